@@ -1,0 +1,356 @@
+/**
+ * Applications, tasks, the audit trail and notifications: the projections
+ * the approval workflows keep current, read by the API with plain queries.
+ */
+import type { Db } from './knex';
+import type { ApplicationStatus, TransitionRecord } from '../workflows/approval-types';
+
+export interface ApplicationRow {
+  id: string;
+  type: string;
+  chainKey: string;
+  chainVersion: number;
+  applicant: string | null;
+  applicantOrg: string;
+  applicantOrgPath: string;
+  targetOrg: string | null;
+  targetOrgPath: string | null;
+  title: string;
+  payload: Record<string, unknown>;
+  status: ApplicationStatus;
+  currentStep: string | null;
+  workflowId: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface TaskRow {
+  id: string;
+  applicationId: string;
+  kind: string;
+  stepIndex: number;
+  stepName: string;
+  assignee: string | null;
+  owner: string | null;
+  role: string | null;
+  orgId: string | null;
+  candidates: string[];
+  status: string;
+  decision: string | null;
+  subject: string;
+  dueAt: Date | null;
+  createdAt: Date;
+  completedAt: Date | null;
+  applicationType?: string;
+  applicationStatus?: string;
+  /** created_at to the microsecond (a JS Date keeps only milliseconds), for inbox cursors. */
+  cursorAt?: string;
+}
+
+export interface AuditRow {
+  id: string;
+  at: Date;
+  actor: string;
+  action: string;
+  stepIndex: number | null;
+  step: string | null;
+  comment: string | null;
+  data: Record<string, unknown> | null;
+}
+
+const appColumns = {
+  id: 'a.id',
+  type: 'a.type',
+  chainKey: 'a.chain_key',
+  chainVersion: 'a.chain_version',
+  applicant: 'a.applicant',
+  applicantOrg: 'a.applicant_org',
+  applicantOrgPath: 'ao.path',
+  targetOrg: 'a.target_org',
+  targetOrgPath: 'tgo.path',
+  title: 'a.title',
+  payload: 'a.payload',
+  status: 'a.status',
+  currentStep: 'a.current_step',
+  workflowId: 'a.workflow_id',
+  createdAt: 'a.created_at',
+  updatedAt: 'a.updated_at',
+};
+
+export async function insertApplication(
+  db: Db,
+  row: { id: string; type: string; chainKey: string; chainVersion: number; applicant: string | null; applicantOrg: string; targetOrg?: string | null; title: string; payload: Record<string, unknown>; workflowId: string },
+): Promise<boolean> {
+  const inserted = await db('applications')
+    .insert({
+      id: row.id,
+      type: row.type,
+      chain_key: row.chainKey,
+      chain_version: row.chainVersion,
+      applicant: row.applicant,
+      applicant_org: row.applicantOrg,
+      target_org: row.targetOrg ?? null,
+      title: row.title,
+      payload: JSON.stringify(row.payload),
+      status: 'pending',
+      current_step: null,
+      workflow_id: row.workflowId,
+    })
+    .onConflict('id')
+    .ignore()
+    .returning('id');
+  return inserted.length > 0;
+}
+
+export async function deleteApplicationIfUnstarted(db: Db, id: string): Promise<void> {
+  await db.transaction(async (trx) => {
+    const audit = await trx('audit_log').where({ application_id: id }).first('id');
+    if (!audit) await trx('applications').where({ id }).delete();
+  });
+}
+
+export async function getApplication(db: Db, id: string): Promise<ApplicationRow | undefined> {
+  return db('applications as a')
+    .join('orgs as ao', 'ao.id', 'a.applicant_org')
+    .leftJoin('orgs as tgo', 'tgo.id', 'a.target_org')
+    .select(appColumns)
+    .where('a.id', id)
+    .first();
+}
+
+export async function listApplications(
+  db: Db,
+  opts: { scopePath: string; applicant?: string; type?: string; status?: string; limit: number; cursor?: string },
+): Promise<ApplicationRow[]> {
+  const q = db('applications as a')
+    .join('orgs as ao', 'ao.id', 'a.applicant_org')
+    .leftJoin('orgs as tgo', 'tgo.id', 'a.target_org')
+    .select(appColumns)
+    .where((w) => {
+      w.where('ao.path', 'like', `${opts.scopePath}%`).orWhere('tgo.path', 'like', `${opts.scopePath}%`);
+      if (opts.applicant) w.orWhere('a.applicant', opts.applicant);
+    })
+    .orderBy('a.id', 'desc')
+    .limit(opts.limit);
+  if (opts.type) q.andWhere('a.type', opts.type);
+  if (opts.status) q.andWhere('a.status', opts.status);
+  if (opts.cursor) q.andWhere('a.id', '<', opts.cursor);
+  return q;
+}
+
+export async function listTimeline(db: Db, applicationId: string): Promise<AuditRow[]> {
+  return db('audit_log')
+    .select({ id: 'id', at: 'at', actor: 'actor', action: 'action', stepIndex: 'step_index', step: 'step', comment: 'comment', data: 'data' })
+    .where({ application_id: applicationId })
+    .orderBy('id');
+}
+
+const taskColumns = {
+  id: 't.id',
+  applicationId: 't.application_id',
+  kind: 't.kind',
+  stepIndex: 't.step_index',
+  stepName: 't.step_name',
+  assignee: 't.assignee',
+  owner: 't.owner',
+  role: 't.role',
+  orgId: 't.org_id',
+  candidates: 't.candidates',
+  status: 't.status',
+  decision: 't.decision',
+  subject: 't.subject',
+  dueAt: 't.due_at',
+  createdAt: 't.created_at',
+  completedAt: 't.completed_at',
+  applicationType: 'a.type',
+  applicationStatus: 'a.status',
+};
+
+/**
+ * The caller's inbox: tasks assigned to them by name, or to a role they hold
+ * in their own org. Two indexed branches, merged.
+ */
+export async function listInbox(
+  db: Db,
+  who: { username: string; orgId: string; roles: string[] },
+  opts: { status?: string; kind?: string; type?: string; limit: number; cursor?: string; overdue?: boolean },
+): Promise<TaskRow[]> {
+  const q = db('tasks as t')
+    .join('applications as a', 'a.id', 't.application_id')
+    .select(taskColumns, db.raw(`to_char(t.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as "cursorAt"`))
+    .where((w) => {
+      w.where('t.assignee', who.username);
+      if (who.roles.length) w.orWhere((r) => r.whereNull('t.assignee').andWhere('t.org_id', who.orgId).whereIn('t.role', who.roles));
+    })
+    .orderBy('t.created_at', 'desc')
+    .orderBy('t.id', 'desc')
+    .limit(opts.limit);
+  if (opts.status) q.andWhere('t.status', opts.status);
+  q.andWhere('t.kind', opts.kind ?? 'approval');
+  if (opts.type) q.andWhere('a.type', opts.type);
+  if (opts.overdue) q.andWhere('t.due_at', '<', db.fn.now());
+  if (opts.cursor) {
+    const [at, id] = decodeCursor(opts.cursor);
+    q.andWhere((w) => w.where('t.created_at', '<', at).orWhere((x) => x.where('t.created_at', '=', at).andWhere('t.id', '<', id)));
+  }
+  return q;
+}
+
+export async function countInbox(db: Db, who: { username: string; orgId: string; roles: string[] }): Promise<{ pending: number; overdue: number }> {
+  const row = await db('tasks as t')
+    .where((w) => {
+      w.where('t.assignee', who.username);
+      if (who.roles.length) w.orWhere((r) => r.whereNull('t.assignee').andWhere('t.org_id', who.orgId).whereIn('t.role', who.roles));
+    })
+    .andWhere('t.status', 'pending')
+    .andWhere('t.kind', 'approval')
+    .first(db.raw('count(*)::int as pending'), db.raw('count(*) filter (where t.due_at < now())::int as overdue'));
+  return { pending: row?.pending ?? 0, overdue: row?.overdue ?? 0 };
+}
+
+/**
+ * The inbox cursor: the last row's creation time and id. The time keeps its
+ * microseconds: cut to milliseconds, the rows created in the same
+ * millisecond as the cursor row (many, under load) would be skipped.
+ */
+export function encodeCursor(row: { createdAt: Date; id: string; cursorAt?: string }): string {
+  return Buffer.from(JSON.stringify([row.cursorAt ?? row.createdAt.toISOString(), row.id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): [string, string] {
+  try {
+    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(v) && typeof v[0] === 'string' && typeof v[1] === 'string') return [v[0], v[1]];
+  } catch {
+    /* fall through */
+  }
+  return ['9999-12-31T00:00:00Z', ''];
+}
+
+export async function getTask(db: Db, id: string): Promise<TaskRow | undefined> {
+  return db('tasks as t').join('applications as a', 'a.id', 't.application_id').select(taskColumns).where('t.id', id).first();
+}
+
+export async function listTasksOfApplication(db: Db, applicationId: string): Promise<TaskRow[]> {
+  return db('tasks as t').join('applications as a', 'a.id', 't.application_id').select(taskColumns).where('t.application_id', applicationId).orderBy('t.created_at');
+}
+
+/** Pending tasks a user holds by name, within an org subtree (for bulk reassignment). */
+export async function listPendingTasksOf(db: Db, username: string, scopePath: string): Promise<TaskRow[]> {
+  return db('tasks as t')
+    .join('applications as a', 'a.id', 't.application_id')
+    .join('orgs as ao', 'ao.id', 'a.applicant_org')
+    .leftJoin('orgs as tgo', 'tgo.id', 'a.target_org')
+    .select(taskColumns)
+    .where('t.assignee', username)
+    .andWhere('t.status', 'pending')
+    .andWhere('t.kind', 'approval')
+    .andWhere((w) => w.where('ao.path', 'like', `${scopePath}%`).orWhere('tgo.path', 'like', `${scopePath}%`));
+}
+
+/**
+ * Writes one workflow transition in one transaction. Every row is keyed by
+ * the workflow (audit and notification event keys, task ids), so a retried
+ * activity changes nothing the first attempt already wrote.
+ */
+export async function recordTransition(db: Db, r: TransitionRecord): Promise<void> {
+  await db.transaction(async (trx) => {
+    if (r.audit.length) {
+      await trx('audit_log')
+        .insert(
+          r.audit.map((e) => ({
+            event_key: e.key,
+            application_id: e.applicationId,
+            actor: e.actor,
+            action: e.action,
+            step_index: e.stepIndex,
+            step: e.step,
+            comment: e.comment ?? null,
+            data: e.data ? JSON.stringify(e.data) : null,
+          })),
+        )
+        .onConflict('event_key')
+        .ignore();
+    }
+    for (const t of r.tasks) {
+      await trx('tasks')
+        .insert({
+          id: t.id,
+          application_id: t.applicationId,
+          kind: t.kind,
+          step_index: t.stepIndex,
+          step_name: t.stepName,
+          assignee: t.assignee,
+          owner: t.owner ?? null,
+          role: t.role,
+          org_id: t.orgId,
+          candidates: t.candidates,
+          status: t.status,
+          decision: t.decision ?? null,
+          subject: t.subject,
+          due_at: t.dueAt ?? null,
+          completed_at: t.status === 'pending' ? null : trx.fn.now(),
+        })
+        .onConflict('id')
+        .merge({
+          step_index: t.stepIndex,
+          step_name: t.stepName,
+          assignee: t.assignee,
+          owner: t.owner ?? null,
+          role: t.role,
+          org_id: t.orgId,
+          candidates: t.candidates,
+          status: t.status,
+          decision: t.decision ?? null,
+          subject: t.subject,
+          due_at: t.dueAt ?? null,
+          updated_at: trx.fn.now(),
+          completed_at: t.status === 'pending' ? null : trx.raw('coalesce(tasks.completed_at, now())'),
+        });
+    }
+    if (r.notifications.length) {
+      await trx('notifications')
+        .insert(r.notifications.map((n) => ({ event_key: n.key, username: n.username, application_id: n.applicationId, kind: n.kind, message: n.message })))
+        .onConflict('event_key')
+        .ignore();
+    }
+    if (r.application) {
+      await trx('applications')
+        .where({ id: r.applicationId })
+        .update({
+          status: r.application.status,
+          current_step: r.application.currentStep,
+          type: r.application.type,
+          title: r.application.title,
+          payload: JSON.stringify(r.application.payload),
+          target_org: r.application.targetOrg,
+          updated_at: trx.fn.now(),
+        });
+    }
+  });
+}
+
+/**
+ * 查看完整个人信息: one audit row each time someone is shown a person's full
+ * ID or phone number (the key is unique per view, so every view is kept).
+ */
+export async function recordPersonalDataView(db: Db, v: { applicationId: string; actor: string; stepIndex: number; step: string; taskId: string; fields: string[] }): Promise<void> {
+  await db('audit_log').insert({
+    event_key: `pii-view:${v.taskId}:${v.actor}:${Date.now()}:${Math.random().toString(36).slice(2, 10)}`,
+    application_id: v.applicationId,
+    actor: v.actor,
+    action: 'personalDataViewed',
+    step_index: v.stepIndex,
+    step: v.step,
+    comment: null,
+    data: JSON.stringify({ taskId: v.taskId, fields: v.fields }),
+  });
+}
+
+export async function listNotifications(db: Db, username: string, limit: number) {
+  return db('notifications')
+    .select({ id: 'id', kind: 'kind', message: 'message', applicationId: 'application_id', createdAt: 'created_at', readAt: 'read_at' })
+    .where({ username })
+    .orderBy('id', 'desc')
+    .limit(limit);
+}

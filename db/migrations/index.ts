@@ -1,0 +1,33 @@
+/**
+ * Migrations are listed here explicitly so they load the same way under tsx,
+ * vitest and a compiled build (knex's directory scan cannot import .ts files
+ * everywhere). Add each new migration to the list, in order.
+ */
+import type { Knex } from 'knex';
+import * as m001 from './001_orgs_and_users';
+import * as m002 from './002_approvals';
+import * as m003 from './003_calendar_and_chains';
+import * as m004 from './004_campaigns';
+import * as m005 from './005_campaign_chains';
+import * as m006 from './006_bulletins';
+import * as m007 from './007_campaign_view_index';
+
+const migrations: Record<string, Knex.Migration> = {
+  '001_orgs_and_users': m001,
+  '002_approvals': m002,
+  '003_calendar_and_chains': m003,
+  '004_campaigns': m004,
+  '005_campaign_chains': m005,
+  '006_bulletins': m006,
+  '007_campaign_view_index': m007,
+};
+
+export const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: async () => Object.keys(migrations),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => {
+    const m = migrations[name];
+    if (!m) throw new Error(`unknown migration ${name}`);
+    return m;
+  },
+};

@@ -1,0 +1,171 @@
+/** Tracked projects (项目) of campaigns: the list, status, progress and events. */
+import type { Db } from './knex';
+
+export interface ProjectRow {
+  id: string;
+  campaignId: string;
+  regionOrg: string;
+  kind: string;
+  type: string;
+  name: string;
+  location: string | null;
+  plannedMembers: number;
+  plannedCoverage: number;
+  groups: string[];
+  responsibleUnit: string;
+  dueDate: string | null;
+  enterpriseIds: string[];
+  subsidyAmount: string | null;
+  status: string;
+  listApplicationId: string | null;
+  subsidyApplicationId: string | null;
+  assessmentApplicationId: string | null;
+  membersRecruited: number;
+  unionsEstablished: number;
+  coverageDone: number;
+  selfAssessment: unknown;
+  rectifyDeadline: Date | null;
+  workflowId: string | null;
+  regionPath?: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const columns = {
+  id: 'p.id',
+  campaignId: 'p.campaign_id',
+  regionOrg: 'p.region_org',
+  kind: 'p.kind',
+  type: 'p.type',
+  name: 'p.name',
+  location: 'p.location',
+  plannedMembers: 'p.planned_members',
+  plannedCoverage: 'p.planned_coverage',
+  groups: 'p.groups',
+  responsibleUnit: 'p.responsible_unit',
+  dueDate: 'p.due_date',
+  enterpriseIds: 'p.enterprise_ids',
+  subsidyAmount: 'p.subsidy_amount',
+  status: 'p.status',
+  listApplicationId: 'p.list_application_id',
+  subsidyApplicationId: 'p.subsidy_application_id',
+  assessmentApplicationId: 'p.assessment_application_id',
+  membersRecruited: 'p.members_recruited',
+  unionsEstablished: 'p.unions_established',
+  coverageDone: 'p.coverage_done',
+  selfAssessment: 'p.self_assessment',
+  rectifyDeadline: 'p.rectify_deadline',
+  workflowId: 'p.workflow_id',
+  regionPath: 'o.path',
+  createdAt: 'p.created_at',
+  updatedAt: 'p.updated_at',
+};
+
+export async function getProject(db: Db, id: string): Promise<ProjectRow | undefined> {
+  return db('projects as p').join('orgs as o', 'o.id', 'p.region_org').select(columns).where('p.id', id).first();
+}
+
+export async function listProjects(db: Db, opts: { campaignId: string; scopePath?: string; regionOrg?: string; status?: string; limit: number; cursor?: string }): Promise<ProjectRow[]> {
+  const q = db('projects as p').join('orgs as o', 'o.id', 'p.region_org').select(columns).where('p.campaign_id', opts.campaignId).orderBy('p.id').limit(opts.limit);
+  if (opts.scopePath) q.andWhere('o.path', 'like', `${opts.scopePath}%`);
+  if (opts.regionOrg) q.andWhere('p.region_org', opts.regionOrg);
+  if (opts.status) q.andWhere('p.status', opts.status);
+  if (opts.cursor) q.andWhere('p.id', '>', opts.cursor);
+  return q;
+}
+
+export async function listProjectEvents(db: Db, projectId: string) {
+  return db('project_events').where({ project_id: projectId }).orderBy('id').select({ at: 'at', actor: 'actor', kind: 'kind', data: 'data' });
+}
+
+export async function insertProjectEvent(db: Db, e: { key: string; projectId: string; actor: string; kind: string; data: Record<string, unknown> }): Promise<boolean> {
+  const r = await db('project_events')
+    .insert({ event_key: e.key, project_id: e.projectId, actor: e.actor, kind: e.kind, data: JSON.stringify(e.data) })
+    .onConflict('event_key')
+    .ignore()
+    .returning('id');
+  return r.length > 0;
+}
+
+export interface ProgressReport {
+  unionsEstablished?: { enterpriseId?: number; name: string; establishedOn: string }[];
+  members?: { name: string; idNumberEnc: string; idNumberHash: string; idNumberMasked: string; phoneEnc?: string; phoneMasked?: string; group: string; employer: string }[];
+  serviceDone?: { coverage: number; note?: string };
+  note?: string;
+}
+
+export interface ProgressResult {
+  membersAccepted: number;
+  duplicates: { idNumberMasked: string; reason: string }[];
+  unionsEstablished: number;
+  crossedOff: number;
+  coverage: number;
+  totals: { membersRecruited: number; unionsEstablished: number; coverageDone: number; plannedMembers: number };
+}
+
+/**
+ * Applies one progress report in one transaction, keyed by `key`: a retry
+ * returns the first result and writes nothing more. New members are counted
+ * once by ID number (a duplicate anywhere is reported, not counted); a union
+ * established for a ledger enterprise crosses it off (销号).
+ */
+export async function applyProgress(db: Db, p: { key: string; projectId: string; campaignId: string; regionOrg: string; actor: string; report: ProgressReport }): Promise<ProgressResult> {
+  return db.transaction(async (trx) => {
+    const prior = await trx('project_events').where({ event_key: p.key }).first('data');
+    if (prior) return (prior.data as { result: ProgressResult }).result;
+    const duplicates: ProgressResult['duplicates'] = [];
+    let membersAccepted = 0;
+    for (const m of p.report.members ?? []) {
+      const inserted = await trx('members')
+        .insert({
+          id_number_hash: m.idNumberHash,
+          id_number_enc: m.idNumberEnc,
+          id_number_masked: m.idNumberMasked,
+          name: m.name,
+          phone_enc: m.phoneEnc ?? null,
+          phone_masked: m.phoneMasked ?? null,
+          group_id: m.group,
+          employer: m.employer,
+          union_id: p.regionOrg,
+          source_application: null,
+          campaign_id: p.campaignId,
+          project_id: p.projectId,
+        })
+        .onConflict('id_number_hash')
+        .ignore()
+        .returning('id');
+      if (inserted.length) membersAccepted += 1;
+      else duplicates.push({ idNumberMasked: m.idNumberMasked, reason: '已是会员，只计一次 / already a member: counted once' });
+    }
+    let crossedOff = 0;
+    for (const u of p.report.unionsEstablished ?? []) {
+      if (u.enterpriseId === undefined) continue;
+      crossedOff += await trx('enterprises')
+        .where({ id: u.enterpriseId, campaign_id: p.campaignId, region_org: p.regionOrg })
+        .whereNot({ ledger_status: 'crossed_off' })
+        .update({ ledger_status: 'crossed_off', crossed_off_at: u.establishedOn, updated_at: trx.fn.now() });
+    }
+    const unions = p.report.unionsEstablished?.length ?? 0;
+    const coverage = p.report.serviceDone?.coverage ?? 0;
+    const [row] = await trx('projects')
+      .where({ id: p.projectId })
+      .increment({ members_recruited: membersAccepted, unions_established: unions, coverage_done: coverage })
+      .returning(['members_recruited', 'unions_established', 'coverage_done', 'planned_members']);
+    const result: ProgressResult = {
+      membersAccepted,
+      duplicates,
+      unionsEstablished: unions,
+      crossedOff,
+      coverage,
+      totals: { membersRecruited: row.members_recruited, unionsEstablished: row.unions_established, coverageDone: row.coverage_done, plannedMembers: row.planned_members },
+    };
+    await trx('project_events').insert({
+      event_key: p.key,
+      project_id: p.projectId,
+      actor: p.actor,
+      kind: 'progress',
+      data: JSON.stringify({ result, note: p.report.note ?? null, serviceNote: p.report.serviceDone?.note ?? null, unions: p.report.unionsEstablished ?? [] }),
+    });
+    return result;
+  });
+}

@@ -1,0 +1,84 @@
+/**
+ * The one place that reads environment variables. Every variable is listed
+ * here with its default and meaning; a wrong value stops the process with a
+ * message naming the variable. Workflows never read this module.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+/** The task queue every worker of this project polls. */
+export const TASK_QUEUE_DEFAULT = 'union-drive';
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** HTTP port of the API (and web app). */
+  PORT: port.default(3000),
+  /** Address the API binds to. */
+  HOST: z.string().default('0.0.0.0'),
+  /** Folder for all local state: embedded Postgres, Temporal dev server file, secrets. */
+  DATA_DIR: z.string().default('data'),
+  /** Postgres connection string. Unset: `npm start` runs an embedded Postgres under DATA_DIR. */
+  DATABASE_URL: optionalString,
+  /** Port of the embedded Postgres (5432 is usually taken by a system server). */
+  EMBEDDED_PG_PORT: port.default(54329),
+  /** host:port of a running Temporal frontend. Unset: `npm start` runs `temporal server start-dev`. */
+  TEMPORAL_ADDRESS: optionalString,
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  /** gRPC port of the embedded Temporal dev server. */
+  TEMPORAL_PORT: port.default(7233),
+  /** Web UI port of the embedded Temporal dev server. */
+  TEMPORAL_UI_PORT: port.default(8233),
+  /** Path of a `temporal` CLI binary to use instead of searching PATH and tools/bin. */
+  TEMPORAL_CLI_PATH: optionalString,
+  /** Task queue of workflows and activities. */
+  TASK_QUEUE: z.string().min(1).default(TASK_QUEUE_DEFAULT),
+  /** Secret for signing session tokens. Required in production; development generates one under DATA_DIR. */
+  JWT_SECRET: optionalString.refine((v) => v === undefined || v.length >= 32, 'must be at least 32 characters'),
+  /** Lifetime of a session token, e.g. 8h, 30m. */
+  JWT_TTL: z.string().regex(/^\d+[smhd]$/, 'use a number and s, m, h or d, e.g. 8h').default('8h'),
+  /** Base64 32-byte key encrypting ID and phone numbers at rest. Required in production; development generates one under DATA_DIR. */
+  PII_KEY: optionalString.refine((v) => v === undefined || Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded'),
+  /** Let workers without an account apply online (网上入会, 扫码入会). */
+  PUBLIC_JOIN: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  /** pino log level. */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Set by `npm start` for its children: the pid whose exit stops this process too. */
+  STOP_WITH_PARENT: z.coerce.number().int().min(0).optional(),
+  /**
+   * SMTP server for emailed progress bulletins (通报), e.g. smtp://user:pass@smtp.example.org:587 or smtps://…:465.
+   * Unset: bulletins are delivered in the app only.
+   */
+  SMTP_URL: optionalString.refine((v) => v === undefined || /^smtps?:\/\/[^/]+/.test(v), 'use smtp://user:pass@host:port or smtps://…'),
+  /** The From header of bulletin emails. */
+  SMTP_FROM: z.string().trim().min(3).default('平顶山市总工会 <noreply@union-drive.local>'),
+  /** Load the demo org tree and users on start when the database has no users (npm start sets it). */
+  SEED_DEMO: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+});
+
+export type Config = z.infer<typeof schema>;
+
+export class ConfigError extends Error {}
+
+/** Reads and validates the environment. Throws ConfigError naming each bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`配置错误 / invalid configuration:\n${lines.join('\n')}`);
+  }
+  const missing = parsed.data.NODE_ENV === 'production' ? (['JWT_SECRET', 'PII_KEY'] as const).filter((k) => !parsed.data[k]) : [];
+  if (missing.length) {
+    throw new ConfigError(`配置错误 / invalid configuration:\n${missing.map((k) => `  ${k}: required when NODE_ENV=production`).join('\n')}`);
+  }
+  return { ...parsed.data, DATA_DIR: path.resolve(parsed.data.DATA_DIR) };
+}
+
+/** Human-readable list of variables for `--help`-style output and the README check. */
+export const CONFIG_VARIABLES = Object.keys(schema.shape);

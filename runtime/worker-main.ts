@@ -1,0 +1,42 @@
+/** `npm run worker`: the Temporal worker for every workflow and activity. */
+import { createDb } from '../db/knex';
+import { configForProcess, onShutdown } from './entry';
+import { logger } from './logger';
+import { piiCipher } from './pii-key';
+import { connectTemporal } from './temporal-client';
+import { createWorker } from './worker';
+
+async function main() {
+  const config = configForProcess();
+  const db = createDb(config.DATABASE_URL, { poolMax: 20 });
+  // The bulletin activities manage Temporal Schedules through a client of the same namespace.
+  const temporal = await connectTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
+  const { worker, connection } = await createWorker({
+    address: config.TEMPORAL_ADDRESS,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TASK_QUEUE,
+    deps: {
+      db,
+      pii: piiCipher(config),
+      temporal: temporal.client,
+      taskQueue: config.TASK_QUEUE,
+      // Demo users have no email address: outside production they get username@demo.union-drive.local.
+      mail: config.SMTP_URL ? { url: config.SMTP_URL, from: config.SMTP_FROM, fallbackDomain: config.NODE_ENV === 'production' ? undefined : 'demo.union-drive.local' } : undefined,
+    },
+  });
+  // Worker.shutdown() stops polling and lets running tasks finish (drain) before run() resolves.
+  onShutdown(async () => {
+    worker.shutdown();
+  }, config.STOP_WITH_PARENT);
+  logger.info({ taskQueue: config.TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS, smtp: config.SMTP_URL ? 'configured' : 'off' }, 'worker started');
+  await worker.run();
+  await connection.close();
+  await temporal.connection.close();
+  await db.destroy();
+  logger.info('worker stopped');
+}
+
+main().catch((err) => {
+  logger.fatal({ err }, 'worker failed');
+  process.exit(1);
+});

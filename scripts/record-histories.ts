@@ -1,0 +1,231 @@
+/**
+ * `npx tsx scripts/record-histories.ts`: records the workflow histories that
+ * the replay test (test/replay/replay.test.ts) replays against the current
+ * workflow code, so a change that breaks determinism fails the suite.
+ *
+ * Starts a throwaway Temporal dev server and Postgres (DATABASE_URL's
+ * server, else an embedded one) with the demo org tree, a worker and the API
+ * in-process; runs a few representative applications through the HTTP API
+ * to completion; and writes each history as JSON to test/replay/histories/.
+ *
+ * Re-record only on purpose: after a deliberate change that is safe for
+ * running workflows (behind `patched()`), keep the old files and add new ones.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { historyToJSON } from '../test/support/history-json';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import pg from 'pg';
+import { startApi } from '../api/server';
+import { hashPassword } from '../api/passwords';
+import { loadDemoData } from '../db/demo-seed';
+import { createDb, migrateLatest } from '../db/knex';
+import { makeIdNumber } from '../domain/id-number';
+import { createPiiCipher } from '../runtime/pii';
+import { startEmbeddedPostgres } from '../runtime/postgres-server';
+import { connectTemporal } from '../runtime/temporal-client';
+import { ensureTemporalCli, freePort, PROJECT_ROOT, startTemporalDevServer } from '../runtime/temporal-server';
+import { createWorker } from '../runtime/worker';
+
+const OUT_DIR = path.join(PROJECT_ROOT, 'test', 'replay', 'histories');
+const log = (msg: string) => console.log(`[record] ${msg}`);
+
+type Call = (username: string | null, method: string, route: string, body?: unknown) => Promise<any>;
+
+/** The representative applications: each runs to a final status and names its history file. */
+const SCENARIOS: { name: string; run: (call: Call, waitFor: (id: string, pred: (a: any) => boolean) => Promise<any>) => Promise<string> }[] = [
+  {
+    // Return to the applicant, a revised resubmission, then city and province approve and the notice is issued.
+    name: 'subsidy-returned-resubmitted-approved',
+    async run(call, waitFor) {
+      const { id } = await call('xinhua.staff', 'POST', '/api/applications', { type: 'subsidy', title: '快递员服务站补助', amount: 20000, reason: '新建服务站' });
+      const t1 = await taskOf(call, waitFor, 'city.reviewer', id, 0);
+      await call('city.reviewer', 'POST', `/api/tasks/${t1}/actions`, { action: 'return', returnTo: 'applicant', comment: '请补充报价单' });
+      await call('xinhua.staff', 'POST', `/api/applications/${id}/actions`, { action: 'resubmit', changes: { amount: 18000 } });
+      const t2 = await taskOf(call, waitFor, 'city.reviewer', id, 0);
+      await call('city.reviewer', 'POST', `/api/tasks/${t2}/actions`, { action: 'approve' });
+      const t3 = await taskOf(call, waitFor, 'prov.reviewer', id, 1);
+      await call('prov.reviewer', 'POST', `/api/tasks/${t3}/actions`, { action: 'approve' });
+      await waitFor(id, (a) => a.status === 'approved');
+      return id;
+    },
+  },
+  {
+    // The eight-step loop: sorting, initial review, assignment, identity review, admission approved once, collection, verification.
+    name: 'membership-approve-once',
+    async run(call, waitFor) {
+      const { id } = await call(null, 'POST', '/api/applications', {
+        type: 'membership',
+        name: '王师傅',
+        idNumber: makeIdNumber('41040219900101123'),
+        phone: '13812345678',
+        group: 'courier',
+        area: 'pds-xinhua',
+      });
+      for (const step of [1, 3]) {
+        const t = await taskOf(call, waitFor, 'xinhua-express.reviewer', id, step);
+        await call('xinhua-express.reviewer', 'POST', `/api/tasks/${t}/actions`, { action: 'approve' });
+      }
+      await waitFor(id, (a) => a.status === 'approved');
+      return id;
+    },
+  },
+  {
+    // 加签 before the city review; the review then comes back to the city (not approved once).
+    name: 'subsidy-add-signer',
+    async run(call, waitFor) {
+      const { id } = await call('xinhua.staff', 'POST', '/api/applications', { type: 'subsidy', title: '送清凉补助', amount: 5000, reason: '夏季送清凉' });
+      const t1 = await taskOf(call, waitFor, 'city.reviewer', id, 0);
+      await call('city.reviewer', 'POST', `/api/tasks/${t1}/actions`, { action: 'addSigner', to: ['city.reviewer2'], position: 'before' });
+      const signer = await taskOf(call, waitFor, 'city.reviewer2', id, 0);
+      await call('city.reviewer2', 'POST', `/api/tasks/${signer}/actions`, { action: 'approve' });
+      const t2 = await taskOf(call, waitFor, 'city.reviewer', id, 1);
+      await call('city.reviewer', 'POST', `/api/tasks/${t2}/actions`, { action: 'approve' });
+      const t3 = await taskOf(call, waitFor, 'prov.reviewer', id, 2);
+      await call('prov.reviewer', 'POST', `/api/tasks/${t3}/actions`, { action: 'approve' });
+      await waitFor(id, (a) => a.status === 'approved');
+      return id;
+    },
+  },
+  {
+    name: 'subsidy-withdrawn',
+    async run(call, waitFor) {
+      const { id } = await call('xinhua.staff', 'POST', '/api/applications', { type: 'subsidy', title: '培训补助', amount: 3000, reason: '技能培训' });
+      await taskOf(call, waitFor, 'city.reviewer', id, 0);
+      await call('xinhua.staff', 'POST', `/api/applications/${id}/actions`, { action: 'withdraw', comment: '项目取消' });
+      await waitFor(id, (a) => a.status === 'withdrawn');
+      return id;
+    },
+  },
+  {
+    // A time limit on a step opened by an approval: reminder, escalation to the supervisor, who approves.
+    name: 'subsidy-sla-escalated',
+    async run(call, waitFor) {
+      const chain = await call('city.admin', 'POST', '/api/chains', {
+        key: 'record-sla',
+        name: '时限测试 / time limits',
+        type: 'subsidy',
+        steps: [
+          { id: 'first', name: '初审', type: 'human', who: { kind: 'users', usernames: ['city.reviewer'] }, mode: 'single' },
+          { id: 'second', name: '复审', type: 'human', who: { kind: 'users', usernames: ['city.reviewer2'] }, mode: 'single', sla: { limit: 2000, remindBefore: 1000, onTimeout: 'escalate' } },
+        ],
+      });
+      const { id } = await call('xinhua.staff', 'POST', '/api/applications', { type: 'subsidy', title: '四季送补助', amount: 8000, reason: '冬季送温暖', chain: chain.key });
+      const t1 = await taskOf(call, waitFor, 'city.reviewer', id, 0);
+      await call('city.reviewer', 'POST', `/api/tasks/${t1}/actions`, { action: 'approve' });
+      await waitFor(id, (a) => a.timeline.some((e: { action: string }) => e.action === 'escalated'));
+      const t2 = await taskOf(call, waitFor, 'city.lead', id, 1);
+      await call('city.lead', 'POST', `/api/tasks/${t2}/actions`, { action: 'approve' });
+      await waitFor(id, (a) => a.status === 'approved');
+      return id;
+    },
+  },
+];
+
+async function taskOf(call: Call, _waitFor: unknown, username: string, applicationId: string, stepIndex: number): Promise<string> {
+  let found: string | undefined;
+  for (let i = 0; i < 100 && !found; i++) {
+    const inbox = await call(username, 'GET', '/api/tasks?status=pending&limit=200');
+    found = inbox.items.find((t: { applicationId: string; stepIndex: number }) => t.applicationId === applicationId && t.stepIndex === stepIndex)?.id;
+    if (!found) await new Promise((r) => setTimeout(r, 100));
+  }
+  if (!found) throw new Error(`no task for ${username} at step ${stepIndex} of ${applicationId}`);
+  return found;
+}
+
+async function main() {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'union-drive-record-'));
+  fs.chmodSync(dir, 0o755);
+  const cleanups: (() => Promise<unknown>)[] = [async () => fs.rmSync(dir, { recursive: true, force: true })];
+  const cleanup = async () => {
+    for (const fn of cleanups.reverse()) await fn().catch((e) => console.error(e));
+  };
+  try {
+    const temporal = await startTemporalDevServer({ cliPath: await ensureTemporalCli({ log }), port: await freePort(), dbFile: path.join(dir, 'temporal.db'), fastUnsafe: true });
+    cleanups.push(() => temporal.stop());
+    let adminUrl = process.env.DATABASE_URL;
+    if (!adminUrl) {
+      const embedded = await startEmbeddedPostgres({ dataDir: path.join(dir, 'postgres'), port: await freePort(), ephemeral: true });
+      cleanups.push(() => embedded.stop());
+      adminUrl = embedded.url('postgres');
+    }
+    const dbName = `ud_record_${crypto.randomBytes(4).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE "${dbName}"`);
+    await admin.end();
+    cleanups.push(async () => {
+      const c = new pg.Client({ connectionString: adminUrl });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+      await c.end();
+    });
+    const url = new URL(adminUrl);
+    url.pathname = `/${dbName}`;
+    const db = createDb(url.toString());
+    cleanups.push(() => db.destroy());
+    await migrateLatest(db);
+    await loadDemoData(db, hashPassword);
+
+    const pii = createPiiCipher(crypto.randomBytes(32).toString('base64'));
+    const taskQueue = 'record-histories';
+    log('bundling the workflows and starting a worker');
+    const { client, connection } = await connectTemporal(temporal.address, 'default');
+    cleanups.push(() => connection.close());
+    const { worker, connection: workerConn } = await createWorker({ address: temporal.address, namespace: 'default', taskQueue, deps: { db, pii, temporal: client, taskQueue } });
+    const running = worker.run();
+    cleanups.push(async () => {
+      worker.shutdown();
+      await running;
+      await workerConn.close();
+    });
+    const api = await startApi({ db, temporal: client, taskQueue, jwtSecret: crypto.randomBytes(32).toString('hex'), jwtTtl: '1h', pii, publicJoin: true, loginLimit: 10_000 }, 0);
+    cleanups.push(() => api.close());
+
+    const tokens = new Map<string, string>();
+    const call: Call = async (username, method, route, body) => {
+      const headers: Record<string, string> = {};
+      if (username) {
+        if (!tokens.has(username)) {
+          const r = await fetch(`${api.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: 'demo-password' }) });
+          tokens.set(username, ((await r.json()) as { token: string }).token);
+        }
+        headers.authorization = `Bearer ${tokens.get(username)}`;
+      }
+      if (body !== undefined) headers['content-type'] = 'application/json';
+      const res = await fetch(api.url + route, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      const json = await res.json();
+      if (res.status >= 300) throw new Error(`${method} ${route} as ${username}: ${res.status} ${JSON.stringify(json)}`);
+      return json;
+    };
+    const waitFor = async (id: string, pred: (a: any) => boolean) => {
+      for (let i = 0; i < 200; i++) {
+        const a = await call('city.admin', 'GET', `/api/applications/${id}`);
+        if (pred(a)) return a;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`application ${id} did not reach the expected state`);
+    };
+
+    fs.mkdirSync(OUT_DIR, { recursive: true });
+    for (const s of SCENARIOS) {
+      const id = await s.run(call, waitFor);
+      const handle = client.workflow.getHandle(`application-${id}`);
+      await handle.result();
+      const history = await handle.fetchHistory();
+      const file = path.join(OUT_DIR, `${s.name}.json`);
+      fs.writeFileSync(file, JSON.stringify(JSON.parse(historyToJSON(history))) + '\n');
+      log(`${s.name}: ${history.events?.length ?? 0} events, ${Math.round(fs.statSync(file).size / 1024)} KiB → ${path.relative(PROJECT_ROOT, file)}`);
+    }
+  } finally {
+    await cleanup();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,136 @@
+/**
+ * `npm start`: the whole system on embedded defaults — Temporal dev server
+ * (state in data/temporal), Postgres (data/postgres), the worker and the API,
+ * each worker/API as its own process. Ctrl-C / SIGTERM stops all of them.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ConfigError, loadConfig } from '../runtime/config';
+import { ensureDatabase, startEmbeddedPostgres, type EmbeddedPg } from '../runtime/postgres-server';
+import { ensureTemporalCli, PROJECT_ROOT, startTemporalDevServer, stopChild, type DevServer } from '../runtime/temporal-server';
+
+const log = (msg: string) => console.log(`[start] ${msg}`);
+
+async function main() {
+  const started = Date.now();
+  let config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      process.exit(2);
+    }
+    throw e;
+  }
+  fs.mkdirSync(config.DATA_DIR, { recursive: true });
+  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: config.DATA_DIR, SEED_DEMO: process.env.SEED_DEMO ?? 'true' };
+  let pg: EmbeddedPg | undefined;
+  let temporal: DevServer | undefined;
+  const children: ChildProcess[] = [];
+  let stopping = false;
+
+  const stopAll = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    log('正在停止 / stopping: API and worker first (the worker drains its tasks)…');
+    await Promise.all(children.map((c) => stopChild(c, 20_000)));
+    if (temporal) {
+      log('stopping Temporal');
+      await temporal.stop();
+    }
+    if (pg) {
+      log('stopping Postgres');
+      await pg.stop();
+    }
+    log('已全部停止 / all stopped');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+
+  try {
+    if (!config.DATABASE_URL) {
+      log(`启动内置 Postgres / starting embedded Postgres on 127.0.0.1:${config.EMBEDDED_PG_PORT} (data: ${path.join(config.DATA_DIR, 'postgres')})`);
+      // We stop Postgres last, after the worker has drained.
+      pg = await startEmbeddedPostgres({ dataDir: path.join(config.DATA_DIR, 'postgres'), port: config.EMBEDDED_PG_PORT, log, callerHandlesSignals: true });
+      await ensureDatabase(pg.url('postgres'), 'union_drive');
+      env.DATABASE_URL = pg.url('union_drive');
+    }
+    if (!config.TEMPORAL_ADDRESS) {
+      const cli = await ensureTemporalCli({ explicitPath: config.TEMPORAL_CLI_PATH, log });
+      log(`启动 Temporal 开发服务器 / starting Temporal dev server (state: ${path.join(config.DATA_DIR, 'temporal', 'temporal.db')})`);
+      temporal = await startTemporalDevServer({
+        cliPath: cli,
+        port: config.TEMPORAL_PORT,
+        uiPort: config.TEMPORAL_UI_PORT,
+        dbFile: path.join(config.DATA_DIR, 'temporal', 'temporal.db'),
+        namespace: config.TEMPORAL_NAMESPACE,
+        logFile: path.join(config.DATA_DIR, 'temporal', 'server.log'),
+        detached: true,
+      });
+      temporal.process.on('exit', () => {
+        if (!stopping) {
+          log('Temporal dev server exited unexpectedly');
+          void stopAll(1);
+        }
+      });
+      env.TEMPORAL_ADDRESS = temporal.address;
+      // Said at once (the banner below waits for the API): whoever watches the output knows where the UI is.
+      log(`Temporal 已启动 / Temporal is up on ${temporal.address}${temporal.uiUrl ? `; Temporal Web UI: ${temporal.uiUrl}` : ''}`);
+    }
+    if (fs.existsSync(path.join(PROJECT_ROOT, 'web', 'package.json')) || fs.existsSync(path.join(PROJECT_ROOT, 'web', 'index.html'))) {
+      const r = spawn('npm', ['run', '--silent', 'build:web', '--if-present'], { cwd: PROJECT_ROOT, stdio: 'inherit', env });
+      await new Promise((resolve) => r.on('exit', resolve));
+    }
+    const tsx = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
+    const run = (name: string, script: string) => {
+      // Own process group: a terminal Ctrl-C reaches only this script, which stops the children in order.
+      const child = spawn(tsx, [script], { cwd: PROJECT_ROOT, env: { ...env, STOP_WITH_PARENT: String(process.pid) }, stdio: 'inherit', detached: true });
+      child.on('exit', (code, signal) => {
+        if (!stopping) {
+          log(`${name} exited (${code ?? signal}); stopping everything`);
+          void stopAll(1);
+        }
+      });
+      children.push(child);
+    };
+    // The API applies migrations and loads the demo data before it listens.
+    run('api', 'api/main.ts');
+    const apiUrl = `http://127.0.0.1:${config.PORT}`;
+    await waitForReady(`${apiUrl}/healthz`, 120_000);
+    run('worker', 'runtime/worker-main.ts');
+    await waitForReady(`${apiUrl}/readyz`, 60_000);
+    log('----------------------------------------------------------------');
+    log(`系统已启动 / ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    log(`API / web app:   ${apiUrl}   (health: ${apiUrl}/readyz)`);
+    if (temporal?.uiUrl) log(`Temporal Web UI: ${temporal.uiUrl}`);
+    log(`Temporal:        ${env.TEMPORAL_ADDRESS}`);
+    log(`Postgres:        ${(env.DATABASE_URL ?? '').replace(/:[^:@/]+@/, ':***@')}`);
+    log('演示账号 / demo users: city.admin, city.reviewer, xinhua.staff, prov.reviewer … password demo-password');
+    log('按 Ctrl-C 停止 / press Ctrl-C to stop');
+  } catch (err) {
+    console.error(err);
+    await stopAll(1);
+  }
+}
+
+async function waitForReady(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+    } catch {
+      /* not yet */
+    }
+    if (Date.now() > deadline) throw new Error(`${url} not ready after ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
