@@ -1,0 +1,58 @@
+/**
+ * Every side effect of the workflows. Workflows only `import type` from here.
+ */
+import type { Client } from '@temporalio/client';
+import type { Db } from '../db/knex';
+import { recordTransition as writeTransition } from '../db/approval-repository';
+import type { PiiCipher } from '../runtime/pii';
+import type { AutoStepInput, AutoStepResult, ResolveStepInput, ResolvedStep, TransitionRecord } from '../workflows/approval-types';
+import { runAutoStep } from './auto-steps';
+import { createBulletinActivities, type MailSettings } from './bulletin';
+import { createCampaignActivities } from './campaign';
+import { calendarCache, planEscalationTo, resolveEscalationTarget, resolveStepRoute } from './route-resolution';
+
+export interface ActivityDeps {
+  db: Db;
+  pii: PiiCipher;
+  /** A client of the worker's namespace: the bulletin activities manage Temporal Schedules with it. */
+  temporal: Client;
+  /** The task queue schedules start their workflows on (the worker's own). */
+  taskQueue: string;
+  /** SMTP for emailed bulletins; absent, bulletins are delivered in the app only. */
+  mail?: MailSettings;
+}
+
+export type { MailSettings };
+
+export function createActivities(deps: ActivityDeps) {
+  const calendars = calendarCache(deps.db);
+  return {
+    ...createCampaignActivities(deps),
+    ...createBulletinActivities(deps),
+    /** Resolves who acts on a step and its due time. Read-only; safe to retry. */
+    async resolveStep(input: ResolveStepInput): Promise<ResolvedStep> {
+      return resolveStepRoute(deps.db, calendars, input);
+    },
+    /** Finds who an overdue task escalates to. Read-only. */
+    async resolveEscalation(input: { orgId: string }): Promise<{ username: string; rule: string } | null> {
+      return resolveEscalationTarget(deps.db, input.orgId);
+    },
+    /** Plans a phase-end escalation to the city (read-only). */
+    async planEscalation(input: { toOrg: string; tasks: { id: string; orgId: string | null; kind: string }[] }) {
+      return planEscalationTo(deps.db, input.toOrg, input.tasks);
+    },
+    /**
+     * Writes one transition (audit rows, tasks, notifications, the
+     * application's status) in one transaction; keyed, so retries are no-ops.
+     */
+    async recordTransition(record: TransitionRecord): Promise<void> {
+      await writeTransition(deps.db, record);
+    },
+    /** Runs an automated chain step (notice, sorting, member records…); each is idempotent. */
+    async runAutoStep(input: AutoStepInput): Promise<AutoStepResult> {
+      return runAutoStep(deps, input);
+    },
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

@@ -1,0 +1,164 @@
+/**
+ * Who acts on a chain step: resolves a step's `who` against the org tree and
+ * users in the database, applying the step's rules (nobody matches, the
+ * approver is the applicant), and computes its due time on the official
+ * working-day calendar. Used by the workflow's activity when a step starts
+ * and by the API's route preview, so both give the same answer.
+ */
+import type { HumanStep, OrgLevel } from '../domain/chain';
+import { WorkingCalendar } from '../domain/calendar';
+import { durationToMs, parseDuration } from '../domain/duration';
+import type { Db } from '../db/knex';
+import { listAncestors, type OrgRow } from '../db/org-repository';
+import { getUser, listUsersWithRole } from '../db/user-repository';
+import { listCalendarDays } from '../db/calendar-repository';
+import type { ResolvedStep, ResolveStepInput } from '../workflows/approval-types';
+
+const LEVEL_NAMES: Record<OrgLevel, string> = {
+  self: '申请单位',
+  parent: '上级工会',
+  region: '县区/产业工会',
+  city: '市总工会',
+  province: '省总工会',
+  target: '受理基层工会',
+};
+const ROLE_NAMES: Record<string, string> = { reviewer: '审核员', admin: '管理员', staff: '干事', supervisor: '督办' };
+
+async function orgAtLevel(db: Db, level: OrgLevel, applicantOrg: string, targetOrg?: string): Promise<OrgRow | undefined> {
+  if (level === 'target') {
+    if (!targetOrg) return undefined;
+    return (await listAncestors(db, targetOrg))[0];
+  }
+  const chain = await listAncestors(db, applicantOrg); // nearest first
+  switch (level) {
+    case 'self':
+      return chain[0];
+    case 'parent':
+      return chain[1];
+    case 'region':
+      return chain.find((o) => o.kind === 'county' || o.kind === 'industry');
+    case 'city':
+      return chain.find((o) => o.kind === 'city');
+    case 'province':
+      return chain.find((o) => o.kind === 'province');
+  }
+}
+
+/** Admins of the org, or of the nearest org above it that has one. */
+async function nearestAdmins(db: Db, orgId: string): Promise<{ org: OrgRow; users: string[] } | undefined> {
+  for (const org of await listAncestors(db, orgId)) {
+    const admins = await listUsersWithRole(db, org.id, 'admin');
+    if (admins.length) return { org, users: admins.map((u) => u.username) };
+  }
+  return undefined;
+}
+
+export interface CalendarCache {
+  get(): Promise<WorkingCalendar>;
+}
+
+/** The calendar table changes rarely; reload it at most every few seconds so an admin's edit applies at once. */
+export function calendarCache(db: Db): CalendarCache {
+  let cached: { cal: WorkingCalendar; until: number } | undefined;
+  return {
+    async get() {
+      if (cached && cached.until > Date.now()) return cached.cal;
+      const cal = new WorkingCalendar(await listCalendarDays(db));
+      cached = { cal, until: Date.now() + 5_000 };
+      return cal;
+    },
+  };
+}
+
+export async function resolveStepRoute(db: Db, calendars: CalendarCache, input: ResolveStepInput, now = new Date()): Promise<ResolvedStep> {
+  const step: HumanStep = input.step;
+  let role: string | null = null;
+  let org: OrgRow | undefined;
+  let candidates: string[] = [];
+  let rule: string;
+
+  if (step.who.kind === 'users') {
+    const found = await Promise.all(step.who.usernames.map((u) => getUser(db, u)));
+    candidates = found.filter((u) => u && u.active).map((u) => u!.username);
+    rule = `指定人员 / named users: ${candidates.join('、') || '—'}`;
+  } else {
+    role = step.who.role;
+    org = await orgAtLevel(db, step.who.level, input.applicantOrg, input.targetOrg);
+    const roleName = ROLE_NAMES[role] ?? role;
+    if (org) {
+      candidates = (await listUsersWithRole(db, org.id, role)).map((u) => u.username);
+      rule = `${org.name}${roleName}（${LEVEL_NAMES[step.who.level]}）/ ${role} of ${org.id} (${step.who.level})`;
+    } else {
+      rule = `申请单位之上没有${LEVEL_NAMES[step.who.level]} / no ${step.who.level} org above the applicant`;
+    }
+  }
+
+  const forbidden: string[] = [];
+  if (input.applicant && candidates.includes(input.applicant)) {
+    if ((step.onSelfApproval ?? 'skip') === 'skip') {
+      candidates = candidates.filter((u) => u !== input.applicant);
+      rule += '；申请人本人不审批自己的申请，已排除 / the applicant is left out';
+    } else {
+      forbidden.push(input.applicant);
+      rule += '；申请人本人不得审批 / the applicant may not act';
+    }
+  }
+  const actors = candidates.filter((u) => !forbidden.includes(u));
+
+  if (actors.length === 0) {
+    if ((step.onNoApprover ?? 'admin') === 'skip') {
+      return { skip: true, rule: `${rule}；无人匹配，按规则跳过 / nobody matched: step skipped`, role, orgId: org?.id ?? null, candidates: [], forbidden };
+    }
+    const fallbackFrom = org?.id ?? input.targetOrg ?? input.applicantOrg;
+    const admins = await nearestAdmins(db, fallbackFrom);
+    const adminUsers = admins?.users.filter((u) => u !== input.applicant) ?? [];
+    if (!admins || adminUsers.length === 0) {
+      return { skip: true, rule: `${rule}；无人匹配且无管理员，跳过 / nobody matched and no admin: skipped`, role, orgId: org?.id ?? null, candidates: [], forbidden };
+    }
+    role = 'admin';
+    org = admins.org;
+    candidates = adminUsers;
+    rule = `${rule}；无人匹配，转${admins.org.name}管理员 / nobody matched: sent to the admin of ${admins.org.id}`;
+  }
+
+  const due = step.sla ? dueTimes(await calendars.get(), step.sla.limit, step.sla.remindBefore, now) : {};
+  return { skip: false, rule, role, orgId: org?.id ?? null, candidates, forbidden, ...due };
+}
+
+/** Due time on working days; the reminder is a plain wall-clock span before it. */
+export function dueTimes(cal: WorkingCalendar, limit: string | number, remindBefore: string | number | undefined, now: Date): { dueAt: string; remindAt?: string } {
+  const due = cal.addWorkingTime(now, parseDuration(limit));
+  if (remindBefore === undefined) return { dueAt: due.toISOString() };
+  const remind = new Date(due.getTime() - durationToMs(remindBefore));
+  return { dueAt: due.toISOString(), remindAt: remind > now ? remind.toISOString() : undefined };
+}
+
+/** 督办: an overdue task goes to the supervisor of its org level (else its admin), walking up the tree. */
+export async function resolveEscalationTarget(db: Db, orgId: string): Promise<{ username: string; rule: string } | null> {
+  for (const org of await listAncestors(db, orgId)) {
+    for (const role of ['supervisor', 'admin']) {
+      const users = await listUsersWithRole(db, org.id, role);
+      if (users[0]) return { username: users[0].username, rule: `超时升级至${org.name}${ROLE_NAMES[role]} / escalated to the ${role} of ${org.id}` };
+    }
+  }
+  return null;
+}
+
+/**
+ * Phase-end escalation to `toOrg` (the city): approval tasks sitting below
+ * it move to its admin; tasks at or above it stay, and its admins and
+ * supervisors are told of everything still pending.
+ */
+export async function planEscalationTo(db: Db, toOrg: string, tasks: { id: string; orgId: string | null; kind: string }[]): Promise<{ reassign: { taskId: string; to: string }[]; notify: string[] }> {
+  const target = (await listAncestors(db, toOrg))[0];
+  if (!target) return { reassign: [], notify: [] };
+  const admins = (await listUsersWithRole(db, toOrg, 'admin')).map((u) => u.username);
+  const supervisors = (await listUsersWithRole(db, toOrg, 'supervisor')).map((u) => u.username);
+  const reassign: { taskId: string; to: string }[] = [];
+  for (const t of tasks) {
+    if (t.kind !== 'approval' || !t.orgId || !admins[0]) continue;
+    const org = (await listAncestors(db, t.orgId))[0];
+    if (org && org.id !== target.id && org.path.startsWith(target.path)) reassign.push({ taskId: t.id, to: admins[0] });
+  }
+  return { reassign, notify: [...new Set([...admins, ...supervisors])] };
+}

@@ -1,0 +1,141 @@
+/**
+ * The chains that ship with the product (version 1 of each). Admins may save
+ * new versions; running applications keep the version they started with.
+ */
+import { TRANSFER_STEPS, type ChainDefinition } from './chain';
+
+export const SUBSIDY_CHAIN: ChainDefinition = {
+  key: 'subsidy',
+  version: 1,
+  type: 'subsidy',
+  name: '经费补助申请 / subsidy application',
+  steps: [
+    {
+      id: 'cityReview',
+      name: '市总初审 / city initial review',
+      type: 'human',
+      who: { kind: 'role', role: 'reviewer', level: 'city' },
+      mode: 'single',
+      sla: { limit: 'P5D', remindBefore: 'P1D', onTimeout: 'escalate' },
+      onNoApprover: 'admin',
+      onSelfApproval: 'forbid',
+    },
+    {
+      id: 'provinceReview',
+      name: '省总审核 / province review',
+      type: 'human',
+      who: { kind: 'role', role: 'reviewer', level: 'province' },
+      mode: 'single',
+      sla: { limit: 'P5D', remindBefore: 'P1D', onTimeout: 'escalate' },
+      onNoApprover: 'admin',
+      onSelfApproval: 'forbid',
+    },
+    { id: 'notice', name: '立项通知与补助下拨 / approval notice and disbursement', type: 'auto', activity: 'issueSubsidyNotice' },
+  ],
+};
+
+/** 网上入会: the eight-step closed loop (submission is the first). */
+export const MEMBERSHIP_CHAIN: ChainDefinition = {
+  key: 'membership',
+  version: 1,
+  type: 'membership',
+  name: '网上入会 / online membership application',
+  steps: [
+    { id: 'sorting', name: '平台分拣 / platform sorting', type: 'auto', activity: 'sortMembership' },
+    {
+      id: 'initialReview',
+      name: '信息初审 / initial review',
+      type: 'human',
+      who: { kind: 'role', role: 'reviewer', level: 'target' },
+      mode: 'single',
+      sla: { limit: 'P3D', remindBefore: 'P1D', onTimeout: 'escalate' },
+      onNoApprover: 'admin',
+      actions: ['approve', 'reject', 'transfer', 'delegate', 'addSigner', 'removeSigner', 'comment', 'cc'],
+    },
+    { id: 'assignment', name: '任务分配 / assignment to the union', type: 'auto', activity: 'assignToUnion' },
+    {
+      id: 'identityReview',
+      name: '身份审核 / identity review',
+      type: 'human',
+      who: { kind: 'role', role: 'reviewer', level: 'target' },
+      mode: 'single',
+      onNoApprover: 'admin',
+      // Identity must be looked at by a person even if they did the initial review.
+      dedupConsecutive: false,
+      showsPersonalData: true,
+      actions: ['approve', 'reject', 'transfer', 'delegate', 'comment', 'cc'],
+    },
+    {
+      id: 'admission',
+      name: '吸纳入会 / admission',
+      type: 'human',
+      who: { kind: 'role', role: 'reviewer', level: 'target' },
+      mode: 'single',
+      onNoApprover: 'admin',
+      actions: ['approve', 'reject', 'transfer', 'delegate', 'comment', 'cc'],
+    },
+    { id: 'collection', name: '信息采集 / information collection', type: 'auto', activity: 'collectMemberInfo' },
+    { id: 'verification', name: '实名认证 / real-name verification', type: 'auto', activity: 'verifyRealName' },
+  ],
+};
+
+/** 会籍转移: the transfer-out approval is removed; only the receiving union approves. */
+export const TRANSFER_CHAIN: ChainDefinition = {
+  key: 'transfer',
+  version: 1,
+  type: 'transfer',
+  name: '会籍转移 / membership transfer',
+  steps: TRANSFER_STEPS,
+};
+
+/** 立项审核: a region's project list — the city organization department consolidates, the province's grassroots department reviews. */
+export const PROJECT_LIST_CHAIN: ChainDefinition = {
+  key: 'project_list',
+  version: 1,
+  type: 'project_list',
+  name: '项目清单审核 / project list review',
+  steps: [
+    {
+      id: 'cityConsolidation',
+      name: '市总组织部汇总审核 / city organization department',
+      type: 'human',
+      who: { kind: 'role', role: 'reviewer', level: 'city' },
+      mode: 'single',
+      sla: { limit: 'P5D', remindBefore: 'P1D', onTimeout: 'escalate' },
+      onNoApprover: 'admin',
+      onSelfApproval: 'forbid',
+    },
+    {
+      id: 'provinceReview',
+      name: '省总基层工作部审核 / province grassroots department',
+      type: 'human',
+      who: { kind: 'role', role: 'reviewer', level: 'province' },
+      mode: 'single',
+      sla: { limit: 'P5D', remindBefore: 'P1D', onTimeout: 'escalate' },
+      onNoApprover: 'admin',
+      onSelfApproval: 'forbid',
+    },
+  ],
+};
+
+/** 绩效自评审核: the city organization department checks a project's self-assessment against its records. */
+export const SELF_ASSESSMENT_CHAIN: ChainDefinition = {
+  key: 'self_assessment',
+  version: 1,
+  type: 'self_assessment',
+  name: '项目绩效自评审核 / self-assessment review',
+  steps: [
+    {
+      id: 'cityAssessment',
+      name: '市总组织部考核 / city assessment',
+      type: 'human',
+      who: { kind: 'role', role: 'reviewer', level: 'city' },
+      mode: 'single',
+      onNoApprover: 'admin',
+      onSelfApproval: 'forbid',
+      actions: ['approve', 'reject', 'return', 'transfer', 'delegate', 'comment', 'cc'],
+    },
+  ],
+};
+
+export const BUILTIN_CHAINS: ChainDefinition[] = [SUBSIDY_CHAIN, MEMBERSHIP_CHAIN, TRANSFER_CHAIN, PROJECT_LIST_CHAIN, SELF_ASSESSMENT_CHAIN];

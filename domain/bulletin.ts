@@ -1,0 +1,393 @@
+/**
+ * Progress bulletins (通报): the city issues one every reporting period during
+ * the implementation phase (推进实施; every two months by default) so that
+ * supervisors (督办) see each region's progress and its rank. Pure and
+ * deterministic — the bulletin workflow imports the period arithmetic — so
+ * no clock, no environment, no Node built-ins here.
+ *
+ * A bulletin is an immutable snapshot: the figures (from SQL aggregates over
+ * the projections) are composed here into per-region and per-group tables,
+ * the ranking by completion, the change since the previous bulletin and the
+ * trend over all bulletins so far, and stored as one JSON document.
+ */
+import { durationToMs } from './duration';
+
+/**
+ * The default reporting period: two months. ISO 8601 months have no fixed
+ * length and domain/duration.ts refuses them, so "every two months" is 60
+ * days, anchored on the day the implementation phase opens.
+ */
+export const DEFAULT_REPORT_EVERY = 'P60D';
+
+/** Project statuses, in the order the tables show them. */
+export const PROJECT_STATUSES = ['proposed', 'approved', 'in_progress', 'rectifying', 'qualified', 'unqualified'] as const;
+export type BulletinProjectStatus = (typeof PROJECT_STATUSES)[number];
+
+export const PROJECT_STATUS_LABELS: Record<BulletinProjectStatus, string> = {
+  proposed: '待批复',
+  approved: '已批复',
+  in_progress: '实施中',
+  rectifying: '整改中',
+  qualified: '已合格',
+  unqualified: '不合格',
+};
+
+/** The reporting period length in whole seconds (Temporal schedules work in seconds), at least one second. */
+export function reportEveryMs(reportEvery: string | number | undefined): number {
+  const ms = durationToMs(reportEvery ?? DEFAULT_REPORT_EVERY);
+  return Math.max(1000, Math.round(ms / 1000) * 1000);
+}
+
+/** When a schedule is anchored: the phase's opening time, truncated to the second. */
+export function scheduleAnchor(openedAtMs: number): number {
+  return Math.floor(openedAtMs / 1000) * 1000;
+}
+
+/**
+ * The number of the latest period that has ended at `atMs` (1-based; 0 when
+ * none has). A schedule fires at `anchor + k·every`, the end of period k; a
+ * little tolerance absorbs a firing recorded a moment early.
+ */
+export function periodIndexAt(anchorMs: number, everyMs: number, atMs: number): number {
+  const tolerance = Math.min(everyMs / 10, 60_000);
+  return Math.max(0, Math.floor((atMs - anchorMs + tolerance) / everyMs));
+}
+
+/** Period k runs from anchor + (k-1)·every to anchor + k·every. */
+export function periodBounds(anchorMs: number, everyMs: number, index: number): { start: string; end: string } {
+  return { start: new Date(anchorMs + (index - 1) * everyMs).toISOString(), end: new Date(anchorMs + index * everyMs).toISOString() };
+}
+
+/** The Temporal Schedule of a campaign's bulletins (one per campaign). */
+export const bulletinScheduleId = (campaignId: string) => `bulletins-${campaignId}`;
+
+/** The last period that ends within the phase (a firing exactly at the end still counts). */
+export function lastPeriodIndex(anchorMs: number, everyMs: number, endMs: number): number {
+  return Math.max(0, Math.floor((endMs - anchorMs + 1000) / everyMs));
+}
+
+/** The stored key of a scheduled period: unique per campaign (never two bulletins for one period). */
+export const scheduledPeriodKey = (index: number) => `P${index}`;
+/** The stored key of an on-demand issue: one per request (its Idempotency-Key, or a fresh id). */
+export const onDemandPeriodKey = (requestKey: string) => `adhoc:${requestKey}`;
+
+export type BulletinKind = 'scheduled' | 'on_demand';
+
+export interface BulletinPeriod {
+  key: string;
+  kind: BulletinKind;
+  /** Scheduled bulletins: the period number and its bounds. */
+  index?: number;
+  start?: string;
+  end?: string;
+}
+
+// ---- The raw figures the SQL aggregates return ---------------------------------------------
+
+export interface OnlineCounts {
+  received: number;
+  approved: number;
+  pending: number;
+  rejected: number;
+  withdrawn: number;
+}
+
+export interface RawRegion {
+  org: string;
+  name: string;
+  targetMembers: number;
+  targetUnions: number;
+  overdueDeliverables: number;
+}
+
+export interface RawFigures {
+  campaign: { id: string; name: string; year: number; cityOrg: string; cityName: string; phase: string; groups: string[] };
+  /** Members and online applications count from here (the campaign's start). */
+  since: string;
+  asOf: string;
+  dataVersion: string;
+  regions: RawRegion[];
+  groupNames: Record<string, string>;
+  /** Per region and group (group null when unknown). */
+  members: { region: string; group: string | null; count: number; online: number }[];
+  applications: ({ region: string; group: string | null } & OnlineCounts)[];
+  projects: { region: string; status: string; count: number; unionsEstablished: number; plannedUnions: number; plannedMembers: number }[];
+  projectGroups: { group: string; count: number; plannedMembers: number }[];
+  ledger: { region: string; targets: number; crossedOff: number }[];
+  overdueApprovals: { region: string; count: number }[];
+}
+
+// ---- The stored bulletin -------------------------------------------------------------------
+
+export interface RegionFigures {
+  org: string;
+  name: string;
+  unions: { established: number; planned: number; target: number; pct: number | null };
+  members: { count: number; viaProjects: number; online: number; target: number; pct: number | null };
+  online: OnlineCounts;
+  projects: { total: number; byStatus: Record<BulletinProjectStatus, number> };
+  ledger: { targets: number; crossedOff: number };
+  overdue: { deliverables: number; approvals: number };
+  rectifying: number;
+  /** Completion (完成率) used for the ranking: new members against the target, in %. */
+  completion: number;
+  byGroup: Record<string, { members: number; applications: number }>;
+}
+
+export interface GroupFigures {
+  id: string;
+  name: string;
+  members: number;
+  online: OnlineCounts;
+  projects: number;
+  plannedMembers: number;
+  /** New members against the planned members of the approved projects for this group, in %. */
+  pct: number | null;
+}
+
+export interface RankingRow {
+  rank: number;
+  org: string;
+  name: string;
+  completion: number;
+  members: number;
+  target: number;
+  previousRank: number | null;
+  /** Places moved up since the previous bulletin (negative: down). */
+  rankChange: number | null;
+}
+
+export interface ChangeRow {
+  org: string;
+  name: string;
+  members: number;
+  unions: number;
+  applications: number;
+  approved: number;
+  completionPts: number;
+  rankChange: number | null;
+}
+
+export interface BulletinChanges {
+  previous: { id: string; seq: number; issuedAt: string; label: string };
+  totals: Omit<ChangeRow, 'org' | 'name' | 'rankChange'>;
+  regions: ChangeRow[];
+}
+
+export interface TrendPoint {
+  seq: number;
+  label: string;
+  issuedAt: string;
+  members: number;
+  unions: number;
+  completion: number;
+}
+
+export interface BulletinData {
+  schema: 1;
+  id: string;
+  seq: number;
+  /** 第N期 */
+  label: string;
+  kind: BulletinKind;
+  period: BulletinPeriod & { label: string };
+  issuedAt: string;
+  issuedBy: string;
+  asOf: string;
+  since: string;
+  dataVersion: string;
+  campaign: RawFigures['campaign'] & { phaseLabel: string };
+  groups: { id: string; name: string }[];
+  regions: RegionFigures[];
+  totals: Omit<RegionFigures, 'org' | 'name' | 'byGroup'> & { name: string };
+  byGroup: GroupFigures[];
+  ranking: RankingRow[];
+  changes: BulletinChanges | null;
+  trend: TrendPoint[];
+  /** Scheduled periods that passed without a bulletin since the previous scheduled one (caught up by this one). */
+  missedPeriods: number[];
+}
+
+/** One decimal place of a percentage; null when there is no target. */
+export function pct(done: number, target: number): number | null {
+  return target > 0 ? Math.round((done / target) * 1000) / 10 : null;
+}
+
+const OTHER_GROUP = '_other';
+const zeroOnline = (): OnlineCounts => ({ received: 0, approved: 0, pending: 0, rejected: 0, withdrawn: 0 });
+const addOnline = (a: OnlineCounts, b: OnlineCounts) => {
+  a.received += b.received;
+  a.approved += b.approved;
+  a.pending += b.pending;
+  a.rejected += b.rejected;
+  a.withdrawn += b.withdrawn;
+};
+const zeroStatuses = () => Object.fromEntries(PROJECT_STATUSES.map((s) => [s, 0])) as Record<BulletinProjectStatus, number>;
+
+/** The bulletin's title number: 第N期 (on-demand issues are numbered in the same series, marked 临时). */
+export function bulletinLabel(seq: number, kind: BulletinKind): string {
+  return kind === 'on_demand' ? `第${seq}期（临时）` : `第${seq}期`;
+}
+
+function periodLabel(p: BulletinPeriod): string {
+  if (p.kind === 'on_demand' || p.index === undefined) return '临时通报 / on-demand';
+  const d = (iso: string | undefined) => (iso ? iso.slice(0, 10) : '');
+  return `第${p.index}个通报周期（${d(p.start)} 至 ${d(p.end)}）/ period ${p.index}`;
+}
+
+/**
+ * Composes the figures into the per-region and per-group tables with totals
+ * and the ranking. `previous` (the campaign's latest stored bulletin) gives
+ * the change since then and, with `history`, the trend.
+ */
+export function composeBulletin(
+  raw: RawFigures,
+  meta: { id: string; seq: number; kind: BulletinKind; period: BulletinPeriod; issuedAt: string; issuedBy: string; phaseLabel: string; missedPeriods: number[] },
+  previous: BulletinData | null,
+  history: TrendPoint[],
+): BulletinData {
+  const known = new Set(raw.campaign.groups);
+  const groupOf = (g: string | null) => (g && known.has(g) ? g : OTHER_GROUP);
+  const groups = raw.campaign.groups.map((id) => ({ id, name: raw.groupNames[id] ?? id }));
+  const hasOther = raw.members.some((m) => groupOf(m.group) === OTHER_GROUP) || raw.applications.some((a) => groupOf(a.group) === OTHER_GROUP);
+  if (hasOther) groups.push({ id: OTHER_GROUP, name: '其他 / other' });
+
+  const regions: RegionFigures[] = raw.regions.map((r) => {
+    const members = raw.members.filter((m) => m.region === r.org);
+    const apps = raw.applications.filter((a) => a.region === r.org);
+    const projects = raw.projects.filter((p) => p.region === r.org);
+    const online = zeroOnline();
+    for (const a of apps) addOnline(online, a);
+    const byStatus = zeroStatuses();
+    for (const p of projects) if (p.status in byStatus) byStatus[p.status as BulletinProjectStatus] += p.count;
+    const count = members.reduce((n, m) => n + m.count, 0);
+    const viaOnline = members.reduce((n, m) => n + m.online, 0);
+    const established = projects.reduce((n, p) => n + p.unionsEstablished, 0);
+    const planned = projects.filter((p) => p.status !== 'proposed').reduce((n, p) => n + p.plannedUnions, 0);
+    const unionTarget = r.targetUnions > 0 ? r.targetUnions : planned;
+    const byGroup: RegionFigures['byGroup'] = Object.fromEntries(groups.map((g) => [g.id, { members: 0, applications: 0 }]));
+    for (const m of members) byGroup[groupOf(m.group)]!.members += m.count;
+    for (const a of apps) byGroup[groupOf(a.group)]!.applications += a.received;
+    const ledger = raw.ledger.find((l) => l.region === r.org);
+    return {
+      org: r.org,
+      name: r.name,
+      unions: { established, planned, target: r.targetUnions, pct: pct(established, unionTarget) },
+      members: { count, viaProjects: count - viaOnline, online: viaOnline, target: r.targetMembers, pct: pct(count, r.targetMembers) },
+      online,
+      projects: { total: projects.reduce((n, p) => n + p.count, 0), byStatus },
+      ledger: { targets: ledger?.targets ?? 0, crossedOff: ledger?.crossedOff ?? 0 },
+      overdue: { deliverables: r.overdueDeliverables, approvals: raw.overdueApprovals.find((o) => o.region === r.org)?.count ?? 0 },
+      rectifying: byStatus.rectifying,
+      completion: pct(count, r.targetMembers) ?? 0,
+      byGroup,
+    };
+  });
+
+  const sum = (f: (r: RegionFigures) => number) => regions.reduce((n, r) => n + f(r), 0);
+  const totalOnline = zeroOnline();
+  for (const r of regions) addOnline(totalOnline, r.online);
+  const totalStatus = zeroStatuses();
+  for (const r of regions) for (const s of PROJECT_STATUSES) totalStatus[s] += r.projects.byStatus[s];
+  const tMembers = sum((r) => r.members.count);
+  const tTarget = sum((r) => r.members.target);
+  const tUnions = sum((r) => r.unions.established);
+  const tUnionTarget = sum((r) => r.unions.target);
+  const tPlanned = sum((r) => r.unions.planned);
+  const totals: BulletinData['totals'] = {
+    name: '全市合计 / city total',
+    unions: { established: tUnions, planned: tPlanned, target: tUnionTarget, pct: pct(tUnions, tUnionTarget > 0 ? tUnionTarget : tPlanned) },
+    members: { count: tMembers, viaProjects: sum((r) => r.members.viaProjects), online: sum((r) => r.members.online), target: tTarget, pct: pct(tMembers, tTarget) },
+    online: totalOnline,
+    projects: { total: sum((r) => r.projects.total), byStatus: totalStatus },
+    ledger: { targets: sum((r) => r.ledger.targets), crossedOff: sum((r) => r.ledger.crossedOff) },
+    overdue: { deliverables: sum((r) => r.overdue.deliverables), approvals: sum((r) => r.overdue.approvals) },
+    rectifying: sum((r) => r.rectifying),
+    completion: pct(tMembers, tTarget) ?? 0,
+  };
+
+  const byGroup: GroupFigures[] = groups.map((g) => {
+    const online = zeroOnline();
+    for (const a of raw.applications) if (groupOf(a.group) === g.id) addOnline(online, a);
+    const members = raw.members.filter((m) => groupOf(m.group) === g.id).reduce((n, m) => n + m.count, 0);
+    const pg = raw.projectGroups.find((p) => p.group === g.id);
+    return { id: g.id, name: g.name, members, online, projects: pg?.count ?? 0, plannedMembers: pg?.plannedMembers ?? 0, pct: pct(members, pg?.plannedMembers ?? 0) };
+  });
+
+  const ranking = rankRegions(regions, previous);
+  const label = bulletinLabel(meta.seq, meta.kind);
+  const point: TrendPoint = { seq: meta.seq, label, issuedAt: meta.issuedAt, members: tMembers, unions: tUnions, completion: totals.completion };
+  return {
+    schema: 1,
+    id: meta.id,
+    seq: meta.seq,
+    label,
+    kind: meta.kind,
+    period: { ...meta.period, label: periodLabel(meta.period) },
+    issuedAt: meta.issuedAt,
+    issuedBy: meta.issuedBy,
+    asOf: raw.asOf,
+    since: raw.since,
+    dataVersion: raw.dataVersion,
+    campaign: { ...raw.campaign, phaseLabel: meta.phaseLabel },
+    groups,
+    regions,
+    totals,
+    byGroup,
+    ranking,
+    changes: previous ? changesSince(previous, regions, totals, ranking) : null,
+    trend: [...history.filter((h) => h.seq < meta.seq).sort((a, b) => a.seq - b.seq), point],
+    missedPeriods: meta.missedPeriods,
+  };
+}
+
+/**
+ * Regions ranked by completion (new members against target), then by unions
+ * established against target; equal figures share a rank (1, 1, 3).
+ */
+export function rankRegions(regions: RegionFigures[], previous: BulletinData | null): RankingRow[] {
+  const sorted = [...regions].sort((a, b) => b.completion - a.completion || (b.unions.pct ?? 0) - (a.unions.pct ?? 0) || b.members.count - a.members.count || a.org.localeCompare(b.org));
+  const before = new Map((previous?.ranking ?? []).map((r) => [r.org, r.rank]));
+  let rank = 0;
+  let last: string | undefined;
+  return sorted.map((r, i) => {
+    const key = `${r.completion}|${r.unions.pct ?? 0}|${r.members.count}`;
+    if (key !== last) rank = i + 1;
+    last = key;
+    const prev = before.get(r.org) ?? null;
+    return { rank, org: r.org, name: r.name, completion: r.completion, members: r.members.count, target: r.members.target, previousRank: prev, rankChange: prev === null ? null : prev - rank };
+  });
+}
+
+function changesSince(previous: BulletinData, regions: RegionFigures[], totals: BulletinData['totals'], ranking: RankingRow[]): BulletinChanges {
+  const prev = new Map(previous.regions.map((r) => [r.org, r]));
+  const round = (n: number) => Math.round(n * 10) / 10;
+  return {
+    previous: { id: previous.id, seq: previous.seq, issuedAt: previous.issuedAt, label: previous.label },
+    totals: {
+      members: totals.members.count - previous.totals.members.count,
+      unions: totals.unions.established - previous.totals.unions.established,
+      applications: totals.online.received - previous.totals.online.received,
+      approved: totals.online.approved - previous.totals.online.approved,
+      completionPts: round(totals.completion - previous.totals.completion),
+    },
+    regions: regions.map((r) => {
+      const p = prev.get(r.org);
+      return {
+        org: r.org,
+        name: r.name,
+        members: r.members.count - (p?.members.count ?? 0),
+        unions: r.unions.established - (p?.unions.established ?? 0),
+        applications: r.online.received - (p?.online.received ?? 0),
+        approved: r.online.approved - (p?.online.approved ?? 0),
+        completionPts: round(r.completion - (p?.completion ?? 0)),
+        rankChange: ranking.find((x) => x.org === r.org)?.rankChange ?? null,
+      };
+    }),
+  };
+}
+
+/** The trend point a stored bulletin contributes. */
+export function trendPointOf(d: BulletinData): TrendPoint {
+  return { seq: d.seq, label: d.label, issuedAt: d.issuedAt, members: d.totals.members.count, unions: d.totals.unions.established, completion: d.totals.completion };
+}

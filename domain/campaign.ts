@@ -1,0 +1,69 @@
+/** Campaign configuration and phases: plain types shared by db/, api/ and workflows/. */
+export type Phase = 'pending' | 'survey' | 'listing' | 'implementation' | 'assessment' | 'closed';
+export const PHASES = ['survey', 'listing', 'implementation', 'assessment'] as const;
+export type WorkPhase = (typeof PHASES)[number];
+
+export interface CampaignConfig {
+  name: string;
+  year: number;
+  cityOrg: string;
+  regions: string[];
+  groups: string[];
+  targets: { newMembers: number; newUnions?: number; perRegion?: Record<string, { newMembers: number; newUnions?: number }> };
+  phases: Record<WorkPhase, { start: string; end: string }>;
+  reportEvery?: string | number;
+  /** How long before a phase deadline regions get a reminder (default P3D, or a quarter of a short phase). */
+  remindBefore?: string | number;
+}
+
+
+export const PHASE_LABELS: Record<Phase, string> = {
+  pending: '未开始 / not started',
+  survey: '调查摸底 / survey',
+  listing: '立项审核 / project listing and review',
+  implementation: '推进实施 / implementation',
+  assessment: '考核评比 / assessment',
+  closed: '已结束 / closed',
+};
+
+/** What each region must deliver by the end of each phase (its deadline). */
+export const PHASE_DELIVERABLES: Record<WorkPhase, { item: string; name: string }> = {
+  survey: { item: 'plan', name: '实施方案 / implementation plan' },
+  listing: { item: 'projectList', name: '项目清单 / project list' },
+  implementation: { item: 'progress', name: '进展报告 / progress report' },
+  assessment: { item: 'selfAssessment', name: '绩效自评 / self-assessments' },
+};
+
+/** A region's targets: its per-region quota, else an even share of the city target. */
+export function regionTargets(config: CampaignConfig, regionOrg: string): { newMembers: number; newUnions: number } {
+  const own = config.targets.perRegion?.[regionOrg];
+  if (own) return { newMembers: own.newMembers, newUnions: own.newUnions ?? 0 };
+  const n = Math.max(1, config.regions.length);
+  return { newMembers: Math.ceil(config.targets.newMembers / n), newUnions: Math.ceil((config.targets.newUnions ?? 0) / n) };
+}
+
+/**
+ * The year-end score (评先) of a region, 0–100: completion against targets —
+ * 60% new members, 30% new unions (when targeted), 10% share of its projects
+ * qualified; each part capped at 100% so over-fulfilment in one part does
+ * not hide a gap in another.
+ */
+export function regionScore(r: { members: number; targetMembers: number; unions: number; targetUnions: number; qualified: number; projects: number }): number {
+  const part = (done: number, target: number) => (target > 0 ? Math.min(1, done / target) : 1);
+  const weights = r.targetUnions > 0 ? { m: 0.6, u: 0.3, q: 0.1 } : { m: 0.9, u: 0, q: 0.1 };
+  const q = r.projects > 0 ? r.qualified / r.projects : 0;
+  const score = 100 * (weights.m * part(r.members, r.targetMembers) + weights.u * part(r.unions, r.targetUnions) + weights.q * q);
+  return Math.round(score * 100) / 100;
+}
+
+const ORDER: Phase[] = ['pending', 'survey', 'listing', 'implementation', 'assessment', 'closed'];
+
+/**
+ * The later of two phases. A workflow learns of a new phase by signal a
+ * moment after the campaign projection shows it; the API passes the phase it
+ * saw, so a submission in that moment is not refused.
+ */
+export function laterPhase(a: Phase, b: Phase | undefined): Phase {
+  if (!b) return a;
+  return ORDER.indexOf(b) > ORDER.indexOf(a) ? b : a;
+}

@@ -1,0 +1,120 @@
+/**
+ * Approval chains (审批链) are data: an ordered list of steps, stored
+ * versioned in Postgres and snapshotted into each running application, so an
+ * application keeps the chain version it started with.
+ */
+
+/** Where a step's approvers sit, relative to the applicant's org. */
+export type OrgLevel =
+  | 'self' // the applicant's own org
+  | 'parent' // the org directly above it
+  | 'region' // the nearest county/district or city industry union (县区总工会、产业工会)
+  | 'city' // 市总工会
+  | 'province' // 省总工会
+  | 'target'; // the grassroots union the application was sorted to (membership, transfer)
+
+export type Who =
+  | { kind: 'role'; role: string; level: OrgLevel }
+  | { kind: 'users'; usernames: string[] };
+
+/** single: one approver; all: 会签, everyone must approve; any: 或签, the first decision counts. */
+export type StepMode = 'single' | 'all' | 'any';
+
+export type TimeoutAction = 'escalate' | 'autoApprove' | 'autoReject';
+
+export interface Sla {
+  /** Time limit: ISO 8601 duration (day parts count working days) or milliseconds. */
+  limit: string | number;
+  /** Reminder this long before the limit. */
+  remindBefore?: string | number;
+  onTimeout: TimeoutAction;
+}
+
+export const TASK_ACTIONS = ['approve', 'reject', 'return', 'transfer', 'delegate', 'addSigner', 'removeSigner', 'assign', 'comment', 'cc'] as const;
+export const APPLICATION_ACTIONS = ['resubmit', 'withdraw', 'retract', 'comment', 'urge', 'cc'] as const;
+export type TaskAction = (typeof TASK_ACTIONS)[number];
+export type ApplicationAction = (typeof APPLICATION_ACTIONS)[number];
+export type ActionName = TaskAction | ApplicationAction;
+
+export interface HumanStep {
+  id: string;
+  name: string;
+  type: 'human';
+  who: Who;
+  mode: StepMode;
+  sla?: Sla;
+  /** Nobody matches: skip the step, or send it to the org's admin. Default: admin. */
+  onNoApprover?: 'skip' | 'admin';
+  /** The approver is the applicant: skip them, or forbid them to act. Default: skip. */
+  onSelfApproval?: 'skip' | 'forbid';
+  /** The same person approved the previous step: approve once (default true). */
+  dedupConsecutive?: boolean;
+  /** Actions this step allows on its tasks; default: all but `assign`. */
+  actions?: TaskAction[];
+  /** The step needs full personal data (ID numbers) to decide (身份审核). */
+  showsPersonalData?: boolean;
+}
+
+/** Names of the automated steps the worker implements as activities. */
+export const AUTO_STEPS = [
+  'issueSubsidyNotice', // 立项通知 + 下拨补助资金
+  'sortMembership', // 平台分拣 (and dedup by ID number)
+  'assignToUnion', // 任务分配
+  'collectMemberInfo', // 信息采集
+  'verifyRealName', // 实名认证
+  'transferMembership', // 会籍转移
+] as const;
+export type AutoStepName = (typeof AUTO_STEPS)[number];
+
+export interface AutoStep {
+  id: string;
+  name: string;
+  type: 'auto';
+  activity: AutoStepName;
+}
+
+export type Step = HumanStep | AutoStep;
+
+export const APPLICATION_TYPES = ['subsidy', 'membership', 'transfer', 'project_list', 'self_assessment'] as const;
+export type ApplicationType = (typeof APPLICATION_TYPES)[number];
+
+export interface ChainDefinition {
+  key: string;
+  version: number;
+  name: string;
+  /** The kind of application this chain approves. */
+  type: ApplicationType;
+  steps: Step[];
+}
+
+export const DEFAULT_TASK_ACTIONS: TaskAction[] = ['approve', 'reject', 'return', 'transfer', 'delegate', 'addSigner', 'removeSigner', 'comment', 'cc'];
+
+export function allowedActions(step: HumanStep): TaskAction[] {
+  return step.actions ?? DEFAULT_TASK_ACTIONS;
+}
+
+/** The step that a holding-pool (周转池) application waits in for manual sorting by city staff. */
+export const HOLDING_POOL_STEP: HumanStep = {
+  id: 'holdingPool',
+  name: '周转池人工分拣 / manual sorting',
+  type: 'human',
+  who: { kind: 'role', role: 'staff', level: 'city' },
+  mode: 'any',
+  onNoApprover: 'admin',
+  dedupConsecutive: false,
+  actions: ['assign', 'reject', 'comment', 'transfer'],
+};
+
+/** Steps a membership application continues with once it turns out to be a transfer. */
+export const TRANSFER_STEPS: Step[] = [
+  {
+    id: 'receivingReview',
+    name: '转入工会审核 / receiving union review',
+    type: 'human',
+    who: { kind: 'role', role: 'reviewer', level: 'target' },
+    mode: 'single',
+    onNoApprover: 'admin',
+    showsPersonalData: true,
+  },
+  { id: 'transfer', name: '会籍转移 / transfer membership', type: 'auto', activity: 'transferMembership' },
+];

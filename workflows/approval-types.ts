@@ -1,0 +1,216 @@
+/**
+ * Payload types shared by the approval workflow, its activities and the API.
+ * Plain data only: this module is imported by workflow code.
+ */
+import type { ActionName, ApplicationType, AutoStepName, ChainDefinition, HumanStep, Step } from '../domain/chain';
+
+export type ApplicationStatus = 'pending' | 'returned' | 'approved' | 'rejected' | 'withdrawn';
+export type TaskStatus = 'pending' | 'completed' | 'cancelled';
+export type TaskKind = 'approval' | 'revision' | 'cc';
+
+export interface Actor {
+  username: string;
+  orgId: string;
+  roles: string[];
+  /** Set by the API when an admin acts on a task in their scope (bulk approve, reassign). */
+  asAdmin?: boolean;
+}
+
+export interface ApprovalInput {
+  applicationId: string;
+  type: ApplicationType;
+  chain: ChainDefinition;
+  applicant: string | null;
+  applicantOrg: string;
+  title: string;
+  /** The application's business data (amount, reason, member details…). */
+  payload: Record<string, unknown>;
+  /** Set for transfers: the receiving union. */
+  targetOrg?: string;
+  /** A workflow to tell of each status change (the region or project that started this application). */
+  notify?: { workflowId: string };
+  /** Carried over by continue-as-new. */
+  resume?: ApprovalState;
+}
+
+export interface TaskState {
+  id: string;
+  kind: TaskKind;
+  stepIndex: number;
+  assignee: string | null;
+  role: string | null;
+  orgId: string | null;
+  candidates: string[];
+  status: TaskStatus;
+  decision?: string;
+  decidedBy?: string;
+  /** 委派: who handles it now; the owner decides after. */
+  delegatedTo?: string;
+  dueAt?: string;
+  remindAt?: string;
+  reminded?: boolean;
+  escalated?: boolean;
+}
+
+export interface StepState {
+  def: Step;
+  status: 'waiting' | 'active' | 'done' | 'skipped';
+  /** 加签: who added this step and where. */
+  added?: { by: string; position: 'before' | 'after' };
+  /** Users the applicant-forbid rule keeps out of this step. */
+  forbidden: string[];
+  rule?: string;
+}
+
+export interface ActionInput {
+  action: ActionName;
+  actor: Actor;
+  idempotencyKey: string;
+  taskId?: string;
+  comment?: string;
+  /** transfer / delegate / addSigner / removeSigner / cc: usernames; assign: an org id. */
+  to?: string[];
+  /** return: 'applicant' or the index of an earlier step. */
+  returnTo?: 'applicant' | number;
+  position?: 'before' | 'after';
+  /** return: a deadline for the revision (限期整改), ISO 8601. */
+  deadline?: string;
+  /** resubmit: revised fields. */
+  changes?: { title?: string; payload?: Record<string, unknown> };
+}
+
+export interface ApplicationView {
+  id: string;
+  type: ApplicationType;
+  status: ApplicationStatus;
+  currentStep: string | null;
+  currentStepIndex: number;
+  steps: { index: number; id: string; name: string; type: Step['type']; status: StepState['status']; added?: StepState['added']; rule?: string; def: Step }[];
+  tasks: TaskState[];
+  targetOrg?: string;
+  revision: number;
+}
+
+export type ActionResult = ApplicationView;
+
+export interface ApprovalState {
+  applicationId: string;
+  type: ApplicationType;
+  chainKey: string;
+  chainVersion: number;
+  applicant: string | null;
+  applicantOrg: string;
+  title: string;
+  payload: Record<string, unknown>;
+  targetOrg?: string;
+  status: ApplicationStatus;
+  steps: StepState[];
+  current: number;
+  tasks: TaskState[];
+  revision: number;
+  returnedFrom?: number;
+  /** The last human approval, for the approve-once rule. */
+  lastApproval?: { username: string; stepIndex: number; revision: number };
+  /** Set by transfer, return, resubmit or added signer: the approve-once rule stops applying. */
+  dedupBlocked: boolean;
+  /** Idempotency-Key → result, so a replayed action changes nothing, across continue-as-new. */
+  processed: Record<string, ActionResult>;
+  processedOrder: string[];
+  /** Counter for deterministic task and audit keys. */
+  seq: number;
+  participants: string[];
+  /** The deadline given with the last return. */
+  returnDeadline?: string;
+  /** `${status}:${revision}` last told to the notify workflow. */
+  notified?: string;
+}
+
+export interface AuditEntry {
+  key: string;
+  applicationId: string;
+  actor: string;
+  action: string;
+  stepIndex: number | null;
+  step: string | null;
+  comment?: string | null;
+  data?: Record<string, unknown>;
+}
+
+export interface TaskRecord {
+  id: string;
+  applicationId: string;
+  kind: TaskKind;
+  stepIndex: number;
+  stepName: string;
+  assignee: string | null;
+  role: string | null;
+  orgId: string | null;
+  candidates: string[];
+  status: TaskStatus;
+  decision?: string | null;
+  dueAt?: string | null;
+  subject: string;
+  owner?: string | null;
+}
+
+export interface NotificationRecord {
+  key: string;
+  username: string;
+  applicationId: string;
+  kind: 'reminder' | 'urge' | 'cc' | 'escalation' | 'returned' | 'decided';
+  message: string;
+}
+
+export interface TransitionRecord {
+  applicationId: string;
+  audit: AuditEntry[];
+  tasks: TaskRecord[];
+  notifications: NotificationRecord[];
+  application?: {
+    status: ApplicationStatus;
+    currentStep: string | null;
+    type: ApplicationType;
+    title: string;
+    payload: Record<string, unknown>;
+    targetOrg: string | null;
+  };
+}
+
+export interface ResolveStepInput {
+  applicationId: string;
+  step: HumanStep;
+  applicant: string | null;
+  applicantOrg: string;
+  targetOrg?: string;
+}
+
+export interface ResolvedStep {
+  skip: boolean;
+  /** Why these approvers (which rule matched), shown in the route preview and the timeline. */
+  rule: string;
+  role: string | null;
+  orgId: string | null;
+  candidates: string[];
+  forbidden: string[];
+  dueAt?: string;
+  remindAt?: string;
+}
+
+export interface AutoStepInput {
+  applicationId: string;
+  activity: AutoStepName;
+  type: ApplicationType;
+  applicant: string | null;
+  applicantOrg: string;
+  title: string;
+  payload: Record<string, unknown>;
+  targetOrg?: string;
+}
+
+export type AutoStepResult =
+  | { outcome: 'done'; note: string; targetOrg?: string; data?: Record<string, unknown> }
+  | { outcome: 'reject'; note: string }
+  /** 周转池: nobody matched; a person must sort it. */
+  | { outcome: 'hold'; note: string }
+  /** Already a member elsewhere: continue as a transfer to targetOrg. */
+  | { outcome: 'convertToTransfer'; note: string; targetOrg: string; fromOrg: string };

@@ -1,0 +1,6 @@
+/** The worker's single workflowsPath: every workflow, by name. */
+export { approvalWorkflow, actUpdate, getApplicationQuery } from './approval-chain';
+export { campaignWorkflow, advancePhaseUpdate, getCampaignQuery } from './campaign';
+export { regionCampaignWorkflow, submitPlanUpdate, submitProjectListUpdate, getRegionQuery } from './region-campaign';
+export { projectWorkflow, reportProgressUpdate, recordInspectionUpdate, submitSelfAssessmentUpdate, getProjectQuery } from './project';
+export { bulletinWorkflow, bulletinDeliveryWorkflow } from './bulletin';
