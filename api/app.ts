@@ -1,0 +1,96 @@
+/**
+ * The HTTP API: health, auth and the business routes. Thin routes: validate,
+ * then call the Temporal client or a repository, and map the result.
+ */
+import express, { type Express } from 'express';
+import type { Client } from '@temporalio/client';
+import type { Db } from '../db/knex';
+import { pingDb } from '../db/knex';
+import { authRoutes, callerOf, requireAuth } from './auth';
+import { errorMiddleware, HttpError } from './errors';
+import { createMetrics } from './metrics';
+import { applicationRoutes } from './applications';
+import { taskRoutes } from './tasks';
+import { chainRoutes } from './chains';
+import { openApiRoutes } from './openapi';
+import { campaignRoutes } from './campaigns';
+import { reportRoutes } from './reports';
+import { isSurveyUploadRequest, surveyRoutes } from './survey';
+import { publicRoutes } from './public';
+import { lookupRoutes } from './lookups';
+import { webApp } from './web';
+import type { PiiCipher } from '../runtime/pii';
+
+export interface ApiDeps {
+  db: Db;
+  temporal: Client;
+  taskQueue: string;
+  jwtSecret: string;
+  jwtTtl: string;
+  /** Max JSON body size, e.g. '1mb'. */
+  bodyLimit?: string;
+  loginLimit?: number;
+  pii: PiiCipher;
+  publicJoin: boolean;
+  /** Public (扫码入会) applications per client address per hour; public look-ups per 15 minutes. */
+  publicJoinLimit?: number;
+  publicLookupLimit?: number;
+}
+
+export function createApp(deps: ApiDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  const metrics = createMetrics();
+  app.use(metrics.middleware);
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  app.get('/readyz', async (_req, res) => {
+    const checks: Record<string, string> = {};
+    await Promise.all([
+      pingDb(deps.db).then(
+        () => (checks.database = 'ok'),
+        (e: Error) => (checks.database = `unavailable: ${e.message}`),
+      ),
+      deps.temporal.workflowService.getSystemInfo({}).then(
+        () => (checks.temporal = 'ok'),
+        (e: Error) => (checks.temporal = `unavailable: ${e.message}`),
+      ),
+    ]);
+    const ok = Object.values(checks).every((v) => v === 'ok');
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'not ready', checks });
+  });
+
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  // Survey uploads (thousands of rows) have their own, larger parsers.
+  const json = express.json({ limit: deps.bodyLimit ?? '1mb' });
+  app.use('/api', (req, res, next) => (isSurveyUploadRequest(req) ? next() : json(req, res, next)));
+  app.use(openApiRoutes());
+  app.use(authRoutes({ db: deps.db, secret: deps.jwtSecret, ttl: deps.jwtTtl, loginLimit: deps.loginLimit }));
+  app.use(publicRoutes(deps));
+  // Applications may be created without an account (网上入会); the router checks auth itself.
+  app.use(applicationRoutes({ ...deps }));
+  app.use('/api', requireAuth({ db: deps.db, secret: deps.jwtSecret }));
+  app.use(taskRoutes(deps));
+  app.use(chainRoutes(deps));
+  app.use(campaignRoutes(deps));
+  app.use(reportRoutes(deps));
+  app.use(surveyRoutes(deps));
+  app.use(lookupRoutes(deps));
+
+  app.get('/api/me', (req, res) => {
+    const c = callerOf(req);
+    res.json({ username: c.username, name: c.name, org: c.orgId, orgName: c.orgName, roles: c.roles });
+  });
+
+  app.use(webApp());
+  app.use('/api', (_req, _res, next) => next(new HttpError(404, '接口不存在 / no such route')));
+  app.use(errorMiddleware);
+  return app;
+}

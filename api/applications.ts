@@ -1,0 +1,357 @@
+/**
+ * Applications (申请): subsidy, online membership, transfer. Creating one
+ * starts its approval workflow; actions by the applicant (resubmit, withdraw,
+ * retract, urge, comment, cc) go to that workflow as Updates.
+ */
+import express, { type Router } from 'express';
+import type { Client } from '@temporalio/client';
+import { z } from 'zod';
+import type { ApplicationType } from '../domain/chain';
+import { maskIdNumber, maskPhone, validateIdNumber } from '../domain/id-number';
+import { getLatestChain } from '../db/chain-repository';
+import type { Db } from '../db/knex';
+import { listApplications, listTimeline } from '../db/approval-repository';
+import { findMemberByHash } from '../db/member-repository';
+import { getOrg, listTargetGroups } from '../db/org-repository';
+import { getUser } from '../db/user-repository';
+import { getSubsidyNotice } from '../db/subsidy-repository';
+import { resolveStepRoute, calendarCache } from '../activities/route-resolution';
+import type { PiiCipher } from '../runtime/pii';
+import { getApplicationQuery } from '../workflows';
+import type { ActionInput } from '../workflows/approval-types';
+import { callerOf, hasRole, requireAuth, type Caller } from './auth';
+import { badRequest, conflict, forbidden, HttpError, parseOr400, zodFieldErrors, type FieldError } from './errors';
+import { idempotencyKeyOf, idempotent } from './idempotency';
+import { actionKey, applicationWorkflowId, canSee, idFromKey, loadVisibleApplication, newId, publicPayload, sendAction, startApplication } from './approvals-service';
+import { mapTemporalError } from './temporal-errors';
+import { withTemporalDeadline } from '../runtime/temporal-client';
+
+export interface ApplicationDeps {
+  db: Db;
+  temporal: Client;
+  taskQueue: string;
+  pii: PiiCipher;
+  jwtSecret: string;
+  publicJoin: boolean;
+}
+
+const text = (max: number) => z.string().trim().min(1, '不能为空 / required').max(max, `最多 ${max} 字 / at most ${max} characters`);
+const mobile = z.string().trim().regex(/^1[3-9]\d{9}$/, '请输入 11 位手机号 / an 11-digit mainland mobile number');
+
+const subsidySchema = z.object({
+  type: z.literal('subsidy'),
+  title: text(200),
+  amount: z.number({ error: '金额须为数字（元）/ amount must be a number in yuan' }).positive('金额须大于 0 / must be positive').max(100_000_000, '金额过大 / too large').multipleOf(0.01, '最多两位小数 / at most 2 decimals'),
+  reason: text(2000),
+  projectId: z.string().trim().max(100).optional(),
+  chain: z.string().trim().max(50).optional(),
+});
+const membershipSchema = z.object({
+  type: z.literal('membership'),
+  name: text(50),
+  idNumber: z.string().trim().max(18, '身份证号为 18 位 / 18 characters'),
+  phone: mobile,
+  group: text(50),
+  employer: z.string().trim().max(200).optional(),
+  area: text(100),
+  chain: z.string().trim().max(50).optional(),
+});
+const transferSchema = z.object({
+  type: z.literal('transfer'),
+  idNumber: z.string().trim().max(18, '身份证号为 18 位 / 18 characters'),
+  toUnion: text(100),
+  reason: z.string().trim().max(2000).optional(),
+  chain: z.string().trim().max(50).optional(),
+});
+export const createSchema = z.discriminatedUnion('type', [subsidySchema, membershipSchema, transferSchema], {
+  error: '申请类型须为 subsidy、membership 或 transfer / type must be subsidy, membership or transfer',
+});
+
+export const applicationActionSchema = z.object({
+  action: z.enum(['resubmit', 'withdraw', 'retract', 'comment', 'urge', 'cc'], { error: '不支持的操作 / unsupported action' }),
+  comment: z.string().trim().max(2000).optional(),
+  to: z.union([z.string().trim().min(1).max(100), z.array(z.string().trim().min(1).max(100)).min(1).max(50)]).optional(),
+  changes: z
+    .object({
+      title: text(200).optional(),
+      amount: subsidySchema.shape.amount.optional(),
+      reason: text(2000).optional(),
+    })
+    .strict()
+    .optional(),
+});
+
+export function applicationRoutes(deps: ApplicationDeps): Router {
+  const router = express.Router();
+  const auth = requireAuth({ db: deps.db, secret: deps.jwtSecret });
+  const calendars = calendarCache(deps.db);
+
+  // Workers may apply to join without an account (扫码入会) where the deployment allows it.
+  const optionalAuth: express.RequestHandler = (req, res, next) => {
+    if (req.headers.authorization) return auth(req, res, next);
+    if (deps.publicJoin && req.body && typeof req.body === 'object' && (req.body as { type?: unknown }).type === 'membership') return next();
+    next(new HttpError(401, '缺少登录令牌 / missing bearer token'));
+  };
+
+  router.post('/api/applications', optionalAuth, idempotent(deps.db), async (req, res) => {
+    const body = await parseCreateBody(deps, req.body);
+    const caller = req.caller;
+    const key = idempotencyKeyOf(req);
+    const id = key ? idFromKey(caller?.username ?? `public:${req.ip}`, key) : newId();
+    const start = await prepare(deps, caller, body);
+    // A deployment may keep several chains per type (e.g. a fast-track one); the default has the type's name.
+    const chain = await getLatestChain(deps.db, body.chain ?? start.chainKey);
+    if (!chain || chain.type !== body.type) {
+      if (body.chain) throw badRequest('审批链不存在或不适用于此类申请 / no such chain for this type', [{ path: 'chain', message: 'unknown chain for this type' }]);
+      throw new HttpError(500, `审批链 ${start.chainKey} 未配置 / chain not configured`);
+    }
+    const result = await startApplication(deps.db, deps.temporal, deps.taskQueue, { ...start, id, chain });
+    res.status(201).json(result);
+  });
+
+  router.get('/api/applications', auth, async (req, res) => {
+    const caller = callerOf(req);
+    const q = parseOr400(
+      z.object({
+        type: z.enum(['subsidy', 'membership', 'transfer', 'project_list', 'self_assessment']).optional(),
+        status: z.enum(['pending', 'returned', 'approved', 'rejected', 'withdrawn']).optional(),
+        mine: z.enum(['true', 'false']).optional(),
+        limit: z.coerce.number().int().min(1).max(200).default(50),
+        cursor: z.string().max(100).optional(),
+      }),
+      req.query,
+    );
+    const rows = await listApplications(deps.db, {
+      scopePath: q.mine === 'true' ? '/__none__/' : caller.orgPath,
+      applicant: caller.username,
+      type: q.type,
+      status: q.status,
+      limit: q.limit + 1,
+      cursor: q.cursor,
+    });
+    const page = rows.slice(0, q.limit);
+    res.json({
+      items: page.map((a) => summary(a)),
+      nextCursor: rows.length > q.limit ? page[page.length - 1]!.id : null,
+    });
+  });
+
+  router.get('/api/applications/:id', auth, async (req, res) => {
+    const caller = callerOf(req);
+    const app = await loadVisibleApplication(deps.db, caller, req.params.id as string);
+    const [timeline, notice] = await Promise.all([listTimeline(deps.db, app.id), app.type === 'subsidy' ? getSubsidyNotice(deps.db, app.id) : undefined]);
+    res.json({
+      ...summary(app),
+      payload: publicPayload(app.payload),
+      notice: notice ? { ...notice, amount: Number(notice.amount) } : undefined,
+      timeline: timeline.map((t) => ({ at: t.at, actor: t.actor, action: t.action, comment: t.comment, step: t.step, stepIndex: t.stepIndex, data: t.data })),
+    });
+  });
+
+  /** The remaining steps: who would act and which rule matched. */
+  router.get('/api/applications/:id/route', auth, async (req, res) => {
+    const caller = callerOf(req);
+    const app = await loadVisibleApplication(deps.db, caller, req.params.id as string);
+    let state;
+    try {
+      state = await withTemporalDeadline(deps.temporal, () => deps.temporal.workflow.getHandle(applicationWorkflowId(app.id)).query(getApplicationQuery));
+    } catch (err) {
+      throw mapTemporalError(err);
+    }
+    const steps = [];
+    for (const st of state.steps) {
+      if (st.index < state.currentStepIndex || st.status === 'done' || st.status === 'skipped') {
+        steps.push({ ...st, remaining: false });
+        continue;
+      }
+      if (st.type === 'auto' || state.status !== 'pending') {
+        steps.push({ ...st, remaining: state.status === 'pending', who: [], rule: st.type === 'auto' ? '自动步骤 / automated step' : st.rule });
+        continue;
+      }
+      if (st.status === 'active') {
+        const tasks = state.tasks.filter((t) => t.stepIndex === st.index && t.status === 'pending');
+        steps.push({ ...st, remaining: true, who: [...new Set(tasks.flatMap((t) => (t.assignee ? [t.assignee] : t.candidates)))], rule: st.rule });
+        continue;
+      }
+      const chainStep = st.def;
+      if (chainStep.type !== 'human') {
+        steps.push({ ...st, remaining: true, who: [] });
+        continue;
+      }
+      const r = await resolveStepRoute(deps.db, calendars, {
+        applicationId: app.id,
+        step: chainStep,
+        applicant: app.applicant,
+        applicantOrg: app.applicantOrg,
+        targetOrg: state.targetOrg,
+      });
+      steps.push({ ...st, remaining: true, who: r.skip ? [] : r.candidates, rule: r.rule, skip: r.skip });
+    }
+    res.json({ id: app.id, status: state.status, currentStepIndex: state.currentStepIndex, steps });
+  });
+
+  router.post('/api/applications/:id/actions', auth, idempotent(deps.db), async (req, res) => {
+    const caller = callerOf(req);
+    const app = await loadVisibleApplication(deps.db, caller, req.params.id as string);
+    const body = parseOr400(applicationActionSchema, req.body);
+    const to = body.to === undefined ? undefined : Array.isArray(body.to) ? body.to : [body.to];
+    if (to && body.action === 'cc') await requireUsers(deps.db, to);
+    const changes = body.changes
+      ? {
+          title: body.changes.title,
+          payload: Object.fromEntries(Object.entries({ amount: body.changes.amount, reason: body.changes.reason }).filter(([, v]) => v !== undefined)),
+        }
+      : undefined;
+    const input: ActionInput = {
+      action: body.action,
+      actor: actorOf(caller, hasRole(caller, 'admin') && app.applicant !== caller.username && (await canSee(deps.db, caller, app))),
+      idempotencyKey: actionKey(caller, idempotencyKeyOf(req)),
+      comment: body.comment,
+      to,
+      changes,
+    };
+    res.json(await sendAction(deps.temporal, app.id, input));
+  });
+
+  return router;
+}
+
+function summary(a: Awaited<ReturnType<typeof listApplications>>[number]) {
+  return {
+    id: a.id,
+    workflowId: a.workflowId,
+    type: a.type,
+    title: a.title,
+    status: a.status,
+    currentStep: a.currentStep,
+    applicant: a.applicant,
+    applicantOrg: a.applicantOrg,
+    targetOrg: a.targetOrg,
+    chain: { key: a.chainKey, version: a.chainVersion },
+    createdAt: a.createdAt,
+    updatedAt: a.updatedAt,
+  };
+}
+
+export function actorOf(caller: Caller, asAdmin = false) {
+  return { username: caller.username, orgId: caller.orgId, roles: caller.roles, ...(asAdmin ? { asAdmin: true } : {}) };
+}
+
+export async function requireUsers(db: Db, usernames: string[], path = 'to'): Promise<void> {
+  const errors: FieldError[] = [];
+  for (const [i, u] of usernames.entries()) {
+    const user = await getUser(db, u);
+    if (!user || !user.active) errors.push({ path: usernames.length > 1 ? `${path}.${i}` : path, message: `用户 ${u} 不存在或已停用 / unknown user` });
+  }
+  if (errors.length) throw badRequest('请检查接收人 / unknown users', errors);
+}
+
+/**
+ * Parses a new application. A 400 names every bad field at once: the
+ * schema's and those only the database can judge (ID checksum, target
+ * group, area, receiving union), so a worker filling in the form on a phone
+ * sees all their mistakes in one answer.
+ */
+async function parseCreateBody(deps: ApplicationDeps, raw: unknown): Promise<z.infer<typeof createSchema>> {
+  const parsed = createSchema.safeParse(raw);
+  const refs = await referenceErrors(deps, raw);
+  if (parsed.success && refs.length === 0) return parsed.data;
+  const errors = parsed.success ? [] : zodFieldErrors(parsed.error);
+  for (const e of refs) if (!errors.some((x) => x.path === e.path)) errors.push(e);
+  throw badRequest('请求内容有误，请检查标出的字段 / invalid fields', errors);
+}
+
+/** Field errors of a membership or transfer body's references, for the fields that are at least strings. */
+async function referenceErrors(deps: ApplicationDeps, raw: unknown): Promise<FieldError[]> {
+  if (!raw || typeof raw !== 'object') return [];
+  const b = raw as Record<string, unknown>;
+  if (b.type !== 'membership' && b.type !== 'transfer') return [];
+  const given = (v: unknown): v is string => typeof v === 'string' && v.trim().length > 0;
+  const errors: FieldError[] = [];
+  if (given(b.idNumber)) {
+    const check = validateIdNumber(b.idNumber);
+    if (!check.ok) errors.push({ path: 'idNumber', message: check.reason });
+  }
+  if (b.type === 'membership') {
+    if (given(b.group)) {
+      const groups = await listTargetGroups(deps.db);
+      if (!groups.some((g) => g.id === b.group)) errors.push({ path: 'group', message: `未知群体 / unknown group; one of ${groups.map((g) => g.id).join(', ')}` });
+    }
+    if (given(b.area) && !(await getOrg(deps.db, b.area.trim()))) errors.push({ path: 'area', message: '未知地区 / unknown area org id' });
+  } else if (given(b.toUnion)) {
+    const to = await getOrg(deps.db, b.toUnion.trim());
+    if (!to || to.kind !== 'grassroots') errors.push({ path: 'toUnion', message: '须为基层工会的组织编号 / must be a grassroots union id' });
+  }
+  return errors;
+}
+
+/** Checks the business side of a new application and builds what its workflow starts with. */
+async function prepare(deps: ApplicationDeps, caller: Caller | undefined, body: z.infer<typeof createSchema>) {
+  const errors: FieldError[] = [];
+  if (body.type === 'subsidy') {
+    if (!caller) throw new HttpError(401, '请先登录 / sign in first');
+    if (!hasRole(caller, 'staff', 'admin')) throw forbidden('只有工会干事或管理员可以申请补助 / only staff or admins apply for subsidies');
+    return {
+      type: 'subsidy' as ApplicationType,
+      chainKey: 'subsidy',
+      applicant: caller.username,
+      applicantOrg: caller.orgId,
+      title: body.title,
+      payload: { amount: body.amount, reason: body.reason, ...(body.projectId ? { projectId: body.projectId } : {}) },
+    };
+  }
+  const check = validateIdNumber(body.idNumber);
+  if (!check.ok) errors.push({ path: 'idNumber', message: check.reason });
+  if (body.type === 'membership') {
+    const [groups, area] = await Promise.all([listTargetGroups(deps.db), getOrg(deps.db, body.area)]);
+    if (!groups.some((g) => g.id === body.group)) errors.push({ path: 'group', message: `未知群体 / unknown group; one of ${groups.map((g) => g.id).join(', ')}` });
+    if (!area) errors.push({ path: 'area', message: '未知地区 / unknown area org id' });
+    if (errors.length || !check.ok) throw badRequest('请检查标出的字段 / invalid fields', errors);
+    const idNumber = check.normalized;
+    return {
+      type: 'membership' as ApplicationType,
+      chainKey: 'membership',
+      applicant: caller?.username ?? null,
+      applicantOrg: area!.id,
+      title: `${body.name} 入会申请`,
+      payload: {
+        name: body.name,
+        group: body.group,
+        employer: body.employer ?? null,
+        area: area!.id,
+        idNumberEnc: deps.pii.encrypt(idNumber),
+        idNumberHash: deps.pii.hash(idNumber),
+        idNumberMasked: maskIdNumber(idNumber),
+        phoneEnc: deps.pii.encrypt(body.phone),
+        phoneHash: deps.pii.hash(body.phone),
+        phoneMasked: maskPhone(body.phone),
+      },
+    };
+  }
+  // transfer
+  const to = await getOrg(deps.db, body.toUnion);
+  if (!to || to.kind !== 'grassroots') errors.push({ path: 'toUnion', message: '须为基层工会的组织编号 / must be a grassroots union id' });
+  if (errors.length || !check.ok) throw badRequest('请检查标出的字段 / invalid fields', errors);
+  if (!caller) throw new HttpError(401, '请先登录 / sign in first');
+  const idNumber = check.normalized;
+  const member = await findMemberByHash(deps.db, deps.pii.hash(idNumber));
+  if (!member) throw conflict('该身份证号尚不是会员，请申请入会 / not a member yet: apply to join instead');
+  if (member.unionId === to!.id) throw conflict('已是该工会会员 / already a member of that union');
+  return {
+    type: 'transfer' as ApplicationType,
+    chainKey: 'transfer',
+    applicant: caller.username,
+    applicantOrg: caller.orgId,
+    targetOrg: to!.id,
+    title: `${member.name} 会籍转移至${to!.name}`,
+    payload: {
+      name: member.name,
+      fromUnion: member.unionId,
+      toUnion: to!.id,
+      reason: body.reason ?? null,
+      idNumberEnc: member.idNumberEnc,
+      idNumberHash: member.idNumberHash,
+      idNumberMasked: member.idNumberMasked,
+    },
+  };
+}

@@ -1,0 +1,117 @@
+/**
+ * Reads the web app needs around the contract's routes: the org tree (names
+ * for regions and unions), the target groups, a staff directory for the
+ * 转办 / 加签 pickers, the caller's notifications, and what the caller may
+ * do on a task now (the step's allowed actions and where it can be returned).
+ * Mounted after the authentication middleware.
+ */
+import express, { type Router } from 'express';
+import type { Client } from '@temporalio/client';
+import { z } from 'zod';
+import { allowedActions, type TaskAction } from '../domain/chain';
+import { getTask, listNotifications, type TaskRow } from '../db/approval-repository';
+import { listDirectoryUsers } from '../db/directory-repository';
+import type { Db } from '../db/knex';
+import { listAncestors, listOrgs, listTargetGroups } from '../db/org-repository';
+import { getApplicationQuery } from '../workflows';
+import { applicationWorkflowId, loadVisibleApplication } from './approvals-service';
+import { callerOf, type Caller } from './auth';
+import { notFound, parseOr400 } from './errors';
+import { registerRoutes } from './openapi';
+
+registerRoutes({
+  '/api/orgs': { get: { summary: '组织树（本级及下级、上级）/ orgs in scope and above' } },
+  '/api/groups': { get: { summary: '重点群体 / target groups' } },
+  '/api/users': { get: { summary: '同事目录（转办、加签选人）/ colleagues for transfer and add-signer pickers', query: ['q', 'limit'] } },
+  '/api/notifications': { get: { summary: '我的消息 / the caller’s notifications', query: ['limit'] } },
+  '/api/tasks/{id}/allowed': { get: { summary: '当前可执行的审批操作 / what the caller may do on a task now' } },
+});
+
+export interface LookupDeps {
+  db: Db;
+  temporal: Client;
+}
+
+/** A task is the caller's when it is assigned to them, or to a role they hold in their org (as the inbox counts it). */
+function isMine(t: TaskRow, c: Caller): boolean {
+  if (t.assignee) return t.assignee === c.username || t.owner === c.username;
+  return !!t.role && t.orgId === c.orgId && c.roles.includes(t.role);
+}
+
+/** The path of the caller's city (or the caller's own org above city level): the directory's scope. */
+function directoryRoot(c: Caller): string {
+  const parts = c.orgPath.split('/').filter(Boolean);
+  return `/${parts.slice(0, Math.max(1, Math.min(parts.length, 2))).join('/')}/`;
+}
+
+export function lookupRoutes(deps: LookupDeps): Router {
+  const router = express.Router();
+  const { db } = deps;
+
+  /** Orgs in the caller's subtree and the caller's ancestors: `{ items: [{ id, name, kind, parent, groups }] }`. */
+  router.get('/api/orgs', async (req, res) => {
+    const caller = callerOf(req);
+    const [all, ancestors] = await Promise.all([listOrgs(db), listAncestors(db, caller.orgId)]);
+    const up = new Set(ancestors.map((o) => o.id));
+    const items = all
+      .filter((o) => o.path.startsWith(caller.orgPath) || up.has(o.id))
+      .map((o) => ({ id: o.id, name: o.name, kind: o.kind, parent: o.parentId, groups: o.groups }));
+    res.json({ items });
+  });
+
+  router.get('/api/groups', async (_req, res) => {
+    const groups = await listTargetGroups(db);
+    res.json({ items: groups.map((g) => ({ id: g.id, name: g.name, industryUnion: g.industryUnionId })) });
+  });
+
+  /** Colleagues to hand a task to or add as signers: the caller's city (or province) and the orgs above it. */
+  router.get('/api/users', async (req, res) => {
+    const caller = callerOf(req);
+    const q = parseOr400(z.object({ q: z.string().trim().max(50).optional(), limit: z.coerce.number().int().min(1).max(500).default(200) }), req.query);
+    const ancestors = await listAncestors(db, caller.orgId);
+    const items = await listDirectoryUsers(db, { pathPrefix: directoryRoot(caller), orgIds: ancestors.map((o) => o.id), q: q.q || undefined, limit: q.limit });
+    res.json({ items });
+  });
+
+  /** The caller's latest notifications (reminders, escalations, returns, decisions). */
+  router.get('/api/notifications', async (req, res) => {
+    const caller = callerOf(req);
+    const q = parseOr400(z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }), req.query);
+    res.json({ items: await listNotifications(db, caller.username, q.limit) });
+  });
+
+  /**
+   * What the caller may do on a task now: the current step's allowed actions
+   * (empty when the task is not theirs, done, or not at the current step),
+   * and the targets a `return` may name (the applicant, earlier human steps).
+   */
+  router.get('/api/tasks/:id/allowed', async (req, res) => {
+    const caller = callerOf(req);
+    const t = await getTask(db, req.params.id as string);
+    if (!t) throw notFound('任务不存在 / task not found');
+    const app = await loadVisibleApplication(db, caller, t.applicationId).catch(() => undefined);
+    const mine = isMine(t, caller);
+    if (!app && !mine) throw notFound('任务不存在 / task not found');
+    let actions: TaskAction[] = [];
+    let returnTargets: { value: 'applicant' | number; label: string }[] = [];
+    if (t.status === 'pending' && t.kind === 'approval' && mine) {
+      try {
+        const view = await deps.temporal.workflow.getHandle(applicationWorkflowId(t.applicationId)).query(getApplicationQuery);
+        const step = view.steps[t.stepIndex];
+        if (view.status === 'pending' && step && step.def.type === 'human' && view.currentStepIndex === t.stepIndex) {
+          actions = allowedActions(step.def);
+          returnTargets = [
+            ...(app?.applicant ? [{ value: 'applicant' as const, label: '申请人 / the applicant' }] : []),
+            ...view.steps.filter((s) => s.index < t.stepIndex && s.type === 'human' && s.status === 'done').map((s) => ({ value: s.index, label: s.name })),
+          ];
+        }
+      } catch {
+        // The workflow has finished or is unreachable: nothing can be done on the task now.
+        actions = [];
+      }
+    }
+    res.json({ taskId: t.id, mine, actions, returnTargets });
+  });
+
+  return router;
+}

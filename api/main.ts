@@ -1,0 +1,47 @@
+/** `npm run api`: the HTTP API (and, once built, the web app). Applies migrations at start. */
+import { createDb, migrateLatest } from '../db/knex';
+import { countUsers } from '../db/user-repository';
+import { loadDemoData } from '../db/demo-seed';
+import { configForProcess, onShutdown } from '../runtime/entry';
+import { logger } from '../runtime/logger';
+import { piiCipher } from '../runtime/pii-key';
+import { jwtSecret } from '../runtime/secrets';
+import { connectTemporal } from '../runtime/temporal-client';
+import { hashPassword } from './passwords';
+import { startApi } from './server';
+
+async function main() {
+  const config = configForProcess();
+  const db = createDb(config.DATABASE_URL, { poolMax: 20 });
+  const applied = await migrateLatest(db);
+  if (applied.length) logger.info({ applied }, 'migrations applied');
+  if (config.SEED_DEMO && (await countUsers(db)) === 0) {
+    const r = await loadDemoData(db, hashPassword);
+    logger.info(r, 'demo org tree and users loaded (password: demo-password)');
+  }
+  const { client, connection } = await connectTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
+  const api = await startApi(
+    {
+      db,
+      temporal: client,
+      taskQueue: config.TASK_QUEUE,
+      jwtSecret: jwtSecret(config),
+      jwtTtl: config.JWT_TTL,
+      pii: piiCipher(config),
+      publicJoin: config.PUBLIC_JOIN,
+    },
+    config.PORT,
+    config.HOST,
+  );
+  logger.info({ url: api.url }, `API listening on ${api.url}`);
+  onShutdown(async () => {
+    await api.close();
+    await connection.close();
+    await db.destroy();
+  }, config.STOP_WITH_PARENT);
+}
+
+main().catch((err) => {
+  logger.fatal({ err }, 'api failed');
+  process.exit(1);
+});

@@ -1,0 +1,129 @@
+/**
+ * GET /api/openapi.json: the OpenAPI 3.1 document of the HTTP API. Request
+ * bodies come from the same zod schemas the routes validate with, so the
+ * document cannot drift from what the server accepts.
+ */
+import express, { type Router } from 'express';
+import { z } from 'zod';
+import { applicationActionSchema, createSchema } from './applications';
+import { loginSchema } from './auth';
+import { inspectionSchema, launchSchema, planSchema, progressSchema, projectListSchema, selfAssessmentSchema } from './campaigns';
+import { chainSchema } from './chains';
+import { actionSchema } from './tasks';
+
+type Op = { summary: string; body?: z.ZodType; bodyType?: 'json' | 'csv-or-json'; ok?: number; auth?: boolean; query?: string[] };
+
+const schema = (s: z.ZodType) => z.toJSONSchema(s, { unrepresentable: 'any', io: 'input' });
+
+const problem = {
+  description: '错误 / problem details (RFC 9457)',
+  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+};
+
+/** Every route, by path and method. Keep in step with the routers (a test checks each route is listed). */
+export const ROUTES: Record<string, Record<string, Op>> = {
+  '/api/auth/login': { post: { summary: '登录 / sign in', body: loginSchema, auth: false } },
+  '/api/me': { get: { summary: '当前用户 / the caller' } },
+  '/api/applications': {
+    post: { summary: '提交申请（补助、网上入会、会籍转移）/ start an application', body: createSchema, ok: 201 },
+    get: { summary: '申请列表 / applications in scope', query: ['type', 'status', 'mine', 'limit', 'cursor'] },
+  },
+  '/api/applications/{id}': { get: { summary: '申请详情与审批记录 / an application with its timeline' } },
+  '/api/applications/{id}/route': { get: { summary: '剩余审批步骤预览 / remaining steps, who would act and why' } },
+  '/api/applications/{id}/actions': { post: { summary: '申请人操作：重新提交、撤回、撤销、催办、评论、抄送 / applicant actions', body: applicationActionSchema } },
+  '/api/tasks': { get: { summary: '我的待办 / the caller’s tasks', query: ['status', 'kind', 'type', 'overdue', 'limit', 'cursor'] } },
+  '/api/tasks/{id}': { get: { summary: '任务详情；?reveal=personal 向身份审核办理人显示完整证件号（留痕）/ a task with its subject and timeline; ?reveal=personal shows the full ID and phone to the identity-review task holder (audited)', query: ['reveal'] } },
+  '/api/tasks/{id}/actions': { post: { summary: '审批操作 / act on a task', body: actionSchema } },
+  '/api/tasks/bulk-approve': { post: { summary: '批量同意 / approve several tasks' } },
+  '/api/tasks/reassign': { post: { summary: '批量转办（管理员）/ move all pending tasks of one user to another' } },
+  '/api/chains': { get: { summary: '审批链 / chains (latest versions)' }, post: { summary: '保存审批链新版本（管理员）/ save a chain version', body: chainSchema, ok: 201 } },
+  '/api/chains/{key}': { get: { summary: '审批链及其版本 / a chain and its versions' } },
+  '/api/calendar': { get: { summary: '工作日历（节假日与调休）/ the working-day calendar', query: ['year'] } },
+  '/api/calendar/{date}': { put: { summary: '设置某日为节假日或调休上班（管理员）/ set a day' }, delete: { summary: '删除某日安排（管理员）/ remove a day', ok: 204 } },
+  '/api/campaigns': { post: { summary: '发起集中行动（市总管理员）/ launch a campaign', body: launchSchema, ok: 201 }, get: { summary: '行动列表 / campaigns in scope' } },
+  '/api/campaigns/{id}': { get: { summary: '行动总览：阶段、各地区进度与合计 / the campaign view' } },
+  '/api/campaigns/{id}/advance': { post: { summary: '提前结束当前阶段 / close the current phase early' } },
+  '/api/campaigns/{id}/regions/{org}/enterprises': { post: { summary: '上传摸底企业（JSON 或 CSV）/ survey upload', bodyType: 'csv-or-json' } },
+  '/api/campaigns/{id}/regions/{org}/gaps': { get: { summary: '建会空白点清单 / the region’s gap list', query: ['format', 'limit', 'cursor'] } },
+  '/api/campaigns/{id}/regions/{org}/plan': { post: { summary: '提交实施方案 / the region’s implementation plan', body: planSchema } },
+  '/api/campaigns/{id}/regions/{org}/projects': { post: { summary: '提交项目清单 / the region’s project list', body: projectListSchema, ok: 201 } },
+  '/api/campaigns/{id}/projects': { get: { summary: '项目列表 / the campaign’s projects', query: ['region', 'status', 'limit', 'cursor'] } },
+  '/api/projects/{id}': { get: { summary: '项目详情、里程碑与历史 / a project' } },
+  '/api/projects/{id}/progress': { post: { summary: '报送进展 / report progress', body: progressSchema } },
+  '/api/projects/{id}/inspections': { post: { summary: '记录检查（市总）/ record an inspection', body: inspectionSchema, ok: 201 } },
+  '/api/projects/{id}/self-assessment': { post: { summary: '提交绩效自评 / submit the self-assessment', body: selfAssessmentSchema, ok: 201 } },
+  '/api/openapi.json': { get: { summary: '本文档 / this document', auth: false } },
+  '/healthz': { get: { summary: '存活检查 / liveness', auth: false } },
+  '/readyz': { get: { summary: '就绪检查（数据库与 Temporal）/ readiness', auth: false } },
+  '/metrics': { get: { summary: 'Prometheus 指标 / metrics', auth: false } },
+};
+
+/** Other routers (bulletins, public pages) add their routes here when they mount. */
+export function registerRoutes(more: Record<string, Record<string, Op>>): void {
+  for (const [p, ops] of Object.entries(more)) ROUTES[p] = { ...(ROUTES[p] ?? {}), ...ops };
+}
+
+export function openApiDocument() {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const [p, ops] of Object.entries(ROUTES)) {
+    paths[p] = {};
+    for (const [method, op] of Object.entries(ops)) {
+      const params = [...p.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+      for (const q of op.query ?? []) params.push({ name: q, in: 'query', required: false, schema: { type: 'string' } });
+      const mutating = method !== 'get';
+      if (mutating && op.auth !== false) params.push({ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string' } } as never);
+      paths[p]![method] = {
+        summary: op.summary,
+        ...(params.length ? { parameters: params } : {}),
+        ...(op.body
+          ? { requestBody: { required: true, content: { 'application/json': { schema: schema(op.body) } } } }
+          : op.bodyType === 'csv-or-json'
+            ? { requestBody: { required: true, content: { 'application/json': { schema: { type: 'array', items: { type: 'object' } } }, 'text/csv': { schema: { type: 'string' } } } } }
+            : {}),
+        responses: {
+          [String(op.ok ?? 200)]: { description: '成功 / success' },
+          ...(mutating ? { '400': problem, '409': problem } : {}),
+          ...(op.auth === false ? {} : { '401': problem, '403': problem, '404': problem }),
+        },
+        ...(op.auth === false ? { security: [] } : {}),
+      };
+    }
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: '建会入会集中行动工作流引擎 API / Union organizing-drive workflow engine API',
+      version: '1.0.0',
+      description: '所有 /api 路由（登录除外）需 Bearer 令牌；错误为 application/problem+json。/ All /api routes except login need a bearer token; errors are problem+json.',
+    },
+    servers: [{ url: '/' }],
+    security: [{ bearer: [] }],
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      schemas: {
+        Problem: {
+          type: 'object',
+          required: ['type', 'title', 'status', 'detail'],
+          properties: {
+            type: { type: 'string' },
+            title: { type: 'string' },
+            status: { type: 'integer' },
+            detail: { type: 'string' },
+            errors: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } },
+          },
+        },
+      },
+    },
+    paths,
+  };
+}
+
+export function openApiRoutes(): Router {
+  const router = express.Router();
+  let cached: unknown;
+  router.get('/api/openapi.json', (_req, res) => {
+    cached ??= openApiDocument();
+    res.json(cached);
+  });
+  return router;
+}

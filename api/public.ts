@@ -1,0 +1,238 @@
+/**
+ * What a worker without an account reaches (扫码入会): the unions and target
+ * groups for the join form, the status of an application looked up by its
+ * reference number and phone, and — for union staff — the QR poster that
+ * leads workers to the join form with their union preselected.
+ *
+ * Abuse limits: the public membership POST (no Authorization header) and the
+ * public reads are rate-limited per client address (problem+json 429). The
+ * limits live in process memory, so each API instance counts on its own.
+ */
+import crypto from 'node:crypto';
+import express, { type Request, type Router } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import QRCode from 'qrcode';
+import { z } from 'zod';
+import { getApplication, listTimeline } from '../db/approval-repository';
+import type { Db } from '../db/knex';
+import { getOrg, listOrgs, listTargetGroups, type OrgRow } from '../db/org-repository';
+import type { PiiCipher } from '../runtime/pii';
+import { callerOf, hasRole, requireAuth } from './auth';
+import { forbidden, HttpError, notFound, parseOr400 } from './errors';
+import { registerRoutes } from './openapi';
+
+registerRoutes({
+  '/api/public/unions': { get: { summary: '扫码入会表单选项：基层工会、重点群体、地区（无需登录，限流）/ join-form choices (public, rate-limited)', auth: false } },
+  '/api/public/applications/{id}': { get: { summary: '凭申请编号和手机号查询入会进度（无需登录，限流，不含个人信息）/ status look-up by reference number and phone', auth: false, query: ['phone'] } },
+  '/api/orgs/{id}/join-poster.svg': { get: { summary: '基层工会扫码入会海报（SVG，可打印）/ the union’s QR join poster', query: ['download'] } },
+  '/api/orgs/{id}/join-poster.png': { get: { summary: '基层工会入会二维码（PNG，1200 像素）/ the union’s join QR code', query: ['download'] } },
+});
+
+export interface PublicDeps {
+  db: Db;
+  pii: PiiCipher;
+  jwtSecret: string;
+  publicJoin: boolean;
+  /** Public membership applications per client address per hour (default 20). */
+  publicJoinLimit?: number;
+  /** Public reads (unions, status look-ups) per client address per 15 minutes (default 120). */
+  publicLookupLimit?: number;
+}
+
+/** The grassroots union a QR code names, as the join form needs it. */
+export interface PublicUnion {
+  id: string;
+  name: string;
+  groups: string[];
+  /** The org the union covers (its county, or the whole city for one under a city industry union): the form's `area`. */
+  area: string;
+  areaName: string;
+}
+
+/** Audit actions a worker may see, without who acted or what they wrote. */
+const PUBLIC_ACTIONS = new Set(['submitted', 'approve', 'reject', 'return', 'resubmit', 'withdraw', 'assign', 'approved', 'stepStarted']);
+
+const limiter = (windowMs: number, limit: number, detail: string) =>
+  rateLimit({
+    windowMs,
+    limit,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    handler: (_req, _res, next) => next(new HttpError(429, detail)),
+  });
+
+/** The union a grassroots org covers: its county, or its city when it sits under a city industry union. */
+function coverageOf(union: OrgRow, byId: Map<string, OrgRow>): OrgRow | undefined {
+  const parent = union.parentId ? byId.get(union.parentId) : undefined;
+  if (!parent) return undefined;
+  if (parent.kind === 'industry') return parent.parentId ? byId.get(parent.parentId) : undefined;
+  return parent;
+}
+
+export async function listPublicUnions(db: Db): Promise<{ unions: PublicUnion[]; areas: { id: string; name: string; kind: string; parent: string | null }[] }> {
+  const orgs = await listOrgs(db);
+  const byId = new Map(orgs.map((o) => [o.id, o]));
+  const unions: PublicUnion[] = [];
+  for (const o of orgs) {
+    if (o.kind !== 'grassroots') continue;
+    const cov = coverageOf(o, byId);
+    if (!cov) continue;
+    unions.push({ id: o.id, name: o.name, groups: o.groups, area: cov.id, areaName: cov.name });
+  }
+  const areas = orgs.filter((o) => o.kind === 'city' || o.kind === 'county').map((o) => ({ id: o.id, name: o.name, kind: o.kind, parent: o.parentId }));
+  return { unions, areas };
+}
+
+/** The public origin of this deployment as the request saw it (behind a local proxy: its forwarded host and scheme). */
+function originOf(req: Request): string {
+  return `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+}
+
+const xml = (s: string) => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
+
+/** The QR code's dark modules as one SVG path, one unit per module. */
+function qrPath(text: string): { size: number; d: string } {
+  const qr = QRCode.create(text, { errorCorrectionLevel: 'M' });
+  const { size } = qr.modules;
+  let d = '';
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      // Runs of dark modules in a row become one rectangle.
+      if (!qr.modules.get(y, x)) continue;
+      let run = 1;
+      while (x + run < size && qr.modules.get(y, x + run)) run++;
+      d += `M${x} ${y}h${run}v1h-${run}z`;
+      x += run - 1;
+    }
+  }
+  return { size, d };
+}
+
+/**
+ * An A4-proportioned poster (1240×1754 units, 150 dpi) naming the union: the
+ * title, the union's name, the QR code and what the worker will be asked for.
+ */
+export function posterSvg(opts: { unionName: string; parentName?: string; url: string; groups?: string[] }): string {
+  const { size, d } = qrPath(opts.url);
+  const W = 1240;
+  const qrBox = 760;
+  const qrX = (W - qrBox) / 2;
+  const qrY = 560;
+  const quiet = 4; // modules of white border the QR standard asks for
+  const scale = qrBox / (size + 2 * quiet);
+  const font = `'Noto Sans CJK SC','Source Han Sans SC','PingFang SC','Microsoft YaHei','WenQuanYi Micro Hei',sans-serif`;
+  const name = opts.unionName.length > 18 ? { size: 48 } : { size: 60 };
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<svg xmlns="http://www.w3.org/2000/svg" width="1240" height="1754" viewBox="0 0 1240 1754" font-family="${xml(font)}">
+  <title>${xml(`扫码入会 · ${opts.unionName}`)}</title>
+  <rect width="1240" height="1754" fill="#ffffff"/>
+  <rect width="1240" height="330" fill="#c8102e"/>
+  <text x="620" y="170" text-anchor="middle" font-size="120" font-weight="700" fill="#ffffff" letter-spacing="24">扫码入会</text>
+  <text x="620" y="260" text-anchor="middle" font-size="40" fill="#ffe7a3">工会是职工之家 · 欢迎您加入工会组织</text>
+  <text x="620" y="440" text-anchor="middle" font-size="${name.size}" font-weight="700" fill="#1f1f1f">${xml(opts.unionName)}</text>
+  ${opts.parentName ? `<text x="620" y="505" text-anchor="middle" font-size="32" fill="#595959">${xml(opts.parentName)}</text>` : ''}
+  <rect x="${qrX - 12}" y="${qrY - 12}" width="${qrBox + 24}" height="${qrBox + 24}" rx="16" fill="#ffffff" stroke="#c8102e" stroke-width="6"/>
+  <g transform="translate(${qrX} ${qrY}) scale(${scale.toFixed(5)})" shape-rendering="crispEdges">
+    <rect width="${size + 2 * quiet}" height="${size + 2 * quiet}" fill="#ffffff"/>
+    <path transform="translate(${quiet} ${quiet})" d="${d}" fill="#000000"/>
+  </g>
+  <text x="620" y="1420" text-anchor="middle" font-size="40" fill="#1f1f1f">微信或手机浏览器扫一扫，在线申请入会</text>
+  <text x="620" y="1480" text-anchor="middle" font-size="32" fill="#595959">需填写：姓名、身份证号、手机号、所属群体、工作单位</text>
+  <text x="620" y="1535" text-anchor="middle" font-size="32" fill="#595959">提交后凭申请编号和手机号查询办理进度</text>
+  <rect y="1620" width="1240" height="134" fill="#f5f5f5"/>
+  <text x="620" y="1680" text-anchor="middle" font-size="26" fill="#8c8c8c">${xml(opts.groups?.length ? `本会面向：${opts.groups.join(' · ')}` : '货车司机 · 快递员 · 网约送餐员 · 护工护理员 · 家政服务员 · 商场信息员 · 房产中介员 · 保安员')}</text>
+  <text x="620" y="1725" text-anchor="middle" font-size="22" fill="#8c8c8c" font-family="monospace">${xml(opts.url)}</text>
+</svg>
+`;
+}
+
+const contentDisposition = (ascii: string, utf8: string) => `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(utf8)}`;
+
+export function publicRoutes(deps: PublicDeps): Router {
+  const router = express.Router();
+  const { db } = deps;
+
+  // Only workers without an account are limited here; a signed-in caller's POST passes straight on.
+  const applyLimit = limiter(60 * 60 * 1000, deps.publicJoinLimit ?? 20, '提交过于频繁，请一小时后再试 / too many applications from this address, try again in an hour');
+  router.post('/api/applications', (req, res, next) => (req.headers.authorization ? next() : applyLimit(req, res, next)));
+
+  router.use('/api/public', limiter(15 * 60 * 1000, deps.publicLookupLimit ?? 120, '查询过于频繁，请稍后再试 / too many look-ups, try again later'));
+
+  /** The join form's choices: grassroots unions (with the area they cover), target groups and areas. */
+  router.get('/api/public/unions', async (_req, res) => {
+    if (!deps.publicJoin) throw notFound('本系统未开放网上入会 / online joining is not enabled here');
+    const [{ unions, areas }, groups] = await Promise.all([listPublicUnions(db), listTargetGroups(db)]);
+    res.setHeader('Cache-Control', 'public, max-age=300');
+    res.json({ unions, groups: groups.map((g) => ({ id: g.id, name: g.name })), areas });
+  });
+
+  /**
+   * A worker's status look-up: the reference number and the phone given
+   * with the application. Unknown id and wrong phone answer alike (404), so
+   * neither can be probed; the answer carries no personal data.
+   */
+  router.get('/api/public/applications/:id', async (req, res) => {
+    const q = parseOr400(z.object({ phone: z.string().trim().regex(/^1[3-9]\d{9}$/, '请输入 11 位手机号 / an 11-digit mainland mobile number') }), req.query);
+    const id = String(req.params.id).trim();
+    const missing = () => notFound('未找到该申请，请核对申请编号和手机号 / no application with this reference number and phone');
+    if (!/^[\w-]{1,100}$/.test(id)) throw missing();
+    const app = await getApplication(db, id);
+    const stored = app && app.type === 'membership' && typeof app.payload.phoneHash === 'string' ? Buffer.from(app.payload.phoneHash) : undefined;
+    const given = Buffer.from(deps.pii.hash(q.phone));
+    if (!app || !stored || stored.length !== given.length || !crypto.timingSafeEqual(stored, given)) throw missing();
+    const [timeline, union] = await Promise.all([listTimeline(db, app.id), app.targetOrg ? getOrg(db, app.targetOrg) : undefined]);
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({
+      id: app.id,
+      type: app.type,
+      status: app.status,
+      currentStep: app.currentStep,
+      union: union ? { id: union.id, name: union.name } : null,
+      createdAt: app.createdAt,
+      updatedAt: app.updatedAt,
+      timeline: timeline
+        .filter((e) => PUBLIC_ACTIONS.has(e.action) || e.action.startsWith('auto:'))
+        .map((e) => ({
+          at: e.at,
+          step: e.step,
+          action: e.action,
+          // Automated steps' notes are system text (which union, verified or not); people's comments stay internal.
+          ...(e.action.startsWith('auto:') && e.comment ? { note: e.comment } : {}),
+        })),
+    });
+  });
+
+  /**
+   * The QR poster of a grassroots union, for its own people and for staff and
+   * admins above it: `.svg` is the print-ready vector poster naming the
+   * union; `.png` is the QR code itself at print resolution (the server has
+   * no font rasterizer; the web app renders the SVG poster to PNG).
+   */
+  const auth = requireAuth({ db, secret: deps.jwtSecret });
+  const poster = (format: 'svg' | 'png'): express.RequestHandler => async (req, res) => {
+    const caller = callerOf(req);
+    const union = await getOrg(db, req.params.id as string);
+    if (!union || union.kind !== 'grassroots' || !union.path.startsWith(caller.orgPath)) throw notFound('基层工会不存在 / no such grassroots union');
+    if (caller.orgId !== union.id && !hasRole(caller, 'staff', 'admin')) throw forbidden('只有本工会或上级工会的干事、管理员可以下载入会二维码 / only the union’s own people or staff and admins above it');
+    const url = `${originOf(req)}/join?union=${encodeURIComponent(union.id)}`;
+    const [parent, groups] = await Promise.all([union.parentId ? getOrg(db, union.parentId) : undefined, listTargetGroups(db)]);
+    const groupNames = union.groups.map((g) => groups.find((x) => x.id === g)?.name ?? g);
+    const safeId = union.id.replace(/[^\w.-]/g, '_');
+    res.setHeader('Cache-Control', 'private, no-cache');
+    res.setHeader('X-Join-Url', url);
+    if (format === 'svg') {
+      res.type('image/svg+xml; charset=utf-8');
+      if (req.query.download !== undefined) res.setHeader('Content-Disposition', contentDisposition(`join-poster-${safeId}.svg`, `扫码入会海报-${union.name}.svg`));
+      res.send(posterSvg({ unionName: union.name, parentName: parent?.name, url, groups: groupNames }));
+      return;
+    }
+    const png = await QRCode.toBuffer(url, { type: 'png', errorCorrectionLevel: 'M', width: 1200, margin: 4 });
+    res.type('image/png');
+    if (req.query.download !== undefined) res.setHeader('Content-Disposition', contentDisposition(`join-qr-${safeId}.png`, `扫码入会二维码-${union.name}.png`));
+    res.send(png);
+  };
+  router.get('/api/orgs/:id/join-poster.svg', auth, poster('svg'));
+  router.get('/api/orgs/:id/join-poster.png', auth, poster('png'));
+
+  return router;
+}

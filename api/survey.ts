@@ -1,0 +1,209 @@
+/**
+ * The survey phase's routes (调查摸底): a region uploads its enterprise
+ * records (五清), which are validated, classified by the 25/100 rules and
+ * filed one per enterprise (一企一档); its gap list (建会空白点) — the targets
+ * registered (挂号) and not yet crossed off (销号) — can be read and exported.
+ */
+import crypto from 'node:crypto';
+import express, { type Request, type Router } from 'express';
+import { z } from 'zod';
+import { CLASSIFICATION_NAMES, EMPLOYER_ATTITUDE_NAMES } from '../domain/enterprise';
+import { importEnterprises, listGapList, type GapCursor, type ImportedEnterprise } from '../db/enterprise-repository';
+import type { Db } from '../db/knex';
+import { callerOf } from './auth';
+import { loadCampaignForRegion } from './campaign-access';
+import { badRequest, conflict, parseOr400, problem } from './errors';
+import { idempotencyKeyOf, idempotent } from './idempotency';
+import { chinaToday, csvLine, FIELD_LABELS, parseUpload, validateRows } from './survey-import';
+
+/** Upload bodies may be this large (a 50,000-row survey is about 10 MB). */
+export const SURVEY_UPLOAD_LIMIT = '20mb';
+/** How many accepted rows the upload response lists (the rest are in the registry). */
+export const RESPONSE_ITEMS = 100;
+/** How many flattened field errors a fully rejected upload's problem lists (every row is in `rejected`). */
+const MAX_PROBLEM_ERRORS = 1_000;
+const UPLOAD_PATH = /^\/api\/campaigns\/[^/]+\/regions\/[^/]+\/enterprises\/?$/;
+
+/**
+ * True for a survey upload request. The app's global `express.json({ limit: '1mb' })`
+ * must skip these, so that this router's own 20 MB parsers read them.
+ */
+export function isSurveyUploadRequest(req: Request): boolean {
+  return req.method === 'POST' && UPLOAD_PATH.test((req.originalUrl ?? req.url).split('?')[0]!);
+}
+
+const gapQuery = z.object({
+  format: z.enum(['json', 'csv']).default('json'),
+  limit: z.coerce.number().int().min(1).max(5_000).default(500),
+  cursor: z.string().max(200).optional(),
+});
+
+const encodeCursor = (c: GapCursor) => Buffer.from(JSON.stringify([c.rank, c.employees, c.id])).toString('base64url');
+function decodeCursor(s: string): GapCursor {
+  try {
+    const v: unknown = JSON.parse(Buffer.from(s, 'base64url').toString('utf8'));
+    if (Array.isArray(v) && v.length === 3 && Number.isInteger(v[0]) && Number.isInteger(v[1]) && typeof v[2] === 'string' && /^\d{1,18}$/.test(v[2])) {
+      return { rank: v[0] as number, employees: v[1] as number, id: v[2] };
+    }
+  } catch {
+    /* fall through */
+  }
+  throw badRequest('分页游标无效 / invalid cursor', [{ path: 'cursor', message: 'invalid cursor' }]);
+}
+
+const itemOf = (e: ImportedEnterprise) => ({ id: e.id, row: e.row, name: e.name, creditCode: e.creditCode, classification: e.classification, ledgerStatus: e.ledgerStatus });
+
+/**
+ * The batch id: derived from the caller and the Idempotency-Key when there is
+ * one, so two concurrent requests with one key collide on the batch's primary
+ * key and only one of them writes; random otherwise.
+ */
+function batchIdFor(req: Request, username: string): string {
+  const key = idempotencyKeyOf(req);
+  if (!key) return `batch-${crypto.randomUUID()}`;
+  return `batch-${crypto.createHash('sha256').update(`${username}\n${key}`).digest('hex').slice(0, 32)}`;
+}
+
+/**
+ * The survey routes, for mounting after the authentication middleware:
+ * - `POST /api/campaigns/:id/regions/:org/enterprises` — JSON array or CSV, up to
+ *   {@link SURVEY_UPLOAD_LIMIT} and 50,000 rows; survey phase only (409 naming the
+ *   current phase otherwise); region staff/admins or the city's; Idempotency-Key honoured.
+ *   → 200 `{ batchId, accepted, inserted, updated, rejected: [{ row, errors: [{ field, message }] }],
+ *   classified, items, ignoredColumns? }`; 400 problem (with `accepted: 0, rejected`) when no row is valid.
+ * - `GET /api/campaigns/:id/regions/:org/gaps[?format=csv][&limit=&cursor=]` — any phase,
+ *   anyone whose scope covers the region → `{ region, counts, headcount, items, nextCursor }` or a CSV file.
+ *
+ * The app's global 1 MB JSON parser must skip uploads ({@link isSurveyUploadRequest}).
+ */
+export function surveyRoutes(deps: { db: Db }): Router {
+  const router = express.Router();
+  const { db } = deps;
+
+  /**
+   * Upload a region's survey records: a JSON array or a CSV file (text/csv;
+   * charset=utf-8 or gbk). Accepted only in the survey phase, by the region's
+   * staff or admins (or the city's). Every valid row is filed; each bad row
+   * comes back with its row number and reasons. All-or-nothing for the valid
+   * rows. When no row is valid the answer is 400 and nothing is written.
+   */
+  router.post(
+    '/api/campaigns/:id/regions/:org/enterprises',
+    express.json({ limit: SURVEY_UPLOAD_LIMIT }),
+    express.text({ type: ['text/csv', 'application/csv'], limit: SURVEY_UPLOAD_LIMIT }),
+    idempotent(db),
+    async (req, res) => {
+      const caller = callerOf(req);
+      const campaignId = req.params.id as string;
+      const regionOrg = req.params.org as string;
+      const { campaign } = await loadCampaignForRegion(db, caller, campaignId, regionOrg, { phase: 'survey' });
+
+      const upload = parseUpload(req.headers['content-type'], req.body);
+      const today = chinaToday();
+      const { accepted, rejected } = validateRows(upload.rows, { regionOrg, groups: campaign.config.groups ?? [], today });
+
+      if (accepted.length === 0) {
+        // Nothing to file: a 4xx writes nothing and is not kept under the Idempotency-Key,
+        // so the region can fix the file and send it again with the same key.
+        const errors = rejected
+          .flatMap((r) => r.errors.map((e) => ({ path: `rows[${r.row}].${e.field}`, message: e.message })))
+          .slice(0, MAX_PROBLEM_ERRORS);
+        const body = {
+          ...problem(400, `全部 ${rejected.length} 行均有错误，未写入任何数据 / all ${rejected.length} rows are invalid; nothing was written`, errors),
+          accepted: 0,
+          rejected,
+        };
+        res.status(400).type('application/problem+json').send(JSON.stringify(body));
+        return;
+      }
+
+      const meta = { format: upload.format, rows: upload.rows.length };
+      const batchId = batchIdFor(req, caller.username);
+      let result;
+      try {
+        result = await importEnterprises(db, {
+          campaignId,
+          regionOrg,
+          batchId,
+          uploadedBy: caller.username,
+          rows: accepted,
+          rejectedCount: rejected.length,
+          result: { ...meta, accepted: accepted.length, rejected, ignoredColumns: upload.ignoredColumns, asOf: today },
+          asOf: today,
+        });
+      } catch (e) {
+        if ((e as { code?: string; constraint?: string }).code === '23505' && (e as { constraint?: string }).constraint === 'upload_batches_pkey') {
+          throw conflict('同一 Idempotency-Key 的上传正在处理或已完成 / an upload with this Idempotency-Key is in progress or done');
+        }
+        throw e;
+      }
+      res.json({
+        batchId,
+        accepted: result.accepted,
+        inserted: result.inserted,
+        updated: result.updated,
+        rejected,
+        classified: result.classified,
+        items: result.items.slice(0, RESPONSE_ITEMS).map(itemOf),
+        ...(upload.ignoredColumns.length ? { ignoredColumns: upload.ignoredColumns } : {}),
+      });
+    },
+  );
+
+  /**
+   * 建会空白点: the region's registered targets not yet crossed off, 单建 first,
+   * larger first; in any phase, for anyone whose scope covers the region.
+   * `?format=csv` exports the whole list (Chinese headings, formula-safe cells)
+   * in the upload's column layout, so a corrected export can be uploaded again.
+   */
+  router.get('/api/campaigns/:id/regions/:org/gaps', async (req, res) => {
+    const caller = callerOf(req);
+    const campaignId = req.params.id as string;
+    const regionOrg = req.params.org as string;
+    const { region } = await loadCampaignForRegion(db, caller, campaignId, regionOrg, { roles: ['staff', 'admin', 'reviewer', 'supervisor'] });
+    const q = parseOr400(gapQuery, req.query);
+
+    if (q.format === 'csv') {
+      const gaps = await listGapList(db, campaignId, regionOrg);
+      const head = ['序号', FIELD_LABELS.name, FIELD_LABELS.creditCode, FIELD_LABELS.address, FIELD_LABELS.region, FIELD_LABELS.employees, FIELD_LABELS.groupCounts, FIELD_LABELS.hasUnion, FIELD_LABELS.reasonNoUnion, FIELD_LABELS.employerAttitude, FIELD_LABELS.operatingSince, '分类'];
+      const lines = ['\uFEFF' + csvLine(head)];
+      gaps.items.forEach((e, i) => {
+        lines.push(
+          csvLine([
+            i + 1,
+            e.name,
+            e.creditCode,
+            e.address,
+            regionOrg,
+            e.employees,
+            Object.entries(e.groupCounts).map(([g, n]) => `${g}:${n}`).join(';'),
+            '否',
+            e.reasonNoUnion,
+            e.employerAttitude ? EMPLOYER_ATTITUDE_NAMES[e.employerAttitude].zh : null,
+            e.operatingSince,
+            CLASSIFICATION_NAMES[e.classification].zh,
+          ]),
+        );
+      });
+      const safe = (s: string) => s.replace(/[^\w.-]/g, '_');
+      res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+      res.setHeader(
+        'Content-Disposition',
+        `attachment; filename="gaps-${safe(campaignId)}-${safe(regionOrg)}.csv"; filename*=UTF-8''${encodeURIComponent(`建会空白点-${region.name}-${campaignId}.csv`)}`,
+      );
+      res.send(lines.join(''));
+      return;
+    }
+
+    const gaps = await listGapList(db, campaignId, regionOrg, { limit: q.limit, after: q.cursor ? decodeCursor(q.cursor) : undefined });
+    res.json({
+      region: { org: region.id, name: region.name },
+      counts: gaps.counts,
+      headcount: gaps.headcount,
+      items: gaps.items,
+      nextCursor: gaps.next ? encodeCursor(gaps.next) : null,
+    });
+  });
+
+  return router;
+}

@@ -1,0 +1,246 @@
+/**
+ * The task inbox (待办) and approver actions. The inbox is a plain indexed
+ * query over the tasks projection; every action is a Workflow Update on the
+ * task's application, refused by its validator when not allowed.
+ */
+import crypto from 'node:crypto';
+import express, { type Router } from 'express';
+import type { Client } from '@temporalio/client';
+import { z } from 'zod';
+import { countInbox, encodeCursor, getApplication, getTask, listInbox, listPendingTasksOf, listTimeline, recordPersonalDataView, type TaskRow } from '../db/approval-repository';
+import type { Db } from '../db/knex';
+import { getOrg } from '../db/org-repository';
+import { getUser } from '../db/user-repository';
+import type { PiiCipher } from '../runtime/pii';
+import { withTemporalDeadline } from '../runtime/temporal-client';
+import { getApplicationQuery } from '../workflows';
+import type { ActionInput } from '../workflows/approval-types';
+import { actorOf, requireUsers } from './applications';
+import { actionKey, applicationWorkflowId, canSee, loadVisibleApplication, publicPayload, sendAction } from './approvals-service';
+import { callerOf, hasRole, type Caller } from './auth';
+import { badRequest, forbidden, HttpError, notFound, parseOr400 } from './errors';
+import { idempotencyKeyOf, idempotent } from './idempotency';
+import { mapTemporalError } from './temporal-errors';
+import { isoDateTime } from './validation';
+
+export interface TaskDeps {
+  db: Db;
+  temporal: Client;
+  /** Decrypts personal data for the steps that must see it in full (身份审核). */
+  pii: PiiCipher;
+}
+
+export const actionSchema = z.object({
+  action: z.enum(['approve', 'reject', 'return', 'transfer', 'delegate', 'addSigner', 'removeSigner', 'assign', 'comment', 'cc'], {
+    error: '不支持的操作 / unsupported action; one of approve, reject, return, transfer, delegate, addSigner, removeSigner, assign, comment, cc',
+  }),
+  comment: z.string().trim().max(2000, '意见最多 2000 字 / at most 2000 characters').optional(),
+  to: z.union([z.string().trim().min(1).max(100), z.array(z.string().trim().min(1).max(100)).min(1).max(50)]).optional(),
+  returnTo: z.union([z.literal('applicant'), z.number().int().min(0)]).optional(),
+  position: z.enum(['before', 'after']).optional(),
+  /** return: a deadline for the revision (限期整改). */
+  deadline: isoDateTime('须为带时区的 ISO 8601 时间 / an ISO 8601 time with offset').optional(),
+});
+
+function overdueInfo(t: TaskRow) {
+  if (!t.dueAt || t.status !== 'pending') return { dueAt: t.dueAt, overdue: false, msLeft: null as number | null };
+  const left = new Date(t.dueAt).getTime() - Date.now();
+  return { dueAt: t.dueAt, overdue: left < 0, msLeft: left };
+}
+
+function taskView(t: TaskRow) {
+  return {
+    id: t.id,
+    applicationId: t.applicationId,
+    applicationType: t.applicationType,
+    applicationStatus: t.applicationStatus,
+    kind: t.kind,
+    subject: t.subject,
+    step: t.stepName,
+    stepIndex: t.stepIndex,
+    status: t.status,
+    decision: t.decision,
+    assignee: t.assignee,
+    owner: t.owner,
+    role: t.role,
+    org: t.orgId,
+    candidates: t.candidates,
+    createdAt: t.createdAt,
+    completedAt: t.completedAt,
+    ...overdueInfo(t),
+  };
+}
+
+/** A task is the caller's when it is assigned to them, or to a role they hold in their org. */
+function isMine(t: TaskRow, c: Caller): boolean {
+  if (t.assignee) return t.assignee === c.username || t.owner === c.username;
+  return !!t.role && t.orgId === c.orgId && c.roles.includes(t.role);
+}
+
+/**
+ * The full ID and phone numbers of the task's applicant, for the one who must
+ * check them: the holder of a pending task at the current step, where that
+ * step needs them (`showsPersonalData`, e.g. 身份审核 identity review). Every
+ * view is audited; anyone else gets 403 and sees the masked numbers only.
+ */
+async function revealPersonalData(deps: TaskDeps, t: TaskRow, caller: Caller): Promise<{ idNumber?: string; phone?: string }> {
+  const refuse = () => forbidden('只有当前身份审核步骤的办理人可以查看完整个人信息 / only the holder of a pending identity-review task may see full personal data');
+  if (t.status !== 'pending' || t.kind !== 'approval' || !isMine(t, caller)) throw refuse();
+  let view;
+  try {
+    view = await withTemporalDeadline(deps.temporal, () => deps.temporal.workflow.getHandle(applicationWorkflowId(t.applicationId)).query(getApplicationQuery));
+  } catch (err) {
+    throw mapTemporalError(err);
+  }
+  const step = view.steps[t.stepIndex];
+  if (view.status !== 'pending' || view.currentStepIndex !== t.stepIndex || !step || step.def.type !== 'human' || !step.def.showsPersonalData) throw refuse();
+  const app = await getApplication(deps.db, t.applicationId);
+  const payload = app?.payload ?? {};
+  const out: { idNumber?: string; phone?: string } = {};
+  if (typeof payload.idNumberEnc === 'string') out.idNumber = deps.pii.decrypt(payload.idNumberEnc);
+  if (typeof payload.phoneEnc === 'string') out.phone = deps.pii.decrypt(payload.phoneEnc);
+  await recordPersonalDataView(deps.db, { applicationId: t.applicationId, actor: caller.username, stepIndex: t.stepIndex, step: step.name, taskId: t.id, fields: Object.keys(out) });
+  return out;
+}
+
+export function taskRoutes(deps: TaskDeps): Router {
+  const router = express.Router();
+
+  router.get('/api/tasks', async (req, res) => {
+    const caller = callerOf(req);
+    const q = parseOr400(
+      z.object({
+        status: z.enum(['pending', 'completed', 'cancelled']).optional(),
+        kind: z.enum(['approval', 'revision', 'cc']).optional(),
+        type: z.enum(['subsidy', 'membership', 'transfer', 'project_list', 'self_assessment']).optional(),
+        overdue: z.enum(['true', 'false']).optional(),
+        limit: z.coerce.number().int().min(1).max(200).default(50),
+        cursor: z.string().max(200).optional(),
+      }),
+      req.query,
+    );
+    const who = { username: caller.username, orgId: caller.orgId, roles: caller.roles };
+    const [rows, counts] = await Promise.all([
+      listInbox(deps.db, who, { status: q.status, kind: q.kind, type: q.type, overdue: q.overdue === 'true', limit: q.limit + 1, cursor: q.cursor }),
+      countInbox(deps.db, who),
+    ]);
+    const page = rows.slice(0, q.limit);
+    res.json({ items: page.map(taskView), nextCursor: rows.length > q.limit ? encodeCursor(page[page.length - 1]!) : null, counts });
+  });
+
+  router.get('/api/tasks/:id', async (req, res) => {
+    const caller = callerOf(req);
+    const t = await getTask(deps.db, req.params.id as string);
+    if (!t) throw notFound('任务不存在 / task not found');
+    const app = await loadVisibleApplication(deps.db, caller, t.applicationId).catch(() => undefined);
+    if (!app && !isMine(t, caller)) throw notFound('任务不存在 / task not found');
+    const personalData = req.query.reveal === 'personal' ? await revealPersonalData(deps, t, caller) : undefined;
+    const timeline = await listTimeline(deps.db, t.applicationId);
+    if (personalData) res.setHeader('Cache-Control', 'no-store');
+    res.json({
+      ...taskView(t),
+      ...(personalData ? { personalData } : {}),
+      mine: isMine(t, caller),
+      subjectDetail: app ? { id: app.id, type: app.type, title: app.title, status: app.status, currentStep: app.currentStep, applicant: app.applicant, applicantOrg: app.applicantOrg, targetOrg: app.targetOrg, payload: publicPayload(app.payload) } : undefined,
+      timeline: timeline.map((e) => ({ at: e.at, actor: e.actor, action: e.action, comment: e.comment, step: e.step, stepIndex: e.stepIndex, data: e.data })),
+    });
+  });
+
+  router.post('/api/tasks/:id/actions', idempotent(deps.db), async (req, res) => {
+    const caller = callerOf(req);
+    const t = await getTask(deps.db, req.params.id as string);
+    if (!t) throw notFound('任务不存在 / task not found');
+    const app = await loadVisibleApplication(deps.db, caller, t.applicationId).catch(() => undefined);
+    if (!app && !isMine(t, caller)) throw notFound('任务不存在 / task not found');
+    const body = parseOr400(actionSchema, req.body);
+    const to = body.to === undefined ? undefined : Array.isArray(body.to) ? body.to : [body.to];
+    const needsTo = ['transfer', 'delegate', 'addSigner', 'removeSigner', 'assign', 'cc'];
+    if (needsTo.includes(body.action) && !to) throw badRequest('请指定接收人 / `to` is required for this action', [{ path: 'to', message: '必填 / required' }]);
+    if (body.action === 'return' && body.returnTo === undefined)
+      throw badRequest('请指定退回对象 / `returnTo` is required', [{ path: 'returnTo', message: "'applicant' 或之前步骤的序号 / 'applicant' or an earlier step index" }]);
+    if (to && body.action === 'assign') {
+      const org = await getOrg(deps.db, to[0]!);
+      if (!org || org.kind !== 'grassroots' || !org.path.startsWith(caller.orgPath))
+        throw badRequest('请选择您范围内的基层工会 / choose a grassroots union within your scope', [{ path: 'to', message: '未知或超出范围的基层工会 / unknown or out-of-scope union' }]);
+    } else if (to && body.action !== 'removeSigner') {
+      await requireUsers(deps.db, to);
+    }
+    const input: ActionInput = {
+      action: body.action,
+      actor: actorOf(caller),
+      idempotencyKey: actionKey(caller, idempotencyKeyOf(req)),
+      taskId: t.id,
+      comment: body.comment,
+      to,
+      returnTo: body.returnTo,
+      position: body.position,
+      deadline: body.deadline,
+    };
+    res.json(await sendAction(deps.temporal, t.applicationId, input));
+  });
+
+  /** Approvers approve several of their tasks at once; admins may approve tasks within their scope. */
+  router.post('/api/tasks/bulk-approve', idempotent(deps.db), async (req, res) => {
+    const caller = callerOf(req);
+    const body = parseOr400(z.object({ taskIds: z.array(z.string().min(1).max(200)).min(1, '请至少选择一个任务 / choose at least one task').max(200), comment: z.string().trim().max(2000).optional() }), req.body);
+    const key = idempotencyKeyOf(req) ?? crypto.randomUUID();
+    const isAdmin = hasRole(caller, 'admin');
+    const results = [];
+    // One at a time keeps the load on the workflows even; 200 tasks take a few seconds.
+    for (const taskId of body.taskIds) {
+      try {
+        const t = await getTask(deps.db, taskId);
+        if (!t) throw notFound('任务不存在 / task not found');
+        const mine = isMine(t, caller);
+        const app = await loadVisibleApplication(deps.db, caller, t.applicationId).catch(() => undefined);
+        if (!mine && !(isAdmin && app && (await canSee(deps.db, caller, app)))) throw notFound('任务不存在 / task not found');
+        const r = await sendAction(deps.temporal, t.applicationId, {
+          action: 'approve',
+          actor: actorOf(caller, !mine && isAdmin),
+          idempotencyKey: actionKey(caller, key, taskId),
+          taskId,
+          comment: body.comment ?? '批量同意 / bulk approved',
+        });
+        results.push({ taskId, ok: true, applicationId: t.applicationId, status: r.status });
+      } catch (err) {
+        const status = err instanceof HttpError ? err.status : 500;
+        results.push({ taskId, ok: false, status: 'error', error: { status, detail: err instanceof HttpError ? err.detail : '服务器内部错误 / internal error' } });
+      }
+    }
+    res.json({ approved: results.filter((r) => r.ok).length, failed: results.filter((r) => !r.ok).length, results });
+  });
+
+  /** Cadres rotate: an admin moves every pending task of one user (within scope) to another. */
+  router.post('/api/tasks/reassign', idempotent(deps.db), async (req, res) => {
+    const caller = callerOf(req);
+    if (!hasRole(caller, 'admin')) throw forbidden('只有管理员可以批量转办 / only admins reassign');
+    const body = parseOr400(z.object({ from: z.string().trim().min(1).max(100), to: z.string().trim().min(1).max(100), comment: z.string().trim().max(2000).optional() }), req.body);
+    const [from, to] = await Promise.all([getUser(deps.db, body.from), getUser(deps.db, body.to)]);
+    const errors = [];
+    if (!from) errors.push({ path: 'from', message: '用户不存在 / unknown user' });
+    if (!to || !to.active) errors.push({ path: 'to', message: '用户不存在或已停用 / unknown or inactive user' });
+    if (errors.length) throw badRequest('请检查用户 / unknown users', errors);
+    const key = idempotencyKeyOf(req) ?? crypto.randomUUID();
+    const tasks = await listPendingTasksOf(deps.db, body.from, caller.orgPath);
+    let moved = 0;
+    const failed = [];
+    for (const t of tasks) {
+      try {
+        await sendAction(deps.temporal, t.applicationId, {
+          action: 'transfer',
+          actor: actorOf(caller, true),
+          idempotencyKey: actionKey(caller, key, t.id),
+          taskId: t.id,
+          to: [body.to],
+          comment: body.comment ?? `岗位调整，批量转办 / reassigned from ${body.from}`,
+        });
+        moved += 1;
+      } catch (err) {
+        failed.push({ taskId: t.id, detail: err instanceof HttpError ? err.detail : String(err) });
+      }
+    }
+    res.json({ moved, failed });
+  });
+
+  return router;
+}
