@@ -1,0 +1,70 @@
+/** Routes: the public join pages without login; every other screen behind login, in the app layout. */
+import { lazy, Suspense, type ReactNode } from 'react';
+import { Result, Spin } from 'antd';
+import { useI18n } from './i18n';
+import { match, useLocation } from './router';
+import { useSession } from './session';
+import { AppLayout } from './AppLayout';
+import { ErrorBoundary } from './components/ErrorBoundary';
+import Login from './pages/Login';
+
+const Home = lazy(() => import('./pages/Home'));
+const CampaignList = lazy(() => import('./pages/CampaignList'));
+const LaunchCampaign = lazy(() => import('./pages/LaunchCampaign'));
+const CampaignDashboard = lazy(() => import('./pages/CampaignDashboard'));
+const RegionHome = lazy(() => import('./pages/RegionHome'));
+const RegionWork = lazy(() => import('./pages/RegionWork'));
+const Inbox = lazy(() => import('./pages/Inbox'));
+const TaskPage = lazy(() => import('./pages/TaskPage'));
+const Bulletins = lazy(() => import('./pages/Bulletins'));
+const BulletinView = lazy(() => import('./pages/BulletinView'));
+const Posters = lazy(() => import('./pages/Posters'));
+const Notifications = lazy(() => import('./pages/Notifications'));
+const Join = lazy(() => import('./pages/Join'));
+const JoinStatus = lazy(() => import('./pages/JoinStatus'));
+
+const loading = (
+  <div style={{ padding: 80, textAlign: 'center' }}>
+    <Spin size="large" />
+  </div>
+);
+
+function NotFound() {
+  const { t } = useI18n();
+  return <Result status="404" title="404" subTitle={t('页面不存在')} />;
+}
+
+export function App() {
+  const { path, query } = useLocation();
+  const { user } = useSession();
+  const { t } = useI18n();
+  const guard = (node: ReactNode) => (
+    <ErrorBoundary key={path} labels={{ title: t('页面出错了'), reload: t('重新加载') }}>
+      <Suspense fallback={loading}>{node}</Suspense>
+    </ErrorBoundary>
+  );
+
+  if (path === '/join') return guard(<Join union={query.get('union')} />);
+  if (path === '/join/status') return guard(<JoinStatus initialId={query.get('id')} />);
+  if (!user) return <Login />;
+
+  let page: ReactNode;
+  let p: Record<string, string> | null;
+  if (path === '/' || path === '/login') page = <Home />;
+  else if (path === '/campaigns') page = <CampaignList />;
+  else if (path === '/campaigns/new') page = <LaunchCampaign />;
+  else if ((p = match('/campaigns/:id', path))) page = <CampaignDashboard id={p.id!} />;
+  else if ((p = match('/campaigns/:id/regions/:org', path))) page = <RegionWork campaignId={p.id!} org={p.org!} tab={query.get('tab') ?? undefined} />;
+  else if (path === '/region') page = <RegionHome />;
+  else if (path === '/tasks') page = <Inbox />;
+  else if ((p = match('/tasks/:id', path))) page = <TaskPage id={p.id!} />;
+  else if (path === '/bulletins') page = <Bulletins campaignId={query.get('campaign') ?? undefined} />;
+  else if ((p = match('/bulletins/:id', path))) page = <BulletinView id={p.id!} />;
+  else if (path === '/posters') page = <Posters />;
+  else if (path === '/notifications') page = <Notifications />;
+  else page = <NotFound />;
+
+  return (
+    <AppLayout path={path}>{guard(page)}</AppLayout>
+  );
+}

@@ -1,0 +1,102 @@
+/** The signed-in frame: navigation by role and org on the left, the user, language and sign-out on top. */
+import { useEffect, useState, type ReactNode } from 'react';
+import { Badge, Button, Layout, Menu, Segmented, Space, Tag, Typography } from 'antd';
+import { AuditOutlined, BellOutlined, DashboardOutlined, FlagOutlined, LogoutOutlined, NotificationOutlined, PlusCircleOutlined, QrcodeOutlined, ScheduleOutlined } from '@ant-design/icons';
+import { get } from './api';
+import { useI18n, type Lang } from './i18n';
+import { label, ROLES } from './labels';
+import { navigate } from './router';
+import { useSession } from './session';
+
+/** Region-level orgs (县区总工会, 产业工会) do the region's campaign work. */
+export const REGION_KINDS = ['county', 'industry'];
+
+export function AppLayout({ path, children }: { path: string; children: ReactNode }) {
+  const { t, lang, setLang } = useI18n();
+  const { user, has, orgKind, logout } = useSession();
+  const [pending, setPending] = useState<number | null>(null);
+
+  useEffect(() => {
+    let live = true;
+    const load = () =>
+      get<{ counts: { pending: number; overdue: number } }>('/api/tasks?status=pending&limit=1')
+        .then((r) => live && setPending(r.counts.pending))
+        .catch(() => undefined);
+    void load();
+    const timer = setInterval(load, 60_000);
+    return () => {
+      live = false;
+      clearInterval(timer);
+    };
+  }, [path]);
+
+  if (!user) return null;
+  const isRegion = !!orgKind && REGION_KINDS.includes(orgKind);
+  const isGrassroots = orgKind === 'grassroots';
+  const items = [
+    ...(!isRegion && !isGrassroots ? [{ key: '/campaigns', icon: <FlagOutlined />, label: t('集中行动') }] : []),
+    ...(has('admin') ? [{ key: '/campaigns/new', icon: <PlusCircleOutlined />, label: t('发起行动') }] : []),
+    ...(isRegion ? [{ key: '/region', icon: <DashboardOutlined />, label: t('地区工作台') }] : []),
+    {
+      key: '/tasks',
+      icon: <AuditOutlined />,
+      label: (
+        <span>
+          {t('待办任务')} {pending ? <Badge count={pending} size="small" style={{ marginInlineStart: 6 }} data-testid="menu-pending" /> : null}
+        </span>
+      ),
+    },
+    ...(has('supervisor', 'admin') || (!isRegion && !isGrassroots) ? [{ key: '/bulletins', icon: <NotificationOutlined />, label: t('进度通报') }] : []),
+    ...(has('staff', 'admin') || isGrassroots ? [{ key: '/posters', icon: <QrcodeOutlined />, label: t('入会二维码') }] : []),
+    { key: '/notifications', icon: <BellOutlined />, label: t('消息') },
+  ];
+  const selected = items
+    .map((i) => i.key)
+    .filter((k) => path === k || path.startsWith(`${k}/`))
+    .sort((a, b) => b.length - a.length)[0];
+
+  return (
+    <Layout style={{ minHeight: '100vh' }}>
+      <Layout.Header style={{ display: 'flex', alignItems: 'center', gap: 16, paddingInline: 20, background: '#c8102e' }}>
+        <a href="/" onClick={(e) => (e.preventDefault(), navigate('/'))} className="ud-header-title">
+          {t('建会入会集中行动')} · {t('工作流平台')}
+        </a>
+        <div style={{ flex: 1 }} />
+        <Space size="middle" style={{ color: '#fff' }}>
+          <span data-testid="current-user">
+            {user.orgName ?? user.org} · {user.name}
+            {user.roles.map((r) => (
+              <Tag key={r} color="gold" style={{ marginInlineStart: 6 }}>
+                {label(ROLES, r, lang)}
+              </Tag>
+            ))}
+          </span>
+          <Segmented<Lang>
+            size="small"
+            value={lang}
+            onChange={(v) => setLang(v)}
+            options={[
+              { label: '中文', value: 'zh' },
+              { label: 'EN', value: 'en' },
+            ]}
+            aria-label={t('语言')}
+          />
+          <Button size="small" icon={<LogoutOutlined />} onClick={() => (logout(), navigate('/'))}>
+            {t('退出登录')}
+          </Button>
+        </Space>
+      </Layout.Header>
+      <Layout>
+        <Layout.Sider width={200} breakpoint="lg" collapsedWidth={0} theme="light" style={{ borderInlineEnd: '1px solid #f0f0f0' }}>
+          <Menu mode="inline" selectedKeys={selected ? [selected] : []} items={items} onClick={(e) => navigate(e.key)} style={{ borderInlineEnd: 0, paddingTop: 8 }} data-testid="main-menu" />
+          <Typography.Paragraph type="secondary" style={{ fontSize: 12, padding: '12px 24px' }}>
+            <ScheduleOutlined /> {user.username}
+          </Typography.Paragraph>
+        </Layout.Sider>
+        <Layout.Content>
+          <div className="ud-page">{children}</div>
+        </Layout.Content>
+      </Layout>
+    </Layout>
+  );
+}

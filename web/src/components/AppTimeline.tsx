@@ -1,0 +1,43 @@
+/** An application's audit trail (审批记录) as a timeline: who did what at which step, with their comment. */
+import { Tag, Timeline, Typography } from 'antd';
+import dayjs from 'dayjs';
+import { useI18n } from '../i18n';
+import { ACTIONS, label } from '../labels';
+
+export interface TimelineEntry {
+  at: string;
+  actor?: string;
+  action: string;
+  comment?: string | null;
+  note?: string;
+  step?: string | null;
+  data?: Record<string, unknown> | null;
+}
+
+const COLOR: Record<string, string> = { approve: 'green', approved: 'green', reject: 'red', return: 'orange', escalated: 'red', phaseEscalated: 'red', submitted: 'blue', resubmit: 'blue' };
+
+export function AppTimeline({ entries, showActor = true }: { entries: TimelineEntry[]; showActor?: boolean }) {
+  const { lang, m } = useI18n();
+  return (
+    <div data-testid="app-timeline">
+    <Timeline
+      items={entries
+        .filter((e) => e.action !== 'reminded')
+        .map((e, i) => ({
+          key: i,
+          color: COLOR[e.action] ?? 'gray',
+          title: dayjs(e.at).format('YYYY-MM-DD HH:mm:ss'),
+          content: (
+            <div>
+              <Tag color={COLOR[e.action]}>{label(ACTIONS, e.action, lang)}</Tag>
+              {e.step && <Typography.Text type="secondary">{m(e.step)}</Typography.Text>}
+              {showActor && e.actor && e.actor !== 'system' && <Typography.Text style={{ marginInlineStart: 8 }}>{e.actor}</Typography.Text>}
+              {(e.comment || e.note) && <div style={{ marginTop: 4 }}>{m(e.comment ?? e.note)}</div>}
+              {Array.isArray(e.data?.to) && <div style={{ color: '#8c8c8c' }}>→ {(e.data!.to as string[]).join('、')}</div>}
+            </div>
+          ),
+        }))}
+    />
+    </div>
+  );
+}

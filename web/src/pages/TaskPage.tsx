@@ -1,0 +1,370 @@
+/**
+ * One task: the application or project it concerns, its timeline (审批记录),
+ * and the actions the current step allows the caller — approve, reject,
+ * return, transfer (转办), add a signer (加签), comment, and the rest the
+ * chain permits. Each action's error is shown in the action panel.
+ */
+import { useState } from 'react';
+import { App, Button, Card, Col, DatePicker, Descriptions, Form, Input, Modal, Radio, Row, Select, Space, Table, Tag, Typography } from 'antd';
+import { ArrowLeftOutlined } from '@ant-design/icons';
+import dayjs, { type Dayjs } from 'dayjs';
+import { get, newKey, post } from '../api';
+import { AppTimeline, type TimelineEntry } from '../components/AppTimeline';
+import { DueTag } from '../components/DueTag';
+import { applyFieldErrors, ErrorAlert } from '../components/ErrorAlert';
+import { useLoad } from '../components/useLoad';
+import { useI18n } from '../i18n';
+import { APP_STATUS, APP_TYPES, label, PROJECT_STATUS, PROJECT_TYPES, STATUS_COLORS, TASK_STATUS } from '../labels';
+import { navigate } from '../router';
+import { useSession } from '../session';
+import type { TaskView } from './Inbox';
+import type { ProjectView } from './region/ProjectsTab';
+
+interface SubjectDetail {
+  id: string;
+  type: string;
+  title: string;
+  status: string;
+  currentStep: string | null;
+  applicant: string | null;
+  applicantOrg: string;
+  targetOrg: string | null;
+  payload: Record<string, unknown>;
+}
+interface TaskDetail extends TaskView {
+  mine: boolean;
+  subjectDetail?: SubjectDetail;
+  timeline: TimelineEntry[];
+}
+interface Allowed {
+  actions: string[];
+  returnTargets: { value: 'applicant' | number; label: string }[];
+}
+
+/** Actions that need someone named; the rest need at most a comment. */
+const NEEDS_PEOPLE = ['transfer', 'delegate', 'addSigner', 'cc'];
+const ACTION_NAMES: Record<string, [string, string]> = {
+  approve: ['同意', 'Approve'],
+  reject: ['不同意', 'Reject'],
+  return: ['退回', 'Return'],
+  transfer: ['转办', 'Transfer'],
+  delegate: ['委派', 'Delegate'],
+  addSigner: ['加签', 'Add signer'],
+  comment: ['评论', 'Comment'],
+  cc: ['抄送', 'Copy to'],
+  assign: ['人工分拣', 'Assign to a union'],
+};
+const ORDER = ['approve', 'reject', 'return', 'assign', 'transfer', 'addSigner', 'delegate', 'comment', 'cc'];
+
+export default function TaskPage({ id }: { id: string }) {
+  const { t, lang, m } = useI18n();
+  const { orgName } = useSession();
+  const task = useLoad(() => get<TaskDetail>(`/api/tasks/${encodeURIComponent(id)}`), [id]);
+  const allowed = useLoad(() => get<Allowed>(`/api/tasks/${encodeURIComponent(id)}/allowed`), [id]);
+  const reload = () => (void task.reload(), void allowed.reload());
+
+  if (task.error && !task.data) return <ErrorAlert error={task.error} />;
+  const d = task.data;
+  if (!d) return <Card loading />;
+  const s = d.subjectDetail;
+
+  return (
+    <Space orientation="vertical" size={16} style={{ width: '100%' }} data-testid="task-page">
+      <Card
+        title={
+          <Space wrap>
+            <Button type="text" icon={<ArrowLeftOutlined />} onClick={() => navigate('/tasks')} aria-label={t('返回')} />
+            <span>{d.subject}</span>
+            <Tag>{label(APP_TYPES, d.applicationType, lang)}</Tag>
+            <Tag color={STATUS_COLORS[d.status]} data-testid="task-status">
+              {label(TASK_STATUS, d.status, lang)}
+            </Tag>
+          </Space>
+        }
+        extra={<DueTag dueAt={d.dueAt} status={d.status} />}
+      >
+        <Descriptions
+          size="small"
+          column={{ xs: 1, md: 3 }}
+          items={[
+            { key: 'step', label: t('步骤'), children: m(d.step) },
+            { key: 'org', label: t('办理单位'), children: d.org ? orgName(d.org) : (d.assignee ?? '—') },
+            { key: 'app', label: t('申请状态'), children: s ? <Tag color={STATUS_COLORS[s.status]}>{label(APP_STATUS, s.status, lang)}</Tag> : '—' },
+            { key: 'applicant', label: t('申请单位'), children: s ? orgName(s.applicantOrg) : '—' },
+            { key: 'by', label: t('申请人'), children: s?.applicant ?? t('职工本人（扫码）') },
+            { key: 'current', label: t('当前步骤'), children: s?.currentStep ? m(s.currentStep) : '—' },
+          ]}
+        />
+      </Card>
+      <Row gutter={[16, 16]}>
+        <Col xs={24} xl={15}>
+          <Card title={t('申请内容')} size="small" data-testid="subject">
+            {s ? <Subject detail={s} /> : <Typography.Text type="secondary">{t('无权查看申请内容')}</Typography.Text>}
+          </Card>
+          <Card title={t('审批记录')} size="small" style={{ marginTop: 16 }}>
+            <AppTimeline entries={d.timeline} />
+          </Card>
+        </Col>
+        <Col xs={24} xl={9}>
+          <ActionPanel task={d} allowed={allowed.data} loadError={allowed.error} onDone={reload} />
+        </Col>
+      </Row>
+    </Space>
+  );
+}
+
+function Subject({ detail }: { detail: SubjectDetail }) {
+  const { t, lang, m } = useI18n();
+  const { orgName } = useSession();
+  const p = detail.payload;
+  if (detail.type === 'project_list') return <ProjectListSubject detail={detail} />;
+  if (detail.type === 'self_assessment') return <SelfAssessmentSubject detail={detail} />;
+  const rows: { key: string; label: string; value: unknown }[] =
+    detail.type === 'subsidy'
+      ? [
+          { key: 'title', label: t('事项'), value: detail.title },
+          { key: 'amount', label: t('金额（元）'), value: typeof p.amount === 'number' ? p.amount.toLocaleString('zh-CN', { minimumFractionDigits: 2 }) : p.amount },
+          { key: 'reason', label: t('理由'), value: p.reason },
+          { key: 'project', label: t('项目'), value: p.projectId },
+        ]
+      : [
+          { key: 'name', label: t('姓名'), value: p.name },
+          { key: 'id', label: t('身份证号'), value: p.idNumberMasked },
+          { key: 'phone', label: t('手机号'), value: p.phoneMasked },
+          { key: 'group', label: t('所属群体'), value: p.group },
+          { key: 'employer', label: t('工作单位'), value: p.employer },
+          { key: 'area', label: t('所在地区'), value: typeof p.area === 'string' ? orgName(p.area) : undefined },
+          { key: 'from', label: t('转出工会'), value: typeof p.fromUnion === 'string' ? orgName(p.fromUnion) : undefined },
+          { key: 'to', label: t('转入工会'), value: detail.targetOrg ? orgName(detail.targetOrg) : undefined },
+          { key: 'reason', label: t('理由'), value: p.reason },
+        ];
+  return (
+    <Descriptions
+      size="small"
+      column={1}
+      bordered
+      items={rows
+        .filter((r) => r.value !== undefined && r.value !== null && r.value !== '')
+        .map((r) => ({ key: r.key, label: r.label, children: typeof r.value === 'string' ? m(r.value) : String(r.value) }))}
+    />
+  );
+}
+
+function ProjectListSubject({ detail }: { detail: SubjectDetail }) {
+  const { t, lang } = useI18n();
+  const campaignId = String(detail.payload.campaignId ?? '');
+  const projects = useLoad(
+    () => get<{ items: ProjectView[] }>(`/api/campaigns/${encodeURIComponent(campaignId)}/projects?region=${encodeURIComponent(detail.applicantOrg)}&limit=500`),
+    [campaignId, detail.applicantOrg],
+  );
+  const items = (projects.data?.items ?? []).filter((p) => p.listApplicationId === detail.id);
+  return (
+    <>
+      <Typography.Paragraph>
+        {detail.title} · {t('计划发展会员 {n} 人', { n: Number(detail.payload.plannedMembers ?? 0) })}
+      </Typography.Paragraph>
+      <ErrorAlert error={projects.error} />
+      <Table<ProjectView>
+        size="small"
+        rowKey="id"
+        loading={projects.loading}
+        pagination={false}
+        dataSource={items}
+        data-testid="subject-projects"
+        columns={[
+          { title: t('项目名称'), dataIndex: 'name' },
+          { title: t('类型'), dataIndex: 'type', render: (v: string) => label(PROJECT_TYPES, v, lang) },
+          { title: t('责任单位'), dataIndex: 'responsibleUnit' },
+          { title: t('计划'), render: (_: unknown, p) => (p.kind === 'organizing' ? t('{n} 名会员', { n: p.plannedMembers ?? 0 }) : t('覆盖 {n} 人', { n: p.plannedCoverage ?? 0 })) },
+          { title: t('完成时间'), dataIndex: 'dueDate', render: (v: string | null) => (v ? dayjs(v).format('YYYY-MM-DD') : '—') },
+          { title: t('补助（元）'), dataIndex: 'subsidyAmount', render: (v: number | null) => (v ? v.toLocaleString('zh-CN') : '—') },
+          { title: t('状态'), dataIndex: 'status', render: (v: string) => <Tag color={STATUS_COLORS[v]}>{label(PROJECT_STATUS, v, lang)}</Tag> },
+        ]}
+      />
+    </>
+  );
+}
+
+function SelfAssessmentSubject({ detail }: { detail: SubjectDetail }) {
+  const { t, lang } = useI18n();
+  const p = detail.payload;
+  const project = useLoad(() => get<ProjectView>(`/api/projects/${encodeURIComponent(String(p.projectId ?? ''))}`), [p.projectId]);
+  const pr = project.data;
+  return (
+    <>
+      <ErrorAlert error={project.error} />
+      <Descriptions
+        size="small"
+        column={1}
+        bordered
+        items={[
+          { key: 'project', label: t('项目'), children: pr ? `${pr.name}（${label(PROJECT_TYPES, pr.type, lang)}）` : String(p.projectId) },
+          { key: 'summary', label: t('自评报告'), children: String(p.summary ?? '') },
+          { key: 'members', label: t('自报新增会员'), children: `${String(p.membersRecruited ?? 0)}${pr ? ` ｜ ${t('实名记录')} ${pr.progress.membersRecruited}` : ''}` },
+          { key: 'unions', label: t('自报新建工会'), children: `${String(p.unionsEstablished ?? 0)}${pr ? ` ｜ ${t('台账记录')} ${pr.progress.unionsEstablished}` : ''}` },
+          ...(p.coverage !== undefined ? [{ key: 'coverage', label: t('服务覆盖'), children: String(p.coverage) }] : []),
+          ...(pr ? [{ key: 'status', label: t('项目状态'), children: <Tag color={STATUS_COLORS[pr.status]}>{label(PROJECT_STATUS, pr.status, lang)}</Tag> }] : []),
+        ]}
+      />
+    </>
+  );
+}
+
+function ActionPanel({ task, allowed, loadError, onDone }: { task: TaskDetail; allowed?: Allowed; loadError: unknown; onDone(): void }) {
+  const { t, lang } = useI18n();
+  const { message } = App.useApp();
+  const [comment, setComment] = useState('');
+  const [busy, setBusy] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [dialog, setDialog] = useState<string | null>(null);
+  const [key, setKey] = useState(newKey);
+
+  const actions = ORDER.filter((a) => allowed?.actions.includes(a));
+  const send = async (action: string, extra: Record<string, unknown> = {}) => {
+    setBusy(action);
+    setError(null);
+    try {
+      const text = (extra.comment as string | undefined) ?? comment.trim();
+      const r = await post<{ status: string }>(`/api/tasks/${encodeURIComponent(task.id)}/actions`, { action, ...(text ? { comment: text } : {}), ...extra }, { idempotencyKey: `${key}-${action}` });
+      message.success(t('已{action}，申请状态：{status}', { action: ACTION_NAMES[action]?.[lang === 'zh' ? 0 : 1] ?? action, status: label(APP_STATUS, r.status, lang) }));
+      setComment('');
+      setDialog(null);
+      setKey(newKey());
+      onDone();
+      return null;
+    } catch (e) {
+      setError(e);
+      return e;
+    } finally {
+      setBusy(null);
+    }
+  };
+  const simple = (a: string) => {
+    if ((a === 'reject' || a === 'comment') && !comment.trim()) {
+      setError(new Error(a === 'reject' ? t('不同意时请填写意见') : t('请填写评论内容')));
+      return;
+    }
+    void send(a);
+  };
+
+  return (
+    <Card title={t('办理')} size="small" data-testid="action-panel">
+      <ErrorAlert error={loadError} />
+      {task.status !== 'pending' ? (
+        <Typography.Paragraph type="secondary">
+          {t('此任务已{status}', { status: label(TASK_STATUS, task.status, lang) })}
+          {task.decision ? `（${task.decision}）` : ''}
+        </Typography.Paragraph>
+      ) : !task.mine ? (
+        <Typography.Paragraph type="secondary">{t('此任务不在您的待办中，只可查看')}</Typography.Paragraph>
+      ) : (
+        <>
+          <Input.TextArea rows={4} value={comment} onChange={(e) => setComment(e.target.value)} placeholder={t('审批意见')} maxLength={2000} showCount aria-label={t('审批意见')} />
+          <ErrorAlert error={error} style={{ marginTop: 12 }} />
+          <Space wrap style={{ marginTop: 12 }}>
+            {actions.map((a) => (
+              <Button
+                key={a}
+                type={a === 'approve' ? 'primary' : 'default'}
+                danger={a === 'reject'}
+                loading={busy === a}
+                disabled={!!busy && busy !== a}
+                onClick={() => (a === 'return' || a === 'assign' || NEEDS_PEOPLE.includes(a) ? setDialog(a) : simple(a))}
+                data-testid={`action-${a}`}
+              >
+                {ACTION_NAMES[a]?.[lang === 'zh' ? 0 : 1] ?? a}
+              </Button>
+            ))}
+          </Space>
+          {allowed && actions.length === 0 && <Typography.Paragraph type="secondary">{t('当前步骤没有您可执行的操作')}</Typography.Paragraph>}
+        </>
+      )}
+      {dialog && (
+        <ActionDialog
+          action={dialog}
+          task={task}
+          allowed={allowed}
+          comment={comment}
+          onCancel={() => setDialog(null)}
+          onSend={(extra) => send(dialog, extra)}
+          busy={busy === dialog}
+          error={error}
+          lang={lang}
+        />
+      )}
+    </Card>
+  );
+}
+
+/** The dialog of an action that needs more than a comment: whom (transfer, add signer…) or where to (return). */
+function ActionDialog({ action, task, allowed, comment, onCancel, onSend, busy, error, lang }: { action: string; task: TaskDetail; allowed?: Allowed; comment: string; onCancel(): void; onSend(extra: Record<string, unknown>): Promise<unknown>; busy: boolean; error: unknown; lang: 'zh' | 'en' }) {
+  const { t } = useI18n();
+  const { user, orgs } = useSession();
+  const [form] = Form.useForm<{ to?: string | string[]; position?: 'before' | 'after'; returnTo?: string; deadline?: Dayjs | null; comment?: string }>();
+  const users = useLoad(() => (NEEDS_PEOPLE.includes(action) ? get<{ items: { username: string; name: string; orgName: string; roles: string[] }[] }>('/api/users') : Promise.resolve({ items: [] })), [action]);
+  const multi = action === 'addSigner' || action === 'cc';
+  const submit = async () => {
+    const v = await form.validateFields().catch(() => null);
+    if (!v) return;
+    const extra: Record<string, unknown> = { comment: v.comment?.trim() || undefined };
+    if (NEEDS_PEOPLE.includes(action) || action === 'assign') extra.to = v.to;
+    if (action === 'addSigner') extra.position = v.position;
+    if (action === 'return') {
+      extra.returnTo = v.returnTo === 'applicant' ? 'applicant' : Number(v.returnTo);
+      if (v.deadline) extra.deadline = v.deadline.format();
+    }
+    const failed = await onSend(extra);
+    if (failed) applyFieldErrors(form, failed, lang, (p) => (['to', 'returnTo', 'deadline', 'position', 'comment'].includes(p.split('.')[0]!) ? [p.split('.')[0]!] : undefined));
+  };
+  return (
+    <Modal open title={ACTION_NAMES[action]?.[lang === 'zh' ? 0 : 1] ?? action} onCancel={onCancel} onOk={submit} confirmLoading={busy} okText={t('确定')} cancelText={t('取消')} destroyOnHidden>
+      <Form form={form} layout="vertical" initialValues={{ comment, position: 'after', returnTo: allowed?.returnTargets[0] ? String(allowed.returnTargets[0].value) : undefined }}>
+        {NEEDS_PEOPLE.includes(action) && (
+          <Form.Item name="to" label={action === 'addSigner' ? t('加签人') : action === 'cc' ? t('抄送给') : t('接收人')} rules={[{ required: true, message: t('请选择人员') }]}>
+            <Select
+              mode={multi ? 'multiple' : undefined}
+              showSearch
+              optionFilterProp="label"
+              loading={users.loading}
+              data-testid="user-picker"
+              options={(users.data?.items ?? [])
+                .filter((u) => u.username !== user?.username)
+                .map((u) => ({ value: u.username, label: `${u.name}（${u.username}，${u.orgName}）` }))}
+            />
+          </Form.Item>
+        )}
+        {action === 'assign' && (
+          <Form.Item name="to" label={t('分拣至基层工会')} rules={[{ required: true, message: t('请选择基层工会') }]}>
+            <Select showSearch optionFilterProp="label" options={orgs.filter((o) => o.kind === 'grassroots').map((o) => ({ value: o.id, label: o.name }))} />
+          </Form.Item>
+        )}
+        {action === 'addSigner' && (
+          <Form.Item name="position" label={t('加签位置')}>
+            <Radio.Group
+              options={[
+                { value: 'before', label: t('在我之前（前加签）') },
+                { value: 'after', label: t('在我之后（后加签）') },
+              ]}
+            />
+          </Form.Item>
+        )}
+        {action === 'return' && (
+          <>
+            <Form.Item name="returnTo" label={t('退回至')} rules={[{ required: true, message: t('请选择退回对象') }]}>
+              <Select options={(allowed?.returnTargets ?? []).map((r) => ({ value: String(r.value), label: r.label.split(' / ')[lang === 'zh' ? 0 : 1] ?? r.label }))} />
+            </Form.Item>
+            {task.applicationType === 'self_assessment' && (
+              <Form.Item name="deadline" label={t('整改期限（限期整改）')}>
+                <DatePicker showTime={{ format: 'HH:mm' }} format="YYYY-MM-DD HH:mm" />
+              </Form.Item>
+            )}
+          </>
+        )}
+        <Form.Item name="comment" label={t('意见')} rules={action === 'return' ? [{ required: true, whitespace: true, message: t('退回时请填写意见') }] : []}>
+          <Input.TextArea rows={3} />
+        </Form.Item>
+      </Form>
+      <ErrorAlert error={error} />
+    </Modal>
+  );
+}

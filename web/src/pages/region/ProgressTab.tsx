@@ -1,0 +1,197 @@
+/**
+ * 进展报送: for one of the region's approved projects, the unions
+ * established (crossing enterprises off the ledger, 销号), new members by
+ * real name (counted once by ID number), and service coverage.
+ */
+import { useState } from 'react';
+import { Alert, Button, Card, DatePicker, Form, Input, InputNumber, Select, Space, Table, Tag, Typography } from 'antd';
+import { MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
+import type { Dayjs } from 'dayjs';
+import { get, newKey, post, type FieldError } from '../../api';
+import { applyFieldErrors, ErrorAlert } from '../../components/ErrorAlert';
+import { useLoad } from '../../components/useLoad';
+import { useI18n } from '../../i18n';
+import { label, PROJECT_STATUS, PROJECT_TYPES, STATUS_COLORS } from '../../labels';
+import type { CampaignView } from '../CampaignDashboard';
+import { PhaseNote } from '../RegionWork';
+import type { ProjectView } from './ProjectsTab';
+
+interface ProgressForm {
+  unionsEstablished: { enterpriseId?: string; name: string; establishedOn: Dayjs | null }[];
+  members: { name: string; idNumber: string; phone?: string; group: string; employer: string }[];
+  coverage?: number | null;
+  note?: string;
+}
+interface ProgressResult {
+  membersAccepted?: number;
+  duplicates?: { idNumberMasked: string; name?: string }[];
+  unionsEstablished?: number;
+  crossedOff?: number;
+}
+
+export function ProgressTab({ campaign, org, onChanged }: { campaign: CampaignView; org: string; onChanged(): void }) {
+  const { t, lang } = useI18n();
+  const base = `/api/campaigns/${encodeURIComponent(campaign.id)}`;
+  const projects = useLoad(() => get<{ items: ProjectView[] }>(`${base}/projects?region=${encodeURIComponent(org)}&limit=500`), [base, org]);
+  const [selected, setSelected] = useState<string | null>(null);
+  const project = projects.data?.items.find((p) => p.id === selected);
+  return (
+    <div>
+      <PhaseNote campaign={campaign} tab="progress" />
+      <ErrorAlert error={projects.error} />
+      <Table<ProjectView>
+        size="small"
+        rowKey="id"
+        loading={projects.loading}
+        dataSource={projects.data?.items ?? []}
+        pagination={false}
+        rowSelection={{ type: 'radio', selectedRowKeys: selected ? [selected] : [], onChange: (keys) => setSelected(String(keys[0])) }}
+        onRow={(p) => ({ onClick: () => setSelected(p.id) })}
+        columns={[
+          { title: t('项目名称'), dataIndex: 'name' },
+          { title: t('类型'), dataIndex: 'type', render: (v: string) => label(PROJECT_TYPES, v, lang) },
+          { title: t('状态'), dataIndex: 'status', render: (v: string) => <Tag color={STATUS_COLORS[v]}>{label(PROJECT_STATUS, v, lang)}</Tag> },
+          { title: t('新增会员'), render: (_: unknown, p) => (p.kind === 'organizing' ? `${p.progress.membersRecruited} / ${p.plannedMembers ?? 0}` : '—') },
+          { title: t('新建工会'), render: (_: unknown, p) => p.progress.unionsEstablished },
+          { title: t('服务覆盖'), render: (_: unknown, p) => (p.kind === 'service' ? `${p.progress.coverageDone} / ${p.plannedCoverage ?? 0}` : '—') },
+        ]}
+      />
+      {project ? (
+        <ProgressFormCard key={project.id} campaign={campaign} project={project} onDone={() => (void projects.reload(), onChanged())} />
+      ) : (
+        <Typography.Paragraph type="secondary" style={{ marginTop: 12 }}>
+          {t('选择一个项目报送进展')}
+        </Typography.Paragraph>
+      )}
+    </div>
+  );
+}
+
+function ProgressFormCard({ campaign, project, onDone }: { campaign: CampaignView; project: ProjectView; onDone(): void }) {
+  const { t, lang } = useI18n();
+  const [form] = Form.useForm<ProgressForm>();
+  const [error, setError] = useState<unknown>(null);
+  const [unplaced, setUnplaced] = useState<FieldError[]>([]);
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<ProgressResult | null>(null);
+  const [key, setKey] = useState(newKey);
+  const groups = useLoad(() => get<{ items: { id: string; name: string }[] }>('/api/groups'), []);
+  const ledger = useLoad(() => get<{ items: { id: string; name: string }[] }>(`/api/campaigns/${encodeURIComponent(campaign.id)}/regions/${encodeURIComponent(project.region)}/gaps?limit=500`), [campaign.id, project.region]);
+  const groupOptions = (groups.data?.items ?? []).filter((g) => campaign.groups.includes(g.id)).map((g) => ({ value: g.id, label: g.name }));
+
+  const submit = async (v: ProgressForm) => {
+    setBusy(true);
+    setError(null);
+    setResult(null);
+    const body = {
+      ...(v.unionsEstablished?.length ? { unionsEstablished: v.unionsEstablished.map((u) => ({ ...(u.enterpriseId ? { enterpriseId: Number(u.enterpriseId) } : {}), name: u.name.trim(), establishedOn: u.establishedOn?.format('YYYY-MM-DD') })) } : {}),
+      ...(v.members?.length ? { members: v.members.map((x) => ({ name: x.name.trim(), idNumber: x.idNumber.trim(), ...(x.phone?.trim() ? { phone: x.phone.trim() } : {}), group: x.group, employer: x.employer.trim() })) } : {}),
+      ...(v.coverage ? { serviceDone: { coverage: v.coverage } } : {}),
+      ...(v.note?.trim() ? { note: v.note.trim() } : {}),
+    };
+    try {
+      const r = await post<ProgressResult>(`/api/projects/${encodeURIComponent(project.id)}/progress`, body, { idempotencyKey: key });
+      setResult(r);
+      setKey(newKey());
+      form.resetFields();
+      onDone();
+    } catch (e) {
+      setUnplaced(
+        applyFieldErrors(form, e, lang, (p) => {
+          const s = p.split('.');
+          if ((s[0] === 'members' || s[0] === 'unionsEstablished') && s[1] !== undefined && s[2]) return [s[0], Number(s[1]), s[2]];
+          if (s[0] === 'serviceDone') return ['coverage'];
+          if (s[0] === 'note') return ['note'];
+          return undefined;
+        }),
+      );
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Card size="small" style={{ marginTop: 16 }} title={t('报送进展：{name}', { name: project.name })} data-testid="progress-form">
+      <Form<ProgressForm> form={form} layout="vertical" onFinish={submit} initialValues={{ unionsEstablished: [], members: [] }}>
+        {project.kind === 'organizing' && (
+          <>
+            <Form.List name="unionsEstablished">
+              {(fields, { add, remove }) => (
+                <Form.Item label={t('新建工会（销号）')}>
+                  {fields.map((f) => (
+                    <Space key={f.key} align="baseline" wrap>
+                      <Form.Item name={[f.name, 'enterpriseId']}>
+                        <Select allowClear placeholder={t('台账企业')} style={{ width: 240 }} options={(ledger.data?.items ?? []).map((e) => ({ value: String(e.id), label: e.name }))} />
+                      </Form.Item>
+                      <Form.Item name={[f.name, 'name']} rules={[{ required: true, whitespace: true, message: t('请填写工会名称') }]}>
+                        <Input placeholder={t('工会名称')} style={{ width: 240 }} />
+                      </Form.Item>
+                      <Form.Item name={[f.name, 'establishedOn']} rules={[{ required: true, message: t('请选择日期') }]}>
+                        <DatePicker placeholder={t('成立日期')} />
+                      </Form.Item>
+                      <MinusCircleOutlined onClick={() => remove(f.name)} />
+                    </Space>
+                  ))}
+                  <Button type="dashed" icon={<PlusOutlined />} onClick={() => add({ name: '', establishedOn: null })}>
+                    {t('添加新建工会')}
+                  </Button>
+                </Form.Item>
+              )}
+            </Form.List>
+            <Form.List name="members">
+              {(fields, { add, remove }) => (
+                <Form.Item label={t('新会员（实名）')} extra={t('同一身份证号只计一次；已是会员的会提示重复')}>
+                  {fields.map((f) => (
+                    <Space key={f.key} align="baseline" wrap>
+                      <Form.Item name={[f.name, 'name']} rules={[{ required: true, whitespace: true, message: t('请填写姓名') }]}>
+                        <Input placeholder={t('姓名')} style={{ width: 110 }} />
+                      </Form.Item>
+                      <Form.Item name={[f.name, 'idNumber']} rules={[{ required: true, message: t('请填写身份证号') }, { pattern: /^\d{17}[\dXx]$/, message: t('身份证号为 18 位') }]}>
+                        <Input placeholder={t('身份证号')} style={{ width: 200 }} />
+                      </Form.Item>
+                      <Form.Item name={[f.name, 'phone']} rules={[{ pattern: /^1[3-9]\d{9}$/, message: t('11 位手机号') }]}>
+                        <Input placeholder={t('手机号')} style={{ width: 140 }} />
+                      </Form.Item>
+                      <Form.Item name={[f.name, 'group']} rules={[{ required: true, message: t('请选择群体') }]}>
+                        <Select placeholder={t('所属群体')} options={groupOptions} style={{ width: 130 }} />
+                      </Form.Item>
+                      <Form.Item name={[f.name, 'employer']} rules={[{ required: true, whitespace: true, message: t('请填写工作单位') }]}>
+                        <Input placeholder={t('工作单位')} style={{ width: 180 }} />
+                      </Form.Item>
+                      <MinusCircleOutlined onClick={() => remove(f.name)} />
+                    </Space>
+                  ))}
+                  <Button type="dashed" icon={<PlusOutlined />} onClick={() => add({ name: '', idNumber: '', group: project.groups[0], employer: '' })}>
+                    {t('添加会员')}
+                  </Button>
+                </Form.Item>
+              )}
+            </Form.List>
+          </>
+        )}
+        {project.kind === 'service' && (
+          <Form.Item name="coverage" label={t('本次服务覆盖职工（人次）')}>
+            <InputNumber min={0} precision={0} style={{ width: 200 }} />
+          </Form.Item>
+        )}
+        <Form.Item name="note" label={t('说明')}>
+          <Input.TextArea rows={2} />
+        </Form.Item>
+        <ErrorAlert error={error} fields={unplaced} />
+        {result && (
+          <Alert
+            type={result.duplicates?.length ? 'warning' : 'success'}
+            showIcon
+            style={{ marginBottom: 16 }}
+            title={t('已报送：新增会员 {m} 人，新建工会 {u} 个，销号 {x} 家', { m: result.membersAccepted ?? 0, u: result.unionsEstablished ?? 0, x: result.crossedOff ?? 0 })}
+            description={result.duplicates?.length ? t('以下身份证号已是会员，只计一次：{ids}', { ids: result.duplicates.map((d) => d.idNumberMasked).join('、') }) : undefined}
+          />
+        )}
+        <Button type="primary" htmlType="submit" loading={busy}>
+          {t('报送进展')}
+        </Button>
+      </Form>
+    </Card>
+  );
+}
