@@ -1,0 +1,56 @@
+# Image of the union-drive engine. One image, two processes:
+#   API (default):  npx tsx api/main.ts          (applies knex migrations at start)
+#   worker:         npx tsx runtime/worker-main.ts (docker-compose.yml overrides the command)
+# Configuration comes only from the environment; see runtime/config.ts.
+
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+# ---------------------------------------------------------------------------
+# base: the npm that wrote package-lock.json. package.json's `allowScripts`
+# (install-script approvals) is an npm 11 feature; the npm 10 bundled with
+# Node 20 ignores the field and would run every dependency's install script.
+# Pinning the same npm keeps `npm ci` in the image identical to a developer's.
+FROM ${NODE_IMAGE} AS base
+ARG NPM_VERSION=11.19.1
+ENV NPM_CONFIG_UPDATE_NOTIFIER=false \
+    NPM_CONFIG_FUND=false \
+    NPM_CONFIG_AUDIT=false
+RUN npm install --global "npm@${NPM_VERSION}" && npm --version
+WORKDIR /app
+
+# ---------------------------------------------------------------------------
+# deps: every dependency (dev ones too, for building the web app).
+FROM base AS deps
+COPY package.json package-lock.json ./
+RUN npm ci
+
+# ---------------------------------------------------------------------------
+# build: the source plus whatever build step exists. `build:web` may not exist
+# yet; --if-present makes its absence a no-op.
+FROM deps AS build
+COPY . .
+RUN npm run build:web --if-present \
+ && rm -rf node_modules
+
+# ---------------------------------------------------------------------------
+# prod-deps: runtime dependencies only (tsx, the Temporal SDK, knex, pg ...).
+FROM base AS prod-deps
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev
+
+# ---------------------------------------------------------------------------
+# runtime: the processes run TypeScript through tsx, so the image carries the
+# source, owned by root and read-only to the unprivileged `node` user.
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production \
+    NPM_CONFIG_UPDATE_NOTIFIER=false \
+    NPM_CONFIG_FUND=false \
+    NPM_CONFIG_AUDIT=false
+WORKDIR /app
+COPY --from=prod-deps /app/node_modules ./node_modules
+COPY --from=build /app ./
+# DATA_DIR (default ./data) is the only place the app may write to.
+RUN mkdir -p /app/data && chown node:node /app/data
+USER node
+EXPOSE 3000
+CMD ["npx", "tsx", "api/main.ts"]
