@@ -1,0 +1,112 @@
+/**
+ * In a real browser: a region's staff uploads its survey CSV with a bad row,
+ * sees the rejected row with its reason, downloads the rejected rows, fixes
+ * that file and uploads it again; the gap list then holds every enterprise.
+ * The plan goes in; a project list sent in the survey phase is refused with
+ * the phase named, next to the submit button.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { startHarness, type Harness } from '../support/harness';
+import { buildLaunch, CampaignDriver, surveyCsv } from '../support/campaigns';
+import { launchBrowser, login, openSession } from './browser';
+import { fillOrganizingProject } from './screens';
+
+let h: Harness;
+let d: CampaignDriver;
+let browser: Browser;
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-survey-'));
+beforeAll(async () => {
+  [h, browser] = await Promise.all([startHarness(), launchBrowser()]);
+  d = new CampaignDriver(h);
+});
+afterAll(async () => {
+  await browser?.close();
+  await h?.close();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('a region’s survey in the browser', () => {
+  it('uploads a survey with a bad row, downloads the rejected row, fixes it and uploads it again', async () => {
+    const launch = buildLaunch();
+    const { id } = await d.launch(launch);
+    await d.waitForPhase(id, 'survey');
+
+    const s = await openSession(browser, h.url);
+    const { page } = s;
+    await login(s, 'xinhua.staff');
+    await page.waitForURL('**/region');
+    const card = page.getByTestId('region-campaign').filter({ hasText: launch.name });
+    await card.getByRole('button', { name: '办理本地区事项' }).click();
+    await page.waitForURL(`**/campaigns/${id}/regions/pds-xinhua`);
+    await s.shot('10-region-desk-survey');
+
+    // A CSV as a region's spreadsheet exports it, the second row with a negative headcount.
+    const first = path.join(tmp, '新华区摸底.csv');
+    fs.writeFileSync(
+      first,
+      '\uFEFF' +
+        surveyCsv('pds-xinhua', [
+          { name: '新华区某物流公司', employees: 120 },
+          { name: '新华区某配送站', employees: -3 },
+          { name: '新华区某商贸公司', employees: 30 },
+          { name: '新华区某便利店', employees: 8 },
+        ]),
+    );
+    await page.locator('input[type=file]').setInputFiles(first);
+    const result = page.getByTestId('upload-status');
+    await expect.poll(() => result.textContent(), { timeout: 30_000 }).toContain('已接收 3 行（新增 3，更新 0），拒绝 1 行');
+    const rejected = page.getByTestId('rejected-rows');
+    await expect(rejected.textContent()).resolves.toContain('新华区某配送站');
+    await expect(rejected.locator('tbody tr.ant-table-row').count()).resolves.toBe(1);
+    await expect(rejected.locator('tbody tr.ant-table-row').first().textContent()).resolves.toMatch(/^2新华区某配送站职工人数/);
+    await s.shot('11-survey-rejected-row');
+
+    // The rejected rows come down as the original columns plus the reason.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-rejected').click()]);
+    expect(download.suggestedFilename()).toMatch(/^摸底错误行-pds-xinhua-.*\.csv$/);
+    const saved = path.join(tmp, download.suggestedFilename());
+    await download.saveAs(saved);
+    const text = fs.readFileSync(saved, 'utf8').replace(/^\uFEFF/, '');
+    const lines = text.trim().split(/\r?\n/);
+    expect(lines[0]).toBe('name,region,employees,hasUnion,groupCounts,employerAttitude,operatingSince,reasonNoUnion,错误原因');
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toMatch(/^新华区某配送站,pds-xinhua,-3,.*职工人数/);
+
+    // Fixed in the downloaded file (headcount and the group count made from it) and uploaded
+    // again: the reason column is ignored, the row accepted.
+    fs.writeFileSync(saved, '\uFEFF' + text.replace(',-3,', ',40,').replace('courier:-3', 'courier:5'));
+    await page.locator('input[type=file]').setInputFiles(saved);
+    await expect.poll(() => result.textContent(), { timeout: 30_000 }).toContain('已接收 1 行（新增 1，更新 0），拒绝 0 行');
+    await expect(result.textContent()).resolves.toContain('未识别的列已忽略：错误原因');
+    await expect.poll(() => page.getByTestId('rejected-rows').count()).toBe(0);
+    const gaps = page.getByTestId('gap-table').locator('tbody tr.ant-table-row');
+    await expect.poll(() => gaps.count(), { timeout: 15_000 }).toBe(4);
+    await expect(gaps.first().textContent()).resolves.toContain('新华区某物流公司');
+    await s.shot('12-survey-fixed-gap-list');
+
+    // The plan goes in during the survey.
+    await page.getByRole('tab', { name: '实施方案' }).click();
+    await page.getByLabel('方案概述').fill('以快递、外卖平台为重点，拉网式排查，一企一档，倒排工期');
+    await page.getByPlaceholder('措施 1').fill('召开动员部署会');
+    await page.getByRole('button', { name: '提交实施方案' }).click();
+    await page.getByText('实施方案已提交').first().waitFor();
+    await expect.poll(async () => (await d.view(id)).regions.find((r: { org: string }) => r.org === 'pds-xinhua').planSubmitted).toBe(true);
+
+    // A project list in the survey phase: the server's 409 names the phase, next to the submit button.
+    await page.getByRole('tab', { name: '项目清单' }).click();
+    await page.getByText('此项在“立项审核”阶段受理，当前为“调查摸底”阶段').waitFor();
+    await fillOrganizingProject(page, 0, { name: '新华区某物流公司工会', location: '新华区', members: 20, unit: '新华区总工会', due: '2027-06-30', group: '快递员' });
+    await page.getByRole('button', { name: '提交项目清单' }).click();
+    const refusal = page.getByTestId('project-form').getByTestId('error-alert');
+    await expect.poll(() => refusal.textContent()).toContain('当前阶段为“调查摸底”，此项只在“立项审核”阶段受理');
+    expect(await refusal.textContent()).not.toMatch(/the campaign is in/);
+    await s.shot('13-project-list-wrong-phase');
+
+    expect(s.errors).toEqual([]);
+    await s.close();
+  }, 180_000);
+});

@@ -1,0 +1,49 @@
+/**
+ * Determinism guard: the histories in ./histories (recorded by
+ * scripts/record-histories.ts from real runs) are replayed against this
+ * run's workflow bundle. A code change that would break running workflows
+ * without a `patched()` guard fails here.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { DeterminismViolationError } from '@temporalio/workflow';
+import { describe, expect, inject, it } from 'vitest';
+import { historyFromJSON } from '../support/history-json';
+
+Runtime.install({ logger: new DefaultLogger('WARN') });
+
+const DIR = path.join(import.meta.dirname, 'histories');
+const files = fs.readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
+const load = (file: string) => JSON.parse(fs.readFileSync(path.join(DIR, file), 'utf8')) as { events: Record<string, any>[] };
+const options = () => ({ workflowBundle: { codePath: inject('workflowBundlePath') } });
+
+describe('replaying stored workflow histories', () => {
+  it('the stored histories cover the representative applications', () => {
+    expect(files).toEqual(
+      expect.arrayContaining(['membership-approve-once.json', 'subsidy-add-signer.json', 'subsidy-returned-resubmitted-approved.json', 'subsidy-withdrawn.json', 'subsidy-sla-escalated.json']),
+    );
+    for (const f of files) {
+      const events = load(f).events;
+      expect(events[0]!.eventType, f).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_STARTED');
+      expect(events[events.length - 1]!.eventType, f).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED');
+    }
+  });
+
+  it('every stored history replays against the current workflow code without a determinism error', async () => {
+    const histories = files.map((f) => ({ workflowId: path.basename(f, '.json'), history: historyFromJSON(load(f)) }));
+    const results: { workflowId: string; error?: unknown }[] = [];
+    for await (const r of Worker.runReplayHistories(options(), histories)) results.push(r);
+    expect(results.map((r) => r.workflowId).sort()).toEqual(histories.map((x) => x.workflowId).sort());
+    for (const r of results) expect(r.error, `${r.workflowId}: ${String(r.error)}`).toBeUndefined();
+  });
+
+  it('a history whose recorded commands differ from what the code does fails with a determinism error', async () => {
+    // Pretend the recorded run scheduled a different activity than the code does (as a careless edit would).
+    const tampered = load('membership-approve-once.json');
+    const scheduled = tampered.events.find((e) => e.activityTaskScheduledEventAttributes);
+    expect(scheduled?.activityTaskScheduledEventAttributes.activityType.name).toBe('runAutoStep');
+    scheduled!.activityTaskScheduledEventAttributes.activityType.name = 'sendFax';
+    await expect(Worker.runReplayHistory(options(), historyFromJSON(tampered), 'tampered')).rejects.toBeInstanceOf(DeterminismViolationError);
+  });
+});

@@ -1,0 +1,139 @@
+/**
+ * A thin driver for the approval API, over real HTTP: create applications,
+ * find a user's task for an application in their inbox, act, read the
+ * timeline. Every call goes through the harness's running API.
+ */
+import { expect } from 'vitest';
+import { eventually, type Harness } from './harness';
+import type { ChainBody } from './factories';
+
+export interface TimelineEntry {
+  at: string;
+  actor: string;
+  action: string;
+  comment: string | null;
+  step: string | null;
+  stepIndex: number | null;
+  data: Record<string, any> | null;
+}
+
+export interface TaskItem {
+  id: string;
+  applicationId: string;
+  kind: string;
+  step: string;
+  stepIndex: number;
+  status: string;
+  decision: string | null;
+  assignee: string | null;
+  owner: string | null;
+  role: string | null;
+  org: string | null;
+  candidates: string[];
+}
+
+export type Reply<T = any> = { status: number; body: T; headers: Headers };
+
+export class Approvals {
+  constructor(readonly h: Harness) {}
+
+  async token(username: string | null): Promise<string | undefined> {
+    return username ? this.h.login(username) : undefined;
+  }
+
+  /** POST /api/applications as `username` (null: the public, without a token). */
+  async create(username: string | null, body: unknown, headers?: Record<string, string>): Promise<Reply> {
+    return this.h.call('POST', '/api/applications', { token: await this.token(username), body, headers });
+  }
+
+  /** Creates an application and returns its id; fails the test on anything but 201. */
+  async start(username: string | null, body: unknown): Promise<string> {
+    const r = await this.create(username, body);
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    return r.body.id as string;
+  }
+
+  /** Saves a chain version as city.admin and returns it (with its version number). */
+  async saveChain(def: ChainBody): Promise<ChainBody & { version: number }> {
+    const r = await this.h.call('POST', '/api/chains', { token: await this.h.login('city.admin'), body: def });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    return r.body;
+  }
+
+  async get(username: string, id: string): Promise<Reply> {
+    return this.h.call('GET', `/api/applications/${id}`, { token: await this.h.login(username) });
+  }
+
+  /** GET /api/applications/:id, expecting 200. */
+  async app(username: string, id: string): Promise<any> {
+    const r = await this.get(username, id);
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    return r.body;
+  }
+
+  async timeline(id: string, username = 'city.admin'): Promise<TimelineEntry[]> {
+    return (await this.app(username, id)).timeline as TimelineEntry[];
+  }
+
+  async actions(id: string, username = 'city.admin'): Promise<string[]> {
+    return (await this.timeline(id, username)).map((e) => e.action);
+  }
+
+  /** Pages through the user's inbox for tasks of one application. */
+  async inbox(username: string, applicationId: string, query = 'status=pending'): Promise<TaskItem[]> {
+    const token = await this.h.login(username);
+    const found: TaskItem[] = [];
+    let cursor: string | null = null;
+    do {
+      const r: Reply = await this.h.call('GET', `/api/tasks?${query}&limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { token });
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      found.push(...(r.body.items as TaskItem[]).filter((t) => t.applicationId === applicationId));
+      cursor = r.body.nextCursor;
+    } while (cursor);
+    return found;
+  }
+
+  /** Waits until the user has a pending approval task on the application (at `step` when given). */
+  async task(username: string, applicationId: string, step?: number | RegExp): Promise<TaskItem> {
+    return eventually(async () => {
+      const tasks = await this.inbox(username, applicationId);
+      return tasks.find((t) => step === undefined || (typeof step === 'number' ? t.stepIndex === step : step.test(t.step)));
+    });
+  }
+
+  /** POST /api/tasks/:id/actions. */
+  async act(username: string, taskId: string, body: unknown, headers?: Record<string, string>): Promise<Reply> {
+    return this.h.call('POST', `/api/tasks/${taskId}/actions`, { token: await this.h.login(username), body, headers });
+  }
+
+  /** Acts and expects 200; returns the application's new state. */
+  async ok(username: string, taskId: string, body: unknown): Promise<any> {
+    const r = await this.act(username, taskId, body);
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    return r.body;
+  }
+
+  /** Finds the user's task on the application and approves it. */
+  async approve(username: string, applicationId: string, comment = '同意 / approved'): Promise<any> {
+    const t = await this.task(username, applicationId);
+    return this.ok(username, t.id, { action: 'approve', comment });
+  }
+
+  /** POST /api/applications/:id/actions (resubmit, withdraw, retract, comment, urge, cc). */
+  async appAct(username: string, applicationId: string, body: unknown, headers?: Record<string, string>): Promise<Reply> {
+    return this.h.call('POST', `/api/applications/${applicationId}/actions`, { token: await this.h.login(username), body, headers });
+  }
+
+  /** Waits for the application's status (read through the API). */
+  async status(applicationId: string, status: string, username = 'city.admin'): Promise<any> {
+    return eventually(async () => {
+      const a = await this.app(username, applicationId);
+      return a.status === status ? a : undefined;
+    });
+  }
+
+  /** Rows of a table for one application (for checks the API does not expose, e.g. notifications). */
+  async rows(table: 'audit_log' | 'tasks' | 'notifications' | 'subsidy_notices', applicationId: string, where: Record<string, unknown> = {}) {
+    return this.h.db(table).where({ application_id: applicationId, ...where }).orderBy(table === 'subsidy_notices' ? 'application_id' : 'id');
+  }
+}

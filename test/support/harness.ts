@@ -1,0 +1,128 @@
+/**
+ * One test file's running system: a worker on its own task queue (the run's
+ * shared workflow bundle), a Temporal client, and the API in-process on a
+ * free port, called over real HTTP.
+ */
+import crypto from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
+import { inject } from 'vitest';
+import { createDb, type Db } from '../../db/knex';
+import { startApi, type RunningApi } from '../../api/server';
+import { createPiiCipher, type PiiCipher } from '../../runtime/pii';
+import { connectTemporal } from '../../runtime/temporal-client';
+import { createWorker } from '../../runtime/worker';
+import type { ActivityDeps } from '../../activities';
+
+// Keep the SDK's own logs to warnings so test output stays readable.
+Runtime.install({ logger: new DefaultLogger('WARN') });
+
+export interface Harness {
+  url: string;
+  db: Db;
+  temporal: Client;
+  taskQueue: string;
+  pii: PiiCipher;
+  worker: Worker;
+  api: RunningApi;
+  login(username: string): Promise<string>;
+  call<T = any>(method: string, path: string, opts?: { token?: string; body?: unknown; headers?: Record<string, string>; raw?: string }): Promise<{ status: number; body: T; headers: Headers }>;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  /** Run a worker in this process (default true). */
+  withWorker?: boolean;
+  mail?: ActivityDeps['mail'];
+  /** Another database than the run's shared one (e.g. a file's own, for whole-table checks). */
+  databaseUrl?: string;
+  /** Another Temporal frontend than the run's shared dev server. */
+  temporalAddress?: string;
+  /** The task queue the API starts workflows on (default: a fresh one per harness). */
+  taskQueue?: string;
+  /** Login attempts per address per 15 minutes (default: effectively unlimited). */
+  loginLimit?: number;
+}
+
+export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
+  const db = createDb(opts.databaseUrl ?? inject('databaseUrl'), { poolMax: 10 });
+  const pii = createPiiCipher(inject('piiKey'));
+  const taskQueue = opts.taskQueue ?? `tq-${inject('runId')}-${crypto.randomBytes(4).toString('hex')}`;
+  const address = opts.temporalAddress ?? inject('temporalAddress');
+  let worker: Worker | undefined;
+  let running: Promise<void> | undefined;
+  let workerConn: { close(): Promise<void> } | undefined;
+  const { client, connection } = await connectTemporal(address, 'default');
+  if (opts.withWorker !== false) {
+    const w = await createWorker({ address, namespace: 'default', taskQueue, deps: { db, pii, temporal: client, taskQueue, mail: opts.mail }, workflowBundle: { codePath: inject('workflowBundlePath') } });
+    worker = w.worker;
+    workerConn = w.connection;
+    running = worker.run();
+  }
+  const api = await startApi({ db, temporal: client, taskQueue, jwtSecret: inject('jwtSecret'), jwtTtl: '1h', pii, publicJoin: true, loginLimit: opts.loginLimit ?? 100_000 }, 0);
+  const tokens = new Map<string, string>();
+
+  const call: Harness['call'] = async (method, path, o = {}) => {
+    const headers: Record<string, string> = { ...(o.headers ?? {}) };
+    if (o.token) headers.authorization = `Bearer ${o.token}`;
+    let body: string | undefined = o.raw;
+    if (o.body !== undefined) {
+      headers['content-type'] ??= 'application/json';
+      body = JSON.stringify(o.body);
+    }
+    const res = await fetch(api.url + path, { method, headers, body });
+    const textBody = await res.text();
+    let parsed: unknown = textBody;
+    try {
+      parsed = textBody ? JSON.parse(textBody) : undefined;
+    } catch {
+      /* not JSON */
+    }
+    return { status: res.status, body: parsed as never, headers: res.headers };
+  };
+
+  return {
+    url: api.url,
+    db,
+    temporal: client,
+    taskQueue,
+    pii,
+    worker: worker!,
+    api,
+    call,
+    async login(username) {
+      const cached = tokens.get(username);
+      if (cached) return cached;
+      const r = await call<{ token: string }>('POST', '/api/auth/login', { body: { username, password: 'demo-password' } });
+      if (r.status !== 200) throw new Error(`login ${username} failed: ${r.status} ${JSON.stringify(r.body)}`);
+      tokens.set(username, r.body.token);
+      return r.body.token;
+    },
+    async close() {
+      await api.close();
+      if (worker && running) {
+        worker.shutdown();
+        await running;
+        await workerConn?.close();
+      }
+      await connection.close();
+      await db.destroy();
+    },
+  };
+}
+
+/** Polls until `fn` returns a truthy value (workflows move on asynchronously). */
+export async function eventually<T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 20_000, intervalMs = 150): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
