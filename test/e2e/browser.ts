@@ -17,7 +17,7 @@ export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 /** Fails with what to do when the web app was not built or Chromium is missing (never skips). */
 export function checkPrerequisites(): void {
   if (!fs.existsSync(path.join(ROOT, 'web', 'dist', 'index.html'))) throw new Error('web/dist is missing: run `npm run build:web` first (npm test does)');
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium fonts-noto-cjk (.ci/run does), or set CHROMIUM_PATH`);
+  if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: npx tsx scripts/install-browser.ts installs it (npm test does), or set CHROMIUM_PATH`);
 }
 
 export async function launchBrowser(): Promise<Browser> {
