@@ -47,8 +47,10 @@ export function createCampaignActivities({ db }: ActivityDeps) {
 
     /** The campaign projection's current phase (read by the API's phase gate). */
     async setCampaignPhase(p: { campaignId: string; phase: WorkPhase | 'closed'; endsAt: string | null }): Promise<void> {
-      await setCampaignPhase(db, p.campaignId, p.phase, p.endsAt);
-      await audit(db, { key: `campaign:${p.campaignId}:phase:${p.phase}`, subject: p.campaignId, actor: 'system', action: 'phaseOpened', data: { phase: p.phase, endsAt: p.endsAt } });
+      await db.transaction(async (trx) => {
+        await setCampaignPhase(trx, p.campaignId, p.phase, p.endsAt);
+        await audit(trx, { key: `campaign:${p.campaignId}:phase:${p.phase}`, subject: p.campaignId, actor: 'system', action: 'phaseOpened', data: { phase: p.phase, endsAt: p.endsAt } });
+      });
     },
 
     /**
@@ -73,11 +75,13 @@ export function createCampaignActivities({ db }: ActivityDeps) {
         listsApproved: regions.filter((r: { list_status: string | null }) => r.list_status === 'approved').length,
         pendingApprovals: pending.length,
       };
-      await db('phase_summaries')
-        .insert({ campaign_id: p.campaignId, phase: p.phase, closed_by: p.closedBy, reason: p.reason, summary: JSON.stringify(summary) })
-        .onConflict(['campaign_id', 'phase'])
-        .ignore();
-      await audit(db, { key: `campaign:${p.campaignId}:close:${p.phase}`, subject: p.campaignId, actor: p.closedBy, action: p.early ? 'phaseClosedEarly' : 'phaseClosed', comment: p.reason, data: summary });
+      await db.transaction(async (trx) => {
+        await trx('phase_summaries')
+          .insert({ campaign_id: p.campaignId, phase: p.phase, closed_by: p.closedBy, reason: p.reason, summary: JSON.stringify(summary) })
+          .onConflict(['campaign_id', 'phase'])
+          .ignore();
+        await audit(trx, { key: `campaign:${p.campaignId}:close:${p.phase}`, subject: p.campaignId, actor: p.closedBy, action: p.early ? 'phaseClosedEarly' : 'phaseClosed', comment: p.reason, data: summary });
+      });
       return { pendingApplications: pending.map((r: { id: string }) => r.id) };
     },
 
@@ -104,13 +108,15 @@ export function createCampaignActivities({ db }: ActivityDeps) {
           await trx('campaign_regions').where({ campaign_id: p.campaignId, org_id: r.org }).update({ score: r.score, rank, status: 'done', updated_at: trx.fn.now() });
         }
         await trx('campaigns').where({ id: p.campaignId }).update({ phase: 'closed', phase_ends_at: null, closed_at: trx.fn.now(), updated_at: trx.fn.now() });
+        await audit(trx, { key: `campaign:${p.campaignId}:closed`, subject: p.campaignId, actor: 'system', action: 'closed', data: { ranking: scored } });
       });
-      await audit(db, { key: `campaign:${p.campaignId}:closed`, subject: p.campaignId, actor: 'system', action: 'closed', data: { ranking: scored } });
     },
 
     async saveRegionPlan(p: { campaignId: string; regionOrg: string; plan: unknown; actor: string; key: string }): Promise<void> {
-      await db('campaign_regions').where({ campaign_id: p.campaignId, org_id: p.regionOrg }).update({ plan: JSON.stringify(p.plan), plan_submitted_at: db.fn.now(), updated_at: db.fn.now() });
-      await audit(db, { key: p.key, subject: p.campaignId, actor: p.actor, action: 'planSubmitted', data: { region: p.regionOrg } });
+      await db.transaction(async (trx) => {
+        await trx('campaign_regions').where({ campaign_id: p.campaignId, org_id: p.regionOrg }).update({ plan: JSON.stringify(p.plan), plan_submitted_at: trx.fn.now(), updated_at: trx.fn.now() });
+        await audit(trx, { key: p.key, subject: p.campaignId, actor: p.actor, action: 'planSubmitted', data: { region: p.regionOrg } });
+      });
     },
 
     /**
@@ -142,9 +148,9 @@ export function createCampaignActivities({ db }: ActivityDeps) {
           workflow_id: `project-${ids[i]}`,
         }));
         for (let i = 0; i < rows.length; i += 500) await trx('projects').insert(rows.slice(i, i + 500)).onConflict('id').merge();
+        await audit(trx, { key: `list:${p.applicationId}:r${p.revision}`, subject: p.campaignId, actor: p.actor, action: 'projectListSubmitted', data: { region: p.regionOrg, revision: p.revision, projects: ids.length } });
       });
       const org = await db('orgs').where({ id: p.regionOrg }).first('name');
-      await audit(db, { key: `list:${p.applicationId}:r${p.revision}`, subject: p.campaignId, actor: p.actor, action: 'projectListSubmitted', data: { region: p.regionOrg, revision: p.revision, projects: ids.length } });
       const plannedMembers = p.projects.reduce((n, x) => n + ((x.plannedMembers as number | undefined) ?? 0), 0);
       return { projectIds: ids, plannedMembers, regionName: org?.name ?? p.regionOrg };
     },
@@ -153,12 +159,14 @@ export function createCampaignActivities({ db }: ActivityDeps) {
     async createApplicationRecord(a: { id: string; type: ApplicationType; chainKey: string; applicant: string | null; applicantOrg: string; title: string; payload: Record<string, unknown>; campaignId?: string; projectId?: string }): Promise<ChainDefinition> {
       const chain = await getLatestChain(db, a.chainKey);
       if (!chain) throw new Error(`chain ${a.chainKey} is not configured`);
-      await insertApplication(db, { id: a.id, type: a.type, chainKey: chain.key, chainVersion: chain.version, applicant: a.applicant, applicantOrg: a.applicantOrg, title: a.title, payload: a.payload, workflowId: `application-${a.id}` });
-      await db('applications').where({ id: a.id }).update({ campaign_id: a.campaignId ?? null, project_id: a.projectId ?? null });
-      if (a.projectId) {
-        const column = a.type === 'subsidy' ? 'subsidy_application_id' : a.type === 'self_assessment' ? 'assessment_application_id' : undefined;
-        if (column) await db('projects').where({ id: a.projectId }).update({ [column]: a.id });
-      }
+      await db.transaction(async (trx) => {
+        await insertApplication(trx, { id: a.id, type: a.type, chainKey: chain.key, chainVersion: chain.version, applicant: a.applicant, applicantOrg: a.applicantOrg, title: a.title, payload: a.payload, workflowId: `application-${a.id}` });
+        await trx('applications').where({ id: a.id }).update({ campaign_id: a.campaignId ?? null, project_id: a.projectId ?? null });
+        if (a.projectId) {
+          const column = a.type === 'subsidy' ? 'subsidy_application_id' : a.type === 'self_assessment' ? 'assessment_application_id' : undefined;
+          if (column) await trx('projects').where({ id: a.projectId }).update({ [column]: a.id });
+        }
+      });
       return chain;
     },
 
@@ -198,13 +206,6 @@ export function createCampaignActivities({ db }: ActivityDeps) {
     async escalateOverdue(p: { campaignId: string; regionOrg: string; phase: WorkPhase; item: string; level: 'supervision' | 'accountability'; detail: string; key: string }): Promise<void> {
       const campaign = await db('campaigns').where({ id: p.campaignId }).first('city_org', 'name');
       const region = await db('orgs').where({ id: p.regionOrg }).first('name');
-      await db.transaction(async (trx) => {
-        const row = await trx('campaign_regions').where({ campaign_id: p.campaignId, org_id: p.regionOrg }).forUpdate().first('overdue');
-        const list = ((row?.overdue ?? []) as { phase: string; item: string; since: string; level: string }[]).filter((o) => !(o.phase === p.phase && o.item === p.item));
-        const since = ((row?.overdue ?? []) as { phase: string; item: string; since: string }[]).find((o) => o.phase === p.phase && o.item === p.item)?.since ?? new Date().toISOString();
-        list.push({ phase: p.phase, item: p.item, since, level: p.level });
-        await trx('campaign_regions').where({ campaign_id: p.campaignId, org_id: p.regionOrg }).update({ overdue: JSON.stringify(list), status: 'overdue', updated_at: trx.fn.now() });
-      });
       const recipients = [...(await listUsersWithRole(db, campaign.city_org, 'admin')), ...(await listUsersWithRole(db, campaign.city_org, 'supervisor'))];
       if (p.level === 'accountability') {
         const province = await db('orgs').where({ id: campaign.city_org }).first('parent_id');
@@ -212,15 +213,25 @@ export function createCampaignActivities({ db }: ActivityDeps) {
       }
       const label = p.level === 'supervision' ? '督办' : '问责';
       const message = `【${label}】${campaign.name}：${region?.name ?? p.regionOrg}${PHASE_LABELS[p.phase]}阶段的${PHASE_DELIVERABLES[p.phase].name}逾期 / overdue (${p.level})`;
-      await notify(db, recipients.map((u) => ({ key: `${p.key}:${u.username}`, username: u.username, kind: 'escalation', message })));
-      await audit(db, { key: p.key, subject: p.campaignId, actor: 'system', action: p.level === 'supervision' ? 'overdueSupervision' : 'overdueAccountability', comment: p.detail, data: { region: p.regionOrg, phase: p.phase, item: p.item } });
+      // The region's overdue list, the notifications and the audit row change together.
+      await db.transaction(async (trx) => {
+        const row = await trx('campaign_regions').where({ campaign_id: p.campaignId, org_id: p.regionOrg }).forUpdate().first('overdue');
+        const list = ((row?.overdue ?? []) as { phase: string; item: string; since: string; level: string }[]).filter((o) => !(o.phase === p.phase && o.item === p.item));
+        const since = ((row?.overdue ?? []) as { phase: string; item: string; since: string }[]).find((o) => o.phase === p.phase && o.item === p.item)?.since ?? new Date().toISOString();
+        list.push({ phase: p.phase, item: p.item, since, level: p.level });
+        await trx('campaign_regions').where({ campaign_id: p.campaignId, org_id: p.regionOrg }).update({ overdue: JSON.stringify(list), status: 'overdue', updated_at: trx.fn.now() });
+        await notify(trx, recipients.map((u) => ({ key: `${p.key}:${u.username}`, username: u.username, kind: 'escalation', message })));
+        await audit(trx, { key: p.key, subject: p.campaignId, actor: 'system', action: p.level === 'supervision' ? 'overdueSupervision' : 'overdueAccountability', comment: p.detail, data: { region: p.regionOrg, phase: p.phase, item: p.item } });
+      });
     },
 
     /** A reminder to every staff member and admin of the region. */
     async notifyRegion(p: { campaignId: string; regionOrg: string; key: string; message: string }): Promise<void> {
       const users = [...(await listUsersWithRole(db, p.regionOrg, 'staff')), ...(await listUsersWithRole(db, p.regionOrg, 'admin'))];
-      await notify(db, users.map((u) => ({ key: `${p.key}:${u.username}`, username: u.username, kind: 'reminder', message: p.message })));
-      await audit(db, { key: p.key, subject: p.campaignId, actor: 'system', action: 'regionReminded', comment: p.message, data: { region: p.regionOrg } });
+      await db.transaction(async (trx) => {
+        await notify(trx, users.map((u) => ({ key: `${p.key}:${u.username}`, username: u.username, kind: 'reminder', message: p.message })));
+        await audit(trx, { key: p.key, subject: p.campaignId, actor: 'system', action: 'regionReminded', comment: p.message, data: { region: p.regionOrg } });
+      });
     },
 
     async setProjectStatus(p: { projectId: string; status: string; note: string; data: Record<string, unknown>; rectifyDeadline: string | null; key: string }): Promise<void> {

@@ -30,8 +30,10 @@ import { cancelSignal, phaseChangedSignal, reviseSignal, subjectStatusSignal } f
 
 type Activities = ReturnType<typeof createActivities>;
 
+// Short keyed database writes: a worker that dies mid-write is noticed (and
+// the write retried elsewhere) within 30 seconds.
 const act = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
+  startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
 });
 
