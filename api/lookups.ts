@@ -13,10 +13,12 @@ import { getTask, listNotifications, type TaskRow } from '../db/approval-reposit
 import { listDirectoryUsers } from '../db/directory-repository';
 import type { Db } from '../db/knex';
 import { listAncestors, listOrgs, listTargetGroups } from '../db/org-repository';
+import { withTemporalDeadline } from '../runtime/temporal-client';
 import { getApplicationQuery } from '../workflows';
 import { applicationWorkflowId, loadVisibleApplication } from './approvals-service';
 import { callerOf, type Caller } from './auth';
-import { notFound, parseOr400 } from './errors';
+import { HttpError, notFound, parseOr400 } from './errors';
+import { mapTemporalError } from './temporal-errors';
 import { registerRoutes } from './openapi';
 
 registerRoutes({
@@ -95,8 +97,16 @@ export function lookupRoutes(deps: LookupDeps): Router {
     let actions: TaskAction[] = [];
     let returnTargets: { value: 'applicant' | number; label: string }[] = [];
     if (t.status === 'pending' && t.kind === 'approval' && mine) {
+      let view;
       try {
-        const view = await deps.temporal.workflow.getHandle(applicationWorkflowId(t.applicationId)).query(getApplicationQuery);
+        view = await withTemporalDeadline(deps.temporal, () => deps.temporal.workflow.getHandle(applicationWorkflowId(t.applicationId)).query(getApplicationQuery));
+      } catch (err) {
+        // A finished or missing workflow allows nothing; Temporal down or too slow is a 503, not "nothing allowed".
+        const mapped = mapTemporalError(err);
+        if (mapped instanceof HttpError && mapped.status === 503) throw mapped;
+        view = undefined;
+      }
+      if (view) {
         const step = view.steps[t.stepIndex];
         if (view.status === 'pending' && step && step.def.type === 'human' && view.currentStepIndex === t.stepIndex) {
           actions = allowedActions(step.def);
@@ -105,9 +115,6 @@ export function lookupRoutes(deps: LookupDeps): Router {
             ...view.steps.filter((s) => s.index < t.stepIndex && s.type === 'human' && s.status === 'done').map((s) => ({ value: s.index, label: s.name })),
           ];
         }
-      } catch {
-        // The workflow has finished or is unreachable: nothing can be done on the task now.
-        actions = [];
       }
     }
     res.json({ taskId: t.id, mine, actions, returnTargets });

@@ -105,6 +105,8 @@ describe('Temporal stops and starts again mid-run', () => {
     const launch = buildLaunch();
     expectUnavailable(await timed('POST', '/api/campaigns', { token: admin, body: launch }), /Temporal/);
     expectUnavailable(await timed('GET', `/api/applications/${chains[1]!.id}/route`, { token: staff }), /Temporal/);
+    // What the approver may do on a task needs the workflow: 503, not an empty list of actions.
+    expectUnavailable(await timed('GET', `/api/tasks/${chains[1]!.task}/allowed`, { token: prov }), /Temporal/);
     const ready = await timed('GET', '/readyz');
     expect(ready.status).toBe(503);
     expect(ready.ms).toBeLessThan(FAST_MS);
@@ -140,6 +142,8 @@ describe('Temporal stops and starts again mid-run', () => {
       expect(await h.db('audit_log').where({ application_id: c.id, action: 'approve', step_index: 1 })).toHaveLength(1);
     }
     expect((await timed('POST', '/api/applications', { token: staff, body: buildSubsidy({ title }) })).status).toBe(201);
+    // A finished chain allows nothing on its (done) task.
+    expect((await h.call('GET', `/api/tasks/${chains[1]!.task}/allowed`, { token: prov })).body).toMatchObject({ mine: true, actions: [] });
     await expectConsistent(chains.map((c) => c.id));
   }, 180_000);
 });
