@@ -43,6 +43,8 @@ export async function openSession(browser: Browser, baseUrl: string, opts: { mob
     baseURL: baseUrl,
     locale: 'zh-CN',
     timezoneId: 'Asia/Shanghai',
+    // The app turns animations off for this: no click lands on a dialog still zooming in.
+    reducedMotion: 'reduce',
     acceptDownloads: true,
     ...(opts.mobile ? { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true } : { viewport: { width: 1440, height: 900 } }),
   });

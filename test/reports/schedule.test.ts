@@ -65,10 +65,17 @@ describe('the bulletin schedule', () => {
     const handle = h.temporal.schedule.getHandle(bulletinScheduleId(id));
     const anchor = Date.parse(first[0]!.data.period.start);
     const requested = Date.now();
-    const triggered = async () => (await handle.describe()).info.recentActions.filter((a) => a.takenAt.getTime() >= requested - 500 && a.scheduledAt.getTime() % 1000 !== 0).length;
+    let seen: unknown[] = [];
+    const triggered = async () => {
+      const recent = (await handle.describe()).info.recentActions;
+      seen = recent.map((a) => ({ scheduledAt: a.scheduledAt.toISOString(), takenAt: a.takenAt.toISOString(), workflowId: a.action.workflow.workflowId }));
+      return recent.filter((a) => a.takenAt.getTime() >= requested - 500 && a.scheduledAt.getTime() % 1000 !== 0).length;
+    };
     // (One schedule change at a time: a change sent before the previous one has been applied can be lost.)
     await handle.trigger(ScheduleOverlapPolicy.ALLOW_ALL);
-    await eventually(async () => (await triggered()) >= 1, 30_000, 300);
+    await eventually(async () => (await triggered()) >= 1, 30_000, 300).catch((err) => {
+      throw new Error(`${err.message}; trigger sent at ${new Date(requested).toISOString()}; recent actions: ${JSON.stringify(seen)}`);
+    });
     await sleep(1100);
     await handle.trigger(ScheduleOverlapPolicy.ALLOW_ALL);
     await eventually(async () => (await triggered()) >= 2, 30_000, 300);

@@ -15,6 +15,9 @@ import { SessionProvider } from './session';
 import { App } from './App';
 import './styles.css';
 
+/** People who ask their system for less motion get no animations (antd's motion token off). */
+const reducedMotion = typeof window.matchMedia === 'function' && window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+
 function Themed() {
   const { lang } = useI18n();
   dayjs.locale(lang === 'zh' ? 'zh-cn' : 'en');
@@ -25,6 +28,7 @@ function Themed() {
         token: {
           colorPrimary: '#c8102e',
           borderRadius: 6,
+          motion: !reducedMotion,
           fontFamily: `-apple-system, BlinkMacSystemFont, 'PingFang SC', 'Microsoft YaHei', 'Noto Sans CJK SC', 'Source Han Sans SC', 'Helvetica Neue', Arial, sans-serif`,
         },
       }}

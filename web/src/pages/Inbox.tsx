@@ -194,7 +194,6 @@ function BulkApprove({ open, tasks, onClose }: { open: boolean; tasks: TaskView[
   const [done, setDone] = useState(0);
   const [results, setResults] = useState<BulkResult[] | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const [key] = useState(newKey);
 
   useEffect(() => {
     if (open) {
@@ -209,6 +208,8 @@ function BulkApprove({ open, tasks, onClose }: { open: boolean; tasks: TaskView[
     setRunning(true);
     setError(null);
     const all: BulkResult[] = [];
+    // One key per run (a later run over other tasks must not get this run's stored answer).
+    const key = newKey();
     try {
       for (let i = 0; i < tasks.length; i += BATCH) {
         const batch = tasks.slice(i, i + BATCH).map((x) => x.id);
