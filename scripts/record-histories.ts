@@ -9,7 +9,8 @@
  * to completion; and writes each history as JSON to test/replay/histories/.
  *
  * Re-record only on purpose: after a deliberate change that is safe for
- * running workflows (behind `patched()`), keep the old files and add new ones.
+ * running workflows (behind `patched()`), keep the old files and add new ones
+ * (HISTORY_SUFFIX=-v2 npx tsx scripts/record-histories.ts).
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -30,6 +31,8 @@ import { ensureTemporalCli, freePort, PROJECT_ROOT, startTemporalDevServer } fro
 import { createWorker } from '../runtime/worker';
 
 const OUT_DIR = path.join(PROJECT_ROOT, 'test', 'replay', 'histories');
+/** HISTORY_SUFFIX=-v2 writes `<scenario>-v2.json` next to the older recordings instead of over them. */
+const SUFFIX = process.env.HISTORY_SUFFIX ?? '';
 const log = (msg: string) => console.log(`[record] ${msg}`);
 
 type Call = (username: string | null, method: string, route: string, body?: unknown) => Promise<any>;
@@ -216,7 +219,7 @@ async function main() {
       const handle = client.workflow.getHandle(`application-${id}`);
       await handle.result();
       const history = await handle.fetchHistory();
-      const file = path.join(OUT_DIR, `${s.name}.json`);
+      const file = path.join(OUT_DIR, `${s.name}${SUFFIX}.json`);
       fs.writeFileSync(file, JSON.stringify(JSON.parse(historyToJSON(history))) + '\n');
       log(`${s.name}: ${history.events?.length ?? 0} events, ${Math.round(fs.statSync(file).size / 1024)} KiB → ${path.relative(PROJECT_ROOT, file)}`);
     }

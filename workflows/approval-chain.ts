@@ -788,7 +788,12 @@ export async function approvalWorkflow(input: ApprovalInput): Promise<Applicatio
     };
     outbox.projection = false;
     await db.recordTransition(record);
-    if (record.application) upsertSearchAttributes({ BusinessStatus: [s.status] });
+    // BusinessStatus is indexed by Temporal's visibility store: write it when it changes, not on every
+    // transition (histories recorded before the patch wrote it each time, and replay so).
+    if (record.application && (s.indexedStatus !== s.status || !patched('business-status-on-change'))) {
+      upsertSearchAttributes({ BusinessStatus: [s.status] });
+      s.indexedStatus = s.status;
+    }
     const marker = `${s.status}:${s.revision}`;
     if (input.notify && record.application && s.notified !== marker) {
       s.notified = marker;

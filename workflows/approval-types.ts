@@ -123,6 +123,8 @@ export interface ApprovalState {
   returnDeadline?: string;
   /** `${status}:${revision}` last told to the notify workflow. */
   notified?: string;
+  /** The status last written to the BusinessStatus search attribute (written again only when it changes). */
+  indexedStatus?: string;
 }
 
 export interface AuditEntry {

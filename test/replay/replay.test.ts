@@ -21,7 +21,10 @@ const options = () => ({ workflowBundle: { codePath: inject('workflowBundlePath'
 describe('replaying stored workflow histories', () => {
   it('the stored histories cover the representative applications', () => {
     expect(files).toEqual(
-      expect.arrayContaining(['membership-approve-once.json', 'subsidy-add-signer.json', 'subsidy-returned-resubmitted-approved.json', 'subsidy-withdrawn.json', 'subsidy-sla-escalated.json']),
+      // Each scenario as recorded before the business-status-on-change patch, and after it (-v2).
+      expect.arrayContaining(
+        ['membership-approve-once', 'subsidy-add-signer', 'subsidy-returned-resubmitted-approved', 'subsidy-withdrawn', 'subsidy-sla-escalated'].flatMap((n) => [`${n}.json`, `${n}-v2.json`]),
+      ),
     );
     for (const f of files) {
       const events = load(f).events;
