@@ -232,7 +232,7 @@ function BulkApprove({ open, tasks, onClose }: { open: boolean; tasks: TaskView[
       open={open}
       title={t('批量同意')}
       onCancel={() => !running && onClose(results !== null)}
-      maskClosable={false}
+      mask={{ closable: false }}
       footer={
         finished ? (
           <Button type="primary" onClick={() => onClose(true)}>
