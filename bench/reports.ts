@@ -27,7 +27,7 @@ import { renderBulletinHtml } from '../domain/bulletin-html';
 import { loadDemoData } from '../db/demo-seed';
 import { createDb, migrateLatest, type Db } from '../db/knex';
 import { readBulletinFigures, storeBulletin } from '../db/report-repository';
-import { startEmbeddedPostgres } from '../runtime/postgres-server';
+import { createScratchDatabase, startEmbeddedPostgres } from '../runtime/postgres-server';
 import { freePort } from '../runtime/temporal-server';
 
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 1_000_000);
@@ -193,21 +193,9 @@ async function main() {
       adminUrl = embedded.url('postgres');
     }
     const dbName = `ud_bench_reports_${crypto.randomBytes(4).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE "${dbName}"`);
-    await admin.end();
-    if (process.env.BENCH_KEEP !== '1') {
-      cleanups.push(async () => {
-        const c = new pg.Client({ connectionString: adminUrl });
-        await c.connect();
-        await c.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-        await c.end();
-      });
-    }
-    const url = new URL(adminUrl);
-    url.pathname = `/${dbName}`;
-    const db = createDb(url.toString());
+    const scratch = await createScratchDatabase(adminUrl, dbName);
+    if (process.env.BENCH_KEEP !== '1') cleanups.push(scratch.drop);
+    const db = createDb(scratch.url);
     cleanups.push(() => db.destroy());
     const server = (await db.raw('show server_version')).rows[0].server_version as string;
     log(`database ${dbName} on Postgres ${server}${process.env.DATABASE_URL ? ' (DATABASE_URL)' : ' (embedded)'}`);
@@ -263,7 +251,7 @@ async function main() {
       for (const q of queryTimes.filter((x) => x.ms > 20 && /^\s*(with|select)/i.test(x.full))) {
         let n = 0;
         const text = /\$1\b/.test(q.full) ? q.full : q.full.replace(/\?/g, () => `$${++n}`);
-        const client = new pg.Client({ connectionString: url.toString() });
+        const client = new pg.Client({ connectionString: scratch.url });
         await client.connect();
         const plan = await client.query(`explain (analyze, buffers) ${text}`, q.bindings);
         await client.end();

@@ -18,14 +18,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { historyToJSON } from '../test/support/history-json';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import pg from 'pg';
 import { startApi } from '../api/server';
 import { hashPassword } from '../api/passwords';
 import { loadDemoData } from '../db/demo-seed';
 import { createDb, migrateLatest } from '../db/knex';
 import { makeIdNumber } from '../domain/id-number';
 import { createPiiCipher } from '../runtime/pii';
-import { startEmbeddedPostgres } from '../runtime/postgres-server';
+import { createScratchDatabase, startEmbeddedPostgres } from '../runtime/postgres-server';
 import { connectTemporal } from '../runtime/temporal-client';
 import { ensureTemporalCli, freePort, PROJECT_ROOT, startTemporalDevServer } from '../runtime/temporal-server';
 import { createWorker } from '../runtime/worker';
@@ -156,19 +155,9 @@ async function main() {
       adminUrl = embedded.url('postgres');
     }
     const dbName = `ud_record_${crypto.randomBytes(4).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE "${dbName}"`);
-    await admin.end();
-    cleanups.push(async () => {
-      const c = new pg.Client({ connectionString: adminUrl });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-      await c.end();
-    });
-    const url = new URL(adminUrl);
-    url.pathname = `/${dbName}`;
-    const db = createDb(url.toString());
+    const scratch = await createScratchDatabase(adminUrl, dbName);
+    cleanups.push(scratch.drop);
+    const db = createDb(scratch.url);
     cleanups.push(() => db.destroy());
     await migrateLatest(db);
     await loadDemoData(db, hashPassword);

@@ -10,12 +10,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
-import pg from 'pg';
 import { createDb, migrateLatest } from '../db/knex';
 import { loadDemoData } from '../db/demo-seed';
 import { hashPassword } from '../api/passwords';
 import { ensureTemporalCli, freePort, startTemporalDevServer } from '../runtime/temporal-server';
-import { startEmbeddedPostgres } from '../runtime/postgres-server';
+import { createScratchDatabase, startEmbeddedPostgres } from '../runtime/postgres-server';
 import { WORKFLOWS_PATH } from '../runtime/worker';
 
 declare module 'vitest' {
@@ -56,14 +55,8 @@ export default async function setup(project: TestProject) {
     }
     adminUrl = embedded.url('postgres');
   }
-  const dbName = `ud_test_${runId}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${dbName}"`);
-  await admin.end();
-  const u = new URL(adminUrl);
-  u.pathname = `/${dbName}`;
-  const databaseUrl = u.toString();
+  const scratch = await createScratchDatabase(adminUrl, `ud_test_${runId}`);
+  const databaseUrl = scratch.url;
 
   const db = createDb(databaseUrl);
   await migrateLatest(db);
@@ -85,10 +78,7 @@ export default async function setup(project: TestProject) {
 
   return async () => {
     await temporal.stop();
-    const c = new pg.Client({ connectionString: adminUrl });
-    await c.connect();
-    await c.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).catch(() => undefined);
-    await c.end();
+    await scratch.drop().catch(() => undefined);
     if (embedded) await embedded.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   };

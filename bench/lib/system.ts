@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import type { Client } from '@temporalio/client';
-import { startEmbeddedPostgres, type EmbeddedPg } from '../../runtime/postgres-server';
+import { createScratchDatabase, startEmbeddedPostgres, type EmbeddedPg } from '../../runtime/postgres-server';
 import { connectTemporal } from '../../runtime/temporal-client';
 import { ensureTemporalCli, freePort, PROJECT_ROOT, startTemporalDevServer, stopChild, type DevServer } from '../../runtime/temporal-server';
 import { summarizeProfiles } from './profile';
@@ -176,24 +176,9 @@ export async function startSystem(opts: StartOptions = {}): Promise<BenchSystem>
     recordPid(dataDir, 'postgres', postgresPid);
   }
   const databaseName = `ud_bench_${runId}`;
-  {
-    const admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE "${databaseName}"`);
-    await admin.end();
-  }
-  if (!embedded) {
-    const dropUrl = adminUrl;
-    onCleanup(async () => {
-      const c = new pg.Client({ connectionString: dropUrl });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS "${databaseName}" WITH (FORCE)`).catch(() => undefined);
-      await c.end();
-    });
-  }
-  const u = new URL(adminUrl);
-  u.pathname = `/${databaseName}`;
-  const databaseUrl = u.toString();
+  const scratch = await createScratchDatabase(adminUrl, databaseName);
+  if (!embedded) onCleanup(() => scratch.drop().catch(() => undefined));
+  const databaseUrl = scratch.url;
 
   // ---- Temporal dev server ----
   const cli = await ensureTemporalCli({ explicitPath: process.env.TEMPORAL_CLI_PATH || undefined, log });

@@ -9,12 +9,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { inject } from 'vitest';
 import { hashPassword } from '../../api/passwords';
 import { loadDemoData } from '../../db/demo-seed';
 import { createDb, migrateLatest } from '../../db/knex';
-import { startEmbeddedPostgres, type EmbeddedPg } from '../../runtime/postgres-server';
+import { createScratchDatabase, startEmbeddedPostgres, type EmbeddedPg } from '../../runtime/postgres-server';
 import { freePort, PROJECT_ROOT, startTemporalDevServer, stopChild, type DevServer } from '../../runtime/temporal-server';
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -88,13 +87,7 @@ export async function spawnWorker(opts: { taskQueue: string; databaseUrl?: strin
 
 /** A database of its own on the server of `adminUrl`: migrated, with the demo org tree and users. */
 export async function createDatabase(adminUrl: string, name: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const u = new URL(adminUrl);
-  u.pathname = `/${name}`;
-  const url = u.toString();
+  const { url, drop } = await createScratchDatabase(adminUrl, name);
   const db = createDb(url);
   try {
     await migrateLatest(db);
@@ -102,15 +95,7 @@ export async function createDatabase(adminUrl: string, name: string): Promise<{ 
   } finally {
     await db.destroy();
   }
-  return {
-    url,
-    async drop() {
-      const c = new pg.Client({ connectionString: adminUrl });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => undefined);
-      await c.end();
-    },
-  };
+  return { url, drop: () => drop().catch(() => undefined) };
 }
 
 /**
