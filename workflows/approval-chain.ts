@@ -25,7 +25,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { createActivities } from '../activities';
+import type { Activities } from './activity-options';
 import {
   allowedActions,
   HOLDING_POOL_STEP,
@@ -46,8 +46,6 @@ import type {
   TaskState,
 } from './approval-types';
 import { cancelSignal, escalateSignal, reviseSignal, subjectStatusSignal } from './signals';
-
-type Activities = ReturnType<typeof createActivities>;
 
 // Database writes and look-ups are short: local activities keep an action's
 // latency to one workflow task. Retries are unbounded (a database outage

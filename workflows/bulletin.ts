@@ -13,11 +13,9 @@
  * already sent is never sent again, and the last failure is recorded.
  */
 import { ParentClosePolicy, WorkflowIdReusePolicy, proxyActivities, startChild, workflowInfo, ActivityFailure } from '@temporalio/workflow';
-import type { createActivities } from '../activities';
+import type { Activities } from './activity-options';
 import { lastPeriodIndex, periodBounds, periodIndexAt } from '../domain/bulletin';
 import type { BulletinDeliveryInput, BulletinDeliveryResult, BulletinInput, BulletinResult } from './bulletin-types';
-
-type Activities = ReturnType<typeof createActivities>;
 
 const act = proxyActivities<Activities>({
   startToCloseTimeout: '5 minutes',

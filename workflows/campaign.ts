@@ -24,20 +24,13 @@ import {
   workflowInfo,
   ApplicationFailure,
 } from '@temporalio/workflow';
-import type { createActivities } from '../activities';
+import { proxyDbWrites, type Activities } from './activity-options';
 import { PHASES, PHASE_LABELS } from '../domain/campaign';
 import type { AdvanceInput, CampaignInput, CampaignState, CampaignView, PhaseChange } from './campaign-types';
 import { regionCampaignWorkflow } from './region-campaign';
 import { escalateSignal, phaseChangedSignal } from './signals';
 
-type Activities = ReturnType<typeof createActivities>;
-
-// Short keyed database writes: a worker that dies mid-write is noticed (and
-// the write retried elsewhere) within 30 seconds.
-const act = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
-});
+const act = proxyDbWrites();
 
 /**
  * The bulletin schedule (通报) is a side line of the campaign: retried for a

@@ -17,25 +17,17 @@ import {
   defineQuery,
   defineUpdate,
   getExternalWorkflowHandle,
-  proxyActivities,
   setHandler,
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { createActivities } from '../activities';
+import { proxyDbWrites } from './activity-options';
 import { PHASE_LABELS, laterPhase } from '../domain/campaign';
 import type { InspectionInput, PhaseChange, ProgressInput, ProjectInput, ProjectState, ProjectStatus, ProjectView, SelfAssessmentInput, SubjectStatus } from './campaign-types';
 import { approvalWorkflow } from './approval-chain';
 import { cancelSignal, phaseChangedSignal, reviseSignal, subjectStatusSignal } from './signals';
 
-type Activities = ReturnType<typeof createActivities>;
-
-// Short keyed database writes: a worker that dies mid-write is noticed (and
-// the write retried elsewhere) within 30 seconds.
-const act = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
-});
+const act = proxyDbWrites();
 
 export const reportProgressUpdate = defineUpdate<ProjectView, [ProgressInput]>('reportProgress');
 export const recordInspectionUpdate = defineUpdate<ProjectView, [InspectionInput]>('recordInspection');

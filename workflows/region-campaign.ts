@@ -18,12 +18,11 @@ import {
   defineQuery,
   defineUpdate,
   getExternalWorkflowHandle,
-  proxyActivities,
   setHandler,
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { createActivities } from '../activities';
+import { proxyDbWrites } from './activity-options';
 import { PHASES, PHASE_DELIVERABLES, PHASE_LABELS, laterPhase, type Phase, type WorkPhase } from '../domain/campaign';
 import { durationToMs } from '../domain/duration';
 import type { PhaseChange, PlanInput, ProjectListInput, RegionInput, RegionResult, RegionState, SubjectStatus } from './campaign-types';
@@ -31,14 +30,7 @@ import { approvalWorkflow } from './approval-chain';
 import { projectWorkflow } from './project';
 import { phaseChangedSignal, reviseSignal, subjectStatusSignal } from './signals';
 
-type Activities = ReturnType<typeof createActivities>;
-
-// Short keyed database writes: a worker that dies mid-write is noticed (and
-// the write retried elsewhere) within 30 seconds.
-const act = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
-});
+const act = proxyDbWrites();
 
 export const submitPlanUpdate = defineUpdate<RegionResult, [PlanInput]>('submitPlan');
 export const submitProjectListUpdate = defineUpdate<RegionResult, [ProjectListInput]>('submitProjectList');
