@@ -4,11 +4,10 @@
  */
 import crypto from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { ApplicationType, ChainDefinition } from '../domain/chain';
 import type { Db } from '../db/knex';
-import { deleteApplicationIfUnstarted, getApplication, insertApplication, listTasksOfApplication, type ApplicationRow } from '../db/approval-repository';
+import { deleteApplicationIfUnstarted, getApplication, getTask, insertApplication, listTasksOfApplication, type ApplicationRow, type TaskRow } from '../db/approval-repository';
 import { actUpdate, approvalWorkflow } from '../workflows';
-import type { ActionInput, ActionResult } from '../workflows/approval-types';
+import type { ActionInput, ActionResult, ApprovalInput } from '../workflows/approval-types';
 import type { Caller } from './auth';
 import { conflict, notFound } from './errors';
 import { mapTemporalError } from './temporal-errors';
@@ -37,6 +36,25 @@ export async function loadVisibleApplication(db: Db, caller: Caller, id: string)
   throw notFound('申请不存在 / application not found');
 }
 
+/** A task is the caller's when it is assigned to them, or to a role they hold in their org (as the inbox counts it). */
+export function isMine(t: TaskRow, c: Caller): boolean {
+  if (t.assignee) return t.assignee === c.username || t.owner === c.username;
+  return !!t.role && t.orgId === c.orgId && c.roles.includes(t.role);
+}
+
+/**
+ * A task as the caller may see it: with its application when they may see
+ * that, else only if the task is theirs; otherwise 404.
+ */
+export async function loadVisibleTask(db: Db, caller: Caller, taskId: string): Promise<{ task: TaskRow; app: ApplicationRow | undefined; mine: boolean }> {
+  const task = await getTask(db, taskId);
+  if (!task) throw notFound('任务不存在 / task not found');
+  const app = await loadVisibleApplication(db, caller, task.applicationId).catch(() => undefined);
+  const mine = isMine(task, caller);
+  if (!app && !mine) throw notFound('任务不存在 / task not found');
+  return { task, app, mine };
+}
+
 export async function canSee(db: Db, caller: Caller, app: ApplicationRow): Promise<boolean> {
   if (app.applicant === caller.username) return true;
   if (app.applicantOrgPath.startsWith(caller.orgPath)) return true;
@@ -47,16 +65,8 @@ export async function canSee(db: Db, caller: Caller, app: ApplicationRow): Promi
   );
 }
 
-export interface StartApplication {
-  id: string;
-  type: ApplicationType;
-  chain: ChainDefinition;
-  applicant: string | null;
-  applicantOrg: string;
-  title: string;
-  payload: Record<string, unknown>;
-  targetOrg?: string;
-}
+/** What starting an application takes: the workflow's input, named by the application's id. */
+export type StartApplication = Omit<ApprovalInput, 'applicationId' | 'notify' | 'resume'> & { id: string };
 
 /**
  * Records the application, then starts its workflow. If Temporal refuses,

@@ -2,20 +2,12 @@
  * Who may touch a campaign and its regions, and the phase gate every
  * submission passes: out of phase, 409 naming the current phase.
  */
+import { PHASE_LABELS, type Phase } from '../domain/campaign';
 import type { Db } from '../db/knex';
 import { getCampaign, type CampaignRow } from '../db/campaign-repository';
 import { getOrg, type OrgRow } from '../db/org-repository';
 import type { Caller } from './auth';
 import { forbidden, HttpError, notFound } from './errors';
-
-export const PHASE_NAMES: Record<string, string> = {
-  pending: '未开始 / not started',
-  survey: '调查摸底 / survey',
-  listing: '立项审核 / project listing and review',
-  implementation: '推进实施 / implementation',
-  assessment: '考核评比 / assessment',
-  closed: '已结束 / closed',
-};
 
 /** The campaign, if the caller's org scope covers its city or one of its regions; else 404. */
 export async function loadVisibleCampaign(db: Db, caller: Caller, id: string): Promise<CampaignRow> {
@@ -54,13 +46,15 @@ export async function loadCampaignForRegion(
   return { campaign, region };
 }
 
+const phaseName = (p: string) => PHASE_LABELS[p as Phase] ?? p;
+
 export function requirePhase(campaign: CampaignRow, phase: string | string[] | undefined): void {
   if (!phase) return;
   const phases = Array.isArray(phase) ? phase : [phase];
   if (!phases.includes(campaign.phase)) {
     throw new HttpError(
       409,
-      `当前阶段为“${PHASE_NAMES[campaign.phase] ?? campaign.phase}”，此项只在“${phases.map((p) => PHASE_NAMES[p] ?? p).join('、')}”阶段受理 / the campaign is in its ${campaign.phase} phase; this is accepted in ${phases.join(', ')}`,
+      `当前阶段为“${phaseName(campaign.phase)}”，此项只在“${phases.map(phaseName).join('、')}”阶段受理 / the campaign is in its ${campaign.phase} phase; this is accepted in ${phases.join(', ')}`,
     );
   }
 }

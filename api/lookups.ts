@@ -9,15 +9,15 @@ import express, { type Router } from 'express';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import { allowedActions, type TaskAction } from '../domain/chain';
-import { getTask, listNotifications, type TaskRow } from '../db/approval-repository';
+import { listNotifications } from '../db/approval-repository';
 import { listDirectoryUsers } from '../db/directory-repository';
 import type { Db } from '../db/knex';
 import { listAncestors, listOrgs, listTargetGroups } from '../db/org-repository';
 import { withTemporalDeadline } from '../runtime/temporal-client';
 import { getApplicationQuery } from '../workflows';
-import { applicationWorkflowId, loadVisibleApplication } from './approvals-service';
+import { applicationWorkflowId, loadVisibleTask } from './approvals-service';
 import { callerOf, type Caller } from './auth';
-import { HttpError, notFound, parseOr400 } from './errors';
+import { HttpError, parseOr400 } from './errors';
 import { mapTemporalError } from './temporal-errors';
 import { registerRoutes } from './openapi';
 
@@ -32,12 +32,6 @@ registerRoutes({
 export interface LookupDeps {
   db: Db;
   temporal: Client;
-}
-
-/** A task is the caller's when it is assigned to them, or to a role they hold in their org (as the inbox counts it). */
-function isMine(t: TaskRow, c: Caller): boolean {
-  if (t.assignee) return t.assignee === c.username || t.owner === c.username;
-  return !!t.role && t.orgId === c.orgId && c.roles.includes(t.role);
 }
 
 /** The path of the caller's city (or the caller's own org above city level): the directory's scope. */
@@ -89,11 +83,7 @@ export function lookupRoutes(deps: LookupDeps): Router {
    */
   router.get('/api/tasks/:id/allowed', async (req, res) => {
     const caller = callerOf(req);
-    const t = await getTask(db, req.params.id as string);
-    if (!t) throw notFound('任务不存在 / task not found');
-    const app = await loadVisibleApplication(db, caller, t.applicationId).catch(() => undefined);
-    const mine = isMine(t, caller);
-    if (!app && !mine) throw notFound('任务不存在 / task not found');
+    const { task: t, app, mine } = await loadVisibleTask(db, caller, req.params.id as string);
     let actions: TaskAction[] = [];
     let returnTargets: { value: 'applicant' | number; label: string }[] = [];
     if (t.status === 'pending' && t.kind === 'approval' && mine) {

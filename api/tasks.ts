@@ -16,7 +16,7 @@ import { withTemporalDeadline } from '../runtime/temporal-client';
 import { getApplicationQuery } from '../workflows';
 import type { ActionInput } from '../workflows/approval-types';
 import { actorOf, requireUsers } from './applications';
-import { actionKey, applicationWorkflowId, canSee, loadVisibleApplication, publicPayload, sendAction } from './approvals-service';
+import { actionKey, applicationWorkflowId, canSee, isMine, loadVisibleApplication, loadVisibleTask, publicPayload, sendAction } from './approvals-service';
 import { callerOf, hasRole, type Caller } from './auth';
 import { badRequest, forbidden, HttpError, notFound, parseOr400 } from './errors';
 import { idempotencyKeyOf, idempotent } from './idempotency';
@@ -69,12 +69,6 @@ function taskView(t: TaskRow) {
     completedAt: t.completedAt,
     ...overdueInfo(t),
   };
-}
-
-/** A task is the caller's when it is assigned to them, or to a role they hold in their org. */
-function isMine(t: TaskRow, c: Caller): boolean {
-  if (t.assignee) return t.assignee === c.username || t.owner === c.username;
-  return !!t.role && t.orgId === c.orgId && c.roles.includes(t.role);
 }
 
 /**
@@ -130,17 +124,14 @@ export function taskRoutes(deps: TaskDeps): Router {
 
   router.get('/api/tasks/:id', async (req, res) => {
     const caller = callerOf(req);
-    const t = await getTask(deps.db, req.params.id as string);
-    if (!t) throw notFound('任务不存在 / task not found');
-    const app = await loadVisibleApplication(deps.db, caller, t.applicationId).catch(() => undefined);
-    if (!app && !isMine(t, caller)) throw notFound('任务不存在 / task not found');
+    const { task: t, app, mine } = await loadVisibleTask(deps.db, caller, req.params.id as string);
     const personalData = req.query.reveal === 'personal' ? await revealPersonalData(deps, t, caller) : undefined;
     const timeline = await listTimeline(deps.db, t.applicationId);
     if (personalData) res.setHeader('Cache-Control', 'no-store');
     res.json({
       ...taskView(t),
       ...(personalData ? { personalData } : {}),
-      mine: isMine(t, caller),
+      mine,
       subjectDetail: app ? { id: app.id, type: app.type, title: app.title, status: app.status, currentStep: app.currentStep, applicant: app.applicant, applicantOrg: app.applicantOrg, targetOrg: app.targetOrg, payload: publicPayload(app.payload) } : undefined,
       timeline: timeline.map((e) => ({ at: e.at, actor: e.actor, action: e.action, comment: e.comment, step: e.step, stepIndex: e.stepIndex, data: e.data })),
     });
@@ -148,10 +139,7 @@ export function taskRoutes(deps: TaskDeps): Router {
 
   router.post('/api/tasks/:id/actions', idempotent(deps.db), async (req, res) => {
     const caller = callerOf(req);
-    const t = await getTask(deps.db, req.params.id as string);
-    if (!t) throw notFound('任务不存在 / task not found');
-    const app = await loadVisibleApplication(deps.db, caller, t.applicationId).catch(() => undefined);
-    if (!app && !isMine(t, caller)) throw notFound('任务不存在 / task not found');
+    const { task: t } = await loadVisibleTask(deps.db, caller, req.params.id as string);
     const body = parseOr400(actionSchema, req.body);
     const to = body.to === undefined ? undefined : Array.isArray(body.to) ? body.to : [body.to];
     const needsTo = ['transfer', 'delegate', 'addSigner', 'removeSigner', 'assign', 'cc'];
