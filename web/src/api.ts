@@ -141,16 +141,7 @@ export function uploadText<T>(path: string, text: string, contentType: string, o
 
 /** Fetches a file with the token and hands it to the browser as a download. */
 export async function download(path: string, filename: string): Promise<void> {
-  const headers: Record<string, string> = {};
-  if (token) headers.authorization = `Bearer ${token}`;
-  let res: Response;
-  try {
-    res = await fetch(path, { headers });
-  } catch {
-    throw new ApiError(0, UNREACHABLE);
-  }
-  if (!res.ok) throw new ApiError(res.status, await toProblem(res));
-  saveBlob(await res.blob(), filename);
+  saveBlob(await fetchBlob(path), filename);
 }
 
 /** Fetches a binary resource with the token (an image to show, a file to rasterize). */

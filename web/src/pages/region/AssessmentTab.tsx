@@ -4,52 +4,31 @@
  * reviewer's comment, and is resubmitted from here.
  */
 import { useState } from 'react';
-import { Alert, App, Button, Card, Form, Input, InputNumber, Space, Table, Tag, Typography } from 'antd';
+import { Alert, App, Button, Card, Form, Input, InputNumber, Space, Tag, Typography } from 'antd';
 import dayjs from 'dayjs';
 import { get, newKey, post, type FieldError } from '../../api';
 import { AppTimeline, type TimelineEntry } from '../../components/AppTimeline';
 import { applyFieldErrors, ErrorAlert } from '../../components/ErrorAlert';
 import { useLoad } from '../../components/useLoad';
 import { useI18n } from '../../i18n';
-import { label, PROJECT_STATUS, PROJECT_TYPES, STATUS_COLORS } from '../../labels';
 import type { CampaignView } from '../CampaignDashboard';
-import { PhaseNote } from '../RegionWork';
+import { ProjectPicker } from './ProjectPicker';
 import type { ProjectView } from './ProjectsTab';
 
 export function AssessmentTab({ campaign, org, onChanged }: { campaign: CampaignView; org: string; onChanged(): void }) {
-  const { t, lang } = useI18n();
-  const base = `/api/campaigns/${encodeURIComponent(campaign.id)}`;
-  const projects = useLoad(() => get<{ items: ProjectView[] }>(`${base}/projects?region=${encodeURIComponent(org)}&limit=500`), [base, org]);
-  const [selected, setSelected] = useState<string | null>(null);
-  const project = projects.data?.items.find((p) => p.id === selected);
+  const { t } = useI18n();
   return (
-    <div>
-      <PhaseNote campaign={campaign} tab="assessment" />
-      <ErrorAlert error={projects.error} />
-      <Table<ProjectView>
-        size="small"
-        rowKey="id"
-        loading={projects.loading}
-        dataSource={projects.data?.items ?? []}
-        pagination={false}
-        rowSelection={{ type: 'radio', selectedRowKeys: selected ? [selected] : [], onChange: (keys) => setSelected(String(keys[0])) }}
-        onRow={(p) => ({ onClick: () => setSelected(p.id) })}
-        columns={[
-          { title: t('项目名称'), dataIndex: 'name' },
-          { title: t('类型'), dataIndex: 'type', render: (v: string) => label(PROJECT_TYPES, v, lang) },
-          { title: t('状态'), dataIndex: 'status', render: (v: string) => <Tag color={STATUS_COLORS[v]}>{label(PROJECT_STATUS, v, lang)}</Tag> },
-          { title: t('自评'), render: (_: unknown, p) => (p.selfAssessment ? <Tag color="blue">{t('已提交')}</Tag> : <Tag>{t('未提交')}</Tag>) },
-          { title: t('整改期限'), dataIndex: 'rectifyDeadline', render: (v: string | null) => (v ? <Tag color="orange">{dayjs(v).format('YYYY-MM-DD HH:mm')}</Tag> : '—') },
-        ]}
-      />
-      {project ? (
-        <AssessmentForm key={project.id} project={project} onDone={() => (void projects.reload(), onChanged())} />
-      ) : (
-        <Typography.Paragraph type="secondary" style={{ marginTop: 12 }}>
-          {t('选择一个项目填写绩效自评')}
-        </Typography.Paragraph>
-      )}
-    </div>
+    <ProjectPicker
+      campaign={campaign}
+      org={org}
+      tab="assessment"
+      hint={t('选择一个项目填写绩效自评')}
+      columns={[
+        { title: t('自评'), render: (_: unknown, p) => (p.selfAssessment ? <Tag color="blue">{t('已提交')}</Tag> : <Tag>{t('未提交')}</Tag>) },
+        { title: t('整改期限'), dataIndex: 'rectifyDeadline', render: (v: string | null) => (v ? <Tag color="orange">{dayjs(v).format('YYYY-MM-DD HH:mm')}</Tag> : '—') },
+      ]}
+      form={(project, reload) => <AssessmentForm key={project.id} project={project} onDone={() => (reload(), onChanged())} />}
+    />
   );
 }
 

@@ -4,16 +4,15 @@
  * real name (counted once by ID number), and service coverage.
  */
 import { useState } from 'react';
-import { Alert, Button, Card, DatePicker, Form, Input, InputNumber, Select, Space, Table, Tag, Typography } from 'antd';
+import { Alert, Button, Card, DatePicker, Form, Input, InputNumber, Select, Space } from 'antd';
 import { MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
 import type { Dayjs } from 'dayjs';
 import { get, newKey, post, type FieldError } from '../../api';
 import { applyFieldErrors, ErrorAlert } from '../../components/ErrorAlert';
 import { useLoad } from '../../components/useLoad';
 import { useI18n } from '../../i18n';
-import { label, PROJECT_STATUS, PROJECT_TYPES, STATUS_COLORS } from '../../labels';
 import type { CampaignView } from '../CampaignDashboard';
-import { PhaseNote } from '../RegionWork';
+import { ProjectPicker } from './ProjectPicker';
 import type { ProjectView } from './ProjectsTab';
 
 interface ProgressForm {
@@ -30,40 +29,20 @@ interface ProgressResult {
 }
 
 export function ProgressTab({ campaign, org, onChanged }: { campaign: CampaignView; org: string; onChanged(): void }) {
-  const { t, lang } = useI18n();
-  const base = `/api/campaigns/${encodeURIComponent(campaign.id)}`;
-  const projects = useLoad(() => get<{ items: ProjectView[] }>(`${base}/projects?region=${encodeURIComponent(org)}&limit=500`), [base, org]);
-  const [selected, setSelected] = useState<string | null>(null);
-  const project = projects.data?.items.find((p) => p.id === selected);
+  const { t } = useI18n();
   return (
-    <div>
-      <PhaseNote campaign={campaign} tab="progress" />
-      <ErrorAlert error={projects.error} />
-      <Table<ProjectView>
-        size="small"
-        rowKey="id"
-        loading={projects.loading}
-        dataSource={projects.data?.items ?? []}
-        pagination={false}
-        rowSelection={{ type: 'radio', selectedRowKeys: selected ? [selected] : [], onChange: (keys) => setSelected(String(keys[0])) }}
-        onRow={(p) => ({ onClick: () => setSelected(p.id) })}
-        columns={[
-          { title: t('项目名称'), dataIndex: 'name' },
-          { title: t('类型'), dataIndex: 'type', render: (v: string) => label(PROJECT_TYPES, v, lang) },
-          { title: t('状态'), dataIndex: 'status', render: (v: string) => <Tag color={STATUS_COLORS[v]}>{label(PROJECT_STATUS, v, lang)}</Tag> },
-          { title: t('新增会员'), render: (_: unknown, p) => (p.kind === 'organizing' ? `${p.progress.membersRecruited} / ${p.plannedMembers ?? 0}` : '—') },
-          { title: t('新建工会'), render: (_: unknown, p) => p.progress.unionsEstablished },
-          { title: t('服务覆盖'), render: (_: unknown, p) => (p.kind === 'service' ? `${p.progress.coverageDone} / ${p.plannedCoverage ?? 0}` : '—') },
-        ]}
-      />
-      {project ? (
-        <ProgressFormCard key={project.id} campaign={campaign} project={project} onDone={() => (void projects.reload(), onChanged())} />
-      ) : (
-        <Typography.Paragraph type="secondary" style={{ marginTop: 12 }}>
-          {t('选择一个项目报送进展')}
-        </Typography.Paragraph>
-      )}
-    </div>
+    <ProjectPicker
+      campaign={campaign}
+      org={org}
+      tab="progress"
+      hint={t('选择一个项目报送进展')}
+      columns={[
+        { title: t('新增会员'), render: (_: unknown, p) => (p.kind === 'organizing' ? `${p.progress.membersRecruited} / ${p.plannedMembers ?? 0}` : '—') },
+        { title: t('新建工会'), render: (_: unknown, p) => p.progress.unionsEstablished },
+        { title: t('服务覆盖'), render: (_: unknown, p) => (p.kind === 'service' ? `${p.progress.coverageDone} / ${p.plannedCoverage ?? 0}` : '—') },
+      ]}
+      form={(project, reload) => <ProgressFormCard key={project.id} campaign={campaign} project={project} onDone={() => (reload(), onChanged())} />}
+    />
   );
 }
 
