@@ -9,6 +9,7 @@ import { Button, Card, Col, Descriptions, Row, Space, Statistic, Table, Tag, Typ
 import { ArrowDownOutlined, ArrowUpOutlined, DownloadOutlined, PrinterOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
 import { download, fetchBlob, get } from '../api';
+import { completionChart } from '../components/completion-chart';
 import { EChart, type ChartOption } from '../components/EChart';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { useLoad } from '../components/useLoad';
@@ -61,21 +62,12 @@ export default function BulletinView({ id }: { id: string }) {
 
   const regionChart = useMemo<ChartOption | null>(
     () =>
-      b ? {
-        tooltip: { trigger: 'axis' },
-        legend: { top: 0 },
-        grid: { left: 48, right: 48, top: 40, bottom: 60 },
-        xAxis: { type: 'category', data: b.regions.map((r) => r.name), axisLabel: { interval: 0, rotate: b.regions.length > 5 ? 30 : 0 } },
-        yAxis: [
-          { type: 'value', name: t('人') },
-          { type: 'value', name: '%', min: 0, max: 100 },
-        ],
-        series: [
-          { name: t('新会员目标'), type: 'bar', data: b.regions.map((r) => r.members.target), itemStyle: { color: '#d9d9d9' } },
-          { name: t('新增会员'), type: 'bar', data: b.regions.map((r) => r.members.count), itemStyle: { color: '#c8102e' } },
-          { name: t('完成率'), type: 'line', yAxisIndex: 1, data: b.regions.map((r) => Math.min(100, r.completion)), itemStyle: { color: '#fa8c16' } },
-        ],
-      } : null,
+      b
+        ? completionChart(
+            b.regions.map((r) => ({ name: r.name, target: r.members.target, members: r.members.count, completion: r.completion })),
+            { people: t('人'), target: t('新会员目标'), members: t('新增会员'), completion: t('完成率') },
+          )
+        : null,
     [b, t],
   );
   const groupChart = useMemo<ChartOption | null>(

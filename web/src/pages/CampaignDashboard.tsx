@@ -8,6 +8,7 @@ import { App, Button, Card, Col, Empty, Form, Input, Modal, Progress, Row, Space
 import { FastForwardOutlined, NotificationOutlined, ReloadOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
 import { get, newKey, post } from '../api';
+import { completionChart } from '../components/completion-chart';
 import { EChart, type ChartOption } from '../components/EChart';
 import { applyFieldErrors, ErrorAlert } from '../components/ErrorAlert';
 import { PhaseTimeline } from '../components/PhaseTimeline';
@@ -72,24 +73,16 @@ export default function CampaignDashboard({ id }: { id: string }) {
     return () => clearInterval(timer);
   }, [reload]);
 
-  const chart = useMemo<ChartOption | null>(() => {
-    if (!c) return null;
-    return {
-      tooltip: { trigger: 'axis' },
-      legend: { top: 0 },
-      grid: { left: 48, right: 48, top: 40, bottom: 60 },
-      xAxis: { type: 'category', data: c.regions.map((r) => r.name), axisLabel: { interval: 0, rotate: c.regions.length > 5 ? 30 : 0 } },
-      yAxis: [
-        { type: 'value', name: t('人') },
-        { type: 'value', name: '%', max: 100, min: 0 },
-      ],
-      series: [
-        { name: t('新会员目标'), type: 'bar', data: c.regions.map((r) => r.targets.newMembers), itemStyle: { color: '#d9d9d9' } },
-        { name: t('新增会员'), type: 'bar', data: c.regions.map((r) => r.counts.membersRecruited), itemStyle: { color: '#c8102e' } },
-        { name: t('会员完成率'), type: 'line', yAxisIndex: 1, data: c.regions.map((r) => Math.min(100, r.counts.memberCompletion ?? 0)), itemStyle: { color: '#fa8c16' } },
-      ],
-    };
-  }, [c, t]);
+  const chart = useMemo<ChartOption | null>(
+    () =>
+      c
+        ? completionChart(
+            c.regions.map((r) => ({ name: r.name, target: r.targets.newMembers, members: r.counts.membersRecruited, completion: r.counts.memberCompletion ?? 0 })),
+            { people: t('人'), target: t('新会员目标'), members: t('新增会员'), completion: t('会员完成率') },
+          )
+        : null,
+    [c, t],
+  );
 
   if (error && !c) return <ErrorAlert error={error} />;
   if (!c) return <Card loading />;
