@@ -2,7 +2,25 @@
  * The chains that ship with the product (version 1 of each). Admins may save
  * new versions; running applications keep the version they started with.
  */
-import { TRANSFER_STEPS, type ChainDefinition } from './chain';
+import { TRANSFER_STEPS, type ChainDefinition, type Step } from './chain';
+
+/**
+ * A review by the reviewers of the city or the province: one decides, within
+ * five working days (reminded a day before, then escalated); nobody reviews
+ * their own application; with no reviewer there, the org's admin.
+ */
+function review(id: string, name: string, level: 'city' | 'province'): Step {
+  return {
+    id,
+    name,
+    type: 'human',
+    who: { kind: 'role', role: 'reviewer', level },
+    mode: 'single',
+    sla: { limit: 'P5D', remindBefore: 'P1D', onTimeout: 'escalate' },
+    onNoApprover: 'admin',
+    onSelfApproval: 'forbid',
+  };
+}
 
 export const SUBSIDY_CHAIN: ChainDefinition = {
   key: 'subsidy',
@@ -10,26 +28,8 @@ export const SUBSIDY_CHAIN: ChainDefinition = {
   type: 'subsidy',
   name: '经费补助申请 / subsidy application',
   steps: [
-    {
-      id: 'cityReview',
-      name: '市总初审 / city initial review',
-      type: 'human',
-      who: { kind: 'role', role: 'reviewer', level: 'city' },
-      mode: 'single',
-      sla: { limit: 'P5D', remindBefore: 'P1D', onTimeout: 'escalate' },
-      onNoApprover: 'admin',
-      onSelfApproval: 'forbid',
-    },
-    {
-      id: 'provinceReview',
-      name: '省总审核 / province review',
-      type: 'human',
-      who: { kind: 'role', role: 'reviewer', level: 'province' },
-      mode: 'single',
-      sla: { limit: 'P5D', remindBefore: 'P1D', onTimeout: 'escalate' },
-      onNoApprover: 'admin',
-      onSelfApproval: 'forbid',
-    },
+    review('cityReview', '市总初审 / city initial review', 'city'),
+    review('provinceReview', '省总审核 / province review', 'province'),
     { id: 'notice', name: '立项通知与补助下拨 / approval notice and disbursement', type: 'auto', activity: 'issueSubsidyNotice' },
   ],
 };
@@ -95,26 +95,8 @@ export const PROJECT_LIST_CHAIN: ChainDefinition = {
   type: 'project_list',
   name: '项目清单审核 / project list review',
   steps: [
-    {
-      id: 'cityConsolidation',
-      name: '市总组织部汇总审核 / city organization department',
-      type: 'human',
-      who: { kind: 'role', role: 'reviewer', level: 'city' },
-      mode: 'single',
-      sla: { limit: 'P5D', remindBefore: 'P1D', onTimeout: 'escalate' },
-      onNoApprover: 'admin',
-      onSelfApproval: 'forbid',
-    },
-    {
-      id: 'provinceReview',
-      name: '省总基层工作部审核 / province grassroots department',
-      type: 'human',
-      who: { kind: 'role', role: 'reviewer', level: 'province' },
-      mode: 'single',
-      sla: { limit: 'P5D', remindBefore: 'P1D', onTimeout: 'escalate' },
-      onNoApprover: 'admin',
-      onSelfApproval: 'forbid',
-    },
+    review('cityConsolidation', '市总组织部汇总审核 / city organization department', 'city'),
+    review('provinceReview', '省总基层工作部审核 / province grassroots department', 'province'),
   ],
 };
 
