@@ -72,8 +72,7 @@ async function main(): Promise<number> {
     postgres: process.env.DATABASE_URL ? 'DATABASE_URL (fresh database)' : 'embedded',
   });
   const sys = await startSystem({
-    workerScript: WORKER_OPTIONS ? 'bench/lib/worker-tuned.ts' : undefined,
-    workerEnv: WORKER_OPTIONS ? { BENCH_WORKER_OPTIONS: WORKER_OPTIONS } : undefined,
+    workerOptions: WORKER_OPTIONS || undefined,
     keep: KEEP,
     profile: PROFILE,
   });

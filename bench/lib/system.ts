@@ -117,9 +117,8 @@ export interface BenchSystem {
 }
 
 export interface StartOptions {
-  /** A bench entry for the worker instead of runtime/worker-main.ts (e.g. with tuning). */
-  workerScript?: string;
-  workerEnv?: Record<string, string>;
+  /** JSON WorkerOptions: the worker runs from bench/lib/worker-tuned.ts with them instead of runtime/worker-main.ts. */
+  workerOptions?: string;
   /** Keep the temp folder (logs) after the run. */
   keep?: boolean;
   /** Run these processes with `node --cpu-prof`; their profiles are summarized and kept after the stop. */
@@ -266,9 +265,9 @@ export async function startSystem(opts: StartOptions = {}): Promise<BenchSystem>
     await connection.close().catch(() => undefined);
   });
 
-  const workerScript = opts.workerScript ?? 'runtime/worker-main.ts';
+  const workerScript = opts.workerOptions ? 'bench/lib/worker-tuned.ts' : 'runtime/worker-main.ts';
   log(`starting the worker (node --import tsx ${workerScript}; bundles the workflows)`);
-  const worker = spawnNode('worker', workerScript, opts.workerEnv);
+  const worker = spawnNode('worker', workerScript, opts.workerOptions ? { BENCH_WORKER_OPTIONS: opts.workerOptions } : undefined);
   await waitForPollers(temporal, taskQueue, 240_000);
   log(`system ready in ${((Date.now() - started) / 1000).toFixed(1)} s (data: ${dataDir})`);
 
