@@ -1,9 +1,10 @@
 /** The signed-in frame: navigation by role and org on the left, the user, language and sign-out on top. */
 import { useEffect, useState, type ReactNode } from 'react';
-import { Badge, Button, Layout, Menu, Segmented, Space, Tag, Typography } from 'antd';
+import { Badge, Button, Layout, Menu, Space, Tag, Typography } from 'antd';
 import { AuditOutlined, BellOutlined, DashboardOutlined, FlagOutlined, LogoutOutlined, NotificationOutlined, PlusCircleOutlined, QrcodeOutlined, ScheduleOutlined } from '@ant-design/icons';
 import { get } from './api';
-import { useI18n, type Lang } from './i18n';
+import { useI18n } from './i18n';
+import { LangSwitch } from './components/LangSwitch';
 import { label, ROLES } from './labels';
 import { navigate } from './router';
 import { useSession } from './session';
@@ -12,7 +13,7 @@ import { useSession } from './session';
 export const REGION_KINDS = ['county', 'industry'];
 
 export function AppLayout({ path, children }: { path: string; children: ReactNode }) {
-  const { t, lang, setLang } = useI18n();
+  const { t, lang } = useI18n();
   const { user, has, orgKind, logout } = useSession();
   const [pending, setPending] = useState<number | null>(null);
 
@@ -71,16 +72,7 @@ export function AppLayout({ path, children }: { path: string; children: ReactNod
               </Tag>
             ))}
           </span>
-          <Segmented<Lang>
-            size="small"
-            value={lang}
-            onChange={(v) => setLang(v)}
-            options={[
-              { label: '中文', value: 'zh' },
-              { label: 'EN', value: 'en' },
-            ]}
-            aria-label={t('语言')}
-          />
+          <LangSwitch />
           <Button size="small" icon={<LogoutOutlined />} onClick={() => (logout(), navigate('/'))}>
             {t('退出登录')}
           </Button>

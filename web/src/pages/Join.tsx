@@ -5,11 +5,12 @@
  * keeps the reference number to look up the status with their phone.
  */
 import { useEffect, useMemo, useState } from 'react';
-import { Alert, Button, Card, Checkbox, Form, Input, Result, Segmented, Select, Spin, Typography } from 'antd';
+import { Alert, Button, Card, Checkbox, Form, Input, Result, Select, Spin, Typography } from 'antd';
 import { get, newKey, post, type FieldError } from '../api';
 import { applyFieldErrors, ErrorAlert } from '../components/ErrorAlert';
 import { useLoad } from '../components/useLoad';
-import { useI18n, type Lang } from '../i18n';
+import { useI18n } from '../i18n';
+import { LangSwitch } from '../components/LangSwitch';
 import { Link } from '../router';
 
 export interface PublicUnions {
@@ -44,7 +45,7 @@ export function idNumberProblem(v: string): string | null {
 }
 
 export function PublicShell({ children }: { children: React.ReactNode }) {
-  const { t, lang, setLang } = useI18n();
+  const { t } = useI18n();
   return (
     <div className="ud-public">
       <div className="ud-public-inner">
@@ -53,15 +54,7 @@ export function PublicShell({ children }: { children: React.ReactNode }) {
             <div style={{ fontSize: 24, fontWeight: 700, letterSpacing: 4 }}>{t('扫码入会')}</div>
             <div style={{ opacity: 0.85, fontSize: 13 }}>{t('工会是职工之家 · 欢迎您加入工会组织')}</div>
           </div>
-          <Segmented<Lang>
-            size="small"
-            value={lang}
-            onChange={setLang}
-            options={[
-              { label: '中文', value: 'zh' },
-              { label: 'EN', value: 'en' },
-            ]}
-          />
+          <LangSwitch />
         </div>
         {children}
       </div>

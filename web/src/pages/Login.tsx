@@ -1,14 +1,15 @@
 /** Sign in with a username and password (the demo users share the password demo-password). */
 import { useState } from 'react';
-import { Alert, Button, Card, Form, Input, Segmented, Typography } from 'antd';
+import { Alert, Button, Card, Form, Input, Typography } from 'antd';
 import { LockOutlined, UserOutlined } from '@ant-design/icons';
 import { ErrorAlert, applyFieldErrors } from '../components/ErrorAlert';
-import { useI18n, type Lang } from '../i18n';
+import { useI18n } from '../i18n';
+import { LangSwitch } from '../components/LangSwitch';
 import { Link } from '../router';
 import { useSession } from '../session';
 
 export default function Login() {
-  const { t, lang, setLang } = useI18n();
+  const { t, lang } = useI18n();
   const { login, expired } = useSession();
   const [form] = Form.useForm<{ username: string; password: string }>();
   const [error, setError] = useState<unknown>(null);
@@ -34,15 +35,7 @@ export default function Login() {
           <Typography.Title level={3} style={{ margin: 0 }}>
             {t('建会入会集中行动')}
           </Typography.Title>
-          <Segmented<Lang>
-            size="small"
-            value={lang}
-            onChange={setLang}
-            options={[
-              { label: '中文', value: 'zh' },
-              { label: 'EN', value: 'en' },
-            ]}
-          />
+          <LangSwitch />
         </div>
         <Typography.Paragraph type="secondary" style={{ marginTop: 4 }}>
           {t('工作流平台')} · {t('市总工会、县区总工会、产业工会与基层工会')}
