@@ -81,8 +81,7 @@ async function main() {
       log(`Temporal 已启动 / Temporal is up on ${temporal.address}${temporal.uiUrl ? `; Temporal Web UI: ${temporal.uiUrl}` : ''}`);
     }
     if (fs.existsSync(path.join(PROJECT_ROOT, 'web', 'package.json')) || fs.existsSync(path.join(PROJECT_ROOT, 'web', 'index.html'))) {
-      // Always the production bundle, whatever NODE_ENV this process was started with (a test runner sets 'test').
-      const r = spawn('npm', ['run', '--silent', 'build:web', '--if-present'], { cwd: PROJECT_ROOT, stdio: 'inherit', env: { ...env, NODE_ENV: 'production' } });
+      const r = spawn('npm', ['run', '--silent', 'build:web', '--if-present'], { cwd: PROJECT_ROOT, stdio: 'inherit', env });
       await new Promise((resolve) => r.on('exit', resolve));
     }
     const tsx = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
