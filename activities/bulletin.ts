@@ -10,7 +10,13 @@
  * acceptance and our record is recognisable as the same message).
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type ScheduleOptionsAction, type ScheduleUpdateOptions } from '@temporalio/client';
+import {
+  ScheduleAlreadyRunning,
+  ScheduleNotFoundError,
+  ScheduleOverlapPolicy,
+  type ScheduleOptionsAction,
+  type ScheduleUpdateOptions,
+} from '@temporalio/client';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { PHASE_LABELS, type Phase } from '../domain/campaign';
 import {
@@ -83,7 +89,12 @@ export function createBulletinActivities(deps: ActivityDeps) {
      * existing schedule keeps its paused state. When no period ends within the
      * phase, no schedule is created (on-demand bulletins remain).
      */
-    async ensureBulletinSchedule(p: { campaignId: string; openedAt: string; endsAt: string; reportEvery?: string | number }): Promise<{ scheduleId: string; everyMs: number; periods: number }> {
+    async ensureBulletinSchedule(p: {
+      campaignId: string;
+      openedAt: string;
+      endsAt: string;
+      reportEvery?: string | number;
+    }): Promise<{ scheduleId: string; everyMs: number; periods: number }> {
       const everyMs = reportEveryMs(p.reportEvery);
       const anchor = scheduleAnchor(Date.parse(p.openedAt));
       const end = Date.parse(p.endsAt);
@@ -91,7 +102,11 @@ export function createBulletinActivities(deps: ActivityDeps) {
       const periods = lastPeriodIndex(anchor, everyMs, end);
       // No period ends within the phase (e.g. a phase shorter than the period): nothing to schedule.
       if (periods < 1) return { scheduleId, everyMs, periods };
-      const input: BulletinInput = { campaignId: p.campaignId, kind: 'scheduled', schedule: { anchor: new Date(anchor).toISOString(), everyMs, endAt: new Date(end).toISOString() } };
+      const input: BulletinInput = {
+        campaignId: p.campaignId,
+        kind: 'scheduled',
+        schedule: { anchor: new Date(anchor).toISOString(), everyMs, endAt: new Date(end).toISOString() },
+      };
       const action: ScheduleOptionsAction = {
         type: 'startWorkflow',
         workflowType: 'bulletinWorkflow',
@@ -109,7 +124,9 @@ export function createBulletinActivities(deps: ActivityDeps) {
         await deps.temporal.schedule.create({ scheduleId, spec, action, policies, memo: { campaignId: p.campaignId }, state: { note } });
       } catch (err) {
         if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-        await deps.temporal.schedule.getHandle(scheduleId).update((prev): ScheduleUpdateOptions => ({ spec, action, policies, state: { paused: prev.state.paused, note: prev.state.note ?? note } }));
+        await deps.temporal.schedule
+          .getHandle(scheduleId)
+          .update((prev): ScheduleUpdateOptions => ({ spec, action, policies, state: { paused: prev.state.paused, note: prev.state.note ?? note } }));
       }
       return { scheduleId, everyMs, periods };
     },
@@ -138,14 +155,30 @@ export function createBulletinActivities(deps: ActivityDeps) {
       if (!campaign) throw ApplicationFailure.create({ type: 'NotFound', message: `行动不存在 / campaign ${p.campaignId} not found`, nonRetryable: true });
       let period: BulletinPeriod;
       if (p.kind === 'scheduled') {
-        if (!p.period || !p.schedule) throw ApplicationFailure.create({ type: 'BadRequest', message: 'a scheduled bulletin needs its period', nonRetryable: true });
+        if (!p.period || !p.schedule)
+          throw ApplicationFailure.create({ type: 'BadRequest', message: 'a scheduled bulletin needs its period', nonRetryable: true });
         const anchor = Date.parse(p.schedule.anchor);
         // Judged by when Temporal started the run (on time even when workers lag), not by when this attempt runs.
         const startedAt = p.startedAt ? Date.parse(p.startedAt) : Date.now();
-        const latest = Math.min(periodIndexAt(anchor, p.schedule.everyMs, startedAt), lastPeriodIndex(anchor, p.schedule.everyMs, Date.parse(p.schedule.endAt)));
-        if (p.period.index < latest) return { outcome: 'skipped', period: scheduledPeriodKey(p.period.index), reason: `第${latest}个周期也已结束，由其通报一并补发 / superseded by period ${latest}`, emails: 0 };
+        const latest = Math.min(
+          periodIndexAt(anchor, p.schedule.everyMs, startedAt),
+          lastPeriodIndex(anchor, p.schedule.everyMs, Date.parse(p.schedule.endAt)),
+        );
+        if (p.period.index < latest)
+          return {
+            outcome: 'skipped',
+            period: scheduledPeriodKey(p.period.index),
+            reason: `第${latest}个周期也已结束，由其通报一并补发 / superseded by period ${latest}`,
+            emails: 0,
+          };
         const closedAt = await implementationClosedAt(db, p.campaignId);
-        if (closedAt && Date.parse(p.period.end) > closedAt.getTime() + 1000) return { outcome: 'skipped', period: scheduledPeriodKey(p.period.index), reason: '推进实施阶段已结束 / the implementation phase has closed', emails: 0 };
+        if (closedAt && Date.parse(p.period.end) > closedAt.getTime() + 1000)
+          return {
+            outcome: 'skipped',
+            period: scheduledPeriodKey(p.period.index),
+            reason: '推进实施阶段已结束 / the implementation phase has closed',
+            emails: 0,
+          };
         period = { key: scheduledPeriodKey(p.period.index), kind: 'scheduled', index: p.period.index, start: p.period.start, end: p.period.end };
       } else {
         period = { key: onDemandPeriodKey(p.requestKey ?? p.workflowId), kind: 'on_demand' };
@@ -161,7 +194,11 @@ export function createBulletinActivities(deps: ActivityDeps) {
         deliveries.push({ username: r.username, channel: 'app', status: 'sent', address: null });
         if (deps.mail) {
           const address = r.email ?? (deps.mail.fallbackDomain ? `${r.username}@${deps.mail.fallbackDomain}` : null);
-          deliveries.push(address ? { username: r.username, channel: 'email', status: 'pending', address } : { username: r.username, channel: 'email', status: 'skipped', address: null, lastError: '无邮箱地址 / no email address' });
+          deliveries.push(
+            address
+              ? { username: r.username, channel: 'email', status: 'pending', address }
+              : { username: r.username, channel: 'email', status: 'skipped', address: null, lastError: '无邮箱地址 / no email address' },
+          );
         }
       }
       const stored = await storeBulletin(db, {
@@ -171,7 +208,21 @@ export function createBulletinActivities(deps: ActivityDeps) {
         issuedBy: p.issuedBy,
         workflowId: p.workflowId,
         compose: (ctx) =>
-          composeBulletin(raw, { id: ctx.id, seq: ctx.seq, kind: p.kind, period, issuedAt: ctx.issuedAt, issuedBy: p.issuedBy, phaseLabel: PHASE_LABELS[raw.campaign.phase as Phase] ?? raw.campaign.phase, missedPeriods: ctx.missedPeriods }, ctx.previous, ctx.previous?.trend ?? []),
+          composeBulletin(
+            raw,
+            {
+              id: ctx.id,
+              seq: ctx.seq,
+              kind: p.kind,
+              period,
+              issuedAt: ctx.issuedAt,
+              issuedBy: p.issuedBy,
+              phaseLabel: PHASE_LABELS[raw.campaign.phase as Phase] ?? raw.campaign.phase,
+              missedPeriods: ctx.missedPeriods,
+            },
+            ctx.previous,
+            ctx.previous?.trend ?? [],
+          ),
         deliveries,
         notice: (d) => `【通报】${d.campaign.name}推进情况（${d.label}）已发布：新增会员完成率 ${d.totals.completion}% / progress bulletin ${d.seq} issued`,
       });
@@ -197,7 +248,8 @@ export function createBulletinActivities(deps: ActivityDeps) {
       const claim = await claimEmailDelivery(db, p.reportId, p.username, CLAIM_LEASE_SECONDS);
       if (claim.state !== 'claimed') {
         if (claim.state === 'sent') return { status: 'already_sent', messageId: claim.row?.messageId ?? messageId };
-        if (claim.state === 'missing') throw ApplicationFailure.create({ type: 'NotFound', message: `no email delivery for ${p.username} on ${p.reportId}`, nonRetryable: true });
+        if (claim.state === 'missing')
+          throw ApplicationFailure.create({ type: 'NotFound', message: `no email delivery for ${p.username} on ${p.reportId}`, nonRetryable: true });
         throw new Error('另一次发送尚在进行 / another attempt is still sending');
       }
       const address = claim.row.address;
@@ -229,4 +281,3 @@ export function createBulletinActivities(deps: ActivityDeps) {
     },
   };
 }
-

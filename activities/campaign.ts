@@ -17,7 +17,14 @@ import type { ActivityDeps } from './index';
 
 async function audit(db: Db, e: { key: string; subject: string; actor: string; action: string; comment?: string | null; data?: Record<string, unknown> }) {
   await db('audit_log')
-    .insert({ event_key: e.key, application_id: e.subject, actor: e.actor, action: e.action, comment: e.comment ?? null, data: e.data ? JSON.stringify(e.data) : null })
+    .insert({
+      event_key: e.key,
+      application_id: e.subject,
+      actor: e.actor,
+      action: e.action,
+      comment: e.comment ?? null,
+      data: e.data ? JSON.stringify(e.data) : null,
+    })
     .onConflict('event_key')
     .ignore();
 }
@@ -49,7 +56,13 @@ export function createCampaignActivities({ db }: ActivityDeps) {
     async setCampaignPhase(p: { campaignId: string; phase: WorkPhase | 'closed'; endsAt: string | null }): Promise<void> {
       await db.transaction(async (trx) => {
         await setCampaignPhase(trx, p.campaignId, p.phase, p.endsAt);
-        await audit(trx, { key: `campaign:${p.campaignId}:phase:${p.phase}`, subject: p.campaignId, actor: 'system', action: 'phaseOpened', data: { phase: p.phase, endsAt: p.endsAt } });
+        await audit(trx, {
+          key: `campaign:${p.campaignId}:phase:${p.phase}`,
+          subject: p.campaignId,
+          actor: 'system',
+          action: 'phaseOpened',
+          data: { phase: p.phase, endsAt: p.endsAt },
+        });
       });
     },
 
@@ -58,13 +71,31 @@ export function createCampaignActivities({ db }: ActivityDeps) {
      * and returns the campaign's approvals of that phase still pending, which
      * the workflow escalates to the city.
      */
-    async closePhase(p: { campaignId: string; phase: WorkPhase; closedBy: string; reason: string; early: boolean }): Promise<{ pendingApplications: string[] }> {
+    async closePhase(p: {
+      campaignId: string;
+      phase: WorkPhase;
+      closedBy: string;
+      reason: string;
+      early: boolean;
+    }): Promise<{ pendingApplications: string[] }> {
       const [enterprises, projects, members, regions, pending] = await Promise.all([
-        db('enterprises').where({ campaign_id: p.campaignId }).first(db.raw('count(*)::int as screened'), db.raw("count(*) filter (where ledger_status = 'registered')::int as open_targets"), db.raw("count(*) filter (where ledger_status = 'crossed_off')::int as crossed_off")),
+        db('enterprises')
+          .where({ campaign_id: p.campaignId })
+          .first(
+            db.raw('count(*)::int as screened'),
+            db.raw("count(*) filter (where ledger_status = 'registered')::int as open_targets"),
+            db.raw("count(*) filter (where ledger_status = 'crossed_off')::int as crossed_off"),
+          ),
         db('projects').where({ campaign_id: p.campaignId }).groupBy('status').select('status', db.raw('count(*)::int as n')),
-        db('projects').where({ campaign_id: p.campaignId }).first(db.raw('coalesce(sum(members_recruited),0)::int as members'), db.raw('coalesce(sum(unions_established),0)::int as unions')),
+        db('projects')
+          .where({ campaign_id: p.campaignId })
+          .first(db.raw('coalesce(sum(members_recruited),0)::int as members'), db.raw('coalesce(sum(unions_established),0)::int as unions')),
         db('campaign_regions').where({ campaign_id: p.campaignId }).select('org_id', 'plan_submitted_at', 'list_status'),
-        db('applications').where({ campaign_id: p.campaignId }).whereIn('status', ['pending', 'returned']).whereIn('type', PHASE_APPLICATION_TYPES[p.phase]).select('id'),
+        db('applications')
+          .where({ campaign_id: p.campaignId })
+          .whereIn('status', ['pending', 'returned'])
+          .whereIn('type', PHASE_APPLICATION_TYPES[p.phase])
+          .select('id'),
       ]);
       const summary = {
         phase: p.phase,
@@ -80,7 +111,14 @@ export function createCampaignActivities({ db }: ActivityDeps) {
           .insert({ campaign_id: p.campaignId, phase: p.phase, closed_by: p.closedBy, reason: p.reason, summary: JSON.stringify(summary) })
           .onConflict(['campaign_id', 'phase'])
           .ignore();
-        await audit(trx, { key: `campaign:${p.campaignId}:close:${p.phase}`, subject: p.campaignId, actor: p.closedBy, action: p.early ? 'phaseClosedEarly' : 'phaseClosed', comment: p.reason, data: summary });
+        await audit(trx, {
+          key: `campaign:${p.campaignId}:close:${p.phase}`,
+          subject: p.campaignId,
+          actor: p.closedBy,
+          action: p.early ? 'phaseClosedEarly' : 'phaseClosed',
+          comment: p.reason,
+          data: summary,
+        });
       });
       return { pendingApplications: pending.map((r: { id: string }) => r.id) };
     },
@@ -91,12 +129,33 @@ export function createCampaignActivities({ db }: ActivityDeps) {
       const figures = await db('projects')
         .where({ campaign_id: p.campaignId })
         .groupBy('region_org')
-        .select('region_org', db.raw('coalesce(sum(members_recruited),0)::int as members'), db.raw('coalesce(sum(unions_established),0)::int as unions'), db.raw("count(*) filter (where status = 'qualified')::int as qualified"), db.raw('count(*)::int as projects'));
+        .select(
+          'region_org',
+          db.raw('coalesce(sum(members_recruited),0)::int as members'),
+          db.raw('coalesce(sum(unions_established),0)::int as unions'),
+          db.raw("count(*) filter (where status = 'qualified')::int as qualified"),
+          db.raw('count(*)::int as projects'),
+        );
       const byOrg = new Map(figures.map((f: { region_org: string }) => [f.region_org, f]));
       const scored = regions
         .map((r: { org_id: string; target_members: number; target_unions: number }) => {
-          const f = (byOrg.get(r.org_id) ?? { members: 0, unions: 0, qualified: 0, projects: 0 }) as { members: number; unions: number; qualified: number; projects: number };
-          return { org: r.org_id, score: regionScore({ members: f.members, targetMembers: r.target_members, unions: f.unions, targetUnions: r.target_unions, qualified: f.qualified, projects: f.projects }) };
+          const f = (byOrg.get(r.org_id) ?? { members: 0, unions: 0, qualified: 0, projects: 0 }) as {
+            members: number;
+            unions: number;
+            qualified: number;
+            projects: number;
+          };
+          return {
+            org: r.org_id,
+            score: regionScore({
+              members: f.members,
+              targetMembers: r.target_members,
+              unions: f.unions,
+              targetUnions: r.target_unions,
+              qualified: f.qualified,
+              projects: f.projects,
+            }),
+          };
         })
         .sort((a: { score: number; org: string }, b: { score: number; org: string }) => b.score - a.score || a.org.localeCompare(b.org));
       await db.transaction(async (trx) => {
@@ -105,7 +164,9 @@ export function createCampaignActivities({ db }: ActivityDeps) {
         for (const [i, r] of scored.entries()) {
           if (r.score !== last) rank = i + 1; // equal scores share a rank
           last = r.score;
-          await trx('campaign_regions').where({ campaign_id: p.campaignId, org_id: r.org }).update({ score: r.score, rank, status: 'done', updated_at: trx.fn.now() });
+          await trx('campaign_regions')
+            .where({ campaign_id: p.campaignId, org_id: r.org })
+            .update({ score: r.score, rank, status: 'done', updated_at: trx.fn.now() });
         }
         await trx('campaigns').where({ id: p.campaignId }).update({ phase: 'closed', phase_ends_at: null, closed_at: trx.fn.now(), updated_at: trx.fn.now() });
         await audit(trx, { key: `campaign:${p.campaignId}:closed`, subject: p.campaignId, actor: 'system', action: 'closed', data: { ranking: scored } });
@@ -114,7 +175,9 @@ export function createCampaignActivities({ db }: ActivityDeps) {
 
     async saveRegionPlan(p: { campaignId: string; regionOrg: string; plan: unknown; actor: string; key: string }): Promise<void> {
       await db.transaction(async (trx) => {
-        await trx('campaign_regions').where({ campaign_id: p.campaignId, org_id: p.regionOrg }).update({ plan: JSON.stringify(p.plan), plan_submitted_at: trx.fn.now(), updated_at: trx.fn.now() });
+        await trx('campaign_regions')
+          .where({ campaign_id: p.campaignId, org_id: p.regionOrg })
+          .update({ plan: JSON.stringify(p.plan), plan_submitted_at: trx.fn.now(), updated_at: trx.fn.now() });
         await audit(trx, { key: p.key, subject: p.campaignId, actor: p.actor, action: 'planSubmitted', data: { region: p.regionOrg } });
       });
     },
@@ -124,10 +187,20 @@ export function createCampaignActivities({ db }: ActivityDeps) {
      * replaces the proposed projects of the previous one. Ids are stable per
      * list revision, so a retry rewrites the same rows.
      */
-    async saveProjectList(p: { campaignId: string; regionOrg: string; applicationId: string; revision: number; projects: Record<string, unknown>[]; actor: string }): Promise<{ projectIds: string[]; plannedMembers: number; regionName: string }> {
+    async saveProjectList(p: {
+      campaignId: string;
+      regionOrg: string;
+      applicationId: string;
+      revision: number;
+      projects: Record<string, unknown>[];
+      actor: string;
+    }): Promise<{ projectIds: string[]; plannedMembers: number; regionName: string }> {
       const ids = p.projects.map((_, i) => `${p.campaignId}-${p.regionOrg}-r${p.revision}-${String(i + 1).padStart(3, '0')}`);
       await db.transaction(async (trx) => {
-        await trx('projects').where({ campaign_id: p.campaignId, region_org: p.regionOrg, status: 'proposed' }).whereNot('id', 'like', `%-r${p.revision}-%`).delete();
+        await trx('projects')
+          .where({ campaign_id: p.campaignId, region_org: p.regionOrg, status: 'proposed' })
+          .whereNot('id', 'like', `%-r${p.revision}-%`)
+          .delete();
         const rows = p.projects.map((x, i) => ({
           id: ids[i],
           campaign_id: p.campaignId,
@@ -147,8 +220,18 @@ export function createCampaignActivities({ db }: ActivityDeps) {
           list_application_id: p.applicationId,
           workflow_id: `project-${ids[i]}`,
         }));
-        for (let i = 0; i < rows.length; i += 500) await trx('projects').insert(rows.slice(i, i + 500)).onConflict('id').merge();
-        await audit(trx, { key: `list:${p.applicationId}:r${p.revision}`, subject: p.campaignId, actor: p.actor, action: 'projectListSubmitted', data: { region: p.regionOrg, revision: p.revision, projects: ids.length } });
+        for (let i = 0; i < rows.length; i += 500)
+          await trx('projects')
+            .insert(rows.slice(i, i + 500))
+            .onConflict('id')
+            .merge();
+        await audit(trx, {
+          key: `list:${p.applicationId}:r${p.revision}`,
+          subject: p.campaignId,
+          actor: p.actor,
+          action: 'projectListSubmitted',
+          data: { region: p.regionOrg, revision: p.revision, projects: ids.length },
+        });
       });
       const org = await db('orgs').where({ id: p.regionOrg }).first('name');
       const plannedMembers = p.projects.reduce((n, x) => n + ((x.plannedMembers as number | undefined) ?? 0), 0);
@@ -156,29 +239,72 @@ export function createCampaignActivities({ db }: ActivityDeps) {
     },
 
     /** Records an application started by a workflow (project list, subsidy, self-assessment) and returns its chain. */
-    async createApplicationRecord(a: { id: string; type: ApplicationType; chainKey: string; applicant: string | null; applicantOrg: string; title: string; payload: Record<string, unknown>; campaignId?: string; projectId?: string }): Promise<ChainDefinition> {
+    async createApplicationRecord(a: {
+      id: string;
+      type: ApplicationType;
+      chainKey: string;
+      applicant: string | null;
+      applicantOrg: string;
+      title: string;
+      payload: Record<string, unknown>;
+      campaignId?: string;
+      projectId?: string;
+    }): Promise<ChainDefinition> {
       const chain = await getLatestChain(db, a.chainKey);
       if (!chain) throw new Error(`chain ${a.chainKey} is not configured`);
       await db.transaction(async (trx) => {
-        await insertApplication(trx, { id: a.id, type: a.type, chainKey: chain.key, chainVersion: chain.version, applicant: a.applicant, applicantOrg: a.applicantOrg, title: a.title, payload: a.payload, workflowId: `application-${a.id}` });
-        await trx('applications').where({ id: a.id }).update({ campaign_id: a.campaignId ?? null, project_id: a.projectId ?? null });
+        await insertApplication(trx, {
+          id: a.id,
+          type: a.type,
+          chainKey: chain.key,
+          chainVersion: chain.version,
+          applicant: a.applicant,
+          applicantOrg: a.applicantOrg,
+          title: a.title,
+          payload: a.payload,
+          workflowId: `application-${a.id}`,
+        });
+        await trx('applications')
+          .where({ id: a.id })
+          .update({ campaign_id: a.campaignId ?? null, project_id: a.projectId ?? null });
         if (a.projectId) {
           const column = a.type === 'subsidy' ? 'subsidy_application_id' : a.type === 'self_assessment' ? 'assessment_application_id' : undefined;
-          if (column) await trx('projects').where({ id: a.projectId }).update({ [column]: a.id });
+          if (column)
+            await trx('projects')
+              .where({ id: a.projectId })
+              .update({ [column]: a.id });
         }
       });
       return chain;
     },
 
     async setRegionListStatus(p: { campaignId: string; regionOrg: string; applicationId: string; status: string }): Promise<void> {
-      await db('campaign_regions').where({ campaign_id: p.campaignId, org_id: p.regionOrg }).update({ list_application_id: p.applicationId, list_status: p.status, updated_at: db.fn.now() });
+      await db('campaign_regions')
+        .where({ campaign_id: p.campaignId, org_id: p.regionOrg })
+        .update({ list_application_id: p.applicationId, list_status: p.status, updated_at: db.fn.now() });
     },
 
     /** The approved list's projects become tracked projects. */
-    async approveProjectList(p: { campaignId: string; regionOrg: string; applicationId: string }): Promise<{ projects: { id: string; name: string; subsidyAmount: number }[] }> {
-      await db('projects').where({ campaign_id: p.campaignId, region_org: p.regionOrg, list_application_id: p.applicationId, status: 'proposed' }).update({ status: 'approved', updated_at: db.fn.now() });
-      const rows = await db('projects').where({ campaign_id: p.campaignId, region_org: p.regionOrg, list_application_id: p.applicationId }).whereNot({ status: 'proposed' }).orderBy('id').select('id', 'name', 'subsidy_amount');
-      return { projects: rows.map((r: { id: string; name: string; subsidy_amount: string | null }) => ({ id: r.id, name: r.name, subsidyAmount: Number(r.subsidy_amount ?? 0) })) };
+    async approveProjectList(p: {
+      campaignId: string;
+      regionOrg: string;
+      applicationId: string;
+    }): Promise<{ projects: { id: string; name: string; subsidyAmount: number }[] }> {
+      await db('projects')
+        .where({ campaign_id: p.campaignId, region_org: p.regionOrg, list_application_id: p.applicationId, status: 'proposed' })
+        .update({ status: 'approved', updated_at: db.fn.now() });
+      const rows = await db('projects')
+        .where({ campaign_id: p.campaignId, region_org: p.regionOrg, list_application_id: p.applicationId })
+        .whereNot({ status: 'proposed' })
+        .orderBy('id')
+        .select('id', 'name', 'subsidy_amount');
+      return {
+        projects: rows.map((r: { id: string; name: string; subsidy_amount: string | null }) => ({
+          id: r.id,
+          name: r.name,
+          subsidyAmount: Number(r.subsidy_amount ?? 0),
+        })),
+      };
     },
 
     /** Was the phase's deliverable handed in? (plan; project list; a progress report; every project's self-assessment) */
@@ -189,10 +315,16 @@ export function createCampaignActivities({ db }: ActivityDeps) {
       if (p.phase === 'survey') done = !!region?.plan_submitted_at;
       else if (p.phase === 'listing') done = !!region?.list_status && region.list_status !== 'rejected';
       else if (p.phase === 'implementation') {
-        const r = await db('project_events as e').join('projects as p', 'p.id', 'e.project_id').where({ 'p.campaign_id': p.campaignId, 'p.region_org': p.regionOrg, 'e.kind': 'progress' }).first('e.id');
+        const r = await db('project_events as e')
+          .join('projects as p', 'p.id', 'e.project_id')
+          .where({ 'p.campaign_id': p.campaignId, 'p.region_org': p.regionOrg, 'e.kind': 'progress' })
+          .first('e.id');
         done = !!r;
       } else {
-        const r = await db('projects').where({ campaign_id: p.campaignId, region_org: p.regionOrg }).whereNot({ status: 'proposed' }).first(db.raw('count(*)::int as n'), db.raw('count(self_assessment)::int as assessed'));
+        const r = await db('projects')
+          .where({ campaign_id: p.campaignId, region_org: p.regionOrg })
+          .whereNot({ status: 'proposed' })
+          .first(db.raw('count(*)::int as n'), db.raw('count(self_assessment)::int as assessed'));
         done = (r?.n ?? 0) > 0 && r.assessed === r.n;
       }
       return { done, detail: done ? `${name}已提交 / handed in` : `${name}未按期提交 / not handed in by the deadline` };
@@ -203,7 +335,15 @@ export function createCampaignActivities({ db }: ActivityDeps) {
      * to the city — its admins and supervisors are told (督办); at the second
      * level (问责) the province's supervisors too.
      */
-    async escalateOverdue(p: { campaignId: string; regionOrg: string; phase: WorkPhase; item: string; level: 'supervision' | 'accountability'; detail: string; key: string }): Promise<void> {
+    async escalateOverdue(p: {
+      campaignId: string;
+      regionOrg: string;
+      phase: WorkPhase;
+      item: string;
+      level: 'supervision' | 'accountability';
+      detail: string;
+      key: string;
+    }): Promise<void> {
       const campaign = await db('campaigns').where({ id: p.campaignId }).first('city_org', 'name');
       const region = await db('orgs').where({ id: p.regionOrg }).first('name');
       const recipients = [...(await listUsersWithRole(db, campaign.city_org, 'admin')), ...(await listUsersWithRole(db, campaign.city_org, 'supervisor'))];
@@ -216,12 +356,28 @@ export function createCampaignActivities({ db }: ActivityDeps) {
       // The region's overdue list, the notifications and the audit row change together.
       await db.transaction(async (trx) => {
         const row = await trx('campaign_regions').where({ campaign_id: p.campaignId, org_id: p.regionOrg }).forUpdate().first('overdue');
-        const list = ((row?.overdue ?? []) as { phase: string; item: string; since: string; level: string }[]).filter((o) => !(o.phase === p.phase && o.item === p.item));
-        const since = ((row?.overdue ?? []) as { phase: string; item: string; since: string }[]).find((o) => o.phase === p.phase && o.item === p.item)?.since ?? new Date().toISOString();
+        const list = ((row?.overdue ?? []) as { phase: string; item: string; since: string; level: string }[]).filter(
+          (o) => !(o.phase === p.phase && o.item === p.item),
+        );
+        const since =
+          ((row?.overdue ?? []) as { phase: string; item: string; since: string }[]).find((o) => o.phase === p.phase && o.item === p.item)?.since ??
+          new Date().toISOString();
         list.push({ phase: p.phase, item: p.item, since, level: p.level });
-        await trx('campaign_regions').where({ campaign_id: p.campaignId, org_id: p.regionOrg }).update({ overdue: JSON.stringify(list), status: 'overdue', updated_at: trx.fn.now() });
-        await notify(trx, recipients.map((u) => ({ key: `${p.key}:${u.username}`, username: u.username, kind: 'escalation', message })));
-        await audit(trx, { key: p.key, subject: p.campaignId, actor: 'system', action: p.level === 'supervision' ? 'overdueSupervision' : 'overdueAccountability', comment: p.detail, data: { region: p.regionOrg, phase: p.phase, item: p.item } });
+        await trx('campaign_regions')
+          .where({ campaign_id: p.campaignId, org_id: p.regionOrg })
+          .update({ overdue: JSON.stringify(list), status: 'overdue', updated_at: trx.fn.now() });
+        await notify(
+          trx,
+          recipients.map((u) => ({ key: `${p.key}:${u.username}`, username: u.username, kind: 'escalation', message })),
+        );
+        await audit(trx, {
+          key: p.key,
+          subject: p.campaignId,
+          actor: 'system',
+          action: p.level === 'supervision' ? 'overdueSupervision' : 'overdueAccountability',
+          comment: p.detail,
+          data: { region: p.regionOrg, phase: p.phase, item: p.item },
+        });
       });
     },
 
@@ -229,14 +385,30 @@ export function createCampaignActivities({ db }: ActivityDeps) {
     async notifyRegion(p: { campaignId: string; regionOrg: string; key: string; message: string }): Promise<void> {
       const users = [...(await listUsersWithRole(db, p.regionOrg, 'staff')), ...(await listUsersWithRole(db, p.regionOrg, 'admin'))];
       await db.transaction(async (trx) => {
-        await notify(trx, users.map((u) => ({ key: `${p.key}:${u.username}`, username: u.username, kind: 'reminder', message: p.message })));
+        await notify(
+          trx,
+          users.map((u) => ({ key: `${p.key}:${u.username}`, username: u.username, kind: 'reminder', message: p.message })),
+        );
         await audit(trx, { key: p.key, subject: p.campaignId, actor: 'system', action: 'regionReminded', comment: p.message, data: { region: p.regionOrg } });
       });
     },
 
-    async setProjectStatus(p: { projectId: string; status: string; note: string; data: Record<string, unknown>; rectifyDeadline: string | null; key: string }): Promise<void> {
+    async setProjectStatus(p: {
+      projectId: string;
+      status: string;
+      note: string;
+      data: Record<string, unknown>;
+      rectifyDeadline: string | null;
+      key: string;
+    }): Promise<void> {
       await db('projects').where({ id: p.projectId }).update({ status: p.status, rectify_deadline: p.rectifyDeadline, updated_at: db.fn.now() });
-      await insertProjectEvent(db, { key: p.key, projectId: p.projectId, actor: 'system', kind: 'status', data: { status: p.status, note: p.note, ...p.data } });
+      await insertProjectEvent(db, {
+        key: p.key,
+        projectId: p.projectId,
+        actor: 'system',
+        kind: 'status',
+        data: { status: p.status, note: p.note, ...p.data },
+      });
     },
 
     async recordProjectEvent(p: { projectId: string; key: string; actor: string; kind: string; data: Record<string, unknown> }): Promise<void> {
@@ -244,12 +416,21 @@ export function createCampaignActivities({ db }: ActivityDeps) {
     },
 
     /** One progress report (keyed: a retry returns the first result). */
-    async recordProgress(p: { projectId: string; campaignId: string; regionOrg: string; key: string; actor: string; report: ProgressReport }): Promise<ProgressResult> {
+    async recordProgress(p: {
+      projectId: string;
+      campaignId: string;
+      regionOrg: string;
+      key: string;
+      actor: string;
+      report: ProgressReport;
+    }): Promise<ProgressResult> {
       return applyProgress(db, p);
     },
 
     async saveSelfAssessment(p: { projectId: string; report: Record<string, unknown>; actor: string; key: string }): Promise<void> {
-      await db('projects').where({ id: p.projectId }).update({ self_assessment: JSON.stringify({ ...p.report, submittedBy: p.actor }), updated_at: db.fn.now() });
+      await db('projects')
+        .where({ id: p.projectId })
+        .update({ self_assessment: JSON.stringify({ ...p.report, submittedBy: p.actor }), updated_at: db.fn.now() });
       await insertProjectEvent(db, { key: p.key, projectId: p.projectId, actor: p.actor, kind: 'assessment', data: p.report });
     },
   };

@@ -113,7 +113,14 @@ export async function resolveStepRoute(db: Db, calendars: CalendarCache, input: 
     const admins = await nearestAdmins(db, fallbackFrom);
     const adminUsers = admins?.users.filter((u) => u !== input.applicant) ?? [];
     if (!admins || adminUsers.length === 0) {
-      return { skip: true, rule: `${rule}；无人匹配且无管理员，跳过 / nobody matched and no admin: skipped`, role, orgId: org?.id ?? null, candidates: [], forbidden };
+      return {
+        skip: true,
+        rule: `${rule}；无人匹配且无管理员，跳过 / nobody matched and no admin: skipped`,
+        role,
+        orgId: org?.id ?? null,
+        candidates: [],
+        forbidden,
+      };
     }
     role = 'admin';
     org = admins.org;
@@ -126,7 +133,12 @@ export async function resolveStepRoute(db: Db, calendars: CalendarCache, input: 
 }
 
 /** Due time on working days; the reminder is a plain wall-clock span before it. */
-export function dueTimes(cal: WorkingCalendar, limit: string | number, remindBefore: string | number | undefined, now: Date): { dueAt: string; remindAt?: string } {
+export function dueTimes(
+  cal: WorkingCalendar,
+  limit: string | number,
+  remindBefore: string | number | undefined,
+  now: Date,
+): { dueAt: string; remindAt?: string } {
   const due = cal.addWorkingTime(now, parseDuration(limit));
   if (remindBefore === undefined) return { dueAt: due.toISOString() };
   const remind = new Date(due.getTime() - durationToMs(remindBefore));
@@ -149,7 +161,11 @@ export async function resolveEscalationTarget(db: Db, orgId: string): Promise<{ 
  * it move to its admin; tasks at or above it stay, and its admins and
  * supervisors are told of everything still pending.
  */
-export async function planEscalationTo(db: Db, toOrg: string, tasks: { id: string; orgId: string | null; kind: string }[]): Promise<{ reassign: { taskId: string; to: string }[]; notify: string[] }> {
+export async function planEscalationTo(
+  db: Db,
+  toOrg: string,
+  tasks: { id: string; orgId: string | null; kind: string }[],
+): Promise<{ reassign: { taskId: string; to: string }[]; notify: string[] }> {
   const target = (await listAncestors(db, toOrg))[0];
   if (!target) return { reassign: [], notify: [] };
   const admins = (await listUsersWithRole(db, toOrg, 'admin')).map((u) => u.username);

@@ -22,7 +22,17 @@ import type { ActionInput } from '../workflows/approval-types';
 import { callerOf, hasRole, requireAuth, type Caller } from './auth';
 import { badRequest, conflict, forbidden, HttpError, parseOr400, zodFieldErrors, type FieldError } from './errors';
 import { idempotencyKeyOf, idempotent } from './idempotency';
-import { actionKey, applicationWorkflowId, canSee, idFromKey, loadVisibleApplication, newId, publicPayload, sendAction, startApplication } from './approvals-service';
+import {
+  actionKey,
+  applicationWorkflowId,
+  canSee,
+  idFromKey,
+  loadVisibleApplication,
+  newId,
+  publicPayload,
+  sendAction,
+  startApplication,
+} from './approvals-service';
 import { mapTemporalError } from './temporal-errors';
 import { withTemporalDeadline } from '../runtime/temporal-client';
 
@@ -36,12 +46,19 @@ export interface ApplicationDeps {
 }
 
 const text = (max: number) => z.string().trim().min(1, '不能为空 / required').max(max, `最多 ${max} 字 / at most ${max} characters`);
-const mobile = z.string().trim().regex(/^1[3-9]\d{9}$/, '请输入 11 位手机号 / an 11-digit mainland mobile number');
+const mobile = z
+  .string()
+  .trim()
+  .regex(/^1[3-9]\d{9}$/, '请输入 11 位手机号 / an 11-digit mainland mobile number');
 
 const subsidySchema = z.object({
   type: z.literal('subsidy'),
   title: text(200),
-  amount: z.number({ error: '金额须为数字（元）/ amount must be a number in yuan' }).positive('金额须大于 0 / must be positive').max(100_000_000, '金额过大 / too large').multipleOf(0.01, '最多两位小数 / at most 2 decimals'),
+  amount: z
+    .number({ error: '金额须为数字（元）/ amount must be a number in yuan' })
+    .positive('金额须大于 0 / must be positive')
+    .max(100_000_000, '金额过大 / too large')
+    .multipleOf(0.01, '最多两位小数 / at most 2 decimals'),
   reason: text(2000),
   projectId: z.string().trim().max(100).optional(),
   chain: z.string().trim().max(50).optional(),
@@ -102,7 +119,8 @@ export function applicationRoutes(deps: ApplicationDeps): Router {
     // A deployment may keep several chains per type (e.g. a fast-track one); the default has the type's name.
     const chain = await getLatestChain(deps.db, body.chain ?? start.chainKey);
     if (!chain || chain.type !== body.type) {
-      if (body.chain) throw badRequest('审批链不存在或不适用于此类申请 / no such chain for this type', [{ path: 'chain', message: 'unknown chain for this type' }]);
+      if (body.chain)
+        throw badRequest('审批链不存在或不适用于此类申请 / no such chain for this type', [{ path: 'chain', message: 'unknown chain for this type' }]);
       throw new HttpError(500, `审批链 ${start.chainKey} 未配置 / chain not configured`);
     }
     const result = await startApplication(deps.db, deps.temporal, deps.taskQueue, { ...start, id, chain });
@@ -275,7 +293,8 @@ async function referenceErrors(deps: ApplicationDeps, raw: unknown): Promise<Fie
   if (b.type === 'membership') {
     if (given(b.group)) {
       const groups = await listTargetGroups(deps.db);
-      if (!groups.some((g) => g.id === b.group)) errors.push({ path: 'group', message: `未知群体 / unknown group; one of ${groups.map((g) => g.id).join(', ')}` });
+      if (!groups.some((g) => g.id === b.group))
+        errors.push({ path: 'group', message: `未知群体 / unknown group; one of ${groups.map((g) => g.id).join(', ')}` });
     }
     if (given(b.area) && !(await getOrg(deps.db, b.area.trim()))) errors.push({ path: 'area', message: '未知地区 / unknown area org id' });
   } else if (given(b.toUnion)) {
@@ -304,7 +323,8 @@ async function prepare(deps: ApplicationDeps, caller: Caller | undefined, body: 
   if (!check.ok) errors.push({ path: 'idNumber', message: check.reason });
   if (body.type === 'membership') {
     const [groups, area] = await Promise.all([listTargetGroups(deps.db), getOrg(deps.db, body.area)]);
-    if (!groups.some((g) => g.id === body.group)) errors.push({ path: 'group', message: `未知群体 / unknown group; one of ${groups.map((g) => g.id).join(', ')}` });
+    if (!groups.some((g) => g.id === body.group))
+      errors.push({ path: 'group', message: `未知群体 / unknown group; one of ${groups.map((g) => g.id).join(', ')}` });
     if (!area) errors.push({ path: 'area', message: '未知地区 / unknown area org id' });
     if (errors.length || !check.ok) throw badRequest('请检查标出的字段 / invalid fields', errors);
     const idNumber = check.normalized;

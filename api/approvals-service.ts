@@ -5,7 +5,15 @@
 import crypto from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Db } from '../db/knex';
-import { deleteApplicationIfUnstarted, getApplication, getTask, insertApplication, listTasksOfApplication, type ApplicationRow, type TaskRow } from '../db/approval-repository';
+import {
+  deleteApplicationIfUnstarted,
+  getApplication,
+  getTask,
+  insertApplication,
+  listTasksOfApplication,
+  type ApplicationRow,
+  type TaskRow,
+} from '../db/approval-repository';
 import { actUpdate, approvalWorkflow } from '../workflows';
 import type { ActionInput, ActionResult, ApprovalInput } from '../workflows/approval-types';
 import type { Caller } from './auth';
@@ -61,7 +69,11 @@ export async function canSee(db: Db, caller: Caller, app: ApplicationRow): Promi
   if (app.targetOrgPath?.startsWith(caller.orgPath)) return true;
   const tasks = await listTasksOfApplication(db, app.id);
   return tasks.some(
-    (t) => t.assignee === caller.username || t.owner === caller.username || t.candidates.includes(caller.username) || (t.orgId === caller.orgId && !!t.role && caller.roles.includes(t.role)),
+    (t) =>
+      t.assignee === caller.username ||
+      t.owner === caller.username ||
+      t.candidates.includes(caller.username) ||
+      (t.orgId === caller.orgId && !!t.role && caller.roles.includes(t.role)),
   );
 }
 
@@ -72,7 +84,12 @@ export type StartApplication = Omit<ApprovalInput, 'applicationId' | 'notify' | 
  * Records the application, then starts its workflow. If Temporal refuses,
  * the row is removed again so nothing half-written remains.
  */
-export async function startApplication(db: Db, temporal: Client, taskQueue: string, a: StartApplication): Promise<{ id: string; workflowId: string; status: string }> {
+export async function startApplication(
+  db: Db,
+  temporal: Client,
+  taskQueue: string,
+  a: StartApplication,
+): Promise<{ id: string; workflowId: string; status: string }> {
   const workflowId = applicationWorkflowId(a.id);
   const fresh = await insertApplication(db, {
     id: a.id,
@@ -91,7 +108,18 @@ export async function startApplication(db: Db, temporal: Client, taskQueue: stri
       temporal.workflow.start(approvalWorkflow, {
         taskQueue,
         workflowId,
-        args: [{ applicationId: a.id, type: a.type, chain: a.chain, applicant: a.applicant, applicantOrg: a.applicantOrg, title: a.title, payload: a.payload, targetOrg: a.targetOrg }],
+        args: [
+          {
+            applicationId: a.id,
+            type: a.type,
+            chain: a.chain,
+            applicant: a.applicant,
+            applicantOrg: a.applicantOrg,
+            title: a.title,
+            payload: a.payload,
+            targetOrg: a.targetOrg,
+          },
+        ],
         searchAttributes: { ApplicationType: [a.type], ApplicantOrg: [a.applicantOrg] },
       }),
     );

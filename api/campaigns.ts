@@ -10,12 +10,29 @@ import { z } from 'zod';
 import { PHASES, PHASE_LABELS, regionTargets, type CampaignConfig } from '../domain/campaign';
 import { isValidDuration } from '../domain/duration';
 import { maskIdNumber, maskPhone, validateIdNumber } from '../domain/id-number';
-import { deleteCampaignIfUnstarted, getCampaign, insertCampaign, listCampaignRegions, listCampaigns, regionCounts, type CampaignRow } from '../db/campaign-repository';
+import {
+  deleteCampaignIfUnstarted,
+  getCampaign,
+  insertCampaign,
+  listCampaignRegions,
+  listCampaigns,
+  regionCounts,
+  type CampaignRow,
+} from '../db/campaign-repository';
 import type { Db } from '../db/knex';
 import { getOrg, listOrgs, listTargetGroups } from '../db/org-repository';
 import { getProject, listProjectEvents, listProjects, type ProjectRow } from '../db/project-repository';
 import type { PiiCipher } from '../runtime/pii';
-import { advancePhaseUpdate, campaignWorkflow, getProjectQuery, recordInspectionUpdate, reportProgressUpdate, submitPlanUpdate, submitProjectListUpdate, submitSelfAssessmentUpdate } from '../workflows';
+import {
+  advancePhaseUpdate,
+  campaignWorkflow,
+  getProjectQuery,
+  recordInspectionUpdate,
+  reportProgressUpdate,
+  submitPlanUpdate,
+  submitProjectListUpdate,
+  submitSelfAssessmentUpdate,
+} from '../workflows';
 import { regionWorkflowId } from '../workflows/campaign';
 import { projectWorkflowId } from '../workflows/region-campaign';
 import { idFromKey, newId } from './approvals-service';
@@ -35,12 +52,18 @@ export interface CampaignDeps {
 }
 
 const isoTime = isoDateTime();
-const window = z.object({ start: isoTime, end: isoTime }).refine((w) => Date.parse(w.start) < Date.parse(w.end), { message: '开始须早于结束 / start must be before end', path: ['end'] });
+const window = z
+  .object({ start: isoTime, end: isoTime })
+  .refine((w) => Date.parse(w.start) < Date.parse(w.end), { message: '开始须早于结束 / start must be before end', path: ['end'] });
 const positiveInt = z.number({ error: '须为正整数 / a positive integer' }).int('须为整数 / an integer').positive('须大于 0 / must be positive').max(10_000_000);
 
 export const launchSchema = z
   .object({
-    id: z.string().trim().regex(/^[a-z0-9][a-z0-9-]{2,60}$/, '编号：小写字母、数字和连字符 / lower-case letters, digits and -').optional(),
+    id: z
+      .string()
+      .trim()
+      .regex(/^[a-z0-9][a-z0-9-]{2,60}$/, '编号：小写字母、数字和连字符 / lower-case letters, digits and -')
+      .optional(),
     name: z.string().trim().min(1, '请填写名称 / required').max(200),
     year: z.number().int().min(2000).max(2100),
     cityOrg: z.string().trim().min(1).max(100),
@@ -52,8 +75,14 @@ export const launchSchema = z
       perRegion: z.record(z.string(), z.object({ newMembers: positiveInt, newUnions: positiveInt.optional() })).optional(),
     }),
     phases: z.object({ survey: window, listing: window, implementation: window, assessment: window }),
-    reportEvery: z.union([z.string().max(40), z.number().int().positive()]).refine(isValidDuration, '时长格式无效 / use an ISO 8601 duration like P2M is not allowed; use P60D').optional(),
-    remindBefore: z.union([z.string().max(40), z.number().int().positive()]).refine(isValidDuration, '时长格式无效 / invalid duration').optional(),
+    reportEvery: z
+      .union([z.string().max(40), z.number().int().positive()])
+      .refine(isValidDuration, '时长格式无效 / use an ISO 8601 duration like P2M is not allowed; use P60D')
+      .optional(),
+    remindBefore: z
+      .union([z.string().max(40), z.number().int().positive()])
+      .refine(isValidDuration, '时长格式无效 / invalid duration')
+      .optional(),
     /** Operations: continue-as-new after this many history events (default: when Temporal suggests). */
     historyLimit: z.number().int().min(30).max(50_000).optional(),
   })
@@ -92,18 +121,32 @@ const serviceProject = z
     subsidyAmount: z.number().positive().max(100_000_000).optional(),
   })
   .strict();
-export const projectListSchema = z.object({ projects: z.array(z.discriminatedUnion('kind', [organizingProject, serviceProject])).min(1, '至少一个项目 / at least one project').max(2000) }).strict();
+export const projectListSchema = z
+  .object({
+    projects: z
+      .array(z.discriminatedUnion('kind', [organizingProject, serviceProject]))
+      .min(1, '至少一个项目 / at least one project')
+      .max(2000),
+  })
+  .strict();
 
 export const progressSchema = z
   .object({
-    unionsEstablished: z.array(z.object({ enterpriseId: rowId.optional(), name: z.string().trim().min(1).max(200), establishedOn: isoDate() }).strict()).max(1000).optional(),
+    unionsEstablished: z
+      .array(z.object({ enterpriseId: rowId.optional(), name: z.string().trim().min(1).max(200), establishedOn: isoDate() }).strict())
+      .max(1000)
+      .optional(),
     members: z
       .array(
         z
           .object({
             name: z.string().trim().min(1).max(50),
             idNumber: z.string().trim().max(18),
-            phone: z.string().trim().regex(/^1[3-9]\d{9}$/, '11 位手机号 / an 11-digit mobile').optional(),
+            phone: z
+              .string()
+              .trim()
+              .regex(/^1[3-9]\d{9}$/, '11 位手机号 / an 11-digit mobile')
+              .optional(),
             group: z.string().trim().min(1).max(50),
             employer: z.string().trim().min(1).max(200),
           })
@@ -111,11 +154,17 @@ export const progressSchema = z
       )
       .max(5000)
       .optional(),
-    serviceDone: z.object({ coverage: z.number().int().min(0).max(10_000_000), note: z.string().trim().max(2000).optional() }).strict().optional(),
+    serviceDone: z
+      .object({ coverage: z.number().int().min(0).max(10_000_000), note: z.string().trim().max(2000).optional() })
+      .strict()
+      .optional(),
     note: z.string().trim().max(5000).optional(),
   })
   .strict()
-  .refine((b) => b.unionsEstablished?.length || b.members?.length || b.serviceDone, { message: '请至少报送一项进展 / report at least one kind of progress', path: ['(body)'] });
+  .refine((b) => b.unionsEstablished?.length || b.members?.length || b.serviceDone, {
+    message: '请至少报送一项进展 / report at least one kind of progress',
+    path: ['(body)'],
+  });
 
 export const inspectionSchema = z
   .object({ findings: z.string().trim().min(1).max(5000), result: z.enum(['good', 'needs_improvement', 'problem']), inspectedOn: isoDate() })
@@ -161,12 +210,14 @@ export function campaignRoutes(deps: CampaignDeps): Router {
     const fresh = await insertCampaign(db, { id, config, workflowId, createdBy: caller.username, regionTargets: targets });
     if (!fresh) throw conflict(`行动 ${id} 已存在，不会重复发起 / campaign ${id} already exists`);
     try {
-      await withTemporalDeadline(temporal, () => temporal.workflow.start(campaignWorkflow, {
-        taskQueue: deps.taskQueue,
-        workflowId,
-        args: [{ campaignId: id, config, createdBy: caller.username, historyLimit }],
-        searchAttributes: { CampaignId: [id] },
-      }));
+      await withTemporalDeadline(temporal, () =>
+        temporal.workflow.start(campaignWorkflow, {
+          taskQueue: deps.taskQueue,
+          workflowId,
+          args: [{ campaignId: id, config, createdBy: caller.username, historyLimit }],
+          searchAttributes: { CampaignId: [id] },
+        }),
+      );
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) throw conflict(`行动 ${id} 已在运行 / campaign ${id} is already running`);
       await deleteCampaignIfUnstarted(db, id).catch(() => undefined);
@@ -181,8 +232,21 @@ export function campaignRoutes(deps: CampaignDeps): Router {
     const rows = await listCampaigns(db, caller.orgPath, { limit: q.limit + 1, cursor: q.cursor });
     const visible = [];
     for (const c of rows.slice(0, q.limit)) {
-      const ok = await loadVisibleCampaign(db, caller, c.id).then(() => true, () => false);
-      if (ok) visible.push({ id: c.id, name: c.name, year: c.year, cityOrg: c.cityOrg, phase: c.phase, phaseEndsAt: c.phaseEndsAt, phases: c.config.phases, regions: c.config.regions.length });
+      const ok = await loadVisibleCampaign(db, caller, c.id).then(
+        () => true,
+        () => false,
+      );
+      if (ok)
+        visible.push({
+          id: c.id,
+          name: c.name,
+          year: c.year,
+          cityOrg: c.cityOrg,
+          phase: c.phase,
+          phaseEndsAt: c.phaseEndsAt,
+          phases: c.config.phases,
+          regions: c.config.regions.length,
+        });
     }
     res.json({ items: visible, nextCursor: rows.length > q.limit ? rows[q.limit - 1]!.id : null });
   });
@@ -196,10 +260,15 @@ export function campaignRoutes(deps: CampaignDeps): Router {
   router.post('/api/campaigns/:id/advance', idempotent(db), async (req, res) => {
     const caller = callerOf(req);
     const c = await loadVisibleCampaign(db, caller, req.params.id as string);
-    if (!hasRole(caller, 'admin') || caller.orgId !== c.cityOrg) throw forbidden('只有本市总管理员可以提前结束阶段 / only the city federation admin advances phases');
+    if (!hasRole(caller, 'admin') || caller.orgId !== c.cityOrg)
+      throw forbidden('只有本市总管理员可以提前结束阶段 / only the city federation admin advances phases');
     const body = parseOr400(z.object({ reason: z.string().trim().min(1, '请说明理由 / a reason is required').max(2000) }).strict(), req.body);
     const key = keyOf(req);
-    const r = await update(temporal, () => temporal.workflow.getHandle(c.workflowId).executeUpdate(advancePhaseUpdate, { args: [{ actor: actorOf(caller), reason: body.reason, idempotencyKey: key }], updateId: key }));
+    const r = await update(temporal, () =>
+      temporal.workflow
+        .getHandle(c.workflowId)
+        .executeUpdate(advancePhaseUpdate, { args: [{ actor: actorOf(caller), reason: body.reason, idempotencyKey: key }], updateId: key }),
+    );
     res.json({ id: c.id, phase: r.phase, phaseEndsAt: r.phaseEndsAt });
   });
 
@@ -209,7 +278,9 @@ export function campaignRoutes(deps: CampaignDeps): Router {
     const plan = parseOr400(planSchema, req.body);
     const key = keyOf(req);
     const r = await update(temporal, () =>
-      temporal.workflow.getHandle(regionWorkflowId(campaign.id, req.params.org as string)).executeUpdate(submitPlanUpdate, { args: [{ actor: actorOf(caller), phaseSeen: campaign.phase, plan, idempotencyKey: key }], updateId: key }),
+      temporal.workflow
+        .getHandle(regionWorkflowId(campaign.id, req.params.org as string))
+        .executeUpdate(submitPlanUpdate, { args: [{ actor: actorOf(caller), phaseSeen: campaign.phase, plan, idempotencyKey: key }], updateId: key }),
     );
     res.json({ ok: r.ok, phase: r.phase });
   });
@@ -221,19 +292,36 @@ export function campaignRoutes(deps: CampaignDeps): Router {
     const body = parseOr400(projectListSchema, req.body);
     const errors: FieldError[] = [];
     body.projects.forEach((p, i) => {
-      if (p.kind === 'organizing') p.groups.forEach((g, j) => !campaign.config.groups.includes(g) && errors.push({ path: `projects.${i}.groups.${j}`, message: `不是本次行动的重点群体 / not a group of this campaign: ${g}` }));
+      if (p.kind === 'organizing')
+        p.groups.forEach(
+          (g, j) =>
+            !campaign.config.groups.includes(g) &&
+            errors.push({ path: `projects.${i}.groups.${j}`, message: `不是本次行动的重点群体 / not a group of this campaign: ${g}` }),
+        );
     });
     const enterpriseIds = body.projects.flatMap((p) => (p.kind === 'organizing' ? (p.enterprises ?? []) : []));
     if (enterpriseIds.length) {
-      const found = new Set((await db('enterprises').whereIn('id', enterpriseIds).andWhere({ campaign_id: campaign.id, region_org: regionOrg }).select('id')).map((r: { id: string }) => Number(r.id)));
+      const found = new Set(
+        (await db('enterprises').whereIn('id', enterpriseIds).andWhere({ campaign_id: campaign.id, region_org: regionOrg }).select('id')).map(
+          (r: { id: string }) => Number(r.id),
+        ),
+      );
       body.projects.forEach((p, i) => {
-        if (p.kind === 'organizing') (p.enterprises ?? []).forEach((e, j) => !found.has(e) && errors.push({ path: `projects.${i}.enterprises.${j}`, message: `台账中没有该企业 / not on this region's ledger: ${e}` }));
+        if (p.kind === 'organizing')
+          (p.enterprises ?? []).forEach(
+            (e, j) => !found.has(e) && errors.push({ path: `projects.${i}.enterprises.${j}`, message: `台账中没有该企业 / not on this region's ledger: ${e}` }),
+          );
       });
     }
     if (errors.length) throw badRequest('项目清单有误 / invalid project list', errors);
     const key = keyOf(req);
     const r = await update(temporal, () =>
-      temporal.workflow.getHandle(regionWorkflowId(campaign.id, regionOrg)).executeUpdate(submitProjectListUpdate, { args: [{ actor: actorOf(caller), phaseSeen: campaign.phase, projects: body.projects, idempotencyKey: key }], updateId: key }),
+      temporal.workflow
+        .getHandle(regionWorkflowId(campaign.id, regionOrg))
+        .executeUpdate(submitProjectListUpdate, {
+          args: [{ actor: actorOf(caller), phaseSeen: campaign.phase, projects: body.projects, idempotencyKey: key }],
+          updateId: key,
+        }),
     );
     res.status(201).json({ applicationId: r.listApplicationId, status: r.listStatus, projectIds: r.projectIds });
   });
@@ -242,7 +330,12 @@ export function campaignRoutes(deps: CampaignDeps): Router {
     const caller = callerOf(req);
     const c = await loadVisibleCampaign(db, caller, req.params.id as string);
     const q = parseOr400(
-      z.object({ region: z.string().max(100).optional(), status: z.enum(['proposed', 'approved', 'in_progress', 'rectifying', 'qualified', 'unqualified']).optional(), limit: z.coerce.number().int().min(1).max(500).default(100), cursor: z.string().max(200).optional() }),
+      z.object({
+        region: z.string().max(100).optional(),
+        status: z.enum(['proposed', 'approved', 'in_progress', 'rectifying', 'qualified', 'unqualified']).optional(),
+        limit: z.coerce.number().int().min(1).max(500).default(100),
+        cursor: z.string().max(200).optional(),
+      }),
       req.query,
     );
     const scope = caller.orgPath.startsWith(c.cityOrgPath) && caller.orgId !== c.cityOrg ? caller.orgPath : undefined;
@@ -259,7 +352,9 @@ export function campaignRoutes(deps: CampaignDeps): Router {
     try {
       milestones = (await withTemporalDeadline(temporal, () => temporal.workflow.getHandle(projectWorkflowId(p.id)).query(getProjectQuery), 5_000)).milestones;
     } catch {
-      milestones = events.filter((e: { kind: string }) => e.kind === 'milestone').map((e: { data: unknown; at: Date }) => ({ ...(e.data as object), at: e.at }));
+      milestones = events
+        .filter((e: { kind: string }) => e.kind === 'milestone')
+        .map((e: { data: unknown; at: Date }) => ({ ...(e.data as object), at: e.at }));
     }
     res.json({ ...projectView(p), milestones, history: events });
   });
@@ -275,7 +370,8 @@ export function campaignRoutes(deps: CampaignDeps): Router {
     const members = (body.members ?? []).map((m, i) => {
       const check = validateIdNumber(m.idNumber);
       if (!check.ok) errors.push({ path: `members.${i}.idNumber`, message: check.reason });
-      if (!campaign.config.groups.includes(m.group)) errors.push({ path: `members.${i}.group`, message: `不是本次行动的重点群体 / not a group of this campaign: ${m.group}` });
+      if (!campaign.config.groups.includes(m.group))
+        errors.push({ path: `members.${i}.group`, message: `不是本次行动的重点群体 / not a group of this campaign: ${m.group}` });
       const id = check.ok ? check.normalized : m.idNumber;
       return {
         name: m.name,
@@ -296,7 +392,17 @@ export function campaignRoutes(deps: CampaignDeps): Router {
     const key = keyOf(req);
     const r = await update(temporal, () =>
       temporal.workflow.getHandle(projectWorkflowId(p.id)).executeUpdate(reportProgressUpdate, {
-        args: [{ actor: actorOf(caller), phaseSeen: campaign.phase, idempotencyKey: key, unionsEstablished: body.unionsEstablished, members, serviceDone: body.serviceDone, note: body.note }],
+        args: [
+          {
+            actor: actorOf(caller),
+            phaseSeen: campaign.phase,
+            idempotencyKey: key,
+            unionsEstablished: body.unionsEstablished,
+            members,
+            serviceDone: body.serviceDone,
+            note: body.note,
+          },
+        ],
         updateId: key,
       }),
     );
@@ -310,7 +416,11 @@ export function campaignRoutes(deps: CampaignDeps): Router {
     if (caller.orgId !== campaign.cityOrg) throw forbidden('检查由市总记录 / inspections are recorded by the city federation');
     const body = parseOr400(inspectionSchema, req.body);
     const key = keyOf(req);
-    const r = await update(temporal, () => temporal.workflow.getHandle(projectWorkflowId(p.id)).executeUpdate(recordInspectionUpdate, { args: [{ actor: actorOf(caller), idempotencyKey: key, ...body }], updateId: key }));
+    const r = await update(temporal, () =>
+      temporal.workflow
+        .getHandle(projectWorkflowId(p.id))
+        .executeUpdate(recordInspectionUpdate, { args: [{ actor: actorOf(caller), idempotencyKey: key, ...body }], updateId: key }),
+    );
     res.status(201).json({ projectId: p.id, status: r.status });
   });
 
@@ -322,7 +432,14 @@ export function campaignRoutes(deps: CampaignDeps): Router {
     requirePhase(campaign, 'assessment');
     const report = parseOr400(selfAssessmentSchema, req.body);
     const key = keyOf(req);
-    const r = await update(temporal, () => temporal.workflow.getHandle(projectWorkflowId(p.id)).executeUpdate(submitSelfAssessmentUpdate, { args: [{ actor: actorOf(caller), phaseSeen: campaign.phase, idempotencyKey: key, report }], updateId: key }));
+    const r = await update(temporal, () =>
+      temporal.workflow
+        .getHandle(projectWorkflowId(p.id))
+        .executeUpdate(submitSelfAssessmentUpdate, {
+          args: [{ actor: actorOf(caller), phaseSeen: campaign.phase, idempotencyKey: key, report }],
+          updateId: key,
+        }),
+    );
     res.status(201).json({ projectId: p.id, status: r.status, assessmentApplicationId: r.assessmentApplicationId });
   });
 
@@ -340,19 +457,26 @@ async function validateLaunch(db: Db, caller: Caller, body: z.infer<typeof launc
   body.regions.forEach((r, i) => {
     const o = orgs.get(r);
     if (!o) errors.push({ path: `regions.${i}`, message: `未知组织 / unknown org: ${r}` });
-    else if (o.parentId !== body.cityOrg || (o.kind !== 'county' && o.kind !== 'industry')) errors.push({ path: `regions.${i}`, message: `须为本市的县区总工会或产业工会 / must be a county or industry union of the city: ${r}` });
+    else if (o.parentId !== body.cityOrg || (o.kind !== 'county' && o.kind !== 'industry'))
+      errors.push({ path: `regions.${i}`, message: `须为本市的县区总工会或产业工会 / must be a county or industry union of the city: ${r}` });
     if (seen.has(r)) errors.push({ path: `regions.${i}`, message: '重复 / duplicate' });
     seen.add(r);
   });
   const groups = new Set((await listTargetGroups(db)).map((g) => g.id));
   body.groups.forEach((g, i) => !groups.has(g) && errors.push({ path: `groups.${i}`, message: `未知重点群体 / unknown group: ${g}` }));
-  for (const r of Object.keys(body.targets.perRegion ?? {})) if (!body.regions.includes(r)) errors.push({ path: `targets.perRegion.${r}`, message: '不是参加行动的地区 / not a participating region' });
+  for (const r of Object.keys(body.targets.perRegion ?? {}))
+    if (!body.regions.includes(r)) errors.push({ path: `targets.perRegion.${r}`, message: '不是参加行动的地区 / not a participating region' });
   for (let i = 1; i < PHASES.length; i++) {
     const prev = body.phases[PHASES[i - 1]!];
     const cur = body.phases[PHASES[i]!];
-    if (Date.parse(cur.start) < Date.parse(prev.end)) errors.push({ path: `phases.${PHASES[i]}.start`, message: `须不早于“${PHASE_LABELS[PHASES[i - 1]!]}”结束 / must not start before the previous phase ends` });
+    if (Date.parse(cur.start) < Date.parse(prev.end))
+      errors.push({
+        path: `phases.${PHASES[i]}.start`,
+        message: `须不早于“${PHASE_LABELS[PHASES[i - 1]!]}”结束 / must not start before the previous phase ends`,
+      });
   }
-  if (Date.parse(body.phases.assessment.end) < Date.now()) errors.push({ path: 'phases.assessment.end', message: '行动已全部过期 / the whole campaign lies in the past' });
+  if (Date.parse(body.phases.assessment.end) < Date.now())
+    errors.push({ path: 'phases.assessment.end', message: '行动已全部过期 / the whole campaign lies in the past' });
   if (errors.length) throw badRequest('行动配置有误 / invalid campaign configuration', errors);
 }
 
@@ -360,13 +484,17 @@ async function loadVisibleProject(db: Db, caller: Caller, id: string): Promise<P
   const p = await getProject(db, id);
   if (!p) throw notFound('项目不存在 / project not found');
   const c = await getCampaign(db, p.campaignId);
-  const inScope = p.regionPath?.startsWith(caller.orgPath) || (c && caller.orgPath.startsWith(c.cityOrgPath) && caller.orgId === c.cityOrg) || (c && c.cityOrgPath.startsWith(caller.orgPath));
+  const inScope =
+    p.regionPath?.startsWith(caller.orgPath) ||
+    (c && caller.orgPath.startsWith(c.cityOrgPath) && caller.orgId === c.cityOrg) ||
+    (c && c.cityOrgPath.startsWith(caller.orgPath));
   if (!inScope) throw notFound('项目不存在 / project not found');
   return p;
 }
 
 function requireRegionActor(caller: Caller, p: ProjectRow): void {
-  if (!p.regionPath?.startsWith(caller.orgPath) || !hasRole(caller, 'staff', 'admin')) throw new HttpError(403, '只有项目所属地区的干事可以报送 / only the region’s staff report on its projects');
+  if (!p.regionPath?.startsWith(caller.orgPath) || !hasRole(caller, 'staff', 'admin'))
+    throw new HttpError(403, '只有项目所属地区的干事可以报送 / only the region’s staff report on its projects');
 }
 
 function projectView(p: ProjectRow) {
@@ -400,13 +528,22 @@ export async function campaignView(db: Db, c: CampaignRow) {
   const [regions, counts, summaries] = await Promise.all([
     listCampaignRegions(db, c.id),
     regionCounts(db, c.id),
-    db('phase_summaries').where({ campaign_id: c.id }).orderBy('closed_at').select({ phase: 'phase', closedAt: 'closed_at', closedBy: 'closed_by', reason: 'reason', summary: 'summary' }),
+    db('phase_summaries')
+      .where({ campaign_id: c.id })
+      .orderBy('closed_at')
+      .select({ phase: 'phase', closedAt: 'closed_at', closedBy: 'closed_by', reason: 'reason', summary: 'summary' }),
   ]);
   const ent = new Map(counts.enterprises.map((r: { region_org: string; screened: number; targets: number; crossed_off: number }) => [r.region_org, r]));
   const pending = new Map(counts.members.map((r: { applicant_org: string; pending: number }) => [r.applicant_org, r.pending]));
   const items = regions.map((r) => {
     const e = ent.get(r.orgId);
-    const ps = counts.projects.filter((p: { region_org: string }) => p.region_org === r.orgId) as { status: string; n: number; unions: number; members: number; planned: number }[];
+    const ps = counts.projects.filter((p: { region_org: string }) => p.region_org === r.orgId) as {
+      status: string;
+      n: number;
+      unions: number;
+      members: number;
+      planned: number;
+    }[];
     const members = ps.reduce((n, p) => n + p.members, 0);
     return {
       org: r.orgId,
@@ -458,7 +595,10 @@ export async function campaignView(db: Db, c: CampaignRow) {
       pendingApprovals: sum((x) => x.counts.pendingApprovals),
     },
     phaseSummaries: summaries,
-    ranking: items.filter((x) => x.rank !== null).sort((a, b) => (a.rank ?? 0) - (b.rank ?? 0)).map((x) => ({ org: x.org, name: x.name, score: x.score, rank: x.rank })),
+    ranking: items
+      .filter((x) => x.rank !== null)
+      .sort((a, b) => (a.rank ?? 0) - (b.rank ?? 0))
+      .map((x) => ({ org: x.org, name: x.name, score: x.score, rank: x.rank })),
     closedAt: c.closedAt,
   };
 }

@@ -15,8 +15,13 @@ import { badRequest, forbidden, notFound, parseOr400 } from './errors';
 import { idempotent } from './idempotency';
 import { requireUsers } from './applications';
 
-const duration = z.union([z.string().max(40), z.number().int().positive()]).refine(isValidDuration, '时长格式无效，如 P3D、PT2H 或毫秒数 / use an ISO 8601 duration like P3D or PT2H, or milliseconds');
-const stepId = z.string().trim().regex(/^[A-Za-z][\w-]{0,49}$/, '步骤编号：字母开头，最多 50 个字母数字 / letters, digits, - or _');
+const duration = z
+  .union([z.string().max(40), z.number().int().positive()])
+  .refine(isValidDuration, '时长格式无效，如 P3D、PT2H 或毫秒数 / use an ISO 8601 duration like P3D or PT2H, or milliseconds');
+const stepId = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z][\w-]{0,49}$/, '步骤编号：字母开头，最多 50 个字母数字 / letters, digits, - or _');
 
 const humanStep = z
   .object({
@@ -24,13 +29,20 @@ const humanStep = z
     name: z.string().trim().min(1).max(100),
     type: z.literal('human'),
     who: z.discriminatedUnion('kind', [
-      z.object({ kind: z.literal('role'), role: z.enum(['reviewer', 'admin', 'staff', 'supervisor']), level: z.enum(['self', 'parent', 'region', 'city', 'province', 'target']) }),
+      z.object({
+        kind: z.literal('role'),
+        role: z.enum(['reviewer', 'admin', 'staff', 'supervisor']),
+        level: z.enum(['self', 'parent', 'region', 'city', 'province', 'target']),
+      }),
       z.object({ kind: z.literal('users'), usernames: z.array(z.string().trim().min(1).max(100)).min(1).max(50) }),
     ]),
     mode: z.enum(['single', 'all', 'any']),
     sla: z
       .object({ limit: duration, remindBefore: duration.optional(), onTimeout: z.enum(['escalate', 'autoApprove', 'autoReject']) })
-      .refine((s) => s.remindBefore === undefined || durationToMs(s.remindBefore) < durationToMs(s.limit), { message: '提醒须早于时限 / remindBefore must be shorter than limit', path: ['remindBefore'] })
+      .refine((s) => s.remindBefore === undefined || durationToMs(s.remindBefore) < durationToMs(s.limit), {
+        message: '提醒须早于时限 / remindBefore must be shorter than limit',
+        path: ['remindBefore'],
+      })
       .optional(),
     onNoApprover: z.enum(['skip', 'admin']).optional(),
     onSelfApproval: z.enum(['skip', 'forbid']).optional(),
@@ -43,10 +55,16 @@ const autoStep = z.object({ id: stepId, name: z.string().trim().min(1).max(100),
 
 export const chainSchema = z
   .object({
-    key: z.string().trim().regex(/^[a-z][a-z0-9_-]{1,49}$/, '链编号：小写字母开头 / lower-case letters, digits, - or _'),
+    key: z
+      .string()
+      .trim()
+      .regex(/^[a-z][a-z0-9_-]{1,49}$/, '链编号：小写字母开头 / lower-case letters, digits, - or _'),
     name: z.string().trim().min(1).max(100),
     type: z.enum(APPLICATION_TYPES),
-    steps: z.array(z.discriminatedUnion('type', [humanStep, autoStep])).min(1, '至少一个步骤 / at least one step').max(30),
+    steps: z
+      .array(z.discriminatedUnion('type', [humanStep, autoStep]))
+      .min(1, '至少一个步骤 / at least one step')
+      .max(30),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -55,9 +73,14 @@ export const chainSchema = z
       if (seen.has(st.id)) ctx.addIssue({ code: 'custom', path: ['steps', i, 'id'], message: '步骤编号重复 / duplicate step id' });
       seen.add(st.id);
       if (st.type === 'human' && st.who.kind === 'role' && st.who.level === 'target' && c.type !== 'membership' && c.type !== 'transfer')
-        ctx.addIssue({ code: 'custom', path: ['steps', i, 'who', 'level'], message: 'target 仅用于入会和转会 / target applies to membership and transfer only' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['steps', i, 'who', 'level'],
+          message: 'target 仅用于入会和转会 / target applies to membership and transfer only',
+        });
     });
-    if (!c.steps.some((st) => st.type === 'human')) ctx.addIssue({ code: 'custom', path: ['steps'], message: '至少需要一个人工审批步骤 / at least one human step' });
+    if (!c.steps.some((st) => st.type === 'human'))
+      ctx.addIssue({ code: 'custom', path: ['steps'], message: '至少需要一个人工审批步骤 / at least one human step' });
   });
 
 export function chainRoutes(deps: { db: Db }): Router {
@@ -80,7 +103,8 @@ export function chainRoutes(deps: { db: Db }): Router {
     const named = def.steps.flatMap((st, i) => (st.type === 'human' && st.who.kind === 'users' ? st.who.usernames.map((u) => ({ u, i })) : []));
     for (const { u, i } of named) await requireUsers(deps.db, [u], `steps.${i}.who.usernames`);
     const existing = await getLatestChain(deps.db, def.key);
-    if (existing && existing.type !== def.type) throw badRequest('不能改变已有审批链的申请类型 / a chain keeps its type', [{ path: 'type', message: `is ${existing.type}` }]);
+    if (existing && existing.type !== def.type)
+      throw badRequest('不能改变已有审批链的申请类型 / a chain keeps its type', [{ path: 'type', message: `is ${existing.type}` }]);
     const saved = await saveChainVersion(deps.db, def, caller.username);
     res.status(201).json(saved);
   });
@@ -90,7 +114,10 @@ export function chainRoutes(deps: { db: Db }): Router {
     res.json({ items: await listCalendarDays(deps.db, q.year), nextCursor: null });
   });
 
-  const dateParam = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式为 YYYY-MM-DD / date must be YYYY-MM-DD').refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), '无效日期 / invalid date');
+  const dateParam = z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式为 YYYY-MM-DD / date must be YYYY-MM-DD')
+    .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), '无效日期 / invalid date');
 
   router.put('/api/calendar/:date', async (req, res) => {
     const caller = callerOf(req);

@@ -73,7 +73,11 @@ export function findUnstorableText(value: unknown): string | undefined {
 /** Refuses (400) a body with text that cannot be stored: NUL characters or unpaired surrogates. */
 export function requireStorableText(value: unknown): void {
   const path = findUnstorableText(value);
-  if (path) throw badRequest('请求含有无法保存的字符（空字符或不成对的代理字符）/ the request contains characters that cannot be stored (NUL or an unpaired surrogate)', [{ path, message: 'invalid character' }]);
+  if (path)
+    throw badRequest(
+      '请求含有无法保存的字符（空字符或不成对的代理字符）/ the request contains characters that cannot be stored (NUL or an unpaired surrogate)',
+      [{ path, message: 'invalid character' }],
+    );
 }
 
 /** Parses with a schema or throws a 400 listing every bad field. */
@@ -132,7 +136,10 @@ export const errorMiddleware: ErrorRequestHandler = (err, req, res, _next) => {
   // An outage answers every request with 503: one line each, without a stack, is enough.
   if (status === 503) logger.warn({ path: req.path, reason: err instanceof Error ? err.message : String(err) }, 'service unavailable');
   else if (status >= 500) logger.error({ err, path: req.path }, 'request failed');
-  res.status(status).type('application/problem+json').send(JSON.stringify(problem(status, detail, errors)));
+  res
+    .status(status)
+    .type('application/problem+json')
+    .send(JSON.stringify(problem(status, detail, errors)));
 };
 
 /** An error a library marked as the client's fault (http-errors of the body parser, the router's URIError): 4xx. */
@@ -157,7 +164,26 @@ function isTemporalError(err: unknown): boolean {
 export function isUnavailable(err: unknown): boolean {
   if (!err || typeof err !== 'object') return false;
   const e = err as { code?: string; name?: string; message?: string };
-  if (e.code && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006'].includes(e.code)) return true;
+  if (
+    e.code &&
+    [
+      'ECONNREFUSED',
+      'ECONNRESET',
+      'ETIMEDOUT',
+      'EPIPE',
+      'EHOSTUNREACH',
+      'ENOTFOUND',
+      '57P01',
+      '57P02',
+      '57P03',
+      '08000',
+      '08001',
+      '08003',
+      '08004',
+      '08006',
+    ].includes(e.code)
+  )
+    return true;
   if (e.name === 'KnexTimeoutError') return true;
   if (e.name === 'ServiceError' || e.name === 'ConnectionError') return true;
   return /Connection terminated|ECONNREFUSED|UNAVAILABLE|Failed to connect|database system is (shutting down|starting up|in recovery)/i.test(e.message ?? '');

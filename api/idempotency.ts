@@ -11,7 +11,8 @@ import { badRequest, conflict, requireStorableText } from './errors';
 export function idempotencyKeyOf(req: Request): string | undefined {
   const key = req.header('Idempotency-Key');
   if (key === undefined) return undefined;
-  if (!/^[\w.:-]{1,200}$/.test(key)) throw badRequest('Idempotency-Key 格式无效 / invalid Idempotency-Key', [{ path: 'Idempotency-Key', message: '1–200 letters, digits, . _ : -' }]);
+  if (!/^[\w.:-]{1,200}$/.test(key))
+    throw badRequest('Idempotency-Key 格式无效 / invalid Idempotency-Key', [{ path: 'Idempotency-Key', message: '1–200 letters, digits, . _ : -' }]);
   return key;
 }
 

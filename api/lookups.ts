@@ -89,7 +89,9 @@ export function lookupRoutes(deps: LookupDeps): Router {
     if (t.status === 'pending' && t.kind === 'approval' && mine) {
       let view;
       try {
-        view = await withTemporalDeadline(deps.temporal, () => deps.temporal.workflow.getHandle(applicationWorkflowId(t.applicationId)).query(getApplicationQuery));
+        view = await withTemporalDeadline(deps.temporal, () =>
+          deps.temporal.workflow.getHandle(applicationWorkflowId(t.applicationId)).query(getApplicationQuery),
+        );
       } catch (err) {
         // A finished or missing workflow allows nothing; Temporal down or too slow is a 503, not "nothing allowed".
         const mapped = mapTemporalError(err);

@@ -30,17 +30,34 @@ export const ROUTES: Record<string, Record<string, Op>> = {
   },
   '/api/applications/{id}': { get: { summary: '申请详情与审批记录 / an application with its timeline' } },
   '/api/applications/{id}/route': { get: { summary: '剩余审批步骤预览 / remaining steps, who would act and why' } },
-  '/api/applications/{id}/actions': { post: { summary: '申请人操作：重新提交、撤回、撤销、催办、评论、抄送 / applicant actions', body: applicationActionSchema } },
+  '/api/applications/{id}/actions': {
+    post: { summary: '申请人操作：重新提交、撤回、撤销、催办、评论、抄送 / applicant actions', body: applicationActionSchema },
+  },
   '/api/tasks': { get: { summary: '我的待办 / the caller’s tasks', query: ['status', 'kind', 'type', 'overdue', 'limit', 'cursor'] } },
-  '/api/tasks/{id}': { get: { summary: '任务详情；?reveal=personal 向身份审核办理人显示完整证件号（留痕）/ a task with its subject and timeline; ?reveal=personal shows the full ID and phone to the identity-review task holder (audited)', query: ['reveal'] } },
+  '/api/tasks/{id}': {
+    get: {
+      summary:
+        '任务详情；?reveal=personal 向身份审核办理人显示完整证件号（留痕）/ a task with its subject and timeline; ?reveal=personal shows the full ID and phone to the identity-review task holder (audited)',
+      query: ['reveal'],
+    },
+  },
   '/api/tasks/{id}/actions': { post: { summary: '审批操作 / act on a task', body: actionSchema } },
   '/api/tasks/bulk-approve': { post: { summary: '批量同意 / approve several tasks' } },
   '/api/tasks/reassign': { post: { summary: '批量转办（管理员）/ move all pending tasks of one user to another' } },
-  '/api/chains': { get: { summary: '审批链 / chains (latest versions)' }, post: { summary: '保存审批链新版本（管理员）/ save a chain version', body: chainSchema, ok: 201 } },
+  '/api/chains': {
+    get: { summary: '审批链 / chains (latest versions)' },
+    post: { summary: '保存审批链新版本（管理员）/ save a chain version', body: chainSchema, ok: 201 },
+  },
   '/api/chains/{key}': { get: { summary: '审批链及其版本 / a chain and its versions' } },
   '/api/calendar': { get: { summary: '工作日历（节假日与调休）/ the working-day calendar', query: ['year'] } },
-  '/api/calendar/{date}': { put: { summary: '设置某日为节假日或调休上班（管理员）/ set a day' }, delete: { summary: '删除某日安排（管理员）/ remove a day', ok: 204 } },
-  '/api/campaigns': { post: { summary: '发起集中行动（市总管理员）/ launch a campaign', body: launchSchema, ok: 201 }, get: { summary: '行动列表 / campaigns in scope' } },
+  '/api/calendar/{date}': {
+    put: { summary: '设置某日为节假日或调休上班（管理员）/ set a day' },
+    delete: { summary: '删除某日安排（管理员）/ remove a day', ok: 204 },
+  },
+  '/api/campaigns': {
+    post: { summary: '发起集中行动（市总管理员）/ launch a campaign', body: launchSchema, ok: 201 },
+    get: { summary: '行动列表 / campaigns in scope' },
+  },
   '/api/campaigns/{id}': { get: { summary: '行动总览：阶段、各地区进度与合计 / the campaign view' } },
   '/api/campaigns/{id}/advance': { post: { summary: '提前结束当前阶段 / close the current phase early' } },
   '/api/campaigns/{id}/regions/{org}/enterprises': { post: { summary: '上传摸底企业（JSON 或 CSV）/ survey upload', bodyType: 'csv-or-json' } },
@@ -78,7 +95,12 @@ export function openApiDocument() {
         ...(op.body
           ? { requestBody: { required: true, content: { 'application/json': { schema: schema(op.body) } } } }
           : op.bodyType === 'csv-or-json'
-            ? { requestBody: { required: true, content: { 'application/json': { schema: { type: 'array', items: { type: 'object' } } }, 'text/csv': { schema: { type: 'string' } } } } }
+            ? {
+                requestBody: {
+                  required: true,
+                  content: { 'application/json': { schema: { type: 'array', items: { type: 'object' } } }, 'text/csv': { schema: { type: 'string' } } },
+                },
+              }
             : {}),
         responses: {
           [String(op.ok ?? 200)]: { description: '成功 / success' },
@@ -94,7 +116,8 @@ export function openApiDocument() {
     info: {
       title: '建会入会集中行动工作流引擎 API / Union organizing-drive workflow engine API',
       version: '1.0.0',
-      description: '所有 /api 路由（登录除外）需 Bearer 令牌；错误为 application/problem+json。/ All /api routes except login need a bearer token; errors are problem+json.',
+      description:
+        '所有 /api 路由（登录除外）需 Bearer 令牌；错误为 application/problem+json。/ All /api routes except login need a bearer token; errors are problem+json.',
     },
     servers: [{ url: '/' }],
     security: [{ bearer: [] }],

@@ -22,8 +22,16 @@ import { forbidden, HttpError, notFound, parseOr400 } from './errors';
 import { registerRoutes } from './openapi';
 
 registerRoutes({
-  '/api/public/unions': { get: { summary: '扫码入会表单选项：基层工会、重点群体、地区（无需登录，限流）/ join-form choices (public, rate-limited)', auth: false } },
-  '/api/public/applications/{id}': { get: { summary: '凭申请编号和手机号查询入会进度（无需登录，限流，不含个人信息）/ status look-up by reference number and phone', auth: false, query: ['phone'] } },
+  '/api/public/unions': {
+    get: { summary: '扫码入会表单选项：基层工会、重点群体、地区（无需登录，限流）/ join-form choices (public, rate-limited)', auth: false },
+  },
+  '/api/public/applications/{id}': {
+    get: {
+      summary: '凭申请编号和手机号查询入会进度（无需登录，限流，不含个人信息）/ status look-up by reference number and phone',
+      auth: false,
+      query: ['phone'],
+    },
+  },
   '/api/orgs/{id}/join-poster.svg': { get: { summary: '基层工会扫码入会海报（SVG，可打印）/ the union’s QR join poster', query: ['download'] } },
   '/api/orgs/{id}/join-poster.png': { get: { summary: '基层工会入会二维码（PNG，1200 像素）/ the union’s join QR code', query: ['download'] } },
 });
@@ -153,7 +161,11 @@ export function publicRoutes(deps: PublicDeps): Router {
   const { db } = deps;
 
   // Only workers without an account are limited here; a signed-in caller's POST passes straight on.
-  const applyLimit = limiter(60 * 60 * 1000, deps.publicJoinLimit ?? 20, '提交过于频繁，请一小时后再试 / too many applications from this address, try again in an hour');
+  const applyLimit = limiter(
+    60 * 60 * 1000,
+    deps.publicJoinLimit ?? 20,
+    '提交过于频繁，请一小时后再试 / too many applications from this address, try again in an hour',
+  );
   router.post('/api/applications', (req, res, next) => (req.headers.authorization ? next() : applyLimit(req, res, next)));
 
   router.use('/api/public', limiter(15 * 60 * 1000, deps.publicLookupLimit ?? 120, '查询过于频繁，请稍后再试 / too many look-ups, try again later'));
@@ -172,7 +184,15 @@ export function publicRoutes(deps: PublicDeps): Router {
    * neither can be probed; the answer carries no personal data.
    */
   router.get('/api/public/applications/:id', async (req, res) => {
-    const q = parseOr400(z.object({ phone: z.string().trim().regex(/^1[3-9]\d{9}$/, '请输入 11 位手机号 / an 11-digit mainland mobile number') }), req.query);
+    const q = parseOr400(
+      z.object({
+        phone: z
+          .string()
+          .trim()
+          .regex(/^1[3-9]\d{9}$/, '请输入 11 位手机号 / an 11-digit mainland mobile number'),
+      }),
+      req.query,
+    );
     const id = String(req.params.id).trim();
     const missing = () => notFound('未找到该申请，请核对申请编号和手机号 / no application with this reference number and phone');
     if (!/^[\w-]{1,100}$/.test(id)) throw missing();
@@ -209,28 +229,33 @@ export function publicRoutes(deps: PublicDeps): Router {
    * no font rasterizer; the web app renders the SVG poster to PNG).
    */
   const auth = requireAuth({ db, secret: deps.jwtSecret });
-  const poster = (format: 'svg' | 'png'): express.RequestHandler => async (req, res) => {
-    const caller = callerOf(req);
-    const union = await getOrg(db, req.params.id as string);
-    if (!union || union.kind !== 'grassroots' || !union.path.startsWith(caller.orgPath)) throw notFound('基层工会不存在 / no such grassroots union');
-    if (caller.orgId !== union.id && !hasRole(caller, 'staff', 'admin')) throw forbidden('只有本工会或上级工会的干事、管理员可以下载入会二维码 / only the union’s own people or staff and admins above it');
-    const url = `${originOf(req)}/join?union=${encodeURIComponent(union.id)}`;
-    const [parent, groups] = await Promise.all([union.parentId ? getOrg(db, union.parentId) : undefined, listTargetGroups(db)]);
-    const groupNames = union.groups.map((g) => groups.find((x) => x.id === g)?.name ?? g);
-    const safeId = union.id.replace(/[^\w.-]/g, '_');
-    res.setHeader('Cache-Control', 'private, no-cache');
-    res.setHeader('X-Join-Url', url);
-    if (format === 'svg') {
-      res.type('image/svg+xml; charset=utf-8');
-      if (req.query.download !== undefined) res.setHeader('Content-Disposition', contentDisposition(`join-poster-${safeId}.svg`, `扫码入会海报-${union.name}.svg`));
-      res.send(posterSvg({ unionName: union.name, parentName: parent?.name, url, groups: groupNames }));
-      return;
-    }
-    const png = await QRCode.toBuffer(url, { type: 'png', errorCorrectionLevel: 'M', width: 1200, margin: 4 });
-    res.type('image/png');
-    if (req.query.download !== undefined) res.setHeader('Content-Disposition', contentDisposition(`join-qr-${safeId}.png`, `扫码入会二维码-${union.name}.png`));
-    res.send(png);
-  };
+  const poster =
+    (format: 'svg' | 'png'): express.RequestHandler =>
+    async (req, res) => {
+      const caller = callerOf(req);
+      const union = await getOrg(db, req.params.id as string);
+      if (!union || union.kind !== 'grassroots' || !union.path.startsWith(caller.orgPath)) throw notFound('基层工会不存在 / no such grassroots union');
+      if (caller.orgId !== union.id && !hasRole(caller, 'staff', 'admin'))
+        throw forbidden('只有本工会或上级工会的干事、管理员可以下载入会二维码 / only the union’s own people or staff and admins above it');
+      const url = `${originOf(req)}/join?union=${encodeURIComponent(union.id)}`;
+      const [parent, groups] = await Promise.all([union.parentId ? getOrg(db, union.parentId) : undefined, listTargetGroups(db)]);
+      const groupNames = union.groups.map((g) => groups.find((x) => x.id === g)?.name ?? g);
+      const safeId = union.id.replace(/[^\w.-]/g, '_');
+      res.setHeader('Cache-Control', 'private, no-cache');
+      res.setHeader('X-Join-Url', url);
+      if (format === 'svg') {
+        res.type('image/svg+xml; charset=utf-8');
+        if (req.query.download !== undefined)
+          res.setHeader('Content-Disposition', contentDisposition(`join-poster-${safeId}.svg`, `扫码入会海报-${union.name}.svg`));
+        res.send(posterSvg({ unionName: union.name, parentName: parent?.name, url, groups: groupNames }));
+        return;
+      }
+      const png = await QRCode.toBuffer(url, { type: 'png', errorCorrectionLevel: 'M', width: 1200, margin: 4 });
+      res.type('image/png');
+      if (req.query.download !== undefined)
+        res.setHeader('Content-Disposition', contentDisposition(`join-qr-${safeId}.png`, `扫码入会二维码-${union.name}.png`));
+      res.send(png);
+    };
   router.get('/api/orgs/:id/join-poster.svg', auth, poster('svg'));
   router.get('/api/orgs/:id/join-poster.png', auth, poster('png'));
 

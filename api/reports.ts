@@ -56,7 +56,13 @@ export interface ReportDeps {
 /** How long POST …/reports waits for the bulletin to be built before answering 503. */
 const ISSUE_WAIT_MS = 60_000;
 
-const pageSchema = z.object({ limit: z.coerce.number().int().min(1).max(200).default(20), cursor: z.string().regex(/^\d{1,12}$/, '无效的游标 / invalid cursor').optional() });
+const pageSchema = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(20),
+  cursor: z
+    .string()
+    .regex(/^\d{1,12}$/, '无效的游标 / invalid cursor')
+    .optional(),
+});
 
 /** True when the caller's org is the campaign's city or above it (the province). */
 const atCityOrAbove = (caller: Caller, c: CampaignRow) => c.cityOrgPath.startsWith(caller.orgPath);
@@ -147,7 +153,8 @@ export function reportRoutes(deps: ReportDeps): Router {
   router.post('/api/campaigns/:id/reports', idempotent(db), async (req, res) => {
     const caller = callerOf(req);
     const c = await loadBulletinCampaign(db, caller, req.params.id as string);
-    if (!hasRole(caller, 'admin') || caller.orgId !== c.cityOrg) throw forbidden('只有本市总管理员可以发布通报 / only the city federation admin issues bulletins');
+    if (!hasRole(caller, 'admin') || caller.orgId !== c.cityOrg)
+      throw forbidden('只有本市总管理员可以发布通报 / only the city federation admin issues bulletins');
     if (c.phase === 'pending') throw conflict('行动尚未开始，暂无可通报的进展 / the campaign has not started yet');
     const key = idempotencyKeyOf(req);
     const requestKey = key ? idFromKey(caller.username, key) : newId();
@@ -155,7 +162,12 @@ export function reportRoutes(deps: ReportDeps): Router {
     let result: BulletinResult;
     try {
       const handle = await temporal.workflow
-        .start(bulletinWorkflow, { taskQueue: deps.taskQueue, workflowId, args: [{ campaignId: c.id, kind: 'on_demand', issuedBy: caller.username, requestKey }], searchAttributes: { CampaignId: [c.id] } })
+        .start(bulletinWorkflow, {
+          taskQueue: deps.taskQueue,
+          workflowId,
+          args: [{ campaignId: c.id, kind: 'on_demand', issuedBy: caller.username, requestKey }],
+          searchAttributes: { CampaignId: [c.id] },
+        })
         .catch((err) => {
           if (err instanceof WorkflowExecutionAlreadyStartedError) return temporal.workflow.getHandle(workflowId);
           throw err;
@@ -164,7 +176,10 @@ export function reportRoutes(deps: ReportDeps): Router {
       result = await Promise.race([
         handle.result() as Promise<BulletinResult>,
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new HttpError(503, '通报仍在生成，请稍后在通报列表中查看 / the bulletin is still being built; see the list shortly')), ISSUE_WAIT_MS);
+          timer = setTimeout(
+            () => reject(new HttpError(503, '通报仍在生成，请稍后在通报列表中查看 / the bulletin is still being built; see the list shortly')),
+            ISSUE_WAIT_MS,
+          );
         }),
       ]).finally(() => clearTimeout(timer));
     } catch (err) {
@@ -173,7 +188,19 @@ export function reportRoutes(deps: ReportDeps): Router {
     if (!result.reportId) throw conflict(result.reason ?? '未生成通报 / no bulletin was issued');
     const r = await getReport(db, result.reportId);
     if (!r) throw new HttpError(500, '通报未保存 / the bulletin was not stored');
-    res.status(201).json({ id: r.id, campaignId: r.campaignId, seq: r.seq, label: r.data.label, kind: r.kind, period: r.data.period, issuedAt: r.issuedAt, headline: headline(r.data.totals), links: links(r.id) });
+    res
+      .status(201)
+      .json({
+        id: r.id,
+        campaignId: r.campaignId,
+        seq: r.seq,
+        label: r.data.label,
+        kind: r.kind,
+        period: r.data.period,
+        issuedAt: r.issuedAt,
+        headline: headline(r.data.totals),
+        links: links(r.id),
+      });
   });
 
   /** The bulletin schedule: period, paused or not, the next and the recent runs. */
@@ -192,7 +219,8 @@ export function reportRoutes(deps: ReportDeps): Router {
   router.post('/api/campaigns/:id/reports/schedule', idempotent(db), async (req, res) => {
     const caller = callerOf(req);
     const c = await loadBulletinCampaign(db, caller, req.params.id as string);
-    if (!hasRole(caller, 'admin') || caller.orgId !== c.cityOrg) throw forbidden('只有本市总管理员可以暂停或恢复通报 / only the city federation admin pauses or resumes bulletins');
+    if (!hasRole(caller, 'admin') || caller.orgId !== c.cityOrg)
+      throw forbidden('只有本市总管理员可以暂停或恢复通报 / only the city federation admin pauses or resumes bulletins');
     const body = parseOr400(scheduleSchema, req.body);
     const handle = temporal.schedule.getHandle(bulletinScheduleId(c.id));
     // The schedule applies a change asynchronously, and a second change sent before the first has been
@@ -217,7 +245,8 @@ export function reportRoutes(deps: ReportDeps): Router {
         await handle.trigger(ScheduleOverlapPolicy.ALLOW_ALL);
       }
     } catch (err) {
-      if (err instanceof ScheduleNotFoundError) throw conflict('当前没有通报计划（仅在推进实施阶段运行）/ no bulletin schedule: it runs during the implementation phase');
+      if (err instanceof ScheduleNotFoundError)
+        throw conflict('当前没有通报计划（仅在推进实施阶段运行）/ no bulletin schedule: it runs during the implementation phase');
       throw mapTemporalError(err);
     }
     res.json(view);
@@ -237,7 +266,13 @@ export function reportRoutes(deps: ReportDeps): Router {
 
   router.get('/api/reports/:id', async (req, res) => {
     const caller = callerOf(req);
-    const q = parseOr400(z.object({ format: z.enum(['json', 'html', 'csv', 'xlsx'], { error: '格式须为 json、html、csv 或 xlsx / format must be json, html, csv or xlsx' }).default('json'), table: z.enum(TABLE_KEYS as [string, ...string[]]).optional() }), req.query);
+    const q = parseOr400(
+      z.object({
+        format: z.enum(['json', 'html', 'csv', 'xlsx'], { error: '格式须为 json、html、csv 或 xlsx / format must be json, html, csv or xlsx' }).default('json'),
+        table: z.enum(TABLE_KEYS as [string, ...string[]]).optional(),
+      }),
+      req.query,
+    );
     const { report } = await loadReadableReport(db, caller, req.params.id as string);
     const d = report.data;
     await markReportRead(db, report.id, caller.username);
@@ -265,7 +300,8 @@ export function reportRoutes(deps: ReportDeps): Router {
   router.get('/api/reports/:id/deliveries', async (req, res) => {
     const caller = callerOf(req);
     const { report, campaign } = await loadReadableReport(db, caller, req.params.id as string);
-    if (!atCityOrAbove(caller, campaign) || !hasRole(caller, 'admin', 'supervisor')) throw forbidden('只有市总及以上的管理员和督办可以查看送达情况 / only city or province admins and supervisors');
+    if (!atCityOrAbove(caller, campaign) || !hasRole(caller, 'admin', 'supervisor'))
+      throw forbidden('只有市总及以上的管理员和督办可以查看送达情况 / only city or province admins and supervisors');
     res.json({ items: await listDeliveries(db, report.id) });
   });
 
@@ -284,10 +320,15 @@ async function describeSchedule(temporal: Client, campaignId: string) {
       startAt: d.spec.startAt ?? null,
       endAt: d.spec.endAt ?? null,
       nextRuns: d.info.nextActionTimes.slice(0, 5),
-      recentRuns: d.info.recentActions.map((a) => ({ scheduledAt: a.scheduledAt, takenAt: a.takenAt, workflowId: a.action.type === 'startWorkflow' ? a.action.workflow.workflowId : null })),
+      recentRuns: d.info.recentActions.map((a) => ({
+        scheduledAt: a.scheduledAt,
+        takenAt: a.takenAt,
+        workflowId: a.action.type === 'startWorkflow' ? a.action.workflow.workflowId : null,
+      })),
     };
   } catch (err) {
-    if (err instanceof ScheduleNotFoundError) throw notFound('当前没有通报计划（仅在推进实施阶段运行）/ no bulletin schedule: it runs during the implementation phase');
+    if (err instanceof ScheduleNotFoundError)
+      throw notFound('当前没有通报计划（仅在推进实施阶段运行）/ no bulletin schedule: it runs during the implementation phase');
     throw mapTemporalError(err);
   }
 }

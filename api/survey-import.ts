@@ -26,7 +26,18 @@ const MIN_YEAR = 1900;
 const FORMULA_START = /^[=+\-@\t\r]/;
 
 /** The contract's field names (also the CSV column names). */
-export const SURVEY_FIELDS = ['name', 'creditCode', 'address', 'region', 'employees', 'groupCounts', 'hasUnion', 'reasonNoUnion', 'employerAttitude', 'operatingSince'] as const;
+export const SURVEY_FIELDS = [
+  'name',
+  'creditCode',
+  'address',
+  'region',
+  'employees',
+  'groupCounts',
+  'hasUnion',
+  'reasonNoUnion',
+  'employerAttitude',
+  'operatingSince',
+] as const;
 export type SurveyField = (typeof SURVEY_FIELDS)[number];
 const REQUIRED_COLUMNS: SurveyField[] = ['name', 'region', 'employees', 'hasUnion'];
 
@@ -141,7 +152,9 @@ export function parseCsvUpload(text: string): ParsedUpload {
   const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   if (source.includes('\uFFFD')) {
     // A GBK file read as UTF-8: every Chinese character would be garbage.
-    throw badRequest('文件不是 UTF-8 编码：请另存为“CSV UTF-8”，或在 Content-Type 中注明 charset=gbk / the file is not UTF-8: save it as CSV UTF-8 or send Content-Type: text/csv; charset=gbk');
+    throw badRequest(
+      '文件不是 UTF-8 编码：请另存为“CSV UTF-8”，或在 Content-Type 中注明 charset=gbk / the file is not UTF-8: save it as CSV UTF-8 or send Content-Type: text/csv; charset=gbk',
+    );
   }
   let records: string[][];
   try {
@@ -163,7 +176,8 @@ export function parseCsvUpload(text: string): ParsedUpload {
   for (const raw of header) {
     const name = raw.trim();
     const field = COLUMN_BY_NAME.get(name.toLowerCase());
-    if (field && seen.has(field)) throw badRequest(`CSV 表头中“${name}”重复 / the CSV header names ${field} twice`, [{ path: field, message: 'duplicate column' }]);
+    if (field && seen.has(field))
+      throw badRequest(`CSV 表头中“${name}”重复 / the CSV header names ${field} twice`, [{ path: field, message: 'duplicate column' }]);
     if (field) seen.add(field);
     else if (name) ignoredColumns.push(name);
     columns.push(field);
@@ -321,11 +335,10 @@ function rowSchema(ctx: ValidationContext) {
       })
       .optional(),
     address: optionalText('地址', 'address', MAX_TEXT),
-    region: z
-      .string(typed('所属地区必填 / region is required', '所属地区应为组织编号 / region must be an org id'))
-      .refine((v) => v === ctx.regionOrg, {
-        error: (iss) => `所属地区“${String(iss.input)}”与本次上传的地区“${ctx.regionOrg}”不符 / region ${String(iss.input)} is not the region of this upload (${ctx.regionOrg})`,
-      }),
+    region: z.string(typed('所属地区必填 / region is required', '所属地区应为组织编号 / region must be an org id')).refine((v) => v === ctx.regionOrg, {
+      error: (iss) =>
+        `所属地区“${String(iss.input)}”与本次上传的地区“${ctx.regionOrg}”不符 / region ${String(iss.input)} is not the region of this upload (${ctx.regionOrg})`,
+    }),
     employees: z
       .number(typed('职工人数必填 / employees is required', '职工人数应为整数 / employees must be a whole number'))
       .int('职工人数应为整数 / employees must be a whole number')
@@ -346,13 +359,12 @@ function rowSchema(ctx: ValidationContext) {
         },
       )
       .optional(),
-    hasUnion: z.boolean(
-      typed('是否建会必填 / hasUnion is required', '是否建会应为 是/否、true/false 或 1/0 / hasUnion must be true/false, 是/否 or 1/0'),
-    ),
+    hasUnion: z.boolean(typed('是否建会必填 / hasUnion is required', '是否建会应为 是/否、true/false 或 1/0 / hasUnion must be true/false, 是/否 or 1/0')),
     reasonNoUnion: optionalText('未建会原因', 'reasonNoUnion', MAX_TEXT),
     employerAttitude: z
       .enum(EMPLOYER_ATTITUDES, {
-        error: '法人态度应为 supportive（支持）、neutral（中立）、resistant（抵触）或 unknown（不详） / employerAttitude must be supportive, neutral, resistant or unknown',
+        error:
+          '法人态度应为 supportive（支持）、neutral（中立）、resistant（抵触）或 unknown（不详） / employerAttitude must be supportive, neutral, resistant or unknown',
       })
       .optional(),
     operatingSince: z
@@ -412,7 +424,10 @@ export function validateRows(rows: readonly UploadRow[], ctx: ValidationContext)
     if (typeof employees === 'number' && Number.isInteger(employees) && employees >= 0 && counts && typeof counts === 'object' && !Array.isArray(counts)) {
       for (const [group, n] of Object.entries(counts as Record<string, unknown>)) {
         if (typeof n === 'number' && Number.isInteger(n) && n > employees) {
-          errors.push({ field: `groupCounts.${group}`, message: `重点群体人数 ${n} 超过职工人数 ${employees} / group count ${n} exceeds employees (${employees})` });
+          errors.push({
+            field: `groupCounts.${group}`,
+            message: `重点群体人数 ${n} 超过职工人数 ${employees} / group count ${n} exceeds employees (${employees})`,
+          });
         }
       }
     }
@@ -426,9 +441,15 @@ export function validateRows(rows: readonly UploadRow[], ctx: ValidationContext)
       const first = firstRowOf.get(key);
       if (first === undefined) firstRowOf.set(key, row);
       else if (hasCode) {
-        errors.push({ field: 'creditCode', message: `与第 ${first} 行是同一企业（统一社会信用代码相同） / the same enterprise as row ${first} (same credit code)` });
+        errors.push({
+          field: 'creditCode',
+          message: `与第 ${first} 行是同一企业（统一社会信用代码相同） / the same enterprise as row ${first} (same credit code)`,
+        });
       } else {
-        errors.push({ field: 'name', message: `与第 ${first} 行是同一企业（名称相同且均无信用代码） / the same enterprise as row ${first} (same name, no credit code)` });
+        errors.push({
+          field: 'name',
+          message: `与第 ${first} 行是同一企业（名称相同且均无信用代码） / the same enterprise as row ${first} (same name, no credit code)`,
+        });
       }
     }
 

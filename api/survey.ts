@@ -51,7 +51,14 @@ function decodeCursor(s: string): GapCursor {
   throw badRequest('分页游标无效 / invalid cursor', [{ path: 'cursor', message: 'invalid cursor' }]);
 }
 
-const itemOf = (e: ImportedEnterprise) => ({ id: e.id, row: e.row, name: e.name, creditCode: e.creditCode, classification: e.classification, ledgerStatus: e.ledgerStatus });
+const itemOf = (e: ImportedEnterprise) => ({
+  id: e.id,
+  row: e.row,
+  name: e.name,
+  creditCode: e.creditCode,
+  classification: e.classification,
+  ledgerStatus: e.ledgerStatus,
+});
 
 /**
  * The batch id: derived from the caller and the Idempotency-Key when there is
@@ -105,9 +112,7 @@ export function surveyRoutes(deps: { db: Db }): Router {
       if (accepted.length === 0) {
         // Nothing to file: a 4xx writes nothing and is not kept under the Idempotency-Key,
         // so the region can fix the file and send it again with the same key.
-        const errors = rejected
-          .flatMap((r) => r.errors.map((e) => ({ path: `rows[${r.row}].${e.field}`, message: e.message })))
-          .slice(0, MAX_PROBLEM_ERRORS);
+        const errors = rejected.flatMap((r) => r.errors.map((e) => ({ path: `rows[${r.row}].${e.field}`, message: e.message }))).slice(0, MAX_PROBLEM_ERRORS);
         const body = {
           ...problem(400, `全部 ${rejected.length} 行均有错误，未写入任何数据 / all ${rejected.length} rows are invalid; nothing was written`, errors),
           accepted: 0,
@@ -165,7 +170,20 @@ export function surveyRoutes(deps: { db: Db }): Router {
 
     if (q.format === 'csv') {
       const gaps = await listGapList(db, campaignId, regionOrg);
-      const head = ['序号', FIELD_LABELS.name, FIELD_LABELS.creditCode, FIELD_LABELS.address, FIELD_LABELS.region, FIELD_LABELS.employees, FIELD_LABELS.groupCounts, FIELD_LABELS.hasUnion, FIELD_LABELS.reasonNoUnion, FIELD_LABELS.employerAttitude, FIELD_LABELS.operatingSince, '分类'];
+      const head = [
+        '序号',
+        FIELD_LABELS.name,
+        FIELD_LABELS.creditCode,
+        FIELD_LABELS.address,
+        FIELD_LABELS.region,
+        FIELD_LABELS.employees,
+        FIELD_LABELS.groupCounts,
+        FIELD_LABELS.hasUnion,
+        FIELD_LABELS.reasonNoUnion,
+        FIELD_LABELS.employerAttitude,
+        FIELD_LABELS.operatingSince,
+        '分类',
+      ];
       const lines = ['\uFEFF' + csvLine(head)];
       gaps.items.forEach((e, i) => {
         lines.push(
@@ -176,7 +194,9 @@ export function surveyRoutes(deps: { db: Db }): Router {
             e.address,
             regionOrg,
             e.employees,
-            Object.entries(e.groupCounts).map(([g, n]) => `${g}:${n}`).join(';'),
+            Object.entries(e.groupCounts)
+              .map(([g, n]) => `${g}:${n}`)
+              .join(';'),
             '否',
             e.reasonNoUnion,
             e.employerAttitude ? EMPLOYER_ATTITUDE_NAMES[e.employerAttitude].zh : null,

@@ -7,7 +7,17 @@ import crypto from 'node:crypto';
 import express, { type Router } from 'express';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
-import { countInbox, encodeCursor, getApplication, getTask, listInbox, listPendingTasksOf, listTimeline, recordPersonalDataView, type TaskRow } from '../db/approval-repository';
+import {
+  countInbox,
+  encodeCursor,
+  getApplication,
+  getTask,
+  listInbox,
+  listPendingTasksOf,
+  listTimeline,
+  recordPersonalDataView,
+  type TaskRow,
+} from '../db/approval-repository';
 import type { Db } from '../db/knex';
 import { getOrg } from '../db/org-repository';
 import { getUser } from '../db/user-repository';
@@ -78,7 +88,8 @@ function taskView(t: TaskRow) {
  * view is audited; anyone else gets 403 and sees the masked numbers only.
  */
 async function revealPersonalData(deps: TaskDeps, t: TaskRow, caller: Caller): Promise<{ idNumber?: string; phone?: string }> {
-  const refuse = () => forbidden('只有当前身份审核步骤的办理人可以查看完整个人信息 / only the holder of a pending identity-review task may see full personal data');
+  const refuse = () =>
+    forbidden('只有当前身份审核步骤的办理人可以查看完整个人信息 / only the holder of a pending identity-review task may see full personal data');
   if (t.status !== 'pending' || t.kind !== 'approval' || !isMine(t, caller)) throw refuse();
   let view;
   try {
@@ -93,7 +104,14 @@ async function revealPersonalData(deps: TaskDeps, t: TaskRow, caller: Caller): P
   const out: { idNumber?: string; phone?: string } = {};
   if (typeof payload.idNumberEnc === 'string') out.idNumber = deps.pii.decrypt(payload.idNumberEnc);
   if (typeof payload.phoneEnc === 'string') out.phone = deps.pii.decrypt(payload.phoneEnc);
-  await recordPersonalDataView(deps.db, { applicationId: t.applicationId, actor: caller.username, stepIndex: t.stepIndex, step: step.name, taskId: t.id, fields: Object.keys(out) });
+  await recordPersonalDataView(deps.db, {
+    applicationId: t.applicationId,
+    actor: caller.username,
+    stepIndex: t.stepIndex,
+    step: step.name,
+    taskId: t.id,
+    fields: Object.keys(out),
+  });
   return out;
 }
 
@@ -132,7 +150,19 @@ export function taskRoutes(deps: TaskDeps): Router {
       ...taskView(t),
       ...(personalData ? { personalData } : {}),
       mine,
-      subjectDetail: app ? { id: app.id, type: app.type, title: app.title, status: app.status, currentStep: app.currentStep, applicant: app.applicant, applicantOrg: app.applicantOrg, targetOrg: app.targetOrg, payload: publicPayload(app.payload) } : undefined,
+      subjectDetail: app
+        ? {
+            id: app.id,
+            type: app.type,
+            title: app.title,
+            status: app.status,
+            currentStep: app.currentStep,
+            applicant: app.applicant,
+            applicantOrg: app.applicantOrg,
+            targetOrg: app.targetOrg,
+            payload: publicPayload(app.payload),
+          }
+        : undefined,
       timeline: timeline.map((e) => ({ at: e.at, actor: e.actor, action: e.action, comment: e.comment, step: e.step, stepIndex: e.stepIndex, data: e.data })),
     });
   });
@@ -145,11 +175,15 @@ export function taskRoutes(deps: TaskDeps): Router {
     const needsTo = ['transfer', 'delegate', 'addSigner', 'removeSigner', 'assign', 'cc'];
     if (needsTo.includes(body.action) && !to) throw badRequest('请指定接收人 / `to` is required for this action', [{ path: 'to', message: '必填 / required' }]);
     if (body.action === 'return' && body.returnTo === undefined)
-      throw badRequest('请指定退回对象 / `returnTo` is required', [{ path: 'returnTo', message: "'applicant' 或之前步骤的序号 / 'applicant' or an earlier step index" }]);
+      throw badRequest('请指定退回对象 / `returnTo` is required', [
+        { path: 'returnTo', message: "'applicant' 或之前步骤的序号 / 'applicant' or an earlier step index" },
+      ]);
     if (to && body.action === 'assign') {
       const org = await getOrg(deps.db, to[0]!);
       if (!org || org.kind !== 'grassroots' || !org.path.startsWith(caller.orgPath))
-        throw badRequest('请选择您范围内的基层工会 / choose a grassroots union within your scope', [{ path: 'to', message: '未知或超出范围的基层工会 / unknown or out-of-scope union' }]);
+        throw badRequest('请选择您范围内的基层工会 / choose a grassroots union within your scope', [
+          { path: 'to', message: '未知或超出范围的基层工会 / unknown or out-of-scope union' },
+        ]);
     } else if (to && body.action !== 'removeSigner') {
       await requireUsers(deps.db, to);
     }
@@ -170,7 +204,13 @@ export function taskRoutes(deps: TaskDeps): Router {
   /** Approvers approve several of their tasks at once; admins may approve tasks within their scope. */
   router.post('/api/tasks/bulk-approve', idempotent(deps.db), async (req, res) => {
     const caller = callerOf(req);
-    const body = parseOr400(z.object({ taskIds: z.array(z.string().min(1).max(200)).min(1, '请至少选择一个任务 / choose at least one task').max(200), comment: z.string().trim().max(2000).optional() }), req.body);
+    const body = parseOr400(
+      z.object({
+        taskIds: z.array(z.string().min(1).max(200)).min(1, '请至少选择一个任务 / choose at least one task').max(200),
+        comment: z.string().trim().max(2000).optional(),
+      }),
+      req.body,
+    );
     const key = idempotencyKeyOf(req) ?? crypto.randomUUID();
     const isAdmin = hasRole(caller, 'admin');
     const results = [];
@@ -192,7 +232,12 @@ export function taskRoutes(deps: TaskDeps): Router {
         results.push({ taskId, ok: true, applicationId: t.applicationId, status: r.status });
       } catch (err) {
         const status = err instanceof HttpError ? err.status : 500;
-        results.push({ taskId, ok: false, status: 'error', error: { status, detail: err instanceof HttpError ? err.detail : '服务器内部错误 / internal error' } });
+        results.push({
+          taskId,
+          ok: false,
+          status: 'error',
+          error: { status, detail: err instanceof HttpError ? err.detail : '服务器内部错误 / internal error' },
+        });
       }
     }
     res.json({ approved: results.filter((r) => r.ok).length, failed: results.filter((r) => !r.ok).length, results });
@@ -202,7 +247,10 @@ export function taskRoutes(deps: TaskDeps): Router {
   router.post('/api/tasks/reassign', idempotent(deps.db), async (req, res) => {
     const caller = callerOf(req);
     if (!hasRole(caller, 'admin')) throw forbidden('只有管理员可以批量转办 / only admins reassign');
-    const body = parseOr400(z.object({ from: z.string().trim().min(1).max(100), to: z.string().trim().min(1).max(100), comment: z.string().trim().max(2000).optional() }), req.body);
+    const body = parseOr400(
+      z.object({ from: z.string().trim().min(1).max(100), to: z.string().trim().min(1).max(100), comment: z.string().trim().max(2000).optional() }),
+      req.body,
+    );
     const [from, to] = await Promise.all([getUser(deps.db, body.from), getUser(deps.db, body.to)]);
     const errors = [];
     if (!from) errors.push({ path: 'from', message: '用户不存在 / unknown user' });

@@ -16,7 +16,10 @@ export function mapTemporalError(err: unknown): unknown {
   // The call's deadline passed (no worker picked the work up in time, e.g. while it restarts): the
   // work may still be done later, so the client retries with the same Idempotency-Key.
   if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isGrpcDeadlineError(err))
-    return new HttpError(503, '工作流服务未能及时处理，请稍后用相同的 Idempotency-Key 重试 / Temporal did not finish in time; retry shortly with the same Idempotency-Key');
+    return new HttpError(
+      503,
+      '工作流服务未能及时处理，请稍后用相同的 Idempotency-Key 重试 / Temporal did not finish in time; retry shortly with the same Idempotency-Key',
+    );
   if (isUnavailable(err)) return new HttpError(503, '工作流服务暂不可用，请稍后重试 / Temporal unavailable, retry shortly');
   return err;
 }

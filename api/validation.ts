@@ -17,12 +17,15 @@ export function isoDate(error = '日期格式 YYYY-MM-DD / a date (YYYY-MM-DD)')
 
 /** A time with its UTC offset (at most ±14:00, as real time zones), in the same range. */
 export function isoDateTime(error = '须为带时区的 ISO 8601 时间，如 2026-04-01T00:00:00+08:00 / an ISO 8601 time with offset') {
-  return z.iso.datetime({ offset: true, error }).refine((v) => {
-    const offset = /([+-])(\d{2}):?(\d{2})$/.exec(v);
-    if (offset && Number(offset[2]) * 60 + Number(offset[3]) > 14 * 60) return false;
-    const t = Date.parse(v);
-    return Number.isFinite(t) && t >= Date.parse(`${MIN_DATE}T00:00:00Z`) && t <= Date.parse(`${MAX_DATE}T23:59:59Z`);
-  }, `时间${RANGE}，时区偏移不超过 ±14:00 / a time ${RANGE.split(' / ')[1]} with an offset of at most ±14:00`);
+  return z.iso.datetime({ offset: true, error }).refine(
+    (v) => {
+      const offset = /([+-])(\d{2}):?(\d{2})$/.exec(v);
+      if (offset && Number(offset[2]) * 60 + Number(offset[3]) > 14 * 60) return false;
+      const t = Date.parse(v);
+      return Number.isFinite(t) && t >= Date.parse(`${MIN_DATE}T00:00:00Z`) && t <= Date.parse(`${MAX_DATE}T23:59:59Z`);
+    },
+    `时间${RANGE}，时区偏移不超过 ±14:00 / a time ${RANGE.split(' / ')[1]} with an offset of at most ±14:00`,
+  );
 }
 
 /** A positive whole-number id of a database row (bigint): within what JavaScript and Postgres both hold exactly. */

@@ -159,7 +159,10 @@ async function main(): Promise<number> {
             and t.status = 'pending' and t.kind = 'approval' and a.type = 'subsidy'
           order by t.created_at desc, t.id desc limit ${INBOX_LIMIT + 1}`,
       );
-      inboxPlan = [`inbox query plan at t=${((performance.now() - t0) / 1000).toFixed(0)}s, ${backlog} pending approval tasks:`, ...rows.map((r) => `  ${r['QUERY PLAN']}`)];
+      inboxPlan = [
+        `inbox query plan at t=${((performance.now() - t0) / 1000).toFixed(0)}s, ${backlog} pending approval tasks:`,
+        ...rows.map((r) => `  ${r['QUERY PLAN']}`),
+      ];
     } catch (e) {
       inboxPlan = [`inbox query plan: unavailable (${String(e)})`];
     }
@@ -172,7 +175,12 @@ async function main(): Promise<number> {
       const i = nextIndex++;
       if (i >= N) return;
       const user = STAFF[i % STAFF.length]!;
-      const body = { type: 'subsidy', title: `快递网点建会补助申请 #${i + 1}`, amount: 1000 + (i % 50) * 100, reason: '新建快递行业基层工会，申请建会经费补助' };
+      const body = {
+        type: 'subsidy',
+        title: `快递网点建会补助申请 #${i + 1}`,
+        amount: 1000 + (i % 50) * 100,
+        reason: '新建快递行业基层工会，申请建会经费补助',
+      };
       const key = idem();
       for (let attempt = 1; ; attempt++) {
         if (attempt > 1) retries += 1;
@@ -207,7 +215,9 @@ async function main(): Promise<number> {
     const role = user === 'prov.reviewer' ? 'province' : 'city';
     let idle = 10;
     while (!stopLoops()) {
-      const inbox = await http.call<{ items: { id: string; applicationId: string }[] }>('GET', `/api/tasks?status=pending&type=subsidy&limit=${INBOX_LIMIT}`, { token: tok(user) });
+      const inbox = await http.call<{ items: { id: string; applicationId: string }[] }>('GET', `/api/tasks?status=pending&type=subsidy&limit=${INBOX_LIMIT}`, {
+        token: tok(user),
+      });
       inboxLat.add(inbox.ms);
       intervalInbox.add(inbox.ms);
       inboxStatus.inc(String(inbox.status));
@@ -225,7 +235,11 @@ async function main(): Promise<number> {
       idle = 10;
       const task = items[Math.floor(Math.random() * items.length)]!;
       const key = idem();
-      let r = await http.call('POST', `/api/tasks/${encodeURIComponent(task.id)}/actions`, { token: tok(user), body: { action: 'approve', comment: '同意' }, headers: key });
+      let r = await http.call('POST', `/api/tasks/${encodeURIComponent(task.id)}/actions`, {
+        token: tok(user),
+        body: { action: 'approve', comment: '同意' },
+        headers: key,
+      });
       for (let attempt = 2; retryable(r.status) && attempt <= 3 && !abort.requested; attempt++) {
         // The API's 503 asks for a retry with the same Idempotency-Key (the first try may yet take effect).
         actionLat.add(r.ms);
@@ -233,7 +247,11 @@ async function main(): Promise<number> {
         retries += 1;
         if (slowApps.size < 20) slowApps.add(task.applicationId);
         await sleep(200);
-        r = await http.call('POST', `/api/tasks/${encodeURIComponent(task.id)}/actions`, { token: tok(user), body: { action: 'approve', comment: '同意' }, headers: key });
+        r = await http.call('POST', `/api/tasks/${encodeURIComponent(task.id)}/actions`, {
+          token: tok(user),
+          body: { action: 'approve', comment: '同意' },
+          headers: key,
+        });
       }
       lastActionEnd = performance.now();
       actionLat.add(r.ms);
@@ -275,7 +293,9 @@ async function main(): Promise<number> {
   await Promise.all([approvers, poller]);
   clearInterval(progress);
   if (abort.requested) {
-    log(`aborted (${abort.reason}) after ${((performance.now() - t0) / 1000).toFixed(1)} s: ${created} created, ${completed} completed, ${okActions} approvals — no report`);
+    log(
+      `aborted (${abort.reason}) after ${((performance.now() - t0) / 1000).toFixed(1)} s: ${created} created, ${completed} completed, ${okActions} approvals — no report`,
+    );
     return 130;
   }
   const tEnd = tAllDone ?? performance.now();
@@ -287,13 +307,25 @@ async function main(): Promise<number> {
   const actionWindowS = ((lastActionEnd || tEnd) - t0) / 1000;
 
   // ---- verification ----
-  const byStatus = (await sys.pool.query<{ status: string; n: number }>(`select status, count(*)::int as n from applications where type = 'subsidy' group by status order by status`)).rows;
-  const notices = (await sys.pool.query<{ n: number }>(`select count(*)::int as n from subsidy_notices n join applications a on a.id = n.application_id where a.type = 'subsidy'`)).rows[0]!.n;
+  const byStatus = (
+    await sys.pool.query<{ status: string; n: number }>(
+      `select status, count(*)::int as n from applications where type = 'subsidy' group by status order by status`,
+    )
+  ).rows;
+  const notices = (
+    await sys.pool.query<{ n: number }>(
+      `select count(*)::int as n from subsidy_notices n join applications a on a.id = n.application_id where a.type = 'subsidy'`,
+    )
+  ).rows[0]!.n;
   const notExactlyOne = (
-    await sys.pool.query<{ n: number }>(`select count(*)::int as n from applications a where a.type = 'subsidy' and (select count(*) from subsidy_notices s where s.application_id = a.id) <> 1`)
+    await sys.pool.query<{ n: number }>(
+      `select count(*)::int as n from applications a where a.type = 'subsidy' and (select count(*) from subsidy_notices s where s.application_id = a.id) <> 1`,
+    )
   ).rows[0]!.n;
   const taskRows = (
-    await sys.pool.query<{ status: string; decision: string | null; n: number }>(`select status, decision, count(*)::int as n from tasks where kind = 'approval' group by status, decision order by status, decision`)
+    await sys.pool.query<{ status: string; decision: string | null; n: number }>(
+      `select status, decision, count(*)::int as n from tasks where kind = 'approval' group by status, decision order by status, decision`,
+    )
   ).rows;
   const chainTimes = (
     await sys.pool.query<{ p50: number; p95: number; p99: number; max: number }>(
@@ -317,7 +349,10 @@ async function main(): Promise<number> {
   const pendingTasks = taskRows.filter((r) => r.status === 'pending').reduce((n, r) => n + r.n, 0);
   const checks: [string, boolean][] = [
     [`all ${N} applications created (created ${created}, failed ${createFailed})`, created === N],
-    [`all ${N} applications 'approved' (by status: ${byStatus.map((r) => `${r.status} ${r.n}`).join(', ') || 'none'})`, approvedN === N && byStatus.length === 1],
+    [
+      `all ${N} applications 'approved' (by status: ${byStatus.map((r) => `${r.status} ${r.n}`).join(', ') || 'none'})`,
+      approvedN === N && byStatus.length === 1,
+    ],
     [`exactly one subsidy_notices row per application (${notices} notices; ${notExactlyOne} applications with ≠ 1)`, notices === N && notExactlyOne === 0],
     [`exactly 2 approve decisions per chain, none twice: ${approveTasks} completed approve tasks (expected ${2 * N})`, approveTasks === 2 * N],
     [`no pending approval tasks left (${pendingTasks})`, pendingTasks === 0],
@@ -333,7 +368,11 @@ async function main(): Promise<number> {
     log(`idle probe: ${PROBE} chains one at a time`);
     let lastId: string | undefined;
     for (let i = 0; i < PROBE && !abort.requested; i++) {
-      const c = await http.call<{ id: string }>('POST', '/api/applications', { token: tok('xinhua.staff'), headers: idem(), body: { type: 'subsidy', title: `探测 #${i + 1}`, amount: 500, reason: '空载时延探测 / idle latency probe' } });
+      const c = await http.call<{ id: string }>('POST', '/api/applications', {
+        token: tok('xinhua.staff'),
+        headers: idem(),
+        body: { type: 'subsidy', title: `探测 #${i + 1}`, amount: 500, reason: '空载时延探测 / idle latency probe' },
+      });
       probe.create.add(c.ms);
       if (c.status !== 201) {
         probeFailures += 1;
@@ -341,11 +380,16 @@ async function main(): Promise<number> {
       }
       const id = c.body.id;
       let ok = true;
-      for (const [user, step] of [['city.reviewer', 'city'], ['prov.reviewer', 'province']] as const) {
+      for (const [user, step] of [
+        ['city.reviewer', 'city'],
+        ['prov.reviewer', 'province'],
+      ] as const) {
         const visibleFrom = performance.now();
         let taskId: string | undefined;
         while (!taskId && performance.now() - visibleFrom < 10_000) {
-          const r = await http.call<{ items: { id: string; applicationId: string }[] }>('GET', '/api/tasks?status=pending&type=subsidy&limit=50', { token: tok(user) });
+          const r = await http.call<{ items: { id: string; applicationId: string }[] }>('GET', '/api/tasks?status=pending&type=subsidy&limit=50', {
+            token: tok(user),
+          });
           taskId = r.body?.items?.find((t) => t.applicationId === id)?.id;
           if (!taskId) await sleep(5);
         }
@@ -354,7 +398,11 @@ async function main(): Promise<number> {
           break;
         }
         probe.taskVisible.add(performance.now() - visibleFrom);
-        const a = await http.call('POST', `/api/tasks/${encodeURIComponent(taskId)}/actions`, { token: tok(user), body: { action: 'approve' }, headers: idem() });
+        const a = await http.call('POST', `/api/tasks/${encodeURIComponent(taskId)}/actions`, {
+          token: tok(user),
+          body: { action: 'approve' },
+          headers: idem(),
+        });
         if (a.status !== 200) {
           ok = false;
           break;
@@ -385,18 +433,41 @@ async function main(): Promise<number> {
   let histories: HistoryStats | undefined;
   let slowHistories: HistoryStats | undefined;
   if (HISTORY_SAMPLE > 0) {
-    const sample = (await sys.pool.query<{ id: string }>(`select id from applications where type = 'subsidy' and title not like '探测%' order by random() limit $1`, [HISTORY_SAMPLE])).rows.map((r) => `application-${r.id}`);
+    const sample = (
+      await sys.pool.query<{ id: string }>(`select id from applications where type = 'subsidy' and title not like '探测%' order by random() limit $1`, [
+        HISTORY_SAMPLE,
+      ])
+    ).rows.map((r) => `application-${r.id}`);
     histories = await collectHistories(sys.temporal, sample);
-    if (slowApps.size) slowHistories = await collectHistories(sys.temporal, [...slowApps].map((a) => `application-${a}`));
+    if (slowApps.size)
+      slowHistories = await collectHistories(
+        sys.temporal,
+        [...slowApps].map((a) => `application-${a}`),
+      );
   }
 
   // ---- report ----
-  const scans = await seqScanReport(sys.pool, ['applications', 'tasks', 'audit_log', 'notifications', 'subsidy_notices', 'idempotency_keys', 'orgs', 'users', 'chain_definitions', 'calendar_days']);
+  const scans = await seqScanReport(sys.pool, [
+    'applications',
+    'tasks',
+    'audit_log',
+    'notifications',
+    'subsidy_notices',
+    'idempotency_keys',
+    'orgs',
+    'users',
+    'chain_definitions',
+    'calendar_days',
+  ]);
   console.log('');
   console.log('=== results: bench:approvals ===');
-  console.log(`outcome:       ${tAllDone ? 'all chains completed' : abort.requested ? `aborted (${abort.reason})` : `TIME_LIMIT ${TIME_LIMIT}s reached`} after ${wallS.toFixed(1)} s`);
+  console.log(
+    `outcome:       ${tAllDone ? 'all chains completed' : abort.requested ? `aborted (${abort.reason})` : `TIME_LIMIT ${TIME_LIMIT}s reached`} after ${wallS.toFixed(1)} s`,
+  );
   console.log(`chains/s:      ${(completed / wallS).toFixed(1)}  (${completed} completed chains / ${wallS.toFixed(1)} s wall, first create → last notice)`);
-  console.log(`actions/s:     ${(okActions / actionWindowS).toFixed(1)} successful approvals/s; ${(actionLat.count / actionWindowS).toFixed(1)} action POSTs/s incl. 409s (over ${actionWindowS.toFixed(1)} s)`);
+  console.log(
+    `actions/s:     ${(okActions / actionWindowS).toFixed(1)} successful approvals/s; ${(actionLat.count / actionWindowS).toFixed(1)} action POSTs/s incl. 409s (over ${actionWindowS.toFixed(1)} s)`,
+  );
   console.log(`               successful approvals by step: ${actionByRole.toString()}`);
   console.log('latency (client-side, request → body read):');
   console.log(latencyLine('  POST /api/tasks/:id/actions (all)', actionLat));
@@ -406,7 +477,9 @@ async function main(): Promise<number> {
   console.log(latencyLine('    … 409 (lost the race)', action409Lat));
   console.log(latencyLine('  GET /api/tasks (inbox)', inboxLat));
   console.log(latencyLine('  POST /api/applications', createLat));
-  console.log(`  chain end-to-end (created → approved, includes time waiting in inboxes): p50=${fmtMs(chainTimes.p50)} p95=${fmtMs(chainTimes.p95)} p99=${fmtMs(chainTimes.p99)} max=${fmtMs(chainTimes.max)}`);
+  console.log(
+    `  chain end-to-end (created → approved, includes time waiting in inboxes): p50=${fmtMs(chainTimes.p50)} p95=${fmtMs(chainTimes.p95)} p99=${fmtMs(chainTimes.p99)} max=${fmtMs(chainTimes.max)}`,
+  );
   if (PROBE > 0) {
     console.log(`idle probe (${PROBE} chains one at a time after the run${probeFailures ? `, ${probeFailures} failed` : ''}):`);
     console.log(latencyLine('  POST /api/applications', probe.create));
@@ -418,10 +491,15 @@ async function main(): Promise<number> {
   }
   const printHistory = (label: string, h: HistoryStats | undefined) => {
     if (!h) return;
-    console.log(`${label}: ${h.workflows} workflows, ${(h.events / Math.max(1, h.workflows)).toFixed(0)} events each${h.failed ? `, ${h.failed} unreadable` : ''}`);
+    console.log(
+      `${label}: ${h.workflows} workflows, ${(h.events / Math.max(1, h.workflows)).toFixed(0)} events each${h.failed ? `, ${h.failed} unreadable` : ''}`,
+    );
     for (const l of historyLines(h, latencyLine)) console.log(l);
   };
-  printHistory('Temporal histories of a random sample of the run\'s chains (schedule → start = waiting for the worker; start → complete = worker time incl. local activities)', histories);
+  printHistory(
+    "Temporal histories of a random sample of the run's chains (schedule → start = waiting for the worker; start → complete = worker time incl. local activities)",
+    histories,
+  );
   printHistory('… of the chains behind actions slower than 5 s or retried', slowHistories);
   console.log('responses by status:');
   console.log(`  actions: ${actionStatus.toString()}   (409 = another approver won the task; counted apart from errors)`);
@@ -429,7 +507,9 @@ async function main(): Promise<number> {
   console.log(`  inbox:   ${inboxStatus.toString()}   (${emptyInboxReads} reads found the inbox empty)`);
   console.log(`  create:  ${createStatus.toString()}`);
   const errors = [...actionStatus.counts, ...inboxStatus.counts, ...createStatus.counts].filter(([s]) => !['200', '201', '409'].includes(s));
-  console.log(`  errors (not 2xx/409): ${errors.length ? errors.map(([s, n]) => `${s}: ${n}`).join(', ') : 'none'}${pollErrors ? `; completion poll errors ${pollErrors}` : ''}`);
+  console.log(
+    `  errors (not 2xx/409): ${errors.length ? errors.map(([s, n]) => `${s}: ${n}`).join(', ') : 'none'}${pollErrors ? `; completion poll errors ${pollErrors}` : ''}`,
+  );
   if (errors.length) {
     console.log('  first errors in the API log:');
     for (const l of apiErrors(sys.logs.api, 5)) console.log(`    ${l}`);
@@ -445,13 +525,17 @@ async function main(): Promise<number> {
   for (const l of inboxPlan) console.log(l);
   const s = actionLat.summary();
   console.log('targets (issue): p99 action latency < 100 ms, ≥ 100 actions/s:');
-  console.log(`  p99 action latency ${fmtMs(s.p99)} → ${s.p99 < 100 ? 'met' : 'NOT met'}; ${(okActions / actionWindowS).toFixed(1)} approvals/s → ${okActions / actionWindowS >= 100 ? 'met' : 'NOT met'}`);
+  console.log(
+    `  p99 action latency ${fmtMs(s.p99)} → ${s.p99 < 100 ? 'met' : 'NOT met'}; ${(okActions / actionWindowS).toFixed(1)} approvals/s → ${okActions / actionWindowS >= 100 ? 'met' : 'NOT met'}`,
+  );
   console.log('verification:');
   for (const [name, ok] of checks) console.log(`  ${ok ? 'ok  ' : 'FAIL'} ${name}`);
   const unanswered = approveTasks - okActions;
   console.log(
     `  info ${okActions} approve POSTs were answered 200` +
-      (unanswered > 0 ? `; ${unanswered} decisions took effect although their POST ended in 503 (after ${IDEMPOTENCY_KEYS ? '3 tries with the same Idempotency-Key' : 'one try, no key'})` : ''),
+      (unanswered > 0
+        ? `; ${unanswered} decisions took effect although their POST ended in 503 (after ${IDEMPOTENCY_KEYS ? '3 tries with the same Idempotency-Key' : 'one try, no key'})`
+        : ''),
   );
   console.log(`load avg at end: ${machineInfo().loadavg.join(' / ')}`);
   return verified ? 0 : 1;
@@ -465,7 +549,9 @@ function apiErrors(file: string, n: number): string[] {
       if (!line.startsWith('{')) continue;
       const e = JSON.parse(line) as { level?: number; time?: number; msg?: string; path?: string; err?: { type?: string; message?: string; code?: unknown } };
       if ((e.level ?? 0) < 50) continue;
-      out.push(`${e.time ? new Date(e.time).toISOString().slice(11, 23) : ''} ${e.msg ?? ''} ${e.path ?? ''}: ${e.err?.type ?? ''} code=${String(e.err?.code ?? '')} ${(e.err?.message ?? '').slice(0, 200)}`);
+      out.push(
+        `${e.time ? new Date(e.time).toISOString().slice(11, 23) : ''} ${e.msg ?? ''} ${e.path ?? ''}: ${e.err?.type ?? ''} code=${String(e.err?.code ?? '')} ${(e.err?.message ?? '').slice(0, 200)}`,
+      );
       if (out.length >= n) break;
     }
     return out.length ? out : ['(none logged)'];

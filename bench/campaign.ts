@@ -27,12 +27,42 @@ import { performance } from 'node:perf_hooks';
 import { makeCreditCode } from '../domain/enterprise';
 import { ApiClient, type CallResult } from './lib/http';
 import { boolParam, intParam, machineInfo, printHeader, strParam } from './lib/params';
-import { Counter, cpuReport, cpuSnapshot, fmtMs, latencyLine, MemoryWatch, PgActivitySampler, Recorder, seqScanReport, sleep, type CpuSnapshot } from './lib/stats';
+import {
+  Counter,
+  cpuReport,
+  cpuSnapshot,
+  fmtMs,
+  latencyLine,
+  MemoryWatch,
+  PgActivitySampler,
+  Recorder,
+  seqScanReport,
+  sleep,
+  type CpuSnapshot,
+} from './lib/stats';
 import { abort, insertUsers, log, runBench, startSystem } from './lib/system';
 import { collectHistories, historyLines, type HistoryStats } from './lib/temporal-history';
 
-const ALL_REGIONS = ['pds-xinhua', 'pds-shilong', 'pds-weidong', 'pds-wugang', 'pds-zhanhe', 'pds-ruzhou', 'pds-gongjiao', 'pds-baofeng', 'pds-yexian', 'pds-lushan', 'pds-jiaxian', 'pds-caimao'];
-const DEMO_STAFF: Record<string, string> = { 'pds-xinhua': 'xinhua.staff', 'pds-weidong': 'weidong.staff', 'pds-zhanhe': 'zhanhe.staff', 'pds-gongjiao': 'gongjiao.staff' };
+const ALL_REGIONS = [
+  'pds-xinhua',
+  'pds-shilong',
+  'pds-weidong',
+  'pds-wugang',
+  'pds-zhanhe',
+  'pds-ruzhou',
+  'pds-gongjiao',
+  'pds-baofeng',
+  'pds-yexian',
+  'pds-lushan',
+  'pds-jiaxian',
+  'pds-caimao',
+];
+const DEMO_STAFF: Record<string, string> = {
+  'pds-xinhua': 'xinhua.staff',
+  'pds-weidong': 'weidong.staff',
+  'pds-zhanhe': 'zhanhe.staff',
+  'pds-gongjiao': 'gongjiao.staff',
+};
 const GROUPS = ['courier', 'food_delivery', 'truck_driver', 'mall_staff'];
 const ORGANIZING_TYPES = ['enterprise_union', 'industry_federation', 'regional_federation', 'joint_union', 'existing_union_growth'];
 const SERVICE_TYPES = ['inclusive_service', 'training', 'seasonal_care', 'democratic_management', 'service_station'];
@@ -208,7 +238,12 @@ async function main(): Promise<number> {
       regions,
       groups: GROUPS,
       targets: { newMembers: 20 * total, newUnions: Math.max(1, Math.round(total * 0.7)) },
-      phases: { survey: { start: phases(0), end: phases(1) }, listing: { start: phases(1), end: phases(2) }, implementation: { start: phases(2), end: phases(3) }, assessment: { start: phases(3), end: phases(4) } },
+      phases: {
+        survey: { start: phases(0), end: phases(1) },
+        listing: { start: phases(1), end: phases(2) },
+        implementation: { start: phases(2), end: phases(3) },
+        assessment: { start: phases(3), end: phases(4) },
+      },
       reportEvery: 'P60D',
     },
   });
@@ -237,7 +272,8 @@ async function main(): Promise<number> {
       await sleep(everyMs);
     }
   };
-  const phaseIs = async (phase: string) => (await sys.pool.query<{ phase: string }>('select phase from campaigns where id = $1', [id])).rows[0]?.phase === phase;
+  const phaseIs = async (phase: string) =>
+    (await sys.pool.query<{ phase: string }>('select phase from campaigns where id = $1', [id])).rows[0]?.phase === phase;
   await waitFor('the survey phase', () => phaseIs('survey'));
   mark('survey open');
 
@@ -247,7 +283,11 @@ async function main(): Promise<number> {
   snap('importStart');
   const tImport0 = performance.now();
   await pool(csvs, IMPORT_CONCURRENCY, async ({ org, n, csv }) => {
-    const r = await http.call<{ accepted: number; rejected: unknown[] }>('POST', `/api/campaigns/${id}/regions/${org}/enterprises`, { token: staffToken.get(org), raw: csv, contentType: 'text/csv' });
+    const r = await http.call<{ accepted: number; rejected: unknown[] }>('POST', `/api/campaigns/${id}/regions/${org}/enterprises`, {
+      token: staffToken.get(org),
+      raw: csv,
+      contentType: 'text/csv',
+    });
     status.inc(`upload ${r.status}`);
     if (r.status !== 200) fail(`upload ${org}`, r);
     if (r.body.accepted !== n) fail(`upload ${org}: accepted ${r.body.accepted} of ${n}`, r);
@@ -261,9 +301,14 @@ async function main(): Promise<number> {
   // Enterprise ids for the organizing projects (the regions' gap lists).
   const gapIds = new Map<string, number[]>();
   for (const org of regions) {
-    const r = await http.call<{ items: { id: string }[] }>('GET', `/api/campaigns/${id}/regions/${org}/gaps?limit=${Math.min(5000, PROJECTS)}`, { token: staffToken.get(org) });
+    const r = await http.call<{ items: { id: string }[] }>('GET', `/api/campaigns/${id}/regions/${org}/gaps?limit=${Math.min(5000, PROJECTS)}`, {
+      token: staffToken.get(org),
+    });
     if (r.status !== 200) fail(`gaps ${org}`, r);
-    gapIds.set(org, r.body.items.map((e) => Number(e.id)));
+    gapIds.set(
+      org,
+      r.body.items.map((e) => Number(e.id)),
+    );
   }
 
   // ---- listing ----
@@ -276,7 +321,10 @@ async function main(): Promise<number> {
   const listApps = new Map<string, string>();
   snap('listsStart');
   await pool(regions, LIST_CONCURRENCY, async (org) => {
-    const r = await http.call<{ applicationId: string; projectIds: string[] }>('POST', `/api/campaigns/${id}/regions/${org}/projects`, { token: staffToken.get(org), body: { projects: projectList(org, gapIds.get(org) ?? []) } });
+    const r = await http.call<{ applicationId: string; projectIds: string[] }>('POST', `/api/campaigns/${id}/regions/${org}/projects`, {
+      token: staffToken.get(org),
+      body: { projects: projectList(org, gapIds.get(org) ?? []) },
+    });
     status.inc(`project list ${r.status}`);
     if (r.status !== 201) fail(`project list ${org}`, r);
     if (r.body.projectIds.length !== PROJECTS) fail(`project list ${org}: ${r.body.projectIds.length} projects`, r);
@@ -292,14 +340,19 @@ async function main(): Promise<number> {
     let done = 0;
     while (done < REGIONS) {
       checkTime(`${step} approvals`);
-      const inbox = await http.call<{ items: { id: string; applicationId: string }[] }>('GET', '/api/tasks?status=pending&type=project_list&limit=50', { token });
+      const inbox = await http.call<{ items: { id: string; applicationId: string }[] }>('GET', '/api/tasks?status=pending&type=project_list&limit=50', {
+        token,
+      });
       const mine = inbox.status === 200 ? inbox.body.items.filter((t) => listApps.has(t.applicationId)) : [];
       if (!mine.length) {
         await sleep(50);
         continue;
       }
       for (const t of mine) {
-        const r = await http.call('POST', `/api/tasks/${encodeURIComponent(t.id)}/actions`, { token, body: { action: 'approve', comment: step === 'city' ? '汇总上报' : '同意立项' } });
+        const r = await http.call('POST', `/api/tasks/${encodeURIComponent(t.id)}/actions`, {
+          token,
+          body: { action: 'approve', comment: step === 'city' ? '汇总上报' : '同意立项' },
+        });
         status.inc(`${step} approve ${r.status}`);
         if (r.status === 200) {
           done += 1;
@@ -329,7 +382,10 @@ async function main(): Promise<number> {
           [id],
         )
       ).rows[0]!.n;
-      running = await sys.temporal.workflow.count(`WorkflowType = 'projectWorkflow' AND ExecutionStatus = 'Running'`).then((r) => r.count, () => running);
+      running = await sys.temporal.workflow.count(`WorkflowType = 'projectWorkflow' AND ExecutionStatus = 'Running'`).then(
+        (r) => r.count,
+        () => running,
+      );
       const t = performance.now() - tLaunch;
       if (tMilestones === undefined && milestones >= total) tMilestones = t;
       if (tVisibility === undefined && running >= total) tVisibility = t;
@@ -353,7 +409,8 @@ async function main(): Promise<number> {
   await waitFor(
     'all projects in progress',
     async () => {
-      inProgress = (await sys.pool.query<{ n: number }>(`select count(*)::int as n from projects where campaign_id = $1 and status = 'in_progress'`, [id])).rows[0]!.n;
+      inProgress = (await sys.pool.query<{ n: number }>(`select count(*)::int as n from projects where campaign_id = $1 and status = 'in_progress'`, [id]))
+        .rows[0]!.n;
       const t = performance.now() - tLaunch;
       if (t - lastLog > 5000) {
         lastLog = t;
@@ -380,7 +437,10 @@ async function main(): Promise<number> {
   mem.stop();
 
   // ---- Temporal histories: the region workflows (children started, signals sent) and a sample of project workflows ----
-  const regionHist = await collectHistories(sys.temporal, regions.map((org) => `campaign-${id}-region-${org}`));
+  const regionHist = await collectHistories(
+    sys.temporal,
+    regions.map((org) => `campaign-${id}-region-${org}`),
+  );
   const lastToRun = (
     await sys.pool.query<{ id: string }>(
       `select p.id from projects p join project_events e on e.project_id = p.id
@@ -388,7 +448,9 @@ async function main(): Promise<number> {
       [id],
     )
   ).rows.map((r) => `project-${r.id}`);
-  const sample = (await sys.pool.query<{ id: string }>(`select id from projects where campaign_id = $1 order by random() limit $2`, [id, HISTORY_SAMPLE])).rows.map((r) => `project-${r.id}`);
+  const sample = (
+    await sys.pool.query<{ id: string }>(`select id from projects where campaign_id = $1 order by random() limit $2`, [id, HISTORY_SAMPLE])
+  ).rows.map((r) => `project-${r.id}`);
   const projectHist = await collectHistories(sys.temporal, sample);
   const lastHist = await collectHistories(sys.temporal, lastToRun);
 
@@ -400,9 +462,15 @@ async function main(): Promise<number> {
   const finalView = (await http.call('GET', `/api/campaigns/${id}`, { token: admin })).body;
   const viewInProgress = (finalView.regions as any[]).reduce((n: number, r: any) => n + (r.counts.projectsByStatus.in_progress ?? 0), 0);
   const checks: [string, boolean][] = [
-    [`${ROWS} enterprise rows on file (${enterprises}; view says ${finalView.totals.enterprisesScreened})`, enterprises === ROWS && finalView.totals.enterprisesScreened === ROWS],
+    [
+      `${ROWS} enterprise rows on file (${enterprises}; view says ${finalView.totals.enterprisesScreened})`,
+      enterprises === ROWS && finalView.totals.enterprisesScreened === ROWS,
+    ],
     [`${REGIONS} project lists approved (${approvedLists})`, approvedLists === REGIONS],
-    [`${total} projects (${projects}), all in progress (${inProgress}; view says ${viewInProgress})`, projects === total && inProgress === total && viewInProgress === total],
+    [
+      `${total} projects (${projects}), all in progress (${inProgress}; view says ${viewInProgress})`,
+      projects === total && inProgress === total && viewInProgress === total,
+    ],
     [`${total} project workflows Running in Temporal (${running}) and ran their first activity (${milestones})`, running === total && milestones === total],
     [`campaign in the implementation phase (${finalView.phase})`, finalView.phase === 'implementation'],
   ];
@@ -411,21 +479,39 @@ async function main(): Promise<number> {
   // ---- report ----
   const at = (t: number | undefined) => (t === undefined ? '—' : `${(t / 1000).toFixed(1)} s`);
   const cores = machineInfo().cores;
-  const scans = await seqScanReport(sys.pool, ['enterprises', 'projects', 'project_events', 'campaign_regions', 'applications', 'tasks', 'audit_log', 'campaigns', 'upload_batches']);
+  const scans = await seqScanReport(sys.pool, [
+    'enterprises',
+    'projects',
+    'project_events',
+    'campaign_regions',
+    'applications',
+    'tasks',
+    'audit_log',
+    'campaigns',
+    'upload_batches',
+  ]);
   console.log('');
   console.log('=== results: bench:campaign ===');
-  console.log(`import:        ${accepted} rows in ${importS.toFixed(1)} s = ${(accepted / importS).toFixed(0)} rows/s (${REGIONS} CSV uploads of ~${Math.round(ROWS / REGIONS)} rows, ${IMPORT_CONCURRENCY} at a time)`);
+  console.log(
+    `import:        ${accepted} rows in ${importS.toFixed(1)} s = ${(accepted / importS).toFixed(0)} rows/s (${REGIONS} CSV uploads of ~${Math.round(ROWS / REGIONS)} rows, ${IMPORT_CONCURRENCY} at a time)`,
+  );
   console.log(latencyLine('  POST …/enterprises (one upload)', uploadLat));
   console.log(`fan-out to ${total} running project workflows:`);
-  console.log(`  launch → all running: ${at(tVisibility)} by Temporal visibility (WorkflowType='projectWorkflow' AND ExecutionStatus='Running'), ${at(tMilestones)} by their first activity's row (project_events milestone 'approved')`);
-  console.log(`  last list approval → all running: ${at(tVisibility === undefined ? undefined : tVisibility - tApproved)} (visibility), ${at(tMilestones === undefined ? undefined : tMilestones - tApproved)} (first activity done) — the engine's own share`);
+  console.log(
+    `  launch → all running: ${at(tVisibility)} by Temporal visibility (WorkflowType='projectWorkflow' AND ExecutionStatus='Running'), ${at(tMilestones)} by their first activity's row (project_events milestone 'approved')`,
+  );
+  console.log(
+    `  last list approval → all running: ${at(tVisibility === undefined ? undefined : tVisibility - tApproved)} (visibility), ${at(tMilestones === undefined ? undefined : tMilestones - tApproved)} (first activity done) — the engine's own share`,
+  );
   console.log('  (projects.status = approved is written by approveProjectList before the workflows start, so it is not used as proof that they run)');
   console.log(`advance to implementation → all ${total} projects 'in_progress': ${at(tInProgress - tAdvance)} (the advance POST took ${fmtMs(adv2.ms)})`);
   console.log('timeline (since launch):');
   for (const [name, t] of marks) console.log(`  +${(t / 1000).toFixed(1).padStart(6)} s  ${name}`);
   console.log(`  last approval at +${((tLastApproval - tLaunch) / 1000).toFixed(1)} s`);
   const hist = (label: string, h: HistoryStats) => {
-    console.log(`${label}: ${h.workflows} workflows, ${(h.events / Math.max(1, h.workflows)).toFixed(0)} events each so far${h.failed ? `, ${h.failed} unreadable` : ''}`);
+    console.log(
+      `${label}: ${h.workflows} workflows, ${(h.events / Math.max(1, h.workflows)).toFixed(0)} events each so far${h.failed ? `, ${h.failed} unreadable` : ''}`,
+    );
     for (const l of historyLines(h, latencyLine)) console.log(l);
   };
   hist('Temporal histories of the region workflows (each starts its projects as children, then signals them the phase change)', regionHist);

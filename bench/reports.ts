@@ -33,7 +33,20 @@ import { freePort } from '../runtime/temporal-server';
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 const CAMPAIGN = 'bench-2026';
-const REGIONS = ['pds-xinhua', 'pds-weidong', 'pds-zhanhe', 'pds-shilong', 'pds-wugang', 'pds-ruzhou', 'pds-baofeng', 'pds-yexian', 'pds-lushan', 'pds-jiaxian', 'pds-gongjiao', 'pds-caimao'];
+const REGIONS = [
+  'pds-xinhua',
+  'pds-weidong',
+  'pds-zhanhe',
+  'pds-shilong',
+  'pds-wugang',
+  'pds-ruzhou',
+  'pds-baofeng',
+  'pds-yexian',
+  'pds-lushan',
+  'pds-jiaxian',
+  'pds-gongjiao',
+  'pds-caimao',
+];
 const GROUPS = ['truck_driver', 'courier', 'care_worker', 'domestic_worker', 'mall_staff', 'food_delivery', 'real_estate_agent', 'security_guard'];
 const SINCE = '2026-04-01T00:00:00+08:00';
 
@@ -77,7 +90,17 @@ async function generate(db: Db): Promise<void> {
       },
       reportEvery: 'P60D',
     };
-    await db('campaigns').insert({ id: CAMPAIGN, name: config.name, year: 2026, city_org: 'pds', config: JSON.stringify(config), phase: 'implementation', workflow_id: `campaign-${CAMPAIGN}`, created_by: 'city.admin', created_at: SINCE });
+    await db('campaigns').insert({
+      id: CAMPAIGN,
+      name: config.name,
+      year: 2026,
+      city_org: 'pds',
+      config: JSON.stringify(config),
+      phase: 'implementation',
+      workflow_id: `campaign-${CAMPAIGN}`,
+      created_by: 'city.admin',
+      created_at: SINCE,
+    });
     await db.raw(
       `insert into campaign_regions (campaign_id, org_id, target_members, target_unions, overdue)
        select ?, r, 80000, 150, case when i % 4 = 0 then '[{"phase":"implementation","item":"progress","since":"2026-08-01T00:00:00Z","level":"supervision"}]'::jsonb else '[]'::jsonb end
@@ -223,7 +246,8 @@ async function main() {
     });
     db.on('query-response', (_r: unknown, q: { __knexQueryUid: string; sql: string }) => {
       const s = started.get(q.__knexQueryUid);
-      if (s !== undefined) queryTimes.push({ sql: q.sql.replace(/\s+/g, ' ').slice(0, 90), ms: ms(s), full: q.sql, bindings: bound.get(q.__knexQueryUid) ?? [] });
+      if (s !== undefined)
+        queryTimes.push({ sql: q.sql.replace(/\s+/g, ' ').slice(0, 90), ms: ms(s), full: q.sql, bindings: bound.get(q.__knexQueryUid) ?? [] });
     });
 
     const times: number[] = [];
@@ -237,7 +261,21 @@ async function main() {
       const t = process.hrtime.bigint();
       const raw = await readBulletinFigures(db, CAMPAIGN);
       if (!raw) throw new Error('campaign missing');
-      data = composeBulletin(raw, { id: `${CAMPAIGN}-bench`, seq: 1, kind: 'on_demand', period: { key: 'adhoc:bench', kind: 'on_demand' }, issuedAt: new Date().toISOString(), issuedBy: 'bench', phaseLabel: '推进实施 / implementation', missedPeriods: [] }, null, []);
+      data = composeBulletin(
+        raw,
+        {
+          id: `${CAMPAIGN}-bench`,
+          seq: 1,
+          kind: 'on_demand',
+          period: { key: 'adhoc:bench', kind: 'on_demand' },
+          issuedAt: new Date().toISOString(),
+          issuedBy: 'bench',
+          phaseLabel: '推进实施 / implementation',
+          missedPeriods: [],
+        },
+        null,
+        [],
+      );
       times.push(ms(t));
       const mem = process.memoryUsage();
       peakHeap = Math.max(peakHeap, mem.heapUsed);
@@ -285,11 +323,19 @@ async function main() {
     const usage = process.resourceUsage();
     console.log('');
     console.log('bench:reports — one progress bulletin (通报) at province scale');
-    console.log(`  machine            ${cpu[0]?.model ?? 'unknown'} · ${cpu.length} cores · ${mb(os.totalmem())} RAM · Node ${process.version} · Postgres ${server}`);
+    console.log(
+      `  machine            ${cpu[0]?.model ?? 'unknown'} · ${cpu.length} cores · ${mb(os.totalmem())} RAM · Node ${process.version} · Postgres ${server}`,
+    );
     console.log(`  data               ${MEMBERS.toLocaleString('en')} members, 300k+ applications, 100,000 tasks, 2,000 projects, 12 regions × 8 groups`);
-    console.log(`  build (SQL + compose), ${RUNS} runs   p50 ${quantile(times, 0.5).toFixed(0)} ms   p95 ${quantile(times, 0.95).toFixed(0)} ms   min ${Math.min(...times).toFixed(0)} ms   max ${Math.max(...times).toFixed(0)} ms`);
-    console.log(`  render             html ${html.ms.toFixed(0)} ms (${(String(html.out).length / 1024).toFixed(0)} KB) · csv ${csv.ms.toFixed(0)} ms · xlsx ${xlsxMs.toFixed(0)} ms (${(xlsx.length / 1024).toFixed(0)} KB) · store ${storeMs.toFixed(0)} ms (${stored.outcome})`);
-    console.log(`  memory (this process)   peak RSS ${mb(usage.maxRSS * 1024)} · peak heap during builds ${mb(peakHeap)} (${mb(Math.max(0, peakHeap - heapBefore))} above the start) · RSS after builds ${mb(peakRss)}`);
+    console.log(
+      `  build (SQL + compose), ${RUNS} runs   p50 ${quantile(times, 0.5).toFixed(0)} ms   p95 ${quantile(times, 0.95).toFixed(0)} ms   min ${Math.min(...times).toFixed(0)} ms   max ${Math.max(...times).toFixed(0)} ms`,
+    );
+    console.log(
+      `  render             html ${html.ms.toFixed(0)} ms (${(String(html.out).length / 1024).toFixed(0)} KB) · csv ${csv.ms.toFixed(0)} ms · xlsx ${xlsxMs.toFixed(0)} ms (${(xlsx.length / 1024).toFixed(0)} KB) · store ${storeMs.toFixed(0)} ms (${stored.outcome})`,
+    );
+    console.log(
+      `  memory (this process)   peak RSS ${mb(usage.maxRSS * 1024)} · peak heap during builds ${mb(peakHeap)} (${mb(Math.max(0, peakHeap - heapBefore))} above the start) · RSS after builds ${mb(peakRss)}`,
+    );
     console.log(`  target             p95 < 2000 ms: ${quantile(times, 0.95) < 2000 ? 'met' : 'NOT met'}`);
   } finally {
     for (const fn of cleanups.reverse()) await fn().catch((e) => console.error(e));

@@ -42,7 +42,19 @@ const KEEP = boolParam('KEEP', false);
 const REGION = 'pds-xinhua';
 const USERS = ['xinhua.staff', 'city.reviewer', 'prov.reviewer', 'city.admin', 'city.lead'] as const;
 
-type Kind = 'login' | 'inbox' | 'submit' | 'approve' | 'application' | 'bulletin' | 'bulletin-html' | 'bulletin-list' | 'upload' | 'campaign' | 'my-bulletins' | 'issue-bulletin';
+type Kind =
+  | 'login'
+  | 'inbox'
+  | 'submit'
+  | 'approve'
+  | 'application'
+  | 'bulletin'
+  | 'bulletin-html'
+  | 'bulletin-list'
+  | 'upload'
+  | 'campaign'
+  | 'my-bulletins'
+  | 'issue-bulletin';
 
 class Tally {
   readonly byKind = new Map<Kind, Recorder>();
@@ -72,7 +84,16 @@ function surveyCsv(batch: number): string {
   const rows = Array.from({ length: 50 }, (_, i) => {
     const n = (batch * 50 + i) % 500;
     const employees = 5 + ((n * 37) % 180);
-    return [`压力测试企业${n}`, REGION, employees, n % 7 === 0 ? '是' : '否', `courier:${Math.min(employees, 9)}`, 'neutral', '2020-03-01', '职工流动性大'].join(',');
+    return [
+      `压力测试企业${n}`,
+      REGION,
+      employees,
+      n % 7 === 0 ? '是' : '否',
+      `courier:${Math.min(employees, 9)}`,
+      'neutral',
+      '2020-03-01',
+      '职工流动性大',
+    ].join(',');
   });
   return [header, ...rows].join('\n');
 }
@@ -126,7 +147,12 @@ async function main(): Promise<number> {
       regions: [REGION, 'pds-weidong'],
       groups: ['courier', 'food_delivery'],
       targets: { newMembers: 1000, newUnions: 20 },
-      phases: { survey: { start: at(0), end: at(30) }, listing: { start: at(30), end: at(60) }, implementation: { start: at(60), end: at(90) }, assessment: { start: at(90), end: at(120) } },
+      phases: {
+        survey: { start: at(0), end: at(30) },
+        listing: { start: at(30), end: at(60) },
+        implementation: { start: at(60), end: at(90) },
+        assessment: { start: at(90), end: at(120) },
+      },
     },
   });
   if (launch.status !== 201) throw new Error(`campaign launch failed: ${launch.status} ${JSON.stringify(launch.body)}`);
@@ -139,7 +165,10 @@ async function main(): Promise<number> {
   }
   const bulletins: string[] = [];
   const issueBulletin = async () => {
-    const r = await call('issue-bulletin', 'POST', `/api/campaigns/${campaignId}/reports`, { token: token('city.admin'), headers: { 'Idempotency-Key': crypto.randomUUID() } });
+    const r = await call('issue-bulletin', 'POST', `/api/campaigns/${campaignId}/reports`, {
+      token: token('city.admin'),
+      headers: { 'Idempotency-Key': crypto.randomUUID() },
+    });
     if (r.status === 201) bulletins.push(r.body.id);
   };
   await issueBulletin();
@@ -159,7 +188,12 @@ async function main(): Promise<number> {
         const submitted = await call('submit', 'POST', '/api/applications', {
           token: token('xinhua.staff'),
           headers: { 'Idempotency-Key': crypto.randomUUID() },
-          body: { type: 'subsidy', title: `户外劳动者服务站补助 ${crypto.randomBytes(3).toString('hex')}`, amount: 8_000 + Math.floor(Math.random() * 20_000), reason: '压力测试 / soak test' },
+          body: {
+            type: 'subsidy',
+            title: `户外劳动者服务站补助 ${crypto.randomBytes(3).toString('hex')}`,
+            amount: 8_000 + Math.floor(Math.random() * 20_000),
+            reason: '压力测试 / soak test',
+          },
         });
         if (submitted.status === 201) {
           recentApps.push(submitted.body.id);
@@ -172,7 +206,11 @@ async function main(): Promise<number> {
             const inbox = await call('inbox', 'GET', '/api/tasks?status=pending&limit=20', { token: token(approver) });
             const task = inbox.status === 200 ? pick<{ id: string } | undefined>(inbox.body.items.length ? inbox.body.items : [undefined]) : undefined;
             if (!task) break;
-            const r = await call('approve', 'POST', `/api/tasks/${task.id}/actions`, { token: token(approver), headers: { 'Idempotency-Key': crypto.randomUUID() }, body: { action: 'approve', comment: '同意' } });
+            const r = await call('approve', 'POST', `/api/tasks/${task.id}/actions`, {
+              token: token(approver),
+              headers: { 'Idempotency-Key': crypto.randomUUID() },
+              body: { action: 'approve', comment: '同意' },
+            });
             if (r.status !== 409) break;
           }
         }
@@ -188,8 +226,23 @@ async function main(): Promise<number> {
         return call('bulletin', 'GET', `/api/reports/${pick(bulletins)}`, { token: token('city.lead') });
       },
     ],
-    [1, () => call('upload', 'POST', `/api/campaigns/${campaignId}/regions/${REGION}/enterprises`, { token: token('xinhua.staff'), raw: surveyCsv(uploads++), contentType: 'text/csv', headers: { 'Idempotency-Key': crypto.randomUUID() } })],
-    [1, () => (Math.random() < 0.5 ? call('campaign', 'GET', `/api/campaigns/${campaignId}`, { token: token('city.admin') }) : call('my-bulletins', 'GET', '/api/reports?limit=20', { token: token('city.lead') }))],
+    [
+      1,
+      () =>
+        call('upload', 'POST', `/api/campaigns/${campaignId}/regions/${REGION}/enterprises`, {
+          token: token('xinhua.staff'),
+          raw: surveyCsv(uploads++),
+          contentType: 'text/csv',
+          headers: { 'Idempotency-Key': crypto.randomUUID() },
+        }),
+    ],
+    [
+      1,
+      () =>
+        Math.random() < 0.5
+          ? call('campaign', 'GET', `/api/campaigns/${campaignId}`, { token: token('city.admin') })
+          : call('my-bulletins', 'GET', '/api/reports?limit=20', { token: token('city.lead') }),
+    ],
   ];
   const total = weights.reduce((s, [w]) => s + w, 0);
   const step = () => {
@@ -229,7 +282,9 @@ async function main(): Promise<number> {
     const w = procMemory(sys.pids.worker);
     if (a && w) memory.push({ minute: (Date.now() - started) / 60_000, api: a.rssMiB, worker: w.rssMiB });
   };
-  console.log(`\n${'time'.padStart(6)} ${'req'.padStart(6)} ${'req/s'.padStart(6)} ${'errors'.padStart(6)} ${'p50'.padStart(9)} ${'p95'.padStart(9)} ${'p99'.padStart(9)} ${'max'.padStart(9)}   API RSS   worker RSS   open chains`);
+  console.log(
+    `\n${'time'.padStart(6)} ${'req'.padStart(6)} ${'req/s'.padStart(6)} ${'errors'.padStart(6)} ${'p50'.padStart(9)} ${'p95'.padStart(9)} ${'p99'.padStart(9)} ${'max'.padStart(9)}   API RSS   worker RSS   open chains`,
+  );
   const reporter = (async () => {
     let last = Date.now();
     while (Date.now() < endAt && !abort.requested) {
@@ -257,7 +312,9 @@ async function main(): Promise<number> {
   console.log(`\n=== summary after ${wall.toFixed(0)} s, ${CONCURRENCY} concurrent users ===`);
   console.log(`requests: ${tally.requests} (${(tally.requests / wall).toFixed(1)}/s)`);
   const errors = [...tally.errors.counts.values()].reduce((a, b) => a + b, 0);
-  console.log(`errors (5xx, timeouts, refused): ${errors} = ${((errors / Math.max(1, tally.requests)) * 100).toFixed(3)} %  ${errors ? `— ${tally.errors}` : '(aim: 0) ✓'}`);
+  console.log(
+    `errors (5xx, timeouts, refused): ${errors} = ${((errors / Math.max(1, tally.requests)) * 100).toFixed(3)} %  ${errors ? `— ${tally.errors}` : '(aim: 0) ✓'}`,
+  );
   console.log(`4xx answers (counted apart: lost races, rate limits): ${tally.client4xx}`);
   console.log('latency by kind (whole run):');
   for (const [kind, r] of [...tally.byKind.entries()].sort((a, b) => b[1].count - a[1].count)) console.log(`  ${latencyLine(kind, r)}`);
@@ -273,8 +330,22 @@ async function main(): Promise<number> {
       return `  ${name.padEnd(8)} ${a.toFixed(0)} → ${b.toFixed(0)} MiB (${b - a >= 0 ? '+' : ''}${(b - a).toFixed(1)} MiB, ${(((b - a) / a) * 100).toFixed(1)} %) over ${minutes.toFixed(1)} min; ${trend}; peak ${Math.max(...pts.map((p) => p[1])).toFixed(0)} MiB`;
     };
     console.log(`memory (RSS) after the warm-up (from minute ${first.minute.toFixed(1)}; aim: flat):`);
-    console.log(line('API', first.api, lastM.api, warm.map((m) => [m.minute, m.api])));
-    console.log(line('worker', first.worker, lastM.worker, warm.map((m) => [m.minute, m.worker])));
+    console.log(
+      line(
+        'API',
+        first.api,
+        lastM.api,
+        warm.map((m) => [m.minute, m.api]),
+      ),
+    );
+    console.log(
+      line(
+        'worker',
+        first.worker,
+        lastM.worker,
+        warm.map((m) => [m.minute, m.worker]),
+      ),
+    );
   }
   const counts = await sys.pool.query<{ applications: number; approved: number; enterprises: number; reports: number }>(
     `select (select count(*)::int from applications) as applications, (select count(*)::int from applications where status = 'approved') as approved,

@@ -79,7 +79,18 @@ const appColumns = {
 
 export async function insertApplication(
   db: Db,
-  row: { id: string; type: string; chainKey: string; chainVersion: number; applicant: string | null; applicantOrg: string; targetOrg?: string | null; title: string; payload: Record<string, unknown>; workflowId: string },
+  row: {
+    id: string;
+    type: string;
+    chainKey: string;
+    chainVersion: number;
+    applicant: string | null;
+    applicantOrg: string;
+    targetOrg?: string | null;
+    title: string;
+    payload: Record<string, unknown>;
+    workflowId: string;
+  },
 ): Promise<boolean> {
   const inserted = await db('applications')
     .insert({
@@ -232,7 +243,11 @@ export async function getTask(db: Db, id: string): Promise<TaskRow | undefined> 
 }
 
 export async function listTasksOfApplication(db: Db, applicationId: string): Promise<TaskRow[]> {
-  return db('tasks as t').join('applications as a', 'a.id', 't.application_id').select(taskColumns).where('t.application_id', applicationId).orderBy('t.created_at');
+  return db('tasks as t')
+    .join('applications as a', 'a.id', 't.application_id')
+    .select(taskColumns)
+    .where('t.application_id', applicationId)
+    .orderBy('t.created_at');
 }
 
 /** Pending tasks a user holds by name, within an org subtree (for bulk reassignment). */
@@ -334,7 +349,10 @@ export async function recordTransition(db: Db, r: TransitionRecord): Promise<voi
  * 查看完整个人信息: one audit row each time someone is shown a person's full
  * ID or phone number (the key is unique per view, so every view is kept).
  */
-export async function recordPersonalDataView(db: Db, v: { applicationId: string; actor: string; stepIndex: number; step: string; taskId: string; fields: string[] }): Promise<void> {
+export async function recordPersonalDataView(
+  db: Db,
+  v: { applicationId: string; actor: string; stepIndex: number; step: string; taskId: string; fields: string[] },
+): Promise<void> {
   await db('audit_log').insert({
     event_key: `pii-view:${v.taskId}:${v.actor}:${Date.now()}:${Math.random().toString(36).slice(2, 10)}`,
     application_id: v.applicationId,

@@ -3,7 +3,9 @@ import type { Db } from './knex';
 
 /** The official working-day calendar (holidays and 调休 working days), admin-editable. */
 export async function listCalendarDays(db: Db, year?: number): Promise<(CalendarEntry & { name: string })[]> {
-  const q = db('calendar_days').select({ date: db.raw("to_char(date, 'YYYY-MM-DD')"), kind: 'kind', name: 'name' }).orderBy('date');
+  const q = db('calendar_days')
+    .select({ date: db.raw("to_char(date, 'YYYY-MM-DD')"), kind: 'kind', name: 'name' })
+    .orderBy('date');
   if (year) q.whereBetween('date', [`${year}-01-01`, `${year}-12-31`]);
   return q;
 }

@@ -66,7 +66,12 @@ export async function insertCampaign(
       .returning('id');
     if (!inserted.length) return false;
     await trx('campaign_regions').insert(
-      c.config.regions.map((org) => ({ campaign_id: c.id, org_id: org, target_members: c.regionTargets[org]?.newMembers ?? 0, target_unions: c.regionTargets[org]?.newUnions ?? 0 })),
+      c.config.regions.map((org) => ({
+        campaign_id: c.id,
+        org_id: org,
+        target_members: c.regionTargets[org]?.newMembers ?? 0,
+        target_unions: c.regionTargets[org]?.newUnions ?? 0,
+      })),
     );
     return true;
   });
@@ -87,7 +92,10 @@ export async function listCampaigns(db: Db, scopePath: string, opts: { limit: nu
     .join('orgs as o', 'o.id', 'c.city_org')
     .select(columns)
     .where((w) => w.where('o.path', 'like', `${scopePath}%`).orWhereRaw('? like o.path || ?', [scopePath, '%']))
-    .orderBy([{ column: 'c.created_at', order: 'desc' }, { column: 'c.id', order: 'desc' }])
+    .orderBy([
+      { column: 'c.created_at', order: 'desc' },
+      { column: 'c.id', order: 'desc' },
+    ])
     .limit(opts.limit);
   // Newest first. Ids made from an Idempotency-Key are not time-ordered, so the
   // cursor (the last id of the previous page) is looked up for its creation time.
@@ -98,7 +106,13 @@ export async function listCampaigns(db: Db, scopePath: string, opts: { limit: nu
 export async function setCampaignPhase(db: Db, id: string, phase: Phase, endsAt: string | null): Promise<void> {
   await db('campaigns')
     .where({ id })
-    .update({ phase, phase_started_at: db.fn.now(), phase_ends_at: endsAt, updated_at: db.fn.now(), ...(phase === 'closed' ? { closed_at: db.fn.now() } : {}) });
+    .update({
+      phase,
+      phase_started_at: db.fn.now(),
+      phase_ends_at: endsAt,
+      updated_at: db.fn.now(),
+      ...(phase === 'closed' ? { closed_at: db.fn.now() } : {}),
+    });
 }
 
 export interface RegionRow {
@@ -117,24 +131,20 @@ export interface RegionRow {
 }
 
 export async function listCampaignRegions(db: Db, campaignId: string): Promise<RegionRow[]> {
-  return db('campaign_regions as r')
-    .join('orgs as o', 'o.id', 'r.org_id')
-    .where('r.campaign_id', campaignId)
-    .orderBy('r.org_id')
-    .select({
-      orgId: 'r.org_id',
-      orgName: 'o.name',
-      status: 'r.status',
-      targetMembers: 'r.target_members',
-      targetUnions: 'r.target_unions',
-      plan: 'r.plan',
-      planSubmittedAt: 'r.plan_submitted_at',
-      listApplicationId: 'r.list_application_id',
-      listStatus: 'r.list_status',
-      overdue: 'r.overdue',
-      score: 'r.score',
-      rank: 'r.rank',
-    });
+  return db('campaign_regions as r').join('orgs as o', 'o.id', 'r.org_id').where('r.campaign_id', campaignId).orderBy('r.org_id').select({
+    orgId: 'r.org_id',
+    orgName: 'o.name',
+    status: 'r.status',
+    targetMembers: 'r.target_members',
+    targetUnions: 'r.target_unions',
+    plan: 'r.plan',
+    planSubmittedAt: 'r.plan_submitted_at',
+    listApplicationId: 'r.list_application_id',
+    listStatus: 'r.list_status',
+    overdue: 'r.overdue',
+    score: 'r.score',
+    rank: 'r.rank',
+  });
 }
 
 /** Per-region figures from the projections, one grouped query per table. */

@@ -8,7 +8,10 @@ export async function getLatestChain(db: Db, key: string): Promise<ChainDefiniti
 }
 
 export async function listChainVersions(db: Db, key: string): Promise<{ version: number; name: string; createdBy: string; createdAt: Date }[]> {
-  return db('chain_definitions').where({ key }).orderBy('version', 'desc').select({ version: 'version', name: 'name', createdBy: 'created_by', createdAt: 'created_at' });
+  return db('chain_definitions')
+    .where({ key })
+    .orderBy('version', 'desc')
+    .select({ version: 'version', name: 'name', createdBy: 'created_by', createdAt: 'created_at' });
 }
 
 export async function listLatestChains(db: Db): Promise<ChainDefinition[]> {

@@ -210,9 +210,25 @@ export async function importEnterprises(db: Db, input: ImportEnterprisesInput): 
          returning id, row_no, name, credit_code, classification, ledger_status, (xmax = 0) as inserted`,
         [input.campaignId, input.regionOrg, input.batchId, JSON.stringify(chunk)],
       );
-      for (const r of result.rows as { id: string; row_no: number; name: string; credit_code: string | null; classification: Classification; ledger_status: LedgerStatus; inserted: boolean }[]) {
+      for (const r of result.rows as {
+        id: string;
+        row_no: number;
+        name: string;
+        credit_code: string | null;
+        classification: Classification;
+        ledger_status: LedgerStatus;
+        inserted: boolean;
+      }[]) {
         if (r.inserted) inserted += 1;
-        byRow.set(r.row_no, { id: String(r.id), row: r.row_no, name: r.name, creditCode: r.credit_code, classification: r.classification, ledgerStatus: r.ledger_status, inserted: r.inserted });
+        byRow.set(r.row_no, {
+          id: String(r.id),
+          row: r.row_no,
+          name: r.name,
+          creditCode: r.credit_code,
+          classification: r.classification,
+          ledgerStatus: r.ledger_status,
+          inserted: r.inserted,
+        });
       }
     }
   });
@@ -294,7 +310,9 @@ export async function listGapList(db: Db, campaignId: string, regionOrg: string,
       .sum({ employees: 'employees' })
       .where(scope)
       .whereIn('ledger_status', ['registered', 'crossed_off'])
-      .groupBy('ledger_status', 'classification') as Promise<{ ledger_status: LedgerStatus; classification: Classification; n: string; employees: string | null }[]>,
+      .groupBy('ledger_status', 'classification') as Promise<
+      { ledger_status: LedgerStatus; classification: Classification; n: string; employees: string | null }[]
+    >,
     db.raw(
       `select g.key as group, sum(g.value::numeric)::bigint as n
          from enterprises e cross join lateral jsonb_each_text(e.group_counts) g
@@ -345,7 +363,12 @@ export async function countEnterprisesByRegion(db: Db, campaignId: string): Prom
     .select('region_org', 'classification', 'ledger_status')
     .count({ n: '*' })
     .where({ campaign_id: campaignId })
-    .groupBy('region_org', 'classification', 'ledger_status')) as { region_org: string; classification: Classification; ledger_status: LedgerStatus; n: string }[];
+    .groupBy('region_org', 'classification', 'ledger_status')) as {
+    region_org: string;
+    classification: Classification;
+    ledger_status: LedgerStatus;
+    n: string;
+  }[];
   const out: Record<string, RegionEnterpriseCounts> = {};
   for (const r of rows) {
     const c = (out[r.region_org] ??= { screened: 0, targets: 0, crossedOff: 0, byClassification: emptyClassCounts() });

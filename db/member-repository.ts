@@ -30,7 +30,18 @@ export async function findMemberByHash(db: Db, idNumberHash: string): Promise<Me
 /** Inserts the member unless one with that ID number exists; returns the member row either way. */
 export async function insertMemberOnce(
   db: Db,
-  m: { idNumberHash: string; idNumberEnc: string; idNumberMasked: string; name: string; phoneEnc?: string | null; phoneMasked?: string | null; groupId?: string | null; employer?: string | null; unionId: string; sourceApplication: string },
+  m: {
+    idNumberHash: string;
+    idNumberEnc: string;
+    idNumberMasked: string;
+    name: string;
+    phoneEnc?: string | null;
+    phoneMasked?: string | null;
+    groupId?: string | null;
+    employer?: string | null;
+    unionId: string;
+    sourceApplication: string;
+  },
 ): Promise<{ member: MemberRow; created: boolean }> {
   const inserted = await db('members')
     .insert({

@@ -65,8 +65,16 @@ export async function getProject(db: Db, id: string): Promise<ProjectRow | undef
   return db('projects as p').join('orgs as o', 'o.id', 'p.region_org').select(columns).where('p.id', id).first();
 }
 
-export async function listProjects(db: Db, opts: { campaignId: string; scopePath?: string; regionOrg?: string; status?: string; limit: number; cursor?: string }): Promise<ProjectRow[]> {
-  const q = db('projects as p').join('orgs as o', 'o.id', 'p.region_org').select(columns).where('p.campaign_id', opts.campaignId).orderBy('p.id').limit(opts.limit);
+export async function listProjects(
+  db: Db,
+  opts: { campaignId: string; scopePath?: string; regionOrg?: string; status?: string; limit: number; cursor?: string },
+): Promise<ProjectRow[]> {
+  const q = db('projects as p')
+    .join('orgs as o', 'o.id', 'p.region_org')
+    .select(columns)
+    .where('p.campaign_id', opts.campaignId)
+    .orderBy('p.id')
+    .limit(opts.limit);
   if (opts.scopePath) q.andWhere('o.path', 'like', `${opts.scopePath}%`);
   if (opts.regionOrg) q.andWhere('p.region_org', opts.regionOrg);
   if (opts.status) q.andWhere('p.status', opts.status);
@@ -78,7 +86,10 @@ export async function listProjectEvents(db: Db, projectId: string) {
   return db('project_events').where({ project_id: projectId }).orderBy('id').select({ at: 'at', actor: 'actor', kind: 'kind', data: 'data' });
 }
 
-export async function insertProjectEvent(db: Db, e: { key: string; projectId: string; actor: string; kind: string; data: Record<string, unknown> }): Promise<boolean> {
+export async function insertProjectEvent(
+  db: Db,
+  e: { key: string; projectId: string; actor: string; kind: string; data: Record<string, unknown> },
+): Promise<boolean> {
   const r = await db('project_events')
     .insert({ event_key: e.key, project_id: e.projectId, actor: e.actor, kind: e.kind, data: JSON.stringify(e.data) })
     .onConflict('event_key')
@@ -89,7 +100,16 @@ export async function insertProjectEvent(db: Db, e: { key: string; projectId: st
 
 export interface ProgressReport {
   unionsEstablished?: { enterpriseId?: number; name: string; establishedOn: string }[];
-  members?: { name: string; idNumberEnc: string; idNumberHash: string; idNumberMasked: string; phoneEnc?: string; phoneMasked?: string; group: string; employer: string }[];
+  members?: {
+    name: string;
+    idNumberEnc: string;
+    idNumberHash: string;
+    idNumberMasked: string;
+    phoneEnc?: string;
+    phoneMasked?: string;
+    group: string;
+    employer: string;
+  }[];
   serviceDone?: { coverage: number; note?: string };
   note?: string;
 }
@@ -109,7 +129,10 @@ export interface ProgressResult {
  * once by ID number (a duplicate anywhere is reported, not counted); a union
  * established for a ledger enterprise crosses it off (销号).
  */
-export async function applyProgress(db: Db, p: { key: string; projectId: string; campaignId: string; regionOrg: string; actor: string; report: ProgressReport }): Promise<ProgressResult> {
+export async function applyProgress(
+  db: Db,
+  p: { key: string; projectId: string; campaignId: string; regionOrg: string; actor: string; report: ProgressReport },
+): Promise<ProgressResult> {
   return db.transaction(async (trx) => {
     const prior = await trx('project_events').where({ event_key: p.key }).first('data');
     if (prior) return (prior.data as { result: ProgressResult }).result;
@@ -157,7 +180,12 @@ export async function applyProgress(db: Db, p: { key: string; projectId: string;
       unionsEstablished: unions,
       crossedOff,
       coverage,
-      totals: { membersRecruited: row.members_recruited, unionsEstablished: row.unions_established, coverageDone: row.coverage_done, plannedMembers: row.planned_members },
+      totals: {
+        membersRecruited: row.members_recruited,
+        unionsEstablished: row.unions_established,
+        coverageDone: row.coverage_done,
+        plannedMembers: row.planned_members,
+      },
     };
     await trx('project_events').insert({
       event_key: p.key,

@@ -140,21 +140,33 @@ export async function readBulletinFigures(db: Db, campaignId: string): Promise<R
       };
       type MemberRow = { org: string; group: string | null; count: number; online: number };
       const memberRows: MemberRow[] = [...projectMembers.rows.map((r: MemberRow) => ({ ...r, online: 0 })), ...otherMembers.rows];
-      const members = fold(memberRows, (r) => r.group ?? '', (a, b) => {
-        a.count += b.count;
-        a.online += b.online;
-      });
+      const members = fold(
+        memberRows,
+        (r) => r.group ?? '',
+        (a, b) => {
+          a.count += b.count;
+          a.online += b.online;
+        },
+      );
       type AppRow = { org: string; group: string | null; received: number; approved: number; pending: number; rejected: number; withdrawn: number };
-      const apps = fold(applications.rows as AppRow[], (r) => r.group ?? '', (a, b) => {
-        a.received += b.received;
-        a.approved += b.approved;
-        a.pending += b.pending;
-        a.rejected += b.rejected;
-        a.withdrawn += b.withdrawn;
-      });
-      const late = fold(overdue.rows as { org: string; count: number }[], () => '', (a, b) => {
-        a.count += b.count;
-      });
+      const apps = fold(
+        applications.rows as AppRow[],
+        (r) => r.group ?? '',
+        (a, b) => {
+          a.received += b.received;
+          a.approved += b.approved;
+          a.pending += b.pending;
+          a.rejected += b.rejected;
+          a.withdrawn += b.withdrawn;
+        },
+      );
+      const late = fold(
+        overdue.rows as { org: string; count: number }[],
+        () => '',
+        (a, b) => {
+          a.count += b.count;
+        },
+      );
 
       return {
         campaign: { id: c.id, name: c.name, year: c.year, cityOrg: c.city_org, cityName: c.city_name, phase: c.phase, groups: (c.groups ?? []) as string[] },
@@ -171,16 +183,26 @@ export async function readBulletinFigures(db: Db, campaignId: string): Promise<R
         groupNames: Object.fromEntries(groups.rows.map((g: { id: string; name: string }) => [g.id, g.name])),
         members: members.map((m) => ({ region: m.region, group: m.group, count: m.count, online: m.online })),
         applications: apps.map(({ org: _org, ...a }) => a),
-        projects: projects.rows.map((r: { region: string; status: string; count: number; unions_established: number; planned_unions: number; planned_members: number }) => ({
-          region: r.region,
-          status: r.status,
+        projects: projects.rows.map(
+          (r: { region: string; status: string; count: number; unions_established: number; planned_unions: number; planned_members: number }) => ({
+            region: r.region,
+            status: r.status,
+            count: r.count,
+            unionsEstablished: r.unions_established,
+            plannedUnions: r.planned_unions,
+            plannedMembers: r.planned_members,
+          }),
+        ),
+        projectGroups: projectGroups.rows.map((r: { group: string; count: number; planned_members: number }) => ({
+          group: r.group,
           count: r.count,
-          unionsEstablished: r.unions_established,
-          plannedUnions: r.planned_unions,
           plannedMembers: r.planned_members,
         })),
-        projectGroups: projectGroups.rows.map((r: { group: string; count: number; planned_members: number }) => ({ group: r.group, count: r.count, plannedMembers: r.planned_members })),
-        ledger: ledger.rows.map((r: { region: string; targets: number; crossed_off: number }) => ({ region: r.region, targets: r.targets, crossedOff: r.crossed_off })),
+        ledger: ledger.rows.map((r: { region: string; targets: number; crossed_off: number }) => ({
+          region: r.region,
+          targets: r.targets,
+          crossedOff: r.crossed_off,
+        })),
         overdueApprovals: late.map((r) => ({ region: r.region, count: r.count })),
       };
     },
@@ -222,7 +244,10 @@ const reportColumns = {
 
 /** One bulletin with its stored document. */
 export async function getReport(db: Db, id: string): Promise<(ReportRow & { data: BulletinData }) | undefined> {
-  return db('reports as r').select({ ...reportColumns, data: 'r.data' }).where('r.id', id).first();
+  return db('reports as r')
+    .select({ ...reportColumns, data: 'r.data' })
+    .where('r.id', id)
+    .first();
 }
 
 /** The campaign's bulletin for a period key ('P3', 'adhoc:…'), if issued. */
@@ -259,7 +284,9 @@ export async function listReportsDeliveredTo(db: Db, username: string, opts: { l
     .orderBy('d.id', 'desc')
     .limit(opts.limit);
   if (opts.beforeId !== undefined) q.andWhere('d.id', '<', opts.beforeId);
-  return q as Promise<(ReportRow & { deliveryId: string; readAt: Date | null; campaignName: string; totals: BulletinData['totals']; label: string; periodLabel: string })[]>;
+  return q as Promise<
+    (ReportRow & { deliveryId: string; readAt: Date | null; campaignName: string; totals: BulletinData['totals']; label: string; periodLabel: string })[]
+  >;
 }
 
 /** Marks the caller's in-app copy read (a no-op for anyone who was not a recipient). */
@@ -305,10 +332,19 @@ export async function listDeliveries(db: Db, reportId: string): Promise<Delivery
  * marks it `sending`. Returns the row, `sent` when it already went out (never
  * send twice), or `busy` while another attempt holds a fresh claim.
  */
-export async function claimEmailDelivery(db: Db, reportId: string, username: string, leaseSeconds: number): Promise<{ state: 'claimed'; row: DeliveryRow } | { state: 'sent' | 'busy' | 'missing'; row?: DeliveryRow }> {
+export async function claimEmailDelivery(
+  db: Db,
+  reportId: string,
+  username: string,
+  leaseSeconds: number,
+): Promise<{ state: 'claimed'; row: DeliveryRow } | { state: 'sent' | 'busy' | 'missing'; row?: DeliveryRow }> {
   const [row] = await db('report_deliveries')
     .where({ report_id: reportId, username, channel: 'email' })
-    .andWhere((w) => w.whereIn('status', ['pending', 'failed']).orWhere((o) => o.where('status', 'sending').andWhere('claimed_at', '<', db.raw(`now() - make_interval(secs => ?)`, [leaseSeconds]))))
+    .andWhere((w) =>
+      w
+        .whereIn('status', ['pending', 'failed'])
+        .orWhere((o) => o.where('status', 'sending').andWhere('claimed_at', '<', db.raw(`now() - make_interval(secs => ?)`, [leaseSeconds]))),
+    )
     .update({ status: 'sending', attempts: db.raw('attempts + 1'), claimed_at: db.fn.now() })
     .returning(Object.values(deliveryColumns));
   if (row) return { state: 'claimed', row: toDelivery(row) };
@@ -335,7 +371,9 @@ function toDelivery(r: Record<string, unknown>): DeliveryRow {
 
 /** The email copy went out: recorded with its Message-ID (never sent again). */
 export async function markEmailSent(db: Db, reportId: string, username: string, messageId: string): Promise<void> {
-  await db('report_deliveries').where({ report_id: reportId, username, channel: 'email' }).update({ status: 'sent', sent_at: db.fn.now(), message_id: messageId, last_error: null });
+  await db('report_deliveries')
+    .where({ report_id: reportId, username, channel: 'email' })
+    .update({ status: 'sent', sent_at: db.fn.now(), message_id: messageId, last_error: null });
 }
 
 /** Records a failed attempt: back to `pending` for the next retry, or `failed` after the last one. */
@@ -348,7 +386,11 @@ export async function markEmailAttemptFailed(db: Db, reportId: string, username:
 
 /** The usernames whose email copy of the bulletin still has to go out. */
 export async function listUnsentEmail(db: Db, reportId: string): Promise<string[]> {
-  const rows = await db('report_deliveries').where({ report_id: reportId, channel: 'email' }).whereIn('status', ['pending', 'sending', 'failed']).orderBy('username').select('username');
+  const rows = await db('report_deliveries')
+    .where({ report_id: reportId, channel: 'email' })
+    .whereIn('status', ['pending', 'sending', 'failed'])
+    .orderBy('username')
+    .select('username');
   return rows.map((r: { username: string }) => r.username);
 }
 
@@ -394,7 +436,8 @@ export async function storeBulletin(db: Db, s: StoreBulletinInput): Promise<Stor
     if (s.kind === 'scheduled' && s.period.index !== undefined) {
       const last = await trx('reports').where({ campaign_id: s.campaignId, kind: 'scheduled' }).max<{ max: number | null }>('period_index as max').first();
       const lastIndex = last?.max ?? 0;
-      if (lastIndex > s.period.index) return { outcome: 'skipped' as const, reason: `第${lastIndex}个周期已通报，不再补发第${s.period.index}个周期 / a later period was already issued` };
+      if (lastIndex > s.period.index)
+        return { outcome: 'skipped' as const, reason: `第${lastIndex}个周期已通报，不再补发第${s.period.index}个周期 / a later period was already issued` };
       for (let i = lastIndex + 1; i < s.period.index && missedPeriods.length < 100; i++) missedPeriods.push(i);
     }
     const prevRow = await trx('reports').where({ campaign_id: s.campaignId }).orderBy('seq', 'desc').first('seq', 'data');
@@ -432,7 +475,11 @@ export async function storeBulletin(db: Db, s: StoreBulletinInput): Promise<Stor
       );
       const message = s.notice(data);
       await trx('notifications')
-        .insert(s.deliveries.filter((d) => d.channel === 'app').map((d) => ({ event_key: `bulletin:${id}:${d.username}`, username: d.username, kind: 'bulletin', message })))
+        .insert(
+          s.deliveries
+            .filter((d) => d.channel === 'app')
+            .map((d) => ({ event_key: `bulletin:${id}:${d.username}`, username: d.username, kind: 'bulletin', message })),
+        )
         .onConflict('event_key')
         .ignore();
     }

@@ -17,7 +17,14 @@ export async function issueSubsidyNotice(
   for (const noticeNo of [n.noticeNo, `${n.noticeNo}-${digest.slice(0, 6)}`, `${n.noticeNo}-${digest.slice(0, 16)}`]) {
     try {
       const inserted = await db('subsidy_notices')
-        .insert({ application_id: n.applicationId, notice_no: noticeNo, org_id: n.orgId, amount: n.amount, project_id: n.projectId ?? null, disbursed_at: db.fn.now() })
+        .insert({
+          application_id: n.applicationId,
+          notice_no: noticeNo,
+          org_id: n.orgId,
+          amount: n.amount,
+          project_id: n.projectId ?? null,
+          disbursed_at: db.fn.now(),
+        })
         .onConflict('application_id')
         .ignore()
         .returning('notice_no');

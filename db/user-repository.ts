@@ -15,10 +15,7 @@ export async function getUser(db: Db, username: string): Promise<UserRow | undef
 }
 
 /** The user with the stored password hash, for login only. */
-export async function getUserCredentials(
-  db: Db,
-  username: string,
-): Promise<(UserRow & { passwordHash: string }) | undefined> {
+export async function getUserCredentials(db: Db, username: string): Promise<(UserRow & { passwordHash: string }) | undefined> {
   return db('users')
     .select({ ...columns, passwordHash: 'password_hash' })
     .where({ username })
@@ -32,17 +29,10 @@ export async function countUsers(db: Db): Promise<number> {
 
 /** Users holding `role` in exactly `orgId`. */
 export async function listUsersWithRole(db: Db, orgId: string, role: string): Promise<UserRow[]> {
-  return db('users')
-    .select(columns)
-    .where({ org_id: orgId, active: true })
-    .whereRaw('? = ANY(roles)', [role])
-    .orderBy('username');
+  return db('users').select(columns).where({ org_id: orgId, active: true }).whereRaw('? = ANY(roles)', [role]).orderBy('username');
 }
 
-export async function upsertUser(
-  db: Db,
-  user: { username: string; name: string; orgId: string; roles: string[]; passwordHash: string },
-): Promise<void> {
+export async function upsertUser(db: Db, user: { username: string; name: string; orgId: string; roles: string[]; passwordHash: string }): Promise<void> {
   await db('users')
     .insert({ username: user.username, name: user.name, org_id: user.orgId, roles: user.roles, password_hash: user.passwordHash })
     .onConflict('username')

@@ -11,7 +11,15 @@ import { bulletinTables, type Cell, type Table } from './bulletin-tables';
 const intFmt = new Intl.NumberFormat('zh-CN', { maximumFractionDigits: 0 });
 const pctFmt = new Intl.NumberFormat('zh-CN', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
 const dateFmt = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', year: 'numeric', month: 'long', day: 'numeric' });
-const timeFmt = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', year: 'numeric', month: 'long', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false });
+const timeFmt = new Intl.DateTimeFormat('zh-CN', {
+  timeZone: 'Asia/Shanghai',
+  year: 'numeric',
+  month: 'long',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  hour12: false,
+});
 
 /** 1,234 */
 export const formatInt = (n: number) => intFmt.format(n);
@@ -82,7 +90,9 @@ export function completionBarChart(d: BulletinData): string {
     const w = r1(x(r.completion) - labelW);
     const color = r.completion >= 100 ? GREEN : RED;
     parts.push(`<text x="${labelW - 8}" y="${y + rowH / 2 + 4}" font-size="12" text-anchor="end" fill="#222">${escapeHtml(r.name)}</text>`);
-    parts.push(`<rect x="${labelW}" y="${y + 5}" width="${Math.max(w, 0)}" height="${rowH - 10}" fill="${color}"><title>${escapeHtml(r.name)}：${formatPct(r.completion)}（${formatInt(r.members)} / ${formatInt(r.target)} 人）</title></rect>`);
+    parts.push(
+      `<rect x="${labelW}" y="${y + 5}" width="${Math.max(w, 0)}" height="${rowH - 10}" fill="${color}"><title>${escapeHtml(r.name)}：${formatPct(r.completion)}（${formatInt(r.members)} / ${formatInt(r.target)} 人）</title></rect>`,
+    );
     parts.push(`<text x="${r1(labelW + Math.max(w, 0) + 6)}" y="${y + rowH / 2 + 4}" font-size="12" fill="#222">${formatPct(r.completion)}</text>`);
   });
   parts.push(`<line x1="${r1(x(100))}" y1="${top - 8}" x2="${r1(x(100))}" y2="${height - bottom}" stroke="#333" stroke-width="1.5" stroke-dasharray="5,3"/>`);
@@ -111,13 +121,18 @@ export function trendLineChart(d: BulletinData): string {
     parts.push(`<text x="${left - 6}" y="${r1(y(t)) + 4}" font-size="11" text-anchor="end" fill="#555">${t}%</text>`);
   }
   parts.push(`<line x1="${left}" y1="${r1(y(100))}" x2="${width - right}" y2="${r1(y(100))}" stroke="#333" stroke-width="1.5" stroke-dasharray="5,3"/>`);
-  if (points.length > 1) parts.push(`<polyline fill="none" stroke="${RED}" stroke-width="2.5" points="${points.map((p, i) => `${r1(x(i))},${r1(y(p.completion))}`).join(' ')}"/>`);
+  if (points.length > 1)
+    parts.push(`<polyline fill="none" stroke="${RED}" stroke-width="2.5" points="${points.map((p, i) => `${r1(x(i))},${r1(y(p.completion))}`).join(' ')}"/>`);
   const every = Math.max(1, Math.ceil(points.length / 12));
   points.forEach((p, i) => {
-    parts.push(`<circle cx="${r1(x(i))}" cy="${r1(y(p.completion))}" r="4" fill="${i === points.length - 1 ? RED : '#fff'}" stroke="${RED}" stroke-width="2"><title>${escapeHtml(p.label)}：${formatPct(p.completion)}，新增会员 ${formatInt(p.members)} 人</title></circle>`);
+    parts.push(
+      `<circle cx="${r1(x(i))}" cy="${r1(y(p.completion))}" r="4" fill="${i === points.length - 1 ? RED : '#fff'}" stroke="${RED}" stroke-width="2"><title>${escapeHtml(p.label)}：${formatPct(p.completion)}，新增会员 ${formatInt(p.members)} 人</title></circle>`,
+    );
     if (i % every === 0 || i === points.length - 1) {
       parts.push(`<text x="${r1(x(i))}" y="${r1(y(p.completion)) - 9}" font-size="11" text-anchor="middle" fill="#222">${formatPct(p.completion)}</text>`);
-      parts.push(`<text x="${r1(x(i))}" y="${height - bottom + 18}" font-size="11" text-anchor="middle" fill="#555">${escapeHtml(p.label.replace(/（临时）/, '*'))}</text>`);
+      parts.push(
+        `<text x="${r1(x(i))}" y="${height - bottom + 18}" font-size="11" text-anchor="middle" fill="#555">${escapeHtml(p.label.replace(/（临时）/, '*'))}</text>`,
+      );
     }
   });
   if (points.length === 0) parts.push(`<text x="${width / 2}" y="${height / 2}" font-size="12" text-anchor="middle" fill="${GREY}">暂无数据 / no data</text>`);
@@ -154,11 +169,19 @@ function summary(d: BulletinData): string {
   lines.push(`<p>${escapeHtml(zh)}。</p>`);
   if (d.changes) {
     const c = d.changes.totals;
-    lines.push(`<p>${escapeHtml(`较上期（${d.changes.previous.label}）新增会员 ${formatDelta(c.members)} 人，新建工会 ${formatDelta(c.unions)} 个，完成率变化 ${formatPts(c.completionPts)} 个百分点。`)}</p>`);
+    lines.push(
+      `<p>${escapeHtml(`较上期（${d.changes.previous.label}）新增会员 ${formatDelta(c.members)} 人，新建工会 ${formatDelta(c.unions)} 个，完成率变化 ${formatPts(c.completionPts)} 个百分点。`)}</p>`,
+    );
   }
   if (d.ranking.length >= 4) {
-    const top = d.ranking.slice(0, 3).map((r) => r.name).join('、');
-    const bottom = d.ranking.slice(-3).map((r) => r.name).join('、');
+    const top = d.ranking
+      .slice(0, 3)
+      .map((r) => r.name)
+      .join('、');
+    const bottom = d.ranking
+      .slice(-3)
+      .map((r) => r.name)
+      .join('、');
     lines.push(`<p>${escapeHtml(`完成率排名前列的是：${top}；排名靠后的是：${bottom}，请加快推进。`)}</p>`);
   }
   if (d.missedPeriods.length) lines.push(`<p>${escapeHtml(`第${d.missedPeriods.join('、')}个通报周期未按期发布，本期一并通报。`)}</p>`);

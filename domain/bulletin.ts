@@ -242,7 +242,16 @@ function periodLabel(p: BulletinPeriod): string {
  */
 export function composeBulletin(
   raw: RawFigures,
-  meta: { id: string; seq: number; kind: BulletinKind; period: BulletinPeriod; issuedAt: string; issuedBy: string; phaseLabel: string; missedPeriods: number[] },
+  meta: {
+    id: string;
+    seq: number;
+    kind: BulletinKind;
+    period: BulletinPeriod;
+    issuedAt: string;
+    issuedBy: string;
+    phaseLabel: string;
+    missedPeriods: number[];
+  },
   previous: BulletinData | null,
   history: TrendPoint[],
 ): BulletinData {
@@ -297,7 +306,13 @@ export function composeBulletin(
   const totals: BulletinData['totals'] = {
     name: '全市合计 / city total',
     unions: { established: tUnions, planned: tPlanned, target: tUnionTarget, pct: pct(tUnions, tUnionTarget > 0 ? tUnionTarget : tPlanned) },
-    members: { count: tMembers, viaProjects: sum((r) => r.members.viaProjects), online: sum((r) => r.members.online), target: tTarget, pct: pct(tMembers, tTarget) },
+    members: {
+      count: tMembers,
+      viaProjects: sum((r) => r.members.viaProjects),
+      online: sum((r) => r.members.online),
+      target: tTarget,
+      pct: pct(tMembers, tTarget),
+    },
     online: totalOnline,
     projects: { total: sum((r) => r.projects.total), byStatus: totalStatus },
     ledger: { targets: sum((r) => r.ledger.targets), crossedOff: sum((r) => r.ledger.crossedOff) },
@@ -311,7 +326,15 @@ export function composeBulletin(
     for (const a of raw.applications) if (groupOf(a.group) === g.id) addOnline(online, a);
     const members = raw.members.filter((m) => groupOf(m.group) === g.id).reduce((n, m) => n + m.count, 0);
     const pg = raw.projectGroups.find((p) => p.group === g.id);
-    return { id: g.id, name: g.name, members, online, projects: pg?.count ?? 0, plannedMembers: pg?.plannedMembers ?? 0, pct: pct(members, pg?.plannedMembers ?? 0) };
+    return {
+      id: g.id,
+      name: g.name,
+      members,
+      online,
+      projects: pg?.count ?? 0,
+      plannedMembers: pg?.plannedMembers ?? 0,
+      pct: pct(members, pg?.plannedMembers ?? 0),
+    };
   });
 
   const ranking = rankRegions(regions, previous);
@@ -346,7 +369,9 @@ export function composeBulletin(
  * established against target; equal figures share a rank (1, 1, 3).
  */
 export function rankRegions(regions: RegionFigures[], previous: BulletinData | null): RankingRow[] {
-  const sorted = [...regions].sort((a, b) => b.completion - a.completion || (b.unions.pct ?? 0) - (a.unions.pct ?? 0) || b.members.count - a.members.count || a.org.localeCompare(b.org));
+  const sorted = [...regions].sort(
+    (a, b) => b.completion - a.completion || (b.unions.pct ?? 0) - (a.unions.pct ?? 0) || b.members.count - a.members.count || a.org.localeCompare(b.org),
+  );
   const before = new Map((previous?.ranking ?? []).map((r) => [r.org, r.rank]));
   let rank = 0;
   let last: string | undefined;
@@ -355,7 +380,16 @@ export function rankRegions(regions: RegionFigures[], previous: BulletinData | n
     if (key !== last) rank = i + 1;
     last = key;
     const prev = before.get(r.org) ?? null;
-    return { rank, org: r.org, name: r.name, completion: r.completion, members: r.members.count, target: r.members.target, previousRank: prev, rankChange: prev === null ? null : prev - rank };
+    return {
+      rank,
+      org: r.org,
+      name: r.name,
+      completion: r.completion,
+      members: r.members.count,
+      target: r.members.target,
+      previousRank: prev,
+      rankChange: prev === null ? null : prev - rank,
+    };
   });
 }
 
@@ -389,5 +423,12 @@ function changesSince(previous: BulletinData, regions: RegionFigures[], totals: 
 
 /** The trend point a stored bulletin contributes. */
 export function trendPointOf(d: BulletinData): TrendPoint {
-  return { seq: d.seq, label: d.label, issuedAt: d.issuedAt, members: d.totals.members.count, unions: d.totals.unions.established, completion: d.totals.completion };
+  return {
+    seq: d.seq,
+    label: d.label,
+    issuedAt: d.issuedAt,
+    members: d.totals.members.count,
+    unions: d.totals.unions.established,
+    completion: d.totals.completion,
+  };
 }

@@ -46,9 +46,7 @@ function parseDateKey(date: string): number {
       return t;
     }
   }
-  throw new Error(
-    `日期格式无效，应为 YYYY-MM-DD 的真实日期 / invalid date, expected a real YYYY-MM-DD date: ${JSON.stringify(date)}`,
-  );
+  throw new Error(`日期格式无效，应为 YYYY-MM-DD 的真实日期 / invalid date, expected a real YYYY-MM-DD date: ${JSON.stringify(date)}`);
 }
 
 /**
@@ -91,9 +89,7 @@ export class WorkingCalendar {
       }
       const existing = map.get(entry.date);
       if (existing !== undefined && existing !== entry.kind) {
-        throw new Error(
-          `日历中同一日期既是节假日又是工作日 / calendar lists the same date as both holiday and workday: ${entry.date}`,
-        );
+        throw new Error(`日历中同一日期既是节假日又是工作日 / calendar lists the same date as both holiday and workday: ${entry.date}`);
       }
       map.set(entry.date, entry.kind);
     }

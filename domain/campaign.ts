@@ -16,7 +16,6 @@ export interface CampaignConfig {
   remindBefore?: string | number;
 }
 
-
 export const PHASE_LABELS: Record<Phase, string> = {
   pending: '未开始 / not started',
   survey: '调查摸底 / survey',

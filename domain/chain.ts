@@ -13,9 +13,7 @@ export type OrgLevel =
   | 'province' // 省总工会
   | 'target'; // the grassroots union the application was sorted to (membership, transfer)
 
-export type Who =
-  | { kind: 'role'; role: string; level: OrgLevel }
-  | { kind: 'users'; usernames: string[] };
+export type Who = { kind: 'role'; role: string; level: OrgLevel } | { kind: 'users'; usernames: string[] };
 
 /** single: one approver; all: 会签, everyone must approve; any: 或签, the first decision counts. */
 export type StepMode = 'single' | 'all' | 'any';

@@ -27,8 +27,7 @@ export const MS_PER_DAY = 24 * MS_PER_HOUR;
 
 // Numbers are unsigned decimal; a fraction (`.` or `,` per ISO 8601) is allowed
 // only on time components, and only on the last one present (checked below).
-const ISO_DURATION =
-  /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+(?:[.,]\d+)?)H)?(?:(\d+(?:[.,]\d+)?)M)?(?:(\d+(?:[.,]\d+)?)S)?)?$/;
+const ISO_DURATION = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+(?:[.,]\d+)?)H)?(?:(\d+(?:[.,]\d+)?)M)?(?:(\d+(?:[.,]\d+)?)S)?)?$/;
 
 function fail(zh: string, en: string, input: unknown): never {
   throw new Error(`${zh} / ${en}: ${JSON.stringify(input)}`);
@@ -74,18 +73,11 @@ function parseIso(raw: string, original: string | number): ParsedDuration {
   const lastIndex = timeParts.reduce<number>((acc, p, i) => (p !== undefined ? i : acc), -1);
   timeParts.forEach((p, i) => {
     if (p !== undefined && /[.,]/.test(p) && i !== lastIndex) {
-      fail(
-        '只有最后一个时间分量可以带小数',
-        'only the last time component may have a fraction',
-        original,
-      );
+      fail('只有最后一个时间分量可以带小数', 'only the last time component may have a fraction', original);
     }
   });
 
-  const wholeDays = toSafeInteger(
-    Number(weeks ?? 0) * 7 + Number(days ?? 0),
-    original,
-  );
+  const wholeDays = toSafeInteger(Number(weeks ?? 0) * 7 + Number(days ?? 0), original);
 
   const unitMs = [MS_PER_HOUR, MS_PER_MINUTE, MS_PER_SECOND];
   let ms = 0;
@@ -119,11 +111,7 @@ function parseIso(raw: string, original: string | number): ParsedDuration {
 export function parseDuration(input: string | number): ParsedDuration {
   if (typeof input === 'number') {
     if (!Number.isFinite(input) || !Number.isInteger(input) || input < 0) {
-      fail(
-        '毫秒时长必须是非负整数',
-        'a millisecond duration must be a non-negative integer',
-        input,
-      );
+      fail('毫秒时长必须是非负整数', 'a millisecond duration must be a non-negative integer', input);
     }
     return { days: 0, ms: toSafeInteger(input, input) };
   }

@@ -193,7 +193,10 @@ export function validateCreditCode(code: string): { ok: true; normalized: string
     return { ok: false, reason: `统一社会信用代码应为18位，实际为${s.length}位 / the credit code must be 18 characters, got ${s.length}` };
   }
   if (!CREDIT_CODE_FORMAT.test(s)) {
-    return { ok: false, reason: '统一社会信用代码只能包含数字和大写字母（不含 I、O、Z、S、V） / the credit code may hold only digits and upper-case letters except I, O, Z, S, V' };
+    return {
+      ok: false,
+      reason: '统一社会信用代码只能包含数字和大写字母（不含 I、O、Z、S、V） / the credit code may hold only digits and upper-case letters except I, O, Z, S, V',
+    };
   }
   if (creditCodeCheckChar(s.slice(0, 17)) !== s.charAt(17)) {
     return { ok: false, reason: '统一社会信用代码校验位错误 / the credit code check character is wrong' };

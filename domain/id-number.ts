@@ -11,9 +11,7 @@
  *   18    ISO 7064 MOD 11-2 check character (0–9 or X)
  */
 
-export type IdNumberValidation =
-  | { ok: true; normalized: string; birthDate: string; sex: 'male' | 'female' }
-  | { ok: false; reason: string };
+export type IdNumberValidation = { ok: true; normalized: string; birthDate: string; sex: 'male' | 'female' } | { ok: false; reason: string };
 
 /** Optional checks that need outside information. */
 export interface ValidateIdNumberOptions {
@@ -60,10 +58,7 @@ function isRealDate(y: number, m: number, d: number): boolean {
  * @returns `{ ok: true, normalized, birthDate: 'YYYY-MM-DD', sex }` or
  *   `{ ok: false, reason }` with a Chinese / English reason. Never throws.
  */
-export function validateIdNumber(
-  id: string,
-  options: ValidateIdNumberOptions = {},
-): IdNumberValidation {
+export function validateIdNumber(id: string, options: ValidateIdNumberOptions = {}): IdNumberValidation {
   if (typeof id !== 'string') {
     return { ok: false, reason: '身份证号码必须是字符串 / ID number must be a string' };
   }
@@ -114,9 +109,7 @@ export function validateIdNumber(
  */
 export function makeIdNumber(prefix17: string): string {
   if (!/^\d{17}$/.test(prefix17)) {
-    throw new Error(
-      `身份证号码前17位必须是17个数字 / the ID number prefix must be exactly 17 digits: ${JSON.stringify(prefix17)}`,
-    );
+    throw new Error(`身份证号码前17位必须是17个数字 / the ID number prefix must be exactly 17 digits: ${JSON.stringify(prefix17)}`);
   }
   return prefix17 + checkChar(prefix17);
 }

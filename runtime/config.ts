@@ -42,11 +42,17 @@ const schema = z.object({
   /** Secret for signing session tokens. Required in production; development generates one under DATA_DIR. */
   JWT_SECRET: optionalString.refine((v) => v === undefined || v.length >= 32, 'must be at least 32 characters'),
   /** Lifetime of a session token, e.g. 8h, 30m. */
-  JWT_TTL: z.string().regex(/^\d+[smhd]$/, 'use a number and s, m, h or d, e.g. 8h').default('8h'),
+  JWT_TTL: z
+    .string()
+    .regex(/^\d+[smhd]$/, 'use a number and s, m, h or d, e.g. 8h')
+    .default('8h'),
   /** Base64 32-byte key encrypting ID and phone numbers at rest. Required in production; development generates one under DATA_DIR. */
   PII_KEY: optionalString.refine((v) => v === undefined || Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded'),
   /** Let workers without an account apply online (网上入会, 扫码入会). */
-  PUBLIC_JOIN: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  PUBLIC_JOIN: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
   /** pino log level. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Set by `npm start` for its children: the pid whose exit stops this process too. */
@@ -59,7 +65,10 @@ const schema = z.object({
   /** The From header of bulletin emails. */
   SMTP_FROM: z.string().trim().min(3).default('平顶山市总工会 <noreply@union-drive.local>'),
   /** Load the demo org tree and users on start when the database has no users (npm start sets it). */
-  SEED_DEMO: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  SEED_DEMO: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -15,7 +15,9 @@ export function configForProcess(): Config & { DATABASE_URL: string; TEMPORAL_AD
   }
   logger.level = config.LOG_LEVEL;
   if (!config.DATABASE_URL) {
-    console.error('配置错误 / invalid configuration:\n  DATABASE_URL: required for `npm run worker` and `npm run api` (use `npm start` for the embedded Postgres)');
+    console.error(
+      '配置错误 / invalid configuration:\n  DATABASE_URL: required for `npm run worker` and `npm run api` (use `npm start` for the embedded Postgres)',
+    );
     process.exit(2);
   }
   return { ...config, DATABASE_URL: config.DATABASE_URL, TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS ?? `127.0.0.1:${config.TEMPORAL_PORT}` };

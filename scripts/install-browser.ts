@@ -24,7 +24,7 @@ function main(): void {
   if (!hasApt) throw new Error('Chromium is missing and apt-get is not available: install Chromium and set CHROMIUM_PATH');
   const root = typeof process.getuid === 'function' && process.getuid() === 0;
   const sudo = root ? [] : ['sudo'];
-  console.log('[browser] Chromium is missing; installing Debian\'s chromium and fonts-noto-cjk (once, about a minute)');
+  console.log("[browser] Chromium is missing; installing Debian's chromium and fonts-noto-cjk (once, about a minute)");
   const [cmd, ...pre] = [...sudo, 'apt-get'];
   run(cmd!, [...pre, 'update', '-qq']);
   run(cmd!, [...pre, 'install', '-y', '-qq', '--no-install-recommends', 'chromium', 'fonts-noto-cjk']);

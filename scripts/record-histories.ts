@@ -42,7 +42,12 @@ const SCENARIOS: { name: string; run: (call: Call, waitFor: (id: string, pred: (
     // Return to the applicant, a revised resubmission, then city and province approve and the notice is issued.
     name: 'subsidy-returned-resubmitted-approved',
     async run(call, waitFor) {
-      const { id } = await call('xinhua.staff', 'POST', '/api/applications', { type: 'subsidy', title: '快递员服务站补助', amount: 20000, reason: '新建服务站' });
+      const { id } = await call('xinhua.staff', 'POST', '/api/applications', {
+        type: 'subsidy',
+        title: '快递员服务站补助',
+        amount: 20000,
+        reason: '新建服务站',
+      });
       const t1 = await taskOf(call, waitFor, 'city.reviewer', id, 0);
       await call('city.reviewer', 'POST', `/api/tasks/${t1}/actions`, { action: 'return', returnTo: 'applicant', comment: '请补充报价单' });
       await call('xinhua.staff', 'POST', `/api/applications/${id}/actions`, { action: 'resubmit', changes: { amount: 18000 } });
@@ -111,10 +116,23 @@ const SCENARIOS: { name: string; run: (call: Call, waitFor: (id: string, pred: (
         type: 'subsidy',
         steps: [
           { id: 'first', name: '初审', type: 'human', who: { kind: 'users', usernames: ['city.reviewer'] }, mode: 'single' },
-          { id: 'second', name: '复审', type: 'human', who: { kind: 'users', usernames: ['city.reviewer2'] }, mode: 'single', sla: { limit: 2000, remindBefore: 1000, onTimeout: 'escalate' } },
+          {
+            id: 'second',
+            name: '复审',
+            type: 'human',
+            who: { kind: 'users', usernames: ['city.reviewer2'] },
+            mode: 'single',
+            sla: { limit: 2000, remindBefore: 1000, onTimeout: 'escalate' },
+          },
         ],
       });
-      const { id } = await call('xinhua.staff', 'POST', '/api/applications', { type: 'subsidy', title: '四季送补助', amount: 8000, reason: '冬季送温暖', chain: chain.key });
+      const { id } = await call('xinhua.staff', 'POST', '/api/applications', {
+        type: 'subsidy',
+        title: '四季送补助',
+        amount: 8000,
+        reason: '冬季送温暖',
+        chain: chain.key,
+      });
       const t1 = await taskOf(call, waitFor, 'city.reviewer', id, 0);
       await call('city.reviewer', 'POST', `/api/tasks/${t1}/actions`, { action: 'approve' });
       await waitFor(id, (a) => a.timeline.some((e: { action: string }) => e.action === 'escalated'));
@@ -146,7 +164,12 @@ async function main() {
     for (const fn of cleanups.reverse()) await fn().catch((e) => console.error(e));
   };
   try {
-    const temporal = await startTemporalDevServer({ cliPath: await ensureTemporalCli({ log }), port: await freePort(), dbFile: path.join(dir, 'temporal.db'), fastUnsafe: true });
+    const temporal = await startTemporalDevServer({
+      cliPath: await ensureTemporalCli({ log }),
+      port: await freePort(),
+      dbFile: path.join(dir, 'temporal.db'),
+      fastUnsafe: true,
+    });
     cleanups.push(() => temporal.stop());
     let adminUrl = process.env.DATABASE_URL;
     if (!adminUrl) {
@@ -167,14 +190,22 @@ async function main() {
     log('bundling the workflows and starting a worker');
     const { client, connection } = await connectTemporal(temporal.address, 'default');
     cleanups.push(() => connection.close());
-    const { worker, connection: workerConn } = await createWorker({ address: temporal.address, namespace: 'default', taskQueue, deps: { db, pii, temporal: client, taskQueue } });
+    const { worker, connection: workerConn } = await createWorker({
+      address: temporal.address,
+      namespace: 'default',
+      taskQueue,
+      deps: { db, pii, temporal: client, taskQueue },
+    });
     const running = worker.run();
     cleanups.push(async () => {
       worker.shutdown();
       await running;
       await workerConn.close();
     });
-    const api = await startApi({ db, temporal: client, taskQueue, jwtSecret: crypto.randomBytes(32).toString('hex'), jwtTtl: '1h', pii, publicJoin: true, loginLimit: 10_000 }, 0);
+    const api = await startApi(
+      { db, temporal: client, taskQueue, jwtSecret: crypto.randomBytes(32).toString('hex'), jwtTtl: '1h', pii, publicJoin: true, loginLimit: 10_000 },
+      0,
+    );
     cleanups.push(() => api.close());
 
     const tokens = new Map<string, string>();
@@ -182,7 +213,11 @@ async function main() {
       const headers: Record<string, string> = {};
       if (username) {
         if (!tokens.has(username)) {
-          const r = await fetch(`${api.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: 'demo-password' }) });
+          const r = await fetch(`${api.url}/api/auth/login`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ username, password: 'demo-password' }),
+          });
           tokens.set(username, ((await r.json()) as { token: string }).token);
         }
         headers.authorization = `Bearer ${tokens.get(username)}`;

@@ -26,13 +26,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from './activity-options';
-import {
-  allowedActions,
-  HOLDING_POOL_STEP,
-  TRANSFER_STEPS,
-  type HumanStep,
-  type Step,
-} from '../domain/chain';
+import { allowedActions, HOLDING_POOL_STEP, TRANSFER_STEPS, type HumanStep, type Step } from '../domain/chain';
 import type {
   ActionInput,
   ActionResult,
@@ -118,7 +112,12 @@ export async function approvalWorkflow(input: ApprovalInput): Promise<Applicatio
   // The region or project revised the subject after a return: resubmit on the submitter's behalf.
   setHandler(reviseSignal, async (r) => {
     if (s.status !== 'returned' || s.processed[r.key]) return;
-    apply({ action: 'resubmit', actor: { username: r.actor, orgId: s.applicantOrg, roles: [], asAdmin: true }, idempotencyKey: r.key, changes: { title: r.title, payload: r.payload } });
+    apply({
+      action: 'resubmit',
+      actor: { username: r.actor, orgId: s.applicantOrg, roles: [], asAdmin: true },
+      idempotencyKey: r.key,
+      changes: { title: r.title, payload: r.payload },
+    });
     await exclusive(async () => {
       await flush();
       await advance();
@@ -177,7 +176,11 @@ export async function approvalWorkflow(input: ApprovalInput): Promise<Applicatio
         return;
       case 'retract': {
         const t = retractableTask(me);
-        if (!t) refuse('Conflict', '没有可撤销的审批：下一步已处理或您未审批上一步 / nothing to retract: the next step has acted, or you did not approve the previous step');
+        if (!t)
+          refuse(
+            'Conflict',
+            '没有可撤销的审批：下一步已处理或您未审批上一步 / nothing to retract: the next step has acted, or you did not approve the previous step',
+          );
         return;
       }
       case 'urge':
@@ -308,7 +311,8 @@ export async function approvalWorkflow(input: ApprovalInput): Promise<Applicatio
         audit(me, 'cc', s.current, comment, { to: a.to });
         return false;
       case 'urge':
-        for (const t of pendingApprovalTasks()) for (const u of t.assignee ? [t.assignee] : t.candidates) notify(u, 'urge', `催办：${s.title} / please act on this application`);
+        for (const t of pendingApprovalTasks())
+          for (const u of t.assignee ? [t.assignee] : t.candidates) notify(u, 'urge', `催办：${s.title} / please act on this application`);
         audit(me, 'urge', s.current, comment);
         return false;
       case 'withdraw':
@@ -346,7 +350,10 @@ export async function approvalWorkflow(input: ApprovalInput): Promise<Applicatio
         return false;
       }
       default:
-        return applyTaskAction(a, s.tasks.find((x) => x.id === a.taskId)!);
+        return applyTaskAction(
+          a,
+          s.tasks.find((x) => x.id === a.taskId)!,
+        );
     }
   }
 
@@ -395,7 +402,16 @@ export async function approvalWorkflow(input: ApprovalInput): Promise<Applicatio
           s.returnDeadline = a.deadline;
           step.status = 'waiting';
           const id = nextId('revise');
-          const task: TaskState = { id, kind: 'revision', stepIndex: t.stepIndex, assignee: s.applicant, role: null, orgId: s.applicantOrg, candidates: [s.applicant!], status: 'pending' };
+          const task: TaskState = {
+            id,
+            kind: 'revision',
+            stepIndex: t.stepIndex,
+            assignee: s.applicant,
+            role: null,
+            orgId: s.applicantOrg,
+            candidates: [s.applicant!],
+            status: 'pending',
+          };
           s.tasks.push(task);
           queueTask(task);
           notify(s.applicant!, 'returned', `申请被退回修改：${s.title} / returned for revision`);
@@ -580,7 +596,9 @@ export async function approvalWorkflow(input: ApprovalInput): Promise<Applicatio
         !(s.steps[s.current - 1]?.added && patched('added-signer-blocks-approve-once'))
       ) {
         st.status = 'done';
-        audit(last.username, 'approve', s.current, '同一审批人已在上一步同意，自动通过 / same approver as the previous step: approved once', { auto: 'approveOnce' });
+        audit(last.username, 'approve', s.current, '同一审批人已在上一步同意，自动通过 / same approver as the previous step: approved once', {
+          auto: 'approveOnce',
+        });
         s.lastApproval = { ...last, stepIndex: s.current };
         s.current += 1;
         continue;
@@ -656,9 +674,22 @@ export async function approvalWorkflow(input: ApprovalInput): Promise<Applicatio
           audit('system', 'escalated', t.stepIndex, sup?.rule ?? '无上级可升级 / nobody to escalate to', { taskId: t.id, to: sup?.username ?? null });
           queueTask(t);
         } else if (action === 'autoApprove') {
-          needsAdvance = apply({ action: 'approve', actor: { username: 'system', orgId: '', roles: [], asAdmin: true }, taskId: t.id, idempotencyKey: `sla-${t.id}`, comment: '超时自动通过 / approved automatically at the time limit' }) || needsAdvance;
+          needsAdvance =
+            apply({
+              action: 'approve',
+              actor: { username: 'system', orgId: '', roles: [], asAdmin: true },
+              taskId: t.id,
+              idempotencyKey: `sla-${t.id}`,
+              comment: '超时自动通过 / approved automatically at the time limit',
+            }) || needsAdvance;
         } else {
-          apply({ action: 'reject', actor: { username: 'system', orgId: '', roles: [], asAdmin: true }, taskId: t.id, idempotencyKey: `sla-${t.id}`, comment: '超时自动驳回 / rejected automatically at the time limit' });
+          apply({
+            action: 'reject',
+            actor: { username: 'system', orgId: '', roles: [], asAdmin: true },
+            taskId: t.id,
+            idempotencyKey: `sla-${t.id}`,
+            comment: '超时自动驳回 / rejected automatically at the time limit',
+          });
         }
       }
     }
@@ -841,7 +872,16 @@ function view(s: ApprovalState): ApplicationView {
     status: s.status,
     currentStep: FINAL.has(s.status) ? null : (s.steps[s.current]?.def.name ?? null),
     currentStepIndex: s.current,
-    steps: s.steps.map((st, index) => ({ index, id: st.def.id, name: st.def.name, type: st.def.type, status: st.status, added: st.added, rule: st.rule, def: st.def })),
+    steps: s.steps.map((st, index) => ({
+      index,
+      id: st.def.id,
+      name: st.def.name,
+      type: st.def.type,
+      status: st.status,
+      added: st.added,
+      rule: st.rule,
+      def: st.def,
+    })),
     tasks: s.tasks.filter((t) => t.kind !== 'cc'),
     targetOrg: s.targetOrg,
     revision: s.revision,

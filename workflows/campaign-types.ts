@@ -159,7 +159,16 @@ export interface ProgressInput {
   idempotencyKey: string;
   unionsEstablished?: { enterpriseId?: number; name: string; establishedOn: string }[];
   /** Members with their ID and phone numbers already encrypted, hashed and masked by the API. */
-  members?: { name: string; idNumberEnc: string; idNumberHash: string; idNumberMasked: string; phoneEnc?: string; phoneMasked?: string; group: string; employer: string }[];
+  members?: {
+    name: string;
+    idNumberEnc: string;
+    idNumberHash: string;
+    idNumberMasked: string;
+    phoneEnc?: string;
+    phoneMasked?: string;
+    group: string;
+    employer: string;
+  }[];
   serviceDone?: { coverage: number; note?: string };
   note?: string;
 }

@@ -48,8 +48,22 @@ export const regionWorkflowId = (campaignId: string, org: string) => `campaign-$
 
 export async function campaignWorkflow(input: CampaignInput): Promise<CampaignView> {
   const { campaignId, config } = input;
-  const s: CampaignState = input.resume ?? { phase: 'pending', phaseIndex: 0, opened: false, openNow: false, regionsStarted: false, processed: {}, processedOrder: [], seq: 0 };
-  const view = (): CampaignView => ({ campaignId, phase: s.phase, phaseEndsAt: s.opened && PHASES[s.phaseIndex] ? config.phases[PHASES[s.phaseIndex]!].end : null, regions: config.regions });
+  const s: CampaignState = input.resume ?? {
+    phase: 'pending',
+    phaseIndex: 0,
+    opened: false,
+    openNow: false,
+    regionsStarted: false,
+    processed: {},
+    processedOrder: [],
+    seq: 0,
+  };
+  const view = (): CampaignView => ({
+    campaignId,
+    phase: s.phase,
+    phaseEndsAt: s.opened && PHASES[s.phaseIndex] ? config.phases[PHASES[s.phaseIndex]!].end : null,
+    regions: config.regions,
+  });
 
   setHandler(getCampaignQuery, view);
   setHandler(
@@ -72,7 +86,8 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignVi
         if (s.processed[a.idempotencyKey]) return;
         if (s.phase === 'closed') throw ApplicationFailure.create({ type: 'Conflict', message: '行动已结束 / the campaign is closed', nonRetryable: true });
         if (s.advance) throw ApplicationFailure.create({ type: 'Conflict', message: '正在推进到下一阶段，请稍候 / already advancing', nonRetryable: true });
-        if (!a.reason?.trim()) throw ApplicationFailure.create({ type: 'BadRequest', message: '请说明提前结束的理由 / a reason is required', nonRetryable: true });
+        if (!a.reason?.trim())
+          throw ApplicationFailure.create({ type: 'BadRequest', message: '请说明提前结束的理由 / a reason is required', nonRetryable: true });
       },
     },
   );
@@ -102,7 +117,14 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignVi
       s.phase = phase;
       s.opened = true;
       await act.setCampaignPhase({ campaignId, phase, endsAt: window.end });
-      if (early) await act.recordCampaignEvent({ campaignId, key: `${campaignId}:open-early:${phase}`, actor: early.by, action: 'phaseOpenedEarly', data: { phase, reason: early.reason } });
+      if (early)
+        await act.recordCampaignEvent({
+          campaignId,
+          key: `${campaignId}:open-early:${phase}`,
+          actor: early.by,
+          action: 'phaseOpenedEarly',
+          data: { phase, reason: early.reason },
+        });
       await signalRegions({ phase, endsAt: window.end });
       // 通报: the city's periodic bulletins run through the implementation phase.
       if (phase === 'implementation') await bulletinSchedule('open', window.end);
@@ -155,7 +177,13 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignVi
       if (step === 'open') await schedules.ensureBulletinSchedule({ campaignId, openedAt: new Date().toISOString(), endsAt, reportEvery: config.reportEvery });
       else await schedules.removeBulletinSchedule({ campaignId });
     } catch (err) {
-      await act.recordCampaignEvent({ campaignId, key: `${campaignId}:bulletin-schedule:${step}`, actor: 'system', action: 'bulletinScheduleFailed', data: { step, error: err instanceof Error ? err.message : String(err) } });
+      await act.recordCampaignEvent({
+        campaignId,
+        key: `${campaignId}:bulletin-schedule:${step}`,
+        actor: 'system',
+        action: 'bulletinScheduleFailed',
+        data: { step, error: err instanceof Error ? err.message : String(err) },
+      });
     }
   }
 

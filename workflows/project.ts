@@ -23,7 +23,17 @@ import {
 } from '@temporalio/workflow';
 import { proxyDbWrites } from './activity-options';
 import { PHASE_LABELS, laterPhase } from '../domain/campaign';
-import type { InspectionInput, PhaseChange, ProgressInput, ProjectInput, ProjectState, ProjectStatus, ProjectView, SelfAssessmentInput, SubjectStatus } from './campaign-types';
+import type {
+  InspectionInput,
+  PhaseChange,
+  ProgressInput,
+  ProjectInput,
+  ProjectState,
+  ProjectStatus,
+  ProjectView,
+  SelfAssessmentInput,
+  SubjectStatus,
+} from './campaign-types';
 import { approvalWorkflow } from './approval-chain';
 import { cancelSignal, phaseChangedSignal, reviseSignal, subjectStatusSignal } from './signals';
 
@@ -72,14 +82,19 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectView>
       const result = await act.recordProgress({ projectId, campaignId, regionOrg, key: `${me}:${a.idempotencyKey}`, actor: a.actor.username, report: a });
       if (result.unionsEstablished > 0) await milestone('firstUnion', '首个工会建立 / first union established');
       if (result.membersAccepted > 0) await milestone('firstMembers', '首批会员入会 / first members recruited');
-      if (result.totals.plannedMembers > 0 && result.totals.membersRecruited >= result.totals.plannedMembers) await milestone('membersTarget', '会员发展达到计划数 / planned members reached');
+      if (result.totals.plannedMembers > 0 && result.totals.membersRecruited >= result.totals.plannedMembers)
+        await milestone('membersTarget', '会员发展达到计划数 / planned members reached');
       return remember(a.idempotencyKey, view(result as unknown as Record<string, unknown>));
     },
     {
       validator: (a) => {
         if (s.processed[a.idempotencyKey]) return;
         notClosed();
-        if (laterPhase(s.phase, a.phaseSeen) !== 'implementation') refuse('Conflict', `当前阶段为“${PHASE_LABELS[s.phase]}”，进展只在“推进实施”阶段报送 / progress is accepted in the implementation phase (now ${s.phase})`);
+        if (laterPhase(s.phase, a.phaseSeen) !== 'implementation')
+          refuse(
+            'Conflict',
+            `当前阶段为“${PHASE_LABELS[s.phase]}”，进展只在“推进实施”阶段报送 / progress is accepted in the implementation phase (now ${s.phase})`,
+          );
       },
     },
   );
@@ -89,7 +104,13 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectView>
     async (a) => {
       const seen = s.processed[a.idempotencyKey];
       if (seen) return seen;
-      await act.recordProjectEvent({ projectId, key: `${me}:${a.idempotencyKey}`, actor: a.actor.username, kind: 'inspection', data: { findings: a.findings, result: a.result, inspectedOn: a.inspectedOn } });
+      await act.recordProjectEvent({
+        projectId,
+        key: `${me}:${a.idempotencyKey}`,
+        actor: a.actor.username,
+        kind: 'inspection',
+        data: { findings: a.findings, result: a.result, inspectedOn: a.inspectedOn },
+      });
       return remember(a.idempotencyKey, view());
     },
     {
@@ -111,16 +132,42 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectView>
       const payload = { campaignId, projectId, ...a.report };
       if (!s.assessmentApplicationId) {
         const id = `assess-${projectId}`;
-        const chain = await act.createApplicationRecord({ id, type: 'self_assessment', chainKey: 'self_assessment', applicant: a.actor.username, applicantOrg: regionOrg, title, payload, campaignId, projectId });
+        const chain = await act.createApplicationRecord({
+          id,
+          type: 'self_assessment',
+          chainKey: 'self_assessment',
+          applicant: a.actor.username,
+          applicantOrg: regionOrg,
+          title,
+          payload,
+          campaignId,
+          projectId,
+        });
         s.assessmentApplicationId = id;
         await startChild(approvalWorkflow, {
           workflowId: `application-${id}`,
-          args: [{ applicationId: id, type: 'self_assessment', chain, applicant: a.actor.username, applicantOrg: regionOrg, title, payload, notify: { workflowId: me } }],
+          args: [
+            {
+              applicationId: id,
+              type: 'self_assessment',
+              chain,
+              applicant: a.actor.username,
+              applicantOrg: regionOrg,
+              title,
+              payload,
+              notify: { workflowId: me },
+            },
+          ],
           parentClosePolicy: ParentClosePolicy.ABANDON,
         });
       } else {
         // 整改后重新提交 / resubmitted after rectification: reviewed again.
-        await getExternalWorkflowHandle(`application-${s.assessmentApplicationId}`).signal(reviseSignal, { actor: a.actor.username, title, payload, key: `${me}:${a.idempotencyKey}` });
+        await getExternalWorkflowHandle(`application-${s.assessmentApplicationId}`).signal(reviseSignal, {
+          actor: a.actor.username,
+          title,
+          payload,
+          key: `${me}:${a.idempotencyKey}`,
+        });
       }
       s.assessmentStatus = 'pending';
       if (s.status === 'rectifying') {
@@ -134,7 +181,11 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectView>
       validator: (a) => {
         if (s.processed[a.idempotencyKey]) return;
         notClosed();
-        if (laterPhase(s.phase, a.phaseSeen) !== 'assessment') refuse('Conflict', `当前阶段为“${PHASE_LABELS[s.phase]}”，自评只在“考核评比”阶段提交 / self-assessments are accepted in the assessment phase (now ${s.phase})`);
+        if (laterPhase(s.phase, a.phaseSeen) !== 'assessment')
+          refuse(
+            'Conflict',
+            `当前阶段为“${PHASE_LABELS[s.phase]}”，自评只在“考核评比”阶段提交 / self-assessments are accepted in the assessment phase (now ${s.phase})`,
+          );
         if (s.assessmentStatus === 'pending') refuse('Conflict', '自评正在审核中 / the self-assessment is under review');
       },
     },
@@ -158,7 +209,10 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectView>
     }
     if (s.status === 'rectifying' && s.rectifyDeadline && Date.now() >= Date.parse(s.rectifyDeadline)) {
       await setStatus('unqualified', '整改期限已过，未通过考核 / rectification deadline passed');
-      if (s.assessmentApplicationId) await getExternalWorkflowHandle(`application-${s.assessmentApplicationId}`).signal(cancelSignal, { reason: '整改期限已过 / rectification deadline passed' });
+      if (s.assessmentApplicationId)
+        await getExternalWorkflowHandle(`application-${s.assessmentApplicationId}`).signal(cancelSignal, {
+          reason: '整改期限已过 / rectification deadline passed',
+        });
     }
     if (shouldContinue() && !s.closed) {
       await condition(allHandlersFinished);
@@ -191,7 +245,9 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectView>
       await milestone('qualified', '考核合格 / qualified');
     } else if (status.status === 'returned') {
       s.rectifyDeadline = status.deadline;
-      await setStatus('rectifying', `限期整改${status.deadline ? `，期限 ${status.deadline}` : ''} / rectification required`, { deadline: status.deadline ?? null });
+      await setStatus('rectifying', `限期整改${status.deadline ? `，期限 ${status.deadline}` : ''} / rectification required`, {
+        deadline: status.deadline ?? null,
+      });
     } else if (status.status === 'rejected') {
       await setStatus('unqualified', '考核不合格 / not qualified');
     }
@@ -199,7 +255,14 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectView>
 
   async function setStatus(status: ProjectStatus, note: string, data: Record<string, unknown> = {}) {
     s.status = status;
-    await act.setProjectStatus({ projectId, status, note, data, rectifyDeadline: s.rectifyDeadline ?? null, key: `${me}:status:${s.milestones.length}:${status}:${Date.now()}` });
+    await act.setProjectStatus({
+      projectId,
+      status,
+      note,
+      data,
+      rectifyDeadline: s.rectifyDeadline ?? null,
+      key: `${me}:status:${s.milestones.length}:${status}:${Date.now()}`,
+    });
   }
 
   async function milestone(key: string, name: string) {

@@ -68,7 +68,10 @@ export async function regionCampaignWorkflow(input: RegionInput): Promise<Region
 
   const gate = (phase: WorkPhase, seen?: Phase) => {
     if (laterPhase(s.phase, seen) !== phase) {
-      refuse('Conflict', `当前阶段为“${PHASE_LABELS[s.phase]}”，此项只在“${PHASE_LABELS[phase]}”阶段受理 / the campaign is in its ${s.phase} phase; this is accepted in ${phase}`);
+      refuse(
+        'Conflict',
+        `当前阶段为“${PHASE_LABELS[s.phase]}”，此项只在“${PHASE_LABELS[phase]}”阶段受理 / the campaign is in its ${s.phase} phase; this is accepted in ${phase}`,
+      );
     }
   };
 
@@ -102,7 +105,14 @@ export async function regionCampaignWorkflow(input: RegionInput): Promise<Region
       s.listApplicationId = applicationId;
       s.listStatus = 'pending';
       s.listSubmittedBy = a.actor.username;
-      const saved = await act.saveProjectList({ campaignId, regionOrg, applicationId, revision: s.listRevision, projects: a.projects, actor: a.actor.username });
+      const saved = await act.saveProjectList({
+        campaignId,
+        regionOrg,
+        applicationId,
+        revision: s.listRevision,
+        projects: a.projects,
+        actor: a.actor.username,
+      });
       const title = `${saved.regionName}项目清单（${saved.projectIds.length} 个项目）`;
       const payload = { campaignId, projectCount: saved.projectIds.length, plannedMembers: saved.plannedMembers, revision: s.listRevision };
       if (first) {
@@ -118,12 +128,19 @@ export async function regionCampaignWorkflow(input: RegionInput): Promise<Region
         });
         await startChild(approvalWorkflow, {
           workflowId: `application-${applicationId}`,
-          args: [{ applicationId, type: 'project_list', chain, applicant: a.actor.username, applicantOrg: regionOrg, title, payload, notify: { workflowId: me } }],
+          args: [
+            { applicationId, type: 'project_list', chain, applicant: a.actor.username, applicantOrg: regionOrg, title, payload, notify: { workflowId: me } },
+          ],
           parentClosePolicy: ParentClosePolicy.ABANDON,
         });
       } else {
         // A returned list, revised: it goes back up the chain.
-        await getExternalWorkflowHandle(`application-${applicationId}`).signal(reviseSignal, { actor: a.actor.username, title, payload, key: `${me}:rev${s.listRevision}` });
+        await getExternalWorkflowHandle(`application-${applicationId}`).signal(reviseSignal, {
+          actor: a.actor.username,
+          title,
+          payload,
+          key: `${me}:rev${s.listRevision}`,
+        });
       }
       await act.setRegionListStatus({ campaignId, regionOrg, applicationId, status: 'pending' });
       resolveOverdue('projectList');
@@ -175,7 +192,15 @@ export async function regionCampaignWorkflow(input: RegionInput): Promise<Region
       if (!check.done) {
         const since = new Date().toISOString();
         s.overdue.push({ phase, item: PHASE_DELIVERABLES[phase].item, since, level: 'supervision' });
-        await act.escalateOverdue({ campaignId, regionOrg, phase, item: PHASE_DELIVERABLES[phase].item, level: 'supervision', detail: check.detail, key: `${me}:overdue:${phase}:supervision` });
+        await act.escalateOverdue({
+          campaignId,
+          regionOrg,
+          phase,
+          item: PHASE_DELIVERABLES[phase].item,
+          level: 'supervision',
+          detail: check.detail,
+          key: `${me}:overdue:${phase}:supervision`,
+        });
       }
     }
     await Promise.all(s.projectWorkflowIds.map((id) => getExternalWorkflowHandle(id).signal(phaseChangedSignal, change)));
@@ -203,7 +228,17 @@ export async function regionCampaignWorkflow(input: RegionInput): Promise<Region
       const id = `subsidy-${p.id}`;
       const title = `${p.name} 项目补助`;
       const payload = { amount: p.subsidyAmount, reason: `项目清单已批准，申请补助：${p.name}`, projectId: p.id };
-      const chain = await act.createApplicationRecord({ id, type: 'subsidy', chainKey: 'subsidy', applicant: s.listSubmittedBy ?? null, applicantOrg: regionOrg, title, payload, campaignId, projectId: p.id });
+      const chain = await act.createApplicationRecord({
+        id,
+        type: 'subsidy',
+        chainKey: 'subsidy',
+        applicant: s.listSubmittedBy ?? null,
+        applicantOrg: regionOrg,
+        title,
+        payload,
+        campaignId,
+        projectId: p.id,
+      });
       await startChild(approvalWorkflow, {
         workflowId: `application-${id}`,
         args: [{ applicationId: id, type: 'subsidy', chain, applicant: s.listSubmittedBy ?? null, applicantOrg: regionOrg, title, payload }],
@@ -231,7 +266,15 @@ export async function regionCampaignWorkflow(input: RegionInput): Promise<Region
     for (const o of s.overdue) {
       if (o.level === 'supervision' && !o.resolvedAt && now >= Date.parse(o.since) + grace()) {
         o.level = 'accountability';
-        await act.escalateOverdue({ campaignId, regionOrg, phase: o.phase, item: o.item, level: 'accountability', detail: '逾期未改正 / still missing after the grace period', key: `${me}:overdue:${o.phase}:accountability` });
+        await act.escalateOverdue({
+          campaignId,
+          regionOrg,
+          phase: o.phase,
+          item: o.item,
+          level: 'accountability',
+          detail: '逾期未改正 / still missing after the grace period',
+          key: `${me}:overdue:${o.phase}:accountability`,
+        });
       }
     }
   }

@@ -21,7 +21,11 @@ export class ApiClient {
   }
 
   /** status 0 = the request failed without an HTTP answer (connection error, timeout). */
-  async call<T = any>(method: string, path: string, opts: { token?: string; body?: unknown; raw?: string; contentType?: string; headers?: Record<string, string> } = {}): Promise<CallResult<T>> {
+  async call<T = any>(
+    method: string,
+    path: string,
+    opts: { token?: string; body?: unknown; raw?: string; contentType?: string; headers?: Record<string, string> } = {},
+  ): Promise<CallResult<T>> {
     const headers: Record<string, string> = { ...(opts.headers ?? {}) };
     if (opts.token) headers.authorization = `Bearer ${opts.token}`;
     let body: string | undefined;

@@ -73,5 +73,9 @@ export function printHeader(title: string, params: Record<string, unknown>): voi
   console.log(`machine:  ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB RAM, ${m.kernel}`);
   console.log(`node:     ${m.node}`);
   console.log(`load avg: ${m.loadavg.join(' / ')} (1/5/15 min) at start — other work on the machine depresses the figures`);
-  console.log(`params:   ${Object.entries(params).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join('  ')}`);
+  console.log(
+    `params:   ${Object.entries(params)
+      .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+      .join('  ')}`,
+  );
 }

@@ -76,7 +76,9 @@ export function summarizeProfile(file: string, window?: ProfileWindow, top = 12)
   }
   const busyUs = [...byFn.values()].reduce((a, b) => a + b, 0);
   const pct = (us: number) => `${((us / Math.max(1, busyUs)) * 100).toFixed(1).padStart(5)} %`;
-  const out = [`  ${path.basename(file)}: ${(totalUs / 1e6).toFixed(1)} s profiled, JS thread busy ${(busyUs / 1e6).toFixed(1)} s (${((busyUs / Math.max(1, totalUs)) * 100).toFixed(0)} %), idle ${(idleUs / 1e6).toFixed(1)} s`];
+  const out = [
+    `  ${path.basename(file)}: ${(totalUs / 1e6).toFixed(1)} s profiled, JS thread busy ${(busyUs / 1e6).toFixed(1)} s (${((busyUs / Math.max(1, totalUs)) * 100).toFixed(0)} %), idle ${(idleUs / 1e6).toFixed(1)} s`,
+  ];
   out.push('    by package (self time, share of busy):');
   for (const [k, v] of [...byBucket.entries()].sort((a, b) => b[1] - a[1]).slice(0, 10)) out.push(`      ${pct(v)}  ${k}`);
   out.push('    top functions (self time):');
@@ -101,7 +103,9 @@ export function summarizeProfiles(dir: string, label: string, window?: { fromMs:
     const base = Math.min(...files.map((f) => readProfile(f).startTime));
     w = { fromUs: base + window.fromMs * 1000, toUs: base + window.toMs * 1000 };
   }
-  const scope = window ? `${(window.fromMs / 1000).toFixed(1)}–${(window.toMs / 1000).toFixed(1)} s after the process started (the measured phase only)` : 'the whole process lifetime';
+  const scope = window
+    ? `${(window.fromMs / 1000).toFixed(1)}–${(window.toMs / 1000).toFixed(1)} s after the process started (the measured phase only)`
+    : 'the whole process lifetime';
   const out: string[] = [`CPU profile of the ${label} (node --cpu-prof, one file per JS thread; ${scope}):`];
   for (const f of files) {
     try {

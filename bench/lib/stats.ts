@@ -61,7 +61,10 @@ export class Counter {
   }
   toString(): string {
     if (!this.counts.size) return 'none';
-    return [...this.counts.entries()].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k}: ${v}`).join(', ');
+    return [...this.counts.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => `${k}: ${v}`)
+      .join(', ');
   }
 }
 
@@ -175,9 +178,11 @@ export function cpuReport(a: CpuSnapshot, b: CpuSnapshot, cores: number): string
   ours += bench;
   lines.push(row('load generator (this)', bench));
   const busy = b.machine.busy - a.machine.busy;
-  const capacity = (b.machine.total - a.machine.total) || wall * cores;
+  const capacity = b.machine.total - a.machine.total || wall * cores;
   lines.push(row('everything else', Math.max(0, busy - ours)));
-  lines.push(`  machine busy ${((busy / capacity) * 100).toFixed(0)} % of ${cores} cores over ${wall.toFixed(1)} s (ours ${((ours / capacity) * 100).toFixed(0)} %, others ${((Math.max(0, busy - ours) / capacity) * 100).toFixed(0)} %)`);
+  lines.push(
+    `  machine busy ${((busy / capacity) * 100).toFixed(0)} % of ${cores} cores over ${wall.toFixed(1)} s (ours ${((ours / capacity) * 100).toFixed(0)} %, others ${((Math.max(0, busy - ours) / capacity) * 100).toFixed(0)} %)`,
+  );
   return lines;
 }
 
@@ -300,7 +305,13 @@ export class PgActivitySampler {
     if (!this.ticks) return ['  (no samples)'];
     const total = [...this.byShape.values()].reduce((a, b) => a + b, 0);
     const out = [`  ${this.ticks} samples; on average ${(total / this.ticks).toFixed(2)} backends busy (not idle)`];
-    out.push(`  by wait: ${[...this.byWait.entries()].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([k, v]) => `${k} ${(v / this.ticks).toFixed(2)}`).join(', ')}`);
+    out.push(
+      `  by wait: ${[...this.byWait.entries()]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 6)
+        .map(([k, v]) => `${k} ${(v / this.ticks).toFixed(2)}`)
+        .join(', ')}`,
+    );
     for (const [k, v] of [...this.byShape.entries()].sort((a, b) => b[1] - a[1]).slice(0, top)) out.push(`  ${(v / this.ticks).toFixed(2).padStart(5)}  ${k}`);
     return out;
   }
@@ -312,5 +323,8 @@ export async function seqScanReport(pool: pg.Pool, tables: string[]): Promise<st
     `select relname, seq_scan, seq_tup_read, idx_scan, n_live_tup from pg_stat_user_tables where relname = any($1) order by seq_tup_read desc`,
     [tables],
   );
-  return rows.map((r) => `  ${r.relname.padEnd(18)} rows ${String(r.n_live_tup).padStart(7)}  seq scans ${String(r.seq_scan).padStart(7)} (rows read ${String(r.seq_tup_read).padStart(10)})  index scans ${String(r.idx_scan ?? 0).padStart(8)}`);
+  return rows.map(
+    (r) =>
+      `  ${r.relname.padEnd(18)} rows ${String(r.n_live_tup).padStart(7)}  seq scans ${String(r.seq_scan).padStart(7)} (rows read ${String(r.seq_tup_read).padStart(10)})  index scans ${String(r.idx_scan ?? 0).padStart(8)}`,
+  );
 }

@@ -227,7 +227,12 @@ export async function startSystem(opts: StartOptions = {}): Promise<BenchSystem>
     const out = fs.openSync(logs[name], 'a');
     const nodeArgs = profiled.has(name) ? ['--cpu-prof', '--cpu-prof-dir', profileDir(name)] : [];
     spawnedAt[name] = Date.now();
-    const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], { cwd: PROJECT_ROOT, env: { ...env, ...extra }, stdio: ['ignore', out, out], detached: true });
+    const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], {
+      cwd: PROJECT_ROOT,
+      env: { ...env, ...extra },
+      stdio: ['ignore', out, out],
+      detached: true,
+    });
     fs.closeSync(out);
     child.on('exit', (code, signal) => {
       if (stopping) return;
@@ -347,6 +352,12 @@ export async function insertUsers(pool: pg.Pool, users: { username: string; name
   const { hashPassword } = await import('../../api/passwords');
   const hash = await hashPassword('demo-password');
   for (const u of users) {
-    await pool.query(`insert into users (username, name, org_id, roles, password_hash) values ($1, $2, $3, $4, $5) on conflict (username) do nothing`, [u.username, u.name, u.org, u.roles, hash]);
+    await pool.query(`insert into users (username, name, org_id, roles, password_hash) values ($1, $2, $3, $4, $5) on conflict (username) do nothing`, [
+      u.username,
+      u.name,
+      u.org,
+      u.roles,
+      hash,
+    ]);
   }
 }

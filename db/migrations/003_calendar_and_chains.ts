@@ -9,7 +9,15 @@ export async function up(knex: Knex): Promise<void> {
     .onConflict('date')
     .ignore();
   await knex('chain_definitions')
-    .insert([SUBSIDY_CHAIN, MEMBERSHIP_CHAIN, TRANSFER_CHAIN].map((c) => ({ key: c.key, version: c.version, name: c.name, definition: JSON.stringify(c), created_by: 'system' })))
+    .insert(
+      [SUBSIDY_CHAIN, MEMBERSHIP_CHAIN, TRANSFER_CHAIN].map((c) => ({
+        key: c.key,
+        version: c.version,
+        name: c.name,
+        definition: JSON.stringify(c),
+        created_by: 'system',
+      })),
+    )
     .onConflict(['key', 'version'])
     .ignore();
 }

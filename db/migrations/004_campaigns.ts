@@ -152,5 +152,6 @@ export async function down(knex: Knex): Promise<void> {
     t.dropColumn('campaign_id');
     t.dropColumn('project_id');
   });
-  for (const table of ['phase_summaries', 'project_events', 'projects', 'upload_batches', 'enterprises', 'campaign_regions', 'campaigns']) await knex.schema.dropTable(table);
+  for (const table of ['phase_summaries', 'project_events', 'projects', 'upload_batches', 'enterprises', 'campaign_regions', 'campaigns'])
+    await knex.schema.dropTable(table);
 }

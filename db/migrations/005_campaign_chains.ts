@@ -4,7 +4,15 @@ import { PROJECT_LIST_CHAIN, SELF_ASSESSMENT_CHAIN } from '../../domain/builtin-
 /** Version 1 of the campaign chains: project list review and self-assessment review. */
 export async function up(knex: Knex): Promise<void> {
   await knex('chain_definitions')
-    .insert([PROJECT_LIST_CHAIN, SELF_ASSESSMENT_CHAIN].map((c) => ({ key: c.key, version: c.version, name: c.name, definition: JSON.stringify(c), created_by: 'system' })))
+    .insert(
+      [PROJECT_LIST_CHAIN, SELF_ASSESSMENT_CHAIN].map((c) => ({
+        key: c.key,
+        version: c.version,
+        name: c.name,
+        definition: JSON.stringify(c),
+        created_by: 'system',
+      })),
+    )
     .onConflict(['key', 'version'])
     .ignore();
 }

@@ -20,7 +20,12 @@ describe('the working-day calendar', () => {
   it('ships the published holidays, including 调休 working days', async () => {
     const r = await h.call('GET', '/api/calendar?year=2026', { token: await h.login('city.admin') });
     expect(r.status).toBe(200);
-    expect(r.body.items).toEqual(expect.arrayContaining([expect.objectContaining({ date: '2026-10-01', kind: 'holiday' }), expect.objectContaining({ date: '2026-10-10', kind: 'workday' })]));
+    expect(r.body.items).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ date: '2026-10-01', kind: 'holiday' }),
+        expect.objectContaining({ date: '2026-10-10', kind: 'workday' }),
+      ]),
+    );
   });
 
   it('only admins edit it, and a bad date is named', async () => {
@@ -34,7 +39,21 @@ describe('the working-day calendar', () => {
     const key = unique('cal-');
     const chain = await h.call('POST', '/api/chains', {
       token: admin,
-      body: { key, name: '一日时限', type: 'subsidy', steps: [{ id: 'city', name: '市总审核', type: 'human', who: { kind: 'role', role: 'reviewer', level: 'city' }, mode: 'single', sla: { limit: 'P1D', onTimeout: 'escalate' } }] },
+      body: {
+        key,
+        name: '一日时限',
+        type: 'subsidy',
+        steps: [
+          {
+            id: 'city',
+            name: '市总审核',
+            type: 'human',
+            who: { kind: 'role', role: 'reviewer', level: 'city' },
+            mode: 'single',
+            sla: { limit: 'P1D', onTimeout: 'escalate' },
+          },
+        ],
+      },
     });
     expect(chain.status, JSON.stringify(chain.body)).toBe(201);
     // Declare the next five calendar days (China time) holidays.
@@ -43,7 +62,10 @@ describe('the working-day calendar', () => {
     try {
       for (const d of days) expect((await h.call('PUT', `/api/calendar/${d}`, { token: admin, body: { kind: 'holiday', name: '测试假期' } })).status).toBe(200);
       await new Promise((r) => setTimeout(r, 5_500)); // the worker's calendar cache refreshes every 5 s
-      const app = await h.call('POST', '/api/applications', { token: await h.login('xinhua.staff'), body: { type: 'subsidy', title: '时限测试', amount: 100, reason: '测试', chain: key } });
+      const app = await h.call('POST', '/api/applications', {
+        token: await h.login('xinhua.staff'),
+        body: { type: 'subsidy', title: '时限测试', amount: 100, reason: '测试', chain: key },
+      });
       expect(app.status, JSON.stringify(app.body)).toBe(201);
       const task = await eventually(async () => (await h.db('tasks').where({ application_id: app.body.id, status: 'pending' }).first()) ?? undefined);
       const due = cstDate(new Date(task.due_at));

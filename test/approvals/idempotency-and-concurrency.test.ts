@@ -114,7 +114,10 @@ describe('concurrent decisions', () => {
   it('an approval racing a withdrawal ends in one consistent outcome', async () => {
     const id = await api.start('xinhua.staff', buildSubsidy());
     const t = await api.task('city.reviewer', id);
-    const [approve, withdraw] = await Promise.all([api.act('city.reviewer', t.id, { action: 'approve' }), api.appAct('xinhua.staff', id, { action: 'withdraw' })]);
+    const [approve, withdraw] = await Promise.all([
+      api.act('city.reviewer', t.id, { action: 'approve' }),
+      api.appAct('xinhua.staff', id, { action: 'withdraw' }),
+    ]);
     expect(withdraw.status).toBe(200);
     const app = await api.status(id, 'withdrawn');
     const actions = app.timeline.map((e: { action: string }) => e.action);

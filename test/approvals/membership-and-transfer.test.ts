@@ -59,7 +59,10 @@ describe('online membership (网上入会)', () => {
     expect(initial).toMatchObject({ step: expect.stringContaining('信息初审'), role: 'reviewer', org: 'pds-xinhua-express' });
     const sorted = await api.app('city.admin', id);
     expect(sorted).toMatchObject({ type: 'membership', targetOrg: 'pds-xinhua-express', applicant: null, applicantOrg: 'pds-xinhua' });
-    expect(sorted.timeline.find((e: { action: string }) => e.action === 'auto:sortMembership')).toMatchObject({ data: { outcome: 'done' }, comment: expect.stringContaining('sorted to pds-xinhua-express') });
+    expect(sorted.timeline.find((e: { action: string }) => e.action === 'auto:sortMembership')).toMatchObject({
+      data: { outcome: 'done' },
+      comment: expect.stringContaining('sorted to pds-xinhua-express'),
+    });
 
     await api.ok('xinhua-express.reviewer', initial.id, { action: 'approve' });
     // 身份审核 is a step of its own even for the reviewer who did the initial review.
@@ -70,14 +73,23 @@ describe('online membership (网上入会)', () => {
     const done = await api.status(id, 'approved');
     const byStep = (stepIndex: number) => done.timeline.filter((e: { stepIndex: number | null }) => e.stepIndex === stepIndex);
     // 吸纳入会: the same reviewer approved the previous step, so admission is approved once, automatically.
-    expect(byStep(4).find((e: { action: string }) => e.action === 'approve')).toMatchObject({ actor: 'xinhua-express.reviewer', data: { auto: 'approveOnce' } });
+    expect(byStep(4).find((e: { action: string }) => e.action === 'approve')).toMatchObject({
+      actor: 'xinhua-express.reviewer',
+      data: { auto: 'approveOnce' },
+    });
     const actions = done.timeline.map((e: { action: string }) => e.action);
     expect(actions).toEqual(expect.arrayContaining(['auto:assignToUnion', 'auto:collectMemberInfo', 'auto:verifyRealName', 'approved']));
     expect(await api.inbox('xinhua-express.reviewer', id, 'status=pending')).toHaveLength(0);
 
     const members = await membersWith(body.idNumber);
     expect(members).toHaveLength(1);
-    expect(members[0]).toMatchObject({ union_id: 'pds-xinhua-express', verified: true, group_id: 'courier', source_application: id, id_number_masked: maskIdNumber(body.idNumber) });
+    expect(members[0]).toMatchObject({
+      union_id: 'pds-xinhua-express',
+      verified: true,
+      group_id: 'courier',
+      source_application: id,
+      id_number_masked: maskIdNumber(body.idNumber),
+    });
   });
 
   it('the ID and phone numbers appear only masked in the API, and never in plain text in the database or the workflow history', async () => {
@@ -95,7 +107,10 @@ describe('online membership (网上入会)', () => {
     }
 
     for (const table of ['applications', 'members', 'tasks', 'audit_log', 'notifications', 'idempotency_keys']) {
-      const hits = await h.db.raw(`select count(*)::int as n from ${table} x where x::text like ? or x::text like ?`, [`%${body.idNumber}%`, `%${body.phone}%`]);
+      const hits = await h.db.raw(`select count(*)::int as n from ${table} x where x::text like ? or x::text like ?`, [
+        `%${body.idNumber}%`,
+        `%${body.phone}%`,
+      ]);
       expect(hits.rows[0].n, table).toBe(0);
     }
     expect((await membersWith(body.idNumber))[0].id_number_enc).toMatch(/^v1:/);
@@ -156,7 +171,10 @@ describe('online membership (网上入会)', () => {
 
     const third = await api.start(null, buildMember({ idNumber: first.idNumber, group: 'food_delivery', area: 'pds-zhanhe' }));
     const refused = await api.status(third, 'rejected');
-    expect(refused.timeline.find((e: { action: string }) => e.action === 'auto:sortMembership')).toMatchObject({ data: { outcome: 'reject' }, comment: expect.stringContaining('already a member') });
+    expect(refused.timeline.find((e: { action: string }) => e.action === 'auto:sortMembership')).toMatchObject({
+      data: { outcome: 'reject' },
+      comment: expect.stringContaining('already a member'),
+    });
     expect(await membersWith(first.idNumber)).toHaveLength(1);
   });
 });
@@ -166,7 +184,12 @@ describe('membership transfer (会籍转移)', () => {
     const member = buildMember({ group: 'courier', area: 'pds-xinhua' });
     await join(member, 'xinhua-express.reviewer');
 
-    const r = await api.create('xinhua.staff', { type: 'transfer', idNumber: member.idNumber, toUnion: 'pds-weidong-mall', reason: '换到商场工作 / now works at a mall' });
+    const r = await api.create('xinhua.staff', {
+      type: 'transfer',
+      idNumber: member.idNumber,
+      toUnion: 'pds-weidong-mall',
+      reason: '换到商场工作 / now works at a mall',
+    });
     expect(r.status, JSON.stringify(r.body)).toBe(201);
     const id = r.body.id as string;
     const t = await api.task('weidong-mall.reviewer', id, 0);

@@ -27,7 +27,9 @@ async function waitForAction(id: string, action: string, timeoutMs = 15_000) {
 
 describe('time limits (SLA)', () => {
   it('a step with a time limit reminds its approvers before the limit and escalates to the city supervisor at the limit', async () => {
-    const chain = await api.saveChain(buildChain({ steps: [humanStep({ id: 'review', who: cityRole, sla: { limit: 3000, remindBefore: 1500, onTimeout: 'escalate' } })] }));
+    const chain = await api.saveChain(
+      buildChain({ steps: [humanStep({ id: 'review', who: cityRole, sla: { limit: 3000, remindBefore: 1500, onTimeout: 'escalate' } })] }),
+    );
     const id = await api.start('xinhua.staff', buildSubsidy({ chain: chain.key }));
     const t = await api.task('city.reviewer', id);
     expect(t).toMatchObject({ role: 'reviewer', org: 'pds' });
@@ -70,26 +72,48 @@ describe('time limits (SLA)', () => {
   });
 
   it('a step set to approve automatically at its limit is approved by the system when nobody acts', async () => {
-    const chain = await api.saveChain(buildChain({ steps: [humanStep({ id: 'review', who: { kind: 'users', usernames: ['city.reviewer2'] }, sla: { limit: 2000, onTimeout: 'autoApprove' } })] }));
+    const chain = await api.saveChain(
+      buildChain({
+        steps: [humanStep({ id: 'review', who: { kind: 'users', usernames: ['city.reviewer2'] }, sla: { limit: 2000, onTimeout: 'autoApprove' } })],
+      }),
+    );
     const id = await api.start('xinhua.staff', buildSubsidy({ chain: chain.key }));
     const t = await api.task('city.reviewer2', id);
-    const done = await eventually(async () => {
-      const a = await api.app('xinhua.staff', id);
-      return a.status === 'approved' ? a : undefined;
-    }, 15_000, 250);
-    expect(done.timeline.find((e: { action: string }) => e.action === 'approve')).toMatchObject({ actor: 'system', comment: expect.stringContaining('超时自动通过') });
+    const done = await eventually(
+      async () => {
+        const a = await api.app('xinhua.staff', id);
+        return a.status === 'approved' ? a : undefined;
+      },
+      15_000,
+      250,
+    );
+    expect(done.timeline.find((e: { action: string }) => e.action === 'approve')).toMatchObject({
+      actor: 'system',
+      comment: expect.stringContaining('超时自动通过'),
+    });
     expect((await api.act('city.reviewer2', t.id, { action: 'approve' })).status).toBe(409);
   });
 
   it('a step set to reject automatically at its limit rejects the application and tells the applicant', async () => {
-    const chain = await api.saveChain(buildChain({ steps: [humanStep({ id: 'review', who: { kind: 'users', usernames: ['city.reviewer2'] }, sla: { limit: 2000, onTimeout: 'autoReject' } })] }));
+    const chain = await api.saveChain(
+      buildChain({
+        steps: [humanStep({ id: 'review', who: { kind: 'users', usernames: ['city.reviewer2'] }, sla: { limit: 2000, onTimeout: 'autoReject' } })],
+      }),
+    );
     const id = await api.start('xinhua.staff', buildSubsidy({ chain: chain.key }));
     await api.task('city.reviewer2', id);
-    const done = await eventually(async () => {
-      const a = await api.app('xinhua.staff', id);
-      return a.status === 'rejected' ? a : undefined;
-    }, 15_000, 250);
-    expect(done.timeline.find((e: { action: string }) => e.action === 'reject')).toMatchObject({ actor: 'system', comment: expect.stringContaining('超时自动驳回') });
+    const done = await eventually(
+      async () => {
+        const a = await api.app('xinhua.staff', id);
+        return a.status === 'rejected' ? a : undefined;
+      },
+      15_000,
+      250,
+    );
+    expect(done.timeline.find((e: { action: string }) => e.action === 'reject')).toMatchObject({
+      actor: 'system',
+      comment: expect.stringContaining('超时自动驳回'),
+    });
     expect(await api.rows('notifications', id, { username: 'xinhua.staff', kind: 'decided' })).toHaveLength(1);
   });
 });
@@ -97,7 +121,9 @@ describe('time limits (SLA)', () => {
 describe('the applicant may not approve their own application', () => {
   it('with the skip rule the applicant is left out of the approvers, and cannot decide even as an admin or by being handed the task', async () => {
     const chain = await api.saveChain(
-      buildChain({ steps: [humanStep({ id: 'review', who: { kind: 'users', usernames: ['city.admin', 'city.reviewer'] }, mode: 'any', onSelfApproval: 'skip' })] }),
+      buildChain({
+        steps: [humanStep({ id: 'review', who: { kind: 'users', usernames: ['city.admin', 'city.reviewer'] }, mode: 'any', onSelfApproval: 'skip' })],
+      }),
     );
     const id = await api.start('city.admin', buildSubsidy({ chain: chain.key }));
     const t = await api.task('city.reviewer', id);
@@ -118,7 +144,14 @@ describe('the applicant may not approve their own application', () => {
   it('with the forbid rule the applicant named in a 会签 step is not asked and is refused, while the other signers complete the step', async () => {
     const chain = await api.saveChain(
       buildChain({
-        steps: [humanStep({ id: 'joint', who: { kind: 'users', usernames: ['city.admin', 'city.reviewer', 'city.reviewer2'] }, mode: 'all', onSelfApproval: 'forbid' })],
+        steps: [
+          humanStep({
+            id: 'joint',
+            who: { kind: 'users', usernames: ['city.admin', 'city.reviewer', 'city.reviewer2'] },
+            mode: 'all',
+            onSelfApproval: 'forbid',
+          }),
+        ],
       }),
     );
     const id = await api.start('city.admin', buildSubsidy({ chain: chain.key }));
@@ -137,7 +170,11 @@ describe('the applicant may not approve their own application', () => {
   });
 
   it('with the forbid rule a single-approver step that names the applicant first goes to the next named approver', async () => {
-    const chain = await api.saveChain(buildChain({ steps: [humanStep({ id: 'one', who: { kind: 'users', usernames: ['city.admin', 'city.reviewer2'] }, mode: 'single', onSelfApproval: 'forbid' })] }));
+    const chain = await api.saveChain(
+      buildChain({
+        steps: [humanStep({ id: 'one', who: { kind: 'users', usernames: ['city.admin', 'city.reviewer2'] }, mode: 'single', onSelfApproval: 'forbid' })],
+      }),
+    );
     const id = await api.start('city.admin', buildSubsidy({ chain: chain.key }));
     const t = await api.task('city.reviewer2', id);
     expect(t.assignee).toBe('city.reviewer2');
@@ -150,7 +187,12 @@ describe('steps nobody matches', () => {
     const chain = await api.saveChain(
       buildChain({
         steps: [
-          humanStep({ id: 'regionLead', name: '县区督办 / region supervisor', who: { kind: 'role', role: 'supervisor', level: 'region' }, onNoApprover: 'skip' }),
+          humanStep({
+            id: 'regionLead',
+            name: '县区督办 / region supervisor',
+            who: { kind: 'role', role: 'supervisor', level: 'region' },
+            onNoApprover: 'skip',
+          }),
           humanStep({ id: 'city', who: { kind: 'users', usernames: ['city.reviewer'] } }),
         ],
       }),
@@ -165,7 +207,9 @@ describe('steps nobody matches', () => {
   });
 
   it('a step whose approvers do not exist and whose rule is admin goes to the admin of the nearest org above that has one', async () => {
-    const chain = await api.saveChain(buildChain({ steps: [humanStep({ id: 'regionLead', who: { kind: 'role', role: 'supervisor', level: 'region' }, onNoApprover: 'admin' })] }));
+    const chain = await api.saveChain(
+      buildChain({ steps: [humanStep({ id: 'regionLead', who: { kind: 'role', role: 'supervisor', level: 'region' }, onNoApprover: 'admin' })] }),
+    );
     const id = await api.start('xinhua.staff', buildSubsidy({ chain: chain.key }));
     const t = await api.task('city.admin', id);
     expect(t).toMatchObject({ role: 'admin', org: 'pds' });
@@ -186,7 +230,10 @@ describe('chain versions', () => {
       key: v1.key,
       name: v1.name,
       type: v1.type,
-      steps: [humanStep({ id: 'city', who: { kind: 'users', usernames: ['city.reviewer'] } }), humanStep({ id: 'lead', name: '分管领导 / leader', who: { kind: 'users', usernames: ['city.lead'] } })],
+      steps: [
+        humanStep({ id: 'city', who: { kind: 'users', usernames: ['city.reviewer'] } }),
+        humanStep({ id: 'lead', name: '分管领导 / leader', who: { kind: 'users', usernames: ['city.lead'] } }),
+      ],
     });
     expect(v2.version).toBe(2);
     const onV2 = await api.start('xinhua.staff', buildSubsidy({ chain: v1.key }));

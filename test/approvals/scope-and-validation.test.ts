@@ -22,7 +22,11 @@ afterAll(async () => {
 const paths = (body: { errors?: { path: string }[] }) => (body.errors ?? []).map((e) => e.path).sort();
 
 async function count(table: string, where: Record<string, unknown> | ((q: any) => void)): Promise<number> {
-  const row = await h.db(table).where(where as never).count<{ n: string }[]>({ n: '*' }).first();
+  const row = await h
+    .db(table)
+    .where(where as never)
+    .count<{ n: string }[]>({ n: '*' })
+    .first();
   return Number(row?.n ?? 0);
 }
 
@@ -139,12 +143,33 @@ describe('malformed bodies', () => {
         key,
         name: '',
         type: 'loan',
-        steps: [{ id: '1x', type: 'human', name: 'x', who: { kind: 'role', role: 'king', level: 'galaxy' }, mode: 'some', sla: { limit: 'soon', onTimeout: 'panic' } }],
+        steps: [
+          {
+            id: '1x',
+            type: 'human',
+            name: 'x',
+            who: { kind: 'role', role: 'king', level: 'galaxy' },
+            mode: 'some',
+            sla: { limit: 'soon', onTimeout: 'panic' },
+          },
+        ],
       },
     });
     expect(r.status).toBe(400);
-    expect(paths(r.body)).toEqual(['name', 'steps.0.id', 'steps.0.mode', 'steps.0.sla.limit', 'steps.0.sla.onTimeout', 'steps.0.who.level', 'steps.0.who.role', 'type']);
-    const unknownUser = await h.call('POST', '/api/chains', { token: await h.login('city.admin'), body: buildChain({ key, steps: [humanStep({ id: 'a', who: { kind: 'users', usernames: ['ghost.user'] } })] }) });
+    expect(paths(r.body)).toEqual([
+      'name',
+      'steps.0.id',
+      'steps.0.mode',
+      'steps.0.sla.limit',
+      'steps.0.sla.onTimeout',
+      'steps.0.who.level',
+      'steps.0.who.role',
+      'type',
+    ]);
+    const unknownUser = await h.call('POST', '/api/chains', {
+      token: await h.login('city.admin'),
+      body: buildChain({ key, steps: [humanStep({ id: 'a', who: { kind: 'users', usernames: ['ghost.user'] } })] }),
+    });
     expect(paths(unknownUser.body)).toEqual(['steps.0.who.usernames']);
     expect((await h.call('POST', '/api/chains', { token: await h.login('city.reviewer'), body: buildChain({ key }) })).status).toBe(403);
     expect(await count('chain_definitions', { key })).toBe(0);
@@ -206,8 +231,20 @@ describe('task inbox paging', () => {
     const chain = await api.saveChain(buildChain({ steps: [humanStep({ id: 'g', who: { kind: 'users', usernames: ['gongjiao.staff'] } })] }));
     const ids = await Promise.all([1, 2, 3, 4].map(() => api.start('xinhua.staff', buildSubsidy({ chain: chain.key }))));
     const mine = await Promise.all(ids.map((id) => api.task('gongjiao.staff', id)));
-    await h.db('tasks').whereIn('id', mine.map((t) => t.id)).update({ created_at: h.db.raw("date_trunc('second', now()) - interval '1 second' + interval '123456 microseconds'") });
-    const stamps = await h.db('tasks').whereIn('id', mine.map((t) => t.id)).distinct('created_at');
+    await h
+      .db('tasks')
+      .whereIn(
+        'id',
+        mine.map((t) => t.id),
+      )
+      .update({ created_at: h.db.raw("date_trunc('second', now()) - interval '1 second' + interval '123456 microseconds'") });
+    const stamps = await h
+      .db('tasks')
+      .whereIn(
+        'id',
+        mine.map((t) => t.id),
+      )
+      .distinct('created_at');
     expect(stamps).toHaveLength(1);
 
     for (const limit of [1, 3]) {

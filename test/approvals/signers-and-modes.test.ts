@@ -28,7 +28,12 @@ describe('adding and removing signers', () => {
   it('when a city reviewer adds a colleague before their own review, the colleague signs first and the review then comes back to the city', async () => {
     const id = await api.start('xinhua.staff', buildSubsidy());
     const mine = await api.task('city.reviewer', id, 0);
-    const r = await api.ok('city.reviewer', mine.id, { action: 'addSigner', to: ['city.reviewer2'], position: 'before', comment: '请先会签 / please sign first' });
+    const r = await api.ok('city.reviewer', mine.id, {
+      action: 'addSigner',
+      to: ['city.reviewer2'],
+      position: 'before',
+      comment: '请先会签 / please sign first',
+    });
     expect(r.currentStep).toContain('added signer');
     expect(r.steps[0]).toMatchObject({ status: 'active', added: { by: 'city.reviewer', position: 'before' } });
     expect(r.steps[1]).toMatchObject({ id: 'cityReview', status: 'waiting' });
@@ -118,7 +123,11 @@ describe('step modes', () => {
   });
 
   it('in a 会签 (all) step every named approver must approve, and one rejection rejects the application', async () => {
-    const chain = await api.saveChain(buildChain({ steps: [humanStep({ id: 'joint', name: '会签 / joint review', who: { kind: 'users', usernames: ['city.reviewer', 'city.reviewer2'] }, mode: 'all' })] }));
+    const chain = await api.saveChain(
+      buildChain({
+        steps: [humanStep({ id: 'joint', name: '会签 / joint review', who: { kind: 'users', usernames: ['city.reviewer', 'city.reviewer2'] }, mode: 'all' })],
+      }),
+    );
     const ok = await api.start('xinhua.staff', buildSubsidy({ chain: chain.key }));
     const no = await api.start('xinhua.staff', buildSubsidy({ chain: chain.key }));
 
@@ -136,7 +145,16 @@ describe('step modes', () => {
 
   it('in a 或签 (any) step the first named approver to decide settles it and the other tasks are cancelled', async () => {
     const chain = await api.saveChain(
-      buildChain({ steps: [humanStep({ id: 'either', name: '或签 / any one of', who: { kind: 'users', usernames: ['city.reviewer', 'city.reviewer2', 'city.lead'] }, mode: 'any' })] }),
+      buildChain({
+        steps: [
+          humanStep({
+            id: 'either',
+            name: '或签 / any one of',
+            who: { kind: 'users', usernames: ['city.reviewer', 'city.reviewer2', 'city.lead'] },
+            mode: 'any',
+          }),
+        ],
+      }),
     );
     const id = await api.start('xinhua.staff', buildSubsidy({ chain: chain.key }));
     const r1 = await api.task('city.reviewer', id);
@@ -161,7 +179,10 @@ describe('bulk actions', () => {
     await api.approve('city.reviewer2', other);
     const provTask = await api.task('prov.reviewer', other);
 
-    const r = await h.call('POST', '/api/tasks/bulk-approve', { token: await h.login('city.reviewer'), body: { taskIds: [...tasks.map((t) => t.id), provTask.id], comment: '批量同意 / bulk approved' } });
+    const r = await h.call('POST', '/api/tasks/bulk-approve', {
+      token: await h.login('city.reviewer'),
+      body: { taskIds: [...tasks.map((t) => t.id), provTask.id], comment: '批量同意 / bulk approved' },
+    });
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ approved: 3, failed: 1 });
     expect(r.body.results.find((x: { taskId: string }) => x.taskId === provTask.id)).toMatchObject({ ok: false, error: { status: 404 } });
@@ -182,16 +203,24 @@ describe('bulk actions', () => {
   });
 
   it("when a cadre rotates, an admin moves all of that person's pending tasks to their successor, who can then decide them", async () => {
-    const chain = await api.saveChain(buildChain({ steps: [humanStep({ id: 'security', name: '保安联合会审核', who: { kind: 'users', usernames: ['security.reviewer'] } })] }));
+    const chain = await api.saveChain(
+      buildChain({ steps: [humanStep({ id: 'security', name: '保安联合会审核', who: { kind: 'users', usernames: ['security.reviewer'] } })] }),
+    );
     const ids = await Promise.all([1, 2].map(() => api.start('xinhua.staff', buildSubsidy({ chain: chain.key }))));
     const before = await Promise.all(ids.map((id) => api.task('security.reviewer', id)));
 
-    expect((await h.call('POST', '/api/tasks/reassign', { token: await h.login('city.reviewer'), body: { from: 'security.reviewer', to: 'freight.reviewer' } })).status).toBe(403);
+    expect(
+      (await h.call('POST', '/api/tasks/reassign', { token: await h.login('city.reviewer'), body: { from: 'security.reviewer', to: 'freight.reviewer' } }))
+        .status,
+    ).toBe(403);
     const bad = await h.call('POST', '/api/tasks/reassign', { token: await h.login('city.admin'), body: { from: 'nobody.here', to: 'nobody.else' } });
     expect(bad.status).toBe(400);
     expect(bad.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['from', 'to']);
 
-    const r = await h.call('POST', '/api/tasks/reassign', { token: await h.login('city.admin'), body: { from: 'security.reviewer', to: 'freight.reviewer', comment: '岗位调整 / rotation' } });
+    const r = await h.call('POST', '/api/tasks/reassign', {
+      token: await h.login('city.admin'),
+      body: { from: 'security.reviewer', to: 'freight.reviewer', comment: '岗位调整 / rotation' },
+    });
     expect(r.status).toBe(200);
     expect(r.body.moved).toBeGreaterThanOrEqual(2);
     expect(r.body.failed).toEqual([]);

@@ -29,7 +29,12 @@ describe('approve and reject', () => {
     await api.approve('prov.reviewer', id, '同意立项 / approved');
     const done = await api.status(id, 'approved', 'xinhua.staff');
     expect(done.currentStep).toBeNull();
-    expect(done.notice).toMatchObject({ amount: 35_800.75, orgId: 'pds-xinhua', projectId: 'proj-station-1', noticeNo: expect.stringMatching(/^豫工补〔\d{4}〕/) });
+    expect(done.notice).toMatchObject({
+      amount: 35_800.75,
+      orgId: 'pds-xinhua',
+      projectId: 'proj-station-1',
+      noticeNo: expect.stringMatching(/^豫工补〔\d{4}〕/),
+    });
     expect(done.notice.disbursedAt).toBeTruthy();
 
     const notices = await api.rows('subsidy_notices', id);
@@ -51,7 +56,10 @@ describe('approve and reject', () => {
     expect(r.status).toBe('rejected');
     const app = await api.app('xinhua.staff', id);
     expect(app.status).toBe('rejected');
-    expect(app.timeline.find((e: { action: string }) => e.action === 'reject')).toMatchObject({ actor: 'city.reviewer2', comment: '预算不符合规定 / budget not eligible' });
+    expect(app.timeline.find((e: { action: string }) => e.action === 'reject')).toMatchObject({
+      actor: 'city.reviewer2',
+      comment: '预算不符合规定 / budget not eligible',
+    });
     expect(await api.rows('subsidy_notices', id)).toHaveLength(0);
     expect(await api.rows('notifications', id, { username: 'xinhua.staff', kind: 'decided' })).toHaveLength(1);
     expect(await api.inbox('prov.reviewer', id)).toHaveLength(0);
@@ -78,7 +86,11 @@ describe('return and resubmit', () => {
     expect(revision).toMatchObject({ kind: 'revision', assignee: 'xinhua.staff', status: 'pending' });
     const app = await api.app('xinhua.staff', id);
     expect(app.status).toBe('returned');
-    expect(app.timeline.find((e: { action: string }) => e.action === 'return')).toMatchObject({ actor: 'xinhua.reviewer', comment: '请补充报价单 / add the quotation', data: { to: 'applicant' } });
+    expect(app.timeline.find((e: { action: string }) => e.action === 'return')).toMatchObject({
+      actor: 'xinhua.reviewer',
+      comment: '请补充报价单 / add the quotation',
+      data: { to: 'applicant' },
+    });
     expect(await api.rows('notifications', id, { username: 'xinhua.staff', kind: 'returned' })).toHaveLength(1);
 
     // While returned, nobody can approve the old task, and only the applicant may resubmit.
@@ -87,7 +99,11 @@ describe('return and resubmit', () => {
     const bySomeoneElse = await api.appAct('weidong.staff', id, { action: 'resubmit' });
     expect(bySomeoneElse.status).toBe(404);
 
-    const resubmitted = await api.appAct('xinhua.staff', id, { action: 'resubmit', comment: '已补充 / added', changes: { amount: 18_500, title: '服务站补助（修订）' } });
+    const resubmitted = await api.appAct('xinhua.staff', id, {
+      action: 'resubmit',
+      comment: '已补充 / added',
+      changes: { amount: 18_500, title: '服务站补助（修订）' },
+    });
     expect(resubmitted.status).toBe(200);
     expect(resubmitted.body).toMatchObject({ status: 'pending', revision: 1, currentStepIndex: 0 });
     const revised = await api.app('xinhua.staff', id);
@@ -275,7 +291,13 @@ describe('route preview', () => {
     const [city, province, notice] = r.body.steps;
     expect(city).toMatchObject({ id: 'cityReview', status: 'active', remaining: true, rule: expect.stringContaining('reviewer of pds (city)') });
     expect([...city.who].sort()).toEqual(['city.reviewer', 'city.reviewer2']);
-    expect(province).toMatchObject({ id: 'provinceReview', status: 'waiting', remaining: true, who: ['prov.reviewer'], rule: expect.stringContaining('reviewer of henan (province)') });
+    expect(province).toMatchObject({
+      id: 'provinceReview',
+      status: 'waiting',
+      remaining: true,
+      who: ['prov.reviewer'],
+      rule: expect.stringContaining('reviewer of henan (province)'),
+    });
     expect(notice).toMatchObject({ id: 'notice', type: 'auto', remaining: true, who: [] });
 
     await api.approve('city.reviewer', id);

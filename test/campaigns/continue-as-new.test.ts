@@ -49,7 +49,11 @@ describe('continue-as-new with traffic in flight', () => {
     expect(Number(planEvents[0]!.n)).toBe(12);
 
     // A replay of the first plan's key returns its result and writes nothing new.
-    const replay = await h.call('POST', `/api/campaigns/${id}/regions/pds-xinhua/plan`, { token, headers: { 'Idempotency-Key': `plan-${id}-0` }, body: { summary: '实施方案第 1 稿', measures: ['排查', '建会'] } });
+    const replay = await h.call('POST', `/api/campaigns/${id}/regions/pds-xinhua/plan`, {
+      token,
+      headers: { 'Idempotency-Key': `plan-${id}-0` },
+      body: { summary: '实施方案第 1 稿', measures: ['排查', '建会'] },
+    });
     expect(replay.status).toBe(200);
     expect(replay.headers.get('idempotent-replayed')).toBe('true');
     const after = await h.db('audit_log').where({ application_id: id, action: 'planSubmitted' }).count<{ n: string }[]>({ n: '*' });
@@ -59,7 +63,10 @@ describe('continue-as-new with traffic in flight', () => {
     await eventually(async () => ((await runsOf(h, workflowId)) > 1 ? true : undefined), 20_000);
     await d.advance(id, '连续推进测试');
     const listing = await d.waitForPhase(id, 'listing');
-    expect(listing.regions.find((r: { org: string }) => r.org === 'pds-xinhua')).toMatchObject({ planSubmitted: true, counts: expect.objectContaining({ enterprisesScreened: 3 }) });
+    expect(listing.regions.find((r: { org: string }) => r.org === 'pds-xinhua')).toMatchObject({
+      planSubmitted: true,
+      counts: expect.objectContaining({ enterprisesScreened: 3 }),
+    });
     // The region learned of the new phase across its own continue-as-new: a plan is now refused.
     const late = await d.plan(id, 'pds-xinhua');
     expect(late.status).toBe(409);

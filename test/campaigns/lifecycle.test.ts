@@ -30,15 +30,21 @@ describe('a campaign from launch to ranking', () => {
     // ---- 调查摸底 survey: uploads with a bad row, fixed; plans ----
     const ledger: Record<string, number> = {};
     for (const region of REGIONS) {
-      const bad = await d.upload(id, region, surveyCsv(region, [
-        { name: `${region}某物流公司`, employees: 120 },
-        { name: `${region}某配送站`, employees: -3 },
-        { name: `${region}某商贸公司`, employees: 30 },
-        { name: `${region}某便利店`, employees: 8 },
-      ]));
+      const bad = await d.upload(
+        id,
+        region,
+        surveyCsv(region, [
+          { name: `${region}某物流公司`, employees: 120 },
+          { name: `${region}某配送站`, employees: -3 },
+          { name: `${region}某商贸公司`, employees: 30 },
+          { name: `${region}某便利店`, employees: 8 },
+        ]),
+      );
       expect(bad.status, JSON.stringify(bad.body)).toBe(200);
       expect(bad.body.accepted).toBe(3);
-      expect(bad.body.rejected).toEqual([expect.objectContaining({ row: 2, errors: expect.arrayContaining([expect.objectContaining({ field: 'employees' })]) })]);
+      expect(bad.body.rejected).toEqual([
+        expect.objectContaining({ row: 2, errors: expect.arrayContaining([expect.objectContaining({ field: 'employees' })]) }),
+      ]);
       const fixed = await d.upload(id, region, surveyCsv(region, [{ name: `${region}某配送站`, employees: 40 }]));
       expect(fixed.body.accepted).toBe(1);
       const gaps = await h.call('GET', `/api/campaigns/${id}/regions/${region}/gaps`, { token: await d.as(STAFF[region]!) });
@@ -75,7 +81,13 @@ describe('a campaign from launch to ranking', () => {
     const lists: Record<string, string> = {};
     for (const region of REGIONS) {
       const projects = [
-        organizingProject({ name: `${region}物流公司工会`, type: 'enterprise_union', enterprises: [ledger[region]], plannedMembers: 3, subsidyAmount: region === 'pds-xinhua' ? 20000 : undefined }),
+        organizingProject({
+          name: `${region}物流公司工会`,
+          type: 'enterprise_union',
+          enterprises: [ledger[region]],
+          plannedMembers: 3,
+          subsidyAmount: region === 'pds-xinhua' ? 20000 : undefined,
+        }),
         serviceProject(),
       ];
       const r = await d.projects(id, region, projects);
@@ -131,10 +143,17 @@ describe('a campaign from launch to ranking', () => {
         expect(again.body).toMatchObject({ membersAccepted: 0, duplicates: [expect.objectContaining({ idNumberMasked: expect.stringMatching(/\*{8}/) })] });
       }
     }
-    const inspection = await h.call('POST', `/api/projects/${orgProjects['pds-xinhua'].id}/inspections`, { token: await d.as('city.staff'), body: { findings: '台账齐全，会员实名登记规范', result: 'good', inspectedOn: '2026-08-15' } });
+    const inspection = await h.call('POST', `/api/projects/${orgProjects['pds-xinhua'].id}/inspections`, {
+      token: await d.as('city.staff'),
+      body: { findings: '台账齐全，会员实名登记规范', result: 'good', inspectedOn: '2026-08-15' },
+    });
     expect(inspection.status, JSON.stringify(inspection.body)).toBe(201);
     view = await d.view(id);
-    expect(view.regions.find((r: { org: string }) => r.org === 'pds-xinhua').counts).toMatchObject({ crossedOff: 1, membersRecruited: 4, unionsEstablished: 1 });
+    expect(view.regions.find((r: { org: string }) => r.org === 'pds-xinhua').counts).toMatchObject({
+      crossedOff: 1,
+      membersRecruited: 4,
+      unionsEstablished: 1,
+    });
     expect(view.totals.membersRecruited).toBe(8);
 
     // ---- 考核评比 assessment ----
@@ -160,7 +179,10 @@ describe('a campaign from launch to ranking', () => {
       return p.status === 'rectifying' ? p : undefined;
     });
     expect(new Date(rect.rectifyDeadline).toISOString()).toBe(deadline);
-    const resubmitted = await h.call('POST', `/api/projects/${rectified}/self-assessment`, { token: await d.as('zhanhe.staff'), body: { summary: '已补齐实名记录', membersRecruited: 2, unionsEstablished: 1 } });
+    const resubmitted = await h.call('POST', `/api/projects/${rectified}/self-assessment`, {
+      token: await d.as('zhanhe.staff'),
+      body: { summary: '已补齐实名记录', membersRecruited: 2, unionsEstablished: 1 },
+    });
     expect(resubmitted.status, JSON.stringify(resubmitted.body)).toBe(201);
     for (const appId of Object.values(assessments)) await d.act('city.reviewer', appId, { action: 'approve', comment: '考核合格' });
     await eventually(async () => ((await d.projectsOf(id)).every((p) => p.status === 'qualified') ? true : undefined));

@@ -39,7 +39,11 @@ describe('the campaign list', () => {
     const paged: string[] = [];
     let cursor: string | null = null;
     for (let pages = 0; pages < 500; pages++) {
-      const r: { status: number; body: { items: { id: string }[]; nextCursor: string | null } } = await h.call('GET', `/api/campaigns?limit=2${cursor ? `&cursor=${cursor}` : ''}`, { token });
+      const r: { status: number; body: { items: { id: string }[]; nextCursor: string | null } } = await h.call(
+        'GET',
+        `/api/campaigns?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+        { token },
+      );
       expect(r.status).toBe(200);
       paged.push(...r.body.items.map((c) => c.id));
       cursor = r.body.nextCursor;

@@ -35,7 +35,11 @@ describe('phase timers and deadlines', () => {
     expect(upload.body.accepted).toBe(1);
 
     // weidong hands in nothing: its staff are reminded before the deadline…
-    await eventually(async () => (await h.db('notifications').where({ username: 'weidong.staff', kind: 'reminder' }).andWhere('message', 'like', '%调查摸底%').first()) ?? undefined, 10_000);
+    await eventually(
+      async () =>
+        (await h.db('notifications').where({ username: 'weidong.staff', kind: 'reminder' }).andWhere('message', 'like', '%调查摸底%').first()) ?? undefined,
+      10_000,
+    );
     expect(await h.db('notifications').where({ username: 'xinhua.staff', kind: 'reminder' }).andWhere('message', 'like', '%调查摸底%').first()).toBeUndefined();
 
     // …the survey closes on its date and the listing opens by timer…
@@ -53,9 +57,13 @@ describe('phase timers and deadlines', () => {
     }, 15_000);
     expect(weidong.status).toBe('overdue');
     expect(weidong.overdue).toEqual(expect.arrayContaining([expect.objectContaining({ phase: 'survey', item: 'plan', level: 'accountability' })]));
-    const actions = (await h.db('audit_log').where({ application_id: id }).select('action', 'data')).filter((a: { data: { region?: string } | null }) => a.data?.region === 'pds-weidong').map((a: { action: string }) => a.action);
+    const actions = (await h.db('audit_log').where({ application_id: id }).select('action', 'data'))
+      .filter((a: { data: { region?: string } | null }) => a.data?.region === 'pds-weidong')
+      .map((a: { action: string }) => a.action);
     expect(actions).toEqual(expect.arrayContaining(['regionReminded', 'overdueSupervision', 'overdueAccountability']));
-    expect(await h.db('notifications').where({ username: 'prov.lead', kind: 'escalation' }).andWhere('message', 'like', `%${launch.name}%`).first()).toBeDefined();
+    expect(
+      await h.db('notifications').where({ username: 'prov.lead', kind: 'escalation' }).andWhere('message', 'like', `%${launch.name}%`).first(),
+    ).toBeDefined();
 
     // A project list submitted in the listing phase but never reviewed is escalated to the city when the phase ends.
     const list = await d.projects(id, 'pds-xinhua', [organizingProject()]);

@@ -223,7 +223,10 @@ describe('docker-compose.yml: the production deployment', () => {
         `--db ${database} update-schema -d /etc/temporal/schema/postgresql/v12/${dir}/versioned`,
       ];
       const positions = steps.map((step) => script.indexOf(step));
-      expect(positions.every((p) => p >= 0), `${database}: ${steps.join(' | ')}`).toBe(true);
+      expect(
+        positions.every((p) => p >= 0),
+        `${database}: ${steps.join(' | ')}`,
+      ).toBe(true);
       expect([...positions].sort((a, b) => a - b)).toEqual(positions);
     }
     expect(script).toContain('temporal-sql-tool --plugin postgres12 --ep postgres');
@@ -385,7 +388,9 @@ describe('Dockerfile: the image the worker and the API run from', () => {
   });
 
   it('builds the web app when a build:web script exists and tolerates its absence', () => {
-    const runs = dockerfileInstructions().filter((i) => i.keyword === 'RUN').map((i) => i.args);
+    const runs = dockerfileInstructions()
+      .filter((i) => i.keyword === 'RUN')
+      .map((i) => i.args);
     expect(runs.some((r) => /npm run build:web --if-present/.test(r))).toBe(true);
   });
 
@@ -397,7 +402,9 @@ describe('Dockerfile: the image the worker and the API run from', () => {
   });
 
   it('starts the API by default: its CMD runs api/main.ts with tsx', () => {
-    const cmd = dockerfileInstructions().filter((i) => i.keyword === 'CMD').at(-1);
+    const cmd = dockerfileInstructions()
+      .filter((i) => i.keyword === 'CMD')
+      .at(-1);
     expect(cmd).toBeDefined();
     const argv = execForm(cmd?.args ?? '');
     expect(argv.join(' ')).toMatch(/\btsx api\/main\.ts$/);

@@ -56,10 +56,15 @@ describe('the city admin in the browser', () => {
     // The dashboard of the new campaign: the survey phase opens once the workflow starts.
     await page.waitForURL((u) => /^\/campaigns\/[^/]+$/.test(u.pathname) && u.pathname !== '/campaigns/new', { timeout: 30_000 });
     const id = decodeURIComponent(new URL(page.url()).pathname.split('/').pop()!);
-    await expect.poll(async () => {
-      await page.getByRole('button', { name: /刷\s*新/ }).click();
-      return page.getByTestId('campaign-phase').textContent();
-    }, { timeout: 30_000 }).toBe('调查摸底');
+    await expect
+      .poll(
+        async () => {
+          await page.getByRole('button', { name: /刷\s*新/ }).click();
+          return page.getByTestId('campaign-phase').textContent();
+        },
+        { timeout: 30_000 },
+      )
+      .toBe('调查摸底');
     await expect(page.getByText(name).first().isVisible()).resolves.toBe(true);
     await page.getByTestId('today-marker').waitFor();
     await page.getByTestId('completion-chart').locator('svg').first().waitFor();
@@ -70,7 +75,11 @@ describe('the city admin in the browser', () => {
 
     // What was stored is what the form said.
     const stored = await h.call('GET', `/api/campaigns/${id}`, { token: await h.login('city.admin') });
-    expect(stored.body).toMatchObject({ name, targets: { newMembers: 30, newUnions: 3, perRegion: { 'pds-xinhua': { newMembers: 10 } } }, groups: ['courier', 'food_delivery', 'truck_driver'] });
+    expect(stored.body).toMatchObject({
+      name,
+      targets: { newMembers: 30, newUnions: 3, perRegion: { 'pds-xinhua': { newMembers: 10 } } },
+      groups: ['courier', 'food_delivery', 'truck_driver'],
+    });
 
     // Advance: the reason is required, then the phase moves on and the missing plans are overdue.
     await page.getByRole('button', { name: '提前进入下一阶段' }).click();
@@ -79,14 +88,24 @@ describe('the city admin in the browser', () => {
     await expect.poll(() => dialog.getByText('请说明理由').isVisible()).toBe(true);
     await dialog.getByLabel('理由').fill('各地区摸底工作已提前完成');
     await dialog.getByRole('button', { name: /确\s*定/ }).click();
-    await expect.poll(async () => {
-      await page.getByRole('button', { name: /刷\s*新/ }).click();
-      return page.getByTestId('campaign-phase').textContent();
-    }, { timeout: 30_000 }).toBe('立项审核');
-    await expect.poll(async () => {
-      await page.getByRole('button', { name: /刷\s*新/ }).click();
-      return page.getByTestId('overdue-list').locator('tbody tr.ant-table-row').count();
-    }, { timeout: 30_000 }).toBe(3);
+    await expect
+      .poll(
+        async () => {
+          await page.getByRole('button', { name: /刷\s*新/ }).click();
+          return page.getByTestId('campaign-phase').textContent();
+        },
+        { timeout: 30_000 },
+      )
+      .toBe('立项审核');
+    await expect
+      .poll(
+        async () => {
+          await page.getByRole('button', { name: /刷\s*新/ }).click();
+          return page.getByTestId('overdue-list').locator('tbody tr.ant-table-row').count();
+        },
+        { timeout: 30_000 },
+      )
+      .toBe(3);
     await expect(page.getByTestId('overdue-list').textContent()).resolves.toContain('调查摸底 · 实施方案');
     await expect(page.getByText('各地区摸底工作已提前完成').isVisible()).resolves.toBe(true);
     await s.shot('04-admin-dashboard-listing-overdue');

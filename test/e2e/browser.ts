@@ -17,14 +17,25 @@ export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 /** Fails with what to do when the web app was not built or Chromium is missing (never skips). */
 export function checkPrerequisites(): void {
   if (!fs.existsSync(path.join(ROOT, 'web', 'dist', 'index.html'))) throw new Error('web/dist is missing: run `npm run build:web` first (npm test does)');
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: npx tsx scripts/install-browser.ts installs it (npm test does), or set CHROMIUM_PATH`);
+  if (!fs.existsSync(CHROMIUM))
+    throw new Error(`Chromium not found at ${CHROMIUM}: npx tsx scripts/install-browser.ts installs it (npm test does), or set CHROMIUM_PATH`);
 }
 
 export async function launchBrowser(): Promise<Browser> {
   checkPrerequisites();
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--lang=zh-CN'],
+    args: [
+      '--headless=new',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--lang=zh-CN',
+    ],
   });
 }
 
@@ -46,7 +57,9 @@ export async function openSession(browser: Browser, baseUrl: string, opts: { mob
     // The app turns animations off for this: no click lands on a dialog still zooming in.
     reducedMotion: 'reduce',
     acceptDownloads: true,
-    ...(opts.mobile ? { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true } : { viewport: { width: 1440, height: 900 } }),
+    ...(opts.mobile
+      ? { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true }
+      : { viewport: { width: 1440, height: 900 } }),
   });
   context.setDefaultTimeout(20_000);
   const page = await context.newPage();

@@ -20,7 +20,8 @@ afterAll(async () => {
   await h?.close();
 });
 
-const taskRow = (page: Page, taskId: string) => page.getByTestId('task-table').locator('tr.ant-table-row', { has: page.locator(`a[href="/tasks/${encodeURIComponent(taskId)}"]`) });
+const taskRow = (page: Page, taskId: string) =>
+  page.getByTestId('task-table').locator('tr.ant-table-row', { has: page.locator(`a[href="/tasks/${encodeURIComponent(taskId)}"]`) });
 
 /** A subsidy application waiting at the city step, and its (role) task. */
 async function atCityStep(): Promise<{ applicationId: string; taskId: string }> {
@@ -62,7 +63,9 @@ describe('bulk approve in the browser', () => {
       const next = await h.db('tasks').where({ application_id: run.applicationId, step_index: 1, status: 'pending' }).first('id');
       expect(next, `the province task of ${run.applicationId}`).toBeDefined();
     }
-    expect(await h.db('audit_log').whereIn('application_id', [first.applicationId, second.applicationId]).where({ action: 'approve', actor: 'city.reviewer2' })).toHaveLength(2);
+    expect(
+      await h.db('audit_log').whereIn('application_id', [first.applicationId, second.applicationId]).where({ action: 'approve', actor: 'city.reviewer2' }),
+    ).toHaveLength(2);
     expect(s.errors).toEqual([]);
     await s.close();
   }, 120_000);

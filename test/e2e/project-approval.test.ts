@@ -33,7 +33,8 @@ async function taskOf(username: string, applicationId: string): Promise<{ id: st
   });
 }
 
-const taskRow = (page: Page, taskId: string) => page.getByTestId('task-table').locator('tr.ant-table-row', { has: page.locator(`a[href="/tasks/${encodeURIComponent(taskId)}"]`) });
+const taskRow = (page: Page, taskId: string) =>
+  page.getByTestId('task-table').locator('tr.ant-table-row', { has: page.locator(`a[href="/tasks/${encodeURIComponent(taskId)}"]`) });
 
 describe('a project list up the chain in the browser', () => {
   it('is submitted by the region and approved by the city reviewer, an added signer and the province in turn', async () => {
@@ -48,13 +49,22 @@ describe('a project list up the chain in the browser', () => {
     await login(region, 'xinhua.staff');
     await region.page.goto(`/campaigns/${id}/regions/pds-xinhua`);
     await region.page.getByRole('tab', { name: '项目清单', selected: true }).waitFor();
-    await fillOrganizingProject(region.page, 0, { name: '新华区快递行业工会联合会', location: '新华区', members: 60, unit: '新华区总工会', due: '2027-06-30', group: '快递员' });
+    await fillOrganizingProject(region.page, 0, {
+      name: '新华区快递行业工会联合会',
+      location: '新华区',
+      members: 60,
+      unit: '新华区总工会',
+      due: '2027-06-30',
+      group: '快递员',
+    });
     await region.page.getByRole('button', { name: '添加服务项目' }).click();
     await fillServiceProject(region.page, 1, { name: '新华区户外劳动者服务站', unit: '新华区总工会', date: '2027-05-01', coverage: 300 });
     await region.shot('20-project-list-editor');
     await region.page.getByRole('button', { name: '提交项目清单' }).click();
     await region.page.getByText('项目清单已提交审核（2 个项目）').waitFor();
-    const applicationId: string = await eventually(async () => (await d.view(id)).regions.find((r: { org: string }) => r.org === 'pds-xinhua').listApplicationId);
+    const applicationId: string = await eventually(
+      async () => (await d.view(id)).regions.find((r: { org: string }) => r.org === 'pds-xinhua').listApplicationId,
+    );
 
     // ---- 1: the city reviewer adds a signer after themself, then approves ----
     const first = await taskOf('city.reviewer', applicationId);
@@ -70,9 +80,21 @@ describe('a project list up the chain in the browser', () => {
     await city.page.getByTestId('task-page').waitFor();
     await expect.poll(() => city.page.getByTestId('subject-projects').locator('tbody tr.ant-table-row').count()).toBe(2);
     await city.page.getByTestId('action-addSigner').waitFor();
-    await expect(city.page.getByTestId('action-panel').locator('button[data-testid^="action-"]').evaluateAll((b) => b.map((x) => x.getAttribute('data-testid')))).resolves.toEqual(
-      ['action-approve', 'action-reject', 'action-return', 'action-transfer', 'action-addSigner', 'action-delegate', 'action-comment', 'action-cc'],
-    );
+    await expect(
+      city.page
+        .getByTestId('action-panel')
+        .locator('button[data-testid^="action-"]')
+        .evaluateAll((b) => b.map((x) => x.getAttribute('data-testid'))),
+    ).resolves.toEqual([
+      'action-approve',
+      'action-reject',
+      'action-return',
+      'action-transfer',
+      'action-addSigner',
+      'action-delegate',
+      'action-comment',
+      'action-cc',
+    ]);
     await city.shot('22-task-page-project-list');
 
     await city.page.getByTestId('action-addSigner').click();
@@ -116,7 +138,11 @@ describe('a project list up the chain in the browser', () => {
     // The list is approved, three approvals in turn, and its projects stand approved.
     const app = await h.call('GET', `/api/applications/${applicationId}`, { token: await h.login('xinhua.staff') });
     expect(app.body.status).toBe('approved');
-    expect(app.body.timeline.filter((e: { action: string }) => e.action === 'approve').map((e: { actor: string }) => e.actor)).toEqual(['city.reviewer', 'city.reviewer2', 'prov.reviewer']);
+    expect(app.body.timeline.filter((e: { action: string }) => e.action === 'approve').map((e: { actor: string }) => e.actor)).toEqual([
+      'city.reviewer',
+      'city.reviewer2',
+      'prov.reviewer',
+    ]);
     await eventually(async () => (await d.projectsOf(id, 'pds-xinhua')).every((p) => p.status === 'approved'));
 
     await region.page.reload();

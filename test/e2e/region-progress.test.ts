@@ -35,7 +35,9 @@ describe('a region’s progress and self-assessment in the browser', () => {
     const ledgerId = Number(gaps.body.items[0].id);
     await d.advance(id, '摸底完成');
     await d.waitForPhase(id, 'listing');
-    const list = await d.projects(id, 'pds-xinhua', [organizingProject({ name: '新华区某速运公司工会', type: 'enterprise_union', enterprises: [ledgerId], plannedMembers: 10 })]);
+    const list = await d.projects(id, 'pds-xinhua', [
+      organizingProject({ name: '新华区某速运公司工会', type: 'enterprise_union', enterprises: [ledgerId], plannedMembers: 10 }),
+    ]);
     expect(list.status, JSON.stringify(list.body)).toBe(201);
     await d.act('city.reviewer', list.body.applicationId, { action: 'approve' });
     await d.act('prov.reviewer', list.body.applicationId, { action: 'approve' });
@@ -83,7 +85,11 @@ describe('a region’s progress and self-assessment in the browser', () => {
 
     // ---- the city reviewer returns it with a deadline ----
     const reviewerToken = await h.login('city.reviewer');
-    const task = await eventually(async () => (await h.call('GET', '/api/tasks?status=pending&limit=200', { token: reviewerToken })).body.items.find((t: { applicationId: string }) => t.applicationId === assessmentApp));
+    const task = await eventually(async () =>
+      (await h.call('GET', '/api/tasks?status=pending&limit=200', { token: reviewerToken })).body.items.find(
+        (t: { applicationId: string }) => t.applicationId === assessmentApp,
+      ),
+    );
     const reviewer = await openSession(browser, h.url);
     await login(reviewer, 'city.reviewer');
     await reviewer.page.goto(`/tasks/${encodeURIComponent(task.id)}`);

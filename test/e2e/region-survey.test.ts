@@ -99,7 +99,14 @@ describe('a region’s survey in the browser', () => {
     // A project list in the survey phase: the server's 409 names the phase, next to the submit button.
     await page.getByRole('tab', { name: '项目清单' }).click();
     await page.getByText('此项在“立项审核”阶段受理，当前为“调查摸底”阶段').waitFor();
-    await fillOrganizingProject(page, 0, { name: '新华区某物流公司工会', location: '新华区', members: 20, unit: '新华区总工会', due: '2027-06-30', group: '快递员' });
+    await fillOrganizingProject(page, 0, {
+      name: '新华区某物流公司工会',
+      location: '新华区',
+      members: 20,
+      unit: '新华区总工会',
+      due: '2027-06-30',
+      group: '快递员',
+    });
     await page.getByRole('button', { name: '提交项目清单' }).click();
     const refusal = page.getByTestId('project-form').getByTestId('error-alert');
     await expect.poll(() => refusal.textContent()).toContain('当前阶段为“调查摸底”，此项只在“立项审核”阶段受理');

@@ -22,7 +22,11 @@ export async function fillDate(page: Page, input: ReturnType<Page['locator']>, d
 }
 
 /** Fills the organizing project card `index` (0-based) of the project-list editor. */
-export async function fillOrganizingProject(page: Page, index: number, p: { name: string; location: string; members: number; unit: string; due: string; group: string }): Promise<void> {
+export async function fillOrganizingProject(
+  page: Page,
+  index: number,
+  p: { name: string; location: string; members: number; unit: string; due: string; group: string },
+): Promise<void> {
   const card = page.getByTestId(`project-${index}`);
   await card.getByLabel('项目名称').fill(p.name);
   await card.getByLabel('责任单位').fill(p.unit);

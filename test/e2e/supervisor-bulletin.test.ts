@@ -78,7 +78,12 @@ describe('a supervisor and the bulletin in the browser', () => {
     // Downloads: Excel and CSV files named after the campaign, and the print page.
     const [xlsx] = await Promise.all([lead.page.waitForEvent('download'), lead.page.getByTestId('download-xlsx').click()]);
     expect(xlsx.suggestedFilename()).toMatch(/通报-第\d+期（临时）\.xlsx$/);
-    expect(fs.readFileSync((await xlsx.path())!).subarray(0, 2).toString()).toBe('PK');
+    expect(
+      fs
+        .readFileSync((await xlsx.path())!)
+        .subarray(0, 2)
+        .toString(),
+    ).toBe('PK');
     const [csv] = await Promise.all([lead.page.waitForEvent('download'), lead.page.getByTestId('download-csv').click()]);
     expect(csv.suggestedFilename()).toMatch(/\.csv$/);
     expect(fs.readFileSync((await csv.path())!, 'utf8')).toContain('新华区总工会');

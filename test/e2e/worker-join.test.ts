@@ -25,7 +25,21 @@ beforeAll(async () => {
   [h, browser] = await Promise.all([startHarness(), launchBrowser()]);
   d = new CampaignDriver(h);
   // A second API on the same system with tiny public limits, to reach them in a test.
-  limited = await startApi({ db: h.db, temporal: h.temporal, taskQueue: h.taskQueue, jwtSecret: inject('jwtSecret'), jwtTtl: '1h', pii: h.pii, publicJoin: true, loginLimit: 1000, publicJoinLimit: 2, publicLookupLimit: 3 }, 0);
+  limited = await startApi(
+    {
+      db: h.db,
+      temporal: h.temporal,
+      taskQueue: h.taskQueue,
+      jwtSecret: inject('jwtSecret'),
+      jwtTtl: '1h',
+      pii: h.pii,
+      publicJoin: true,
+      loginLimit: 1000,
+      publicJoinLimit: 2,
+      publicLookupLimit: 3,
+    },
+    0,
+  );
 });
 afterAll(async () => {
   await browser?.close();
@@ -101,27 +115,38 @@ describe('扫码入会 in the browser', () => {
     await page.getByRole('button', { name: /查\s*询/ }).click();
     await page.getByText('未找到该申请，请核对申请编号和手机号').waitFor();
     await page.getByLabel('申请时填写的手机号').fill(phone);
-    await expect.poll(async () => {
-      await page.getByRole('button', { name: /查\s*询/ }).click();
-      return page.getByTestId('status-result').textContent();
-    }, { timeout: 20_000 }).toContain(UNION_NAME);
+    await expect
+      .poll(
+        async () => {
+          await page.getByRole('button', { name: /查\s*询/ }).click();
+          return page.getByTestId('status-result').textContent();
+        },
+        { timeout: 20_000 },
+      )
+      .toContain(UNION_NAME);
     await expect(page.getByTestId('public-status').textContent()).resolves.toBe('审批中');
     await worker.shot('43-join-status-pending');
 
     // The application is in the union's membership chain: the union's reviewer passes the initial
     // and the identity review; admission by the same reviewer follows at once (approve once).
     for (let i = 0; i < 2; i++) await d.act('xinhua-express.reviewer', applicationId, { action: 'approve', comment: '材料齐全' });
-    await expect.poll(async () => {
-      await page.getByRole('button', { name: /查\s*询/ }).click();
-      return page.getByTestId('public-status').textContent();
-    }, { timeout: 30_000 }).toBe('已通过');
+    await expect
+      .poll(
+        async () => {
+          await page.getByRole('button', { name: /查\s*询/ }).click();
+          return page.getByTestId('public-status').textContent();
+        },
+        { timeout: 30_000 },
+      )
+      .toBe('已通过');
     await worker.shot('44-join-status-approved');
 
     // The public answer carries no personal data, and the reviewers' comments stay internal.
     const pub = await h.call('GET', `/api/public/applications/${applicationId}?phone=${phone}`);
     expect(pub.status).toBe(200);
     const text = JSON.stringify(pub.body);
-    for (const secret of ['王小明', idNumber, phone, phone.slice(-4), '某快递网点', '材料齐全', 'xinhua-express.reviewer', 'Enc', 'Hash', 'Masked']) expect(text).not.toContain(secret);
+    for (const secret of ['王小明', idNumber, phone, phone.slice(-4), '某快递网点', '材料齐全', 'xinhua-express.reviewer', 'Enc', 'Hash', 'Masked'])
+      expect(text).not.toContain(secret);
     expect(pub.body).toMatchObject({ id: applicationId, status: 'approved', union: { id: UNION, name: UNION_NAME } });
 
     for (const s of [staff, worker]) {
@@ -132,7 +157,8 @@ describe('扫码入会 in the browser', () => {
 
   it('limits public applications and look-ups per address, the join form says so in Chinese, and deep links load the app', async () => {
     const body = { type: 'membership', name: '李四', idNumber: uniqueIdNumber(), phone: uniquePhone(), group: 'courier', area: 'nowhere' };
-    const post = (headers: Record<string, string> = {}) => fetch(`${limited.url}/api/applications`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    const post = (headers: Record<string, string> = {}) =>
+      fetch(`${limited.url}/api/applications`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
     // Two attempts (refused for the unknown area) use up the limit of two…
     expect((await post()).status).toBe(400);
     expect((await post()).status).toBe(400);

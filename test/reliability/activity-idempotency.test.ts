@@ -44,12 +44,20 @@ async function retried(call: Call, plan: Plan): Promise<void> {
     const results = await Promise.allSettled(Array.from({ length: plan.attempts }, () => call()));
     succeeded = results.some((r) => r.status === 'fulfilled');
   } else {
-    for (let i = 0; i < plan.attempts; i++) succeeded = (await call().then(() => true, () => false)) || succeeded;
+    for (let i = 0; i < plan.attempts; i++)
+      succeeded =
+        (await call().then(
+          () => true,
+          () => false,
+        )) || succeeded;
   }
   // An attempt that lost a race (e.g. to a unique key) failed as a whole; Temporal retries until one succeeds.
   for (let i = 0; !succeeded; i++) {
     if (i === 5) await call(); // surface the error
-    succeeded = await call().then(() => true, () => false);
+    succeeded = await call().then(
+      () => true,
+      () => false,
+    );
   }
 }
 
@@ -93,10 +101,39 @@ function scenario(p: string): Call[] {
     decision,
     subject: '服务站补助',
   });
-  const application = (status: 'pending' | 'approved', currentStep: string | null) => ({ status, currentStep, type: 'subsidy' as const, title: '服务站补助', payload: subsidyPayload, targetOrg: null });
-  const member = (i: number) => ({ name: `骑手${i}`, group: 'courier', employer: '某快递网点', idNumberEnc: h.pii.encrypt(memberIds[i]!), idNumberHash: h.pii.hash(memberIds[i]!), idNumberMasked: maskIdNumber(memberIds[i]!) });
-  const auto = (applicationId: string, activity: 'issueSubsidyNotice' | 'collectMemberInfo' | 'verifyRealName' | 'transferMembership', type: 'subsidy' | 'membership' | 'transfer', payload: Record<string, unknown>, targetOrg?: string) =>
-    act.runAutoStep({ applicationId, activity, type, applicant: type === 'subsidy' ? 'xinhua.staff' : null, applicantOrg: region, title: 'T', payload, targetOrg });
+  const application = (status: 'pending' | 'approved', currentStep: string | null) => ({
+    status,
+    currentStep,
+    type: 'subsidy' as const,
+    title: '服务站补助',
+    payload: subsidyPayload,
+    targetOrg: null,
+  });
+  const member = (i: number) => ({
+    name: `骑手${i}`,
+    group: 'courier',
+    employer: '某快递网点',
+    idNumberEnc: h.pii.encrypt(memberIds[i]!),
+    idNumberHash: h.pii.hash(memberIds[i]!),
+    idNumberMasked: maskIdNumber(memberIds[i]!),
+  });
+  const auto = (
+    applicationId: string,
+    activity: 'issueSubsidyNotice' | 'collectMemberInfo' | 'verifyRealName' | 'transferMembership',
+    type: 'subsidy' | 'membership' | 'transfer',
+    payload: Record<string, unknown>,
+    targetOrg?: string,
+  ) =>
+    act.runAutoStep({
+      applicationId,
+      activity,
+      type,
+      applicant: type === 'subsidy' ? 'xinhua.staff' : null,
+      applicantOrg: region,
+      title: 'T',
+      payload,
+      targetOrg,
+    });
 
   return [
     // ---- a subsidy chain: submitted, approved, notice and disbursement ----
@@ -115,7 +152,15 @@ function scenario(p: string): Call[] {
       act.recordTransition({
         applicationId: sub,
         audit: [
-          { key: `${sub}-audit-4`, applicationId: sub, actor: 'city.reviewer', action: 'approve', stepIndex: 0, step: '市总初审 / city initial review', comment: '同意' },
+          {
+            key: `${sub}-audit-4`,
+            applicationId: sub,
+            actor: 'city.reviewer',
+            action: 'approve',
+            stepIndex: 0,
+            step: '市总初审 / city initial review',
+            comment: '同意',
+          },
           { key: `${sub}-audit-6`, applicationId: sub, actor: 'system', action: 'approved', stepIndex: null, step: null },
         ],
         tasks: [task(`${sub}-task-2`, 'completed', 'approve')],
@@ -130,7 +175,14 @@ function scenario(p: string): Call[] {
     // ---- a campaign ----
     () => act.recordCampaignEvent({ campaignId: c, key: `${c}:launched`, actor: 'city.admin', action: 'launched', data: { regions: [region] } }),
     () => act.setCampaignPhase({ campaignId: c, phase: 'survey', endsAt: PHASES.survey.end }),
-    () => act.saveRegionPlan({ campaignId: c, regionOrg: region, plan: { summary: '拉网式排查', measures: ['一企一档'] }, actor: 'xinhua.staff', key: `${c}:plan` }),
+    () =>
+      act.saveRegionPlan({
+        campaignId: c,
+        regionOrg: region,
+        plan: { summary: '拉网式排查', measures: ['一企一档'] },
+        actor: 'xinhua.staff',
+        key: `${c}:plan`,
+      }),
     () => act.closePhase({ campaignId: c, phase: 'survey', closedBy: 'city.admin', reason: '摸底完成', early: true }),
     () => act.setCampaignPhase({ campaignId: c, phase: 'listing', endsAt: PHASES.listing.end }),
     () =>
@@ -141,28 +193,113 @@ function scenario(p: string): Call[] {
         revision: 1,
         actor: 'xinhua.staff',
         projects: [
-          { kind: 'organizing', type: 'industry_federation', name: '快递行业工会联合会', location: '新华区', plannedMembers: 2, groups: ['courier'], responsibleUnit: '区总工会', dueDate: '2026-10-31', subsidyAmount: 20_000 },
+          {
+            kind: 'organizing',
+            type: 'industry_federation',
+            name: '快递行业工会联合会',
+            location: '新华区',
+            plannedMembers: 2,
+            groups: ['courier'],
+            responsibleUnit: '区总工会',
+            dueDate: '2026-10-31',
+            subsidyAmount: 20_000,
+          },
           { kind: 'service', type: 'service_station', name: '户外劳动者服务站', responsibleUnit: '区总工会', date: '2026-09-30', plannedCoverage: 100 },
         ],
       }),
-    () => act.createApplicationRecord({ id: list, type: 'project_list', chainKey: 'project_list', applicant: 'xinhua.staff', applicantOrg: region, title: '新华区项目清单', payload: { projectCount: 2 }, campaignId: c }),
+    () =>
+      act.createApplicationRecord({
+        id: list,
+        type: 'project_list',
+        chainKey: 'project_list',
+        applicant: 'xinhua.staff',
+        applicantOrg: region,
+        title: '新华区项目清单',
+        payload: { projectCount: 2 },
+        campaignId: c,
+      }),
     () => act.setRegionListStatus({ campaignId: c, regionOrg: region, applicationId: list, status: 'pending' }),
     () => act.setRegionListStatus({ campaignId: c, regionOrg: region, applicationId: list, status: 'approved' }),
     () => act.approveProjectList({ campaignId: c, regionOrg: region, applicationId: list }),
-    () => act.createApplicationRecord({ id: `subsidy-${project}`, type: 'subsidy', chainKey: 'subsidy', applicant: 'xinhua.staff', applicantOrg: region, title: '项目补助', payload: { amount: 20_000, projectId: project }, campaignId: c, projectId: project }),
+    () =>
+      act.createApplicationRecord({
+        id: `subsidy-${project}`,
+        type: 'subsidy',
+        chainKey: 'subsidy',
+        applicant: 'xinhua.staff',
+        applicantOrg: region,
+        title: '项目补助',
+        payload: { amount: 20_000, projectId: project },
+        campaignId: c,
+        projectId: project,
+      }),
     () => act.closePhase({ campaignId: c, phase: 'listing', closedBy: 'system', reason: '阶段到期', early: false }),
     () => act.setCampaignPhase({ campaignId: c, phase: 'implementation', endsAt: PHASES.implementation.end }),
-    () => act.setProjectStatus({ projectId: project, status: 'in_progress', note: '推进实施', data: {}, rectifyDeadline: null, key: `project-${project}:status:in_progress` }),
-    () => act.recordProgress({ projectId: project, campaignId: c, regionOrg: region, key: `project-${project}:progress-1`, actor: 'xinhua.staff', report: { members: [member(0), member(1)], unionsEstablished: [{ name: '快递行业工会联合会', establishedOn: '2026-07-01' }], note: '首批' } }),
-    () => act.recordProgress({ projectId: service, campaignId: c, regionOrg: region, key: `project-${service}:progress-1`, actor: 'xinhua.staff', report: { serviceDone: { coverage: 80 } } }),
-    () => act.recordProjectEvent({ projectId: project, key: `project-${project}:inspection-1`, actor: 'city.staff', kind: 'inspection', data: { findings: '台账齐全', result: 'good' } }),
+    () =>
+      act.setProjectStatus({
+        projectId: project,
+        status: 'in_progress',
+        note: '推进实施',
+        data: {},
+        rectifyDeadline: null,
+        key: `project-${project}:status:in_progress`,
+      }),
+    () =>
+      act.recordProgress({
+        projectId: project,
+        campaignId: c,
+        regionOrg: region,
+        key: `project-${project}:progress-1`,
+        actor: 'xinhua.staff',
+        report: { members: [member(0), member(1)], unionsEstablished: [{ name: '快递行业工会联合会', establishedOn: '2026-07-01' }], note: '首批' },
+      }),
+    () =>
+      act.recordProgress({
+        projectId: service,
+        campaignId: c,
+        regionOrg: region,
+        key: `project-${service}:progress-1`,
+        actor: 'xinhua.staff',
+        report: { serviceDone: { coverage: 80 } },
+      }),
+    () =>
+      act.recordProjectEvent({
+        projectId: project,
+        key: `project-${project}:inspection-1`,
+        actor: 'city.staff',
+        kind: 'inspection',
+        data: { findings: '台账齐全', result: 'good' },
+      }),
     () => act.issueBulletin({ campaignId: c, kind: 'on_demand', issuedBy: 'city.admin', requestKey: `${c}:bulletin-1`, workflowId: `bulletin-${c}-1` }),
-    () => act.escalateOverdue({ campaignId: c, regionOrg: region, phase: 'implementation', item: 'progress', level: 'supervision', detail: '进展未按期报送', key: `${c}:overdue:implementation:supervision` }),
+    () =>
+      act.escalateOverdue({
+        campaignId: c,
+        regionOrg: region,
+        phase: 'implementation',
+        item: 'progress',
+        level: 'supervision',
+        detail: '进展未按期报送',
+        key: `${c}:overdue:implementation:supervision`,
+      }),
     () => act.notifyRegion({ campaignId: c, regionOrg: region, key: `${c}:remind:implementation`, message: '提醒：请按时报送进展' }),
     () => act.closePhase({ campaignId: c, phase: 'implementation', closedBy: 'system', reason: '阶段到期', early: false }),
     () => act.setCampaignPhase({ campaignId: c, phase: 'assessment', endsAt: PHASES.assessment.end }),
-    () => act.saveSelfAssessment({ projectId: project, report: { summary: '完成', membersRecruited: 2, unionsEstablished: 1 }, actor: 'xinhua.staff', key: `project-${project}:assessment-1` }),
-    () => act.setProjectStatus({ projectId: project, status: 'qualified', note: '考核合格', data: {}, rectifyDeadline: null, key: `project-${project}:status:qualified` }),
+    () =>
+      act.saveSelfAssessment({
+        projectId: project,
+        report: { summary: '完成', membersRecruited: 2, unionsEstablished: 1 },
+        actor: 'xinhua.staff',
+        key: `project-${project}:assessment-1`,
+      }),
+    () =>
+      act.setProjectStatus({
+        projectId: project,
+        status: 'qualified',
+        note: '考核合格',
+        data: {},
+        rectifyDeadline: null,
+        key: `project-${project}:status:qualified`,
+      }),
     () => act.closePhase({ campaignId: c, phase: 'assessment', closedBy: 'city.admin', reason: '考核结束', early: true }),
     () => act.finalizeCampaign({ campaignId: c }),
   ];
@@ -172,7 +309,8 @@ function scenario(p: string): Call[] {
 async function snapshot(p: string): Promise<Record<string, string[]>> {
   const like = `%${p}%`;
   const db = h.db;
-  const omit = (rows: Record<string, unknown>[], ...cols: string[]) => rows.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => !cols.includes(k) && !/(_at|^at|^id)$/.test(k))));
+  const omit = (rows: Record<string, unknown>[], ...cols: string[]) =>
+    rows.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => !cols.includes(k) && !/(_at|^at|^id)$/.test(k))));
   const sorted = (rows: Record<string, unknown>[]) => rows.map((r) => JSON.stringify(r)).sort();
   const reports = await db('reports').where('campaign_id', 'like', like).select('id', 'seq', 'period', 'kind', 'issued_by');
   const tables = {
@@ -186,32 +324,81 @@ async function snapshot(p: string): Promise<Record<string, string[]>> {
       }),
     ),
     // (a bulletin's notice quotes city-wide figures, which other tests' members move: only its shape counts here)
-    notifications: sorted(omit(await db('notifications').where('event_key', 'like', like).orWhere('application_id', 'like', like).select('*'), 'read_at').map((n) => (n.kind === 'bulletin' ? { ...n, message: String(n.message).replace(/\d+/g, '#') } : n))),
+    notifications: sorted(
+      omit(await db('notifications').where('event_key', 'like', like).orWhere('application_id', 'like', like).select('*'), 'read_at').map((n) =>
+        n.kind === 'bulletin' ? { ...n, message: String(n.message).replace(/\d+/g, '#') } : n,
+      ),
+    ),
     notices: sorted(omit(await db('subsidy_notices').where('application_id', 'like', like).select('*'), 'notice_no')),
-    members: sorted(omit(await db('members').where('source_application', 'like', like).orWhere('campaign_id', 'like', like).select('*'), 'id_number_hash', 'id_number_enc', 'id_number_masked', 'phone_enc', 'phone_masked')),
+    members: sorted(
+      omit(
+        await db('members').where('source_application', 'like', like).orWhere('campaign_id', 'like', like).select('*'),
+        'id_number_hash',
+        'id_number_enc',
+        'id_number_masked',
+        'phone_enc',
+        'phone_masked',
+      ),
+    ),
     campaigns: sorted(omit(await db('campaigns').where('id', 'like', like).select('id', 'phase', 'name'))),
     regions: sorted(
-      omit(await db('campaign_regions').where('campaign_id', 'like', like).select('*')).map((r) => ({ ...r, overdue: ((r.overdue ?? []) as { since?: string }[]).map((o) => ({ ...o, since: undefined })) })),
+      omit(await db('campaign_regions').where('campaign_id', 'like', like).select('*')).map((r) => ({
+        ...r,
+        overdue: ((r.overdue ?? []) as { since?: string }[]).map((o) => ({ ...o, since: undefined })),
+      })),
     ),
     projects: sorted(omit(await db('projects').where('campaign_id', 'like', like).select('*'))),
     projectEvents: sorted(omit(await db('project_events').where('project_id', 'like', like).select('*'))),
     phaseSummaries: sorted(omit(await db('phase_summaries').where('campaign_id', 'like', like).select('campaign_id', 'phase', 'closed_by', 'reason'))),
     reports: sorted(omit(reports.map((r: Record<string, unknown>) => ({ ...r, ref: r.id })))),
-    deliveries: sorted(omit(await db('report_deliveries').whereIn('report_id', reports.map((r: { id: string }) => r.id)).select('report_id', 'username', 'channel', 'status'))),
+    deliveries: sorted(
+      omit(
+        await db('report_deliveries')
+          .whereIn(
+            'report_id',
+            reports.map((r: { id: string }) => r.id),
+          )
+          .select('report_id', 'username', 'channel', 'status'),
+      ),
+    ),
   };
   return JSON.parse(JSON.stringify(tables).split(p).join('P')) as Record<string, string[]>;
 }
 
 async function run(p: string, plans: Plan[]): Promise<Record<string, string[]>> {
   const c = `${p}-c`;
-  const config = { name: '幂等性测试行动', year: 2026, cityOrg: 'pds', regions: ['pds-xinhua'], groups: ['courier'], targets: { newMembers: 10, newUnions: 1 }, phases: PHASES };
-  await insertCampaign(h.db, { id: c, config, workflowId: `campaign-${c}`, createdBy: 'city.admin', regionTargets: { 'pds-xinhua': { newMembers: 10, newUnions: 1 } } });
+  const config = {
+    name: '幂等性测试行动',
+    year: 2026,
+    cityOrg: 'pds',
+    regions: ['pds-xinhua'],
+    groups: ['courier'],
+    targets: { newMembers: 10, newUnions: 1 },
+    phases: PHASES,
+  };
+  await insertCampaign(h.db, {
+    id: c,
+    config,
+    workflowId: `campaign-${c}`,
+    createdBy: 'city.admin',
+    regionTargets: { 'pds-xinhua': { newMembers: 10, newUnions: 1 } },
+  });
   for (const [id, type, applicant, payload] of [
     [`${p}-sub`, 'subsidy', 'xinhua.staff', { amount: 12_000, reason: '服务站建设' }],
     [`${p}-mem`, 'membership', null, {}],
     [`${p}-tr`, 'transfer', 'xinhua.staff', {}],
   ] as const) {
-    await insertApplication(h.db, { id, type, chainKey: type, chainVersion: 1, applicant, applicantOrg: 'pds-xinhua', title: 'T', payload, workflowId: `application-${id}` });
+    await insertApplication(h.db, {
+      id,
+      type,
+      chainKey: type,
+      chainVersion: 1,
+      applicant,
+      applicantOrg: 'pds-xinhua',
+      title: 'T',
+      payload,
+      workflowId: `application-${id}`,
+    });
   }
   const calls = scenario(p);
   for (const [i, call] of calls.entries()) await retried(call, plans[i] ?? { attempts: 1, concurrent: false });
@@ -230,10 +417,13 @@ describe('activities under retries', () => {
     expect(reference.reports).toHaveLength(1);
     expect(reference.deliveries!.length).toBeGreaterThan(0);
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.record({ attempts: fc.integer({ min: 1, max: 3 }), concurrent: fc.boolean() }), { minLength: CALLS, maxLength: CALLS }), async (plans) => {
-        const got = await run(unique('retry'), plans);
-        expect(got).toEqual(reference);
-      }),
+      fc.asyncProperty(
+        fc.array(fc.record({ attempts: fc.integer({ min: 1, max: 3 }), concurrent: fc.boolean() }), { minLength: CALLS, maxLength: CALLS }),
+        async (plans) => {
+          const got = await run(unique('retry'), plans);
+          expect(got).toEqual(reference);
+        },
+      ),
       { numRuns: 8 },
     );
   }, 120_000);
@@ -243,12 +433,25 @@ describe('a bulletin’s email copies under retries', () => {
   it('however often and however overlapping the send is attempted, each supervisor gets one email (a real SMTP server counts them)', async () => {
     const smtp = await startSmtpSink();
     try {
-      const mailing = createActivities({ db: h.db, pii: h.pii, temporal: h.temporal, taskQueue: h.taskQueue, mail: { url: smtp.url, from: '平顶山市总工会 <noreply@union-drive.local>', fallbackDomain: 'demo.union-drive.local' } });
+      const mailing = createActivities({
+        db: h.db,
+        pii: h.pii,
+        temporal: h.temporal,
+        taskQueue: h.taskQueue,
+        mail: { url: smtp.url, from: '平顶山市总工会 <noreply@union-drive.local>', fallbackDomain: 'demo.union-drive.local' },
+      });
       const c = `${unique('mail')}-c`;
-      await insertCampaign(h.db, { id: c, config: { name: '邮件幂等测试', year: 2026, cityOrg: 'pds', regions: ['pds-xinhua'], groups: ['courier'], targets: { newMembers: 10 }, phases: PHASES }, workflowId: `campaign-${c}`, createdBy: 'city.admin', regionTargets: { 'pds-xinhua': { newMembers: 10, newUnions: 0 } } });
+      await insertCampaign(h.db, {
+        id: c,
+        config: { name: '邮件幂等测试', year: 2026, cityOrg: 'pds', regions: ['pds-xinhua'], groups: ['courier'], targets: { newMembers: 10 }, phases: PHASES },
+        workflowId: `campaign-${c}`,
+        createdBy: 'city.admin',
+        regionTargets: { 'pds-xinhua': { newMembers: 10, newUnions: 0 } },
+      });
       await h.db('campaigns').where({ id: c }).update({ phase: 'implementation' });
       // The bulletin itself, issued twice at once and once more: stored once.
-      const issue = () => mailing.issueBulletin({ campaignId: c, kind: 'on_demand', issuedBy: 'city.admin', requestKey: `${c}:1`, workflowId: `bulletin-${c}` });
+      const issue = () =>
+        mailing.issueBulletin({ campaignId: c, kind: 'on_demand', issuedBy: 'city.admin', requestKey: `${c}:1`, workflowId: `bulletin-${c}` });
       const issued = await Promise.allSettled([issue(), issue()]);
       await issue();
       expect(issued.some((r) => r.status === 'fulfilled')).toBe(true);
@@ -258,7 +461,10 @@ describe('a bulletin’s email copies under retries', () => {
       expect(recipients.length).toBeGreaterThan(0);
       // Each copy: three attempts at once (a retry overlapping a timed-out attempt), then two more.
       const attempt = (username: string, n: number) =>
-        new MockActivityEnvironment({ attempt: n }, { logger: new DefaultLogger('ERROR') }).run(mailing.sendBulletinEmail, { reportId: report, username }) as Promise<{ status: 'sent' | 'already_sent' }>;
+        new MockActivityEnvironment({ attempt: n }, { logger: new DefaultLogger('ERROR') }).run(mailing.sendBulletinEmail, {
+          reportId: report,
+          username,
+        }) as Promise<{ status: 'sent' | 'already_sent' }>;
       for (const username of recipients) {
         const results = await Promise.allSettled([attempt(username, 1), attempt(username, 2), attempt(username, 3)]);
         expect(results.filter((r) => r.status === 'fulfilled' && r.value.status === 'sent')).toHaveLength(1);

@@ -39,7 +39,11 @@ afterAll(async () => {
 type Reply = { status: number; body: any; headers: Headers };
 
 /** Calls the API and measures how long the answer took. */
-async function timed(method: string, path: string, opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<Reply & { ms: number }> {
+async function timed(
+  method: string,
+  path: string,
+  opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<Reply & { ms: number }> {
   const t0 = Date.now();
   const r = await h.call(method, path, opts);
   return { ...r, ms: Date.now() - t0 };
@@ -79,7 +83,12 @@ async function expectConsistent(ids: string[]) {
     const row = await h.db('applications').where({ id }).first('status');
     expect(row.status, id).toBe(state.status);
     const pending = await h.db('tasks').where({ application_id: id, status: 'pending', kind: 'approval' }).pluck('id');
-    expect(pending.sort(), id).toEqual(state.tasks.filter((t) => t.status === 'pending' && t.kind === 'approval').map((t) => t.id).sort());
+    expect(pending.sort(), id).toEqual(
+      state.tasks
+        .filter((t) => t.status === 'pending' && t.kind === 'approval')
+        .map((t) => t.id)
+        .sort(),
+    );
   }
 }
 
@@ -93,14 +102,20 @@ describe('Temporal stops and starts again mid-run', () => {
     const staff = await h.login('xinhua.staff');
     const prov = await h.login('prov.reviewer');
     const admin = await h.login('city.admin');
-    const before = { applications: await count('applications'), audit: await count('audit_log'), campaigns: await count('campaigns'), keys: await count('idempotency_keys') };
+    const before = {
+      applications: await count('applications'),
+      audit: await count('audit_log'),
+      campaigns: await count('campaigns'),
+      keys: await count('idempotency_keys'),
+    };
 
     await infra.stopTemporal();
 
     const title = `停机期间提交 ${unique()}`;
     expectUnavailable(await timed('POST', '/api/applications', { token: staff, body: buildSubsidy({ title }) }), /Temporal/);
     const approveKey = unique('outage-');
-    const approve = (c: { task: string }) => timed('POST', `/api/tasks/${c.task}/actions`, { token: prov, body: { action: 'approve', comment: '同意' }, headers: { 'Idempotency-Key': approveKey } });
+    const approve = (c: { task: string }) =>
+      timed('POST', `/api/tasks/${c.task}/actions`, { token: prov, body: { action: 'approve', comment: '同意' }, headers: { 'Idempotency-Key': approveKey } });
     expectUnavailable(await approve(chains[0]!), /Temporal/);
     const launch = buildLaunch();
     expectUnavailable(await timed('POST', '/api/campaigns', { token: admin, body: launch }), /Temporal/);
@@ -119,16 +134,25 @@ describe('Temporal stops and starts again mid-run', () => {
     // Nothing half-written: no application or campaign row, no audit row, no stored idempotent reply.
     expect(await h.db('applications').where({ title }).first()).toBeUndefined();
     expect(await h.db('campaigns').where({ id: launch.id }).first()).toBeUndefined();
-    expect({ applications: await count('applications'), audit: await count('audit_log'), campaigns: await count('campaigns'), keys: await count('idempotency_keys') }).toEqual(before);
+    expect({
+      applications: await count('applications'),
+      audit: await count('audit_log'),
+      campaigns: await count('campaigns'),
+      keys: await count('idempotency_keys'),
+    }).toEqual(before);
     expect((await h.db('tasks').where({ id: chains[0]!.task }).first('status')).status).toBe('pending');
 
     await infra.startTemporal();
 
     // The API's client reconnects by itself: the refused approval, sent again with its key, goes through once.
-    const again = await eventually(async () => {
-      const r = await approve(chains[0]!);
-      return r.status === 200 ? r : undefined;
-    }, 60_000, 500);
+    const again = await eventually(
+      async () => {
+        const r = await approve(chains[0]!);
+        return r.status === 200 ? r : undefined;
+      },
+      60_000,
+      500,
+    );
     expect(again.body.status).toBe('approved');
     expect((await approve(chains[0]!)).body).toEqual(again.body);
     // The worker reconnects by itself: the other chains finish too.
@@ -159,7 +183,15 @@ describe('Postgres stops and starts again mid-run', () => {
     // An approval Temporal accepted as the database went away (the API itself could not accept one now):
     // its workflow keeps trying to record it.
     const update = await h.temporal.workflow.getHandle(`application-${inFlight!.id}`).startUpdate(actUpdate, {
-      args: [{ action: 'approve', actor: { username: 'prov.reviewer', orgId: 'henan', roles: ['reviewer'] }, taskId: inFlight!.task, idempotencyKey: 'pg-outage-approve', comment: '同意' }],
+      args: [
+        {
+          action: 'approve',
+          actor: { username: 'prov.reviewer', orgId: 'henan', roles: ['reviewer'] },
+          taskId: inFlight!.task,
+          idempotencyKey: 'pg-outage-approve',
+          comment: '同意',
+        },
+      ],
       updateId: 'pg-outage-approve',
       waitForStage: WorkflowUpdateStage.ACCEPTED,
     });
@@ -167,7 +199,10 @@ describe('Postgres stops and starts again mid-run', () => {
     expectUnavailable(await timed('POST', '/api/auth/login', { body: { username: 'city.admin', password: 'demo-password' } }), /数据库|database/);
     expectUnavailable(await timed('GET', '/api/tasks?status=pending', { token: prov }), /数据库|database/);
     expectUnavailable(await timed('POST', '/api/applications', { token: staff, body: buildSubsidy() }), /数据库|database/);
-    expectUnavailable(await timed('POST', `/api/tasks/${waiting!.task}/actions`, { token: prov, body: { action: 'approve' }, headers: { 'Idempotency-Key': unique('pg-') } }), /数据库|database/);
+    expectUnavailable(
+      await timed('POST', `/api/tasks/${waiting!.task}/actions`, { token: prov, body: { action: 'approve' }, headers: { 'Idempotency-Key': unique('pg-') } }),
+      /数据库|database/,
+    );
     const ready = await timed('GET', '/readyz');
     expect(ready.status).toBe(503);
     expect(ready.ms).toBeLessThan(FAST_MS);
@@ -185,10 +220,14 @@ describe('Postgres stops and starts again mid-run', () => {
     expect(await h.db('audit_log').where({ application_id: inFlight!.id, action: 'approve', step_index: 1 })).toHaveLength(1);
     expect(await h.db('subsidy_notices').where({ application_id: inFlight!.id })).toHaveLength(1);
     // The API's pool reconnects by itself.
-    const login = await eventually(async () => {
-      const r = await h.call('POST', '/api/auth/login', { body: { username: 'prov.reviewer', password: 'demo-password' } });
-      return r.status === 200 ? r : undefined;
-    }, 30_000, 500);
+    const login = await eventually(
+      async () => {
+        const r = await h.call('POST', '/api/auth/login', { body: { username: 'prov.reviewer', password: 'demo-password' } });
+        return r.status === 200 ? r : undefined;
+      },
+      30_000,
+      500,
+    );
     const r = await h.call('POST', `/api/tasks/${waiting!.task}/actions`, { token: login.body.token, body: { action: 'approve' } });
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     expect(r.body.status).toBe('approved');

@@ -33,7 +33,12 @@ export interface WorkerProcess {
  * Starts `npm run worker` as its own process on `taskQueue` and resolves once
  * it logged that it polls (after bundling the workflows: a few seconds).
  */
-export async function spawnWorker(opts: { taskQueue: string; databaseUrl?: string; temporalAddress?: string; env?: Record<string, string> }): Promise<WorkerProcess> {
+export async function spawnWorker(opts: {
+  taskQueue: string;
+  databaseUrl?: string;
+  temporalAddress?: string;
+  env?: Record<string, string>;
+}): Promise<WorkerProcess> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'union-drive-worker-'));
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
@@ -57,7 +62,8 @@ export async function spawnWorker(opts: { taskQueue: string; databaseUrl?: strin
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const deadline = Date.now() + 120_000;
   while (!/"msg":"worker started"/.test(out)) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`worker exited during start (${child.exitCode ?? child.signalCode}):\n${out.slice(-3000)}`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`worker exited during start (${child.exitCode ?? child.signalCode}):\n${out.slice(-3000)}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`worker did not start within 120 s:\n${out.slice(-3000)}`);

@@ -71,10 +71,14 @@ async function ok(method: string, path: string, user: string, body?: unknown, ex
 
 /** The user's pending approval task on the application (waits for it to open). */
 async function taskOf(user: string, applicationId: string, timeoutMs = 180_000): Promise<{ id: string; stepIndex: number }> {
-  return eventually(async () => {
-    const r = await send('GET', `/api/tasks?status=pending&limit=200`, user);
-    return (r.body.items as { id: string; applicationId: string; stepIndex: number }[]).find((t) => t.applicationId === applicationId);
-  }, timeoutMs, 250);
+  return eventually(
+    async () => {
+      const r = await send('GET', `/api/tasks?status=pending&limit=200`, user);
+      return (r.body.items as { id: string; applicationId: string; stepIndex: number }[]).find((t) => t.applicationId === applicationId);
+    },
+    timeoutMs,
+    250,
+  );
 }
 
 async function approve(user: string, applicationId: string): Promise<any> {
@@ -83,10 +87,14 @@ async function approve(user: string, applicationId: string): Promise<any> {
 }
 
 async function statusOf(applicationId: string, status: string, timeoutMs = 180_000) {
-  return eventually(async () => {
-    const r = await send('GET', `/api/applications/${applicationId}`, 'city.admin');
-    return r.body.status === status ? r.body : undefined;
-  }, timeoutMs, 250);
+  return eventually(
+    async () => {
+      const r = await send('GET', `/api/applications/${applicationId}`, 'city.admin');
+      return r.body.status === status ? r.body : undefined;
+    },
+    timeoutMs,
+    250,
+  );
 }
 
 // ---------------------------------------------------------------------------
@@ -111,14 +119,37 @@ async function chainSignature(applicationId: string) {
 
 /** A campaign's outcome: its audit trail by action, its applications, projects, members, regions' ranks. */
 async function campaignSignature(campaignId: string) {
-  const audit = await h.db('audit_log').where({ application_id: campaignId }).groupBy('action').select('action', h.db.raw('count(*)::int as n')).orderBy('action');
+  const audit = await h
+    .db('audit_log')
+    .where({ application_id: campaignId })
+    .groupBy('action')
+    .select('action', h.db.raw('count(*)::int as n'))
+    .orderBy('action');
   const apps = await h.db('applications').where({ campaign_id: campaignId }).orderBy('id').select('id', 'type');
-  const projects = await h.db('projects').where({ campaign_id: campaignId }).select('region_org', 'kind', 'type', 'name', 'status', 'members_recruited', 'unions_established', 'coverage_done', 'subsidy_amount');
-  const events = await h.db('project_events as e').join('projects as p', 'p.id', 'e.project_id').where('p.campaign_id', campaignId).groupBy('e.kind').select('e.kind', h.db.raw('count(*)::int as n')).orderBy('e.kind');
+  const projects = await h
+    .db('projects')
+    .where({ campaign_id: campaignId })
+    .select('region_org', 'kind', 'type', 'name', 'status', 'members_recruited', 'unions_established', 'coverage_done', 'subsidy_amount');
+  const events = await h
+    .db('project_events as e')
+    .join('projects as p', 'p.id', 'e.project_id')
+    .where('p.campaign_id', campaignId)
+    .groupBy('e.kind')
+    .select('e.kind', h.db.raw('count(*)::int as n'))
+    .orderBy('e.kind');
   const members = await h.db('members').where({ campaign_id: campaignId }).count<{ n: string }[]>({ n: '*' }).first();
-  const regions = await h.db('campaign_regions').where({ campaign_id: campaignId }).orderBy('org_id').select('org_id', 'status', 'list_status', 'rank', 'score');
+  const regions = await h
+    .db('campaign_regions')
+    .where({ campaign_id: campaignId })
+    .orderBy('org_id')
+    .select('org_id', 'status', 'list_status', 'rank', 'score');
   const campaign = await h.db('campaigns').where({ id: campaignId }).first('phase');
-  const enterprises = await h.db('enterprises').where({ campaign_id: campaignId }).groupBy('ledger_status').select('ledger_status', h.db.raw('count(*)::int as n')).orderBy('ledger_status');
+  const enterprises = await h
+    .db('enterprises')
+    .where({ campaign_id: campaignId })
+    .groupBy('ledger_status')
+    .select('ledger_status', h.db.raw('count(*)::int as n'))
+    .orderBy('ledger_status');
   const chains = [];
   for (const a of apps) chains.push({ type: a.type, ...(await chainSignature(a.id)) });
   const reports = await h.db('reports').where({ campaign_id: campaignId }).orderBy('seq').pluck('id');
@@ -149,10 +180,18 @@ async function issueBulletin(campaignId: string): Promise<Reply> {
 
 /** Waits until every email copy of the campaign's bulletins is sent (a crash mid-send holds a copy for its lease). */
 async function emailsSent(campaignId: string) {
-  await eventually(async () => {
-    const rows = await h.db('report_deliveries as d').join('reports as r', 'r.id', 'd.report_id').where({ 'r.campaign_id': campaignId, 'd.channel': 'email' }).select('d.status');
-    return rows.length > 0 && rows.every((x: { status: string }) => x.status === 'sent');
-  }, 240_000, 500);
+  await eventually(
+    async () => {
+      const rows = await h
+        .db('report_deliveries as d')
+        .join('reports as r', 'r.id', 'd.report_id')
+        .where({ 'r.campaign_id': campaignId, 'd.channel': 'email' })
+        .select('d.status');
+      return rows.length > 0 && rows.every((x: { status: string }) => x.status === 'sent');
+    },
+    240_000,
+    500,
+  );
 }
 
 // ---------------------------------------------------------------------------
@@ -164,7 +203,11 @@ const STAFF = { 'pds-xinhua': 'xinhua.staff', 'pds-weidong': 'weidong.staff' } a
 
 async function startChains(n: number, tag: string): Promise<string[]> {
   return Promise.all(
-    Array.from({ length: n }, async (_, i) => (await ok('POST', '/api/applications', 'xinhua.staff', buildSubsidy({ title: `${tag} 服务站补助 ${i}`, amount: 10_000 }), 201)).id as string),
+    Array.from(
+      { length: n },
+      async (_, i) =>
+        (await ok('POST', '/api/applications', 'xinhua.staff', buildSubsidy({ title: `${tag} 服务站补助 ${i}`, amount: 10_000 }), 201)).id as string,
+    ),
   );
 }
 
@@ -176,7 +219,11 @@ async function campaignToListing(): Promise<{ id: string; lists: string[]; ledge
   const ledger: Record<string, number> = {};
   for (const region of REGIONS) {
     const csv = surveyCsv(region, [{ name: `${region}某物流公司`, employees: 60 }]);
-    const r = await h.call('POST', `/api/campaigns/${id}/regions/${region}/enterprises`, { token: await h.login(STAFF[region]), raw: csv, headers: { 'content-type': 'text/csv' } });
+    const r = await h.call('POST', `/api/campaigns/${id}/regions/${region}/enterprises`, {
+      token: await h.login(STAFF[region]),
+      raw: csv,
+      headers: { 'content-type': 'text/csv' },
+    });
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     ledger[region] = Number(r.body.items[0].id);
     await ok('POST', `/api/campaigns/${id}/regions/${region}/plan`, STAFF[region], { summary: '拉网式排查，倒排工期', measures: ['建立一企一档'] });
@@ -186,7 +233,13 @@ async function campaignToListing(): Promise<{ id: string; lists: string[]; ledge
   const lists: string[] = [];
   for (const region of REGIONS) {
     const projects = [
-      organizingProject({ name: `${region}物流公司工会`, type: 'enterprise_union', enterprises: [ledger[region]], plannedMembers: 2, subsidyAmount: region === 'pds-xinhua' ? 20_000 : undefined }),
+      organizingProject({
+        name: `${region}物流公司工会`,
+        type: 'enterprise_union',
+        enterprises: [ledger[region]],
+        plannedMembers: 2,
+        subsidyAmount: region === 'pds-xinhua' ? 20_000 : undefined,
+      }),
       serviceProject({ name: `${region}户外劳动者服务站`, plannedCoverage: 100 }),
     ];
     const r = await ok('POST', `/api/campaigns/${id}/regions/${region}/projects`, STAFF[region], { projects }, 201);
@@ -211,20 +264,40 @@ async function campaignFinish(c: { id: string; lists: string[]; ledger: Record<s
   await ok('POST', `/api/campaigns/${c.id}/advance`, 'city.admin', { reason: '项目清单已批复' });
   await Promise.all(
     REGIONS.map(async (region) => {
-      const p = await eventually(async () => (await send('GET', `/api/campaigns/${c.id}/projects?region=${region}`, 'city.admin')).body.items.find((x: { kind: string; status: string }) => x.kind === 'organizing' && x.status === 'in_progress'), 120_000);
-      await ok('POST', `/api/projects/${p.id}/progress`, STAFF[region], { unionsEstablished: [{ enterpriseId: c.ledger[region], name: `${region}物流公司工会`, establishedOn: '2026-07-01' }], members: memberRecords(2) });
+      const p = await eventually(
+        async () =>
+          (await send('GET', `/api/campaigns/${c.id}/projects?region=${region}`, 'city.admin')).body.items.find(
+            (x: { kind: string; status: string }) => x.kind === 'organizing' && x.status === 'in_progress',
+          ),
+        120_000,
+      );
+      await ok('POST', `/api/projects/${p.id}/progress`, STAFF[region], {
+        unionsEstablished: [{ enterpriseId: c.ledger[region], name: `${region}物流公司工会`, establishedOn: '2026-07-01' }],
+        members: memberRecords(2),
+      });
     }),
   );
   await ok('POST', `/api/campaigns/${c.id}/advance`, 'city.admin', { reason: '进入考核' });
   await eventually(async () => (await send('GET', `/api/campaigns/${c.id}`, 'city.admin')).body.phase === 'assessment', 60_000);
   const assessments = await Promise.all(
-    (await send('GET', `/api/campaigns/${c.id}/projects`, 'city.admin')).body.items.map(async (p: { id: string; region: (typeof REGIONS)[number]; progress: { membersRecruited: number; unionsEstablished: number } }) => {
-      const r = await ok('POST', `/api/projects/${p.id}/self-assessment`, STAFF[p.region], { summary: '按期完成', membersRecruited: p.progress.membersRecruited, unionsEstablished: p.progress.unionsEstablished }, 201);
-      return r.assessmentApplicationId as string;
-    }),
+    (await send('GET', `/api/campaigns/${c.id}/projects`, 'city.admin')).body.items.map(
+      async (p: { id: string; region: (typeof REGIONS)[number]; progress: { membersRecruited: number; unionsEstablished: number } }) => {
+        const r = await ok(
+          'POST',
+          `/api/projects/${p.id}/self-assessment`,
+          STAFF[p.region],
+          { summary: '按期完成', membersRecruited: p.progress.membersRecruited, unionsEstablished: p.progress.unionsEstablished },
+          201,
+        );
+        return r.assessmentApplicationId as string;
+      },
+    ),
   );
   await Promise.all(assessments.map((a) => approve('city.reviewer', a)));
-  await eventually(async () => (await send('GET', `/api/campaigns/${c.id}/projects`, 'city.admin')).body.items.every((p: { status: string }) => p.status === 'qualified'), 120_000);
+  await eventually(
+    async () => (await send('GET', `/api/campaigns/${c.id}/projects`, 'city.admin')).body.items.every((p: { status: string }) => p.status === 'qualified'),
+    120_000,
+  );
   await ok('POST', `/api/campaigns/${c.id}/advance`, 'city.admin', { reason: '考核结束' });
   await eventually(async () => (await send('GET', `/api/campaigns/${c.id}`, 'city.admin')).body.phase === 'closed', 60_000);
 }
@@ -294,7 +367,8 @@ describe('a worker killed with SIGKILL in the middle of approval chains and a ca
 
     // ---- and nothing twice: decisions, notices, tasks, members, project events ----
     const allApps = [...chains, ...(await h.db('applications').where({ campaign_id: campaign.id }).pluck('id'))];
-    const repeated = await h.db('audit_log')
+    const repeated = await h
+      .db('audit_log')
       .whereIn('application_id', allApps)
       .whereIn('action', ONCE)
       .groupBy('application_id', 'action', 'step_index', 'actor')
@@ -303,19 +377,36 @@ describe('a worker killed with SIGKILL in the middle of approval chains and a ca
     expect(repeated).toEqual([]);
     const notices = await h.db('subsidy_notices').whereIn('application_id', allApps).select('application_id');
     expect(notices).toHaveLength(21); // twenty chains and the campaign's one subsidised project
-    const taskDupes = await h.db('tasks').whereIn('application_id', allApps).where({ kind: 'approval', status: 'completed' }).groupBy('application_id', 'step_index').havingRaw('count(*) > 1').select('application_id', 'step_index');
+    const taskDupes = await h
+      .db('tasks')
+      .whereIn('application_id', allApps)
+      .where({ kind: 'approval', status: 'completed' })
+      .groupBy('application_id', 'step_index')
+      .havingRaw('count(*) > 1')
+      .select('application_id', 'step_index');
     expect(taskDupes).toEqual([]);
     const memberDupes = await h.db('members').where({ campaign_id: campaign.id }).groupBy('id_number_hash').havingRaw('count(*) > 1').select('id_number_hash');
     expect(memberDupes).toEqual([]);
-    const progress = await h.db('project_events as e').join('projects as p', 'p.id', 'e.project_id').where({ 'p.campaign_id': campaign.id, 'e.kind': 'progress' }).count<{ n: string }[]>({ n: '*' }).first();
+    const progress = await h
+      .db('project_events as e')
+      .join('projects as p', 'p.id', 'e.project_id')
+      .where({ 'p.campaign_id': campaign.id, 'e.kind': 'progress' })
+      .count<{ n: string }[]>({ n: '*' })
+      .first();
     expect(Number(progress?.n)).toBe(2);
     // One email per supervisor and bulletin, however often the sending was retried.
     const reportIds = await h.db('reports').where({ campaign_id: campaign.id }).pluck('id');
     const mails = smtp.received.filter((m) => reportIds.includes(header(m.raw, 'X-Union-Drive-Bulletin') ?? ''));
     const perCopy = new Map<string, number>();
-    for (const m of mails) perCopy.set(`${header(m.raw, 'X-Union-Drive-Bulletin')} ${m.to.join(',')}`, (perCopy.get(`${header(m.raw, 'X-Union-Drive-Bulletin')} ${m.to.join(',')}`) ?? 0) + 1);
+    for (const m of mails)
+      perCopy.set(
+        `${header(m.raw, 'X-Union-Drive-Bulletin')} ${m.to.join(',')}`,
+        (perCopy.get(`${header(m.raw, 'X-Union-Drive-Bulletin')} ${m.to.join(',')}`) ?? 0) + 1,
+      );
     expect([...perCopy.values()].every((n) => n === 1)).toBe(true);
     expect(perCopy.size).toBe(expectedCampaign.emails.length);
-    console.log(`[worker-crash] killed pid ${crashedPid} with ${inFlight} of ${cityTasks.length} approvals in flight; clients retried ${retries.length} times after 503\n  ${timeline.join('\n  ')}`);
+    console.log(
+      `[worker-crash] killed pid ${crashedPid} with ${inFlight} of ${cityTasks.length} approvals in flight; clients retried ${retries.length} times after 503\n  ${timeline.join('\n  ')}`,
+    );
   }, 420_000);
 });

@@ -14,7 +14,10 @@ import { historyFromJSON } from '../support/history-json';
 Runtime.install({ logger: new DefaultLogger('WARN') });
 
 const DIR = path.join(import.meta.dirname, 'histories');
-const files = fs.readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
+const files = fs
+  .readdirSync(DIR)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 const load = (file: string) => JSON.parse(fs.readFileSync(path.join(DIR, file), 'utf8')) as { events: Record<string, any>[] };
 const options = () => ({ workflowBundle: { codePath: inject('workflowBundlePath') } });
 
@@ -23,7 +26,9 @@ describe('replaying stored workflow histories', () => {
     expect(files).toEqual(
       // Each scenario as recorded before the business-status-on-change patch, and after it (-v2).
       expect.arrayContaining(
-        ['membership-approve-once', 'subsidy-add-signer', 'subsidy-returned-resubmitted-approved', 'subsidy-withdrawn', 'subsidy-sla-escalated'].flatMap((n) => [`${n}.json`, `${n}-v2.json`]),
+        ['membership-approve-once', 'subsidy-add-signer', 'subsidy-returned-resubmitted-approved', 'subsidy-withdrawn', 'subsidy-sla-escalated'].flatMap(
+          (n) => [`${n}.json`, `${n}-v2.json`],
+        ),
       ),
     );
     for (const f of files) {

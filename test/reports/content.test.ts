@@ -67,7 +67,10 @@ describe('the content of a bulletin', () => {
     campaignId = id;
     await d.waitForPhase(id, 'survey');
     for (const r of [SHILONG, WUGANG]) {
-      const plan = await asCityStaff('POST', `/api/campaigns/${id}/regions/${r}/plan`, { summary: '以货运、快递、外卖为重点', measures: ['拉网式排查', '倒排工期'] });
+      const plan = await asCityStaff('POST', `/api/campaigns/${id}/regions/${r}/plan`, {
+        summary: '以货运、快递、外卖为重点',
+        measures: ['拉网式排查', '倒排工期'],
+      });
       expect(plan.status, JSON.stringify(plan.body)).toBe(200);
     }
     // 宝丰 hands in no plan: overdue (督办) once the survey closes.
@@ -92,10 +95,14 @@ describe('the content of a bulletin', () => {
     await eventually(async () => ((await d.projectsOf(id)).filter((p) => p.status === 'approved').length === 4 ? true : undefined));
     await d.advance(id, '清单已批复');
     await d.waitForPhase(id, 'implementation');
-    for (const r of REGIONS) orgProject[r] = (await eventually(async () => (await d.projectsOf(id, r)).find((p) => p.kind === 'organizing' && p.status === 'in_progress'))).id;
+    for (const r of REGIONS)
+      orgProject[r] = (await eventually(async () => (await d.projectsOf(id, r)).find((p) => p.kind === 'organizing' && p.status === 'in_progress'))).id;
 
     // Progress: 石龙 4 couriers and a union; 舞钢 2 riders.
-    const p1 = await asCityStaff('POST', `/api/projects/${orgProject[SHILONG]}/progress`, { members: memberRecords(4, 'courier'), unionsEstablished: [{ name: '石龙区某物流公司工会', establishedOn: '2026-06-20' }] });
+    const p1 = await asCityStaff('POST', `/api/projects/${orgProject[SHILONG]}/progress`, {
+      members: memberRecords(4, 'courier'),
+      unionsEstablished: [{ name: '石龙区某物流公司工会', establishedOn: '2026-06-20' }],
+    });
     expect(p1.status, JSON.stringify(p1.body)).toBe(200);
     const p2 = await asCityStaff('POST', `/api/projects/${orgProject[WUGANG]}/progress`, { members: memberRecords(2, 'food_delivery') });
     expect(p2.status, JSON.stringify(p2.body)).toBe(200);
@@ -106,7 +113,10 @@ describe('the content of a bulletin', () => {
     const pending = await apply({ group: 'truck_driver', area: SHILONG });
     const chain = await h.call('POST', '/api/chains', {
       token: await d.as('city.admin'),
-      body: buildChain({ type: 'membership', steps: [humanStep({ id: 'review', who: { kind: 'users', usernames: ['city.reviewer2'] }, sla: { limit: 1500, onTimeout: 'escalate' } })] }),
+      body: buildChain({
+        type: 'membership',
+        steps: [humanStep({ id: 'review', who: { kind: 'users', usernames: ['city.reviewer2'] }, sla: { limit: 1500, onTimeout: 'escalate' } })],
+      }),
     });
     expect(chain.status, JSON.stringify(chain.body)).toBe(201);
     const late = await apply({ group: 'courier', area: SHILONG, chain: chain.body.key });
@@ -135,12 +145,44 @@ describe('the content of a bulletin', () => {
       completion: 50,
       byGroup: { courier: { members: 4, applications: 1 }, truck_driver: { members: 1, applications: 3 }, food_delivery: { members: 0, applications: 0 } },
     });
-    expect(region(first, WUGANG)).toMatchObject({ name: '舞钢市总工会', members: { count: 2, target: 10, pct: 20 }, unions: { established: 0, planned: 0, target: 1, pct: 0 }, online: { received: 0 }, overdue: { deliverables: 0 } });
-    expect(region(first, BAOFENG)).toMatchObject({ name: '宝丰县总工会', members: { count: 0, pct: 0 }, unions: { planned: 1 }, overdue: { deliverables: 1, approvals: 0 } });
-    expect(first.totals).toMatchObject({ members: { count: 7, target: 30 }, completion: 23.3, unions: { established: 1 }, online: { received: 4, approved: 1, pending: 2 }, overdue: { deliverables: 1, approvals: 1 } });
+    expect(region(first, WUGANG)).toMatchObject({
+      name: '舞钢市总工会',
+      members: { count: 2, target: 10, pct: 20 },
+      unions: { established: 0, planned: 0, target: 1, pct: 0 },
+      online: { received: 0 },
+      overdue: { deliverables: 0 },
+    });
+    expect(region(first, BAOFENG)).toMatchObject({
+      name: '宝丰县总工会',
+      members: { count: 0, pct: 0 },
+      unions: { planned: 1 },
+      overdue: { deliverables: 1, approvals: 0 },
+    });
+    expect(first.totals).toMatchObject({
+      members: { count: 7, target: 30 },
+      completion: 23.3,
+      unions: { established: 1 },
+      online: { received: 4, approved: 1, pending: 2 },
+      overdue: { deliverables: 1, approvals: 1 },
+    });
     expect(first.byGroup).toEqual([
-      expect.objectContaining({ id: 'truck_driver', name: '货车司机', members: 1, plannedMembers: 0, pct: null, online: expect.objectContaining({ received: 3, approved: 1, rejected: 1, pending: 1 }) }),
-      expect.objectContaining({ id: 'courier', name: '快递员', members: 4, plannedMembers: 18, pct: 22.2, projects: 2, online: expect.objectContaining({ received: 1, pending: 1 }) }),
+      expect.objectContaining({
+        id: 'truck_driver',
+        name: '货车司机',
+        members: 1,
+        plannedMembers: 0,
+        pct: null,
+        online: expect.objectContaining({ received: 3, approved: 1, rejected: 1, pending: 1 }),
+      }),
+      expect.objectContaining({
+        id: 'courier',
+        name: '快递员',
+        members: 4,
+        plannedMembers: 18,
+        pct: 22.2,
+        projects: 2,
+        online: expect.objectContaining({ received: 1, pending: 1 }),
+      }),
       expect.objectContaining({ id: 'food_delivery', name: '网约送餐员', members: 2, plannedMembers: 5, pct: 40, projects: 1 }),
     ]);
     expect(first.ranking.map((r: { org: string; rank: number }) => [r.org, r.rank])).toEqual([
@@ -166,7 +208,9 @@ describe('the content of a bulletin', () => {
     const issued = await issueOk(h, campaignId);
     expect(issued.seq).toBe(2);
     second = await readBulletin(h, issued.id);
-    expect(second.ranking.map((x: { org: string; rank: number; previousRank: number; rankChange: number }) => [x.org, x.rank, x.previousRank, x.rankChange])).toEqual([
+    expect(
+      second.ranking.map((x: { org: string; rank: number; previousRank: number; rankChange: number }) => [x.org, x.rank, x.previousRank, x.rankChange]),
+    ).toEqual([
       [BAOFENG, 1, 3, 2],
       [SHILONG, 2, 1, -1],
       [WUGANG, 3, 2, -1],
@@ -181,7 +225,12 @@ describe('the content of a bulletin', () => {
     ]);
     // The first bulletin is a snapshot: unchanged by later data, and the database refuses to alter it.
     expect((await readBulletin(h, first.id)).totals.members.count).toBe(7);
-    await expect(h.db('reports').where({ id: first.id }).update({ data: JSON.stringify({}) })).rejects.toThrow(/immutable/);
+    await expect(
+      h
+        .db('reports')
+        .where({ id: first.id })
+        .update({ data: JSON.stringify({}) }),
+    ).rejects.toThrow(/immutable/);
     await expect(h.db('reports').where({ id: first.id }).delete()).rejects.toThrow(/immutable/);
   }, 60_000);
 
@@ -226,7 +275,16 @@ describe('the content of a bulletin', () => {
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(Buffer.from(await xlsx.arrayBuffer()) as never);
     expect(wb.worksheets).toHaveLength(TABLE_KEYS.length);
-    expect(wb.worksheets.map((w) => w.name)).toEqual(['概况 Overview', '分地区 By region', '项目与督办 Projects', '分群体 By group', '地区×群体 Region x group', '排名 Ranking', '较上期 Change', '趋势 Trend']);
+    expect(wb.worksheets.map((w) => w.name)).toEqual([
+      '概况 Overview',
+      '分地区 By region',
+      '项目与督办 Projects',
+      '分群体 By group',
+      '地区×群体 Region x group',
+      '排名 Ranking',
+      '较上期 Change',
+      '趋势 Trend',
+    ]);
     const regionsSheet = wb.getWorksheet('分地区 By region')!;
     const rowOf = (name: string) => regionsSheet.getRows(3, regionsSheet.rowCount)!.find((r) => r.getCell(1).value === name)!;
     expect(rowOf('宝丰县总工会').getCell(6).value).toBe(6); // new members, a number
@@ -241,9 +299,18 @@ describe('the content of a bulletin', () => {
   it('counts rectifications open once a self-assessment is sent back with a deadline (限期整改)', async () => {
     await d.advance(campaignId, '进入考核');
     await d.waitForPhase(campaignId, 'assessment');
-    const sa = await asCityStaff('POST', `/api/projects/${orgProject[SHILONG]}/self-assessment`, { summary: '已建会并发展会员', membersRecruited: 4, unionsEstablished: 1 });
+    const sa = await asCityStaff('POST', `/api/projects/${orgProject[SHILONG]}/self-assessment`, {
+      summary: '已建会并发展会员',
+      membersRecruited: 4,
+      unionsEstablished: 1,
+    });
     expect(sa.status, JSON.stringify(sa.body)).toBe(201);
-    await d.act('city.reviewer', sa.body.assessmentApplicationId, { action: 'return', returnTo: 'applicant', deadline: new Date(Date.now() + 3_600_000).toISOString(), comment: '实名记录不全，限期整改' });
+    await d.act('city.reviewer', sa.body.assessmentApplicationId, {
+      action: 'return',
+      returnTo: 'applicant',
+      deadline: new Date(Date.now() + 3_600_000).toISOString(),
+      comment: '实名记录不全，限期整改',
+    });
     await eventually(async () => ((await d.project(orgProject[SHILONG]!)).status === 'rectifying' ? true : undefined));
     const third = await readBulletin(h, (await issueOk(h, campaignId)).id);
     expect(region(third, SHILONG)).toMatchObject({ rectifying: 1, projects: { byStatus: { rectifying: 1 } } });

@@ -45,7 +45,12 @@ describe('delivering a bulletin', () => {
     // Let any stray retry arrive before counting.
     await new Promise((r) => setTimeout(r, 1500));
     expect(smtp.received).toHaveLength(2);
-    expect(mails.map((m) => m.to).flat().sort()).toEqual([CITY_LEAD, PROV_LEAD]);
+    expect(
+      mails
+        .map((m) => m.to)
+        .flat()
+        .sort(),
+    ).toEqual([CITY_LEAD, PROV_LEAD]);
     // Two RCPT attempts for the province (refused, then accepted), one for the city.
     expect(smtp.attempts.get(PROV_LEAD)).toBe(2);
     expect(smtp.attempts.get(CITY_LEAD)).toBe(1);
@@ -63,8 +68,14 @@ describe('delivering a bulletin', () => {
       const r = await h.call('GET', `/api/reports/${reportId}/deliveries`, { token: await d.as('city.admin') });
       return r.body.items.filter((x: { status: string }) => x.status === 'sent').length === 4 ? r.body.items : undefined;
     });
-    const row = (username: string, channel: string) => deliveries.find((x: { username: string; channel: string }) => x.username === username && x.channel === channel);
-    expect(row('city.lead', 'email')).toMatchObject({ status: 'sent', attempts: 1, address: CITY_LEAD, messageId: `<bulletin.${reportId}.city.lead@union-drive.local>` });
+    const row = (username: string, channel: string) =>
+      deliveries.find((x: { username: string; channel: string }) => x.username === username && x.channel === channel);
+    expect(row('city.lead', 'email')).toMatchObject({
+      status: 'sent',
+      attempts: 1,
+      address: CITY_LEAD,
+      messageId: `<bulletin.${reportId}.city.lead@union-drive.local>`,
+    });
     expect(row('prov.lead', 'email')).toMatchObject({ status: 'sent', attempts: 2, address: PROV_LEAD });
     expect(row('prov.lead', 'email').lastError).toBeNull();
     expect(row('city.lead', 'app')).toMatchObject({ status: 'sent' });
@@ -74,7 +85,11 @@ describe('delivering a bulletin', () => {
 
   it('is never sent twice: repeating the request or running the delivery again sends nothing more', async () => {
     expect((await issueOk(h, campaignId, { key: 'deliver-1' })).id).toBe(reportId);
-    const again = await h.temporal.workflow.execute(bulletinDeliveryWorkflow, { taskQueue: h.taskQueue, workflowId: `bulletin-delivery-again-${reportId}`, args: [{ reportId }] });
+    const again = await h.temporal.workflow.execute(bulletinDeliveryWorkflow, {
+      taskQueue: h.taskQueue,
+      workflowId: `bulletin-delivery-again-${reportId}`,
+      args: [{ reportId }],
+    });
     expect(again).toEqual({ sent: [], failed: [] });
     await new Promise((r) => setTimeout(r, 1000));
     expect(smtp.received).toHaveLength(2);
@@ -103,7 +118,9 @@ describe('delivering a bulletin', () => {
     expect(list.status).toBe(200);
     expect(list.body.items.map((x: { id: string }) => x.id)).toEqual([reportId]);
     expect(list.body.nextCursor).toBeNull();
-    expect(await h.db('notifications').where({ username: 'prov.lead', kind: 'bulletin' }).andWhere('event_key', 'like', `bulletin:${reportId}:%`)).toHaveLength(1);
+    expect(await h.db('notifications').where({ username: 'prov.lead', kind: 'bulletin' }).andWhere('event_key', 'like', `bulletin:${reportId}:%`)).toHaveLength(
+      1,
+    );
   });
 
   it('the province supervisor sees the city’s bulletins; region staff of the campaign read it; others are refused', async () => {

@@ -26,14 +26,27 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Waits until no bulletin run of the campaign is still running (a run started just before a pause may finish after it). */
 async function settled(campaignId: string) {
-  await eventually(async () => {
-    for await (const w of h.temporal.workflow.list({ query: `WorkflowType = 'bulletinWorkflow' AND CampaignId = '${campaignId}' AND ExecutionStatus = 'Running'` })) if (w) return false;
-    return true;
-  }, 20_000, 300);
+  await eventually(
+    async () => {
+      for await (const w of h.temporal.workflow.list({
+        query: `WorkflowType = 'bulletinWorkflow' AND CampaignId = '${campaignId}' AND ExecutionStatus = 'Running'`,
+      }))
+        if (w) return false;
+      return true;
+    },
+    20_000,
+    300,
+  );
 }
 
 async function scheduled(campaignId: string) {
-  return (await storedBulletins(h, campaignId)).filter((b: { kind: string }) => b.kind === 'scheduled') as { id: string; seq: number; period: string; period_index: number; data: any }[];
+  return (await storedBulletins(h, campaignId)).filter((b: { kind: string }) => b.kind === 'scheduled') as {
+    id: string;
+    seq: number;
+    period: string;
+    period_index: number;
+    data: any;
+  }[];
 }
 
 describe('the bulletin schedule', () => {
@@ -98,7 +111,10 @@ describe('the bulletin schedule', () => {
     const outcomes = await Promise.all(
       recent.map(async (a) => ({
         scheduledAt: a.scheduledAt.getTime(),
-        ...((await h.temporal.workflow.getHandle(a.action.workflow.workflowId, a.action.workflow.firstExecutionRunId).result()) as { outcome: string; period?: string }),
+        ...((await h.temporal.workflow.getHandle(a.action.workflow.workflowId, a.action.workflow.firstExecutionRunId).result()) as {
+          outcome: string;
+          period?: string;
+        }),
       })),
     );
     expect(outcomes.length).toBeGreaterThanOrEqual(4);
@@ -157,7 +173,11 @@ describe('the bulletin schedule', () => {
       const b = await scheduled(id);
       return b.some((x) => x.period_index > caughtUp.period_index) ? b : undefined;
     }, 15_000);
-    for (const m of missed) expect(later.some((b) => b.period_index === m), `missed period ${m} is never issued`).toBe(false);
+    for (const m of missed)
+      expect(
+        later.some((b) => b.period_index === m),
+        `missed period ${m} is never issued`,
+      ).toBe(false);
     expect(new Set(later.map((b) => b.period)).size).toBe(later.length);
     // Catch-up once: between the resume and the next regular period, one bulletin.
     expect(later.filter((b) => b.period_index <= caughtUp.period_index && b.period_index > lastIndex)).toHaveLength(1);
@@ -166,17 +186,32 @@ describe('the bulletin schedule', () => {
     const handle = h.temporal.schedule.getHandle(bulletinScheduleId(id));
     const anchor = Date.parse(caughtUp.data.period.start) - (caughtUp.period_index - 1) * PERIOD_MS;
     const missedTimes = missed.map((m) => anchor + m * PERIOD_MS);
-    await handle.backfill({ start: new Date(missedTimes[0]! - 500), end: new Date(missedTimes[missedTimes.length - 1]! + 500), overlap: ScheduleOverlapPolicy.ALLOW_ALL });
-    const backfilled = await eventually(async () => {
-      const ra = (await handle.describe()).info.recentActions.filter((a) => missedTimes.includes(a.scheduledAt.getTime()));
-      return ra.length === missedTimes.length ? ra : undefined;
-    }, 30_000, 500);
+    await handle.backfill({
+      start: new Date(missedTimes[0]! - 500),
+      end: new Date(missedTimes[missedTimes.length - 1]! + 500),
+      overlap: ScheduleOverlapPolicy.ALLOW_ALL,
+    });
+    const backfilled = await eventually(
+      async () => {
+        const ra = (await handle.describe()).info.recentActions.filter((a) => missedTimes.includes(a.scheduledAt.getTime()));
+        return ra.length === missedTimes.length ? ra : undefined;
+      },
+      30_000,
+      500,
+    );
     for (const a of backfilled) {
-      const r = (await h.temporal.workflow.getHandle(a.action.workflow.workflowId, a.action.workflow.firstExecutionRunId).result()) as { outcome: string; period: string };
+      const r = (await h.temporal.workflow.getHandle(a.action.workflow.workflowId, a.action.workflow.firstExecutionRunId).result()) as {
+        outcome: string;
+        period: string;
+      };
       expect(r).toMatchObject({ outcome: 'skipped', period: `P${periodIndexAt(anchor, PERIOD_MS, a.scheduledAt.getTime())}` });
     }
     const final = await scheduled(id);
-    for (const m of missed) expect(final.some((b) => b.period_index === m), `missed period ${m} is not issued by a backfill`).toBe(false);
+    for (const m of missed)
+      expect(
+        final.some((b) => b.period_index === m),
+        `missed period ${m} is not issued by a backfill`,
+      ).toBe(false);
 
     await d.advance(id, '进入考核');
     await d.waitForPhase(id, 'assessment');

@@ -38,7 +38,11 @@ function startSystem(p: Awaited<ReturnType<typeof ports>>): { proc: ChildProcess
   delete env.DATABASE_URL;
   delete env.TEMPORAL_ADDRESS;
   let out = '';
-  const proc = spawn(path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/start.ts'], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/start.ts'], {
+    cwd: PROJECT_ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   proc.stdout!.on('data', (d) => (out += String(d)));
   proc.stderr!.on('data', (d) => (out += String(d)));
   return { proc, output: () => out };
@@ -90,7 +94,12 @@ describe('npm start on embedded Temporal and Postgres', () => {
     expect(first.output()).toContain(`Temporal Web UI: http://127.0.0.1:${p.ui}`);
 
     const staff = await login(base, 'xinhua.staff');
-    const created = await api(base, 'POST', '/api/applications', staff, { type: 'subsidy', title: '重启测试：司机之家', amount: 12000, reason: '重启后继续审批' });
+    const created = await api(base, 'POST', '/api/applications', staff, {
+      type: 'subsidy',
+      title: '重启测试：司机之家',
+      amount: 12000,
+      reason: '重启后继续审批',
+    });
     expect(created.status).toBe(201);
     const city = await login(base, 'city.reviewer');
     const task = await (async () => {

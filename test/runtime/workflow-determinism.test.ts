@@ -38,7 +38,8 @@ describe('workflow code stays deterministic', () => {
         if (!ok) bad.push(`${f}: ${spec}${typeOnly ? ' (type)' : ''}`);
       }
       const src = fs.readFileSync(path.join(ROOT, f), 'utf8');
-      if (/process\.env|Math\.random\(|setTimeout\(|new Date\(\)\.getTime|require\(/.test(src.replace(/\/\/.*$|\/\*[\s\S]*?\*\//gm, ''))) bad.push(`${f}: uses the environment, Math.random, setTimeout or require`);
+      if (/process\.env|Math\.random\(|setTimeout\(|new Date\(\)\.getTime|require\(/.test(src.replace(/\/\/.*$|\/\*[\s\S]*?\*\//gm, '')))
+        bad.push(`${f}: uses the environment, Math.random, setTimeout or require`);
     }
     expect(bad).toEqual([]);
   });

@@ -56,7 +56,10 @@ describe('session tokens (JWT)', () => {
   it('carry only the username, org and roles, signed HS256, and expire', async () => {
     const r = await h.call('POST', '/api/auth/login', { body: { username: 'xinhua.staff', password: 'demo-password' } });
     expect(r.status).toBe(200);
-    const [head, payload] = (r.body.token as string).split('.').slice(0, 2).map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()));
+    const [head, payload] = (r.body.token as string)
+      .split('.')
+      .slice(0, 2)
+      .map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()));
     expect(head).toEqual({ alg: 'HS256', typ: 'JWT' });
     expect(Object.keys(payload).sort()).toEqual(['exp', 'iat', 'org', 'roles', 'sub']);
     expect(payload).toMatchObject({ sub: 'xinhua.staff', org: 'pds-xinhua', roles: ['staff'] });

@@ -21,7 +21,19 @@ import { buildMember, buildSubsidy } from '../support/factories';
 import { eventually, startHarness, type Harness } from '../support/harness';
 import { createDatabase } from '../reliability/support';
 
-const ROLES = ['prov.reviewer', 'prov.lead', 'city.admin', 'city.reviewer', 'city.lead', 'city.staff', 'xinhua.staff', 'xinhua.reviewer', 'weidong.staff', 'xinhua-express.reviewer', null] as const;
+const ROLES = [
+  'prov.reviewer',
+  'prov.lead',
+  'city.admin',
+  'city.reviewer',
+  'city.lead',
+  'city.staff',
+  'xinhua.staff',
+  'xinhua.reviewer',
+  'weidong.staff',
+  'xinhua-express.reviewer',
+  null,
+] as const;
 const TARGETS = ['xinhua', 'weidong'] as const;
 type Target = (typeof TARGETS)[number];
 type Row = Record<Target, string>;
@@ -212,24 +224,39 @@ beforeAll(async () => {
     const app = await h.call('POST', '/api/applications', { token: await as(`${t}.staff`), body: buildSubsidy() });
     expect(app.status, JSON.stringify(app.body)).toBe(201);
     fx.app[t] = app.body.id;
-    fx.task[t] = await eventually(async () => (await h.call('GET', '/api/tasks?status=pending&limit=200', { token: await as('city.reviewer') })).body.items.find((x: { applicationId: string }) => x.applicationId === fx.app[t])?.id);
+    fx.task[t] = await eventually(
+      async () =>
+        (await h.call('GET', '/api/tasks?status=pending&limit=200', { token: await as('city.reviewer') })).body.items.find(
+          (x: { applicationId: string }) => x.applicationId === fx.app[t],
+        )?.id,
+    );
     // A worker's online membership application in the region.
     const m = buildMember(t === 'xinhua' ? { area: region, group: 'courier' } : { area: region, group: 'mall_staff' });
     const joined = await h.call('POST', '/api/applications', { body: m });
     expect(joined.status, JSON.stringify(joined.body)).toBe(201);
     fx.member[t] = { id: joined.body.id, phone: m.phone };
     // A campaign of the region alone, in its listing phase, with an approved project and a bulletin.
-    const launch = await h.call('POST', '/api/campaigns', { token: await as('city.admin'), body: buildLaunch({ regions: [region], targets: { newMembers: 10 } }) });
+    const launch = await h.call('POST', '/api/campaigns', {
+      token: await as('city.admin'),
+      body: buildLaunch({ regions: [region], targets: { newMembers: 10 } }),
+    });
     expect(launch.status, JSON.stringify(launch.body)).toBe(201);
     const c = launch.body.id as string;
     fx.campaign[t] = c;
     await eventually(async () => (await h.call('GET', `/api/campaigns/${c}`, { token: await as('city.admin') })).body.phase === 'survey');
     expect((await h.call('POST', `/api/campaigns/${c}/advance`, { token: await as('city.admin'), body: { reason: '进入立项' } })).status).toBe(200);
     await eventually(async () => (await h.call('GET', `/api/campaigns/${c}`, { token: await as('city.admin') })).body.phase === 'listing');
-    const list = await h.call('POST', `/api/campaigns/${c}/regions/${region}/projects`, { token: await as(`${t}.staff`), body: { projects: [organizingProject()] } });
+    const list = await h.call('POST', `/api/campaigns/${c}/regions/${region}/projects`, {
+      token: await as(`${t}.staff`),
+      body: { projects: [organizingProject()] },
+    });
     expect(list.status, JSON.stringify(list.body)).toBe(201);
     for (const approver of ['city.reviewer', 'prov.reviewer']) {
-      const task = await eventually(async () => (await h.call('GET', '/api/tasks?status=pending&limit=200', { token: await as(approver) })).body.items.find((x: { applicationId: string }) => x.applicationId === list.body.applicationId));
+      const task = await eventually(async () =>
+        (await h.call('GET', '/api/tasks?status=pending&limit=200', { token: await as(approver) })).body.items.find(
+          (x: { applicationId: string }) => x.applicationId === list.body.applicationId,
+        ),
+      );
       expect((await h.call('POST', `/api/tasks/${task.id}/actions`, { token: await as(approver), body: { action: 'approve' } })).status).toBe(200);
     }
     fx.project[t] = await eventually(async () => {
@@ -268,7 +295,10 @@ describe('the authorization matrix', () => {
       const [method, path] = key.split('#')[0]!.split(' ') as [string, string];
       const probe = PROBES[key] ?? {};
       const ask = async (t: Target, role: (typeof ROLES)[number]) => {
-        const r = await h.call(method.toUpperCase(), fill(path, t) + (probe.query?.(t) ?? ''), { token: role ? tokens.get(role) : undefined, body: probe.body?.(t) });
+        const r = await h.call(method.toUpperCase(), fill(path, t) + (probe.query?.(t) ?? ''), {
+          token: role ? tokens.get(role) : undefined,
+          body: probe.body?.(t),
+        });
         if (probe.lists && r.status === 200) return probe.lists(r.body, t) ? 'V' : 'H';
         if (probe.bulk && r.status === 200) return r.body.results[0].ok ? 'A' : cell(r.body.results[0].error.status);
         if (r.status === 404 && probe.letThrough404?.test(r.body?.detail ?? '')) return 'A';

@@ -34,8 +34,16 @@ beforeAll(async () => {
   const app = await h.call('POST', '/api/applications', { token: await h.login('xinhua.staff'), body: buildSubsidy() });
   expect(app.status).toBe(201);
   fx.app = app.body.id;
-  fx.task = await eventually(async () => (await h.call('GET', '/api/tasks?status=pending', { token: await h.login('city.reviewer') })).body.items.find((t: { applicationId: string }) => t.applicationId === fx.app)?.id);
-  const launch = await h.call('POST', '/api/campaigns', { token: await h.login('city.admin'), body: buildLaunch({ regions: [REGION], targets: { newMembers: 10 } }) });
+  fx.task = await eventually(
+    async () =>
+      (await h.call('GET', '/api/tasks?status=pending', { token: await h.login('city.reviewer') })).body.items.find(
+        (t: { applicationId: string }) => t.applicationId === fx.app,
+      )?.id,
+  );
+  const launch = await h.call('POST', '/api/campaigns', {
+    token: await h.login('city.admin'),
+    body: buildLaunch({ regions: [REGION], targets: { newMembers: 10 } }),
+  });
   expect(launch.status).toBe(201);
   fx.campaign = launch.body.id;
   await phase('survey');
@@ -60,7 +68,9 @@ async function advance(to: string) {
 // ---------------------------------------------------------------------------
 
 async function fingerprint(): Promise<Record<string, string>> {
-  const tables = (await h.db.raw(`select tablename from pg_tables where schemaname = 'public' and tablename not like 'knex_%' order by 1`)).rows as { tablename: string }[];
+  const tables = (await h.db.raw(`select tablename from pg_tables where schemaname = 'public' and tablename not like 'knex_%' order by 1`)).rows as {
+    tablename: string;
+  }[];
   const out: Record<string, string> = {};
   for (const { tablename } of tables) {
     const r = await h.db.raw(`select count(*)::int as n, md5(coalesce(string_agg(t::text, '|' order by t::text), '')) as h from "${tablename}" t`);
@@ -100,14 +110,25 @@ class RawBody {
   }
 }
 
-const deep = fc.constantFrom(10, 1_000, 20_000, 200_000).chain((depth) =>
-  fc.constantFrom(new RawBody('['.repeat(depth) + ']'.repeat(depth)), new RawBody('{"a":'.repeat(depth) + '1' + '}'.repeat(depth))),
-);
+const deep = fc
+  .constantFrom(10, 1_000, 20_000, 200_000)
+  .chain((depth) => fc.constantFrom(new RawBody('['.repeat(depth) + ']'.repeat(depth)), new RawBody('{"a":'.repeat(depth) + '1' + '}'.repeat(depth))));
 
 /** Strings that break naive code: lone surrogates, NUL, RTL overrides, zero-widths, combining marks, emoji, huge. */
 export const unicodeEdge = fc.oneof(
   fc.string({ unit: 'binary', minLength: 1, maxLength: 40 }),
-  fc.constantFrom('\u0000', '\ud800', '\udfff', '\u202e\u202d', '\u200b\u200d\ufeff', 'é'.normalize('NFD').repeat(50), '👨‍👩‍👧‍👦'.repeat(20), '\u0085\u2028\u2029', '𠜎𠜱𠝹', '\r\n\t'),
+  fc.constantFrom(
+    '\u0000',
+    '\ud800',
+    '\udfff',
+    '\u202e\u202d',
+    '\u200b\u200d\ufeff',
+    'é'.normalize('NFD').repeat(50),
+    '👨‍👩‍👧‍👦'.repeat(20),
+    '\u0085\u2028\u2029',
+    '𠜎𠜱𠝹',
+    '\r\n\t',
+  ),
 );
 
 function keysOf(v: unknown): string[] {
@@ -132,19 +153,28 @@ function hostileBody(valid: unknown, schema?: z.ZodType, required?: string[]): f
       // one (required) field missing
       fc.constantFrom(...(required ?? keys)).map((k) => Object.fromEntries(Object.entries(v).filter(([x]) => x !== k))),
       // unknown fields, prototype-pollution keys among them, next to a broken field
-      fc.tuple(fc.constantFrom(...keys), fc.constantFrom('__proto__', 'constructor', 'prototype', 'isAdmin', '$where')).map(([k, extra]) => JSON.parse(JSON.stringify({ ...v, [k]: null }).replace(/^\{/, `{"${extra}":{"polluted":true,"isAdmin":true},`))),
+      fc
+        .tuple(fc.constantFrom(...keys), fc.constantFrom('__proto__', 'constructor', 'prototype', 'isAdmin', '$where'))
+        .map(([k, extra]) => JSON.parse(JSON.stringify({ ...v, [k]: null }).replace(/^\{/, `{"${extra}":{"polluted":true,"isAdmin":true},`))),
     );
     const nested = keys.filter((k) => keysOf(v[k]).length || Array.isArray(v[k]));
     if (nested.length)
       variants.push(
-      // a nested field of the wrong type
-      fc.constantFrom(...nested).chain((k) => {
-        const inner = Array.isArray(v[k]) ? (v[k] as unknown[])[0] : v[k];
-        const innerKeys = keysOf(inner);
-        if (!innerKeys.length) return fc.constant({ ...v, [k]: [null] });
-        return fc.constantFrom(...innerKeys).chain((ik) => wrongFor((inner as Record<string, unknown>)[ik]).map((w) => ({ ...v, [k]: Array.isArray(v[k]) ? [{ ...(inner as object), [ik]: w }] : { ...(inner as object), [ik]: w } })));
-      }),
-    );
+        // a nested field of the wrong type
+        fc.constantFrom(...nested).chain((k) => {
+          const inner = Array.isArray(v[k]) ? (v[k] as unknown[])[0] : v[k];
+          const innerKeys = keysOf(inner);
+          if (!innerKeys.length) return fc.constant({ ...v, [k]: [null] });
+          return fc
+            .constantFrom(...innerKeys)
+            .chain((ik) =>
+              wrongFor((inner as Record<string, unknown>)[ik]).map((w) => ({
+                ...v,
+                [k]: Array.isArray(v[k]) ? [{ ...(inner as object), [ik]: w }] : { ...(inner as object), [ik]: w },
+              })),
+            );
+        }),
+      );
   }
   const first = Array.isArray(valid) ? (valid[0] as Record<string, unknown> | undefined) : undefined;
   if (first && keysOf(first).length) {
@@ -155,7 +185,16 @@ function hostileBody(valid: unknown, schema?: z.ZodType, required?: string[]): f
   return schema ? any.filter((b) => b instanceof RawBody || !schema.safeParse(b).success) : any;
 }
 
-const contentTypes = fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=utf-16', 'application/json; charset=latin-1', 'multipart/form-data; boundary=x', 'application/xml');
+const contentTypes = fc.constantFrom(
+  'application/json',
+  'application/json; charset=utf-8',
+  'text/plain',
+  'application/x-www-form-urlencoded',
+  'application/json; charset=utf-16',
+  'application/json; charset=latin-1',
+  'multipart/form-data; boundary=x',
+  'application/xml',
+);
 const idemKeys = fc.option(fc.oneof(fc.stringMatching(/^[\w.:-]{1,40}$/), fc.stringMatching(/^[ -~]{0,300}$/)), { nil: undefined });
 
 interface RouteCase {
@@ -180,21 +219,51 @@ interface RouteCase {
 const CASES: Record<string, RouteCase> = {
   'post /api/auth/login': { user: null, path: () => '/api/auth/login', valid: () => ({ username: 'city.admin', password: 'wrong' }) },
   'post /api/applications': { user: 'xinhua.staff', path: () => '/api/applications', valid: () => buildSubsidy() },
-  'post /api/applications/{id}/actions': { user: 'xinhua.staff', path: () => `/api/applications/${fx.app}/actions`, valid: () => ({ action: 'comment', comment: '请尽快审批', to: ['city.reviewer'] }) },
+  'post /api/applications/{id}/actions': {
+    user: 'xinhua.staff',
+    path: () => `/api/applications/${fx.app}/actions`,
+    valid: () => ({ action: 'comment', comment: '请尽快审批', to: ['city.reviewer'] }),
+  },
   'post /api/tasks/{id}/actions': {
     user: 'city.reviewer',
     path: () => `/api/tasks/${fx.task}/actions`,
     valid: () => ({ action: 'return', returnTo: 'applicant', comment: '请补充', deadline: '2026-12-31T00:00:00+08:00' }),
-    edges: () => ['0000-01-01T00:00:00+08:00', '2026-12-31T00:00:00-23:59', '+275760-09-13T00:00:00Z'].map((deadline) => ({ action: 'return', returnTo: 'applicant', comment: '请补充', deadline })),
+    edges: () =>
+      ['0000-01-01T00:00:00+08:00', '2026-12-31T00:00:00-23:59', '+275760-09-13T00:00:00Z'].map((deadline) => ({
+        action: 'return',
+        returnTo: 'applicant',
+        comment: '请补充',
+        deadline,
+      })),
   },
-  'post /api/tasks/bulk-approve': { user: 'city.reviewer', path: () => '/api/tasks/bulk-approve', valid: () => ({ taskIds: [fx.task], comment: '同意' }), required: ['taskIds'] },
-  'post /api/tasks/reassign': { user: 'city.admin', path: () => '/api/tasks/reassign', valid: () => ({ from: 'city.reviewer', to: 'city.reviewer2', comment: '岗位调整' }), required: ['from', 'to'] },
+  'post /api/tasks/bulk-approve': {
+    user: 'city.reviewer',
+    path: () => '/api/tasks/bulk-approve',
+    valid: () => ({ taskIds: [fx.task], comment: '同意' }),
+    required: ['taskIds'],
+  },
+  'post /api/tasks/reassign': {
+    user: 'city.admin',
+    path: () => '/api/tasks/reassign',
+    valid: () => ({ from: 'city.reviewer', to: 'city.reviewer2', comment: '岗位调整' }),
+    required: ['from', 'to'],
+  },
   'post /api/chains': {
     user: 'city.admin',
     path: () => '/api/chains',
-    valid: () => ({ key: 'hostile-chain', name: '测试链', type: 'subsidy', steps: [{ id: 'review', name: '审核', type: 'human', who: { kind: 'role', role: 'reviewer', level: 'city' }, mode: 'single' }] }),
+    valid: () => ({
+      key: 'hostile-chain',
+      name: '测试链',
+      type: 'subsidy',
+      steps: [{ id: 'review', name: '审核', type: 'human', who: { kind: 'role', role: 'reviewer', level: 'city' }, mode: 'single' }],
+    }),
   },
-  'put /api/calendar/{date}': { user: 'city.admin', path: () => '/api/calendar/2026-12-31', valid: () => ({ kind: 'holiday', name: '测试' }), required: ['kind'] },
+  'put /api/calendar/{date}': {
+    user: 'city.admin',
+    path: () => '/api/calendar/2026-12-31',
+    valid: () => ({ kind: 'holiday', name: '测试' }),
+    required: ['kind'],
+  },
   'delete /api/calendar/{date}': { user: 'city.admin', path: () => '/api/calendar/2026-12-30', bodyless: true },
   'post /api/campaigns': {
     user: 'city.admin',
@@ -202,33 +271,80 @@ const CASES: Record<string, RouteCase> = {
     valid: () => buildLaunch({ regions: [REGION] }),
     edges: () => {
       const l = buildLaunch({ regions: [REGION] });
-      return [{ ...l, phases: { ...l.phases, assessment: { ...l.phases.assessment, end: '2199-12-31T00:00:00-23:59' } } }, { ...l, phases: { ...l.phases, survey: { start: '0000-01-01T00:00:00Z', end: l.phases.survey.end } } }];
+      return [
+        { ...l, phases: { ...l.phases, assessment: { ...l.phases.assessment, end: '2199-12-31T00:00:00-23:59' } } },
+        { ...l, phases: { ...l.phases, survey: { start: '0000-01-01T00:00:00Z', end: l.phases.survey.end } } },
+      ];
     },
   },
-  'post /api/campaigns/{id}/advance': { user: 'city.admin', path: () => `/api/campaigns/${fx.campaign}/advance`, valid: () => ({ reason: '推进' }), required: ['reason'] },
+  'post /api/campaigns/{id}/advance': {
+    user: 'city.admin',
+    path: () => `/api/campaigns/${fx.campaign}/advance`,
+    valid: () => ({ reason: '推进' }),
+    required: ['reason'],
+  },
   'post /api/campaigns/{id}/regions/{org}/enterprises': {
     user: 'xinhua.staff',
     path: () => `/api/campaigns/${fx.campaign}/regions/${REGION}/enterprises`,
     valid: () => [{ name: '某物流公司', region: REGION, employees: 60, hasUnion: false }],
-    edges: () => [[{ name: '某物流公司', region: REGION, employees: 60, hasUnion: false, operatingSince: '0000-01-01' }], [{ name: '某物流公司', region: REGION, employees: 1e20, hasUnion: false }]],
+    edges: () => [
+      [{ name: '某物流公司', region: REGION, employees: 60, hasUnion: false, operatingSince: '0000-01-01' }],
+      [{ name: '某物流公司', region: REGION, employees: 1e20, hasUnion: false }],
+    ],
     phase: 'survey',
   },
-  'post /api/campaigns/{id}/regions/{org}/plan': { user: 'xinhua.staff', path: () => `/api/campaigns/${fx.campaign}/regions/${REGION}/plan`, valid: () => ({ summary: '方案', measures: ['措施'], dueDates: { 动员: '2026-05-01' } }), phase: 'survey' },
-  'post /api/campaigns/{id}/regions/{org}/projects': { user: 'xinhua.staff', path: () => `/api/campaigns/${fx.campaign}/regions/${REGION}/projects`, valid: () => ({ projects: [organizingProject(), serviceProject()] }),
-    edges: () => [{ projects: [organizingProject({ dueDate: '0000-01-01' })] }, { projects: [serviceProject({ date: '0000-12-31' })] }, { projects: [organizingProject({ enterprises: [1e20] })] }],
+  'post /api/campaigns/{id}/regions/{org}/plan': {
+    user: 'xinhua.staff',
+    path: () => `/api/campaigns/${fx.campaign}/regions/${REGION}/plan`,
+    valid: () => ({ summary: '方案', measures: ['措施'], dueDates: { 动员: '2026-05-01' } }),
+    phase: 'survey',
+  },
+  'post /api/campaigns/{id}/regions/{org}/projects': {
+    user: 'xinhua.staff',
+    path: () => `/api/campaigns/${fx.campaign}/regions/${REGION}/projects`,
+    valid: () => ({ projects: [organizingProject(), serviceProject()] }),
+    edges: () => [
+      { projects: [organizingProject({ dueDate: '0000-01-01' })] },
+      { projects: [serviceProject({ date: '0000-12-31' })] },
+      { projects: [organizingProject({ enterprises: [1e20] })] },
+    ],
     phase: 'listing',
   },
   'post /api/projects/{id}/progress': {
     user: 'xinhua.staff',
     path: () => `/api/projects/${fx.project}/progress`,
-    valid: () => ({ members: memberRecords(1), unionsEstablished: [{ name: '快递工会', establishedOn: '2026-07-01' }], serviceDone: { coverage: 5 }, note: '进展' }),
-    edges: () => [{ unionsEstablished: [{ name: '快递工会', establishedOn: '0000-01-01' }] }, { unionsEstablished: [{ enterpriseId: 1e20, name: '快递工会', establishedOn: '2026-07-01' }] }, { note: 'a\u0000b', serviceDone: { coverage: 1 } }],
+    valid: () => ({
+      members: memberRecords(1),
+      unionsEstablished: [{ name: '快递工会', establishedOn: '2026-07-01' }],
+      serviceDone: { coverage: 5 },
+      note: '进展',
+    }),
+    edges: () => [
+      { unionsEstablished: [{ name: '快递工会', establishedOn: '0000-01-01' }] },
+      { unionsEstablished: [{ enterpriseId: 1e20, name: '快递工会', establishedOn: '2026-07-01' }] },
+      { note: 'a\u0000b', serviceDone: { coverage: 1 } },
+    ],
     phase: 'implementation',
   },
-  'post /api/projects/{id}/inspections': { user: 'city.staff', path: () => `/api/projects/${fx.project}/inspections`, valid: () => ({ findings: '台账齐全', result: 'good', inspectedOn: '2026-08-01' }), phase: 'implementation' },
-  'post /api/projects/{id}/self-assessment': { user: 'xinhua.staff', path: () => `/api/projects/${fx.project}/self-assessment`, valid: () => ({ summary: '完成', membersRecruited: 1, unionsEstablished: 1, coverage: 5 }), phase: 'assessment' },
+  'post /api/projects/{id}/inspections': {
+    user: 'city.staff',
+    path: () => `/api/projects/${fx.project}/inspections`,
+    valid: () => ({ findings: '台账齐全', result: 'good', inspectedOn: '2026-08-01' }),
+    phase: 'implementation',
+  },
+  'post /api/projects/{id}/self-assessment': {
+    user: 'xinhua.staff',
+    path: () => `/api/projects/${fx.project}/self-assessment`,
+    valid: () => ({ summary: '完成', membersRecruited: 1, unionsEstablished: 1, coverage: 5 }),
+    phase: 'assessment',
+  },
   'post /api/campaigns/{id}/reports': { user: 'city.admin', path: () => `/api/campaigns/${fx.campaign}/reports`, bodyless: true },
-  'post /api/campaigns/{id}/reports/schedule': { user: 'city.admin', path: () => `/api/campaigns/${fx.campaign}/reports/schedule`, valid: () => ({ paused: true, note: '暂停' }), required: ['paused'] },
+  'post /api/campaigns/{id}/reports/schedule': {
+    user: 'city.admin',
+    path: () => `/api/campaigns/${fx.campaign}/reports/schedule`,
+    valid: () => ({ paused: true, note: '暂停' }),
+    required: ['paused'],
+  },
 };
 
 /** Every mutating (method, path) the server serves or documents. */
@@ -303,9 +419,12 @@ async function attack(key: string, numRuns = 15) {
   for (const body of c.edges?.() ?? []) expectProblem(await send(key, body), `${key} edge ${JSON.stringify(body).slice(0, 120)}`);
   // Malformed JSON text, as sent by a broken client.
   await fc.assert(
-    fc.asyncProperty(fc.string({ maxLength: 200 }).map((s) => `{"a":${s}`), async (raw) => {
-      expectProblem(await send(key, undefined, { raw }), `${key} raw`);
-    }),
+    fc.asyncProperty(
+      fc.string({ maxLength: 200 }).map((s) => `{"a":${s}`),
+      async (raw) => {
+        expectProblem(await send(key, undefined, { raw }), `${key} raw`);
+      },
+    ),
     { numRuns: 5 },
   );
   expect(await settled(), `${key} changed the database`).toEqual(before);
@@ -325,7 +444,11 @@ describe('hostile input on every mutating route', () => {
   it('routes outside campaign phases: every hostile body gets a 4xx problem+json and writes nothing', async () => {
     for (const key of anyPhase()) await attack(key);
     // Without an account only a membership application may be sent; anything else is refused as well.
-    const anonymous = await fetch(`${h.url}/api/applications`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...buildMember(), idNumber: '<script>' }) });
+    const anonymous = await fetch(`${h.url}/api/applications`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ...buildMember(), idNumber: '<script>' }),
+    });
     expect(anonymous.status).toBe(400);
   }, 240_000);
 
@@ -333,9 +456,12 @@ describe('hostile input on every mutating route', () => {
     for (const key of inPhase('survey')) await attack(key);
     const before = await settled();
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.string({ maxLength: 500 }), fc.constant('name,region,employees\n'), fc.constant('\uFEFF'), fc.constant('"unterminated,quote\n1,2,3')), async (csv) => {
-        expectProblem(await send('post /api/campaigns/{id}/regions/{org}/enterprises', undefined, { raw: csv, contentType: 'text/csv' }), 'csv');
-      }),
+      fc.asyncProperty(
+        fc.oneof(fc.string({ maxLength: 500 }), fc.constant('name,region,employees\n'), fc.constant('\uFEFF'), fc.constant('"unterminated,quote\n1,2,3')),
+        async (csv) => {
+          expectProblem(await send('post /api/campaigns/{id}/regions/{org}/enterprises', undefined, { raw: csv, contentType: 'text/csv' }), 'csv');
+        },
+      ),
       { numRuns: 20 },
     );
     expect(await settled()).toEqual(before);
@@ -345,11 +471,18 @@ describe('hostile input on every mutating route', () => {
     await advance('listing');
     for (const key of inPhase('listing')) await attack(key);
     // A real list, approved, so that there are projects to report on.
-    const list = await h.call('POST', `/api/campaigns/${fx.campaign}/regions/${REGION}/projects`, { token: await h.login('xinhua.staff'), body: { projects: [organizingProject()] } });
+    const list = await h.call('POST', `/api/campaigns/${fx.campaign}/regions/${REGION}/projects`, {
+      token: await h.login('xinhua.staff'),
+      body: { projects: [organizingProject()] },
+    });
     expect(list.status, JSON.stringify(list.body)).toBe(201);
     fx.listApp = list.body.applicationId;
     for (const approver of ['city.reviewer', 'prov.reviewer']) {
-      const t = await eventually(async () => (await h.call('GET', '/api/tasks?status=pending', { token: await h.login(approver) })).body.items.find((x: { applicationId: string }) => x.applicationId === fx.listApp));
+      const t = await eventually(async () =>
+        (await h.call('GET', '/api/tasks?status=pending', { token: await h.login(approver) })).body.items.find(
+          (x: { applicationId: string }) => x.applicationId === fx.listApp,
+        ),
+      );
       expect((await h.call('POST', `/api/tasks/${t.id}/actions`, { token: await h.login(approver), body: { action: 'approve' } })).status).toBe(200);
     }
     fx.project = list.body.projectIds[0];
@@ -374,7 +507,11 @@ describe('hostile path parameters and queries on every read', () => {
     };
     walk((app as any).router.stack);
     const token = await h.login('city.admin');
-    const piece = fc.oneof(unicodeEdge, fc.string({ maxLength: 30 }), fc.constantFrom('0', '-1', '1e99', '9'.repeat(40), '..', '%00', '%ZZ', 'null', '[]', '{}', "' or 1=1 --", '2026-02-30', 'x'.repeat(3000)));
+    const piece = fc.oneof(
+      unicodeEdge,
+      fc.string({ maxLength: 30 }),
+      fc.constantFrom('0', '-1', '1e99', '9'.repeat(40), '..', '%00', '%ZZ', 'null', '[]', '{}', "' or 1=1 --", '2026-02-30', 'x'.repeat(3000)),
+    );
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...[...reads].filter((r) => r.startsWith('/api/'))), piece, piece, async (route, id, q) => {
         // (a lone surrogate cannot be percent-encoded as UTF-8: it goes as the invalid bytes it would become)
@@ -397,7 +534,10 @@ describe('oversize bodies', () => {
       expect(r.status, key).toBe(413);
       expectProblem(r, key);
     }
-    const upload = await send('post /api/campaigns/{id}/regions/{org}/enterprises', undefined, { raw: 'name,region,employees\n' + 'x'.repeat(21 * 1024 * 1024), contentType: 'text/csv' });
+    const upload = await send('post /api/campaigns/{id}/regions/{org}/enterprises', undefined, {
+      raw: 'name,region,employees\n' + 'x'.repeat(21 * 1024 * 1024),
+      contentType: 'text/csv',
+    });
     expect(upload.status).toBe(413);
     expectProblem(upload, 'upload');
   }, 60_000);
@@ -406,20 +546,41 @@ describe('oversize bodies', () => {
 describe('hostile values that are accepted', () => {
   it('survey upload cells starting with =, +, -, @, tab or CR come back neutralized in the gap-list export (CSV injection)', async () => {
     // A campaign of its own in the survey phase.
-    const launch = await h.call('POST', '/api/campaigns', { token: await h.login('city.admin'), body: buildLaunch({ regions: [REGION], targets: { newMembers: 10 } }) });
+    const launch = await h.call('POST', '/api/campaigns', {
+      token: await h.login('city.admin'),
+      body: buildLaunch({ regions: [REGION], targets: { newMembers: 10 } }),
+    });
     const id = launch.body.id as string;
     await eventually(async () => (await h.call('GET', `/api/campaigns/${id}`, { token: await h.login('city.admin') })).body.phase === 'survey');
-    const danger = fc.tuple(fc.constantFrom('=', '+', '-', '@', '\t=', '\r='), fc.constantFrom('cmd|\' /C calc\'!A0', 'HYPERLINK("http://evil.example","点我")', '1+1', 'SUM(A1:A9)', "2+5+cmd|' /C notepad'!'A1'"), fc.string({ minLength: 1, maxLength: 8, unit: 'grapheme-ascii' }).map((s) => s.replace(/[\s,"]/g, 'x')));
-    const rows = fc.sample(danger, 12).map(([lead, payload, tail], i) => ({ name: `${lead}${payload}${tail}${i}`, address: `${lead}${payload}`, reason: `@${payload}` }));
+    const danger = fc.tuple(
+      fc.constantFrom('=', '+', '-', '@', '\t=', '\r='),
+      fc.constantFrom("cmd|' /C calc'!A0", 'HYPERLINK("http://evil.example","点我")', '1+1', 'SUM(A1:A9)', "2+5+cmd|' /C notepad'!'A1'"),
+      fc.string({ minLength: 1, maxLength: 8, unit: 'grapheme-ascii' }).map((s) => s.replace(/[\s,"]/g, 'x')),
+    );
+    const rows = fc
+      .sample(danger, 12)
+      .map(([lead, payload, tail], i) => ({ name: `${lead}${payload}${tail}${i}`, address: `${lead}${payload}`, reason: `@${payload}` }));
     const quote = (s: string) => `"${s.replace(/"/g, '""')}"`;
-    const csv = ['name,region,employees,hasUnion,address,reasonNoUnion', ...rows.map((r) => [quote(r.name), REGION, 40, '否', quote(r.address), quote(r.reason)].join(','))].join('\r\n');
-    const up = await h.call('POST', `/api/campaigns/${id}/regions/${REGION}/enterprises`, { token: await h.login('xinhua.staff'), raw: csv, headers: { 'content-type': 'text/csv' } });
+    const csv = [
+      'name,region,employees,hasUnion,address,reasonNoUnion',
+      ...rows.map((r) => [quote(r.name), REGION, 40, '否', quote(r.address), quote(r.reason)].join(',')),
+    ].join('\r\n');
+    const up = await h.call('POST', `/api/campaigns/${id}/regions/${REGION}/enterprises`, {
+      token: await h.login('xinhua.staff'),
+      raw: csv,
+      headers: { 'content-type': 'text/csv' },
+    });
     expect(up.status, JSON.stringify(up.body)).toBe(200);
     expect(up.body.accepted).toBe(rows.length);
-    const exported = await fetch(`${h.url}/api/campaigns/${id}/regions/${REGION}/gaps?format=csv`, { headers: { authorization: `Bearer ${await h.login('xinhua.staff')}` } });
+    const exported = await fetch(`${h.url}/api/campaigns/${id}/regions/${REGION}/gaps?format=csv`, {
+      headers: { authorization: `Bearer ${await h.login('xinhua.staff')}` },
+    });
     expect(exported.headers.get('content-type')).toContain('text/csv');
     const table = parseCsv((await exported.text()).replace(/^\uFEFF/, ''), { relax_column_count: true }) as string[][];
-    const cells = table.slice(1).flat().filter((c) => c !== '');
+    const cells = table
+      .slice(1)
+      .flat()
+      .filter((c) => c !== '');
     // No cell of the export starts a formula…
     expect(cells.filter((c) => /^[=+\-@\t\r]/.test(c))).toEqual([]);
     // …and every dangerous value is there, behind an apostrophe.
@@ -430,7 +591,14 @@ describe('hostile values that are accepted', () => {
   }, 60_000);
 
   it('HTML and unicode edge cases in a comment are stored and returned verbatim as JSON text, never as markup', async () => {
-    const html = fc.constantFrom('<script>alert(1)</script>', '<img src=x onerror=alert(1)>', '"><svg onload=alert(1)>', "';alert(1)//", '<a href="javascript:alert(1)">x</a>', '{{constructor.constructor("alert(1)")()}}');
+    const html = fc.constantFrom(
+      '<script>alert(1)</script>',
+      '<img src=x onerror=alert(1)>',
+      '"><svg onload=alert(1)>',
+      "';alert(1)//",
+      '<a href="javascript:alert(1)">x</a>',
+      '{{constructor.constructor("alert(1)")()}}',
+    );
     await fc.assert(
       fc.asyncProperty(fc.tuple(html, unicodeEdge, fc.string({ maxLength: 20 })), async ([tag, edge, text]) => {
         const comment = `${text}${tag}${edge}`.slice(0, 1_500);
@@ -461,7 +629,10 @@ describe('hostile values that are accepted', () => {
 
   it('a campaign named with HTML is escaped in the bulletin page, and a union named with HTML in its join poster', async () => {
     const name = `<script>alert("通报")</script><img src=x onerror=alert(1)> 行动 & "引号"`;
-    const launch = await h.call('POST', '/api/campaigns', { token: await h.login('city.admin'), body: buildLaunch({ name, regions: [REGION], targets: { newMembers: 10 } }) });
+    const launch = await h.call('POST', '/api/campaigns', {
+      token: await h.login('city.admin'),
+      body: buildLaunch({ name, regions: [REGION], targets: { newMembers: 10 } }),
+    });
     expect(launch.status, JSON.stringify(launch.body)).toBe(201);
     await eventually(async () => (await h.call('GET', `/api/campaigns/${launch.body.id}`, { token: await h.login('city.admin') })).body.phase === 'survey');
     const issued = await h.call('POST', `/api/campaigns/${launch.body.id}/reports`, { token: await h.login('city.admin') });
@@ -479,7 +650,16 @@ describe('hostile values that are accepted', () => {
 
     // Org names come from the org tree, not the API; one with markup is escaped in the SVG poster.
     const unionId = `hostile-${inject('runId')}`;
-    await h.db('orgs').insert({ id: unionId, name: '<script>alert(1)</script>"></text><text>伪造', kind: 'grassroots', parent_id: 'pds-xinhua', path: `/henan/pds/pds-xinhua/${unionId}/`, groups: ['courier'] });
+    await h
+      .db('orgs')
+      .insert({
+        id: unionId,
+        name: '<script>alert(1)</script>"></text><text>伪造',
+        kind: 'grassroots',
+        parent_id: 'pds-xinhua',
+        path: `/henan/pds/pds-xinhua/${unionId}/`,
+        groups: ['courier'],
+      });
     const poster = await fetch(`${h.url}/api/orgs/${unionId}/join-poster.svg`, { headers: { authorization: `Bearer ${await h.login('xinhua.staff')}` } });
     expect(poster.status).toBe(200);
     const svg = await poster.text();

@@ -58,7 +58,12 @@ describe('a worker’s ID and phone numbers', () => {
   let id = '';
   const REVIEWER = 'xinhua-express.reviewer'; // the courier union the application is sorted to
   const reveal = (user: string, taskId: string) => get(user, `/api/tasks/${taskId}?reveal=personal`);
-  const views = async () => (await h.db('audit_log').where({ application_id: id, action: 'personalDataViewed' }).select('actor', 'step', 'data')) as { actor: string; step: string; data: { taskId: string; fields: string[] } }[];
+  const views = async () =>
+    (await h.db('audit_log').where({ application_id: id, action: 'personalDataViewed' }).select('actor', 'step', 'data')) as {
+      actor: string;
+      step: string;
+      data: { taskId: string; fields: string[] };
+    }[];
 
   it('are masked in every answer, and shown in full only to the identity reviewer, each view audited', async () => {
     const created = await h.call('POST', '/api/applications', { body: worker });
@@ -82,7 +87,9 @@ describe('a worker’s ID and phone numbers', () => {
     expect(shown.status, JSON.stringify(shown.body)).toBe(200);
     expect(shown.body.personalData).toEqual({ idNumber: worker.idNumber, phone: worker.phone });
     expect(shown.headers.get('cache-control')).toBe('no-store');
-    expect(await views()).toEqual([{ actor: REVIEWER, step: expect.stringContaining('身份审核'), data: { taskId: identity.id, fields: ['idNumber', 'phone'] } }]);
+    expect(await views()).toEqual([
+      { actor: REVIEWER, step: expect.stringContaining('身份审核'), data: { taskId: identity.id, fields: ['idNumber', 'phone'] } },
+    ]);
     const timeline = (await get('city.admin', `/api/applications/${id}`)).body.timeline as { action: string; actor: string }[];
     expect(timeline).toContainEqual(expect.objectContaining({ action: 'personalDataViewed', actor: REVIEWER }));
 
@@ -107,13 +114,23 @@ describe('a worker’s ID and phone numbers', () => {
     expect(lookup.status).toBe(200);
     answers.push({ path: 'public lookup', text: JSON.stringify(lookup.body) });
 
-    for (const path of [`/api/applications/${id}`, `/api/applications/${id}/route`, '/api/applications?limit=200', `/api/tasks/${identity.id}`, '/api/notifications']) await get('city.admin', path);
+    for (const path of [
+      `/api/applications/${id}`,
+      `/api/applications/${id}/route`,
+      '/api/applications?limit=200',
+      `/api/tasks/${identity.id}`,
+      '/api/notifications',
+    ])
+      await get('city.admin', path);
     const leaking = answers.filter((a) => !a.text.includes('"personalData"') && (a.text.includes(worker.idNumber) || a.text.includes(worker.phone)));
     expect(leaking.map((a) => a.path)).toEqual([]);
   });
 
   it('are encrypted at rest in their columns, and in clear nowhere in the database or the workflow history', async () => {
-    const member = await h.db('members').where({ id_number_hash: h.pii.hash(worker.idNumber) }).first();
+    const member = await h
+      .db('members')
+      .where({ id_number_hash: h.pii.hash(worker.idNumber) })
+      .first();
     expect(member.id_number_enc).toMatch(/^v1:/);
     expect(h.pii.decrypt(member.id_number_enc)).toBe(worker.idNumber);
     expect(h.pii.decrypt(member.phone_enc)).toBe(worker.phone);
@@ -122,7 +139,10 @@ describe('a worker’s ID and phone numbers', () => {
     expect(h.pii.encrypt(worker.idNumber)).not.toBe(h.pii.encrypt(worker.idNumber));
     const tables = (await h.db.raw(`select tablename from pg_tables where schemaname = 'public' order by 1`)).rows as { tablename: string }[];
     for (const { tablename } of tables) {
-      const hits = await h.db.raw(`select count(*)::int as n from "${tablename}" t where t::text like ? or t::text like ?`, [`%${worker.idNumber}%`, `%${worker.phone}%`]);
+      const hits = await h.db.raw(`select count(*)::int as n from "${tablename}" t where t::text like ? or t::text like ?`, [
+        `%${worker.idNumber}%`,
+        `%${worker.phone}%`,
+      ]);
       expect(hits.rows[0].n, tablename).toBe(0);
     }
     const history = JSON.stringify(await h.temporal.workflow.getHandle(`application-${id}`).fetchHistory());
@@ -133,9 +153,16 @@ describe('a worker’s ID and phone numbers', () => {
   it('never appear in the logs: not in request errors, not in logged objects, not in error messages', async () => {
     // An API whose database is down logs each refused request (503): the body with the numbers stays out.
     const deadDb = createDb('postgres://nobody:nothing@127.0.0.1:9/none');
-    const broken = await startApi({ db: deadDb, temporal: h.temporal, taskQueue: h.taskQueue, jwtSecret: 'x'.repeat(32), jwtTtl: '1h', pii: h.pii, publicJoin: true }, 0);
+    const broken = await startApi(
+      { db: deadDb, temporal: h.temporal, taskQueue: h.taskQueue, jwtSecret: 'x'.repeat(32), jwtTtl: '1h', pii: h.pii, publicJoin: true },
+      0,
+    );
     try {
-      const r = await fetch(`${broken.url}/api/applications`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(worker) });
+      const r = await fetch(`${broken.url}/api/applications`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(worker),
+      });
       expect(r.status).toBe(503);
       expect(logs).toContain('service unavailable');
     } finally {
@@ -144,7 +171,15 @@ describe('a worker’s ID and phone numbers', () => {
     }
     // Whatever a future log line might carry — a body, a nested record, an error quoting its input.
     const err = Object.assign(new Error(`invalid member ${worker.idNumber} (${worker.phone})`), { body: worker });
-    logger.error({ err, req: { headers: { authorization: 'Bearer secret-token' }, body: worker }, members: [{ idNumber: worker.idNumber, phone: worker.phone }], deep: { a: { b: { idNumber: worker.idNumber } } } }, `request for ${worker.phone} failed`);
+    logger.error(
+      {
+        err,
+        req: { headers: { authorization: 'Bearer secret-token' }, body: worker },
+        members: [{ idNumber: worker.idNumber, phone: worker.phone }],
+        deep: { a: { b: { idNumber: worker.idNumber } } },
+      },
+      `request for ${worker.phone} failed`,
+    );
     logger.info(worker, 'membership received');
     expect(logs).toContain(maskIdNumber(worker.idNumber));
     expect(logs).toContain(maskPhone(worker.phone));

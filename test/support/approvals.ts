@@ -134,6 +134,9 @@ export class Approvals {
 
   /** Rows of a table for one application (for checks the API does not expose, e.g. notifications). */
   async rows(table: 'audit_log' | 'tasks' | 'notifications' | 'subsidy_notices', applicationId: string, where: Record<string, unknown> = {}) {
-    return this.h.db(table).where({ application_id: applicationId, ...where }).orderBy(table === 'subsidy_notices' ? 'application_id' : 'id');
+    return this.h
+      .db(table)
+      .where({ application_id: applicationId, ...where })
+      .orderBy(table === 'subsidy_notices' ? 'application_id' : 'id');
   }
 }

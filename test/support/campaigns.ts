@@ -38,7 +38,11 @@ export function buildLaunch(overrides: Record<string, unknown> = {}) {
 /** Survey CSV: header plus `n` enterprises of the region (credit codes omitted, names unique). */
 export function surveyCsv(region: string, rows: { name: string; employees: number; hasUnion?: boolean; region?: string }[]): string {
   const header = 'name,region,employees,hasUnion,groupCounts,employerAttitude,operatingSince,reasonNoUnion';
-  const lines = rows.map((r) => [r.name, r.region ?? region, r.employees, r.hasUnion ? '是' : '否', `courier:${Math.min(r.employees, 5)}`, 'neutral', '2020-03-01', '职工流动性大'].join(','));
+  const lines = rows.map((r) =>
+    [r.name, r.region ?? region, r.employees, r.hasUnion ? '是' : '否', `courier:${Math.min(r.employees, 5)}`, 'neutral', '2020-03-01', '职工流动性大'].join(
+      ',',
+    ),
+  );
   return [header, ...lines].join('\n');
 }
 
@@ -75,13 +79,21 @@ export class CampaignDriver {
   }
 
   async upload(id: string, region: string, csv: string, username = STAFF[region]!) {
-    return this.h.call('POST', `/api/campaigns/${id}/regions/${region}/enterprises`, { token: await this.as(username), raw: csv, headers: { 'content-type': 'text/csv' } });
+    return this.h.call('POST', `/api/campaigns/${id}/regions/${region}/enterprises`, {
+      token: await this.as(username),
+      raw: csv,
+      headers: { 'content-type': 'text/csv' },
+    });
   }
 
   async plan(id: string, region: string) {
     return this.h.call('POST', `/api/campaigns/${id}/regions/${region}/plan`, {
       token: await this.as(STAFF[region]!),
-      body: { summary: '以快递、外卖平台为重点，拉网式排查，倒排工期', measures: ['召开动员会', '建立一企一档', '每周调度'], dueDates: { 动员部署: '2026-04-10' } },
+      body: {
+        summary: '以快递、外卖平台为重点，拉网式排查，倒排工期',
+        measures: ['召开动员会', '建立一企一档', '每周调度'],
+        dueDates: { 动员部署: '2026-04-10' },
+      },
     });
   }
 
@@ -127,9 +139,23 @@ export function organizingProject(overrides: Record<string, unknown> = {}) {
 }
 
 export function serviceProject(overrides: Record<string, unknown> = {}) {
-  return { kind: 'service', type: 'service_station', name: `户外劳动者服务站 ${unique()}`, responsibleUnit: '区总工会', date: '2026-09-30', plannedCoverage: 200, ...overrides };
+  return {
+    kind: 'service',
+    type: 'service_station',
+    name: `户外劳动者服务站 ${unique()}`,
+    responsibleUnit: '区总工会',
+    date: '2026-09-30',
+    plannedCoverage: 200,
+    ...overrides,
+  };
 }
 
 export function memberRecords(n: number, group = 'courier') {
-  return Array.from({ length: n }, (_, i) => ({ name: `骑手${i + 1}`, idNumber: uniqueIdNumber(), phone: `1380000${String(1000 + i).slice(-4)}`, group, employer: '某快递网点' }));
+  return Array.from({ length: n }, (_, i) => ({
+    name: `骑手${i + 1}`,
+    idNumber: uniqueIdNumber(),
+    phone: `1380000${String(1000 + i).slice(-4)}`,
+    group,
+    employer: '某快递网点',
+  }));
 }

@@ -26,7 +26,11 @@ export interface Harness {
   worker: Worker;
   api: RunningApi;
   login(username: string): Promise<string>;
-  call<T = any>(method: string, path: string, opts?: { token?: string; body?: unknown; headers?: Record<string, string>; raw?: string }): Promise<{ status: number; body: T; headers: Headers }>;
+  call<T = any>(
+    method: string,
+    path: string,
+    opts?: { token?: string; body?: unknown; headers?: Record<string, string>; raw?: string },
+  ): Promise<{ status: number; body: T; headers: Headers }>;
   close(): Promise<void>;
 }
 
@@ -54,12 +58,21 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   let workerConn: { close(): Promise<void> } | undefined;
   const { client, connection } = await connectTemporal(address, 'default');
   if (opts.withWorker !== false) {
-    const w = await createWorker({ address, namespace: 'default', taskQueue, deps: { db, pii, temporal: client, taskQueue, mail: opts.mail }, workflowBundle: { codePath: inject('workflowBundlePath') } });
+    const w = await createWorker({
+      address,
+      namespace: 'default',
+      taskQueue,
+      deps: { db, pii, temporal: client, taskQueue, mail: opts.mail },
+      workflowBundle: { codePath: inject('workflowBundlePath') },
+    });
     worker = w.worker;
     workerConn = w.connection;
     running = worker.run();
   }
-  const api = await startApi({ db, temporal: client, taskQueue, jwtSecret: inject('jwtSecret'), jwtTtl: '1h', pii, publicJoin: true, loginLimit: opts.loginLimit ?? 100_000 }, 0);
+  const api = await startApi(
+    { db, temporal: client, taskQueue, jwtSecret: inject('jwtSecret'), jwtTtl: '1h', pii, publicJoin: true, loginLimit: opts.loginLimit ?? 100_000 },
+    0,
+  );
   const tokens = new Map<string, string>();
 
   const call: Harness['call'] = async (method, path, o = {}) => {

@@ -59,7 +59,18 @@ async function buildCampaign(phase = 'survey'): Promise<string> {
     targets: { newMembers: 28_000 },
     phases: { survey: window, listing: window, implementation: window, assessment: window },
   };
-  await h.db('campaigns').insert({ id, name: config.name, year: 2019, city_org: 'pds', config: JSON.stringify(config), phase, workflow_id: `campaign-${id}`, created_by: 'city.admin' });
+  await h
+    .db('campaigns')
+    .insert({
+      id,
+      name: config.name,
+      year: 2019,
+      city_org: 'pds',
+      config: JSON.stringify(config),
+      phase,
+      workflow_id: `campaign-${id}`,
+      created_by: 'city.admin',
+    });
   await h.db('campaign_regions').insert(config.regions.map((org) => ({ campaign_id: id, org_id: org })));
   return id;
 }
@@ -99,7 +110,18 @@ function buildEnterprise(i: number, overrides: Partial<Ent> = {}): Ent {
   };
 }
 
-const COLUMNS: (keyof Ent)[] = ['name', 'creditCode', 'address', 'region', 'employees', 'groupCounts', 'hasUnion', 'reasonNoUnion', 'employerAttitude', 'operatingSince'];
+const COLUMNS: (keyof Ent)[] = [
+  'name',
+  'creditCode',
+  'address',
+  'region',
+  'employees',
+  'groupCounts',
+  'hasUnion',
+  'reasonNoUnion',
+  'employerAttitude',
+  'operatingSince',
+];
 function toCsv(rows: Ent[]): string {
   const cell = (v: unknown) => {
     const s = v === undefined ? '' : String(v);
@@ -171,11 +193,23 @@ describe('survey upload (调查摸底)', () => {
     });
     expect(r.body.classified).toEqual(expected);
     expect(r.body.items).toHaveLength(100);
-    expect(r.body.items[0]).toMatchObject({ row: 1, name: rows[0]!.name, classification: 'joint_coverage', ledgerStatus: 'registered', id: expect.stringMatching(/^\d+$/) });
+    expect(r.body.items[0]).toMatchObject({
+      row: 1,
+      name: rows[0]!.name,
+      classification: 'joint_coverage',
+      ledgerStatus: 'registered',
+      id: expect.stringMatching(/^\d+$/),
+    });
 
     expect(await countRows(campaign)).toBe(1_997);
     const quoted = await h.db('enterprises').where({ campaign_id: campaign, row_no: 5 }).first();
-    expect(quoted).toMatchObject({ name: '平顶山"中兴",新华区快递服务部（含, 分部）', address: '中兴路,88号', employees: 99, classification: 'own_union', ledger_status: 'registered' });
+    expect(quoted).toMatchObject({
+      name: '平顶山"中兴",新华区快递服务部（含, 分部）',
+      address: '中兴路,88号',
+      employees: 99,
+      classification: 'own_union',
+      ledger_status: 'registered',
+    });
     const batch = await h.db('upload_batches').where({ id: r.body.batchId }).first();
     expect(batch).toMatchObject({ campaign_id: campaign, region_org: 'pds-xinhua', uploaded_by: 'xinhua.staff', accepted: 1_997, rejected: 3 });
     expect(batch.result.rejected.map((x: { row: number }) => x.row)).toEqual([17, 842, 1999]);
@@ -201,7 +235,13 @@ describe('survey upload (调查摸底)', () => {
     expect(second.body.items.map((x: { id: string }) => x.id)).toEqual(first.body.items.map((x: { id: string }) => x.id));
 
     const after = await getEnterprise(h.db, target.id);
-    expect(after).toMatchObject({ employees: 101, hasUnion: true, ledgerStatus: 'crossed_off', classification: 'own_union_mandatory', operatingSince: '2016-03-01' });
+    expect(after).toMatchObject({
+      employees: 101,
+      hasUnion: true,
+      ledgerStatus: 'crossed_off',
+      classification: 'own_union_mandatory',
+      operatingSince: '2016-03-01',
+    });
     expect(after?.crossedOffAt?.toISOString()).toBe('2019-07-01T02:00:00.000Z');
     const smallShop = await h.db('enterprises').where({ campaign_id: campaign, name: '无代码小超市' });
     expect(smallShop).toHaveLength(1);
@@ -212,7 +252,10 @@ describe('survey upload (调查摸底)', () => {
     const campaign = await buildCampaign();
     await upload(campaign, 'pds-xinhua', { as: 'xinhua.staff', json: [{ name: '鹰城货运站', region: 'pds-xinhua', employees: 30, hasUnion: false }] });
     const code = newCode();
-    const r = await upload(campaign, 'pds-xinhua', { as: 'xinhua.staff', json: [{ name: '鹰城货运站', creditCode: code, region: 'pds-xinhua', employees: 32, hasUnion: false }] });
+    const r = await upload(campaign, 'pds-xinhua', {
+      as: 'xinhua.staff',
+      json: [{ name: '鹰城货运站', creditCode: code, region: 'pds-xinhua', employees: 32, hasUnion: false }],
+    });
     expect(r.body).toMatchObject({ accepted: 1, inserted: 0, updated: 1 });
     const files = await h.db('enterprises').where({ campaign_id: campaign });
     expect(files).toHaveLength(1);
@@ -241,14 +284,20 @@ describe('survey upload (调查摸底)', () => {
     expect(r.headers.get('content-type')).toContain('application/problem+json');
     expect((await call('GET', `/api/campaigns/${campaign}/regions/pds-xinhua/gaps`, { as: 'weidong.staff' })).status).toBe(404);
     // Their own region is fine; a region outside the campaign is 404 even for the city.
-    expect((await upload(campaign, 'pds-weidong', { as: 'weidong.staff', json: [{ name: '乙', region: 'pds-weidong', employees: 1, hasUnion: false }] })).status).toBe(200);
-    expect((await upload(campaign, 'pds-zhanhe', { as: 'city.admin', json: [{ name: '丙', region: 'pds-zhanhe', employees: 1, hasUnion: false }] })).status).toBe(404);
+    expect(
+      (await upload(campaign, 'pds-weidong', { as: 'weidong.staff', json: [{ name: '乙', region: 'pds-weidong', employees: 1, hasUnion: false }] })).status,
+    ).toBe(200);
+    expect(
+      (await upload(campaign, 'pds-zhanhe', { as: 'city.admin', json: [{ name: '丙', region: 'pds-zhanhe', employees: 1, hasUnion: false }] })).status,
+    ).toBe(404);
     expect(await countRows(campaign)).toBe(1);
   });
 
   it('a supervisor may read the gap list but not upload (403)', async () => {
     const campaign = await buildCampaign();
-    expect((await upload(campaign, 'pds-xinhua', { as: 'city.lead', json: [{ name: '甲', region: 'pds-xinhua', employees: 1, hasUnion: false }] })).status).toBe(403);
+    expect(
+      (await upload(campaign, 'pds-xinhua', { as: 'city.lead', json: [{ name: '甲', region: 'pds-xinhua', employees: 1, hasUnion: false }] })).status,
+    ).toBe(403);
     expect((await call('GET', `/api/campaigns/${campaign}/regions/pds-xinhua/gaps`, { as: 'city.lead' })).status).toBe(200);
   });
 
@@ -266,7 +315,14 @@ describe('survey upload (调查摸底)', () => {
   it('when every row is bad the answer is 400 listing them, nothing is written, and the fixed file may be sent again with the same key', async () => {
     const campaign = await buildCampaign();
     const key = `k-${crypto.randomUUID()}`;
-    const bad = await upload(campaign, 'pds-xinhua', { as: 'xinhua.staff', headers: { 'idempotency-key': key }, json: [{ name: '甲', region: 'pds-xinhua', employees: -1, hasUnion: false }, { region: 'pds-xinhua', employees: 3, hasUnion: '否' }] });
+    const bad = await upload(campaign, 'pds-xinhua', {
+      as: 'xinhua.staff',
+      headers: { 'idempotency-key': key },
+      json: [
+        { name: '甲', region: 'pds-xinhua', employees: -1, hasUnion: false },
+        { region: 'pds-xinhua', employees: 3, hasUnion: '否' },
+      ],
+    });
     expect(bad.status).toBe(400);
     expect(bad.headers.get('content-type')).toContain('application/problem+json');
     expect(bad.body).toMatchObject({ status: 400, accepted: 0 });
@@ -278,7 +334,11 @@ describe('survey upload (调查摸底)', () => {
     expect(await countRows(campaign)).toBe(0);
     expect(await countBatches(campaign)).toBe(0);
 
-    const fixed = await upload(campaign, 'pds-xinhua', { as: 'xinhua.staff', headers: { 'idempotency-key': key }, json: [{ name: '甲', region: 'pds-xinhua', employees: 1, hasUnion: false }] });
+    const fixed = await upload(campaign, 'pds-xinhua', {
+      as: 'xinhua.staff',
+      headers: { 'idempotency-key': key },
+      json: [{ name: '甲', region: 'pds-xinhua', employees: 1, hasUnion: false }],
+    });
     expect(fixed.status).toBe(200);
     expect(fixed.body.accepted).toBe(1);
   });
@@ -297,7 +357,9 @@ describe('survey upload (调查摸底)', () => {
     expect(await countRows(campaign)).toBe(50);
 
     // Two requests racing with one new key: one writes; the other replays it or is told it is in progress.
-    const racing = await Promise.all([1, 2].map(() => upload(campaign, 'pds-xinhua', { as: 'xinhua.staff', csv, headers: { 'idempotency-key': `${key}-race` } })));
+    const racing = await Promise.all(
+      [1, 2].map(() => upload(campaign, 'pds-xinhua', { as: 'xinhua.staff', csv, headers: { 'idempotency-key': `${key}-race` } })),
+    );
     expect(racing.map((c) => c.status)).toContain(200);
     expect(racing.every((c) => c.status === 200 || c.status === 409)).toBe(true);
     expect(await countBatches(campaign)).toBe(2);
@@ -329,7 +391,13 @@ describe('survey upload (调查摸底)', () => {
   it('a CSV sent as GBK with its charset is read; without the charset the region is told to save it as UTF-8', async () => {
     const campaign = await buildCampaign();
     // "企业甲" and "否" in GBK, as Excel saves CSV on a Chinese Windows.
-    const gbk = Buffer.concat([Buffer.from('name,region,employees,hasUnion\n'), Buffer.from([0xc6, 0xf3, 0xd2, 0xb5, 0xbc, 0xd7]), Buffer.from(',pds-xinhua,30,'), Buffer.from([0xb7, 0xf1]), Buffer.from('\n')]);
+    const gbk = Buffer.concat([
+      Buffer.from('name,region,employees,hasUnion\n'),
+      Buffer.from([0xc6, 0xf3, 0xd2, 0xb5, 0xbc, 0xd7]),
+      Buffer.from(',pds-xinhua,30,'),
+      Buffer.from([0xb7, 0xf1]),
+      Buffer.from('\n'),
+    ]);
     const withCharset = await upload(campaign, 'pds-xinhua', { as: 'xinhua.staff', raw: gbk, headers: { 'content-type': 'text/csv; charset=gbk' } });
     expect(withCharset.status).toBe(200);
     expect(withCharset.body.items[0]).toMatchObject({ name: '企业甲', classification: 'own_union' });
@@ -407,7 +475,20 @@ describe('gap list (建会空白点)', () => {
     expect(r.headers.get('content-disposition')).toMatch(/^attachment; filename="gaps-survey-test-[0-9a-f]+-pds-xinhua\.csv"; filename\*=UTF-8''/);
     expect(r.text.charCodeAt(0)).toBe(0xfeff);
     const table = parse(r.text, { bom: true }) as string[][];
-    expect(table[0]).toEqual(['序号', '企业名称', '统一社会信用代码', '地址', '所属地区', '职工人数', '重点群体人数', '是否建会', '未建会原因', '法人态度', '开业日期', '分类']);
+    expect(table[0]).toEqual([
+      '序号',
+      '企业名称',
+      '统一社会信用代码',
+      '地址',
+      '所属地区',
+      '职工人数',
+      '重点群体人数',
+      '是否建会',
+      '未建会原因',
+      '法人态度',
+      '开业日期',
+      '分类',
+    ]);
     expect(table.slice(1).map((row) => [row[1], row[3], row[9], row[11]])).toEqual([
       ["'+86 热线服务公司", '建设路,1号', '', '百人以上应建（100%单建）'],
       [`'${evil}`, '', '抵触', '25人以上应单建'],
@@ -464,7 +545,9 @@ describe('enterprise repository', () => {
     // Two rows for one enterprise in the last chunk (validation would have refused this).
     rows.push({ ...rows[0]!, row: 1_501, name: '企业999' });
     const batchId = `batch-${crypto.randomUUID()}`;
-    await expect(importEnterprises(h.db, { campaignId: campaign, regionOrg: 'pds-xinhua', batchId, uploadedBy: 'xinhua.staff', rows, rejectedCount: 0, result: {} })).rejects.toThrow();
+    await expect(
+      importEnterprises(h.db, { campaignId: campaign, regionOrg: 'pds-xinhua', batchId, uploadedBy: 'xinhua.staff', rows, rejectedCount: 0, result: {} }),
+    ).rejects.toThrow();
     expect(await countRows(campaign)).toBe(0);
     expect(await countBatches(campaign)).toBe(0);
   });

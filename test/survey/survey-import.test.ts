@@ -68,7 +68,12 @@ describe('validateRows — accepted rows', () => {
 
 describe('validateRows — every field refused with its reason and row number', () => {
   it('name: missing, not text, or longer than 200 characters', () => {
-    const { rejected } = validateJson([record({ name: undefined }), record({ name: 123, creditCode: code(2) }), record({ name: '企'.repeat(201), creditCode: code(3) }), record({ name: '企'.repeat(200), creditCode: code(4) })]);
+    const { rejected } = validateJson([
+      record({ name: undefined }),
+      record({ name: 123, creditCode: code(2) }),
+      record({ name: '企'.repeat(201), creditCode: code(3) }),
+      record({ name: '企'.repeat(200), creditCode: code(4) }),
+    ]);
     expect(rejected.map((r) => r.row)).toEqual([1, 2, 3]);
     expect(errorsOf(rejected, 1)).toEqual([{ field: 'name', message: '企业名称必填 / name is required' }]);
     expect(errorsOf(rejected, 2)[0]?.message).toContain('name must be text');
@@ -105,11 +110,15 @@ describe('validateRows — every field refused with its reason and row number', 
   it("region: required, and must be the upload's region", () => {
     const { rejected } = validateJson([record({ region: '' }), record({ creditCode: code(7), region: 'pds-weidong' })]);
     expect(errorsOf(rejected, 1)).toEqual([{ field: 'region', message: '所属地区必填 / region is required' }]);
-    expect(errorsOf(rejected, 2)[0]?.message).toBe('所属地区“pds-weidong”与本次上传的地区“pds-xinhua”不符 / region pds-weidong is not the region of this upload (pds-xinhua)');
+    expect(errorsOf(rejected, 2)[0]?.message).toBe(
+      '所属地区“pds-weidong”与本次上传的地区“pds-xinhua”不符 / region pds-weidong is not the region of this upload (pds-xinhua)',
+    );
   });
 
   it('employees: required, a whole number, not negative, at most 1,000,000', () => {
-    const rows = [undefined, 'abc', 12.5, -1, 1_000_001, 1_000_000, '1,200'].map((employees, i) => record({ creditCode: code(10 + i), employees, groupCounts: undefined }));
+    const rows = [undefined, 'abc', 12.5, -1, 1_000_001, 1_000_000, '1,200'].map((employees, i) =>
+      record({ creditCode: code(10 + i), employees, groupCounts: undefined }),
+    );
     const { accepted, rejected } = validateJson(rows);
     expect(rejected.map((r) => [r.row, errorsOf(rejected, r.row)[0]?.message])).toEqual([
       [1, '职工人数必填 / employees is required'],
@@ -136,7 +145,9 @@ describe('validateRows — every field refused with its reason and row number', 
     expect(errorsOf(rejected, 2)).toEqual([{ field: 'groupCounts.pilot', message: expect.stringContaining('courier、food_delivery、truck_driver') }]);
     expect(fieldsOf(rejected, 3)).toEqual(['groupCounts.courier']);
     expect(fieldsOf(rejected, 4)).toEqual(['groupCounts.courier']);
-    expect(errorsOf(rejected, 5)).toEqual([{ field: 'groupCounts.courier', message: '重点群体人数 11 超过职工人数 10 / group count 11 exceeds employees (10)' }]);
+    expect(errorsOf(rejected, 5)).toEqual([
+      { field: 'groupCounts.courier', message: '重点群体人数 11 超过职工人数 10 / group count 11 exceeds employees (10)' },
+    ]);
     expect(fieldsOf(rejected, 8)).toEqual(['groupCounts']);
     expect(accepted.map((a) => [a.row, a.groupCounts])).toEqual([
       [6, { courier: 3, food_delivery: 2 }],
@@ -154,7 +165,11 @@ describe('validateRows — every field refused with its reason and row number', 
   });
 
   it('employerAttitude: supportive, neutral, resistant or unknown (or their Chinese words)', () => {
-    const { accepted, rejected } = validateJson([record({ employerAttitude: 'hostile' }), record({ creditCode: code(41), employerAttitude: '抵触' }), record({ creditCode: code(42), employerAttitude: 'Supportive' })]);
+    const { accepted, rejected } = validateJson([
+      record({ employerAttitude: 'hostile' }),
+      record({ creditCode: code(41), employerAttitude: '抵触' }),
+      record({ creditCode: code(42), employerAttitude: 'Supportive' }),
+    ]);
     expect(fieldsOf(rejected, 1)).toEqual(['employerAttitude']);
     expect(accepted.map((a) => a.employerAttitude)).toEqual(['resistant', 'supportive']);
     expectBilingual(rejected);
@@ -197,7 +212,10 @@ describe('validateRows — every field refused with its reason and row number', 
     expect(accepted.map((a) => a.row)).toEqual([1, 2, 4, 6]);
     expect(rejected).toEqual([
       { row: 3, errors: [{ field: 'creditCode', message: '与第 1 行是同一企业（统一社会信用代码相同） / the same enterprise as row 1 (same credit code)' }] },
-      { row: 5, errors: [{ field: 'name', message: '与第 4 行是同一企业（名称相同且均无信用代码） / the same enterprise as row 4 (same name, no credit code)' }] },
+      {
+        row: 5,
+        errors: [{ field: 'name', message: '与第 4 行是同一企业（名称相同且均无信用代码） / the same enterprise as row 4 (same name, no credit code)' }],
+      },
     ]);
   });
 });
@@ -228,7 +246,19 @@ describe('CSV uploads', () => {
         employerAttitude: 'neutral',
         operatingSince: '2017-03-01',
       },
-      { row: 2, name: '卫东饭店', creditCode: null, address: null, region: 'pds-xinhua', employees: 8, groupCounts: {}, hasUnion: true, reasonNoUnion: null, employerAttitude: null, operatingSince: null },
+      {
+        row: 2,
+        name: '卫东饭店',
+        creditCode: null,
+        address: null,
+        region: 'pds-xinhua',
+        employees: 8,
+        groupCounts: {},
+        hasUnion: true,
+        reasonNoUnion: null,
+        employerAttitude: null,
+        operatingSince: null,
+      },
     ]);
   });
 
@@ -283,7 +313,14 @@ describe('CSV uploads', () => {
   });
 
   it('20,000 CSV rows are parsed and validated in one pass (the time is logged, not asserted)', () => {
-    const csv = [header, ...Array.from({ length: 20_000 }, (_, i) => `企业${i},${code(100_000 + i)},地址${i},pds-xinhua,${20 + (i % 150)},courier:${i % 20},${i % 9 === 0 ? '是' : '否'},,neutral,2015-05-0${(i % 9) + 1}`)].join('\n');
+    const csv = [
+      header,
+      ...Array.from(
+        { length: 20_000 },
+        (_, i) =>
+          `企业${i},${code(100_000 + i)},地址${i},pds-xinhua,${20 + (i % 150)},courier:${i % 20},${i % 9 === 0 ? '是' : '否'},,neutral,2015-05-0${(i % 9) + 1}`,
+      ),
+    ].join('\n');
     const t0 = performance.now();
     const { accepted, rejected } = validateRows(parseCsvUpload(csv).rows, ctx);
     const ms = performance.now() - t0;
@@ -316,7 +353,10 @@ describe('csvCell — formula-safe export cells', () => {
   });
 
   it('an exported cell uploaded again as CSV loses the guard and reads as the original value', () => {
-    const csv = csvLine(['name', 'region', 'employees', 'hasUnion']) + csvLine(['=1+2 物流', 'pds-xinhua', 3, '否']) + csvLine(["'ordinary apostrophe", 'pds-xinhua', 3, '否']);
+    const csv =
+      csvLine(['name', 'region', 'employees', 'hasUnion']) +
+      csvLine(['=1+2 物流', 'pds-xinhua', 3, '否']) +
+      csvLine(["'ordinary apostrophe", 'pds-xinhua', 3, '否']);
     const { accepted } = validateRows(parseCsvUpload(csv).rows, ctx);
     expect(accepted.map((a) => a.name)).toEqual(['=1+2 物流', "'ordinary apostrophe"]);
   });

@@ -64,7 +64,5 @@ export function App() {
   else if (path === '/notifications') page = <Notifications />;
   else page = <NotFound />;
 
-  return (
-    <AppLayout path={path}>{guard(page)}</AppLayout>
-  );
+  return <AppLayout path={path}>{guard(page)}</AppLayout>;
 }

@@ -1,7 +1,17 @@
 /** The signed-in frame: navigation by role and org on the left, the user, language and sign-out on top. */
 import { useEffect, useState, type ReactNode } from 'react';
 import { Badge, Button, Layout, Menu, Space, Tag, Typography } from 'antd';
-import { AuditOutlined, BellOutlined, DashboardOutlined, FlagOutlined, LogoutOutlined, NotificationOutlined, PlusCircleOutlined, QrcodeOutlined, ScheduleOutlined } from '@ant-design/icons';
+import {
+  AuditOutlined,
+  BellOutlined,
+  DashboardOutlined,
+  FlagOutlined,
+  LogoutOutlined,
+  NotificationOutlined,
+  PlusCircleOutlined,
+  QrcodeOutlined,
+  ScheduleOutlined,
+} from '@ant-design/icons';
 import { get } from './api';
 import { useI18n } from './i18n';
 import { LangSwitch } from './components/LangSwitch';
@@ -80,7 +90,14 @@ export function AppLayout({ path, children }: { path: string; children: ReactNod
       </Layout.Header>
       <Layout>
         <Layout.Sider width={200} breakpoint="lg" collapsedWidth={0} theme="light" style={{ borderInlineEnd: '1px solid #f0f0f0' }}>
-          <Menu mode="inline" selectedKeys={selected ? [selected] : []} items={items} onClick={(e) => navigate(e.key)} style={{ borderInlineEnd: 0, paddingTop: 8 }} data-testid="main-menu" />
+          <Menu
+            mode="inline"
+            selectedKeys={selected ? [selected] : []}
+            items={items}
+            onClick={(e) => navigate(e.key)}
+            style={{ borderInlineEnd: 0, paddingTop: 8 }}
+            data-testid="main-menu"
+          />
           <Typography.Paragraph type="secondary" style={{ fontSize: 12, padding: '12px 24px' }}>
             <ScheduleOutlined /> {user.username}
           </Typography.Paragraph>

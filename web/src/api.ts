@@ -133,7 +133,14 @@ export function uploadText<T>(path: string, text: string, contentType: string, o
       if (xhr.status >= 200 && xhr.status < 300) return resolve(body as T);
       if (xhr.status === 401 && token && onUnauthorized) onUnauthorized();
       const p = body as Problem | undefined;
-      reject(new ApiError(xhr.status, p && typeof p.detail === 'string' ? { ...p, status: xhr.status } : { status: xhr.status, detail: `服务器返回错误 ${xhr.status} / the server answered ${xhr.status}` }));
+      reject(
+        new ApiError(
+          xhr.status,
+          p && typeof p.detail === 'string'
+            ? { ...p, status: xhr.status }
+            : { status: xhr.status, detail: `服务器返回错误 ${xhr.status} / the server answered ${xhr.status}` },
+        ),
+      );
     };
     xhr.send(text);
   });

@@ -14,30 +14,39 @@ export interface TimelineEntry {
   data?: Record<string, unknown> | null;
 }
 
-const COLOR: Record<string, string> = { approve: 'green', approved: 'green', reject: 'red', return: 'orange', escalated: 'red', phaseEscalated: 'red', submitted: 'blue', resubmit: 'blue' };
+const COLOR: Record<string, string> = {
+  approve: 'green',
+  approved: 'green',
+  reject: 'red',
+  return: 'orange',
+  escalated: 'red',
+  phaseEscalated: 'red',
+  submitted: 'blue',
+  resubmit: 'blue',
+};
 
 export function AppTimeline({ entries, showActor = true }: { entries: TimelineEntry[]; showActor?: boolean }) {
   const { lang, m } = useI18n();
   return (
     <div data-testid="app-timeline">
-    <Timeline
-      items={entries
-        .filter((e) => e.action !== 'reminded')
-        .map((e, i) => ({
-          key: i,
-          color: COLOR[e.action] ?? 'gray',
-          title: dayjs(e.at).format('YYYY-MM-DD HH:mm:ss'),
-          content: (
-            <div>
-              <Tag color={COLOR[e.action]}>{label(ACTIONS, e.action, lang)}</Tag>
-              {e.step && <Typography.Text type="secondary">{m(e.step)}</Typography.Text>}
-              {showActor && e.actor && e.actor !== 'system' && <Typography.Text style={{ marginInlineStart: 8 }}>{e.actor}</Typography.Text>}
-              {(e.comment || e.note) && <div style={{ marginTop: 4 }}>{m(e.comment ?? e.note)}</div>}
-              {Array.isArray(e.data?.to) && <div style={{ color: '#8c8c8c' }}>→ {(e.data!.to as string[]).join('、')}</div>}
-            </div>
-          ),
-        }))}
-    />
+      <Timeline
+        items={entries
+          .filter((e) => e.action !== 'reminded')
+          .map((e, i) => ({
+            key: i,
+            color: COLOR[e.action] ?? 'gray',
+            title: dayjs(e.at).format('YYYY-MM-DD HH:mm:ss'),
+            content: (
+              <div>
+                <Tag color={COLOR[e.action]}>{label(ACTIONS, e.action, lang)}</Tag>
+                {e.step && <Typography.Text type="secondary">{m(e.step)}</Typography.Text>}
+                {showActor && e.actor && e.actor !== 'system' && <Typography.Text style={{ marginInlineStart: 8 }}>{e.actor}</Typography.Text>}
+                {(e.comment || e.note) && <div style={{ marginTop: 4 }}>{m(e.comment ?? e.note)}</div>}
+                {Array.isArray(e.data?.to) && <div style={{ color: '#8c8c8c' }}>→ {(e.data!.to as string[]).join('、')}</div>}
+              </div>
+            ),
+          }))}
+      />
     </div>
   );
 }

@@ -20,22 +20,22 @@ export function ErrorAlert({ error, fields, style }: { error: unknown; fields?: 
   const list = fields ?? (error instanceof ApiError ? error.fieldErrors : []);
   return (
     <div data-testid="error-alert" style={{ marginBottom: 16, ...style }}>
-    <Alert
-      type="error"
-      showIcon
-      title={errorText(error, lang)}
-      description={
-        list.length ? (
-          <ul style={{ margin: 0, paddingInlineStart: 18 }}>
-            {list.map((e, i) => (
-              <li key={i}>
-                {e.path && e.path !== '(body)' ? <code>{e.path}</code> : t('请求')}：{m(e.message)}
-              </li>
-            ))}
-          </ul>
-        ) : undefined
-      }
-    />
+      <Alert
+        type="error"
+        showIcon
+        title={errorText(error, lang)}
+        description={
+          list.length ? (
+            <ul style={{ margin: 0, paddingInlineStart: 18 }}>
+              {list.map((e, i) => (
+                <li key={i}>
+                  {e.path && e.path !== '(body)' ? <code>{e.path}</code> : t('请求')}：{m(e.message)}
+                </li>
+              ))}
+            </ul>
+          ) : undefined
+        }
+      />
     </div>
   );
 }

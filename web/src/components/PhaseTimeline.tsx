@@ -11,7 +11,9 @@ const COLORS: Record<string, string> = { survey: '#1677ff', listing: '#722ed1', 
 
 export function PhaseTimeline({ phases, current, now = new Date() }: { phases: Record<string, { start: string; end: string }>; current: string; now?: Date }) {
   const { lang, t } = useI18n();
-  const windows = WORK_PHASES.map((p) => ({ p, start: Date.parse(phases[p]?.start ?? ''), end: Date.parse(phases[p]?.end ?? '') })).filter((w) => !isNaN(w.start) && !isNaN(w.end));
+  const windows = WORK_PHASES.map((p) => ({ p, start: Date.parse(phases[p]?.start ?? ''), end: Date.parse(phases[p]?.end ?? '') })).filter(
+    (w) => !isNaN(w.start) && !isNaN(w.end),
+  );
   if (!windows.length) return null;
   const from = Math.min(...windows.map((w) => w.start));
   const to = Math.max(...windows.map((w) => w.end));

@@ -48,8 +48,20 @@ interface Bulletin {
   regions: RegionFigures[];
   totals: Omit<RegionFigures, 'org'>;
   byGroup: { id: string; name: string; members: number; online: Online; projects: number; plannedMembers: number; pct: number | null }[];
-  ranking: { rank: number; org: string; name: string; completion: number; members: number; target: number; previousRank: number | null; rankChange: number | null }[];
-  changes: { previous: { label: string; issuedAt: string }; totals: { members: number; unions: number; applications: number; approved: number; completionPts: number } } | null;
+  ranking: {
+    rank: number;
+    org: string;
+    name: string;
+    completion: number;
+    members: number;
+    target: number;
+    previousRank: number | null;
+    rankChange: number | null;
+  }[];
+  changes: {
+    previous: { label: string; issuedAt: string };
+    totals: { members: number; unions: number; applications: number; approved: number; completionPts: number };
+  } | null;
   trend: { seq: number; label: string; issuedAt: string; members: number; unions: number; completion: number }[];
   missedPeriods: number[];
 }
@@ -72,35 +84,39 @@ export default function BulletinView({ id }: { id: string }) {
   );
   const groupChart = useMemo<ChartOption | null>(
     () =>
-      b ? {
-        tooltip: { trigger: 'item' },
-        legend: { bottom: 0, type: 'scroll' },
-        series: [
-          {
-            name: t('新增会员'),
-            type: 'pie',
-            radius: ['40%', '68%'],
-            label: { formatter: '{b}\n{c}' },
-            data: b.byGroup.filter((g) => g.members > 0).map((g) => ({ name: g.name, value: g.members })),
-          },
-        ],
-      } : null,
+      b
+        ? {
+            tooltip: { trigger: 'item' },
+            legend: { bottom: 0, type: 'scroll' },
+            series: [
+              {
+                name: t('新增会员'),
+                type: 'pie',
+                radius: ['40%', '68%'],
+                label: { formatter: '{b}\n{c}' },
+                data: b.byGroup.filter((g) => g.members > 0).map((g) => ({ name: g.name, value: g.members })),
+              },
+            ],
+          }
+        : null,
     [b, t],
   );
   const trendChart = useMemo<ChartOption | null>(
     () =>
-      b ? {
-        tooltip: { trigger: 'axis' },
-        legend: { top: 0 },
-        grid: { left: 48, right: 48, top: 40, bottom: 40 },
-        xAxis: { type: 'category', data: b.trend.map((p) => m(p.label)) },
-        yAxis: [{ type: 'value' }, { type: 'value', name: '%', min: 0, max: 100 }],
-        series: [
-          { name: t('新增会员'), type: 'line', data: b.trend.map((p) => p.members), itemStyle: { color: '#c8102e' } },
-          { name: t('新建工会'), type: 'line', data: b.trend.map((p) => p.unions), itemStyle: { color: '#1677ff' } },
-          { name: t('完成率'), type: 'line', yAxisIndex: 1, data: b.trend.map((p) => p.completion), itemStyle: { color: '#fa8c16' } },
-        ],
-      } : null,
+      b
+        ? {
+            tooltip: { trigger: 'axis' },
+            legend: { top: 0 },
+            grid: { left: 48, right: 48, top: 40, bottom: 40 },
+            xAxis: { type: 'category', data: b.trend.map((p) => m(p.label)) },
+            yAxis: [{ type: 'value' }, { type: 'value', name: '%', min: 0, max: 100 }],
+            series: [
+              { name: t('新增会员'), type: 'line', data: b.trend.map((p) => p.members), itemStyle: { color: '#c8102e' } },
+              { name: t('新建工会'), type: 'line', data: b.trend.map((p) => p.unions), itemStyle: { color: '#1677ff' } },
+              { name: t('完成率'), type: 'line', yAxisIndex: 1, data: b.trend.map((p) => p.completion), itemStyle: { color: '#fa8c16' } },
+            ],
+          }
+        : null,
     [b, t, m],
   );
 
@@ -159,10 +175,14 @@ export default function BulletinView({ id }: { id: string }) {
             { key: 'issued', label: t('发布时间'), children: dayjs(b.issuedAt).format('YYYY-MM-DD HH:mm') },
             { key: 'asof', label: t('数据截至'), children: dayjs(b.asOf).format('YYYY-MM-DD HH:mm') },
             { key: 'phase', label: t('当前阶段'), children: m(b.campaign.phaseLabel) },
-            ...(b.changes ? [{ key: 'prev', label: t('上期'), children: `${m(b.changes.previous.label)}（${dayjs(b.changes.previous.issuedAt).format('MM-DD')}）` }] : []),
+            ...(b.changes
+              ? [{ key: 'prev', label: t('上期'), children: `${m(b.changes.previous.label)}（${dayjs(b.changes.previous.issuedAt).format('MM-DD')}）` }]
+              : []),
           ]}
         />
-        {b.missedPeriods.length > 0 && <Typography.Paragraph type="warning">{t('本期一并补发第 {p} 个周期的通报', { p: b.missedPeriods.join('、') })}</Typography.Paragraph>}
+        {b.missedPeriods.length > 0 && (
+          <Typography.Paragraph type="warning">{t('本期一并补发第 {p} 个周期的通报', { p: b.missedPeriods.join('、') })}</Typography.Paragraph>
+        )}
       </Card>
 
       <Row gutter={[16, 16]}>
@@ -196,7 +216,11 @@ export default function BulletinView({ id }: { id: string }) {
         </Col>
         <Col xs={24} xl={9}>
           <Card size="small" title={t('重点群体新增会员')}>
-            {groupChart && b.byGroup.some((g) => g.members > 0) ? <EChart option={groupChart} testId="bulletin-group-chart" /> : <Typography.Paragraph type="secondary">{t('暂无新增会员')}</Typography.Paragraph>}
+            {groupChart && b.byGroup.some((g) => g.members > 0) ? (
+              <EChart option={groupChart} testId="bulletin-group-chart" />
+            ) : (
+              <Typography.Paragraph type="secondary">{t('暂无新增会员')}</Typography.Paragraph>
+            )}
           </Card>
         </Col>
       </Row>
@@ -218,7 +242,19 @@ export default function BulletinView({ id }: { id: string }) {
                   title: t('较上期'),
                   dataIndex: 'rankChange',
                   render: (v: number | null) =>
-                    v === null ? '—' : v > 0 ? <Tag color="green" icon={<ArrowUpOutlined />}>{v}</Tag> : v < 0 ? <Tag color="red" icon={<ArrowDownOutlined />}>{-v}</Tag> : <Tag>—</Tag>,
+                    v === null ? (
+                      '—'
+                    ) : v > 0 ? (
+                      <Tag color="green" icon={<ArrowUpOutlined />}>
+                        {v}
+                      </Tag>
+                    ) : v < 0 ? (
+                      <Tag color="red" icon={<ArrowDownOutlined />}>
+                        {-v}
+                      </Tag>
+                    ) : (
+                      <Tag>—</Tag>
+                    ),
                 },
               ]}
             />
@@ -226,7 +262,11 @@ export default function BulletinView({ id }: { id: string }) {
         </Col>
         <Col xs={24} xl={12}>
           <Card size="small" title={t('历期走势')}>
-            {trendChart && b.trend.length > 0 ? <EChart option={trendChart} height={280} testId="bulletin-trend-chart" /> : <Typography.Paragraph type="secondary">{t('暂无')}</Typography.Paragraph>}
+            {trendChart && b.trend.length > 0 ? (
+              <EChart option={trendChart} height={280} testId="bulletin-trend-chart" />
+            ) : (
+              <Typography.Paragraph type="secondary">{t('暂无')}</Typography.Paragraph>
+            )}
           </Card>
         </Col>
       </Row>

@@ -25,7 +25,17 @@ export interface BulletinSummary {
   period: { key: string; index?: number; start?: string; end?: string; label: string };
   issuedAt: string;
   issuedBy: string;
-  headline: { newMembers: number; targetMembers: number; completion: number; unionsEstablished: number; onlineApplications: number; onlinePending: number; overdue: number; approvalsPastLimit: number; rectifying: number };
+  headline: {
+    newMembers: number;
+    targetMembers: number;
+    completion: number;
+    unionsEstablished: number;
+    onlineApplications: number;
+    onlinePending: number;
+    overdue: number;
+    approvalsPastLimit: number;
+    rectifying: number;
+  };
   readAt?: string | null;
 }
 
@@ -35,7 +45,10 @@ export default function Bulletins({ campaignId }: { campaignId?: string }) {
   const { user, has } = useSession();
   const campaigns = useLoad(() => get<{ items: CampaignSummary[] }>('/api/campaigns?limit=200'), []);
   const list = useLoad(
-    () => get<{ items: BulletinSummary[]; nextCursor: string | null }>(campaignId ? `/api/campaigns/${encodeURIComponent(campaignId)}/reports?limit=100` : '/api/reports?limit=100'),
+    () =>
+      get<{ items: BulletinSummary[]; nextCursor: string | null }>(
+        campaignId ? `/api/campaigns/${encodeURIComponent(campaignId)}/reports?limit=100` : '/api/reports?limit=100',
+      ),
     [campaignId],
   );
   const campaign = campaigns.data?.items.find((c) => c.id === campaignId);

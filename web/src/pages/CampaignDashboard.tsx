@@ -54,7 +54,17 @@ export interface CampaignView {
   groups: string[];
   targets: { newMembers: number; newUnions?: number };
   regions: RegionView[];
-  totals: { enterprisesScreened: number; targets: number; crossedOff: number; unionsEstablished: number; membersRecruited: number; targetMembers: number; memberCompletion: number; overdue: number; pendingApprovals: number };
+  totals: {
+    enterprisesScreened: number;
+    targets: number;
+    crossedOff: number;
+    unionsEstablished: number;
+    membersRecruited: number;
+    targetMembers: number;
+    memberCompletion: number;
+    overdue: number;
+    pendingApprovals: number;
+  };
   phaseSummaries: { phase: string; closedAt: string; closedBy: string; reason: string | null }[];
   ranking: { org: string; name: string; score: number; rank: number }[];
   closedAt: string | null;
@@ -77,7 +87,12 @@ export default function CampaignDashboard({ id }: { id: string }) {
     () =>
       c
         ? completionChart(
-            c.regions.map((r) => ({ name: r.name, target: r.targets.newMembers, members: r.counts.membersRecruited, completion: r.counts.memberCompletion ?? 0 })),
+            c.regions.map((r) => ({
+              name: r.name,
+              target: r.targets.newMembers,
+              members: r.counts.membersRecruited,
+              completion: r.counts.memberCompletion ?? 0,
+            })),
             { people: t('人'), target: t('新会员目标'), members: t('新增会员'), completion: t('会员完成率') },
           )
         : null,
@@ -120,7 +135,11 @@ export default function CampaignDashboard({ id }: { id: string }) {
       >
         <ErrorAlert error={error} />
         <Typography.Text type="secondary">
-          {c.phaseEndsAt ? t('本阶段截止：{at}', { at: dayjs(c.phaseEndsAt).format('YYYY-MM-DD HH:mm') }) : c.closedAt ? t('行动已于 {at} 结束', { at: dayjs(c.closedAt).format('YYYY-MM-DD HH:mm') }) : ''}
+          {c.phaseEndsAt
+            ? t('本阶段截止：{at}', { at: dayjs(c.phaseEndsAt).format('YYYY-MM-DD HH:mm') })
+            : c.closedAt
+              ? t('行动已于 {at} 结束', { at: dayjs(c.closedAt).format('YYYY-MM-DD HH:mm') })
+              : ''}
         </Typography.Text>
         <PhaseTimeline phases={c.phases} current={c.phase} />
       </Card>
@@ -166,7 +185,11 @@ export default function CampaignDashboard({ id }: { id: string }) {
                   {
                     title: t('状态'),
                     render: (_: unknown, o) =>
-                      o.resolvedAt ? <Tag color="green">{t('已补交')}</Tag> : <Tag color={o.level === 'accountability' ? 'red' : 'orange'}>{o.level === 'accountability' ? t('问责') : t('督办')}</Tag>,
+                      o.resolvedAt ? (
+                        <Tag color="green">{t('已补交')}</Tag>
+                      ) : (
+                        <Tag color={o.level === 'accountability' ? 'red' : 'orange'}>{o.level === 'accountability' ? t('问责') : t('督办')}</Tag>
+                      ),
                   },
                 ]}
               />
@@ -188,15 +211,30 @@ export default function CampaignDashboard({ id }: { id: string }) {
               title: t('地区'),
               dataIndex: 'name',
               fixed: 'left',
-              render: (v: string, r) => (canWorkFor(r.org) ? <Link to={`/campaigns/${encodeURIComponent(c.id)}/regions/${encodeURIComponent(r.org)}`}>{v}</Link> : v),
+              render: (v: string, r) =>
+                canWorkFor(r.org) ? <Link to={`/campaigns/${encodeURIComponent(c.id)}/regions/${encodeURIComponent(r.org)}`}>{v}</Link> : v,
             },
-            { title: t('实施方案'), dataIndex: 'planSubmitted', render: (v: boolean) => (v ? <Tag color="green">{t('已提交')}</Tag> : <Tag>{t('未提交')}</Tag>) },
-            { title: t('项目清单'), dataIndex: 'listStatus', render: (v: string | null) => (v ? <Tag color={STATUS_COLORS[v]}>{label(APP_STATUS, v, lang)}</Tag> : <Tag>{t('未提交')}</Tag>) },
+            {
+              title: t('实施方案'),
+              dataIndex: 'planSubmitted',
+              render: (v: boolean) => (v ? <Tag color="green">{t('已提交')}</Tag> : <Tag>{t('未提交')}</Tag>),
+            },
+            {
+              title: t('项目清单'),
+              dataIndex: 'listStatus',
+              render: (v: string | null) => (v ? <Tag color={STATUS_COLORS[v]}>{label(APP_STATUS, v, lang)}</Tag> : <Tag>{t('未提交')}</Tag>),
+            },
             { title: t('摸底企业'), render: (_: unknown, r) => r.counts.enterprisesScreened },
             { title: t('建会目标企业'), render: (_: unknown, r) => `${r.counts.targets}（${t('已销号')} ${r.counts.crossedOff}）` },
             { title: t('新建工会'), render: (_: unknown, r) => `${r.counts.unionsEstablished} / ${r.targets.newUnions}` },
             { title: t('新增会员'), render: (_: unknown, r) => `${r.counts.membersRecruited} / ${r.targets.newMembers}` },
-            { title: t('会员完成率'), width: 160, render: (_: unknown, r) => <Progress percent={Math.min(100, r.counts.memberCompletion ?? 0)} size="small" format={() => `${r.counts.memberCompletion ?? 0}%`} /> },
+            {
+              title: t('会员完成率'),
+              width: 160,
+              render: (_: unknown, r) => (
+                <Progress percent={Math.min(100, r.counts.memberCompletion ?? 0)} size="small" format={() => `${r.counts.memberCompletion ?? 0}%`} />
+              ),
+            },
             { title: t('待审批'), render: (_: unknown, r) => r.counts.pendingApprovals },
             { title: t('逾期'), render: (_: unknown, r) => (r.counts.overdue ? <Tag color="red">{r.counts.overdue}</Tag> : 0) },
             ...(c.ranking.length ? [{ title: t('排名'), render: (_: unknown, r: RegionView) => (r.rank ? `${r.rank}（${r.score}）` : '—') }] : []),
@@ -221,11 +259,16 @@ export default function CampaignDashboard({ id }: { id: string }) {
         </Card>
       )}
 
-      <AdvanceModal open={advancing} campaign={c} onClose={() => setAdvancing(false)} onDone={(phase) => {
-        setAdvancing(false);
-        message.success(t('已进入“{phase}”阶段', { phase: label(PHASES, phase, lang) }));
-        void reload();
-      }} />
+      <AdvanceModal
+        open={advancing}
+        campaign={c}
+        onClose={() => setAdvancing(false)}
+        onDone={(phase) => {
+          setAdvancing(false);
+          message.success(t('已进入“{phase}”阶段', { phase: label(PHASES, phase, lang) }));
+          void reload();
+        }}
+      />
     </Space>
   );
 }
@@ -243,7 +286,11 @@ function AdvanceModal({ open, campaign, onClose, onDone }: { open: boolean; camp
     setBusy(true);
     setError(null);
     try {
-      const r = await post<{ phase: string }>(`/api/campaigns/${encodeURIComponent(campaign.id)}/advance`, { reason: v.reason.trim() }, { idempotencyKey: key });
+      const r = await post<{ phase: string }>(
+        `/api/campaigns/${encodeURIComponent(campaign.id)}/advance`,
+        { reason: v.reason.trim() },
+        { idempotencyKey: key },
+      );
       form.resetFields();
       setKey(newKey());
       onDone(r.phase);
@@ -255,7 +302,16 @@ function AdvanceModal({ open, campaign, onClose, onDone }: { open: boolean; camp
     }
   };
   return (
-    <Modal open={open} title={t('提前进入下一阶段')} onCancel={onClose} onOk={submit} okText={t('确定')} cancelText={t('取消')} confirmLoading={busy} destroyOnHidden>
+    <Modal
+      open={open}
+      title={t('提前进入下一阶段')}
+      onCancel={onClose}
+      onOk={submit}
+      okText={t('确定')}
+      cancelText={t('取消')}
+      confirmLoading={busy}
+      destroyOnHidden
+    >
       <Typography.Paragraph>
         {t('当前阶段“{phase}”将立即结束，未完成的事项记为逾期并督办。此操作记入审计。', { phase: label(PHASES, campaign.phase, lang) })}
       </Typography.Paragraph>

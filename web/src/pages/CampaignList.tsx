@@ -20,7 +20,14 @@ export interface CampaignSummary {
   regions: number;
 }
 
-export const PHASE_COLORS: Record<string, string> = { pending: 'default', survey: 'blue', listing: 'purple', implementation: 'cyan', assessment: 'orange', closed: 'default' };
+export const PHASE_COLORS: Record<string, string> = {
+  pending: 'default',
+  survey: 'blue',
+  listing: 'purple',
+  implementation: 'cyan',
+  assessment: 'orange',
+  closed: 'default',
+};
 
 export default function CampaignList() {
   const { t, lang } = useI18n();

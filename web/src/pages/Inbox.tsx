@@ -157,7 +157,15 @@ export default function Inbox() {
             {
               title: status === 'pending' ? t('剩余时间') : t('状态'),
               width: 170,
-              render: (_: unknown, r) => (status === 'pending' ? <DueTag dueAt={r.dueAt} status={r.status} now={now} /> : <Tag>{label(TASK_STATUS, r.status, lang)}{r.decision ? ` · ${r.decision}` : ''}</Tag>),
+              render: (_: unknown, r) =>
+                status === 'pending' ? (
+                  <DueTag dueAt={r.dueAt} status={r.status} now={now} />
+                ) : (
+                  <Tag>
+                    {label(TASK_STATUS, r.status, lang)}
+                    {r.decision ? ` · ${r.decision}` : ''}
+                  </Tag>
+                ),
             },
           ]}
         />
@@ -166,7 +174,9 @@ export default function Inbox() {
             {t('加载更多')}
           </Button>
         )}
-        {!loading && items.length === 0 && !error && <Typography.Paragraph type="secondary">{status === 'pending' ? t('没有待办任务') : t('没有已办任务')}</Typography.Paragraph>}
+        {!loading && items.length === 0 && !error && (
+          <Typography.Paragraph type="secondary">{status === 'pending' ? t('没有待办任务') : t('没有已办任务')}</Typography.Paragraph>
+        )}
       </Card>
       <BulkApprove
         open={bulkOpen}
@@ -213,7 +223,11 @@ function BulkApprove({ open, tasks, onClose }: { open: boolean; tasks: TaskView[
     try {
       for (let i = 0; i < tasks.length; i += BATCH) {
         const batch = tasks.slice(i, i + BATCH).map((x) => x.id);
-        const r = await post<{ results: BulkResult[] }>('/api/tasks/bulk-approve', { taskIds: batch, ...(comment.trim() ? { comment: comment.trim() } : {}) }, { idempotencyKey: `${key}-${i}` });
+        const r = await post<{ results: BulkResult[] }>(
+          '/api/tasks/bulk-approve',
+          { taskIds: batch, ...(comment.trim() ? { comment: comment.trim() } : {}) },
+          { idempotencyKey: `${key}-${i}` },
+        );
         all.push(...r.results);
         setDone(Math.min(tasks.length, i + BATCH));
         setResults([...all]);
@@ -256,7 +270,14 @@ function BulkApprove({ open, tasks, onClose }: { open: boolean; tasks: TaskView[
           <Input.TextArea rows={2} value={comment} onChange={(e) => setComment(e.target.value)} placeholder={t('批量同意')} disabled={running || finished} />
         </Form.Item>
       </Form>
-      {(running || results) && <Progress percent={Math.round((done / Math.max(1, tasks.length)) * 100)} status={running ? 'active' : failed.length ? 'exception' : 'success'} format={() => `${done} / ${tasks.length}`} data-testid="bulk-progress" />}
+      {(running || results) && (
+        <Progress
+          percent={Math.round((done / Math.max(1, tasks.length)) * 100)}
+          status={running ? 'active' : failed.length ? 'exception' : 'success'}
+          format={() => `${done} / ${tasks.length}`}
+          data-testid="bulk-progress"
+        />
+      )}
       <ErrorAlert error={error} />
       {finished && (
         <Alert

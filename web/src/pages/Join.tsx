@@ -38,7 +38,8 @@ export function idNumberProblem(v: string): string | null {
   const mo = Number(s.slice(10, 12));
   const d = Number(s.slice(12, 14));
   const date = new Date(Date.UTC(y, mo - 1, d));
-  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d || y < 1900 || date.getTime() > Date.now()) return '身份证号中的出生日期无效';
+  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d || y < 1900 || date.getTime() > Date.now())
+    return '身份证号中的出生日期无效';
   const sum = WEIGHTS.reduce((n, w, i) => n + w * Number(s[i]), 0);
   if ('10X98765432'[sum % 11] !== s[17]) return '身份证号校验位不正确，请核对';
   return null;
@@ -97,7 +98,11 @@ export default function Join({ union: unionId }: { union: string | null }) {
       const r = await post<{ id: string }>('/api/applications', body, { anonymous: true, idempotencyKey: key });
       setDone({ id: r.id, phone: body.phone });
     } catch (e) {
-      setUnplaced(applyFieldErrors(form, e, lang, (p) => (['name', 'idNumber', 'phone', 'group', 'area', 'employer'].includes(p) ? [union && p === 'area' ? 'group' : p] : undefined)));
+      setUnplaced(
+        applyFieldErrors(form, e, lang, (p) =>
+          ['name', 'idNumber', 'phone', 'group', 'area', 'employer'].includes(p) ? [union && p === 'area' ? 'group' : p] : undefined,
+        ),
+      );
       setSubmitError(e);
     } finally {
       setBusy(false);
@@ -115,7 +120,12 @@ export default function Join({ union: unionId }: { union: string | null }) {
             extra={[
               <div key="id" style={{ marginBottom: 16 }}>
                 <Typography.Text type="secondary">{t('申请编号（请截图或记下，用于查询进度）')}</Typography.Text>
-                <Typography.Title level={4} copyable data-testid="reference-number" style={{ marginTop: 4, fontFamily: 'ui-monospace, Menlo, Consolas, monospace', wordBreak: 'break-all' }}>
+                <Typography.Title
+                  level={4}
+                  copyable
+                  data-testid="reference-number"
+                  style={{ marginTop: 4, fontFamily: 'ui-monospace, Menlo, Consolas, monospace', wordBreak: 'break-all' }}
+                >
                   {done.id}
                 </Typography.Title>
               </div>,
@@ -164,7 +174,14 @@ export default function Join({ union: unionId }: { union: string | null }) {
           >
             <Input inputMode="text" maxLength={18} autoComplete="off" />
           </Form.Item>
-          <Form.Item name="phone" label={t('手机号')} rules={[{ required: true, message: t('请填写手机号') }, { pattern: /^1[3-9]\d{9}$/, message: t('请输入 11 位手机号') }]}>
+          <Form.Item
+            name="phone"
+            label={t('手机号')}
+            rules={[
+              { required: true, message: t('请填写手机号') },
+              { pattern: /^1[3-9]\d{9}$/, message: t('请输入 11 位手机号') },
+            ]}
+          >
             <Input inputMode="numeric" maxLength={11} autoComplete="tel" />
           </Form.Item>
           <Form.Item name="group" label={t('所属群体')} rules={[{ required: true, message: t('请选择所属群体') }]}>
@@ -178,7 +195,17 @@ export default function Join({ union: unionId }: { union: string | null }) {
           <Form.Item name="employer" label={t('工作单位（选填）')} rules={[{ max: 200 }]}>
             <Input placeholder={t('如：某快递网点、某外卖平台站点')} />
           </Form.Item>
-          <Form.Item name="consent" valuePropName="checked" rules={[{ validator: async (_, v: boolean) => { if (!v) throw new Error(t('请阅读并同意')); } }]}>
+          <Form.Item
+            name="consent"
+            valuePropName="checked"
+            rules={[
+              {
+                validator: async (_, v: boolean) => {
+                  if (!v) throw new Error(t('请阅读并同意'));
+                },
+              },
+            ]}
+          >
             <Checkbox>{t('我自愿加入中华全国总工会，承认《中国工会章程》，同意工会为办理入会使用我的上述信息')}</Checkbox>
           </Form.Item>
           <ErrorAlert error={submitError} fields={unplaced} />

@@ -39,7 +39,9 @@ export default function JoinStatus({ initialId }: { initialId: string | null }) 
     setError(null);
     setResult(null);
     try {
-      setResult(await get<PublicStatus>(`/api/public/applications/${encodeURIComponent(v.id.trim())}?phone=${encodeURIComponent(v.phone.trim())}`, { anonymous: true }));
+      setResult(
+        await get<PublicStatus>(`/api/public/applications/${encodeURIComponent(v.id.trim())}?phone=${encodeURIComponent(v.phone.trim())}`, { anonymous: true }),
+      );
     } catch (e) {
       applyFieldErrors(form, e, lang, (p) => (p === 'phone' ? ['phone'] : undefined));
       setError(e);
@@ -62,11 +64,26 @@ export default function JoinStatus({ initialId }: { initialId: string | null }) 
         <Typography.Title level={4} style={{ marginTop: 0 }}>
           {t('入会进度查询')}
         </Typography.Title>
-        <Form form={form} layout="vertical" size="large" onFinish={lookup} initialValues={{ id: initialId ?? '' }} requiredMark={false} data-testid="status-form">
+        <Form
+          form={form}
+          layout="vertical"
+          size="large"
+          onFinish={lookup}
+          initialValues={{ id: initialId ?? '' }}
+          requiredMark={false}
+          data-testid="status-form"
+        >
           <Form.Item name="id" label={t('申请编号')} rules={[{ required: true, whitespace: true, message: t('请填写申请编号') }]}>
             <Input autoComplete="off" />
           </Form.Item>
-          <Form.Item name="phone" label={t('申请时填写的手机号')} rules={[{ required: true, message: t('请填写手机号') }, { pattern: /^1[3-9]\d{9}$/, message: t('请输入 11 位手机号') }]}>
+          <Form.Item
+            name="phone"
+            label={t('申请时填写的手机号')}
+            rules={[
+              { required: true, message: t('请填写手机号') },
+              { pattern: /^1[3-9]\d{9}$/, message: t('请输入 11 位手机号') },
+            ]}
+          >
             <Input inputMode="numeric" maxLength={11} />
           </Form.Item>
           <ErrorAlert error={error} fields={[]} />

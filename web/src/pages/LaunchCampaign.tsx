@@ -66,7 +66,10 @@ export default function LaunchCampaign() {
   const regions = Form.useWatch('regions', form) ?? [];
   const cities = orgs.filter((o) => o.kind === 'city');
   const regionOptions = useMemo(() => orgs.filter((o) => o.parent === cityOrg && (o.kind === 'county' || o.kind === 'industry')), [orgs, cityOrg]);
-  const initial = useMemo<Partial<LaunchForm>>(() => ({ year: dayjs().year(), cityOrg: user?.org, regions: [], groups: [], phases: defaultPhases(), reportEvery: 'P60D' }), [user]);
+  const initial = useMemo<Partial<LaunchForm>>(
+    () => ({ year: dayjs().year(), cityOrg: user?.org, regions: [], groups: [], phases: defaultPhases(), reportEvery: 'P60D' }),
+    [user],
+  );
 
   const submit = async (v: LaunchForm) => {
     setBusy(true);
@@ -83,7 +86,11 @@ export default function LaunchCampaign() {
       cityOrg: v.cityOrg,
       regions: v.regions,
       groups: v.groups,
-      targets: { newMembers: v.targets.newMembers, ...(v.targets.newUnions ? { newUnions: v.targets.newUnions } : {}), ...(Object.keys(perRegion).length ? { perRegion } : {}) },
+      targets: {
+        newMembers: v.targets.newMembers,
+        ...(v.targets.newUnions ? { newUnions: v.targets.newUnions } : {}),
+        ...(Object.keys(perRegion).length ? { perRegion } : {}),
+      },
       phases: Object.fromEntries(WORK_PHASES.map((p) => [p, { start: v.phases[p]![0]!.format(), end: v.phases[p]![1]!.format() }])),
       reportEvery: v.reportEvery.trim().toUpperCase(),
     };
@@ -113,10 +120,25 @@ export default function LaunchCampaign() {
 
   return (
     <Card title={t('发起行动')} extra={<Button onClick={() => navigate('/campaigns')}>{t('返回')}</Button>}>
-      <Form<LaunchForm> form={form} layout="vertical" initialValues={initial} onFinish={submit} scrollToFirstError data-testid="launch-form" style={{ maxWidth: 980 }}>
+      <Form<LaunchForm>
+        form={form}
+        layout="vertical"
+        initialValues={initial}
+        onFinish={submit}
+        scrollToFirstError
+        data-testid="launch-form"
+        style={{ maxWidth: 980 }}
+      >
         <Row gutter={16}>
           <Col xs={24} md={14}>
-            <Form.Item name="name" label={t('行动名称')} rules={[{ required: true, whitespace: true, message: t('请填写名称') }, { max: 200, message: t('最多 200 字') }]}>
+            <Form.Item
+              name="name"
+              label={t('行动名称')}
+              rules={[
+                { required: true, whitespace: true, message: t('请填写名称') },
+                { max: 200, message: t('最多 200 字') },
+              ]}
+            >
               <Input placeholder={t('如：2026年平顶山市新就业形态劳动者建会入会集中行动')} />
             </Form.Item>
           </Col>
@@ -131,7 +153,12 @@ export default function LaunchCampaign() {
             </Form.Item>
           </Col>
         </Row>
-        <Form.Item name="regions" label={t('参加地区')} rules={[{ required: true, type: 'array', min: 1, message: t('至少选择一个地区') }]} extra={t('县（市、区）总工会和市产业工会')}>
+        <Form.Item
+          name="regions"
+          label={t('参加地区')}
+          rules={[{ required: true, type: 'array', min: 1, message: t('至少选择一个地区') }]}
+          extra={t('县（市、区）总工会和市产业工会')}
+        >
           <Checkbox.Group options={regionOptions.map((o) => ({ value: o.id, label: o.name }))} data-testid="regions" />
         </Form.Item>
         <Form.Item name="groups" label={t('重点群体')} rules={[{ required: true, type: 'array', min: 1, message: t('至少选择一个重点群体') }]}>
@@ -142,7 +169,14 @@ export default function LaunchCampaign() {
         <Divider titlePlacement="start">{t('目标')}</Divider>
         <Row gutter={16}>
           <Col xs={12} md={6}>
-            <Form.Item name={['targets', 'newMembers']} label={t('新会员目标')} rules={[{ required: true, message: t('请填写新会员目标') }, { type: 'integer', min: 1, message: t('须为正整数') }]}>
+            <Form.Item
+              name={['targets', 'newMembers']}
+              label={t('新会员目标')}
+              rules={[
+                { required: true, message: t('请填写新会员目标') },
+                { type: 'integer', min: 1, message: t('须为正整数') },
+              ]}
+            >
               <InputNumber min={1} precision={0} style={{ width: '100%' }} suffix={t('人')} />
             </Form.Item>
           </Col>
@@ -203,7 +237,12 @@ export default function LaunchCampaign() {
         <Row gutter={16}>
           {WORK_PHASES.map((p, i) => (
             <Col xs={24} md={12} key={p}>
-              <Form.Item name={['phases', p]} label={`${i + 1}. ${label(PHASES, p, lang)}`} rules={[phaseRule(p, i)]} dependencies={i > 0 ? [['phases', WORK_PHASES[i - 1]!]] : []}>
+              <Form.Item
+                name={['phases', p]}
+                label={`${i + 1}. ${label(PHASES, p, lang)}`}
+                rules={[phaseRule(p, i)]}
+                dependencies={i > 0 ? [['phases', WORK_PHASES[i - 1]!]] : []}
+              >
                 <DatePicker.RangePicker showTime={{ format: 'HH:mm' }} format="YYYY-MM-DD HH:mm" style={{ width: '100%' }} data-testid={`phase-${p}`} />
               </Form.Item>
             </Col>

@@ -29,7 +29,16 @@ export default function Login() {
   };
 
   return (
-    <div style={{ minHeight: '100vh', display: 'flex', alignItems: 'center', justifyContent: 'center', background: 'linear-gradient(160deg, #c8102e 0%, #8c0b20 100%)', padding: 16 }}>
+    <div
+      style={{
+        minHeight: '100vh',
+        display: 'flex',
+        alignItems: 'center',
+        justifyContent: 'center',
+        background: 'linear-gradient(160deg, #c8102e 0%, #8c0b20 100%)',
+        padding: 16,
+      }}
+    >
       <Card style={{ width: 400, maxWidth: '100%' }} variant="borderless">
         <div style={{ display: 'flex', justifyContent: 'space-between', alignItems: 'center' }}>
           <Typography.Title level={3} style={{ margin: 0 }}>

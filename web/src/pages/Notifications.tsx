@@ -17,7 +17,13 @@ const KINDS: Record<string, [string, string, string]> = {
 
 export default function Notifications() {
   const { t, lang, m } = useI18n();
-  const { data, error, loading } = useLoad(() => get<{ items: { id: string; kind: string; message: string; applicationId: string | null; createdAt: string; readAt: string | null }[] }>('/api/notifications?limit=100'), []);
+  const { data, error, loading } = useLoad(
+    () =>
+      get<{ items: { id: string; kind: string; message: string; applicationId: string | null; createdAt: string; readAt: string | null }[] }>(
+        '/api/notifications?limit=100',
+      ),
+    [],
+  );
   return (
     <Card title={t('消息')}>
       <ErrorAlert error={error} />

@@ -31,7 +31,9 @@ async function svgToPng(svg: Blob, scale: number): Promise<Blob> {
     ctx.fillStyle = '#fff';
     ctx.fillRect(0, 0, canvas.width, canvas.height);
     ctx.drawImage(img, 0, 0, canvas.width, canvas.height);
-    return await new Promise<Blob>((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('PNG 生成失败 / PNG export failed'))), 'image/png'));
+    return await new Promise<Blob>((resolve, reject) =>
+      canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('PNG 生成失败 / PNG export failed'))), 'image/png'),
+    );
   } finally {
     URL.revokeObjectURL(url);
   }
@@ -77,13 +79,27 @@ function PosterCard({ union, parent, groupNames }: { union: OrgInfo; parent?: st
       </div>
       <ErrorAlert error={error} style={{ marginTop: 8 }} />
       <Space wrap style={{ marginTop: 12 }}>
-        <Button type="primary" icon={<DownloadOutlined />} loading={busy === 'png'} onClick={() => run('png', async () => saveBlob(await svgToPng(await fetchBlob(`${base}.svg`), 2), `扫码入会海报-${union.name}.png`))} data-testid="poster-png">
+        <Button
+          type="primary"
+          icon={<DownloadOutlined />}
+          loading={busy === 'png'}
+          onClick={() => run('png', async () => saveBlob(await svgToPng(await fetchBlob(`${base}.svg`), 2), `扫码入会海报-${union.name}.png`))}
+          data-testid="poster-png"
+        >
           {t('下载海报')} PNG
         </Button>
-        <Button icon={<DownloadOutlined />} loading={busy === 'svg'} onClick={() => run('svg', () => download(`${base}.svg?download`, `扫码入会海报-${union.name}.svg`))}>
+        <Button
+          icon={<DownloadOutlined />}
+          loading={busy === 'svg'}
+          onClick={() => run('svg', () => download(`${base}.svg?download`, `扫码入会海报-${union.name}.svg`))}
+        >
           {t('下载海报')} SVG
         </Button>
-        <Button icon={<DownloadOutlined />} loading={busy === 'qr'} onClick={() => run('qr', () => download(`${base}.png?download`, `扫码入会二维码-${union.name}.png`))}>
+        <Button
+          icon={<DownloadOutlined />}
+          loading={busy === 'qr'}
+          onClick={() => run('qr', () => download(`${base}.png?download`, `扫码入会二维码-${union.name}.png`))}
+        >
           {t('下载二维码')}
         </Button>
       </Space>
@@ -105,7 +121,9 @@ export default function Posters() {
   const groupNames = new Map((groups.data?.items ?? []).map((g) => [g.id, g.name]));
   return (
     <Card title={t('入会二维码')}>
-      <Typography.Paragraph type="secondary">{t('每个基层工会一张海报：职工扫码即进入本工会的入会申请，无需注册。海报可直接打印张贴（A4）。')}</Typography.Paragraph>
+      <Typography.Paragraph type="secondary">
+        {t('每个基层工会一张海报：职工扫码即进入本工会的入会申请，无需注册。海报可直接打印张贴（A4）。')}
+      </Typography.Paragraph>
       {unions.length === 0 && <Empty description={t('您的范围内没有基层工会')} />}
       <Row gutter={[16, 16]}>
         {unions.map((u) => (

@@ -26,7 +26,9 @@ export default function RegionHome() {
                 {c.name}
               </Typography.Text>
               <Tag color={PHASE_COLORS[c.phase]}>{label(PHASES, c.phase, lang)}</Tag>
-              {c.phaseEndsAt && <Typography.Text type="secondary">{t('本阶段截止：{at}', { at: dayjs(c.phaseEndsAt).format('YYYY-MM-DD HH:mm') })}</Typography.Text>}
+              {c.phaseEndsAt && (
+                <Typography.Text type="secondary">{t('本阶段截止：{at}', { at: dayjs(c.phaseEndsAt).format('YYYY-MM-DD HH:mm') })}</Typography.Text>
+              )}
               <div style={{ flex: 1 }} />
               <Button onClick={() => navigate(`/campaigns/${encodeURIComponent(c.id)}`)}>{t('行动总览')}</Button>
               <Button type="primary" onClick={() => navigate(`/campaigns/${encodeURIComponent(c.id)}/regions/${encodeURIComponent(user!.org)}`)}>

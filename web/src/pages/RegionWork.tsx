@@ -22,7 +22,13 @@ import { ProgressTab } from './region/ProgressTab';
 import { AssessmentTab } from './region/AssessmentTab';
 
 const TAB_OF_PHASE: Record<string, string> = { survey: 'survey', listing: 'projects', implementation: 'progress', assessment: 'assessment' };
-export const PHASE_OF_TAB: Record<string, string> = { survey: 'survey', plan: 'survey', projects: 'listing', progress: 'implementation', assessment: 'assessment' };
+export const PHASE_OF_TAB: Record<string, string> = {
+  survey: 'survey',
+  plan: 'survey',
+  projects: 'listing',
+  progress: 'implementation',
+  assessment: 'assessment',
+};
 
 /** A note when the campaign is not in the phase a tab's submission is accepted in. */
 export function PhaseNote({ campaign, tab }: { campaign: CampaignView; tab: string }) {
@@ -62,7 +68,9 @@ export default function RegionWork({ campaignId, org, tab }: { campaignId: strin
       }
       extra={
         <Space>
-          {c.phaseEndsAt && <Typography.Text type="secondary">{t('本阶段截止：{at}', { at: dayjs(c.phaseEndsAt).format('YYYY-MM-DD HH:mm') })}</Typography.Text>}
+          {c.phaseEndsAt && (
+            <Typography.Text type="secondary">{t('本阶段截止：{at}', { at: dayjs(c.phaseEndsAt).format('YYYY-MM-DD HH:mm') })}</Typography.Text>
+          )}
           <Button onClick={() => navigate(`/campaigns/${encodeURIComponent(campaignId)}`)}>{t('行动总览')}</Button>
         </Space>
       }
@@ -78,7 +86,11 @@ export default function RegionWork({ campaignId, org, tab }: { campaignId: strin
         items={[
           { key: 'survey', label: t('摸底上传'), children: <SurveyTab {...props} /> },
           { key: 'plan', label: t('实施方案'), children: <PlanTab {...props} submitted={!!region?.planSubmitted} /> },
-          { key: 'projects', label: t('项目清单'), children: <ProjectsTab {...props} listApplicationId={region?.listApplicationId ?? null} listStatus={region?.listStatus ?? null} /> },
+          {
+            key: 'projects',
+            label: t('项目清单'),
+            children: <ProjectsTab {...props} listApplicationId={region?.listApplicationId ?? null} listStatus={region?.listStatus ?? null} />,
+          },
           { key: 'progress', label: t('进展报送'), children: <ProgressTab {...props} /> },
           { key: 'assessment', label: t('绩效自评'), children: <AssessmentTab {...props} /> },
         ]}

@@ -123,7 +123,11 @@ function Subject({ detail }: { detail: SubjectDetail }) {
     detail.type === 'subsidy'
       ? [
           { key: 'title', label: t('事项'), value: detail.title },
-          { key: 'amount', label: t('金额（元）'), value: typeof p.amount === 'number' ? p.amount.toLocaleString('zh-CN', { minimumFractionDigits: 2 }) : p.amount },
+          {
+            key: 'amount',
+            label: t('金额（元）'),
+            value: typeof p.amount === 'number' ? p.amount.toLocaleString('zh-CN', { minimumFractionDigits: 2 }) : p.amount,
+          },
           { key: 'reason', label: t('理由'), value: p.reason },
           { key: 'project', label: t('项目'), value: p.projectId },
         ]
@@ -154,7 +158,8 @@ function ProjectListSubject({ detail }: { detail: SubjectDetail }) {
   const { t, lang } = useI18n();
   const campaignId = String(detail.payload.campaignId ?? '');
   const projects = useLoad(
-    () => get<{ items: ProjectView[] }>(`/api/campaigns/${encodeURIComponent(campaignId)}/projects?region=${encodeURIComponent(detail.applicantOrg)}&limit=500`),
+    () =>
+      get<{ items: ProjectView[] }>(`/api/campaigns/${encodeURIComponent(campaignId)}/projects?region=${encodeURIComponent(detail.applicantOrg)}&limit=500`),
     [campaignId, detail.applicantOrg],
   );
   const items = (projects.data?.items ?? []).filter((p) => p.listApplicationId === detail.id);
@@ -175,7 +180,11 @@ function ProjectListSubject({ detail }: { detail: SubjectDetail }) {
           { title: t('项目名称'), dataIndex: 'name' },
           { title: t('类型'), dataIndex: 'type', render: (v: string) => label(PROJECT_TYPES, v, lang) },
           { title: t('责任单位'), dataIndex: 'responsibleUnit' },
-          { title: t('计划'), render: (_: unknown, p) => (p.kind === 'organizing' ? t('{n} 名会员', { n: p.plannedMembers ?? 0 }) : t('覆盖 {n} 人', { n: p.plannedCoverage ?? 0 })) },
+          {
+            title: t('计划'),
+            render: (_: unknown, p) =>
+              p.kind === 'organizing' ? t('{n} 名会员', { n: p.plannedMembers ?? 0 }) : t('覆盖 {n} 人', { n: p.plannedCoverage ?? 0 }),
+          },
           { title: t('完成时间'), dataIndex: 'dueDate', render: (v: string | null) => (v ? dayjs(v).format('YYYY-MM-DD') : '—') },
           { title: t('补助（元）'), dataIndex: 'subsidyAmount', render: (v: number | null) => (v ? v.toLocaleString('zh-CN') : '—') },
           { title: t('状态'), dataIndex: 'status', render: (v: string) => <Tag color={STATUS_COLORS[v]}>{label(PROJECT_STATUS, v, lang)}</Tag> },
@@ -200,10 +209,20 @@ function SelfAssessmentSubject({ detail }: { detail: SubjectDetail }) {
         items={[
           { key: 'project', label: t('项目'), children: pr ? `${pr.name}（${label(PROJECT_TYPES, pr.type, lang)}）` : String(p.projectId) },
           { key: 'summary', label: t('自评报告'), children: String(p.summary ?? '') },
-          { key: 'members', label: t('自报新增会员'), children: `${String(p.membersRecruited ?? 0)}${pr ? ` ｜ ${t('实名记录')} ${pr.progress.membersRecruited}` : ''}` },
-          { key: 'unions', label: t('自报新建工会'), children: `${String(p.unionsEstablished ?? 0)}${pr ? ` ｜ ${t('台账记录')} ${pr.progress.unionsEstablished}` : ''}` },
+          {
+            key: 'members',
+            label: t('自报新增会员'),
+            children: `${String(p.membersRecruited ?? 0)}${pr ? ` ｜ ${t('实名记录')} ${pr.progress.membersRecruited}` : ''}`,
+          },
+          {
+            key: 'unions',
+            label: t('自报新建工会'),
+            children: `${String(p.unionsEstablished ?? 0)}${pr ? ` ｜ ${t('台账记录')} ${pr.progress.unionsEstablished}` : ''}`,
+          },
           ...(p.coverage !== undefined ? [{ key: 'coverage', label: t('服务覆盖'), children: String(p.coverage) }] : []),
-          ...(pr ? [{ key: 'status', label: t('项目状态'), children: <Tag color={STATUS_COLORS[pr.status]}>{label(PROJECT_STATUS, pr.status, lang)}</Tag> }] : []),
+          ...(pr
+            ? [{ key: 'status', label: t('项目状态'), children: <Tag color={STATUS_COLORS[pr.status]}>{label(PROJECT_STATUS, pr.status, lang)}</Tag> }]
+            : []),
         ]}
       />
     </>
@@ -225,8 +244,14 @@ function ActionPanel({ task, allowed, loadError, onDone }: { task: TaskDetail; a
     setError(null);
     try {
       const text = (extra.comment as string | undefined) ?? comment.trim();
-      const r = await post<{ status: string }>(`/api/tasks/${encodeURIComponent(task.id)}/actions`, { action, ...(text ? { comment: text } : {}), ...extra }, { idempotencyKey: `${key}-${action}` });
-      message.success(t('已{action}，申请状态：{status}', { action: ACTION_NAMES[action]?.[lang === 'zh' ? 0 : 1] ?? action, status: label(APP_STATUS, r.status, lang) }));
+      const r = await post<{ status: string }>(
+        `/api/tasks/${encodeURIComponent(task.id)}/actions`,
+        { action, ...(text ? { comment: text } : {}), ...extra },
+        { idempotencyKey: `${key}-${action}` },
+      );
+      message.success(
+        t('已{action}，申请状态：{status}', { action: ACTION_NAMES[action]?.[lang === 'zh' ? 0 : 1] ?? action, status: label(APP_STATUS, r.status, lang) }),
+      );
       setComment('');
       setDialog(null);
       setKey(newKey());
@@ -259,7 +284,15 @@ function ActionPanel({ task, allowed, loadError, onDone }: { task: TaskDetail; a
         <Typography.Paragraph type="secondary">{t('此任务不在您的待办中，只可查看')}</Typography.Paragraph>
       ) : (
         <>
-          <Input.TextArea rows={4} value={comment} onChange={(e) => setComment(e.target.value)} placeholder={t('审批意见')} maxLength={2000} showCount aria-label={t('审批意见')} />
+          <Input.TextArea
+            rows={4}
+            value={comment}
+            onChange={(e) => setComment(e.target.value)}
+            placeholder={t('审批意见')}
+            maxLength={2000}
+            showCount
+            aria-label={t('审批意见')}
+          />
           <ErrorAlert error={error} style={{ marginTop: 12 }} />
           <Space wrap style={{ marginTop: 12 }}>
             {actions.map((a) => (
@@ -297,11 +330,37 @@ function ActionPanel({ task, allowed, loadError, onDone }: { task: TaskDetail; a
 }
 
 /** The dialog of an action that needs more than a comment: whom (transfer, add signer…) or where to (return). */
-function ActionDialog({ action, task, allowed, comment, onCancel, onSend, busy, error, lang }: { action: string; task: TaskDetail; allowed?: Allowed; comment: string; onCancel(): void; onSend(extra: Record<string, unknown>): Promise<unknown>; busy: boolean; error: unknown; lang: 'zh' | 'en' }) {
+function ActionDialog({
+  action,
+  task,
+  allowed,
+  comment,
+  onCancel,
+  onSend,
+  busy,
+  error,
+  lang,
+}: {
+  action: string;
+  task: TaskDetail;
+  allowed?: Allowed;
+  comment: string;
+  onCancel(): void;
+  onSend(extra: Record<string, unknown>): Promise<unknown>;
+  busy: boolean;
+  error: unknown;
+  lang: 'zh' | 'en';
+}) {
   const { t } = useI18n();
   const { user, orgs } = useSession();
   const [form] = Form.useForm<{ to?: string | string[]; position?: 'before' | 'after'; returnTo?: string; deadline?: Dayjs | null; comment?: string }>();
-  const users = useLoad(() => (NEEDS_PEOPLE.includes(action) ? get<{ items: { username: string; name: string; orgName: string; roles: string[] }[] }>('/api/users') : Promise.resolve({ items: [] })), [action]);
+  const users = useLoad(
+    () =>
+      NEEDS_PEOPLE.includes(action)
+        ? get<{ items: { username: string; name: string; orgName: string; roles: string[] }[] }>('/api/users')
+        : Promise.resolve({ items: [] }),
+    [action],
+  );
   const multi = action === 'addSigner' || action === 'cc';
   const submit = async () => {
     const v = await form.validateFields().catch(() => null);
@@ -314,13 +373,33 @@ function ActionDialog({ action, task, allowed, comment, onCancel, onSend, busy, 
       if (v.deadline) extra.deadline = v.deadline.format();
     }
     const failed = await onSend(extra);
-    if (failed) applyFieldErrors(form, failed, lang, (p) => (['to', 'returnTo', 'deadline', 'position', 'comment'].includes(p.split('.')[0]!) ? [p.split('.')[0]!] : undefined));
+    if (failed)
+      applyFieldErrors(form, failed, lang, (p) =>
+        ['to', 'returnTo', 'deadline', 'position', 'comment'].includes(p.split('.')[0]!) ? [p.split('.')[0]!] : undefined,
+      );
   };
   return (
-    <Modal open title={ACTION_NAMES[action]?.[lang === 'zh' ? 0 : 1] ?? action} onCancel={onCancel} onOk={submit} confirmLoading={busy} okText={t('确定')} cancelText={t('取消')} destroyOnHidden>
-      <Form form={form} layout="vertical" initialValues={{ comment, position: 'after', returnTo: allowed?.returnTargets[0] ? String(allowed.returnTargets[0].value) : undefined }}>
+    <Modal
+      open
+      title={ACTION_NAMES[action]?.[lang === 'zh' ? 0 : 1] ?? action}
+      onCancel={onCancel}
+      onOk={submit}
+      confirmLoading={busy}
+      okText={t('确定')}
+      cancelText={t('取消')}
+      destroyOnHidden
+    >
+      <Form
+        form={form}
+        layout="vertical"
+        initialValues={{ comment, position: 'after', returnTo: allowed?.returnTargets[0] ? String(allowed.returnTargets[0].value) : undefined }}
+      >
         {NEEDS_PEOPLE.includes(action) && (
-          <Form.Item name="to" label={action === 'addSigner' ? t('加签人') : action === 'cc' ? t('抄送给') : t('接收人')} rules={[{ required: true, message: t('请选择人员') }]}>
+          <Form.Item
+            name="to"
+            label={action === 'addSigner' ? t('加签人') : action === 'cc' ? t('抄送给') : t('接收人')}
+            rules={[{ required: true, message: t('请选择人员') }]}
+          >
             <Select
               mode={multi ? 'multiple' : undefined}
               showSearch
@@ -351,7 +430,9 @@ function ActionDialog({ action, task, allowed, comment, onCancel, onSend, busy, 
         {action === 'return' && (
           <>
             <Form.Item name="returnTo" label={t('退回至')} rules={[{ required: true, message: t('请选择退回对象') }]}>
-              <Select options={(allowed?.returnTargets ?? []).map((r) => ({ value: String(r.value), label: r.label.split(' / ')[lang === 'zh' ? 0 : 1] ?? r.label }))} />
+              <Select
+                options={(allowed?.returnTargets ?? []).map((r) => ({ value: String(r.value), label: r.label.split(' / ')[lang === 'zh' ? 0 : 1] ?? r.label }))}
+              />
             </Form.Item>
             {task.applicationType === 'self_assessment' && (
               <Form.Item name="deadline" label={t('整改期限（限期整改）')}>

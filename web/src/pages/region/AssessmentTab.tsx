@@ -25,7 +25,11 @@ export function AssessmentTab({ campaign, org, onChanged }: { campaign: Campaign
       hint={t('选择一个项目填写绩效自评')}
       columns={[
         { title: t('自评'), render: (_: unknown, p) => (p.selfAssessment ? <Tag color="blue">{t('已提交')}</Tag> : <Tag>{t('未提交')}</Tag>) },
-        { title: t('整改期限'), dataIndex: 'rectifyDeadline', render: (v: string | null) => (v ? <Tag color="orange">{dayjs(v).format('YYYY-MM-DD HH:mm')}</Tag> : '—') },
+        {
+          title: t('整改期限'),
+          dataIndex: 'rectifyDeadline',
+          render: (v: string | null) => (v ? <Tag color="orange">{dayjs(v).format('YYYY-MM-DD HH:mm')}</Tag> : '—'),
+        },
       ]}
       form={(project, reload) => <AssessmentForm key={project.id} project={project} onDone={() => (reload(), onChanged())} />}
     />
@@ -41,7 +45,10 @@ function AssessmentForm({ project, onDone }: { project: ProjectView; onDone(): v
   const [busy, setBusy] = useState(false);
   const [key, setKey] = useState(newKey);
   const review = useLoad(
-    () => (project.assessmentApplicationId ? get<{ status: string; timeline: TimelineEntry[] }>(`/api/applications/${encodeURIComponent(project.assessmentApplicationId)}`) : Promise.resolve(null)),
+    () =>
+      project.assessmentApplicationId
+        ? get<{ status: string; timeline: TimelineEntry[] }>(`/api/applications/${encodeURIComponent(project.assessmentApplicationId)}`)
+        : Promise.resolve(null),
     [project.assessmentApplicationId, project.status],
   );
   const lastReturn = review.data?.timeline.filter((e) => e.action === 'return').at(-1);
@@ -49,7 +56,16 @@ function AssessmentForm({ project, onDone }: { project: ProjectView; onDone(): v
     setBusy(true);
     setError(null);
     try {
-      await post(`/api/projects/${encodeURIComponent(project.id)}/self-assessment`, { summary: v.summary.trim(), membersRecruited: v.membersRecruited, unionsEstablished: v.unionsEstablished, ...(v.coverage ? { coverage: v.coverage } : {}) }, { idempotencyKey: key });
+      await post(
+        `/api/projects/${encodeURIComponent(project.id)}/self-assessment`,
+        {
+          summary: v.summary.trim(),
+          membersRecruited: v.membersRecruited,
+          unionsEstablished: v.unionsEstablished,
+          ...(v.coverage ? { coverage: v.coverage } : {}),
+        },
+        { idempotencyKey: key },
+      );
       message.success(t('绩效自评已提交'));
       setKey(newKey());
       onDone();

@@ -27,9 +27,15 @@ export function PlanTab({ campaign, org, submitted, onChanged }: { campaign: Cam
   const submit = async (v: PlanForm) => {
     setBusy(true);
     setError(null);
-    const dueDates = Object.fromEntries((v.dueDates ?? []).filter((d) => d?.milestone?.trim() && d.date).map((d) => [d.milestone.trim(), d.date!.format('YYYY-MM-DD')]));
+    const dueDates = Object.fromEntries(
+      (v.dueDates ?? []).filter((d) => d?.milestone?.trim() && d.date).map((d) => [d.milestone.trim(), d.date!.format('YYYY-MM-DD')]),
+    );
     try {
-      await post(`/api/campaigns/${encodeURIComponent(campaign.id)}/regions/${encodeURIComponent(org)}/plan`, { summary: v.summary.trim(), measures: v.measures.map((x) => x.trim()), ...(Object.keys(dueDates).length ? { dueDates } : {}) }, { idempotencyKey: key });
+      await post(
+        `/api/campaigns/${encodeURIComponent(campaign.id)}/regions/${encodeURIComponent(org)}/plan`,
+        { summary: v.summary.trim(), measures: v.measures.map((x) => x.trim()), ...(Object.keys(dueDates).length ? { dueDates } : {}) },
+        { idempotencyKey: key },
+      );
       message.success(t('实施方案已提交'));
       setKey(newKey());
       onChanged();
@@ -53,11 +59,26 @@ export function PlanTab({ campaign, org, submitted, onChanged }: { campaign: Cam
     <div style={{ maxWidth: 860 }}>
       <PhaseNote campaign={campaign} tab="plan" />
       {submitted && <Alert type="success" showIcon style={{ marginBottom: 16 }} title={t('本地区实施方案已提交；再次提交将替换原方案')} />}
-      <Form<PlanForm> form={form} layout="vertical" onFinish={submit} initialValues={{ measures: [''], dueDates: [{ milestone: '动员部署', date: null }] }} data-testid="plan-form">
+      <Form<PlanForm>
+        form={form}
+        layout="vertical"
+        onFinish={submit}
+        initialValues={{ measures: [''], dueDates: [{ milestone: '动员部署', date: null }] }}
+        data-testid="plan-form"
+      >
         <Form.Item name="summary" label={t('方案概述')} rules={[{ required: true, whitespace: true, message: t('请填写方案概述') }, { max: 5000 }]}>
           <Input.TextArea rows={4} placeholder={t('如：以快递、外卖平台为重点，拉网式排查，一企一档，倒排工期')} />
         </Form.Item>
-        <Form.List name="measures" rules={[{ validator: async (_, v: string[]) => { if (!v?.length) throw new Error(t('至少一项措施')); } }]}>
+        <Form.List
+          name="measures"
+          rules={[
+            {
+              validator: async (_, v: string[]) => {
+                if (!v?.length) throw new Error(t('至少一项措施'));
+              },
+            },
+          ]}
+        >
           {(fields, { add, remove }, { errors }) => (
             <Form.Item label={t('工作措施')} required>
               {fields.map((f, i) => (

@@ -55,7 +55,13 @@ function ProgressFormCard({ campaign, project, onDone }: { campaign: CampaignVie
   const [result, setResult] = useState<ProgressResult | null>(null);
   const [key, setKey] = useState(newKey);
   const groups = useLoad(() => get<{ items: { id: string; name: string }[] }>('/api/groups'), []);
-  const ledger = useLoad(() => get<{ items: { id: string; name: string }[] }>(`/api/campaigns/${encodeURIComponent(campaign.id)}/regions/${encodeURIComponent(project.region)}/gaps?limit=500`), [campaign.id, project.region]);
+  const ledger = useLoad(
+    () =>
+      get<{ items: { id: string; name: string }[] }>(
+        `/api/campaigns/${encodeURIComponent(campaign.id)}/regions/${encodeURIComponent(project.region)}/gaps?limit=500`,
+      ),
+    [campaign.id, project.region],
+  );
   const groupOptions = (groups.data?.items ?? []).filter((g) => campaign.groups.includes(g.id)).map((g) => ({ value: g.id, label: g.name }));
 
   const submit = async (v: ProgressForm) => {
@@ -63,8 +69,26 @@ function ProgressFormCard({ campaign, project, onDone }: { campaign: CampaignVie
     setError(null);
     setResult(null);
     const body = {
-      ...(v.unionsEstablished?.length ? { unionsEstablished: v.unionsEstablished.map((u) => ({ ...(u.enterpriseId ? { enterpriseId: Number(u.enterpriseId) } : {}), name: u.name.trim(), establishedOn: u.establishedOn?.format('YYYY-MM-DD') })) } : {}),
-      ...(v.members?.length ? { members: v.members.map((x) => ({ name: x.name.trim(), idNumber: x.idNumber.trim(), ...(x.phone?.trim() ? { phone: x.phone.trim() } : {}), group: x.group, employer: x.employer.trim() })) } : {}),
+      ...(v.unionsEstablished?.length
+        ? {
+            unionsEstablished: v.unionsEstablished.map((u) => ({
+              ...(u.enterpriseId ? { enterpriseId: Number(u.enterpriseId) } : {}),
+              name: u.name.trim(),
+              establishedOn: u.establishedOn?.format('YYYY-MM-DD'),
+            })),
+          }
+        : {}),
+      ...(v.members?.length
+        ? {
+            members: v.members.map((x) => ({
+              name: x.name.trim(),
+              idNumber: x.idNumber.trim(),
+              ...(x.phone?.trim() ? { phone: x.phone.trim() } : {}),
+              group: x.group,
+              employer: x.employer.trim(),
+            })),
+          }
+        : {}),
       ...(v.coverage ? { serviceDone: { coverage: v.coverage } } : {}),
       ...(v.note?.trim() ? { note: v.note.trim() } : {}),
     };
@@ -101,7 +125,12 @@ function ProgressFormCard({ campaign, project, onDone }: { campaign: CampaignVie
                   {fields.map((f) => (
                     <Space key={f.key} align="baseline" wrap>
                       <Form.Item name={[f.name, 'enterpriseId']}>
-                        <Select allowClear placeholder={t('台账企业')} style={{ width: 240 }} options={(ledger.data?.items ?? []).map((e) => ({ value: String(e.id), label: e.name }))} />
+                        <Select
+                          allowClear
+                          placeholder={t('台账企业')}
+                          style={{ width: 240 }}
+                          options={(ledger.data?.items ?? []).map((e) => ({ value: String(e.id), label: e.name }))}
+                        />
                       </Form.Item>
                       <Form.Item name={[f.name, 'name']} rules={[{ required: true, whitespace: true, message: t('请填写工会名称') }]}>
                         <Input placeholder={t('工会名称')} style={{ width: 240 }} />
@@ -126,7 +155,13 @@ function ProgressFormCard({ campaign, project, onDone }: { campaign: CampaignVie
                       <Form.Item name={[f.name, 'name']} rules={[{ required: true, whitespace: true, message: t('请填写姓名') }]}>
                         <Input placeholder={t('姓名')} style={{ width: 110 }} />
                       </Form.Item>
-                      <Form.Item name={[f.name, 'idNumber']} rules={[{ required: true, message: t('请填写身份证号') }, { pattern: /^\d{17}[\dXx]$/, message: t('身份证号为 18 位') }]}>
+                      <Form.Item
+                        name={[f.name, 'idNumber']}
+                        rules={[
+                          { required: true, message: t('请填写身份证号') },
+                          { pattern: /^\d{17}[\dXx]$/, message: t('身份证号为 18 位') },
+                        ]}
+                      >
                         <Input placeholder={t('身份证号')} style={{ width: 200 }} />
                       </Form.Item>
                       <Form.Item name={[f.name, 'phone']} rules={[{ pattern: /^1[3-9]\d{9}$/, message: t('11 位手机号') }]}>
@@ -163,8 +198,16 @@ function ProgressFormCard({ campaign, project, onDone }: { campaign: CampaignVie
             type={result.duplicates?.length ? 'warning' : 'success'}
             showIcon
             style={{ marginBottom: 16 }}
-            title={t('已报送：新增会员 {m} 人，新建工会 {u} 个，销号 {x} 家', { m: result.membersAccepted ?? 0, u: result.unionsEstablished ?? 0, x: result.crossedOff ?? 0 })}
-            description={result.duplicates?.length ? t('以下身份证号已是会员，只计一次：{ids}', { ids: result.duplicates.map((d) => d.idNumberMasked).join('、') }) : undefined}
+            title={t('已报送：新增会员 {m} 人，新建工会 {u} 个，销号 {x} 家', {
+              m: result.membersAccepted ?? 0,
+              u: result.unionsEstablished ?? 0,
+              x: result.crossedOff ?? 0,
+            })}
+            description={
+              result.duplicates?.length
+                ? t('以下身份证号已是会员，只计一次：{ids}', { ids: result.duplicates.map((d) => d.idNumberMasked).join('、') })
+                : undefined
+            }
           />
         )}
         <Button type="primary" htmlType="submit" loading={busy}>

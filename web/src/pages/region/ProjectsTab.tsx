@@ -61,12 +61,32 @@ interface ApplicationDetail {
   timeline: TimelineEntry[];
 }
 
-const blank = (kind: 'organizing' | 'service'): ProjectForm => (kind === 'organizing' ? { kind, type: 'enterprise_union', groups: [] } : { kind, type: 'service_station' });
+const blank = (kind: 'organizing' | 'service'): ProjectForm =>
+  kind === 'organizing' ? { kind, type: 'enterprise_union', groups: [] } : { kind, type: 'service_station' };
 
 function toForm(p: ProjectView): ProjectForm {
   if (p.kind === 'organizing')
-    return { kind: 'organizing', type: p.type, name: p.name, location: p.location ?? '', plannedMembers: p.plannedMembers ?? 0, groups: p.groups, responsibleUnit: p.responsibleUnit, dueDate: p.dueDate ? dayjs(p.dueDate) : null, subsidyAmount: p.subsidyAmount, enterprises: p.enterprises?.map(String) };
-  return { kind: 'service', type: p.type, name: p.name, responsibleUnit: p.responsibleUnit, date: p.dueDate ? dayjs(p.dueDate) : null, plannedCoverage: p.plannedCoverage ?? 0, subsidyAmount: p.subsidyAmount };
+    return {
+      kind: 'organizing',
+      type: p.type,
+      name: p.name,
+      location: p.location ?? '',
+      plannedMembers: p.plannedMembers ?? 0,
+      groups: p.groups,
+      responsibleUnit: p.responsibleUnit,
+      dueDate: p.dueDate ? dayjs(p.dueDate) : null,
+      subsidyAmount: p.subsidyAmount,
+      enterprises: p.enterprises?.map(String),
+    };
+  return {
+    kind: 'service',
+    type: p.type,
+    name: p.name,
+    responsibleUnit: p.responsibleUnit,
+    date: p.dueDate ? dayjs(p.dueDate) : null,
+    plannedCoverage: p.plannedCoverage ?? 0,
+    subsidyAmount: p.subsidyAmount,
+  };
 }
 
 function toBody(p: ProjectForm) {
@@ -84,10 +104,30 @@ function toBody(p: ProjectForm) {
       ...(p.enterprises?.length ? { enterprises: p.enterprises.map(Number) } : {}),
       ...subsidy,
     };
-  return { kind: 'service', type: p.type, name: p.name?.trim(), responsibleUnit: p.responsibleUnit?.trim(), date: p.date?.format('YYYY-MM-DD'), plannedCoverage: p.plannedCoverage, ...subsidy };
+  return {
+    kind: 'service',
+    type: p.type,
+    name: p.name?.trim(),
+    responsibleUnit: p.responsibleUnit?.trim(),
+    date: p.date?.format('YYYY-MM-DD'),
+    plannedCoverage: p.plannedCoverage,
+    ...subsidy,
+  };
 }
 
-export function ProjectsTab({ campaign, org, listApplicationId, listStatus, onChanged }: { campaign: CampaignView; org: string; listApplicationId: string | null; listStatus: string | null; onChanged(): void }) {
+export function ProjectsTab({
+  campaign,
+  org,
+  listApplicationId,
+  listStatus,
+  onChanged,
+}: {
+  campaign: CampaignView;
+  org: string;
+  listApplicationId: string | null;
+  listStatus: string | null;
+  onChanged(): void;
+}) {
   const { t, lang, m } = useI18n();
   const { message } = App.useApp();
   const [form] = Form.useForm<{ projects: ProjectForm[] }>();
@@ -97,9 +137,15 @@ export function ProjectsTab({ campaign, org, listApplicationId, listStatus, onCh
   const [key, setKey] = useState(newKey);
   const base = `/api/campaigns/${encodeURIComponent(campaign.id)}`;
   const groups = useLoad(() => get<{ items: { id: string; name: string }[] }>('/api/groups'), []);
-  const ledger = useLoad(() => get<{ items: { id: string; name: string; employees: number }[] }>(`${base}/regions/${encodeURIComponent(org)}/gaps?limit=500`), [base, org]);
+  const ledger = useLoad(
+    () => get<{ items: { id: string; name: string; employees: number }[] }>(`${base}/regions/${encodeURIComponent(org)}/gaps?limit=500`),
+    [base, org],
+  );
   const existing = useLoad(() => get<{ items: ProjectView[] }>(`${base}/projects?region=${encodeURIComponent(org)}&limit=500`), [base, org]);
-  const app = useLoad(() => (listApplicationId ? get<ApplicationDetail>(`/api/applications/${encodeURIComponent(listApplicationId)}`) : Promise.resolve(null)), [listApplicationId, listStatus]);
+  const app = useLoad(
+    () => (listApplicationId ? get<ApplicationDetail>(`/api/applications/${encodeURIComponent(listApplicationId)}`) : Promise.resolve(null)),
+    [listApplicationId, listStatus],
+  );
 
   useEffect(() => {
     if (!existing.data) return;
@@ -117,7 +163,11 @@ export function ProjectsTab({ campaign, org, listApplicationId, listStatus, onCh
     setError(null);
     setUnplaced([]);
     try {
-      const r = await post<{ applicationId: string; status: string; projectIds: string[] }>(`${base}/regions/${encodeURIComponent(org)}/projects`, { projects: v.projects.map(toBody) }, { idempotencyKey: key });
+      const r = await post<{ applicationId: string; status: string; projectIds: string[] }>(
+        `${base}/regions/${encodeURIComponent(org)}/projects`,
+        { projects: v.projects.map(toBody) },
+        { idempotencyKey: key },
+      );
       message.success(t('项目清单已提交审核（{n} 个项目）', { n: r.projectIds.length }));
       setKey(newKey());
       onChanged();
@@ -150,7 +200,14 @@ export function ProjectsTab({ campaign, org, listApplicationId, listStatus, onCh
               </Typography.Text>
             )}
           </Space>
-          {status === 'returned' && lastReturn && <Alert type="warning" showIcon style={{ marginBottom: 8 }} title={t('清单被退回：{comment}', { comment: m(lastReturn.comment) || t('（无意见）') })} />}
+          {status === 'returned' && lastReturn && (
+            <Alert
+              type="warning"
+              showIcon
+              style={{ marginBottom: 8 }}
+              title={t('清单被退回：{comment}', { comment: m(lastReturn.comment) || t('（无意见）') })}
+            />
+          )}
           <ErrorAlert error={app.error} />
           {app.data && <AppTimeline entries={app.data.timeline} />}
         </Card>
@@ -167,12 +224,28 @@ export function ProjectsTab({ campaign, org, listApplicationId, listStatus, onCh
       )}
       <ErrorAlert error={existing.error ?? groups.error} />
       <Form form={form} layout="vertical" onFinish={submit} disabled={!editable} data-testid="project-form">
-        <Form.List name="projects" rules={[{ validator: async (_, v: unknown[]) => { if (!v?.length) throw new Error(t('至少一个项目')); } }]}>
+        <Form.List
+          name="projects"
+          rules={[
+            {
+              validator: async (_, v: unknown[]) => {
+                if (!v?.length) throw new Error(t('至少一个项目'));
+              },
+            },
+          ]}
+        >
           {(fields, { add, remove }, { errors }) => (
             <>
               {fields.length === 0 && <Empty description={t('暂无项目')} />}
               {fields.map((f, i) => (
-                <ProjectCard key={f.key} index={i} name={f.name} groupOptions={groupOptions} ledger={ledger.data?.items ?? []} onRemove={() => remove(f.name)} />
+                <ProjectCard
+                  key={f.key}
+                  index={i}
+                  name={f.name}
+                  groupOptions={groupOptions}
+                  ledger={ledger.data?.items ?? []}
+                  onRemove={() => remove(f.name)}
+                />
               ))}
               <Form.ErrorList errors={errors} />
               <Space style={{ marginBottom: 16 }}>
@@ -195,7 +268,19 @@ export function ProjectsTab({ campaign, org, listApplicationId, listStatus, onCh
   );
 }
 
-function ProjectCard({ index, name, groupOptions, ledger, onRemove }: { index: number; name: number; groupOptions: { value: string; label: string }[]; ledger: { id: string; name: string; employees: number }[]; onRemove(): void }) {
+function ProjectCard({
+  index,
+  name,
+  groupOptions,
+  ledger,
+  onRemove,
+}: {
+  index: number;
+  name: number;
+  groupOptions: { value: string; label: string }[];
+  ledger: { id: string; name: string; employees: number }[];
+  onRemove(): void;
+}) {
   const { t, lang } = useI18n();
   const form = Form.useFormInstance();
   const kind = Form.useWatch(['projects', name, 'kind'], form) as 'organizing' | 'service' | undefined;
@@ -261,7 +346,12 @@ function ProjectCard({ index, name, groupOptions, ledger, onRemove }: { index: n
             </Col>
             <Col xs={24} md={12}>
               <Form.Item name={[name, 'enterprises']} label={t('台账企业（挂号）')}>
-                <Select mode="multiple" allowClear optionFilterProp="label" options={ledger.map((e) => ({ value: String(e.id), label: `${e.name}（${e.employees}${t('人')}）` }))} />
+                <Select
+                  mode="multiple"
+                  allowClear
+                  optionFilterProp="label"
+                  options={ledger.map((e) => ({ value: String(e.id), label: `${e.name}（${e.employees}${t('人')}）` }))}
+                />
               </Form.Item>
             </Col>
           </>

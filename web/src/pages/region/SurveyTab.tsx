@@ -170,7 +170,11 @@ export function SurveyTab({ campaign, org, onChanged }: { campaign: CampaignView
         </Col>
         <Col xs={24} lg={12}>
           {stage !== 'idle' && (
-            <Card size="small" title={file ? `${file.name}（${file.encoding}，${Math.max(0, records.length - 1)} ${t('行')}）` : t('上传')} data-testid="upload-status">
+            <Card
+              size="small"
+              title={file ? `${file.name}（${file.encoding}，${Math.max(0, records.length - 1)} ${t('行')}）` : t('上传')}
+              data-testid="upload-status"
+            >
               {(stage === 'uploading' || stage === 'processing') && (
                 <>
                   <Progress percent={Math.round(sent * 100)} status="active" />
@@ -183,7 +187,12 @@ export function SurveyTab({ campaign, org, onChanged }: { campaign: CampaignView
                     type={result.rejected.length ? 'warning' : 'success'}
                     showIcon
                     data-testid="upload-result"
-                    title={t('已接收 {accepted} 行（新增 {inserted}，更新 {updated}），拒绝 {rejected} 行', { accepted: result.accepted, inserted: result.inserted, updated: result.updated, rejected: result.rejected.length })}
+                    title={t('已接收 {accepted} 行（新增 {inserted}，更新 {updated}），拒绝 {rejected} 行', {
+                      accepted: result.accepted,
+                      inserted: result.inserted,
+                      updated: result.updated,
+                      rejected: result.rejected.length,
+                    })}
                   />
                   {result.classified && (
                     <Space wrap>
@@ -196,7 +205,9 @@ export function SurveyTab({ campaign, org, onChanged }: { campaign: CampaignView
                         ))}
                     </Space>
                   )}
-                  {result.ignoredColumns?.length ? <Typography.Text type="secondary">{t('未识别的列已忽略：{cols}', { cols: result.ignoredColumns.join('、') })}</Typography.Text> : null}
+                  {result.ignoredColumns?.length ? (
+                    <Typography.Text type="secondary">{t('未识别的列已忽略：{cols}', { cols: result.ignoredColumns.join('、') })}</Typography.Text>
+                  ) : null}
                 </Space>
               )}
               {stage === 'done' && <ErrorAlert error={error} fields={[]} style={{ marginBottom: 0 }} />}
@@ -209,7 +220,11 @@ export function SurveyTab({ campaign, org, onChanged }: { campaign: CampaignView
         <Card
           size="small"
           style={{ marginTop: 16 }}
-          title={<span style={{ color: '#cf1322' }}>{t('被拒绝的行')}（{rejected.length}）</span>}
+          title={
+            <span style={{ color: '#cf1322' }}>
+              {t('被拒绝的行')}（{rejected.length}）
+            </span>
+          }
           extra={
             <Button icon={<DownloadOutlined />} onClick={downloadRejected} data-testid="download-rejected">
               {t('下载错误行')}
@@ -217,7 +232,9 @@ export function SurveyTab({ campaign, org, onChanged }: { campaign: CampaignView
           }
           data-testid="rejected-rows"
         >
-          <Typography.Paragraph type="secondary">{t('下载错误行，按“错误原因”一列改正后重新上传即可；其余行已入库，重复上传按企业更新，不会重复登记。')}</Typography.Paragraph>
+          <Typography.Paragraph type="secondary">
+            {t('下载错误行，按“错误原因”一列改正后重新上传即可；其余行已入库，重复上传按企业更新，不会重复登记。')}
+          </Typography.Paragraph>
           <Table
             size="small"
             rowKey="row"
@@ -249,7 +266,10 @@ export function SurveyTab({ campaign, org, onChanged }: { campaign: CampaignView
         style={{ marginTop: 16 }}
         title={t('建会空白点')}
         extra={
-          <Button icon={<DownloadOutlined />} onClick={() => (setExportError(null), download(`${base}/gaps?format=csv`, `建会空白点-${org}.csv`).catch(setExportError))}>
+          <Button
+            icon={<DownloadOutlined />}
+            onClick={() => (setExportError(null), download(`${base}/gaps?format=csv`, `建会空白点-${org}.csv`).catch(setExportError))}
+          >
             {t('导出 CSV')}
           </Button>
         }
