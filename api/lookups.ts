@@ -12,7 +12,7 @@ import { allowedActions, type TaskAction } from '../domain/chain';
 import { listNotifications } from '../db/approval-repository';
 import { listDirectoryUsers } from '../db/directory-repository';
 import type { Db } from '../db/knex';
-import { listAncestors, listOrgs, listTargetGroups } from '../db/org-repository';
+import { listAncestors, listIndustryUnionsByCity, listOrgs, listTargetGroups } from '../db/org-repository';
 import { withTemporalDeadline } from '../runtime/temporal-client';
 import { getApplicationQuery } from '../workflows';
 import { applicationWorkflowId, loadVisibleTask } from './approvals-service';
@@ -56,8 +56,8 @@ export function lookupRoutes(deps: LookupDeps): Router {
   });
 
   router.get('/api/groups', async (_req, res) => {
-    const groups = await listTargetGroups(db);
-    res.json({ items: groups.map((g) => ({ id: g.id, name: g.name, industryUnion: g.industryUnionId })) });
+    const [groups, byCity] = await Promise.all([listTargetGroups(db), listIndustryUnionsByCity(db)]);
+    res.json({ items: groups.map((g) => ({ id: g.id, name: g.name, industryUnion: g.industryUnionId, industryUnionByCity: byCity[g.id] ?? {} })) });
   });
 
   /** Colleagues to hand a task to or add as signers: the caller's city (or province) and the orgs above it. */

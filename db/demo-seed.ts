@@ -12,7 +12,7 @@ export const DEMO_PASSWORD = 'demo-password';
 
 export interface DemoData {
   orgs: { id: string; name: string; kind: string; parent: string | null; groups?: string[] }[];
-  groups: { id: string; name: string; industryUnion: string }[];
+  groups: { id: string; name: string; industryUnion: string; industryUnionByCity?: Record<string, string> }[];
   users: { username: string; name: string; org: string; roles: string[] }[];
 }
 

@@ -84,10 +84,31 @@ export async function upsertOrgs(db: Db, orgs: OrgInput[]): Promise<void> {
   });
 }
 
-export async function upsertTargetGroups(db: Db, groups: { id: string; name: string; industryUnion?: string | null }[]): Promise<void> {
+export async function upsertTargetGroups(
+  db: Db,
+  groups: { id: string; name: string; industryUnion?: string | null; industryUnionByCity?: Record<string, string> }[],
+): Promise<void> {
   if (groups.length === 0) return;
-  await db('target_groups')
-    .insert(groups.map((g) => ({ id: g.id, name: g.name, industry_union_id: g.industryUnion ?? null })))
-    .onConflict('id')
-    .merge();
+  await db.transaction(async (trx) => {
+    await trx('target_groups')
+      .insert(groups.map((g) => ({ id: g.id, name: g.name, industry_union_id: g.industryUnion ?? null })))
+      .onConflict('id')
+      .merge();
+    const byCity = groups.flatMap((g) =>
+      Object.entries(g.industryUnionByCity ?? {}).map(([city, union]) => ({ group_id: g.id, city_id: city, union_id: union })),
+    );
+    if (byCity.length) await trx('group_industry_unions').insert(byCity).onConflict(['group_id', 'city_id']).merge();
+  });
+}
+
+/** Each city's industry union for each target group: `{ [groupId]: { [cityId]: unionId } }`. */
+export async function listIndustryUnionsByCity(db: Db): Promise<Record<string, Record<string, string>>> {
+  const rows: { groupId: string; cityId: string; unionId: string }[] = await db('group_industry_unions').select({
+    groupId: 'group_id',
+    cityId: 'city_id',
+    unionId: 'union_id',
+  });
+  const out: Record<string, Record<string, string>> = {};
+  for (const r of rows) (out[r.groupId] ??= {})[r.cityId] = r.unionId;
+  return out;
 }

@@ -11,6 +11,7 @@ import * as m004 from './004_campaigns';
 import * as m005 from './005_campaign_chains';
 import * as m006 from './006_bulletins';
 import * as m007 from './007_campaign_view_index';
+import * as m008 from './008_group_unions_by_city';
 
 const migrations: Record<string, Knex.Migration> = {
   '001_orgs_and_users': m001,
@@ -20,6 +21,7 @@ const migrations: Record<string, Knex.Migration> = {
   '005_campaign_chains': m005,
   '006_bulletins': m006,
   '007_campaign_view_index': m007,
+  '008_group_unions_by_city': m008,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

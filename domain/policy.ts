@@ -1,0 +1,280 @@
+/**
+ * The authorization policy (授权规则): every decision about who may see or do
+ * what, in one place. Pure functions over the org tree — the caller (a
+ * principal: username, org path, roles), the subject's org paths, the task or
+ * application, the action — answering allow or deny with a reason. The API's
+ * routes, the inbox query's filter and the approval workflow's Update
+ * validators all ask these functions; none decides on its own.
+ *
+ * Org paths are ancestor paths ('/henan/pds/pds-xinhua/'): an org lies within
+ * another's subtree when its path starts with the other's.
+ *
+ * Deterministic and I/O-free: imported by workflow code.
+ */
+
+export type Role = 'staff' | 'reviewer' | 'admin' | 'supervisor';
+export const ROLES: readonly Role[] = ['staff', 'reviewer', 'admin', 'supervisor'];
+
+/** Who is asking: the signed-in user, where they sit, what they hold. */
+export interface Principal {
+  username: string;
+  orgId: string;
+  /** Ancestor path of the principal's org, e.g. '/henan/pds/'. */
+  orgPath: string;
+  roles: readonly string[];
+}
+
+/** The answer: allowed or not, why not, and whether an admin's override made it allowed. */
+export type Decision = { allow: true; override?: boolean } | { allow: false; status: 403 | 404; reason: string };
+
+const allow = (override = false): Decision => (override ? { allow: true, override: true } : { allow: true });
+const deny = (reason: string, status: 403 | 404 = 403): Decision => ({ allow: false, status, reason });
+
+/** True when `path` is `scopePath` or lies below it. */
+export function within(path: string | null | undefined, scopePath: string): boolean {
+  return !!path && path.startsWith(scopePath);
+}
+
+export function hasAnyRole(p: Principal, ...roles: Role[]): boolean {
+  return roles.some((r) => p.roles.includes(r));
+}
+
+// ---------------------------------------------------------------------------
+// Tasks and applications (审批)
+// ---------------------------------------------------------------------------
+
+/** What the policy needs to know of a task. */
+export interface TaskFacts {
+  assignee: string | null;
+  /** 委派: the owner who decides after the delegate's opinion (the projection's `owner`). */
+  owner?: string | null;
+  /** 委派: who handles it now (workflow state); in the projection the delegate is the `assignee`. */
+  delegatedTo?: string | null;
+  role: string | null;
+  orgId: string | null;
+  /** The path of the task's org: where its approvers sit. Null for tasks recorded before paths were kept. */
+  orgPath: string | null;
+  candidates: readonly string[];
+  /** The step shows full personal data (身份审核): the task never leaves its org. */
+  showsPersonalData?: boolean;
+}
+
+/** What the policy needs to know of an application. */
+export interface ApplicationFacts {
+  applicant: string | null;
+  applicantOrgPath: string;
+  targetOrgPath: string | null;
+}
+
+/** A user a task or a copy would go to. */
+export interface TargetFacts {
+  username: string;
+  active: boolean;
+  orgPath: string;
+}
+
+/**
+ * The task is the principal's own: named to them (as assignee, delegate or
+ * delegating owner), or open to a role they hold in the task's org.
+ */
+export function holdsTask(p: Principal, t: TaskFacts): boolean {
+  if (t.delegatedTo) return t.delegatedTo === p.username || t.assignee === p.username;
+  if (t.assignee) return t.assignee === p.username || t.owner === p.username;
+  return !!t.role && t.orgId === p.orgId && p.roles.includes(t.role);
+}
+
+/**
+ * The inbox filter: the two ways a task is someone's, as the inbox query
+ * selects them (by name, or by a role in an org). Kept here so the SQL and
+ * {@link holdsTask} cannot drift apart.
+ */
+export function inboxFilter(p: Principal): { usernames: string[]; roleOrgs: { orgId: string; role: string }[] } {
+  return { usernames: [p.username], roleOrgs: p.roles.map((role) => ({ orgId: p.orgId, role })) };
+}
+
+/**
+ * May the principal decide (approve, reject, return, transfer…) this task?
+ * Its holder may. An admin may override — act in the holder's place — only
+ * on a task whose org lies within the admin's own subtree; the decision is
+ * then recorded as an override. Never the applicant on their own application.
+ */
+export function decideTask(p: Principal, t: TaskFacts, opts: { applicant?: string | null } = {}): Decision {
+  if (holdsTask(p, t)) return allow();
+  if (hasAnyRole(p, 'admin') && !!opts.applicant && opts.applicant === p.username)
+    return deny('申请人不能审批自己的申请 / the applicant may not decide their own application');
+  if (hasAnyRole(p, 'admin') && within(t.orgPath, p.orgPath)) return allow(true);
+  return deny('此任务未分配给您 / this task is not assigned to you');
+}
+
+/**
+ * May a task be handed to (转办, 委派, 加签) or copied to (抄送) this user?
+ * Only an active user inside the subtree of the task's org; a task of a step
+ * that shows personal data never leaves its own org.
+ */
+export function handOffTarget(t: Pick<TaskFacts, 'orgPath' | 'showsPersonalData'>, target: TargetFacts | undefined): Decision {
+  if (!target || !target.active) return deny('用户不存在或已停用 / unknown or inactive user');
+  if (!t.orgPath) return deny('此任务不能转交 / this task cannot be handed on');
+  if (t.showsPersonalData) {
+    const taskOrg = t.orgPath;
+    if (target.orgPath !== taskOrg) return deny('含完整个人信息的步骤不能交给本单位以外的人 / a step that shows personal data stays within its org');
+    return allow();
+  }
+  if (!within(target.orgPath, t.orgPath)) return deny('只能交给本任务所属单位及其下级的人员 / only to people within the task’s org');
+  return allow();
+}
+
+/**
+ * May the principal see this application? Its applicant; anyone whose
+ * subtree covers the applicant's or the receiving org; anyone who holds or
+ * held a task on it (including copies).
+ */
+export function seeApplication(p: Principal, app: ApplicationFacts, tasks: readonly TaskFacts[]): Decision {
+  if (app.applicant && app.applicant === p.username) return allow();
+  if (within(app.applicantOrgPath, p.orgPath) || within(app.targetOrgPath, p.orgPath)) return allow();
+  if (tasks.some((t) => holdsTask(p, t) || t.candidates.includes(p.username))) return allow();
+  return deny('申请不存在 / application not found', 404);
+}
+
+/**
+ * The full ID and phone numbers (查看完整信息): only the holder of a pending
+ * task at the current step, where that step shows personal data. An admin's
+ * override does not reach personal data.
+ */
+export function revealPersonalData(p: Principal, t: TaskFacts & { pending: boolean; atCurrentStep: boolean }): Decision {
+  if (!t.pending || !t.atCurrentStep || !t.showsPersonalData || !holdsTask(p, t))
+    return deny('只有当前身份审核步骤的办理人可以查看完整个人信息 / only the holder of a pending identity-review task may see full personal data');
+  return allow();
+}
+
+/**
+ * Acting for the applicant (resubmit, withdraw): the applicant; for an org's
+ * own applications (subsidy, project list, self-assessment) also the staff
+ * and admins of the applicant org.
+ */
+export function actForApplicant(p: Principal, app: { applicant: string | null; applicantOrgId: string; orgApplication: boolean }): Decision {
+  if (app.applicant && app.applicant === p.username) return allow();
+  if (app.orgApplication && p.orgId === app.applicantOrgId && hasAnyRole(p, 'staff', 'admin')) return allow();
+  return deny('只有申请人（或申请单位的干事）可以办理 / only the applicant (or the applicant org’s staff) may do this');
+}
+
+/** 催办: the applicant, or an admin whose subtree covers the application. */
+export function urgeApplication(p: Principal, app: ApplicationFacts): Decision {
+  if (app.applicant && app.applicant === p.username) return allow();
+  if (hasAnyRole(p, 'admin') && (within(app.applicantOrgPath, p.orgPath) || within(app.targetOrgPath, p.orgPath))) return allow(true);
+  return deny('只有申请人或管理员可以催办 / only the applicant or an admin can urge');
+}
+
+/** Applying for a subsidy (经费补助): staff or admins, for their own org. */
+export function applyForSubsidy(p: Principal): Decision {
+  return hasAnyRole(p, 'staff', 'admin') ? allow() : deny('只有工会干事或管理员可以申请补助 / only staff or admins apply for subsidies');
+}
+
+/** 周转池 sorting: the chosen union must be a grassroots union within the principal's subtree. */
+export function assignTarget(p: Principal, org: { kind: string; path: string } | undefined): Decision {
+  if (!org || org.kind !== 'grassroots' || !within(org.path, p.orgPath)) return deny('请选择您范围内的基层工会 / choose a grassroots union within your scope');
+  return allow();
+}
+
+/** 批量转办 (cadre rotation): an admin moves tasks of a user, each task within the admin's subtree. */
+export function reassignTasks(p: Principal): Decision {
+  return hasAnyRole(p, 'admin') ? allow() : deny('只有管理员可以批量转办 / only admins reassign');
+}
+
+// ---------------------------------------------------------------------------
+// Approval chains (审批链) and the working calendar
+// ---------------------------------------------------------------------------
+
+/**
+ * Proposing a change to a chain owned by an org: an admin of that org or of
+ * an org above it. The change takes effect only when a second admin approves
+ * it (the built-in chain_change chain).
+ */
+export function proposeChain(p: Principal, ownerOrgPath: string): Decision {
+  if (!hasAnyRole(p, 'admin')) return deny('只有管理员可以配置审批链 / only admins configure chains');
+  if (!within(ownerOrgPath, p.orgPath)) return deny('只能配置本级及下级组织的审批链 / only chains of your own org or below');
+  return allow();
+}
+
+/** Reading chains: everyone signed in may read the chains that apply to them and their subtree. */
+export function readChain(p: Principal, ownerOrgPath: string): Decision {
+  if (within(ownerOrgPath, p.orgPath) || within(p.orgPath, ownerOrgPath)) return allow();
+  return deny('审批链不存在 / chain not found', 404);
+}
+
+/** The working calendar (工作日历) is the province's: admins edit it. */
+export function editCalendar(p: Principal): Decision {
+  return hasAnyRole(p, 'admin') ? allow() : deny('只有管理员可以修改工作日历 / only admins edit the calendar');
+}
+
+// ---------------------------------------------------------------------------
+// Campaigns (集中行动), regions, projects, bulletins
+// ---------------------------------------------------------------------------
+
+/** What the policy needs to know of a campaign. */
+export interface CampaignFacts {
+  cityOrg: string;
+  cityOrgPath: string;
+  /** Org ids of the regions taking part. */
+  regions: readonly string[];
+}
+
+/** The principal's org is the campaign's city or above it (the province). */
+export function atCityOrAbove(p: Principal, c: CampaignFacts): boolean {
+  return within(c.cityOrgPath, p.orgPath);
+}
+
+/** Launching a campaign: an admin, for a city within their subtree. */
+export function launchCampaign(p: Principal, cityOrgPath: string | undefined): Decision {
+  if (!hasAnyRole(p, 'admin')) return deny('只有市总管理员可以发起行动 / only a city federation admin launches campaigns');
+  if (!cityOrgPath || !within(cityOrgPath, p.orgPath)) return deny('超出您的管理范围 / outside your scope');
+  return allow();
+}
+
+/** Seeing a campaign: the city and above see it all; inside the city, only a region that takes part (and below it). */
+export function seeCampaign(p: Principal, c: CampaignFacts): Decision {
+  if (atCityOrAbove(p, c)) return allow();
+  if (within(p.orgPath, c.cityOrgPath) && c.regions.some((r) => p.orgPath.includes(`/${r}/`))) return allow();
+  return deny('行动不存在 / campaign not found', 404);
+}
+
+/** The campaign's own city federation admin: advances phases, issues and schedules bulletins, records inspections. */
+export function runCampaign(p: Principal, c: CampaignFacts, what: string): Decision {
+  if (hasAnyRole(p, 'admin') && p.orgId === c.cityOrg) return allow();
+  return deny(`只有本市总管理员可以${what} / only the city federation admin may do this`);
+}
+
+/** A region's submission (survey, plan, project list, progress, self-assessment): staff or admins of the region or above. */
+export function submitForRegion(p: Principal, regionPath: string | null | undefined, roles: readonly Role[] = ['staff', 'admin']): Decision {
+  if (!within(regionPath, p.orgPath)) return deny('地区不存在 / region not found', 404);
+  if (!hasAnyRole(p, ...roles)) return deny('只有工会干事或管理员可以提交 / only staff or admins submit');
+  return allow();
+}
+
+/** Seeing a project: its region's subtree, the city federation itself, and anyone above the city. */
+export function seeProject(p: Principal, project: { regionPath: string | null }, c: CampaignFacts | undefined): Decision {
+  if (within(project.regionPath, p.orgPath)) return allow();
+  if (c && (p.orgId === c.cityOrg || atCityOrAbove(p, c))) return allow();
+  return deny('项目不存在 / project not found', 404);
+}
+
+/** Reading bulletins (通报): supervisors, admins and staff of the city or above; staff and admins of a region taking part. */
+export function readBulletins(p: Principal, c: CampaignFacts): Decision {
+  if (atCityOrAbove(p, c))
+    return hasAnyRole(p, 'supervisor', 'admin', 'staff') ? allow() : deny('通报只发至督办、管理员和工会干事 / bulletins are for supervisors, admins and staff');
+  if (c.regions.includes(p.orgId) && hasAnyRole(p, 'staff', 'admin')) return allow();
+  return deny('通报只发至督办、管理员和工会干事 / bulletins are for supervisors, admins and staff');
+}
+
+/** The delivery record of a bulletin: admins and supervisors of the city or above. */
+export function readBulletinDeliveries(p: Principal, c: CampaignFacts): Decision {
+  if (atCityOrAbove(p, c) && hasAnyRole(p, 'admin', 'supervisor')) return allow();
+  return deny('只有市总及以上的管理员和督办可以查看送达情况 / only city or province admins and supervisors');
+}
+
+/** A union's join QR poster (扫码入会): the union's own people, or staff and admins above it. */
+export function downloadPoster(p: Principal, union: { id: string; kind: string; path: string } | undefined): Decision {
+  if (!union || union.kind !== 'grassroots' || !within(union.path, p.orgPath)) return deny('基层工会不存在 / no such grassroots union', 404);
+  if (p.orgId !== union.id && !hasAnyRole(p, 'staff', 'admin'))
+    return deny('只有本工会或上级工会的干事、管理员可以下载入会二维码 / only the union’s own people or staff and admins above it');
+  return allow();
+}
