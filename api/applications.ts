@@ -19,13 +19,16 @@ import { resolveStepRoute, calendarCache } from '../activities/route-resolution'
 import type { PiiCipher } from '../runtime/pii';
 import { getApplicationQuery } from '../workflows';
 import type { ActionInput } from '../workflows/approval-types';
-import { callerOf, hasRole, requireAuth, type Caller } from './auth';
-import { badRequest, conflict, forbidden, HttpError, parseOr400, zodFieldErrors, type FieldError } from './errors';
+import { callerOf, requireAuth, type Caller } from './auth';
+import { actForApplicant, applyForSubsidy, copyApplicationTarget, urgeApplication, type TargetFacts } from '../domain/policy';
+import { badRequest, conflict, enforce, HttpError, parseOr400, zodFieldErrors, type FieldError } from './errors';
 import { idempotencyKeyOf, idempotent } from './idempotency';
 import {
   actionKey,
   applicationWorkflowId,
-  canSee,
+  applicationFacts,
+  loadTargets,
+  refuseTargets,
   idFromKey,
   loadVisibleApplication,
   newId,
@@ -97,6 +100,9 @@ export const applicationActionSchema = z.object({
     .strict()
     .optional(),
 });
+
+/** An org's own applications: its staff and admins act for the applicant (resubmit, withdraw). */
+const ORG_APPLICATIONS = new Set(['subsidy', 'project_list', 'self_assessment']);
 
 export function applicationRoutes(deps: ApplicationDeps): Router {
   const router = express.Router();
@@ -213,7 +219,16 @@ export function applicationRoutes(deps: ApplicationDeps): Router {
     const app = await loadVisibleApplication(deps.db, caller, req.params.id as string);
     const body = parseOr400(applicationActionSchema, req.body);
     const to = body.to === undefined ? undefined : Array.isArray(body.to) ? body.to : [body.to];
-    if (to && body.action === 'cc') await requireUsers(deps.db, to);
+    const facts = applicationFacts(app);
+    let targets: TargetFacts[] | undefined;
+    if (to && body.action === 'cc') {
+      targets = await loadTargets(deps.db, to);
+      refuseTargets(targets, (target) => copyApplicationTarget(facts, target));
+    }
+    // Acting for the applicant is the policy's call; the workflow's validator asks it again with the same facts.
+    if (body.action === 'resubmit' || body.action === 'withdraw')
+      enforce(actForApplicant(caller, { applicant: app.applicant, applicantOrgId: app.applicantOrg, orgApplication: ORG_APPLICATIONS.has(app.type) }));
+    if (body.action === 'urge') enforce(urgeApplication(caller, facts));
     const changes = body.changes
       ? {
           title: body.changes.title,
@@ -222,10 +237,12 @@ export function applicationRoutes(deps: ApplicationDeps): Router {
       : undefined;
     const input: ActionInput = {
       action: body.action,
-      actor: actorOf(caller, hasRole(caller, 'admin') && app.applicant !== caller.username && (await canSee(deps.db, caller, app))),
+      actor: actorOf(caller),
       idempotencyKey: actionKey(caller, idempotencyKeyOf(req)),
       comment: body.comment,
       to,
+      targets,
+      application: { applicantOrgPath: facts.applicantOrgPath, targetOrgPath: facts.targetOrgPath },
       changes,
     };
     res.json(await sendAction(deps.temporal, app.id, input));
@@ -251,8 +268,9 @@ function summary(a: Awaited<ReturnType<typeof listApplications>>[number]) {
   };
 }
 
-export function actorOf(caller: Caller, asAdmin = false) {
-  return { username: caller.username, orgId: caller.orgId, roles: caller.roles, ...(asAdmin ? { asAdmin: true } : {}) };
+/** The actor an action carries into its workflow: who, where (for the policy in the validator), which roles. */
+export function actorOf(caller: Caller) {
+  return { username: caller.username, orgId: caller.orgId, orgPath: caller.orgPath, roles: caller.roles };
 }
 
 export async function requireUsers(db: Db, usernames: string[], path = 'to'): Promise<void> {
@@ -309,7 +327,7 @@ async function prepare(deps: ApplicationDeps, caller: Caller | undefined, body: 
   const errors: FieldError[] = [];
   if (body.type === 'subsidy') {
     if (!caller) throw new HttpError(401, '请先登录 / sign in first');
-    if (!hasRole(caller, 'staff', 'admin')) throw forbidden('只有工会干事或管理员可以申请补助 / only staff or admins apply for subsidies');
+    enforce(applyForSubsidy(caller));
     return {
       type: 'subsidy' as ApplicationType,
       chainKey: 'subsidy',

@@ -17,7 +17,9 @@ import {
 import { actUpdate, approvalWorkflow } from '../workflows';
 import type { ActionInput, ActionResult, ApprovalInput } from '../workflows/approval-types';
 import type { Caller } from './auth';
-import { conflict, notFound } from './errors';
+import { holdsTask, seeApplication, type ApplicationFacts, type Decision, type TargetFacts, type TaskFacts } from '../domain/policy';
+import { listUsersWithOrgPath } from '../db/user-repository';
+import { badRequest, conflict, enforce, notFound, type FieldError } from './errors';
 import { mapTemporalError } from './temporal-errors';
 import { withTemporalDeadline } from '../runtime/temporal-client';
 
@@ -33,10 +35,17 @@ export function idFromKey(owner: string, key: string): string {
   return 'k' + crypto.createHash('sha256').update(`${owner}\n${key}`).digest('hex').slice(0, 20);
 }
 
-/**
- * Who may see an application: its applicant, anyone in scope of the
- * applicant's or the receiving org, and anyone who holds or held a task on it.
- */
+/** The policy's view of a task row. */
+export function taskFacts(t: TaskRow): TaskFacts {
+  return { assignee: t.assignee, owner: t.owner, role: t.role, orgId: t.orgId, orgPath: t.orgPath, candidates: t.candidates };
+}
+
+/** The policy's view of an application row. */
+export function applicationFacts(a: ApplicationRow): ApplicationFacts {
+  return { applicant: a.applicant, applicantOrgPath: a.applicantOrgPath, targetOrgPath: a.targetOrgPath };
+}
+
+/** The application, if the policy lets the caller see it (`seeApplication`); otherwise 404, so ids cannot be probed. */
 export async function loadVisibleApplication(db: Db, caller: Caller, id: string): Promise<ApplicationRow> {
   const app = await getApplication(db, id);
   if (!app) throw notFound('申请不存在 / application not found');
@@ -44,10 +53,9 @@ export async function loadVisibleApplication(db: Db, caller: Caller, id: string)
   throw notFound('申请不存在 / application not found');
 }
 
-/** A task is the caller's when it is assigned to them, or to a role they hold in their org (as the inbox counts it). */
+/** A task is the caller's when the policy says they hold it (`holdsTask`: by name, or a role they hold in its org). */
 export function isMine(t: TaskRow, c: Caller): boolean {
-  if (t.assignee) return t.assignee === c.username || t.owner === c.username;
-  return !!t.role && t.orgId === c.orgId && c.roles.includes(t.role);
+  return holdsTask(c, taskFacts(t));
 }
 
 /**
@@ -64,17 +72,38 @@ export async function loadVisibleTask(db: Db, caller: Caller, taskId: string): P
 }
 
 export async function canSee(db: Db, caller: Caller, app: ApplicationRow): Promise<boolean> {
-  if (app.applicant === caller.username) return true;
-  if (app.applicantOrgPath.startsWith(caller.orgPath)) return true;
-  if (app.targetOrgPath?.startsWith(caller.orgPath)) return true;
+  const quick = seeApplication(caller, applicationFacts(app), []);
+  if (quick.allow) return true;
   const tasks = await listTasksOfApplication(db, app.id);
-  return tasks.some(
-    (t) =>
-      t.assignee === caller.username ||
-      t.owner === caller.username ||
-      t.candidates.includes(caller.username) ||
-      (t.orgId === caller.orgId && !!t.role && caller.roles.includes(t.role)),
+  return seeApplication(caller, applicationFacts(app), tasks.map(taskFacts)).allow;
+}
+
+/**
+ * The users an action hands a task to or copies (转办, 委派, 加签, 抄送), as the
+ * policy and the workflow's validator judge them: active or not, and where
+ * they sit. Unknown users come back inactive, with no org.
+ */
+export async function loadTargets(db: Db, usernames: readonly string[]): Promise<TargetFacts[]> {
+  const rows = await listUsersWithOrgPath(db, usernames);
+  return usernames.map((u) => {
+    const r = rows.find((x) => x.username === u);
+    return r ? { username: u, active: r.active, orgPath: r.orgPath } : { username: u, active: false, orgPath: '' };
+  });
+}
+
+/**
+ * Refuses what the policy refuses about the users an action names: unknown
+ * or inactive users are bad input (400 naming each `to` entry); an existing
+ * user the task may not go to is a 403 with the policy's reason. Nothing is
+ * sent. The workflow's validator checks the same facts again.
+ */
+export function refuseTargets(targets: TargetFacts[], judge: (t: TargetFacts) => Decision): void {
+  const path = (i: number) => (targets.length > 1 ? `to.${i}` : 'to');
+  const unknown: FieldError[] = targets.flatMap((t, i) =>
+    t.active ? [] : [{ path: path(i), message: `用户 ${t.username} 不存在或已停用 / unknown or inactive user` }],
   );
+  if (unknown.length) throw badRequest('请检查接收人 / unknown users', unknown);
+  for (const t of targets) enforce(judge(t));
 }
 
 /** What starting an application takes: the workflow's input, named by the application's id. */

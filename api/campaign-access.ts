@@ -7,21 +7,20 @@ import type { Db } from '../db/knex';
 import { getCampaign, type CampaignRow } from '../db/campaign-repository';
 import { getOrg, type OrgRow } from '../db/org-repository';
 import type { Caller } from './auth';
-import { forbidden, HttpError, notFound } from './errors';
+import { enforce, HttpError, notFound } from './errors';
+import { seeCampaign, submitForRegion, type CampaignFacts, type Role } from '../domain/policy';
 
-/** The campaign, if the caller's org scope covers its city or one of its regions; else 404. */
+/** The policy's view of a campaign row. */
+export function campaignFacts(c: CampaignRow): CampaignFacts {
+  return { cityOrg: c.cityOrg, cityOrgPath: c.cityOrgPath, regions: c.config.regions };
+}
+
+/** The campaign, if the policy lets the caller see it (`seeCampaign`: the city and above, or a region taking part); else 404. */
 export async function loadVisibleCampaign(db: Db, caller: Caller, id: string): Promise<CampaignRow> {
   const c = await getCampaign(db, id);
   if (!c) throw notFound('行动不存在 / campaign not found');
-  if (c.cityOrgPath.startsWith(caller.orgPath) || caller.orgPath.startsWith(c.cityOrgPath)) {
-    // The city and above see it all; a region sees it only if it takes part.
-    if (caller.orgPath.startsWith(c.cityOrgPath) && caller.orgId !== c.cityOrg) {
-      const regionOfCaller = c.config.regions.find((r) => caller.orgPath.includes(`/${r}/`));
-      if (!regionOfCaller) throw notFound('行动不存在 / campaign not found');
-    }
-    return c;
-  }
-  throw notFound('行动不存在 / campaign not found');
+  enforce(seeCampaign(caller, campaignFacts(c)));
+  return c;
 }
 
 /**
@@ -33,15 +32,13 @@ export async function loadCampaignForRegion(
   caller: Caller,
   campaignId: string,
   regionOrg: string,
-  opts: { phase?: string | string[]; roles?: string[] } = {},
+  opts: { phase?: string | string[]; roles?: Role[] } = {},
 ): Promise<{ campaign: CampaignRow; region: OrgRow }> {
   const campaign = await loadVisibleCampaign(db, caller, campaignId);
   if (!campaign.config.regions.includes(regionOrg)) throw notFound('该地区未参加此行动 / region does not take part');
   const region = await getOrg(db, regionOrg);
   if (!region) throw notFound('地区不存在 / region not found');
-  if (!region.path.startsWith(caller.orgPath)) throw notFound('地区不存在 / region not found');
-  const roles = opts.roles ?? ['staff', 'admin'];
-  if (!roles.some((r) => caller.roles.includes(r))) throw forbidden('只有工会干事或管理员可以提交 / only staff or admins submit');
+  enforce(submitForRegion(caller, region.path, opts.roles));
   requirePhase(campaign, opts.phase);
   return { campaign, region };
 }

@@ -36,9 +36,10 @@ import {
 import { regionWorkflowId } from '../workflows/campaign';
 import { projectWorkflowId } from '../workflows/region-campaign';
 import { idFromKey, newId } from './approvals-service';
-import { callerOf, hasRole, type Caller } from './auth';
-import { loadCampaignForRegion, loadVisibleCampaign, requirePhase } from './campaign-access';
-import { badRequest, conflict, forbidden, HttpError, notFound, parseOr400, type FieldError } from './errors';
+import { callerOf, type Caller } from './auth';
+import { inspectProject, launchCampaign, runCampaign, seeProject, submitForRegion } from '../domain/policy';
+import { campaignFacts, loadCampaignForRegion, loadVisibleCampaign, requirePhase } from './campaign-access';
+import { badRequest, conflict, enforce, HttpError, notFound, parseOr400, type FieldError } from './errors';
 import { idempotencyKeyOf, idempotent } from './idempotency';
 import { mapTemporalError } from './temporal-errors';
 import { isoDate, isoDateTime, rowId } from './validation';
@@ -197,7 +198,7 @@ export function campaignRoutes(deps: CampaignDeps): Router {
 
   router.post('/api/campaigns', idempotent(db), async (req, res) => {
     const caller = callerOf(req);
-    if (!hasRole(caller, 'admin')) throw forbidden('只有市总管理员可以发起行动 / only a city federation admin launches campaigns');
+    enforce(launchCampaign(caller, caller.orgPath));
     const body = parseOr400(launchSchema, req.body);
     await validateLaunch(db, caller, body);
     const key = idempotencyKeyOf(req);
@@ -260,8 +261,7 @@ export function campaignRoutes(deps: CampaignDeps): Router {
   router.post('/api/campaigns/:id/advance', idempotent(db), async (req, res) => {
     const caller = callerOf(req);
     const c = await loadVisibleCampaign(db, caller, req.params.id as string);
-    if (!hasRole(caller, 'admin') || caller.orgId !== c.cityOrg)
-      throw forbidden('只有本市总管理员可以提前结束阶段 / only the city federation admin advances phases');
+    enforce(runCampaign(caller, campaignFacts(c), '提前结束阶段'));
     const body = parseOr400(z.object({ reason: z.string().trim().min(1, '请说明理由 / a reason is required').max(2000) }).strict(), req.body);
     const key = keyOf(req);
     const r = await update(temporal, () =>
@@ -316,12 +316,10 @@ export function campaignRoutes(deps: CampaignDeps): Router {
     if (errors.length) throw badRequest('项目清单有误 / invalid project list', errors);
     const key = keyOf(req);
     const r = await update(temporal, () =>
-      temporal.workflow
-        .getHandle(regionWorkflowId(campaign.id, regionOrg))
-        .executeUpdate(submitProjectListUpdate, {
-          args: [{ actor: actorOf(caller), phaseSeen: campaign.phase, projects: body.projects, idempotencyKey: key }],
-          updateId: key,
-        }),
+      temporal.workflow.getHandle(regionWorkflowId(campaign.id, regionOrg)).executeUpdate(submitProjectListUpdate, {
+        args: [{ actor: actorOf(caller), phaseSeen: campaign.phase, projects: body.projects, idempotencyKey: key }],
+        updateId: key,
+      }),
     );
     res.status(201).json({ applicationId: r.listApplicationId, status: r.listStatus, projectIds: r.projectIds });
   });
@@ -413,7 +411,7 @@ export function campaignRoutes(deps: CampaignDeps): Router {
     const caller = callerOf(req);
     const p = await loadVisibleProject(db, caller, req.params.id as string);
     const campaign = (await getCampaign(db, p.campaignId))!;
-    if (caller.orgId !== campaign.cityOrg) throw forbidden('检查由市总记录 / inspections are recorded by the city federation');
+    enforce(inspectProject(caller, campaignFacts(campaign)));
     const body = parseOr400(inspectionSchema, req.body);
     const key = keyOf(req);
     const r = await update(temporal, () =>
@@ -433,12 +431,10 @@ export function campaignRoutes(deps: CampaignDeps): Router {
     const report = parseOr400(selfAssessmentSchema, req.body);
     const key = keyOf(req);
     const r = await update(temporal, () =>
-      temporal.workflow
-        .getHandle(projectWorkflowId(p.id))
-        .executeUpdate(submitSelfAssessmentUpdate, {
-          args: [{ actor: actorOf(caller), phaseSeen: campaign.phase, idempotencyKey: key, report }],
-          updateId: key,
-        }),
+      temporal.workflow.getHandle(projectWorkflowId(p.id)).executeUpdate(submitSelfAssessmentUpdate, {
+        args: [{ actor: actorOf(caller), phaseSeen: campaign.phase, idempotencyKey: key, report }],
+        updateId: key,
+      }),
     );
     res.status(201).json({ projectId: p.id, status: r.status, assessmentApplicationId: r.assessmentApplicationId });
   });
@@ -451,7 +447,7 @@ async function validateLaunch(db: Db, caller: Caller, body: z.infer<typeof launc
   const errors: FieldError[] = [];
   const city = await getOrg(db, body.cityOrg);
   if (!city || city.kind !== 'city') errors.push({ path: 'cityOrg', message: '须为市总工会的组织编号 / must be a city federation id' });
-  else if (!city.path.startsWith(caller.orgPath)) errors.push({ path: 'cityOrg', message: '超出您的管理范围 / outside your scope' });
+  else enforce(launchCampaign(caller, city.path));
   const orgs = new Map((await listOrgs(db)).map((o) => [o.id, o]));
   const seen = new Set<string>();
   body.regions.forEach((r, i) => {
@@ -484,17 +480,13 @@ async function loadVisibleProject(db: Db, caller: Caller, id: string): Promise<P
   const p = await getProject(db, id);
   if (!p) throw notFound('项目不存在 / project not found');
   const c = await getCampaign(db, p.campaignId);
-  const inScope =
-    p.regionPath?.startsWith(caller.orgPath) ||
-    (c && caller.orgPath.startsWith(c.cityOrgPath) && caller.orgId === c.cityOrg) ||
-    (c && c.cityOrgPath.startsWith(caller.orgPath));
-  if (!inScope) throw notFound('项目不存在 / project not found');
+  enforce(seeProject(caller, p, c && campaignFacts(c)));
   return p;
 }
 
 function requireRegionActor(caller: Caller, p: ProjectRow): void {
-  if (!p.regionPath?.startsWith(caller.orgPath) || !hasRole(caller, 'staff', 'admin'))
-    throw new HttpError(403, '只有项目所属地区的干事可以报送 / only the region’s staff report on its projects');
+  const d = submitForRegion(caller, p.regionPath);
+  if (!d.allow) throw new HttpError(403, '只有项目所属地区的干事可以报送 / only the region’s staff report on its projects');
 }
 
 function projectView(p: ProjectRow) {

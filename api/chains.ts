@@ -11,7 +11,8 @@ import { deleteCalendarDay, listCalendarDays, upsertCalendarDays } from '../db/c
 import { getLatestChain, listChainVersions, listLatestChains, saveChainVersion } from '../db/chain-repository';
 import type { Db } from '../db/knex';
 import { callerOf, hasRole } from './auth';
-import { badRequest, forbidden, notFound, parseOr400 } from './errors';
+import { badRequest, enforce, forbidden, notFound, parseOr400 } from './errors';
+import { editCalendar } from '../domain/policy';
 import { idempotent } from './idempotency';
 import { requireUsers } from './applications';
 
@@ -121,7 +122,7 @@ export function chainRoutes(deps: { db: Db }): Router {
 
   router.put('/api/calendar/:date', async (req, res) => {
     const caller = callerOf(req);
-    if (!hasRole(caller, 'admin')) throw forbidden('只有管理员可以修改工作日历 / only admins edit the calendar');
+    enforce(editCalendar(caller));
     const date = parseOr400(dateParam, req.params.date);
     const body = parseOr400(z.object({ kind: z.enum(['holiday', 'workday']), name: z.string().trim().max(50).default('') }).strict(), req.body);
     await upsertCalendarDays(deps.db, [{ date, kind: body.kind, name: body.name }]);
@@ -130,7 +131,7 @@ export function chainRoutes(deps: { db: Db }): Router {
 
   router.delete('/api/calendar/:date', async (req, res) => {
     const caller = callerOf(req);
-    if (!hasRole(caller, 'admin')) throw forbidden('只有管理员可以修改工作日历 / only admins edit the calendar');
+    enforce(editCalendar(caller));
     const date = parseOr400(dateParam, req.params.date);
     if (!(await deleteCalendarDay(deps.db, date))) throw notFound('该日期没有特别安排 / no entry for that date');
     res.status(204).end();

@@ -4,6 +4,7 @@
  */
 import type { ErrorRequestHandler } from 'express';
 import { z } from 'zod';
+import type { Decision } from '../domain/policy';
 import { logger } from '../runtime/logger';
 
 export interface FieldError {
@@ -38,6 +39,12 @@ export const badRequest = (detail: string, errors?: FieldError[]) => new HttpErr
 export const forbidden = (detail = '超出您的角色或组织范围 / outside your role or org scope') => new HttpError(403, detail);
 export const notFound = (detail = '资源不存在 / not found') => new HttpError(404, detail);
 export const conflict = (detail: string) => new HttpError(409, detail);
+
+/** Throws the policy's refusal (403 or 404 with its reason) unless it allows; returns whether an override made it allowed. */
+export function enforce(decision: Decision): { override: boolean } {
+  if (!decision.allow) throw new HttpError(decision.status, decision.reason);
+  return { override: !!decision.override };
+}
 
 /** Turns zod issues into the contract's `errors` list, one entry per bad field. */
 export function zodFieldErrors(error: z.ZodError): FieldError[] {

@@ -16,7 +16,8 @@ import { listAncestors, listIndustryUnionsByCity, listOrgs, listTargetGroups } f
 import { withTemporalDeadline } from '../runtime/temporal-client';
 import { getApplicationQuery } from '../workflows';
 import { applicationWorkflowId, loadVisibleTask } from './approvals-service';
-import { callerOf, type Caller } from './auth';
+import { callerOf } from './auth';
+import { directoryScope, seeOrg } from '../domain/policy';
 import { HttpError, parseOr400 } from './errors';
 import { mapTemporalError } from './temporal-errors';
 import { registerRoutes } from './openapi';
@@ -34,12 +35,6 @@ export interface LookupDeps {
   temporal: Client;
 }
 
-/** The path of the caller's city (or the caller's own org above city level): the directory's scope. */
-function directoryRoot(c: Caller): string {
-  const parts = c.orgPath.split('/').filter(Boolean);
-  return `/${parts.slice(0, Math.max(1, Math.min(parts.length, 2))).join('/')}/`;
-}
-
 export function lookupRoutes(deps: LookupDeps): Router {
   const router = express.Router();
   const { db } = deps;
@@ -47,11 +42,8 @@ export function lookupRoutes(deps: LookupDeps): Router {
   /** Orgs in the caller's subtree and the caller's ancestors: `{ items: [{ id, name, kind, parent, groups }] }`. */
   router.get('/api/orgs', async (req, res) => {
     const caller = callerOf(req);
-    const [all, ancestors] = await Promise.all([listOrgs(db), listAncestors(db, caller.orgId)]);
-    const up = new Set(ancestors.map((o) => o.id));
-    const items = all
-      .filter((o) => o.path.startsWith(caller.orgPath) || up.has(o.id))
-      .map((o) => ({ id: o.id, name: o.name, kind: o.kind, parent: o.parentId, groups: o.groups }));
+    const all = await listOrgs(db);
+    const items = all.filter((o) => seeOrg(caller, o)).map((o) => ({ id: o.id, name: o.name, kind: o.kind, parent: o.parentId, groups: o.groups }));
     res.json({ items });
   });
 
@@ -65,7 +57,12 @@ export function lookupRoutes(deps: LookupDeps): Router {
     const caller = callerOf(req);
     const q = parseOr400(z.object({ q: z.string().trim().max(50).optional(), limit: z.coerce.number().int().min(1).max(500).default(200) }), req.query);
     const ancestors = await listAncestors(db, caller.orgId);
-    const items = await listDirectoryUsers(db, { pathPrefix: directoryRoot(caller), orgIds: ancestors.map((o) => o.id), q: q.q || undefined, limit: q.limit });
+    const items = await listDirectoryUsers(db, {
+      pathPrefix: directoryScope(caller).pathPrefix,
+      orgIds: ancestors.map((o) => o.id),
+      q: q.q || undefined,
+      limit: q.limit,
+    });
     res.json({ items });
   });
 

@@ -17,8 +17,9 @@ import { getApplication, listTimeline } from '../db/approval-repository';
 import type { Db } from '../db/knex';
 import { getOrg, listOrgs, listTargetGroups, type OrgRow } from '../db/org-repository';
 import type { PiiCipher } from '../runtime/pii';
-import { callerOf, hasRole, requireAuth } from './auth';
-import { forbidden, HttpError, notFound, parseOr400 } from './errors';
+import { callerOf, requireAuth } from './auth';
+import { enforce, HttpError, notFound, parseOr400 } from './errors';
+import { downloadPoster } from '../domain/policy';
 import { registerRoutes } from './openapi';
 
 registerRoutes({
@@ -233,10 +234,9 @@ export function publicRoutes(deps: PublicDeps): Router {
     (format: 'svg' | 'png'): express.RequestHandler =>
     async (req, res) => {
       const caller = callerOf(req);
-      const union = await getOrg(db, req.params.id as string);
-      if (!union || union.kind !== 'grassroots' || !union.path.startsWith(caller.orgPath)) throw notFound('基层工会不存在 / no such grassroots union');
-      if (caller.orgId !== union.id && !hasRole(caller, 'staff', 'admin'))
-        throw forbidden('只有本工会或上级工会的干事、管理员可以下载入会二维码 / only the union’s own people or staff and admins above it');
+      const found = await getOrg(db, req.params.id as string);
+      enforce(downloadPoster(caller, found));
+      const union = found!;
       const url = `${originOf(req)}/join?union=${encodeURIComponent(union.id)}`;
       const [parent, groups] = await Promise.all([union.parentId ? getOrg(db, union.parentId) : undefined, listTargetGroups(db)]);
       const groupNames = union.groups.map((g) => groups.find((x) => x.id === g)?.name ?? g);

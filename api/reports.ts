@@ -23,9 +23,10 @@ import { getReport, listCampaignReports, listDeliveries, listReportsDeliveredTo,
 import { bulletinWorkflow } from '../workflows';
 import type { BulletinResult } from '../workflows/bulletin-types';
 import { idFromKey, newId } from './approvals-service';
-import { callerOf, hasRole, type Caller } from './auth';
-import { loadVisibleCampaign } from './campaign-access';
-import { conflict, forbidden, HttpError, notFound, parseOr400 } from './errors';
+import { callerOf, type Caller } from './auth';
+import { campaignFacts, loadVisibleCampaign } from './campaign-access';
+import { conflict, enforce, HttpError, notFound, parseOr400 } from './errors';
+import { readBulletinDeliveries, readBulletins, runCampaign } from '../domain/policy';
 import { idempotencyKeyOf, idempotent } from './idempotency';
 import { registerRoutes } from './openapi';
 import { bulletinCsv, bulletinXlsx } from './report-formats';
@@ -64,18 +65,14 @@ const pageSchema = z.object({
     .optional(),
 });
 
-/** True when the caller's org is the campaign's city or above it (the province). */
-const atCityOrAbove = (caller: Caller, c: CampaignRow) => c.cityOrgPath.startsWith(caller.orgPath);
-
 export function mayReadBulletins(caller: Caller, c: CampaignRow): boolean {
-  if (atCityOrAbove(caller, c)) return hasRole(caller, 'supervisor', 'admin', 'staff');
-  return c.config.regions.includes(caller.orgId) && hasRole(caller, 'staff', 'admin');
+  return readBulletins(caller, campaignFacts(c)).allow;
 }
 
 /** The campaign, if the caller may read its bulletins: 404 when it is out of their scope, 403 for their role. */
 async function loadBulletinCampaign(db: Db, caller: Caller, campaignId: string): Promise<CampaignRow> {
   const c = await loadVisibleCampaign(db, caller, campaignId);
-  if (!mayReadBulletins(caller, c)) throw forbidden('通报只发至督办、管理员和工会干事 / bulletins are for supervisors, admins and staff');
+  enforce(readBulletins(caller, campaignFacts(c)));
   return c;
 }
 
@@ -89,7 +86,7 @@ async function loadReadableReport(db: Db, caller: Caller, id: string) {
   } catch {
     throw notFound('通报不存在 / bulletin not found');
   }
-  if (!mayReadBulletins(caller, c)) throw forbidden('通报只发至督办、管理员和工会干事 / bulletins are for supervisors, admins and staff');
+  enforce(readBulletins(caller, campaignFacts(c)));
   return { report: r, campaign: c };
 }
 
@@ -153,8 +150,7 @@ export function reportRoutes(deps: ReportDeps): Router {
   router.post('/api/campaigns/:id/reports', idempotent(db), async (req, res) => {
     const caller = callerOf(req);
     const c = await loadBulletinCampaign(db, caller, req.params.id as string);
-    if (!hasRole(caller, 'admin') || caller.orgId !== c.cityOrg)
-      throw forbidden('只有本市总管理员可以发布通报 / only the city federation admin issues bulletins');
+    enforce(runCampaign(caller, campaignFacts(c), '发布通报'));
     if (c.phase === 'pending') throw conflict('行动尚未开始，暂无可通报的进展 / the campaign has not started yet');
     const key = idempotencyKeyOf(req);
     const requestKey = key ? idFromKey(caller.username, key) : newId();
@@ -188,19 +184,17 @@ export function reportRoutes(deps: ReportDeps): Router {
     if (!result.reportId) throw conflict(result.reason ?? '未生成通报 / no bulletin was issued');
     const r = await getReport(db, result.reportId);
     if (!r) throw new HttpError(500, '通报未保存 / the bulletin was not stored');
-    res
-      .status(201)
-      .json({
-        id: r.id,
-        campaignId: r.campaignId,
-        seq: r.seq,
-        label: r.data.label,
-        kind: r.kind,
-        period: r.data.period,
-        issuedAt: r.issuedAt,
-        headline: headline(r.data.totals),
-        links: links(r.id),
-      });
+    res.status(201).json({
+      id: r.id,
+      campaignId: r.campaignId,
+      seq: r.seq,
+      label: r.data.label,
+      kind: r.kind,
+      period: r.data.period,
+      issuedAt: r.issuedAt,
+      headline: headline(r.data.totals),
+      links: links(r.id),
+    });
   });
 
   /** The bulletin schedule: period, paused or not, the next and the recent runs. */
@@ -219,8 +213,7 @@ export function reportRoutes(deps: ReportDeps): Router {
   router.post('/api/campaigns/:id/reports/schedule', idempotent(db), async (req, res) => {
     const caller = callerOf(req);
     const c = await loadBulletinCampaign(db, caller, req.params.id as string);
-    if (!hasRole(caller, 'admin') || caller.orgId !== c.cityOrg)
-      throw forbidden('只有本市总管理员可以暂停或恢复通报 / only the city federation admin pauses or resumes bulletins');
+    enforce(runCampaign(caller, campaignFacts(c), '暂停或恢复通报'));
     const body = parseOr400(scheduleSchema, req.body);
     const handle = temporal.schedule.getHandle(bulletinScheduleId(c.id));
     // The schedule applies a change asynchronously, and a second change sent before the first has been
@@ -300,8 +293,7 @@ export function reportRoutes(deps: ReportDeps): Router {
   router.get('/api/reports/:id/deliveries', async (req, res) => {
     const caller = callerOf(req);
     const { report, campaign } = await loadReadableReport(db, caller, req.params.id as string);
-    if (!atCityOrAbove(caller, campaign) || !hasRole(caller, 'admin', 'supervisor'))
-      throw forbidden('只有市总及以上的管理员和督办可以查看送达情况 / only city or province admins and supervisors');
+    enforce(readBulletinDeliveries(caller, campaignFacts(campaign)));
     res.json({ items: await listDeliveries(db, report.id) });
   });
 

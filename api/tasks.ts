@@ -25,10 +25,11 @@ import type { PiiCipher } from '../runtime/pii';
 import { withTemporalDeadline } from '../runtime/temporal-client';
 import { getApplicationQuery } from '../workflows';
 import type { ActionInput } from '../workflows/approval-types';
-import { actorOf, requireUsers } from './applications';
-import { actionKey, applicationWorkflowId, canSee, isMine, loadVisibleApplication, loadVisibleTask, publicPayload, sendAction } from './approvals-service';
-import { callerOf, hasRole, type Caller } from './auth';
-import { badRequest, forbidden, HttpError, notFound, parseOr400 } from './errors';
+import { actorOf } from './applications';
+import { actionKey, applicationWorkflowId, loadTargets, loadVisibleTask, publicPayload, refuseTargets, sendAction, taskFacts } from './approvals-service';
+import { assignTarget, decideTask, handOffTarget, inboxFilter, reassignTasks, revealPersonalData as policyReveal, type TargetFacts } from '../domain/policy';
+import { callerOf, type Caller } from './auth';
+import { badRequest, enforce, HttpError, notFound, parseOr400 } from './errors';
 import { idempotencyKeyOf, idempotent } from './idempotency';
 import { mapTemporalError } from './temporal-errors';
 import { isoDateTime } from './validation';
@@ -88,9 +89,8 @@ function taskView(t: TaskRow) {
  * view is audited; anyone else gets 403 and sees the masked numbers only.
  */
 async function revealPersonalData(deps: TaskDeps, t: TaskRow, caller: Caller): Promise<{ idNumber?: string; phone?: string }> {
-  const refuse = () =>
-    forbidden('只有当前身份审核步骤的办理人可以查看完整个人信息 / only the holder of a pending identity-review task may see full personal data');
-  if (t.status !== 'pending' || t.kind !== 'approval' || !isMine(t, caller)) throw refuse();
+  // A cheap first answer for whoever cannot hold the task at all, before asking Temporal.
+  enforce(policyReveal(caller, { ...taskFacts(t), pending: t.status === 'pending' && t.kind === 'approval', atCurrentStep: true, showsPersonalData: true }));
   let view;
   try {
     view = await withTemporalDeadline(deps.temporal, () => deps.temporal.workflow.getHandle(applicationWorkflowId(t.applicationId)).query(getApplicationQuery));
@@ -98,7 +98,15 @@ async function revealPersonalData(deps: TaskDeps, t: TaskRow, caller: Caller): P
     throw mapTemporalError(err);
   }
   const step = view.steps[t.stepIndex];
-  if (view.status !== 'pending' || view.currentStepIndex !== t.stepIndex || !step || step.def.type !== 'human' || !step.def.showsPersonalData) throw refuse();
+  enforce(
+    policyReveal(caller, {
+      ...taskFacts(t),
+      pending: view.status === 'pending' && t.status === 'pending',
+      atCurrentStep: view.currentStepIndex === t.stepIndex,
+      showsPersonalData: !!step && step.def.type === 'human' && !!step.def.showsPersonalData,
+    }),
+  );
+  if (!step) throw notFound('任务不存在 / task not found');
   const app = await getApplication(deps.db, t.applicationId);
   const payload = app?.payload ?? {};
   const out: { idNumber?: string; phone?: string } = {};
@@ -131,7 +139,7 @@ export function taskRoutes(deps: TaskDeps): Router {
       }),
       req.query,
     );
-    const who = { username: caller.username, orgId: caller.orgId, roles: caller.roles };
+    const who = inboxFilter(caller);
     const [rows, counts] = await Promise.all([
       listInbox(deps.db, who, { status: q.status, kind: q.kind, type: q.type, overdue: q.overdue === 'true', limit: q.limit + 1, cursor: q.cursor }),
       countInbox(deps.db, who),
@@ -178,14 +186,13 @@ export function taskRoutes(deps: TaskDeps): Router {
       throw badRequest('请指定退回对象 / `returnTo` is required', [
         { path: 'returnTo', message: "'applicant' 或之前步骤的序号 / 'applicant' or an earlier step index" },
       ]);
+    let targets: TargetFacts[] | undefined;
     if (to && body.action === 'assign') {
-      const org = await getOrg(deps.db, to[0]!);
-      if (!org || org.kind !== 'grassroots' || !org.path.startsWith(caller.orgPath))
-        throw badRequest('请选择您范围内的基层工会 / choose a grassroots union within your scope', [
-          { path: 'to', message: '未知或超出范围的基层工会 / unknown or out-of-scope union' },
-        ]);
+      const decision = assignTarget(caller, await getOrg(deps.db, to[0]!));
+      if (!decision.allow) throw badRequest(decision.reason, [{ path: 'to', message: '未知或超出范围的基层工会 / unknown or out-of-scope union' }]);
     } else if (to && body.action !== 'removeSigner') {
-      await requireUsers(deps.db, to);
+      targets = await loadTargets(deps.db, to);
+      refuseTargets(targets, (target) => handOffTarget(taskFacts(t), target));
     }
     const input: ActionInput = {
       action: body.action,
@@ -194,6 +201,7 @@ export function taskRoutes(deps: TaskDeps): Router {
       taskId: t.id,
       comment: body.comment,
       to,
+      targets,
       returnTo: body.returnTo,
       position: body.position,
       deadline: body.deadline,
@@ -212,19 +220,19 @@ export function taskRoutes(deps: TaskDeps): Router {
       req.body,
     );
     const key = idempotencyKeyOf(req) ?? crypto.randomUUID();
-    const isAdmin = hasRole(caller, 'admin');
     const results = [];
     // One at a time keeps the load on the workflows even; 200 tasks take a few seconds.
     for (const taskId of body.taskIds) {
       try {
         const t = await getTask(deps.db, taskId);
         if (!t) throw notFound('任务不存在 / task not found');
-        const mine = isMine(t, caller);
-        const app = await loadVisibleApplication(deps.db, caller, t.applicationId).catch(() => undefined);
-        if (!mine && !(isAdmin && app && (await canSee(deps.db, caller, app)))) throw notFound('任务不存在 / task not found');
+        const app = await getApplication(deps.db, t.applicationId);
+        // The policy decides task by task: the holder, or an admin whose subtree holds the TASK's org (an override).
+        const decision = decideTask(caller, taskFacts(t), { applicant: app?.applicant });
+        if (!decision.allow) throw notFound('任务不存在 / task not found');
         const r = await sendAction(deps.temporal, t.applicationId, {
           action: 'approve',
-          actor: actorOf(caller, !mine && isAdmin),
+          actor: actorOf(caller),
           idempotencyKey: actionKey(caller, key, taskId),
           taskId,
           comment: body.comment ?? '批量同意 / bulk approved',
@@ -246,28 +254,35 @@ export function taskRoutes(deps: TaskDeps): Router {
   /** Cadres rotate: an admin moves every pending task of one user (within scope) to another. */
   router.post('/api/tasks/reassign', idempotent(deps.db), async (req, res) => {
     const caller = callerOf(req);
-    if (!hasRole(caller, 'admin')) throw forbidden('只有管理员可以批量转办 / only admins reassign');
+    enforce(reassignTasks(caller));
     const body = parseOr400(
       z.object({ from: z.string().trim().min(1).max(100), to: z.string().trim().min(1).max(100), comment: z.string().trim().max(2000).optional() }),
       req.body,
     );
-    const [from, to] = await Promise.all([getUser(deps.db, body.from), getUser(deps.db, body.to)]);
+    const [from, target] = await Promise.all([getUser(deps.db, body.from), loadTargets(deps.db, [body.to]).then((x) => x[0]!)]);
     const errors = [];
     if (!from) errors.push({ path: 'from', message: '用户不存在 / unknown user' });
-    if (!to || !to.active) errors.push({ path: 'to', message: '用户不存在或已停用 / unknown or inactive user' });
+    if (!target.active) errors.push({ path: 'to', message: '用户不存在或已停用 / unknown or inactive user' });
     if (errors.length) throw badRequest('请检查用户 / unknown users', errors);
     const key = idempotencyKeyOf(req) ?? crypto.randomUUID();
-    const tasks = await listPendingTasksOf(deps.db, body.from, caller.orgPath);
+    // Only the tasks whose org lies within the admin's subtree, and only to someone inside each task's org.
+    const tasks = (await listPendingTasksOf(deps.db, body.from)).filter((t) => decideTask(caller, taskFacts(t)).allow);
     let moved = 0;
     const failed = [];
     for (const t of tasks) {
+      const handOff = handOffTarget(taskFacts(t), target);
+      if (!handOff.allow) {
+        failed.push({ taskId: t.id, detail: handOff.reason });
+        continue;
+      }
       try {
         await sendAction(deps.temporal, t.applicationId, {
           action: 'transfer',
-          actor: actorOf(caller, true),
+          actor: actorOf(caller),
           idempotencyKey: actionKey(caller, key, t.id),
           taskId: t.id,
           to: [body.to],
+          targets: [target],
           comment: body.comment ?? `岗位调整，批量转办 / reassigned from ${body.from}`,
         });
         moved += 1;

@@ -2,6 +2,8 @@
  * Applications, tasks, the audit trail and notifications: the projections
  * the approval workflows keep current, read by the API with plain queries.
  */
+import type { Knex } from 'knex';
+import type { inboxFilter } from '../domain/policy';
 import type { Db } from './knex';
 import type { ApplicationStatus, TransitionRecord } from '../workflows/approval-types';
 
@@ -41,6 +43,8 @@ export interface TaskRow {
   dueAt: Date | null;
   createdAt: Date;
   completedAt: Date | null;
+  /** Path of the task's org (where its approvers sit), for the authorization policy; null for tasks without an org. */
+  orgPath: string | null;
   applicationType?: string;
   applicationStatus?: string;
   /** created_at to the microsecond (a JS Date keeps only milliseconds), for inbox cursors. */
@@ -173,26 +177,34 @@ const taskColumns = {
   dueAt: 't.due_at',
   createdAt: 't.created_at',
   completedAt: 't.completed_at',
+  orgPath: 'tor.path',
   applicationType: 'a.type',
   applicationStatus: 'a.status',
 };
 
+/** Whose tasks: by name, or by a role in an org (domain/policy.ts `inboxFilter`, the same rule as `holdsTask`). */
+export type InboxFilter = ReturnType<typeof inboxFilter>;
+
+/** Tasks named to one of the users, or open to one of the (org, role) pairs. Two indexed branches. */
+function holderClause(w: Knex.QueryBuilder, who: InboxFilter): void {
+  w.whereIn('t.assignee', who.usernames);
+  for (const { orgId, role } of who.roleOrgs) w.orWhere((r) => r.whereNull('t.assignee').andWhere('t.org_id', orgId).andWhere('t.role', role));
+}
+
 /**
  * The caller's inbox: tasks assigned to them by name, or to a role they hold
- * in their own org. Two indexed branches, merged.
+ * in their own org, as the authorization policy's inbox filter says.
  */
 export async function listInbox(
   db: Db,
-  who: { username: string; orgId: string; roles: string[] },
+  who: InboxFilter,
   opts: { status?: string; kind?: string; type?: string; limit: number; cursor?: string; overdue?: boolean },
 ): Promise<TaskRow[]> {
   const q = db('tasks as t')
     .join('applications as a', 'a.id', 't.application_id')
+    .leftJoin('orgs as tor', 'tor.id', 't.org_id')
     .select(taskColumns, db.raw(`to_char(t.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as "cursorAt"`))
-    .where((w) => {
-      w.where('t.assignee', who.username);
-      if (who.roles.length) w.orWhere((r) => r.whereNull('t.assignee').andWhere('t.org_id', who.orgId).whereIn('t.role', who.roles));
-    })
+    .where((w) => holderClause(w, who))
     .orderBy('t.created_at', 'desc')
     .orderBy('t.id', 'desc')
     .limit(opts.limit);
@@ -207,12 +219,9 @@ export async function listInbox(
   return q;
 }
 
-export async function countInbox(db: Db, who: { username: string; orgId: string; roles: string[] }): Promise<{ pending: number; overdue: number }> {
+export async function countInbox(db: Db, who: InboxFilter): Promise<{ pending: number; overdue: number }> {
   const row = await db('tasks as t')
-    .where((w) => {
-      w.where('t.assignee', who.username);
-      if (who.roles.length) w.orWhere((r) => r.whereNull('t.assignee').andWhere('t.org_id', who.orgId).whereIn('t.role', who.roles));
-    })
+    .where((w) => holderClause(w, who))
     .andWhere('t.status', 'pending')
     .andWhere('t.kind', 'approval')
     .first(db.raw('count(*)::int as pending'), db.raw('count(*) filter (where t.due_at < now())::int as overdue'));
@@ -239,28 +248,34 @@ function decodeCursor(cursor: string): [string, string] {
 }
 
 export async function getTask(db: Db, id: string): Promise<TaskRow | undefined> {
-  return db('tasks as t').join('applications as a', 'a.id', 't.application_id').select(taskColumns).where('t.id', id).first();
+  return db('tasks as t')
+    .join('applications as a', 'a.id', 't.application_id')
+    .leftJoin('orgs as tor', 'tor.id', 't.org_id')
+    .select(taskColumns)
+    .where('t.id', id)
+    .first();
 }
 
 export async function listTasksOfApplication(db: Db, applicationId: string): Promise<TaskRow[]> {
   return db('tasks as t')
     .join('applications as a', 'a.id', 't.application_id')
+    .leftJoin('orgs as tor', 'tor.id', 't.org_id')
     .select(taskColumns)
     .where('t.application_id', applicationId)
     .orderBy('t.created_at');
 }
 
-/** Pending tasks a user holds by name, within an org subtree (for bulk reassignment). */
-export async function listPendingTasksOf(db: Db, username: string, scopePath: string): Promise<TaskRow[]> {
+/** Pending approval tasks a user holds by name (for bulk reassignment; the policy decides task by task). */
+export async function listPendingTasksOf(db: Db, username: string, limit = 1000): Promise<TaskRow[]> {
   return db('tasks as t')
     .join('applications as a', 'a.id', 't.application_id')
-    .join('orgs as ao', 'ao.id', 'a.applicant_org')
-    .leftJoin('orgs as tgo', 'tgo.id', 'a.target_org')
+    .leftJoin('orgs as tor', 'tor.id', 't.org_id')
     .select(taskColumns)
     .where('t.assignee', username)
     .andWhere('t.status', 'pending')
     .andWhere('t.kind', 'approval')
-    .andWhere((w) => w.where('ao.path', 'like', `${scopePath}%`).orWhere('tgo.path', 'like', `${scopePath}%`));
+    .orderBy('t.created_at')
+    .limit(limit);
 }
 
 /**

@@ -38,3 +38,12 @@ export async function upsertUser(db: Db, user: { username: string; name: string;
     .onConflict('username')
     .merge(['name', 'org_id', 'roles', 'password_hash']);
 }
+
+/** Users by name with the path of their org (for the authorization policy's hand-off checks). */
+export async function listUsersWithOrgPath(db: Db, usernames: readonly string[]): Promise<(UserRow & { orgPath: string })[]> {
+  if (usernames.length === 0) return [];
+  return db('users as u')
+    .join('orgs as o', 'o.id', 'u.org_id')
+    .select({ username: 'u.username', name: 'u.name', orgId: 'u.org_id', roles: 'u.roles', active: 'u.active', orgPath: 'o.path' })
+    .whereIn('u.username', [...usernames]);
+}

@@ -157,6 +157,21 @@ export function actForApplicant(p: Principal, app: { applicant: string | null; a
   return deny('只有申请人（或申请单位的干事）可以办理 / only the applicant (or the applicant org’s staff) may do this');
 }
 
+/**
+ * 抄送 of a whole application (no task): only to an active user within the
+ * applicant org's or the receiving org's subtree — the people the
+ * application concerns, not anyone in the province.
+ */
+export function copyApplicationTarget(
+  app: Pick<ApplicationFacts, 'applicantOrgPath' | 'targetOrgPath'> | undefined,
+  target: TargetFacts | undefined,
+): Decision {
+  if (!target || !target.active) return deny('用户不存在或已停用 / unknown or inactive user');
+  if (!app) return deny('无法确认申请所属单位 / the application’s org is unknown');
+  if (within(target.orgPath, app.applicantOrgPath) || (!!app.targetOrgPath && within(target.orgPath, app.targetOrgPath))) return allow();
+  return deny('只能抄送给申请单位或受理单位及其下级的人员 / only to people within the applicant’s or the receiving org');
+}
+
 /** 催办: the applicant, or an admin whose subtree covers the application. */
 export function urgeApplication(p: Principal, app: ApplicationFacts): Decision {
   if (app.applicant && app.applicant === p.username) return allow();
@@ -178,6 +193,25 @@ export function assignTarget(p: Principal, org: { kind: string; path: string } |
 /** 批量转办 (cadre rotation): an admin moves tasks of a user, each task within the admin's subtree. */
 export function reassignTasks(p: Principal): Decision {
   return hasAnyRole(p, 'admin') ? allow() : deny('只有管理员可以批量转办 / only admins reassign');
+}
+
+// ---------------------------------------------------------------------------
+// The org tree and the staff directory
+// ---------------------------------------------------------------------------
+
+/** Orgs a principal sees in the tree: their own subtree and the orgs above them (to name where things go). */
+export function seeOrg(p: Principal, org: { path: string }): boolean {
+  return within(org.path, p.orgPath) || within(p.orgPath, org.path);
+}
+
+/**
+ * The staff directory a principal picks colleagues from (转办, 加签, 抄送): the
+ * principal's city (or their own org above city level) and the orgs above.
+ * Which of them a task may actually go to is `handOffTarget`'s decision.
+ */
+export function directoryScope(p: Principal): { pathPrefix: string } {
+  const parts = p.orgPath.split('/').filter(Boolean);
+  return { pathPrefix: `/${parts.slice(0, Math.max(1, Math.min(parts.length, 2))).join('/')}/` };
 }
 
 // ---------------------------------------------------------------------------
@@ -243,6 +277,11 @@ export function runCampaign(p: Principal, c: CampaignFacts, what: string): Decis
   return deny(`只有本市总管理员可以${what} / only the city federation admin may do this`);
 }
 
+/** Inspections (不定期检查) are recorded by the city federation itself. */
+export function inspectProject(p: Principal, c: CampaignFacts): Decision {
+  return p.orgId === c.cityOrg ? allow() : deny('检查由市总记录 / inspections are recorded by the city federation');
+}
+
 /** A region's submission (survey, plan, project list, progress, self-assessment): staff or admins of the region or above. */
 export function submitForRegion(p: Principal, regionPath: string | null | undefined, roles: readonly Role[] = ['staff', 'admin']): Decision {
   if (!within(regionPath, p.orgPath)) return deny('地区不存在 / region not found', 404);
@@ -251,7 +290,7 @@ export function submitForRegion(p: Principal, regionPath: string | null | undefi
 }
 
 /** Seeing a project: its region's subtree, the city federation itself, and anyone above the city. */
-export function seeProject(p: Principal, project: { regionPath: string | null }, c: CampaignFacts | undefined): Decision {
+export function seeProject(p: Principal, project: { regionPath?: string | null }, c: CampaignFacts | undefined): Decision {
   if (within(project.regionPath, p.orgPath)) return allow();
   if (c && (p.orgId === c.cityOrg || atCityOrAbove(p, c))) return allow();
   return deny('项目不存在 / project not found', 404);

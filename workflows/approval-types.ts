@@ -2,6 +2,7 @@
  * Payload types shared by the approval workflow, its activities and the API.
  * Plain data only: this module is imported by workflow code.
  */
+import type { TargetFacts } from '../domain/policy';
 import type { ActionName, ApplicationType, AutoStepName, ChainDefinition, HumanStep, Step } from '../domain/chain';
 
 export type ApplicationStatus = 'pending' | 'returned' | 'approved' | 'rejected' | 'withdrawn';
@@ -12,7 +13,9 @@ export interface Actor {
   username: string;
   orgId: string;
   roles: string[];
-  /** Set by the API when an admin acts on a task in their scope (bulk approve, reassign). */
+  /** Path of the actor's org, for the authorization policy (domain/policy.ts) in the validator. */
+  orgPath?: string;
+  /** The system's own actors (time limits, cancellation, a region's revision); never set from a user's request. */
   asAdmin?: boolean;
 }
 
@@ -70,6 +73,10 @@ export interface ActionInput {
   comment?: string;
   /** transfer / delegate / addSigner / removeSigner / cc: usernames; assign: an org id. */
   to?: string[];
+  /** What the policy needs of the users in `to` (active, where they sit), looked up by the API. */
+  targets?: TargetFacts[];
+  /** Where the application sits (the API fills it from the application row): for urge, comment and application-level cc. */
+  application?: { applicantOrgPath: string; targetOrgPath: string | null };
   /** return: 'applicant' or the index of an earlier step. */
   returnTo?: 'applicant' | number;
   position?: 'before' | 'after';
