@@ -24,14 +24,15 @@ import { badRequest, conflict, forbidden, HttpError, parseOr400, zodFieldErrors,
 import { idempotencyKeyOf, idempotent } from './idempotency';
 import {
   actionKey,
+  applicationScopeOf,
   applicationWorkflowId,
-  canSee,
   idFromKey,
   loadVisibleApplication,
   newId,
   publicPayload,
   sendAction,
   startApplication,
+  targetFactsOf,
 } from './approvals-service';
 import { mapTemporalError } from './temporal-errors';
 import { withTemporalDeadline } from '../runtime/temporal-client';
@@ -222,11 +223,13 @@ export function applicationRoutes(deps: ApplicationDeps): Router {
       : undefined;
     const input: ActionInput = {
       action: body.action,
-      actor: actorOf(caller, hasRole(caller, 'admin') && app.applicant !== caller.username && (await canSee(deps.db, caller, app))),
+      actor: actorOf(caller),
       idempotencyKey: actionKey(caller, idempotencyKeyOf(req)),
       comment: body.comment,
       to,
       changes,
+      targets: body.action === 'cc' ? await targetFactsOf(deps.db, to) : undefined,
+      application: applicationScopeOf(app),
     };
     res.json(await sendAction(deps.temporal, app.id, input));
   });
@@ -251,8 +254,12 @@ function summary(a: Awaited<ReturnType<typeof listApplications>>[number]) {
   };
 }
 
-export function actorOf(caller: Caller, asAdmin = false) {
-  return { username: caller.username, orgId: caller.orgId, roles: caller.roles, ...(asAdmin ? { asAdmin: true } : {}) };
+/**
+ * The actor an action carries into the workflow: who, where (org path: an admin overrides only within it), which
+ * roles. Never `asAdmin`: that is for the workflow's own system actors; the validator decides overrides (domain/policy.ts).
+ */
+export function actorOf(caller: Caller) {
+  return { username: caller.username, orgId: caller.orgId, orgPath: caller.orgPath, roles: caller.roles };
 }
 
 export async function requireUsers(db: Db, usernames: string[], path = 'to'): Promise<void> {

@@ -17,6 +17,9 @@ import {
 import { actUpdate, approvalWorkflow } from '../workflows';
 import type { ActionInput, ActionResult, ApprovalInput } from '../workflows/approval-types';
 import type { Caller } from './auth';
+import { getOrg } from '../db/org-repository';
+import { getUser } from '../db/user-repository';
+import type { TargetFacts } from '../domain/policy';
 import { conflict, notFound } from './errors';
 import { mapTemporalError } from './temporal-errors';
 import { withTemporalDeadline } from '../runtime/temporal-client';
@@ -157,6 +160,30 @@ export async function sendAction(temporal: Client, applicationId: string, input:
     if (err instanceof WorkflowNotFoundError) throw conflict('申请已办结，不能再处理 / the application is already decided or withdrawn');
     throw mapTemporalError(err);
   }
+}
+
+/**
+ * The facts the workflow's validator checks a hand-off or copy against
+ * (domain/policy.ts handOffTarget): each named user's active flag and org
+ * path. Unknown users are left out; the validator refuses a missing fact.
+ */
+export async function targetFactsOf(db: Db, usernames: readonly string[] | undefined): Promise<TargetFacts[] | undefined> {
+  if (!usernames?.length) return undefined;
+  const facts: TargetFacts[] = [];
+  for (const username of usernames) {
+    const user = await getUser(db, username);
+    const org = user ? await getOrg(db, user.orgId) : undefined;
+    if (user && org) facts.push({ username: user.username, active: user.active, orgPath: org.path });
+  }
+  return facts;
+}
+
+/** Where the application sits, for the validator's urge, comment and copy rules. */
+export function applicationScopeOf(app: Pick<ApplicationRow, 'applicantOrgPath' | 'targetOrgPath'>): {
+  applicantOrgPath: string;
+  targetOrgPath: string | null;
+} {
+  return { applicantOrgPath: app.applicantOrgPath, targetOrgPath: app.targetOrgPath };
 }
 
 /** Strips stored ciphertexts and hashes; personal data leaves only masked. */

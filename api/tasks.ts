@@ -26,7 +26,18 @@ import { withTemporalDeadline } from '../runtime/temporal-client';
 import { getApplicationQuery } from '../workflows';
 import type { ActionInput } from '../workflows/approval-types';
 import { actorOf, requireUsers } from './applications';
-import { actionKey, applicationWorkflowId, canSee, isMine, loadVisibleApplication, loadVisibleTask, publicPayload, sendAction } from './approvals-service';
+import {
+  actionKey,
+  applicationScopeOf,
+  applicationWorkflowId,
+  canSee,
+  isMine,
+  loadVisibleApplication,
+  loadVisibleTask,
+  publicPayload,
+  sendAction,
+  targetFactsOf,
+} from './approvals-service';
 import { callerOf, hasRole, type Caller } from './auth';
 import { badRequest, forbidden, HttpError, notFound, parseOr400 } from './errors';
 import { idempotencyKeyOf, idempotent } from './idempotency';
@@ -197,6 +208,8 @@ export function taskRoutes(deps: TaskDeps): Router {
       returnTo: body.returnTo,
       position: body.position,
       deadline: body.deadline,
+      targets: ['transfer', 'delegate', 'addSigner', 'cc'].includes(body.action) ? await targetFactsOf(deps.db, to) : undefined,
+      application: await getApplication(deps.db, t.applicationId).then((row) => (row ? applicationScopeOf(row) : undefined)),
     };
     res.json(await sendAction(deps.temporal, t.applicationId, input));
   });
@@ -224,7 +237,7 @@ export function taskRoutes(deps: TaskDeps): Router {
         if (!mine && !(isAdmin && app && (await canSee(deps.db, caller, app)))) throw notFound('任务不存在 / task not found');
         const r = await sendAction(deps.temporal, t.applicationId, {
           action: 'approve',
-          actor: actorOf(caller, !mine && isAdmin),
+          actor: actorOf(caller),
           idempotencyKey: actionKey(caller, key, taskId),
           taskId,
           comment: body.comment ?? '批量同意 / bulk approved',
@@ -264,10 +277,11 @@ export function taskRoutes(deps: TaskDeps): Router {
       try {
         await sendAction(deps.temporal, t.applicationId, {
           action: 'transfer',
-          actor: actorOf(caller, true),
+          actor: actorOf(caller),
           idempotencyKey: actionKey(caller, key, t.id),
           taskId: t.id,
           to: [body.to],
+          targets: await targetFactsOf(deps.db, [body.to]),
           comment: body.comment ?? `岗位调整，批量转办 / reassigned from ${body.from}`,
         });
         moved += 1;
