@@ -9,7 +9,7 @@ import type { HumanStep, OrgLevel } from '../domain/chain';
 import { WorkingCalendar } from '../domain/calendar';
 import { durationToMs, parseDuration } from '../domain/duration';
 import type { Db } from '../db/knex';
-import { listAncestors, type OrgRow } from '../db/org-repository';
+import { getOrg, listAncestors, type OrgRow } from '../db/org-repository';
 import { getUser, listUsersWithRole } from '../db/user-repository';
 import { listCalendarDays } from '../db/calendar-repository';
 import type { ResolvedStep, ResolveStepInput } from '../workflows/approval-types';
@@ -76,10 +76,18 @@ export async function resolveStepRoute(db: Db, calendars: CalendarCache, input: 
   let org: OrgRow | undefined;
   let candidates: string[] = [];
   let rule: string;
+  // A named user's task belongs to that user's org: it bounds overrides and hand-offs (domain/policy.ts).
+  let orgPaths: Record<string, string> | undefined;
 
   if (step.who.kind === 'users') {
     const found = await Promise.all(step.who.usernames.map((u) => getUser(db, u)));
-    candidates = found.filter((u) => u && u.active).map((u) => u!.username);
+    const active = found.filter((u) => !!u && u.active).map((u) => u!);
+    candidates = active.map((u) => u.username);
+    orgPaths = {};
+    for (const u of active) {
+      const userOrg = await getOrg(db, u.orgId);
+      if (userOrg) orgPaths[u.username] = userOrg.path;
+    }
     rule = `指定人员 / named users: ${candidates.join('、') || '—'}`;
   } else {
     role = step.who.role;
@@ -107,7 +115,15 @@ export async function resolveStepRoute(db: Db, calendars: CalendarCache, input: 
 
   if (actors.length === 0) {
     if ((step.onNoApprover ?? 'admin') === 'skip') {
-      return { skip: true, rule: `${rule}；无人匹配，按规则跳过 / nobody matched: step skipped`, role, orgId: org?.id ?? null, candidates: [], forbidden };
+      return {
+        skip: true,
+        rule: `${rule}；无人匹配，按规则跳过 / nobody matched: step skipped`,
+        role,
+        orgId: org?.id ?? null,
+        orgPath: org?.path ?? null,
+        candidates: [],
+        forbidden,
+      };
     }
     const fallbackFrom = org?.id ?? input.targetOrg ?? input.applicantOrg;
     const admins = await nearestAdmins(db, fallbackFrom);
@@ -118,6 +134,7 @@ export async function resolveStepRoute(db: Db, calendars: CalendarCache, input: 
         rule: `${rule}；无人匹配且无管理员，跳过 / nobody matched and no admin: skipped`,
         role,
         orgId: org?.id ?? null,
+        orgPath: org?.path ?? null,
         candidates: [],
         forbidden,
       };
@@ -125,11 +142,12 @@ export async function resolveStepRoute(db: Db, calendars: CalendarCache, input: 
     role = 'admin';
     org = admins.org;
     candidates = adminUsers;
+    orgPaths = undefined; // the fallback admins act for their org
     rule = `${rule}；无人匹配，转${admins.org.name}管理员 / nobody matched: sent to the admin of ${admins.org.id}`;
   }
 
   const due = step.sla ? dueTimes(await calendars.get(), step.sla.limit, step.sla.remindBefore, now) : {};
-  return { skip: false, rule, role, orgId: org?.id ?? null, candidates, forbidden, ...due };
+  return { skip: false, rule, role, orgId: org?.id ?? null, orgPath: org?.path ?? null, ...(orgPaths ? { orgPaths } : {}), candidates, forbidden, ...due };
 }
 
 /** Due time on working days; the reminder is a plain wall-clock span before it. */

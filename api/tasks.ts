@@ -26,7 +26,7 @@ import { withTemporalDeadline } from '../runtime/temporal-client';
 import { getApplicationQuery } from '../workflows';
 import type { ActionInput } from '../workflows/approval-types';
 import { actorOf } from './applications';
-import { actionKey, applicationWorkflowId, loadTargets, loadVisibleTask, publicPayload, refuseTargets, sendAction, taskFacts } from './approvals-service';
+import { actionKey, applicationFacts, applicationWorkflowId, loadTargets, loadVisibleTask, publicPayload, refuseTargets, sendAction, taskFacts } from './approvals-service';
 import { assignTarget, decideTask, handOffTarget, inboxFilter, reassignTasks, revealPersonalData as policyReveal, type TargetFacts } from '../domain/policy';
 import { callerOf, type Caller } from './auth';
 import { badRequest, enforce, HttpError, notFound, parseOr400 } from './errors';
@@ -177,7 +177,7 @@ export function taskRoutes(deps: TaskDeps): Router {
 
   router.post('/api/tasks/:id/actions', idempotent(deps.db), async (req, res) => {
     const caller = callerOf(req);
-    const { task: t } = await loadVisibleTask(deps.db, caller, req.params.id as string);
+    const { task: t, app } = await loadVisibleTask(deps.db, caller, req.params.id as string);
     const body = parseOr400(actionSchema, req.body);
     const to = body.to === undefined ? undefined : Array.isArray(body.to) ? body.to : [body.to];
     const needsTo = ['transfer', 'delegate', 'addSigner', 'removeSigner', 'assign', 'cc'];
@@ -202,6 +202,7 @@ export function taskRoutes(deps: TaskDeps): Router {
       comment: body.comment,
       to,
       targets,
+      application: app ? applicationFacts(app) : await getApplication(deps.db, t.applicationId).then((row) => (row ? applicationFacts(row) : undefined)),
       returnTo: body.returnTo,
       position: body.position,
       deadline: body.deadline,

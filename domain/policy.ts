@@ -99,6 +99,11 @@ export function inboxFilter(p: Principal): { usernames: string[]; roleOrgs: { or
  * then recorded as an override. Never the applicant on their own application.
  */
 export function decideTask(p: Principal, t: TaskFacts, opts: { applicant?: string | null } = {}): Decision {
+  // 委派: while delegated only the delegate acts; the owner decides once the opinion is back.
+  // (Workflow state names the delegate `delegatedTo`; the projection names them `assignee` beside an `owner`.)
+  const delegate = t.delegatedTo ?? (t.owner ? t.assignee : null);
+  const owner = t.delegatedTo ? t.assignee : (t.owner ?? null);
+  if (delegate && owner === p.username && delegate !== p.username) return deny('已委派，等待被委派人的意见 / delegated: waiting for the delegate’s opinion');
   if (holdsTask(p, t)) return allow();
   if (hasAnyRole(p, 'admin') && !!opts.applicant && opts.applicant === p.username)
     return deny('申请人不能审批自己的申请 / the applicant may not decide their own application');
@@ -170,6 +175,16 @@ export function copyApplicationTarget(
   if (!app) return deny('无法确认申请所属单位 / the application’s org is unknown');
   if (within(target.orgPath, app.applicantOrgPath) || (!!app.targetOrgPath && within(target.orgPath, app.targetOrgPath))) return allow();
   return deny('只能抄送给申请单位或受理单位及其下级的人员 / only to people within the applicant’s or the receiving org');
+}
+
+/**
+ * Commenting on or copying an application: its participants (applicant,
+ * approvers, people copied), or an admin whose subtree covers it.
+ */
+export function joinApplication(p: Principal, app: ApplicationFacts | undefined, participant: boolean): Decision {
+  if (participant) return allow();
+  if (app && hasAnyRole(p, 'admin') && (within(app.applicantOrgPath, p.orgPath) || within(app.targetOrgPath, p.orgPath))) return allow(true);
+  return deny('您不是此申请的参与人 / you take no part in this application');
 }
 
 /** 催办: the applicant, or an admin whose subtree covers the application. */

@@ -2,8 +2,8 @@
  * Payload types shared by the approval workflow, its activities and the API.
  * Plain data only: this module is imported by workflow code.
  */
-import type { TargetFacts } from '../domain/policy';
 import type { ActionName, ApplicationType, AutoStepName, ChainDefinition, HumanStep, Step } from '../domain/chain';
+import type { TargetFacts } from '../domain/policy';
 
 export type ApplicationStatus = 'pending' | 'returned' | 'approved' | 'rejected' | 'withdrawn';
 export type TaskStatus = 'pending' | 'completed' | 'cancelled';
@@ -13,9 +13,12 @@ export interface Actor {
   username: string;
   orgId: string;
   roles: string[];
-  /** Path of the actor's org, for the authorization policy (domain/policy.ts) in the validator. */
+  /** Ancestor path of the actor's org ('/henan/pds/'), filled by the API: an admin overrides only within it. */
   orgPath?: string;
-  /** The system's own actors (time limits, cancellation, a region's revision); never set from a user's request. */
+  /**
+   * The system's own actors only (SLA auto-approve, cancel, the revise signal): they act without a validator.
+   * Never set from a user request; the validator gives it no weight.
+   */
   asAdmin?: boolean;
 }
 
@@ -43,6 +46,11 @@ export interface TaskState {
   assignee: string | null;
   role: string | null;
   orgId: string | null;
+  /**
+   * Path of the task's org (role step: the resolved org; named user or added signer: that user's org).
+   * Absent on tasks of runs started before paths were kept: nobody overrides or hands those on.
+   */
+  orgPath?: string | null;
   candidates: string[];
   status: TaskStatus;
   decision?: string;
@@ -53,6 +61,8 @@ export interface TaskState {
   remindAt?: string;
   reminded?: boolean;
   escalated?: boolean;
+  /** An approval made void because the application changed after it (内容已修改). */
+  voided?: boolean;
 }
 
 export interface StepState {
@@ -73,10 +83,6 @@ export interface ActionInput {
   comment?: string;
   /** transfer / delegate / addSigner / removeSigner / cc: usernames; assign: an org id. */
   to?: string[];
-  /** What the policy needs of the users in `to` (active, where they sit), looked up by the API. */
-  targets?: TargetFacts[];
-  /** Where the application sits (the API fills it from the application row): for urge, comment and application-level cc. */
-  application?: { applicantOrgPath: string; targetOrgPath: string | null };
   /** return: 'applicant' or the index of an earlier step. */
   returnTo?: 'applicant' | number;
   position?: 'before' | 'after';
@@ -84,6 +90,10 @@ export interface ActionInput {
   deadline?: string;
   /** resubmit: revised fields. */
   changes?: { title?: string; payload?: Record<string, unknown> };
+  /** transfer / delegate / addSigner / cc: the facts of each user in `to`, resolved by the API from the database. */
+  targets?: TargetFacts[];
+  /** Where the application sits (the API fills it from the application row): for urge, comment and application-level cc. */
+  application?: { applicantOrgPath: string; targetOrgPath: string | null };
 }
 
 export interface ApplicationView {
@@ -99,6 +109,14 @@ export interface ApplicationView {
 }
 
 export type ActionResult = ApplicationView;
+
+/** What an idempotency key produced: enough to know it was done; a repeat returns the current view. */
+export interface ProcessedDigest {
+  action: ActionName;
+  taskId?: string;
+  status: ApplicationStatus;
+  revision: number;
+}
 
 export interface ApprovalState {
   applicationId: string;
@@ -120,8 +138,11 @@ export interface ApprovalState {
   lastApproval?: { username: string; stepIndex: number; revision: number };
   /** Set by transfer, return, resubmit or added signer: the approve-once rule stops applying. */
   dedupBlocked: boolean;
-  /** Idempotency-Key → result, so a replayed action changes nothing, across continue-as-new. */
-  processed: Record<string, ActionResult>;
+  /**
+   * Idempotency-Key → what it did, so a replayed action changes nothing, across continue-as-new.
+   * Runs from before digests were kept may still hold full views here.
+   */
+  processed: Record<string, ProcessedDigest | ActionResult>;
   processedOrder: string[];
   /** Counter for deterministic task and audit keys. */
   seq: number;
@@ -199,6 +220,10 @@ export interface ResolvedStep {
   rule: string;
   role: string | null;
   orgId: string | null;
+  /** Path of `orgId` (absent in results recorded before paths were kept). */
+  orgPath?: string | null;
+  /** Named users: each candidate's org path (a named user's task belongs to their org). */
+  orgPaths?: Record<string, string>;
   candidates: string[];
   forbidden: string[];
   dueAt?: string;

@@ -1,0 +1,992 @@
+/**
+ * The approval engine (审批引擎): the state machine of one application
+ * climbing its chain, as pure functions over {@link ApprovalState}.
+ *
+ * Nothing here performs I/O or reads the clock: each function changes the
+ * state it is given and returns the {@link Effects} to perform — audit
+ * entries, task records, notifications, whether the application projection
+ * must be written — or, from {@link advance}, what must happen next (resolve
+ * a step's approvers, run an automated step). The workflow
+ * (approval-chain.ts) performs them through its activities and feeds the
+ * results back ({@link onStepResolved}, {@link onAutoStepResult}).
+ *
+ * Who may do what comes from domain/policy.ts only. Versioning decisions
+ * (`patched()`) reach the engine as the {@link Patches} function the workflow
+ * passes in, asked at exactly the points the workflow asked them before.
+ *
+ * Deterministic and I/O-free: imported by workflow code and by unit tests.
+ */
+import { allowedActions, HOLDING_POOL_STEP, TRANSFER_STEPS, type HumanStep, type Step } from '../domain/chain';
+import {
+  actForApplicant,
+  copyApplicationTarget,
+  decideTask,
+  handOffTarget,
+  joinApplication,
+  urgeApplication,
+  type ApplicationFacts,
+  type Principal,
+  type TaskFacts,
+} from '../domain/policy';
+import type {
+  ActionInput,
+  Actor,
+  ApplicationView,
+  ApprovalInput,
+  ApprovalState,
+  AuditEntry,
+  AutoStepInput,
+  AutoStepResult,
+  NotificationRecord,
+  ProcessedDigest,
+  ResolvedStep,
+  ResolveStepInput,
+  StepState,
+  TaskRecord,
+  TaskState,
+} from './approval-types';
+
+/** Statuses after which nothing but comments happens. */
+export const FINAL: ReadonlySet<string> = new Set(['approved', 'rejected', 'withdrawn']);
+/** Idempotency keys kept per application (oldest dropped first). */
+export const MAX_REMEMBERED_KEYS = 1000;
+/** The patch behind which a changed resubmission restarts the review. */
+export const CHANGED_RESUBMIT_PATCH = 'changed-resubmit-restarts';
+
+/** The records a transition produces, for the workflow to persist in one activity. */
+export interface Effects {
+  audit: AuditEntry[];
+  tasks: TaskRecord[];
+  notifications: NotificationRecord[];
+  /** The application row (status, current step, title, payload) must be written. */
+  projection: boolean;
+}
+
+/** A refused action: the HTTP-like type the API maps to 403 / 409 / 400, and the bilingual reason. */
+export interface Refusal {
+  type: 'Forbidden' | 'Conflict' | 'BadRequest';
+  message: string;
+}
+
+/** `patched(id)` of the workflow; unit tests pass `() => true` (a new run). */
+export type Patches = (patchId: string) => boolean;
+
+/** What the chain needs next. */
+export type Next =
+  | { kind: 'resolve'; stepIndex: number; input: ResolveStepInput }
+  | { kind: 'runAuto'; stepIndex: number; input: AutoStepInput }
+  /** A human step is open: wait for actions (or deadlines). */
+  | { kind: 'wait' }
+  /** Nothing to move: the application is final, returned, or all steps are through. */
+  | { kind: 'done' };
+
+/** A deadline handler's request: find who an overdue task escalates to (督办). */
+export interface EscalationRequest {
+  taskId: string;
+  orgId: string;
+}
+
+export function noEffects(): Effects {
+  return { audit: [], tasks: [], notifications: [], projection: false };
+}
+
+/** Adds `from` to `into`; a task queued twice keeps its first place and its latest record. */
+export function mergeEffects(into: Effects, from: Effects): void {
+  into.audit.push(...from.audit);
+  into.notifications.push(...from.notifications);
+  for (const t of from.tasks) {
+    const idx = into.tasks.findIndex((x) => x.id === t.id);
+    if (idx >= 0) into.tasks[idx] = t;
+    else into.tasks.push(t);
+  }
+  into.projection = into.projection || from.projection;
+}
+
+export function initialState(input: ApprovalInput): ApprovalState {
+  return {
+    applicationId: input.applicationId,
+    type: input.type,
+    chainKey: input.chain.key,
+    chainVersion: input.chain.version,
+    applicant: input.applicant,
+    applicantOrg: input.applicantOrg,
+    title: input.title,
+    payload: input.payload,
+    targetOrg: input.targetOrg,
+    status: 'pending',
+    steps: input.chain.steps.map((def: Step) => ({ def: JSON.parse(JSON.stringify(def)) as Step, status: 'waiting', forbidden: [] })),
+    current: 0,
+    tasks: [],
+    revision: 0,
+    dedupBlocked: false,
+    processed: {},
+    processedOrder: [],
+    seq: 0,
+    participants: input.applicant ? [input.applicant] : [],
+  };
+}
+
+/** The application as the query and every action's result show it. */
+export function view(s: ApprovalState): ApplicationView {
+  return {
+    id: s.applicationId,
+    type: s.type,
+    status: s.status,
+    currentStep: FINAL.has(s.status) ? null : (s.steps[s.current]?.def.name ?? null),
+    currentStepIndex: s.current,
+    steps: s.steps.map((st, index) => ({
+      index,
+      id: st.def.id,
+      name: st.def.name,
+      type: st.def.type,
+      status: st.status,
+      added: st.added,
+      rule: st.rule,
+      def: st.def,
+    })),
+    tasks: s.tasks.filter((t) => t.kind !== 'cc'),
+    targetOrg: s.targetOrg,
+    revision: s.revision,
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Idempotency: a small digest per key
+// ---------------------------------------------------------------------------
+
+/** Whether this idempotency key was already processed (a repeat returns the current view and changes nothing). */
+export function seen(s: ApprovalState, key: string): boolean {
+  return !!s.processed[key];
+}
+
+/** Records what a key did: the action, its task, and the status and revision it left. */
+export function remember(s: ApprovalState, key: string, a: Pick<ActionInput, 'action' | 'taskId'>): void {
+  const digest: ProcessedDigest = { action: a.action, ...(a.taskId ? { taskId: a.taskId } : {}), status: s.status, revision: s.revision };
+  if (!s.processed[key]) s.processedOrder.push(key);
+  s.processed[key] = digest;
+  while (s.processedOrder.length > MAX_REMEMBERED_KEYS) delete s.processed[s.processedOrder.shift()!];
+}
+
+// ---------------------------------------------------------------------------
+// Validation: pure checks against the current state and the policy.
+// ---------------------------------------------------------------------------
+
+/** The actor as the policy sees them. Without an org path (an old caller) nobody's subtree covers anything. */
+function principalOf(actor: Actor): Principal {
+  // '\u0000' starts no org path: `within(path, '')` would put everything in scope.
+  return { username: actor.username, orgId: actor.orgId, orgPath: actor.orgPath || '\u0000', roles: actor.roles };
+}
+
+function applicationFacts(s: ApprovalState, a: ActionInput): ApplicationFacts | undefined {
+  return a.application ? { applicant: s.applicant, applicantOrgPath: a.application.applicantOrgPath, targetOrgPath: a.application.targetOrgPath } : undefined;
+}
+
+/** What the policy needs of a task in state. */
+export function taskFacts(s: ApprovalState, t: TaskState): TaskFacts {
+  const def = s.steps[t.stepIndex]?.def;
+  return {
+    assignee: t.assignee,
+    delegatedTo: t.delegatedTo ?? null,
+    role: t.role,
+    orgId: t.orgId,
+    orgPath: t.orgPath ?? null,
+    candidates: t.candidates,
+    showsPersonalData: def?.type === 'human' && !!def.showsPersonalData,
+  };
+}
+
+const refusal = (type: Refusal['type'], message: string): Refusal => ({ type, message });
+
+/** Each named user must be a known, active user the task (or, without a task, the application) may go to. */
+function refuseTargets(s: ApprovalState, a: ActionInput, usernames: readonly string[], task: TaskState | undefined): Refusal | undefined {
+  for (const u of usernames) {
+    const fact = a.targets?.find((x) => x.username === u);
+    if (!fact || !fact.active) return refusal('BadRequest', `用户 ${u} 不存在或已停用 / unknown or inactive user ${u}`);
+    const d = task ? handOffTarget(taskFacts(s, task), fact) : copyApplicationTarget(applicationFacts(s, a), fact);
+    if (!d.allow) return refusal('Forbidden', `${d.reason}（${u}）`);
+  }
+  return undefined;
+}
+
+/**
+ * The Update validator: may this actor do this now? Returns the refusal, or
+ * undefined when allowed. An already processed idempotency key is allowed
+ * (its handler returns the current view and changes nothing).
+ */
+export function validate(s: ApprovalState, a: ActionInput): Refusal | undefined {
+  if (seen(s, a.idempotencyKey)) return undefined;
+  if (FINAL.has(s.status) && a.action !== 'comment') return refusal('Conflict', `申请已结束（${s.status}）/ application is already ${s.status}`);
+  const me = a.actor.username;
+  const p = principalOf(a.actor);
+  const orgApplication = s.type === 'subsidy' || s.type === 'project_list' || s.type === 'self_assessment';
+  switch (a.action) {
+    case 'resubmit':
+      if (s.status !== 'returned') return refusal('Conflict', '只有被退回的申请可以重新提交 / only a returned application can be resubmitted');
+      if (!actForApplicant(p, { applicant: s.applicant, applicantOrgId: s.applicantOrg, orgApplication }).allow)
+        return refusal('Forbidden', '只有申请人（或申请单位的干事）可以重新提交 / only the applicant can resubmit');
+      return undefined;
+    case 'withdraw':
+      if (!actForApplicant(p, { applicant: s.applicant, applicantOrgId: s.applicantOrg, orgApplication }).allow)
+        return refusal('Forbidden', '只有申请人（或申请单位的干事）可以撤回 / only the applicant can withdraw');
+      return undefined;
+    case 'retract':
+      if (!retractableTask(s, me))
+        return refusal(
+          'Conflict',
+          '没有可撤销的审批：下一步已处理或您未审批上一步 / nothing to retract: the next step has acted, or you did not approve the previous step',
+        );
+      return undefined;
+    case 'urge': {
+      if (s.status !== 'pending') return refusal('Conflict', '申请不在审批中 / application is not pending');
+      const facts = applicationFacts(s, a) ?? { applicant: s.applicant, applicantOrgPath: '\u0000', targetOrgPath: null };
+      if (!urgeApplication(p, facts).allow) return refusal('Forbidden', '只有申请人或管理员可以催办 / only the applicant or an admin can urge');
+      return undefined;
+    }
+    case 'comment': {
+      if (!a.comment) return refusal('BadRequest', '请填写意见 / comment is required');
+      const d = joinApplication(p, applicationFacts(s, a), isParticipant(s, me));
+      if (!d.allow) return refusal('Forbidden', d.reason);
+      return undefined;
+    }
+    case 'cc': {
+      if (!a.to?.length) return refusal('BadRequest', '请选择抄送人 / choose who to copy');
+      const d = joinApplication(p, applicationFacts(s, a), isParticipant(s, me));
+      if (!d.allow) return refusal('Forbidden', d.reason);
+      // A copy from a task goes where the task could go; a copy of the application stays with the orgs it concerns.
+      const task = a.taskId ? s.tasks.find((x) => x.id === a.taskId && x.kind === 'approval') : undefined;
+      if (a.taskId && !task) return refusal('Conflict', '任务不存在或不属于此申请 / no such task on this application');
+      return refuseTargets(s, a, a.to, task);
+    }
+    default:
+      return validateTaskAction(s, a, p);
+  }
+}
+
+function validateTaskAction(s: ApprovalState, a: ActionInput, p: Principal): Refusal | undefined {
+  const me = a.actor.username;
+  const t = s.tasks.find((x) => x.id === a.taskId);
+  if (!t || t.kind !== 'approval') return refusal('Conflict', '任务不存在或不属于此申请 / no such task on this application');
+  if (t.status !== 'pending') return refusal('Conflict', `任务已${t.status === 'completed' ? '完成' : '取消'}，不能再处理 / task is already ${t.status}`);
+  const step = s.steps[t.stepIndex];
+  if (!step || step.def.type !== 'human' || t.stepIndex !== s.current) return refusal('Conflict', '任务不在当前步骤 / task is not at the current step');
+  // 减签 of signers added before one's own step: while they sign, the adder's
+  // own task is cancelled, so the adder names the signer's task instead.
+  const takingBack = a.action === 'removeSigner' && step.added?.by === me;
+  if (!takingBack) {
+    if (!allowedActions(step.def).includes(a.action as never)) return refusal('Conflict', `此步骤不允许“${a.action}” / this step does not allow ${a.action}`);
+    const d = decideTask(p, taskFacts(s, t), { applicant: s.applicant });
+    if (!d.allow) return refusal('Forbidden', d.reason);
+  }
+  // Whatever the step's rule (skip or forbid), the applicant never decides their own
+  // application: not as an admin acting in bulk, nor on a task handed to them.
+  if ((step.forbidden.includes(me) || (!!s.applicant && s.applicant === me)) && ['approve', 'reject', 'return'].includes(a.action))
+    return refusal('Forbidden', '申请人不能审批自己的申请 / the applicant may not approve their own application');
+  if (s.applicant && ['transfer', 'delegate', 'addSigner'].includes(a.action) && a.to?.includes(s.applicant))
+    return refusal('BadRequest', '不能交给申请人本人审批 / cannot hand the decision to the applicant');
+  if (t.delegatedTo && a.action !== 'approve' && a.action !== 'reject' && t.delegatedTo === me)
+    return refusal('Conflict', '被委派人只能给出同意或不同意意见 / a delegate can only give an approve or reject opinion');
+  switch (a.action) {
+    case 'return':
+      if (a.returnTo === undefined) return refusal('BadRequest', '请选择退回到申请人或之前的步骤 / returnTo is required');
+      if (a.returnTo === 'applicant' && !s.applicant) return refusal('Conflict', '此申请没有可退回的账号申请人 / this applicant has no account to return to');
+      if (typeof a.returnTo === 'number' && (a.returnTo < 0 || a.returnTo >= s.current || s.steps[a.returnTo]?.def.type !== 'human'))
+        return refusal('BadRequest', '只能退回到之前的人工审批步骤 / returnTo must be an earlier human step');
+      return undefined;
+    case 'transfer':
+    case 'delegate':
+      if (a.to?.length !== 1) return refusal('BadRequest', '请选择一位接收人 / choose exactly one user');
+      if (a.to[0] === me) return refusal('BadRequest', '不能转给自己 / cannot hand the task to yourself');
+      return refuseTargets(s, a, a.to, t);
+    case 'addSigner':
+      if (!a.to?.length) return refusal('BadRequest', '请选择加签人 / choose who to add');
+      if (a.position !== 'before' && a.position !== 'after') return refusal('BadRequest', '请选择在当前步骤之前或之后加签 / position must be before or after');
+      return refuseTargets(s, a, a.to, t);
+    case 'removeSigner':
+      if (a.to?.length !== 1) return refusal('BadRequest', '请选择要减签的人 / choose the signer to remove');
+      if (findAddedStep(s, a.to[0]!, me) === undefined)
+        return refusal('Conflict', '没有您添加的、尚未处理的该加签人 / no pending signer of that name added by you');
+      return undefined;
+    case 'assign':
+      if (a.to?.length !== 1) return refusal('BadRequest', '请选择一个基层工会 / choose one grassroots union');
+      return undefined;
+    default:
+      return undefined;
+  }
+}
+
+function isParticipant(s: ApprovalState, username: string): boolean {
+  return s.applicant === username || s.participants.includes(username) || s.tasks.some((t) => t.candidates.includes(username) || t.assignee === username);
+}
+
+/** The caller's approval of the step before the current one, while the current step has not acted (撤销). */
+function retractableTask(s: ApprovalState, username: string): TaskState | undefined {
+  if (s.status !== 'pending') return undefined;
+  const prev = s.current - 1;
+  const prevStep = s.steps[prev];
+  if (!prevStep || prevStep.def.type !== 'human' || prevStep.status !== 'done') return undefined;
+  const curTasks = s.tasks.filter((t) => t.stepIndex === s.current && t.kind === 'approval');
+  if (curTasks.some((t) => t.status === 'completed')) return undefined;
+  return s.tasks.find((t) => t.stepIndex === prev && t.decision === 'approve' && t.decidedBy === username && !t.voided);
+}
+
+function findAddedStep(s: ApprovalState, username: string, by: string): number | undefined {
+  for (let i = s.current; i < s.steps.length; i++) {
+    const st = s.steps[i]!;
+    if (st.added && st.added.by === by && st.def.type === 'human' && st.def.who.kind === 'users' && st.def.who.usernames.includes(username)) {
+      if (st.status === 'waiting') return i;
+      if (st.status === 'active' && !s.tasks.some((t) => t.stepIndex === i && t.status === 'completed')) return i;
+    }
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------
+// The recorder: state helpers that also note the records to persist.
+// ---------------------------------------------------------------------------
+
+/** One transition in the making: the state and the effects it has produced so far. */
+class Transition {
+  readonly fx: Effects = noEffects();
+  constructor(
+    readonly s: ApprovalState,
+    readonly patches: Patches,
+  ) {}
+
+  nextId(prefix: string): string {
+    this.s.seq += 1;
+    return `${this.s.applicationId}-${prefix}-${this.s.seq}`;
+  }
+  audit(actor: string, action: string, stepIndex: number | null, comment?: string | null, data?: Record<string, unknown>): void {
+    const step = stepIndex === null ? undefined : this.s.steps[stepIndex];
+    this.fx.audit.push({
+      key: this.nextId('audit'),
+      applicationId: this.s.applicationId,
+      actor,
+      action,
+      stepIndex,
+      step: step ? step.def.name : null,
+      comment: comment ?? null,
+      data,
+    });
+  }
+  notify(username: string, kind: NotificationRecord['kind'], message: string): void {
+    this.fx.notifications.push({ key: this.nextId('note'), username, applicationId: this.s.applicationId, kind, message });
+  }
+  queueTask(t: TaskState): void {
+    const s = this.s;
+    const rec: TaskRecord = {
+      id: t.id,
+      applicationId: s.applicationId,
+      kind: t.kind,
+      stepIndex: t.stepIndex,
+      stepName: s.steps[t.stepIndex]?.def.name ?? '',
+      assignee: t.delegatedTo ?? t.assignee,
+      owner: t.delegatedTo ? t.assignee : null,
+      role: t.delegatedTo ? null : t.role,
+      orgId: t.orgId,
+      candidates: t.delegatedTo ? [t.delegatedTo] : t.candidates,
+      status: t.status,
+      decision: t.decision ?? null,
+      dueAt: t.dueAt ?? null,
+      subject: s.title,
+    };
+    mergeEffects(this.fx, { audit: [], notifications: [], tasks: [rec], projection: false });
+  }
+  pendingApprovalTasks(): TaskState[] {
+    return this.s.tasks.filter((t) => t.status === 'pending' && t.kind === 'approval');
+  }
+  addParticipant(username: string): void {
+    if (!this.s.participants.includes(username)) this.s.participants.push(username);
+  }
+  complete(t: TaskState, decision: string, by: string): void {
+    t.status = 'completed';
+    t.decision = decision;
+    t.decidedBy = by;
+    this.queueTask(t);
+  }
+  cancel(t: TaskState): void {
+    t.status = 'cancelled';
+    this.queueTask(t);
+  }
+  cancelPending(stepIndex?: number): void {
+    for (const t of this.s.tasks) if (t.status === 'pending' && (stepIndex === undefined || t.stepIndex === stepIndex)) this.cancel(t);
+  }
+  reassign(t: TaskState, to: string): void {
+    t.assignee = to;
+    t.role = null;
+    t.candidates = [to];
+    t.delegatedTo = undefined;
+    this.addParticipant(to);
+    this.queueTask(t);
+  }
+  restartFrom(index: number): void {
+    const s = this.s;
+    this.cancelPending();
+    for (let i = index; i < s.steps.length; i++) s.steps[i]!.status = 'waiting';
+    s.current = index;
+    s.lastApproval = undefined;
+  }
+  insertStep(index: number, st: StepState): void {
+    const s = this.s;
+    s.steps.splice(index, 0, st);
+    for (const t of s.tasks) if (t.stepIndex >= index) t.stepIndex += 1;
+    if (s.current > index) s.current += 1;
+    if (s.returnedFrom !== undefined && s.returnedFrom >= index) s.returnedFrom += 1;
+  }
+  removeStep(index: number): void {
+    const s = this.s;
+    s.steps.splice(index, 1);
+    for (const t of s.tasks) if (t.stepIndex > index) t.stepIndex -= 1;
+    if (s.current > index) s.current -= 1;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Submitting and applying actions
+// ---------------------------------------------------------------------------
+
+/** The application was submitted: its first timeline entry. */
+export function submitted(s: ApprovalState, applicant: string | null, patches: Patches): Effects {
+  const tx = new Transition(s, patches);
+  tx.audit(applicant ?? 'applicant', 'submitted', null, undefined, { type: s.type, chain: `${s.chainKey}@v${s.chainVersion}` });
+  tx.fx.projection = true;
+  return tx.fx;
+}
+
+/**
+ * Applies a validated action (or a system action: SLA, cancel, revise).
+ * Synchronous, so a concurrent action's validator sees the new state.
+ * `advance: true` when the chain must move on (resolve and open the next step).
+ */
+export function apply(s: ApprovalState, a: ActionInput, patches: Patches): { advance: boolean; effects: Effects } {
+  const tx = new Transition(s, patches);
+  const advance = applyAction(tx, a);
+  return { advance, effects: tx.fx };
+}
+
+function applyAction(tx: Transition, a: ActionInput): boolean {
+  const s = tx.s;
+  const me = a.actor.username;
+  const comment = a.comment ?? null;
+  tx.addParticipant(me);
+  switch (a.action) {
+    case 'comment':
+      tx.audit(me, 'comment', s.current, comment);
+      return false;
+    case 'cc':
+      for (const u of a.to ?? []) {
+        const id = tx.nextId('cc');
+        const copy: TaskState = { id, kind: 'cc', stepIndex: s.current, assignee: u, role: null, orgId: null, candidates: [u], status: 'completed' };
+        s.tasks.push(copy);
+        tx.queueTask(copy);
+        tx.notify(u, 'cc', `抄送：${s.title} / copied to you`);
+        tx.addParticipant(u);
+      }
+      tx.audit(me, 'cc', s.current, comment, { to: a.to });
+      return false;
+    case 'urge':
+      for (const t of tx.pendingApprovalTasks())
+        for (const u of t.assignee ? [t.assignee] : t.candidates) tx.notify(u, 'urge', `催办：${s.title} / please act on this application`);
+      tx.audit(me, 'urge', s.current, comment);
+      return false;
+    case 'withdraw':
+      tx.cancelPending();
+      s.status = 'withdrawn';
+      tx.audit(me, 'withdraw', s.current, comment);
+      tx.fx.projection = true;
+      return false;
+    case 'resubmit':
+      return resubmit(tx, a);
+    case 'retract': {
+      const t = retractableTask(s, me)!;
+      tx.cancelPending();
+      s.steps[s.current]!.status = 'waiting';
+      s.current = t.stepIndex;
+      s.steps[s.current]!.status = 'active';
+      t.status = 'pending';
+      t.decision = undefined;
+      t.decidedBy = undefined;
+      tx.queueTask(t);
+      s.lastApproval = undefined;
+      tx.audit(me, 'retract', s.current, comment);
+      tx.fx.projection = true;
+      return false;
+    }
+    default:
+      return applyTaskAction(
+        tx,
+        a,
+        s.tasks.find((x) => x.id === a.taskId)!,
+      );
+  }
+}
+
+/** Whether the revised fields differ from what the approvals were given for. */
+export function changesSubject(s: ApprovalState, changes: ActionInput['changes']): boolean {
+  if (!changes) return false;
+  if (changes.title !== undefined && changes.title !== s.title) return true;
+  return Object.entries(changes.payload ?? {}).some(([k, v]) => JSON.stringify(v) !== JSON.stringify(s.payload[k]));
+}
+
+/**
+ * 重新提交. Unchanged, the chain resumes at the step that returned it. Changed
+ * (title, amount, reason, fields), every earlier approval is void and the
+ * review restarts at the first human step; the timeline names the voided
+ * approvals and why.
+ */
+function resubmit(tx: Transition, a: ActionInput): boolean {
+  const s = tx.s;
+  const me = a.actor.username;
+  const changed = changesSubject(s, a.changes) && tx.patches(CHANGED_RESUBMIT_PATCH);
+  if (a.changes?.title) s.title = a.changes.title;
+  if (a.changes?.payload) s.payload = { ...s.payload, ...a.changes.payload };
+  for (const t of s.tasks) if (t.kind === 'revision' && t.status === 'pending') tx.complete(t, 'resubmit', me);
+  s.status = 'pending';
+  s.revision += 1;
+  s.dedupBlocked = true;
+  tx.audit(me, 'resubmit', s.returnedFrom ?? 0, a.comment ?? null, { changes: a.changes ?? {} });
+  let from = s.returnedFrom ?? 0;
+  if (changed) {
+    const voided = s.tasks.filter((t) => t.kind === 'approval' && t.status === 'completed' && t.decision === 'approve' && !t.voided);
+    for (const t of voided) t.voided = true;
+    const firstHuman = s.steps.findIndex((st) => st.def.type === 'human');
+    from = firstHuman < 0 ? from : Math.min(from, firstHuman);
+    tx.audit('system', 'approvalsVoided', from, '内容已修改，此前的审批作废 / the application changed: earlier approvals are void', {
+      voided: voided.map((t) => ({ taskId: t.id, stepIndex: t.stepIndex, step: s.steps[t.stepIndex]?.def.name ?? null, approver: t.decidedBy ?? null })),
+      restartAt: from,
+    });
+  }
+  tx.restartFrom(from);
+  s.returnedFrom = undefined;
+  tx.fx.projection = true;
+  return true;
+}
+
+/** The holder an admin overrides, as the timeline names it. */
+function holderOf(t: TaskState): string {
+  return t.delegatedTo ?? t.assignee ?? `${t.role ?? '?'}@${t.orgId ?? '?'}`;
+}
+
+function applyTaskAction(tx: Transition, a: ActionInput, t: TaskState): boolean {
+  const s = tx.s;
+  const me = a.actor.username;
+  const comment = a.comment ?? null;
+  const step = s.steps[t.stepIndex]!;
+  // An admin acting in the holder's place says so on the timeline (override).
+  // The system's own actors (SLA) keep the old marker.
+  const system = !!a.actor.asAdmin;
+  const decision = system ? undefined : decideTask(principalOf(a.actor), taskFacts(s, t), { applicant: s.applicant });
+  const by = system
+    ? !decideTask(principalOf(a.actor), taskFacts(s, t)).allow
+      ? { onBehalfOfAdmin: true }
+      : undefined
+    : decision?.allow && decision.override
+      ? { override: true, overrode: holderOf(t), onBehalfOfAdmin: true }
+      : undefined;
+  switch (a.action) {
+    case 'approve':
+    case 'reject': {
+      if (t.delegatedTo && t.delegatedTo === me && !system) {
+        // 委派: the delegate gives an opinion; the task returns to its owner to decide.
+        tx.audit(me, 'delegateResolved', t.stepIndex, comment, { opinion: a.action });
+        t.delegatedTo = undefined;
+        tx.queueTask(t);
+        return false;
+      }
+      tx.complete(t, a.action, me);
+      tx.audit(me, a.action, t.stepIndex, comment, by);
+      if (a.action === 'reject') {
+        tx.cancelPending();
+        s.status = 'rejected';
+        step.status = 'done';
+        if (s.applicant) tx.notify(s.applicant, 'decided', `申请未通过：${s.title} / application rejected`);
+        tx.fx.projection = true;
+        return false;
+      }
+      s.lastApproval = { username: me, stepIndex: t.stepIndex, revision: s.revision };
+      const def = step.def as HumanStep;
+      const siblings = s.tasks.filter((x) => x.stepIndex === t.stepIndex && x.kind === 'approval' && x.status === 'pending');
+      if (def.mode === 'all' && siblings.length > 0) return false;
+      for (const x of siblings) tx.cancel(x);
+      step.status = 'done';
+      s.current += 1;
+      tx.fx.projection = true;
+      return true;
+    }
+    case 'return': {
+      tx.complete(t, 'return', me);
+      tx.cancelPending();
+      s.dedupBlocked = true;
+      if (a.returnTo === 'applicant') {
+        s.status = 'returned';
+        s.returnedFrom = t.stepIndex;
+        s.returnDeadline = a.deadline;
+        step.status = 'waiting';
+        const task: TaskState = {
+          id: tx.nextId('revise'),
+          kind: 'revision',
+          stepIndex: t.stepIndex,
+          assignee: s.applicant,
+          role: null,
+          orgId: s.applicantOrg,
+          candidates: [s.applicant!],
+          status: 'pending',
+        };
+        s.tasks.push(task);
+        tx.queueTask(task);
+        tx.notify(s.applicant!, 'returned', `申请被退回修改：${s.title} / returned for revision`);
+        tx.audit(me, 'return', t.stepIndex, comment, { to: 'applicant', ...(a.deadline ? { deadline: a.deadline } : {}), ...by });
+        tx.fx.projection = true;
+        return false;
+      }
+      const target = a.returnTo as number;
+      tx.audit(me, 'return', t.stepIndex, comment, { to: target, toStep: s.steps[target]!.def.name, ...by });
+      tx.restartFrom(target);
+      tx.fx.projection = true;
+      return true;
+    }
+    case 'transfer': {
+      const to = a.to![0]!;
+      tx.reassign(t, to);
+      s.dedupBlocked = true;
+      tx.audit(me, 'transfer', t.stepIndex, comment, { to, ...by });
+      return false;
+    }
+    case 'delegate': {
+      const to = a.to![0]!;
+      // 委派 of a role task: whoever delegates claims it, so the opinion comes
+      // back to them (not to the role pool, where the delegate could decide).
+      if (!t.assignee) {
+        t.assignee = me;
+        t.candidates = [me];
+      }
+      t.delegatedTo = to;
+      tx.addParticipant(to);
+      tx.queueTask(t);
+      tx.notify(to, 'reminder', `委派您处理：${s.title} / delegated to you`);
+      tx.audit(me, 'delegate', t.stepIndex, comment, { to, ...by });
+      return false;
+    }
+    case 'addSigner': {
+      const users = a.to!;
+      const added: StepState = {
+        def: {
+          id: `added-${s.seq + 1}`,
+          name: `加签 / added signer: ${users.join('、')}`,
+          type: 'human',
+          who: { kind: 'users', usernames: users },
+          mode: users.length > 1 ? 'all' : 'single',
+          onNoApprover: 'skip',
+          dedupConsecutive: false,
+          actions: ['approve', 'reject', 'return', 'transfer', 'comment', 'cc'],
+          // An added signer of an identity review sees what the step shows.
+          ...(step.def.type === 'human' && step.def.showsPersonalData ? { showsPersonalData: true } : {}),
+        },
+        status: 'waiting',
+        added: { by: me, position: a.position! },
+        forbidden: [],
+      };
+      s.seq += 1;
+      s.dedupBlocked = true;
+      tx.audit(me, 'addSigner', t.stepIndex, comment, { to: users, position: a.position, ...by });
+      if (a.position === 'after') {
+        tx.insertStep(t.stepIndex + 1, added);
+        return false;
+      }
+      // Before: the current step waits until the added signers have approved.
+      tx.cancelPending(t.stepIndex);
+      step.status = 'waiting';
+      tx.insertStep(t.stepIndex, added);
+      tx.fx.projection = true;
+      return true;
+    }
+    case 'removeSigner': {
+      const who = a.to![0]!;
+      const idx = findAddedStep(s, who, me)!;
+      const st = s.steps[idx]!;
+      tx.audit(me, 'removeSigner', t.stepIndex, comment, { removed: who });
+      const def = st.def as HumanStep;
+      const remaining = def.who.kind === 'users' ? def.who.usernames.filter((u) => u !== who) : [];
+      if (remaining.length > 0) {
+        def.who = { kind: 'users', usernames: remaining };
+        def.mode = remaining.length > 1 ? 'all' : 'single';
+        for (const x of s.tasks) if (x.stepIndex === idx && x.status === 'pending' && x.assignee === who) tx.cancel(x);
+        return false;
+      }
+      if (st.status === 'active') {
+        tx.cancelPending(idx);
+        tx.removeStep(idx);
+        s.steps[s.current]!.status = 'waiting';
+        tx.fx.projection = true;
+        return true;
+      }
+      tx.removeStep(idx);
+      return false;
+    }
+    case 'assign': {
+      const org = a.to![0]!;
+      tx.complete(t, 'assign', me);
+      for (const x of tx.pendingApprovalTasks()) tx.cancel(x);
+      s.targetOrg = org;
+      tx.audit(me, 'assign', t.stepIndex, comment, { targetOrg: org, ...by });
+      step.status = 'done';
+      s.current += 1;
+      tx.fx.projection = true;
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Moving along the chain
+// ---------------------------------------------------------------------------
+
+/**
+ * What the chain needs next. Marks the current step active; when all steps
+ * are through, the application is approved ('done').
+ */
+export function advance(s: ApprovalState, patches: Patches): { next: Next; effects: Effects } {
+  const tx = new Transition(s, patches);
+  if (s.status === 'pending' && s.current < s.steps.length) {
+    const st = s.steps[s.current]!;
+    if (st.status === 'active' && s.tasks.some((t) => t.stepIndex === s.current && t.status === 'pending' && t.kind === 'approval'))
+      return { next: { kind: 'wait' }, effects: tx.fx };
+    st.status = 'active';
+    tx.fx.projection = true;
+    if (st.def.type === 'auto') {
+      const input: AutoStepInput = {
+        applicationId: s.applicationId,
+        activity: st.def.activity,
+        type: s.type,
+        applicant: s.applicant,
+        applicantOrg: s.applicantOrg,
+        title: s.title,
+        payload: s.payload,
+        targetOrg: s.targetOrg,
+      };
+      return { next: { kind: 'runAuto', stepIndex: s.current, input }, effects: tx.fx };
+    }
+    const input: ResolveStepInput = {
+      applicationId: s.applicationId,
+      step: st.def,
+      applicant: s.applicant,
+      applicantOrg: s.applicantOrg,
+      targetOrg: s.targetOrg,
+    };
+    return { next: { kind: 'resolve', stepIndex: s.current, input }, effects: tx.fx };
+  }
+  if (s.status === 'pending' && s.current >= s.steps.length) {
+    s.status = 'approved';
+    tx.audit('system', 'approved', null, '审批完成 / all steps approved');
+    if (s.applicant) tx.notify(s.applicant, 'decided', `申请已通过：${s.title} / application approved`);
+  }
+  tx.fx.projection = true;
+  return { next: { kind: 'done' }, effects: tx.fx };
+}
+
+/** An automated step's result: the chain moves on (or ends, holds for sorting, or turns into a transfer). */
+export function onAutoStepResult(s: ApprovalState, r: AutoStepResult, patches: Patches): Effects {
+  const tx = new Transition(s, patches);
+  const st = s.steps[s.current]!;
+  if (st.def.type !== 'auto') return tx.fx;
+  tx.audit('system', `auto:${st.def.activity}`, s.current, r.note, { outcome: r.outcome, ...('data' in r ? r.data : {}) });
+  st.status = 'done';
+  if (r.outcome === 'reject') {
+    s.status = 'rejected';
+  } else if (r.outcome === 'hold') {
+    tx.insertStep(s.current + 1, { def: HOLDING_POOL_STEP, status: 'waiting', forbidden: [] });
+    s.current += 1;
+  } else if (r.outcome === 'convertToTransfer') {
+    s.targetOrg = r.targetOrg;
+    s.type = 'transfer';
+    // Replace the rest of the membership chain with the transfer chain.
+    s.steps.splice(s.current + 1);
+    for (const def of TRANSFER_STEPS) s.steps.push({ def: JSON.parse(JSON.stringify(def)) as Step, status: 'waiting', forbidden: [] });
+    s.current += 1;
+    s.dedupBlocked = true;
+  } else {
+    if (r.targetOrg) s.targetOrg = r.targetOrg;
+    s.current += 1;
+  }
+  return tx.fx;
+}
+
+/**
+ * A human step's approvers, resolved: skip it, approve it once (the same
+ * approver as the step before), or open its tasks. `opened: true` when the
+ * chain now waits for people; otherwise call {@link advance} again.
+ */
+export function onStepResolved(s: ApprovalState, resolved: ResolvedStep, patches: Patches): { opened: boolean; effects: Effects } {
+  const tx = new Transition(s, patches);
+  const st = s.steps[s.current]!;
+  const def = st.def as HumanStep;
+  st.rule = resolved.rule;
+  st.forbidden = resolved.forbidden;
+  if (resolved.skip) {
+    st.status = 'skipped';
+    tx.audit('system', 'skipped', s.current, resolved.rule);
+    s.current += 1;
+    return { opened: false, effects: tx.fx };
+  }
+  const last = s.lastApproval;
+  if (
+    def.dedupConsecutive !== false &&
+    !s.dedupBlocked &&
+    last &&
+    last.stepIndex === s.current - 1 &&
+    last.revision === s.revision &&
+    resolved.candidates.includes(last.username) &&
+    !resolved.forbidden.includes(last.username) &&
+    // An added signer's approval is their opinion, not this step's decision (加签).
+    !(s.steps[s.current - 1]?.added && patches('added-signer-blocks-approve-once'))
+  ) {
+    st.status = 'done';
+    tx.audit(last.username, 'approve', s.current, '同一审批人已在上一步同意，自动通过 / same approver as the previous step: approved once', {
+      auto: 'approveOnce',
+    });
+    s.lastApproval = { ...last, stepIndex: s.current };
+    s.current += 1;
+    return { opened: false, effects: tx.fx };
+  }
+  s.dedupBlocked = false;
+  openTasks(tx, resolved);
+  return { opened: true, effects: tx.fx };
+}
+
+function openTasks(tx: Transition, r: ResolvedStep): void {
+  const s = tx.s;
+  const st = s.steps[s.current]!;
+  const def = st.def as HumanStep;
+  const base = { kind: 'approval' as const, stepIndex: s.current, status: 'pending' as const, dueAt: r.dueAt, remindAt: r.remindAt };
+  // Where each task belongs: a named user's org, else the resolved org (null when the activity predates paths).
+  const pathOf = (u?: string) => (u && r.orgPaths?.[u]) ?? r.orgPath ?? null;
+  if (def.mode === 'single' && r.role && r.orgId) {
+    // One task for the role in that org: whoever holds the role may act; the first wins.
+    const t: TaskState = { ...base, id: tx.nextId('task'), assignee: null, role: r.role, orgId: r.orgId, orgPath: pathOf(), candidates: r.candidates };
+    s.tasks.push(t);
+    tx.queueTask(t);
+  } else {
+    // Named tasks only for those allowed to act: a task for a forbidden applicant could
+    // never be completed and would hold a 会签 step (or a single step naming them first) forever.
+    const excluded = r.candidates.some((u) => st.forbidden.includes(u)) && tx.patches('no-task-for-forbidden-applicant') ? st.forbidden : [];
+    const eligible = r.candidates.filter((u) => !excluded.includes(u));
+    const people = def.mode === 'single' ? eligible.slice(0, 1) : eligible;
+    for (const u of people) {
+      const t: TaskState = { ...base, id: tx.nextId('task'), assignee: u, role: r.role, orgId: r.orgId, orgPath: pathOf(u), candidates: [u] };
+      s.tasks.push(t);
+      tx.queueTask(t);
+    }
+  }
+  tx.audit('system', 'stepStarted', s.current, st.rule ?? null, { candidates: r.candidates, dueAt: r.dueAt });
+}
+
+// ---------------------------------------------------------------------------
+// Time limits (SLA): reminders before, then the step's timeout action.
+// ---------------------------------------------------------------------------
+
+/** The nearest reminder or due time of a pending task (epoch ms), if any. */
+export function nextDeadline(s: ApprovalState): number | undefined {
+  let next: number | undefined;
+  for (const t of s.tasks) {
+    if (t.status !== 'pending' || t.kind !== 'approval') continue;
+    if (t.remindAt && !t.reminded) next = Math.min(next ?? Infinity, Date.parse(t.remindAt));
+    if (t.dueAt && !t.escalated) next = Math.min(next ?? Infinity, Date.parse(t.dueAt));
+  }
+  return next;
+}
+
+const SYSTEM: Actor = { username: 'system', orgId: '', roles: [], asAdmin: true };
+
+/**
+ * Handles what is due at `now`: reminders, then each overdue task's timeout
+ * action. A generator: for an escalation it yields the task whose
+ * supervisor must be found and resumes with the answer (or null), so the
+ * workflow looks each up in task order. Returns whether the chain must move
+ * on, and the effects.
+ */
+export function* handleDeadlines(
+  s: ApprovalState,
+  now: number,
+  patches: Patches,
+): Generator<EscalationRequest, { advance: boolean; effects: Effects }, { username: string; rule: string } | null> {
+  const tx = new Transition(s, patches);
+  let needsAdvance = false;
+  for (const t of tx.pendingApprovalTasks()) {
+    if (t.status !== 'pending') continue;
+    if (t.remindAt && !t.reminded && Date.parse(t.remindAt) <= now) {
+      t.reminded = true;
+      for (const u of t.assignee ? [t.assignee] : t.candidates) tx.notify(u, 'reminder', `审批即将超时：${s.title} / approval due soon`);
+      tx.audit('system', 'reminded', t.stepIndex, null, { taskId: t.id, dueAt: t.dueAt });
+    }
+    if (t.dueAt && !t.escalated && Date.parse(t.dueAt) <= now) {
+      t.escalated = true;
+      const step = s.steps[t.stepIndex]!.def as HumanStep;
+      const action = step.sla?.onTimeout ?? 'escalate';
+      if (action === 'escalate') {
+        const sup = yield { taskId: t.id, orgId: t.orgId ?? s.applicantOrg };
+        if (sup) {
+          tx.reassign(t, sup.username);
+          tx.notify(sup.username, 'escalation', `超时升级：${s.title} / overdue approval escalated to you`);
+        }
+        tx.audit('system', 'escalated', t.stepIndex, sup?.rule ?? '无上级可升级 / nobody to escalate to', { taskId: t.id, to: sup?.username ?? null });
+        tx.queueTask(t);
+      } else {
+        const approve = action === 'autoApprove';
+        const moved = applyAction(tx, {
+          action: approve ? 'approve' : 'reject',
+          actor: SYSTEM,
+          taskId: t.id,
+          idempotencyKey: `sla-${t.id}`,
+          comment: approve ? '超时自动通过 / approved automatically at the time limit' : '超时自动驳回 / rejected automatically at the time limit',
+        });
+        needsAdvance = (approve && moved) || needsAdvance;
+      }
+    }
+  }
+  return { advance: needsAdvance, effects: tx.fx };
+}
+
+/** Runs {@link handleDeadlines} with a synchronous escalation look-up (unit tests). */
+export function handleDeadlinesWith(
+  s: ApprovalState,
+  now: number,
+  patches: Patches,
+  escalateTo: (r: EscalationRequest) => { username: string; rule: string } | null,
+): { advance: boolean; effects: Effects } {
+  const run = handleDeadlines(s, now, patches);
+  let step = run.next();
+  while (!step.done) step = run.next(escalateTo(step.value));
+  return step.value;
+}
+
+// ---------------------------------------------------------------------------
+// Phase-end escalation (督办 by the campaign)
+// ---------------------------------------------------------------------------
+
+/** The pending tasks a phase-end escalation asks about; undefined when the application is final. */
+export function escalationCandidates(s: ApprovalState): { id: string; orgId: string | null; kind: string }[] | undefined {
+  if (FINAL.has(s.status)) return undefined;
+  return s.tasks
+    .filter((t) => t.status === 'pending' && (t.kind === 'approval' || t.kind === 'revision'))
+    .map((t) => ({ id: t.id, orgId: t.orgId, kind: t.kind }));
+}
+
+/** Pending tasks below `toOrg` move to its admin; every pending task's holders and the org's admins are told. */
+export function applyEscalationPlan(
+  s: ApprovalState,
+  toOrg: string,
+  reason: string,
+  plan: { reassign: { taskId: string; to: string }[]; notify: string[] },
+  patches: Patches,
+): Effects {
+  const tx = new Transition(s, patches);
+  for (const move of plan.reassign) {
+    const t = s.tasks.find((x) => x.id === move.taskId);
+    if (t && t.status === 'pending') tx.reassign(t, move.to);
+  }
+  for (const u of plan.notify) tx.notify(u, 'escalation', `${reason}：${s.title}`);
+  tx.audit('system', 'phaseEscalated', s.current, reason, { toOrg, reassigned: plan.reassign });
+  return tx.fx;
+}
