@@ -37,7 +37,7 @@ export function idFromKey(owner: string, key: string): string {
 
 /** The policy's view of a task row. */
 export function taskFacts(t: TaskRow): TaskFacts {
-  return { assignee: t.assignee, owner: t.owner, role: t.role, orgId: t.orgId, orgPath: t.orgPath, candidates: t.candidates };
+  return { assignee: t.assignee, owner: t.owner, role: t.role, orgId: t.orgId, orgPath: t.orgPath, candidates: t.candidates, showsPersonalData: t.showsPersonalData };
 }
 
 /** The policy's view of an application row. */

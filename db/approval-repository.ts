@@ -43,8 +43,10 @@ export interface TaskRow {
   dueAt: Date | null;
   createdAt: Date;
   completedAt: Date | null;
-  /** Path of the task's org (where its approvers sit), for the authorization policy; null for tasks without an org. */
+  /** Path of the task's org (where its approvers sit; a named user's org), for the authorization policy; null when unknown. */
   orgPath: string | null;
+  /** The task's step shows full personal data (身份审核): it never leaves its org. */
+  showsPersonalData: boolean;
   applicationType?: string;
   applicationStatus?: string;
   /** created_at to the microsecond (a JS Date keeps only milliseconds), for inbox cursors. */
@@ -160,6 +162,9 @@ export async function listTimeline(db: Db, applicationId: string): Promise<Audit
     .orderBy('id');
 }
 
+/** A task's org path as recorded, else (tasks recorded before paths were kept) the path of its org. */
+const TASK_ORG_PATH = 'coalesce(t.org_path, tor.path) as "orgPath"';
+
 const taskColumns = {
   id: 't.id',
   applicationId: 't.application_id',
@@ -177,7 +182,7 @@ const taskColumns = {
   dueAt: 't.due_at',
   createdAt: 't.created_at',
   completedAt: 't.completed_at',
-  orgPath: 'tor.path',
+  showsPersonalData: 't.shows_personal_data',
   applicationType: 'a.type',
   applicationStatus: 'a.status',
 };
@@ -203,7 +208,7 @@ export async function listInbox(
   const q = db('tasks as t')
     .join('applications as a', 'a.id', 't.application_id')
     .leftJoin('orgs as tor', 'tor.id', 't.org_id')
-    .select(taskColumns, db.raw(`to_char(t.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as "cursorAt"`))
+    .select(taskColumns, db.raw(TASK_ORG_PATH), db.raw(`to_char(t.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as "cursorAt"`))
     .where((w) => holderClause(w, who))
     .orderBy('t.created_at', 'desc')
     .orderBy('t.id', 'desc')
@@ -251,7 +256,7 @@ export async function getTask(db: Db, id: string): Promise<TaskRow | undefined> 
   return db('tasks as t')
     .join('applications as a', 'a.id', 't.application_id')
     .leftJoin('orgs as tor', 'tor.id', 't.org_id')
-    .select(taskColumns)
+    .select(taskColumns, db.raw(TASK_ORG_PATH))
     .where('t.id', id)
     .first();
 }
@@ -260,7 +265,7 @@ export async function listTasksOfApplication(db: Db, applicationId: string): Pro
   return db('tasks as t')
     .join('applications as a', 'a.id', 't.application_id')
     .leftJoin('orgs as tor', 'tor.id', 't.org_id')
-    .select(taskColumns)
+    .select(taskColumns, db.raw(TASK_ORG_PATH))
     .where('t.application_id', applicationId)
     .orderBy('t.created_at');
 }
@@ -270,7 +275,7 @@ export async function listPendingTasksOf(db: Db, username: string, limit = 1000)
   return db('tasks as t')
     .join('applications as a', 'a.id', 't.application_id')
     .leftJoin('orgs as tor', 'tor.id', 't.org_id')
-    .select(taskColumns)
+    .select(taskColumns, db.raw(TASK_ORG_PATH))
     .where('t.assignee', username)
     .andWhere('t.status', 'pending')
     .andWhere('t.kind', 'approval')
@@ -314,6 +319,8 @@ export async function recordTransition(db: Db, r: TransitionRecord): Promise<voi
           owner: t.owner ?? null,
           role: t.role,
           org_id: t.orgId,
+          org_path: t.orgPath ?? null,
+          shows_personal_data: t.showsPersonalData ?? false,
           candidates: t.candidates,
           status: t.status,
           decision: t.decision ?? null,
@@ -329,6 +336,8 @@ export async function recordTransition(db: Db, r: TransitionRecord): Promise<voi
           owner: t.owner ?? null,
           role: t.role,
           org_id: t.orgId,
+          org_path: t.orgPath ?? null,
+          shows_personal_data: t.showsPersonalData ?? false,
           candidates: t.candidates,
           status: t.status,
           decision: t.decision ?? null,

@@ -164,8 +164,9 @@ export function actForApplicant(p: Principal, app: { applicant: string | null; a
 
 /**
  * 抄送 of a whole application (no task): only to an active user within the
- * applicant org's or the receiving org's subtree — the people the
- * application concerns, not anyone in the province.
+ * applicant org's or the receiving org's subtree, or in an org above the
+ * applicant (the leaders the application goes up to) — the people the
+ * application concerns, not a sibling county or another city.
  */
 export function copyApplicationTarget(
   app: Pick<ApplicationFacts, 'applicantOrgPath' | 'targetOrgPath'> | undefined,
@@ -173,8 +174,10 @@ export function copyApplicationTarget(
 ): Decision {
   if (!target || !target.active) return deny('用户不存在或已停用 / unknown or inactive user');
   if (!app) return deny('无法确认申请所属单位 / the application’s org is unknown');
-  if (within(target.orgPath, app.applicantOrgPath) || (!!app.targetOrgPath && within(target.orgPath, app.targetOrgPath))) return allow();
-  return deny('只能抄送给申请单位或受理单位及其下级的人员 / only to people within the applicant’s or the receiving org');
+  const inside = within(target.orgPath, app.applicantOrgPath) || (!!app.targetOrgPath && within(target.orgPath, app.targetOrgPath));
+  const above = !!target.orgPath && within(app.applicantOrgPath, target.orgPath);
+  if (inside || above) return allow();
+  return deny('只能抄送给申请单位、受理单位及其上下级的人员 / only to people of the applicant’s or the receiving org, below them or above the applicant');
 }
 
 /**

@@ -384,6 +384,8 @@ class Transition {
       owner: t.delegatedTo ? t.assignee : null,
       role: t.delegatedTo ? null : t.role,
       orgId: t.orgId,
+      orgPath: t.orgPath ?? null,
+      showsPersonalData: taskFacts(s, t).showsPersonalData,
       candidates: t.delegatedTo ? [t.delegatedTo] : t.candidates,
       status: t.status,
       decision: t.decision ?? null,

@@ -181,6 +181,10 @@ export interface TaskRecord {
   dueAt?: string | null;
   subject: string;
   owner?: string | null;
+  /** Path of the task's org (a named user's org), for the authorization policy on the API side. */
+  orgPath?: string | null;
+  /** The step shows full personal data (身份审核). */
+  showsPersonalData?: boolean;
 }
 
 export interface NotificationRecord {
