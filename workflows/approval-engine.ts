@@ -274,13 +274,15 @@ function validateTaskAction(s: ApprovalState, a: ActionInput, p: Principal): Ref
   const takingBack = a.action === 'removeSigner' && step.added?.by === me;
   if (!takingBack) {
     if (!allowedActions(step.def).includes(a.action as never)) return refusal('Conflict', `此步骤不允许“${a.action}” / this step does not allow ${a.action}`);
-    const d = decideTask(p, taskFacts(s, t), { applicant: s.applicant });
-    if (!d.allow) return refusal('Forbidden', d.reason);
   }
   // Whatever the step's rule (skip or forbid), the applicant never decides their own
   // application: not as an admin acting in bulk, nor on a task handed to them.
   if ((step.forbidden.includes(me) || (!!s.applicant && s.applicant === me)) && ['approve', 'reject', 'return'].includes(a.action))
     return refusal('Forbidden', '申请人不能审批自己的申请 / the applicant may not approve their own application');
+  if (!takingBack) {
+    const d = decideTask(p, taskFacts(s, t), { applicant: s.applicant });
+    if (!d.allow) return refusal('Forbidden', d.reason);
+  }
   if (s.applicant && ['transfer', 'delegate', 'addSigner'].includes(a.action) && a.to?.includes(s.applicant))
     return refusal('BadRequest', '不能交给申请人本人审批 / cannot hand the decision to the applicant');
   if (t.delegatedTo && a.action !== 'approve' && a.action !== 'reject' && t.delegatedTo === me)
@@ -899,6 +901,11 @@ export function nextDeadline(s: ApprovalState): number | undefined {
   return next;
 }
 
+/** The org an org path names: its last segment ('/henan/pds/' → 'pds'). */
+function orgIdOfPath(path: string | null | undefined): string | undefined {
+  return path?.split('/').filter(Boolean).pop();
+}
+
 const SYSTEM: Actor = { username: 'system', orgId: '', roles: [], asAdmin: true };
 
 /**
@@ -906,7 +913,8 @@ const SYSTEM: Actor = { username: 'system', orgId: '', roles: [], asAdmin: true 
  * action. A generator: for an escalation it yields the task whose
  * supervisor must be found and resumes with the answer (or null), so the
  * workflow looks each up in task order. Returns whether the chain must move
- * on, and the effects.
+ * on, and the effects. A named user's task escalates from that user's org
+ * (tasks of runs from before org paths were kept: from the applicant's org).
  */
 export function* handleDeadlines(
   s: ApprovalState,
@@ -927,7 +935,7 @@ export function* handleDeadlines(
       const step = s.steps[t.stepIndex]!.def as HumanStep;
       const action = step.sla?.onTimeout ?? 'escalate';
       if (action === 'escalate') {
-        const sup = yield { taskId: t.id, orgId: t.orgId ?? s.applicantOrg };
+        const sup = yield { taskId: t.id, orgId: t.orgId ?? orgIdOfPath(t.orgPath) ?? s.applicantOrg };
         if (sup) {
           tx.reassign(t, sup.username);
           tx.notify(sup.username, 'escalation', `超时升级：${s.title} / overdue approval escalated to you`);

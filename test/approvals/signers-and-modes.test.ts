@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Approvals } from '../support/approvals';
-import { buildChain, buildSubsidy, humanStep } from '../support/factories';
+import { buildChain, buildSubsidy, humanStep, unique } from '../support/factories';
+import { hashPassword } from '../../api/passwords';
 import { startHarness, type Harness } from '../support/harness';
 
 let h: Harness;
@@ -202,7 +203,7 @@ describe('bulk actions', () => {
     expect((await api.timeline(id)).find((e) => e.action === 'approve')).toMatchObject({ actor: 'city.admin', data: { onBehalfOfAdmin: true } });
   });
 
-  it("when a cadre rotates, an admin moves all of that person's pending tasks to their successor, who can then decide them", async () => {
+  it("when a cadre rotates, an admin moves all of that person's pending tasks to their successor in the same union, who can then decide them; a successor outside the task's org is refused", async () => {
     const chain = await api.saveChain(
       buildChain({ steps: [humanStep({ id: 'security', name: '保安联合会审核', who: { kind: 'users', usernames: ['security.reviewer'] } })] }),
     );
@@ -217,20 +218,42 @@ describe('bulk actions', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['from', 'to']);
 
-    const r = await h.call('POST', '/api/tasks/reassign', {
+    // A named user's task belongs to their union (保安联合会): it is handed on only within it (domain/policy.ts handOffTarget).
+    const outside = await h.call('POST', '/api/tasks/reassign', {
       token: await h.login('city.admin'),
       body: { from: 'security.reviewer', to: 'freight.reviewer', comment: '岗位调整 / rotation' },
+    });
+    expect(outside.status).toBe(200);
+    expect(outside.body.moved).toBe(0);
+    expect(outside.body.failed.length).toBeGreaterThanOrEqual(2);
+    for (const f of outside.body.failed) expect(f.detail).toContain('only to people within the task’s org');
+    for (const id of ids) {
+      expect(await api.inbox('security.reviewer', id)).toHaveLength(1);
+      expect((await api.timeline(id)).some((e) => e.action === 'transfer')).toBe(false);
+    }
+
+    const successor = unique('security.successor-');
+    await h
+      .db('users')
+      .insert({ username: successor, name: '接任审核员', org_id: 'pds-security', roles: ['reviewer'], password_hash: await hashPassword('demo-password') });
+    const r = await h.call('POST', '/api/tasks/reassign', {
+      token: await h.login('city.admin'),
+      body: { from: 'security.reviewer', to: successor, comment: '岗位调整 / rotation' },
     });
     expect(r.status).toBe(200);
     expect(r.body.moved).toBeGreaterThanOrEqual(2);
     expect(r.body.failed).toEqual([]);
     for (const [i, id] of ids.entries()) {
       expect(await api.inbox('security.reviewer', id)).toHaveLength(0);
-      const moved = await api.task('freight.reviewer', id);
+      const moved = await api.task(successor, id);
       expect(moved.id).toBe(before[i]!.id);
-      await api.ok('freight.reviewer', moved.id, { action: 'approve' });
+      await api.ok(successor, moved.id, { action: 'approve' });
       await api.status(id, 'approved');
-      expect((await api.timeline(id)).find((e) => e.action === 'transfer')).toMatchObject({ actor: 'city.admin', data: { to: 'freight.reviewer' } });
+      // The admin acted in the holder's place: an override, recorded as such.
+      expect((await api.timeline(id)).find((e) => e.action === 'transfer')).toMatchObject({
+        actor: 'city.admin',
+        data: { to: successor, override: true, overrode: 'security.reviewer' },
+      });
     }
   });
 });

@@ -263,20 +263,25 @@ describe('comment, urge and cc', () => {
     expect((await api.timeline(id)).find((e) => e.action === 'urge')).toMatchObject({ actor: 'xinhua.staff' });
   });
 
-  it('when the applicant copies a colleague outside their scope, the colleague can read the application and finds it in their cc list', async () => {
+  it('when the applicant copies a colleague of a union below theirs, the colleague can read the application and finds it in their cc list; a copy outside the applicant org is refused', async () => {
     const id = await api.start('xinhua.staff', buildSubsidy());
-    expect((await api.get('weidong.staff', id)).status).toBe(404);
+    const colleague = 'xinhua-express.reviewer'; // 新华区 express union: below the applicant org, not above it
+    expect((await api.get(colleague, id)).status).toBe(404);
     expect((await api.appAct('xinhua.staff', id, { action: 'cc', to: 'no.such.user' })).status).toBe(400);
+    // Another county (卫东区) is outside the applicant's and the receiving org's subtree: refused, nothing written.
+    expect((await api.appAct('xinhua.staff', id, { action: 'cc', to: ['weidong.staff'] })).status).toBe(403);
+    expect(await api.rows('notifications', id, { username: 'weidong.staff', kind: 'cc' })).toHaveLength(0);
+    expect((await api.get('weidong.staff', id)).status).toBe(404);
 
-    const r = await api.appAct('xinhua.staff', id, { action: 'cc', to: ['weidong.staff'], comment: '供参考 / for your information' });
+    const r = await api.appAct('xinhua.staff', id, { action: 'cc', to: [colleague], comment: '供参考 / for your information' });
     expect(r.status).toBe(200);
-    expect((await api.get('weidong.staff', id)).status).toBe(200);
-    const cc = await api.inbox('weidong.staff', id, 'kind=cc');
-    expect(cc).toEqual([expect.objectContaining({ kind: 'cc', assignee: 'weidong.staff', status: 'completed' })]);
-    expect(await api.rows('notifications', id, { username: 'weidong.staff', kind: 'cc' })).toHaveLength(1);
-    expect((await api.timeline(id)).find((e) => e.action === 'cc')).toMatchObject({ actor: 'xinhua.staff', data: { to: ['weidong.staff'] } });
+    expect((await api.get(colleague, id)).status).toBe(200);
+    const cc = await api.inbox(colleague, id, 'kind=cc');
+    expect(cc).toEqual([expect.objectContaining({ kind: 'cc', assignee: colleague, status: 'completed' })]);
+    expect(await api.rows('notifications', id, { username: colleague, kind: 'cc' })).toHaveLength(1);
+    expect((await api.timeline(id)).filter((e) => e.action === 'cc')).toEqual([expect.objectContaining({ actor: 'xinhua.staff', data: { to: [colleague] } })]);
     // Being copied is not a task to decide.
-    expect(await api.inbox('weidong.staff', id)).toHaveLength(0);
+    expect(await api.inbox(colleague, id)).toHaveLength(0);
   });
 });
 
