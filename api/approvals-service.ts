@@ -96,6 +96,7 @@ export async function startApplication(
     type: a.type,
     chainKey: a.chain.key,
     chainVersion: a.chain.version,
+    chainOwner: a.chain.owner ?? null,
     applicant: a.applicant,
     applicantOrg: a.applicantOrg,
     targetOrg: a.targetOrg,
