@@ -6,7 +6,7 @@
 import express, { type Router } from 'express';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
-import type { ApplicationType } from '../domain/chain';
+import { APPLICATION_TYPES, type ApplicationType } from '../domain/chain';
 import { maskIdNumber, maskPhone, validateIdNumber } from '../domain/id-number';
 import { chainSnapshot, resolveChain } from '../db/chain-repository';
 import type { Db } from '../db/knex';
@@ -124,7 +124,7 @@ export function applicationRoutes(deps: ApplicationDeps): Router {
     const caller = callerOf(req);
     const q = parseOr400(
       z.object({
-        type: z.enum(['subsidy', 'membership', 'transfer', 'project_list', 'self_assessment']).optional(),
+        type: z.enum(APPLICATION_TYPES).optional(),
         status: z.enum(['pending', 'returned', 'approved', 'rejected', 'withdrawn']).optional(),
         mine: z.enum(['true', 'false']).optional(),
         limit: z.coerce.number().int().min(1).max(200).default(50),
