@@ -74,8 +74,8 @@ function fieldLine(f: FieldChange): string {
 
 /**
  * What changes from `before` (the version in force; undefined when there is
- * none) to `after` (the proposed one). Steps are matched by id; a step whose
- * id stays but whose position changes is reported as changed with `index`.
+ * none) to `after` (the proposed one). Steps are matched by id; a step kept
+ * in another order among the kept steps is reported as changed with `index`.
  */
 export function diffChains(before: ChainShape | undefined, after: ChainShape): ChainDiff {
   const oldSteps = before?.steps ?? [];
@@ -83,6 +83,10 @@ export function diffChains(before: ChainShape | undefined, after: ChainShape): C
   const steps: StepChange[] = [];
   const oldById = new Map(oldSteps.map((s, i) => [s.id, { s, i }]));
   const newIds = new Set(after.steps.map((s) => s.id));
+  // A step counts as moved when its order among the steps both versions keep changes,
+  // not when a step added or removed before it shifts its number.
+  const keptOld = oldSteps.filter((s) => newIds.has(s.id)).map((s) => s.id);
+  const keptNew = after.steps.filter((s) => oldById.has(s.id)).map((s) => s.id);
 
   oldSteps.forEach((s, i) => {
     if (!newIds.has(s.id)) steps.push({ kind: 'removed', stepId: s.id, index: i, name: s.name, text: `删除步骤 ${i + 1}“${s.name}” / step removed: ${s.id}` });
@@ -94,7 +98,7 @@ export function diffChains(before: ChainShape | undefined, after: ChainShape): C
       return;
     }
     const fields = fieldChanges(old.s, s);
-    if (old.i !== i) fields.unshift({ field: 'index', before: old.i, after: i });
+    if (keptOld.indexOf(s.id) !== keptNew.indexOf(s.id)) fields.unshift({ field: 'index', before: old.i, after: i });
     if (fields.length === 0) return;
     const parts = fields.map((f) => (f.field === 'index' ? `位置（index）：第 ${old.i + 1} 步 → 第 ${i + 1} 步` : fieldLine(f)));
     steps.push({ kind: 'changed', stepId: s.id, index: i, name: s.name, fields, text: `修改步骤“${s.name}”：${parts.join('；')} / step changed: ${s.id}` });

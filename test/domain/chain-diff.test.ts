@@ -8,7 +8,10 @@ const edit = (fn: (steps: Step[]) => Step[], name = base.name) => ({ name, type:
 
 describe('the readable difference of two chain versions', () => {
   it('the same chain has no changes and says so', () => {
-    const d = diffChains(base, edit((s) => s));
+    const d = diffChains(
+      base,
+      edit((s) => s),
+    );
     expect(d).toMatchObject({ baseVersion: 1, chain: [], steps: [] });
     expect(d.lines).toEqual(['与现行版本相同 / no change from the version in force']);
   });
@@ -79,9 +82,27 @@ describe('the readable difference of two chain versions', () => {
     expect(renamed.chain).toEqual([{ field: 'name', before: base.name, after: '平顶山经费补助 / pds subsidy' }]);
     expect(renamed.lines[0]).toBe(`修改审批链名称（name）："${base.name}" → "平顶山经费补助 / pds subsidy" / chain name changed`);
 
-    const first = diffChains(undefined, edit((s) => s));
+    const first = diffChains(
+      undefined,
+      edit((s) => s),
+    );
     expect(first.baseVersion).toBeNull();
     expect(first.steps.map((c) => c.kind)).toEqual(['added', 'added', 'added']);
     expect(first.lines[0]).toBe('新建审批链，此前无适用版本 / a new chain: none was in force');
+  });
+});
+
+describe('steps shifted by an insertion', () => {
+  it('a step whose number changes only because a step was added before it is not reported as changed', () => {
+    const d = diffChains(
+      base,
+      edit((s) => [
+        s[0]!,
+        s[1]!,
+        { id: 'lead', name: '分管领导 / leader', type: 'human', who: { kind: 'users', usernames: ['city.lead'] }, mode: 'single' },
+        s[2]!,
+      ]),
+    );
+    expect(d.steps.map((c) => [c.kind, c.stepId, c.index])).toEqual([['added', 'lead', 2]]);
   });
 });

@@ -86,7 +86,7 @@ export class Approvals {
     const proposed = await this.h.call('POST', '/api/chains', { token: await this.h.login('city.admin'), body: { ...def, owner } });
     expect(proposed.status, JSON.stringify(proposed.body)).toBe(202);
     const changeId = proposed.body.id as string;
-    const task = await eventually(async () => this.h.db('tasks').where({ application_id: changeId, status: 'pending', kind: 'approval' }).first('id'));
+    const task = await eventually<{ id: string }>(async () => this.h.db('tasks').where({ application_id: changeId, status: 'pending', kind: 'approval' }).first('id'));
     const approved = await this.h.call('POST', '/api/tasks/bulk-approve', { token: await this.h.login('prov.admin'), body: { taskIds: [task.id] } });
     expect(approved.body, JSON.stringify(approved.body)).toMatchObject({ approved: 1 });
     await this.status(changeId, 'approved', 'prov.admin');
