@@ -68,7 +68,10 @@ export class Approvals {
    * never meet each other's chains. Users sign in with the demo password.
    */
   async sandbox(opts: { parent?: string; admin?: boolean } = {}): Promise<Sandbox> {
-    const parent = await this.h.db('orgs').where({ id: opts.parent ?? 'pds-xinhua' }).first('id', 'path');
+    const parent = await this.h
+      .db('orgs')
+      .where({ id: opts.parent ?? 'pds-xinhua' })
+      .first('id', 'path');
     const id = unique('t-');
     await this.h.db('orgs').insert({ id, name: `测试乡镇 ${id}`, kind: 'township', parent_id: parent.id, path: `${parent.path}${id}/`, groups: [] });
     const { password_hash } = await this.h.db('users').where({ username: 'xinhua.staff' }).first('password_hash');
@@ -86,7 +89,9 @@ export class Approvals {
     const proposed = await this.h.call('POST', '/api/chains', { token: await this.h.login('city.admin'), body: { ...def, owner } });
     expect(proposed.status, JSON.stringify(proposed.body)).toBe(202);
     const changeId = proposed.body.id as string;
-    const task = await eventually<{ id: string }>(async () => this.h.db('tasks').where({ application_id: changeId, status: 'pending', kind: 'approval' }).first('id'));
+    const task = await eventually<{ id: string }>(async () =>
+      this.h.db('tasks').where({ application_id: changeId, status: 'pending', kind: 'approval' }).first('id'),
+    );
     const approved = await this.h.call('POST', '/api/tasks/bulk-approve', { token: await this.h.login('prov.admin'), body: { taskIds: [task.id] } });
     expect(approved.body, JSON.stringify(approved.body)).toMatchObject({ approved: 1 });
     await this.status(changeId, 'approved', 'prov.admin');
