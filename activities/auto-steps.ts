@@ -3,8 +3,14 @@
  * (one notice, one member record per ID number), so Temporal's retries never
  * duplicate a notice, a disbursement or a member.
  */
+import type { ChainDefinition } from '../domain/chain';
+import { chainSafetyIssues } from '../domain/chain-safety';
 import { validateIdNumber } from '../domain/id-number';
+import { approveChainChange } from '../domain/policy';
+import { listTimeline } from '../db/approval-repository';
+import { getChainSavedBy, getLatestChain, saveChainVersion } from '../db/chain-repository';
 import { getOrg, listAncestors, listOrgs, type OrgRow } from '../db/org-repository';
+import { getUser } from '../db/user-repository';
 import { findMemberByHash, insertMemberOnce, markMemberVerified, moveMember } from '../db/member-repository';
 import { issueSubsidyNotice } from '../db/subsidy-repository';
 import type { AutoStepInput, AutoStepResult } from '../workflows/approval-types';
@@ -29,7 +35,67 @@ export async function runAutoStep(deps: ActivityDeps, input: AutoStepInput): Pro
       return verifyRealName(deps, input);
     case 'transferMembership':
       return transferMembership(deps, input);
+    case 'activateChainVersion':
+      return activateChainVersion(deps, input);
   }
+}
+
+/** What a chain_change application carries (set by POST /api/chains). */
+export interface ChainChangePayload {
+  owner: string;
+  definition: Omit<ChainDefinition, 'version' | 'owner'>;
+  /** The newest version of (owner, key) when the change was proposed; null when the owner had none. */
+  baseVersion: number | null;
+}
+
+/**
+ * 审批链变更生效: saves the approved proposal as the next version of (owner,
+ * key). Runs once per application (a retry finds the version it saved).
+ * Refuses — the chain stays as it was — unless the timeline shows an approval
+ * by a second admin at or above the owner (the policy's rule, asked again here
+ * so that no route, escalation or hand-off can stand in for it), unless the
+ * chain is still at the version the change was proposed against, and unless
+ * the proposed chain is still safe.
+ */
+async function activateChainVersion(deps: ActivityDeps, input: AutoStepInput): Promise<AutoStepResult> {
+  if (input.type !== 'chain_change') return { outcome: 'reject', note: '仅用于审批链变更 / only a chain change activates a chain' };
+  const p = input.payload as unknown as ChainChangePayload;
+  const done = (v: { key: string; version: number }): AutoStepResult => ({
+    outcome: 'done',
+    note: `审批链 ${v.key} 第 ${v.version} 版已生效 / chain ${v.key} version ${v.version} is in force`,
+    data: { owner: p.owner, key: v.key, version: v.version },
+  });
+  const already = await getChainSavedBy(deps.db, input.applicationId);
+  if (already) return done(already);
+
+  const owner = await getOrg(deps.db, p.owner);
+  if (!owner) return { outcome: 'reject', note: '所属组织不存在 / the owning org no longer exists' };
+  const approvers = (await listTimeline(deps.db, input.applicationId)).filter((e) => e.action === 'approve' && e.actor !== 'system').map((e) => e.actor);
+  let approvedBy: string | undefined;
+  for (const username of approvers) {
+    const user = await getUser(deps.db, username);
+    const org = user ? await getOrg(deps.db, user.orgId) : undefined;
+    if (!user || !user.active || !org) continue;
+    const d = approveChainChange({ username, orgId: org.id, orgPath: org.path, roles: user.roles }, { ownerOrgPath: owner.path, proposer: input.applicant });
+    if (d.allow) approvedBy = username;
+  }
+  if (!approvedBy)
+    return { outcome: 'reject', note: '没有第二位管理员批准，变更未生效 / not approved by a second admin at or above the owner: nothing changed' };
+
+  const latest = await getLatestChain(deps.db, p.definition.key, p.owner);
+  if ((latest?.version ?? null) !== p.baseVersion)
+    return {
+      outcome: 'reject',
+      note: `提出变更后审批链已改为第 ${latest?.version ?? '—'} 版，请重新提出 / the chain changed after this proposal: propose again`,
+    };
+  if (chainSafetyIssues(p.definition.steps).length) return { outcome: 'reject', note: '审批链不安全，未生效 / the chain is unsafe: nothing changed' };
+
+  const saved = await saveChainVersion(deps.db, p.definition, {
+    owner: p.owner,
+    createdBy: input.applicant ?? approvedBy,
+    sourceApplication: input.applicationId,
+  });
+  return done(saved);
 }
 
 /** 立项通知 + 下拨补助资金: the province's notice and the disbursement record. */

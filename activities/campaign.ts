@@ -9,7 +9,7 @@ import { PHASE_DELIVERABLES, PHASE_LABELS, regionScore } from '../domain/campaig
 import type { ApplicationType, ChainDefinition } from '../domain/chain';
 import { insertApplication } from '../db/approval-repository';
 import { setCampaignPhase } from '../db/campaign-repository';
-import { getLatestChain } from '../db/chain-repository';
+import { chainSnapshot, resolveChain } from '../db/chain-repository';
 import type { Db } from '../db/knex';
 import { listUsersWithRole } from '../db/user-repository';
 import { applyProgress, insertProjectEvent, type ProgressReport, type ProgressResult } from '../db/project-repository';
@@ -250,14 +250,17 @@ export function createCampaignActivities({ db }: ActivityDeps) {
       campaignId?: string;
       projectId?: string;
     }): Promise<ChainDefinition> {
-      const chain = await getLatestChain(db, a.chainKey);
-      if (!chain) throw new Error(`chain ${a.chainKey} is not configured`);
+      // The chain that applies to the applicant org (its own, an org's above it, or the global one).
+      const stored = await resolveChain(db, a.type, a.applicantOrg);
+      if (!stored) throw new Error(`chain ${a.chainKey} is not configured`);
+      const chain = chainSnapshot(stored);
       await db.transaction(async (trx) => {
         await insertApplication(trx, {
           id: a.id,
           type: a.type,
           chainKey: chain.key,
           chainVersion: chain.version,
+          chainOwner: chain.owner ?? null,
           applicant: a.applicant,
           applicantOrg: a.applicantOrg,
           title: a.title,

@@ -44,10 +44,15 @@ async function orgAtLevel(db: Db, level: OrgLevel, applicantOrg: string, targetO
   }
 }
 
-/** Admins of the org, or of the nearest org above it that has one. */
-async function nearestAdmins(db: Db, orgId: string): Promise<{ org: OrgRow; users: string[] } | undefined> {
+/**
+ * Admins of the org, or of the nearest org above it that has one other than
+ * the applicant: where the applicant is their org's only admin, the decision
+ * goes up rather than being skipped (an admin proposing their own org's chain
+ * change must still meet a second admin).
+ */
+async function nearestAdmins(db: Db, orgId: string, applicant: string | null): Promise<{ org: OrgRow; users: string[] } | undefined> {
   for (const org of await listAncestors(db, orgId)) {
-    const admins = await listUsersWithRole(db, org.id, 'admin');
+    const admins = (await listUsersWithRole(db, org.id, 'admin')).filter((u) => u.username !== applicant);
     if (admins.length) return { org, users: admins.map((u) => u.username) };
   }
   return undefined;
@@ -126,8 +131,8 @@ export async function resolveStepRoute(db: Db, calendars: CalendarCache, input: 
       };
     }
     const fallbackFrom = org?.id ?? input.targetOrg ?? input.applicantOrg;
-    const admins = await nearestAdmins(db, fallbackFrom);
-    const adminUsers = admins?.users.filter((u) => u !== input.applicant) ?? [];
+    const admins = await nearestAdmins(db, fallbackFrom, input.applicant);
+    const adminUsers = admins?.users ?? [];
     if (!admins || adminUsers.length === 0) {
       return {
         skip: true,

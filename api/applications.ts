@@ -6,9 +6,9 @@
 import express, { type Router } from 'express';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
-import type { ApplicationType } from '../domain/chain';
+import { APPLICATION_TYPES, type ApplicationType } from '../domain/chain';
 import { maskIdNumber, maskPhone, validateIdNumber } from '../domain/id-number';
-import { getLatestChain } from '../db/chain-repository';
+import { chainSnapshot, resolveChain } from '../db/chain-repository';
 import type { Db } from '../db/knex';
 import { listApplications, listTimeline } from '../db/approval-repository';
 import { findMemberByHash } from '../db/member-repository';
@@ -64,7 +64,6 @@ const subsidySchema = z.object({
     .multipleOf(0.01, '最多两位小数 / at most 2 decimals'),
   reason: text(2000),
   projectId: z.string().trim().max(100).optional(),
-  chain: z.string().trim().max(50).optional(),
 });
 const membershipSchema = z.object({
   type: z.literal('membership'),
@@ -74,14 +73,12 @@ const membershipSchema = z.object({
   group: text(50),
   employer: z.string().trim().max(200).optional(),
   area: text(100),
-  chain: z.string().trim().max(50).optional(),
 });
 const transferSchema = z.object({
   type: z.literal('transfer'),
   idNumber: z.string().trim().max(18, '身份证号为 18 位 / 18 characters'),
   toUnion: text(100),
   reason: z.string().trim().max(2000).optional(),
-  chain: z.string().trim().max(50).optional(),
 });
 export const createSchema = z.discriminatedUnion('type', [subsidySchema, membershipSchema, transferSchema], {
   error: '申请类型须为 subsidy、membership 或 transfer / type must be subsidy, membership or transfer',
@@ -122,14 +119,10 @@ export function applicationRoutes(deps: ApplicationDeps): Router {
     const key = idempotencyKeyOf(req);
     const id = key ? idFromKey(caller?.username ?? `public:${req.ip}`, key) : newId();
     const start = await prepare(deps, caller, body);
-    // A deployment may keep several chains per type (e.g. a fast-track one); the default has the type's name.
-    const chain = await getLatestChain(deps.db, body.chain ?? start.chainKey);
-    if (!chain || chain.type !== body.type) {
-      if (body.chain)
-        throw badRequest('审批链不存在或不适用于此类申请 / no such chain for this type', [{ path: 'chain', message: 'unknown chain for this type' }]);
-      throw new HttpError(500, `审批链 ${start.chainKey} 未配置 / chain not configured`);
-    }
-    const result = await startApplication(deps.db, deps.temporal, deps.taskQueue, { ...start, id, chain });
+    // The applicant never chooses: the chain of the type owned nearest above the applicant's org applies.
+    const chain = await resolveChain(deps.db, start.type, start.applicantOrg);
+    if (!chain) throw new HttpError(500, `审批链 ${start.chainKey} 未配置 / chain not configured`);
+    const result = await startApplication(deps.db, deps.temporal, deps.taskQueue, { ...start, id, chain: chainSnapshot(chain) });
     res.status(201).json(result);
   });
 
@@ -137,7 +130,7 @@ export function applicationRoutes(deps: ApplicationDeps): Router {
     const caller = callerOf(req);
     const q = parseOr400(
       z.object({
-        type: z.enum(['subsidy', 'membership', 'transfer', 'project_list', 'self_assessment']).optional(),
+        type: z.enum(APPLICATION_TYPES).optional(),
         status: z.enum(['pending', 'returned', 'approved', 'rejected', 'withdrawn']).optional(),
         mine: z.enum(['true', 'false']).optional(),
         limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -262,7 +255,7 @@ function summary(a: Awaited<ReturnType<typeof listApplications>>[number]) {
     applicant: a.applicant,
     applicantOrg: a.applicantOrg,
     targetOrg: a.targetOrg,
-    chain: { key: a.chainKey, version: a.chainVersion },
+    chain: { key: a.chainKey, version: a.chainVersion, owner: a.chainOwner },
     createdAt: a.createdAt,
     updatedAt: a.updatedAt,
   };
@@ -291,10 +284,21 @@ export async function requireUsers(db: Db, usernames: string[], path = 'to'): Pr
 async function parseCreateBody(deps: ApplicationDeps, raw: unknown): Promise<z.infer<typeof createSchema>> {
   const parsed = createSchema.safeParse(raw);
   const refs = await referenceErrors(deps, raw);
-  if (parsed.success && refs.length === 0) return parsed.data;
+  const chosen = chainChoiceErrors(raw);
+  if (parsed.success && refs.length === 0 && chosen.length === 0) return parsed.data;
   const errors = parsed.success ? [] : zodFieldErrors(parsed.error);
-  for (const e of refs) if (!errors.some((x) => x.path === e.path)) errors.push(e);
+  for (const e of [...chosen, ...refs]) if (!errors.some((x) => x.path === e.path)) errors.push(e);
   throw badRequest('请求内容有误，请检查标出的字段 / invalid fields', errors);
+}
+
+/**
+ * An applicant never chooses the chain their application climbs (a lenient
+ * one would let them past review): the chain is the one owned nearest above
+ * their org. A body naming `chain`, whatever its value, is refused.
+ */
+function chainChoiceErrors(raw: unknown): FieldError[] {
+  if (!raw || typeof raw !== 'object' || !Object.prototype.hasOwnProperty.call(raw, 'chain')) return [];
+  return [{ path: 'chain', message: '申请不能指定审批链，审批链由所属组织确定 / an application cannot choose its chain: its org’s chain applies' }];
 }
 
 /** Field errors of a membership or transfer body's references, for the fields that are at least strings. */

@@ -37,7 +37,15 @@ export function idFromKey(owner: string, key: string): string {
 
 /** The policy's view of a task row. */
 export function taskFacts(t: TaskRow): TaskFacts {
-  return { assignee: t.assignee, owner: t.owner, role: t.role, orgId: t.orgId, orgPath: t.orgPath, candidates: t.candidates, showsPersonalData: t.showsPersonalData };
+  return {
+    assignee: t.assignee,
+    owner: t.owner,
+    role: t.role,
+    orgId: t.orgId,
+    orgPath: t.orgPath,
+    candidates: t.candidates,
+    showsPersonalData: t.showsPersonalData,
+  };
 }
 
 /** The policy's view of an application row. */
@@ -125,6 +133,7 @@ export async function startApplication(
     type: a.type,
     chainKey: a.chain.key,
     chainVersion: a.chain.version,
+    chainOwner: a.chain.owner ?? null,
     applicant: a.applicant,
     applicantOrg: a.applicantOrg,
     targetOrg: a.targetOrg,

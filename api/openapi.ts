@@ -45,10 +45,24 @@ export const ROUTES: Record<string, Record<string, Op>> = {
   '/api/tasks/bulk-approve': { post: { summary: '批量同意 / approve several tasks' } },
   '/api/tasks/reassign': { post: { summary: '批量转办（管理员）/ move all pending tasks of one user to another' } },
   '/api/chains': {
-    get: { summary: '审批链 / chains (latest versions)' },
-    post: { summary: '保存审批链新版本（管理员）/ save a chain version', body: chainSchema, ok: 201 },
+    get: {
+      summary:
+        '可见的审批链（最新版本，含所属组织；applies 标出适用于本人所在组织的）/ chains the caller may read, newest versions with their owner org; `applies` marks those in force for the caller',
+    },
+    post: {
+      summary:
+        '提出审批链变更（本级或上级管理员；owner 默认本人所在组织）：校验并拒绝不安全的审批链，作为 chain_change 申请待另一位管理员批准，返回 202 { id } / propose a new version of an org’s chain (an admin of the owner or above; owner defaults to the caller’s org): validated, unsafe chains refused, then a chain_change application awaiting a second admin; 202 { id }',
+      body: chainSchema,
+      ok: 202,
+    },
   },
-  '/api/chains/{key}': { get: { summary: '审批链及其版本 / a chain and its versions' } },
+  '/api/chains/{key}': {
+    get: {
+      summary:
+        '适用于本人所在组织的审批链及其版本；?owner= 查看范围内某组织的 / the chain in force for the caller’s org with its versions; ?owner= one owner’s within reach',
+      query: ['owner'],
+    },
+  },
   '/api/calendar': { get: { summary: '工作日历（节假日与调休）/ the working-day calendar', query: ['year'] } },
   '/api/calendar/{date}': {
     put: { summary: '设置某日为节假日或调休上班（管理员）/ set a day' },

@@ -21,12 +21,24 @@ import {
 import type { Db } from '../db/knex';
 import { getOrg } from '../db/org-repository';
 import { getUser } from '../db/user-repository';
+import { APPLICATION_TYPES } from '../domain/chain';
+import { approveChainChange } from '../domain/policy';
 import type { PiiCipher } from '../runtime/pii';
 import { withTemporalDeadline } from '../runtime/temporal-client';
 import { getApplicationQuery } from '../workflows';
 import type { ActionInput } from '../workflows/approval-types';
 import { actorOf } from './applications';
-import { actionKey, applicationFacts, applicationWorkflowId, loadTargets, loadVisibleTask, publicPayload, refuseTargets, sendAction, taskFacts } from './approvals-service';
+import {
+  actionKey,
+  applicationFacts,
+  applicationWorkflowId,
+  loadTargets,
+  loadVisibleTask,
+  publicPayload,
+  refuseTargets,
+  sendAction,
+  taskFacts,
+} from './approvals-service';
 import { assignTarget, decideTask, handOffTarget, inboxFilter, reassignTasks, revealPersonalData as policyReveal, type TargetFacts } from '../domain/policy';
 import { callerOf, type Caller } from './auth';
 import { badRequest, enforce, HttpError, notFound, parseOr400 } from './errors';
@@ -52,6 +64,18 @@ export const actionSchema = z.object({
   /** return: a deadline for the revision (限期整改). */
   deadline: isoDateTime('须为带时区的 ISO 8601 时间 / an ISO 8601 time with offset').optional(),
 });
+
+/**
+ * 审批链变更: a chain change is approved only by a second admin at or above
+ * the owning org (the chain_change application's applicant org), whoever
+ * holds the task (an escalation may have moved it to a supervisor).
+ */
+async function requireChainChangeApprover(db: Db, caller: Caller, t: TaskRow, action: string): Promise<void> {
+  if (t.applicationType !== 'chain_change' || action !== 'approve') return;
+  const app = await getApplication(db, t.applicationId);
+  if (!app) throw notFound('任务不存在 / task not found');
+  enforce(approveChainChange(caller, { ownerOrgPath: app.applicantOrgPath, proposer: app.applicant }));
+}
 
 function overdueInfo(t: TaskRow) {
   if (!t.dueAt || t.status !== 'pending') return { dueAt: t.dueAt, overdue: false, msLeft: null as number | null };
@@ -132,7 +156,7 @@ export function taskRoutes(deps: TaskDeps): Router {
       z.object({
         status: z.enum(['pending', 'completed', 'cancelled']).optional(),
         kind: z.enum(['approval', 'revision', 'cc']).optional(),
-        type: z.enum(['subsidy', 'membership', 'transfer', 'project_list', 'self_assessment']).optional(),
+        type: z.enum(APPLICATION_TYPES).optional(),
         overdue: z.enum(['true', 'false']).optional(),
         limit: z.coerce.number().int().min(1).max(200).default(50),
         cursor: z.string().max(200).optional(),
@@ -194,6 +218,7 @@ export function taskRoutes(deps: TaskDeps): Router {
       targets = await loadTargets(deps.db, to);
       refuseTargets(targets, (target) => handOffTarget(taskFacts(t), target));
     }
+    await requireChainChangeApprover(deps.db, caller, t, body.action);
     const input: ActionInput = {
       action: body.action,
       actor: actorOf(caller),
@@ -231,6 +256,7 @@ export function taskRoutes(deps: TaskDeps): Router {
         // The policy decides task by task: the holder, or an admin whose subtree holds the TASK's org (an override).
         const decision = decideTask(caller, taskFacts(t), { applicant: app?.applicant });
         if (!decision.allow) throw notFound('任务不存在 / task not found');
+        await requireChainChangeApprover(deps.db, caller, t, 'approve');
         const r = await sendAction(deps.temporal, t.applicationId, {
           action: 'approve',
           actor: actorOf(caller),

@@ -12,6 +12,7 @@ export interface ApplicationRow {
   type: string;
   chainKey: string;
   chainVersion: number;
+  chainOwner: string | null;
   applicant: string | null;
   applicantOrg: string;
   applicantOrgPath: string;
@@ -69,6 +70,7 @@ const appColumns = {
   type: 'a.type',
   chainKey: 'a.chain_key',
   chainVersion: 'a.chain_version',
+  chainOwner: 'a.chain_owner',
   applicant: 'a.applicant',
   applicantOrg: 'a.applicant_org',
   applicantOrgPath: 'ao.path',
@@ -90,6 +92,8 @@ export async function insertApplication(
     type: string;
     chainKey: string;
     chainVersion: number;
+    /** The org owning the chain; null for a global built-in. */
+    chainOwner?: string | null;
     applicant: string | null;
     applicantOrg: string;
     targetOrg?: string | null;
@@ -104,6 +108,7 @@ export async function insertApplication(
       type: row.type,
       chain_key: row.chainKey,
       chain_version: row.chainVersion,
+      chain_owner: row.chainOwner ?? null,
       applicant: row.applicant,
       applicant_org: row.applicantOrg,
       target_org: row.targetOrg ?? null,

@@ -1,36 +1,158 @@
+/**
+ * Chain definitions (审批链) in Postgres: versioned per (owner org, key). A
+ * chain owned by an org applies to applications from that org's subtree;
+ * the global built-ins (owner null) apply where no org above owns one.
+ */
+import type { Knex } from 'knex';
 import type { ChainDefinition } from '../domain/chain';
 import type { Db } from './knex';
 
-/** The newest version of a chain; new applications start on it. */
-export async function getLatestChain(db: Db, key: string): Promise<ChainDefinition | undefined> {
-  const row = await db('chain_definitions').where({ key }).orderBy('version', 'desc').first('definition');
-  return row?.definition as ChainDefinition | undefined;
+/** A stored chain version with where it belongs. */
+export interface StoredChain extends ChainDefinition {
+  owner: string | null;
+  ownerName: string | null;
+  createdBy: string;
+  createdAt: Date;
+  /** The chain_change application that made this version take effect (none for built-ins). */
+  sourceApplication: string | null;
 }
 
-export async function listChainVersions(db: Db, key: string): Promise<{ version: number; name: string; createdBy: string; createdAt: Date }[]> {
-  return db('chain_definitions')
-    .where({ key })
-    .orderBy('version', 'desc')
-    .select({ version: 'version', name: 'name', createdBy: 'created_by', createdAt: 'created_at' });
+const columns = {
+  definition: 'c.definition',
+  owner: 'c.owner_org',
+  ownerName: 'o.name',
+  ownerPath: 'o.path',
+  createdBy: 'c.created_by',
+  createdAt: 'c.created_at',
+  sourceApplication: 'c.source_application',
+  version: 'c.version',
+};
+type Row = {
+  definition: ChainDefinition;
+  owner: string | null;
+  ownerName: string | null;
+  createdBy: string;
+  createdAt: Date;
+  sourceApplication: string | null;
+  version: number;
+};
+const toChain = (r: Row): StoredChain => ({
+  ...r.definition,
+  version: r.version,
+  owner: r.owner,
+  ownerName: r.ownerName,
+  createdBy: r.createdBy,
+  createdAt: r.createdAt,
+  sourceApplication: r.sourceApplication,
+});
+
+/** The definition alone, as a running application snapshots it. */
+export function chainSnapshot(c: StoredChain): ChainDefinition {
+  return { key: c.key, version: c.version, owner: c.owner, name: c.name, type: c.type, steps: c.steps };
 }
 
-export async function listLatestChains(db: Db): Promise<ChainDefinition[]> {
+/** The (owner, key) pair; owner null is the global built-in. */
+const ownedBy = (owner: string | null) => (q: Knex.QueryBuilder) => (owner === null ? q.whereNull('c.owner_org') : q.where('c.owner_org', owner));
+
+/**
+ * The chain an application of this type from `orgId` starts on: the newest
+ * version of the chain owned by the nearest org at or above `orgId` that
+ * owns one of the type, else the global one. Where an owner has several keys
+ * of the type, the key named like the type wins, then the newest.
+ */
+export async function resolveChain(db: Db, type: string, orgId: string): Promise<StoredChain | undefined> {
+  const org = await db('orgs').where({ id: orgId }).first('path');
+  const ancestors = org ? (org.path as string).split('/').filter(Boolean) : [];
+  const row = await db('chain_definitions as c')
+    .leftJoin('orgs as o', 'o.id', 'c.owner_org')
+    .where('c.type', type)
+    .andWhere((q) => q.whereNull('c.owner_org').orWhereIn('c.owner_org', ancestors))
+    .orderByRaw("length(coalesce(o.path, '')) desc, (c.key = ?) desc, c.version desc, c.created_at desc", [type])
+    .first(columns);
+  return row ? toChain(row as Row) : undefined;
+}
+
+/** The newest version of one owner's chain `key` (owner null: the global one). */
+export async function getLatestChain(db: Db, key: string, owner: string | null = null): Promise<StoredChain | undefined> {
+  const row = await ownedBy(owner)(db('chain_definitions as c').leftJoin('orgs as o', 'o.id', 'c.owner_org').where('c.key', key))
+    .orderBy('c.version', 'desc')
+    .first(columns);
+  return row ? toChain(row as Row) : undefined;
+}
+
+/** The newest version of `key` that applies at `orgId`: owned by the nearest org at or above it, else global. */
+export async function getApplicableChain(db: Db, key: string, orgId: string): Promise<StoredChain | undefined> {
+  const org = await db('orgs').where({ id: orgId }).first('path');
+  const ancestors = org ? (org.path as string).split('/').filter(Boolean) : [];
+  const row = await db('chain_definitions as c')
+    .leftJoin('orgs as o', 'o.id', 'c.owner_org')
+    .where('c.key', key)
+    .andWhere((q) => q.whereNull('c.owner_org').orWhereIn('c.owner_org', ancestors))
+    .orderByRaw("length(coalesce(o.path, '')) desc, c.version desc")
+    .first(columns);
+  return row ? toChain(row as Row) : undefined;
+}
+
+export async function listChainVersions(
+  db: Db,
+  key: string,
+  owner: string | null,
+): Promise<{ version: number; name: string; createdBy: string; createdAt: Date; sourceApplication: string | null }[]> {
+  return ownedBy(owner)(db('chain_definitions as c').where('c.key', key))
+    .orderBy('c.version', 'desc')
+    .select({ version: 'c.version', name: 'c.name', createdBy: 'c.created_by', createdAt: 'c.created_at', sourceApplication: 'c.source_application' });
+}
+
+/**
+ * The newest version of every (owner, key) whose owner is global, at or above
+ * the org at `orgPath`, or within its subtree: the chains a user there may read.
+ */
+export async function listVisibleChains(db: Db, orgPath: string): Promise<(StoredChain & { ownerPath: string | null })[]> {
+  const ancestors = orgPath.split('/').filter(Boolean);
   const rows = await db('chain_definitions as c')
-    .whereRaw('c.version = (select max(version) from chain_definitions x where x.key = c.key)')
-    .orderBy('c.key')
-    .select('c.definition');
-  return rows.map((r: { definition: ChainDefinition }) => r.definition);
+    .leftJoin('orgs as o', 'o.id', 'c.owner_org')
+    .whereRaw("c.version = (select max(x.version) from chain_definitions x where x.key = c.key and coalesce(x.owner_org, '') = coalesce(c.owner_org, ''))")
+    .andWhere((q) => q.whereNull('c.owner_org').orWhereIn('c.owner_org', ancestors).orWhere('o.path', 'like', `${orgPath}%`))
+    .orderByRaw("c.type, length(coalesce(o.path, '')), c.key")
+    .select(columns);
+  return rows.map((r: Row & { ownerPath: string | null }) => ({ ...toChain(r), ownerPath: r.ownerPath }));
 }
 
-/** Saves the definition as the next version of its key and returns it with that version. */
-export async function saveChainVersion(db: Db, def: Omit<ChainDefinition, 'version'>, createdBy: string): Promise<ChainDefinition> {
-  return db.transaction(async (trx) => {
-    // Serialize concurrent saves of the same key.
-    await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`chain:${def.key}`]);
-    const row = await trx('chain_definitions').where({ key: def.key }).max<{ v: number | null }>({ v: 'version' }).first();
+/** The chain version an approved change saved, if it has run already. */
+export async function getChainSavedBy(db: Db, applicationId: string): Promise<StoredChain | undefined> {
+  const row = await db('chain_definitions as c').leftJoin('orgs as o', 'o.id', 'c.owner_org').where('c.source_application', applicationId).first(columns);
+  return row ? toChain(row as Row) : undefined;
+}
+
+/**
+ * Saves the definition as the next version of (owner, key) and returns it.
+ * With `sourceApplication` (the approved chain_change application) it runs
+ * once: a retry returns the version the first run saved.
+ */
+export async function saveChainVersion(
+  db: Db,
+  def: Omit<ChainDefinition, 'version' | 'owner'>,
+  opts: { owner: string | null; createdBy: string; sourceApplication?: string },
+): Promise<StoredChain> {
+  await db.transaction(async (trx) => {
+    // Serialize concurrent saves of the same (owner, key).
+    await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`chain:${opts.owner ?? ''}:${def.key}`]);
+    if (opts.sourceApplication && (await trx('chain_definitions').where({ source_application: opts.sourceApplication }).first('key'))) return;
+    const row = await ownedBy(opts.owner)(trx('chain_definitions as c').where('c.key', def.key)).max<{ v: number | null }>({ v: 'c.version' }).first();
     const version = (row?.v ?? 0) + 1;
-    const full: ChainDefinition = { ...def, version };
-    await trx('chain_definitions').insert({ key: def.key, version, name: def.name, definition: JSON.stringify(full), created_by: createdBy });
-    return full;
+    const full: ChainDefinition = { key: def.key, version, owner: opts.owner, name: def.name, type: def.type, steps: def.steps };
+    await trx('chain_definitions').insert({
+      key: def.key,
+      version,
+      name: def.name,
+      type: def.type,
+      owner_org: opts.owner,
+      definition: JSON.stringify(full),
+      created_by: opts.createdBy,
+      source_application: opts.sourceApplication ?? null,
+    });
   });
+  const saved = opts.sourceApplication ? await getChainSavedBy(db, opts.sourceApplication) : await getLatestChain(db, def.key, opts.owner);
+  if (!saved) throw new Error(`chain ${def.key} was not saved`);
+  return saved;
 }

@@ -1,6 +1,8 @@
 /**
- * The chains that ship with the product (version 1 of each). Admins may save
- * new versions; running applications keep the version they started with.
+ * The chains that ship with the product (version 1 of each), global: they
+ * apply wherever no org above the applicant owns a chain of the type. Admins
+ * propose an org's own versions (审批链变更); running applications keep the
+ * version they started with.
  */
 import { TRANSFER_STEPS, type ChainDefinition, type Step } from './chain';
 
@@ -120,4 +122,42 @@ export const SELF_ASSESSMENT_CHAIN: ChainDefinition = {
   ],
 };
 
-export const BUILTIN_CHAINS: ChainDefinition[] = [SUBSIDY_CHAIN, MEMBERSHIP_CHAIN, TRANSFER_CHAIN, PROJECT_LIST_CHAIN, SELF_ASSESSMENT_CHAIN];
+/**
+ * 审批链变更: a proposed chain version takes effect only when a second admin
+ * approves it. The applicant's org of a chain_change application is the
+ * chain's owner, so the step goes to the owner org's admins; the proposer is
+ * forbidden to decide (where they are the only admin there, the nearest admin
+ * above decides), and an admin above may decide through their override.
+ * The decision cannot be handed on (no transfer, delegate or added signer):
+ * only an admin approves a chain. Overdue: escalated, never decided by time.
+ */
+export const CHAIN_CHANGE_CHAIN: ChainDefinition = {
+  key: 'chain_change',
+  version: 1,
+  type: 'chain_change',
+  name: '审批链变更 / chain change',
+  steps: [
+    {
+      id: 'adminApproval',
+      name: '管理员复核 / second admin approval',
+      type: 'human',
+      who: { kind: 'role', role: 'admin', level: 'self' },
+      mode: 'single',
+      sla: { limit: 'P5D', remindBefore: 'P1D', onTimeout: 'escalate' },
+      onNoApprover: 'admin',
+      onSelfApproval: 'forbid',
+      dedupConsecutive: false,
+      actions: ['approve', 'reject', 'comment', 'cc'],
+    },
+    { id: 'activate', name: '新版本生效 / activate the new version', type: 'auto', activity: 'activateChainVersion' },
+  ],
+};
+
+export const BUILTIN_CHAINS: ChainDefinition[] = [
+  SUBSIDY_CHAIN,
+  MEMBERSHIP_CHAIN,
+  TRANSFER_CHAIN,
+  PROJECT_LIST_CHAIN,
+  SELF_ASSESSMENT_CHAIN,
+  CHAIN_CHANGE_CHAIN,
+];

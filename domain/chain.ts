@@ -61,6 +61,7 @@ export const AUTO_STEPS = [
   'collectMemberInfo', // 信息采集
   'verifyRealName', // 实名认证
   'transferMembership', // 会籍转移
+  'activateChainVersion', // 审批链变更生效: saves an approved chain change (chain_change only)
 ] as const;
 export type AutoStepName = (typeof AUTO_STEPS)[number];
 
@@ -73,12 +74,27 @@ export interface AutoStep {
 
 export type Step = HumanStep | AutoStep;
 
-export const APPLICATION_TYPES = ['subsidy', 'membership', 'transfer', 'project_list', 'self_assessment'] as const;
+export const APPLICATION_TYPES = ['subsidy', 'membership', 'transfer', 'project_list', 'self_assessment', 'chain_change'] as const;
 export type ApplicationType = (typeof APPLICATION_TYPES)[number];
+
+/**
+ * 审批链变更: a change to a chain is itself an application, approved on the
+ * built-in chain_change chain. That chain is the product's and cannot be
+ * changed through itself, so it is the one type no org may configure.
+ */
+export const CONFIGURABLE_TYPES = APPLICATION_TYPES.filter((t): t is Exclude<ApplicationType, 'chain_change'> => t !== 'chain_change');
+
+/** Automated steps only the built-in chain_change chain may run. */
+export const BUILTIN_ONLY_AUTO_STEPS: readonly AutoStepName[] = ['activateChainVersion'];
 
 export interface ChainDefinition {
   key: string;
   version: number;
+  /**
+   * The org that owns this chain (审批链归属): it applies to applications from
+   * that org's subtree. Absent or null: a global built-in, the default everywhere.
+   */
+  owner?: string | null;
   name: string;
   /** The kind of application this chain approves. */
   type: ApplicationType;

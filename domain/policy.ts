@@ -247,6 +247,20 @@ export function proposeChain(p: Principal, ownerOrgPath: string): Decision {
   return allow();
 }
 
+/**
+ * Approving a proposed chain change (审批链变更): a second admin, of the
+ * owning org or of an org above it — never the proposer. Asked by the task
+ * route before an approval reaches the workflow, and again by the activation
+ * step over the approvals the workflow recorded.
+ */
+export function approveChainChange(p: Principal, change: { ownerOrgPath: string; proposer: string | null }): Decision {
+  if (change.proposer && change.proposer === p.username)
+    return deny('提议人不能批准自己提出的审批链变更 / the proposer may not approve their own chain change');
+  if (!hasAnyRole(p, 'admin') || !within(change.ownerOrgPath, p.orgPath))
+    return deny('只有该组织或上级组织的管理员可以批准审批链变更 / only an admin of the owning org or above approves a chain change');
+  return allow();
+}
+
 /** Reading chains: everyone signed in may read the chains that apply to them and their subtree. */
 export function readChain(p: Principal, ownerOrgPath: string): Decision {
   if (within(ownerOrgPath, p.orgPath) || within(p.orgPath, ownerOrgPath)) return allow();

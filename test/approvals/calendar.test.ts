@@ -3,6 +3,7 @@
  * working days on), and the calendar is an admin-editable table.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Approvals } from '../support/approvals';
 import { eventually, startHarness, type Harness } from '../support/harness';
 import { unique } from '../support/factories';
 
@@ -36,26 +37,21 @@ describe('the working-day calendar', () => {
 
   it('when an admin declares the coming days holidays, a one-working-day limit started now falls due after them', async () => {
     const admin = await h.login('city.admin');
-    const key = unique('cal-');
-    const chain = await h.call('POST', '/api/chains', {
-      token: admin,
-      body: {
-        key,
-        name: '一日时限',
-        type: 'subsidy',
-        steps: [
-          {
-            id: 'city',
-            name: '市总审核',
-            type: 'human',
-            who: { kind: 'role', role: 'reviewer', level: 'city' },
-            mode: 'single',
-            sla: { limit: 'P1D', onTimeout: 'escalate' },
-          },
-        ],
-      },
+    const chain = await new Approvals(h).saveChain({
+      key: unique('cal-'),
+      name: '一日时限',
+      type: 'subsidy',
+      steps: [
+        {
+          id: 'city',
+          name: '市总审核',
+          type: 'human',
+          who: { kind: 'role', role: 'reviewer', level: 'city' },
+          mode: 'single',
+          sla: { limit: 'P1D', onTimeout: 'escalate' },
+        },
+      ],
     });
-    expect(chain.status, JSON.stringify(chain.body)).toBe(201);
     // Declare the next five calendar days (China time) holidays.
     const days = Array.from({ length: 5 }, (_, i) => cstDate(new Date(Date.now() + (i + 1) * 86_400_000)));
     const prior = await h.db('calendar_days').whereIn('date', days).select(h.db.raw("to_char(date, 'YYYY-MM-DD') as date"), 'kind', 'name');
@@ -63,8 +59,8 @@ describe('the working-day calendar', () => {
       for (const d of days) expect((await h.call('PUT', `/api/calendar/${d}`, { token: admin, body: { kind: 'holiday', name: '测试假期' } })).status).toBe(200);
       await new Promise((r) => setTimeout(r, 5_500)); // the worker's calendar cache refreshes every 5 s
       const app = await h.call('POST', '/api/applications', {
-        token: await h.login('xinhua.staff'),
-        body: { type: 'subsidy', title: '时限测试', amount: 100, reason: '测试', chain: key },
+        token: await h.login(chain.staff),
+        body: { type: 'subsidy', title: '时限测试', amount: 100, reason: '测试' },
       });
       expect(app.status, JSON.stringify(app.body)).toBe(201);
       const task = await eventually(async () => (await h.db('tasks').where({ application_id: app.body.id, status: 'pending' }).first()) ?? undefined);

@@ -92,9 +92,12 @@ describe('malformed bodies', () => {
     const wrongType = await api.create('zhanhe.staff', { type: 'loan', amount: 5 });
     expect(wrongType.status).toBe(400);
     expect(paths(wrongType.body)).toEqual(['type']);
-    const unknownChain = await api.create('zhanhe.staff', buildSubsidy({ chain: 'membership' }));
-    expect(unknownChain.status).toBe(400);
-    expect(paths(unknownChain.body)).toEqual(['chain']);
+    // An applicant never chooses the chain, not even the type's own.
+    for (const chain of ['membership', 'subsidy']) {
+      const chosen = await api.create('zhanhe.staff', { ...buildSubsidy(), chain });
+      expect(chosen.status).toBe(400);
+      expect(paths(chosen.body)).toEqual(['chain']);
+    }
 
     expect(await count('applications', { applicant: 'zhanhe.staff' })).toBe(before.apps);
     expect(await count('idempotency_keys', { username: 'zhanhe.staff' })).toBe(before.keys);
@@ -209,7 +212,7 @@ describe('task inbox paging', () => {
     // gongjiao.reviewer is named in no other test file's chains.
     const chain = await api.saveChain(buildChain({ steps: [humanStep({ id: 'g', who: { kind: 'users', usernames: ['gongjiao.reviewer'] } })] }));
     const ids: string[] = [];
-    for (let i = 0; i < 5; i++) ids.push(await api.start('xinhua.staff', buildSubsidy({ chain: chain.key })));
+    for (let i = 0; i < 5; i++) ids.push(await api.start(chain.staff, buildSubsidy()));
     const mine = await Promise.all(ids.map((id) => api.task('gongjiao.reviewer', id)));
 
     const { pages, items } = await allPages('gongjiao.reviewer', 2);
@@ -229,7 +232,7 @@ describe('task inbox paging', () => {
     // gongjiao.staff is named in no other test file's chains. Under load many tasks are
     // created within one millisecond; the fixture pins four to the same microsecond.
     const chain = await api.saveChain(buildChain({ steps: [humanStep({ id: 'g', who: { kind: 'users', usernames: ['gongjiao.staff'] } })] }));
-    const ids = await Promise.all([1, 2, 3, 4].map(() => api.start('xinhua.staff', buildSubsidy({ chain: chain.key }))));
+    const ids = await Promise.all([1, 2, 3, 4].map(() => api.start(chain.staff, buildSubsidy())));
     const mine = await Promise.all(ids.map((id) => api.task('gongjiao.staff', id)));
     await h
       .db('tasks')

@@ -129,8 +129,8 @@ describe('step modes', () => {
         steps: [humanStep({ id: 'joint', name: '会签 / joint review', who: { kind: 'users', usernames: ['city.reviewer', 'city.reviewer2'] }, mode: 'all' })],
       }),
     );
-    const ok = await api.start('xinhua.staff', buildSubsidy({ chain: chain.key }));
-    const no = await api.start('xinhua.staff', buildSubsidy({ chain: chain.key }));
+    const ok = await api.start(chain.staff, buildSubsidy());
+    const no = await api.start(chain.staff, buildSubsidy());
 
     const first = await api.approve('city.reviewer', ok);
     expect(first).toMatchObject({ status: 'pending', currentStepIndex: 0 });
@@ -157,7 +157,7 @@ describe('step modes', () => {
         ],
       }),
     );
-    const id = await api.start('xinhua.staff', buildSubsidy({ chain: chain.key }));
+    const id = await api.start(chain.staff, buildSubsidy());
     const r1 = await api.task('city.reviewer', id);
     const r2 = await api.task('city.reviewer2', id);
     const lead = await api.task('city.lead', id);
@@ -207,7 +207,7 @@ describe('bulk actions', () => {
     const chain = await api.saveChain(
       buildChain({ steps: [humanStep({ id: 'security', name: '保安联合会审核', who: { kind: 'users', usernames: ['security.reviewer'] } })] }),
     );
-    const ids = await Promise.all([1, 2].map(() => api.start('xinhua.staff', buildSubsidy({ chain: chain.key }))));
+    const ids = await Promise.all([1, 2].map(() => api.start(chain.staff, buildSubsidy())));
     const before = await Promise.all(ids.map((id) => api.task('security.reviewer', id)));
 
     expect(

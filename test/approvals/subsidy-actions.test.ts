@@ -77,21 +77,21 @@ describe('return and resubmit', () => {
         ],
       }),
     );
-    const id = await api.start('xinhua.staff', buildSubsidy({ chain: chain.key, amount: 20_000 }));
+    const id = await api.start(chain.staff, buildSubsidy({ amount: 20_000 }));
     const county = await api.task('xinhua.reviewer', id);
     const returned = await api.ok('xinhua.reviewer', county.id, { action: 'return', returnTo: 'applicant', comment: '请补充报价单 / add the quotation' });
     expect(returned.status).toBe('returned');
 
-    const revision = await eventually(async () => (await api.inbox('xinhua.staff', id, 'kind=revision&status=pending'))[0]);
-    expect(revision).toMatchObject({ kind: 'revision', assignee: 'xinhua.staff', status: 'pending' });
-    const app = await api.app('xinhua.staff', id);
+    const revision = await eventually(async () => (await api.inbox(chain.staff, id, 'kind=revision&status=pending'))[0]);
+    expect(revision).toMatchObject({ kind: 'revision', assignee: chain.staff, status: 'pending' });
+    const app = await api.app(chain.staff, id);
     expect(app.status).toBe('returned');
     expect(app.timeline.find((e: { action: string }) => e.action === 'return')).toMatchObject({
       actor: 'xinhua.reviewer',
       comment: '请补充报价单 / add the quotation',
       data: { to: 'applicant' },
     });
-    expect(await api.rows('notifications', id, { username: 'xinhua.staff', kind: 'returned' })).toHaveLength(1);
+    expect(await api.rows('notifications', id, { username: chain.staff, kind: 'returned' })).toHaveLength(1);
 
     // While returned, nobody can approve the old task, and only the applicant may resubmit.
     expect((await api.act('xinhua.reviewer', county.id, { action: 'approve' })).status).toBe(409);
@@ -99,16 +99,16 @@ describe('return and resubmit', () => {
     const bySomeoneElse = await api.appAct('weidong.staff', id, { action: 'resubmit' });
     expect(bySomeoneElse.status).toBe(404);
 
-    const resubmitted = await api.appAct('xinhua.staff', id, {
+    const resubmitted = await api.appAct(chain.staff, id, {
       action: 'resubmit',
       comment: '已补充 / added',
       changes: { amount: 18_500, title: '服务站补助（修订）' },
     });
     expect(resubmitted.status).toBe(200);
     expect(resubmitted.body).toMatchObject({ status: 'pending', revision: 1, currentStepIndex: 0 });
-    const revised = await api.app('xinhua.staff', id);
+    const revised = await api.app(chain.staff, id);
     expect(revised).toMatchObject({ title: '服务站补助（修订）', payload: { amount: 18_500 } });
-    expect((await api.inbox('xinhua.staff', id, 'kind=revision&status=completed'))[0]).toMatchObject({ id: revision.id, decision: 'resubmit' });
+    expect((await api.inbox(chain.staff, id, 'kind=revision&status=completed'))[0]).toMatchObject({ id: revision.id, decision: 'resubmit' });
 
     const again = await api.task('xinhua.reviewer', id, 0);
     expect(again.id).not.toBe(county.id);

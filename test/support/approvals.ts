@@ -5,7 +5,7 @@
  */
 import { expect } from 'vitest';
 import { eventually, type Harness } from './harness';
-import type { ChainBody } from './factories';
+import { unique, type ChainBody } from './factories';
 
 export interface TimelineEntry {
   at: string;
@@ -32,6 +32,14 @@ export interface TaskItem {
   candidates: string[];
 }
 
+/** A test's own org and users (see {@link Approvals.sandbox}). */
+export interface Sandbox {
+  org: string;
+  /** The org's staff member: the applicant. */
+  staff: string;
+  admin?: string;
+}
+
 export type Reply<T = any> = { status: number; body: T; headers: Headers };
 
 export class Approvals {
@@ -53,11 +61,52 @@ export class Approvals {
     return r.body.id as string;
   }
 
-  /** Saves a chain version as city.admin and returns it (with its version number). */
-  async saveChain(def: ChainBody): Promise<ChainBody & { version: number }> {
-    const r = await this.h.call('POST', '/api/chains', { token: await this.h.login('city.admin'), body: def });
-    expect(r.status, JSON.stringify(r.body)).toBe(201);
+  /**
+   * A fresh org of its own for one test (a 乡镇 township under 新华区), with a
+   * staff user and, when asked, an admin. A chain installed for it applies to
+   * its applications only, so tests running in parallel on the shared database
+   * never meet each other's chains. Users sign in with the demo password.
+   */
+  async sandbox(opts: { parent?: string; admin?: boolean } = {}): Promise<Sandbox> {
+    const parent = await this.h
+      .db('orgs')
+      .where({ id: opts.parent ?? 'pds-xinhua' })
+      .first('id', 'path');
+    const id = unique('t-');
+    await this.h.db('orgs').insert({ id, name: `测试乡镇 ${id}`, kind: 'township', parent_id: parent.id, path: `${parent.path}${id}/`, groups: [] });
+    const { password_hash } = await this.h.db('users').where({ username: 'xinhua.staff' }).first('password_hash');
+    const user = (role: string) => ({ username: `${id}.${role}`, name: `测试${role} ${id}`, org_id: id, roles: [role], password_hash });
+    await this.h.db('users').insert([user('staff'), ...(opts.admin ? [user('admin')] : [])]);
+    return { org: id, staff: `${id}.staff`, admin: opts.admin ? `${id}.admin` : undefined };
+  }
+
+  /**
+   * Puts a chain in force for `owner` the way an admin does: city.admin
+   * proposes it (202), prov.admin approves the chain change (an admin above,
+   * through the bulk-approve override), and the activated version is returned.
+   */
+  async installChain(def: ChainBody, owner: string): Promise<ChainBody & { version: number; owner: string }> {
+    const proposed = await this.h.call('POST', '/api/chains', { token: await this.h.login('city.admin'), body: { ...def, owner } });
+    expect(proposed.status, JSON.stringify(proposed.body)).toBe(202);
+    const changeId = proposed.body.id as string;
+    const task = await eventually<{ id: string }>(async () =>
+      this.h.db('tasks').where({ application_id: changeId, status: 'pending', kind: 'approval' }).first('id'),
+    );
+    const approved = await this.h.call('POST', '/api/tasks/bulk-approve', { token: await this.h.login('prov.admin'), body: { taskIds: [task.id] } });
+    expect(approved.body, JSON.stringify(approved.body)).toMatchObject({ approved: 1 });
+    await this.status(changeId, 'approved', 'prov.admin');
+    const r = await this.h.call('GET', `/api/chains/${def.key}?owner=${owner}`, { token: await this.h.login('city.admin') });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
     return r.body;
+  }
+
+  /**
+   * A sandbox org with `def` in force for it: the sandbox's staff member is
+   * the applicant whose applications climb that chain.
+   */
+  async saveChain(def: ChainBody, opts: { admin?: boolean; parent?: string } = {}): Promise<ChainBody & { version: number } & Sandbox> {
+    const sb = await this.sandbox(opts);
+    return { ...(await this.installChain(def, sb.org)), ...sb };
   }
 
   async get(username: string, id: string): Promise<Reply> {

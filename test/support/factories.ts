@@ -39,7 +39,6 @@ export interface SubsidyBody {
   amount: number;
   reason: string;
   projectId?: string;
-  chain?: string;
 }
 
 /** 经费补助申请: a region's subsidy application. */
@@ -61,7 +60,6 @@ export interface MemberBody {
   group: string;
   area: string;
   employer?: string;
-  chain?: string;
 }
 
 /** 网上入会: a worker's online membership application (by default a courier in 新华区). */

@@ -1,0 +1,122 @@
+/**
+ * The readable difference between two versions of a chain (审批链变更对比),
+ * computed when a change is proposed and kept in the chain_change
+ * application's payload, so the approving admin sees exactly what would
+ * change: steps added, removed, moved, and each changed field with its old
+ * and new value, in Chinese and English.
+ *
+ * Pure and deterministic.
+ */
+import type { ChainDefinition, Step } from './chain';
+
+export interface FieldChange {
+  /** Dotted field path within the step (or the chain), e.g. `sla.limit`, `who.role`. */
+  field: string;
+  before: unknown;
+  after: unknown;
+}
+
+export type StepChange =
+  | { kind: 'added'; stepId: string; index: number; name: string; text: string }
+  | { kind: 'removed'; stepId: string; index: number; name: string; text: string }
+  | { kind: 'changed'; stepId: string; index: number; name: string; fields: FieldChange[]; text: string };
+
+export interface ChainDiff {
+  /** The version compared with (the one in force); null when none was. */
+  baseVersion: number | null;
+  /** Chain-level fields that change (name, type). */
+  chain: FieldChange[];
+  steps: StepChange[];
+  /** One line per change, "中文 / English", in chain order. */
+  lines: string[];
+}
+
+type ChainShape = Pick<ChainDefinition, 'name' | 'type' | 'steps'> & { version?: number };
+
+const FIELD_NAMES: Record<string, string> = {
+  name: '名称',
+  type: '类型',
+  who: '审批人',
+  'who.kind': '审批人类型',
+  'who.role': '角色',
+  'who.level': '层级',
+  'who.usernames': '指定人员',
+  mode: '审批方式',
+  sla: '时限',
+  'sla.limit': '时限',
+  'sla.remindBefore': '提前提醒',
+  'sla.onTimeout': '超时处理',
+  onNoApprover: '无人匹配时',
+  onSelfApproval: '申请人本人审批时',
+  dedupConsecutive: '同一审批人连续审批',
+  actions: '允许的操作',
+  showsPersonalData: '显示完整个人信息',
+  activity: '自动步骤',
+};
+
+const show = (v: unknown): string => (v === undefined ? '（未设置 / unset）' : JSON.stringify(v));
+
+/** Field-by-field differences of two plain values; nested objects are compared by their own fields. */
+function fieldChanges(before: unknown, after: unknown, prefix = ''): FieldChange[] {
+  const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (isObj(before) && isObj(after)) {
+    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+    return keys.flatMap((k) => fieldChanges(before[k], after[k], prefix ? `${prefix}.${k}` : k));
+  }
+  if (JSON.stringify(before) === JSON.stringify(after)) return [];
+  return [{ field: prefix, before, after }];
+}
+
+function fieldLine(f: FieldChange): string {
+  const zh = FIELD_NAMES[f.field] ?? f.field;
+  return `${zh}（${f.field}）：${show(f.before)} → ${show(f.after)}`;
+}
+
+/**
+ * What changes from `before` (the version in force; undefined when there is
+ * none) to `after` (the proposed one). Steps are matched by id; a step kept
+ * in another order among the kept steps is reported as changed with `index`.
+ */
+export function diffChains(before: ChainShape | undefined, after: ChainShape): ChainDiff {
+  const oldSteps = before?.steps ?? [];
+  const chain = before ? fieldChanges({ name: before.name, type: before.type }, { name: after.name, type: after.type }) : [];
+  const steps: StepChange[] = [];
+  const oldById = new Map(oldSteps.map((s, i) => [s.id, { s, i }]));
+  const newIds = new Set(after.steps.map((s) => s.id));
+  // A step counts as moved when its order among the steps both versions keep changes,
+  // not when a step added or removed before it shifts its number.
+  const keptOld = oldSteps.filter((s) => newIds.has(s.id)).map((s) => s.id);
+  const keptNew = after.steps.filter((s) => oldById.has(s.id)).map((s) => s.id);
+
+  oldSteps.forEach((s, i) => {
+    if (!newIds.has(s.id)) steps.push({ kind: 'removed', stepId: s.id, index: i, name: s.name, text: `删除步骤 ${i + 1}“${s.name}” / step removed: ${s.id}` });
+  });
+  after.steps.forEach((s: Step, i) => {
+    const old = oldById.get(s.id);
+    if (!old) {
+      steps.push({ kind: 'added', stepId: s.id, index: i, name: s.name, text: `新增步骤 ${i + 1}“${s.name}”：${describe(s)} / step added: ${s.id}` });
+      return;
+    }
+    const fields = fieldChanges(old.s, s);
+    if (keptOld.indexOf(s.id) !== keptNew.indexOf(s.id)) fields.unshift({ field: 'index', before: old.i, after: i });
+    if (fields.length === 0) return;
+    const parts = fields.map((f) => (f.field === 'index' ? `位置（index）：第 ${old.i + 1} 步 → 第 ${i + 1} 步` : fieldLine(f)));
+    steps.push({ kind: 'changed', stepId: s.id, index: i, name: s.name, fields, text: `修改步骤“${s.name}”：${parts.join('；')} / step changed: ${s.id}` });
+  });
+
+  const lines = [
+    ...(before ? [] : ['新建审批链，此前无适用版本 / a new chain: none was in force']),
+    ...chain.map((f) => `修改审批链${fieldLine(f)} / chain ${f.field} changed`),
+    ...steps.map((c) => c.text),
+  ];
+  if (before && lines.length === 0) lines.push('与现行版本相同 / no change from the version in force');
+  return { baseVersion: before?.version ?? null, chain, steps, lines };
+}
+
+/** A one-line description of a step, for added steps. */
+export function describe(s: Step): string {
+  if (s.type === 'auto') return `自动步骤 ${s.activity}`;
+  const who = s.who.kind === 'users' ? `指定人员 ${s.who.usernames.join('、')}` : `${s.who.level} 级 ${s.who.role}`;
+  const sla = s.sla ? `，时限 ${s.sla.limit}，超时 ${s.sla.onTimeout}` : '';
+  return `${who}，${s.mode}${sla}${s.onNoApprover ? `，无人时 ${s.onNoApprover}` : ''}${s.onSelfApproval ? `，本人时 ${s.onSelfApproval}` : ''}`;
+}
