@@ -32,6 +32,8 @@ import {
   actionKey,
   applicationFacts,
   applicationWorkflowId,
+  canSee,
+  isMine,
   loadTargets,
   loadVisibleTask,
   publicPayload,
@@ -254,8 +256,12 @@ export function taskRoutes(deps: TaskDeps): Router {
         if (!t) throw notFound('任务不存在 / task not found');
         const app = await getApplication(deps.db, t.applicationId);
         // The policy decides task by task: the holder, or an admin whose subtree holds the TASK's org (an override).
+        // A refused task the caller may see answers the policy's reason (403); one they may not see, 404.
         const decision = decideTask(caller, taskFacts(t), { applicant: app?.applicant });
-        if (!decision.allow) throw notFound('任务不存在 / task not found');
+        if (!decision.allow) {
+          const visible = isMine(t, caller) || (!!app && (await canSee(deps.db, caller, app)));
+          throw visible ? new HttpError(403, decision.reason) : notFound('任务不存在 / task not found');
+        }
         await requireChainChangeApprover(deps.db, caller, t, 'approve');
         const r = await sendAction(deps.temporal, t.applicationId, {
           action: 'approve',

@@ -213,9 +213,11 @@ describe('transfer and delegate', () => {
 
     const delegated = await h.call('GET', `/api/tasks/${t.id}`, { token: await h.login('city.reviewer') });
     expect(delegated.body).toMatchObject({ assignee: 'city.reviewer2', owner: 'city.reviewer', mine: true, status: 'pending' });
-    // The owner waits for the opinion; the delegate may not hand it on.
+    // The owner waits for the opinion; the delegate may not hand it on, not even within the city federation.
     expect((await api.act('city.reviewer', t.id, { action: 'approve' })).status).toBe(403);
-    expect((await api.act('city.reviewer2', t.id, { action: 'transfer', to: 'prov.reviewer' })).status).toBe(409);
+    expect((await api.act('city.reviewer2', t.id, { action: 'transfer', to: 'city.staff' })).status).toBe(409);
+    // And a city task never goes up to the province by a hand-off (only inside the task's org).
+    expect((await api.act('city.reviewer', t.id, { action: 'transfer', to: 'prov.reviewer' })).status).toBe(403);
 
     const opinion = await api.ok('city.reviewer2', t.id, { action: 'approve', comment: '预算合理 / budget is fine' });
     expect(opinion).toMatchObject({ status: 'pending', currentStepIndex: 0 });
