@@ -166,8 +166,14 @@ export function applicationFootprint(ctx: Ctx, appId: string) {
   };
 }
 
-/** A campaign's footprint: its rows (regions, enterprises, projects, bulletins, phase summaries) and its workflows' histories. */
+/**
+ * A campaign's footprint: its rows (regions, enterprises, projects, bulletins,
+ * phase summaries), its workflows' histories, and of its projects only the
+ * first — the one denied calls share; the others belong to allowed calls,
+ * whose effects (a self-assessment's review starting…) may still be landing.
+ */
 export function campaignFootprint(ctx: Ctx, c: CampaignSubject) {
+  const watched = c.projects.slice(0, 1);
   return async () => {
     const h = ctx.h;
     const where = (q: any) => q.where({ campaign_id: c.id });
@@ -178,11 +184,11 @@ export function campaignFootprint(ctx: Ctx, c: CampaignSubject) {
       projects: await count(h, 'projects', where),
       reports: await count(h, 'reports', where),
       phases: await count(h, 'phase_summaries', where),
-      projectEvents: await count(h, 'project_events', (q) => q.whereIn('project_id', h.db('projects').where({ campaign_id: c.id }).select('id'))),
-      projectStates: await h.db('projects').where({ campaign_id: c.id }).orderBy('id').select('id', 'status', 'assessment_application_id', 'members_recruited'),
+      projectStates: await h.db('projects').whereIn('id', watched).select('status', 'assessment_application_id', 'members_recruited'),
+      projectEvents: await count(h, 'project_events', (q) => q.whereIn('project_id', watched)),
       campaignHistory: await history(h, `campaign-${c.id}`),
       regionHistory: await history(h, regionWorkflowId(c.id, c.region)),
-      projectHistories: await Promise.all(c.projects.map((p) => history(h, projectWorkflowId(p)))),
+      projectHistories: await Promise.all(watched.map((p) => history(h, projectWorkflowId(p)))),
       replay: await replayRows(ctx),
     };
   };
