@@ -65,9 +65,13 @@ const PATHS: Record<string, string> = {
   xc: '/henan/xc/',
 };
 
+/** The subject's org for things of the caller's own org (their account, their own application or chain). */
+export const OWN_ORG = 'own';
+
 /** The caller's relation to the subject's org: same org, parent (above it), child (below it), sibling county, other city, province. */
 export function relation(caller: Caller, subjectOrg: string): string {
   if (!caller.org) return 'no account';
+  if (subjectOrg === OWN_ORG) return 'same org';
   const c = PATHS[caller.org]!;
   const s = PATHS[subjectOrg]!;
   if (c === s) return 'same org';
@@ -359,19 +363,19 @@ export const CASES: RouteCase[] = [
   {
     route: 'POST /api/auth/login',
     subject: 'the caller’s own account (anonymous: xinhua.staff’s)',
-    subjectOrg: 'pds-xinhua',
+    subjectOrg: OWN_ORG,
     expect: PUBLIC,
     ok: 200,
     mutating: false,
     probe: (_ctx, c) => ({ method: 'POST', path: '/api/auth/login', body: { username: c.user ?? 'xinhua.staff', password: 'demo-password' } }),
   },
-  read('GET /api/me', 'the caller', 'pds-xinhua', EVERYONE, () => '/api/me'),
+  read('GET /api/me', 'the caller', OWN_ORG, EVERYONE, () => '/api/me'),
 
   // --- applications (申请) ----------------------------------------------------------------
   {
     route: 'POST /api/applications subsidy',
     subject: 'a subsidy of the caller’s own org',
-    subjectOrg: 'pds-xinhua',
+    subjectOrg: OWN_ORG,
     // applyForSubsidy: staff or admins, for their own org.
     expect: '2F2 F 2F2F 2F 2F2F F2F U',
     ok: 201,
@@ -490,7 +494,7 @@ export const CASES: RouteCase[] = [
   {
     route: 'POST /api/chains new',
     subject: 'a new chain of the caller’s own org',
-    subjectOrg: 'pds',
+    subjectOrg: OWN_ORG,
     // proposeChain(own org): any admin; the change waits for a second admin (202).
     expect: ANY_ADMIN,
     ok: 202,
@@ -650,7 +654,7 @@ export const CASES: RouteCase[] = [
       };
     },
   },
-  read('GET /api/reports', 'the caller’s bulletins', 'pds-xinhua', EVERYONE, () => '/api/reports'),
+  read('GET /api/reports', 'the caller’s bulletins', OWN_ORG, EVERYONE, () => '/api/reports'),
   read('GET /api/reports/:id', 'a bulletin of a pds campaign for 新华区', 'pds-xinhua', BULLETIN_READERS, (ctx) => `/api/reports/${ctx.fx.report}`),
   // readBulletinDeliveries: admins and supervisors of the city or above.
   read(
@@ -663,9 +667,9 @@ export const CASES: RouteCase[] = [
 
   // --- look-ups ----------------------------------------------------------------------------------
   read('GET /api/orgs', 'the org tree', 'pds-xinhua', EVERYONE, () => '/api/orgs'),
-  read('GET /api/users', 'the colleague directory', 'pds-xinhua', EVERYONE, () => '/api/users'),
+  read('GET /api/users', 'the caller’s colleague directory', OWN_ORG, EVERYONE, () => '/api/users'),
   read('GET /api/groups', 'the target groups', 'pds-xinhua', EVERYONE, () => '/api/groups'),
-  read('GET /api/notifications', 'the caller’s notifications', 'pds-xinhua', EVERYONE, () => '/api/notifications'),
+  read('GET /api/notifications', 'the caller’s notifications', OWN_ORG, EVERYONE, () => '/api/notifications'),
 
   // --- public join (扫码入会) ---------------------------------------------------------------------
   // downloadPoster: the union's own people, or staff and admins above it.
@@ -683,6 +687,10 @@ export const CASES: RouteCase[] = [
     '2F2 2 2F2F NN NNNN F2F U',
     () => '/api/orgs/pds-xinhua-express/join-poster.png',
   ),
+  read('GET /api/openapi.json', 'the API document', 'henan', PUBLIC, () => '/api/openapi.json'),
+  read('GET /healthz', 'liveness', 'henan', PUBLIC, () => '/healthz'),
+  read('GET /readyz', 'readiness', 'henan', PUBLIC, () => '/readyz'),
+  read('GET /metrics', 'Prometheus metrics', 'henan', PUBLIC, () => '/metrics'),
   read('GET /api/public/unions', 'the join form’s choices', 'pds-xinhua', PUBLIC, () => '/api/public/unions'),
   read(
     'GET /api/public/applications/:id',
@@ -711,4 +719,10 @@ export function cells(c: RouteCase): string {
 export function allowedMutations(route: string): number {
   const c = CASES.find((x) => x.route === route);
   return c ? [...cells(c)].filter((x) => x === '2').length : 0;
+}
+
+/** `METHOD /path` of a case, as Express names the route (`:id`, no query, no probe suffix). */
+export function routeKey(c: RouteCase): string {
+  const [method, path] = c.route.split(' ') as [string, string];
+  return `${method} ${path.split('?')[0]}`;
 }

@@ -12,6 +12,7 @@
  */
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createApp } from '../../api/app';
 import { buildMember, buildSubsidy } from '../support/factories';
 import { eventually, startHarness, type Harness } from '../support/harness';
 import { createDatabase } from '../reliability/support';
@@ -23,6 +24,7 @@ import {
   cells,
   lenientSubsidyChain,
   relation,
+  routeKey,
   type Caller,
   type Ctx,
   type Fixtures,
@@ -76,6 +78,20 @@ afterAll(async () => {
   await h?.close();
   await database?.drop();
 });
+
+/** Every `METHOD /path` the Express app serves under /api, and the health routes. */
+function servedRoutes(): string[] {
+  const app = createApp({ db: h.db, temporal: h.temporal, taskQueue: h.taskQueue, jwtSecret: 'x'.repeat(32), jwtTtl: '1h', pii: h.pii, publicJoin: true });
+  const out = new Set<string>();
+  const walk = (stack: any[]) => {
+    for (const layer of stack) {
+      if (typeof layer.route?.path === 'string') for (const m of Object.keys(layer.route.methods)) out.add(`${m.toUpperCase()} ${layer.route.path}`);
+      else if (layer.handle?.stack) walk(layer.handle.stack);
+    }
+  };
+  walk((app as any).router.stack);
+  return [...out].filter((r) => / \/api\/|\/(?:healthz|readyz|metrics)$/.test(r)).sort();
+}
 
 /** What a cell promises, for the test's name. */
 function outcome(rc: RouteCase, cell: string): string {
@@ -153,6 +169,10 @@ describe('the authorization matrix: route × role × relation', () => {
     const relations = new Set(CALLERS.map((c) => relation(c, 'pds-xinhua')));
     expect(relations).toEqual(new Set(['same org', 'parent', 'child', 'sibling county', 'other city', 'province', 'no account']));
     for (const rc of CASES) expect(cells(rc)).toMatch(/^[2FNUVH]+$/);
+  });
+  it('names every route the server serves', () => {
+    const known = new Set(CASES.map(routeKey));
+    expect(servedRoutes().filter((r) => !known.has(r))).toEqual([]);
   });
   matrix(CASES.filter((c) => c.route !== CHANGES_SUBSIDY_CHAIN));
 });
