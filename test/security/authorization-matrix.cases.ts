@@ -1,0 +1,728 @@
+/**
+ * The authorization matrix as data: every route × role × the caller's
+ * relation to the subject, and the exact answer each cell must get. The
+ * answers are those of the one authorization policy, domain/policy.ts
+ * (授权规则): out of scope → 404, in scope but the wrong role → 403, no token
+ * → 401. Every request is valid — a body that succeeds for an allowed caller
+ * — so a 400 can never stand in for a decision.
+ *
+ * Columns: one demo user per (role, relation); the relation is worked out
+ * from the org tree for each subject (see {@link relation}).
+ *
+ *   xinhua  新华区   staff reviewer admin      | express 新华区快递行业工会联合会 reviewer
+ *   city    平顶山   staff reviewer admin lead | weidong 卫东区 staff reviewer
+ *   xc      许昌     staff reviewer admin lead | province 河南 reviewer admin lead | anonymous
+ *
+ * Cells: 2 = allowed (the route's success status), F = 403, N = 404, U = 401;
+ * for lists V / H = the subject is / is not in the caller's list. Spaces in
+ * the strings only group the columns.
+ */
+import crypto from 'node:crypto';
+import type { Harness } from '../support/harness';
+import { buildChain, buildMember, buildSubsidy, humanStep } from '../support/factories';
+import { buildLaunch, memberRecords, organizingProject } from '../support/campaigns';
+import { regionWorkflowId } from '../../workflows/campaign';
+import { projectWorkflowId } from '../../workflows/region-campaign';
+import { REGION, type CampaignSubject, type MemberSubject, type Pool, type Subjects, type TaskSubject } from './authorization-matrix.subjects';
+
+export type Role = 'staff' | 'reviewer' | 'admin' | 'supervisor' | 'anonymous';
+
+export interface Caller {
+  user: string | null;
+  role: Role;
+  org: string | null;
+}
+
+/** The callers, in the column order of every expectation string. */
+export const CALLERS: readonly Caller[] = [
+  { user: 'xinhua.staff', role: 'staff', org: 'pds-xinhua' },
+  { user: 'xinhua.reviewer', role: 'reviewer', org: 'pds-xinhua' },
+  { user: 'xinhua.admin', role: 'admin', org: 'pds-xinhua' },
+  { user: 'xinhua-express.reviewer', role: 'reviewer', org: 'pds-xinhua-express' },
+  { user: 'city.staff', role: 'staff', org: 'pds' },
+  { user: 'city.reviewer', role: 'reviewer', org: 'pds' },
+  { user: 'city.admin', role: 'admin', org: 'pds' },
+  { user: 'city.lead', role: 'supervisor', org: 'pds' },
+  { user: 'weidong.staff', role: 'staff', org: 'pds-weidong' },
+  { user: 'weidong.reviewer', role: 'reviewer', org: 'pds-weidong' },
+  { user: 'xc.staff', role: 'staff', org: 'xc' },
+  { user: 'xc.reviewer', role: 'reviewer', org: 'xc' },
+  { user: 'xc.admin', role: 'admin', org: 'xc' },
+  { user: 'xc.lead', role: 'supervisor', org: 'xc' },
+  { user: 'prov.reviewer', role: 'reviewer', org: 'henan' },
+  { user: 'prov.admin', role: 'admin', org: 'henan' },
+  { user: 'prov.lead', role: 'supervisor', org: 'henan' },
+  { user: null, role: 'anonymous', org: null },
+];
+
+/** Ancestor paths of the orgs the matrix uses (as in db/seeds/demo-org.json). */
+const PATHS: Record<string, string> = {
+  henan: '/henan/',
+  pds: '/henan/pds/',
+  'pds-xinhua': '/henan/pds/pds-xinhua/',
+  'pds-xinhua-express': '/henan/pds/pds-xinhua/pds-xinhua-express/',
+  'pds-weidong': '/henan/pds/pds-weidong/',
+  xc: '/henan/xc/',
+};
+
+/** The subject's org for things of the caller's own org (their account, their own application or chain). */
+export const OWN_ORG = 'own';
+
+/** The caller's relation to the subject's org: same org, parent (above it), child (below it), sibling county, other city, province. */
+export function relation(caller: Caller, subjectOrg: string): string {
+  if (!caller.org) return 'no account';
+  if (subjectOrg === OWN_ORG) return 'same org';
+  const c = PATHS[caller.org]!;
+  const s = PATHS[subjectOrg]!;
+  if (c === s) return 'same org';
+  if (s.startsWith(c)) return caller.org === 'henan' ? 'province' : 'parent';
+  if (c.startsWith(s)) return 'child';
+  return c.split('/')[2] === s.split('/')[2] ? 'sibling county' : 'other city';
+}
+
+/** What the runner sends, and how it reads what the subject holds before and after (for denied calls: nothing written). */
+export interface Probe {
+  method: string;
+  path: string;
+  body?: unknown;
+  raw?: string;
+  contentType?: string;
+  /** The rows and workflow histories the call could change. */
+  footprint?: () => Promise<Record<string, unknown>>;
+}
+
+/** The subjects built once (read-only, or shared by denied calls), and the pools allowed mutating calls take from. */
+export interface Fixtures {
+  subsidy: TaskSubject;
+  member: MemberSubject;
+  filed: { appId: string; phone: string };
+  survey: CampaignSubject;
+  listing: CampaignSubject;
+  impl: CampaignSubject;
+  assess: CampaignSubject;
+  report: string;
+  pools: {
+    listing: Pool<CampaignSubject>;
+    survey: Pool<CampaignSubject>;
+    progress: Pool<string>;
+    selfAssessment: Pool<string>;
+  };
+}
+
+export interface Ctx {
+  h: Harness;
+  s: Subjects;
+  fx: Fixtures;
+  /** The case's Idempotency-Key (every mutating call sends one, so a denied call must leave no replay row either). */
+  key: string;
+}
+
+export interface RouteCase {
+  /** `METHOD /path` and, where one route is probed several ways, what this probe does. */
+  route: string;
+  /** Whose thing it is, for the test's name. */
+  subject: string;
+  /** The org the relation is judged against. */
+  subjectOrg: string;
+  expect: string;
+  /** The status of an allowed call. */
+  ok: number;
+  mutating: boolean;
+  /** How a list shows the subject (V / H cells). */
+  lists?: (body: any, ctx: Ctx) => boolean;
+  /** The route answers per item (bulk approve): the cell is the item's outcome. */
+  perItem?: boolean;
+  /** `fresh`: this call is allowed and changes its subject, so it takes a subject of its own. */
+  probe(ctx: Ctx, caller: Caller, fresh: boolean): Probe | Promise<Probe>;
+}
+
+// ---------------------------------------------------------------------------
+// Footprints: what a call could have written
+// ---------------------------------------------------------------------------
+
+async function count(h: Harness, table: string, where: (q: any) => any): Promise<number> {
+  const [row] = await where(h.db(table)).count({ n: '*' });
+  return Number(row.n);
+}
+
+/** History length of a workflow: an Update that got in (past its validator) adds events. */
+async function history(h: Harness, workflowId: string): Promise<number> {
+  return (await h.temporal.workflow.getHandle(workflowId).describe()).historyLength;
+}
+
+/** Replay rows stored under the case's Idempotency-Key (any caller). */
+const replayRows = (ctx: Ctx) => count(ctx.h, 'idempotency_keys', (q) => q.where({ key: ctx.key }));
+
+/** An application's footprint: its audit trail, tasks (with their state), notifications, status and workflow history. */
+export function applicationFootprint(ctx: Ctx, appId: string) {
+  return async () => {
+    const h = ctx.h;
+    const tasks = await h.db('tasks').where({ application_id: appId }).orderBy('id').select('id', 'status', 'assignee', 'owner', 'decision');
+    const app = await h.db('applications').where({ id: appId }).first('status', 'current_step', 'payload');
+    return {
+      audit: await count(h, 'audit_log', (q) => q.where({ application_id: appId })),
+      notifications: await count(h, 'notifications', (q) => q.where({ application_id: appId })),
+      tasks,
+      app,
+      history: await history(h, `application-${appId}`),
+      replay: await replayRows(ctx),
+    };
+  };
+}
+
+/**
+ * A campaign's footprint: its rows (regions, enterprises, projects, bulletins,
+ * phase summaries), its workflows' histories, and of its projects only the
+ * first — the one denied calls share; the others belong to allowed calls,
+ * whose effects (a self-assessment's review starting…) may still be landing.
+ */
+export function campaignFootprint(ctx: Ctx, c: CampaignSubject) {
+  const watched = c.projects.slice(0, 1);
+  return async () => {
+    const h = ctx.h;
+    const where = (q: any) => q.where({ campaign_id: c.id });
+    return {
+      campaign: await h.db('campaigns').where({ id: c.id }).first('phase'),
+      regions: await h.db('campaign_regions').where({ campaign_id: c.id }).select('org_id', 'status', 'plan_submitted_at', 'list_application_id'),
+      enterprises: await count(h, 'enterprises', where),
+      projects: await count(h, 'projects', where),
+      reports: await count(h, 'reports', where),
+      phases: await count(h, 'phase_summaries', where),
+      projectStates: await h.db('projects').whereIn('id', watched).select('status', 'assessment_application_id', 'members_recruited'),
+      projectEvents: await count(h, 'project_events', (q) => q.whereIn('project_id', watched)),
+      campaignHistory: await history(h, `campaign-${c.id}`),
+      regionHistory: await history(h, regionWorkflowId(c.id, c.region)),
+      projectHistories: await Promise.all(watched.map((p) => history(h, projectWorkflowId(p)))),
+      replay: await replayRows(ctx),
+    };
+  };
+}
+
+/** Creation footprint: rows carrying the request's unique title or name, replay rows, chains, calendar. */
+function createdFootprint(ctx: Ctx, where: { table: string; column: string; value: string }) {
+  return async () => ({
+    rows: await count(ctx.h, where.table, (q) => q.where(where.column, where.value)),
+    replay: await replayRows(ctx),
+  });
+}
+
+// ---------------------------------------------------------------------------
+// The table
+// ---------------------------------------------------------------------------
+
+// Recurring rows (columns as in the file's header).
+const EVERYONE = '222 2 2222 22 2222 222 U';
+const PUBLIC = '222 2 2222 22 2222 222 2';
+/** seeApplication / seeProject on 新华区's things: 新华区 and above; not its grassroots union below, not a sibling, not 许昌. */
+const SEE_XINHUA = '222 N 2222 NN NNNN 222 U';
+/** seeCampaign on a pds campaign with 新华区 as its region: the city and above, and 新华区's subtree. */
+const SEE_CAMPAIGN = '222 2 2222 NN NNNN 222 U';
+/** decideTask on the city review task (org pds): its holders (pds reviewers), admins whose subtree holds pds; seers 403. */
+const DECIDE_CITY_TASK = 'FFF N F22F NN NNNN F2F U';
+/** submitForRegion(新华区): staff and admins of 新华区 or above. */
+const REGION_SUBMIT = '2F2 N 2F2F NN NNNN F2F U';
+/** runCampaign: pds's own admin; others who see the campaign 403. */
+const RUN_CAMPAIGN = 'FFF F FF2F NN NNNN FFF U';
+/** readBulletins: supervisors, admins, staff of the city or above; staff and admins of a region taking part. */
+const BULLETIN_READERS = '2F2 F 2F22 NN NNNN F22 U';
+/** Any admin (editCalendar, reassignTasks, proposing a chain of one's own org). */
+const ANY_ADMIN = 'FF2 F FF2F FF FF2F F2F U';
+
+const titleOf = (body: unknown) => (body as { title: string }).title;
+
+/** Probes that act on the city review task of a 新华区 subsidy. */
+function taskAction(action: string, extra: Record<string, unknown> = {}): RouteCase {
+  return {
+    route: `POST /api/tasks/:id/actions ${action}`,
+    subject: "新华区's subsidy at the city review",
+    subjectOrg: 'pds-xinhua',
+    expect: DECIDE_CITY_TASK,
+    ok: 200,
+    mutating: true,
+    async probe(ctx, _c, fresh) {
+      const t = fresh ? await ctx.s.subsidyAtCityReview() : ctx.fx.subsidy;
+      return {
+        method: 'POST',
+        path: `/api/tasks/${t.taskId}/actions`,
+        body: { action, comment: `权限矩阵 / matrix ${action}`, ...extra },
+        footprint: applicationFootprint(ctx, t.appId),
+      };
+    },
+  };
+}
+
+/** Probes of the applicant's actions on a 新华区 subsidy. */
+function applicationAction(action: string, expect: string): RouteCase {
+  return {
+    route: `POST /api/applications/:id/actions ${action}`,
+    subject: "新华区's subsidy at the city review",
+    subjectOrg: 'pds-xinhua',
+    expect,
+    ok: 200,
+    mutating: true,
+    async probe(ctx, _c, fresh) {
+      const t = fresh ? await ctx.s.subsidyAtCityReview() : ctx.fx.subsidy;
+      return {
+        method: 'POST',
+        path: `/api/applications/${t.appId}/actions`,
+        body: { action, comment: `权限矩阵 / matrix ${action}` },
+        footprint: applicationFootprint(ctx, t.appId),
+      };
+    },
+  };
+}
+
+/** A read of `path` about the subject; no footprint. */
+function read(route: string, subject: string, subjectOrg: string, expect: string, path: (ctx: Ctx) => string, extra: Partial<RouteCase> = {}): RouteCase {
+  return {
+    route,
+    subject,
+    subjectOrg,
+    expect,
+    ok: 200,
+    mutating: false,
+    probe: (ctx) => ({ method: 'GET', path: path(ctx) }),
+    ...extra,
+  };
+}
+
+/** A region's submission to the 新华区 region of a campaign. */
+function regionSubmission(
+  route: string,
+  phase: 'survey' | 'listing',
+  ok: number,
+  body: () => { body?: unknown; raw?: string; contentType?: string },
+): RouteCase {
+  const [, path] = route.split(' ') as [string, string];
+  return {
+    route,
+    subject: `新华区 in a pds campaign (${phase})`,
+    subjectOrg: REGION,
+    expect: REGION_SUBMIT,
+    ok,
+    mutating: true,
+    probe(ctx, _c, fresh) {
+      const c = phase === 'listing' ? (fresh ? ctx.fx.pools.listing.take() : ctx.fx.listing) : ctx.fx.survey;
+      return { method: 'POST', path: path.replace(':id', c.id).replace(':org', c.region), ...body(), footprint: campaignFootprint(ctx, c) };
+    },
+  };
+}
+
+/** A submission on one of 新华区's projects (progress in implementation, self-assessment in assessment). */
+function projectSubmission(route: string, campaign: 'impl' | 'assess', expect: string, ok: number, body: () => unknown): RouteCase {
+  const [, path] = route.split(' ') as [string, string];
+  return {
+    route,
+    subject: `a 新华区 project (${campaign === 'impl' ? 'implementation' : 'assessment'})`,
+    subjectOrg: REGION,
+    expect,
+    ok,
+    mutating: true,
+    probe(ctx, _c, fresh) {
+      const c = ctx.fx[campaign];
+      const pool = route.endsWith('self-assessment') ? ctx.fx.pools.selfAssessment : ctx.fx.pools.progress;
+      // Denied calls share the campaign's first project; each allowed call takes a project of its own.
+      const project = fresh ? pool.take() : c.projects[0]!;
+      return { method: 'POST', path: path.replace(':id', project), body: body(), footprint: campaignFootprint(ctx, c) };
+    },
+  };
+}
+
+const validChain = (key: string) =>
+  buildChain({
+    key,
+    steps: [
+      humanStep({ id: 'review', who: { kind: 'role', role: 'reviewer', level: 'city' } }),
+      { id: 'notice', name: '通知', type: 'auto', activity: 'issueSubsidyNotice' },
+    ],
+  });
+
+/** A lenient subsidy chain: city.admin alone signs off (the change the issue shows taking effect unreviewed). */
+export const lenientSubsidyChain = () => ({
+  key: 'subsidy',
+  name: '经费补助（快速）/ subsidy, fast track',
+  type: 'subsidy' as const,
+  steps: [humanStep({ id: 'adminOnly', who: { kind: 'users', usernames: ['city.admin'] } })],
+});
+
+const chainFootprint = (ctx: Ctx, key: string) => async () => ({
+  versions: await count(ctx.h, 'chain_definitions', (q) => q.where({ key })),
+  proposals: await count(ctx.h, 'applications', (q) => q.where('title', 'like', `%${key}%`)),
+  replay: await replayRows(ctx),
+});
+
+let calendarDay = 0;
+/** A far-future day per call, so calendar edits never touch the days other cases count on. */
+const nextDay = () => {
+  calendarDay += 1;
+  return new Date(Date.UTC(2099, 0, 1) + calendarDay * 86_400_000).toISOString().slice(0, 10);
+};
+
+export const CASES: RouteCase[] = [
+  // --- auth and the caller --------------------------------------------------------------
+  {
+    route: 'POST /api/auth/login',
+    subject: 'the caller’s own account (anonymous: xinhua.staff’s)',
+    subjectOrg: OWN_ORG,
+    expect: PUBLIC,
+    ok: 200,
+    mutating: false,
+    probe: (_ctx, c) => ({ method: 'POST', path: '/api/auth/login', body: { username: c.user ?? 'xinhua.staff', password: 'demo-password' } }),
+  },
+  read('GET /api/me', 'the caller', OWN_ORG, EVERYONE, () => '/api/me'),
+
+  // --- applications (申请) ----------------------------------------------------------------
+  {
+    route: 'POST /api/applications subsidy',
+    subject: 'a subsidy of the caller’s own org',
+    subjectOrg: OWN_ORG,
+    // applyForSubsidy: staff or admins, for their own org.
+    expect: '2F2 F 2F2F 2F 2F2F F2F U',
+    ok: 201,
+    mutating: true,
+    probe(ctx) {
+      const body = buildSubsidy();
+      return {
+        method: 'POST',
+        path: '/api/applications',
+        body,
+        footprint: createdFootprint(ctx, { table: 'applications', column: 'title', value: titleOf(body) }),
+      };
+    },
+  },
+  {
+    route: 'POST /api/applications membership',
+    subject: 'a courier joining in 新华区',
+    subjectOrg: 'pds-xinhua',
+    // 网上入会: anyone, with an account or without (扫码入会).
+    expect: PUBLIC,
+    ok: 201,
+    mutating: true,
+    probe(ctx) {
+      const body = buildMember({ area: REGION, group: 'courier' });
+      return {
+        method: 'POST',
+        path: '/api/applications',
+        body,
+        footprint: createdFootprint(ctx, { table: 'applications', column: 'title', value: `${body.name} 入会申请` }),
+      };
+    },
+  },
+  read('GET /api/applications', "新华区's subsidy", 'pds-xinhua', 'VVV H VVVV HH HHHH VVV U', () => '/api/applications?limit=200', {
+    lists: (b, ctx) => b.items.some((a: { id: string }) => a.id === ctx.fx.subsidy.appId),
+  }),
+  read('GET /api/applications/:id', "新华区's subsidy", 'pds-xinhua', SEE_XINHUA, (ctx) => `/api/applications/${ctx.fx.subsidy.appId}`),
+  read('GET /api/applications/:id/route', "新华区's subsidy", 'pds-xinhua', SEE_XINHUA, (ctx) => `/api/applications/${ctx.fx.subsidy.appId}/route`),
+  // actForApplicant: the applicant, or staff and admins of the applicant org (an org's own application).
+  applicationAction('withdraw', '2F2 N FFFF NN NNNN FFF U'),
+  // urgeApplication: the applicant, or an admin whose subtree covers it.
+  applicationAction('urge', '2F2 N FF2F NN NNNN F2F U'),
+
+  // --- tasks (待办) -----------------------------------------------------------------------
+  read('GET /api/tasks', "新华区's subsidy's city review task", 'pds', 'HHH H HVHH HH HHHH HHH U', () => '/api/tasks?status=pending&limit=200', {
+    lists: (b, ctx) => b.items.some((t: { id: string }) => t.id === ctx.fx.subsidy.taskId),
+  }),
+  read('GET /api/tasks/:id', "新华区's subsidy's city review task", 'pds-xinhua', SEE_XINHUA, (ctx) => `/api/tasks/${ctx.fx.subsidy.taskId}`),
+  read('GET /api/tasks/:id/allowed', "新华区's subsidy's city review task", 'pds-xinhua', SEE_XINHUA, (ctx) => `/api/tasks/${ctx.fx.subsidy.taskId}/allowed`),
+  {
+    route: 'GET /api/tasks/:id?reveal=personal',
+    subject: "a 新华区 courier's identity review (身份审核)",
+    subjectOrg: 'pds-xinhua',
+    // revealPersonalData: the holder only (the union's reviewer); an admin's override does not reach personal data.
+    expect: 'FFF 2 FFFF NN NNNN FFF U',
+    ok: 200,
+    mutating: true, // every view is audited: a refused one must leave no trace
+    probe(ctx) {
+      const m = ctx.fx.member;
+      return { method: 'GET', path: `/api/tasks/${m.taskId}?reveal=personal`, footprint: applicationFootprint(ctx, m.appId) };
+    },
+  },
+  taskAction('approve'),
+  taskAction('reject'),
+  taskAction('return', { returnTo: 'applicant' }),
+  taskAction('transfer', { to: 'city.reviewer2' }),
+  taskAction('delegate', { to: 'city.reviewer2' }),
+  taskAction('addSigner', { to: 'city.reviewer2', position: 'after' }),
+  taskAction('cc', { to: 'xinhua.reviewer' }),
+  {
+    route: 'POST /api/tasks/bulk-approve',
+    subject: "新华区's subsidy's city review task",
+    subjectOrg: 'pds-xinhua',
+    expect: DECIDE_CITY_TASK,
+    ok: 200,
+    mutating: true,
+    perItem: true,
+    async probe(ctx, _c, fresh) {
+      const t = fresh ? await ctx.s.subsidyAtCityReview() : ctx.fx.subsidy;
+      return { method: 'POST', path: '/api/tasks/bulk-approve', body: { taskIds: [t.taskId] }, footprint: applicationFootprint(ctx, t.appId) };
+    },
+  },
+  {
+    route: 'POST /api/tasks/reassign',
+    subject: "city.reviewer2's tasks",
+    subjectOrg: 'pds',
+    // reassignTasks: admins (each task then within the admin's subtree).
+    expect: ANY_ADMIN,
+    ok: 200,
+    mutating: true,
+    probe(ctx) {
+      const t = ctx.fx.subsidy;
+      return {
+        method: 'POST',
+        path: '/api/tasks/reassign',
+        body: { from: 'city.reviewer2', to: 'city.reviewer', comment: '岗位调整 / rotation' },
+        footprint: applicationFootprint(ctx, t.appId),
+      };
+    },
+  },
+
+  // --- chains (审批链) and the calendar ------------------------------------------------------
+  read('GET /api/chains', 'the chains', 'henan', EVERYONE, () => '/api/chains'),
+  read('GET /api/chains/:key', 'the built-in subsidy chain', 'henan', EVERYONE, () => '/api/chains/subsidy'),
+  {
+    route: 'POST /api/chains lenient subsidy',
+    subject: 'the built-in subsidy chain (the province’s)',
+    subjectOrg: 'henan',
+    // proposeChain(owner henan): only an admin of the province proposes (202: a proposal a second admin approves).
+    expect: 'FFF F FFFF FF FFFF F2F U',
+    ok: 202,
+    mutating: true,
+    probe(ctx) {
+      return { method: 'POST', path: '/api/chains', body: lenientSubsidyChain(), footprint: chainFootprint(ctx, 'subsidy') };
+    },
+  },
+  {
+    route: 'POST /api/chains new',
+    subject: 'a new chain of the caller’s own org',
+    subjectOrg: OWN_ORG,
+    // proposeChain(own org): any admin; the change waits for a second admin (202).
+    expect: ANY_ADMIN,
+    ok: 202,
+    mutating: true,
+    probe(ctx) {
+      const key = `t-${crypto.randomBytes(4).toString('hex')}`;
+      return { method: 'POST', path: '/api/chains', body: validChain(key), footprint: chainFootprint(ctx, key) };
+    },
+  },
+  read('GET /api/calendar', 'the working calendar', 'henan', EVERYONE, () => '/api/calendar?year=2026'),
+  {
+    route: 'PUT /api/calendar/:date',
+    subject: 'the working calendar (the province’s)',
+    subjectOrg: 'henan',
+    expect: ANY_ADMIN,
+    ok: 200,
+    mutating: true,
+    probe(ctx) {
+      const date = nextDay();
+      return {
+        method: 'PUT',
+        path: `/api/calendar/${date}`,
+        body: { kind: 'holiday', name: '矩阵 / matrix' },
+        footprint: async () => ({ days: await count(ctx.h, 'calendar_days', (q) => q.where({ date })) }),
+      };
+    },
+  },
+  {
+    route: 'DELETE /api/calendar/:date',
+    subject: 'the working calendar (the province’s)',
+    subjectOrg: 'henan',
+    expect: ANY_ADMIN,
+    ok: 204,
+    mutating: true,
+    async probe(ctx) {
+      const date = nextDay();
+      const put = await ctx.h.call('PUT', `/api/calendar/${date}`, {
+        token: await ctx.h.login('prov.admin'),
+        body: { kind: 'holiday', name: '待删 / to delete' },
+      });
+      if (put.status !== 200) throw new Error(`setup: PUT /api/calendar/${date} → ${put.status}`);
+      return {
+        method: 'DELETE',
+        path: `/api/calendar/${date}`,
+        footprint: async () => ({ days: await count(ctx.h, 'calendar_days', (q) => q.where({ date })) }),
+      };
+    },
+  },
+
+  // --- campaigns (集中行动) ---------------------------------------------------------------------
+  {
+    route: 'POST /api/campaigns',
+    subject: 'a campaign of pds',
+    subjectOrg: 'pds',
+    // launchCampaign(pds): an admin whose subtree holds pds (not a county's, not 许昌's).
+    expect: 'FFF F FF2F FF FFFF F2F U',
+    ok: 201,
+    mutating: true,
+    probe(ctx) {
+      const body = buildLaunch({ regions: [REGION], targets: { newMembers: 10 } });
+      return { method: 'POST', path: '/api/campaigns', body, footprint: createdFootprint(ctx, { table: 'campaigns', column: 'id', value: body.id }) };
+    },
+  },
+  read('GET /api/campaigns', 'a pds campaign for 新华区', 'pds-xinhua', 'VVV V VVVV HH HHHH VVV U', () => '/api/campaigns?limit=200', {
+    lists: (b, ctx) => b.items.some((c: { id: string }) => c.id === ctx.fx.survey.id),
+  }),
+  read('GET /api/campaigns/:id', 'a pds campaign for 新华区', 'pds-xinhua', SEE_CAMPAIGN, (ctx) => `/api/campaigns/${ctx.fx.survey.id}`),
+  read('GET /api/campaigns/:id/projects', 'a pds campaign for 新华区', 'pds-xinhua', SEE_CAMPAIGN, (ctx) => `/api/campaigns/${ctx.fx.impl.id}/projects`),
+  {
+    route: 'POST /api/campaigns/:id/advance',
+    subject: 'a pds campaign for 新华区 (survey)',
+    subjectOrg: 'pds-xinhua',
+    expect: RUN_CAMPAIGN,
+    ok: 200,
+    mutating: true,
+    probe(ctx, _c, fresh) {
+      const c = fresh ? ctx.fx.pools.survey.take() : ctx.fx.survey;
+      return { method: 'POST', path: `/api/campaigns/${c.id}/advance`, body: { reason: '权限矩阵 / matrix' }, footprint: campaignFootprint(ctx, c) };
+    },
+  },
+  regionSubmission('POST /api/campaigns/:id/regions/:org/enterprises', 'survey', 200, () => ({
+    body: [{ name: `矩阵快递网点 ${crypto.randomBytes(3).toString('hex')}`, region: REGION, employees: 30, hasUnion: false, groupCounts: { courier: 10 } }],
+  })),
+  read(
+    'GET /api/campaigns/:id/regions/:org/gaps',
+    '新华区 in a pds campaign',
+    'pds-xinhua',
+    SEE_XINHUA,
+    (ctx) => `/api/campaigns/${ctx.fx.survey.id}/regions/${REGION}/gaps`,
+  ),
+  regionSubmission('POST /api/campaigns/:id/regions/:org/plan', 'survey', 200, () => ({
+    body: { summary: '以快递平台为重点，拉网式排查 / couriers first', measures: ['召开动员会 / kick-off', '建立一企一档 / one file per firm'] },
+  })),
+  regionSubmission('POST /api/campaigns/:id/regions/:org/projects', 'listing', 201, () => ({ body: { projects: [organizingProject()] } })),
+  read('GET /api/projects/:id', 'a 新华区 project', 'pds-xinhua', SEE_XINHUA, (ctx) => `/api/projects/${ctx.fx.impl.projects[0]}`),
+  projectSubmission('POST /api/projects/:id/progress', 'impl', REGION_SUBMIT, 200, () => ({ members: memberRecords(1), note: '矩阵 / matrix' })),
+  {
+    route: 'POST /api/projects/:id/inspections',
+    subject: 'a 新华区 project (implementation)',
+    subjectOrg: REGION,
+    // seeProject, then runCampaign (the city federation's admin records inspections).
+    expect: 'FFF N FF2F NN NNNN FFF U',
+    ok: 201,
+    mutating: true,
+    probe(ctx, _c, fresh) {
+      const c = ctx.fx.impl;
+      const project = fresh ? ctx.fx.pools.progress.take() : c.projects[0]!;
+      return {
+        method: 'POST',
+        path: `/api/projects/${project}/inspections`,
+        body: { findings: '台账齐全 / records complete', result: 'good', inspectedOn: '2026-06-15' },
+        footprint: campaignFootprint(ctx, c),
+      };
+    },
+  },
+  projectSubmission('POST /api/projects/:id/self-assessment', 'assess', REGION_SUBMIT, 201, () => ({
+    summary: '完成建会目标 / targets met',
+    membersRecruited: 5,
+    unionsEstablished: 1,
+  })),
+
+  // --- bulletins (通报) -------------------------------------------------------------------------
+  read('GET /api/campaigns/:id/reports', 'a pds campaign for 新华区', 'pds-xinhua', BULLETIN_READERS, (ctx) => `/api/campaigns/${ctx.fx.impl.id}/reports`),
+  {
+    route: 'POST /api/campaigns/:id/reports',
+    subject: 'a pds campaign for 新华区 (implementation)',
+    subjectOrg: 'pds-xinhua',
+    expect: RUN_CAMPAIGN,
+    ok: 201,
+    mutating: true,
+    probe: (ctx) => ({ method: 'POST', path: `/api/campaigns/${ctx.fx.impl.id}/reports`, footprint: campaignFootprint(ctx, ctx.fx.impl) }),
+  },
+  read(
+    'GET /api/campaigns/:id/reports/schedule',
+    'a pds campaign for 新华区',
+    'pds-xinhua',
+    BULLETIN_READERS,
+    (ctx) => `/api/campaigns/${ctx.fx.impl.id}/reports/schedule`,
+  ),
+  {
+    route: 'POST /api/campaigns/:id/reports/schedule',
+    subject: 'a pds campaign for 新华区 (implementation)',
+    subjectOrg: 'pds-xinhua',
+    expect: RUN_CAMPAIGN,
+    ok: 200,
+    mutating: true,
+    probe(ctx) {
+      const c = ctx.fx.impl;
+      return {
+        method: 'POST',
+        path: `/api/campaigns/${c.id}/reports/schedule`,
+        body: { paused: true, note: '矩阵 / matrix' },
+        footprint: async () => ({
+          paused: (await ctx.h.temporal.schedule.getHandle(`bulletins-${c.id}`).describe()).state.paused,
+          ...(await campaignFootprint(ctx, c)()),
+        }),
+      };
+    },
+  },
+  read('GET /api/reports', 'the caller’s bulletins', OWN_ORG, EVERYONE, () => '/api/reports'),
+  read('GET /api/reports/:id', 'a bulletin of a pds campaign for 新华区', 'pds-xinhua', BULLETIN_READERS, (ctx) => `/api/reports/${ctx.fx.report}`),
+  // readBulletinDeliveries: admins and supervisors of the city or above.
+  read(
+    'GET /api/reports/:id/deliveries',
+    'a bulletin of a pds campaign for 新华区',
+    'pds-xinhua',
+    'FFF F FF22 NN NNNN F22 U',
+    (ctx) => `/api/reports/${ctx.fx.report}/deliveries`,
+  ),
+
+  // --- look-ups ----------------------------------------------------------------------------------
+  read('GET /api/orgs', 'the org tree', 'pds-xinhua', EVERYONE, () => '/api/orgs'),
+  read('GET /api/users', 'the caller’s colleague directory', OWN_ORG, EVERYONE, () => '/api/users'),
+  read('GET /api/groups', 'the target groups', 'pds-xinhua', EVERYONE, () => '/api/groups'),
+  read('GET /api/notifications', 'the caller’s notifications', OWN_ORG, EVERYONE, () => '/api/notifications'),
+
+  // --- public join (扫码入会) ---------------------------------------------------------------------
+  // downloadPoster: the union's own people, or staff and admins above it.
+  read(
+    'GET /api/orgs/:id/join-poster.svg',
+    '新华区快递行业工会联合会',
+    'pds-xinhua-express',
+    '2F2 2 2F2F NN NNNN F2F U',
+    () => '/api/orgs/pds-xinhua-express/join-poster.svg',
+  ),
+  read(
+    'GET /api/orgs/:id/join-poster.png',
+    '新华区快递行业工会联合会',
+    'pds-xinhua-express',
+    '2F2 2 2F2F NN NNNN F2F U',
+    () => '/api/orgs/pds-xinhua-express/join-poster.png',
+  ),
+  read('GET /api/openapi.json', 'the API document', 'henan', PUBLIC, () => '/api/openapi.json'),
+  read('GET /healthz', 'liveness', 'henan', PUBLIC, () => '/healthz'),
+  read('GET /readyz', 'readiness', 'henan', PUBLIC, () => '/readyz'),
+  read('GET /metrics', 'Prometheus metrics', 'henan', PUBLIC, () => '/metrics'),
+  read('GET /api/public/unions', 'the join form’s choices', 'pds-xinhua', PUBLIC, () => '/api/public/unions'),
+  read(
+    'GET /api/public/applications/:id',
+    "a courier's application, with its phone",
+    'pds-xinhua',
+    PUBLIC,
+    (ctx) => `/api/public/applications/${ctx.fx.filed.appId}?phone=${ctx.fx.filed.phone}`,
+  ),
+  read(
+    'GET /api/public/applications/:id wrong phone',
+    "a courier's application, with another phone",
+    'pds-xinhua',
+    'NNN N NNNN NN NNNN NNN N',
+    (ctx) => `/api/public/applications/${ctx.fx.filed.appId}?phone=13900000000`,
+  ),
+];
+
+/** The expectation string of a case without its grouping spaces; checked against the caller count. */
+export function cells(c: RouteCase): string {
+  const s = c.expect.replace(/\s+/g, '');
+  if (s.length !== CALLERS.length) throw new Error(`${c.route}: ${s.length} cells for ${CALLERS.length} callers`);
+  return s;
+}
+
+/** How many allowed calls of a route change a subject: the number of subjects its pool needs. */
+export function allowedMutations(route: string): number {
+  const c = CASES.find((x) => x.route === route);
+  return c ? [...cells(c)].filter((x) => x === '2').length : 0;
+}
+
+/** `METHOD /path` of a case, as Express names the route (`:id`, no query, no probe suffix). */
+export function routeKey(c: RouteCase): string {
+  const [method, path] = c.route.split(' ') as [string, string];
+  return `${method} ${path.split('?')[0]}`;
+}
