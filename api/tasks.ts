@@ -212,6 +212,9 @@ export function taskRoutes(deps: TaskDeps): Router {
       throw badRequest('请指定退回对象 / `returnTo` is required', [
         { path: 'returnTo', message: "'applicant' 或之前步骤的序号 / 'applicant' or an earlier step index" },
       ]);
+    // Every task action but a comment (any participant's) and 减签 (the adder names the added signer's task) is the
+    // holder's, or an overriding admin's: refuse here with the policy's reason; the workflow's validator asks again.
+    if (body.action !== 'comment' && body.action !== 'removeSigner') enforce(decideTask(caller, taskFacts(t), { applicant: app?.applicant }));
     let targets: TargetFacts[] | undefined;
     if (to && body.action === 'assign') {
       const decision = assignTarget(caller, await getOrg(deps.db, to[0]!));

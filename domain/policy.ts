@@ -303,15 +303,17 @@ export function seeCampaign(p: Principal, c: CampaignFacts): Decision {
   return deny('行动不存在 / campaign not found', 404);
 }
 
-/** The campaign's own city federation admin: advances phases, issues and schedules bulletins, records inspections. */
+/** The campaign's own city federation admin: advances phases, issues and schedules bulletins. */
 export function runCampaign(p: Principal, c: CampaignFacts, what: string): Decision {
   if (hasAnyRole(p, 'admin') && p.orgId === c.cityOrg) return allow();
   return deny(`只有本市总管理员可以${what} / only the city federation admin may do this`);
 }
 
-/** Inspections (不定期检查) are recorded by the city federation itself. */
+/** Inspections (不定期检查) are made and recorded by the city federation's own staff and admins (its 组织部). */
 export function inspectProject(p: Principal, c: CampaignFacts): Decision {
-  return p.orgId === c.cityOrg ? allow() : deny('检查由市总记录 / inspections are recorded by the city federation');
+  return p.orgId === c.cityOrg && hasAnyRole(p, 'staff', 'admin')
+    ? allow()
+    : deny('检查由市总干事或管理员记录 / inspections are recorded by the city federation’s staff and admins');
 }
 
 /** A region's submission (survey, plan, project list, progress, self-assessment): staff or admins of the region or above. */

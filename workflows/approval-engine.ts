@@ -255,6 +255,11 @@ export function validate(s: ApprovalState, a: ActionInput): Refusal | undefined 
       // A copy from a task goes where the task could go; a copy of the application stays with the orgs it concerns.
       const task = a.taskId ? s.tasks.find((x) => x.id === a.taskId && x.kind === 'approval') : undefined;
       if (a.taskId && !task) return refusal('Conflict', '任务不存在或不属于此申请 / no such task on this application');
+      // Copying from a task is one of the task's actions: its holder's (or an overriding admin's), like a hand-off.
+      if (task) {
+        const held = decideTask(p, taskFacts(s, task), { applicant: s.applicant });
+        if (!held.allow) return refusal('Forbidden', held.reason);
+      }
       return refuseTargets(s, a, a.to, task);
     }
     default:

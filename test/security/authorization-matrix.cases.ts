@@ -147,7 +147,15 @@ async function count(h: Harness, table: string, where: (q: any) => any): Promise
 
 /** History length of a workflow: an Update that got in (past its validator) adds events. */
 async function history(h: Harness, workflowId: string): Promise<number> {
-  return (await h.temporal.workflow.getHandle(workflowId).describe()).historyLength;
+  // Count once the workflow is at rest: a subject whose last workflow task (or activity) is still running
+  // would grow its history on its own between "before" and "after".
+  const handle = h.temporal.workflow.getHandle(workflowId);
+  for (let i = 0; ; i++) {
+    const d = await handle.describe();
+    const busy = !!d.raw.pendingWorkflowTask || (d.raw.pendingActivities?.length ?? 0) > 0;
+    if (!busy || i >= 100) return d.historyLength;
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 /** Replay rows stored under the case's Idempotency-Key (any caller). */
@@ -337,8 +345,9 @@ const validChain = (key: string) =>
     ],
   });
 
-/** A lenient subsidy chain: city.admin alone signs off (the change the issue shows taking effect unreviewed). */
+/** A lenient subsidy chain for the province's own subsidy chain: city.admin alone signs off (the change the issue shows taking effect unreviewed). */
 export const lenientSubsidyChain = () => ({
+  owner: 'henan',
   key: 'subsidy',
   name: '经费补助（快速）/ subsidy, fast track',
   type: 'subsidy' as const,
@@ -595,8 +604,8 @@ export const CASES: RouteCase[] = [
     route: 'POST /api/projects/:id/inspections',
     subject: 'a 新华区 project (implementation)',
     subjectOrg: REGION,
-    // seeProject, then runCampaign (the city federation's admin records inspections).
-    expect: 'FFF N FF2F NN NNNN FFF U',
+    // seeProject, then inspectProject (the city federation's staff and admins record inspections).
+    expect: 'FFF N 2F2F NN NNNN FFF U',
     ok: 201,
     mutating: true,
     probe(ctx, _c, fresh) {
