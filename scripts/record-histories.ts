@@ -132,12 +132,12 @@ const SCENARIOS: { name: string; run: (call: Call, waitFor: (id: string, pred: (
       const approval = await taskOf(call, waitFor, 'prov.admin', change.id, 0);
       await call('prov.admin', 'POST', `/api/tasks/${approval}/actions`, { action: 'approve' });
       await waitFor(change.id, (a: { status: string }) => a.status === 'approved');
-      const { id } = await call('weidong.staff', 'POST', '/api/applications', {
+      const { id } = (await call('weidong.staff', 'POST', '/api/applications', {
         type: 'subsidy',
         title: '四季送补助',
         amount: 8000,
         reason: '冬季送温暖',
-      });
+      })) as { id: string };
       const t1 = await taskOf(call, waitFor, 'city.reviewer', id, 0);
       await call('city.reviewer', 'POST', `/api/tasks/${t1}/actions`, { action: 'approve' });
       await waitFor(id, (a) => a.timeline.some((e: { action: string }) => e.action === 'escalated'));
