@@ -10,7 +10,7 @@
 import express, { type Router } from 'express';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
-import { AUTO_STEPS, BUILTIN_ONLY_AUTO_STEPS, CONFIGURABLE_TYPES, TASK_ACTIONS, type ChainDefinition } from '../domain/chain';
+import { AUTO_STEPS, BUILTIN_ONLY_AUTO_STEPS, CONFIGURABLE_TYPES, TASK_ACTIONS } from '../domain/chain';
 import { diffChains } from '../domain/chain-diff';
 import { chainSafetyIssues } from '../domain/chain-safety';
 import { isValidDuration, durationToMs } from '../domain/duration';
@@ -40,7 +40,7 @@ const duration = z
 const stepId = z
   .string()
   .trim()
-  .regex(/^[A-Za-z][\w-]{0,49}$/, '步骤编号：字母开头，最多 50 个字母数字 / letters, digits, - or _');
+  .regex(/^[a-z][\w-]{0,49}$/i, '步骤编号：字母开头，最多 50 个字母数字 / letters, digits, - or _');
 
 const humanStep = z
   .object({
@@ -157,7 +157,7 @@ export function chainRoutes(deps: ChainDeps): Router {
   router.get('/api/chains/:key', async (req, res) => {
     const caller = callerOf(req);
     const q = parseOr400(z.object({ owner: z.string().trim().min(1).max(100).optional() }), req.query);
-    const key = req.params.key as string;
+    const key = req.params.key;
     let chain;
     if (q.owner) {
       const org = await getOrg(deps.db, q.owner);
@@ -200,7 +200,7 @@ export function chainRoutes(deps: ChainDeps): Router {
     const payload: ChainChangePayload & Record<string, unknown> = {
       owner: owner.id,
       ownerName: owner.name,
-      definition: def as Omit<ChainDefinition, 'version' | 'owner'>,
+      definition: def,
       baseVersion: own?.version ?? null,
       comparedWith: inForce ? { key: inForce.key, version: inForce.version, owner: inForce.owner } : null,
       diff,

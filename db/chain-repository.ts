@@ -51,6 +51,12 @@ export function chainSnapshot(c: StoredChain): ChainDefinition {
   return { key: c.key, version: c.version, owner: c.owner, name: c.name, type: c.type, steps: c.steps };
 }
 
+/** The org and its ancestors, by id (none for an unknown org). */
+async function ancestorIds(db: Db, orgId: string): Promise<string[]> {
+  const org: { path: string } | undefined = await db('orgs').where({ id: orgId }).first('path');
+  return org ? org.path.split('/').filter(Boolean) : [];
+}
+
 /** The (owner, key) pair; owner null is the global built-in. */
 const ownedBy = (owner: string | null) => (q: Knex.QueryBuilder) => (owner === null ? q.whereNull('c.owner_org') : q.where('c.owner_org', owner));
 
@@ -61,36 +67,32 @@ const ownedBy = (owner: string | null) => (q: Knex.QueryBuilder) => (owner === n
  * of the type, the key named like the type wins, then the newest.
  */
 export async function resolveChain(db: Db, type: string, orgId: string): Promise<StoredChain | undefined> {
-  const org = await db('orgs').where({ id: orgId }).first('path');
-  const ancestors = org ? (org.path as string).split('/').filter(Boolean) : [];
-  const row = await db('chain_definitions as c')
+  const row: Row | undefined = await db('chain_definitions as c')
     .leftJoin('orgs as o', 'o.id', 'c.owner_org')
     .where('c.type', type)
-    .andWhere((q) => q.whereNull('c.owner_org').orWhereIn('c.owner_org', ancestors))
+    .whereRaw('(c.owner_org is null or c.owner_org = any(?))', [await ancestorIds(db, orgId)])
     .orderByRaw("length(coalesce(o.path, '')) desc, (c.key = ?) desc, c.version desc, c.created_at desc", [type])
     .first(columns);
-  return row ? toChain(row as Row) : undefined;
+  return row ? toChain(row) : undefined;
 }
 
 /** The newest version of one owner's chain `key` (owner null: the global one). */
 export async function getLatestChain(db: Db, key: string, owner: string | null = null): Promise<StoredChain | undefined> {
-  const row = await ownedBy(owner)(db('chain_definitions as c').leftJoin('orgs as o', 'o.id', 'c.owner_org').where('c.key', key))
+  const row: Row | undefined = await ownedBy(owner)(db('chain_definitions as c').leftJoin('orgs as o', 'o.id', 'c.owner_org').where('c.key', key))
     .orderBy('c.version', 'desc')
     .first(columns);
-  return row ? toChain(row as Row) : undefined;
+  return row ? toChain(row) : undefined;
 }
 
 /** The newest version of `key` that applies at `orgId`: owned by the nearest org at or above it, else global. */
 export async function getApplicableChain(db: Db, key: string, orgId: string): Promise<StoredChain | undefined> {
-  const org = await db('orgs').where({ id: orgId }).first('path');
-  const ancestors = org ? (org.path as string).split('/').filter(Boolean) : [];
-  const row = await db('chain_definitions as c')
+  const row: Row | undefined = await db('chain_definitions as c')
     .leftJoin('orgs as o', 'o.id', 'c.owner_org')
     .where('c.key', key)
-    .andWhere((q) => q.whereNull('c.owner_org').orWhereIn('c.owner_org', ancestors))
+    .whereRaw('(c.owner_org is null or c.owner_org = any(?))', [await ancestorIds(db, orgId)])
     .orderByRaw("length(coalesce(o.path, '')) desc, c.version desc")
     .first(columns);
-  return row ? toChain(row as Row) : undefined;
+  return row ? toChain(row) : undefined;
 }
 
 export async function listChainVersions(
@@ -109,19 +111,22 @@ export async function listChainVersions(
  */
 export async function listVisibleChains(db: Db, orgPath: string): Promise<(StoredChain & { ownerPath: string | null })[]> {
   const ancestors = orgPath.split('/').filter(Boolean);
-  const rows = await db('chain_definitions as c')
+  const rows: (Row & { ownerPath: string | null })[] = await db('chain_definitions as c')
     .leftJoin('orgs as o', 'o.id', 'c.owner_org')
     .whereRaw("c.version = (select max(x.version) from chain_definitions x where x.key = c.key and coalesce(x.owner_org, '') = coalesce(c.owner_org, ''))")
-    .andWhere((q) => q.whereNull('c.owner_org').orWhereIn('c.owner_org', ancestors).orWhere('o.path', 'like', `${orgPath}%`))
+    .whereRaw('(c.owner_org is null or c.owner_org = any(?) or o.path like ?)', [ancestors, `${orgPath}%`])
     .orderByRaw("c.type, length(coalesce(o.path, '')), c.key")
     .select(columns);
-  return rows.map((r: Row & { ownerPath: string | null }) => ({ ...toChain(r), ownerPath: r.ownerPath }));
+  return rows.map((r) => ({ ...toChain(r), ownerPath: r.ownerPath }));
 }
 
 /** The chain version an approved change saved, if it has run already. */
 export async function getChainSavedBy(db: Db, applicationId: string): Promise<StoredChain | undefined> {
-  const row = await db('chain_definitions as c').leftJoin('orgs as o', 'o.id', 'c.owner_org').where('c.source_application', applicationId).first(columns);
-  return row ? toChain(row as Row) : undefined;
+  const row: Row | undefined = await db('chain_definitions as c')
+    .leftJoin('orgs as o', 'o.id', 'c.owner_org')
+    .where('c.source_application', applicationId)
+    .first(columns);
+  return row ? toChain(row) : undefined;
 }
 
 /**

@@ -110,7 +110,10 @@ const SCENARIOS: { name: string; run: (call: Call, waitFor: (id: string, pred: (
     // A time limit on a step opened by an approval: reminder, escalation to the supervisor, who approves.
     name: 'subsidy-sla-escalated',
     async run(call, waitFor) {
-      const chain = await call('city.admin', 'POST', '/api/chains', {
+      // The chain is put in force for 卫东区 (no admin or supervisor of its own, so the overdue task goes up to the
+      // city's supervisor): city.admin proposes it, and the nearest other admin (the province's) approves the change.
+      const change = (await call('city.admin', 'POST', '/api/chains', {
+        owner: 'pds-weidong',
         key: 'record-sla',
         name: '时限测试 / time limits',
         type: 'subsidy',
@@ -125,14 +128,16 @@ const SCENARIOS: { name: string; run: (call: Call, waitFor: (id: string, pred: (
             sla: { limit: 2000, remindBefore: 1000, onTimeout: 'escalate' },
           },
         ],
-      });
-      const { id } = await call('xinhua.staff', 'POST', '/api/applications', {
+      })) as { id: string };
+      const approval = await taskOf(call, waitFor, 'prov.admin', change.id, 0);
+      await call('prov.admin', 'POST', `/api/tasks/${approval}/actions`, { action: 'approve' });
+      await waitFor(change.id, (a: { status: string }) => a.status === 'approved');
+      const { id } = (await call('weidong.staff', 'POST', '/api/applications', {
         type: 'subsidy',
         title: '四季送补助',
         amount: 8000,
         reason: '冬季送温暖',
-        chain: chain.key,
-      });
+      })) as { id: string };
       const t1 = await taskOf(call, waitFor, 'city.reviewer', id, 0);
       await call('city.reviewer', 'POST', `/api/tasks/${t1}/actions`, { action: 'approve' });
       await waitFor(id, (a) => a.timeline.some((e: { action: string }) => e.action === 'escalated'));

@@ -31,6 +31,7 @@ export const APP_TYPES: Labels = {
   transfer: ['会籍转移', 'Transfer'],
   project_list: ['项目清单', 'Project list'],
   self_assessment: ['绩效自评', 'Self-assessment'],
+  chain_change: ['审批链变更', 'Chain change'],
 };
 export const PROJECT_STATUS: Labels = {
   proposed: ['待审核', 'Proposed'],

@@ -119,6 +119,7 @@ function Subject({ detail }: { detail: SubjectDetail }) {
   const p = detail.payload;
   if (detail.type === 'project_list') return <ProjectListSubject detail={detail} />;
   if (detail.type === 'self_assessment') return <SelfAssessmentSubject detail={detail} />;
+  if (detail.type === 'chain_change') return <ChainChangeSubject detail={detail} />;
   const rows: { key: string; label: string; value: unknown }[] =
     detail.type === 'subsidy'
       ? [
@@ -190,6 +191,37 @@ function ProjectListSubject({ detail }: { detail: SubjectDetail }) {
           { title: t('状态'), dataIndex: 'status', render: (v: string) => <Tag color={STATUS_COLORS[v]}>{label(PROJECT_STATUS, v, lang)}</Tag> },
         ]}
       />
+    </>
+  );
+}
+
+/**
+ * 审批链变更: the org, the chain and what would change against the version in
+ * force, as computed when the change was proposed. Each line is already
+ * "中文 / English" with field values, so it is shown whole in both languages.
+ */
+function ChainChangeSubject({ detail }: { detail: SubjectDetail }) {
+  const { m } = useI18n();
+  const p = detail.payload as { owner?: string; ownerName?: string; definition?: { key?: string; name?: string }; diff?: { lines?: string[] } };
+  return (
+    <>
+      <Descriptions
+        size="small"
+        column={1}
+        bordered
+        items={[
+          { key: 'owner', label: m('所属组织 / Owner org'), children: p.ownerName ?? p.owner },
+          { key: 'chain', label: m('审批链 / Chain'), children: `${m(p.definition?.name ?? '')}（${p.definition?.key ?? ''}）` },
+        ]}
+      />
+      <Typography.Title level={5} style={{ marginTop: 12 }}>
+        {m('变更内容 / What changes')}
+      </Typography.Title>
+      <ul data-testid="chain-diff">
+        {(p.diff?.lines ?? []).map((line, i) => (
+          <li key={i}>{line}</li>
+        ))}
+      </ul>
     </>
   );
 }
