@@ -106,7 +106,7 @@ export function decideTask(p: Principal, t: TaskFacts, opts: { applicant?: strin
   if (delegate && owner === p.username && delegate !== p.username) return deny('已委派，等待被委派人的意见 / delegated: waiting for the delegate’s opinion');
   if (holdsTask(p, t)) return allow();
   if (hasAnyRole(p, 'admin') && !!opts.applicant && opts.applicant === p.username)
-    return deny('申请人不能审批自己的申请 / the applicant may not decide their own application');
+    return deny('申请人不能审批自己的申请 / the applicant may not approve their own application');
   if (hasAnyRole(p, 'admin') && within(t.orgPath, p.orgPath)) return allow(true);
   return deny('此任务未分配给您 / this task is not assigned to you');
 }

@@ -274,15 +274,13 @@ function validateTaskAction(s: ApprovalState, a: ActionInput, p: Principal): Ref
   const takingBack = a.action === 'removeSigner' && step.added?.by === me;
   if (!takingBack) {
     if (!allowedActions(step.def).includes(a.action as never)) return refusal('Conflict', `此步骤不允许“${a.action}” / this step does not allow ${a.action}`);
+    const d = decideTask(p, taskFacts(s, t), { applicant: s.applicant });
+    if (!d.allow) return refusal('Forbidden', d.reason);
   }
   // Whatever the step's rule (skip or forbid), the applicant never decides their own
   // application: not as an admin acting in bulk, nor on a task handed to them.
   if ((step.forbidden.includes(me) || (!!s.applicant && s.applicant === me)) && ['approve', 'reject', 'return'].includes(a.action))
     return refusal('Forbidden', '申请人不能审批自己的申请 / the applicant may not approve their own application');
-  if (!takingBack) {
-    const d = decideTask(p, taskFacts(s, t), { applicant: s.applicant });
-    if (!d.allow) return refusal('Forbidden', d.reason);
-  }
   if (s.applicant && ['transfer', 'delegate', 'addSigner'].includes(a.action) && a.to?.includes(s.applicant))
     return refusal('BadRequest', '不能交给申请人本人审批 / cannot hand the decision to the applicant');
   if (t.delegatedTo && a.action !== 'approve' && a.action !== 'reject' && t.delegatedTo === me)
