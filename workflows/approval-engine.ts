@@ -244,13 +244,14 @@ export function validate(s: ApprovalState, a: ActionInput): Refusal | undefined 
     }
     case 'comment': {
       if (!a.comment) return refusal('BadRequest', '请填写意见 / comment is required');
-      const d = joinApplication(p, applicationFacts(s, a), isParticipant(s, me));
+      // On a task (the approvers' thread) participants only; on the application also an admin over it.
+      const d = joinApplication(p, a.taskId ? undefined : applicationFacts(s, a), isParticipant(s, me));
       if (!d.allow) return refusal('Forbidden', d.reason);
       return undefined;
     }
     case 'cc': {
       if (!a.to?.length) return refusal('BadRequest', '请选择抄送人 / choose who to copy');
-      const d = joinApplication(p, applicationFacts(s, a), isParticipant(s, me));
+      const d = joinApplication(p, a.taskId ? undefined : applicationFacts(s, a), isParticipant(s, me));
       if (!d.allow) return refusal('Forbidden', d.reason);
       // A copy from a task goes where the task could go; a copy of the application stays with the orgs it concerns.
       const task = a.taskId ? s.tasks.find((x) => x.id === a.taskId && x.kind === 'approval') : undefined;
