@@ -97,6 +97,32 @@ const SCENARIOS: { name: string; run: (call: Call, waitFor: (id: string, pred: (
     },
   },
   {
+    // The province returns it; the amount changes, so the city's approval is void and the review restarts at the city
+    // (patched 'changed-resubmit-restarts'), where the city admin overrides the reviewers' task.
+    name: 'subsidy-changed-resubmit-restarts',
+    async run(call, waitFor) {
+      const { id } = (await call('xinhua.staff', 'POST', '/api/applications', {
+        type: 'subsidy',
+        title: '暖心驿站补助',
+        amount: 9000,
+        reason: '驿站改造',
+      })) as {
+        id: string;
+      };
+      const t1 = await taskOf(call, waitFor, 'city.reviewer', id, 0);
+      await call('city.reviewer', 'POST', `/api/tasks/${t1}/actions`, { action: 'approve' });
+      const t2 = await taskOf(call, waitFor, 'prov.reviewer', id, 1);
+      await call('prov.reviewer', 'POST', `/api/tasks/${t2}/actions`, { action: 'return', returnTo: 'applicant', comment: '金额偏高' });
+      await call('xinhua.staff', 'POST', `/api/applications/${id}/actions`, { action: 'resubmit', changes: { amount: 7000 } });
+      const t3 = await taskOf(call, waitFor, 'city.reviewer', id, 0);
+      await call('city.admin', 'POST', `/api/tasks/${t3}/actions`, { action: 'approve' });
+      const t4 = await taskOf(call, waitFor, 'prov.reviewer', id, 1);
+      await call('prov.reviewer', 'POST', `/api/tasks/${t4}/actions`, { action: 'approve' });
+      await waitFor(id, (a: { status: string }) => a.status === 'approved');
+      return id;
+    },
+  },
+  {
     name: 'subsidy-withdrawn',
     async run(call, waitFor) {
       const { id } = await call('xinhua.staff', 'POST', '/api/applications', { type: 'subsidy', title: '培训补助', amount: 3000, reason: '技能培训' });
@@ -170,7 +196,7 @@ async function main() {
   };
   try {
     const temporal = await startTemporalDevServer({
-      cliPath: await ensureTemporalCli({ log }),
+      cliPath: await ensureTemporalCli({ log, explicitPath: process.env.TEMPORAL_CLI_PATH || undefined }),
       port: await freePort(),
       dbFile: path.join(dir, 'temporal.db'),
       fastUnsafe: true,

@@ -244,22 +244,20 @@ export function validate(s: ApprovalState, a: ActionInput): Refusal | undefined 
     }
     case 'comment': {
       if (!a.comment) return refusal('BadRequest', '请填写意见 / comment is required');
-      const d = joinApplication(p, applicationFacts(s, a), isParticipant(s, me));
+      // On a task (the approvers' thread) participants only; on the application also an admin over it.
+      const d = joinApplication(p, a.taskId ? undefined : applicationFacts(s, a), isParticipant(s, me));
       if (!d.allow) return refusal('Forbidden', d.reason);
       return undefined;
     }
     case 'cc': {
       if (!a.to?.length) return refusal('BadRequest', '请选择抄送人 / choose who to copy');
-      const d = joinApplication(p, applicationFacts(s, a), isParticipant(s, me));
-      if (!d.allow) return refusal('Forbidden', d.reason);
       // A copy from a task goes where the task could go; a copy of the application stays with the orgs it concerns.
       const task = a.taskId ? s.tasks.find((x) => x.id === a.taskId && x.kind === 'approval') : undefined;
       if (a.taskId && !task) return refusal('Conflict', '任务不存在或不属于此申请 / no such task on this application');
-      // Copying from a task is one of the task's actions: its holder's (or an overriding admin's), like a hand-off.
-      if (task) {
-        const held = decideTask(p, taskFacts(s, task), { applicant: s.applicant });
-        if (!held.allow) return refusal('Forbidden', held.reason);
-      }
+      // Copying from a task is one of the task's actions: its holder's (or an overriding admin's), like a hand-off;
+      // copying the application is for its participants and the admins over it.
+      const d = task ? decideTask(p, taskFacts(s, task), { applicant: s.applicant }) : joinApplication(p, applicationFacts(s, a), isParticipant(s, me));
+      if (!d.allow) return refusal('Forbidden', d.reason);
       return refuseTargets(s, a, a.to, task);
     }
     default:
@@ -279,15 +277,13 @@ function validateTaskAction(s: ApprovalState, a: ActionInput, p: Principal): Ref
   const takingBack = a.action === 'removeSigner' && step.added?.by === me;
   if (!takingBack) {
     if (!allowedActions(step.def).includes(a.action as never)) return refusal('Conflict', `此步骤不允许“${a.action}” / this step does not allow ${a.action}`);
+    const d = decideTask(p, taskFacts(s, t), { applicant: s.applicant });
+    if (!d.allow) return refusal('Forbidden', d.reason);
   }
   // Whatever the step's rule (skip or forbid), the applicant never decides their own
   // application: not as an admin acting in bulk, nor on a task handed to them.
   if ((step.forbidden.includes(me) || (!!s.applicant && s.applicant === me)) && ['approve', 'reject', 'return'].includes(a.action))
     return refusal('Forbidden', '申请人不能审批自己的申请 / the applicant may not approve their own application');
-  if (!takingBack) {
-    const d = decideTask(p, taskFacts(s, t), { applicant: s.applicant });
-    if (!d.allow) return refusal('Forbidden', d.reason);
-  }
   if (s.applicant && ['transfer', 'delegate', 'addSigner'].includes(a.action) && a.to?.includes(s.applicant))
     return refusal('BadRequest', '不能交给申请人本人审批 / cannot hand the decision to the applicant');
   if (t.delegatedTo && a.action !== 'approve' && a.action !== 'reject' && t.delegatedTo === me)

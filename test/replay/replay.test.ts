@@ -23,13 +23,11 @@ const options = () => ({ workflowBundle: { codePath: inject('workflowBundlePath'
 
 describe('replaying stored workflow histories', () => {
   it('the stored histories cover the representative applications', () => {
+    const scenarios = ['membership-approve-once', 'subsidy-add-signer', 'subsidy-returned-resubmitted-approved', 'subsidy-withdrawn', 'subsidy-sla-escalated'];
     expect(files).toEqual(
-      // Each scenario as recorded before the business-status-on-change patch, and after it (-v2).
-      expect.arrayContaining(
-        ['membership-approve-once', 'subsidy-add-signer', 'subsidy-returned-resubmitted-approved', 'subsidy-withdrawn', 'subsidy-sla-escalated'].flatMap(
-          (n) => [`${n}.json`, `${n}-v2.json`],
-        ),
-      ),
+      // Each scenario as recorded before the business-status-on-change patch, after it (-v2), and after the approval
+      // engine and the changed-resubmit-restarts patch (-v3, with a scenario of its own).
+      expect.arrayContaining([...scenarios.flatMap((n) => [`${n}.json`, `${n}-v2.json`, `${n}-v3.json`]), 'subsidy-changed-resubmit-restarts-v3.json']),
     );
     for (const f of files) {
       const events = load(f).events;

@@ -611,6 +611,8 @@ describe('comment, urge, cc', () => {
     refused(w, { action: 'comment', actor: actor('city.reviewer') }, 'BadRequest');
     refused(w, { action: 'comment', actor: actor('xc.admin'), comment: '看看' }, 'Forbidden');
     refused(w, { action: 'comment', actor: actor('weidong.reviewer'), comment: '看看' }, 'Forbidden');
+    // On a task, the approvers' thread, only participants speak.
+    refused(w, { action: 'comment', actor: actor('city.admin'), taskId: pendingTask(w).id, comment: '看看' }, 'Forbidden');
     flushed(w);
     act(w, { action: 'comment', actor: actor('city.reviewer'), comment: '正在核实' });
     act(w, { action: 'comment', actor: actor('city.admin'), comment: '请尽快' });
