@@ -83,7 +83,7 @@ export function requireAuth(opts: { db: Db; secret: string }) {
   const cache = new Map<string, { caller: Caller; until: number }>();
   return async (req: Request, _res: Response, next: NextFunction) => {
     const header = req.headers.authorization ?? '';
-    const match = /^Bearer\s+(.+)$/i.exec(header);
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match) return next(new HttpError(401, '缺少登录令牌 / missing bearer token'));
     let claims: TokenClaims;
     try {

@@ -21,7 +21,7 @@ const duration = z
 const stepId = z
   .string()
   .trim()
-  .regex(/^[A-Za-z][\w-]{0,49}$/, '步骤编号：字母开头，最多 50 个字母数字 / letters, digits, - or _');
+  .regex(/^[a-z][\w-]{0,49}$/i, '步骤编号：字母开头，最多 50 个字母数字 / letters, digits, - or _');
 
 const humanStep = z
   .object({
