@@ -8,7 +8,11 @@ import { createWorker } from './worker';
 
 async function main() {
   const config = configForProcess();
-  const db = createDb(config.DATABASE_URL, { poolMax: 20 });
+  const db = createDb(config.DATABASE_URL, {
+    poolMax: 20,
+    statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
+    longStatementTimeoutMs: config.DB_LONG_STATEMENT_TIMEOUT_MS,
+  });
   // The bulletin activities manage Temporal Schedules through a client of the same namespace.
   const temporal = await connectTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
   const { worker, connection } = await createWorker({
