@@ -20,6 +20,7 @@ export interface DbOptions {
 }
 
 const longTimeoutOf = new WeakMap<Db, number>();
+const connectionStringOf = new WeakMap<Db, string>();
 
 /**
  * A pool of Postgres connections, each with a `statement_timeout` (the server
@@ -43,6 +44,7 @@ export function createDb(connectionString: string, opts: DbOptions = {}): Db {
     acquireConnectionTimeout: 10_000,
   });
   longTimeoutOf.set(db, longMs);
+  connectionStringOf.set(db, connectionString);
   return db;
 }
 
@@ -62,7 +64,8 @@ export async function allowLongStatements(db: Db, trx: Knex.Transaction): Promis
  * index on a large table may take longer than any request should.
  */
 export async function migrateLatest(db: Db): Promise<string[]> {
-  const { connectionString } = db.client.config.connection as { connectionString: string };
+  const connectionString = connectionStringOf.get(db);
+  if (!connectionString) throw new Error('migrateLatest needs a handle made by createDb');
   const migrator = knexFactory({
     client: 'pg',
     connection: { connectionString, application_name: 'union-drive-migrate', statement_timeout: 0 },

@@ -31,8 +31,9 @@ async function main() {
     },
   });
   // Worker.shutdown() stops polling and lets running tasks finish (drain) before run() resolves.
-  onShutdown(async () => {
+  onShutdown(() => {
     worker.shutdown();
+    return Promise.resolve();
   }, config.STOP_WITH_PARENT);
   logger.info({ taskQueue: config.TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS, smtp: config.SMTP_URL ? 'configured' : 'off' }, 'worker started');
   await worker.run();
