@@ -387,11 +387,11 @@ describe('Dockerfile: the image the worker and the API run from', () => {
     expect(instructions.some((i) => i.keyword === 'RUN' && /\bnpm ci\b/.test(i.args))).toBe(true);
   });
 
-  it('builds the web app when a build:web script exists and tolerates its absence', () => {
+  it('builds the web app (a missing build:web fails the build instead of shipping an image without it)', () => {
     const runs = dockerfileInstructions()
       .filter((i) => i.keyword === 'RUN')
       .map((i) => i.args);
-    expect(runs.some((r) => /npm run build:web --if-present/.test(r))).toBe(true);
+    expect(runs.some((r) => /npm run build:web(?! --if-present)/.test(r))).toBe(true);
   });
 
   it('runs as a non-root user', () => {
