@@ -56,7 +56,7 @@ interface ComposeFile {
 /** Compose's variable substitution: $$, ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?error}, ${VAR?error}. */
 function interpolateString(value: string, env: Record<string, string | undefined>): string {
   return value.replace(
-    /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:-|-|:\?|\?)([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+    /\$\$|\$\{([A-Z_]\w*)(?:(:-|-|:\?|\?)([^}]*))?\}|\$([A-Z_]\w*)/gi,
     (match: string, braced?: string, op?: string, arg?: string, bare?: string) => {
       if (match === '$$') return '$';
       const name = braced ?? bare ?? '';
@@ -135,7 +135,7 @@ function containerPort(mapping: string | number | { target: number }): number {
   if (typeof mapping === 'number') return mapping;
   if (typeof mapping === 'object') return mapping.target;
   const last = mapping.split(':').pop() ?? '';
-  return Number(last.replace(/\/(tcp|udp)$/, ''));
+  return Number(last.replace(/\/(?:tcp|udp)$/, ''));
 }
 
 function buildsFromProjectDockerfile(svc: Service): boolean {
@@ -161,8 +161,8 @@ function dockerfileInstructions(): Instruction[] {
     .map((line) => line.trim())
     .filter((line) => line !== '' && !line.startsWith('#'))
     .map((line) => {
-      const match = /^(\S+)\s*(.*)$/.exec(line);
-      return { keyword: (match?.[1] ?? '').toUpperCase(), args: match?.[2] ?? '' };
+      const sp = line.search(/\s/);
+      return sp < 0 ? { keyword: line.toUpperCase(), args: '' } : { keyword: line.slice(0, sp).toUpperCase(), args: line.slice(sp + 1).trim() };
     });
 }
 
@@ -380,7 +380,7 @@ describe('Dockerfile: the image the worker and the API run from', () => {
     );
     const bases = instructions
       .filter((i) => i.keyword === 'FROM')
-      .map((i) => (i.args.split(/\s+/)[0] ?? '').replace(/^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/, (_m, v: string) => args.get(v) ?? v));
+      .map((i) => (i.args.split(/\s+/)[0] ?? '').replace(/^\$\{?([A-Z_]\w*)\}?$/i, (_m, v: string) => args.get(v) ?? v));
     expect(bases.length).toBeGreaterThan(1);
     expect(bases[0]).toBe('node:20-bookworm-slim');
     expect(bases.at(-1)).toBe('node:20-bookworm-slim');

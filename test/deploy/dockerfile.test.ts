@@ -36,7 +36,14 @@ function stages(): { args: Map<string, string>; stages: Stage[] } {
       pending.args += ` ${line.replace(/\\$/, '').trim()}`;
     } else {
       const sp = line.search(/\s/);
-      pending = { keyword: line.slice(0, sp).toUpperCase(), args: line.slice(sp + 1).replace(/\\$/, '').trim(), line: i + 1 };
+      pending = {
+        keyword: line.slice(0, sp).toUpperCase(),
+        args: line
+          .slice(sp + 1)
+          .replace(/\\$/, '')
+          .trim(),
+        line: i + 1,
+      };
     }
     if (!line.endsWith('\\')) {
       instructions.push(pending);
@@ -134,7 +141,7 @@ describe('the image: web build, production dependencies only, non-root, health-c
     expect(runs(build!).some((r) => /rm -rf node_modules/.test(r))).toBe(true);
   });
 
-  it("takes node_modules only from a stage that ran npm ci --omit=dev, and installs nothing itself", () => {
+  it('takes node_modules only from a stage that ran npm ci --omit=dev, and installs nothing itself', () => {
     const { stages: all } = stages();
     const last = final();
     const moduleCopies = last.instructions.filter((i) => i.keyword === 'COPY' && /node_modules/.test(i.args));
@@ -142,13 +149,16 @@ describe('the image: web build, production dependencies only, non-root, health-c
     const from = /--from=(\S+)/.exec(moduleCopies[0]!.args)?.[1];
     const source = all.find((s) => s.name === from);
     expect(runs(source!).some((r) => /\bnpm ci --omit=dev\b/.test(r))).toBe(true);
-    expect(runs(last).some((r) => /\bnpm (ci|install|i)\b/.test(r))).toBe(false);
+    expect(runs(last).some((r) => /\bnpm (?:ci|install|i)\b/.test(r))).toBe(false);
     expect(last.base).toBe(stages().args.get('NODE_IMAGE'));
   });
 
   it('runs as the unprivileged node user, in production mode, listening on the container interface', () => {
     const last = final();
-    const user = last.instructions.filter((i) => i.keyword === 'USER').at(-1)?.args.split(':')[0];
+    const user = last.instructions
+      .filter((i) => i.keyword === 'USER')
+      .at(-1)
+      ?.args.split(':')[0];
     expect(user).toBe('node');
     const env = last.instructions
       .filter((i) => i.keyword === 'ENV')
@@ -181,7 +191,7 @@ describe('the production dependencies cover what the server imports', () => {
       for (const e of fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true })) {
         const rel = path.join(dir, e.name);
         if (e.isDirectory()) walk(rel);
-        else if (/\.(ts|mjs)$/.test(e.name) && !e.name.endsWith('.d.ts')) files.push(rel);
+        else if (/\.(?:ts|mjs)$/.test(e.name) && !e.name.endsWith('.d.ts')) files.push(rel);
       }
     };
     for (const dir of ['api', 'runtime', 'db', 'domain', 'activities', 'workflows']) walk(dir);

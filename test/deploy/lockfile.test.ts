@@ -89,7 +89,10 @@ describe('package-lock.json', () => {
   });
 
   it("is refused by the same check when @swc/core's platform packages are missing, as in issue 12", () => {
-    const broken: Lock = { ...lock, packages: Object.fromEntries(Object.entries(lock.packages).filter(([k]) => !k.startsWith('node_modules/@swc/core-darwin'))) };
+    const broken: Lock = {
+      ...lock,
+      packages: Object.fromEntries(Object.entries(lock.packages).filter(([k]) => !k.startsWith('node_modules/@swc/core-darwin'))),
+    };
     const r = npmCiDryRun(pkg, broken);
     expect(r.status).not.toBe(0);
     expect(r.output).toContain('Missing: @swc/core-darwin-arm64@');
