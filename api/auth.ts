@@ -126,3 +126,16 @@ export function hasRole(caller: Caller, ...roles: string[]): boolean {
 export function inScope(caller: Caller, orgPath: string): boolean {
   return orgPath.startsWith(caller.orgPath);
 }
+
+/**
+ * The caller for an active user, as requireAuth builds it; undefined for an
+ * unknown or disabled user. Used where a short-lived signed link stands in for
+ * the bearer token (the bulletin print page, opened in a tab of its own).
+ */
+export async function callerForUser(db: Db, username: string): Promise<Caller | undefined> {
+  const user = await getUser(db, username);
+  if (!user || !user.active) return undefined;
+  const org = await getOrg(db, user.orgId);
+  if (!org) return undefined;
+  return { username: user.username, name: user.name, orgId: org.id, orgName: org.name, orgPath: org.path, roles: user.roles };
+}

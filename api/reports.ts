@@ -23,7 +23,8 @@ import { getReport, listCampaignReports, listDeliveries, listReportsDeliveredTo,
 import { bulletinWorkflow } from '../workflows';
 import type { BulletinResult } from '../workflows/bulletin-types';
 import { idFromKey, newId } from './approvals-service';
-import { callerOf, hasRole, type Caller } from './auth';
+import jwt from 'jsonwebtoken';
+import { callerForUser, callerOf, hasRole, type Caller } from './auth';
 import { loadVisibleCampaign } from './campaign-access';
 import { conflict, forbidden, HttpError, notFound, parseOr400 } from './errors';
 import { idempotencyKeyOf, idempotent } from './idempotency';
@@ -51,7 +52,13 @@ export interface ReportDeps {
   db: Db;
   temporal: Client;
   taskQueue: string;
+  /** Signs the bulletin print page's short-lived links. */
+  jwtSecret: string;
 }
+
+/** How long a print link works: long enough to open it, too short to be worth forwarding. */
+const PRINT_LINK_TTL_S = 300;
+const PRINT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 /** How long POST …/reports waits for the bulletin to be built before answering 503. */
 const ISSUE_WAIT_MS = 60_000;
@@ -188,19 +195,17 @@ export function reportRoutes(deps: ReportDeps): Router {
     if (!result.reportId) throw conflict(result.reason ?? '未生成通报 / no bulletin was issued');
     const r = await getReport(db, result.reportId);
     if (!r) throw new HttpError(500, '通报未保存 / the bulletin was not stored');
-    res
-      .status(201)
-      .json({
-        id: r.id,
-        campaignId: r.campaignId,
-        seq: r.seq,
-        label: r.data.label,
-        kind: r.kind,
-        period: r.data.period,
-        issuedAt: r.issuedAt,
-        headline: headline(r.data.totals),
-        links: links(r.id),
-      });
+    res.status(201).json({
+      id: r.id,
+      campaignId: r.campaignId,
+      seq: r.seq,
+      label: r.data.label,
+      kind: r.kind,
+      period: r.data.period,
+      issuedAt: r.issuedAt,
+      headline: headline(r.data.totals),
+      links: links(r.id),
+    });
   });
 
   /** The bulletin schedule: period, paused or not, the next and the recent runs. */
@@ -282,7 +287,7 @@ export function reportRoutes(deps: ReportDeps): Router {
         return;
       case 'html':
         // Nothing active in a bulletin page: inline styles and SVG only.
-        res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:");
+        res.setHeader('Content-Security-Policy', PRINT_CSP);
         res.type('html').send(renderBulletinHtml(d));
         return;
       case 'csv':
@@ -294,6 +299,42 @@ export function reportRoutes(deps: ReportDeps): Router {
         res.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(await bulletinXlsx(d));
         return;
     }
+  });
+
+  /**
+   * The print page's own URL (打印版): a link to GET /print/reports/:id signed for this
+   * caller and this bulletin, valid {@link PRINT_LINK_TTL_S} seconds, so that the web
+   * app opens the page in a tab of its own (a bearer token cannot follow a link).
+   */
+  router.post('/api/reports/:id/print-link', async (req, res) => {
+    const caller = callerOf(req);
+    const { report } = await loadReadableReport(db, caller, req.params.id as string);
+    const token = jwt.sign({ sub: caller.username, rid: report.id, use: 'print' }, deps.jwtSecret, { algorithm: 'HS256', expiresIn: PRINT_LINK_TTL_S });
+    res.status(201).json({
+      url: `/print/reports/${encodeURIComponent(report.id)}?token=${encodeURIComponent(token)}`,
+      expiresAt: new Date(Date.now() + PRINT_LINK_TTL_S * 1000).toISOString(),
+    });
+  });
+
+  /** The bulletin's print page (A4, no script), opened with a link from POST …/print-link; the same checks as GET …?format=html. */
+  router.get('/print/reports/:id', async (req, res) => {
+    const token = typeof req.query.token === 'string' ? req.query.token : '';
+    let claims: { sub?: string; rid?: string; use?: string };
+    try {
+      claims = jwt.verify(token, deps.jwtSecret, { algorithms: ['HS256'] }) as typeof claims;
+    } catch {
+      throw new HttpError(401, '打印链接无效或已过期，请在通报页面重新打开 / the print link is invalid or expired; open it again from the bulletin');
+    }
+    if (claims.use !== 'print' || claims.rid !== req.params.id || !claims.sub) throw new HttpError(401, '打印链接无效 / invalid print link');
+    const caller = await callerForUser(db, claims.sub);
+    if (!caller) throw new HttpError(401, '账号不存在或已停用 / account disabled');
+    const { report } = await loadReadableReport(db, caller, req.params.id);
+    await markReportRead(db, report.id, caller.username);
+    res.setHeader('Content-Security-Policy', PRINT_CSP);
+    res.setHeader('Cache-Control', 'no-store');
+    // The signed link must not leak to anything the page might reach.
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    res.type('html').send(renderBulletinHtml(report.data));
   });
 
   /** Who got the bulletin, by channel, with attempts and errors (city and province admins and supervisors). */
