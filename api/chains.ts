@@ -91,7 +91,7 @@ export function chainRoutes(deps: { db: Db }): Router {
   });
 
   router.get('/api/chains/:key', async (req, res) => {
-    const chain = await getLatestChain(deps.db, req.params.key as string);
+    const chain = await getLatestChain(deps.db, req.params.key);
     if (!chain) throw notFound('审批链不存在 / chain not found');
     res.json({ ...chain, versions: await listChainVersions(deps.db, chain.key) });
   });

@@ -3,7 +3,7 @@
  * error into application/problem+json.
  */
 import type { ErrorRequestHandler } from 'express';
-import { z } from 'zod';
+import { type z } from 'zod';
 import { logger } from '../runtime/logger';
 
 export interface FieldError {

@@ -149,7 +149,7 @@ export function reportRoutes(deps: ReportDeps): Router {
 
   router.get('/api/campaigns/:id/reports', async (req, res) => {
     const caller = callerOf(req);
-    const c = await loadBulletinCampaign(db, caller, req.params.id as string);
+    const c = await loadBulletinCampaign(db, caller, req.params.id);
     const q = parseOr400(pageSchema, req.query);
     const rows = await listCampaignReports(db, c.id, { limit: q.limit + 1, beforeSeq: q.cursor === undefined ? undefined : Number(q.cursor) });
     const page = rows.slice(0, q.limit);
@@ -211,7 +211,7 @@ export function reportRoutes(deps: ReportDeps): Router {
   /** The bulletin schedule: period, paused or not, the next and the recent runs. */
   router.get('/api/campaigns/:id/reports/schedule', async (req, res) => {
     const caller = callerOf(req);
-    const c = await loadBulletinCampaign(db, caller, req.params.id as string);
+    const c = await loadBulletinCampaign(db, caller, req.params.id);
     res.json(await describeSchedule(temporal, c.id));
   });
 
@@ -278,7 +278,7 @@ export function reportRoutes(deps: ReportDeps): Router {
       }),
       req.query,
     );
-    const { report } = await loadReadableReport(db, caller, req.params.id as string);
+    const { report } = await loadReadableReport(db, caller, req.params.id);
     const d = report.data;
     await markReportRead(db, report.id, caller.username);
     switch (q.format) {
@@ -308,7 +308,7 @@ export function reportRoutes(deps: ReportDeps): Router {
    */
   router.post('/api/reports/:id/print-link', async (req, res) => {
     const caller = callerOf(req);
-    const { report } = await loadReadableReport(db, caller, req.params.id as string);
+    const { report } = await loadReadableReport(db, caller, req.params.id);
     const token = jwt.sign({ sub: caller.username, rid: report.id, use: 'print' }, deps.jwtSecret, { algorithm: 'HS256', expiresIn: PRINT_LINK_TTL_S });
     res.status(201).json({
       url: `/print/reports/${encodeURIComponent(report.id)}?token=${encodeURIComponent(token)}`,
@@ -340,7 +340,7 @@ export function reportRoutes(deps: ReportDeps): Router {
   /** Who got the bulletin, by channel, with attempts and errors (city and province admins and supervisors). */
   router.get('/api/reports/:id/deliveries', async (req, res) => {
     const caller = callerOf(req);
-    const { report, campaign } = await loadReadableReport(db, caller, req.params.id as string);
+    const { report, campaign } = await loadReadableReport(db, caller, req.params.id);
     if (!atCityOrAbove(caller, campaign) || !hasRole(caller, 'admin', 'supervisor'))
       throw forbidden('只有市总及以上的管理员和督办可以查看送达情况 / only city or province admins and supervisors');
     res.json({ items: await listDeliveries(db, report.id) });

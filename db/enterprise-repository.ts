@@ -184,7 +184,7 @@ export async function importEnterprises(db: Db, input: ImportEnterprisesInput): 
           row_no: r.row,
         };
       });
-      const result = await trx.raw(
+      const result = await trx.raw<{ rows: unknown[] }>(
         `insert into enterprises (campaign_id, region_org, name, credit_code, address, employees, group_counts, has_union,
                                   reason_no_union, employer_attitude, operating_since, classification, ledger_status, upload_batch, row_no)
          select ?, ?, x.name, x.credit_code, x.address, x.employees, coalesce(x.group_counts, '{}'::jsonb), x.has_union,
