@@ -45,6 +45,9 @@ registerRoutes({
   },
   '/api/reports': { get: { summary: '我的通报 / bulletins delivered to the caller', query: ['limit', 'cursor'] } },
   '/api/reports/{id}': { get: { summary: '一期通报：json、html（可打印，含图表）、csv、xlsx / one bulletin', query: ['format', 'table'] } },
+  '/api/reports/{id}/print-link': {
+    post: { summary: '打印版链接（5 分钟有效，打开 /print/reports/{id}）/ a 5-minute signed link to the print page', ok: 201 },
+  },
   '/api/reports/{id}/deliveries': { get: { summary: '通报送达情况（市总及以上管理员、督办）/ deliveries per recipient and channel' } },
 });
 
