@@ -25,11 +25,12 @@ COPY package.json package-lock.json ./
 RUN npm ci
 
 # ---------------------------------------------------------------------------
-# build: the source plus whatever build step exists. `build:web` may not exist
-# yet; --if-present makes its absence a no-op.
+# build: the source and the web app's production bundle (web/dist, which the
+# API serves at /). The dev dependencies that built it stay in this stage.
 FROM deps AS build
 COPY . .
-RUN npm run build:web --if-present \
+RUN npm run build:web \
+ && test -f web/dist/index.html \
  && rm -rf node_modules
 
 # ---------------------------------------------------------------------------
@@ -40,9 +41,15 @@ RUN npm ci --omit=dev
 
 # ---------------------------------------------------------------------------
 # runtime: the processes run TypeScript through tsx, so the image carries the
-# source, owned by root and read-only to the unprivileged `node` user.
+# source, owned by root and read-only to the unprivileged `node` user; its
+# node_modules are the production dependencies only (no vite, typescript,
+# vitest or eslint).
 FROM ${NODE_IMAGE} AS runtime
+# HOST: inside its container the API listens on the container's interface;
+# docker-compose publishes only the TLS proxy in front of it.
 ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    PORT=3000 \
     NPM_CONFIG_UPDATE_NOTIFIER=false \
     NPM_CONFIG_FUND=false \
     NPM_CONFIG_AUDIT=false
@@ -53,4 +60,8 @@ COPY --from=build /app ./
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 EXPOSE 3000
+# Ready when the database and Temporal answer and the event loop is not stalled (the slim image has no curl).
+# The worker runs from this image too; docker-compose gives it a check of its own.
+HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=5 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 CMD ["npx", "tsx", "api/main.ts"]

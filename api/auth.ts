@@ -83,7 +83,7 @@ export function requireAuth(opts: { db: Db; secret: string }) {
   const cache = new Map<string, { caller: Caller; until: number }>();
   return async (req: Request, _res: Response, next: NextFunction) => {
     const header = req.headers.authorization ?? '';
-    const match = /^Bearer\s+(.+)$/i.exec(header);
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match) return next(new HttpError(401, '缺少登录令牌 / missing bearer token'));
     let claims: TokenClaims;
     try {
@@ -125,4 +125,17 @@ export function hasRole(caller: Caller, ...roles: string[]): boolean {
 /** True when the org path lies within the caller's org subtree. */
 export function inScope(caller: Caller, orgPath: string): boolean {
   return orgPath.startsWith(caller.orgPath);
+}
+
+/**
+ * The caller for an active user, as requireAuth builds it; undefined for an
+ * unknown or disabled user. Used where a short-lived signed link stands in for
+ * the bearer token (the bulletin print page, opened in a tab of its own).
+ */
+export async function callerForUser(db: Db, username: string): Promise<Caller | undefined> {
+  const user = await getUser(db, username);
+  if (!user || !user.active) return undefined;
+  const org = await getOrg(db, user.orgId);
+  if (!org) return undefined;
+  return { username: user.username, name: user.name, orgId: org.id, orgName: org.name, orgPath: org.path, roles: user.roles };
 }

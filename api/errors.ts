@@ -3,7 +3,7 @@
  * error into application/problem+json.
  */
 import type { ErrorRequestHandler } from 'express';
-import { z } from 'zod';
+import { type z } from 'zod';
 import type { Decision } from '../domain/policy';
 import { logger } from '../runtime/logger';
 
@@ -52,7 +52,7 @@ export function zodFieldErrors(error: z.ZodError): FieldError[] {
 }
 
 /** NUL, or half of a surrogate pair: text Postgres cannot store (a workflow would retry its write for ever). */
-const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const UNSTORABLE = /\0|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /**
  * The path of the first string (or key) in a request body that Postgres
@@ -193,5 +193,5 @@ export function isUnavailable(err: unknown): boolean {
     return true;
   if (e.name === 'KnexTimeoutError') return true;
   if (e.name === 'ServiceError' || e.name === 'ConnectionError') return true;
-  return /Connection terminated|ECONNREFUSED|UNAVAILABLE|Failed to connect|database system is (shutting down|starting up|in recovery)/i.test(e.message ?? '');
+  return /Connection terminated|ECONNREFUSED|UNAVAILABLE|Failed to connect|database system is (?:shutting down|starting up|in recovery)/i.test(e.message ?? '');
 }

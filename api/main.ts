@@ -12,7 +12,11 @@ import { startApi } from './server';
 
 async function main() {
   const config = configForProcess();
-  const db = createDb(config.DATABASE_URL, { poolMax: 20 });
+  const db = createDb(config.DATABASE_URL, {
+    poolMax: 20,
+    statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
+    longStatementTimeoutMs: config.DB_LONG_STATEMENT_TIMEOUT_MS,
+  });
   const applied = await migrateLatest(db);
   if (applied.length) logger.info({ applied }, 'migrations applied');
   if (config.SEED_DEMO && (await countUsers(db)) === 0) {

@@ -74,7 +74,15 @@ export const ROUTES: Record<string, Record<string, Op>> = {
   },
   '/api/campaigns/{id}': { get: { summary: '行动总览：阶段、各地区进度与合计 / the campaign view' } },
   '/api/campaigns/{id}/advance': { post: { summary: '提前结束当前阶段 / close the current phase early' } },
-  '/api/campaigns/{id}/regions/{org}/enterprises': { post: { summary: '上传摸底企业（JSON 或 CSV）/ survey upload', bodyType: 'csv-or-json' } },
+  '/api/campaigns/{id}/regions/{org}/enterprises': {
+    post: {
+      summary: '上传摸底企业（JSON 或 CSV；Prefer: respond-async 时立即返回 202 与进度地址）/ survey upload (202 and a status URL with Prefer: respond-async)',
+      bodyType: 'csv-or-json',
+    },
+  },
+  '/api/campaigns/{id}/regions/{org}/imports/{importId}': {
+    get: { summary: '异步上传的进度与结果（仅上传人）/ progress and result of an async upload (its uploader)' },
+  },
   '/api/campaigns/{id}/regions/{org}/gaps': { get: { summary: '建会空白点清单 / the region’s gap list', query: ['format', 'limit', 'cursor'] } },
   '/api/campaigns/{id}/regions/{org}/plan': { post: { summary: '提交实施方案 / the region’s implementation plan', body: planSchema } },
   '/api/campaigns/{id}/regions/{org}/projects': { post: { summary: '提交项目清单 / the region’s project list', body: projectListSchema, ok: 201 } },
@@ -85,7 +93,7 @@ export const ROUTES: Record<string, Record<string, Op>> = {
   '/api/projects/{id}/self-assessment': { post: { summary: '提交绩效自评 / submit the self-assessment', body: selfAssessmentSchema, ok: 201 } },
   '/api/openapi.json': { get: { summary: '本文档 / this document', auth: false } },
   '/healthz': { get: { summary: '存活检查 / liveness', auth: false } },
-  '/readyz': { get: { summary: '就绪检查（数据库与 Temporal）/ readiness', auth: false } },
+  '/readyz': { get: { summary: '就绪检查（数据库、Temporal、事件循环；503 时列出不可用项）/ readiness: database, Temporal, event loop', auth: false } },
   '/metrics': { get: { summary: 'Prometheus 指标 / metrics', auth: false } },
 };
 

@@ -23,7 +23,8 @@ import { getReport, listCampaignReports, listDeliveries, listReportsDeliveredTo,
 import { bulletinWorkflow } from '../workflows';
 import type { BulletinResult } from '../workflows/bulletin-types';
 import { idFromKey, newId } from './approvals-service';
-import { callerOf, type Caller } from './auth';
+import jwt from 'jsonwebtoken';
+import { callerForUser, callerOf, type Caller } from './auth';
 import { campaignFacts, loadVisibleCampaign } from './campaign-access';
 import { conflict, enforce, HttpError, notFound, parseOr400 } from './errors';
 import { readBulletinDeliveries, readBulletins, runCampaign } from '../domain/policy';
@@ -45,6 +46,9 @@ registerRoutes({
   },
   '/api/reports': { get: { summary: '我的通报 / bulletins delivered to the caller', query: ['limit', 'cursor'] } },
   '/api/reports/{id}': { get: { summary: '一期通报：json、html（可打印，含图表）、csv、xlsx / one bulletin', query: ['format', 'table'] } },
+  '/api/reports/{id}/print-link': {
+    post: { summary: '打印版链接（5 分钟有效，打开 /print/reports/{id}）/ a 5-minute signed link to the print page', ok: 201 },
+  },
   '/api/reports/{id}/deliveries': { get: { summary: '通报送达情况（市总及以上管理员、督办）/ deliveries per recipient and channel' } },
 });
 
@@ -52,7 +56,13 @@ export interface ReportDeps {
   db: Db;
   temporal: Client;
   taskQueue: string;
+  /** Signs the bulletin print page's short-lived links. */
+  jwtSecret: string;
 }
+
+/** How long a print link works: long enough to open it, too short to be worth forwarding. */
+const PRINT_LINK_TTL_S = 300;
+const PRINT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 /** How long POST …/reports waits for the bulletin to be built before answering 503. */
 const ISSUE_WAIT_MS = 60_000;
@@ -139,7 +149,7 @@ export function reportRoutes(deps: ReportDeps): Router {
 
   router.get('/api/campaigns/:id/reports', async (req, res) => {
     const caller = callerOf(req);
-    const c = await loadBulletinCampaign(db, caller, req.params.id as string);
+    const c = await loadBulletinCampaign(db, caller, req.params.id);
     const q = parseOr400(pageSchema, req.query);
     const rows = await listCampaignReports(db, c.id, { limit: q.limit + 1, beforeSeq: q.cursor === undefined ? undefined : Number(q.cursor) });
     const page = rows.slice(0, q.limit);
@@ -200,7 +210,7 @@ export function reportRoutes(deps: ReportDeps): Router {
   /** The bulletin schedule: period, paused or not, the next and the recent runs. */
   router.get('/api/campaigns/:id/reports/schedule', async (req, res) => {
     const caller = callerOf(req);
-    const c = await loadBulletinCampaign(db, caller, req.params.id as string);
+    const c = await loadBulletinCampaign(db, caller, req.params.id);
     res.json(await describeSchedule(temporal, c.id));
   });
 
@@ -266,7 +276,7 @@ export function reportRoutes(deps: ReportDeps): Router {
       }),
       req.query,
     );
-    const { report } = await loadReadableReport(db, caller, req.params.id as string);
+    const { report } = await loadReadableReport(db, caller, req.params.id);
     const d = report.data;
     await markReportRead(db, report.id, caller.username);
     switch (q.format) {
@@ -275,7 +285,7 @@ export function reportRoutes(deps: ReportDeps): Router {
         return;
       case 'html':
         // Nothing active in a bulletin page: inline styles and SVG only.
-        res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:");
+        res.setHeader('Content-Security-Policy', PRINT_CSP);
         res.type('html').send(renderBulletinHtml(d));
         return;
       case 'csv':
@@ -287,6 +297,42 @@ export function reportRoutes(deps: ReportDeps): Router {
         res.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(await bulletinXlsx(d));
         return;
     }
+  });
+
+  /**
+   * The print page's own URL (打印版): a link to GET /print/reports/:id signed for this
+   * caller and this bulletin, valid {@link PRINT_LINK_TTL_S} seconds, so that the web
+   * app opens the page in a tab of its own (a bearer token cannot follow a link).
+   */
+  router.post('/api/reports/:id/print-link', async (req, res) => {
+    const caller = callerOf(req);
+    const { report } = await loadReadableReport(db, caller, req.params.id);
+    const token = jwt.sign({ sub: caller.username, rid: report.id, use: 'print' }, deps.jwtSecret, { algorithm: 'HS256', expiresIn: PRINT_LINK_TTL_S });
+    res.status(201).json({
+      url: `/print/reports/${encodeURIComponent(report.id)}?token=${encodeURIComponent(token)}`,
+      expiresAt: new Date(Date.now() + PRINT_LINK_TTL_S * 1000).toISOString(),
+    });
+  });
+
+  /** The bulletin's print page (A4, no script), opened with a link from POST …/print-link; the same checks as GET …?format=html. */
+  router.get('/print/reports/:id', async (req, res) => {
+    const token = typeof req.query.token === 'string' ? req.query.token : '';
+    let claims: { sub?: string; rid?: string; use?: string };
+    try {
+      claims = jwt.verify(token, deps.jwtSecret, { algorithms: ['HS256'] }) as typeof claims;
+    } catch {
+      throw new HttpError(401, '打印链接无效或已过期，请在通报页面重新打开 / the print link is invalid or expired; open it again from the bulletin');
+    }
+    if (claims.use !== 'print' || claims.rid !== req.params.id || !claims.sub) throw new HttpError(401, '打印链接无效 / invalid print link');
+    const caller = await callerForUser(db, claims.sub);
+    if (!caller) throw new HttpError(401, '账号不存在或已停用 / account disabled');
+    const { report } = await loadReadableReport(db, caller, req.params.id);
+    await markReportRead(db, report.id, caller.username);
+    res.setHeader('Content-Security-Policy', PRINT_CSP);
+    res.setHeader('Cache-Control', 'no-store');
+    // The signed link must not leak to anything the page might reach.
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    res.type('html').send(renderBulletinHtml(report.data));
   });
 
   /** Who got the bulletin, by channel, with attempts and errors (city and province admins and supervisors). */

@@ -12,7 +12,7 @@
 import { parse as parseCsv, CsvError } from 'csv-parse/sync';
 import { z } from 'zod';
 import { EMPLOYER_ATTITUDES, isRealDate, validateCreditCode, type EmployerAttitude, type ValidatedRow } from '../domain/enterprise';
-import { badRequest, HttpError } from './errors';
+import { badRequest, HttpError, requireStorableText } from './errors';
 
 export type { ValidatedRow } from '../domain/enterprise';
 
@@ -22,6 +22,16 @@ export const MAX_EMPLOYEES = 1_000_000;
 const MAX_NAME = 200;
 const MAX_TEXT = 500;
 const MIN_YEAR = 1900;
+/**
+ * Longest cell (in UTF-16 units) read from an upload. Checked before any cell is
+ * coerced, so no per-cell work ever sees more than this: a name is at most 200
+ * characters and a text field 500; a groupCounts cell of all the groups fits easily.
+ */
+export const MAX_CELL = 2_000;
+/** Most entries one groupCounts object may hold (checked before it is read). */
+export const MAX_GROUP_ENTRIES = 50;
+/** Longest CSV record (one line, all its cells): ten cells at the cell limit, and some spare. */
+export const MAX_CSV_RECORD = 32_768;
 /** Cell starts a spreadsheet runs as a formula (CSV injection). */
 const FORMULA_START = /^[=+\-@\t\r]/;
 
@@ -117,18 +127,28 @@ export function chinaToday(now: Date = new Date()): string {
 
 /**
  * Reads an upload by its content type: `application/json` (an array of
- * records, already parsed by the JSON body parser) or `text/csv` (the raw
+ * records, as JSON text or already parsed) or `text/csv` (the raw
  * text). Throws 415 for other types, 400 for a malformed file, 413 past
  * {@link MAX_ROWS}.
  */
 export function parseUpload(contentType: string | undefined, body: unknown): ParsedUpload {
   const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
-  if (type === 'application/json' || type.endsWith('+json')) return parseJsonUpload(body);
+  if (type === 'application/json' || type.endsWith('+json')) return parseJsonUpload(typeof body === 'string' ? parseJsonText(body) : body);
   if (type === 'text/csv' || type === 'application/csv') {
     if (typeof body !== 'string') throw badRequest('CSV 内容为空 / the CSV body is empty');
     return parseCsvUpload(body);
   }
   throw new HttpError(415, '请以 application/json（数组）或 text/csv 上传 / upload a JSON array (application/json) or CSV (text/csv)');
+}
+
+/** JSON.parse (linear in its input) with the contract's 400 for malformed text. */
+function parseJsonText(text: string): unknown {
+  if (text.trim() === '') throw badRequest('请求体为空 / the body is empty', [{ path: '(body)', message: 'empty body' }]);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw badRequest(`JSON 格式错误 / malformed JSON: ${(e as Error).message}`, [{ path: '(body)', message: 'malformed JSON' }]);
+  }
 }
 
 /** A JSON upload: an array of records; row n is index n − 1. */
@@ -138,7 +158,7 @@ export function parseJsonUpload(body: unknown): ParsedUpload {
   }
   if (body.length === 0) throw badRequest('上传内容没有企业记录 / the upload holds no records');
   if (body.length > MAX_ROWS) throw tooMany(body.length);
-  return { format: 'json', rows: body.map((data, i) => ({ row: i + 1, data })), ignoredColumns: [] };
+  return { format: 'json', rows: (body as unknown[]).map((data, i) => ({ row: i + 1, data })), ignoredColumns: [] };
 }
 
 /**
@@ -158,7 +178,14 @@ export function parseCsvUpload(text: string): ParsedUpload {
   }
   let records: string[][];
   try {
-    records = parseCsv(source, { bom: true, relax_column_count: true, skip_empty_lines: false, to: MAX_ROWS + 2 }) as string[][];
+    // csv-parse is a linear state machine; max_record_size bounds what one record may hold.
+    records = parseCsv(source, {
+      bom: true,
+      relax_column_count: true,
+      skip_empty_lines: false,
+      to: MAX_ROWS + 2,
+      max_record_size: MAX_CSV_RECORD,
+    }) as string[][];
   } catch (e) {
     if (e instanceof CsvError) {
       const line = (e as CsvError & { lines?: number }).lines;
@@ -229,8 +256,8 @@ function int(v: unknown): unknown {
   const t = text(v);
   if (typeof t !== 'string') return t;
   // Spreadsheets format 1200 as "1,200".
-  const s = /^\d{1,3}(,\d{3})+$/.test(t) ? t.replace(/,/g, '') : t;
-  return /^[+-]?\d+(\.\d+)?$/.test(s) ? Number(s) : t;
+  const s = /^\d{1,3}(?:,\d{3})+$/.test(t) ? t.replace(/,/g, '') : t;
+  return /^[+-]?\d+(?:\.\d+)?$/.test(s) ? Number(s) : t;
 }
 
 const TRUE_WORDS = new Set(['true', '是', '1', 'yes', 'y', '有', '已建']);
@@ -272,7 +299,11 @@ function date(v: unknown): unknown {
   return `${m[1]}-${m[2]!.padStart(2, '0')}-${m[3]!.padStart(2, '0')}`;
 }
 
-/** `courier:3;food_delivery:2` (full-width ：； too), a JSON object, or an object. */
+/**
+ * `courier:3;food_delivery:2` (full-width ：； too), a JSON object, or an object.
+ * Read by splitting at separators and at each part's first colon — no regex over
+ * the raw cell, so the work is linear in the cell (which is at most {@link MAX_CELL}).
+ */
 function groupCounts(v: unknown): unknown {
   const t = text(v);
   if (typeof t !== 'string') return t;
@@ -286,11 +317,45 @@ function groupCounts(v: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const part of t.split(/[;；]/)) {
     if (part.trim() === '') continue;
-    const m = /^\s*([^:：]+?)\s*[:：]\s*(.*?)\s*$/.exec(part);
-    if (!m) return t;
-    out[m[1]!] = int(m[2]);
+    const colon = firstColon(part);
+    const group = colon < 0 ? '' : part.slice(0, colon).trim();
+    if (group === '') return t;
+    out[group] = int(part.slice(colon + 1));
   }
   return out;
+}
+
+/** Index of the first `:` or full-width `：`, or −1. */
+function firstColon(s: string): number {
+  const a = s.indexOf(':');
+  const b = s.indexOf('：');
+  if (a < 0) return b;
+  return b < 0 ? a : Math.min(a, b);
+}
+
+/**
+ * The cell limits, checked before any cell is coerced or validated: every text
+ * cell at most {@link MAX_CELL} characters, a groupCounts object at most
+ * {@link MAX_GROUP_ENTRIES} entries. One error per oversized field.
+ */
+function oversizedCells(data: Record<string, unknown>): RowFieldError[] {
+  const errors: RowFieldError[] = [];
+  for (const field of SURVEY_FIELDS) {
+    const v = data[field];
+    if (typeof v === 'string' && v.length > MAX_CELL) {
+      errors.push({ field, message: `单元格超过 ${MAX_CELL} 个字符（${v.length}） / the cell holds more than ${MAX_CELL} characters (${v.length})` });
+    } else if (v !== null && typeof v === 'object') {
+      const entries = Object.entries(v as Record<string, unknown>);
+      const tooLong = entries.some(([k, n]) => k.length > MAX_CELL || (typeof n === 'string' && n.length > MAX_CELL));
+      if (entries.length > MAX_GROUP_ENTRIES || tooLong) {
+        errors.push({
+          field,
+          message: `最多 ${MAX_GROUP_ENTRIES} 项，每项不超过 ${MAX_CELL} 个字符 / at most ${MAX_GROUP_ENTRIES} entries of at most ${MAX_CELL} characters each`,
+        });
+      }
+    }
+  }
+  return errors;
 }
 
 function coerce(data: Record<string, unknown>): Record<SurveyField, unknown> {
@@ -383,6 +448,9 @@ function rowSchema(ctx: ValidationContext) {
   });
 }
 
+/** validateRows reports its progress every this many rows. */
+const PROGRESS_EVERY = 1_000;
+
 const FIELD_ORDER = new Map<string, number>(SURVEY_FIELDS.map((f, i) => [f, i]));
 const fieldRank = (field: string) => FIELD_ORDER.get(field.split('.')[0]!) ?? -1;
 
@@ -394,16 +462,27 @@ const fieldRank = (field: string) => FIELD_ORDER.get(field.split('.')[0]!) ?? -1
  * has a code — the registry's identity) is rejected; the earlier one stands.
  * Pure: no I/O, runs in linear time (about 10 µs a row).
  */
-export function validateRows(rows: readonly UploadRow[], ctx: ValidationContext): { accepted: ValidatedRow[]; rejected: RejectedRow[] } {
+export function validateRows(
+  rows: readonly UploadRow[],
+  ctx: ValidationContext,
+  onProgress?: (done: number, total: number) => void,
+): { accepted: ValidatedRow[]; rejected: RejectedRow[] } {
   const schema = rowSchema(ctx);
   const accepted: ValidatedRow[] = [];
   const rejected: RejectedRow[] = [];
   const firstRowOf = new Map<string, number>();
 
-  for (const { row, data, extraCells } of rows) {
+  for (const [index, { row, data, extraCells }] of rows.entries()) {
+    if (onProgress && index % PROGRESS_EVERY === 0) onProgress(index, rows.length);
     const errors: RowFieldError[] = [];
     if (data === null || typeof data !== 'object' || Array.isArray(data)) {
       rejected.push({ row, errors: [{ field: '(row)', message: '每行应为一个企业记录对象 / each row must be an enterprise record object' }] });
+      continue;
+    }
+    // Limits first: an oversized cell is refused before any coercion or regex looks at it.
+    const oversized = oversizedCells(data as Record<string, unknown>);
+    if (oversized.length) {
+      rejected.push({ row, errors: oversized });
       continue;
     }
     if (extraCells) {
@@ -466,14 +545,43 @@ export function validateRows(rows: readonly UploadRow[], ctx: ValidationContext)
       address: v.address ?? null,
       region: v.region,
       employees: v.employees,
-      groupCounts: (v.groupCounts ?? {}) as Record<string, number>,
+      groupCounts: v.groupCounts ?? {},
       hasUnion: v.hasUnion,
       reasonNoUnion: v.reasonNoUnion ?? null,
       employerAttitude: v.employerAttitude ?? null,
       operatingSince: v.operatingSince ?? null,
     });
   }
+  onProgress?.(rows.length, rows.length);
   return { accepted, rejected };
+}
+
+/** What a survey upload is read into: {@link readSurveyUpload}'s answer. */
+export interface ReadUpload {
+  format: 'json' | 'csv';
+  rowCount: number;
+  ignoredColumns: string[];
+  accepted: ValidatedRow[];
+  rejected: RejectedRow[];
+}
+
+/**
+ * Parses and validates one upload (the whole CPU-bound part of a survey
+ * upload): text Postgres cannot store is refused (400) like on every other
+ * mutating route. Linear in the upload's size; runs on the API's event loop for
+ * small uploads and in a worker thread for large ones (api/survey-parse.ts).
+ */
+export function readSurveyUpload(
+  contentType: string | undefined,
+  body: unknown,
+  ctx: ValidationContext,
+  onProgress?: (phase: 'parsing' | 'validating', done: number, total: number) => void,
+): ReadUpload {
+  onProgress?.('parsing', 0, 0);
+  const upload = parseUpload(contentType, body);
+  requireStorableText(upload.rows.map((r) => r.data));
+  const { accepted, rejected } = validateRows(upload.rows, ctx, (done, total) => onProgress?.('validating', done, total));
+  return { format: upload.format, rowCount: upload.rows.length, ignoredColumns: upload.ignoredColumns, accepted, rejected };
 }
 
 // ---- CSV export ---------------------------------------------------------------------------------
@@ -492,7 +600,7 @@ export function csvCell(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'bigint') return String(value);
   if (value instanceof Date) s = value.toISOString();
   else if (typeof value === 'object') s = JSON.stringify(value);
-  else s = String(value);
+  else s = `${value as string | boolean}`;
   if (FORMULA_START.test(s)) s = `'${s}`;
   if (/[",\r\n]/.test(s) || /^\s|\s$/.test(s)) s = `"${s.replace(/"/g, '""')}"`;
   return s;

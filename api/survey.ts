@@ -5,16 +5,20 @@
  * registered (挂号) and not yet crossed off (销号) — can be read and exported.
  */
 import crypto from 'node:crypto';
-import express, { type Request, type Router } from 'express';
+import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { CLASSIFICATION_NAMES, EMPLOYER_ATTITUDE_NAMES } from '../domain/enterprise';
 import { importEnterprises, listGapList, type GapCursor, type ImportedEnterprise } from '../db/enterprise-repository';
 import type { Db } from '../db/knex';
 import { callerOf } from './auth';
 import { loadCampaignForRegion } from './campaign-access';
-import { badRequest, conflict, parseOr400, problem } from './errors';
+import { badRequest, conflict, HttpError, notFound, parseOr400, problem } from './errors';
 import { idempotencyKeyOf, idempotent } from './idempotency';
-import { chinaToday, csvLine, FIELD_LABELS, parseUpload, validateRows } from './survey-import';
+import { chinaToday, csvLine, FIELD_LABELS } from './survey-import';
+import { parseSurveyUpload, type ParseProgress } from './survey-parse';
+import { createSurveyImport, finishSurveyImport, getSurveyImport, surveyImportView, updateSurveyImport } from './survey-imports';
+import { followSurveyImport } from '../domain/policy';
+import { logger } from '../runtime/logger';
 
 /** Upload bodies may be this large (a 50,000-row survey is about 10 MB). */
 export const SURVEY_UPLOAD_LIMIT = '20mb';
@@ -71,6 +75,88 @@ function batchIdFor(req: Request, username: string): string {
   return `batch-${crypto.createHash('sha256').update(`${username}\n${key}`).digest('hex').slice(0, 32)}`;
 }
 
+/** Content types a survey upload may have; both are read as text and parsed by api/survey-parse.ts. */
+const UPLOAD_TYPES = ['application/json', 'application/*+json', 'text/csv', 'application/csv'];
+
+interface UploadRequest {
+  contentType: string | undefined;
+  body: string;
+  campaignId: string;
+  regionOrg: string;
+  groups: string[];
+  username: string;
+  batchId: string;
+}
+
+/** The answer of an upload: 200 with what was filed, or 400 (problem+json) when no row is valid. */
+interface UploadAnswer {
+  status: number;
+  body: unknown;
+}
+
+function sendAnswer(res: Response, answer: UploadAnswer): void {
+  if (answer.status === 200) res.json(answer.body);
+  else res.status(answer.status).type('application/problem+json').send(JSON.stringify(answer.body));
+}
+
+/**
+ * Parses, validates and files one upload. Refusals of the file (400, 413,
+ * 415) and a concurrent twin (409) throw {@link HttpError}.
+ */
+async function fileUpload(db: Db, u: UploadRequest, onProgress?: ParseProgress, onWriting?: () => void): Promise<UploadAnswer> {
+  const today = chinaToday();
+  const read = await parseSurveyUpload(u.contentType, u.body, { regionOrg: u.regionOrg, groups: u.groups, today }, onProgress);
+  const { accepted, rejected } = read;
+
+  if (accepted.length === 0) {
+    // Nothing to file: a 4xx writes nothing and is not kept under the Idempotency-Key,
+    // so the region can fix the file and send it again with the same key.
+    const errors = rejected.flatMap((r) => r.errors.map((e) => ({ path: `rows[${r.row}].${e.field}`, message: e.message }))).slice(0, MAX_PROBLEM_ERRORS);
+    return {
+      status: 400,
+      body: {
+        ...problem(400, `全部 ${rejected.length} 行均有错误，未写入任何数据 / all ${rejected.length} rows are invalid; nothing was written`, errors),
+        accepted: 0,
+        rejected,
+      },
+    };
+  }
+
+  onWriting?.();
+  const meta = { format: read.format, rows: read.rowCount };
+  let result;
+  try {
+    result = await importEnterprises(db, {
+      campaignId: u.campaignId,
+      regionOrg: u.regionOrg,
+      batchId: u.batchId,
+      uploadedBy: u.username,
+      rows: accepted,
+      rejectedCount: rejected.length,
+      result: { ...meta, accepted: accepted.length, rejected, ignoredColumns: read.ignoredColumns, asOf: today },
+      asOf: today,
+    });
+  } catch (e) {
+    if ((e as { code?: string; constraint?: string }).code === '23505' && (e as { constraint?: string }).constraint === 'upload_batches_pkey') {
+      throw conflict('同一 Idempotency-Key 的上传正在处理或已完成 / an upload with this Idempotency-Key is in progress or done');
+    }
+    throw e;
+  }
+  return {
+    status: 200,
+    body: {
+      batchId: u.batchId,
+      accepted: result.accepted,
+      inserted: result.inserted,
+      updated: result.updated,
+      rejected,
+      classified: result.classified,
+      items: result.items.slice(0, RESPONSE_ITEMS).map(itemOf),
+      ...(read.ignoredColumns.length ? { ignoredColumns: read.ignoredColumns } : {}),
+    },
+  };
+}
+
 /**
  * The survey routes, for mounting after the authentication middleware:
  * - `POST /api/campaigns/:id/regions/:org/enterprises` — JSON array or CSV, up to
@@ -93,67 +179,66 @@ export function surveyRoutes(deps: { db: Db }): Router {
    * staff or admins (or the city's). Every valid row is filed; each bad row
    * comes back with its row number and reasons. All-or-nothing for the valid
    * rows. When no row is valid the answer is 400 and nothing is written.
+   * Both formats arrive as text: a large file is parsed in a worker thread
+   * (api/survey-parse.ts), never on the event loop. With `Prefer: respond-async`
+   * the answer is 202 `{ importId, status, statusUrl }` at once, and the uploader
+   * follows the import with GET …/imports/:importId.
    */
   router.post(
     '/api/campaigns/:id/regions/:org/enterprises',
-    express.json({ limit: SURVEY_UPLOAD_LIMIT }),
-    express.text({ type: ['text/csv', 'application/csv'], limit: SURVEY_UPLOAD_LIMIT }),
+    express.text({ type: UPLOAD_TYPES, limit: SURVEY_UPLOAD_LIMIT }),
     idempotent(db),
     async (req, res) => {
       const caller = callerOf(req);
       const campaignId = req.params.id as string;
       const regionOrg = req.params.org as string;
       const { campaign } = await loadCampaignForRegion(db, caller, campaignId, regionOrg, { phase: 'survey' });
+      const upload: UploadRequest = {
+        contentType: req.headers['content-type'],
+        body: typeof req.body === 'string' ? req.body : '',
+        campaignId,
+        regionOrg,
+        groups: campaign.config.groups ?? [],
+        username: caller.username,
+        batchId: batchIdFor(req, caller.username),
+      };
 
-      const upload = parseUpload(req.headers['content-type'], req.body);
-      const today = chinaToday();
-      const { accepted, rejected } = validateRows(upload.rows, { regionOrg, groups: campaign.config.groups ?? [], today });
-
-      if (accepted.length === 0) {
-        // Nothing to file: a 4xx writes nothing and is not kept under the Idempotency-Key,
-        // so the region can fix the file and send it again with the same key.
-        const errors = rejected.flatMap((r) => r.errors.map((e) => ({ path: `rows[${r.row}].${e.field}`, message: e.message }))).slice(0, MAX_PROBLEM_ERRORS);
-        const body = {
-          ...problem(400, `全部 ${rejected.length} 行均有错误，未写入任何数据 / all ${rejected.length} rows are invalid; nothing was written`, errors),
-          accepted: 0,
-          rejected,
-        };
-        res.status(400).type('application/problem+json').send(JSON.stringify(body));
+      if (!/\brespond-async\b/i.test(req.header('Prefer') ?? '')) {
+        const answer = await fileUpload(db, upload);
+        sendAnswer(res, answer);
         return;
       }
-
-      const meta = { format: upload.format, rows: upload.rows.length };
-      const batchId = batchIdFor(req, caller.username);
-      let result;
-      try {
-        result = await importEnterprises(db, {
-          campaignId,
-          regionOrg,
-          batchId,
-          uploadedBy: caller.username,
-          rows: accepted,
-          rejectedCount: rejected.length,
-          result: { ...meta, accepted: accepted.length, rejected, ignoredColumns: upload.ignoredColumns, asOf: today },
-          asOf: today,
-        });
-      } catch (e) {
-        if ((e as { code?: string; constraint?: string }).code === '23505' && (e as { constraint?: string }).constraint === 'upload_batches_pkey') {
-          throw conflict('同一 Idempotency-Key 的上传正在处理或已完成 / an upload with this Idempotency-Key is in progress or done');
-        }
-        throw e;
-      }
-      res.json({
-        batchId,
-        accepted: result.accepted,
-        inserted: result.inserted,
-        updated: result.updated,
-        rejected,
-        classified: result.classified,
-        items: result.items.slice(0, RESPONSE_ITEMS).map(itemOf),
-        ...(upload.ignoredColumns.length ? { ignoredColumns: upload.ignoredColumns } : {}),
-      });
+      const job = createSurveyImport(campaignId, regionOrg, caller.username);
+      const statusUrl = `/api/campaigns/${encodeURIComponent(campaignId)}/regions/${encodeURIComponent(regionOrg)}/imports/${job.importId}`;
+      void fileUpload(
+        db,
+        upload,
+        (phase, done, total) => updateSurveyImport(job, phase, done, total),
+        () => updateSurveyImport(job, 'writing'),
+      ).then(
+        (answer) => finishSurveyImport(job, answer),
+        (e: unknown) => {
+          const status = e instanceof HttpError ? e.status : 500;
+          if (status >= 500) logger.error({ err: e, importId: job.importId }, 'survey import failed');
+          const detail = e instanceof HttpError ? e.detail : '导入失败，请稍后重试 / the import failed; try again later';
+          finishSurveyImport(job, { status, body: problem(status, detail, e instanceof HttpError ? e.errors : undefined) });
+        },
+      );
+      res.status(202).setHeader('Location', statusUrl);
+      res.json({ importId: job.importId, status: job.status, statusUrl });
     },
   );
+
+  /** The progress of an upload sent with `Prefer: respond-async`, for its uploader: phase, rows done of total, then the result. */
+  router.get('/api/campaigns/:id/regions/:org/imports/:importId', async (req, res) => {
+    const caller = callerOf(req);
+    const job = getSurveyImport(req.params.importId);
+    if (!job || job.campaignId !== req.params.id || job.regionOrg !== req.params.org) throw notFound('导入任务不存在 / import not found');
+    const { region } = await loadCampaignForRegion(db, caller, job.campaignId, job.regionOrg);
+    const decision = followSurveyImport(caller, { uploadedBy: job.uploadedBy, regionPath: region.path });
+    if (!decision.allow) throw new HttpError(decision.status, decision.reason);
+    res.json(surveyImportView(job));
+  });
 
   /**
    * 建会空白点: the region's registered targets not yet crossed off, 单建 first,
@@ -163,8 +248,8 @@ export function surveyRoutes(deps: { db: Db }): Router {
    */
   router.get('/api/campaigns/:id/regions/:org/gaps', async (req, res) => {
     const caller = callerOf(req);
-    const campaignId = req.params.id as string;
-    const regionOrg = req.params.org as string;
+    const campaignId = req.params.id;
+    const regionOrg = req.params.org;
     const { region } = await loadCampaignForRegion(db, caller, campaignId, regionOrg, { roles: ['staff', 'admin', 'reviewer', 'supervisor'] });
     const q = parseOr400(gapQuery, req.query);
 

@@ -19,8 +19,8 @@ export function isoDate(error = '日期格式 YYYY-MM-DD / a date (YYYY-MM-DD)')
 export function isoDateTime(error = '须为带时区的 ISO 8601 时间，如 2026-04-01T00:00:00+08:00 / an ISO 8601 time with offset') {
   return z.iso.datetime({ offset: true, error }).refine(
     (v) => {
-      const offset = /([+-])(\d{2}):?(\d{2})$/.exec(v);
-      if (offset && Number(offset[2]) * 60 + Number(offset[3]) > 14 * 60) return false;
+      const offset = /[+-](\d{2}):?(\d{2})$/.exec(v);
+      if (offset && Number(offset[1]) * 60 + Number(offset[2]) > 14 * 60) return false;
       const t = Date.parse(v);
       return Number.isFinite(t) && t >= Date.parse(`${MIN_DATE}T00:00:00Z`) && t <= Date.parse(`${MAX_DATE}T23:59:59Z`);
     },

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type Router } from 'express';
 
-const ASSET = /\.(js|mjs|css|map|png|jpe?g|gif|svg|ico|webp|json|txt|woff2?|ttf|webmanifest)$/i;
+const ASSET = /\.(?:js|mjs|css|map|png|jpe?g|gif|svg|ico|webp|json|txt|woff2?|ttf|webmanifest)$/i;
 
 export const WEB_DIST = fileURLToPath(new URL('../web/dist/', import.meta.url));
 

@@ -4,7 +4,7 @@
  * rules, and the 挂号销号 ledger — targets are registered (挂号) and crossed
  * off (销号) when their union is established.
  */
-import type { Db } from './knex';
+import { allowLongStatements, type Db } from './knex';
 import {
   CLASSIFICATIONS,
   classifyEnterprise,
@@ -141,6 +141,8 @@ export async function importEnterprises(db: Db, input: ImportEnterprisesInput): 
   const byRow = new Map<number, ImportedEnterprise>();
   let inserted = 0;
   await db.transaction(async (trx) => {
+    // 50,000 rows in one transaction: the import's own, longer statement timeout.
+    await allowLongStatements(db, trx);
     await trx('upload_batches').insert({
       id: input.batchId,
       campaign_id: input.campaignId,
@@ -182,7 +184,7 @@ export async function importEnterprises(db: Db, input: ImportEnterprisesInput): 
           row_no: r.row,
         };
       });
-      const result = await trx.raw(
+      const result = await trx.raw<{ rows: unknown[] }>(
         `insert into enterprises (campaign_id, region_org, name, credit_code, address, employees, group_counts, has_union,
                                   reason_no_union, employer_attitude, operating_since, classification, ledger_status, upload_batch, row_no)
          select ?, ?, x.name, x.credit_code, x.address, x.employees, coalesce(x.group_counts, '{}'::jsonb), x.has_union,

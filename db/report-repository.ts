@@ -2,7 +2,7 @@
  * Progress bulletins (通报): the SQL aggregates a bulletin is built from, the
  * immutable bulletin rows, and their per-recipient deliveries (app, email).
  */
-import type { Db } from './knex';
+import { allowLongStatements, type Db } from './knex';
 import type { BulletinData, BulletinKind, RawFigures } from '../domain/bulletin';
 
 /**
@@ -28,6 +28,8 @@ import type { BulletinData, BulletinKind, RawFigures } from '../domain/bulletin'
 export async function readBulletinFigures(db: Db, campaignId: string): Promise<RawFigures | undefined> {
   return db.transaction(
     async (trx) => {
+      // Aggregates over a whole city or province: the bulletin's own, longer statement timeout.
+      await allowLongStatements(db, trx);
       const head = await trx.raw(
         `select c.id, c.name, c.year, c.city_org, o.name as city_name, c.phase, c.config->'groups' as groups,
                 least(c.created_at, (c.config->'phases'->'survey'->>'start')::timestamptz) as since,

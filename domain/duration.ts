@@ -124,7 +124,7 @@ export function parseDuration(input: string | number): ParsedDuration {
   if (/^\d+$/.test(text)) {
     return { days: 0, ms: toSafeInteger(Number(text), input) };
   }
-  if (/^[Pp]/.test(text)) {
+  if (/^p/i.test(text)) {
     return parseIso(text, input);
   }
   if (/^[-+]/.test(text)) {

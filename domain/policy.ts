@@ -323,6 +323,15 @@ export function submitForRegion(p: Principal, regionPath: string | null | undefi
   return allow();
 }
 
+/**
+ * Following a survey upload that is being parsed (调查摸底导入进度): only whoever sent it,
+ * while they may still submit for its region; anyone else learns nothing of it (404).
+ */
+export function followSurveyImport(p: Principal, upload: { uploadedBy: string; regionPath: string | null | undefined }): Decision {
+  if (p.username !== upload.uploadedBy) return deny('导入任务不存在 / import not found', 404);
+  return submitForRegion(p, upload.regionPath, ['staff', 'admin']);
+}
+
 /** Seeing a project: its region's subtree, the city federation itself, and anyone above the city. */
 export function seeProject(p: Principal, project: { regionPath?: string | null }, c: CampaignFacts | undefined): Decision {
   if (within(project.regionPath, p.orgPath)) return allow();

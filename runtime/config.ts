@@ -20,12 +20,16 @@ const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   /** HTTP port of the API (and web app). */
   PORT: port.default(3000),
-  /** Address the API binds to. */
-  HOST: z.string().default('0.0.0.0'),
+  /** Address the API binds to: this machine only unless set (a container sets 0.0.0.0, behind its TLS proxy). */
+  HOST: z.string().trim().min(1).default('127.0.0.1'),
   /** Folder for all local state: embedded Postgres, Temporal dev server file, secrets. */
   DATA_DIR: z.string().default('data'),
   /** Postgres connection string. Unset: `npm start` runs an embedded Postgres under DATA_DIR. */
   DATABASE_URL: optionalString,
+  /** Postgres `statement_timeout` of every pooled connection, in ms: a hung query frees its request and pool slot. */
+  DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  /** The longer `statement_timeout` of survey imports and bulletin (通报) builds, in ms. */
+  DB_LONG_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(300_000),
   /** Port of the embedded Postgres (5432 is usually taken by a system server). */
   EMBEDDED_PG_PORT: port.default(54329),
   /** host:port of a running Temporal frontend. Unset: `npm start` runs `temporal server start-dev`. */
@@ -64,7 +68,10 @@ const schema = z.object({
   SMTP_URL: optionalString.refine((v) => v === undefined || /^smtps?:\/\/[^/]+/.test(v), 'use smtp://user:pass@host:port or smtps://…'),
   /** The From header of bulletin emails. */
   SMTP_FROM: z.string().trim().min(3).default('平顶山市总工会 <noreply@union-drive.local>'),
-  /** Load the demo org tree and users on start when the database has no users (npm start sets it). */
+  /**
+   * Load the demo org tree and users on start when the database has no users (npm start sets it outside
+   * production). Refused with NODE_ENV=production: every demo user has the published password demo-password.
+   */
   SEED_DEMO: z
     .enum(['true', 'false'])
     .default('false')
@@ -82,9 +89,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`配置错误 / invalid configuration:\n${lines.join('\n')}`);
   }
-  const missing = parsed.data.NODE_ENV === 'production' ? (['JWT_SECRET', 'PII_KEY'] as const).filter((k) => !parsed.data[k]) : [];
-  if (missing.length) {
-    throw new ConfigError(`配置错误 / invalid configuration:\n${missing.map((k) => `  ${k}: required when NODE_ENV=production`).join('\n')}`);
+  const production = parsed.data.NODE_ENV === 'production';
+  const problems = production
+    ? (['JWT_SECRET', 'PII_KEY'] as const).filter((k) => !parsed.data[k]).map((k) => `  ${k}: required when NODE_ENV=production`)
+    : [];
+  if (production && parsed.data.SEED_DEMO) {
+    problems.push(
+      '  SEED_DEMO: 生产环境（NODE_ENV=production）不能加载演示账号——其密码 demo-password 是公开的；请删除 SEED_DEMO 或设为 false / refused when NODE_ENV=production: the demo users share the published password demo-password; unset SEED_DEMO or set it to false',
+    );
+  }
+  if (problems.length) {
+    throw new ConfigError(`配置错误 / invalid configuration:\n${problems.join('\n')}`);
   }
   return { ...parsed.data, DATA_DIR: path.resolve(parsed.data.DATA_DIR) };
 }

@@ -11,8 +11,8 @@ function redactPaths(): string[] {
 
 // Anything that still looks like a resident ID number (18 characters) or a mainland mobile
 // number inside a message or a stack (an error quoting its input) is masked on the way out.
-const ID_NUMBER = /(?<![\w])\d{17}[\dXx](?![\w])/g;
-const MOBILE = /(?<![\w])1[3-9]\d{9}(?![\w])/g;
+const ID_NUMBER = /\b\d{17}[\dX]\b/gi;
+const MOBILE = /\b1[3-9]\d{9}\b/g;
 
 /** Masks ID and mobile numbers in one serialized log line. */
 export function maskPersonalData(line: string): string {

@@ -8,7 +8,11 @@ import { createWorker } from './worker';
 
 async function main() {
   const config = configForProcess();
-  const db = createDb(config.DATABASE_URL, { poolMax: 20 });
+  const db = createDb(config.DATABASE_URL, {
+    poolMax: 20,
+    statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
+    longStatementTimeoutMs: config.DB_LONG_STATEMENT_TIMEOUT_MS,
+  });
   // The bulletin activities manage Temporal Schedules through a client of the same namespace.
   const temporal = await connectTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
   const { worker, connection } = await createWorker({
@@ -27,8 +31,9 @@ async function main() {
     },
   });
   // Worker.shutdown() stops polling and lets running tasks finish (drain) before run() resolves.
-  onShutdown(async () => {
+  onShutdown(() => {
     worker.shutdown();
+    return Promise.resolve();
   }, config.STOP_WITH_PARENT);
   logger.info({ taskQueue: config.TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS, smtp: config.SMTP_URL ? 'configured' : 'off' }, 'worker started');
   await worker.run();

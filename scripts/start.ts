@@ -25,7 +25,9 @@ async function main() {
     throw e;
   }
   fs.mkdirSync(config.DATA_DIR, { recursive: true });
-  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: config.DATA_DIR, SEED_DEMO: process.env.SEED_DEMO ?? 'true' };
+  // The demo users (password demo-password) are loaded on a first start outside production only;
+  // loadConfig above has already refused SEED_DEMO=true with NODE_ENV=production.
+  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: config.DATA_DIR, SEED_DEMO: process.env.SEED_DEMO ?? String(config.NODE_ENV !== 'production') };
   let pg: EmbeddedPg | undefined;
   let temporal: DevServer | undefined;
   const children: ChildProcess[] = [];
@@ -98,7 +100,7 @@ async function main() {
     };
     // The API applies migrations and loads the demo data before it listens.
     run('api', 'api/main.ts');
-    const apiUrl = `http://127.0.0.1:${config.PORT}`;
+    const apiUrl = `http://${config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST}:${config.PORT}`;
     await waitForReady(`${apiUrl}/healthz`, 120_000);
     run('worker', 'runtime/worker-main.ts');
     await waitForReady(`${apiUrl}/readyz`, 60_000);
@@ -108,7 +110,7 @@ async function main() {
     if (temporal?.uiUrl) log(`Temporal Web UI: ${temporal.uiUrl}`);
     log(`Temporal:        ${env.TEMPORAL_ADDRESS}`);
     log(`Postgres:        ${(env.DATABASE_URL ?? '').replace(/:[^:@/]+@/, ':***@')}`);
-    log('演示账号 / demo users: city.admin, city.reviewer, xinhua.staff, prov.reviewer … password demo-password');
+    if (env.SEED_DEMO === 'true') log('演示账号 / demo users: city.admin, city.reviewer, xinhua.staff, prov.reviewer … password demo-password');
     log('按 Ctrl-C 停止 / press Ctrl-C to stop');
   } catch (err) {
     console.error(err);

@@ -22,10 +22,13 @@ const OPERATOR_ENV: Record<string, string> = {
   POSTGRES_PASSWORD: 'postgres-secret',
   TEMPORAL_DB_PASSWORD: 'temporal-secret',
   APP_DB_PASSWORD: 'app-secret',
+  TEMPORAL_UI_PASSWORD_HASH: '$2a$14$Zkx19XLiW6VYouLHR5NmfOFU0z2GTNmpkT/5qqR7hx4IjWJPDhjvG',
 };
 
 const ONE_SHOT_SERVICES = ['temporal-admin-tools', 'temporal-create-namespace'];
-const LONG_RUNNING_SERVICES = ['postgres', 'temporal', 'temporal-ui', 'worker', 'api'];
+const LONG_RUNNING_SERVICES = ['postgres', 'temporal', 'temporal-ui', 'worker', 'api', 'proxy', 'backup'];
+const CADDYFILE = path.join(ROOT, 'deploy', 'Caddyfile');
+const BACKUP_SCRIPT = path.join(ROOT, 'deploy', 'backup.sh');
 
 // ---------------------------------------------------------------------------
 // compose file model and helpers
@@ -45,6 +48,8 @@ interface Service {
   environment?: Record<string, Scalar> | string[];
   depends_on?: string[] | Record<string, { condition?: string }>;
   ports?: (string | number | { target: number; published?: string | number })[];
+  expose?: (string | number)[];
+  volumes?: string[];
   healthcheck?: HealthCheck;
   restart?: string;
 }
@@ -56,7 +61,7 @@ interface ComposeFile {
 /** Compose's variable substitution: $$, ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?error}, ${VAR?error}. */
 function interpolateString(value: string, env: Record<string, string | undefined>): string {
   return value.replace(
-    /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:-|-|:\?|\?)([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+    /\$\$|\$\{([A-Z_]\w*)(?:(:-|-|:\?|\?)([^}]*))?\}|\$([A-Z_]\w*)/gi,
     (match: string, braced?: string, op?: string, arg?: string, bare?: string) => {
       if (match === '$$') return '$';
       const name = braced ?? bare ?? '';
@@ -135,7 +140,7 @@ function containerPort(mapping: string | number | { target: number }): number {
   if (typeof mapping === 'number') return mapping;
   if (typeof mapping === 'object') return mapping.target;
   const last = mapping.split(':').pop() ?? '';
-  return Number(last.replace(/\/(tcp|udp)$/, ''));
+  return Number(last.replace(/\/(?:tcp|udp)$/, ''));
 }
 
 function buildsFromProjectDockerfile(svc: Service): boolean {
@@ -161,8 +166,8 @@ function dockerfileInstructions(): Instruction[] {
     .map((line) => line.trim())
     .filter((line) => line !== '' && !line.startsWith('#'))
     .map((line) => {
-      const match = /^(\S+)\s*(.*)$/.exec(line);
-      return { keyword: (match?.[1] ?? '').toUpperCase(), args: match?.[2] ?? '' };
+      const sp = line.search(/\s/);
+      return sp < 0 ? { keyword: line.toUpperCase(), args: '' } : { keyword: line.slice(0, sp).toUpperCase(), args: line.slice(sp + 1).trim() };
     });
 }
 
@@ -180,7 +185,7 @@ function execForm(args: string): string[] {
 // ---------------------------------------------------------------------------
 
 describe('docker-compose.yml: the production deployment', () => {
-  it('runs Postgres, Temporal schema setup, the Temporal server, namespace setup, the Temporal UI, the worker and the API', () => {
+  it('runs Postgres, Temporal schema setup, the Temporal server, namespace setup, the Temporal UI, the worker, the API, the TLS proxy and the backup', () => {
     const compose = loadCompose();
     expect(Object.keys(compose.services).sort()).toEqual([...ONE_SHOT_SERVICES, ...LONG_RUNNING_SERVICES].sort());
     expect(service(compose, 'postgres').image).toMatch(/^postgres:16(\.|$)/);
@@ -333,16 +338,18 @@ describe('docker-compose.yml: the production deployment', () => {
     expect(() => loadCompose({ ...OPERATOR_ENV, JWT_SECRET: '' })).toThrow(/JWT_SECRET/);
   });
 
-  it('publishes the API on the container port named by its PORT variable, whichever host port is chosen', () => {
-    for (const hostPort of [undefined, '8080']) {
-      const compose = loadCompose({ ...OPERATOR_ENV, PORT: hostPort });
-      const api = service(compose, 'api');
-      const port = environment(api).PORT ?? '3000'; // runtime/config.ts defaults PORT to 3000
-      const mappings = api.ports ?? [];
-      expect(mappings.length).toBeGreaterThan(0);
-      for (const mapping of mappings) expect(containerPort(mapping)).toBe(Number(port));
-      if (hostPort) expect(String(mappings[0])).toMatch(new RegExp(`^${hostPort}:`));
-    }
+  it('publishes only the proxy (80, 443, 8443): the API and the Temporal UI are reachable on the compose network alone', () => {
+    const compose = loadCompose();
+    const published = Object.entries(compose.services)
+      .filter(([, svc]) => (svc.ports ?? []).some((p) => typeof p !== 'string' || !p.startsWith('127.0.0.1:')))
+      .map(([name]) => name);
+    expect(published).toEqual(['proxy']);
+    expect((service(compose, 'proxy').ports ?? []).map(containerPort).sort()).toEqual([443, 80, 8443].sort());
+    expect(service(compose, 'api').ports).toBeUndefined();
+    expect(service(compose, 'temporal-ui').ports).toBeUndefined();
+    const api = environment(service(compose, 'api'));
+    expect(api.HOST).toBe('0.0.0.0');
+    expect(service(compose, 'api').expose?.map(String)).toEqual([api.PORT]);
   });
 
   it('starts the worker with runtime/worker-main.ts and the API with api/main.ts', () => {
@@ -380,18 +387,18 @@ describe('Dockerfile: the image the worker and the API run from', () => {
     );
     const bases = instructions
       .filter((i) => i.keyword === 'FROM')
-      .map((i) => (i.args.split(/\s+/)[0] ?? '').replace(/^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/, (_m, v: string) => args.get(v) ?? v));
+      .map((i) => (i.args.split(/\s+/)[0] ?? '').replace(/^\$\{?([A-Z_]\w*)\}?$/i, (_m, v: string) => args.get(v) ?? v));
     expect(bases.length).toBeGreaterThan(1);
     expect(bases[0]).toBe('node:20-bookworm-slim');
     expect(bases.at(-1)).toBe('node:20-bookworm-slim');
     expect(instructions.some((i) => i.keyword === 'RUN' && /\bnpm ci\b/.test(i.args))).toBe(true);
   });
 
-  it('builds the web app when a build:web script exists and tolerates its absence', () => {
+  it('builds the web app (a missing build:web fails the build instead of shipping an image without it)', () => {
     const runs = dockerfileInstructions()
       .filter((i) => i.keyword === 'RUN')
       .map((i) => i.args);
-    expect(runs.some((r) => /npm run build:web --if-present/.test(r))).toBe(true);
+    expect(runs.some((r) => /npm run build:web(?! --if-present)/.test(r))).toBe(true);
   });
 
   it('runs as a non-root user', () => {
@@ -421,5 +428,97 @@ describe('.dockerignore: the build context', () => {
     for (const name of ['node_modules', 'data', 'tools', '.git', 'test-output', '.env']) {
       expect(ignored(name), `${name} is ignored`).toBe(true);
     }
+  });
+});
+
+describe('the TLS proxy (Caddy) in front of the API and the Temporal UI', () => {
+  /** The Caddyfile with {$VAR:default} placeholders filled from the proxy's environment, as Caddy does. */
+  function caddyfile(env: Record<string, string>): string {
+    return readFileSync(CADDYFILE, 'utf8').replace(/\{\$(\w+)(?::([^}]*))?\}/g, (_m, name: string, def?: string) => env[name] ?? def ?? '');
+  }
+  /** The site blocks: address → body (top-level braces only). */
+  function sites(text: string): Map<string, string> {
+    const out = new Map<string, string>();
+    const lines = text.split('\n');
+    let depth = 0;
+    let current: { address: string; body: string[] } | undefined;
+    for (const line of lines) {
+      const hash = line.indexOf('#');
+      const t = (hash < 0 ? line : line.slice(0, hash)).trim();
+      if (depth === 0 && t.endsWith('{') && t !== '{' && !t.startsWith('(')) current = { address: t.slice(0, -1).trim(), body: [] };
+      else if (current) current.body.push(t);
+      depth += (t.match(/\{/g) ?? []).length - (t.match(/\}/g) ?? []).length;
+      if (depth === 0 && current) {
+        out.set(current.address, current.body.join('\n'));
+        current = undefined;
+      }
+    }
+    return out;
+  }
+
+  it('runs the official Caddy image, pinned, with the project Caddyfile, its certificate folder and a persistent data volume', () => {
+    const proxy = service(loadCompose(), 'proxy');
+    expect(proxy.image).toMatch(/^caddy:2\.\d+\.\d+$/);
+    expect(proxy.volumes).toContain('./deploy/Caddyfile:/etc/caddy/Caddyfile:ro');
+    expect(proxy.volumes).toContain('./deploy/certs:/certs:ro');
+    expect(proxy.volumes?.some((v) => v.endsWith(':/data'))).toBe(true);
+    expect(dependencies(proxy).api).toBe('service_healthy');
+  });
+
+  it('serves the API over TLS with HSTS, from the internal CA by default or the mounted certificate', () => {
+    const compose = loadCompose();
+    const env = environment(service(compose, 'proxy'));
+    const site = sites(caddyfile(env)).get('localhost');
+    expect(site).toBeDefined();
+    expect(site).toMatch(/^tls internal$/m);
+    expect(site).toContain(`reverse_proxy api:${environment(service(compose, 'api')).PORT}`);
+    const text = caddyfile(env);
+    expect(text).toMatch(/Strict-Transport-Security "max-age=\d{8,}; includeSubDomains"/);
+
+    const own = environment(
+      service(loadCompose({ ...OPERATOR_ENV, TLS_CERTS: '/certs/fullchain.pem /certs/privkey.pem', PUBLIC_HOST: 'union.example.org' }), 'proxy'),
+    );
+    const ownSite = sites(caddyfile(own)).get('union.example.org');
+    expect(ownSite).toMatch(/^tls \/certs\/fullchain\.pem \/certs\/privkey\.pem$/m);
+  });
+
+  it('puts the Temporal UI behind TLS and a password, and refuses to start without the password hash', () => {
+    const env = environment(service(loadCompose(), 'proxy'));
+    const ui = sites(caddyfile(env)).get('localhost:8443');
+    expect(ui).toBeDefined();
+    expect(ui).toMatch(/^tls internal$/m);
+    expect(ui).toContain(`operator ${OPERATOR_ENV.TEMPORAL_UI_PASSWORD_HASH}`);
+    expect(ui).toMatch(/basic_auth/);
+    expect(ui).toContain('reverse_proxy temporal-ui:8080');
+    const { TEMPORAL_UI_PASSWORD_HASH: _omitted, ...withoutHash } = OPERATOR_ENV;
+    expect(() => loadCompose(withoutHash)).toThrow(/TEMPORAL_UI_PASSWORD_HASH/);
+  });
+});
+
+describe('the nightly backup of the app database', () => {
+  it('dumps the database the API uses, as its role, with the Postgres major version of the server', () => {
+    const compose = loadCompose();
+    const backup = service(compose, 'backup');
+    const env = environment(backup);
+    const app = new URL(environment(service(compose, 'api')).DATABASE_URL ?? '');
+    expect(env.PGHOST).toBe(app.hostname);
+    expect(env.PGUSER).toBe(app.username);
+    expect(env.PGPASSWORD).toBe(OPERATOR_ENV.APP_DB_PASSWORD);
+    expect(env.PGDATABASE).toBe(app.pathname.slice(1));
+    expect(backup.image).toBe(service(compose, 'postgres').image);
+    expect(dependencies(backup).postgres).toBe('service_healthy');
+  });
+
+  it('runs deploy/backup.sh every night, keeps the 14 newest dumps, in a folder outside the containers', () => {
+    const compose = loadCompose({ ...OPERATOR_ENV, BACKUP_DIR: '/srv/union-backups' });
+    const backup = service(compose, 'backup');
+    expect(backup.volumes).toContain('./deploy/backup.sh:/usr/local/bin/union-drive-backup:ro');
+    expect(backup.volumes).toContain('/srv/union-backups:/backups');
+    expect(words(backup.entrypoint)).toContain('/usr/local/bin/union-drive-backup');
+    expect(environment(backup).BACKUP_KEEP).toBe('14');
+    const script = readFileSync(BACKUP_SCRIPT, 'utf8');
+    expect(script).toMatch(/pg_dump --format=custom/);
+    expect(script).toMatch(/tail -n \+"\$\(\(keep \+ 1\)\)"/);
+    expect(words(backup.healthcheck?.test)).toContain('.last-ok');
   });
 });

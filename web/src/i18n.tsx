@@ -418,14 +418,40 @@ export function pick(message: string, lang: Lang): string {
   const signer = /^加签 \/ added signer: (.+)$/.exec(message);
   if (signer) return lang === 'zh' ? `加签：${signer[1]}` : `Added signer: ${signer[1]}`;
   // "a / b", also "a）/ b" after full-width punctuation.
-  const cuts = [...message.matchAll(/\s*\/\s+/g)].map((x) => ({ at: x.index, end: x.index + x[0].length }));
+  // The slash and the spaces after it are found by the regex; the spaces before it by a backward walk,
+  // so that no pattern starts at every space of a long run (linear in the message).
+  const cuts = [...message.matchAll(/\/\s+/g)].map((x) => ({ at: spacesBefore(message, x.index), end: x.index + x[0].length }));
   if (!cuts.length) return message;
   const cut = [...cuts].reverse().find((c) => !CJK.test(message.slice(c.end))) ?? cuts[0]!;
   if (lang === 'en') return message.slice(cut.end).trim();
-  return message
-    .slice(0, cut.at)
-    .replace(/\s*\/\s+[\x20-\x7e]+?(?=[^\x00-\x7f]|$)/g, '')
-    .trim();
+  return dropEnglishRuns(message.slice(0, cut.at)).trim();
+}
+
+/** Index where the run of white space ending at `end` starts. */
+function spacesBefore(s: string, end: number): number {
+  let i = end;
+  while (i > 0 && /\s/.test(s.charAt(i - 1))) i--;
+  return i;
+}
+
+/**
+ * Removes each inner " / English" half: a slash, white space, then printable ASCII up
+ * to the next non-ASCII character or the end (the white space before the slash too).
+ */
+function dropEnglishRuns(s: string): string {
+  let out = '';
+  let from = 0;
+  for (const m of s.matchAll(/\/\s+/g)) {
+    if (m.index < from) continue;
+    let end = m.index + m[0].length;
+    const asciiStart = end;
+    while (end < s.length && s.charCodeAt(end) >= 0x20 && s.charCodeAt(end) <= 0x7e) end++;
+    const reachesText = end === s.length || s.charCodeAt(end) > 0x7f;
+    if (end === asciiStart || !reachesText) continue;
+    out += s.slice(from, spacesBefore(s, m.index));
+    from = end;
+  }
+  return out + s.slice(from);
 }
 
 interface I18n {

@@ -8,7 +8,7 @@ import { useMemo, useState } from 'react';
 import { Button, Card, Col, Descriptions, Row, Space, Statistic, Table, Tag, Typography } from 'antd';
 import { ArrowDownOutlined, ArrowUpOutlined, DownloadOutlined, PrinterOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
-import { download, fetchBlob, get } from '../api';
+import { download, get, post } from '../api';
 import { completionChart } from '../components/completion-chart';
 import { EChart, type ChartOption } from '../components/EChart';
 import { ErrorAlert } from '../components/ErrorAlert';
@@ -124,14 +124,19 @@ export default function BulletinView({ id }: { id: string }) {
   if (!b) return <Card loading />;
 
   const file = (ext: string) => `${b.campaign.name}-通报-${m(b.label)}.${ext}`;
+  // The print page has its own URL (a short-lived signed link from the API), not a blob:
+  // it runs under its own strict CSP. The tab is opened at the click, so no popup blocker stops it.
   const openPrint = async () => {
     setDlError(null);
+    const tab = window.open('about:blank', '_blank');
     try {
-      const blob = await fetchBlob(`${base}?format=html`);
-      const url = URL.createObjectURL(new Blob([blob], { type: 'text/html' }));
-      window.open(url, '_blank', 'noopener');
-      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      const link = await post<{ url: string }>(`${base}/print-link`);
+      if (tab) {
+        tab.opener = null;
+        tab.location.href = link.url;
+      } else window.location.assign(link.url);
     } catch (e) {
+      tab?.close();
       setDlError(e);
     }
   };

@@ -159,7 +159,7 @@ function ProgressFormCard({ campaign, project, onDone }: { campaign: CampaignVie
                         name={[f.name, 'idNumber']}
                         rules={[
                           { required: true, message: t('请填写身份证号') },
-                          { pattern: /^\d{17}[\dXx]$/, message: t('身份证号为 18 位') },
+                          { pattern: /^\d{17}[\dX]$/i, message: t('身份证号为 18 位') },
                         ]}
                       >
                         <Input placeholder={t('身份证号')} style={{ width: 200 }} />
