@@ -29,6 +29,8 @@ export class HttpError extends Error {
     readonly status: number,
     readonly detail: string,
     readonly errors?: FieldError[],
+    /** 429/503: seconds until a retry may succeed, sent as Retry-After. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(detail);
   }
@@ -38,6 +40,8 @@ export const badRequest = (detail: string, errors?: FieldError[]) => new HttpErr
 export const forbidden = (detail = '超出您的角色或组织范围 / outside your role or org scope') => new HttpError(403, detail);
 export const notFound = (detail = '资源不存在 / not found') => new HttpError(404, detail);
 export const conflict = (detail: string) => new HttpError(409, detail);
+/** 429 with Retry-After (whole seconds, at least 1). */
+export const tooManyRequests = (detail: string, retryAfterMs: number) => new HttpError(429, detail, undefined, Math.max(1, Math.ceil(retryAfterMs / 1000)));
 
 /** Turns zod issues into the contract's `errors` list, one entry per bad field. */
 export function zodFieldErrors(error: z.ZodError): FieldError[] {
@@ -134,6 +138,7 @@ export const errorMiddleware: ErrorRequestHandler = (err, req, res, _next) => {
       : '数据库暂不可用，请稍后重试 / database unavailable, retry shortly';
   }
   // An outage answers every request with 503: one line each, without a stack, is enough.
+  if (err instanceof HttpError && err.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(err.retryAfterSeconds));
   if (status === 503) logger.warn({ path: req.path, reason: err instanceof Error ? err.message : String(err) }, 'service unavailable');
   else if (status >= 500) logger.error({ err, path: req.path }, 'request failed');
   res

@@ -12,6 +12,7 @@ import * as m005 from './005_campaign_chains';
 import * as m006 from './006_bulletins';
 import * as m007 from './007_campaign_view_index';
 import * as m008 from './008_group_unions_by_city';
+import * as m013 from './013_sessions_and_limits';
 
 const migrations: Record<string, Knex.Migration> = {
   '001_orgs_and_users': m001,
@@ -22,6 +23,7 @@ const migrations: Record<string, Knex.Migration> = {
   '006_bulletins': m006,
   '007_campaign_view_index': m007,
   '008_group_unions_by_city': m008,
+  '013_sessions_and_limits': m013,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
