@@ -12,6 +12,7 @@ import { errorMiddleware, HttpError } from './errors';
 import { createMetrics } from './metrics';
 import { applicationRoutes } from './applications';
 import { taskRoutes } from './tasks';
+import { bulkJobRoutes } from './bulk-jobs';
 import { chainRoutes } from './chains';
 import { openApiRoutes } from './openapi';
 import { campaignRoutes } from './campaigns';
@@ -97,6 +98,7 @@ export function createApp(deps: ApiDeps): Express {
   // Applications may be created without an account (网上入会); the router checks auth itself.
   app.use(applicationRoutes({ ...deps }));
   app.use('/api', requireAuth({ db: deps.db, secret: deps.jwtSecret }));
+  app.use(bulkJobRoutes(deps));
   app.use(taskRoutes(deps));
   app.use(chainRoutes(deps));
   app.use(campaignRoutes(deps));

@@ -3,32 +3,20 @@
  * query over the tasks projection; every action is a Workflow Update on the
  * task's application, refused by its validator when not allowed.
  */
-import crypto from 'node:crypto';
 import express, { type Router } from 'express';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
-import {
-  countInbox,
-  encodeCursor,
-  getApplication,
-  getTask,
-  listInbox,
-  listPendingTasksOf,
-  listTimeline,
-  recordPersonalDataView,
-  type TaskRow,
-} from '../db/approval-repository';
+import { countInbox, encodeCursor, getApplication, listInbox, listTimeline, recordPersonalDataView, type TaskRow } from '../db/approval-repository';
 import type { Db } from '../db/knex';
 import { getOrg } from '../db/org-repository';
-import { getUser } from '../db/user-repository';
 import type { PiiCipher } from '../runtime/pii';
 import { withTemporalDeadline } from '../runtime/temporal-client';
 import { getApplicationQuery } from '../workflows';
 import type { ActionInput } from '../workflows/approval-types';
 import { actorOf, requireUsers } from './applications';
-import { actionKey, applicationWorkflowId, canSee, isMine, loadVisibleApplication, loadVisibleTask, publicPayload, sendAction } from './approvals-service';
-import { callerOf, hasRole, type Caller } from './auth';
-import { badRequest, forbidden, HttpError, notFound, parseOr400 } from './errors';
+import { actionKey, applicationWorkflowId, isMine, loadVisibleTask, publicPayload, sendAction } from './approvals-service';
+import { callerOf, type Caller } from './auth';
+import { badRequest, forbidden, parseOr400 } from './errors';
 import { idempotencyKeyOf, idempotent } from './idempotency';
 import { mapTemporalError } from './temporal-errors';
 import { isoDateTime } from './validation';
@@ -199,83 +187,6 @@ export function taskRoutes(deps: TaskDeps): Router {
       deadline: body.deadline,
     };
     res.json(await sendAction(deps.temporal, t.applicationId, input));
-  });
-
-  /** Approvers approve several of their tasks at once; admins may approve tasks within their scope. */
-  router.post('/api/tasks/bulk-approve', idempotent(deps.db), async (req, res) => {
-    const caller = callerOf(req);
-    const body = parseOr400(
-      z.object({
-        taskIds: z.array(z.string().min(1).max(200)).min(1, '请至少选择一个任务 / choose at least one task').max(200),
-        comment: z.string().trim().max(2000).optional(),
-      }),
-      req.body,
-    );
-    const key = idempotencyKeyOf(req) ?? crypto.randomUUID();
-    const isAdmin = hasRole(caller, 'admin');
-    const results = [];
-    // One at a time keeps the load on the workflows even; 200 tasks take a few seconds.
-    for (const taskId of body.taskIds) {
-      try {
-        const t = await getTask(deps.db, taskId);
-        if (!t) throw notFound('任务不存在 / task not found');
-        const mine = isMine(t, caller);
-        const app = await loadVisibleApplication(deps.db, caller, t.applicationId).catch(() => undefined);
-        if (!mine && !(isAdmin && app && (await canSee(deps.db, caller, app)))) throw notFound('任务不存在 / task not found');
-        const r = await sendAction(deps.temporal, t.applicationId, {
-          action: 'approve',
-          actor: actorOf(caller, !mine && isAdmin),
-          idempotencyKey: actionKey(caller, key, taskId),
-          taskId,
-          comment: body.comment ?? '批量同意 / bulk approved',
-        });
-        results.push({ taskId, ok: true, applicationId: t.applicationId, status: r.status });
-      } catch (err) {
-        const status = err instanceof HttpError ? err.status : 500;
-        results.push({
-          taskId,
-          ok: false,
-          status: 'error',
-          error: { status, detail: err instanceof HttpError ? err.detail : '服务器内部错误 / internal error' },
-        });
-      }
-    }
-    res.json({ approved: results.filter((r) => r.ok).length, failed: results.filter((r) => !r.ok).length, results });
-  });
-
-  /** Cadres rotate: an admin moves every pending task of one user (within scope) to another. */
-  router.post('/api/tasks/reassign', idempotent(deps.db), async (req, res) => {
-    const caller = callerOf(req);
-    if (!hasRole(caller, 'admin')) throw forbidden('只有管理员可以批量转办 / only admins reassign');
-    const body = parseOr400(
-      z.object({ from: z.string().trim().min(1).max(100), to: z.string().trim().min(1).max(100), comment: z.string().trim().max(2000).optional() }),
-      req.body,
-    );
-    const [from, to] = await Promise.all([getUser(deps.db, body.from), getUser(deps.db, body.to)]);
-    const errors = [];
-    if (!from) errors.push({ path: 'from', message: '用户不存在 / unknown user' });
-    if (!to || !to.active) errors.push({ path: 'to', message: '用户不存在或已停用 / unknown or inactive user' });
-    if (errors.length) throw badRequest('请检查用户 / unknown users', errors);
-    const key = idempotencyKeyOf(req) ?? crypto.randomUUID();
-    const tasks = await listPendingTasksOf(deps.db, body.from, caller.orgPath);
-    let moved = 0;
-    const failed = [];
-    for (const t of tasks) {
-      try {
-        await sendAction(deps.temporal, t.applicationId, {
-          action: 'transfer',
-          actor: actorOf(caller, true),
-          idempotencyKey: actionKey(caller, key, t.id),
-          taskId: t.id,
-          to: [body.to],
-          comment: body.comment ?? `岗位调整，批量转办 / reassigned from ${body.from}`,
-        });
-        moved += 1;
-      } catch (err) {
-        failed.push({ taskId: t.id, detail: err instanceof HttpError ? err.detail : String(err) });
-      }
-    }
-    res.json({ moved, failed });
   });
 
   return router;

@@ -4,7 +4,7 @@
  * rotating cadre's tasks).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Approvals } from '../support/approvals';
+import { Approvals, runBulkJob } from '../support/approvals';
 import { buildChain, buildSubsidy, humanStep } from '../support/factories';
 import { startHarness, type Harness } from '../support/harness';
 
@@ -179,13 +179,12 @@ describe('bulk actions', () => {
     await api.approve('city.reviewer2', other);
     const provTask = await api.task('prov.reviewer', other);
 
-    const r = await h.call('POST', '/api/tasks/bulk-approve', {
-      token: await h.login('city.reviewer'),
-      body: { taskIds: [...tasks.map((t) => t.id), provTask.id], comment: '批量同意 / bulk approved' },
+    const r = await runBulkJob(h, await h.login('city.reviewer'), '/api/tasks/bulk-approve', {
+      taskIds: [...tasks.map((t) => t.id), provTask.id],
+      comment: '批量同意 / bulk approved',
     });
-    expect(r.status).toBe(200);
-    expect(r.body).toMatchObject({ approved: 3, failed: 1 });
-    expect(r.body.results.find((x: { taskId: string }) => x.taskId === provTask.id)).toMatchObject({ ok: false, error: { status: 404 } });
+    expect(r).toMatchObject({ kind: 'approve', total: 4, done: 4, succeeded: 3, failed: 1 });
+    expect(r.results.find((x) => x.taskId === provTask.id)).toMatchObject({ ok: false, error: { status: 404 } });
     for (const id of ids) {
       const tl = await api.timeline(id);
       expect(tl.find((e) => e.action === 'approve')).toMatchObject({ actor: 'city.reviewer', comment: '批量同意 / bulk approved' });
@@ -197,8 +196,8 @@ describe('bulk actions', () => {
   it("an admin's bulk approval of a task in their scope is recorded as done on the admin's authority", async () => {
     const id = await api.start('xinhua.staff', buildSubsidy());
     const t = await api.task('city.reviewer', id);
-    const r = await h.call('POST', '/api/tasks/bulk-approve', { token: await h.login('city.admin'), body: { taskIds: [t.id] } });
-    expect(r.body).toMatchObject({ approved: 1, failed: 0 });
+    const r = await runBulkJob(h, await h.login('city.admin'), '/api/tasks/bulk-approve', { taskIds: [t.id] });
+    expect(r).toMatchObject({ succeeded: 1, failed: 0 });
     expect((await api.timeline(id)).find((e) => e.action === 'approve')).toMatchObject({ actor: 'city.admin', data: { onBehalfOfAdmin: true } });
   });
 
@@ -217,13 +216,14 @@ describe('bulk actions', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['from', 'to']);
 
-    const r = await h.call('POST', '/api/tasks/reassign', {
-      token: await h.login('city.admin'),
-      body: { from: 'security.reviewer', to: 'freight.reviewer', comment: '岗位调整 / rotation' },
+    const r = await runBulkJob(h, await h.login('city.admin'), '/api/tasks/reassign', {
+      from: 'security.reviewer',
+      to: 'freight.reviewer',
+      comment: '岗位调整 / rotation',
     });
-    expect(r.status).toBe(200);
-    expect(r.body.moved).toBeGreaterThanOrEqual(2);
-    expect(r.body.failed).toEqual([]);
+    expect(r.kind).toBe('reassign');
+    expect(r.succeeded).toBeGreaterThanOrEqual(2);
+    expect(r.failed).toBe(0);
     for (const [i, id] of ids.entries()) {
       expect(await api.inbox('security.reviewer', id)).toHaveLength(0);
       const moved = await api.task('freight.reviewer', id);

@@ -52,7 +52,9 @@ const PUBLIC = both('AAAAAAAAAAA');
 /** The expected answers. Keys are `method path`; `#…` marks a second probe of the same route. */
 const EXPECTED: Record<string, Row> = {
   'post /api/auth/login': PUBLIC,
+  'post /api/auth/password': ANY_USER, // the caller's own password (the probe's empty body: 400)
   'get /api/me': ANY_USER,
+  'get /api/jobs/{id}': both('NNANNNNNNNU'), // a bulk job: its starter (city.admin) only
   'post /api/applications': both('FFAFFAAFAFU'), // a subsidy: region or city staff and admins
   'post /api/applications#membership': PUBLIC, // 网上入会: anyone, an account or not
   'get /api/applications': { xinhua: 'VVVVVVVVHHU', weidong: 'VVVVVVHHVHU' },
@@ -105,6 +107,7 @@ const EXPECTED: Record<string, Row> = {
   'get /healthz': PUBLIC,
   'get /readyz': PUBLIC,
   'get /metrics': PUBLIC,
+  'post /api/auth/logout': ANY_USER, // the caller's own sessions; kept last (see its probe)
 };
 
 interface Fixtures {
@@ -116,6 +119,7 @@ interface Fixtures {
   report: Record<Target, string>;
   region: Record<Target, string>;
   union: Record<Target, string>;
+  job: Record<Target, string>;
 }
 
 interface Probe {
@@ -123,6 +127,8 @@ interface Probe {
   query?: (t: Target) => string;
   /** For lists: is the target in the answer? */
   lists?: (body: any, t: Target) => boolean;
+  /** Sign in afresh for this probe (it ends the session it is called with). */
+  freshToken?: boolean;
   /** Judged from the per-task result of a bulk call. */
   bulk?: boolean;
   /** Changes the target's state: runs after every other probe. */
@@ -146,6 +152,9 @@ const PROBES: Record<string, Probe> = {
   'post /api/tasks/{id}/actions#comment': { body: () => ({ action: 'comment', comment: '权限矩阵测试 / authorization probe' }) },
   'post /api/tasks/bulk-approve': { body: (t) => ({ taskIds: [fx.task[t]] }), bulk: true, last: true },
   'post /api/tasks/reassign': { body: () => ({}) },
+  'post /api/auth/password': { body: () => ({}) },
+  // Logout ends every session of the user: probed last, each time with a token of its own.
+  'post /api/auth/logout': { freshToken: true, last: true },
   'post /api/chains': { body: () => ({}) },
   'put /api/calendar/{date}': { body: () => ({ kind: 'holiday' }) },
   'post /api/campaigns': { body: () => ({}) },
@@ -175,11 +184,13 @@ function fill(path: string, t: Target): string {
           ? fx.project[t]
           : path.startsWith('/api/reports/')
             ? fx.report[t]
-            : path.startsWith('/api/orgs/')
-              ? fx.union[t]
-              : path.startsWith('/api/public/applications/')
-                ? fx.member[t].id
-                : 'x';
+            : path.startsWith('/api/jobs/')
+              ? fx.job[t]
+              : path.startsWith('/api/orgs/')
+                ? fx.union[t]
+                : path.startsWith('/api/public/applications/')
+                  ? fx.member[t].id
+                  : 'x';
   return path.replace('{id}', encodeURIComponent(id)).replace('{org}', fx.region[t]).replace('{key}', 'subsidy').replace('{date}', 'not-a-date');
 }
 
@@ -218,6 +229,7 @@ beforeAll(async () => {
   fx.campaign = {} as Fixtures['campaign'];
   fx.project = {} as Fixtures['project'];
   fx.report = {} as Fixtures['report'];
+  fx.job = {} as Fixtures['job'];
   for (const t of TARGETS) {
     const region = fx.region[t];
     // A subsidy application of the region, waiting at the city review.
@@ -266,6 +278,9 @@ beforeAll(async () => {
     const report = await h.call('POST', `/api/campaigns/${c}/reports`, { token: await as('city.admin') });
     expect(report.status, JSON.stringify(report.body)).toBe(201);
     fx.report[t] = report.body.id;
+    const job = await h.call('POST', '/api/tasks/bulk-approve', { token: await as('city.admin'), body: { taskIds: ['no-such-task'] } });
+    expect(job.status, JSON.stringify(job.body)).toBe(202);
+    fx.job[t] = job.body.jobId;
   }
 }, 240_000);
 
@@ -295,12 +310,21 @@ describe('the authorization matrix', () => {
       const [method, path] = key.split('#')[0]!.split(' ') as [string, string];
       const probe = PROBES[key] ?? {};
       const ask = async (t: Target, role: (typeof ROLES)[number]) => {
+        const fresh = async (u: string) =>
+          (await h.call<{ token: string }>('POST', '/api/auth/login', { body: { username: u, password: 'demo-password' } })).body.token;
         const r = await h.call(method.toUpperCase(), fill(path, t) + (probe.query?.(t) ?? ''), {
-          token: role ? tokens.get(role) : undefined,
+          token: role ? (probe.freshToken ? await fresh(role) : tokens.get(role)) : undefined,
           body: probe.body?.(t),
         });
         if (probe.lists && r.status === 200) return probe.lists(r.body, t) ? 'V' : 'H';
-        if (probe.bulk && r.status === 200) return r.body.results[0].ok ? 'A' : cell(r.body.results[0].error.status);
+        if (probe.bulk && r.status === 202) {
+          // A bulk job: judged from its one task's result once the job is done.
+          const job = await eventually(async () => {
+            const p = await h.call('GET', `/api/jobs/${r.body.jobId}`, { token: tokens.get(role!) });
+            return p.body?.state === 'done' ? p.body : undefined;
+          }, 60_000);
+          return job.results[0].ok ? 'A' : cell(job.results[0].error.status);
+        }
         if (r.status === 404 && probe.letThrough404?.test(r.body?.detail ?? '')) return 'A';
         return cell(r.status);
       };
