@@ -12,7 +12,7 @@ import { getApplication, getTask, listPendingTaskIdsOf } from '../db/approval-re
 import type { Db } from '../db/knex';
 import { getOrg } from '../db/org-repository';
 import { getUser } from '../db/user-repository';
-import { decideTask, handOffTarget, type TaskFacts } from '../domain/policy';
+import { decideTask, handOffTarget, hasAnyRole, type TaskFacts } from '../domain/policy';
 import { actUpdate } from '../workflows/approval-chain';
 import type { ActionInput } from '../workflows/approval-types';
 import type { BulkItemResult, BulkPrincipal } from '../workflows/bulk-types';
@@ -61,8 +61,9 @@ export function createBulkActivities(deps: { db: Db; temporal: Client }) {
       const app = await getApplication(deps.db, found.task.applicationId);
       const decision = decideTask(input.principal, found.facts, { applicant: app?.applicant });
       if (!decision.allow) {
-        // The applicant's own application: say so; any other task the caller may not decide stays unknown to them.
-        const error = decision.status === 403 && app?.applicant === input.principal.username ? { status: 403, detail: decision.reason } : NOT_FOUND;
+        // An admin on their own application: say so (the policy's reason); any other task the caller may not decide stays unknown to them.
+        const error =
+          hasAnyRole(input.principal, 'admin') && app?.applicant === input.principal.username ? { status: 403, detail: decision.reason } : NOT_FOUND;
         return { taskId: input.taskId, ok: false, error };
       }
       const actor = { ...input.principal, ...(decision.override ? { asAdmin: true } : {}) };
