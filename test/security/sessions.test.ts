@@ -18,8 +18,8 @@ const scope = `sessions-${crypto.randomBytes(4).toString('hex')}`;
 
 beforeAll(async () => {
   [h, h2] = await Promise.all([
-    startHarness({ withWorker: false, limitScope: scope, loginLimit: 10 }),
-    startHarness({ withWorker: false, limitScope: scope, loginLimit: 10 }),
+    startHarness({ withWorker: false, limitScope: scope, loginLimit: 10, loginFreeFailures: 5 }),
+    startHarness({ withWorker: false, limitScope: scope, loginLimit: 10, loginFreeFailures: 5 }),
   ]);
 });
 afterAll(async () => {

@@ -46,7 +46,7 @@ export interface HarnessOptions {
   taskQueue?: string;
   /** Failed logins per address per 15 minutes (default: effectively unlimited). */
   loginLimit?: number;
-  /** Failed logins of one account before its back-off starts (default 5). */
+  /** Failed logins of one account before its back-off starts (default: effectively unlimited). */
   loginFreeFailures?: number;
   /** The key space of the shared rate-limit counters (default: this harness's own, so test files do not count against each other). */
   limitScope?: string;
@@ -87,7 +87,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       pii,
       publicJoin: true,
       loginLimit: opts.loginLimit ?? 100_000,
-      loginFreeFailures: opts.loginFreeFailures,
+      loginFreeFailures: opts.loginFreeFailures ?? 100_000,
       limitScope: opts.limitScope ?? `test-${crypto.randomBytes(6).toString('hex')}`,
       trustProxy: opts.trustProxy,
       production: opts.production,
