@@ -7,6 +7,7 @@ import { recordTransition as writeTransition } from '../db/approval-repository';
 import type { PiiCipher } from '../runtime/pii';
 import type { AutoStepInput, AutoStepResult, ResolveStepInput, ResolvedStep, TransitionRecord } from '../workflows/approval-types';
 import { runAutoStep } from './auto-steps';
+import { createBulkActivities } from './bulk-actions';
 import { createBulletinActivities, type MailSettings } from './bulletin';
 import { createCampaignActivities } from './campaign';
 import { calendarCache, planEscalationTo, resolveEscalationTarget, resolveStepRoute } from './route-resolution';
@@ -29,6 +30,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createCampaignActivities(deps),
     ...createBulletinActivities(deps),
+    ...createBulkActivities(deps),
     /** Resolves who acts on a step and its due time. Read-only; safe to retry. */
     async resolveStep(input: ResolveStepInput): Promise<ResolvedStep> {
       return resolveStepRoute(deps.db, calendars, input);

@@ -8,12 +8,14 @@ import type { Client } from '@temporalio/client';
 import type { Db } from '../db/knex';
 import { pingDb } from '../db/knex';
 import { authRoutes, callerOf, requireAuth } from './auth';
+import { createLoginLimiter, DEFAULT_LIMITS } from './rate-limits';
 import { errorMiddleware, HttpError } from './errors';
 import { createMetrics } from './metrics';
 import { eventLoopWatch } from './event-loop';
 import { logger } from '../runtime/logger';
 import { applicationRoutes } from './applications';
 import { taskRoutes } from './tasks';
+import { bulkJobRoutes } from './bulk-jobs';
 import { chainRoutes } from './chains';
 import { openApiRoutes } from './openapi';
 import { campaignRoutes } from './campaigns';
@@ -32,7 +34,21 @@ export interface ApiDeps {
   jwtTtl: string;
   /** Max JSON body size, e.g. '1mb'. */
   bodyLimit?: string;
+  /** Failed logins per client address per 15 minutes (TRUST_PROXY decides what the address is). */
   loginLimit?: number;
+  /** Failed logins of one account before its back-off starts. */
+  loginFreeFailures?: number;
+  /**
+   * Names this deployment's counters in the shared `rate_limits` table. API processes of one deployment share
+   * it (default ''); a test gives each system its own so the suite's files do not count against each other.
+   */
+  limitScope?: string;
+  /** Express `trust proxy` (TRUST_PROXY): which proxies' X-Forwarded-For to believe; default loopback. */
+  trustProxy?: boolean | number | string;
+  /** PUBLIC_BASE_URL: the address printed on join posters; unset: the request's own. */
+  publicBaseUrl?: string;
+  /** NODE_ENV=production: demo passwords must be changed at first login. */
+  production?: boolean;
   pii: PiiCipher;
   publicJoin: boolean;
   /** Public (扫码入会) applications per client address per hour; public look-ups per 15 minutes. */
@@ -83,7 +99,7 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
 export function createApp(deps: ApiDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', deps.trustProxy ?? 'loopback');
   app.use(securityHeaders);
   const metrics = createMetrics();
   app.use(metrics.middleware);
@@ -120,11 +136,17 @@ export function createApp(deps: ApiDeps): Express {
   const json = express.json({ limit: deps.bodyLimit ?? '1mb' });
   app.use('/api', (req, res, next) => (isSurveyUploadRequest(req) ? next() : json(req, res, next)));
   app.use(openApiRoutes());
-  app.use(authRoutes({ db: deps.db, secret: deps.jwtSecret, ttl: deps.jwtTtl, loginLimit: deps.loginLimit }));
+  const loginLimiter = createLoginLimiter(deps.db, {
+    scope: deps.limitScope ?? '',
+    loginFreeFailuresPerAccount: deps.loginFreeFailures ?? DEFAULT_LIMITS.loginFreeFailuresPerAccount,
+    loginFailuresPerAddress: deps.loginLimit ?? DEFAULT_LIMITS.loginFailuresPerAddress,
+  });
+  app.use(authRoutes({ db: deps.db, secret: deps.jwtSecret, ttl: deps.jwtTtl, limiter: loginLimiter, production: deps.production ?? false }));
   app.use(publicRoutes(deps));
   // Applications may be created without an account (网上入会); the router checks auth itself.
   app.use(applicationRoutes({ ...deps }));
   app.use('/api', requireAuth({ db: deps.db, secret: deps.jwtSecret }));
+  app.use(bulkJobRoutes(deps));
   app.use(taskRoutes(deps));
   app.use(chainRoutes(deps));
   app.use(campaignRoutes(deps));

@@ -1,16 +1,19 @@
 /**
- * Login (POST /api/auth/login), JWT sessions, and the caller's org scope.
- * Tokens carry only the username, org and roles — no secrets, no personal data.
+ * Sessions: login (POST /api/auth/login), logout, password change, and the
+ * check every authenticated request passes. Tokens are JWTs carrying only the
+ * username, org and roles — no secrets, no personal data — and the instant
+ * they were issued, so that `users.tokens_valid_after` can end them early.
  */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import jwt from 'jsonwebtoken';
-import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
+import { DEMO_PASSWORD } from '../db/demo-seed';
 import type { Db } from '../db/knex';
 import { getOrg } from '../db/org-repository';
-import { getUser, getUserCredentials } from '../db/user-repository';
-import { HttpError, parseOr400 } from './errors';
-import { DUMMY_HASH_PROMISE, verifyPassword } from './passwords';
+import { getSession, getUser, getUserCredentials, requirePasswordChange, revokeTokens, setPassword } from '../db/user-repository';
+import { badRequest, forbidden, HttpError, parseOr400, type FieldError } from './errors';
+import { DUMMY_HASH_PROMISE, hashPassword, verifyPassword } from './passwords';
+import type { LoginLimiter } from './rate-limits';
 
 export interface Caller {
   username: string;
@@ -25,6 +28,8 @@ export interface Caller {
 declare module 'express-serve-static-core' {
   interface Request {
     caller?: Caller;
+    /** When the caller's token was issued (ms since the epoch). */
+    tokenIssuedAt?: number;
   }
 }
 
@@ -32,8 +37,10 @@ export interface AuthOptions {
   db: Db;
   secret: string;
   ttl: string;
-  /** Login attempts per IP per 15 minutes. */
-  loginLimit?: number;
+  /** Failed-login limits per account and per address (shared in Postgres). */
+  limiter: LoginLimiter;
+  /** NODE_ENV=production: users still on the demo password must change it. */
+  production: boolean;
 }
 
 export const loginSchema = z.object({
@@ -41,46 +48,122 @@ export const loginSchema = z.object({
   password: z.string().min(1, '请输入密码 / password is required').max(200),
 });
 
-export function authRoutes(opts: AuthOptions): Router {
-  const router = express.Router();
-  const limiter = rateLimit({
-    windowMs: 15 * 60 * 1000,
-    limit: opts.loginLimit ?? 20,
-    standardHeaders: 'draft-7',
-    legacyHeaders: false,
-    handler: (_req, _res, next) => next(new HttpError(429, '登录尝试过于频繁，请 15 分钟后再试 / too many login attempts, try again in 15 minutes')),
-  });
+export const passwordChangeSchema = z.object({
+  currentPassword: z.string().min(1, '请输入当前密码 / current password is required').max(200),
+  newPassword: z.string().min(1, '请输入新密码 / new password is required').max(200, '新密码最多 200 个字符 / at most 200 characters'),
+});
 
-  router.post('/api/auth/login', limiter, async (req, res) => {
-    const body = parseOr400(loginSchema, req.body);
-    const user = await getUserCredentials(opts.db, body.username);
-    // Verify against a dummy hash for unknown users so timing does not reveal which usernames exist.
-    const ok = await verifyPassword(body.password, user?.passwordHash ?? (await DUMMY_HASH_PROMISE));
-    if (!user || !ok || !user.active) throw new HttpError(401, '用户名或密码错误 / wrong username or password');
-    const token = jwt.sign({ org: user.orgId, roles: user.roles }, opts.secret, {
-      subject: user.username,
-      expiresIn: opts.ttl as jwt.SignOptions['expiresIn'],
-      algorithm: 'HS256',
-    });
-    const org = await getOrg(opts.db, user.orgId);
-    res.json({
-      token,
-      user: { username: user.username, name: user.name, org: user.orgId, orgName: org?.name, roles: user.roles },
-    });
-  });
-  return router;
+/** Minimum length of a chosen password. */
+export const PASSWORD_MIN_LENGTH = 10;
+
+/**
+ * The password rules (密码规则), as field errors for `newPassword`: at least
+ * ten characters, of at least two kinds (letters, digits, other), not the
+ * username, not the current password, not the published demo password.
+ */
+export function passwordProblems(newPassword: string, ctx: { username: string; currentPassword: string }): FieldError[] {
+  const problems: string[] = [];
+  if ([...newPassword].length < PASSWORD_MIN_LENGTH) problems.push(`至少 ${PASSWORD_MIN_LENGTH} 个字符 / at least ${PASSWORD_MIN_LENGTH} characters`);
+  const kinds = [/\p{L}/u, /\p{Nd}/u, /[^\p{L}\p{Nd}]/u].filter((re) => re.test(newPassword)).length;
+  if (kinds < 2) problems.push('须包含字母、数字、符号中的至少两种 / use at least two of letters, digits and symbols');
+  if (newPassword.toLowerCase().includes(ctx.username.toLowerCase())) problems.push('不能包含用户名 / must not contain the username');
+  if (newPassword === ctx.currentPassword) problems.push('不能与当前密码相同 / must differ from the current password');
+  if (newPassword === DEMO_PASSWORD) problems.push('不能使用演示密码 / must not be the demo password');
+  return problems.map((message) => ({ path: 'newPassword', message }));
 }
 
 interface TokenClaims {
   sub: string;
   org: string;
   roles: string[];
+  /** Issued at, in milliseconds (the standard `iat` has whole seconds only). */
+  iat_ms?: number;
+  iat?: number;
 }
 
-/** Requires a valid bearer token; loads the caller (user still active, org path) onto req.caller. */
+function issueToken(opts: AuthOptions, user: { username: string; orgId: string; roles: string[] }, issuedAt: number): string {
+  return jwt.sign({ org: user.orgId, roles: user.roles, iat_ms: issuedAt }, opts.secret, {
+    subject: user.username,
+    expiresIn: opts.ttl as jwt.SignOptions['expiresIn'],
+    algorithm: 'HS256',
+  });
+}
+
+/** Routes a caller who must change their password may still use. */
+const ALLOWED_BEFORE_PASSWORD_CHANGE = new Set(['POST /api/auth/password', 'POST /api/auth/logout']);
+
+export function authRoutes(opts: AuthOptions): Router {
+  const router = express.Router();
+  const auth = requireAuth(opts);
+
+  router.post('/api/auth/login', async (req, res) => {
+    const body = parseOr400(loginSchema, req.body);
+    const address = req.ip ?? 'unknown';
+    await opts.limiter.check(body.username, address);
+    const user = await getUserCredentials(opts.db, body.username);
+    // Verify against a dummy hash for unknown users so timing does not reveal which usernames exist.
+    const ok = await verifyPassword(body.password, user?.passwordHash ?? (await DUMMY_HASH_PROMISE));
+    if (!user || !ok || !user.active) {
+      await opts.limiter.failed(body.username, address);
+      throw new HttpError(401, '用户名或密码错误 / wrong username or password');
+    }
+    await opts.limiter.succeeded(body.username);
+    // In production the published demo password is as good as none: its holder must choose another first.
+    let mustChangePassword = user.mustChangePassword;
+    if (!mustChangePassword && opts.production && body.password === DEMO_PASSWORD) {
+      await requirePasswordChange(opts.db, user.username);
+      mustChangePassword = true;
+    }
+    const token = issueToken(opts, user, Date.now());
+    const org = await getOrg(opts.db, user.orgId);
+    res.json({
+      token,
+      user: { username: user.username, name: user.name, org: user.orgId, orgName: org?.name, roles: user.roles },
+      mustChangePassword,
+    });
+  });
+
+  /** Ends the session at once, here and in every other API process: the user's tokens issued so far stop working. */
+  router.post('/api/auth/logout', auth, async (req, res) => {
+    const caller = callerOf(req);
+    // One millisecond past this token's issue, so that even a token issued in the same millisecond ends.
+    await revokeTokens(opts.db, caller.username, new Date(Math.max(Date.now(), (req.tokenIssuedAt ?? 0) + 1)));
+    res.status(204).end();
+  });
+
+  /** Changes the caller's password; every other token of theirs stops working, and the answer carries a fresh one. */
+  router.post('/api/auth/password', auth, async (req, res) => {
+    const caller = callerOf(req);
+    const body = parseOr400(passwordChangeSchema, req.body);
+    const address = req.ip ?? 'unknown';
+    // Guessing the current password with a stolen token counts against the same limits as logins.
+    await opts.limiter.check(caller.username, address);
+    const user = await getUserCredentials(opts.db, caller.username);
+    if (!user || !(await verifyPassword(body.currentPassword, user.passwordHash))) {
+      await opts.limiter.failed(caller.username, address);
+      throw badRequest('当前密码不正确 / the current password is wrong', [{ path: 'currentPassword', message: '当前密码不正确 / wrong password' }]);
+    }
+    const problems = passwordProblems(body.newPassword, { username: caller.username, currentPassword: body.currentPassword });
+    if (problems.length) throw badRequest('新密码不符合要求 / the new password does not meet the rules', problems);
+    const at = Date.now();
+    await setPassword(opts.db, caller.username, await hashPassword(body.newPassword), new Date(at));
+    res.json({
+      token: issueToken(opts, user, at),
+      user: { username: user.username, name: user.name, org: user.orgId, orgName: caller.orgName, roles: user.roles },
+      mustChangePassword: false,
+    });
+  });
+  return router;
+}
+
+/**
+ * Requires a valid bearer token; loads the caller (user still active, org
+ * path) onto req.caller. Every request reads the user's row (one primary-key
+ * join, no cache), so a logout or password change in any API process ends
+ * the user's older tokens at once. While the user must change their password,
+ * every route but the password change and logout answers 403.
+ */
 export function requireAuth(opts: { db: Db; secret: string }) {
-  // Users and orgs change rarely; a short cache keeps the hot path to one JWT check.
-  const cache = new Map<string, { caller: Caller; until: number }>();
   return async (req: Request, _res: Response, next: NextFunction) => {
     const header = req.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
@@ -93,18 +176,22 @@ export function requireAuth(opts: { db: Db; secret: string }) {
       return next(new HttpError(401, expired ? '登录已过期，请重新登录 / session expired' : '登录令牌无效 / invalid token'));
     }
     try {
-      const hit = cache.get(claims.sub);
-      if (hit && hit.until > Date.now()) {
-        req.caller = hit.caller;
-        return next();
-      }
-      const user = await getUser(opts.db, claims.sub);
-      if (!user || !user.active) return next(new HttpError(401, '账号不存在或已停用 / account disabled'));
-      const org = await getOrg(opts.db, user.orgId);
-      if (!org) return next(new HttpError(401, '账号所属组织不存在 / account org missing'));
-      const caller: Caller = { username: user.username, name: user.name, orgId: org.id, orgName: org.name, orgPath: org.path, roles: user.roles };
-      cache.set(claims.sub, { caller, until: Date.now() + 30_000 });
-      req.caller = caller;
+      const session = await getSession(opts.db, claims.sub);
+      if (!session || !session.active) return next(new HttpError(401, '账号不存在或已停用 / account disabled'));
+      const issuedAt = claims.iat_ms ?? (claims.iat ?? 0) * 1000;
+      if (session.tokensValidAfter && issuedAt < new Date(session.tokensValidAfter).getTime())
+        return next(new HttpError(401, '登录已失效，请重新登录 / this session has ended, sign in again'));
+      if (session.mustChangePassword && !ALLOWED_BEFORE_PASSWORD_CHANGE.has(`${req.method} ${req.originalUrl.split('?')[0]}`))
+        return next(forbidden('请先修改密码 / change your password first'));
+      req.caller = {
+        username: session.username,
+        name: session.name,
+        orgId: session.orgId,
+        orgName: session.orgName,
+        orgPath: session.orgPath,
+        roles: session.roles,
+      };
+      req.tokenIssuedAt = issuedAt;
       next();
     } catch (e) {
       next(e);

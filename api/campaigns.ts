@@ -3,7 +3,6 @@
  * the regions' and projects' submissions. Every submission is gated by phase
  * (409 naming the current phase) and goes to its workflow as an Update.
  */
-import crypto from 'node:crypto';
 import express, { type Router } from 'express';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { z } from 'zod';
@@ -35,7 +34,7 @@ import {
 } from '../workflows';
 import { regionWorkflowId } from '../workflows/campaign';
 import { projectWorkflowId } from '../workflows/region-campaign';
-import { idFromKey, newId } from './approvals-service';
+import { actionKey, idFromKey, newId } from './approvals-service';
 import { callerOf, type Caller } from './auth';
 import { inspectProject, launchCampaign, runCampaign, seeProject, submitForRegion } from '../domain/policy';
 import { campaignFacts, loadCampaignForRegion, loadVisibleCampaign, requirePhase } from './campaign-access';
@@ -181,7 +180,11 @@ export const selfAssessmentSchema = z
   .strict();
 
 const actorOf = (c: Caller) => ({ username: c.username, orgId: c.orgId, roles: c.roles });
-const keyOf = (req: express.Request) => idempotencyKeyOf(req) ?? crypto.randomUUID();
+/**
+ * The Update id (and the workflow's own dedupe key) of a request: the caller's Idempotency-Key in the caller's
+ * own namespace, so two people sending the same key never get each other's result; without a key, a fresh one.
+ */
+const keyOf = (req: express.Request) => actionKey(callerOf(req), idempotencyKeyOf(req));
 
 /** One Temporal call (or several) of a request, bounded by the API's deadline, its errors mapped. */
 async function update<T>(temporal: Client, fn: () => Promise<T>): Promise<T> {
@@ -209,19 +212,26 @@ export function campaignRoutes(deps: CampaignDeps): Router {
     const workflowId = `campaign-${id}`;
     const targets = Object.fromEntries(config.regions.map((r) => [r, regionTargets(config, r)]));
     const fresh = await insertCampaign(db, { id, config, workflowId, createdBy: caller.username, regionTargets: targets });
-    if (!fresh) throw conflict(`行动 ${id} 已存在，不会重复发起 / campaign ${id} already exists`);
+    // The row may exist from an earlier attempt of this very launch (same caller, same key or id) whose process died
+    // before the workflow started: the retry starts it, with the configuration that was recorded.
+    const existing = fresh ? undefined : await getCampaign(db, id);
+    if (!fresh && existing?.createdBy !== caller.username) throw conflict(`行动 ${id} 已存在，不会重复发起 / campaign ${id} already exists`);
     try {
       await withTemporalDeadline(temporal, () =>
         temporal.workflow.start(campaignWorkflow, {
           taskQueue: deps.taskQueue,
           workflowId,
-          args: [{ campaignId: id, config, createdBy: caller.username, historyLimit }],
+          args: [{ campaignId: id, config: existing?.config ?? config, createdBy: caller.username, historyLimit }],
           searchAttributes: { CampaignId: [id] },
         }),
       );
     } catch (err) {
-      if (err instanceof WorkflowExecutionAlreadyStartedError) throw conflict(`行动 ${id} 已在运行 / campaign ${id} is already running`);
-      await deleteCampaignIfUnstarted(db, id).catch(() => undefined);
+      if (err instanceof WorkflowExecutionAlreadyStartedError) {
+        // Launched before: with the same Idempotency-Key this is the first call's answer; otherwise a duplicate.
+        if (!fresh && key) return res.status(201).json({ id, workflowId });
+        throw conflict(`行动 ${id} 已在运行 / campaign ${id} is already running`);
+      }
+      if (fresh) await deleteCampaignIfUnstarted(db, id).catch(() => undefined);
       throw mapTemporalError(err);
     }
     res.status(201).json({ id, workflowId });

@@ -30,6 +30,8 @@ export class HttpError extends Error {
     readonly status: number,
     readonly detail: string,
     readonly errors?: FieldError[],
+    /** 429/503: seconds until a retry may succeed, sent as Retry-After. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(detail);
   }
@@ -39,6 +41,8 @@ export const badRequest = (detail: string, errors?: FieldError[]) => new HttpErr
 export const forbidden = (detail = '超出您的角色或组织范围 / outside your role or org scope') => new HttpError(403, detail);
 export const notFound = (detail = '资源不存在 / not found') => new HttpError(404, detail);
 export const conflict = (detail: string) => new HttpError(409, detail);
+/** 429 with Retry-After (whole seconds, at least 1). */
+export const tooManyRequests = (detail: string, retryAfterMs: number) => new HttpError(429, detail, undefined, Math.max(1, Math.ceil(retryAfterMs / 1000)));
 
 /** Throws the policy's refusal (403 or 404 with its reason) unless it allows; returns whether an override made it allowed. */
 export function enforce(decision: Decision): { override: boolean } {
@@ -141,6 +145,7 @@ export const errorMiddleware: ErrorRequestHandler = (err, req, res, _next) => {
       : '数据库暂不可用，请稍后重试 / database unavailable, retry shortly';
   }
   // An outage answers every request with 503: one line each, without a stack, is enough.
+  if (err instanceof HttpError && err.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(err.retryAfterSeconds));
   if (status === 503) logger.warn({ path: req.path, reason: err instanceof Error ? err.message : String(err) }, 'service unavailable');
   else if (status >= 500) logger.error({ err, path: req.path }, 'request failed');
   res

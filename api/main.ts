@@ -7,6 +7,7 @@ import { logger } from '../runtime/logger';
 import { piiCipher } from '../runtime/pii-key';
 import { jwtSecret } from '../runtime/secrets';
 import { connectTemporal } from '../runtime/temporal-client';
+import { purgeExpiredKeys } from './idempotency';
 import { hashPassword } from './passwords';
 import { startApi } from './server';
 
@@ -33,12 +34,30 @@ async function main() {
       jwtTtl: config.JWT_TTL,
       pii: piiCipher(config),
       publicJoin: config.PUBLIC_JOIN,
+      trustProxy: config.TRUST_PROXY,
+      publicBaseUrl: config.PUBLIC_BASE_URL,
+      loginLimit: config.LOGIN_FAILURES_PER_ADDRESS,
+      loginFreeFailures: config.LOGIN_FREE_FAILURES,
+      publicJoinLimit: config.PUBLIC_JOIN_PER_ADDRESS,
+      production: config.NODE_ENV === 'production',
     },
     config.PORT,
     config.HOST,
   );
   logger.info({ url: api.url }, `API listening on ${api.url}`);
+  // Idempotency keys expire after a day; every API process purges (the delete is harmless when repeated).
+  const purge = setInterval(
+    () => {
+      purgeExpiredKeys(db).then(
+        (n) => n && logger.info({ purged: n }, 'expired idempotency keys purged'),
+        (err: unknown) => logger.warn({ err }, 'idempotency key purge failed'),
+      );
+    },
+    60 * 60 * 1000,
+  );
+  purge.unref();
   onShutdown(async () => {
+    clearInterval(purge);
     await api.close();
     await connection.close();
     await db.destroy();

@@ -6,7 +6,8 @@
 import express, { type Router } from 'express';
 import { z } from 'zod';
 import { applicationActionSchema, createSchema } from './applications';
-import { loginSchema } from './auth';
+import { loginSchema, passwordChangeSchema } from './auth';
+import { bulkApproveSchema, reassignSchema } from './bulk-jobs';
 import { inspectionSchema, launchSchema, planSchema, progressSchema, projectListSchema, selfAssessmentSchema } from './campaigns';
 import { chainSchema } from './chains';
 import { actionSchema } from './tasks';
@@ -22,7 +23,17 @@ const problem = {
 
 /** Every route, by path and method. Keep in step with the routers (a test checks each route is listed). */
 export const ROUTES: Record<string, Record<string, Op>> = {
-  '/api/auth/login': { post: { summary: '登录 / sign in', body: loginSchema, auth: false } },
+  '/api/auth/login': {
+    post: {
+      summary: '登录；mustChangePassword 为真时须先改密码 / sign in; with mustChangePassword, change the password first',
+      body: loginSchema,
+      auth: false,
+    },
+  },
+  '/api/auth/logout': { post: { summary: '退出登录：令牌立即失效 / sign out: the token stops working at once', ok: 204 } },
+  '/api/auth/password': {
+    post: { summary: '修改密码：其他令牌全部失效，返回新令牌 / change the password: every other token ends; answers a fresh one', body: passwordChangeSchema },
+  },
   '/api/me': { get: { summary: '当前用户 / the caller' } },
   '/api/applications': {
     post: { summary: '提交申请（补助、网上入会、会籍转移）/ start an application', body: createSchema, ok: 201 },
@@ -42,8 +53,17 @@ export const ROUTES: Record<string, Record<string, Op>> = {
     },
   },
   '/api/tasks/{id}/actions': { post: { summary: '审批操作 / act on a task', body: actionSchema } },
-  '/api/tasks/bulk-approve': { post: { summary: '批量同意 / approve several tasks' } },
-  '/api/tasks/reassign': { post: { summary: '批量转办（管理员）/ move all pending tasks of one user to another' } },
+  '/api/tasks/bulk-approve': {
+    post: { summary: '批量同意：启动批次，返回 202 与批次编号 / approve several tasks: starts a job, 202 with its id', body: bulkApproveSchema, ok: 202 },
+  },
+  '/api/tasks/reassign': {
+    post: {
+      summary: '批量转办（管理员）：启动批次，返回 202 / move the pending tasks of one user to another: starts a job, 202',
+      body: reassignSchema,
+      ok: 202,
+    },
+  },
+  '/api/jobs/{id}': { get: { summary: '批次进度与每个任务的结果（仅发起人）/ a job’s progress and per-task results (its starter only)' } },
   '/api/chains': {
     get: {
       summary:

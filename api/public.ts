@@ -5,12 +5,12 @@
  * leads workers to the join form with their union preselected.
  *
  * Abuse limits: the public membership POST (no Authorization header) and the
- * public reads are rate-limited per client address (problem+json 429). The
- * limits live in process memory, so each API instance counts on its own.
+ * public reads are rate-limited per client address (problem+json 429 with
+ * Retry-After). The counters live in Postgres (api/rate-limits.ts), so every
+ * API process of a deployment shares them.
  */
 import crypto from 'node:crypto';
 import express, { type Request, type Router } from 'express';
-import { rateLimit } from 'express-rate-limit';
 import QRCode from 'qrcode';
 import { z } from 'zod';
 import { getApplication, listTimeline } from '../db/approval-repository';
@@ -18,6 +18,7 @@ import type { Db } from '../db/knex';
 import { getOrg, listOrgs, listTargetGroups, type OrgRow } from '../db/org-repository';
 import type { PiiCipher } from '../runtime/pii';
 import { callerOf, requireAuth } from './auth';
+import { DEFAULT_LIMITS, perAddressLimit } from './rate-limits';
 import { enforce, HttpError, notFound, parseOr400 } from './errors';
 import { downloadPoster } from '../domain/policy';
 import { registerRoutes } from './openapi';
@@ -46,6 +47,10 @@ export interface PublicDeps {
   publicJoinLimit?: number;
   /** Public reads (unions, status look-ups) per client address per 15 minutes (default 120). */
   publicLookupLimit?: number;
+  /** The deployment's key space in the shared limit counters (see ApiDeps.limitScope). */
+  limitScope?: string;
+  /** PUBLIC_BASE_URL: the address printed on join posters; unset: the request's own. */
+  publicBaseUrl?: string;
 }
 
 /** The grassroots union a QR code names, as the join form needs it. */
@@ -60,15 +65,6 @@ export interface PublicUnion {
 
 /** Audit actions a worker may see, without who acted or what they wrote. */
 const PUBLIC_ACTIONS = new Set(['submitted', 'approve', 'reject', 'return', 'resubmit', 'withdraw', 'assign', 'approved', 'stepStarted']);
-
-const limiter = (windowMs: number, limit: number, detail: string) =>
-  rateLimit({
-    windowMs,
-    limit,
-    standardHeaders: 'draft-7',
-    legacyHeaders: false,
-    handler: (_req, _res, next) => next(new HttpError(429, detail)),
-  });
 
 /** The union a grassroots org covers: its county, or its city when it sits under a city industry union. */
 function coverageOf(union: OrgRow, byId: Map<string, OrgRow>): OrgRow | undefined {
@@ -92,8 +88,12 @@ export async function listPublicUnions(db: Db): Promise<{ unions: PublicUnion[];
   return { unions, areas };
 }
 
-/** The public origin of this deployment as the request saw it (behind a local proxy: its forwarded host and scheme). */
-function originOf(req: Request): string {
+/**
+ * The public origin printed on posters: PUBLIC_BASE_URL where configured (behind a TLS proxy the request's own
+ * host and scheme are the internal ones); else the address the request came in on, for a local demo.
+ */
+function originOf(req: Request, publicBaseUrl: string | undefined): string {
+  if (publicBaseUrl) return publicBaseUrl.endsWith('/') ? publicBaseUrl.slice(0, -1) : publicBaseUrl;
   return `${req.protocol}://${req.get('host') ?? 'localhost'}`;
 }
 
@@ -162,14 +162,31 @@ export function publicRoutes(deps: PublicDeps): Router {
   const { db } = deps;
 
   // Only workers without an account are limited here; a signed-in caller's POST passes straight on.
-  const applyLimit = limiter(
-    60 * 60 * 1000,
-    deps.publicJoinLimit ?? 20,
-    '提交过于频繁，请一小时后再试 / too many applications from this address, try again in an hour',
+  // The counters live in Postgres, so every API process of the deployment shares them.
+  const scope = deps.limitScope ?? '';
+  router.post(
+    '/api/applications',
+    perAddressLimit(
+      db,
+      scope,
+      'public-join',
+      deps.publicJoinLimit ?? DEFAULT_LIMITS.publicJoinPerAddress,
+      60 * 60,
+      '提交过于频繁，请一小时后再试 / too many applications from this address, try again in an hour',
+      (req) => !req.headers.authorization,
+    ),
   );
-  router.post('/api/applications', (req, res, next) => (req.headers.authorization ? next() : applyLimit(req, res, next)));
-
-  router.use('/api/public', limiter(15 * 60 * 1000, deps.publicLookupLimit ?? 120, '查询过于频繁，请稍后再试 / too many look-ups, try again later'));
+  router.use(
+    '/api/public',
+    perAddressLimit(
+      db,
+      scope,
+      'public-lookup',
+      deps.publicLookupLimit ?? DEFAULT_LIMITS.publicLookupPerAddress,
+      15 * 60,
+      '查询过于频繁，请稍后再试 / too many look-ups, try again later',
+    ),
+  );
 
   /** The join form's choices: grassroots unions (with the area they cover), target groups and areas. */
   router.get('/api/public/unions', async (_req, res) => {
@@ -237,7 +254,7 @@ export function publicRoutes(deps: PublicDeps): Router {
       const found = await getOrg(db, req.params.id as string);
       enforce(downloadPoster(caller, found));
       const union = found!;
-      const url = `${originOf(req)}/join?union=${encodeURIComponent(union.id)}`;
+      const url = `${originOf(req, deps.publicBaseUrl)}/join?union=${encodeURIComponent(union.id)}`;
       const [parent, groups] = await Promise.all([union.parentId ? getOrg(db, union.parentId) : undefined, listTargetGroups(db)]);
       const groupNames = union.groups.map((g) => groups.find((x) => x.id === g)?.name ?? g);
       const safeId = union.id.replace(/[^\w.-]/g, '_');

@@ -3,24 +3,12 @@
  * query over the tasks projection; every action is a Workflow Update on the
  * task's application, refused by its validator when not allowed.
  */
-import crypto from 'node:crypto';
 import express, { type Router } from 'express';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
-import {
-  countInbox,
-  encodeCursor,
-  getApplication,
-  getTask,
-  listInbox,
-  listPendingTasksOf,
-  listTimeline,
-  recordPersonalDataView,
-  type TaskRow,
-} from '../db/approval-repository';
+import { countInbox, encodeCursor, getApplication, listInbox, listTimeline, recordPersonalDataView, type TaskRow } from '../db/approval-repository';
 import type { Db } from '../db/knex';
 import { getOrg } from '../db/org-repository';
-import { getUser } from '../db/user-repository';
 import { APPLICATION_TYPES } from '../domain/chain';
 import { approveChainChange } from '../domain/policy';
 import type { PiiCipher } from '../runtime/pii';
@@ -238,95 +226,6 @@ export function taskRoutes(deps: TaskDeps): Router {
       deadline: body.deadline,
     };
     res.json(await sendAction(deps.temporal, t.applicationId, input));
-  });
-
-  /** Approvers approve several of their tasks at once; admins may approve tasks within their scope. */
-  router.post('/api/tasks/bulk-approve', idempotent(deps.db), async (req, res) => {
-    const caller = callerOf(req);
-    const body = parseOr400(
-      z.object({
-        taskIds: z.array(z.string().min(1).max(200)).min(1, '请至少选择一个任务 / choose at least one task').max(200),
-        comment: z.string().trim().max(2000).optional(),
-      }),
-      req.body,
-    );
-    const key = idempotencyKeyOf(req) ?? crypto.randomUUID();
-    const results = [];
-    // One at a time keeps the load on the workflows even; 200 tasks take a few seconds.
-    for (const taskId of body.taskIds) {
-      try {
-        const t = await getTask(deps.db, taskId);
-        if (!t) throw notFound('任务不存在 / task not found');
-        const app = await getApplication(deps.db, t.applicationId);
-        // The policy decides task by task: the holder, or an admin whose subtree holds the TASK's org (an override).
-        // A refused task the caller may see answers the policy's reason (403); one they may not see, 404.
-        const decision = decideTask(caller, taskFacts(t), { applicant: app?.applicant });
-        if (!decision.allow) {
-          const visible = isMine(t, caller) || (!!app && (await canSee(deps.db, caller, app)));
-          throw visible ? new HttpError(403, decision.reason) : notFound('任务不存在 / task not found');
-        }
-        await requireChainChangeApprover(deps.db, caller, t, 'approve');
-        const r = await sendAction(deps.temporal, t.applicationId, {
-          action: 'approve',
-          actor: actorOf(caller),
-          idempotencyKey: actionKey(caller, key, taskId),
-          taskId,
-          comment: body.comment ?? '批量同意 / bulk approved',
-        });
-        results.push({ taskId, ok: true, applicationId: t.applicationId, status: r.status });
-      } catch (err) {
-        const status = err instanceof HttpError ? err.status : 500;
-        results.push({
-          taskId,
-          ok: false,
-          status: 'error',
-          error: { status, detail: err instanceof HttpError ? err.detail : '服务器内部错误 / internal error' },
-        });
-      }
-    }
-    res.json({ approved: results.filter((r) => r.ok).length, failed: results.filter((r) => !r.ok).length, results });
-  });
-
-  /** Cadres rotate: an admin moves every pending task of one user (within scope) to another. */
-  router.post('/api/tasks/reassign', idempotent(deps.db), async (req, res) => {
-    const caller = callerOf(req);
-    enforce(reassignTasks(caller));
-    const body = parseOr400(
-      z.object({ from: z.string().trim().min(1).max(100), to: z.string().trim().min(1).max(100), comment: z.string().trim().max(2000).optional() }),
-      req.body,
-    );
-    const [from, target] = await Promise.all([getUser(deps.db, body.from), loadTargets(deps.db, [body.to]).then((x) => x[0]!)]);
-    const errors = [];
-    if (!from) errors.push({ path: 'from', message: '用户不存在 / unknown user' });
-    if (!target.active) errors.push({ path: 'to', message: '用户不存在或已停用 / unknown or inactive user' });
-    if (errors.length) throw badRequest('请检查用户 / unknown users', errors);
-    const key = idempotencyKeyOf(req) ?? crypto.randomUUID();
-    // Only the tasks whose org lies within the admin's subtree, and only to someone inside each task's org.
-    const tasks = (await listPendingTasksOf(deps.db, body.from)).filter((t) => decideTask(caller, taskFacts(t)).allow);
-    let moved = 0;
-    const failed = [];
-    for (const t of tasks) {
-      const handOff = handOffTarget(taskFacts(t), target);
-      if (!handOff.allow) {
-        failed.push({ taskId: t.id, detail: handOff.reason });
-        continue;
-      }
-      try {
-        await sendAction(deps.temporal, t.applicationId, {
-          action: 'transfer',
-          actor: actorOf(caller),
-          idempotencyKey: actionKey(caller, key, t.id),
-          taskId: t.id,
-          to: [body.to],
-          targets: [target],
-          comment: body.comment ?? `岗位调整，批量转办 / reassigned from ${body.from}`,
-        });
-        moved += 1;
-      } catch (err) {
-        failed.push({ taskId: t.id, detail: err instanceof HttpError ? err.detail : String(err) });
-      }
-    }
-    res.json({ moved, failed });
   });
 
   return router;

@@ -275,19 +275,6 @@ export async function listTasksOfApplication(db: Db, applicationId: string): Pro
     .orderBy('t.created_at');
 }
 
-/** Pending approval tasks a user holds by name (for bulk reassignment; the policy decides task by task). */
-export async function listPendingTasksOf(db: Db, username: string, limit = 1000): Promise<TaskRow[]> {
-  return db('tasks as t')
-    .join('applications as a', 'a.id', 't.application_id')
-    .leftJoin('orgs as tor', 'tor.id', 't.org_id')
-    .select(taskColumns, db.raw(TASK_ORG_PATH))
-    .where('t.assignee', username)
-    .andWhere('t.status', 'pending')
-    .andWhere('t.kind', 'approval')
-    .orderBy('t.created_at')
-    .limit(limit);
-}
-
 /**
  * Writes one workflow transition in one transaction. Every row is keyed by
  * the workflow (audit and notification event keys, task ids), so a retried
@@ -400,4 +387,25 @@ export async function listNotifications(db: Db, username: string, limit: number)
     .where({ username })
     .orderBy('id', 'desc')
     .limit(limit);
+}
+
+/**
+ * One page of a user's pending approval tasks within a scope (批量转办), in
+ * task-id order after `afterId`: a rotation of any size is moved a page at a
+ * time, never loaded whole.
+ */
+export async function listPendingTaskIdsOf(db: Db, username: string, scopePath: string, page: { afterId?: string; limit: number }): Promise<string[]> {
+  const q = db('tasks as t')
+    .join('applications as a', 'a.id', 't.application_id')
+    .join('orgs as ao', 'ao.id', 'a.applicant_org')
+    .leftJoin('orgs as tgo', 'tgo.id', 'a.target_org')
+    .where('t.assignee', username)
+    .andWhere('t.status', 'pending')
+    .andWhere('t.kind', 'approval')
+    .andWhere((w) => w.where('ao.path', 'like', `${scopePath}%`).orWhere('tgo.path', 'like', `${scopePath}%`))
+    .orderBy('t.id')
+    .limit(page.limit)
+    .select<{ id: string }[]>('t.id');
+  if (page.afterId) q.andWhere('t.id', '>', page.afterId);
+  return (await q).map((r) => r.id);
 }

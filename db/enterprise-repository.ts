@@ -275,18 +275,9 @@ export interface GapCursor {
 
 const RANK_SQL = `array_position(array['${CLASSIFICATIONS.join("','")}']::text[], classification)`;
 
-/**
- * 建会空白点: a region's gap list — the enterprises registered as targets and
- * not yet crossed off, 单建 targets first (100+ mandatory, then 25+), then
- * those to be covered by joint unions (联建); larger enterprises first within
- * each class. With the counts by classification and the target groups'
- * headcount over the whole list (not just the page).
- *
- * @param opts.limit page size (all when absent); `opts.after` continues from a page's `next`
- */
-export async function listGapList(db: Db, campaignId: string, regionOrg: string, opts: { limit?: number; after?: GapCursor } = {}): Promise<GapList> {
-  const scope = { campaign_id: campaignId, region_org: regionOrg };
-  const itemsQuery = db('enterprises')
+/** The gap list's query in its order (单建 first, larger first, then id), after a cursor. */
+function gapItemsQuery(db: Db, campaignId: string, regionOrg: string, after?: GapCursor) {
+  const q = db('enterprises')
     .select({
       id: 'id',
       name: 'name',
@@ -299,9 +290,43 @@ export async function listGapList(db: Db, campaignId: string, regionOrg: string,
       classification: 'classification',
     })
     .select(db.raw(`to_char(operating_since, 'YYYY-MM-DD') as "operatingSince"`), db.raw(`${RANK_SQL} as rank`))
-    .where({ ...scope, ledger_status: 'registered' })
+    .where({ campaign_id: campaignId, region_org: regionOrg, ledger_status: 'registered' })
     .orderByRaw(`${RANK_SQL}, employees desc, id`);
-  if (opts.after) itemsQuery.whereRaw(`(${RANK_SQL}, -employees, id) > (?, ?, ?)`, [opts.after.rank, -opts.after.employees, opts.after.id]);
+  if (after) q.whereRaw(`(${RANK_SQL}, -employees, id) > (?, ?, ?)`, [after.rank, -after.employees, after.id]);
+  return q;
+}
+
+/**
+ * One keyset page of the gap list without its counts, for the CSV export:
+ * the export reads page after page, so a region of any size is streamed,
+ * never held in memory at once.
+ */
+export async function listGapPage(
+  db: Db,
+  campaignId: string,
+  regionOrg: string,
+  page: { limit: number; after?: GapCursor },
+): Promise<{ items: GapItem[]; next: GapCursor | null }> {
+  const rows = (await gapItemsQuery(db, campaignId, regionOrg, page.after).limit(page.limit)) as (GapItem & { rank: number })[];
+  const last = rows[rows.length - 1];
+  return {
+    items: rows.map(({ rank: _rank, ...item }) => ({ ...item, id: String(item.id) })),
+    next: rows.length === page.limit && last ? { rank: Number(last.rank), employees: last.employees, id: String(last.id) } : null,
+  };
+}
+
+/**
+ * 建会空白点: a region's gap list — the enterprises registered as targets and
+ * not yet crossed off, 单建 targets first (100+ mandatory, then 25+), then
+ * those to be covered by joint unions (联建); larger enterprises first within
+ * each class. With the counts by classification and the target groups'
+ * headcount over the whole list (not just the page).
+ *
+ * @param opts.limit page size (all when absent); `opts.after` continues from a page's `next`
+ */
+export async function listGapList(db: Db, campaignId: string, regionOrg: string, opts: { limit?: number; after?: GapCursor } = {}): Promise<GapList> {
+  const scope = { campaign_id: campaignId, region_org: regionOrg };
+  const itemsQuery = gapItemsQuery(db, campaignId, regionOrg, opts.after);
   if (opts.limit !== undefined) itemsQuery.limit(opts.limit + 1);
 
   const [rows, byClass, byGroup] = await Promise.all([

@@ -15,9 +15,9 @@ export async function getUser(db: Db, username: string): Promise<UserRow | undef
 }
 
 /** The user with the stored password hash, for login only. */
-export async function getUserCredentials(db: Db, username: string): Promise<(UserRow & { passwordHash: string }) | undefined> {
+export async function getUserCredentials(db: Db, username: string): Promise<(UserRow & { passwordHash: string; mustChangePassword: boolean }) | undefined> {
   return db('users')
-    .select({ ...columns, passwordHash: 'password_hash' })
+    .select({ ...columns, passwordHash: 'password_hash', mustChangePassword: 'must_change_password' })
     .where({ username })
     .first();
 }
@@ -46,4 +46,55 @@ export async function listUsersWithOrgPath(db: Db, usernames: readonly string[])
     .join('orgs as o', 'o.id', 'u.org_id')
     .select({ username: 'u.username', name: 'u.name', orgId: 'u.org_id', roles: 'u.roles', active: 'u.active', orgPath: 'o.path' })
     .whereIn('u.username', [...usernames]);
+}
+
+/** What every authenticated request checks: the user, their org, and whether their tokens still count. */
+export interface SessionRow extends UserRow {
+  orgName: string;
+  orgPath: string;
+  /** Tokens issued before this instant are refused (logout, password change); null: none revoked. */
+  tokensValidAfter: Date | null;
+  mustChangePassword: boolean;
+}
+
+/**
+ * One primary-key join per request: the user, their org and the revocation
+ * instant. Read on every request, not cached, so a logout in one API process
+ * applies at once in all of them.
+ */
+export async function getSession(db: Db, username: string): Promise<SessionRow | undefined> {
+  const row: SessionRow | undefined = await db('users as u')
+    .join('orgs as o', 'o.id', 'u.org_id')
+    .select({
+      username: 'u.username',
+      name: 'u.name',
+      orgId: 'u.org_id',
+      roles: 'u.roles',
+      active: 'u.active',
+      orgName: 'o.name',
+      orgPath: 'o.path',
+      tokensValidAfter: 'u.tokens_valid_after',
+      mustChangePassword: 'u.must_change_password',
+    })
+    .where('u.username', username)
+    .first();
+  return row;
+}
+
+/** Ends every session of the user issued before `at` (logout, password change). */
+export async function revokeTokens(db: Db, username: string, at: Date): Promise<void> {
+  await db('users').where({ username }).update({ tokens_valid_after: at });
+}
+
+/**
+ * Stores a new password hash: clears the must-change flag and ends every
+ * session issued before `at` (the caller's new token is issued at `at`).
+ */
+export async function setPassword(db: Db, username: string, passwordHash: string, at: Date): Promise<void> {
+  await db('users').where({ username }).update({ password_hash: passwordHash, must_change_password: false, tokens_valid_after: at });
+}
+
+/** Marks the user as having to choose a new password before anything else. */
+export async function requirePasswordChange(db: Db, username: string): Promise<void> {
+  await db('users').where({ username }).update({ must_change_password: true });
 }

@@ -213,6 +213,14 @@ export function reassignTasks(p: Principal): Decision {
   return hasAnyRole(p, 'admin') ? allow() : deny('只有管理员可以批量转办 / only admins reassign');
 }
 
+/**
+ * Following a bulk job (批量同意, 批量转办) and its per-task results: only who
+ * started it; to anyone else the job does not exist.
+ */
+export function followJob(p: Principal, job: { owner: string }): Decision {
+  return job.owner === p.username ? allow() : deny('任务批次不存在 / job not found', 404);
+}
+
 // ---------------------------------------------------------------------------
 // The org tree and the staff directory
 // ---------------------------------------------------------------------------

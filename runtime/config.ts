@@ -3,6 +3,7 @@
  * here with its default and meaning; a wrong value stops the process with a
  * message naming the variable. Workflows never read this module.
  */
+import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -15,6 +16,33 @@ const optionalString = z
 
 /** The task queue every worker of this project polls. */
 export const TASK_QUEUE_DEFAULT = 'union-drive';
+
+/**
+ * Express's `trust proxy`: which hops' X-Forwarded-For to believe when reading
+ * the client address (rate limits, audit). `false` (no proxy), a hop count
+ * (`1`: one proxy in front), or a comma-separated list of addresses, CIDR
+ * ranges and the names loopback, linklocal, uniquelocal.
+ */
+const trustProxy = z
+  .string()
+  .trim()
+  .default('loopback')
+  .refine(
+    (v) =>
+      v === 'false' ||
+      /^\d{1,2}$/.test(v) ||
+      v.split(',').every((part) => {
+        const item = part.trim();
+        if (['loopback', 'linklocal', 'uniquelocal'].includes(item)) return true;
+        const [addr, bits, ...rest] = item.split('/');
+        if (rest.length || !addr || net.isIP(addr) === 0) return false;
+        return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (net.isIP(addr) === 4 ? 32 : 128));
+      }),
+    'use false, a hop count (e.g. 1), or addresses/CIDR ranges/loopback, linklocal, uniquelocal separated by commas',
+  )
+  .transform((v): boolean | number | string => (v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v));
+
+const positiveInt = z.coerce.number().int().min(1);
 
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -52,6 +80,22 @@ const schema = z.object({
     .default('8h'),
   /** Base64 32-byte key encrypting ID and phone numbers at rest. Required in production; development generates one under DATA_DIR. */
   PII_KEY: optionalString.refine((v) => v === undefined || Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded'),
+  /**
+   * Which proxies' X-Forwarded-For the API believes for the client address (rate limits per address). Behind one TLS
+   * proxy: `1`, or the proxy's address. Default: loopback only (a proxy on the same host).
+   */
+  TRUST_PROXY: trustProxy,
+  /**
+   * The address users reach this deployment at, e.g. https://union.example.org: printed join QR posters (扫码入会) and
+   * emailed links use it. Unset: the address the request came in on (fine for a local demo).
+   */
+  PUBLIC_BASE_URL: optionalString.refine((v) => v === undefined || /^https?:\/\/[^/\s?#]+(?:\/[^\s?#]*)?$/.test(v), 'use http(s)://host[:port][/path]'),
+  /** Failed logins of one account before each further failure blocks it for a doubling back-off (30 s … 15 min). */
+  LOGIN_FREE_FAILURES: positiveInt.default(5),
+  /** Failed logins from one client address per 15 minutes (successful logins never count). */
+  LOGIN_FAILURES_PER_ADDRESS: positiveInt.default(100),
+  /** Anonymous join applications (扫码入会) per client address per hour. */
+  PUBLIC_JOIN_PER_ADDRESS: positiveInt.default(20),
   /** Let workers without an account apply online (网上入会, 扫码入会). */
   PUBLIC_JOIN: z
     .enum(['true', 'false'])

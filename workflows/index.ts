@@ -4,3 +4,4 @@ export { campaignWorkflow, advancePhaseUpdate, getCampaignQuery } from './campai
 export { regionCampaignWorkflow, submitPlanUpdate, submitProjectListUpdate, getRegionQuery } from './region-campaign';
 export { projectWorkflow, reportProgressUpdate, recordInspectionUpdate, submitSelfAssessmentUpdate, getProjectQuery } from './project';
 export { bulletinWorkflow, bulletinDeliveryWorkflow } from './bulletin';
+export { bulkActionWorkflow, bulkProgressQuery } from './bulk-action';

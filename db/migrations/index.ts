@@ -13,6 +13,7 @@ import * as m006 from './006_bulletins';
 import * as m007 from './007_campaign_view_index';
 import * as m008 from './008_group_unions_by_city';
 import * as m009 from './009_chain_owners';
+import * as m013 from './013_sessions_and_limits';
 import * as m016 from './016_task_org_path';
 
 const migrations: Record<string, Knex.Migration> = {
@@ -25,6 +26,7 @@ const migrations: Record<string, Knex.Migration> = {
   '007_campaign_view_index': m007,
   '008_group_unions_by_city': m008,
   '009_chain_owners': m009,
+  '013_sessions_and_limits': m013,
   '016_task_org_path': m016,
 };
 

@@ -4,7 +4,7 @@
  * rotating cadre's tasks).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Approvals } from '../support/approvals';
+import { Approvals, runBulkJob } from '../support/approvals';
 import { buildChain, buildSubsidy, humanStep, unique } from '../support/factories';
 import { hashPassword } from '../../api/passwords';
 import { startHarness, type Harness } from '../support/harness';
@@ -180,13 +180,12 @@ describe('bulk actions', () => {
     await api.approve('city.reviewer2', other);
     const provTask = await api.task('prov.reviewer', other);
 
-    const r = await h.call('POST', '/api/tasks/bulk-approve', {
-      token: await h.login('city.reviewer'),
-      body: { taskIds: [...tasks.map((t) => t.id), provTask.id], comment: '批量同意 / bulk approved' },
+    const r = await runBulkJob(h, await h.login('city.reviewer'), '/api/tasks/bulk-approve', {
+      taskIds: [...tasks.map((t) => t.id), provTask.id],
+      comment: '批量同意 / bulk approved',
     });
-    expect(r.status).toBe(200);
-    expect(r.body).toMatchObject({ approved: 3, failed: 1 });
-    expect(r.body.results.find((x: { taskId: string }) => x.taskId === provTask.id)).toMatchObject({ ok: false, error: { status: 404 } });
+    expect(r).toMatchObject({ kind: 'approve', total: 4, done: 4, succeeded: 3, failed: 1 });
+    expect(r.results.find((x) => x.taskId === provTask.id)).toMatchObject({ ok: false, error: { status: 404 } });
     for (const id of ids) {
       const tl = await api.timeline(id);
       expect(tl.find((e) => e.action === 'approve')).toMatchObject({ actor: 'city.reviewer', comment: '批量同意 / bulk approved' });
@@ -198,8 +197,8 @@ describe('bulk actions', () => {
   it("an admin's bulk approval of a task in their scope is recorded as done on the admin's authority", async () => {
     const id = await api.start('xinhua.staff', buildSubsidy());
     const t = await api.task('city.reviewer', id);
-    const r = await h.call('POST', '/api/tasks/bulk-approve', { token: await h.login('city.admin'), body: { taskIds: [t.id] } });
-    expect(r.body).toMatchObject({ approved: 1, failed: 0 });
+    const r = await runBulkJob(h, await h.login('city.admin'), '/api/tasks/bulk-approve', { taskIds: [t.id] });
+    expect(r).toMatchObject({ succeeded: 1, failed: 0 });
     expect((await api.timeline(id)).find((e) => e.action === 'approve')).toMatchObject({ actor: 'city.admin', data: { onBehalfOfAdmin: true } });
   });
 
@@ -219,14 +218,14 @@ describe('bulk actions', () => {
     expect(bad.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['from', 'to']);
 
     // A named user's task belongs to their union (保安联合会): it is handed on only within it (domain/policy.ts handOffTarget).
-    const outside = await h.call('POST', '/api/tasks/reassign', {
-      token: await h.login('city.admin'),
-      body: { from: 'security.reviewer', to: 'freight.reviewer', comment: '岗位调整 / rotation' },
+    const outside = await runBulkJob(h, await h.login('city.admin'), '/api/tasks/reassign', {
+      from: 'security.reviewer',
+      to: 'freight.reviewer',
+      comment: '岗位调整 / rotation',
     });
-    expect(outside.status).toBe(200);
-    expect(outside.body.moved).toBe(0);
-    expect(outside.body.failed.length).toBeGreaterThanOrEqual(2);
-    for (const f of outside.body.failed) expect(f.detail).toContain('only to people within the task’s org');
+    expect(outside.succeeded).toBe(0);
+    expect(outside.failed).toBeGreaterThanOrEqual(2);
+    for (const f of outside.results) expect(f.error?.detail).toContain('only to people within the task’s org');
     for (const id of ids) {
       expect(await api.inbox('security.reviewer', id)).toHaveLength(1);
       expect((await api.timeline(id)).some((e) => e.action === 'transfer')).toBe(false);
@@ -236,13 +235,14 @@ describe('bulk actions', () => {
     await h
       .db('users')
       .insert({ username: successor, name: '接任审核员', org_id: 'pds-security', roles: ['reviewer'], password_hash: await hashPassword('demo-password') });
-    const r = await h.call('POST', '/api/tasks/reassign', {
-      token: await h.login('city.admin'),
-      body: { from: 'security.reviewer', to: successor, comment: '岗位调整 / rotation' },
+    const r = await runBulkJob(h, await h.login('city.admin'), '/api/tasks/reassign', {
+      from: 'security.reviewer',
+      to: successor,
+      comment: '岗位调整 / rotation',
     });
-    expect(r.status).toBe(200);
-    expect(r.body.moved).toBeGreaterThanOrEqual(2);
-    expect(r.body.failed).toEqual([]);
+    expect(r.kind).toBe('reassign');
+    expect(r.succeeded).toBeGreaterThanOrEqual(2);
+    expect(r.failed).toBe(0);
     for (const [i, id] of ids.entries()) {
       expect(await api.inbox('security.reviewer', id)).toHaveLength(0);
       const moved = await api.task(successor, id);

@@ -37,6 +37,8 @@ beforeAll(async () => {
       loginLimit: 1000,
       publicJoinLimit: 2,
       publicLookupLimit: 3,
+      // Its own counters: other test files' public requests come from the same address.
+      limitScope: `worker-join-${h.taskQueue}`,
     },
     0,
   );

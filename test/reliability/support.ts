@@ -160,3 +160,65 @@ export class IsolatedInfra {
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
 }
+
+export interface ApiProcess {
+  pid: number;
+  url: string;
+  output(): string;
+  /** A crash: SIGKILL, mid-request if one is running. Resolves when the process is gone. */
+  kill9(): Promise<void>;
+}
+
+/**
+ * Starts `npm run api` as its own process (on a free port, 127.0.0.1) and
+ * resolves once it listens. It signs tokens with the run's JWT secret, so the
+ * harness's logins work against it.
+ */
+export async function spawnApi(opts: { taskQueue: string; databaseUrl?: string; temporalAddress?: string }): Promise<ApiProcess> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'union-drive-api-'));
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: 'test',
+    DATABASE_URL: opts.databaseUrl ?? inject('databaseUrl'),
+    TEMPORAL_ADDRESS: opts.temporalAddress ?? inject('temporalAddress'),
+    TASK_QUEUE: opts.taskQueue,
+    PII_KEY: inject('piiKey'),
+    JWT_SECRET: inject('jwtSecret'),
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'info',
+    DATA_DIR: dataDir,
+    STOP_WITH_PARENT: String(process.pid),
+  };
+  let out = '';
+  const child = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout!.on('data', (d) => (out = (out + String(d)).slice(-200_000)));
+  child.stderr!.on('data', (d) => (out = (out + String(d)).slice(-200_000)));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const deadline = Date.now() + 120_000;
+  let url: string | undefined;
+  while (!(url = /API listening on (http:\/\/[\d.]+:\d+)/.exec(out)?.[1])) {
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`API exited during start (${child.exitCode ?? child.signalCode}):\n${out.slice(-3000)}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`API did not start within 120 s:\n${out.slice(-3000)}`);
+    }
+    await sleep(100);
+  }
+  return {
+    pid: child.pid!,
+    url,
+    output: () => out,
+    async kill9() {
+      try {
+        process.kill(child.pid!, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+      await exited;
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

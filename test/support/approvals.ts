@@ -189,3 +189,30 @@ export class Approvals {
       .orderBy(table === 'subsidy_notices' ? 'application_id' : 'id');
   }
 }
+
+/**
+ * Starts a bulk job (bulk approve, reassign): expects 202 with a job id, then
+ * follows GET /api/jobs/:id until the job is done and returns its progress.
+ */
+export async function runBulkJob(h: Harness, token: string, path: string, body: unknown, headers: Record<string, string> = {}) {
+  const started = await h.call('POST', path, { token, body, headers });
+  expect(started.status, JSON.stringify(started.body)).toBe(202);
+  const jobId = started.body.jobId as string;
+  return eventually(async () => {
+    const r = await h.call('GET', `/api/jobs/${jobId}`, { token });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    return r.body.state === 'done' ? (r.body as BulkJobView) : undefined;
+  }, 60_000);
+}
+
+export interface BulkJobView {
+  jobId: string;
+  kind: 'approve' | 'reassign';
+  state: 'running' | 'done';
+  total: number;
+  done: number;
+  succeeded: number;
+  failed: number;
+  truncated: boolean;
+  results: { taskId: string; ok: boolean; applicationId?: string; status?: string; error?: { status: number; detail: string } }[];
+}

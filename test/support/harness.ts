@@ -44,8 +44,16 @@ export interface HarnessOptions {
   temporalAddress?: string;
   /** The task queue the API starts workflows on (default: a fresh one per harness). */
   taskQueue?: string;
-  /** Login attempts per address per 15 minutes (default: effectively unlimited). */
+  /** Failed logins per address per 15 minutes (default: effectively unlimited). */
   loginLimit?: number;
+  /** Failed logins of one account before its back-off starts (default: effectively unlimited). */
+  loginFreeFailures?: number;
+  /** The key space of the shared rate-limit counters (default: this harness's own, so test files do not count against each other). */
+  limitScope?: string;
+  /** Express `trust proxy` (default loopback). */
+  trustProxy?: boolean | number | string;
+  /** NODE_ENV=production behaviour of the API (demo passwords must be changed). */
+  production?: boolean;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -70,7 +78,20 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     running = worker.run();
   }
   const api = await startApi(
-    { db, temporal: client, taskQueue, jwtSecret: inject('jwtSecret'), jwtTtl: '1h', pii, publicJoin: true, loginLimit: opts.loginLimit ?? 100_000 },
+    {
+      db,
+      temporal: client,
+      taskQueue,
+      jwtSecret: inject('jwtSecret'),
+      jwtTtl: '1h',
+      pii,
+      publicJoin: true,
+      loginLimit: opts.loginLimit ?? 100_000,
+      loginFreeFailures: opts.loginFreeFailures ?? 100_000,
+      limitScope: opts.limitScope ?? `test-${crypto.randomBytes(6).toString('hex')}`,
+      trustProxy: opts.trustProxy,
+      production: opts.production,
+    },
     0,
   );
   const tokens = new Map<string, string>();

@@ -59,18 +59,16 @@ async function buildCampaign(phase = 'survey'): Promise<string> {
     targets: { newMembers: 28_000 },
     phases: { survey: window, listing: window, implementation: window, assessment: window },
   };
-  await h
-    .db('campaigns')
-    .insert({
-      id,
-      name: config.name,
-      year: 2019,
-      city_org: 'pds',
-      config: JSON.stringify(config),
-      phase,
-      workflow_id: `campaign-${id}`,
-      created_by: 'city.admin',
-    });
+  await h.db('campaigns').insert({
+    id,
+    name: config.name,
+    year: 2019,
+    city_org: 'pds',
+    config: JSON.stringify(config),
+    phase,
+    workflow_id: `campaign-${id}`,
+    created_by: 'city.admin',
+  });
   await h.db('campaign_regions').insert(config.regions.map((org) => ({ campaign_id: id, org_id: org })));
   return id;
 }
@@ -457,6 +455,26 @@ describe('gap list (建会空白点)', () => {
     expect(counts).toEqual({
       'pds-xinhua': { screened: 6, targets: 5, crossedOff: 1, byClassification: { own_union_mandatory: 3, own_union: 1, joint_coverage: 1, has_union: 1 } },
     });
+  });
+
+  it('the CSV export of a region larger than one page streams every gap once, in the list order, numbered, with one BOM', async () => {
+    const campaign = await buildCampaign();
+    const rows = Array.from({ length: 1234 }, (_, i) => ({ name: `流式导出测试企业${i}`, region: 'pds-xinhua', employees: 10 + (i % 200), hasUnion: false }));
+    const up = await upload(campaign, 'pds-xinhua', { as: 'xinhua.staff', json: rows });
+    expect(up.body.accepted).toBe(1234);
+    const r = await call('GET', `/api/campaigns/${campaign}/regions/pds-xinhua/gaps?format=csv`, { as: 'xinhua.staff' });
+    expect(r.status).toBe(200);
+    expect(r.text.split('\uFEFF')).toHaveLength(2);
+    const table = (parse(r.text, { bom: true }) as string[][]).slice(1);
+    expect(table).toHaveLength(1234);
+    expect(table.map((row) => Number(row[0]))).toEqual(Array.from({ length: 1234 }, (_, i) => i + 1));
+    expect(new Set(table.map((row) => row[1])).size).toBe(1234);
+    // The order is the list's: 单建 first, larger first (the JSON pages agree).
+    const employees = table.map((row) => Number(row[5]));
+    const mandatoryEnd = employees.findIndex((n) => n < 25);
+    expect(employees.slice(0, mandatoryEnd)).toEqual([...employees.slice(0, mandatoryEnd)].sort((a, b) => b - a));
+    const firstPage = await call('GET', `/api/campaigns/${campaign}/regions/pds-xinhua/gaps?limit=50`, { as: 'xinhua.staff' });
+    expect(table.slice(0, 50).map((row) => row[1])).toEqual(firstPage.body.items.map((e: { name: string }) => e.name));
   });
 
   it('the CSV export has Chinese headings, is an attachment, neutralizes a name starting with = and can be uploaded again', async () => {

@@ -20,6 +20,7 @@ const Bulletins = lazy(() => import('./pages/Bulletins'));
 const BulletinView = lazy(() => import('./pages/BulletinView'));
 const Posters = lazy(() => import('./pages/Posters'));
 const Notifications = lazy(() => import('./pages/Notifications'));
+const ChangePassword = lazy(() => import('./pages/ChangePassword'));
 const Join = lazy(() => import('./pages/Join'));
 const JoinStatus = lazy(() => import('./pages/JoinStatus'));
 
@@ -36,7 +37,7 @@ function NotFound() {
 
 export function App() {
   const { path, query } = useLocation();
-  const { user } = useSession();
+  const { user, mustChangePassword } = useSession();
   const { t } = useI18n();
   const guard = (node: ReactNode) => (
     <ErrorBoundary key={path} labels={{ title: t('页面出错了'), reload: t('重新加载') }}>
@@ -47,6 +48,8 @@ export function App() {
   if (path === '/join') return guard(<Join union={query.get('union')} />);
   if (path === '/join/status') return guard(<JoinStatus initialId={query.get('id')} />);
   if (!user) return <Login />;
+  // The server refuses everything else until the password is changed.
+  if (mustChangePassword) return guard(<ChangePassword forced />);
 
   let page: ReactNode;
   let p: Record<string, string> | null;
@@ -62,6 +65,7 @@ export function App() {
   else if ((p = match('/bulletins/:id', path))) page = <BulletinView id={p.id!} />;
   else if (path === '/posters') page = <Posters />;
   else if (path === '/notifications') page = <Notifications />;
+  else if (path === '/password') page = <ChangePassword />;
   else page = <NotFound />;
 
   return <AppLayout path={path}>{guard(page)}</AppLayout>;

@@ -6,6 +6,7 @@ import {
   BellOutlined,
   DashboardOutlined,
   FlagOutlined,
+  KeyOutlined,
   LogoutOutlined,
   NotificationOutlined,
   PlusCircleOutlined,
@@ -83,7 +84,10 @@ export function AppLayout({ path, children }: { path: string; children: ReactNod
             ))}
           </span>
           <LangSwitch />
-          <Button size="small" icon={<LogoutOutlined />} onClick={() => (logout(), navigate('/'))}>
+          <Button size="small" icon={<KeyOutlined />} onClick={() => navigate('/password')} data-testid="change-password-link">
+            {t('修改密码')}
+          </Button>
+          <Button size="small" icon={<LogoutOutlined />} onClick={() => (logout(), navigate('/'))} data-testid="logout">
             {t('退出登录')}
           </Button>
         </Space>

@@ -1,9 +1,14 @@
 /**
- * The signed-in user: token and profile kept in localStorage, checked with
- * GET /api/me on load; any 401 from the API signs the user out.
+ * The signed-in user: token and profile kept in sessionStorage (this tab
+ * only, gone when it closes — not in localStorage, where every tab and every
+ * later visitor of a shared office computer would find it) and in memory;
+ * any 401 from the API signs the user out. Signing out ends the session on
+ * the server too (POST /api/auth/logout). A user who must change their
+ * password (mustChangePassword) sees only the change-password page until
+ * they have.
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { get, post, setToken, setUnauthorizedHandler } from './api';
+import { get, getToken, post, setToken, setUnauthorizedHandler } from './api';
 
 export interface User {
   username: string;
@@ -29,35 +34,62 @@ interface Session {
   /** The kind of the user's own org: province, city, county, industry, grassroots. */
   orgKind: string | undefined;
   expired: boolean;
+  /** The server requires a new password before anything else. */
+  mustChangePassword: boolean;
   login(username: string, password: string): Promise<void>;
+  /** Ends the session here and on the server; `expired`: the server already ended it. */
   logout(expired?: boolean): void;
+  changePassword(currentPassword: string, newPassword: string): Promise<void>;
   has(...roles: string[]): boolean;
 }
 
 const KEY = 'ud.session';
 const Ctx = createContext<Session | null>(null);
 
+interface Stored {
+  token: string;
+  user: User;
+  mustChangePassword?: boolean;
+}
+
+function readStored(): Stored | null {
+  try {
+    // An older build kept the session in localStorage: drop it.
+    localStorage.removeItem(KEY);
+    const s = JSON.parse(sessionStorage.getItem(KEY) ?? 'null') as Stored | null;
+    return s?.token ? s : null;
+  } catch {
+    return null; // a broken entry: start signed out
+  }
+}
+
 export function SessionProvider({ children }: { children: ReactNode }) {
+  const [stored] = useState(readStored);
   const [user, setUser] = useState<User | null>(() => {
-    try {
-      const s = JSON.parse(localStorage.getItem(KEY) ?? 'null') as { token: string; user: User } | null;
-      if (s?.token) {
-        setToken(s.token);
-        return s.user;
-      }
-    } catch {
-      /* a broken entry: start signed out */
-    }
-    return null;
+    if (!stored) return null;
+    setToken(stored.token);
+    return stored.user;
   });
+  const [mustChangePassword, setMustChange] = useState(!!stored?.mustChangePassword);
   const [orgs, setOrgs] = useState<OrgInfo[]>([]);
   const [expired, setExpired] = useState(false);
 
+  const keep = useCallback((s: Stored) => {
+    sessionStorage.setItem(KEY, JSON.stringify(s));
+    setToken(s.token);
+    setExpired(false);
+    setMustChange(!!s.mustChangePassword);
+    setUser(s.user);
+  }, []);
+
   const logout = useCallback((isExpired = false) => {
-    localStorage.removeItem(KEY);
+    // Tell the server first (the token stops working everywhere); signing out here does not wait for it.
+    if (!isExpired && getToken()) void post('/api/auth/logout', undefined).catch(() => undefined);
+    sessionStorage.removeItem(KEY);
     setToken(null);
     setUser(null);
     setOrgs([]);
+    setMustChange(false);
     setExpired(isExpired);
   }, []);
 
@@ -67,7 +99,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   }, [logout]);
 
   useEffect(() => {
-    if (!user) return;
+    if (!user || mustChangePassword) return;
     let live = true;
     get<{ items: OrgInfo[] }>('/api/orgs')
       .then((r) => live && setOrgs(r.items))
@@ -75,7 +107,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     return () => {
       live = false;
     };
-  }, [user]);
+  }, [user, mustChangePassword]);
 
   const value = useMemo<Session>(() => {
     const byId = new Map(orgs.map((o) => [o.id, o]));
@@ -85,17 +117,18 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       expired,
       orgKind: user ? byId.get(user.org)?.kind : undefined,
       orgName: (id) => (id ? (byId.get(id)?.name ?? id) : ''),
+      mustChangePassword,
       async login(username, password) {
-        const r = await post<{ token: string; user: User }>('/api/auth/login', { username, password }, { anonymous: true });
-        localStorage.setItem(KEY, JSON.stringify(r));
-        setToken(r.token);
-        setExpired(false);
-        setUser(r.user);
+        keep(await post<Stored>('/api/auth/login', { username, password }, { anonymous: true }));
+      },
+      async changePassword(currentPassword, newPassword) {
+        // The answer carries a fresh token: every earlier one (this one included) has stopped working.
+        keep(await post<Stored>('/api/auth/password', { currentPassword, newPassword }));
       },
       logout,
       has: (...roles) => !!user && roles.some((r) => user.roles.includes(r)),
     };
-  }, [user, orgs, expired, logout]);
+  }, [user, orgs, expired, mustChangePassword, keep, logout]);
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
 }
 

@@ -41,8 +41,8 @@ interface InboxPage {
   counts: { pending: number; overdue: number };
 }
 
-/** Bulk approve goes in small batches so the progress bar moves and one slow workflow does not hold up the rest. */
-const BATCH = 5;
+/** How often the bulk-approve dialog asks for the job's progress. */
+const POLL_MS = 700;
 
 export default function Inbox() {
   const { t, lang, m } = useI18n();
@@ -193,9 +193,19 @@ export default function Inbox() {
 interface BulkResult {
   taskId: string;
   ok: boolean;
-  status: string;
+  status?: string;
   error?: { status: number; detail: string };
 }
+
+interface BulkJob {
+  jobId: string;
+  state: 'running' | 'done';
+  total: number;
+  done: number;
+  results: BulkResult[];
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function BulkApprove({ open, tasks, onClose }: { open: boolean; tasks: TaskView[]; onClose(changed: boolean): void }) {
   const { t, m } = useI18n();
@@ -214,29 +224,29 @@ function BulkApprove({ open, tasks, onClose }: { open: boolean; tasks: TaskView[
     }
   }, [open]);
 
+  /**
+   * The server runs the approvals as one job (POST answers 202 at once); the dialog follows its progress. A retry
+   * with this run's key (a lost answer) joins the same job instead of starting another.
+   */
   const run = async () => {
     setRunning(true);
     setError(null);
-    const all: BulkResult[] = [];
-    // One key per run (a later run over other tasks must not get this run's stored answer).
     const key = newKey();
+    const body = { taskIds: tasks.map((x) => x.id), ...(comment.trim() ? { comment: comment.trim() } : {}) };
     try {
-      for (let i = 0; i < tasks.length; i += BATCH) {
-        const batch = tasks.slice(i, i + BATCH).map((x) => x.id);
-        const r = await post<{ results: BulkResult[] }>(
-          '/api/tasks/bulk-approve',
-          { taskIds: batch, ...(comment.trim() ? { comment: comment.trim() } : {}) },
-          { idempotencyKey: `${key}-${i}` },
-        );
-        all.push(...r.results);
-        setDone(Math.min(tasks.length, i + BATCH));
-        setResults([...all]);
+      const started = await post<{ jobId: string }>('/api/tasks/bulk-approve', body, { idempotencyKey: key });
+      for (;;) {
+        const job = await get<BulkJob>(`/api/jobs/${encodeURIComponent(started.jobId)}`);
+        setDone(job.done);
+        setResults(job.results);
+        if (job.state === 'done') break;
+        await sleep(POLL_MS);
       }
     } catch (e) {
       setError(e);
+      setResults((r) => r ?? []);
     } finally {
       setRunning(false);
-      setResults([...all]);
     }
   };
   const failed = results?.filter((r) => !r.ok) ?? [];

@@ -1,0 +1,72 @@
+/**
+ * The bulk-action job (批量操作): approves the chosen tasks (批量同意) or moves
+ * a rotating cadre's pending tasks to a successor (批量转办), one task at a
+ * time, as its own workflow. The API answers 202 at once and the web app
+ * follows the progress with {@link bulkProgressQuery}, so a long job never
+ * holds a request (or the server) and a client's retry (same Idempotency-Key,
+ * same workflow id) joins the running job instead of starting another.
+ *
+ * Each task's action is an activity (one Workflow Update to the task's
+ * application, its id derived from the job's key prefix and the task id), so
+ * a retried activity never acts twice. Reassign reads the tasks a page at a
+ * time and stops at REASSIGN_MAX_TASKS.
+ */
+import { defineQuery, proxyActivities, setHandler } from '@temporalio/workflow';
+import type { createBulkActivities } from '../activities/bulk-actions';
+import { REASSIGN_MAX_TASKS, REASSIGN_PAGE, type BulkActionInput, type BulkItemResult, type BulkProgress } from './bulk-types';
+
+export const bulkProgressQuery = defineQuery<BulkProgress>('bulkProgress');
+
+const acts = proxyActivities<ReturnType<typeof createBulkActivities>>({
+  // One Update each; the application's workflow may be busy for a moment.
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', backoffCoefficient: 2, maximumAttempts: 10 },
+});
+
+/** Runs one bulk job to its end; returns the final progress with every task's result. */
+export async function bulkActionWorkflow(input: BulkActionInput): Promise<BulkProgress> {
+  const progress: BulkProgress = {
+    kind: input.kind,
+    owner: input.principal.username,
+    state: 'running',
+    total: input.kind === 'approve' ? input.taskIds.length : 0,
+    done: 0,
+    succeeded: 0,
+    failed: 0,
+    truncated: false,
+    results: [],
+  };
+  setHandler(bulkProgressQuery, () => progress);
+  const record = (r: BulkItemResult) => {
+    progress.results.push(r);
+    progress.done += 1;
+    if (r.ok) progress.succeeded += 1;
+    else progress.failed += 1;
+  };
+
+  if (input.kind === 'approve') {
+    for (const taskId of input.taskIds) {
+      record(await acts.bulkApproveTask({ principal: input.principal, taskId, comment: input.comment, updateId: `${input.keyPrefix}:${taskId}` }));
+    }
+  } else {
+    let afterId: string | undefined;
+    for (;;) {
+      const room = REASSIGN_MAX_TASKS - progress.total;
+      if (room <= 0) {
+        progress.truncated = (await acts.listTasksToReassign({ from: input.from, scopePath: input.principal.orgPath, afterId, limit: 1 })).length > 0;
+        break;
+      }
+      const ids = await acts.listTasksToReassign({ from: input.from, scopePath: input.principal.orgPath, afterId, limit: Math.min(REASSIGN_PAGE, room) });
+      progress.total += ids.length;
+      for (const taskId of ids) {
+        record(
+          await acts.bulkTransferTask({ principal: input.principal, taskId, to: input.to, comment: input.comment, updateId: `${input.keyPrefix}:${taskId}` }),
+        );
+      }
+      if (ids.length < Math.min(REASSIGN_PAGE, room)) break;
+      afterId = ids[ids.length - 1];
+    }
+  }
+  progress.state = 'done';
+  return progress;
+}
