@@ -11,7 +11,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { getApplication, getTask, listPendingTaskIdsOf, listTasksOfApplication, type TaskRow } from '../db/approval-repository';
 import type { Db } from '../db/knex';
 import { listUsersWithOrgPath } from '../db/user-repository';
-import { decideTask, handOffTarget, holdsTask, seeApplication, type TaskFacts } from '../domain/policy';
+import { approveChainChange, decideTask, handOffTarget, holdsTask, seeApplication, type TaskFacts } from '../domain/policy';
 import { actUpdate } from '../workflows/approval-chain';
 import type { ActionInput } from '../workflows/approval-types';
 import type { BulkItemResult, BulkPrincipal } from '../workflows/bulk-types';
@@ -57,7 +57,10 @@ export function createBulkActivities(deps: { db: Db; temporal: Client }) {
       if (!task) return { taskId: input.taskId, ok: false, error: NOT_FOUND };
       const app = await getApplication(deps.db, task.applicationId);
       const facts = factsOf(task);
-      const decision = decideTask(input.principal, facts, { applicant: app?.applicant });
+      // 审批链变更: only a second admin at or above the owner approves a chain change, whoever holds its task.
+      const change =
+        app?.type === 'chain_change' ? approveChainChange(input.principal, { ownerOrgPath: app.applicantOrgPath, proposer: app.applicant }) : undefined;
+      const decision = change && !change.allow ? change : decideTask(input.principal, facts, { applicant: app?.applicant });
       if (!decision.allow) {
         // A task the caller may see answers the policy's reason (403); one they may not see stays unknown to them (404).
         const tasks = app ? (await listTasksOfApplication(deps.db, app.id)).map(factsOf) : [];

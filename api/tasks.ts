@@ -202,6 +202,7 @@ export function taskRoutes(deps: TaskDeps): Router {
       ]);
     // Every task action but a comment (any participant's) and 减签 (the adder names the added signer's task) is the
     // holder's, or an overriding admin's: refuse here with the policy's reason; the workflow's validator asks again.
+    await requireChainChangeApprover(deps.db, caller, t, body.action);
     if (body.action !== 'comment' && body.action !== 'removeSigner') enforce(decideTask(caller, taskFacts(t), { applicant: app?.applicant }));
     let targets: TargetFacts[] | undefined;
     if (to && body.action === 'assign') {
@@ -211,7 +212,6 @@ export function taskRoutes(deps: TaskDeps): Router {
       targets = await loadTargets(deps.db, to);
       refuseTargets(targets, (target) => handOffTarget(taskFacts(t), target));
     }
-    await requireChainChangeApprover(deps.db, caller, t, body.action);
     const input: ActionInput = {
       action: body.action,
       actor: actorOf(caller),

@@ -11,7 +11,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SUBSIDY_CHAIN } from '../../domain/builtin-chains';
 import type { Step } from '../../domain/chain';
-import { Approvals } from '../support/approvals';
+import { Approvals, runBulkJob } from '../support/approvals';
 import { buildChain, buildMember, buildSubsidy, humanStep, unique, uniqueIdNumber } from '../support/factories';
 import { startHarness, type Harness } from '../support/harness';
 
@@ -109,8 +109,8 @@ describe('a chain change is an application a second admin approves', () => {
     const own = await api.act('city.admin', task.id, { action: 'approve' });
     expect(own.status).toBe(403);
     expect(own.body.detail).toContain('proposer');
-    const bulk = await h.call('POST', '/api/tasks/bulk-approve', { token: await h.login('city.admin'), body: { taskIds: [task.id] } });
-    expect(bulk.body).toMatchObject({ approved: 0, failed: 1, results: [{ error: { status: 403 } }] });
+    const bulk = await runBulkJob(h, await h.login('city.admin'), '/api/tasks/bulk-approve', { taskIds: [task.id] });
+    expect(bulk).toMatchObject({ succeeded: 0, failed: 1, results: [{ error: { status: 403 } }] });
     expect(await api.rows('audit_log', changeId)).toHaveLength(auditBefore.length);
     expect(await h.db('chain_definitions').where({ owner_org: 'pds' })).toHaveLength(0);
     expect(await api.inbox('prov.admin', changeId)).toHaveLength(1);

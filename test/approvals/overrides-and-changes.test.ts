@@ -6,7 +6,7 @@
  * the old version.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Approvals } from '../support/approvals';
+import { Approvals, runBulkJob } from '../support/approvals';
 import { buildSubsidy } from '../support/factories';
 import { startHarness, type Harness } from '../support/harness';
 
@@ -33,9 +33,8 @@ describe('admin override', () => {
 
     const county = await api.act('xinhua.admin', t.id, { action: 'approve' });
     expect(county.status).toBe(403);
-    const bulk = await h.call('POST', '/api/tasks/bulk-approve', { token: await h.login('xinhua.admin'), body: { taskIds: [t.id] } });
-    expect(bulk.status).toBe(200);
-    expect(bulk.body.results[0]).toMatchObject({ ok: false, error: { status: 403 } });
+    const bulk = await runBulkJob(h, await h.login('xinhua.admin'), '/api/tasks/bulk-approve', { taskIds: [t.id] });
+    expect(bulk.results[0]).toMatchObject({ ok: false, error: { status: 403 } });
     expect(await auditCount(id)).toBe(before);
     expect(await api.task('city.reviewer', id)).toMatchObject({ id: t.id, status: 'pending' });
 

@@ -636,11 +636,11 @@ describe('comment, urge, cc', () => {
     expect(w.fx.audit.map((e) => e.actor)).toEqual(['xinhua.staff', 'city.admin']);
   });
 
-  it('cc of the application: only to people within the applicant’s or the receiving org; the copy is a completed cc task', () => {
+  it('cc of the application: only to people within the applicant’s or the receiving org, or above the applicant; the copy is a completed cc task', () => {
     const w = start();
     refused(
       w,
-      { action: 'cc', actor: actor('xinhua.staff'), to: ['city.reviewer2'], targets: [target('city.reviewer2')] },
+      { action: 'cc', actor: actor('xinhua.staff'), to: ['weidong.reviewer'], targets: [target('weidong.reviewer')] },
       'Forbidden',
       /applicant’s or the receiving org/,
     );
