@@ -23,11 +23,10 @@ export async function claimKey(db: Db, owner: string, key: string, route: string
 }
 
 export async function getKey(db: Db, owner: string, key: string): Promise<IdempotencyKeyRow | undefined> {
-  const row: IdempotencyKeyRow | undefined = await db('idempotency_keys')
-    .select({ route: 'route', status: 'status', body: 'body', createdAt: 'created_at' })
+  return db('idempotency_keys')
+    .select<IdempotencyKeyRow[]>({ route: 'route', status: 'status', body: 'body', createdAt: 'created_at' })
     .where({ username: owner, key })
     .first();
-  return row;
 }
 
 /**

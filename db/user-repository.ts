@@ -11,13 +11,17 @@ export interface UserRow {
 const columns = { username: 'username', name: 'name', orgId: 'org_id', roles: 'roles', active: 'active' };
 
 export async function getUser(db: Db, username: string): Promise<UserRow | undefined> {
-  return db('users').select(columns).where({ username }).first();
+  return db('users').select<UserRow[]>(columns).where({ username }).first();
 }
 
 /** The user with the stored password hash, for login only. */
 export async function getUserCredentials(db: Db, username: string): Promise<(UserRow & { passwordHash: string; mustChangePassword: boolean }) | undefined> {
   return db('users')
-    .select({ ...columns, passwordHash: 'password_hash', mustChangePassword: 'must_change_password' })
+    .select<(UserRow & { passwordHash: string; mustChangePassword: boolean })[]>({
+      ...columns,
+      passwordHash: 'password_hash',
+      mustChangePassword: 'must_change_password',
+    })
     .where({ username })
     .first();
 }
@@ -63,9 +67,9 @@ export interface SessionRow extends UserRow {
  * applies at once in all of them.
  */
 export async function getSession(db: Db, username: string): Promise<SessionRow | undefined> {
-  const row: SessionRow | undefined = await db('users as u')
+  return db('users as u')
     .join('orgs as o', 'o.id', 'u.org_id')
-    .select({
+    .select<SessionRow[]>({
       username: 'u.username',
       name: 'u.name',
       orgId: 'u.org_id',
@@ -78,7 +82,6 @@ export async function getSession(db: Db, username: string): Promise<SessionRow |
     })
     .where('u.username', username)
     .first();
-  return row;
 }
 
 /** Ends every session of the user issued before `at` (logout, password change). */
