@@ -78,6 +78,8 @@ const EXPECTED: Record<string, Row> = {
   'post /api/campaigns/{id}/advance': CITY_ADMIN_OF_CAMPAIGN,
   'post /api/campaigns/{id}/regions/{org}/enterprises': REGION_SUBMIT,
   'get /api/campaigns/{id}/regions/{org}/gaps': SEE,
+  // No import fixture: an unknown import is 404 for everyone (its uploader-only rule: test/survey/hostile-upload.test.ts).
+  'get /api/campaigns/{id}/regions/{org}/imports/{importId}': both('NNNNNNNNNNU'),
   'post /api/campaigns/{id}/regions/{org}/plan': REGION_SUBMIT,
   'post /api/campaigns/{id}/regions/{org}/projects': REGION_SUBMIT,
   'get /api/campaigns/{id}/projects': CAMPAIGN,
@@ -91,6 +93,7 @@ const EXPECTED: Record<string, Row> = {
   'post /api/campaigns/{id}/reports/schedule': CITY_ADMIN_OF_CAMPAIGN,
   'get /api/reports': both('HVHHVHHHHHU'), // "my bulletins": the supervisors it was sent to
   'get /api/reports/{id}': BULLETIN_READERS,
+  'post /api/reports/{id}/print-link': BULLETIN_READERS,
   'get /api/reports/{id}/deliveries': { xinhua: 'FAAFAFFFNFU', weidong: 'FAAFAFNNFNU' },
   'get /api/orgs': ANY_USER,
   'get /api/groups': ANY_USER,
@@ -180,7 +183,12 @@ function fill(path: string, t: Target): string {
               : path.startsWith('/api/public/applications/')
                 ? fx.member[t].id
                 : 'x';
-  return path.replace('{id}', encodeURIComponent(id)).replace('{org}', fx.region[t]).replace('{key}', 'subsidy').replace('{date}', 'not-a-date');
+  return path
+    .replace('{id}', encodeURIComponent(id))
+    .replace('{org}', fx.region[t])
+    .replace('{key}', 'subsidy')
+    .replace('{date}', 'not-a-date')
+    .replace('{importId}', 'import-unknown');
 }
 
 function cell(status: number): string {
