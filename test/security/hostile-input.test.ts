@@ -165,14 +165,12 @@ function hostileBody(valid: unknown, schema?: z.ZodType, required?: string[]): f
           const inner = Array.isArray(v[k]) ? (v[k] as unknown[])[0] : v[k];
           const innerKeys = keysOf(inner);
           if (!innerKeys.length) return fc.constant({ ...v, [k]: [null] });
-          return fc
-            .constantFrom(...innerKeys)
-            .chain((ik) =>
-              wrongFor((inner as Record<string, unknown>)[ik]).map((w) => ({
-                ...v,
-                [k]: Array.isArray(v[k]) ? [{ ...(inner as object), [ik]: w }] : { ...(inner as object), [ik]: w },
-              })),
-            );
+          return fc.constantFrom(...innerKeys).chain((ik) =>
+            wrongFor((inner as Record<string, unknown>)[ik]).map((w) => ({
+              ...v,
+              [k]: Array.isArray(v[k]) ? [{ ...(inner as object), [ik]: w }] : { ...(inner as object), [ik]: w },
+            })),
+          );
         }),
       );
   }
@@ -339,6 +337,8 @@ const CASES: Record<string, RouteCase> = {
     phase: 'assessment',
   },
   'post /api/campaigns/{id}/reports': { user: 'city.admin', path: () => `/api/campaigns/${fx.campaign}/reports`, bodyless: true },
+  // Writes nothing; any body is ignored (an unknown bulletin: 404).
+  'post /api/reports/{id}/print-link': { user: 'city.lead', path: () => '/api/reports/999999999/print-link', bodyless: true },
   'post /api/campaigns/{id}/reports/schedule': {
     user: 'city.admin',
     path: () => `/api/campaigns/${fx.campaign}/reports/schedule`,
@@ -650,16 +650,14 @@ describe('hostile values that are accepted', () => {
 
     // Org names come from the org tree, not the API; one with markup is escaped in the SVG poster.
     const unionId = `hostile-${inject('runId')}`;
-    await h
-      .db('orgs')
-      .insert({
-        id: unionId,
-        name: '<script>alert(1)</script>"></text><text>伪造',
-        kind: 'grassroots',
-        parent_id: 'pds-xinhua',
-        path: `/henan/pds/pds-xinhua/${unionId}/`,
-        groups: ['courier'],
-      });
+    await h.db('orgs').insert({
+      id: unionId,
+      name: '<script>alert(1)</script>"></text><text>伪造',
+      kind: 'grassroots',
+      parent_id: 'pds-xinhua',
+      path: `/henan/pds/pds-xinhua/${unionId}/`,
+      groups: ['courier'],
+    });
     const poster = await fetch(`${h.url}/api/orgs/${unionId}/join-poster.svg`, { headers: { authorization: `Bearer ${await h.login('xinhua.staff')}` } });
     expect(poster.status).toBe(200);
     const svg = await poster.text();
