@@ -130,8 +130,8 @@ export function openApiDocument() {
       const params = [...p.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
       for (const q of op.query ?? []) params.push({ name: q, in: 'query', required: false, schema: { type: 'string' } });
       const mutating = method !== 'get';
-      if (mutating && op.auth !== false) params.push({ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string' } } as never);
-      paths[p]![method] = {
+      if (mutating && op.auth !== false) params.push({ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string' } });
+      paths[p][method] = {
         summary: op.summary,
         ...(params.length ? { parameters: params } : {}),
         ...(op.body

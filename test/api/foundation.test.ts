@@ -14,7 +14,7 @@ describe('health, readiness and metrics', () => {
     expect((await h.call('GET', '/healthz')).body).toEqual({ status: 'ok' });
     const ready = await h.call('GET', '/readyz');
     expect(ready.status).toBe(200);
-    expect(ready.body.checks).toEqual({ database: 'ok', temporal: 'ok' });
+    expect(ready.body.checks).toEqual({ database: 'ok', temporal: 'ok', eventLoop: 'ok' });
   });
 
   it('metrics are exposed in the Prometheus text format with request durations', async () => {

@@ -348,6 +348,8 @@ const CASES: Record<string, RouteCase> = {
     phase: 'assessment',
   },
   'post /api/campaigns/{id}/reports': { user: 'city.admin', path: () => `/api/campaigns/${fx.campaign}/reports`, bodyless: true },
+  // Writes nothing; any body is ignored (an unknown bulletin: 404).
+  'post /api/reports/{id}/print-link': { user: 'city.lead', path: () => '/api/reports/999999999/print-link', bodyless: true },
   'post /api/campaigns/{id}/reports/schedule': {
     user: 'city.admin',
     path: () => `/api/campaigns/${fx.campaign}/reports/schedule`,
