@@ -38,3 +38,57 @@ export function ensurePgClient(log: (m: string) => void = (m) => console.log(`[p
   if (!installed) throw new Error('postgresql-client was installed but pg_restore is not on PATH; set PG_BIN_DIR');
   return path.dirname(installed);
 }
+
+/**
+ * A PostgreSQL server of the same major version as the client programs
+ * (Debian's postgresql-<major>, installed with apt-get where missing), in a
+ * data folder of its own on `port`: pg_dump refuses a server newer than
+ * itself, and the embedded Postgres of the tests is newer than Debian's
+ * client. Used by the backup test; stop() shuts it down.
+ */
+export async function startClientMatchedPostgres(
+  dataDir: string,
+  port: number,
+  log: (m: string) => void = (m) => console.log(`[pg-client] ${m}`),
+): Promise<{ url(database: string): string; stop(): Promise<void> }> {
+  const clientBin = ensurePgClient(log);
+  const version = spawnSync(path.join(clientBin, 'pg_dump'), ['--version'], { encoding: 'utf8' }).stdout;
+  const major = /\(PostgreSQL\) (\d+)/.exec(version)?.[1];
+  if (!major) throw new Error(`cannot read pg_dump's version from "${version.trim()}"`);
+  const bin = `/usr/lib/postgresql/${major}/bin`;
+  if (!fs.existsSync(path.join(bin, 'initdb'))) {
+    log(`installing Debian's postgresql-${major} server binaries (once)`);
+    for (const args of [
+      ['apt-get', 'update', '-qq'],
+      ['apt-get', 'install', '-y', '-qq', '--no-install-recommends', `postgresql-${major}`],
+    ]) {
+      const r = spawnSync(args[0]!, args.slice(1), { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+      if (r.status !== 0) throw new Error(`${args.join(' ')} failed (exit ${r.status ?? r.signal})`);
+    }
+  }
+  // Postgres refuses to run as root: run it as the postgres user, which owns the data folder.
+  const root = typeof process.getuid === 'function' && process.getuid() === 0;
+  const as = (cmd: string, args: string[]) =>
+    root ? spawnSync('runuser', ['-u', 'postgres', '--', cmd, ...args], { encoding: 'utf8' }) : spawnSync(cmd, args, { encoding: 'utf8' });
+  fs.mkdirSync(dataDir, { recursive: true });
+  if (root) spawnSync('chown', ['-R', 'postgres:postgres', dataDir]);
+  const init = as(path.join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8']);
+  if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);
+  const start = as(path.join(bin, 'pg_ctl'), [
+    '-D',
+    dataDir,
+    '-w',
+    '-l',
+    path.join(dataDir, 'server.log'),
+    '-o',
+    `-p ${port} -k ${dataDir} -c listen_addresses=127.0.0.1`,
+    'start',
+  ]);
+  if (start.status !== 0) throw new Error(`pg_ctl start failed: ${start.stderr}${start.stdout}`);
+  return {
+    url: (database) => `postgres://postgres@127.0.0.1:${port}/${database}`,
+    async stop() {
+      as(path.join(bin, 'pg_ctl'), ['-D', dataDir, '-m', 'fast', '-w', 'stop']);
+    },
+  };
+}

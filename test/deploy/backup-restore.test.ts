@@ -13,8 +13,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createDb, type Db } from '../../db/knex';
 import { insertMemberOnce } from '../../db/member-repository';
-import { ensurePgClient } from '../../runtime/pg-client';
+import { ensurePgClient, startClientMatchedPostgres } from '../../runtime/pg-client';
 import { createScratchDatabase } from '../../runtime/postgres-server';
+import { freePort } from '../../runtime/temporal-server';
 import { createDatabase } from '../reliability/support';
 import { buildSubsidy, uniqueIdNumber } from '../support/factories';
 import { eventually, startHarness, type Harness } from '../support/harness';
@@ -24,10 +25,13 @@ const RESTORE_CHECKED_TABLES = ['applications', 'tasks', 'members', 'audit_log']
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'union-drive-backup-'));
+fs.chmodSync(dir, 0o755); // the test's Postgres runs as the postgres user when we are root
 const cleanups: (() => Promise<unknown>)[] = [];
 
 let h: Harness;
 let source: { url: string; drop(): Promise<void> };
+/** A Postgres of the client's major version (pg_dump refuses a newer server, such as the run's embedded one). */
+let adminUrl: string;
 
 /** deploy/backup.sh, once, as the compose service runs it (PG* variables, BACKUP_TARGET instead of /backups). */
 function runBackup(url: string, keep = 14): { status: number | null; output: string } {
@@ -66,7 +70,10 @@ async function rowsOf(db: Db, table: string): Promise<unknown[]> {
 
 beforeAll(async () => {
   ensurePgClient();
-  source = await createDatabase(inject('adminDatabaseUrl'), `ud_backup_${inject('runId')}`);
+  const server = await startClientMatchedPostgres(path.join(dir, 'pg'), await freePort());
+  cleanups.push(() => server.stop());
+  adminUrl = server.url('postgres');
+  source = await createDatabase(adminUrl, `ud_backup_${inject('runId')}`);
   cleanups.push(() => source.drop());
   h = await startHarness({ databaseUrl: source.url });
   // A running system's data: applications climbing their chains (tasks, audit rows), and members.
@@ -107,7 +114,7 @@ describe('backup and restore of the app database', () => {
     expect(dumps).toHaveLength(1);
     expect(fs.existsSync(path.join(dir, '.last-ok'))).toBe(true);
 
-    const target = await createScratchDatabase(inject('adminDatabaseUrl'), `ud_restored_${inject('runId')}`);
+    const target = await createScratchDatabase(adminUrl, `ud_restored_${inject('runId')}`);
     cleanups.push(() => target.drop());
     t0 = performance.now();
     const restore = runRestore(path.join(dir, dumps[0]!), target.url);
@@ -139,7 +146,7 @@ describe('backup and restore of the app database', () => {
       dir,
       fs.readdirSync(dir).find((f) => f.endsWith('.dump'))!,
     );
-    const target = await createDatabase(inject('adminDatabaseUrl'), `ud_replaced_${inject('runId')}`);
+    const target = await createDatabase(adminUrl, `ud_replaced_${inject('runId')}`);
     cleanups.push(() => target.drop());
     const refused = runRestore(file, target.url);
     expect(refused.status).toBe(2);
