@@ -3,6 +3,8 @@
  * find a user's task for an application in their inbox, act, read the
  * timeline. Every call goes through the harness's running API.
  */
+import { hashPassword } from '../../api/passwords';
+import { DEMO_PASSWORD } from '../../db/demo-seed';
 import { expect } from 'vitest';
 import { eventually, type Harness } from './harness';
 import { unique, type ChainBody } from './factories';
@@ -74,9 +76,15 @@ export class Approvals {
       .first('id', 'path');
     const id = unique('t-');
     await this.h.db('orgs').insert({ id, name: `测试乡镇 ${id}`, kind: 'township', parent_id: parent.id, path: `${parent.path}${id}/`, groups: [] });
-    const { password_hash } = await this.h.db('users').where({ username: 'xinhua.staff' }).first('password_hash');
-    const user = (role: string) => ({ username: `${id}.${role}`, name: `测试${role} ${id}`, org_id: id, roles: [role], password_hash });
-    await this.h.db('users').insert([user('staff'), ...(opts.admin ? [user('admin')] : [])]);
+    // Each user gets a hash of their own (a salt of its own), as the product stores them.
+    const user = async (role: string) => ({
+      username: `${id}.${role}`,
+      name: `测试${role} ${id}`,
+      org_id: id,
+      roles: [role],
+      password_hash: await hashPassword(DEMO_PASSWORD),
+    });
+    await this.h.db('users').insert(await Promise.all(['staff', ...(opts.admin ? ['admin'] : [])].map(user)));
     return { org: id, staff: `${id}.staff`, admin: opts.admin ? `${id}.admin` : undefined };
   }
 
