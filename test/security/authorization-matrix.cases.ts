@@ -835,7 +835,7 @@ export const CASES: RouteCase[] = [
   // Readiness is 503 for a few seconds after the event loop was held (a loaded machine stalls the test process too): asked once it is calm.
   read('GET /readyz', 'readiness', 'henan', PUBLIC, () => '/readyz', {
     probe: async () => {
-      await eventually(async () => !eventLoopWatch().stalled(), 30_000);
+      await eventually(() => Promise.resolve(!eventLoopWatch().stalled()), 30_000);
       return { method: 'GET', path: '/readyz' };
     },
   }),
