@@ -18,9 +18,13 @@
  * the strings only group the columns.
  */
 import crypto from 'node:crypto';
-import type { Harness } from '../support/harness';
+import jwt from 'jsonwebtoken';
+import { inject } from 'vitest';
+import { runBulkJob } from '../support/approvals';
+import { eventually, type Harness } from '../support/harness';
 import { buildChain, buildMember, buildSubsidy, humanStep } from '../support/factories';
 import { buildLaunch, memberRecords, organizingProject } from '../support/campaigns';
+import { eventLoopWatch } from '../../api/event-loop';
 import { regionWorkflowId } from '../../workflows/campaign';
 import { projectWorkflowId } from '../../workflows/region-campaign';
 import { REGION, type CampaignSubject, type MemberSubject, type Pool, type Subjects, type TaskSubject } from './authorization-matrix.subjects';
@@ -87,6 +91,8 @@ export interface Probe {
   body?: unknown;
   raw?: string;
   contentType?: string;
+  /** The caller's bearer token when the case needs one of its own (logout, password change); else the caller's usual one. */
+  token?: string;
   /** The rows and workflow histories the call could change. */
   footprint?: () => Promise<Record<string, unknown>>;
 }
@@ -101,6 +107,10 @@ export interface Fixtures {
   impl: CampaignSubject;
   assess: CampaignSubject;
   report: string;
+  /** A bulk approve job city.reviewer started (made on first use). */
+  job?: Promise<string>;
+  /** A survey upload of xinhua.staff sent with `Prefer: respond-async`, finished (made on first use). */
+  surveyImport?: Promise<string>;
   pools: {
     listing: Pool<CampaignSubject>;
     survey: Pool<CampaignSubject>;
@@ -130,8 +140,10 @@ export interface RouteCase {
   mutating: boolean;
   /** How a list shows the subject (V / H cells). */
   lists?: (body: any, ctx: Ctx) => boolean;
-  /** The route answers per item (bulk approve): the cell is the item's outcome. */
+  /** The route starts a job (202) that answers per item (bulk approve): the cell is the item's outcome in GET /api/jobs/:id. */
   perItem?: boolean;
+  /** An allowed call answers 202 with a job: the runner follows it (GET /api/jobs/:id) until it is done. */
+  job?: boolean;
   /** `fresh`: this call is allowed and changes its subject, so it takes a subject of its own. */
   probe(ctx: Ctx, caller: Caller, fresh: boolean): Probe | Promise<Probe>;
 }
@@ -360,6 +372,64 @@ const chainFootprint = (ctx: Ctx, key: string) => async () => ({
   replay: await replayRows(ctx),
 });
 
+/**
+ * A throwaway account of the caller's org and roles, signed in with a token of its own: logout and a password change
+ * end every earlier session of the user, so they must never touch a demo user the other cases sign in as.
+ */
+async function twinOf(ctx: Ctx, caller: Caller): Promise<{ username: string; token?: string }> {
+  const like = caller.user ?? 'xinhua.staff';
+  const demo = await ctx.h.db('users').where({ username: like }).first('name', 'org_id', 'roles', 'password_hash');
+  const username = `matrix-${crypto.randomBytes(4).toString('hex')}.${caller.role}`;
+  await ctx.h.db('users').insert({ username, name: `${demo.name}（矩阵）`, org_id: demo.org_id, roles: demo.roles, password_hash: demo.password_hash });
+  if (!caller.user) return { username };
+  const r = await ctx.h.call('POST', '/api/auth/login', { body: { username, password: 'demo-password' } });
+  if (r.status !== 200) throw new Error(`setup: login ${username} → ${r.status} ${JSON.stringify(r.body)}`);
+  return { username, token: r.body.token as string };
+}
+
+/** A user's sessions and password, as logout and a password change write them. */
+const accountFootprint = (ctx: Ctx, username: string) => async () => ({
+  user: await ctx.h.db('users').where({ username }).first('password_hash', 'tokens_valid_after', 'must_change_password'),
+  replay: await replayRows(ctx),
+});
+
+/** city.reviewer's bulk approve of a fresh subsidy's city review task, done. */
+function bulkJobOfCityReviewer(ctx: Ctx): Promise<string> {
+  ctx.fx.job ??= (async () => {
+    const t = await ctx.s.subsidyAtCityReview();
+    const done = await runBulkJob(ctx.h, await ctx.h.login('city.reviewer'), '/api/tasks/bulk-approve', { taskIds: [t.taskId] });
+    if (done.succeeded !== 1) throw new Error(`setup: city.reviewer's bulk approve → ${JSON.stringify(done)}`);
+    return done.jobId;
+  })();
+  return ctx.fx.job;
+}
+
+/** xinhua.staff's survey upload to 新华区 sent with `Prefer: respond-async`, finished (so its rows land before later cases count). */
+function surveyImportOfXinhuaStaff(ctx: Ctx): Promise<string> {
+  ctx.fx.surveyImport ??= (async () => {
+    const token = await ctx.h.login('xinhua.staff');
+    const c = ctx.fx.survey;
+    const r = await ctx.h.call('POST', `/api/campaigns/${c.id}/regions/${c.region}/enterprises`, {
+      token,
+      headers: { Prefer: 'respond-async' },
+      body: [{ name: `矩阵导入网点 ${crypto.randomBytes(3).toString('hex')}`, region: REGION, employees: 12, hasUnion: false, groupCounts: { courier: 4 } }],
+    });
+    if (r.status !== 202) throw new Error(`setup: async survey upload → ${r.status} ${JSON.stringify(r.body)}`);
+    await eventually(async () => {
+      const s = await ctx.h.call('GET', r.body.statusUrl as string, { token });
+      return s.status === 200 && s.body.status === 'done';
+    });
+    return r.body.importId as string;
+  })();
+  return ctx.fx.surveyImport;
+}
+
+/** A print link for the caller and the bulletin, signed as POST /api/reports/:id/print-link signs it (also for callers it would refuse). */
+const printLink = (caller: Caller, reportId: string) =>
+  caller.user
+    ? `/print/reports/${reportId}?token=${jwt.sign({ sub: caller.user, rid: reportId, use: 'print' }, inject('jwtSecret'), { algorithm: 'HS256', expiresIn: 300 })}`
+    : `/print/reports/${reportId}`;
+
 let calendarDay = 0;
 /** A far-future day per call, so calendar edits never touch the days other cases count on. */
 const nextDay = () => {
@@ -379,6 +449,36 @@ export const CASES: RouteCase[] = [
     probe: (_ctx, c) => ({ method: 'POST', path: '/api/auth/login', body: { username: c.user ?? 'xinhua.staff', password: 'demo-password' } }),
   },
   read('GET /api/me', 'the caller', OWN_ORG, EVERYONE, () => '/api/me'),
+  {
+    route: 'POST /api/auth/logout',
+    subject: 'the caller’s own session (an account of the caller’s org and roles, so no demo user’s session ends)',
+    subjectOrg: OWN_ORG,
+    expect: EVERYONE,
+    ok: 204,
+    mutating: true,
+    async probe(ctx, c) {
+      const twin = await twinOf(ctx, c);
+      return { method: 'POST', path: '/api/auth/logout', token: twin.token, footprint: accountFootprint(ctx, twin.username) };
+    },
+  },
+  {
+    route: 'POST /api/auth/password',
+    subject: 'the caller’s own password (an account of the caller’s org and roles, so no demo user’s password changes)',
+    subjectOrg: OWN_ORG,
+    expect: EVERYONE,
+    ok: 200,
+    mutating: true,
+    async probe(ctx, c) {
+      const twin = await twinOf(ctx, c);
+      return {
+        method: 'POST',
+        path: '/api/auth/password',
+        token: twin.token,
+        body: { currentPassword: 'demo-password', newPassword: 'Matrix-Pass-2026' },
+        footprint: accountFootprint(ctx, twin.username),
+      };
+    },
+  },
 
   // --- applications (申请) ----------------------------------------------------------------
   {
@@ -457,8 +557,9 @@ export const CASES: RouteCase[] = [
     route: 'POST /api/tasks/bulk-approve',
     subject: "新华区's subsidy's city review task",
     subjectOrg: 'pds-xinhua',
+    // A job (202); per task, decideTask: the holder or an admin whose subtree holds the task's org; a task one sees but may not decide 403, else 404.
     expect: DECIDE_CITY_TASK,
-    ok: 200,
+    ok: 202,
     mutating: true,
     perItem: true,
     async probe(ctx, _c, fresh) {
@@ -470,10 +571,11 @@ export const CASES: RouteCase[] = [
     route: 'POST /api/tasks/reassign',
     subject: "city.reviewer2's tasks",
     subjectOrg: 'pds',
-    // reassignTasks: admins (each task then within the admin's subtree).
+    // reassignTasks: admins, as a job (202); each task then within the admin's subtree, to a successor inside the task's org.
     expect: ANY_ADMIN,
-    ok: 200,
+    ok: 202,
     mutating: true,
+    job: true,
     probe(ctx) {
       const t = ctx.fx.subsidy;
       return {
@@ -484,6 +586,10 @@ export const CASES: RouteCase[] = [
       };
     },
   },
+  // followJob: only who started the job; to anyone else it does not exist.
+  read('GET /api/jobs/:id', "city.reviewer's bulk approve job", 'pds', 'NNN N N2NN NN NNNN NNN U', () => '', {
+    probe: async (ctx) => ({ method: 'GET', path: `/api/jobs/${await bulkJobOfCityReviewer(ctx)}` }),
+  }),
 
   // --- chains (审批链) and the calendar ------------------------------------------------------
   read('GET /api/chains', 'the chains', 'henan', EVERYONE, () => '/api/chains'),
@@ -663,8 +769,36 @@ export const CASES: RouteCase[] = [
       };
     },
   },
+  read(
+    'GET /api/campaigns/:id/regions/:org/imports/:importId',
+    "xinhua.staff's survey upload to 新华区 (Prefer: respond-async)",
+    'pds-xinhua',
+    // followSurveyImport: only its uploader (while they may still submit for the region); anyone else learns nothing of it.
+    '2NN N NNNN NN NNNN NNN U',
+    () => '',
+    {
+      probe: async (ctx) => ({
+        method: 'GET',
+        path: `/api/campaigns/${ctx.fx.survey.id}/regions/${REGION}/imports/${await surveyImportOfXinhuaStaff(ctx)}`,
+      }),
+    },
+  ),
   read('GET /api/reports', 'the caller’s bulletins', OWN_ORG, EVERYONE, () => '/api/reports'),
   read('GET /api/reports/:id', 'a bulletin of a pds campaign for 新华区', 'pds-xinhua', BULLETIN_READERS, (ctx) => `/api/reports/${ctx.fx.report}`),
+  // The print page's link: readBulletins, as GET /api/reports/:id; it writes nothing.
+  {
+    route: 'POST /api/reports/:id/print-link',
+    subject: 'a bulletin of a pds campaign for 新华区',
+    subjectOrg: 'pds-xinhua',
+    expect: BULLETIN_READERS,
+    ok: 201,
+    mutating: false,
+    probe: (ctx) => ({ method: 'POST', path: `/api/reports/${ctx.fx.report}/print-link` }),
+  },
+  // The print page, opened with a link signed for the caller (no link: 401); readBulletins again, as for the link.
+  read('GET /print/reports/:id', 'a bulletin of a pds campaign for 新华区', 'pds-xinhua', BULLETIN_READERS, () => '', {
+    probe: (ctx, c) => ({ method: 'GET', path: printLink(c, ctx.fx.report) }),
+  }),
   // readBulletinDeliveries: admins and supervisors of the city or above.
   read(
     'GET /api/reports/:id/deliveries',
@@ -698,7 +832,13 @@ export const CASES: RouteCase[] = [
   ),
   read('GET /api/openapi.json', 'the API document', 'henan', PUBLIC, () => '/api/openapi.json'),
   read('GET /healthz', 'liveness', 'henan', PUBLIC, () => '/healthz'),
-  read('GET /readyz', 'readiness', 'henan', PUBLIC, () => '/readyz'),
+  // Readiness is 503 for a few seconds after the event loop was held (a loaded machine stalls the test process too): asked once it is calm.
+  read('GET /readyz', 'readiness', 'henan', PUBLIC, () => '/readyz', {
+    probe: async () => {
+      await eventually(() => Promise.resolve(!eventLoopWatch().stalled()), 30_000);
+      return { method: 'GET', path: '/readyz' };
+    },
+  }),
   read('GET /metrics', 'Prometheus metrics', 'henan', PUBLIC, () => '/metrics'),
   read('GET /api/public/unions', 'the join form’s choices', 'pds-xinhua', PUBLIC, () => '/api/public/unions'),
   read(

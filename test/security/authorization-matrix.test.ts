@@ -13,6 +13,7 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createApp } from '../../api/app';
+import { runBulkJob, type BulkJobView } from '../support/approvals';
 import { buildMember, buildSubsidy } from '../support/factories';
 import { eventually, startHarness, type Harness } from '../support/harness';
 import { createDatabase } from '../reliability/support';
@@ -79,7 +80,7 @@ afterAll(async () => {
   await database?.drop();
 });
 
-/** Every `METHOD /path` the Express app serves under /api, and the health routes. */
+/** Every `METHOD /path` the Express app serves under /api and /print, and the health routes. */
 function servedRoutes(): string[] {
   const app = createApp({ db: h.db, temporal: h.temporal, taskQueue: h.taskQueue, jwtSecret: 'x'.repeat(32), jwtTtl: '1h', pii: h.pii, publicJoin: true });
   const out = new Set<string>();
@@ -90,7 +91,7 @@ function servedRoutes(): string[] {
     }
   };
   walk((app as any).router.stack);
-  return [...out].filter((r) => / \/api\/|\/(?:healthz|readyz|metrics)$/.test(r)).sort();
+  return [...out].filter((r) => / \/api\/| \/print\/|\/(?:healthz|readyz|metrics)$/.test(r)).sort();
 }
 
 /** What a cell promises, for the test's name. */
@@ -98,11 +99,11 @@ function outcome(rc: RouteCase, cell: string): string {
   const denied = (status: number) => `${status}${rc.mutating ? ', nothing written' : ''}`;
   switch (cell) {
     case '2':
-      return rc.perItem ? '200, the task approved' : String(rc.ok);
+      return rc.perItem ? '202, the job approves the task' : rc.job ? '202, the job done' : String(rc.ok);
     case 'F':
-      return rc.perItem ? '200, the task refused 403, nothing written' : denied(403);
+      return rc.perItem ? '202, the job refuses the task 403, nothing written' : denied(403);
     case 'N':
-      return rc.perItem ? '200, the task refused 404, nothing written' : denied(404);
+      return rc.perItem ? '202, the job refuses the task 404, nothing written' : denied(404);
     case 'U':
       return denied(401);
     case 'V':
@@ -114,6 +115,15 @@ function outcome(rc: RouteCase, cell: string): string {
   }
 }
 
+/** Follows a bulk job (GET /api/jobs/:id, as whoever started it) until it is done. */
+function jobDone(token: string, jobId: string): Promise<BulkJobView> {
+  return eventually(async () => {
+    const r = await h.call('GET', `/api/jobs/${jobId}`, { token });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    return r.body.state === 'done' ? (r.body as BulkJobView) : undefined;
+  }, 60_000);
+}
+
 /** One cell: send the probe, compare the decision, and for a denied mutating call compare the footprint. */
 async function runCell(rc: RouteCase, caller: Caller, cell: string): Promise<void> {
   const ctx = ctxOf();
@@ -122,26 +132,30 @@ async function runCell(rc: RouteCase, caller: Caller, cell: string): Promise<voi
   const before = !allowed && probe.footprint ? await probe.footprint() : undefined;
   const headers: Record<string, string> = rc.mutating ? { 'Idempotency-Key': ctx.key } : {};
   if (probe.contentType) headers['content-type'] = probe.contentType;
-  const res = await h.call(probe.method, probe.path, { token: await tokenOf(caller.user), body: probe.body, raw: probe.raw, headers });
-  const seen = `${res.status} ${typeof res.body === 'string' ? res.body.slice(0, 300) : JSON.stringify(res.body)?.slice(0, 600)}`;
+  const token = probe.token ?? (await tokenOf(caller.user));
+  const res = await h.call(probe.method, probe.path, { token, body: probe.body, raw: probe.raw, headers });
+  let seen = `${res.status} ${typeof res.body === 'string' ? res.body.slice(0, 300) : JSON.stringify(res.body)?.slice(0, 600)}`;
 
   if (cell === 'U') expect(res.status, seen).toBe(401);
   else if (cell === 'V' || cell === 'H') {
     expect(res.status, seen).toBe(200);
     expect(rc.lists!(res.body, ctx), seen).toBe(cell === 'V');
   } else if (rc.perItem) {
-    expect(res.status, seen).toBe(200);
-    const item = res.body.results[0];
+    expect(res.status, seen).toBe(202);
+    const job = await jobDone(token!, res.body.jobId);
+    seen += ` → job ${JSON.stringify(job).slice(0, 600)}`;
+    const item = job.results[0]!;
     if (allowed) expect(item.ok, seen).toBe(true);
     else expect({ ok: item.ok, status: item.error?.status }, seen).toEqual({ ok: false, status: cell === 'F' ? 403 : 404 });
   } else {
     expect(res.status, seen).toBe(allowed ? rc.ok : cell === 'F' ? 403 : 404);
     if (!allowed) expect(res.headers.get('content-type'), seen).toMatch(/application\/problem\+json/);
+    if (allowed && rc.job) await jobDone(token!, res.body.jobId);
   }
 
   if (before) {
-    // A per-item answer is a 200, kept for replay under its Idempotency-Key; the item itself must be untouched.
-    const expected = rc.perItem && res.status === 200 ? { ...before, replay: Number(before.replay) + 1 } : before;
+    // A job's 202 is kept for replay under its Idempotency-Key; the task itself must be untouched.
+    const expected = rc.perItem && res.status === 202 ? { ...before, replay: Number(before.replay) + 1 } : before;
     expect(await probe.footprint!(), `${rc.route} by ${caller.user ?? 'anonymous'} wrote something`).toEqual(expected);
   }
 }
@@ -195,23 +209,21 @@ describe('issue 10: approvals nobody can bypass', () => {
     expect(await h.db('idempotency_keys').where({ key }).count({ n: '*' })).toEqual([{ n: '0' }]);
   });
 
-  it('city.admin (admin, parent) bulk-approves the province task of a 新华区 subsidy after approving its city task → the province task refused 403, nothing written', async () => {
+  it('city.admin (admin, parent) bulk-approves the province task of a 新华区 subsidy after approving its city task → the job refuses the province task 403, nothing written', async () => {
     const t = await s.subsidyAtCityReview();
     const token = await h.login('city.admin');
-    const city = await h.call('POST', '/api/tasks/bulk-approve', { token, body: { taskIds: [t.taskId] } });
-    expect(city.status, JSON.stringify(city.body)).toBe(200);
-    expect(city.body.results[0].ok, JSON.stringify(city.body)).toBe(true);
+    const city = await runBulkJob(h, token, '/api/tasks/bulk-approve', { taskIds: [t.taskId] });
+    expect(city.results[0]!.ok, JSON.stringify(city)).toBe(true);
     const province = await s.a.task('prov.reviewer', t.appId, 1);
     const ctx = ctxOf();
     const footprint = applicationFootprint(ctx, t.appId);
     const before = await footprint();
-    const r = await h.call('POST', '/api/tasks/bulk-approve', { token, body: { taskIds: [province.id] }, headers: { 'Idempotency-Key': ctx.key } });
-    expect(r.status, JSON.stringify(r.body)).toBe(200);
-    expect({ ok: r.body.results[0].ok, status: r.body.results[0].error?.status }, JSON.stringify(r.body)).toEqual({ ok: false, status: 403 });
-    expect(await footprint()).toEqual({ ...before, replay: before.replay + 1 }); // the 200 itself is kept for replay; the task is not touched
+    const r = await runBulkJob(h, token, '/api/tasks/bulk-approve', { taskIds: [province.id] }, { 'Idempotency-Key': ctx.key });
+    expect({ ok: r.results[0]!.ok, status: r.results[0]!.error?.status }, JSON.stringify(r)).toEqual({ ok: false, status: 403 });
+    expect(await footprint()).toEqual({ ...before, replay: before.replay + 1 }); // the 202 itself is kept for replay; the task is not touched
   });
 
-  it('city.admin (admin, below the province) reassigns prov.reviewer’s tasks → the province task stays with prov.reviewer (moved 0), nothing written to it', async () => {
+  it('city.admin (admin, below the province) reassigns prov.reviewer’s tasks → the job refuses the province task 403 (moved 0): it stays with prov.reviewer, nothing written to it', async () => {
     const t = await s.subsidyAtProvinceReview();
     // Name the province task to prov.reviewer: handed to prov.admin and back, both within the province.
     await s.a.ok('prov.reviewer', t.taskId, { action: 'transfer', to: 'prov.admin', comment: '请管理员处理 / to the admin' });
@@ -221,13 +233,16 @@ describe('issue 10: approvals nobody can bypass', () => {
     const ctx = ctxOf();
     const footprint = applicationFootprint(ctx, t.appId);
     const before = await footprint();
-    const r = await h.call('POST', '/api/tasks/reassign', {
-      token: await h.login('city.admin'),
-      body: { from: 'prov.reviewer', to: 'city.reviewer2' },
-      headers: { 'Idempotency-Key': ctx.key },
-    });
-    expect(r.status, JSON.stringify(r.body)).toBe(200);
-    expect(r.body.moved, JSON.stringify(r.body)).toBe(0);
+    const r = await runBulkJob(
+      h,
+      await h.login('city.admin'),
+      '/api/tasks/reassign',
+      { from: 'prov.reviewer', to: 'city.reviewer2' },
+      { 'Idempotency-Key': ctx.key },
+    );
+    // The job looks at prov.reviewer's tasks on applications city.admin sees; the province task is not within city.admin's subtree: refused 403, nothing moved.
+    const results = r.results.map((x) => ({ taskId: x.taskId, ok: x.ok, status: x.error?.status }));
+    expect({ succeeded: r.succeeded, results }, JSON.stringify(r)).toEqual({ succeeded: 0, results: [{ taskId: task.id, ok: false, status: 403 }] });
     const after = await footprint();
     expect({ ...after, replay: before.replay }).toEqual(before);
     expect((await h.db('tasks').where({ id: task.id }).first()).assignee).toBe('prov.reviewer');
