@@ -103,7 +103,8 @@ describe('npm start on embedded Temporal and Postgres', () => {
     expect(created.status).toBe(201);
     const city = await login(base, 'city.reviewer');
     const task = await (async () => {
-      for (let i = 0; i < 50; i++) {
+      // A freshly started worker under a loaded machine may take a while for its first workflow task.
+      for (let i = 0; i < 300; i++) {
         const inbox = await api(base, 'GET', '/api/tasks?status=pending&limit=200', city);
         const t = inbox.body.items.find((x: { applicationId: string }) => x.applicationId === created.body.id);
         if (t) return t;
