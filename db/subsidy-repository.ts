@@ -52,14 +52,12 @@ export interface SubsidyNoticeRow {
 }
 
 export async function getSubsidyNotice(db: Db, applicationId: string): Promise<SubsidyNoticeRow | undefined> {
-  return db('subsidy_notices')
-    .where({ application_id: applicationId })
-    .first<SubsidyNoticeRow | undefined>({
-      noticeNo: 'notice_no',
-      amount: 'amount',
-      orgId: 'org_id',
-      issuedAt: 'issued_at',
-      disbursedAt: 'disbursed_at',
-      projectId: 'project_id',
-    });
+  return db('subsidy_notices').where({ application_id: applicationId }).first<SubsidyNoticeRow | undefined>({
+    noticeNo: 'notice_no',
+    amount: 'amount',
+    orgId: 'org_id',
+    issuedAt: 'issued_at',
+    disbursedAt: 'disbursed_at',
+    projectId: 'project_id',
+  });
 }
