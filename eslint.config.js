@@ -43,8 +43,25 @@ export default tseslint.config(
     },
   },
   {
-    // Black-box tests and benches read untyped JSON answers over HTTP.
-    files: ['test/**/*.ts', 'bench/**/*.ts'],
+    // Plain-JavaScript files (runtime/ts-worker-bootstrap.mjs) are in no TypeScript project: lint them without type information.
+    files: ['**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    // db/: knex query results are `any` by design; each repository function declares the row type it returns
+    // (typed with db<Row>() / .first<Row>() / .select<Row[]>() where that is a one-line change).
+    files: ['db/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+    },
+  },
+  {
+    // Black-box tests, benches and the history recorder (a black-box client of the API) read untyped JSON answers over HTTP.
+    files: ['test/**/*.ts', 'bench/**/*.ts', 'scripts/record-histories.ts'],
     rules: {
       '@typescript-eslint/no-explicit-any': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',

@@ -81,21 +81,26 @@ export function createCampaignActivities({ db }: ActivityDeps) {
       const [enterprises, projects, members, regions, pending] = await Promise.all([
         db('enterprises')
           .where({ campaign_id: p.campaignId })
-          .first(
+          .first<{ screened: number; open_targets: number; crossed_off: number }>(
             db.raw('count(*)::int as screened'),
             db.raw("count(*) filter (where ledger_status = 'registered')::int as open_targets"),
             db.raw("count(*) filter (where ledger_status = 'crossed_off')::int as crossed_off"),
           ),
-        db('projects').where({ campaign_id: p.campaignId }).groupBy('status').select('status', db.raw('count(*)::int as n')),
+        db('projects').where({ campaign_id: p.campaignId }).groupBy('status').select<{ status: string; n: number }[]>('status', db.raw('count(*)::int as n')),
         db('projects')
           .where({ campaign_id: p.campaignId })
-          .first(db.raw('coalesce(sum(members_recruited),0)::int as members'), db.raw('coalesce(sum(unions_established),0)::int as unions')),
-        db('campaign_regions').where({ campaign_id: p.campaignId }).select('org_id', 'plan_submitted_at', 'list_status'),
+          .first<{ members: number; unions: number }>(
+            db.raw('coalesce(sum(members_recruited),0)::int as members'),
+            db.raw('coalesce(sum(unions_established),0)::int as unions'),
+          ),
+        db('campaign_regions')
+          .where({ campaign_id: p.campaignId })
+          .select<{ org_id: string; plan_submitted_at: Date | null; list_status: string | null }[]>('org_id', 'plan_submitted_at', 'list_status'),
         db('applications')
           .where({ campaign_id: p.campaignId })
           .whereIn('status', ['pending', 'returned'])
           .whereIn('type', PHASE_APPLICATION_TYPES[p.phase])
-          .select('id'),
+          .select<{ id: string }[]>('id'),
       ]);
       const summary = {
         phase: p.phase,
@@ -233,7 +238,7 @@ export function createCampaignActivities({ db }: ActivityDeps) {
           data: { region: p.regionOrg, revision: p.revision, projects: ids.length },
         });
       });
-      const org = await db('orgs').where({ id: p.regionOrg }).first('name');
+      const org = await db('orgs').where({ id: p.regionOrg }).first<{ name: string } | undefined>('name');
       const plannedMembers = p.projects.reduce((n, x) => n + ((x.plannedMembers as number | undefined) ?? 0), 0);
       return { projectIds: ids, plannedMembers, regionName: org?.name ?? p.regionOrg };
     },
@@ -313,7 +318,9 @@ export function createCampaignActivities({ db }: ActivityDeps) {
     /** Was the phase's deliverable handed in? (plan; project list; a progress report; every project's self-assessment) */
     async checkDeliverable(p: { campaignId: string; regionOrg: string; phase: WorkPhase }): Promise<{ done: boolean; detail: string }> {
       const name = PHASE_DELIVERABLES[p.phase].name;
-      const region = await db('campaign_regions').where({ campaign_id: p.campaignId, org_id: p.regionOrg }).first('plan_submitted_at', 'list_status');
+      const region = await db('campaign_regions')
+        .where({ campaign_id: p.campaignId, org_id: p.regionOrg })
+        .first<{ plan_submitted_at: Date | null; list_status: string | null } | undefined>('plan_submitted_at', 'list_status');
       let done = false;
       if (p.phase === 'survey') done = !!region?.plan_submitted_at;
       else if (p.phase === 'listing') done = !!region?.list_status && region.list_status !== 'rejected';
@@ -321,14 +328,14 @@ export function createCampaignActivities({ db }: ActivityDeps) {
         const r = await db('project_events as e')
           .join('projects as p', 'p.id', 'e.project_id')
           .where({ 'p.campaign_id': p.campaignId, 'p.region_org': p.regionOrg, 'e.kind': 'progress' })
-          .first('e.id');
+          .first<{ id: string } | undefined>('e.id');
         done = !!r;
       } else {
         const r = await db('projects')
           .where({ campaign_id: p.campaignId, region_org: p.regionOrg })
           .whereNot({ status: 'proposed' })
-          .first(db.raw('count(*)::int as n'), db.raw('count(self_assessment)::int as assessed'));
-        done = (r?.n ?? 0) > 0 && r.assessed === r.n;
+          .first<{ n: number; assessed: number } | undefined>(db.raw('count(*)::int as n'), db.raw('count(self_assessment)::int as assessed'));
+        done = (r?.n ?? 0) > 0 && r?.assessed === r?.n;
       }
       return { done, detail: done ? `${name}已提交 / handed in` : `${name}未按期提交 / not handed in by the deadline` };
     },
@@ -347,18 +354,21 @@ export function createCampaignActivities({ db }: ActivityDeps) {
       detail: string;
       key: string;
     }): Promise<void> {
-      const campaign = await db('campaigns').where({ id: p.campaignId }).first('city_org', 'name');
-      const region = await db('orgs').where({ id: p.regionOrg }).first('name');
+      const campaign = await db('campaigns').where({ id: p.campaignId }).first<{ city_org: string; name: string }>('city_org', 'name');
+      const region = await db('orgs').where({ id: p.regionOrg }).first<{ name: string } | undefined>('name');
       const recipients = [...(await listUsersWithRole(db, campaign.city_org, 'admin')), ...(await listUsersWithRole(db, campaign.city_org, 'supervisor'))];
       if (p.level === 'accountability') {
-        const province = await db('orgs').where({ id: campaign.city_org }).first('parent_id');
+        const province = await db('orgs').where({ id: campaign.city_org }).first<{ parent_id: string | null } | undefined>('parent_id');
         if (province?.parent_id) recipients.push(...(await listUsersWithRole(db, province.parent_id, 'supervisor')));
       }
       const label = p.level === 'supervision' ? '督办' : '问责';
       const message = `【${label}】${campaign.name}：${region?.name ?? p.regionOrg}${PHASE_LABELS[p.phase]}阶段的${PHASE_DELIVERABLES[p.phase].name}逾期 / overdue (${p.level})`;
       // The region's overdue list, the notifications and the audit row change together.
       await db.transaction(async (trx) => {
-        const row = await trx('campaign_regions').where({ campaign_id: p.campaignId, org_id: p.regionOrg }).forUpdate().first('overdue');
+        const row = await trx('campaign_regions')
+          .where({ campaign_id: p.campaignId, org_id: p.regionOrg })
+          .forUpdate()
+          .first<{ overdue: unknown } | undefined>('overdue');
         const list = ((row?.overdue ?? []) as { phase: string; item: string; since: string; level: string }[]).filter(
           (o) => !(o.phase === p.phase && o.item === p.item),
         );

@@ -264,7 +264,7 @@ export function campaignRoutes(deps: CampaignDeps): Router {
 
   router.get('/api/campaigns/:id', async (req, res) => {
     const caller = callerOf(req);
-    const c = await loadVisibleCampaign(db, caller, req.params.id as string);
+    const c = await loadVisibleCampaign(db, caller, req.params.id);
     res.json(await campaignView(db, c));
   });
 
@@ -336,7 +336,7 @@ export function campaignRoutes(deps: CampaignDeps): Router {
 
   router.get('/api/campaigns/:id/projects', async (req, res) => {
     const caller = callerOf(req);
-    const c = await loadVisibleCampaign(db, caller, req.params.id as string);
+    const c = await loadVisibleCampaign(db, caller, req.params.id);
     const q = parseOr400(
       z.object({
         region: z.string().max(100).optional(),
@@ -354,7 +354,7 @@ export function campaignRoutes(deps: CampaignDeps): Router {
 
   router.get('/api/projects/:id', async (req, res) => {
     const caller = callerOf(req);
-    const p = await loadVisibleProject(db, caller, req.params.id as string);
+    const p = await loadVisibleProject(db, caller, req.params.id);
     const events = await listProjectEvents(db, p.id);
     let milestones: unknown = undefined;
     try {

@@ -80,7 +80,7 @@ export function lookupRoutes(deps: LookupDeps): Router {
    */
   router.get('/api/tasks/:id/allowed', async (req, res) => {
     const caller = callerOf(req);
-    const { task: t, app, mine } = await loadVisibleTask(db, caller, req.params.id as string);
+    const { task: t, app, mine } = await loadVisibleTask(db, caller, req.params.id);
     let actions: TaskAction[] = [];
     let returnTargets: { value: 'applicant' | number; label: string }[] = [];
     if (t.status === 'pending' && t.kind === 'approval' && mine) {

@@ -19,7 +19,7 @@ import { getOrg, listOrgs, listTargetGroups, type OrgRow } from '../db/org-repos
 import type { PiiCipher } from '../runtime/pii';
 import { callerOf, requireAuth } from './auth';
 import { DEFAULT_LIMITS, perAddressLimit } from './rate-limits';
-import { enforce, HttpError, notFound, parseOr400 } from './errors';
+import { enforce, notFound, parseOr400 } from './errors';
 import { downloadPoster } from '../domain/policy';
 import { registerRoutes } from './openapi';
 

@@ -338,7 +338,7 @@ export function reportRoutes(deps: ReportDeps): Router {
   /** Who got the bulletin, by channel, with attempts and errors (city and province admins and supervisors). */
   router.get('/api/reports/:id/deliveries', async (req, res) => {
     const caller = callerOf(req);
-    const { report, campaign } = await loadReadableReport(db, caller, req.params.id as string);
+    const { report, campaign } = await loadReadableReport(db, caller, req.params.id);
     enforce(readBulletinDeliveries(caller, campaignFacts(campaign)));
     res.json({ items: await listDeliveries(db, report.id) });
   });

@@ -20,8 +20,6 @@ import {
   actionKey,
   applicationFacts,
   applicationWorkflowId,
-  canSee,
-  isMine,
   loadTargets,
   loadVisibleTask,
   publicPayload,
@@ -29,9 +27,9 @@ import {
   sendAction,
   taskFacts,
 } from './approvals-service';
-import { assignTarget, decideTask, handOffTarget, inboxFilter, reassignTasks, revealPersonalData as policyReveal, type TargetFacts } from '../domain/policy';
+import { assignTarget, decideTask, handOffTarget, inboxFilter, revealPersonalData as policyReveal, type TargetFacts } from '../domain/policy';
 import { callerOf, type Caller } from './auth';
-import { badRequest, enforce, HttpError, notFound, parseOr400 } from './errors';
+import { badRequest, enforce, notFound, parseOr400 } from './errors';
 import { idempotencyKeyOf, idempotent } from './idempotency';
 import { mapTemporalError } from './temporal-errors';
 import { isoDateTime } from './validation';
@@ -164,7 +162,7 @@ export function taskRoutes(deps: TaskDeps): Router {
 
   router.get('/api/tasks/:id', async (req, res) => {
     const caller = callerOf(req);
-    const { task: t, app, mine } = await loadVisibleTask(deps.db, caller, req.params.id as string);
+    const { task: t, app, mine } = await loadVisibleTask(deps.db, caller, req.params.id);
     const personalData = req.query.reveal === 'personal' ? await revealPersonalData(deps, t, caller) : undefined;
     const timeline = await listTimeline(deps.db, t.applicationId);
     if (personalData) res.setHeader('Cache-Control', 'no-store');

@@ -547,7 +547,13 @@ function apiErrors(file: string, n: number): string[] {
     const out: string[] = [];
     for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
       if (!line.startsWith('{')) continue;
-      const e = JSON.parse(line) as { level?: number; time?: number; msg?: string; path?: string; err?: { type?: string; message?: string; code?: unknown } };
+      const e = JSON.parse(line) as {
+        level?: number;
+        time?: number;
+        msg?: string;
+        path?: string;
+        err?: { type?: string; message?: string; code?: string | number };
+      };
       if ((e.level ?? 0) < 50) continue;
       out.push(
         `${e.time ? new Date(e.time).toISOString().slice(11, 23) : ''} ${e.msg ?? ''} ${e.path ?? ''}: ${e.err?.type ?? ''} code=${String(e.err?.code ?? '')} ${(e.err?.message ?? '').slice(0, 200)}`,

@@ -253,7 +253,6 @@ async function main(): Promise<number> {
 
   // ---- one reader of GET /api/campaigns/:id throughout ----
   const busyReads = new Recorder();
-  let latestView: any;
   let readerStop = false;
   const reader = (async () => {
     while (!readerStop && !abort.requested) {
@@ -261,7 +260,6 @@ async function main(): Promise<number> {
       status.inc(`GET campaign ${r.status}`);
       if (r.status === 200) {
         busyReads.add(r.ms);
-        latestView = r.body;
       }
       await sleep(READ_INTERVAL);
     }
@@ -529,7 +527,7 @@ async function main(): Promise<number> {
   const phase = (title: string, a: string, b: string) => {
     if (!cpu[a] || !cpu[b]) return;
     console.log(`CPU, ${title}:`);
-    for (const l of cpuReport(cpu[a]!, cpu[b]!, cores)) console.log(l);
+    for (const l of cpuReport(cpu[a], cpu[b], cores)) console.log(l);
   };
   phase('survey import', 'importStart', 'importEnd');
   phase('lists submitted and approved → all project workflows running', 'listsStart', 'running');

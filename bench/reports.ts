@@ -205,7 +205,7 @@ async function main() {
   log(`machine: ${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, ${mb(os.totalmem())} RAM, ${os.platform()} ${os.release()}, Node ${process.version}`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'union-drive-bench-reports-'));
   fs.chmodSync(dir, 0o755); // the embedded Postgres runs as the postgres user when we are root
-  const cleanups: (() => Promise<unknown>)[] = [async () => fs.rmSync(dir, { recursive: true, force: true })];
+  const cleanups: (() => Promise<unknown>)[] = [() => fs.promises.rm(dir, { recursive: true, force: true })];
   try {
     let adminUrl = process.env.DATABASE_URL;
     if (!adminUrl) {
@@ -286,7 +286,7 @@ async function main() {
     for (const q of queryTimes) log(`  ${q.ms.toFixed(1).padStart(8)} ms  ${q.sql}`);
     if (process.env.BENCH_EXPLAIN === '1') {
       // The plans of the slower aggregates, for tuning indexes.
-      for (const q of queryTimes.filter((x) => x.ms > 20 && /^\s*(with|select)/i.test(x.full))) {
+      for (const q of queryTimes.filter((x) => x.ms > 20 && /^\s*(?:with|select)/i.test(x.full))) {
         let n = 0;
         const text = /\$1\b/.test(q.full) ? q.full : q.full.replace(/\?/g, () => `$${++n}`);
         const client = new pg.Client({ connectionString: scratch.url });

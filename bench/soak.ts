@@ -313,9 +313,9 @@ async function main(): Promise<number> {
   console.log(`requests: ${tally.requests} (${(tally.requests / wall).toFixed(1)}/s)`);
   const errors = [...tally.errors.counts.values()].reduce((a, b) => a + b, 0);
   console.log(
-    `errors (5xx, timeouts, refused): ${errors} = ${((errors / Math.max(1, tally.requests)) * 100).toFixed(3)} %  ${errors ? `— ${tally.errors}` : '(aim: 0) ✓'}`,
+    `errors (5xx, timeouts, refused): ${errors} = ${((errors / Math.max(1, tally.requests)) * 100).toFixed(3)} %  ${errors ? `— ${tally.errors.toString()}` : '(aim: 0) ✓'}`,
   );
-  console.log(`4xx answers (counted apart: lost races, rate limits): ${tally.client4xx}`);
+  console.log(`4xx answers (counted apart: lost races, rate limits): ${tally.client4xx.toString()}`);
   console.log('latency by kind (whole run):');
   for (const [kind, r] of [...tally.byKind.entries()].sort((a, b) => b[1].count - a[1].count)) console.log(`  ${latencyLine(kind, r)}`);
   const warm = memory.filter((m) => m.minute >= Math.min(1, (SECONDS / 60) * 0.2));

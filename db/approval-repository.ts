@@ -198,7 +198,7 @@ export type InboxFilter = ReturnType<typeof inboxFilter>;
 /** Tasks named to one of the users, or open to one of the (org, role) pairs. Two indexed branches. */
 function holderClause(w: Knex.QueryBuilder, who: InboxFilter): void {
   w.whereIn('t.assignee', who.usernames);
-  for (const { orgId, role } of who.roleOrgs) w.orWhere((r) => r.whereNull('t.assignee').andWhere('t.org_id', orgId).andWhere('t.role', role));
+  for (const { orgId, role } of who.roleOrgs) w.orWhere((r) => void r.whereNull('t.assignee').andWhere('t.org_id', orgId).andWhere('t.role', role));
 }
 
 /**
@@ -224,7 +224,7 @@ export async function listInbox(
   if (opts.overdue) q.andWhere('t.due_at', '<', db.fn.now());
   if (opts.cursor) {
     const [at, id] = decodeCursor(opts.cursor);
-    q.andWhere((w) => w.where('t.created_at', '<', at).orWhere((x) => x.where('t.created_at', '=', at).andWhere('t.id', '<', id)));
+    q.andWhere((w) => void w.where('t.created_at', '<', at).orWhere((x) => void x.where('t.created_at', '=', at).andWhere('t.id', '<', id)));
   }
   return q;
 }
@@ -402,7 +402,7 @@ export async function listPendingTaskIdsOf(db: Db, username: string, scopePath: 
     .where('t.assignee', username)
     .andWhere('t.status', 'pending')
     .andWhere('t.kind', 'approval')
-    .andWhere((w) => w.where('ao.path', 'like', `${scopePath}%`).orWhere('tgo.path', 'like', `${scopePath}%`))
+    .andWhere((w) => void w.where('ao.path', 'like', `${scopePath}%`).orWhere('tgo.path', 'like', `${scopePath}%`))
     .orderBy('t.id')
     .limit(page.limit)
     .select<{ id: string }[]>('t.id');

@@ -91,7 +91,7 @@ export async function listCampaigns(db: Db, scopePath: string, opts: { limit: nu
   const q = db('campaigns as c')
     .join('orgs as o', 'o.id', 'c.city_org')
     .select(columns)
-    .where((w) => w.where('o.path', 'like', `${scopePath}%`).orWhereRaw('? like o.path || ?', [scopePath, '%']))
+    .where((w) => void w.where('o.path', 'like', `${scopePath}%`).orWhereRaw('? like o.path || ?', [scopePath, '%']))
     .orderBy([
       { column: 'c.created_at', order: 'desc' },
       { column: 'c.id', order: 'desc' },

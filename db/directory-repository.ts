@@ -32,7 +32,7 @@ export async function listDirectoryUsers(db: Db, opts: { pathPrefix: string; org
     .limit(opts.limit);
   if (opts.q) {
     const like = `%${opts.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    query.andWhere((w) => w.whereILike('u.username', like).orWhereILike('u.name', like));
+    query.andWhere((w) => void w.whereILike('u.username', like).orWhereILike('u.name', like));
   }
   return query;
 }

@@ -386,16 +386,16 @@ export interface RegionEnterpriseCounts {
  * and the bimonthly bulletin (通报). Regions with no enterprise yet are absent.
  */
 export async function countEnterprisesByRegion(db: Db, campaignId: string): Promise<Record<string, RegionEnterpriseCounts>> {
-  const rows = (await db('enterprises')
-    .select('region_org', 'classification', 'ledger_status')
-    .count({ n: '*' })
-    .where({ campaign_id: campaignId })
-    .groupBy('region_org', 'classification', 'ledger_status')) as {
+  const rows: {
     region_org: string;
     classification: Classification;
     ledger_status: LedgerStatus;
     n: string;
-  }[];
+  }[] = await db('enterprises')
+    .select('region_org', 'classification', 'ledger_status')
+    .count({ n: '*' })
+    .where({ campaign_id: campaignId })
+    .groupBy('region_org', 'classification', 'ledger_status');
   const out: Record<string, RegionEnterpriseCounts> = {};
   for (const r of rows) {
     const c = (out[r.region_org] ??= { screened: 0, targets: 0, crossedOff: 0, byClassification: emptyClassCounts() });

@@ -342,10 +342,11 @@ export async function claimEmailDelivery(
 ): Promise<{ state: 'claimed'; row: DeliveryRow } | { state: 'sent' | 'busy' | 'missing'; row?: DeliveryRow }> {
   const [row] = await db('report_deliveries')
     .where({ report_id: reportId, username, channel: 'email' })
-    .andWhere((w) =>
-      w
-        .whereIn('status', ['pending', 'failed'])
-        .orWhere((o) => o.where('status', 'sending').andWhere('claimed_at', '<', db.raw(`now() - make_interval(secs => ?)`, [leaseSeconds]))),
+    .andWhere(
+      (w) =>
+        void w
+          .whereIn('status', ['pending', 'failed'])
+          .orWhere((o) => void o.where('status', 'sending').andWhere('claimed_at', '<', db.raw(`now() - make_interval(secs => ?)`, [leaseSeconds]))),
     )
     .update({ status: 'sending', attempts: db.raw('attempts + 1'), claimed_at: db.fn.now() })
     .returning(Object.values(deliveryColumns));
@@ -434,7 +435,7 @@ export async function storeBulletin(db: Db, s: StoreBulletinInput): Promise<Stor
     await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`bulletin:${s.campaignId}`]);
     const existing = await trx('reports as r').select(reportColumns).where({ 'r.campaign_id': s.campaignId, 'r.period': s.period.key }).first();
     if (existing) return { outcome: 'existing' as const, report: existing as ReportRow };
-    let missedPeriods: number[] = [];
+    const missedPeriods: number[] = [];
     if (s.kind === 'scheduled' && s.period.index !== undefined) {
       const last = await trx('reports').where({ campaign_id: s.campaignId, kind: 'scheduled' }).max<{ max: number | null }>('period_index as max').first();
       const lastIndex = last?.max ?? 0;

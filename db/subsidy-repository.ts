@@ -41,8 +41,23 @@ export async function issueSubsidyNotice(
   return { noticeNo: row.notice_no as string, amount: Number(row.amount), created };
 }
 
-export async function getSubsidyNotice(db: Db, applicationId: string) {
-  return db('subsidy_notices')
-    .where({ application_id: applicationId })
-    .first({ noticeNo: 'notice_no', amount: 'amount', orgId: 'org_id', issuedAt: 'issued_at', disbursedAt: 'disbursed_at', projectId: 'project_id' });
+/** A subsidy notice as read back (amount is a numeric column: pg returns it as a string). */
+export interface SubsidyNoticeRow {
+  noticeNo: string;
+  amount: string | number;
+  orgId: string;
+  issuedAt: Date;
+  disbursedAt: Date | null;
+  projectId: string | null;
+}
+
+export async function getSubsidyNotice(db: Db, applicationId: string): Promise<SubsidyNoticeRow | undefined> {
+  return db('subsidy_notices').where({ application_id: applicationId }).first<SubsidyNoticeRow | undefined>({
+    noticeNo: 'notice_no',
+    amount: 'amount',
+    orgId: 'org_id',
+    issuedAt: 'issued_at',
+    disbursedAt: 'disbursed_at',
+    projectId: 'project_id',
+  });
 }

@@ -88,7 +88,7 @@ function isAlive(pid: number): boolean {
  * A fresh database on the server of `adminUrl` (a test run, a benchmark, a
  * recording): its URL, and `drop()` to remove it again (connections forced off).
  */
-export async function createScratchDatabase(adminUrl: string, name: string): Promise<{ url: string; drop(): Promise<void> }> {
+export async function createScratchDatabase(adminUrl: string, name: string): Promise<{ url: string; drop: () => Promise<void> }> {
   const run = async (sql: string) => {
     const client = new pg.Client({ connectionString: adminUrl });
     await client.connect();

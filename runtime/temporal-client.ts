@@ -33,7 +33,8 @@ export async function connectTemporal(address: string, namespace: string): Promi
     interceptors: [
       makeGrpcRetryInterceptor({
         delayFunction: defaults.delayFunction,
-        retryableDecider: (attempt, status) => (status.code === UNAVAILABLE ? attempt < UNAVAILABLE_ATTEMPTS : defaults.retryableDecider(attempt, status)),
+        retryableDecider: (attempt, status) =>
+          Number(status.code) === UNAVAILABLE ? attempt < UNAVAILABLE_ATTEMPTS : defaults.retryableDecider(attempt, status),
       }),
     ],
   });

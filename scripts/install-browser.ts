@@ -26,8 +26,8 @@ function main(): void {
   const sudo = root ? [] : ['sudo'];
   console.log("[browser] Chromium is missing; installing Debian's chromium and fonts-noto-cjk (once, about a minute)");
   const [cmd, ...pre] = [...sudo, 'apt-get'];
-  run(cmd!, [...pre, 'update', '-qq']);
-  run(cmd!, [...pre, 'install', '-y', '-qq', '--no-install-recommends', 'chromium', 'fonts-noto-cjk']);
+  run(cmd, [...pre, 'update', '-qq']);
+  run(cmd, [...pre, 'install', '-y', '-qq', '--no-install-recommends', 'chromium', 'fonts-noto-cjk']);
   if (!fs.existsSync(chromium)) throw new Error(`apt-get installed chromium but ${chromium} is not there; set CHROMIUM_PATH`);
   console.log(`[browser] Chromium: ${chromium}`);
 }

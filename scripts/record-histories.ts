@@ -190,7 +190,7 @@ async function main() {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'union-drive-record-'));
   fs.chmodSync(dir, 0o755);
-  const cleanups: (() => Promise<unknown>)[] = [async () => fs.rmSync(dir, { recursive: true, force: true })];
+  const cleanups: (() => Promise<unknown>)[] = [() => fs.promises.rm(dir, { recursive: true, force: true })];
   const cleanup = async () => {
     for (const fn of cleanups.reverse()) await fn().catch((e) => console.error(e));
   };

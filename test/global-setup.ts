@@ -65,7 +65,7 @@ export default async function setup(project: TestProject) {
 
   const bundle = await bundleWorkflowCode({
     workflowsPath: WORKFLOWS_PATH,
-    logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} } as never,
+    logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} },
   });
   const bundlePath = path.join(dir, 'workflow-bundle.js');
   fs.writeFileSync(bundlePath, bundle.code);

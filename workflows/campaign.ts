@@ -82,7 +82,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignVi
       return result;
     },
     {
-      validator: (a) => {
+      validator: (a: AdvanceInput) => {
         if (s.processed[a.idempotencyKey]) return;
         if (s.phase === 'closed') throw ApplicationFailure.create({ type: 'Conflict', message: '行动已结束 / the campaign is closed', nonRetryable: true });
         if (s.advance) throw ApplicationFailure.create({ type: 'Conflict', message: '正在推进到下一阶段，请稍候 / already advancing', nonRetryable: true });

@@ -87,7 +87,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectView>
       return remember(a.idempotencyKey, view(result as unknown as Record<string, unknown>));
     },
     {
-      validator: (a) => {
+      validator: (a: ProgressInput) => {
         if (s.processed[a.idempotencyKey]) return;
         notClosed();
         if (laterPhase(s.phase, a.phaseSeen) !== 'implementation')
@@ -114,7 +114,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectView>
       return remember(a.idempotencyKey, view());
     },
     {
-      validator: (a) => {
+      validator: (a: InspectionInput) => {
         if (s.processed[a.idempotencyKey]) return;
         if (s.closed) refuse('Conflict', '行动已结束 / the campaign is closed');
       },
@@ -178,7 +178,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectView>
       return remember(a.idempotencyKey, view());
     },
     {
-      validator: (a) => {
+      validator: (a: SelfAssessmentInput) => {
         if (s.processed[a.idempotencyKey]) return;
         notClosed();
         if (laterPhase(s.phase, a.phaseSeen) !== 'assessment')

@@ -86,7 +86,7 @@ export async function regionCampaignWorkflow(input: RegionInput): Promise<Region
       return remember(a.idempotencyKey, { ok: true, phase: s.phase });
     },
     {
-      validator: (a) => {
+      validator: (a: PlanInput) => {
         if (s.processed[a.idempotencyKey]) return;
         gate('survey', a.phaseSeen);
       },
@@ -147,7 +147,7 @@ export async function regionCampaignWorkflow(input: RegionInput): Promise<Region
       return remember(a.idempotencyKey, { ok: true, phase: s.phase, listApplicationId: applicationId, listStatus: 'pending', projectIds: saved.projectIds });
     },
     {
-      validator: (a) => {
+      validator: (a: ProjectListInput) => {
         if (s.processed[a.idempotencyKey]) return;
         gate('listing', a.phaseSeen);
         if (s.listStatus === 'pending') refuse('Conflict', '项目清单正在审核中，退回后方可修改 / the list is under review; it can be revised once returned');

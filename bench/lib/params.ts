@@ -66,7 +66,7 @@ export function machineInfo(): MachineInfo {
   };
 }
 
-export function printHeader(title: string, params: Record<string, unknown>): void {
+export function printHeader(title: string, params: Record<string, string | number | boolean | object | null | undefined>): void {
   const m = machineInfo();
   console.log(`=== ${title} ===`);
   console.log(`date:     ${new Date().toISOString()}`);

@@ -135,14 +135,14 @@ export async function startSystem(opts: StartOptions = {}): Promise<BenchSystem>
   startReaper(dataDir, keep);
   onCleanup(async () => {
     if (keep) log(`kept ${dataDir}`);
-    else fs.rmSync(dataDir, { recursive: true, force: true });
+    else await fs.promises.rm(dataDir, { recursive: true, force: true });
   });
   const profiled = new Set(opts.profile ?? []);
   const profileDir = (name: string) => path.join(dataDir, `profile-${name}`);
   const spawnedAt: Record<string, number> = {};
   let profileWindow: { from: number; to: number } | undefined;
   // Registered early, so it runs late: after the API and the worker have exited and written their profiles.
-  onCleanup(async () => {
+  onCleanup(() => {
     for (const name of profiled) {
       const dir = profileDir(name);
       const started = spawnedAt[name];
@@ -155,6 +155,7 @@ export async function startSystem(opts: StartOptions = {}): Promise<BenchSystem>
         console.log(`  raw profiles (open in Chrome DevTools → Performance): ${keepDir}`);
       }
     }
+    return Promise.resolve();
   });
 
   // ---- Postgres ----

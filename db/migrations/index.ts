@@ -31,11 +31,11 @@ const migrations: Record<string, Knex.Migration> = {
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
-  getMigrations: async () => Object.keys(migrations),
+  getMigrations: () => Promise.resolve(Object.keys(migrations)),
   getMigrationName: (name) => name,
-  getMigration: async (name) => {
+  getMigration: (name) => {
     const m = migrations[name];
-    if (!m) throw new Error(`unknown migration ${name}`);
-    return m;
+    if (!m) return Promise.reject(new Error(`unknown migration ${name}`));
+    return Promise.resolve(m);
   },
 };

@@ -80,13 +80,13 @@ describe('a supervisor and the bulletin in the browser', () => {
     expect(xlsx.suggestedFilename()).toMatch(/通报-第\d+期（临时）\.xlsx$/);
     expect(
       fs
-        .readFileSync((await xlsx.path())!)
+        .readFileSync(await xlsx.path())
         .subarray(0, 2)
         .toString(),
     ).toBe('PK');
     const [csv] = await Promise.all([lead.page.waitForEvent('download'), lead.page.getByTestId('download-csv').click()]);
     expect(csv.suggestedFilename()).toMatch(/\.csv$/);
-    expect(fs.readFileSync((await csv.path())!, 'utf8')).toContain('新华区总工会');
+    expect(fs.readFileSync(await csv.path(), 'utf8')).toContain('新华区总工会');
     const [print] = await Promise.all([lead.context.waitForEvent('page'), lead.page.getByTestId('download-html').click()]);
     await print.waitForLoadState();
     await expect.poll(() => print.textContent('body')).toContain('新华区总工会');

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { startApi, type RunningApi } from '../../api/server';
-import { eventually, startHarness, type Harness } from '../support/harness';
+import { startHarness, type Harness } from '../support/harness';
 import { CampaignDriver } from '../support/campaigns';
 import { uniqueIdNumber, uniquePhone } from '../support/factories';
 import { launchBrowser, login, openSession, SCREENSHOTS } from './browser';
@@ -69,14 +69,14 @@ describe('扫码入会 in the browser', () => {
     await staff.shot('40-union-posters');
     const [png] = await Promise.all([staff.page.waitForEvent('download'), card.getByTestId('poster-png').click()]);
     expect(png.suggestedFilename()).toBe(`扫码入会海报-${UNION_NAME}.png`);
-    expect(pngSize(fs.readFileSync((await png.path())!))).toEqual({ width: 2480, height: 3508 });
+    expect(pngSize(fs.readFileSync(await png.path()))).toEqual({ width: 2480, height: 3508 });
     await png.saveAs(path.join(SCREENSHOTS, '40-union-poster-download.png'));
     const [svg] = await Promise.all([staff.page.waitForEvent('download'), card.getByRole('button', { name: /下载海报 SVG/ }).click()]);
-    const svgText = fs.readFileSync((await svg.path())!, 'utf8');
+    const svgText = fs.readFileSync(await svg.path(), 'utf8');
     expect(svgText).toContain(UNION_NAME);
     expect(svgText).toContain(`${h.url}/join?union=${UNION}`);
     const [qr] = await Promise.all([staff.page.waitForEvent('download'), card.getByRole('button', { name: '下载二维码' }).click()]);
-    expect(pngSize(fs.readFileSync((await qr.path())!)).width).toBe(1200);
+    expect(pngSize(fs.readFileSync(await qr.path())).width).toBe(1200);
 
     // Who may download it: the union's own people and staff above it; others in scope 403, out of scope 404.
     const poster = async (u: string) => (await h.call('GET', `/api/orgs/${UNION}/join-poster.svg`, { token: await h.login(u) })).status;

@@ -310,7 +310,7 @@ async function snapshot(p: string): Promise<Record<string, string[]>> {
   const like = `%${p}%`;
   const db = h.db;
   const omit = (rows: Record<string, unknown>[], ...cols: string[]) =>
-    rows.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => !cols.includes(k) && !/(_at|^at|^id)$/.test(k))));
+    rows.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => !cols.includes(k) && !/(?:_at|^at|^id)$/.test(k))));
   const sorted = (rows: Record<string, unknown>[]) => rows.map((r) => JSON.stringify(r)).sort();
   const reports = await db('reports').where('campaign_id', 'like', like).select('id', 'seq', 'period', 'kind', 'issued_by');
   const tables = {
@@ -460,11 +460,13 @@ describe('a bulletin’s email copies under retries', () => {
       const recipients = await mailing.listUnsentBulletinEmails({ reportId: report });
       expect(recipients.length).toBeGreaterThan(0);
       // Each copy: three attempts at once (a retry overlapping a timed-out attempt), then two more.
+      const send = (p: { reportId: string; username: string }) => mailing.sendBulletinEmail(p);
       const attempt = (username: string, n: number) =>
-        new MockActivityEnvironment({ attempt: n }, { logger: new DefaultLogger('ERROR') }).run(mailing.sendBulletinEmail, {
-          reportId: report,
-          username,
-        }) as Promise<{ status: 'sent' | 'already_sent' }>;
+        new MockActivityEnvironment({ attempt: n }, { logger: new DefaultLogger('ERROR') }).run<
+          Parameters<typeof send>,
+          Awaited<ReturnType<typeof send>>,
+          typeof send
+        >(send, { reportId: report, username });
       for (const username of recipients) {
         const results = await Promise.allSettled([attempt(username, 1), attempt(username, 2), attempt(username, 3)]);
         expect(results.filter((r) => r.status === 'fulfilled' && r.value.status === 'sent')).toHaveLength(1);

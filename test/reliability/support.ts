@@ -57,8 +57,8 @@ export async function spawnWorker(opts: {
   };
   let out = '';
   const child = spawn(process.execPath, ['--import', 'tsx', 'runtime/worker-main.ts'], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout!.on('data', (d) => (out = (out + String(d)).slice(-200_000)));
-  child.stderr!.on('data', (d) => (out = (out + String(d)).slice(-200_000)));
+  child.stdout.on('data', (d) => (out = (out + String(d)).slice(-200_000)));
+  child.stderr.on('data', (d) => (out = (out + String(d)).slice(-200_000)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const deadline = Date.now() + 120_000;
   while (!/"msg":"worker started"/.test(out)) {
@@ -193,8 +193,8 @@ export async function spawnApi(opts: { taskQueue: string; databaseUrl?: string; 
   };
   let out = '';
   const child = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout!.on('data', (d) => (out = (out + String(d)).slice(-200_000)));
-  child.stderr!.on('data', (d) => (out = (out + String(d)).slice(-200_000)));
+  child.stdout.on('data', (d) => (out = (out + String(d)).slice(-200_000)));
+  child.stderr.on('data', (d) => (out = (out + String(d)).slice(-200_000)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const deadline = Date.now() + 120_000;
   let url: string | undefined;

@@ -14,7 +14,7 @@ const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'union-drive-start-'));
 fs.chmodSync(dataDir, 0o755);
 let child: ChildProcess | undefined;
 
-afterAll(async () => {
+afterAll(() => {
   if (child && child.exitCode === null) child.kill('SIGKILL');
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
@@ -43,8 +43,8 @@ function startSystem(p: Awaited<ReturnType<typeof ports>>): { proc: ChildProcess
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  proc.stdout!.on('data', (d) => (out += String(d)));
-  proc.stderr!.on('data', (d) => (out += String(d)));
+  proc.stdout.on('data', (d) => (out += String(d)));
+  proc.stderr.on('data', (d) => (out += String(d)));
   return { proc, output: () => out };
 }
 

@@ -21,7 +21,7 @@ afterAll(async () => {
 
 describe('passwords', () => {
   it('are stored as scrypt hashes costing at least 32 MiB of memory each, salted, never in clear, and verified in constant time', async () => {
-    const rows = (await h.db('users').select('username', 'password_hash')) as { username: string; password_hash: string }[];
+    const rows = await h.db('users').select<{ username: string; password_hash: string }[]>('username', 'password_hash');
     const salts = new Set<string>();
     for (const { username, password_hash } of rows) {
       const [scheme, n, r, p, salt, hash] = password_hash.split('$');

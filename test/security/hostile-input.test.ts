@@ -196,7 +196,7 @@ const contentTypes = fc.constantFrom(
   'multipart/form-data; boundary=x',
   'application/xml',
 );
-const idemKeys = fc.option(fc.oneof(fc.stringMatching(/^[\w.:-]{1,40}$/), fc.stringMatching(/^[ -~]{0,300}$/)), { nil: undefined });
+const idemKeys = fc.option(fc.oneof(fc.stringMatching(/^[\w.:-]{1,40}$/), fc.stringMatching(/^[\x20-\x7E]{0,300}$/)), { nil: undefined });
 
 interface RouteCase {
   user: string | null;
@@ -527,7 +527,7 @@ describe('hostile path parameters and queries on every read', () => {
       fc.asyncProperty(fc.constantFrom(...[...reads].filter((r) => r.startsWith('/api/'))), piece, piece, async (route, id, q) => {
         // (a lone surrogate cannot be percent-encoded as UTF-8: it goes as the invalid bytes it would become)
         const enc = (v: string) => (v.startsWith('%') ? v : encodeURIComponent(v.replace(/[\ud800-\udfff]/g, 'LONE')).replace(/LONE/g, '%ED%A0%80'));
-        const path = route.replace(/:(\w+)/g, () => enc(id));
+        const path = route.replace(/:\w+/g, () => enc(id));
         const query = `?limit=${enc(q)}&cursor=${enc(q)}&format=${enc(q)}&status=${enc(q)}&phone=${enc(q)}&q=${enc(q)}&year=${enc(q)}&region=${enc(q)}`;
         const r = await fetch(h.url + path + query, { headers: { authorization: `Bearer ${token}` } });
         expect(r.status, `${path}${query.slice(0, 80)}: ${(await r.text()).slice(0, 200)}`).toBeLessThan(500);

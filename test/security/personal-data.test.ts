@@ -59,11 +59,13 @@ describe('a worker’s ID and phone numbers', () => {
   const REVIEWER = 'xinhua-express.reviewer'; // the courier union the application is sorted to
   const reveal = (user: string, taskId: string) => get(user, `/api/tasks/${taskId}?reveal=personal`);
   const views = async () =>
-    (await h.db('audit_log').where({ application_id: id, action: 'personalDataViewed' }).select('actor', 'step', 'data')) as {
-      actor: string;
-      step: string;
-      data: { taskId: string; fields: string[] };
-    }[];
+    await h.db('audit_log').where({ application_id: id, action: 'personalDataViewed' }).select<
+      {
+        actor: string;
+        step: string;
+        data: { taskId: string; fields: string[] };
+      }[]
+    >('actor', 'step', 'data');
 
   it('are masked in every answer, and shown in full only to the identity reviewer, each view audited', async () => {
     const created = await h.call('POST', '/api/applications', { body: worker });

@@ -148,13 +148,13 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
 /** Polls until `fn` returns a truthy value (workflows move on asynchronously). */
 export async function eventually<T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 20_000, intervalMs = 150): Promise<T> {
   const deadline = Date.now() + timeoutMs;
-  let last: unknown;
+  let last: Error | undefined; // what fn last threw (assertion errors, in practice)
   for (;;) {
     try {
       const v = await fn();
       if (v) return v;
     } catch (e) {
-      last = e;
+      last = e as Error;
     }
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, intervalMs));

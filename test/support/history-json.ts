@@ -26,7 +26,7 @@ function protoJson() {
     // CommonJS, as the SDK loads them: an ESM namespace import does not expose the protobuf root.
     const require = createRequire(import.meta.url);
     const proto = require('@temporalio/proto') as typeof Proto;
-    const { patchProtobufRoot } = require('@temporalio/proto/lib/patch-protobuf-root') as { patchProtobufRoot<T>(root: T): T };
+    const { patchProtobufRoot } = require('@temporalio/proto/lib/patch-protobuf-root') as { patchProtobufRoot: <T>(root: T) => T };
     const protoDir = path.dirname(require.resolve('@temporalio/proto/package.json'));
     const json = require(require.resolve('protobufjs/ext/protojson', { paths: [protoDir] })) as ProtoJson;
     const root = patchProtobufRoot(proto) as unknown as { lookupType(name: string): unknown };

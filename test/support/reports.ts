@@ -108,7 +108,7 @@ export function header(raw: string, name: string): string | undefined {
 
 /** Decodes RFC 2047 encoded words (=?UTF-8?B?…?= / =?UTF-8?Q?…?=). */
 export function decodeWords(value: string): string {
-  return value.replace(/\?=\s+=\?/g, '?==?').replace(/=\?([^?]+)\?([BbQq])\?([^?]*)\?=/g, (_m, _charset: string, enc: string, text: string) =>
+  return value.replace(/\?=\s+=\?/g, '?==?').replace(/=\?([^?]+)\?([BQ])\?([^?]*)\?=/gi, (_m, _charset: string, enc: string, text: string) =>
     enc.toUpperCase() === 'B'
       ? Buffer.from(text, 'base64').toString('utf8')
       : Buffer.from(
@@ -139,5 +139,5 @@ export function mimePart(raw: string, type: 'text/html' | 'text/plain'): string 
 
 /** Waits until the SMTP sink holds `n` messages. */
 export async function waitForMail(sink: { received: ReceivedMail[] }, n: number, timeoutMs = 20_000) {
-  return eventually(async () => (sink.received.length >= n ? sink.received : undefined), timeoutMs, 100);
+  return eventually(() => Promise.resolve(sink.received.length >= n ? sink.received : undefined), timeoutMs, 100);
 }

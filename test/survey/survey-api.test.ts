@@ -121,7 +121,7 @@ const COLUMNS: (keyof Ent)[] = [
   'operatingSince',
 ];
 function toCsv(rows: Ent[]): string {
-  const cell = (v: unknown) => {
+  const cell = (v: Ent[keyof Ent]) => {
     const s = v === undefined ? '' : String(v);
     return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };

@@ -42,7 +42,7 @@ export function AppTimeline({ entries, showActor = true }: { entries: TimelineEn
                 {e.step && <Typography.Text type="secondary">{m(e.step)}</Typography.Text>}
                 {showActor && e.actor && e.actor !== 'system' && <Typography.Text style={{ marginInlineStart: 8 }}>{e.actor}</Typography.Text>}
                 {(e.comment || e.note) && <div style={{ marginTop: 4 }}>{m(e.comment ?? e.note)}</div>}
-                {Array.isArray(e.data?.to) && <div style={{ color: '#8c8c8c' }}>→ {(e.data!.to as string[]).join('、')}</div>}
+                {Array.isArray(e.data?.to) && <div style={{ color: '#8c8c8c' }}>→ {(e.data.to as string[]).join('、')}</div>}
               </div>
             ),
           }))}

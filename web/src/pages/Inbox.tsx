@@ -81,7 +81,6 @@ export default function Inbox() {
   };
   useEffect(() => {
     void load();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [status, type, overdue]);
   useEffect(() => {
     const timer = setInterval(() => setNow(Date.now()), 30_000);
@@ -293,7 +292,7 @@ function BulkApprove({ open, tasks, onClose }: { open: boolean; tasks: TaskView[
         <Alert
           type={failed.length ? 'warning' : 'success'}
           showIcon
-          title={t('已同意 {ok} 项，失败 {failed} 项', { ok: results!.filter((r) => r.ok).length, failed: failed.length })}
+          title={t('已同意 {ok} 项，失败 {failed} 项', { ok: results.filter((r) => r.ok).length, failed: failed.length })}
           description={
             failed.length ? (
               <ul style={{ margin: 0, paddingInlineStart: 18 }}>

@@ -165,9 +165,10 @@ export default function Join({ union: unionId }: { union: string | null }) {
             rules={[
               { required: true, message: t('请填写身份证号') },
               {
-                validator: async (_, v: string) => {
+                validator: (_, v: string) => {
                   const p = v ? idNumberProblem(v) : null;
-                  if (p) throw new Error(t(p));
+                  if (p) return Promise.reject(new Error(t(p)));
+                  return Promise.resolve();
                 },
               },
             ]}
@@ -200,8 +201,9 @@ export default function Join({ union: unionId }: { union: string | null }) {
             valuePropName="checked"
             rules={[
               {
-                validator: async (_, v: boolean) => {
-                  if (!v) throw new Error(t('请阅读并同意'));
+                validator: (_, v: boolean) => {
+                  if (!v) return Promise.reject(new Error(t('请阅读并同意')));
+                  return Promise.resolve();
                 },
               },
             ]}

@@ -107,14 +107,16 @@ export default function LaunchCampaign() {
   };
 
   const phaseRule = (p: (typeof WORK_PHASES)[number], i: number) => ({
-    validator: async (_: unknown, value: Range) => {
-      if (!value || !value[0] || !value[1]) throw new Error(t('请选择起止时间'));
-      if (!value[0].isBefore(value[1])) throw new Error(t('开始须早于结束'));
+    validator: (_: unknown, value: Range) => {
+      if (!value || !value[0] || !value[1]) return Promise.reject(new Error(t('请选择起止时间')));
+      if (!value[0].isBefore(value[1])) return Promise.reject(new Error(t('开始须早于结束')));
       if (i > 0) {
         const prev = form.getFieldValue(['phases', WORK_PHASES[i - 1]!]) as Range;
-        if (prev?.[1] && value[0].isBefore(prev[1])) throw new Error(t('须不早于“{prev}”结束', { prev: label(PHASES, WORK_PHASES[i - 1]!, lang) }));
+        if (prev?.[1] && value[0].isBefore(prev[1]))
+          return Promise.reject(new Error(t('须不早于“{prev}”结束', { prev: label(PHASES, WORK_PHASES[i - 1], lang) })));
       }
-      if (p === 'assessment' && value[1].isBefore(dayjs())) throw new Error(t('行动已全部过期'));
+      if (p === 'assessment' && value[1].isBefore(dayjs())) return Promise.reject(new Error(t('行动已全部过期')));
+      return Promise.resolve();
     },
   });
 
@@ -218,8 +220,10 @@ export default function LaunchCampaign() {
                       rules={[
                         { type: 'integer', min: 1, message: t('须为正整数') },
                         {
-                          validator: async (_: unknown, v: number | null) => {
-                            if (v && !form.getFieldValue(['perRegion', r.id, 'newMembers'])) throw new Error(t('请同时填写该地区的新会员目标'));
+                          validator: (_: unknown, v: number | null) => {
+                            if (v && !form.getFieldValue(['perRegion', r.id, 'newMembers']))
+                              return Promise.reject(new Error(t('请同时填写该地区的新会员目标')));
+                            return Promise.resolve();
                           },
                         },
                       ]}

@@ -114,7 +114,7 @@ export default function TaskPage({ id }: { id: string }) {
 }
 
 function Subject({ detail }: { detail: SubjectDetail }) {
-  const { t, lang, m } = useI18n();
+  const { t, m } = useI18n();
   const { orgName } = useSession();
   const p = detail.payload;
   if (detail.type === 'project_list') return <ProjectListSubject detail={detail} />;
@@ -157,7 +157,7 @@ function Subject({ detail }: { detail: SubjectDetail }) {
 
 function ProjectListSubject({ detail }: { detail: SubjectDetail }) {
   const { t, lang } = useI18n();
-  const campaignId = String(detail.payload.campaignId ?? '');
+  const campaignId = String((detail.payload.campaignId as string | undefined) ?? '');
   const projects = useLoad(
     () =>
       get<{ items: ProjectView[] }>(`/api/campaigns/${encodeURIComponent(campaignId)}/projects?region=${encodeURIComponent(detail.applicantOrg)}&limit=500`),
@@ -228,7 +228,8 @@ function ChainChangeSubject({ detail }: { detail: SubjectDetail }) {
 
 function SelfAssessmentSubject({ detail }: { detail: SubjectDetail }) {
   const { t, lang } = useI18n();
-  const p = detail.payload;
+  // The self-assessment's payload: the project and its report (JSON from the API).
+  const p = detail.payload as { projectId?: string; summary?: string; membersRecruited?: number; unionsEstablished?: number; coverage?: number };
   const project = useLoad(() => get<ProjectView>(`/api/projects/${encodeURIComponent(String(p.projectId ?? ''))}`), [p.projectId]);
   const pr = project.data;
   return (

@@ -73,8 +73,9 @@ export function PlanTab({ campaign, org, submitted, onChanged }: { campaign: Cam
           name="measures"
           rules={[
             {
-              validator: async (_, v: string[]) => {
-                if (!v?.length) throw new Error(t('至少一项措施'));
+              validator: (_, v: string[]) => {
+                if (!v?.length) return Promise.reject(new Error(t('至少一项措施')));
+                return Promise.resolve();
               },
             },
           ]}

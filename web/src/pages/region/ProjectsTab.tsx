@@ -228,8 +228,9 @@ export function ProjectsTab({
           name="projects"
           rules={[
             {
-              validator: async (_, v: unknown[]) => {
-                if (!v?.length) throw new Error(t('至少一个项目'));
+              validator: (_, v: unknown[]) => {
+                if (!v?.length) return Promise.reject(new Error(t('至少一个项目')));
+                return Promise.resolve();
               },
             },
           ]}
