@@ -46,11 +46,11 @@ export function ensurePgClient(log: (m: string) => void = (m) => console.log(`[p
  * itself, and the embedded Postgres of the tests is newer than Debian's
  * client. Used by the backup test; stop() shuts it down.
  */
-export async function startClientMatchedPostgres(
+export function startClientMatchedPostgres(
   dataDir: string,
   port: number,
   log: (m: string) => void = (m) => console.log(`[pg-client] ${m}`),
-): Promise<{ url(database: string): string; stop(): Promise<void> }> {
+): { url(database: string): string; stop(): Promise<void> } {
   const clientBin = ensurePgClient(log);
   const version = spawnSync(path.join(clientBin, 'pg_dump'), ['--version'], { encoding: 'utf8' }).stdout;
   const major = /\(PostgreSQL\) (\d+)/.exec(version)?.[1];
@@ -87,8 +87,9 @@ export async function startClientMatchedPostgres(
   if (start.status !== 0) throw new Error(`pg_ctl start failed: ${start.stderr}${start.stdout}`);
   return {
     url: (database) => `postgres://postgres@127.0.0.1:${port}/${database}`,
-    async stop() {
+    stop() {
       as(path.join(bin, 'pg_ctl'), ['-D', dataDir, '-m', 'fast', '-w', 'stop']);
+      return Promise.resolve();
     },
   };
 }

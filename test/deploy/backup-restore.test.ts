@@ -70,7 +70,7 @@ async function rowsOf(db: Db, table: string): Promise<unknown[]> {
 
 beforeAll(async () => {
   ensurePgClient();
-  const server = await startClientMatchedPostgres(path.join(dir, 'pg'), await freePort());
+  const server = startClientMatchedPostgres(path.join(dir, 'pg'), await freePort());
   cleanups.push(() => server.stop());
   adminUrl = server.url('postgres');
   source = await createDatabase(adminUrl, `ud_backup_${inject('runId')}`);
