@@ -198,5 +198,7 @@ export function isUnavailable(err: unknown): boolean {
     return true;
   if (e.name === 'KnexTimeoutError') return true;
   if (e.name === 'ServiceError' || e.name === 'ConnectionError') return true;
-  return /Connection terminated|ECONNREFUSED|UNAVAILABLE|Failed to connect|database system is (?:shutting down|starting up|in recovery)/i.test(e.message ?? '');
+  return /Connection terminated|Query read timeout|^timeout expired$|ECONNREFUSED|UNAVAILABLE|Failed to connect|database system is (?:shutting down|starting up|in recovery)/i.test(
+    e.message ?? '',
+  );
 }

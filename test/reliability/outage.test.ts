@@ -10,7 +10,15 @@
  * it is back, the API and the worker reconnect by themselves and the work
  * that was under way finishes (an approval accepted just before Postgres
  * went away is recorded once its activity's retries succeed).
+ *
+ * A hung Postgres (SIGSTOP: connections open, nothing answers) is worse than a
+ * stopped one: the last test runs a Postgres, API and worker of its own with
+ * short pool timeouts, stops its processes, and checks that requests still
+ * answer 503 within the pool's bounds, /readyz names the database, and after
+ * SIGCONT a write retried with its Idempotency-Key is recorded once.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { WorkflowUpdateStage } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actUpdate, getApplicationQuery } from '../../workflows';
@@ -233,4 +241,112 @@ describe('Postgres stops and starts again mid-run', () => {
     expect(r.body.status).toBe('approved');
     await expectConsistent([inFlight!.id, waiting!.id]);
   }, 180_000);
+});
+
+/** The postmaster of a data folder (its postmaster.pid) and every process it started. */
+function postgresPids(dataDir: string): number[] {
+  const root = Number(fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const children = fs
+    .readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        // /proc/<pid>/stat: "pid (comm) state ppid …"; comm may hold spaces, so read after its closing parenthesis.
+        const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === root;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+  return [root, ...children];
+}
+
+describe('a hung Postgres (SIGSTOP)', () => {
+  it('requests answer 503 within a bounded time, /readyz names the database; after SIGCONT a write goes through once and nothing is lost', async () => {
+    // A Postgres of this test's own, and an API and worker with short timeouts: statement 1 s, client-side query 7 s.
+    const own = new IsolatedInfra();
+    await own.startPostgres();
+    const db = await createDatabase(own.adminUrl(), 'ud_hung');
+    const hh = await startHarness({
+      databaseUrl: db.url,
+      temporalAddress: infra.temporalAddress,
+      dbTimeouts: { statementTimeoutMs: 1_000, longStatementTimeoutMs: 2_000 },
+    });
+    let pids: number[] = [];
+    let stopped = false;
+    const resume = () => {
+      if (!stopped) return;
+      for (const pid of pids) process.kill(pid, 'SIGCONT');
+      stopped = false;
+    };
+    try {
+      const staff = await hh.login('xinhua.staff');
+      const admin = await hh.login('city.admin');
+      const before = await hh.call('POST', '/api/applications', { token: staff, body: buildSubsidy() });
+      expect(before.status, JSON.stringify(before.body)).toBe(201);
+      const intact = await eventually(async () => {
+        const r = await hh.call('GET', `/api/applications/${before.body.id}`, { token: admin });
+        return r.status === 200 ? r.body : undefined;
+      }, 60_000);
+      const count = async () => Number((await hh.db('applications').count<{ n: string }[]>({ n: '*' }))[0]!.n);
+      const n0 = await count();
+      const key = `hung-${unique()}`;
+      const submission = buildSubsidy();
+
+      // The postmaster and every backend of the moment (the pool's open connections among them); a new connection
+      // would be forked by the stopped postmaster, so there is none.
+      pids = postgresPids(path.join(own.dir, 'postgres'));
+      expect(pids.length).toBeGreaterThan(1);
+      for (const pid of pids) process.kill(pid, 'SIGSTOP');
+      stopped = true;
+      // Every request answers, and within the pool's bounds: 7 s query timeout, 10 s to connect or acquire.
+      const BOUND_MS = 15_000;
+      const t0 = Date.now();
+      const [read, write, ready] = await Promise.all([
+        hh.call('GET', `/api/applications/${before.body.id}`, { token: admin }).then((r) => ({ ...r, ms: Date.now() - t0 })),
+        hh
+          .call('POST', '/api/applications', { token: staff, body: submission, headers: { 'Idempotency-Key': key } })
+          .then((r) => ({ ...r, ms: Date.now() - t0 })),
+        hh.call('GET', '/readyz').then((r) => ({ ...r, ms: Date.now() - t0 })),
+      ]);
+      for (const r of [read, write]) {
+        expect(r.status, JSON.stringify(r.body)).toBe(503);
+        expect(r.ms).toBeLessThan(BOUND_MS);
+        expect(r.headers.get('content-type')).toContain('application/problem+json');
+        expect(r.body).toMatchObject({ status: 503, detail: expect.stringMatching(/database/) });
+      }
+      expect(ready.status).toBe(503);
+      expect(ready.ms).toBeLessThan(5_000);
+      expect(ready.body).toMatchObject({ checks: { database: 'unavailable' } });
+      expect(ready.body.down).toContain('database');
+      // Still hung: a later request is bounded the same way (connections that timed out do not wedge the pool).
+      const t1 = Date.now();
+      const again = await hh.call('GET', `/api/applications/${before.body.id}`, { token: admin });
+      expect(again.status).toBe(503);
+      expect(Date.now() - t1).toBeLessThan(BOUND_MS);
+
+      resume();
+      await eventually(async () => (await hh.call('GET', '/readyz')).status === 200, 60_000);
+      // The submission refused during the stall, retried with its key, is recorded once.
+      const retried = await eventually(async () => {
+        const r = await hh.call('POST', '/api/applications', { token: staff, body: submission, headers: { 'Idempotency-Key': key } });
+        return r.status === 201 ? r : undefined;
+      }, 60_000);
+      const replay = await hh.call('POST', '/api/applications', { token: staff, body: submission, headers: { 'Idempotency-Key': key } });
+      expect(replay.status, JSON.stringify(replay.body)).toBeLessThan(300);
+      expect(replay.body.id).toBe(retried.body.id);
+      expect(await count()).toBe(n0 + 1);
+      expect(await hh.db('applications').where({ id: retried.body.id }).count<{ n: string }[]>({ n: '*' })).toEqual([{ n: '1' }]);
+      // The application submitted before the stall is intact.
+      const after = await hh.call('GET', `/api/applications/${before.body.id}`, { token: admin });
+      expect(after.status).toBe(200);
+      expect({ type: after.body.type, id: after.body.id, data: after.body.data }).toEqual({ type: intact.type, id: intact.id, data: intact.data });
+    } finally {
+      resume();
+      await hh.close();
+      await db.drop();
+      await own.close();
+    }
+  }, 240_000);
 });

@@ -50,6 +50,8 @@ export interface HarnessOptions {
   loginFreeFailures?: number;
   /** The key space of the shared rate-limit counters (default: this harness's own, so test files do not count against each other). */
   limitScope?: string;
+  /** The pool's statement timeout and long-statement timeout, ms (the client-side query timeout is the latter + 5 s). */
+  dbTimeouts?: { statementTimeoutMs: number; longStatementTimeoutMs: number };
   /** Express `trust proxy` (default loopback). */
   trustProxy?: boolean | number | string;
   /** NODE_ENV=production behaviour of the API (demo passwords must be changed). */
@@ -57,7 +59,7 @@ export interface HarnessOptions {
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
-  const db = createDb(opts.databaseUrl ?? inject('databaseUrl'), { poolMax: 10 });
+  const db = createDb(opts.databaseUrl ?? inject('databaseUrl'), { poolMax: 10, ...opts.dbTimeouts });
   const pii = createPiiCipher(inject('piiKey'));
   const taskQueue = opts.taskQueue ?? `tq-${inject('runId')}-${crypto.randomBytes(4).toString('hex')}`;
   const address = opts.temporalAddress ?? inject('temporalAddress');
@@ -156,7 +158,8 @@ export async function eventually<T>(fn: () => Promise<T | undefined | null | fal
     } catch (e) {
       last = e as Error;
     }
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${last instanceof Error ? last.message : JSON.stringify(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
