@@ -108,7 +108,8 @@ describe('a region’s progress and self-assessment in the browser', () => {
     await page.reload();
     await page.getByRole('row', { name: /新华区某速运公司工会/ }).click();
     await expect.poll(() => page.getByTestId('assessment-form').textContent()).toContain('限期整改，截止 2026-12-31 18:00');
-    await expect(page.getByTestId('assessment-form').textContent()).resolves.toContain('会员花名册与实名记录不符，限期整改');
+    // The reviewer's comment comes with the review's timeline, loaded after the project: wait for it too.
+    await expect.poll(() => page.getByTestId('assessment-form').textContent()).toContain('会员花名册与实名记录不符，限期整改');
     await staff.shot('29-self-assessment-rectifying');
 
     for (const s of [staff, reviewer]) {
