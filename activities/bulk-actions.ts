@@ -8,28 +8,15 @@
  */
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { getApplication, getTask, listPendingTaskIdsOf, listTasksOfApplication, type TaskRow } from '../db/approval-repository';
+import { applicationFacts, getApplication, getTask, listPendingTaskIdsOf, listTasksOfApplication, taskFacts } from '../db/approval-repository';
 import type { Db } from '../db/knex';
 import { listUsersWithOrgPath } from '../db/user-repository';
-import { approveChainChange, decideTask, handOffTarget, holdsTask, seeApplication, type TaskFacts } from '../domain/policy';
+import { approveChainChange, decideTask, handOffTarget, holdsTask, seeApplication } from '../domain/policy';
 import { actUpdate } from '../workflows/approval-chain';
 import type { ActionInput } from '../workflows/approval-types';
 import type { BulkItemResult, BulkPrincipal } from '../workflows/bulk-types';
 
 const NOT_FOUND = { status: 404, detail: '任务不存在 / task not found' };
-
-/** The policy's view of a task row (its org path and personal-data flag come with the projection). */
-function factsOf(task: TaskRow): TaskFacts {
-  return {
-    assignee: task.assignee,
-    owner: task.owner,
-    role: task.role,
-    orgId: task.orgId,
-    orgPath: task.orgPath,
-    candidates: task.candidates,
-    showsPersonalData: task.showsPersonalData,
-  };
-}
 
 async function send(temporal: Client, taskId: string, applicationId: string, input: ActionInput, updateId: string): Promise<BulkItemResult> {
   try {
@@ -56,19 +43,15 @@ export function createBulkActivities(deps: { db: Db; temporal: Client }) {
       const task = await getTask(deps.db, input.taskId);
       if (!task) return { taskId: input.taskId, ok: false, error: NOT_FOUND };
       const app = await getApplication(deps.db, task.applicationId);
-      const facts = factsOf(task);
+      const facts = taskFacts(task);
       // 审批链变更: only a second admin at or above the owner approves a chain change, whoever holds its task.
       const change =
         app?.type === 'chain_change' ? approveChainChange(input.principal, { ownerOrgPath: app.applicantOrgPath, proposer: app.applicant }) : undefined;
       const decision = change && !change.allow ? change : decideTask(input.principal, facts, { applicant: app?.applicant });
       if (!decision.allow) {
         // A task the caller may see answers the policy's reason (403); one they may not see stays unknown to them (404).
-        const tasks = app ? (await listTasksOfApplication(deps.db, app.id)).map(factsOf) : [];
-        const visible =
-          holdsTask(input.principal, facts) ||
-          (!!app &&
-            seeApplication(input.principal, { applicant: app.applicant, applicantOrgPath: app.applicantOrgPath, targetOrgPath: app.targetOrgPath }, tasks)
-              .allow);
+        const tasks = app ? (await listTasksOfApplication(deps.db, app.id)).map(taskFacts) : [];
+        const visible = holdsTask(input.principal, facts) || (!!app && seeApplication(input.principal, applicationFacts(app), tasks).allow);
         return { taskId: input.taskId, ok: false, error: visible ? { status: 403, detail: decision.reason } : NOT_FOUND };
       }
       return send(
@@ -84,7 +67,7 @@ export function createBulkActivities(deps: { db: Db; temporal: Client }) {
     async bulkTransferTask(input: { principal: BulkPrincipal; taskId: string; to: string; comment: string; updateId: string }): Promise<BulkItemResult> {
       const task = await getTask(deps.db, input.taskId);
       if (!task) return { taskId: input.taskId, ok: false, error: NOT_FOUND };
-      const facts = factsOf(task);
+      const facts = taskFacts(task);
       // Only tasks whose org lies within the admin's subtree, and only to someone inside each task's org.
       const decision = decideTask(input.principal, facts);
       if (!decision.allow) return { taskId: input.taskId, ok: false, applicationId: task.applicationId, error: { status: 403, detail: decision.reason } };

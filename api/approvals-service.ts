@@ -11,13 +11,18 @@ import {
   getTask,
   insertApplication,
   listTasksOfApplication,
+  applicationFacts,
+  taskFacts,
   type ApplicationRow,
   type TaskRow,
 } from '../db/approval-repository';
 import { actUpdate, approvalWorkflow } from '../workflows';
 import type { ActionInput, ActionResult, ApprovalInput } from '../workflows/approval-types';
 import type { Caller } from './auth';
-import { holdsTask, seeApplication, type ApplicationFacts, type Decision, type TargetFacts, type TaskFacts } from '../domain/policy';
+
+/** The policy's view of a task or application row (defined beside the rows in db/approval-repository.ts). */
+export { applicationFacts, taskFacts };
+import { holdsTask, seeApplication, type Decision, type TargetFacts } from '../domain/policy';
 import { listUsersWithOrgPath } from '../db/user-repository';
 import { badRequest, conflict, enforce, notFound, type FieldError } from './errors';
 import { mapTemporalError } from './temporal-errors';
@@ -33,24 +38,6 @@ export function newId(): string {
 /** The same caller and Idempotency-Key always name the same application. */
 export function idFromKey(owner: string, key: string): string {
   return 'k' + crypto.createHash('sha256').update(`${owner}\n${key}`).digest('hex').slice(0, 20);
-}
-
-/** The policy's view of a task row. */
-export function taskFacts(t: TaskRow): TaskFacts {
-  return {
-    assignee: t.assignee,
-    owner: t.owner,
-    role: t.role,
-    orgId: t.orgId,
-    orgPath: t.orgPath,
-    candidates: t.candidates,
-    showsPersonalData: t.showsPersonalData,
-  };
-}
-
-/** The policy's view of an application row. */
-export function applicationFacts(a: ApplicationRow): ApplicationFacts {
-  return { applicant: a.applicant, applicantOrgPath: a.applicantOrgPath, targetOrgPath: a.targetOrgPath };
 }
 
 /** The application, if the policy lets the caller see it (`seeApplication`); otherwise 404, so ids cannot be probed. */

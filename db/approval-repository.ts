@@ -3,7 +3,7 @@
  * the approval workflows keep current, read by the API with plain queries.
  */
 import type { Knex } from 'knex';
-import type { inboxFilter } from '../domain/policy';
+import type { ApplicationFacts, inboxFilter, TaskFacts } from '../domain/policy';
 import type { Db } from './knex';
 import type { ApplicationStatus, TransitionRecord } from '../workflows/approval-types';
 
@@ -84,6 +84,24 @@ const appColumns = {
   createdAt: 'a.created_at',
   updatedAt: 'a.updated_at',
 };
+
+/** The policy's view of a task row (domain/policy.ts), for the API and the bulk-job activities alike. */
+export function taskFacts(t: TaskRow): TaskFacts {
+  return {
+    assignee: t.assignee,
+    owner: t.owner,
+    role: t.role,
+    orgId: t.orgId,
+    orgPath: t.orgPath,
+    candidates: t.candidates,
+    showsPersonalData: t.showsPersonalData,
+  };
+}
+
+/** The policy's view of an application row. */
+export function applicationFacts(a: ApplicationRow): ApplicationFacts {
+  return { applicant: a.applicant, applicantOrgPath: a.applicantOrgPath, targetOrgPath: a.targetOrgPath };
+}
 
 export async function insertApplication(
   db: Db,
