@@ -10,6 +10,7 @@ import { runAutoStep } from './auto-steps';
 import { createBulkActivities } from './bulk-actions';
 import { createBulletinActivities, type MailSettings } from './bulletin';
 import { createCampaignActivities } from './campaign';
+import { createRetentionActivities } from './retention';
 import { calendarCache, planEscalationTo, resolveEscalationTarget, resolveStepRoute } from './route-resolution';
 
 export interface ActivityDeps {
@@ -21,6 +22,8 @@ export interface ActivityDeps {
   taskQueue: string;
   /** SMTP for emailed bulletins; absent, bulletins are delivered in the app only. */
   mail?: MailSettings;
+  /** Days a rejected or withdrawn application keeps its personal fields (RETENTION_DAYS; default 180). */
+  retentionDays?: number;
 }
 
 export type { MailSettings };
@@ -31,6 +34,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createCampaignActivities(deps),
     ...createBulletinActivities(deps),
     ...createBulkActivities(deps),
+    ...createRetentionActivities(deps),
     /** Resolves who acts on a step and its due time. Read-only; safe to retry. */
     async resolveStep(input: ResolveStepInput): Promise<ResolvedStep> {
       return resolveStepRoute(deps.db, calendars, input);

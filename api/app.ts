@@ -22,6 +22,7 @@ import { campaignRoutes } from './campaigns';
 import { reportRoutes } from './reports';
 import { isSurveyUploadRequest, surveyRoutes } from './survey';
 import { publicRoutes } from './public';
+import { auditRoutes } from './audit';
 import { lookupRoutes } from './lookups';
 import { webApp } from './web';
 import type { PiiCipher } from '../runtime/pii';
@@ -153,6 +154,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(reportRoutes(deps));
   app.use(surveyRoutes(deps));
   app.use(lookupRoutes(deps));
+  app.use(auditRoutes(deps));
 
   app.get('/api/me', (req, res) => {
     const c = callerOf(req);

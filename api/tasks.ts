@@ -94,6 +94,11 @@ function taskView(t: TaskRow) {
   };
 }
 
+/** The reveal's facts as the projection knows them: a pending approval task is at its application's current step. */
+function revealFacts(t: TaskRow) {
+  return { ...taskFacts(t), pending: t.status === 'pending' && t.kind === 'approval', atCurrentStep: true };
+}
+
 /**
  * The full ID and phone numbers of the task's applicant, for the one who must
  * check them: the holder of a pending task at the current step, where that
@@ -102,7 +107,7 @@ function taskView(t: TaskRow) {
  */
 async function revealPersonalData(deps: TaskDeps, t: TaskRow, caller: Caller): Promise<{ idNumber?: string; phone?: string }> {
   // A cheap first answer for whoever cannot hold the task at all, before asking Temporal.
-  enforce(policyReveal(caller, { ...taskFacts(t), pending: t.status === 'pending' && t.kind === 'approval', atCurrentStep: true, showsPersonalData: true }));
+  enforce(policyReveal(caller, { ...revealFacts(t), showsPersonalData: true }));
   let view;
   try {
     view = await withTemporalDeadline(deps.temporal, () => deps.temporal.workflow.getHandle(applicationWorkflowId(t.applicationId)).query(getApplicationQuery));
@@ -169,6 +174,9 @@ export function taskRoutes(deps: TaskDeps): Router {
     res.json({
       ...taskView(t),
       ...(personalData ? { personalData } : {}),
+      // Whether the page offers 查看完整信息: the policy's answer on the projection's facts (the reveal itself asks again,
+      // with the workflow's state).
+      canRevealPersonalData: policyReveal(caller, revealFacts(t)).allow,
       mine,
       subjectDetail: app
         ? {

@@ -152,6 +152,31 @@ export function revealPersonalData(p: Principal, t: TaskFacts & { pending: boole
 }
 
 /**
+ * The reveal audit (个人信息查看记录): admins only. Each sees the views of
+ * applications whose applicant or receiving org lies in their subtree — the
+ * list query filters by {@link revealAuditScope}.
+ */
+export function readRevealAudit(p: Principal): Decision {
+  return hasAnyRole(p, 'admin') ? allow() : deny('只有管理员可以查看个人信息查看记录 / only admins see the personal-data view log');
+}
+
+/** The reveals an admin sees: those of applications whose applicant or receiving org path starts with `pathPrefix`. */
+export function revealAuditScope(p: Principal): { pathPrefix: string } {
+  return { pathPrefix: p.orgPath };
+}
+
+/**
+ * Records of the retention job's runs (数据保留记录): admins of a city
+ * federation or of the province (an org at most two levels deep), who answer
+ * for the deployment's data; county and union admins do not.
+ */
+export function readRetentionRuns(p: Principal): Decision {
+  const depth = p.orgPath.split('/').filter(Boolean).length;
+  if (!hasAnyRole(p, 'admin') || depth > 2) return deny('只有市总及省总管理员可以查看数据保留记录 / only city or province admins see the retention runs');
+  return allow();
+}
+
+/**
  * Acting for the applicant (resubmit, withdraw): the applicant; for an org's
  * own applications (subsidy, project list, self-assessment) also the staff
  * and admins of the applicant org.

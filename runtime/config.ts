@@ -101,6 +101,11 @@ const schema = z.object({
     .enum(['true', 'false'])
     .default('true')
     .transform((v) => v === 'true'),
+  /**
+   * Days a rejected or withdrawn application keeps the worker's name, ID and phone before the daily retention run
+   * (数据保留) erases them (the row, its masked values and its audit trail stay).
+   */
+  RETENTION_DAYS: positiveInt.max(36500).default(180),
   /** pino log level. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Set by `npm start` for its children: the pid whose exit stops this process too. */

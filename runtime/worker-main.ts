@@ -4,7 +4,7 @@ import { configForProcess, onShutdown } from './entry';
 import { logger } from './logger';
 import { piiCipher } from './pii-key';
 import { connectTemporal } from './temporal-client';
-import { createWorker } from './worker';
+import { createWorker, ensureWorkerSchedules } from './worker';
 
 async function main() {
   const config = configForProcess();
@@ -24,18 +24,29 @@ async function main() {
       pii: piiCipher(config),
       temporal: temporal.client,
       taskQueue: config.TASK_QUEUE,
+      retentionDays: config.RETENTION_DAYS,
       // Demo users have no email address: outside production they get username@demo.union-drive.local.
       mail: config.SMTP_URL
         ? { url: config.SMTP_URL, from: config.SMTP_FROM, fallbackDomain: config.NODE_ENV === 'production' ? undefined : 'demo.union-drive.local' }
         : undefined,
     },
   });
+  const schedules = await ensureWorkerSchedules(temporal.client, config.TASK_QUEUE);
   // Worker.shutdown() stops polling and lets running tasks finish (drain) before run() resolves.
   onShutdown(() => {
     worker.shutdown();
     return Promise.resolve();
   }, config.STOP_WITH_PARENT);
-  logger.info({ taskQueue: config.TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS, smtp: config.SMTP_URL ? 'configured' : 'off' }, 'worker started');
+  logger.info(
+    {
+      taskQueue: config.TASK_QUEUE,
+      temporal: config.TEMPORAL_ADDRESS,
+      smtp: config.SMTP_URL ? 'configured' : 'off',
+      schedules,
+      retentionDays: config.RETENTION_DAYS,
+    },
+    'worker started',
+  );
   await worker.run();
   await connection.close();
   await temporal.connection.close();

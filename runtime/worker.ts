@@ -1,6 +1,8 @@
 import path from 'node:path';
+import type { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
+import { ensureRetentionSchedule } from '../activities/retention';
 
 export const WORKFLOWS_PATH = path.resolve(import.meta.dirname, '../workflows/index.ts');
 
@@ -33,4 +35,13 @@ export async function createWorker(opts: {
     ...opts.tuning,
   });
   return { worker, connection };
+}
+
+/**
+ * The schedules a worker keeps in place, created or brought up to date at
+ * every start (idempotent by schedule id): the daily retention run (数据保留).
+ * Campaign bulletin schedules are made by their campaigns instead.
+ */
+export async function ensureWorkerSchedules(client: Client, taskQueue: string): Promise<{ retention: string }> {
+  return { retention: await ensureRetentionSchedule(client, { taskQueue }) };
 }

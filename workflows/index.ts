@@ -5,3 +5,4 @@ export { regionCampaignWorkflow, submitPlanUpdate, submitProjectListUpdate, getR
 export { projectWorkflow, reportProgressUpdate, recordInspectionUpdate, submitSelfAssessmentUpdate, getProjectQuery } from './project';
 export { bulletinWorkflow, bulletinDeliveryWorkflow } from './bulletin';
 export { bulkActionWorkflow, bulkProgressQuery } from './bulk-action';
+export { retentionWorkflow } from './retention';

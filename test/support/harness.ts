@@ -11,7 +11,7 @@ import { createDb, type Db } from '../../db/knex';
 import { startApi, type RunningApi } from '../../api/server';
 import { createPiiCipher, type PiiCipher } from '../../runtime/pii';
 import { connectTemporal } from '../../runtime/temporal-client';
-import { createWorker } from '../../runtime/worker';
+import { createWorker, ensureWorkerSchedules } from '../../runtime/worker';
 import type { ActivityDeps } from '../../activities';
 
 // Keep the SDK's own logs to warnings so test output stays readable.
@@ -56,6 +56,10 @@ export interface HarnessOptions {
   trustProxy?: boolean | number | string;
   /** NODE_ENV=production behaviour of the API (demo passwords must be changed). */
   production?: boolean;
+  /** Create the worker's schedules at start, as `npm run worker` does (the daily retention run), on this harness's task queue. */
+  schedules?: boolean;
+  /** RETENTION_DAYS of the worker (default 180). */
+  retentionDays?: number;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -72,12 +76,13 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       address,
       namespace: 'default',
       taskQueue,
-      deps: { db, pii, temporal: client, taskQueue, mail: opts.mail },
+      deps: { db, pii, temporal: client, taskQueue, mail: opts.mail, retentionDays: opts.retentionDays },
       workflowBundle: { codePath: inject('workflowBundlePath') },
     });
     worker = w.worker;
     workerConn = w.connection;
     running = worker.run();
+    if (opts.schedules) await ensureWorkerSchedules(client, taskQueue);
   }
   const api = await startApi(
     {
