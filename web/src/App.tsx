@@ -21,6 +21,7 @@ const BulletinView = lazy(() => import('./pages/BulletinView'));
 const Posters = lazy(() => import('./pages/Posters'));
 const Notifications = lazy(() => import('./pages/Notifications'));
 const ChangePassword = lazy(() => import('./pages/ChangePassword'));
+const PersonalDataLog = lazy(() => import('./pages/PersonalDataLog'));
 const Join = lazy(() => import('./pages/Join'));
 const JoinStatus = lazy(() => import('./pages/JoinStatus'));
 
@@ -66,6 +67,7 @@ export function App() {
   else if (path === '/posters') page = <Posters />;
   else if (path === '/notifications') page = <Notifications />;
   else if (path === '/password') page = <ChangePassword />;
+  else if (path === '/admin/personal-data-log') page = <PersonalDataLog />;
   else page = <NotFound />;
 
   return <AppLayout path={path}>{guard(page)}</AppLayout>;

@@ -12,6 +12,7 @@ import {
   PlusCircleOutlined,
   QrcodeOutlined,
   ScheduleOutlined,
+  SettingOutlined,
 } from '@ant-design/icons';
 import { get } from './api';
 import { useI18n } from './i18n';
@@ -61,9 +62,12 @@ export function AppLayout({ path, children }: { path: string; children: ReactNod
     ...(has('supervisor', 'admin') || (!isRegion && !isGrassroots) ? [{ key: '/bulletins', icon: <NotificationOutlined />, label: t('进度通报') }] : []),
     ...(has('staff', 'admin') || isGrassroots ? [{ key: '/posters', icon: <QrcodeOutlined />, label: t('入会二维码') }] : []),
     { key: '/notifications', icon: <BellOutlined />, label: t('消息') },
+    ...(has('admin')
+      ? [{ key: 'admin', icon: <SettingOutlined />, label: t('管理'), children: [{ key: '/admin/personal-data-log', label: t('个人信息查看记录') }] }]
+      : []),
   ];
   const selected = items
-    .map((i) => i.key)
+    .flatMap((i) => ('children' in i && i.children ? i.children.map((c) => c.key) : [i.key]))
     .filter((k) => path === k || path.startsWith(`${k}/`))
     .sort((a, b) => b.length - a.length)[0];
 
@@ -97,6 +101,7 @@ export function AppLayout({ path, children }: { path: string; children: ReactNod
           <Menu
             mode="inline"
             selectedKeys={selected ? [selected] : []}
+            defaultOpenKeys={path.startsWith('/admin/') ? ['admin'] : []}
             items={items}
             onClick={(e) => navigate(e.key)}
             style={{ borderInlineEnd: 0, paddingTop: 8 }}

@@ -415,6 +415,28 @@ const EN: Record<string, string> = {
   '身份证号校验位不正确，请核对': "The ID number's check character is wrong",
   提交于: 'Submitted',
   市总组织部: 'City organization department',
+  // 查看完整信息 and the personal-data view log (个人信息查看记录), retention runs (数据保留记录)
+  查看完整信息: 'Show full details',
+  '查看已留痕：本次查看完整信息已记录': 'This view is recorded: showing the full details was logged',
+  管理: 'Administration',
+  个人信息查看记录: 'Personal-data view log',
+  查看日期: 'Viewed on',
+  查看人: 'Viewed by',
+  暂无查看记录: 'No views recorded',
+  查看时间: 'Viewed at',
+  申请: 'Application',
+  查看字段: 'Fields shown',
+  数据保留记录: 'Retention runs',
+  暂无运行记录: 'No runs yet',
+  运行时间: 'Run at',
+  '保留期（天）': 'Retention (days)',
+  清除个人信息的申请: 'Applications erased',
+  同步打码的任务: 'Task subjects masked',
+  同步打码的消息: 'Notifications masked',
+  删除的幂等键: 'Idempotency keys deleted',
+  删除的已读消息: 'Read notifications deleted',
+  '每日自动运行：未通过和已撤回的入会申请在保留期满后删除姓名、身份证号和手机号（保留打码信息与审批记录）；幂等键保留 7 天；已读消息保留 1 年。':
+    'Runs daily: rejected and withdrawn applications lose the name, ID and phone once the retention period is over (masked values and the audit trail stay); idempotency keys are kept 7 days, read notifications a year.',
 };
 
 const CJK = /[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]/;

@@ -5,8 +5,8 @@
  * chain permits. Each action's error is shown in the action panel.
  */
 import { useState } from 'react';
-import { App, Button, Card, Col, DatePicker, Descriptions, Form, Input, Modal, Radio, Row, Select, Space, Table, Tag, Typography } from 'antd';
-import { ArrowLeftOutlined } from '@ant-design/icons';
+import { Alert, App, Button, Card, Col, DatePicker, Descriptions, Form, Input, Modal, Radio, Row, Select, Space, Table, Tag, Typography } from 'antd';
+import { ArrowLeftOutlined, EyeOutlined } from '@ant-design/icons';
 import dayjs, { type Dayjs } from 'dayjs';
 import { get, newKey, post } from '../api';
 import { AppTimeline, type TimelineEntry } from '../components/AppTimeline';
@@ -31,8 +31,16 @@ interface SubjectDetail {
   targetOrg: string | null;
   payload: Record<string, unknown>;
 }
+/** The full numbers of the 身份审核 (identity review) holder's audited reveal. */
+interface PersonalData {
+  idNumber?: string;
+  phone?: string;
+}
 interface TaskDetail extends TaskView {
   mine: boolean;
+  /** The policy's answer: this caller may reveal the full ID and phone on this task now. */
+  canRevealPersonalData?: boolean;
+  personalData?: PersonalData;
   subjectDetail?: SubjectDetail;
   timeline: TimelineEntry[];
 }
@@ -62,6 +70,8 @@ export default function TaskPage({ id }: { id: string }) {
   const task = useLoad(() => get<TaskDetail>(`/api/tasks/${encodeURIComponent(id)}`), [id]);
   const allowed = useLoad(() => get<Allowed>(`/api/tasks/${encodeURIComponent(id)}/allowed`), [id]);
   const reload = () => (void task.reload(), void allowed.reload());
+  // The full numbers live in this view only: never cached, gone when the page is left.
+  const [revealed, setRevealed] = useState<PersonalData | undefined>(undefined);
 
   if (task.error && !task.data) return <ErrorAlert error={task.error} />;
   const d = task.data;
@@ -98,8 +108,16 @@ export default function TaskPage({ id }: { id: string }) {
       </Card>
       <Row gutter={[16, 16]}>
         <Col xs={24} xl={15}>
-          <Card title={t('申请内容')} size="small" data-testid="subject">
-            {s ? <Subject detail={s} /> : <Typography.Text type="secondary">{t('无权查看申请内容')}</Typography.Text>}
+          <Card
+            title={t('申请内容')}
+            size="small"
+            data-testid="subject"
+            extra={s && d.canRevealPersonalData ? <RevealButton taskId={d.id} revealed={!!revealed} onRevealed={setRevealed} /> : null}
+          >
+            {revealed ? (
+              <Alert type="warning" showIcon style={{ marginBottom: 12 }} data-testid="reveal-note" title={t('查看已留痕：本次查看完整信息已记录')} />
+            ) : null}
+            {s ? <Subject detail={s} revealed={revealed} /> : <Typography.Text type="secondary">{t('无权查看申请内容')}</Typography.Text>}
           </Card>
           <Card title={t('审批记录')} size="small" style={{ marginTop: 16 }}>
             <AppTimeline entries={d.timeline} />
@@ -113,7 +131,34 @@ export default function TaskPage({ id }: { id: string }) {
   );
 }
 
-function Subject({ detail }: { detail: SubjectDetail }) {
+/**
+ * 查看完整信息: calls the audited reveal (GET /api/tasks/:id?reveal=personal)
+ * and hands the full numbers to the page for this view. Offered only where the
+ * API says the caller may (`canRevealPersonalData`).
+ */
+function RevealButton({ taskId, revealed, onRevealed }: { taskId: string; revealed: boolean; onRevealed: (p: PersonalData) => void }) {
+  const { t } = useI18n();
+  const { message } = App.useApp();
+  const [busy, setBusy] = useState(false);
+  const reveal = async () => {
+    setBusy(true);
+    try {
+      const r = await get<TaskDetail>(`/api/tasks/${encodeURIComponent(taskId)}?reveal=personal`);
+      onRevealed(r.personalData ?? {});
+    } catch (e) {
+      void message.error(e instanceof Error ? e.message : String(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Button size="small" icon={<EyeOutlined />} loading={busy} disabled={revealed} onClick={() => void reveal()} data-testid="reveal-personal">
+      {t('查看完整信息')}
+    </Button>
+  );
+}
+
+function Subject({ detail, revealed }: { detail: SubjectDetail; revealed?: PersonalData }) {
   const { t, m } = useI18n();
   const { orgName } = useSession();
   const p = detail.payload;
@@ -134,8 +179,8 @@ function Subject({ detail }: { detail: SubjectDetail }) {
         ]
       : [
           { key: 'name', label: t('姓名'), value: p.name },
-          { key: 'id', label: t('身份证号'), value: p.idNumberMasked },
-          { key: 'phone', label: t('手机号'), value: p.phoneMasked },
+          { key: 'id', label: t('身份证号'), value: revealed?.idNumber ?? p.idNumberMasked },
+          { key: 'phone', label: t('手机号'), value: revealed?.phone ?? p.phoneMasked },
           { key: 'group', label: t('所属群体'), value: p.group },
           { key: 'employer', label: t('工作单位'), value: p.employer },
           { key: 'area', label: t('所在地区'), value: typeof p.area === 'string' ? orgName(p.area) : undefined },
