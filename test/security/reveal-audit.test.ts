@@ -111,7 +111,7 @@ describe('the reveal and its audit', () => {
     expect(mine.body.items.every((i: RevealItem) => i.actor.username === REVIEWER)).toBe(true);
     expect(has((await get('city.admin', '/api/audit/reveals?actor=city.reviewer&limit=200')).body)).toBe(false);
 
-    const at = Date.parse((await h.db('audit_log').where({ application_id: appId, action: 'personalDataViewed' }).first('at')).at);
+    const at = new Date((await h.db('audit_log').where({ application_id: appId, action: 'personalDataViewed' }).first('at')).at).getTime();
     const iso = (ms: number) => new Date(ms).toISOString();
     const range = (from: number, to: number) =>
       get('city.admin', `/api/audit/reveals?from=${encodeURIComponent(iso(from))}&to=${encodeURIComponent(iso(to))}&limit=200`);
@@ -134,7 +134,7 @@ describe('the reveal and its audit', () => {
   it('answers 400 naming each bad query field', async () => {
     const bad = await get('city.admin', '/api/audit/reveals?from=yesterday&cursor=abc&limit=0');
     expect(bad.status).toBe(400);
-    expect(bad.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['cursor', 'from', 'limit']);
+    expect([...new Set(bad.body.errors.map((e: { path: string }) => e.path))].sort()).toEqual(['cursor', 'from', 'limit']);
     const backwards = await get('city.admin', '/api/audit/reveals?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z');
     expect(backwards.status).toBe(400);
     expect(backwards.body.errors.map((e: { path: string }) => e.path)).toEqual(['to']);
