@@ -814,6 +814,23 @@ export const CASES: RouteCase[] = [
   read('GET /api/groups', 'the target groups', 'pds-xinhua', EVERYONE, () => '/api/groups'),
   read('GET /api/notifications', 'the caller’s notifications', OWN_ORG, EVERYONE, () => '/api/notifications'),
 
+  // --- personal data: the reveal audit and the retention runs -------------------------------------
+  // readRevealAudit + revealAuditScope: admins only, each sees the views of applications in their subtree.
+  read('GET /api/audit/reveals', "the identity reviewer's view of a 新华区 courier's numbers", 'pds-xinhua', 'FFV F FFVF FF FFHF FVF U', () => '', {
+    lists: (b, ctx) => b.items.some((i: { application: { id: string } }) => i.application.id === ctx.fx.member.appId),
+    async probe(ctx) {
+      // The view to list: the holder's reveal (the reveal case makes one; made here when this case runs alone).
+      const viewed = await ctx.h.db('audit_log').where({ application_id: ctx.fx.member.appId, action: 'personalDataViewed' }).first('id');
+      if (!viewed) {
+        const r = await ctx.h.call('GET', `/api/tasks/${ctx.fx.member.taskId}?reveal=personal`, { token: await ctx.h.login('xinhua-express.reviewer') });
+        if (r.status !== 200) throw new Error(`reveal: ${r.status}`);
+      }
+      return { method: 'GET', path: '/api/audit/reveals?actor=xinhua-express.reviewer&limit=200' };
+    },
+  }),
+  // readRetentionRuns: admins of a city federation or the province.
+  read('GET /api/retention/runs', 'the retention runs', 'henan', 'FFF F FF2F FF FF2F F2F U', () => '/api/retention/runs'),
+
   // --- public join (扫码入会) ---------------------------------------------------------------------
   // downloadPoster: the union's own people, or staff and admins above it.
   read(

@@ -112,7 +112,19 @@ export default function TaskPage({ id }: { id: string }) {
             title={t('申请内容')}
             size="small"
             data-testid="subject"
-            extra={s && d.canRevealPersonalData ? <RevealButton taskId={d.id} revealed={!!revealed} onRevealed={setRevealed} /> : null}
+            extra={
+              s && d.canRevealPersonalData ? (
+                <RevealButton
+                  taskId={d.id}
+                  revealed={!!revealed}
+                  onRevealed={(r) => {
+                    // The numbers stay in this view's state; the rest of the answer (its timeline now records the view) refreshes the page.
+                    setRevealed(r.personalData ?? {});
+                    task.setData({ ...r, personalData: undefined });
+                  }}
+                />
+              ) : null
+            }
           >
             {revealed ? (
               <Alert type="warning" showIcon style={{ marginBottom: 12 }} data-testid="reveal-note" title={t('查看已留痕：本次查看完整信息已记录')} />
@@ -136,15 +148,14 @@ export default function TaskPage({ id }: { id: string }) {
  * and hands the full numbers to the page for this view. Offered only where the
  * API says the caller may (`canRevealPersonalData`).
  */
-function RevealButton({ taskId, revealed, onRevealed }: { taskId: string; revealed: boolean; onRevealed: (p: PersonalData) => void }) {
+function RevealButton({ taskId, revealed, onRevealed }: { taskId: string; revealed: boolean; onRevealed: (r: TaskDetail) => void }) {
   const { t } = useI18n();
   const { message } = App.useApp();
   const [busy, setBusy] = useState(false);
   const reveal = async () => {
     setBusy(true);
     try {
-      const r = await get<TaskDetail>(`/api/tasks/${encodeURIComponent(taskId)}?reveal=personal`);
-      onRevealed(r.personalData ?? {});
+      onRevealed(await get<TaskDetail>(`/api/tasks/${encodeURIComponent(taskId)}?reveal=personal`));
     } catch (e) {
       void message.error(e instanceof Error ? e.message : String(e));
     } finally {
