@@ -56,7 +56,7 @@ export interface ApiDeps {
   /** Public (扫码入会) applications per client address per hour; public look-ups per 15 minutes. */
   publicJoinLimit?: number;
   publicLookupLimit?: number;
-  /** Member card look-ups (电子会员卡) per client address per 15 minutes (default 60). */
+  /** Member card look-ups (电子会员卡) per client address per 15 minutes (default 100). */
   memberCardLimit?: number;
 }
 

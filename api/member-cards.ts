@@ -38,7 +38,7 @@ registerRoutes({
 });
 
 /** Card look-ups per client address per 15 minutes. */
-export const MEMBER_CARD_LOOKUPS_PER_ADDRESS = 60;
+export const MEMBER_CARD_LOOKUPS_PER_ADDRESS = 100;
 
 export interface MemberCardDeps {
   db: Db;

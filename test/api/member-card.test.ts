@@ -15,25 +15,21 @@ import { startHarness, type Harness } from '../support/harness';
 let h: Harness;
 let api: Approvals;
 let published: RunningApi;
+/** Another API on the same system. */
+const deps = () => ({
+  db: h.db,
+  temporal: h.temporal,
+  taskQueue: h.taskQueue,
+  jwtSecret: inject('jwtSecret'),
+  jwtTtl: '1h',
+  pii: h.pii,
+  publicJoin: true,
+});
 beforeAll(async () => {
   h = await startHarness();
   api = new Approvals(h);
-  // The same system behind a public address (PUBLIC_BASE_URL), with a tiny card look-up limit.
-  published = await startApi(
-    {
-      db: h.db,
-      temporal: h.temporal,
-      taskQueue: h.taskQueue,
-      jwtSecret: inject('jwtSecret'),
-      jwtTtl: '1h',
-      pii: h.pii,
-      publicJoin: true,
-      publicBaseUrl: 'https://union.example.org/',
-      memberCardLimit: 3,
-      limitScope: `member-card-${h.taskQueue}`,
-    },
-    0,
-  );
+  // The same system behind a public address (PUBLIC_BASE_URL).
+  published = await startApi({ ...deps(), publicBaseUrl: 'https://union.example.org/', limitScope: `member-card-${h.taskQueue}` }, 0);
 });
 afterAll(async () => {
   await published?.close();
@@ -175,13 +171,19 @@ describe('the electronic member card (电子会员卡)', () => {
   });
 
   it('card look-ups are limited per client address (429 with Retry-After)', async () => {
-    const statuses: number[] = [];
-    let last: Response | undefined;
-    for (let i = 0; i < 4; i++) {
-      last = await fetch(`${published.url}/api/public/member-cards/${code}/verify`);
-      statuses.push(last.status);
+    // Counters of their own: the look-ups above do not count here.
+    const limited = await startApi({ ...deps(), memberCardLimit: 3, limitScope: `member-card-limit-${h.taskQueue}` }, 0);
+    try {
+      const statuses: number[] = [];
+      let last: Response | undefined;
+      for (const p of [code, `${code}/verify`, 'ffffffffffffffffffffffffffffffff', `${code}/verify`]) {
+        last = await fetch(`${limited.url}/api/public/member-cards/${p}`);
+        statuses.push(last.status);
+      }
+      expect(statuses).toEqual([200, 200, 404, 429]);
+      expect(Number(last!.headers.get('retry-after'))).toBeGreaterThan(0);
+    } finally {
+      await limited.close();
     }
-    expect(statuses).toEqual([200, 200, 200, 429]);
-    expect(Number(last!.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 });
