@@ -74,7 +74,7 @@ export function VerifyPage({ code }: { code: string }) {
           )}
           <div>
             <dt>验证时间 / Checked</dt>
-            <dd>{beijingTime(v.checkedAt)}（北京时间）</dd>
+            <dd title="北京时间 / Beijing time">{beijingTime(v.checkedAt)}</dd>
           </div>
         </dl>
       )}
