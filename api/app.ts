@@ -2,6 +2,7 @@
  * The HTTP API: health, auth and the business routes. Thin routes: validate,
  * then call the Temporal client or a repository, and map the result.
  */
+import compression from 'compression';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Client } from '@temporalio/client';
@@ -23,6 +24,7 @@ import { reportRoutes } from './reports';
 import { isSurveyUploadRequest, surveyRoutes } from './survey';
 import { publicRoutes } from './public';
 import { auditRoutes } from './audit';
+import { memberCardRoutes } from './member-cards';
 import { lookupRoutes } from './lookups';
 import { webApp } from './web';
 import type { PiiCipher } from '../runtime/pii';
@@ -55,6 +57,8 @@ export interface ApiDeps {
   /** Public (扫码入会) applications per client address per hour; public look-ups per 15 minutes. */
   publicJoinLimit?: number;
   publicLookupLimit?: number;
+  /** Member card look-ups (电子会员卡) per client address per 15 minutes (default 100). */
+  memberCardLimit?: number;
 }
 
 /**
@@ -104,6 +108,10 @@ export function createApp(deps: ApiDeps): Express {
   app.use(securityHeaders);
   const metrics = createMetrics();
   app.use(metrics.middleware);
+  // gzip (or brotli, where asked for) of every compressible answer over 1 KB: JSON, the HTML pages, CSV.
+  // The web app's hashed assets are compressed once at build time (api/web.ts serves the .br/.gz files);
+  // an answer that already carries a Content-Encoding passes untouched.
+  app.use(compression({ threshold: 1024 }));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -144,6 +152,7 @@ export function createApp(deps: ApiDeps): Express {
   });
   app.use(authRoutes({ db: deps.db, secret: deps.jwtSecret, ttl: deps.jwtTtl, limiter: loginLimiter, production: deps.production ?? false }));
   app.use(publicRoutes(deps));
+  app.use(memberCardRoutes(deps));
   // Applications may be created without an account (网上入会); the router checks auth itself.
   app.use(applicationRoutes({ ...deps }));
   app.use('/api', requireAuth({ db: deps.db, secret: deps.jwtSecret }));

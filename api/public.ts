@@ -92,7 +92,7 @@ export async function listPublicUnions(db: Db): Promise<{ unions: PublicUnion[];
  * The public origin printed on posters: PUBLIC_BASE_URL where configured (behind a TLS proxy the request's own
  * host and scheme are the internal ones); else the address the request came in on, for a local demo.
  */
-function originOf(req: Request, publicBaseUrl: string | undefined): string {
+export function originOf(req: Request, publicBaseUrl: string | undefined): string {
   if (publicBaseUrl) return publicBaseUrl.endsWith('/') ? publicBaseUrl.slice(0, -1) : publicBaseUrl;
   return `${req.protocol}://${req.get('host') ?? 'localhost'}`;
 }

@@ -75,3 +75,45 @@ export async function countMembersOfUnion(db: Db, unionId: string): Promise<numb
   const r = await db('members').where({ union_id: unionId }).count<{ n: string }[]>({ n: '*' }).first();
   return Number(r?.n ?? 0);
 }
+
+/** What an electronic member card (电子会员卡) shows: the member row by its card code, with its union's name. */
+export interface MemberCardRow {
+  cardCode: string;
+  memberNo: string;
+  name: string;
+  unionId: string;
+  unionName: string;
+  joinedAt: Date;
+  verified: boolean;
+}
+
+export async function findMemberCard(db: Db, cardCode: string): Promise<MemberCardRow | undefined> {
+  return db('members as m').join('orgs as o', 'o.id', 'm.union_id').where('m.card_code', cardCode).first({
+    cardCode: 'm.card_code',
+    memberNo: 'm.member_no',
+    name: 'm.name',
+    unionId: 'm.union_id',
+    unionName: 'o.name',
+    joinedAt: 'm.joined_at',
+    verified: 'm.verified',
+  });
+}
+
+/** A card whose member record was removed (kept by the members_revoke_card trigger). */
+export async function findRevokedMemberCard(db: Db, cardCode: string): Promise<{ memberNo: string; revokedAt: Date } | undefined> {
+  return db('member_card_revocations').where({ card_code: cardCode }).first({ memberNo: 'member_no', revokedAt: 'revoked_at' });
+}
+
+/**
+ * The card code of the member an application admitted: only a membership
+ * application approved through its last step, and only the member record that
+ * application itself created (an application that merely matched an existing
+ * member's ID number never reaches that member's card). Undefined otherwise.
+ */
+export async function memberCardCodeForApplication(db: Db, applicationId: string): Promise<string | undefined> {
+  const row = await db('members as m')
+    .join('applications as a', 'a.id', 'm.source_application')
+    .where({ 'a.id': applicationId, 'a.type': 'membership', 'a.status': 'approved' })
+    .first<{ cardCode: string } | undefined>({ cardCode: 'm.card_code' });
+  return row?.cardCode;
+}

@@ -393,3 +393,32 @@ export function downloadPoster(p: Principal, union: { id: string; kind: string; 
     return deny('只有本工会或上级工会的干事、管理员可以下载入会二维码 / only the union’s own people or staff and admins above it');
   return allow();
 }
+
+// ---------------------------------------------------------------------------
+// Electronic member cards (电子会员卡)
+// ---------------------------------------------------------------------------
+
+/** What a card code names: a member's card, a card whose member record was removed, or nothing. */
+export interface MemberCardFacts {
+  state: 'member' | 'revoked' | 'unknown';
+}
+
+/**
+ * The card itself (full name, union, number, QR code): whoever holds its
+ * unguessable code — the member, from their status page. Nothing once the
+ * member record is gone; an unknown code is not found.
+ */
+export function viewMemberCard(card: MemberCardFacts): Decision {
+  if (card.state !== 'member') return deny('会员卡不存在或已失效 / no such member card', 404);
+  return allow();
+}
+
+/**
+ * A card's verification (扫码验证): anyone scanning its QR code, answered
+ * with the masked name only; a removed member's card answers that it is not
+ * valid. An unknown code is not found.
+ */
+export function verifyMemberCard(card: MemberCardFacts): Decision {
+  if (card.state === 'unknown') return deny('会员卡不存在 / no such member card', 404);
+  return allow();
+}

@@ -16,6 +16,7 @@ import * as m009 from './009_chain_owners';
 import * as m013 from './013_sessions_and_limits';
 import * as m016 from './016_task_org_path';
 import * as m020 from './020_retention_and_reveal_audit';
+import * as m021 from './021_member_cards';
 
 const migrations: Record<string, Knex.Migration> = {
   '001_orgs_and_users': m001,
@@ -30,6 +31,7 @@ const migrations: Record<string, Knex.Migration> = {
   '013_sessions_and_limits': m013,
   '016_task_org_path': m016,
   '020_retention_and_reveal_audit': m020,
+  '021_member_cards': m021,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

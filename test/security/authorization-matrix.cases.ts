@@ -22,7 +22,8 @@ import jwt from 'jsonwebtoken';
 import { inject } from 'vitest';
 import { runBulkJob } from '../support/approvals';
 import { eventually, type Harness } from '../support/harness';
-import { buildChain, buildMember, buildSubsidy, humanStep } from '../support/factories';
+import { buildChain, buildMember, buildSubsidy, humanStep, uniqueIdNumber } from '../support/factories';
+import { maskIdNumber } from '../../domain/id-number';
 import { buildLaunch, memberRecords, organizingProject } from '../support/campaigns';
 import { eventLoopWatch } from '../../api/event-loop';
 import { regionWorkflowId } from '../../workflows/campaign';
@@ -109,6 +110,8 @@ export interface Fixtures {
   report: string;
   /** A bulk approve job city.reviewer started (made on first use). */
   job?: Promise<string>;
+  /** The card code of a member of 新华区快递行业工会联合会 (made on first use). */
+  memberCard?: Promise<string>;
   /** A survey upload of xinhua.staff sent with `Prefer: respond-async`, finished (made on first use). */
   surveyImport?: Promise<string>;
   pools: {
@@ -402,6 +405,26 @@ function bulkJobOfCityReviewer(ctx: Ctx): Promise<string> {
     return done.jobId;
   })();
   return ctx.fx.job;
+}
+
+/** A verified member of 新华区快递行业工会联合会 (as the membership chain's collect and verify steps write one): its card code. */
+function memberCardCode(ctx: Ctx): Promise<string> {
+  ctx.fx.memberCard ??= (async () => {
+    const idNumber = uniqueIdNumber();
+    const [row] = await ctx.h
+      .db('members')
+      .insert({
+        id_number_hash: ctx.h.pii.hash(idNumber),
+        id_number_enc: ctx.h.pii.encrypt(idNumber),
+        id_number_masked: maskIdNumber(idNumber),
+        name: '王卡',
+        union_id: 'pds-xinhua-express',
+        verified: true,
+      })
+      .returning('card_code');
+    return (row as { card_code: string }).card_code;
+  })();
+  return ctx.fx.memberCard;
 }
 
 /** xinhua.staff's survey upload to 新华区 sent with `Prefer: respond-async`, finished (so its rows land before later cases count). */
@@ -871,6 +894,22 @@ export const CASES: RouteCase[] = [
     'pds-xinhua',
     'NNN N NNNN NN NNNN NNN N',
     (ctx) => `/api/public/applications/${ctx.fx.filed.appId}?phone=13900000000`,
+  ),
+
+  // --- electronic member cards (电子会员卡) ---------------------------------------------------------
+  // viewMemberCard / verifyMemberCard: whoever holds the card's code; an unknown code is not found.
+  read('GET /api/public/member-cards/:code', 'a member card of 新华区快递行业工会联合会', 'pds-xinhua-express', PUBLIC, () => '', {
+    probe: async (ctx) => ({ method: 'GET', path: `/api/public/member-cards/${await memberCardCode(ctx)}` }),
+  }),
+  read('GET /api/public/member-cards/:code/verify', 'a member card of 新华区快递行业工会联合会', 'pds-xinhua-express', PUBLIC, () => '', {
+    probe: async (ctx) => ({ method: 'GET', path: `/api/public/member-cards/${await memberCardCode(ctx)}/verify` }),
+  }),
+  read(
+    'GET /api/public/member-cards/:code/verify unknown code',
+    'a card code nobody holds',
+    'pds-xinhua-express',
+    'NNN N NNNN NN NNNN NNN N',
+    () => '/api/public/member-cards/0123456789abcdef0123456789abcdef/verify',
   ),
 ];
 

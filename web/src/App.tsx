@@ -1,6 +1,11 @@
-/** Routes: the public join pages without login; every other screen behind login, in the app layout. */
-import { lazy, Suspense, type ReactNode } from 'react';
+/**
+ * Routes of the staff app: every screen behind login, in the app layout. The
+ * public pages (/join…, /member-card…) are entries of their own (see
+ * entries.ts); a link to one loads it from the server.
+ */
+import { lazy, Suspense, useEffect, type ReactNode } from 'react';
 import { Result, Spin } from 'antd';
+import { pageEntry } from './entries';
 import { useI18n } from './i18n';
 import { match, useLocation } from './router';
 import { useSession } from './session';
@@ -22,14 +27,18 @@ const Posters = lazy(() => import('./pages/Posters'));
 const Notifications = lazy(() => import('./pages/Notifications'));
 const ChangePassword = lazy(() => import('./pages/ChangePassword'));
 const PersonalDataLog = lazy(() => import('./pages/PersonalDataLog'));
-const Join = lazy(() => import('./pages/Join'));
-const JoinStatus = lazy(() => import('./pages/JoinStatus'));
 
 const loading = (
   <div style={{ padding: 80, textAlign: 'center' }}>
     <Spin size="large" />
   </div>
 );
+
+/** A path another entry serves: loaded from the server. */
+function Elsewhere({ to }: { to: string }) {
+  useEffect(() => window.location.replace(to), [to]);
+  return loading;
+}
 
 function NotFound() {
   const { t } = useI18n();
@@ -46,8 +55,7 @@ export function App() {
     </ErrorBoundary>
   );
 
-  if (path === '/join') return guard(<Join union={query.get('union')} />);
-  if (path === '/join/status') return guard(<JoinStatus initialId={query.get('id')} />);
+  if (pageEntry(path) !== 'index') return <Elsewhere to={`${path}${location.search}`} />;
   if (!user) return <Login />;
   // The server refuses everything else until the password is changed.
   if (mustChangePassword) return guard(<ChangePassword forced />);
