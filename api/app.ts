@@ -54,6 +54,8 @@ export interface ApiDeps {
   /** Public (扫码入会) applications per client address per hour; public look-ups per 15 minutes. */
   publicJoinLimit?: number;
   publicLookupLimit?: number;
+  /** Look-ups by ID number (transfers by ID, progress members) per user per hour. */
+  idLookupLimit?: number;
 }
 
 /**

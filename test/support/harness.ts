@@ -56,6 +56,8 @@ export interface HarnessOptions {
   trustProxy?: boolean | number | string;
   /** NODE_ENV=production behaviour of the API (demo passwords must be changed). */
   production?: boolean;
+  /** Look-ups by ID number (transfers, progress members) per user per hour (default: effectively unlimited). */
+  idLookupLimit?: number;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -90,6 +92,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       publicJoin: true,
       loginLimit: opts.loginLimit ?? 100_000,
       loginFreeFailures: opts.loginFreeFailures ?? 100_000,
+      idLookupLimit: opts.idLookupLimit ?? 100_000,
       limitScope: opts.limitScope ?? `test-${crypto.randomBytes(6).toString('hex')}`,
       trustProxy: opts.trustProxy,
       production: opts.production,

@@ -11,6 +11,7 @@ import dayjs, { type Dayjs } from 'dayjs';
 import { get, newKey, post } from '../api';
 import { AppTimeline, type TimelineEntry } from '../components/AppTimeline';
 import { DueTag } from '../components/DueTag';
+import { MembershipFact, type MembershipFactView } from '../components/MembershipFact';
 import { applyFieldErrors, ErrorAlert } from '../components/ErrorAlert';
 import { useLoad } from '../components/useLoad';
 import { useI18n } from '../i18n';
@@ -33,6 +34,8 @@ interface SubjectDetail {
 }
 interface TaskDetail extends TaskView {
   mine: boolean;
+  /** Only for the holder of the pending identity or receiving review. */
+  membership?: MembershipFactView;
   subjectDetail?: SubjectDetail;
   timeline: TimelineEntry[];
 }
@@ -100,6 +103,11 @@ export default function TaskPage({ id }: { id: string }) {
         <Col xs={24} xl={15}>
           <Card title={t('申请内容')} size="small" data-testid="subject">
             {s ? <Subject detail={s} /> : <Typography.Text type="secondary">{t('无权查看申请内容')}</Typography.Text>}
+            {d.membership && (
+              <div style={{ marginTop: 12 }}>
+                <MembershipFact fact={d.membership} type={d.applicationType} />
+              </div>
+            )}
           </Card>
           <Card title={t('审批记录')} size="small" style={{ marginTop: 16 }}>
             <AppTimeline entries={d.timeline} />
