@@ -206,9 +206,9 @@ const MEMBERSHIP_TYPES = new Set(['membership', 'transfer']);
 export async function timelineFor(db: Db, caller: Caller, app: ApplicationRow | undefined, rows: AuditRow[]) {
   const view = (e: AuditRow) => ({ at: e.at, actor: e.actor, action: e.action, comment: e.comment, step: e.step, stepIndex: e.stepIndex, data: e.data });
   if (!app || !MEMBERSHIP_TYPES.has(app.type)) return rows.map(view);
-  let staff = seeMembershipNotes(caller, applicationFacts(app), []).allow;
+  let staff = seeMembershipNotes(caller, { ...applicationFacts(app), type: app.type }, []).allow;
   if (!staff && !(app.applicant && app.applicant === caller.username))
-    staff = seeMembershipNotes(caller, applicationFacts(app), (await listTasksOfApplication(db, app.id)).map(taskFacts)).allow;
+    staff = seeMembershipNotes(caller, { ...applicationFacts(app), type: app.type }, (await listTasksOfApplication(db, app.id)).map(taskFacts)).allow;
   if (staff) return rows.map(view);
   return rows.map((e) => (e.action.startsWith('auto:') ? { ...view(e), data: { outcome: e.data?.outcome ?? null } } : view(e)));
 }

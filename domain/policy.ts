@@ -168,13 +168,16 @@ export function seeMembership(p: Principal, t: TaskFacts & { pending: boolean },
 /**
  * The staff-only notes of a membership or transfer application's automated
  * steps (whether the person was a member, where, a 身份冲突 conflict): the
- * receiving union's side — its org and the orgs above it — and whoever holds
- * or held a step that shows personal data on it; never the applicant.
+ * receiving union's side — its org and the orgs above it —, for a membership
+ * application also the area it was filed in (its federation handles it; a
+ * transfer's applicant org is the applicant's own), and whoever holds or held
+ * a step that shows personal data on it; never the applicant.
  */
-export function seeMembershipNotes(p: Principal, app: ApplicationFacts, tasks: readonly TaskFacts[]): Decision {
+export function seeMembershipNotes(p: Principal, app: ApplicationFacts & { type: string }, tasks: readonly TaskFacts[]): Decision {
   const refused = deny('会籍信息仅限受理工会的工作人员查看 / membership facts are for the receiving union’s staff');
   if (app.applicant && app.applicant === p.username) return refused;
   if (within(app.targetOrgPath, p.orgPath)) return allow();
+  if (app.type === 'membership' && within(app.applicantOrgPath, p.orgPath)) return allow();
   if (tasks.some((t) => t.showsPersonalData && holdsTask(p, t))) return allow();
   return refused;
 }
