@@ -17,6 +17,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { maskIdNumber } from '../../domain/id-number';
+import { seeMembership, seeMembershipNotes, type Principal, type TaskFacts } from '../../domain/policy';
 import { Approvals } from '../support/approvals';
 import { memberRecords } from '../support/campaigns';
 import { buildMember, type MemberBody } from '../support/factories';
@@ -288,5 +289,49 @@ describe('6. progress reports answer counts, not which ID numbers were members',
     expect(JSON.stringify(view.body)).not.toContain(maskIdNumber(first!.idNumber));
     // The ID numbers sent were looked up: audited as such.
     expect(await h.db('id_lookups').where({ actor: 'xinhua.staff', reason: 'progress', id_number_hash: h.pii.hash(first!.idNumber) })).toHaveLength(2);
+  });
+});
+
+describe('the policy: who learns about someone’s membership', () => {
+  const reviewer: Principal = {
+    username: 'mall.reviewer',
+    orgId: 'pds-weidong-mall',
+    orgPath: '/henan/pds/pds-weidong/pds-weidong-mall/',
+    roles: ['reviewer'],
+  };
+  const admin: Principal = { username: 'weidong.admin', orgId: 'pds-weidong', orgPath: '/henan/pds/pds-weidong/', roles: ['admin'] };
+  const applicant: Principal = { username: 'xinhua.staff', orgId: 'pds-xinhua', orgPath: '/henan/pds/pds-xinhua/', roles: ['staff'] };
+  const task: TaskFacts = {
+    assignee: null,
+    role: 'reviewer',
+    orgId: 'pds-weidong-mall',
+    orgPath: '/henan/pds/pds-weidong/pds-weidong-mall/',
+    candidates: ['mall.reviewer'],
+    showsPersonalData: true,
+  };
+  const transfer = {
+    type: 'transfer',
+    applicant: 'xinhua.staff',
+    applicantOrgPath: '/henan/pds/pds-xinhua/',
+    targetOrgPath: '/henan/pds/pds-weidong/pds-weidong-mall/',
+  };
+
+  it('the membership fact: the holder of the pending step that shows personal data; not an overriding admin, not the applicant, not a step without personal data', () => {
+    expect(seeMembership(reviewer, { ...task, pending: true }, transfer).allow).toBe(true);
+    expect(seeMembership(reviewer, { ...task, pending: false }, transfer).allow).toBe(false);
+    expect(seeMembership(reviewer, { ...task, pending: true, showsPersonalData: false }, transfer).allow).toBe(false);
+    expect(seeMembership(admin, { ...task, pending: true }, transfer).allow).toBe(false);
+    expect(seeMembership(applicant, { ...task, pending: true, assignee: 'xinhua.staff' }, transfer).allow).toBe(false);
+  });
+
+  it('staff notes: the receiving side and those who held the step; a transfer’s own applicant org no, a membership application’s area yes; the applicant never', () => {
+    expect(seeMembershipNotes(admin, transfer, []).allow).toBe(true);
+    expect(seeMembershipNotes(applicant, transfer, []).allow).toBe(false);
+    const colleague: Principal = { ...applicant, username: 'xinhua.admin', roles: ['admin'] };
+    expect(seeMembershipNotes(colleague, transfer, []).allow).toBe(false);
+    expect(seeMembershipNotes(colleague, { ...transfer, type: 'membership', applicant: null, targetOrgPath: null }, []).allow).toBe(true);
+    const other: Principal = { username: 'ruzhou.admin', orgId: 'pds-ruzhou', orgPath: '/henan/pds/pds-ruzhou/', roles: ['admin'] };
+    expect(seeMembershipNotes(other, transfer, []).allow).toBe(false);
+    expect(seeMembershipNotes(reviewer, { ...transfer, targetOrgPath: null }, [task]).allow).toBe(true);
   });
 });
