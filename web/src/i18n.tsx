@@ -189,7 +189,6 @@ const EN: Record<string, string> = {
   '会籍核查（仅本步骤办理人可见）': 'Membership check (shown to this step’s holder only)',
   '身份冲突（仅本步骤办理人可见）': 'Identity conflict (shown to this step’s holder only)',
   '该身份证号不是会员，无会籍可转移': 'This ID number is not a member’s: there is nothing to transfer',
-  该身份证号尚未登记为会员: 'This ID number is not registered as a member',
   '该身份证号已是{union}会员（{name}）': 'This ID number is a member of {union} ({name})',
   已在本工会: 'Already in this union',
   '姓名：{v}；手机号：{p}': 'Name: {v}; phone: {p}',

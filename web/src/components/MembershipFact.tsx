@@ -21,15 +21,16 @@ export function MembershipFact({ fact, type }: { fact: MembershipFactView; type:
   const { t } = useI18n();
   const yesNo = (v: boolean | undefined) => (v ? t('一致') : t('不一致'));
   if (!fact.member)
-    return (
+    // A new worker's online application is the usual case: nothing to flag. A transfer of a non-member is.
+    return type === 'transfer' ? (
       <Alert
         data-testid="membership-fact"
-        type={type === 'transfer' ? 'warning' : 'info'}
+        type="warning"
         showIcon
         title={t('会籍核查（仅本步骤办理人可见）')}
-        description={type === 'transfer' ? t('该身份证号不是会员，无会籍可转移') : t('该身份证号尚未登记为会员')}
+        description={t('该身份证号不是会员，无会籍可转移')}
       />
-    );
+    ) : null;
   const where = fact.union?.name ?? fact.union?.id ?? '';
   const lines = [
     t('该身份证号已是{union}会员（{name}）', { union: where, name: fact.name ?? '' }),
