@@ -210,5 +210,20 @@ export async function timelineFor(db: Db, caller: Caller, app: ApplicationRow | 
   if (!staff && !(app.applicant && app.applicant === caller.username))
     staff = seeMembershipNotes(caller, { ...applicationFacts(app), type: app.type }, (await listTasksOfApplication(db, app.id)).map(taskFacts)).allow;
   if (staff) return rows.map(view);
-  return rows.map((e) => (e.action.startsWith('auto:') ? { ...view(e), data: { outcome: e.data?.outcome ?? null } } : view(e)));
+  return rows.map((e) => (e.action.startsWith('auto:') ? { ...view(e), comment: publicComment(e), data: { outcome: e.data?.outcome ?? null } } : view(e)));
+}
+
+/**
+ * An automated step's note as anyone may read it. Steps recorded before the
+ * staff notes existed said in their note that the person was a member
+ * (a conversion, a refusal, a duplicate): those read as a plain "processed".
+ */
+function publicComment(e: AuditRow): string | null {
+  const d = e.data ?? {};
+  const legacy =
+    !('staffNote' in d) &&
+    ((e.action === 'auto:sortMembership' && (d.outcome === 'convertToTransfer' || d.outcome === 'reject')) ||
+      (e.action === 'auto:transferMembership' && d.outcome === 'reject') ||
+      (e.action === 'auto:collectMemberInfo' && d.duplicate === true));
+  return legacy ? '已处理 / processed' : e.comment;
 }

@@ -169,6 +169,32 @@ describe('1. a transfer by ID number is no membership oracle', () => {
   });
 });
 
+describe('1b. notes recorded before the staff notes existed', () => {
+  it('an automated note that named membership reads as “processed” to the applicant, and as it was to the receiving side', async () => {
+    const created = await api.create('weidong.staff', { type: 'transfer', idNumber: buildMember().idNumber, toUnion: 'pds-weidong-mall' });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    await h.db('audit_log').insert({
+      event_key: `legacy-note:${id}`,
+      application_id: id,
+      actor: 'system',
+      action: 'auto:transferMembership',
+      step_index: 1,
+      step: '会籍转移 / transfer membership',
+      comment: '未找到会员记录，请改为申请入会 / not a member: apply to join instead',
+      data: JSON.stringify({ outcome: 'reject' }),
+    });
+    const mine = await api.app('weidong.staff', id);
+    expect(mine.timeline.find((e: { action: string }) => e.action === 'auto:transferMembership')).toMatchObject({
+      comment: '已处理 / processed',
+      data: { outcome: 'reject' },
+    });
+    expect(JSON.stringify(mine)).not.toMatch(MEMBERSHIP_WORDS);
+    const theirs = await api.app('weidong-mall.reviewer', id);
+    expect(theirs.timeline.find((e: { action: string }) => e.action === 'auto:transferMembership').comment).toContain('not a member');
+  });
+});
+
 describe('2. an anonymous application with someone else’s ID number', () => {
   it('with another phone: no transfer of the real member; the identity reviewer sees the conflict; rejected, the member is untouched; the public reads no membership words', async () => {
     const real = buildMember({ group: 'courier', area: 'pds-xinhua' });
