@@ -11,7 +11,7 @@ import { listTimeline } from '../db/approval-repository';
 import { getChainSavedBy, getLatestChain, saveChainVersion } from '../db/chain-repository';
 import { getOrg, listAncestors, listOrgs, type OrgRow } from '../db/org-repository';
 import { getUser } from '../db/user-repository';
-import { findMemberByHash, insertMemberOnce, markMemberVerified, moveMember } from '../db/member-repository';
+import { findMemberByHash, insertMemberOnce, markMemberVerified, moveMember, moveMemberWithPhone, sameIdentity } from '../db/member-repository';
 import { issueSubsidyNotice } from '../db/subsidy-repository';
 import type { AutoStepInput, AutoStepResult } from '../workflows/approval-types';
 import type { ActivityDeps } from './index';
@@ -126,10 +126,25 @@ function coverageOf(union: OrgRow, byId: Map<string, OrgRow>): OrgRow | undefine
 }
 
 /**
+ * An automated step's `note` is what anyone following the application may
+ * read (the public status page included): it never says whether the person
+ * was a member already. What the staff need to know about membership goes in
+ * `data.staffNote` (and `data.conflict`), shown only to those the policy's
+ * `seeMembershipNotes` allows.
+ */
+const sortedNote = (target: OrgRow, byEmployer: boolean) => `${byEmployer ? '按用人单位' : '按群体和地区'}分拣至${target.name} / sorted to ${target.id}`;
+
+/**
  * 平台分拣: routes a membership application to the grassroots union for the
- * worker's group and area (an employer's own union first). Deduplicates by
- * ID number: a member elsewhere becomes a transfer; a member of the same
- * union is refused. Nothing matched: the 周转池 holding pool.
+ * worker's group and area (an employer's own union first); nothing matched:
+ * the 周转池 holding pool. The ID number may be a member's already:
+ * - the application's name and verified phone match the member record (the
+ *   person themselves): elsewhere, it continues as a transfer (same
+ *   application id, same payload); at that same union, nothing is to be done;
+ * - they do not (someone else's ID number, or a record without a phone):
+ *   it goes on as a membership application flagged as a 身份冲突 conflict,
+ *   which the identity reviewer sees and decides; the member record is
+ *   untouched unless they approve (see collectMemberInfo).
  */
 async function sortMembership(deps: ActivityDeps, input: AutoStepInput): Promise<AutoStepResult> {
   const orgs = await listOrgs(deps.db);
@@ -146,45 +161,77 @@ async function sortMembership(deps: ActivityDeps, input: AutoStepInput): Promise
   const target = byEmployer ?? inArea.sort((a, b) => b.path.length - a.path.length)[0];
 
   const existing = await findMemberByHash(deps.db, str(input.payload.idNumberHash));
-  if (existing && existing.sourceApplication !== input.applicationId) {
-    const from = byId.get(existing.unionId);
-    if (target && existing.unionId === target.id) {
-      return { outcome: 'reject', note: `已是${target.name}会员，无需重复入会 / already a member of this union` };
-    }
-    if (target) {
+  const member = existing && existing.sourceApplication !== input.applicationId ? existing : undefined;
+  const from = member ? (byId.get(member.unionId)?.name ?? member.unionId) : '';
+  if (member && sameIdentity(member, { name: str(input.payload.name), phoneHash: str(input.payload.phoneHash) })) {
+    if (target && member.unionId === target.id)
+      return {
+        outcome: 'reject',
+        note: '无需重复办理，详情请咨询工会 / nothing to do: ask the union for details',
+        data: { staffNote: `已是${target.name}会员（姓名、手机号一致），无需重复入会 / already a member of this union` },
+      };
+    if (target)
       return {
         outcome: 'convertToTransfer',
         targetOrg: target.id,
-        fromOrg: existing.unionId,
-        note: `已是${from?.name ?? existing.unionId}会员，转为会籍转移至${target.name} / already a member elsewhere: continues as a transfer`,
+        fromOrg: member.unionId,
+        note: sortedNote(target, !!byEmployer),
+        data: {
+          staffNote: `已是${from}会员（姓名、手机号与会员记录一致），转为会籍转移至${target.name} / already a member elsewhere, name and phone match: continues as a transfer`,
+        },
       };
-    }
   }
-  if (!target) return { outcome: 'hold', note: '未匹配到基层工会，进入周转池等待人工分拣 / no union matched: waits in the holding pool' };
-  const how = byEmployer ? '按用人单位' : '按群体和地区';
-  return { outcome: 'done', targetOrg: target.id, note: `${how}分拣至${target.name} / sorted to ${target.id}` };
+  const conflict = member
+    ? {
+        conflict: true,
+        staffNote: `身份冲突：该身份证号已是${from}会员，姓名或手机号与会员记录不符，请在身份审核时核实本人 / identity conflict: the ID number is a member's of ${member.unionId}, but the name or phone does not match the record`,
+      }
+    : {};
+  if (!target) return { outcome: 'hold', note: '未匹配到基层工会，进入周转池等待人工分拣 / no union matched: waits in the holding pool', data: conflict };
+  return { outcome: 'done', targetOrg: target.id, note: sortedNote(target, !!byEmployer), data: conflict };
 }
 
-/** 信息采集: the member record, once per ID number, at the union of the place of work. */
+const COLLECTED = '会员信息已采集 / member record created';
+
+/**
+ * 信息采集: the member record, once per ID number, at the union of the place
+ * of work. Where the ID number is a member's already, the reviewers approved
+ * the identity (身份冲突 checked in person): it proceeds as a transfer — the
+ * member moves to this union and takes the phone verified with this
+ * application. Either way the public note is the same.
+ */
 async function collectMemberInfo(deps: ActivityDeps, input: AutoStepInput): Promise<AutoStepResult> {
   if (!input.targetOrg) return { outcome: 'reject', note: '未分配工会 / no union assigned' };
   const p = input.payload;
+  const phone = { phoneEnc: str(p.phoneEnc) || null, phoneHash: str(p.phoneHash) || null, phoneMasked: str(p.phoneMasked) || null };
   const { member, created } = await insertMemberOnce(deps.db, {
     idNumberHash: str(p.idNumberHash),
     idNumberEnc: str(p.idNumberEnc),
     idNumberMasked: str(p.idNumberMasked),
     name: str(p.name),
-    phoneEnc: str(p.phoneEnc) || null,
-    phoneMasked: str(p.phoneMasked) || null,
+    ...phone,
     groupId: str(p.group) || null,
     employer: str(p.employer) || null,
     unionId: input.targetOrg,
     sourceApplication: input.applicationId,
   });
   if (!created && member.sourceApplication !== input.applicationId) {
-    return { outcome: 'done', note: '该身份证号已登记为会员，只计一次 / already registered: counted once', data: { memberId: member.id, duplicate: true } };
+    const from = member.unionId;
+    await moveMemberWithPhone(deps.db, str(p.idNumberHash), input.targetOrg, phone);
+    return {
+      outcome: 'done',
+      note: COLLECTED,
+      data: {
+        memberId: member.id,
+        duplicate: true,
+        staffNote:
+          from === input.targetOrg
+            ? '该身份证号已是本工会会员，经审核确认为本人，只计一次 / already a member of this union, identity confirmed: counted once'
+            : `该身份证号已是${from}会员，经审核确认为本人，会籍转入本工会 / a member of ${from}, identity confirmed by the reviewers: membership moved here`,
+      },
+    };
   }
-  return { outcome: 'done', note: '会员信息已采集 / member record created', data: { memberId: member.id } };
+  return { outcome: 'done', note: COLLECTED, data: { memberId: member.id } };
 }
 
 /** 实名认证: the ID number's GB 11643 checksum and date are checked again on the stored record. */
@@ -196,11 +243,25 @@ async function verifyRealName(deps: ActivityDeps, input: AutoStepInput): Promise
   return { outcome: 'done', note: '实名认证通过 / real-name verified' };
 }
 
-/** 会籍转移: the member moves to the receiving union (counted once, at the new place of work). */
+/**
+ * 会籍转移: the member moves to the receiving union (counted once, at the new
+ * place of work). A transfer by ID number was filed whoever the number
+ * belongs to: when it is nobody's membership, or already one of that union,
+ * the application ends rejected, and only staff read why.
+ */
 async function transferMembership(deps: ActivityDeps, input: AutoStepInput): Promise<AutoStepResult> {
   if (!input.targetOrg) return { outcome: 'reject', note: '未指定转入工会 / no receiving union' };
-  const moved = await moveMember(deps.db, str(input.payload.idNumberHash), input.targetOrg);
-  if (moved === 0) return { outcome: 'reject', note: '未找到会员记录，请改为申请入会 / not a member: apply to join instead' };
+  const notMade = '会籍转移未办理，详情请咨询受理工会 / the transfer was not made: ask the receiving union';
+  const idNumberHash = str(input.payload.idNumberHash);
+  const member = await findMemberByHash(deps.db, idNumberHash);
+  if (!member) return { outcome: 'reject', note: notMade, data: { staffNote: '该身份证号不是会员 / not a member: nothing to transfer' } };
+  if (member.unionId === input.targetOrg)
+    return { outcome: 'reject', note: notMade, data: { staffNote: '已是转入工会的会员 / already a member of the receiving union' } };
+  await moveMember(deps.db, idNumberHash, input.targetOrg);
   const to = (await listAncestors(deps.db, input.targetOrg))[0];
-  return { outcome: 'done', note: `会籍已转入${to?.name ?? input.targetOrg} / membership transferred` };
+  return {
+    outcome: 'done',
+    note: `会籍已转入${to?.name ?? input.targetOrg} / membership transferred`,
+    data: { staffNote: `自${member.unionId}转入 / moved from ${member.unionId}` },
+  };
 }

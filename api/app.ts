@@ -59,6 +59,8 @@ export interface ApiDeps {
   publicLookupLimit?: number;
   /** Member card look-ups (电子会员卡) per client address per 15 minutes (default 100). */
   memberCardLimit?: number;
+  /** Look-ups by ID number (transfers by ID, progress members) per user per hour. */
+  idLookupLimit?: number;
 }
 
 /**

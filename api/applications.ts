@@ -11,7 +11,6 @@ import { maskIdNumber, maskPhone, validateIdNumber } from '../domain/id-number';
 import { chainSnapshot, resolveChain } from '../db/chain-repository';
 import type { Db } from '../db/knex';
 import { listApplications, listTimeline } from '../db/approval-repository';
-import { findMemberByHash } from '../db/member-repository';
 import { getOrg, listTargetGroups } from '../db/org-repository';
 import { getUser } from '../db/user-repository';
 import { getSubsidyNotice } from '../db/subsidy-repository';
@@ -21,7 +20,7 @@ import { getApplicationQuery } from '../workflows';
 import type { ActionInput } from '../workflows/approval-types';
 import { callerOf, requireAuth, type Caller } from './auth';
 import { actForApplicant, applyForSubsidy, copyApplicationTarget, urgeApplication, type TargetFacts } from '../domain/policy';
-import { badRequest, conflict, enforce, HttpError, parseOr400, zodFieldErrors, type FieldError } from './errors';
+import { badRequest, enforce, HttpError, parseOr400, zodFieldErrors, type FieldError } from './errors';
 import { idempotencyKeyOf, idempotent } from './idempotency';
 import {
   actionKey,
@@ -35,7 +34,9 @@ import {
   publicPayload,
   sendAction,
   startApplication,
+  timelineFor,
 } from './approvals-service';
+import { idLookupGuard } from './id-lookups';
 import { mapTemporalError } from './temporal-errors';
 import { withTemporalDeadline } from '../runtime/temporal-client';
 
@@ -46,6 +47,10 @@ export interface ApplicationDeps {
   pii: PiiCipher;
   jwtSecret: string;
   publicJoin: boolean;
+  /** The key space of the shared rate-limit counters (ApiDeps.limitScope). */
+  limitScope?: string;
+  /** Look-ups by ID number per user per hour (transfers). */
+  idLookupLimit?: number;
 }
 
 const text = (max: number) => z.string().trim().min(1, '不能为空 / required').max(max, `最多 ${max} 字 / at most ${max} characters`);
@@ -105,6 +110,7 @@ export function applicationRoutes(deps: ApplicationDeps): Router {
   const router = express.Router();
   const auth = requireAuth({ db: deps.db, secret: deps.jwtSecret });
   const calendars = calendarCache(deps.db);
+  const idLookups = idLookupGuard(deps);
 
   // Workers may apply to join without an account (扫码入会) where the deployment allows it.
   const optionalAuth: express.RequestHandler = (req, res, next) => {
@@ -119,6 +125,8 @@ export function applicationRoutes(deps: ApplicationDeps): Router {
     const key = idempotencyKeyOf(req);
     const id = key ? idFromKey(caller?.username ?? `public:${req.ip}`, key) : newId();
     const start = await prepare(deps, caller, body);
+    // A transfer names a person by ID number: limited per user and audited, whatever the answer would be.
+    if (start.type === 'transfer' && caller) await idLookups(caller, 'transfer', [String(start.payload.idNumberHash)], id);
     // The applicant never chooses: the chain of the type owned nearest above the applicant's org applies.
     const chain = await resolveChain(deps.db, start.type, start.applicantOrg);
     if (!chain) throw new HttpError(500, `审批链 ${start.chainKey} 未配置 / chain not configured`);
@@ -161,7 +169,7 @@ export function applicationRoutes(deps: ApplicationDeps): Router {
       ...summary(app),
       payload: publicPayload(app.payload),
       notice: notice ? { ...notice, amount: Number(notice.amount) } : undefined,
-      timeline: timeline.map((t) => ({ at: t.at, actor: t.actor, action: t.action, comment: t.comment, step: t.step, stepIndex: t.stepIndex, data: t.data })),
+      timeline: await timelineFor(deps.db, caller, app, timeline),
     });
   });
 
@@ -375,25 +383,23 @@ async function prepare(deps: ApplicationDeps, caller: Caller | undefined, body: 
   if (!to || to.kind !== 'grassroots') errors.push({ path: 'toUnion', message: '须为基层工会的组织编号 / must be a grassroots union id' });
   if (errors.length || !check.ok) throw badRequest('请检查标出的字段 / invalid fields', errors);
   if (!caller) throw new HttpError(401, '请先登录 / sign in first');
+  // Filed whoever the number belongs to: the answer never depends on their membership. The receiving union's
+  // reviewer sees whether they are a member (the task view), and the automated transfer step moves only a member.
   const idNumber = check.normalized;
-  const member = await findMemberByHash(deps.db, deps.pii.hash(idNumber));
-  if (!member) throw conflict('该身份证号尚不是会员，请申请入会 / not a member yet: apply to join instead');
-  if (member.unionId === to!.id) throw conflict('已是该工会会员 / already a member of that union');
+  const idNumberMasked = maskIdNumber(idNumber);
   return {
     type: 'transfer' as ApplicationType,
     chainKey: 'transfer',
     applicant: caller.username,
     applicantOrg: caller.orgId,
     targetOrg: to!.id,
-    title: `${member.name} 会籍转移至${to!.name}`,
+    title: `会籍转移至${to!.name}（${idNumberMasked}）`,
     payload: {
-      name: member.name,
-      fromUnion: member.unionId,
       toUnion: to!.id,
       reason: body.reason ?? null,
-      idNumberEnc: member.idNumberEnc,
-      idNumberHash: member.idNumberHash,
-      idNumberMasked: member.idNumberMasked,
+      idNumberEnc: deps.pii.encrypt(idNumber),
+      idNumberHash: deps.pii.hash(idNumber),
+      idNumberMasked,
     },
   };
 }

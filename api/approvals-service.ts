@@ -14,6 +14,7 @@ import {
   applicationFacts,
   taskFacts,
   type ApplicationRow,
+  type AuditRow,
   type TaskRow,
 } from '../db/approval-repository';
 import { actUpdate, approvalWorkflow } from '../workflows';
@@ -22,7 +23,7 @@ import type { Caller } from './auth';
 
 /** The policy's view of a task or application row (defined beside the rows in db/approval-repository.ts). */
 export { applicationFacts, taskFacts };
-import { holdsTask, seeApplication, type Decision, type TargetFacts } from '../domain/policy';
+import { holdsTask, seeApplication, seeMembershipNotes, type Decision, type TargetFacts } from '../domain/policy';
 import { listUsersWithOrgPath } from '../db/user-repository';
 import { badRequest, conflict, enforce, notFound, type FieldError } from './errors';
 import { mapTemporalError } from './temporal-errors';
@@ -189,4 +190,40 @@ export function publicPayload(payload: Record<string, unknown>): Record<string, 
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(payload)) if (!k.endsWith('Enc') && !k.endsWith('Hash')) out[k] = v;
   return out;
+}
+
+/** Applications whose automated steps may speak of someone's membership (会籍). */
+const MEMBERSHIP_TYPES = new Set(['membership', 'transfer']);
+
+/**
+ * An application's timeline as the caller may read it. The automated steps of
+ * a membership or transfer application keep what they learnt about the
+ * person's membership in their data (`staffNote`, `conflict`, …): for those
+ * the policy's `seeMembershipNotes` refuses (the applicant above all), each
+ * such entry keeps its public note and outcome only, so its shape is the same
+ * whether or not the person was a member.
+ */
+export async function timelineFor(db: Db, caller: Caller, app: ApplicationRow | undefined, rows: AuditRow[]) {
+  const view = (e: AuditRow) => ({ at: e.at, actor: e.actor, action: e.action, comment: e.comment, step: e.step, stepIndex: e.stepIndex, data: e.data });
+  if (!app || !MEMBERSHIP_TYPES.has(app.type)) return rows.map(view);
+  let staff = seeMembershipNotes(caller, { ...applicationFacts(app), type: app.type }, []).allow;
+  if (!staff && !(app.applicant && app.applicant === caller.username))
+    staff = seeMembershipNotes(caller, { ...applicationFacts(app), type: app.type }, (await listTasksOfApplication(db, app.id)).map(taskFacts)).allow;
+  if (staff) return rows.map(view);
+  return rows.map((e) => (e.action.startsWith('auto:') ? { ...view(e), comment: publicComment(e), data: { outcome: e.data?.outcome ?? null } } : view(e)));
+}
+
+/**
+ * An automated step's note as anyone may read it. Steps recorded before the
+ * staff notes existed said in their note that the person was a member
+ * (a conversion, a refusal, a duplicate): those read as a plain "processed".
+ */
+function publicComment(e: AuditRow): string | null {
+  const d = e.data ?? {};
+  const legacy =
+    !('staffNote' in d) &&
+    ((e.action === 'auto:sortMembership' && (d.outcome === 'convertToTransfer' || d.outcome === 'reject')) ||
+      (e.action === 'auto:transferMembership' && d.outcome === 'reject') ||
+      (e.action === 'auto:collectMemberInfo' && d.duplicate === true));
+  return legacy ? '已处理 / processed' : e.comment;
 }

@@ -20,7 +20,7 @@ import {
 } from '../db/campaign-repository';
 import type { Db } from '../db/knex';
 import { getOrg, listOrgs, listTargetGroups } from '../db/org-repository';
-import { getProject, listProjectEvents, listProjects, type ProjectRow } from '../db/project-repository';
+import { countsOnly, getProject, listProjectEvents, listProjects, type ProjectRow } from '../db/project-repository';
 import type { PiiCipher } from '../runtime/pii';
 import {
   advancePhaseUpdate,
@@ -39,6 +39,7 @@ import { callerOf, type Caller } from './auth';
 import { inspectProject, launchCampaign, runCampaign, seeProject, submitForRegion } from '../domain/policy';
 import { campaignFacts, loadCampaignForRegion, loadVisibleCampaign, requirePhase } from './campaign-access';
 import { badRequest, conflict, enforce, HttpError, notFound, parseOr400, type FieldError } from './errors';
+import { idLookupGuard } from './id-lookups';
 import { idempotencyKeyOf, idempotent } from './idempotency';
 import { mapTemporalError } from './temporal-errors';
 import { isoDate, isoDateTime, rowId } from './validation';
@@ -49,6 +50,10 @@ export interface CampaignDeps {
   temporal: Client;
   taskQueue: string;
   pii: PiiCipher;
+  /** The key space of the shared rate-limit counters (ApiDeps.limitScope). */
+  limitScope?: string;
+  /** Look-ups by ID number per user per hour (progress reports' members). */
+  idLookupLimit?: number;
 }
 
 const isoTime = isoDateTime();
@@ -198,6 +203,7 @@ async function update<T>(temporal: Client, fn: () => Promise<T>): Promise<T> {
 export function campaignRoutes(deps: CampaignDeps): Router {
   const router = express.Router();
   const { db, temporal } = deps;
+  const idLookups = idLookupGuard(deps);
 
   router.post('/api/campaigns', idempotent(db), async (req, res) => {
     const caller = callerOf(req);
@@ -388,7 +394,7 @@ export function campaignRoutes(deps: CampaignDeps): Router {
         idNumberEnc: deps.pii.encrypt(id),
         idNumberHash: deps.pii.hash(id),
         idNumberMasked: maskIdNumber(id),
-        ...(m.phone ? { phoneEnc: deps.pii.encrypt(m.phone), phoneMasked: maskPhone(m.phone) } : {}),
+        ...(m.phone ? { phoneEnc: deps.pii.encrypt(m.phone), phoneHash: deps.pii.hash(m.phone), phoneMasked: maskPhone(m.phone) } : {}),
       };
     });
     const seen = new Set<string>();
@@ -397,6 +403,14 @@ export function campaignRoutes(deps: CampaignDeps): Router {
       seen.add(m.idNumberHash);
     });
     if (errors.length) throw badRequest('进展报送有误 / invalid progress report', errors);
+    // The members are looked up by ID number (counted once): limited per user and audited.
+    if (members.length)
+      await idLookups(
+        caller,
+        'progress',
+        members.map((m) => m.idNumberHash),
+        p.id,
+      );
     const key = keyOf(req);
     const r = await update(temporal, () =>
       temporal.workflow.getHandle(projectWorkflowId(p.id)).executeUpdate(reportProgressUpdate, {
@@ -414,7 +428,8 @@ export function campaignRoutes(deps: CampaignDeps): Router {
         updateId: key,
       }),
     );
-    res.json({ projectId: p.id, status: r.status, ...(r.result ?? {}) });
+    // Counts only, also for a result recorded before (which listed the members already counted).
+    res.json({ projectId: p.id, status: r.status, ...(r.result ? countsOnly(r.result) : {}) });
   });
 
   router.post('/api/projects/:id/inspections', idempotent(db), async (req, res) => {

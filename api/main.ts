@@ -39,6 +39,7 @@ async function main() {
       loginLimit: config.LOGIN_FAILURES_PER_ADDRESS,
       loginFreeFailures: config.LOGIN_FREE_FAILURES,
       publicJoinLimit: config.PUBLIC_JOIN_PER_ADDRESS,
+      idLookupLimit: config.ID_LOOKUPS_PER_USER,
       production: config.NODE_ENV === 'production',
     },
     config.PORT,

@@ -15,6 +15,10 @@
  *
  * The public join page (扫码入会) counts every anonymous submission and every
  * public look-up per address.
+ *
+ * Look-ups of members by ID number (a transfer by ID number, a progress
+ * report's members) count per signed-in user per hour, whatever the answer:
+ * guessing the 8 hidden digits of a masked ID number takes hundreds of them.
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
@@ -30,6 +34,8 @@ export interface LimitSettings {
   publicJoinPerAddress: number;
   /** Public look-ups (join form choices, status) per address per 15 minutes. */
   publicLookupPerAddress: number;
+  /** Look-ups by ID number (transfers by ID number, progress reports) per user per hour. */
+  idLookupsPerUser: number;
 }
 
 export const DEFAULT_LIMITS: LimitSettings = {
@@ -37,6 +43,7 @@ export const DEFAULT_LIMITS: LimitSettings = {
   loginFailuresPerAddress: 100,
   publicJoinPerAddress: 20,
   publicLookupPerAddress: 120,
+  idLookupsPerUser: 30,
 };
 
 const FIFTEEN_MINUTES = 15 * 60;
@@ -127,5 +134,22 @@ export function perAddressLimit(
       () => next(),
       (err: unknown) => next(err instanceof RateLimiterRes ? tooManyRequests(detail, err.msBeforeNext) : err),
     );
+  };
+}
+
+const TOO_MANY_ID_LOOKUPS = '按身份证号办理的请求过于频繁，请稍后再试 / too many requests by ID number, try again later';
+
+/** Counts one request by ID number for a signed-in user; 429 (with Retry-After) once over the hourly limit. */
+export type IdLookupLimiter = (username: string) => Promise<void>;
+
+export function idLookupLimiter(db: Db, scope: string, perHour: number): IdLookupLimiter {
+  const limiter = store(db, scope, 'id-lookup-user', perHour, 60 * 60);
+  return async (username) => {
+    try {
+      await limiter.consume(username);
+    } catch (err) {
+      if (err instanceof RateLimiterRes) throw tooManyRequests(TOO_MANY_ID_LOOKUPS, err.msBeforeNext);
+      throw err;
+    }
   };
 }

@@ -6,7 +6,16 @@
 import express, { type Router } from 'express';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
-import { countInbox, encodeCursor, getApplication, listInbox, listTimeline, recordPersonalDataView, type TaskRow } from '../db/approval-repository';
+import {
+  countInbox,
+  encodeCursor,
+  getApplication,
+  listInbox,
+  listTimeline,
+  recordPersonalDataView,
+  type ApplicationRow,
+  type TaskRow,
+} from '../db/approval-repository';
 import type { Db } from '../db/knex';
 import { getOrg } from '../db/org-repository';
 import { APPLICATION_TYPES } from '../domain/chain';
@@ -26,8 +35,11 @@ import {
   refuseTargets,
   sendAction,
   taskFacts,
+  timelineFor,
 } from './approvals-service';
-import { assignTarget, decideTask, handOffTarget, inboxFilter, revealPersonalData as policyReveal, type TargetFacts } from '../domain/policy';
+import { assignTarget, decideTask, handOffTarget, inboxFilter, revealPersonalData as policyReveal, seeMembership, type TargetFacts } from '../domain/policy';
+import { findMemberByHash, sameIdentity, sameName } from '../db/member-repository';
+import { auditIdLookup } from './id-lookups';
 import { callerOf, type Caller } from './auth';
 import { badRequest, enforce, notFound, parseOr400 } from './errors';
 import { idempotencyKeyOf, idempotent } from './idempotency';
@@ -140,6 +152,43 @@ async function revealPersonalData(deps: TaskDeps, t: TaskRow, caller: Caller): P
   return out;
 }
 
+/**
+ * Whether the application's person is a member already (会籍), for the one
+ * who must decide on it: the holder of the pending receiving review of a
+ * transfer, or of the identity review of a membership application — the
+ * policy's `seeMembership`; nobody else gets the field. For a membership
+ * application it says whether the name and the verified phone match the
+ * member record, and flags a 身份冲突 conflict when they do not. Each view is
+ * audited as a look-up by ID number.
+ */
+async function membershipFact(db: Db, caller: Caller, t: TaskRow, visible: ApplicationRow | undefined) {
+  if (!t.applicationType || !MEMBERSHIP_TYPES.has(t.applicationType)) return undefined;
+  const app = visible ?? (await getApplication(db, t.applicationId));
+  if (!app || !MEMBERSHIP_TYPES.has(app.type)) return undefined;
+  if (!seeMembership(caller, { ...taskFacts(t), pending: t.status === 'pending' && t.kind === 'approval' }, { applicant: app.applicant }).allow)
+    return undefined;
+  const idNumberHash = app.payload.idNumberHash;
+  if (typeof idNumberHash !== 'string') return undefined;
+  const member = await findMemberByHash(db, idNumberHash);
+  await auditIdLookup(db, caller, 'review', idNumberHash, t.id);
+  if (!member || member.sourceApplication === app.id) return { member: false as const };
+  const union = await getOrg(db, member.unionId);
+  const fact = {
+    member: true as const,
+    name: member.name,
+    union: { id: member.unionId, name: union?.name ?? member.unionId },
+    sameUnion: !!app.targetOrg && member.unionId === app.targetOrg,
+  };
+  if (app.type !== 'membership') return fact;
+  const name = typeof app.payload.name === 'string' ? app.payload.name : '';
+  const phoneHash = typeof app.payload.phoneHash === 'string' ? app.payload.phoneHash : '';
+  const nameMatches = sameName(member.name, name);
+  const phoneMatches = !!member.phoneHash && member.phoneHash === phoneHash;
+  return { ...fact, nameMatches, phoneMatches, conflict: !sameIdentity(member, { name, phoneHash }) };
+}
+
+const MEMBERSHIP_TYPES = new Set(['membership', 'transfer']);
+
 export function taskRoutes(deps: TaskDeps): Router {
   const router = express.Router();
 
@@ -170,13 +219,15 @@ export function taskRoutes(deps: TaskDeps): Router {
     const { task: t, app, mine } = await loadVisibleTask(deps.db, caller, req.params.id);
     const personalData = req.query.reveal === 'personal' ? await revealPersonalData(deps, t, caller) : undefined;
     const timeline = await listTimeline(deps.db, t.applicationId);
-    if (personalData) res.setHeader('Cache-Control', 'no-store');
+    const membership = await membershipFact(deps.db, caller, t, app);
+    if (personalData || membership) res.setHeader('Cache-Control', 'no-store');
     res.json({
       ...taskView(t),
       ...(personalData ? { personalData } : {}),
       // Whether the page offers 查看完整信息: the policy's answer on the projection's facts (the reveal itself asks again,
       // with the workflow's state).
       canRevealPersonalData: policyReveal(caller, revealFacts(t)).allow,
+      ...(membership ? { membership } : {}),
       mine,
       subjectDetail: app
         ? {
@@ -191,7 +242,7 @@ export function taskRoutes(deps: TaskDeps): Router {
             payload: publicPayload(app.payload),
           }
         : undefined,
-      timeline: timeline.map((e) => ({ at: e.at, actor: e.actor, action: e.action, comment: e.comment, step: e.step, stepIndex: e.stepIndex, data: e.data })),
+      timeline: await timelineFor(deps.db, caller, app, timeline),
     });
   });
 

@@ -7,6 +7,8 @@ export interface MemberRow {
   idNumberEnc: string;
   idNumberMasked: string;
   name: string;
+  /** Keyed hash of the member's verified phone; null for records kept before phones were hashed (they never match). */
+  phoneHash: string | null;
   unionId: string;
   verified: boolean;
   sourceApplication: string | null;
@@ -18,6 +20,7 @@ const columns = {
   idNumberEnc: 'id_number_enc',
   idNumberMasked: 'id_number_masked',
   name: 'name',
+  phoneHash: 'phone_hash',
   unionId: 'union_id',
   verified: 'verified',
   sourceApplication: 'source_application',
@@ -36,6 +39,7 @@ export async function insertMemberOnce(
     idNumberMasked: string;
     name: string;
     phoneEnc?: string | null;
+    phoneHash?: string | null;
     phoneMasked?: string | null;
     groupId?: string | null;
     employer?: string | null;
@@ -50,6 +54,7 @@ export async function insertMemberOnce(
       id_number_masked: m.idNumberMasked,
       name: m.name,
       phone_enc: m.phoneEnc ?? null,
+      phone_hash: m.phoneHash ?? null,
       phone_masked: m.phoneMasked ?? null,
       group_id: m.groupId ?? null,
       employer: m.employer ?? null,
@@ -69,6 +74,50 @@ export async function markMemberVerified(db: Db, idNumberHash: string): Promise<
 
 export async function moveMember(db: Db, idNumberHash: string, toUnion: string): Promise<number> {
   return db('members').where({ id_number_hash: idNumberHash }).update({ union_id: toUnion, updated_at: db.fn.now() });
+}
+
+/**
+ * 身份冲突 resolved by a reviewer who checked the person: the member moves to
+ * the application's union and takes the phone verified with it (so the
+ * person's next application matches their record).
+ */
+export async function moveMemberWithPhone(
+  db: Db,
+  idNumberHash: string,
+  toUnion: string,
+  phone: { phoneEnc: string | null; phoneHash: string | null; phoneMasked: string | null },
+): Promise<number> {
+  const update: Record<string, unknown> = { union_id: toUnion, updated_at: db.fn.now() };
+  if (phone.phoneEnc && phone.phoneHash) Object.assign(update, { phone_enc: phone.phoneEnc, phone_hash: phone.phoneHash, phone_masked: phone.phoneMasked });
+  return db('members').where({ id_number_hash: idNumberHash }).update(update);
+}
+
+/**
+ * True when an application's name and verified phone are those of the member
+ * record: the only case an application may act on an existing member without
+ * a reviewer (a record without a phone hash never matches).
+ */
+export function sameIdentity(member: Pick<MemberRow, 'name' | 'phoneHash'>, applicant: { name: string; phoneHash: string }): boolean {
+  return !!member.phoneHash && !!applicant.phoneHash && member.phoneHash === applicant.phoneHash && sameName(member.name, applicant.name);
+}
+
+/** Names compared as a person writes them: full-width/half-width and spaces do not count. */
+export function sameName(a: string, b: string): boolean {
+  const norm = (s: string) => s.normalize('NFKC').replace(/\s+/g, '');
+  return norm(a) === norm(b);
+}
+
+/** Why a member was looked up by ID number (id_lookups.reason). */
+export type IdLookupReason = 'transfer' | 'progress' | 'review';
+
+/** Records look-ups by ID number: who, which keyed hashes (never the numbers), why, about what. */
+export async function recordIdLookups(
+  db: Db,
+  l: { actor: string; idNumberHashes: readonly string[]; reason: IdLookupReason; subject: string | null },
+): Promise<void> {
+  if (!l.idNumberHashes.length) return;
+  const rows = l.idNumberHashes.map((h) => ({ actor: l.actor, id_number_hash: h, reason: l.reason, subject: l.subject }));
+  for (let i = 0; i < rows.length; i += 1000) await db('id_lookups').insert(rows.slice(i, i + 1000));
 }
 
 export async function countMembersOfUnion(db: Db, unionId: string): Promise<number> {

@@ -83,7 +83,21 @@ export async function listProjects(
 }
 
 export async function listProjectEvents(db: Db, projectId: string) {
-  return db('project_events').where({ project_id: projectId }).orderBy('id').select({ at: 'at', actor: 'actor', kind: 'kind', data: 'data' });
+  const rows: { at: Date; actor: string; kind: string; data: Record<string, unknown> }[] = await db('project_events')
+    .where({ project_id: projectId })
+    .orderBy('id')
+    .select({ at: 'at', actor: 'actor', kind: 'kind', data: 'data' });
+  // Progress events recorded before counts-only kept the list of members already counted: they show the count.
+  return rows.map((e) =>
+    e.kind === 'progress' && e.data?.result ? { ...e, data: { ...e.data, result: countsOnly(e.data.result as { duplicates?: unknown }) } } : e,
+  );
+}
+
+/** A progress result as answered: counts, never which ID numbers (results stored before carried a `duplicates` list). */
+export function countsOnly<T extends { duplicates?: unknown; alreadyCounted?: unknown }>(r: T): Omit<T, 'duplicates'> & { alreadyCounted: number } {
+  const { duplicates, ...rest } = r;
+  const already = typeof rest.alreadyCounted === 'number' ? rest.alreadyCounted : Array.isArray(duplicates) ? duplicates.length : 0;
+  return { ...rest, alreadyCounted: already };
 }
 
 export async function insertProjectEvent(
@@ -106,6 +120,7 @@ export interface ProgressReport {
     idNumberHash: string;
     idNumberMasked: string;
     phoneEnc?: string;
+    phoneHash?: string;
     phoneMasked?: string;
     group: string;
     employer: string;
@@ -114,9 +129,15 @@ export interface ProgressReport {
   note?: string;
 }
 
+/**
+ * What a progress report answers: counts only. Which of the ID numbers sent
+ * were members already is nobody's business here (it would make the report a
+ * membership oracle): `alreadyCounted` says how many, never which.
+ */
 export interface ProgressResult {
   membersAccepted: number;
-  duplicates: { idNumberMasked: string; reason: string }[];
+  /** Members of the report already counted (anywhere): not counted again. */
+  alreadyCounted: number;
   unionsEstablished: number;
   crossedOff: number;
   coverage: number;
@@ -126,7 +147,8 @@ export interface ProgressResult {
 /**
  * Applies one progress report in one transaction, keyed by `key`: a retry
  * returns the first result and writes nothing more. New members are counted
- * once by ID number (a duplicate anywhere is reported, not counted); a union
+ * once by ID number (one already counted anywhere adds to `alreadyCounted`,
+ * nothing else is said about it); a union
  * established for a ledger enterprise crosses it off (销号).
  */
 export async function applyProgress(
@@ -135,8 +157,8 @@ export async function applyProgress(
 ): Promise<ProgressResult> {
   return db.transaction(async (trx) => {
     const prior = await trx('project_events').where({ event_key: p.key }).first('data');
-    if (prior) return (prior.data as { result: ProgressResult }).result;
-    const duplicates: ProgressResult['duplicates'] = [];
+    if (prior) return countsOnly((prior.data as { result: ProgressResult & { duplicates?: unknown[] } }).result);
+    let alreadyCounted = 0;
     let membersAccepted = 0;
     for (const m of p.report.members ?? []) {
       const inserted = await trx('members')
@@ -146,6 +168,7 @@ export async function applyProgress(
           id_number_masked: m.idNumberMasked,
           name: m.name,
           phone_enc: m.phoneEnc ?? null,
+          phone_hash: m.phoneHash ?? null,
           phone_masked: m.phoneMasked ?? null,
           group_id: m.group,
           employer: m.employer,
@@ -158,7 +181,7 @@ export async function applyProgress(
         .ignore()
         .returning('id');
       if (inserted.length) membersAccepted += 1;
-      else duplicates.push({ idNumberMasked: m.idNumberMasked, reason: '已是会员，只计一次 / already a member: counted once' });
+      else alreadyCounted += 1;
     }
     let crossedOff = 0;
     for (const u of p.report.unionsEstablished ?? []) {
@@ -176,7 +199,7 @@ export async function applyProgress(
       .returning(['members_recruited', 'unions_established', 'coverage_done', 'planned_members']);
     const result: ProgressResult = {
       membersAccepted,
-      duplicates,
+      alreadyCounted,
       unionsEstablished: unions,
       crossedOff,
       coverage,

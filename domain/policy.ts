@@ -177,6 +177,37 @@ export function readRetentionRuns(p: Principal): Decision {
 }
 
 /**
+ * Whether a person is already a member, and of which union (会籍): shown to
+ * the reviewer who must decide on it — the holder of a pending task on a step
+ * that shows personal data (身份审核, 转入工会审核) — and to nobody else: not
+ * the applicant (a transfer by ID number, or a membership application with
+ * someone's ID number, must not tell them), not through an admin's override.
+ */
+export function seeMembership(p: Principal, t: TaskFacts & { pending: boolean }, app: { applicant: string | null }): Decision {
+  if (app.applicant && app.applicant === p.username) return deny('申请人不能查看会籍信息 / the applicant does not see membership facts');
+  if (!t.pending || !t.showsPersonalData || !holdsTask(p, t))
+    return deny('只有当前身份审核或转入审核步骤的办理人可以查看会籍信息 / only the holder of the pending identity or receiving review sees membership facts');
+  return allow();
+}
+
+/**
+ * The staff-only notes of a membership or transfer application's automated
+ * steps (whether the person was a member, where, a 身份冲突 conflict): the
+ * receiving union's side — its org and the orgs above it —, for a membership
+ * application also the area it was filed in (its federation handles it; a
+ * transfer's applicant org is the applicant's own), and whoever holds or held
+ * a step that shows personal data on it; never the applicant.
+ */
+export function seeMembershipNotes(p: Principal, app: ApplicationFacts & { type: string }, tasks: readonly TaskFacts[]): Decision {
+  const refused = deny('会籍信息仅限受理工会的工作人员查看 / membership facts are for the receiving union’s staff');
+  if (app.applicant && app.applicant === p.username) return refused;
+  if (within(app.targetOrgPath, p.orgPath)) return allow();
+  if (app.type === 'membership' && within(app.applicantOrgPath, p.orgPath)) return allow();
+  if (tasks.some((t) => t.showsPersonalData && holdsTask(p, t))) return allow();
+  return refused;
+}
+
+/**
  * Acting for the applicant (resubmit, withdraw): the applicant; for an org's
  * own applications (subsidy, project list, self-assessment) also the staff
  * and admins of the applicant org.

@@ -96,6 +96,8 @@ const schema = z.object({
   LOGIN_FAILURES_PER_ADDRESS: positiveInt.default(100),
   /** Anonymous join applications (扫码入会) per client address per hour. */
   PUBLIC_JOIN_PER_ADDRESS: positiveInt.default(20),
+  /** Requests naming people by ID number (transfers, progress reports' members) per signed-in user per hour. */
+  ID_LOOKUPS_PER_USER: positiveInt.default(30),
   /** Let workers without an account apply online (网上入会, 扫码入会). */
   PUBLIC_JOIN: z
     .enum(['true', 'false'])

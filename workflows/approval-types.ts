@@ -247,8 +247,8 @@ export interface AutoStepInput {
 
 export type AutoStepResult =
   | { outcome: 'done'; note: string; targetOrg?: string; data?: Record<string, unknown> }
-  | { outcome: 'reject'; note: string }
+  | { outcome: 'reject'; note: string; data?: Record<string, unknown> }
   /** 周转池: nobody matched; a person must sort it. */
-  | { outcome: 'hold'; note: string }
+  | { outcome: 'hold'; note: string; data?: Record<string, unknown> }
   /** Already a member elsewhere: continue as a transfer to targetOrg. */
-  | { outcome: 'convertToTransfer'; note: string; targetOrg: string; fromOrg: string };
+  | { outcome: 'convertToTransfer'; note: string; targetOrg: string; fromOrg: string; data?: Record<string, unknown> };

@@ -17,6 +17,7 @@ import * as m013 from './013_sessions_and_limits';
 import * as m016 from './016_task_org_path';
 import * as m020 from './020_retention_and_reveal_audit';
 import * as m021 from './021_member_cards';
+import * as m019 from './019_membership_lookups';
 
 const migrations: Record<string, Knex.Migration> = {
   '001_orgs_and_users': m001,
@@ -32,6 +33,7 @@ const migrations: Record<string, Knex.Migration> = {
   '016_task_org_path': m016,
   '020_retention_and_reveal_audit': m020,
   '021_member_cards': m021,
+  '019_membership_lookups': m019,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -150,17 +150,24 @@ describe('online membership (网上入会)', () => {
     expect((await api.app('city.admin', id)).targetOrg).toBe('pds-weidong-mall');
   });
 
-  it('a second application with the same ID number becomes a transfer to the new union, and a third to that same union is refused as already a member', async () => {
+  it('a second application with the same ID number, name and verified phone becomes a transfer to the new union, and a third to that same union ends without telling the public why', async () => {
     const first = buildMember({ group: 'courier', area: 'pds-xinhua' });
     await join(first, 'xinhua-express.reviewer');
 
-    // The worker now delivers food in 湛河区 and applies again.
-    const second = await api.start(null, buildMember({ idNumber: first.idNumber, name: first.name, group: 'food_delivery', area: 'pds-zhanhe' }));
+    // The worker now delivers food in 湛河区 and applies again, with their name and phone (as the member record has them).
+    const second = await api.start(
+      null,
+      buildMember({ idNumber: first.idNumber, name: first.name, phone: first.phone, group: 'food_delivery', area: 'pds-zhanhe' }),
+    );
     const receiving = await api.task('zhanhe-delivery.reviewer', second, 1);
     expect(receiving.step).toContain('转入工会审核');
     const converted = await api.app('city.admin', second);
-    expect(converted).toMatchObject({ type: 'transfer', targetOrg: 'pds-zhanhe-delivery' });
-    expect(converted.timeline.find((e: { action: string }) => e.action === 'auto:sortMembership')).toMatchObject({ data: { outcome: 'convertToTransfer' } });
+    expect(converted).toMatchObject({ id: second, type: 'transfer', targetOrg: 'pds-zhanhe-delivery' });
+    // Staff read why (a staff-only note); the note anyone may read says nothing of membership.
+    expect(converted.timeline.find((e: { action: string }) => e.action === 'auto:sortMembership')).toMatchObject({
+      data: { outcome: 'convertToTransfer', staffNote: expect.stringContaining('already a member elsewhere') },
+      comment: expect.stringContaining('sorted to pds-zhanhe-delivery'),
+    });
     await api.ok('zhanhe-delivery.reviewer', receiving.id, { action: 'approve' });
     const moved = await api.status(second, 'approved');
     expect(moved.timeline.map((e: { action: string }) => e.action)).toContain('auto:transferMembership');
@@ -169,12 +176,14 @@ describe('online membership (网上入会)', () => {
     expect(members).toHaveLength(1);
     expect(members[0]).toMatchObject({ union_id: 'pds-zhanhe-delivery' });
 
-    const third = await api.start(null, buildMember({ idNumber: first.idNumber, group: 'food_delivery', area: 'pds-zhanhe' }));
+    const third = await api.start(
+      null,
+      buildMember({ idNumber: first.idNumber, name: first.name, phone: first.phone, group: 'food_delivery', area: 'pds-zhanhe' }),
+    );
     const refused = await api.status(third, 'rejected');
-    expect(refused.timeline.find((e: { action: string }) => e.action === 'auto:sortMembership')).toMatchObject({
-      data: { outcome: 'reject' },
-      comment: expect.stringContaining('already a member'),
-    });
+    const sorting = refused.timeline.find((e: { action: string }) => e.action === 'auto:sortMembership');
+    expect(sorting).toMatchObject({ data: { outcome: 'reject', staffNote: expect.stringContaining('already a member of this union') } });
+    expect(sorting.comment).not.toMatch(/已是|member/);
     expect(await membersWith(first.idNumber)).toHaveLength(1);
   });
 });
@@ -198,18 +207,18 @@ describe('membership transfer (会籍转移)', () => {
 
     await api.ok('weidong-mall.reviewer', t.id, { action: 'approve' });
     const done = await api.status(id, 'approved', 'xinhua.staff');
-    expect(done.payload).toMatchObject({ fromUnion: 'pds-xinhua-express', toUnion: 'pds-weidong-mall', idNumberMasked: maskIdNumber(member.idNumber) });
+    // The applicant's view does not say where the member came from (only the receiving reviewer is told).
+    expect(done.payload).toEqual({ toUnion: 'pds-weidong-mall', reason: '换到商场工作 / now works at a mall', idNumberMasked: maskIdNumber(member.idNumber) });
     expect(done.timeline.filter((e: { action: string }) => e.action === 'approve').map((e: { actor: string }) => e.actor)).toEqual(['weidong-mall.reviewer']);
     const tasks = await api.rows('tasks', id);
     expect(tasks.map((x: { org_id: string }) => x.org_id)).toEqual(['pds-weidong-mall']);
     expect((await membersWith(member.idNumber))[0]).toMatchObject({ union_id: 'pds-weidong-mall' });
   });
 
-  it('a transfer for someone who is not a member, or to the union they are already in, is refused', async () => {
+  it('a transfer for someone who is not a member, or to the union they are already in, is filed like any other and ends rejected at the automated step, with the reason for staff only', async () => {
     const stranger = buildMember();
     const notMember = await api.create('xinhua.staff', { type: 'transfer', idNumber: stranger.idNumber, toUnion: 'pds-weidong-mall' });
-    expect(notMember.status).toBe(409);
-    expect(notMember.body.detail).toContain('not a member');
+    expect(notMember.status).toBe(201);
     const notUnion = await api.create('xinhua.staff', { type: 'transfer', idNumber: stranger.idNumber, toUnion: 'pds-weidong' });
     expect(notUnion.status).toBe(400);
     expect(notUnion.body.errors.map((e: { path: string }) => e.path)).toEqual(['toUnion']);
@@ -217,7 +226,24 @@ describe('membership transfer (会籍转移)', () => {
     const member = buildMember({ group: 'courier', area: 'pds-xinhua' });
     await join(member, 'xinhua-express.reviewer');
     const same = await api.create('xinhua.staff', { type: 'transfer', idNumber: member.idNumber, toUnion: 'pds-xinhua-express' });
-    expect(same.status).toBe(409);
-    expect(same.body.detail).toContain('already a member');
+    expect(same.status).toBe(201);
+
+    // The receiving reviewer approves both without looking: the automated step moves nobody.
+    for (const [r, reviewer, why] of [
+      [notMember, 'weidong-mall.reviewer', 'not a member'],
+      [same, 'xinhua-express.reviewer', 'already a member of the receiving union'],
+    ] as const) {
+      const id = r.body.id as string;
+      await api.ok(reviewer, (await api.task(reviewer, id, 0)).id, { action: 'approve' });
+      const ended = await api.status(id, 'rejected', reviewer);
+      expect(ended.timeline.find((e: { action: string }) => e.action === 'auto:transferMembership')).toMatchObject({
+        data: { outcome: 'reject', staffNote: expect.stringContaining(why) },
+      });
+      const mine = await api.app('xinhua.staff', id);
+      expect(mine.timeline.find((e: { action: string }) => e.action === 'auto:transferMembership').data).toEqual({ outcome: 'reject' });
+      expect(JSON.stringify(mine)).not.toContain(why);
+    }
+    expect(await membersWith(stranger.idNumber)).toHaveLength(0);
+    expect((await membersWith(member.idNumber))[0]).toMatchObject({ union_id: 'pds-xinhua-express' });
   });
 });

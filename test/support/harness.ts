@@ -60,6 +60,8 @@ export interface HarnessOptions {
   schedules?: boolean;
   /** RETENTION_DAYS of the worker (default 180). */
   retentionDays?: number;
+  /** Look-ups by ID number (transfers, progress members) per user per hour (default: effectively unlimited). */
+  idLookupLimit?: number;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -95,6 +97,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       publicJoin: true,
       loginLimit: opts.loginLimit ?? 100_000,
       loginFreeFailures: opts.loginFreeFailures ?? 100_000,
+      idLookupLimit: opts.idLookupLimit ?? 100_000,
       limitScope: opts.limitScope ?? `test-${crypto.randomBytes(6).toString('hex')}`,
       trustProxy: opts.trustProxy,
       production: opts.production,

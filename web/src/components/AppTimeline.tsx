@@ -26,7 +26,7 @@ const COLOR: Record<string, string> = {
 };
 
 export function AppTimeline({ entries, showActor = true }: { entries: TimelineEntry[]; showActor?: boolean }) {
-  const { lang, m } = useI18n();
+  const { lang, m, t } = useI18n();
   return (
     <div data-testid="app-timeline">
       <Timeline
@@ -42,6 +42,12 @@ export function AppTimeline({ entries, showActor = true }: { entries: TimelineEn
                 {e.step && <Typography.Text type="secondary">{m(e.step)}</Typography.Text>}
                 {showActor && e.actor && e.actor !== 'system' && <Typography.Text style={{ marginInlineStart: 8 }}>{e.actor}</Typography.Text>}
                 {(e.comment || e.note) && <div style={{ marginTop: 4 }}>{m(e.comment ?? e.note)}</div>}
+                {typeof e.data?.staffNote === 'string' && (
+                  <div style={{ marginTop: 4 }}>
+                    <Tag color={e.data.conflict ? 'red' : 'default'}>{t('仅工作人员可见')}</Tag>
+                    <Typography.Text type="secondary">{m(e.data.staffNote)}</Typography.Text>
+                  </div>
+                )}
                 {Array.isArray(e.data?.to) && <div style={{ color: '#8c8c8c' }}>→ {(e.data.to as string[]).join('、')}</div>}
               </div>
             ),

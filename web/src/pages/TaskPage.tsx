@@ -11,6 +11,7 @@ import dayjs, { type Dayjs } from 'dayjs';
 import { get, newKey, post } from '../api';
 import { AppTimeline, type TimelineEntry } from '../components/AppTimeline';
 import { DueTag } from '../components/DueTag';
+import { MembershipFact, type MembershipFactView } from '../components/MembershipFact';
 import { applyFieldErrors, ErrorAlert } from '../components/ErrorAlert';
 import { useLoad } from '../components/useLoad';
 import { useI18n } from '../i18n';
@@ -41,6 +42,8 @@ interface TaskDetail extends TaskView {
   /** The policy's answer: this caller may reveal the full ID and phone on this task now. */
   canRevealPersonalData?: boolean;
   personalData?: PersonalData;
+  /** Only for the holder of the pending identity or receiving review. */
+  membership?: MembershipFactView;
   subjectDetail?: SubjectDetail;
   timeline: TimelineEntry[];
 }
@@ -130,6 +133,11 @@ export default function TaskPage({ id }: { id: string }) {
               <Alert type="warning" showIcon style={{ marginBottom: 12 }} data-testid="reveal-note" title={t('查看已留痕：本次查看完整信息已记录')} />
             ) : null}
             {s ? <Subject detail={s} revealed={revealed} /> : <Typography.Text type="secondary">{t('无权查看申请内容')}</Typography.Text>}
+            {d.membership && (
+              <div style={{ marginTop: 12 }}>
+                <MembershipFact fact={d.membership} type={d.applicationType} />
+              </div>
+            )}
           </Card>
           <Card title={t('审批记录')} size="small" style={{ marginTop: 16 }}>
             <AppTimeline entries={d.timeline} />

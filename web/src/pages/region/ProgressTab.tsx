@@ -23,7 +23,8 @@ interface ProgressForm {
 }
 interface ProgressResult {
   membersAccepted?: number;
-  duplicates?: { idNumberMasked: string; name?: string }[];
+  /** How many of the report's members were counted before (never which). */
+  alreadyCounted?: number;
   unionsEstablished?: number;
   crossedOff?: number;
 }
@@ -149,7 +150,7 @@ function ProgressFormCard({ campaign, project, onDone }: { campaign: CampaignVie
             </Form.List>
             <Form.List name="members">
               {(fields, { add, remove }) => (
-                <Form.Item label={t('新会员（实名）')} extra={t('同一身份证号只计一次；已是会员的会提示重复')}>
+                <Form.Item label={t('新会员（实名）')} extra={t('同一身份证号只计一次；已登记的只报人数，不列身份证号')}>
                   {fields.map((f) => (
                     <Space key={f.key} align="baseline" wrap>
                       <Form.Item name={[f.name, 'name']} rules={[{ required: true, whitespace: true, message: t('请填写姓名') }]}>
@@ -195,7 +196,7 @@ function ProgressFormCard({ campaign, project, onDone }: { campaign: CampaignVie
         <ErrorAlert error={error} fields={unplaced} />
         {result && (
           <Alert
-            type={result.duplicates?.length ? 'warning' : 'success'}
+            type={result.alreadyCounted ? 'warning' : 'success'}
             showIcon
             style={{ marginBottom: 16 }}
             title={t('已报送：新增会员 {m} 人，新建工会 {u} 个，销号 {x} 家', {
@@ -203,11 +204,7 @@ function ProgressFormCard({ campaign, project, onDone }: { campaign: CampaignVie
               u: result.unionsEstablished ?? 0,
               x: result.crossedOff ?? 0,
             })}
-            description={
-              result.duplicates?.length
-                ? t('以下身份证号已是会员，只计一次：{ids}', { ids: result.duplicates.map((d) => d.idNumberMasked).join('、') })
-                : undefined
-            }
+            description={result.alreadyCounted ? t('另有 {n} 人此前已登记为会员，只计一次', { n: result.alreadyCounted }) : undefined}
           />
         )}
         <Button type="primary" htmlType="submit" loading={busy}>
