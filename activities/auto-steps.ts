@@ -171,10 +171,11 @@ async function collectMemberInfo(deps: ActivityDeps, input: AutoStepInput): Prom
   const p = input.payload;
   const { member, created } = await insertMemberOnce(deps.db, {
     idNumberHash: str(p.idNumberHash),
-    idNumberEnc: str(p.idNumberEnc),
+    // Ciphertexts from the workflow's payload, made when it started: stored with the newest key.
+    idNumberEnc: deps.pii.rewrap(str(p.idNumberEnc)),
     idNumberMasked: str(p.idNumberMasked),
     name: str(p.name),
-    phoneEnc: str(p.phoneEnc) || null,
+    phoneEnc: str(p.phoneEnc) ? deps.pii.rewrap(str(p.phoneEnc)) : null,
     phoneMasked: str(p.phoneMasked) || null,
     groupId: str(p.group) || null,
     employer: str(p.employer) || null,
