@@ -57,7 +57,7 @@ export interface RotationResult {
   seconds: number;
   rowsPerSecond: number;
   tables: Record<string, TableState>;
-  /** Tables with ciphertext columns but no primary key: not rotated (named so the operator sees them). */
+  /** Tables without a primary key that hold old ciphertexts: not rotated (named so the operator sees them). */
   skipped: string[];
 }
 
@@ -71,7 +71,7 @@ export interface RotationOptions {
 const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 /** Tables with ciphertext columns, by the naming rule; ours (`pii_rotations`) and those without a primary key aside. */
-export async function rotationTables(db: Db): Promise<{ tables: RotationTable[]; skipped: string[] }> {
+export async function rotationTables(db: Db): Promise<{ tables: RotationTable[]; noKey: RotationTable[] }> {
   const cols = (
     await db.raw<{ rows: { table_name: string; column_name: string; data_type: string }[] }>(
       `select c.table_name, c.column_name, c.data_type
@@ -90,7 +90,7 @@ export async function rotationTables(db: Db): Promise<{ tables: RotationTable[];
     byTable.set(c.table_name, t);
   }
   const tables: RotationTable[] = [];
-  const skipped: string[] = [];
+  const noKey: RotationTable[] = [];
   for (const t of byTable.values()) {
     t.pk = (
       await db.raw<{ rows: { name: string; type: string }[] }>(
@@ -102,10 +102,9 @@ export async function rotationTables(db: Db): Promise<{ tables: RotationTable[];
         [q(t.table)],
       )
     ).rows;
-    if (t.pk.length) tables.push(t);
-    else skipped.push(t.table);
+    (t.pk.length ? tables : noKey).push(t);
   }
-  return { tables, skipped };
+  return { tables, noKey };
 }
 
 /** SQL (with bindings) true for a row holding a ciphertext not made with key `kid`. */
@@ -128,9 +127,9 @@ function staleCondition(t: RotationTable, kid: string): { sql: string; bindings:
 
 /** Rows of each table holding a ciphertext not made with key `kid` (the verification after a rotation, too). */
 export async function countStale(db: Db, kid: string): Promise<Record<string, number>> {
-  const { tables } = await rotationTables(db);
+  const { tables, noKey } = await rotationTables(db);
   const out: Record<string, number> = {};
-  for (const t of tables) {
+  for (const t of [...tables, ...noKey]) {
     const cond = staleCondition(t, kid);
     const r = await db.raw<{ rows: { n: number }[] }>(`select count(*)::int as n from ${q(t.table)} t where ${cond.sql}`, cond.bindings);
     out[t.table] = r.rows[0]!.n;
@@ -158,7 +157,9 @@ const retryable = (e: unknown) => ['40P01', '40001', '55P03'].includes((e as { c
 export async function rotatePii(db: Db, pii: PiiCipher, opts: RotationOptions = {}): Promise<RotationResult> {
   const batchSize = Math.max(1, opts.batchSize ?? 1000);
   const kid = pii.currentKid;
-  const { tables, skipped } = await rotationTables(db);
+  const { tables, noKey } = await rotationTables(db);
+  const staleNow = noKey.length ? await countStale(db, kid) : {};
+  const skipped = noKey.map((t) => t.table).filter((t) => (staleNow[t] ?? 0) > 0);
   const started = process.hrtime.bigint();
 
   type RunRow = { id: string; state: { tables: Record<string, TableState> } };
