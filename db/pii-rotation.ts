@@ -8,10 +8,11 @@
  * - in a jsonb column, a string under a key ending in `Enc`, at any depth
  *   (applications.payload.idNumberEnc / phoneEnc, …).
  *
- * Each table is walked in primary-key order, in batches: one transaction
- * selects the next rows that hold a ciphertext not made with the newest key
- * (`FOR UPDATE`: a concurrent writer waits, or has committed and we read its
- * value), writes the re-encrypted values and moves the run's cursor in
+ * Each table is walked in primary-key order, in windows of batchSize rows
+ * (an index range): one transaction locks the window's rows that hold a
+ * ciphertext not made with the newest key (`FOR UPDATE`: a concurrent writer
+ * waits, or has committed and we read its value), writes the re-encrypted
+ * values and moves the run's cursor past the window in
  * `pii_rotations` — so an interrupted run resumes after its last committed
  * batch, and a finished one leaves nothing to do for the next.
  */
@@ -207,18 +208,30 @@ export async function rotatePii(db: Db, pii: PiiCipher, opts: RotationOptions = 
           }
           const afterBindings = st.after ?? [];
           const keyset = st.after ? `(${pkList}) > (${pkParams}) and ` : '';
-          const selected = (
-            await trx.raw<{ rows: Record<string, string | null>[] }>(
-              `select ${t.pk.map((c, i) => `t.${q(c.name)}::text as "k${i}"`).join(', ')},
-                      ${columns.map((c, i) => `t.${q(c)}::text as "c${i}"`).join(', ')}
-                 from ${q(t.table)} t
-                where ${keyset}(${cond.sql})
-                order by ${pkList}
-                limit ${batchSize}
-                for update`,
-              [...afterBindings, ...cond.bindings],
+          const pkText = t.pk.map((c, i) => `t.${q(c.name)}::text as "k${i}"`).join(', ');
+          // The window: the next batchSize rows in key order, whatever they hold (an index range, so a batch costs
+          // the same at the end of a big table as at its start) …
+          const window = (
+            await trx.raw<{ rows: Record<string, string>[] }>(
+              `select ${pkText} from ${q(t.table)} t where ${keyset}true order by ${pkList} limit ${batchSize}`,
+              afterBindings,
             )
           ).rows;
+          const last = window[window.length - 1];
+          const upper = last ? t.pk.map((_c, i) => last[`k${i}`]!) : [];
+          // … and, locked, those of its rows that hold an old ciphertext.
+          const selected = last
+            ? (
+                await trx.raw<{ rows: Record<string, string | null>[] }>(
+                  `select ${pkText}, ${columns.map((c, i) => `t.${q(c)}::text as "c${i}"`).join(', ')}
+                     from ${q(t.table)} t
+                    where ${keyset}(${pkList}) <= (${pkParams}) and (${cond.sql})
+                    order by ${pkList}
+                    for update`,
+                  [...afterBindings, ...upper, ...cond.bindings],
+                )
+              ).rows
+            : [];
           if (selected.length) {
             const updated = selected.map((r) =>
               columns.map((c, i) => {
@@ -241,11 +254,10 @@ export async function rotatePii(db: Db, pii: PiiCipher, opts: RotationOptions = 
                 where ${t.pk.map((c, i) => `t.${q(c.name)} = v."k${i}"::${c.type}`).join(' and ')}`,
               [JSON.stringify(values)],
             );
-            const last = selected[selected.length - 1]!;
-            st.after = t.pk.map((_c, i) => last[`k${i}`]!);
             st.done += selected.length;
           }
-          if (selected.length < batchSize) st.finished = true;
+          if (last) st.after = upper;
+          if (window.length < batchSize) st.finished = true;
           finished = st.finished;
           await trx('pii_rotations')
             .where({ id: runId })
