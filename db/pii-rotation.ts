@@ -277,7 +277,7 @@ export async function rotatePii(db: Db, pii: PiiCipher, opts: RotationOptions = 
       rows += n;
       const st = state.tables[t.table]!;
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      if (n || finished)
+      if (n || (finished && st.done > 0))
         opts.onProgress?.({
           table: t.table,
           done: st.done,
