@@ -203,10 +203,15 @@ const COLLECTED = '会员信息已采集 / member record created';
 async function collectMemberInfo(deps: ActivityDeps, input: AutoStepInput): Promise<AutoStepResult> {
   if (!input.targetOrg) return { outcome: 'reject', note: '未分配工会 / no union assigned' };
   const p = input.payload;
-  const phone = { phoneEnc: str(p.phoneEnc) || null, phoneHash: str(p.phoneHash) || null, phoneMasked: str(p.phoneMasked) || null };
+  const phone = {
+    phoneEnc: str(p.phoneEnc) ? deps.pii.rewrap(str(p.phoneEnc)) : null,
+    phoneHash: str(p.phoneHash) || null,
+    phoneMasked: str(p.phoneMasked) || null,
+  };
   const { member, created } = await insertMemberOnce(deps.db, {
     idNumberHash: str(p.idNumberHash),
-    idNumberEnc: str(p.idNumberEnc),
+    // Ciphertexts from the workflow's payload, made when it started: stored with the newest key.
+    idNumberEnc: deps.pii.rewrap(str(p.idNumberEnc)),
     idNumberMasked: str(p.idNumberMasked),
     name: str(p.name),
     ...phone,

@@ -13,6 +13,7 @@ import { chainSnapshot, resolveChain } from '../db/chain-repository';
 import type { Db } from '../db/knex';
 import { listUsersWithRole } from '../db/user-repository';
 import { applyProgress, insertProjectEvent, type ProgressReport, type ProgressResult } from '../db/project-repository';
+import { rewrapJson } from '../runtime/pii';
 import type { ActivityDeps } from './index';
 
 async function audit(db: Db, e: { key: string; subject: string; actor: string; action: string; comment?: string | null; data?: Record<string, unknown> }) {
@@ -45,7 +46,7 @@ const PHASE_APPLICATION_TYPES: Record<WorkPhase, string[]> = {
   assessment: ['self_assessment'],
 };
 
-export function createCampaignActivities({ db }: ActivityDeps) {
+export function createCampaignActivities({ db, pii }: ActivityDeps) {
   return {
     /** Appends to the campaign's audit trail (keyed). */
     async recordCampaignEvent(e: { campaignId: string; key: string; actor: string; action: string; data?: Record<string, unknown> }): Promise<void> {
@@ -269,7 +270,7 @@ export function createCampaignActivities({ db }: ActivityDeps) {
           applicant: a.applicant,
           applicantOrg: a.applicantOrg,
           title: a.title,
-          payload: a.payload,
+          payload: rewrapJson(pii, a.payload).value,
           workflowId: `application-${a.id}`,
         });
         await trx('applications')
@@ -437,7 +438,8 @@ export function createCampaignActivities({ db }: ActivityDeps) {
       actor: string;
       report: ProgressReport;
     }): Promise<ProgressResult> {
-      return applyProgress(db, p);
+      // The members' ciphertexts come from the workflow's Update (its history): stored with the newest key.
+      return applyProgress(db, { ...p, report: rewrapJson(pii, p.report).value });
     },
 
     async saveSelfAssessment(p: { projectId: string; report: Record<string, unknown>; actor: string; key: string }): Promise<void> {

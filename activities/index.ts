@@ -4,7 +4,7 @@
 import type { Client } from '@temporalio/client';
 import type { Db } from '../db/knex';
 import { recordTransition as writeTransition } from '../db/approval-repository';
-import type { PiiCipher } from '../runtime/pii';
+import { rewrapJson, type PiiCipher } from '../runtime/pii';
 import type { AutoStepInput, AutoStepResult, ResolveStepInput, ResolvedStep, TransitionRecord } from '../workflows/approval-types';
 import { runAutoStep } from './auto-steps';
 import { createBulkActivities } from './bulk-actions';
@@ -52,7 +52,9 @@ export function createActivities(deps: ActivityDeps) {
      * application's status) in one transaction; keyed, so retries are no-ops.
      */
     async recordTransition(record: TransitionRecord): Promise<void> {
-      await writeTransition(deps.db, record);
+      // The payload comes from the workflow's state, whose ciphertexts date from its start: stored with the newest key.
+      const application = record.application && { ...record.application, payload: rewrapJson(deps.pii, record.application.payload).value };
+      await writeTransition(deps.db, { ...record, application });
     },
     /** Runs an automated chain step (notice, sorting, member records…); each is idempotent. */
     async runAutoStep(input: AutoStepInput): Promise<AutoStepResult> {

@@ -6,6 +6,7 @@
 import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
+import { parseKeyRing } from './pii';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const optionalString = z
@@ -44,6 +45,16 @@ const trustProxy = z
 
 const positiveInt = z.coerce.number().int().min(1);
 
+/** What is wrong with a PII_KEYS value, or undefined (the same parser the ring uses). */
+function keyRingProblem(v: string): string | undefined {
+  try {
+    parseKeyRing(v);
+    return undefined;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   /** HTTP port of the API (and web app). */
@@ -78,8 +89,26 @@ const schema = z.object({
     .string()
     .regex(/^\d+[smhd]$/, 'use a number and s, m, h or d, e.g. 8h')
     .default('8h'),
-  /** Base64 32-byte key encrypting ID and phone numbers at rest. Required in production; development generates one under DATA_DIR. */
+  /**
+   * The key ring encrypting ID and phone numbers at rest (AES-256-GCM): `kid:base64,kid:base64,…`, NEWEST FIRST — the
+   * first key encrypts, every key decrypts (README, "Personal-data keys"). A key id is 1–32 letters, digits, `_` or `-`;
+   * each key 32 bytes. Production needs PII_KEYS or PII_KEY.
+   */
+  PII_KEYS: optionalString.superRefine((v, ctx) => {
+    const problem = v === undefined ? undefined : keyRingProblem(v);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
+  /**
+   * The one key of the time before key ids (base64, 32 bytes): alone, a one-key ring; with PII_KEYS, the oldest member
+   * (id `legacy`), which decrypts the `v1:` ciphertexts it made. Development generates one under DATA_DIR.
+   */
   PII_KEY: optionalString.refine((v) => v === undefined || Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded'),
+  /**
+   * Base64 32-byte key of the keyed hash of ID and phone numbers (look-ups, counting a member once); independent of the
+   * encryption keys, never rotated with them. Required in production. Unset elsewhere: derived from PII_KEY as before
+   * (a warning), or generated under DATA_DIR.
+   */
+  PII_HASH_KEY: optionalString.refine((v) => v === undefined || Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded'),
   /**
    * Which proxies' X-Forwarded-For the API believes for the client address (rate limits per address). Behind one TLS
    * proxy: `1`, or the proxy's address. Default: loopback only (a proxy on the same host).
@@ -142,8 +171,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const production = parsed.data.NODE_ENV === 'production';
   const problems = production
-    ? (['JWT_SECRET', 'PII_KEY'] as const).filter((k) => !parsed.data[k]).map((k) => `  ${k}: required when NODE_ENV=production`)
+    ? (['JWT_SECRET', 'PII_HASH_KEY'] as const).filter((k) => !parsed.data[k]).map((k) => `  ${k}: required when NODE_ENV=production`)
     : [];
+  if (production && !parsed.data.PII_KEYS && !parsed.data.PII_KEY) {
+    problems.push('  PII_KEYS (or PII_KEY): 生产环境必须提供个人信息加密密钥 / required when NODE_ENV=production: the keys encrypting ID and phone numbers');
+  }
   if (production && parsed.data.SEED_DEMO) {
     problems.push(
       '  SEED_DEMO: 生产环境（NODE_ENV=production）不能加载演示账号——其密码 demo-password 是公开的；请删除 SEED_DEMO 或设为 false / refused when NODE_ENV=production: the demo users share the published password demo-password; unset SEED_DEMO or set it to false',

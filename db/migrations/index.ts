@@ -18,6 +18,7 @@ import * as m016 from './016_task_org_path';
 import * as m020 from './020_retention_and_reveal_audit';
 import * as m021 from './021_member_cards';
 import * as m019 from './019_membership_lookups';
+import * as m017 from './017_pii_rotations';
 
 const migrations: Record<string, Knex.Migration> = {
   '001_orgs_and_users': m001,
@@ -34,6 +35,7 @@ const migrations: Record<string, Knex.Migration> = {
   '020_retention_and_reveal_audit': m020,
   '021_member_cards': m021,
   '019_membership_lookups': m019,
+  '017_pii_rotations': m017,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

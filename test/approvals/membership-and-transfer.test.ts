@@ -113,7 +113,7 @@ describe('online membership (网上入会)', () => {
       ]);
       expect(hits.rows[0].n, table).toBe(0);
     }
-    expect((await membersWith(body.idNumber))[0].id_number_enc).toMatch(/^v1:/);
+    expect((await membersWith(body.idNumber))[0].id_number_enc).toMatch(new RegExp(`^v2:${h.pii.currentKid}:`));
 
     const history = await historyText(id);
     expect(history).toContain(maskIdNumber(body.idNumber)); // the payloads were decoded…

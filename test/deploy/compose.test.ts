@@ -18,7 +18,8 @@ const DOCKERIGNORE = path.join(ROOT, '.dockerignore');
 /** What an operator exports before `docker compose up`. */
 const OPERATOR_ENV: Record<string, string> = {
   JWT_SECRET: 'j'.repeat(64),
-  PII_KEY: Buffer.alloc(32, 7).toString('base64'),
+  PII_KEYS: `k2026:${Buffer.alloc(32, 7).toString('base64')}`,
+  PII_HASH_KEY: Buffer.alloc(32, 8).toString('base64'),
   POSTGRES_PASSWORD: 'postgres-secret',
   TEMPORAL_DB_PASSWORD: 'temporal-secret',
   APP_DB_PASSWORD: 'app-secret',
@@ -327,9 +328,14 @@ describe('docker-compose.yml: the production deployment', () => {
     expect(decodeURIComponent(url.password)).toBe(OPERATOR_ENV.APP_DB_PASSWORD);
   });
 
-  it('refuses to start without a PII_KEY, which encrypts ID and phone numbers at rest', () => {
-    const { PII_KEY: _omitted, ...withoutKey } = OPERATOR_ENV;
-    expect(() => loadCompose(withoutKey)).toThrow(/PII_KEY/);
+  it('refuses to start without PII_KEYS, which encrypt ID and phone numbers at rest, or without PII_HASH_KEY', () => {
+    const { PII_KEYS: _omitted, ...withoutKeys } = OPERATOR_ENV;
+    expect(() => loadCompose(withoutKeys)).toThrow(/PII_KEYS/);
+    const { PII_HASH_KEY: _omittedHash, ...withoutHashKey } = OPERATOR_ENV;
+    expect(() => loadCompose(withoutHashKey)).toThrow(/PII_HASH_KEY/);
+    // An upgrade from one PII_KEY passes it on as the ring's legacy key; without one it is empty (unset for the config).
+    expect(environment(service(loadCompose({ ...OPERATOR_ENV, PII_KEY: 'old' }), 'api')).PII_KEY).toBe('old');
+    expect(environment(service(loadCompose(), 'worker')).PII_KEY).toBe('');
   });
 
   it('refuses to start without a JWT_SECRET instead of falling back to a default', () => {

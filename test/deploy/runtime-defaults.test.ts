@@ -12,7 +12,12 @@ import { allowLongStatements, createDb, DEFAULT_STATEMENT_TIMEOUT_MS, type Db } 
 import { ConfigError, loadConfig } from '../../runtime/config';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const PRODUCTION = { NODE_ENV: 'production', JWT_SECRET: 'j'.repeat(40), PII_KEY: Buffer.alloc(32, 3).toString('base64') };
+const PRODUCTION = {
+  NODE_ENV: 'production',
+  JWT_SECRET: 'j'.repeat(40),
+  PII_KEYS: `k1:${Buffer.alloc(32, 3).toString('base64')}`,
+  PII_HASH_KEY: Buffer.alloc(32, 4).toString('base64'),
+};
 
 describe('bind address and demo users', () => {
   it('binds 127.0.0.1 unless HOST is set', () => {

@@ -133,7 +133,7 @@ describe('a worker’s ID and phone numbers', () => {
       .db('members')
       .where({ id_number_hash: h.pii.hash(worker.idNumber) })
       .first();
-    expect(member.id_number_enc).toMatch(/^v1:/);
+    expect(member.id_number_enc).toMatch(new RegExp(`^v2:${h.pii.currentKid}:`)); // the key id of the ring's newest key
     expect(h.pii.decrypt(member.id_number_enc)).toBe(worker.idNumber);
     expect(h.pii.decrypt(member.phone_enc)).toBe(worker.phone);
     expect(member.id_number_masked).toBe(maskIdNumber(worker.idNumber));

@@ -62,11 +62,13 @@ export interface HarnessOptions {
   retentionDays?: number;
   /** Look-ups by ID number (transfers, progress members) per user per hour (default: effectively unlimited). */
   idLookupLimit?: number;
+  /** The personal-data key ring of the API and the worker (default: the run's one legacy key). */
+  pii?: PiiCipher;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const db = createDb(opts.databaseUrl ?? inject('databaseUrl'), { poolMax: 10, ...opts.dbTimeouts });
-  const pii = createPiiCipher(inject('piiKey'));
+  const pii = opts.pii ?? createPiiCipher(inject('piiKey'));
   const taskQueue = opts.taskQueue ?? `tq-${inject('runId')}-${crypto.randomBytes(4).toString('hex')}`;
   const address = opts.temporalAddress ?? inject('temporalAddress');
   let worker: Worker | undefined;
