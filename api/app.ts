@@ -22,6 +22,9 @@ import { campaignRoutes } from './campaigns';
 import { reportRoutes } from './reports';
 import { isSurveyUploadRequest, surveyRoutes } from './survey';
 import { publicRoutes } from './public';
+import { smsRoutes } from './sms';
+import { createPhoneVerification, type PublicSmsSettings } from './verification';
+import { outboxSender, type SmsSender } from '../runtime/sms';
 import { lookupRoutes } from './lookups';
 import { webApp } from './web';
 import type { PiiCipher } from '../runtime/pii';
@@ -54,6 +57,15 @@ export interface ApiDeps {
   /** Public (扫码入会) applications per client address per hour; public look-ups per 15 minutes. */
   publicJoinLimit?: number;
   publicLookupLimit?: number;
+  /**
+   * Who sends SMS codes (runtime/sms.ts): unset, the development outbox — or none with `production` (code requests
+   * answer 503); null: none.
+   */
+  sms?: SmsSender | null;
+  /** The SMS code and CAPTCHA limits (api/sms.ts DEFAULT_SMS_SETTINGS where unset). */
+  publicSms?: Partial<PublicSmsSettings>;
+  /** How CAPTCHA challenges are drawn (default svg-captcha; a test wraps it to learn the answer). */
+  captchaChallenge?: () => { text: string; data: string };
 }
 
 /**
@@ -142,9 +154,19 @@ export function createApp(deps: ApiDeps): Express {
     loginFailuresPerAddress: deps.loginLimit ?? DEFAULT_LIMITS.loginFailuresPerAddress,
   });
   app.use(authRoutes({ db: deps.db, secret: deps.jwtSecret, ttl: deps.jwtTtl, limiter: loginLimiter, production: deps.production ?? false }));
-  app.use(publicRoutes(deps));
+  const verification = createPhoneVerification({
+    db: deps.db,
+    pii: deps.pii,
+    jwtSecret: deps.jwtSecret,
+    sender: deps.sms === undefined ? (deps.production ? null : outboxSender(deps.db, deps.pii)) : deps.sms,
+    limitScope: deps.limitScope,
+    settings: deps.publicSms,
+    captchaChallenge: deps.captchaChallenge,
+  });
+  app.use(publicRoutes({ ...deps, verification }));
+  app.use(smsRoutes({ ...deps, verification }));
   // Applications may be created without an account (网上入会); the router checks auth itself.
-  app.use(applicationRoutes({ ...deps }));
+  app.use(applicationRoutes({ ...deps, verification }));
   app.use('/api', requireAuth({ db: deps.db, secret: deps.jwtSecret }));
   app.use(bulkJobRoutes(deps));
   app.use(taskRoutes(deps));

@@ -368,3 +368,12 @@ export function downloadPoster(p: Principal, union: { id: string; kind: string; 
     return deny('只有本工会或上级工会的干事、管理员可以下载入会二维码 / only the union’s own people or staff and admins above it');
   return allow();
 }
+
+/**
+ * The development SMS outbox (短信发件箱, SMS_PROVIDER=outbox): admins only. It holds one-time codes, so
+ * nobody else reads it; a deployment with a real provider has no outbox at all (the route answers 404).
+ */
+export function readSmsOutbox(p: Principal): Decision {
+  if (hasAnyRole(p, 'admin')) return allow();
+  return deny('只有管理员可以查看短信发件箱 / only admins may read the SMS outbox');
+}

@@ -15,6 +15,7 @@ import * as m008 from './008_group_unions_by_city';
 import * as m009 from './009_chain_owners';
 import * as m013 from './013_sessions_and_limits';
 import * as m016 from './016_task_org_path';
+import * as m018 from './018_public_join';
 
 const migrations: Record<string, Knex.Migration> = {
   '001_orgs_and_users': m001,
@@ -28,6 +29,7 @@ const migrations: Record<string, Knex.Migration> = {
   '009_chain_owners': m009,
   '013_sessions_and_limits': m013,
   '016_task_org_path': m016,
+  '018_public_join': m018,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
