@@ -21,7 +21,7 @@ import { JOIN_AREA_KINDS } from '../domain/join-areas';
 import type { PiiCipher } from '../runtime/pii';
 import { callerOf, requireAuth } from './auth';
 import { DEFAULT_LIMITS, perAddressLimit } from './rate-limits';
-import { badRequest, enforce, notFound, parseOr400, type FieldError } from './errors';
+import { badRequest, enforce, notFound, parseOr400 } from './errors';
 import { downloadPoster } from '../domain/policy';
 import { registerRoutes } from './openapi';
 import {
@@ -78,20 +78,33 @@ export interface PublicUnion {
   areaName: string;
 }
 
-export const statusLookupSchema = z.object({
-  reference: z
-    .string()
-    .trim()
-    .min(1, '不能为空 / required')
-    .max(100)
-    .regex(/^[\w-]+$/, '申请编号格式不正确 / not a reference')
-    .optional(),
-  idNumber: z.string().trim().min(1, '不能为空 / required').max(18, '身份证号为 18 位 / 18 characters').optional(),
-  phone: mobile.optional(),
-  smsCode: smsCodeField.optional(),
-  viewerToken: z.string().trim().min(1).max(2000).optional(),
-  captcha: captchaField.optional(),
-});
+export const statusLookupSchema = z
+  .object({
+    reference: z
+      .string()
+      .trim()
+      .min(1, '不能为空 / required')
+      .max(100)
+      .regex(/^[\w-]+$/, '申请编号格式不正确 / not a reference')
+      .optional(),
+    idNumber: z.string().trim().min(1, '不能为空 / required').max(18, '身份证号为 18 位 / 18 characters').optional(),
+    phone: mobile.optional(),
+    smsCode: smsCodeField.optional(),
+    viewerToken: z.string().trim().min(1).max(2000).optional(),
+    captcha: captchaField.optional(),
+  })
+  .superRefine((b, ctx) => {
+    // With the viewer token nothing else is needed; without it, the phone, its code and one of reference or ID number.
+    if (b.viewerToken !== undefined) return;
+    if (b.phone === undefined) ctx.addIssue({ code: 'custom', path: ['phone'], message: '请填写申请时的手机号 / the phone given with the application' });
+    if (b.smsCode === undefined) ctx.addIssue({ code: 'custom', path: ['smsCode'], message: '请输入短信中的 6 位验证码 / the 6-digit code from the SMS' });
+    if ((b.reference === undefined) === (b.idNumber === undefined))
+      ctx.addIssue({
+        code: 'custom',
+        path: [b.reference === undefined ? 'reference' : 'idNumber'],
+        message: '请填写申请编号或身份证号（二选一）/ give the reference or the ID number, one of them',
+      });
+  });
 
 /** The progress a worker sees: fixed words per status, whatever steps the application's chain has. */
 const PROGRESS: Record<string, { code: string; label: string }> = {
@@ -285,21 +298,12 @@ export function publicRoutes(deps: PublicDeps): Router {
     if (body.viewerToken) {
       query = readViewerToken(deps.jwtSecret, body.viewerToken);
     } else {
-      const errors: FieldError[] = [];
-      if (!body.phone) errors.push({ path: 'phone', message: '请填写申请时的手机号 / the phone given with the application' });
-      if (!body.smsCode) errors.push({ path: 'smsCode', message: '请输入短信中的 6 位验证码 / the 6-digit code from the SMS' });
-      if (!body.reference === !body.idNumber)
-        errors.push({
-          path: body.reference ? 'idNumber' : 'reference',
-          message: '请填写申请编号或身份证号（二选一）/ give the reference or the ID number, one of them',
-        });
       let idHash: string | undefined;
-      if (body.idNumber) {
+      if (body.idNumber !== undefined) {
         const check = validateIdNumber(body.idNumber);
-        if (!check.ok) errors.push({ path: 'idNumber', message: check.reason });
-        else idHash = deps.pii.hash(check.normalized);
+        if (!check.ok) throw badRequest('请求内容有误，请检查标出的字段 / invalid fields', [{ path: 'idNumber', message: check.reason }]);
+        idHash = deps.pii.hash(check.normalized);
       }
-      if (errors.length) throw badRequest('请求内容有误，请检查标出的字段 / invalid fields', errors);
       await deps.verification.requireCaptcha(req, body.captcha);
       codeId = await deps.verification.check(req, body.phone!, 'status', body.smsCode!);
       const ph = deps.pii.hash(body.phone!);
