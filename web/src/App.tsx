@@ -23,6 +23,7 @@ const Notifications = lazy(() => import('./pages/Notifications'));
 const ChangePassword = lazy(() => import('./pages/ChangePassword'));
 const Join = lazy(() => import('./pages/Join'));
 const JoinStatus = lazy(() => import('./pages/JoinStatus'));
+const SmsOutbox = lazy(() => import('./pages/SmsOutbox'));
 
 const loading = (
   <div style={{ padding: 80, textAlign: 'center' }}>
@@ -46,7 +47,7 @@ export function App() {
   );
 
   if (path === '/join') return guard(<Join union={query.get('union')} />);
-  if (path === '/join/status') return guard(<JoinStatus initialId={query.get('id')} />);
+  if (path === '/join/status') return guard(<JoinStatus initialRef={query.get('ref') ?? query.get('id')} />);
   if (!user) return <Login />;
   // The server refuses everything else until the password is changed.
   if (mustChangePassword) return guard(<ChangePassword forced />);
@@ -66,6 +67,7 @@ export function App() {
   else if (path === '/posters') page = <Posters />;
   else if (path === '/notifications') page = <Notifications />;
   else if (path === '/password') page = <ChangePassword />;
+  else if (path === '/dev/sms-outbox') page = <SmsOutbox />;
   else page = <NotFound />;
 
   return <AppLayout path={path}>{guard(page)}</AppLayout>;

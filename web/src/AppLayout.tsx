@@ -4,6 +4,7 @@ import { Badge, Button, Layout, Menu, Space, Tag, Typography } from 'antd';
 import {
   AuditOutlined,
   BellOutlined,
+  MessageOutlined,
   DashboardOutlined,
   FlagOutlined,
   KeyOutlined,
@@ -61,6 +62,8 @@ export function AppLayout({ path, children }: { path: string; children: ReactNod
     ...(has('supervisor', 'admin') || (!isRegion && !isGrassroots) ? [{ key: '/bulletins', icon: <NotificationOutlined />, label: t('进度通报') }] : []),
     ...(has('staff', 'admin') || isGrassroots ? [{ key: '/posters', icon: <QrcodeOutlined />, label: t('入会二维码') }] : []),
     { key: '/notifications', icon: <BellOutlined />, label: t('消息') },
+    // 管理员: the development SMS outbox (the page says when the deployment has a real provider instead).
+    ...(has('admin') ? [{ key: '/dev/sms-outbox', icon: <MessageOutlined />, label: t('短信发件箱') }] : []),
   ];
   const selected = items
     .map((i) => i.key)
