@@ -165,7 +165,7 @@ describe('扫码入会 in the browser', () => {
     const later = await openSession(browser, h.url, { mobile: true });
     await later.page.goto('/join/status');
     await later.page.getByText('按身份证号').click();
-    await later.page.getByLabel('身份证号').fill(idNumber);
+    await later.page.getByRole('textbox', { name: '身份证号' }).fill(idNumber);
     await later.page.getByLabel('申请时填写的手机号').fill(phone.slice(0, 10) + (phone[10] === '1' ? '2' : '1'));
     await later.page.getByTestId('send-code').click();
     await later.page.getByText('验证码已发送，5 分钟内有效').waitFor();
