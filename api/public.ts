@@ -269,6 +269,8 @@ export function publicRoutes(deps: PublicDeps): Router {
       deps.publicLookupLimit ?? DEFAULT_LIMITS.publicLookupPerAddress,
       15 * 60,
       '查询过于频繁，请稍后再试 / too many look-ups, try again later',
+      // Code requests have their own limits per address and per phone (api/sms.ts).
+      (req) => req.path !== '/sms-codes',
     ),
   );
 
