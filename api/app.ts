@@ -25,6 +25,9 @@ import { isSurveyUploadRequest, surveyRoutes } from './survey';
 import { publicRoutes } from './public';
 import { auditRoutes } from './audit';
 import { memberCardRoutes } from './member-cards';
+import { smsRoutes } from './sms';
+import { createPhoneVerification, type PublicSmsSettings } from './verification';
+import { outboxSender, type SmsSender } from '../runtime/sms';
 import { lookupRoutes } from './lookups';
 import { webApp } from './web';
 import type { PiiCipher } from '../runtime/pii';
@@ -61,6 +64,15 @@ export interface ApiDeps {
   memberCardLimit?: number;
   /** Look-ups by ID number (transfers by ID, progress members) per user per hour. */
   idLookupLimit?: number;
+  /**
+   * Who sends SMS codes (runtime/sms.ts): unset, the development outbox — or none with `production` (code requests
+   * answer 503); null: none.
+   */
+  sms?: SmsSender | null;
+  /** The SMS code and CAPTCHA limits (api/sms.ts DEFAULT_SMS_SETTINGS where unset). */
+  publicSms?: Partial<PublicSmsSettings>;
+  /** How CAPTCHA challenges are drawn (default svg-captcha; a test wraps it to learn the answer). */
+  captchaChallenge?: () => { text: string; data: string };
 }
 
 /**
@@ -153,10 +165,20 @@ export function createApp(deps: ApiDeps): Express {
     loginFailuresPerAddress: deps.loginLimit ?? DEFAULT_LIMITS.loginFailuresPerAddress,
   });
   app.use(authRoutes({ db: deps.db, secret: deps.jwtSecret, ttl: deps.jwtTtl, limiter: loginLimiter, production: deps.production ?? false }));
-  app.use(publicRoutes(deps));
+  const verification = createPhoneVerification({
+    db: deps.db,
+    pii: deps.pii,
+    jwtSecret: deps.jwtSecret,
+    sender: deps.sms === undefined ? (deps.production ? null : outboxSender(deps.db, deps.pii)) : deps.sms,
+    limitScope: deps.limitScope,
+    settings: deps.publicSms,
+    captchaChallenge: deps.captchaChallenge,
+  });
+  app.use(publicRoutes({ ...deps, verification }));
+  app.use(smsRoutes({ ...deps, verification }));
   app.use(memberCardRoutes(deps));
   // Applications may be created without an account (网上入会); the router checks auth itself.
-  app.use(applicationRoutes({ ...deps }));
+  app.use(applicationRoutes({ ...deps, verification }));
   app.use('/api', requireAuth({ db: deps.db, secret: deps.jwtSecret }));
   app.use(bulkJobRoutes(deps));
   app.use(taskRoutes(deps));

@@ -39,6 +39,9 @@ import {
 import { idLookupGuard } from './id-lookups';
 import { mapTemporalError } from './temporal-errors';
 import { withTemporalDeadline } from '../runtime/temporal-client';
+import { assignPublicRef } from '../db/public-repository';
+import { joinAreaProblem } from '../domain/join-areas';
+import { captchaField, issueViewerToken, missingCodeErrors, smsCodeField, type PhoneVerification } from './verification';
 
 export interface ApplicationDeps {
   db: Db;
@@ -51,6 +54,8 @@ export interface ApplicationDeps {
   limitScope?: string;
   /** Look-ups by ID number per user per hour (transfers). */
   idLookupLimit?: number;
+  /** SMS codes and the CAPTCHA of the public join page (api/sms.ts). */
+  verification: PhoneVerification;
 }
 
 const text = (max: number) => z.string().trim().min(1, '不能为空 / required').max(max, `最多 ${max} 字 / at most ${max} characters`);
@@ -78,6 +83,10 @@ const membershipSchema = z.object({
   group: text(50),
   employer: z.string().trim().max(200).optional(),
   area: text(100),
+  /** 扫码入会 without an account: the code sent to `phone` (POST /api/public/sms-codes, purpose join). Staff applying for a worker send none. */
+  smsCode: smsCodeField.optional(),
+  /** Asked for after repeated failures from one address (a 400 naming `captcha` carries the challenge). */
+  captcha: captchaField.optional(),
 });
 const transferSchema = z.object({
   type: z.literal('transfer'),
@@ -120,8 +129,8 @@ export function applicationRoutes(deps: ApplicationDeps): Router {
   };
 
   router.post('/api/applications', optionalAuth, idempotent(deps.db), async (req, res) => {
-    const body = await parseCreateBody(deps, req.body);
     const caller = req.caller;
+    const body = await parseCreateBody(deps, req.body, !caller);
     const key = idempotencyKeyOf(req);
     const id = key ? idFromKey(caller?.username ?? `public:${req.ip}`, key) : newId();
     const start = await prepare(deps, caller, body);
@@ -130,8 +139,26 @@ export function applicationRoutes(deps: ApplicationDeps): Router {
     // The applicant never chooses: the chain of the type owned nearest above the applicant's org applies.
     const chain = await resolveChain(deps.db, start.type, start.applicantOrg);
     if (!chain) throw new HttpError(500, `审批链 ${start.chainKey} 未配置 / chain not configured`);
-    const result = await startApplication(deps.db, deps.temporal, deps.taskQueue, { ...start, id, chain: chainSnapshot(chain) });
-    res.status(201).json(result);
+    // 扫码入会 without an account: the phone is verified by its SMS code, spent only when the application starts.
+    let codeId: string | undefined;
+    if (!caller && body.type === 'membership') {
+      await deps.verification.requireCaptcha(req, body.captcha);
+      codeId = await deps.verification.check(req, body.phone, 'join', body.smsCode!);
+      await deps.verification.consume(codeId);
+    }
+    let result;
+    try {
+      result = await startApplication(deps.db, deps.temporal, deps.taskQueue, { ...start, id, chain: chainSnapshot(chain) });
+    } catch (err) {
+      if (codeId) await deps.verification.release(codeId).catch(() => undefined);
+      throw err;
+    }
+    if (body.type !== 'membership') return void res.status(201).json(result);
+    // The short reference a worker can read out (RH2611-4821); the worker who just verified their phone may follow
+    // the application on the status page at once.
+    const reference = await assignPublicRef(deps.db, id);
+    const viewerToken = caller ? undefined : issueViewerToken(deps.jwtSecret, { ph: deps.pii.hash(body.phone), ref: reference });
+    res.status(201).json({ ...result, reference, ...(viewerToken ? { viewerToken } : {}) });
   });
 
   router.get('/api/applications', auth, async (req, res) => {
@@ -289,10 +316,12 @@ export async function requireUsers(db: Db, usernames: string[], path = 'to'): Pr
  * group, area, receiving union), so a worker filling in the form on a phone
  * sees all their mistakes in one answer.
  */
-async function parseCreateBody(deps: ApplicationDeps, raw: unknown): Promise<z.infer<typeof createSchema>> {
+async function parseCreateBody(deps: ApplicationDeps, raw: unknown, anonymous: boolean): Promise<z.infer<typeof createSchema>> {
   const parsed = createSchema.safeParse(raw);
   const refs = await referenceErrors(deps, raw);
   const chosen = chainChoiceErrors(raw);
+  // Without an account, a membership application carries the SMS code of its phone.
+  if (anonymous && (raw as { type?: unknown } | null)?.type === 'membership') refs.push(...missingCodeErrors(raw));
   if (parsed.success && refs.length === 0 && chosen.length === 0) return parsed.data;
   const errors = parsed.success ? [] : zodFieldErrors(parsed.error);
   for (const e of [...chosen, ...refs]) if (!errors.some((x) => x.path === e.path)) errors.push(e);
@@ -326,7 +355,10 @@ async function referenceErrors(deps: ApplicationDeps, raw: unknown): Promise<Fie
       if (!groups.some((g) => g.id === b.group))
         errors.push({ path: 'group', message: `未知群体 / unknown group; one of ${groups.map((g) => g.id).join(', ')}` });
     }
-    if (given(b.area) && !(await getOrg(deps.db, b.area.trim()))) errors.push({ path: 'area', message: '未知地区 / unknown area org id' });
+    if (given(b.area)) {
+      const problem = joinAreaProblem(await getOrg(deps.db, b.area.trim()));
+      if (problem) errors.push({ path: 'area', message: problem });
+    }
   } else if (given(b.toUnion)) {
     const to = await getOrg(deps.db, b.toUnion.trim());
     if (!to || to.kind !== 'grassroots') errors.push({ path: 'toUnion', message: '须为基层工会的组织编号 / must be a grassroots union id' });
@@ -355,7 +387,8 @@ async function prepare(deps: ApplicationDeps, caller: Caller | undefined, body: 
     const [groups, area] = await Promise.all([listTargetGroups(deps.db), getOrg(deps.db, body.area)]);
     if (!groups.some((g) => g.id === body.group))
       errors.push({ path: 'group', message: `未知群体 / unknown group; one of ${groups.map((g) => g.id).join(', ')}` });
-    if (!area) errors.push({ path: 'area', message: '未知地区 / unknown area org id' });
+    const areaProblem = joinAreaProblem(area);
+    if (areaProblem) errors.push({ path: 'area', message: areaProblem });
     if (errors.length || !check.ok) throw badRequest('请检查标出的字段 / invalid fields', errors);
     const idNumber = check.normalized;
     return {

@@ -32,6 +32,8 @@ export class HttpError extends Error {
     readonly errors?: FieldError[],
     /** 429/503: seconds until a retry may succeed, sent as Retry-After. */
     readonly retryAfterSeconds?: number,
+    /** More members of the problem document (e.g. a fresh CAPTCHA challenge, the cool-down's remaining seconds). */
+    readonly extra?: Record<string, unknown>,
   ) {
     super(detail);
   }
@@ -99,8 +101,9 @@ export function parseOr400<T extends z.ZodType>(schema: T, value: unknown): z.in
   return result.data;
 }
 
-export function problem(status: number, detail: string, errors?: FieldError[]) {
+export function problem(status: number, detail: string, errors?: FieldError[], extra?: Record<string, unknown>) {
   return {
+    ...extra,
     type: `https://union-drive.example/problems/${status}`,
     title: TITLES[status] ?? 'Error',
     status,
@@ -113,10 +116,12 @@ export const errorMiddleware: ErrorRequestHandler = (err, req, res, _next) => {
   let status = 500;
   let detail = '服务器内部错误 / internal error';
   let errors: FieldError[] | undefined;
+  let extra: Record<string, unknown> | undefined;
   if (err instanceof HttpError) {
     status = err.status;
     detail = err.detail;
     errors = err.errors;
+    extra = err.extra;
   } else if (err && typeof err === 'object' && 'type' in err && (err as { type: string }).type === 'entity.too.large') {
     status = 413;
     detail = '请求体超过大小限制 / request body too large';
@@ -151,7 +156,7 @@ export const errorMiddleware: ErrorRequestHandler = (err, req, res, _next) => {
   res
     .status(status)
     .type('application/problem+json')
-    .send(JSON.stringify(problem(status, detail, errors)));
+    .send(JSON.stringify(problem(status, detail, errors, extra)));
 };
 
 /** An error a library marked as the client's fault (http-errors of the body parser, the router's URIError): 4xx. */

@@ -10,6 +10,7 @@ import { connectTemporal } from '../runtime/temporal-client';
 import { purgeExpiredKeys } from './idempotency';
 import { hashPassword } from './passwords';
 import { startApi } from './server';
+import { smsSenderFromConfig } from '../runtime/sms';
 
 async function main() {
   const config = configForProcess();
@@ -25,6 +26,13 @@ async function main() {
     logger.info(r, 'demo org tree and users loaded (password: demo-password)');
   }
   const { client, connection } = await connectTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
+  const pii = piiCipher(config);
+  const sms = smsSenderFromConfig(config, db, pii);
+  if (!sms && config.PUBLIC_JOIN)
+    logger.warn(
+      '未配置短信服务（SMS_PROVIDER）：网上入会和进度查询需要的短信验证码无法发送，相关请求将返回 503 / no SMS provider (SMS_PROVIDER): the public join and status pages cannot send their codes and answer 503 until one is configured',
+    );
+  else if (sms) logger.info({ provider: sms.provider }, 'SMS provider');
   const api = await startApi(
     {
       db,
@@ -32,7 +40,8 @@ async function main() {
       taskQueue: config.TASK_QUEUE,
       jwtSecret: jwtSecret(config),
       jwtTtl: config.JWT_TTL,
-      pii: piiCipher(config),
+      pii,
+      sms,
       publicJoin: config.PUBLIC_JOIN,
       trustProxy: config.TRUST_PROXY,
       publicBaseUrl: config.PUBLIC_BASE_URL,

@@ -1,37 +1,51 @@
 /**
- * What a worker without an account reaches (扫码入会): the unions and target
- * groups for the join form, the status of an application looked up by its
- * reference number and phone, and — for union staff — the QR poster that
- * leads workers to the join form with their union preselected.
+ * What a worker without an account reaches (扫码入会): the unions, target
+ * groups and areas for the join form, the status look-up of their own
+ * applications (reference or ID number, with the phone verified by SMS), and
+ * — for union staff — the QR poster that leads workers to the join form with
+ * their union preselected.
  *
  * Abuse limits: the public membership POST (no Authorization header) and the
  * public reads are rate-limited per client address (problem+json 429 with
  * Retry-After). The counters live in Postgres (api/rate-limits.ts), so every
  * API process of a deployment shares them.
  */
-import crypto from 'node:crypto';
 import express, { type Request, type Router } from 'express';
 import QRCode from 'qrcode';
 import { z } from 'zod';
-import { getApplication, listTimeline } from '../db/approval-repository';
 import type { Db } from '../db/knex';
+import { memberCardCodeForApplication } from '../db/member-repository';
 import { getOrg, listOrgs, listTargetGroups, type OrgRow } from '../db/org-repository';
+import { findPublicApplications, type PublicApplicationRow } from '../db/public-repository';
+import { validateIdNumber } from '../domain/id-number';
+import { JOIN_AREA_KINDS } from '../domain/join-areas';
 import type { PiiCipher } from '../runtime/pii';
 import { callerOf, requireAuth } from './auth';
 import { DEFAULT_LIMITS, perAddressLimit } from './rate-limits';
-import { enforce, notFound, parseOr400 } from './errors';
+import { badRequest, enforce, notFound, parseOr400 } from './errors';
 import { downloadPoster } from '../domain/policy';
 import { registerRoutes } from './openapi';
+import {
+  captchaField,
+  issueViewerToken,
+  mobile,
+  readViewerToken,
+  smsCodeField,
+  VIEWER_TOKEN_SECONDS,
+  type PhoneVerification,
+  type ViewerClaims,
+} from './verification';
 
 registerRoutes({
   '/api/public/unions': {
     get: { summary: '扫码入会表单选项：基层工会、重点群体、地区（无需登录，限流）/ join-form choices (public, rate-limited)', auth: false },
   },
-  '/api/public/applications/{id}': {
-    get: {
-      summary: '凭申请编号和手机号查询入会进度（无需登录，限流，不含个人信息）/ status look-up by reference number and phone',
+  '/api/public/status': {
+    post: {
+      summary:
+        '入会进度查询：申请编号（或身份证号）＋手机号＋短信验证码，或 30 分钟内的查询凭证 viewerToken；只返回本人的申请、固定措辞的进度和本系统保存的本人信息（脱敏）/ status look-up: reference (or ID number) + phone + SMS code, or the 30-minute viewerToken; only the person’s own applications, progress in fixed words, and what is held about them (masked)',
+      body: z.lazy(() => statusLookupSchema),
       auth: false,
-      query: ['phone'],
     },
   },
   '/api/orgs/{id}/join-poster.svg': { get: { summary: '基层工会扫码入会海报（SVG，可打印）/ the union’s QR join poster', query: ['download'] } },
@@ -51,6 +65,8 @@ export interface PublicDeps {
   limitScope?: string;
   /** PUBLIC_BASE_URL: the address printed on join posters; unset: the request's own. */
   publicBaseUrl?: string;
+  /** SMS codes and the CAPTCHA (api/sms.ts). */
+  verification: PhoneVerification;
 }
 
 /** The grassroots union a QR code names, as the join form needs it. */
@@ -63,8 +79,76 @@ export interface PublicUnion {
   areaName: string;
 }
 
-/** Audit actions a worker may see, without who acted or what they wrote. */
-const PUBLIC_ACTIONS = new Set(['submitted', 'approve', 'reject', 'return', 'resubmit', 'withdraw', 'assign', 'approved', 'stepStarted']);
+export const statusLookupSchema = z
+  .object({
+    reference: z
+      .string()
+      .trim()
+      .min(1, '不能为空 / required')
+      .max(100)
+      .regex(/^[\w-]+$/, '申请编号格式不正确 / not a reference')
+      .optional(),
+    idNumber: z.string().trim().min(1, '不能为空 / required').max(18, '身份证号为 18 位 / 18 characters').optional(),
+    phone: mobile.optional(),
+    smsCode: smsCodeField.optional(),
+    viewerToken: z.string().trim().min(1).max(2000).optional(),
+    captcha: captchaField.optional(),
+  })
+  .superRefine((b, ctx) => {
+    // With the viewer token nothing else is needed; without it, the phone, its code and one of reference or ID number.
+    if (b.viewerToken !== undefined) return;
+    if (b.phone === undefined) ctx.addIssue({ code: 'custom', path: ['phone'], message: '请填写申请时的手机号 / the phone given with the application' });
+    if (b.smsCode === undefined) ctx.addIssue({ code: 'custom', path: ['smsCode'], message: '请输入短信中的 6 位验证码 / the 6-digit code from the SMS' });
+    if ((b.reference === undefined) === (b.idNumber === undefined))
+      ctx.addIssue({
+        code: 'custom',
+        path: [b.reference === undefined ? 'reference' : 'idNumber'],
+        message: '请填写申请编号或身份证号（二选一）/ give the reference or the ID number, one of them',
+      });
+  });
+
+/** The progress a worker sees: fixed words per status, whatever steps the application's chain has. */
+const PROGRESS: Record<string, { code: string; label: string }> = {
+  pending: { code: 'reviewing', label: '审核中 / under review' },
+  returned: { code: 'returned', label: '退回补充材料 / returned for more information' },
+  approved: { code: 'admitted', label: '已入会 / admitted' },
+  rejected: { code: 'rejected', label: '未通过 / not admitted' },
+  withdrawn: { code: 'withdrawn', label: '已撤回 / withdrawn' },
+};
+
+const text = (v: unknown) => (typeof v === 'string' && v.trim() ? v : null);
+
+/** One application as its applicant sees it on the public status page. */
+export function publicStatus(a: PublicApplicationRow, groups: Map<string, string>) {
+  const progress = PROGRESS[a.status] ?? PROGRESS.pending!;
+  const final = a.status === 'approved' || a.status === 'rejected' || a.status === 'withdrawn';
+  // The union: where they applied, until admitted; then the union that admitted them.
+  const union = a.status === 'approved' && a.targetOrgName ? a.targetOrgName : a.applicantOrgName;
+  const p = a.payload;
+  const group = text(p.group);
+  return {
+    reference: a.publicRef ?? a.id,
+    id: a.id,
+    progress,
+    steps: [
+      { label: '已提交 / submitted', state: 'done' },
+      { label: '审核中 / under review', state: final ? 'done' : 'current' },
+      { label: final ? progress.label : '办理结果 / result', state: final ? 'done' : 'waiting' },
+    ],
+    submittedAt: a.createdAt,
+    updatedAt: a.updatedAt,
+    // 本系统保存的您的信息: what is held about the person (their right to see it), masked.
+    held: {
+      name: text(p.name),
+      idNumber: text(p.idNumberMasked),
+      phone: text(p.phoneMasked),
+      group: group ? (groups.get(group) ?? group) : null,
+      employer: text(p.employer),
+      union,
+    },
+    correction: `如信息有误需要更正，请联系${a.applicantOrgName}（本系统不能自行修改已提交的信息）/ to correct any of it, contact ${a.applicantOrgName} (submitted details cannot be changed here)`,
+  };
+}
 
 /** The union a grassroots org covers: its county, or its city when it sits under a city industry union. */
 function coverageOf(union: OrgRow, byId: Map<string, OrgRow>): OrgRow | undefined {
@@ -84,7 +168,8 @@ export async function listPublicUnions(db: Db): Promise<{ unions: PublicUnion[];
     if (!cov) continue;
     unions.push({ id: o.id, name: o.name, groups: o.groups, area: cov.id, areaName: cov.name });
   }
-  const areas = orgs.filter((o) => o.kind === 'city' || o.kind === 'county').map((o) => ({ id: o.id, name: o.name, kind: o.kind, parent: o.parentId }));
+  // The orgs a worker may apply at (domain/join-areas.ts), and nothing else.
+  const areas = orgs.filter((o) => JOIN_AREA_KINDS.includes(o.kind)).map((o) => ({ id: o.id, name: o.name, kind: o.kind, parent: o.parentId }));
   return { unions, areas };
 }
 
@@ -185,6 +270,8 @@ export function publicRoutes(deps: PublicDeps): Router {
       deps.publicLookupLimit ?? DEFAULT_LIMITS.publicLookupPerAddress,
       15 * 60,
       '查询过于频繁，请稍后再试 / too many look-ups, try again later',
+      // Code requests have their own limits per address and per phone (api/sms.ts).
+      (req) => req.path !== '/sms-codes',
     ),
   );
 
@@ -197,46 +284,58 @@ export function publicRoutes(deps: PublicDeps): Router {
   });
 
   /**
-   * A worker's status look-up: the reference number and the phone given
-   * with the application. Unknown id and wrong phone answer alike (404), so
-   * neither can be probed; the answer carries no personal data.
+   * A worker's status look-up (入会进度查询): by reference (the short one, or
+   * the long id) or by ID number, with the phone given on the application
+   * verified by an SMS code — or with the viewer token a verified look-up (or
+   * the join itself) answered, for 30 minutes. Only the person's own
+   * applications are found: those carrying the phone's hash. Nothing found and
+   * "someone else's phone" answer alike (404); the answer is the applicant's
+   * own progress in fixed words and what is held about them, never notes of
+   * automated steps, reviewers' comments or anyone's membership.
    */
-  router.get('/api/public/applications/:id', async (req, res) => {
-    const q = parseOr400(
-      z.object({
-        phone: z
-          .string()
-          .trim()
-          .regex(/^1[3-9]\d{9}$/, '请输入 11 位手机号 / an 11-digit mainland mobile number'),
-      }),
-      req.query,
+  router.post('/api/public/status', async (req, res) => {
+    if (!deps.publicJoin) throw notFound('本系统未开放网上入会 / online joining is not enabled here');
+    const body = parseOr400(statusLookupSchema, req.body);
+    let query: ViewerClaims;
+    let codeId: string | undefined;
+    if (body.viewerToken) {
+      query = readViewerToken(deps.jwtSecret, body.viewerToken);
+    } else {
+      let idHash: string | undefined;
+      if (body.idNumber !== undefined) {
+        const check = validateIdNumber(body.idNumber);
+        if (!check.ok) throw badRequest('请求内容有误，请检查标出的字段 / invalid fields', [{ path: 'idNumber', message: check.reason }]);
+        idHash = deps.pii.hash(check.normalized);
+      }
+      await deps.verification.requireCaptcha(req, body.captcha);
+      codeId = await deps.verification.check(req, body.phone!, 'status', body.smsCode!);
+      const ph = deps.pii.hash(body.phone!);
+      query = body.reference ? { ph, ref: body.reference } : { ph, ih: idHash! };
+    }
+    const rows = await findPublicApplications(
+      db,
+      query.ref !== undefined ? { phoneHash: query.ph, reference: query.ref } : { phoneHash: query.ph, idNumberHash: query.ih! },
     );
-    const id = String(req.params.id).trim();
-    const missing = () => notFound('未找到该申请，请核对申请编号和手机号 / no application with this reference number and phone');
-    if (!/^[\w-]{1,100}$/.test(id)) throw missing();
-    const app = await getApplication(db, id);
-    const stored = app && app.type === 'membership' && typeof app.payload.phoneHash === 'string' ? Buffer.from(app.payload.phoneHash) : undefined;
-    const given = Buffer.from(deps.pii.hash(q.phone));
-    if (!app || !stored || stored.length !== given.length || !crypto.timingSafeEqual(stored, given)) throw missing();
-    const [timeline, union] = await Promise.all([listTimeline(db, app.id), app.targetOrg ? getOrg(db, app.targetOrg) : undefined]);
+    if (!rows.length)
+      throw notFound(
+        query.ref !== undefined
+          ? '未找到该申请，请核对申请编号和手机号 / no application with this reference and phone'
+          : '未找到申请，请核对身份证号和手机号 / no application with this ID number and phone',
+      );
+    // The code did its work: it is spent (a look-up that found nothing leaves it for a corrected one).
+    if (codeId) await deps.verification.consume(codeId);
+    const groups = new Map((await listTargetGroups(db)).map((g) => [g.id, g.name]));
     res.setHeader('Cache-Control', 'no-store');
     res.json({
-      id: app.id,
-      type: app.type,
-      status: app.status,
-      currentStep: app.currentStep,
-      union: union ? { id: union.id, name: union.name } : null,
-      createdAt: app.createdAt,
-      updatedAt: app.updatedAt,
-      timeline: timeline
-        .filter((e) => PUBLIC_ACTIONS.has(e.action) || e.action.startsWith('auto:'))
-        .map((e) => ({
-          at: e.at,
-          step: e.step,
-          action: e.action,
-          // Automated steps' notes are system text (which union, verified or not); people's comments stay internal.
-          ...(e.action.startsWith('auto:') && e.comment ? { note: e.comment } : {}),
-        })),
+      viewerToken: issueViewerToken(deps.jwtSecret, query),
+      expiresInSeconds: VIEWER_TOKEN_SECONDS,
+      // An admitted member's electronic card (电子会员卡), reached from here by its unguessable code.
+      applications: await Promise.all(
+        rows.map(async (a) => {
+          const memberCard = a.status === 'approved' ? await memberCardCodeForApplication(db, a.id) : undefined;
+          return { ...publicStatus(a, groups), ...(memberCard ? { memberCard } : {}) };
+        }),
+      ),
     });
   });
 

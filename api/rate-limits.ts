@@ -51,7 +51,8 @@ const FIFTEEN_MINUTES = 15 * 60;
 const BACKOFF_BASE_SECONDS = 30;
 const BACKOFF_MAX_SECONDS = FIFTEEN_MINUTES;
 
-function store(db: Db, scope: string, name: string, points: number, duration: number): RateLimiterPostgres {
+/** A limiter whose counters live in `rate_limits` (shared by every API process), under `scope:name`. */
+export function store(db: Db, scope: string, name: string, points: number, duration: number): RateLimiterPostgres {
   return new RateLimiterPostgres({
     storeClient: db,
     storeType: 'knex',

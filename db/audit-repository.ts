@@ -48,8 +48,7 @@ export async function listReveals(db: Db, f: RevealFilter): Promise<RevealRecord
       applicationId: 'l.application_id',
       applicationType: 'a.type',
       title: 'a.title',
-      // The short reference lives in its own column or the payload, once the application has one.
-      reference: db.raw(`coalesce(to_jsonb(a) ->> 'reference', a.payload ->> 'reference')`),
+      reference: 'a.public_ref',
       step: 'l.step',
       stepIndex: 'l.step_index',
       data: 'l.data',

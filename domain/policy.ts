@@ -453,3 +453,12 @@ export function verifyMemberCard(card: MemberCardFacts): Decision {
   if (card.state === 'unknown') return deny('会员卡不存在 / no such member card', 404);
   return allow();
 }
+
+/**
+ * The development SMS outbox (短信发件箱, SMS_PROVIDER=outbox): admins only. It holds one-time codes, so
+ * nobody else reads it; a deployment with a real provider has no outbox at all (the route answers 404).
+ */
+export function readSmsOutbox(p: Principal): Decision {
+  if (hasAnyRole(p, 'admin')) return allow();
+  return deny('只有管理员可以查看短信发件箱 / only admins may read the SMS outbox');
+}

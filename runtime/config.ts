@@ -137,6 +137,24 @@ const schema = z.object({
    * (数据保留) erases them (the row, its masked values and its audit trail stay).
    */
   RETENTION_DAYS: positiveInt.max(36500).default(180),
+  /**
+   * Who sends the public join page's SMS codes (短信验证码): `tencent` (Tencent Cloud SMS, the SMS_* variables below) or
+   * `outbox` (development: messages are stored in `sms_outbox` for admins to read on 短信发件箱; refused with
+   * NODE_ENV=production). Unset: `outbox` outside production; in production none — the API warns at start and the
+   * code requests answer 503 until a provider is configured.
+   */
+  SMS_PROVIDER: z.enum(['tencent', 'outbox']).optional(),
+  /** Tencent Cloud API credentials (CAM SecretId/SecretKey) for SMS_PROVIDER=tencent. */
+  SMS_SECRET_ID: optionalString,
+  SMS_SECRET_KEY: optionalString,
+  /** The SMS application's SdkAppId, e.g. 1400006666. */
+  SMS_SDK_APP_ID: optionalString,
+  /** The approved signature (签名内容), e.g. 平顶山市总工会. */
+  SMS_SIGN_NAME: optionalString,
+  /** The approved template's id; its two parameters are the code and its validity in minutes. */
+  SMS_TEMPLATE_ID: optionalString,
+  /** Tencent Cloud region of the SMS API. */
+  SMS_REGION: z.string().trim().min(1).default('ap-guangzhou'),
   /** pino log level. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Set by `npm start` for its children: the pid whose exit stops this process too. */
@@ -179,6 +197,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (production && parsed.data.SEED_DEMO) {
     problems.push(
       '  SEED_DEMO: 生产环境（NODE_ENV=production）不能加载演示账号——其密码 demo-password 是公开的；请删除 SEED_DEMO 或设为 false / refused when NODE_ENV=production: the demo users share the published password demo-password; unset SEED_DEMO or set it to false',
+    );
+  }
+  if (parsed.data.SMS_PROVIDER === 'tencent') {
+    for (const k of ['SMS_SECRET_ID', 'SMS_SECRET_KEY', 'SMS_SDK_APP_ID', 'SMS_SIGN_NAME', 'SMS_TEMPLATE_ID'] as const)
+      if (!parsed.data[k]) problems.push(`  ${k}: required when SMS_PROVIDER=tencent`);
+  }
+  if (production && parsed.data.SMS_PROVIDER === 'outbox') {
+    problems.push(
+      '  SMS_PROVIDER: 生产环境不能使用开发用短信发件箱（验证码不会发出，管理员却能看到）；请配置 SMS_PROVIDER=tencent / refused when NODE_ENV=production: the development outbox sends nothing and shows codes to admins; use SMS_PROVIDER=tencent',
     );
   }
   if (problems.length) {

@@ -19,6 +19,7 @@ import * as m020 from './020_retention_and_reveal_audit';
 import * as m021 from './021_member_cards';
 import * as m019 from './019_membership_lookups';
 import * as m017 from './017_pii_rotations';
+import * as m018 from './018_public_join';
 
 const migrations: Record<string, Knex.Migration> = {
   '001_orgs_and_users': m001,
@@ -36,6 +37,7 @@ const migrations: Record<string, Knex.Migration> = {
   '021_member_cards': m021,
   '019_membership_lookups': m019,
   '017_pii_rotations': m017,
+  '018_public_join': m018,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -11,7 +11,7 @@ import ExcelJS from 'exceljs';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TABLE_KEYS } from '../../domain/bulletin-tables';
-import { Approvals } from '../support/approvals';
+import { Approvals, withSmsCode } from '../support/approvals';
 import { eventually, startHarness, type Harness } from '../support/harness';
 import { buildLaunch, CampaignDriver, memberRecords, organizingProject, serviceProject } from '../support/campaigns';
 import { buildChain, buildMember, humanStep, unique } from '../support/factories';
@@ -43,7 +43,7 @@ async function application(id: string) {
 }
 
 async function apply(overrides: Parameters<typeof buildMember>[0]) {
-  const r = await h.call('POST', '/api/applications', { body: buildMember(overrides) });
+  const r = await h.call('POST', '/api/applications', { body: await withSmsCode(h, null, buildMember(overrides)) });
   expect(r.status, JSON.stringify(r.body)).toBe(201);
   return r.body.id as string;
 }
@@ -118,7 +118,8 @@ describe('the content of a bulletin', () => {
         type: 'membership',
         steps: [humanStep({ id: 'review', who: { kind: 'users', usernames: ['city.reviewer2'] }, sla: { limit: 1500, onTimeout: 'escalate' } })],
       }),
-      { parent: SHILONG },
+      // (an industry union of its own: a worker may apply at a city, a county or an industry union)
+      { parent: SHILONG, kind: 'industry' },
     );
     const late = await apply({ group: 'courier', area: chain.org });
     // 信息初审 and 身份审核; 吸纳入会 is approved once by the same reviewer automatically.

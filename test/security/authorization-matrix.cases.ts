@@ -22,8 +22,9 @@ import jwt from 'jsonwebtoken';
 import { inject } from 'vitest';
 import { runBulkJob } from '../support/approvals';
 import { eventually, type Harness } from '../support/harness';
-import { buildChain, buildMember, buildSubsidy, humanStep, uniqueIdNumber } from '../support/factories';
+import { buildChain, buildMember, buildSubsidy, humanStep, uniqueIdNumber, uniquePhone } from '../support/factories';
 import { maskIdNumber } from '../../domain/id-number';
+import { withSmsCode } from '../support/approvals';
 import { buildLaunch, memberRecords, organizingProject } from '../support/campaigns';
 import { eventLoopWatch } from '../../api/event-loop';
 import { regionWorkflowId } from '../../workflows/campaign';
@@ -102,7 +103,7 @@ export interface Probe {
 export interface Fixtures {
   subsidy: TaskSubject;
   member: MemberSubject;
-  filed: { appId: string; phone: string };
+  filed: { appId: string; phone: string; reference: string; viewerToken: string };
   survey: CampaignSubject;
   listing: CampaignSubject;
   impl: CampaignSubject;
@@ -530,12 +531,13 @@ export const CASES: RouteCase[] = [
     expect: PUBLIC,
     ok: 201,
     mutating: true,
-    probe(ctx) {
+    async probe(ctx, caller) {
       const body = buildMember({ area: REGION, group: 'courier' });
       return {
         method: 'POST',
         path: '/api/applications',
-        body,
+        // Without an account, with the phone's SMS code (read from the development outbox).
+        body: caller.user ? body : await withSmsCode(ctx.h, null, body),
         footprint: createdFootprint(ctx, { table: 'applications', column: 'title', value: `${body.name} 入会申请` }),
       };
     },
@@ -881,20 +883,58 @@ export const CASES: RouteCase[] = [
   }),
   read('GET /metrics', 'Prometheus metrics', 'henan', PUBLIC, () => '/metrics'),
   read('GET /api/public/unions', 'the join form’s choices', 'pds-xinhua', PUBLIC, () => '/api/public/unions'),
-  read(
-    'GET /api/public/applications/:id',
-    "a courier's application, with its phone",
-    'pds-xinhua',
-    PUBLIC,
-    (ctx) => `/api/public/applications/${ctx.fx.filed.appId}?phone=${ctx.fx.filed.phone}`,
-  ),
-  read(
-    'GET /api/public/applications/:id wrong phone',
-    "a courier's application, with another phone",
-    'pds-xinhua',
-    'NNN N NNNN NN NNNN NNN N',
-    (ctx) => `/api/public/applications/${ctx.fx.filed.appId}?phone=13900000000`,
-  ),
+  // The public status look-up: anyone with the phone verified (its SMS code, or the viewer token a verified
+  // look-up answered); another phone finds nothing (404, as an unknown reference).
+  {
+    route: 'POST /api/public/status',
+    subject: "a courier's application, by its short reference, with its phone's SMS code",
+    subjectOrg: 'pds-xinhua',
+    expect: PUBLIC,
+    ok: 200,
+    // Spends the code it is given (each probe asks for its own).
+    mutating: true,
+    async probe(ctx) {
+      const { reference, phone } = ctx.fx.filed;
+      return { method: 'POST', path: '/api/public/status', body: { reference, phone, smsCode: await ctx.h.smsCode(phone, 'status') } };
+    },
+  },
+  {
+    route: 'POST /api/public/status viewer token',
+    subject: "a courier's application, with the viewer token its join answered",
+    subjectOrg: 'pds-xinhua',
+    expect: PUBLIC,
+    ok: 200,
+    mutating: false,
+    probe: (ctx) => ({ method: 'POST', path: '/api/public/status', body: { viewerToken: ctx.fx.filed.viewerToken } }),
+  },
+  {
+    route: 'POST /api/public/status another phone',
+    subject: "a courier's application, by its reference, with another (verified) phone",
+    subjectOrg: 'pds-xinhua',
+    expect: 'NNN N NNNN NN NNNN NNN N',
+    ok: 200,
+    mutating: false,
+    async probe(ctx) {
+      const other = uniquePhone();
+      return {
+        method: 'POST',
+        path: '/api/public/status',
+        body: { reference: ctx.fx.filed.reference, phone: other, smsCode: await ctx.h.smsCode(other, 'status') },
+      };
+    },
+  },
+  {
+    route: 'POST /api/public/sms-codes',
+    subject: 'a code for a worker’s phone',
+    subjectOrg: 'pds-xinhua',
+    expect: PUBLIC,
+    ok: 202,
+    mutating: true,
+    probe: () => ({ method: 'POST', path: '/api/public/sms-codes', body: { phone: uniquePhone() } }),
+  },
+  read('GET /api/public/captcha', 'a CAPTCHA challenge', 'pds-xinhua', PUBLIC, () => '/api/public/captcha'),
+  // readSmsOutbox: admins (the development outbox holds one-time codes).
+  read('GET /api/dev/sms-outbox', 'the development SMS outbox', 'henan', 'FF2 F FF2F FF FF2F F2F U', () => '/api/dev/sms-outbox'),
 
   // --- electronic member cards (电子会员卡) ---------------------------------------------------------
   // viewMemberCard / verifyMemberCard: whoever holds the card's code; an unknown code is not found.

@@ -71,9 +71,11 @@ export class Subjects {
   }
 
   /** A membership application just filed (for the public status look-up). */
-  async membershipFiled(): Promise<{ appId: string; phone: string }> {
+  async membershipFiled(): Promise<{ appId: string; phone: string; reference: string; viewerToken: string }> {
     const body = buildMember({ area: REGION, group: 'courier' });
-    return { appId: await this.a.start(null, body), phone: body.phone };
+    const r = await this.a.create(null, body);
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    return { appId: r.body.id, phone: body.phone, reference: r.body.reference, viewerToken: r.body.viewerToken };
   }
 
   /** A campaign of pds for 新华区 alone, launched by city.admin, in its survey phase (调查摸底). */

@@ -24,7 +24,7 @@ import { createApp } from '../../api/app';
 import { findUnstorableText, zodFieldErrors } from '../../api/errors';
 import { ROUTES } from '../../api/openapi';
 import { buildLaunch, memberRecords, organizingProject, serviceProject } from '../support/campaigns';
-import { buildMember, buildSubsidy } from '../support/factories';
+import { buildMember, buildSubsidy, uniquePhone } from '../support/factories';
 import { eventually, startHarness, type Harness } from '../support/harness';
 import { createDatabase } from '../reliability/support';
 
@@ -244,6 +244,9 @@ interface RouteCase {
   beforeEach?: () => Promise<void>;
 }
 
+/** The status look-up's valid request, prepared by its case's `ready`. */
+let statusLookup: unknown;
+
 const CASES: Record<string, RouteCase> = {
   'post /api/auth/login': {
     user: null,
@@ -261,6 +264,21 @@ const CASES: Record<string, RouteCase> = {
     required: ['currentPassword', 'newPassword'],
   },
   'post /api/applications': { user: 'xinhua.staff', path: () => '/api/applications', valid: () => buildSubsidy() },
+  // The public join page, without an account: a code for a phone, and the status look-up with one.
+  'post /api/public/sms-codes': { user: null, path: () => '/api/public/sms-codes', valid: () => ({ phone: uniquePhone(), purpose: 'join' }) },
+  'post /api/public/status': {
+    user: null,
+    path: () => '/api/public/status',
+    valid: () => ({ reference: 'RH2611-4821', phone: '13800000000', smsCode: '123456' }),
+    // The valid request: the reference of an application filed with its phone, and a code sent to that phone.
+    ready: async () => {
+      const worker = buildMember({ area: REGION });
+      const filed = await h.call('POST', '/api/applications', { body: { ...worker, smsCode: await h.smsCode(worker.phone) } });
+      expect(filed.status, JSON.stringify(filed.body)).toBe(201);
+      statusLookup = { reference: filed.body.reference, phone: worker.phone, smsCode: await h.smsCode(worker.phone, 'status') };
+    },
+    success: () => statusLookup,
+  },
   'post /api/applications/{id}/actions': {
     user: 'xinhua.staff',
     path: () => `/api/applications/${fx.app}/actions`,

@@ -68,7 +68,8 @@ describe('a worker’s ID and phone numbers', () => {
     >('actor', 'step', 'data');
 
   it('are masked in every answer, and shown in full only to the identity reviewer, each view audited', async () => {
-    const created = await h.call('POST', '/api/applications', { body: worker });
+    // Without an account: the phone verified by its SMS code (sent to the development outbox).
+    const created = await h.call('POST', '/api/applications', { body: { ...worker, smsCode: await h.smsCode(worker.phone) } });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     id = created.body.id;
 
@@ -111,9 +112,12 @@ describe('a worker’s ID and phone numbers', () => {
     expect(done.status, JSON.stringify(done.timeline?.slice(-3))).toBe('approved');
     expect(await views()).toHaveLength(1);
 
-    // The public status look-up by reference number and phone shows nothing personal either.
-    const lookup = await h.call('GET', `/api/public/applications/${id}?phone=${worker.phone}`);
-    expect(lookup.status).toBe(200);
+    // The public status look-up (reference, phone and its SMS code) shows only masked numbers too.
+    const lookup = await h.call('POST', '/api/public/status', {
+      body: { reference: created.body.reference, phone: worker.phone, smsCode: await h.smsCode(worker.phone, 'status') },
+    });
+    expect(lookup.status, JSON.stringify(lookup.body)).toBe(200);
+    expect(lookup.body.applications[0].held).toMatchObject({ idNumber: maskIdNumber(worker.idNumber), phone: maskPhone(worker.phone) });
     answers.push({ path: 'public lookup', text: JSON.stringify(lookup.body) });
 
     for (const path of [
@@ -140,6 +144,14 @@ describe('a worker’s ID and phone numbers', () => {
     // Two encryptions of one number differ (a fresh IV each time): equal ciphertexts reveal nothing.
     expect(h.pii.encrypt(worker.idNumber)).not.toBe(h.pii.encrypt(worker.idNumber));
     const tables = (await h.db.raw(`select tablename from pg_tables where schemaname = 'public' order by 1`)).rows as { tablename: string }[];
+    // The scan covers the public join page's tables, which hold this worker's codes and messages (masked, hashed).
+    expect(tables.map((t) => t.tablename)).toEqual(expect.arrayContaining(['sms_outbox', 'sms_codes', 'captchas', 'rate_limits']));
+    expect(
+      await h
+        .db('sms_outbox')
+        .where({ phone_hash: h.pii.hash(worker.phone) })
+        .count({ n: '*' }),
+    ).toEqual([{ n: '2' }]);
     for (const { tablename } of tables) {
       const hits = await h.db.raw(`select count(*)::int as n from "${tablename}" t where t::text like ? or t::text like ?`, [
         `%${worker.idNumber}%`,

@@ -51,9 +51,13 @@ export class Approvals {
     return username ? this.h.login(username) : undefined;
   }
 
-  /** POST /api/applications as `username` (null: the public, without a token). */
+  /**
+   * POST /api/applications as `username` (null: the public, without a token). A membership application without an
+   * account carries the SMS code of its phone, read from the development outbox, unless the body names one (or its
+   * phone is not a mobile number, for tests of bad input).
+   */
   async create(username: string | null, body: unknown, headers?: Record<string, string>): Promise<Reply> {
-    return this.h.call('POST', '/api/applications', { token: await this.token(username), body, headers });
+    return this.h.call('POST', '/api/applications', { token: await this.token(username), body: await withSmsCode(this.h, username, body), headers });
   }
 
   /** Creates an application and returns its id; fails the test on anything but 201. */
@@ -69,13 +73,15 @@ export class Approvals {
    * its applications only, so tests running in parallel on the shared database
    * never meet each other's chains. Users sign in with the demo password.
    */
-  async sandbox(opts: { parent?: string; admin?: boolean } = {}): Promise<Sandbox> {
+  async sandbox(opts: { parent?: string; admin?: boolean; kind?: string } = {}): Promise<Sandbox> {
     const parent = await this.h
       .db('orgs')
       .where({ id: opts.parent ?? 'pds-xinhua' })
       .first('id', 'path');
     const id = unique('t-');
-    await this.h.db('orgs').insert({ id, name: `测试乡镇 ${id}`, kind: 'township', parent_id: parent.id, path: `${parent.path}${id}/`, groups: [] });
+    await this.h
+      .db('orgs')
+      .insert({ id, name: `测试乡镇 ${id}`, kind: opts.kind ?? 'township', parent_id: parent.id, path: `${parent.path}${id}/`, groups: [] });
     // Each user gets a hash of their own (a salt of its own), as the product stores them.
     const user = async (role: string) => ({
       username: `${id}.${role}`,
@@ -112,7 +118,7 @@ export class Approvals {
    * A sandbox org with `def` in force for it: the sandbox's staff member is
    * the applicant whose applications climb that chain.
    */
-  async saveChain(def: ChainBody, opts: { admin?: boolean; parent?: string } = {}): Promise<ChainBody & { version: number } & Sandbox> {
+  async saveChain(def: ChainBody, opts: { admin?: boolean; parent?: string; kind?: string } = {}): Promise<ChainBody & { version: number } & Sandbox> {
     const sb = await this.sandbox(opts);
     return { ...(await this.installChain(def, sb.org)), ...sb };
   }
@@ -223,4 +229,11 @@ export interface BulkJobView {
   failed: number;
   truncated: boolean;
   results: { taskId: string; ok: boolean; applicationId?: string; status?: string; error?: { status: number; detail: string } }[];
+}
+
+/** An anonymous membership body with the SMS code of its phone added (see {@link Approvals.create}). */
+export async function withSmsCode(h: Harness, username: string | null, body: unknown): Promise<unknown> {
+  const b = body as { type?: unknown; phone?: unknown; smsCode?: unknown } | null;
+  if (username || !b || b.type !== 'membership' || 'smsCode' in b || typeof b.phone !== 'string' || !/^1[3-9]\d{9}$/.test(b.phone)) return body;
+  return { ...b, smsCode: await h.smsCode(b.phone) };
 }

@@ -12,7 +12,9 @@ import { startApi, type RunningApi } from '../../api/server';
 import { createPiiCipher, type PiiCipher } from '../../runtime/pii';
 import { connectTemporal } from '../../runtime/temporal-client';
 import { createWorker, ensureWorkerSchedules } from '../../runtime/worker';
+import { outboxSender } from '../../runtime/sms';
 import type { ActivityDeps } from '../../activities';
+import type { PublicSmsSettings } from '../../api/verification';
 
 // Keep the SDK's own logs to warnings so test output stays readable.
 Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -26,6 +28,11 @@ export interface Harness {
   worker: Worker;
   api: RunningApi;
   login(username: string): Promise<string>;
+  /**
+   * A valid SMS code for the phone, as a worker gets one: asks POST /api/public/sms-codes and reads the code from the
+   * development outbox (the newest message to that phone).
+   */
+  smsCode(phone: string, purpose?: 'join' | 'status'): Promise<string>;
   call<T = any>(
     method: string,
     path: string,
@@ -64,7 +71,21 @@ export interface HarnessOptions {
   idLookupLimit?: number;
   /** The personal-data key ring of the API and the worker (default: the run's one legacy key). */
   pii?: PiiCipher;
+  /**
+   * The SMS code and CAPTCHA limits: `'defaults'` for the production ones (60 s cool-down, CAPTCHA after 3 wrong
+   * codes…); unset, limits no test meets and no cool-down, so a file may verify the same phone twice in a row.
+   */
+  publicSms?: 'defaults' | Partial<PublicSmsSettings>;
 }
+
+/** Limits a test file never meets (the production ones: api/verification.ts DEFAULT_SMS_SETTINGS). */
+const RELAXED_SMS: Partial<PublicSmsSettings> = {
+  cooldownSeconds: 0,
+  perPhonePerDay: 100_000,
+  perAddressPerHour: 100_000,
+  captchaAfterRequests: 100_000,
+  captchaAfterFailures: 100_000,
+};
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const db = createDb(opts.databaseUrl ?? inject('databaseUrl'), { poolMax: 10, ...opts.dbTimeouts });
@@ -103,6 +124,11 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       limitScope: opts.limitScope ?? `test-${crypto.randomBytes(6).toString('hex')}`,
       trustProxy: opts.trustProxy,
       production: opts.production,
+      // The development outbox, so tests read the codes a worker would get by SMS.
+      sms: outboxSender(db, pii),
+      publicSms: opts.publicSms === 'defaults' ? {} : (opts.publicSms ?? RELAXED_SMS),
+      // Public look-ups (status, CAPTCHA, join-form choices) per address: a file's many callers share one address.
+      publicLookupLimit: opts.publicSms === 'defaults' ? undefined : 100_000,
     },
     0,
   );
@@ -144,6 +170,11 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       tokens.set(username, r.body.token);
       return r.body.token;
     },
+    async smsCode(phone, purpose = 'join') {
+      const r = await call('POST', '/api/public/sms-codes', { body: { phone, purpose } });
+      if (r.status !== 202) throw new Error(`sms code for ${phone} refused: ${r.status} ${JSON.stringify(r.body)}`);
+      return readOutboxCode(db, pii, phone);
+    },
     async close() {
       await api.close();
       if (worker && running) {
@@ -172,4 +203,15 @@ export async function eventually<T>(fn: () => Promise<T | undefined | null | fal
       throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${last instanceof Error ? last.message : JSON.stringify(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
+}
+
+/** The code in the newest outbox message to a phone (found by its keyed hash: the outbox holds no phone in clear). */
+export async function readOutboxCode(db: Db, pii: PiiCipher, phone: string): Promise<string> {
+  const row = await db('sms_outbox')
+    .where({ phone_hash: pii.hash(phone) })
+    .orderBy('id', 'desc')
+    .first('text');
+  const code = row ? /验证码 (\d{6})/.exec(row.text as string)?.[1] : undefined;
+  if (!code) throw new Error(`no SMS code in the outbox for ${phone}`);
+  return code;
 }

@@ -27,6 +27,7 @@ const Posters = lazy(() => import('./pages/Posters'));
 const Notifications = lazy(() => import('./pages/Notifications'));
 const ChangePassword = lazy(() => import('./pages/ChangePassword'));
 const PersonalDataLog = lazy(() => import('./pages/PersonalDataLog'));
+const SmsOutbox = lazy(() => import('./pages/SmsOutbox'));
 
 const loading = (
   <div style={{ padding: 80, textAlign: 'center' }}>
@@ -76,6 +77,7 @@ export function App() {
   else if (path === '/notifications') page = <Notifications />;
   else if (path === '/password') page = <ChangePassword />;
   else if (path === '/admin/personal-data-log') page = <PersonalDataLog />;
+  else if (path === '/dev/sms-outbox') page = <SmsOutbox />;
   else page = <NotFound />;
 
   return <AppLayout path={path}>{guard(page)}</AppLayout>;

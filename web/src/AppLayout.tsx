@@ -63,7 +63,17 @@ export function AppLayout({ path, children }: { path: string; children: ReactNod
     ...(has('staff', 'admin') || isGrassroots ? [{ key: '/posters', icon: <QrcodeOutlined />, label: t('入会二维码') }] : []),
     { key: '/notifications', icon: <BellOutlined />, label: t('消息') },
     ...(has('admin')
-      ? [{ key: 'admin', icon: <SettingOutlined />, label: t('管理'), children: [{ key: '/admin/personal-data-log', label: t('个人信息查看记录') }] }]
+      ? [
+          {
+            key: 'admin',
+            icon: <SettingOutlined />,
+            label: t('管理'),
+            children: [
+              { key: '/admin/personal-data-log', label: t('个人信息查看记录') },
+              { key: '/dev/sms-outbox', label: t('短信发件箱') },
+            ],
+          },
+        ]
       : []),
   ];
   const selected = items

@@ -30,7 +30,7 @@ export function PublicApp() {
     </ErrorBoundary>
   );
   if (path === '/join') return guard(<Join union={query.get('union')} />);
-  if (path === '/join/status') return guard(<JoinStatus initialId={query.get('id')} />);
+  if (path === '/join/status') return guard(<JoinStatus initialRef={query.get('ref') ?? query.get('id')} />);
   if (pageEntry(path) !== 'public') return <Elsewhere to={`${path}${location.search}`} />;
   return <Result status="404" title="404" subTitle={t('页面不存在')} />;
 }

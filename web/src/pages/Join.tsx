@@ -1,17 +1,23 @@
 /**
  * 扫码入会: the public, mobile-first join page a worker reaches from a
  * union's QR poster (/join?union=<id>), or directly (then the worker picks
- * the area). It feeds the membership chain (网上入会); afterwards the worker
- * keeps the reference number to look up the status with their phone.
+ * the area). The phone is verified by an SMS code (获取验证码, with the
+ * resend cool-down; a CAPTCHA when the server asks for one). It feeds the
+ * membership chain (网上入会); afterwards the worker keeps the short
+ * reference (RH2611-4821) to look up the status with their phone.
  */
 import { useEffect, useMemo, useState } from 'react';
-import { Alert, Button, Card, Checkbox, Form, Input, Result, Select, Spin, Typography } from 'antd';
+import { Alert, Button, Card, Checkbox, Form, Input, Result, Select, Space, Spin, Typography } from 'antd';
 import { get, newKey, post, type FieldError } from '../api';
 import { applyFieldErrors, ErrorAlert } from '../components/ErrorAlert';
 import { useLoad } from '../components/useLoad';
 import { useI18n } from '../i18n';
 import { LangSwitch } from '../components/LangSwitch';
 import { Link } from '../router';
+import { CaptchaField, SendCodeButton, useCaptcha } from '../components/PhoneCode';
+
+/** Where the join page leaves the status page's viewer token (this tab only, 30 minutes on the server). */
+export const STATUS_TOKEN_KEY = 'ud-public-status-token';
 
 export interface PublicUnions {
   unions: { id: string; name: string; groups: string[]; area: string; areaName: string }[];
@@ -26,6 +32,8 @@ interface JoinForm {
   group: string;
   area: string;
   employer?: string;
+  smsCode: string;
+  captchaAnswer?: string;
   consent: boolean;
 }
 
@@ -70,7 +78,9 @@ export default function Join({ union: unionId }: { union: string | null }) {
   const [submitError, setSubmitError] = useState<unknown>(null);
   const [unplaced, setUnplaced] = useState<FieldError[]>([]);
   const [busy, setBusy] = useState(false);
-  const [done, setDone] = useState<{ id: string; phone: string } | null>(null);
+  const [done, setDone] = useState<{ id: string; reference: string } | null>(null);
+  const [codeSent, setCodeSent] = useState(false);
+  const captcha = useCaptcha();
   const [key] = useState(newKey);
   const union = data?.unions.find((u) => u.id === unionId);
   const groupNames = useMemo(() => new Map((data?.groups ?? []).map((g) => [g.id, g.name])), [data]);
@@ -79,7 +89,22 @@ export default function Join({ union: unionId }: { union: string | null }) {
   useEffect(() => {
     if (union?.groups.length === 1 && !form.getFieldValue('group')) form.setFieldsValue({ group: union.groups[0] });
   }, [union, form]);
-  const areaOptions = (data?.areas ?? []).filter((a) => a.kind === 'county' || a.kind === 'city').map((a) => ({ value: a.id, label: a.name }));
+  // The server offers exactly the orgs a worker may apply at (cities, counties, industry unions).
+  const areaOptions = (data?.areas ?? []).map((a) => ({ value: a.id, label: a.name }));
+  const phoneToVerify = async () => {
+    try {
+      const v = await form.validateFields(['phone']);
+      return v.phone.trim();
+    } catch {
+      return null;
+    }
+  };
+  const refused = (e: unknown) => {
+    captcha.update(e);
+    form.setFieldValue('captchaAnswer', undefined);
+    setUnplaced(applyFieldErrors(form, e, lang, (p) => (p === 'phone' ? ['phone'] : undefined)));
+    setSubmitError(e);
+  };
 
   const submit = async (v: JoinForm) => {
     setBusy(true);
@@ -93,14 +118,23 @@ export default function Join({ union: unionId }: { union: string | null }) {
       group: v.group,
       area: union ? union.area : v.area,
       ...(v.employer?.trim() ? { employer: v.employer.trim() } : {}),
+      smsCode: v.smsCode.trim(),
+      ...captcha.body(v.captchaAnswer),
     };
     try {
-      const r = await post<{ id: string }>('/api/applications', body, { anonymous: true, idempotencyKey: key });
-      setDone({ id: r.id, phone: body.phone });
+      const r = await post<{ id: string; reference: string; viewerToken?: string }>('/api/applications', body, { anonymous: true, idempotencyKey: key });
+      if (r.viewerToken) sessionStorage.setItem(STATUS_TOKEN_KEY, r.viewerToken);
+      setDone({ id: r.id, reference: r.reference ?? r.id });
     } catch (e) {
+      captcha.update(e);
+      form.setFieldValue('captchaAnswer', undefined);
       setUnplaced(
         applyFieldErrors(form, e, lang, (p) =>
-          ['name', 'idNumber', 'phone', 'group', 'area', 'employer'].includes(p) ? [union && p === 'area' ? 'group' : p] : undefined,
+          ['name', 'idNumber', 'phone', 'group', 'area', 'employer', 'smsCode'].includes(p)
+            ? [union && p === 'area' ? 'group' : p]
+            : p === 'captcha'
+              ? ['captchaAnswer']
+              : undefined,
         ),
       );
       setSubmitError(e);
@@ -126,10 +160,13 @@ export default function Join({ union: unionId }: { union: string | null }) {
                   data-testid="reference-number"
                   style={{ marginTop: 4, fontFamily: 'ui-monospace, Menlo, Consolas, monospace', wordBreak: 'break-all' }}
                 >
-                  {done.id}
+                  {done.reference}
                 </Typography.Title>
+                <Typography.Text type="secondary" style={{ fontSize: 13 }}>
+                  {t('查询时需要申请编号（或身份证号）和本手机号的短信验证码')}
+                </Typography.Text>
               </div>,
-              <Link key="status" to={`/join/status?id=${encodeURIComponent(done.id)}`}>
+              <Link key="status" to={`/join/status?ref=${encodeURIComponent(done.reference)}`}>
                 <Button type="primary" size="large" block>
                   {t('查询办理进度')}
                 </Button>
@@ -184,6 +221,33 @@ export default function Join({ union: unionId }: { union: string | null }) {
             ]}
           >
             <Input inputMode="numeric" maxLength={11} autoComplete="tel" />
+          </Form.Item>
+          <CaptchaField challenge={captcha.challenge} />
+          <Form.Item label={t('短信验证码')} required extra={codeSent ? t('验证码已发送，5 分钟内有效') : undefined}>
+            <Space.Compact style={{ width: '100%' }}>
+              <Form.Item
+                name="smsCode"
+                noStyle
+                rules={[
+                  { required: true, message: t('请输入短信验证码') },
+                  { pattern: /^\d{6}$/, message: t('验证码为 6 位数字') },
+                ]}
+              >
+                <Input inputMode="numeric" maxLength={6} autoComplete="one-time-code" aria-label={t('短信验证码')} />
+              </Form.Item>
+              <SendCodeButton
+                phone={phoneToVerify}
+                purpose="join"
+                captcha={() => captcha.body(form.getFieldValue('captchaAnswer') as string | undefined)}
+                onError={refused}
+                onSent={() => {
+                  setCodeSent(true);
+                  setSubmitError(null);
+                  captcha.clear();
+                  form.setFieldValue('captchaAnswer', undefined);
+                }}
+              />
+            </Space.Compact>
           </Form.Item>
           <Form.Item name="group" label={t('所属群体')} rules={[{ required: true, message: t('请选择所属群体') }]}>
             <Select options={groupOptions} placeholder={t('请选择')} />

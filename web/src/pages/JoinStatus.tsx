@@ -1,62 +1,106 @@
 /**
- * 入会进度查询: the worker enters the reference number and the phone given
- * with the application; the answer shows where the application is in the
- * eight-step loop (八步闭环) — without any personal data.
+ * 入会进度查询: the worker looks up their own applications by the reference
+ * (or their ID number) and the phone given with the application, verified by
+ * an SMS code — or straight after joining, with the viewer token the join
+ * answered. The answer is their progress in fixed words (已提交 → 审核中 →
+ * 已入会 / 未通过) and what the system holds about them, masked, with whom to
+ * ask for a correction. Phone-first: one column, large inputs.
  */
-import { useState } from 'react';
-import { Button, Card, Form, Input, Steps, Tag, Typography } from 'antd';
+import { useEffect, useState } from 'react';
+import { Button, Card, Descriptions, Form, Input, Segmented, Space, Steps, Tag, Typography } from 'antd';
 import dayjs from 'dayjs';
-import { get } from '../api';
-import { AppTimeline, type TimelineEntry } from '../components/AppTimeline';
+import { post } from '../api';
 import { applyFieldErrors, ErrorAlert } from '../components/ErrorAlert';
+import { CaptchaField, SendCodeButton, useCaptcha } from '../components/PhoneCode';
 import { useI18n } from '../i18n';
-import { APP_STATUS, label, STATUS_COLORS } from '../labels';
 import { Link } from '../router';
-import { PublicShell } from './Join';
+import { PublicShell, STATUS_TOKEN_KEY } from './Join';
 
-interface PublicStatus {
+interface PublicApplication {
+  reference: string;
   id: string;
-  status: string;
-  currentStep: string | null;
-  union: { id: string; name: string } | null;
-  createdAt: string;
+  progress: { code: string; label: string };
+  steps: { label: string; state: 'done' | 'current' | 'waiting' }[];
+  submittedAt: string;
   updatedAt: string;
-  timeline: TimelineEntry[];
+  held: { name: string | null; idNumber: string | null; phone: string | null; group: string | null; employer: string | null; union: string };
+  correction: string;
+  /** An admitted member's electronic card code (电子会员卡). */
+  memberCard?: string;
 }
 
-const LOOP = ['提交申请', '平台分拣', '信息初审', '任务分配', '身份审核', '吸纳入会', '信息采集', '实名认证'];
-const LOOP_EN = ['Submitted', 'Sorting', 'Initial review', 'Assignment', 'Identity review', 'Admission', 'Information', 'Verification'];
+interface StatusAnswer {
+  viewerToken: string;
+  applications: PublicApplication[];
+}
 
-export default function JoinStatus({ initialId }: { initialId: string | null }) {
-  const { t, lang, m } = useI18n();
-  const [form] = Form.useForm<{ id: string; phone: string }>();
-  const [result, setResult] = useState<PublicStatus | null>(null);
+interface LookupForm {
+  reference?: string;
+  idNumber?: string;
+  phone: string;
+  smsCode: string;
+  captchaAnswer?: string;
+}
+
+const PROGRESS_COLORS: Record<string, string> = { reviewing: 'processing', returned: 'warning', admitted: 'success', rejected: 'error', withdrawn: 'default' };
+
+export default function JoinStatus({ initialRef }: { initialRef: string | null }) {
+  const { t, m, lang } = useI18n();
+  const [form] = Form.useForm<LookupForm>();
+  const [by, setBy] = useState<'reference' | 'idNumber'>('reference');
+  const [result, setResult] = useState<StatusAnswer | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  const [codeSent, setCodeSent] = useState(false);
+  const captcha = useCaptcha();
 
-  const lookup = async (v: { id: string; phone: string }) => {
+  const ask = async (body: object) => {
     setBusy(true);
     setError(null);
-    setResult(null);
     try {
-      setResult(
-        await get<PublicStatus>(`/api/public/applications/${encodeURIComponent(v.id.trim())}?phone=${encodeURIComponent(v.phone.trim())}`, { anonymous: true }),
-      );
+      const r = await post<StatusAnswer>('/api/public/status', body, { anonymous: true });
+      sessionStorage.setItem(STATUS_TOKEN_KEY, r.viewerToken);
+      setResult(r);
+      captcha.clear();
+      return true;
     } catch (e) {
-      applyFieldErrors(form, e, lang, (p) => (p === 'phone' ? ['phone'] : undefined));
+      captcha.update(e);
+      form.setFieldValue('captchaAnswer', undefined);
+      applyFieldErrors(form, e, lang, (p) =>
+        ['reference', 'idNumber', 'phone', 'smsCode'].includes(p) ? [p] : p === 'captcha' ? ['captchaAnswer'] : undefined,
+      );
       setError(e);
+      return false;
     } finally {
       setBusy(false);
     }
   };
 
-  const stepIndex = (() => {
-    if (!result) return 0;
-    if (result.status === 'approved') return LOOP.length;
-    const zh = result.currentStep?.split(' / ')[0]?.trim();
-    const i = zh ? LOOP.indexOf(zh) : -1;
-    return i >= 0 ? i : 1;
-  })();
+  // Straight after joining (or a reload within 30 minutes): the viewer token reads the status without a new SMS.
+  useEffect(() => {
+    const token = sessionStorage.getItem(STATUS_TOKEN_KEY);
+    if (!token) return;
+    void post<StatusAnswer>('/api/public/status', { viewerToken: token }, { anonymous: true }).then(
+      (r) => setResult(r),
+      () => sessionStorage.removeItem(STATUS_TOKEN_KEY),
+    );
+  }, []);
+
+  const lookup = (v: LookupForm) =>
+    ask({
+      ...(by === 'reference' ? { reference: v.reference!.trim() } : { idNumber: v.idNumber!.trim().toUpperCase() }),
+      phone: v.phone.trim(),
+      smsCode: v.smsCode.trim(),
+      ...captcha.body(v.captchaAnswer),
+    });
+  const refresh = () => result && ask({ viewerToken: result.viewerToken });
+  const phoneToVerify = async () => {
+    try {
+      return (await form.validateFields(['phone'])).phone.trim();
+    } catch {
+      return null;
+    }
+  };
 
   return (
     <PublicShell>
@@ -69,13 +113,31 @@ export default function JoinStatus({ initialId }: { initialId: string | null }) 
           layout="vertical"
           size="large"
           onFinish={lookup}
-          initialValues={{ id: initialId ?? '' }}
+          initialValues={{ reference: initialRef ?? '' }}
           requiredMark={false}
           data-testid="status-form"
         >
-          <Form.Item name="id" label={t('申请编号')} rules={[{ required: true, whitespace: true, message: t('请填写申请编号') }]}>
-            <Input autoComplete="off" />
+          <Form.Item>
+            <Segmented
+              block
+              value={by}
+              onChange={(v) => setBy(v as 'reference' | 'idNumber')}
+              options={[
+                { value: 'reference', label: t('按申请编号') },
+                { value: 'idNumber', label: t('按身份证号') },
+              ]}
+              data-testid="lookup-by"
+            />
           </Form.Item>
+          {by === 'reference' ? (
+            <Form.Item name="reference" label={t('申请编号')} rules={[{ required: true, whitespace: true, message: t('请填写申请编号') }]}>
+              <Input autoComplete="off" placeholder="RH2611-4821" />
+            </Form.Item>
+          ) : (
+            <Form.Item name="idNumber" label={t('身份证号')} rules={[{ required: true, whitespace: true, message: t('请填写身份证号') }]}>
+              <Input autoComplete="off" maxLength={18} />
+            </Form.Item>
+          )}
           <Form.Item
             name="phone"
             label={t('申请时填写的手机号')}
@@ -84,7 +146,38 @@ export default function JoinStatus({ initialId }: { initialId: string | null }) 
               { pattern: /^1[3-9]\d{9}$/, message: t('请输入 11 位手机号') },
             ]}
           >
-            <Input inputMode="numeric" maxLength={11} />
+            <Input inputMode="numeric" maxLength={11} autoComplete="tel" />
+          </Form.Item>
+          <CaptchaField challenge={captcha.challenge} />
+          <Form.Item label={t('短信验证码')} required extra={codeSent ? t('验证码已发送，5 分钟内有效') : undefined}>
+            <Space.Compact style={{ width: '100%' }}>
+              <Form.Item
+                name="smsCode"
+                noStyle
+                rules={[
+                  { required: true, message: t('请输入短信验证码') },
+                  { pattern: /^\d{6}$/, message: t('验证码为 6 位数字') },
+                ]}
+              >
+                <Input inputMode="numeric" maxLength={6} autoComplete="one-time-code" aria-label={t('短信验证码')} />
+              </Form.Item>
+              <SendCodeButton
+                phone={phoneToVerify}
+                purpose="status"
+                captcha={() => captcha.body(form.getFieldValue('captchaAnswer') as string | undefined)}
+                onError={(e) => {
+                  captcha.update(e);
+                  form.setFieldValue('captchaAnswer', undefined);
+                  setError(e);
+                }}
+                onSent={() => {
+                  setCodeSent(true);
+                  setError(null);
+                  captcha.clear();
+                  form.setFieldValue('captchaAnswer', undefined);
+                }}
+              />
+            </Space.Compact>
           </Form.Item>
           <ErrorAlert error={error} fields={[]} />
           <Button type="primary" htmlType="submit" block loading={busy}>
@@ -92,28 +185,53 @@ export default function JoinStatus({ initialId }: { initialId: string | null }) 
           </Button>
         </Form>
       </Card>
-      {result && (
-        <Card style={{ marginTop: 16 }} styles={{ body: { padding: 16 } }} data-testid="status-result">
-          <div style={{ display: 'flex', justifyContent: 'space-between', alignItems: 'center', marginBottom: 12 }}>
-            <Typography.Text strong>{result.union ? result.union.name : t('等待分配工会')}</Typography.Text>
-            <Tag color={STATUS_COLORS[result.status]} data-testid="public-status">
-              {label(APP_STATUS, result.status, lang)}
+      {result?.applications.map((a) => (
+        <Card key={a.id} style={{ marginTop: 16 }} styles={{ body: { padding: 16 } }} data-testid="status-result">
+          <div style={{ display: 'flex', justifyContent: 'space-between', alignItems: 'center', gap: 8, marginBottom: 4 }}>
+            <Typography.Text strong style={{ fontFamily: 'ui-monospace, Menlo, Consolas, monospace' }} data-testid="status-reference">
+              {a.reference}
+            </Typography.Text>
+            <Tag color={PROGRESS_COLORS[a.progress.code]} data-testid="public-status" style={{ marginInlineEnd: 0 }}>
+              {m(a.progress.label)}
             </Tag>
           </div>
           <Typography.Paragraph type="secondary" style={{ fontSize: 13 }}>
-            {t('提交于 {at}', { at: dayjs(result.createdAt).format('YYYY-MM-DD HH:mm') })}
-            {result.currentStep ? ` · ${t('当前')}：${m(result.currentStep)}` : ''}
+            {t('提交于 {at}', { at: dayjs(a.submittedAt).format('YYYY-MM-DD HH:mm') })} ·{' '}
+            {t('更新于 {at}', { at: dayjs(a.updatedAt).format('YYYY-MM-DD HH:mm') })}
           </Typography.Paragraph>
           <Steps
             orientation="vertical"
             size="small"
-            current={stepIndex}
-            status={result.status === 'rejected' ? 'error' : result.status === 'approved' ? 'finish' : 'process'}
-            items={LOOP.map((s, i) => ({ title: lang === 'zh' ? s : LOOP_EN[i] }))}
+            current={Math.max(
+              0,
+              a.steps.findIndex((s) => s.state !== 'done'),
+            )}
+            status={a.progress.code === 'rejected' ? 'error' : a.steps.every((s) => s.state === 'done') ? 'finish' : 'process'}
+            items={a.steps.map((s) => ({ title: m(s.label) }))}
           />
-          <Typography.Text strong>{t('办理记录')}</Typography.Text>
-          <AppTimeline entries={result.timeline} showActor={false} />
+          {a.memberCard && (
+            <Button type="primary" block href={`/member-card/${encodeURIComponent(a.memberCard)}`} style={{ marginBottom: 16 }} data-testid="member-card-link">
+              {t('查看电子会员卡')}
+            </Button>
+          )}
+          <Typography.Text strong>{t('本系统保存的您的信息')}</Typography.Text>
+          <Descriptions column={1} size="small" style={{ marginTop: 8 }} data-testid="held-data">
+            <Descriptions.Item label={t('姓名')}>{a.held.name ?? '—'}</Descriptions.Item>
+            <Descriptions.Item label={t('身份证号')}>{a.held.idNumber ?? '—'}</Descriptions.Item>
+            <Descriptions.Item label={t('手机号')}>{a.held.phone ?? '—'}</Descriptions.Item>
+            <Descriptions.Item label={t('所属群体')}>{a.held.group ?? '—'}</Descriptions.Item>
+            <Descriptions.Item label={t('工作单位')}>{a.held.employer ?? '—'}</Descriptions.Item>
+            <Descriptions.Item label={t('工会')}>{a.held.union}</Descriptions.Item>
+          </Descriptions>
+          <Typography.Paragraph type="secondary" style={{ fontSize: 13, marginBottom: 0 }} data-testid="correction">
+            {m(a.correction)}
+          </Typography.Paragraph>
         </Card>
+      ))}
+      {result && (
+        <Button block style={{ marginTop: 16 }} onClick={refresh} loading={busy} data-testid="refresh-status">
+          {t('刷新进度')}
+        </Button>
       )}
       <Typography.Paragraph style={{ textAlign: 'center', marginTop: 16 }}>
         <Link to="/join">{t('返回入会申请')}</Link>
