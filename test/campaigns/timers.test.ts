@@ -20,7 +20,8 @@ afterAll(async () => {
 
 describe('phase timers and deadlines', () => {
   it('phases follow their dates; a silent region is reminded, then escalated for supervision and accountability, and ranks last', async () => {
-    const start = new Date(Date.now() + 1500);
+    // Far enough ahead that the launch and the first reads happen before it, on a loaded machine too.
+    const start = new Date(Date.now() + 4000);
     const launch = buildLaunch({ regions: ['pds-xinhua', 'pds-weidong'], targets: { newMembers: 20 }, phases: phaseWindows(start, 5000), remindBefore: 2000 });
     const { id } = await d.launch(launch);
     // Before the survey's start date the campaign waits.

@@ -116,7 +116,8 @@ describe('扫码入会 in the browser', () => {
     // An admin reads it on the 短信发件箱 page (the phone masked there, as in the table).
     const admin = await openSession(browser, h.url);
     await login(admin, 'city.admin');
-    await admin.page.getByRole('menuitem', { name: '短信发件箱' }).click();
+    await admin.page.getByTestId('main-menu').getByText('管理').click();
+    await admin.page.getByTestId('main-menu').getByText('短信发件箱').click();
     const masked = `${phone.slice(0, 3)}****${phone.slice(7)}`;
     const row = admin.page.getByTestId('sms-outbox').getByRole('row').filter({ hasText: masked }).first();
     await row.waitFor();

@@ -63,7 +63,12 @@ describe('the outbox text', () => {
 });
 
 describe('SMS configuration', () => {
-  const PRODUCTION = { NODE_ENV: 'production', JWT_SECRET: 'j'.repeat(40), PII_KEY: Buffer.alloc(32, 3).toString('base64') };
+  const PRODUCTION = {
+    NODE_ENV: 'production',
+    JWT_SECRET: 'j'.repeat(40),
+    PII_KEYS: `k1:${Buffer.alloc(32, 3).toString('base64')}`,
+    PII_HASH_KEY: Buffer.alloc(32, 4).toString('base64'),
+  };
   it('SMS_PROVIDER=tencent needs each of its variables, named', () => {
     expect(() => loadConfig({ SMS_PROVIDER: 'tencent', SMS_SECRET_ID: 'x' })).toThrow(
       /SMS_SECRET_KEY[\s\S]*SMS_SDK_APP_ID[\s\S]*SMS_SIGN_NAME[\s\S]*SMS_TEMPLATE_ID/,

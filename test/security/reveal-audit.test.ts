@@ -80,7 +80,7 @@ describe('the reveal and its audit', () => {
         id: expect.stringMatching(/^\d+$/),
         at: expect.any(String),
         actor: { username: REVIEWER, name: reviewer.name },
-        application: { id: appId, type: 'membership', title: `${worker.name} 入会申请`, reference: null },
+        application: { id: appId, type: 'membership', title: `${worker.name} 入会申请`, reference: expect.stringMatching(/^RH\d{4}-\d{4}$/) },
         step: expect.stringContaining('身份审核'),
         stepIndex: 3,
         taskId: identityTask,

@@ -109,3 +109,26 @@ export function SendCodeButton({
     </Button>
   );
 }
+
+/** The SMS code field (form field `smsCode`, 6 digits) with its "获取验证码" button; `sent` shows the validity hint. */
+export function SmsCodeField(props: Parameters<typeof SendCodeButton>[0] & { sent: boolean }) {
+  const { t } = useI18n();
+  const { sent, ...button } = props;
+  return (
+    <Form.Item label={t('短信验证码')} required extra={sent ? t('验证码已发送，5 分钟内有效') : undefined}>
+      <Space.Compact style={{ width: '100%' }}>
+        <Form.Item
+          name="smsCode"
+          noStyle
+          rules={[
+            { required: true, message: t('请输入短信验证码') },
+            { pattern: /^\d{6}$/, message: t('验证码为 6 位数字') },
+          ]}
+        >
+          <Input inputMode="numeric" maxLength={6} autoComplete="one-time-code" aria-label={t('短信验证码')} />
+        </Form.Item>
+        <SendCodeButton {...button} />
+      </Space.Compact>
+    </Form.Item>
+  );
+}

@@ -7,14 +7,14 @@
  * reference (RH2611-4821) to look up the status with their phone.
  */
 import { useEffect, useMemo, useState } from 'react';
-import { Alert, Button, Card, Checkbox, Form, Input, Result, Select, Space, Spin, Typography } from 'antd';
+import { Alert, Button, Card, Checkbox, Form, Input, Result, Select, Spin, Typography } from 'antd';
 import { get, newKey, post, type FieldError } from '../api';
 import { applyFieldErrors, ErrorAlert } from '../components/ErrorAlert';
 import { useLoad } from '../components/useLoad';
 import { useI18n } from '../i18n';
 import { LangSwitch } from '../components/LangSwitch';
 import { Link } from '../router';
-import { CaptchaField, SendCodeButton, useCaptcha } from '../components/PhoneCode';
+import { CaptchaField, SmsCodeField, useCaptcha } from '../components/PhoneCode';
 
 /** Where the join page leaves the status page's viewer token (this tab only, 30 minutes on the server). */
 export const STATUS_TOKEN_KEY = 'ud-public-status-token';
@@ -223,32 +223,19 @@ export default function Join({ union: unionId }: { union: string | null }) {
             <Input inputMode="numeric" maxLength={11} autoComplete="tel" />
           </Form.Item>
           <CaptchaField challenge={captcha.challenge} />
-          <Form.Item label={t('短信验证码')} required extra={codeSent ? t('验证码已发送，5 分钟内有效') : undefined}>
-            <Space.Compact style={{ width: '100%' }}>
-              <Form.Item
-                name="smsCode"
-                noStyle
-                rules={[
-                  { required: true, message: t('请输入短信验证码') },
-                  { pattern: /^\d{6}$/, message: t('验证码为 6 位数字') },
-                ]}
-              >
-                <Input inputMode="numeric" maxLength={6} autoComplete="one-time-code" aria-label={t('短信验证码')} />
-              </Form.Item>
-              <SendCodeButton
-                phone={phoneToVerify}
-                purpose="join"
-                captcha={() => captcha.body(form.getFieldValue('captchaAnswer') as string | undefined)}
-                onError={refused}
-                onSent={() => {
-                  setCodeSent(true);
-                  setSubmitError(null);
-                  captcha.clear();
-                  form.setFieldValue('captchaAnswer', undefined);
-                }}
-              />
-            </Space.Compact>
-          </Form.Item>
+          <SmsCodeField
+            sent={codeSent}
+            phone={phoneToVerify}
+            purpose="join"
+            captcha={() => captcha.body(form.getFieldValue('captchaAnswer') as string | undefined)}
+            onError={refused}
+            onSent={() => {
+              setCodeSent(true);
+              setSubmitError(null);
+              captcha.clear();
+              form.setFieldValue('captchaAnswer', undefined);
+            }}
+          />
           <Form.Item name="group" label={t('所属群体')} rules={[{ required: true, message: t('请选择所属群体') }]}>
             <Select options={groupOptions} placeholder={t('请选择')} />
           </Form.Item>

@@ -7,11 +7,11 @@
  * ask for a correction. Phone-first: one column, large inputs.
  */
 import { useEffect, useState } from 'react';
-import { Button, Card, Descriptions, Form, Input, Segmented, Space, Steps, Tag, Typography } from 'antd';
+import { Button, Card, Descriptions, Form, Input, Segmented, Steps, Tag, Typography } from 'antd';
 import dayjs from 'dayjs';
 import { post } from '../api';
 import { applyFieldErrors, ErrorAlert } from '../components/ErrorAlert';
-import { CaptchaField, SendCodeButton, useCaptcha } from '../components/PhoneCode';
+import { CaptchaField, SmsCodeField, useCaptcha } from '../components/PhoneCode';
 import { useI18n } from '../i18n';
 import { Link } from '../router';
 import { PublicShell, STATUS_TOKEN_KEY } from './Join';
@@ -149,36 +149,23 @@ export default function JoinStatus({ initialRef }: { initialRef: string | null }
             <Input inputMode="numeric" maxLength={11} autoComplete="tel" />
           </Form.Item>
           <CaptchaField challenge={captcha.challenge} />
-          <Form.Item label={t('短信验证码')} required extra={codeSent ? t('验证码已发送，5 分钟内有效') : undefined}>
-            <Space.Compact style={{ width: '100%' }}>
-              <Form.Item
-                name="smsCode"
-                noStyle
-                rules={[
-                  { required: true, message: t('请输入短信验证码') },
-                  { pattern: /^\d{6}$/, message: t('验证码为 6 位数字') },
-                ]}
-              >
-                <Input inputMode="numeric" maxLength={6} autoComplete="one-time-code" aria-label={t('短信验证码')} />
-              </Form.Item>
-              <SendCodeButton
-                phone={phoneToVerify}
-                purpose="status"
-                captcha={() => captcha.body(form.getFieldValue('captchaAnswer') as string | undefined)}
-                onError={(e) => {
-                  captcha.update(e);
-                  form.setFieldValue('captchaAnswer', undefined);
-                  setError(e);
-                }}
-                onSent={() => {
-                  setCodeSent(true);
-                  setError(null);
-                  captcha.clear();
-                  form.setFieldValue('captchaAnswer', undefined);
-                }}
-              />
-            </Space.Compact>
-          </Form.Item>
+          <SmsCodeField
+            sent={codeSent}
+            phone={phoneToVerify}
+            purpose="status"
+            captcha={() => captcha.body(form.getFieldValue('captchaAnswer') as string | undefined)}
+            onError={(e) => {
+              captcha.update(e);
+              form.setFieldValue('captchaAnswer', undefined);
+              setError(e);
+            }}
+            onSent={() => {
+              setCodeSent(true);
+              setError(null);
+              captcha.clear();
+              form.setFieldValue('captchaAnswer', undefined);
+            }}
+          />
           <ErrorAlert error={error} fields={[]} />
           <Button type="primary" htmlType="submit" block loading={busy}>
             {t('查询')}
