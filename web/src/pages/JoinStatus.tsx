@@ -189,10 +189,7 @@ export default function JoinStatus({ initialRef }: { initialRef: string | null }
           <Steps
             orientation="vertical"
             size="small"
-            current={Math.max(
-              0,
-              a.steps.findIndex((s) => s.state !== 'done'),
-            )}
+            current={currentStep(a.steps)}
             status={a.progress.code === 'rejected' ? 'error' : a.steps.every((s) => s.state === 'done') ? 'finish' : 'process'}
             items={a.steps.map((s) => ({ title: m(s.label) }))}
           />
@@ -225,4 +222,10 @@ export default function JoinStatus({ initialRef }: { initialRef: string | null }
       </Typography.Paragraph>
     </PublicShell>
   );
+}
+
+/** The step being worked on; past the last one when every step is done (so all show as finished). */
+function currentStep(steps: { state: string }[]): number {
+  const i = steps.findIndex((s) => s.state !== 'done');
+  return i === -1 ? steps.length : i;
 }
