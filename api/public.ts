@@ -14,7 +14,7 @@ import express, { type Request, type Router } from 'express';
 import QRCode from 'qrcode';
 import { z } from 'zod';
 import type { Db } from '../db/knex';
-import { memberCardCodeForApplication } from '../db/member-repository';
+import { memberCardCodeForApplication, recordIdLookups } from '../db/member-repository';
 import { getOrg, listOrgs, listTargetGroups, type OrgRow } from '../db/org-repository';
 import { findPublicApplications, type PublicApplicationRow } from '../db/public-repository';
 import { validateIdNumber } from '../domain/id-number';
@@ -311,6 +311,9 @@ export function publicRoutes(deps: PublicDeps): Router {
       codeId = await deps.verification.check(req, body.phone!, 'status', body.smsCode!);
       const ph = deps.pii.hash(body.phone!);
       query = body.reference ? { ph, ref: body.reference } : { ph, ih: idHash! };
+      // A look-up by ID number is audited like every other (id_lookups), found or not; the actor is the verified
+      // phone's keyed hash. It is limited by the phone's SMS code and the per-address limits above.
+      if (idHash) await recordIdLookups(db, { actor: `public:${ph}`, idNumberHashes: [idHash], reason: 'publicStatus', subject: null });
     }
     const rows = await findPublicApplications(
       db,

@@ -108,7 +108,8 @@ export function sameName(a: string, b: string): boolean {
 }
 
 /** Why a member was looked up by ID number (id_lookups.reason). */
-export type IdLookupReason = 'transfer' | 'progress' | 'review';
+/** Why: a transfer by ID number, a progress report's members, a reviewer's view, a worker's own status look-up by ID number. */
+export type IdLookupReason = 'transfer' | 'progress' | 'review' | 'publicStatus';
 
 /** Records look-ups by ID number: who, which keyed hashes (never the numbers), why, about what. */
 export async function recordIdLookups(

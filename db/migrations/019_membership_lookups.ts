@@ -20,7 +20,7 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp('at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     t.text('actor').notNullable();
     t.text('id_number_hash').notNullable();
-    /** transfer | progress | review */
+    /** transfer | progress | review | publicStatus */
     t.text('reason').notNullable();
     /** The application, project or task the look-up was for. */
     t.text('subject');

@@ -355,6 +355,12 @@ describe('the status look-up', () => {
     const byIdNumber = await lookup({ idNumber: a.body.idNumber, phone: a.body.phone, smsCode: await codeVia(open.url, a.body.phone, 'status') });
     expect(byIdNumber.status).toBe(200);
     expect(byIdNumber.body.applications.map((x: { id: string }) => x.id)).toEqual([again.id, a.id]);
+    // The look-up by ID number is audited: the keyed hashes of the phone (as actor) and of the ID number, never either in clear.
+    const audited = await h
+      .db('id_lookups')
+      .where({ reason: 'publicStatus', id_number_hash: h.pii.hash(a.body.idNumber) })
+      .select('actor', 'subject');
+    expect(audited).toEqual([{ actor: `public:${h.pii.hash(a.body.phone)}`, subject: null }]);
 
     // The viewer token (from the look-up, or from the join itself) re-reads; it never passes as a session.
     const reread = await lookup({ viewerToken: byIdNumber.body.viewerToken });
