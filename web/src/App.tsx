@@ -3,9 +3,10 @@
  * public pages (/join…, /member-card…) are entries of their own (see
  * entries.ts); a link to one loads it from the server.
  */
-import { lazy, Suspense, useEffect, type ReactNode } from 'react';
-import { Result, Spin } from 'antd';
+import { lazy, Suspense, type ReactNode } from 'react';
+import { Result } from 'antd';
 import { pageEntry } from './entries';
+import { Elsewhere, pageLoading } from './theme';
 import { useI18n } from './i18n';
 import { match, useLocation } from './router';
 import { useSession } from './session';
@@ -29,18 +30,6 @@ const ChangePassword = lazy(() => import('./pages/ChangePassword'));
 const PersonalDataLog = lazy(() => import('./pages/PersonalDataLog'));
 const SmsOutbox = lazy(() => import('./pages/SmsOutbox'));
 
-const loading = (
-  <div style={{ padding: 80, textAlign: 'center' }}>
-    <Spin size="large" />
-  </div>
-);
-
-/** A path another entry serves: loaded from the server. */
-function Elsewhere({ to }: { to: string }) {
-  useEffect(() => window.location.replace(to), [to]);
-  return loading;
-}
-
 function NotFound() {
   const { t } = useI18n();
   return <Result status="404" title="404" subTitle={t('页面不存在')} />;
@@ -52,7 +41,7 @@ export function App() {
   const { t } = useI18n();
   const guard = (node: ReactNode) => (
     <ErrorBoundary key={path} labels={{ title: t('页面出错了'), reload: t('重新加载') }}>
-      <Suspense fallback={loading}>{node}</Suspense>
+      <Suspense fallback={pageLoading}>{node}</Suspense>
     </ErrorBoundary>
   );
 

@@ -1,7 +1,8 @@
 /** The public join pages' routes (public.html): /join and /join/status; a link elsewhere loads that page's entry. */
-import { lazy, Suspense, useEffect } from 'react';
-import { Result, Spin } from 'antd';
+import { lazy, Suspense } from 'react';
+import { Result } from 'antd';
 import { pageEntry } from './entries';
+import { Elsewhere, pageLoading } from './theme';
 import { useI18n } from './i18n';
 import { useLocation } from './router';
 import { ErrorBoundary } from './components/ErrorBoundary';
@@ -9,24 +10,12 @@ import Join from './pages/Join';
 
 const JoinStatus = lazy(() => import('./pages/JoinStatus'));
 
-const loading = (
-  <div style={{ padding: 80, textAlign: 'center' }}>
-    <Spin size="large" />
-  </div>
-);
-
-/** A path another entry serves (the member card, the staff app's login): loaded from the server. */
-function Elsewhere({ to }: { to: string }) {
-  useEffect(() => window.location.replace(to), [to]);
-  return loading;
-}
-
 export function PublicApp() {
   const { path, query } = useLocation();
   const { t } = useI18n();
   const guard = (node: React.ReactNode) => (
     <ErrorBoundary key={path} labels={{ title: t('页面出错了'), reload: t('重新加载') }}>
-      <Suspense fallback={loading}>{node}</Suspense>
+      <Suspense fallback={pageLoading}>{node}</Suspense>
     </ErrorBoundary>
   );
   if (path === '/join') return guard(<Join union={query.get('union')} />);

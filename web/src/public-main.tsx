@@ -5,40 +5,7 @@
  * the form quickly. The join form is in the entry itself (it is what the QR
  * posters open); the status page loads on demand.
  */
-import { StrictMode } from 'react';
-import { createRoot } from 'react-dom/client';
-import { ConfigProvider } from 'antd';
-import zhCN from 'antd/locale/zh_CN';
-import enUS from 'antd/locale/en_US';
-import { LangProvider, useI18n } from './i18n';
+import { renderThemed } from './theme';
 import { PublicApp } from './PublicApp';
-import './styles.css';
 
-const reducedMotion = typeof window.matchMedia === 'function' && window.matchMedia('(prefers-reduced-motion: reduce)').matches;
-
-function Themed() {
-  const { lang } = useI18n();
-  return (
-    <ConfigProvider
-      locale={lang === 'zh' ? zhCN : enUS}
-      theme={{
-        token: {
-          colorPrimary: '#c8102e',
-          borderRadius: 6,
-          motion: !reducedMotion,
-          fontFamily: `-apple-system, BlinkMacSystemFont, 'PingFang SC', 'Microsoft YaHei', 'Noto Sans CJK SC', 'Source Han Sans SC', 'Helvetica Neue', Arial, sans-serif`,
-        },
-      }}
-    >
-      <PublicApp />
-    </ConfigProvider>
-  );
-}
-
-createRoot(document.getElementById('root')!).render(
-  <StrictMode>
-    <LangProvider>
-      <Themed />
-    </LangProvider>
-  </StrictMode>,
-);
+renderThemed(<PublicApp />);
