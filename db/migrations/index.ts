@@ -20,6 +20,7 @@ import * as m021 from './021_member_cards';
 import * as m019 from './019_membership_lookups';
 import * as m017 from './017_pii_rotations';
 import * as m018 from './018_public_join';
+import * as m022 from './022_admin_audit';
 
 const migrations: Record<string, Knex.Migration> = {
   '001_orgs_and_users': m001,
@@ -38,6 +39,7 @@ const migrations: Record<string, Knex.Migration> = {
   '019_membership_lookups': m019,
   '017_pii_rotations': m017,
   '018_public_join': m018,
+  '022_admin_audit': m022,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
