@@ -1,6 +1,7 @@
 /**
- * What every entry of the web app (the staff app, the public join pages) renders inside: the language switch and
- * one antd theme — the union red, CJK fonts, zh-CN or English, no animations for people who ask for less motion.
+ * What the staff app renders inside: the language switch and one antd theme — the union red, CJK fonts, zh-CN or
+ * English, no animations for people who ask for less motion. (The public join pages and the member card carry no
+ * antd: their own plain styles, web/src/public/ and web/src/member-card/.)
  */
 import { StrictMode, useEffect, type ReactNode } from 'react';
 import { createRoot } from 'react-dom/client';

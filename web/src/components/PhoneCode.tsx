@@ -3,11 +3,12 @@
  * with the resend cool-down counting down, and the CAPTCHA the server asks
  * for after repeated failures from one address (its picture and an input).
  * The server decides everything; this only shows what it answered.
+ * Plain React (the public entry carries no antd): see web/src/public/.
  */
 import { useEffect, useState } from 'react';
-import { Button, Form, Input, Space } from 'antd';
 import { ApiError, post } from '../api';
-import { useI18n } from '../i18n';
+import { useI18n } from '../public/i18n';
+import { Button, control, Field } from '../public/ui';
 
 export interface CaptchaChallenge {
   id: string;
@@ -36,26 +37,47 @@ export function useCaptcha() {
   };
 }
 
-/** The CAPTCHA picture and its input (form field `captchaAnswer`), when the server asked for one. */
-export function CaptchaField({ challenge }: { challenge: CaptchaChallenge | null }) {
+/** The CAPTCHA's rule: required while one is shown. */
+export const captchaRule = (challenge: CaptchaChallenge | null) => (v: string | undefined) => (challenge && !v?.trim() ? '请输入图中的字符' : null);
+
+/** The CAPTCHA picture and its input (field `captchaAnswer`), when the server asked for one. */
+export function CaptchaField({
+  challenge,
+  value,
+  error,
+  onChange,
+}: {
+  challenge: CaptchaChallenge | null;
+  value: string | undefined;
+  error?: string;
+  onChange: (v: string) => void;
+}) {
   const { t } = useI18n();
   if (!challenge) return null;
   return (
-    <Form.Item label={t('图形验证码')} required data-testid="captcha">
-      <Space.Compact style={{ width: '100%' }}>
-        <Form.Item name="captchaAnswer" noStyle rules={[{ required: true, whitespace: true, message: t('请输入图中的字符') }]}>
-          <Input autoComplete="off" maxLength={8} placeholder={t('请输入图中的字符')} />
-        </Form.Item>
-        <img
-          src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(challenge.svg)}`}
-          alt={t('图形验证码')}
-          width={120}
-          height={44}
-          style={{ flex: 'none', borderRadius: 4, border: '1px solid #d9d9d9' }}
-          data-testid="captcha-image"
-        />
-      </Space.Compact>
-    </Form.Item>
+    <div data-testid="captcha">
+      <Field name="captchaAnswer" label={t('图形验证码')} error={error}>
+        <div className="pj-row">
+          <input
+            {...control('captchaAnswer', error)}
+            className="pj-input"
+            autoComplete="off"
+            maxLength={8}
+            placeholder={t('请输入图中的字符')}
+            value={value ?? ''}
+            onChange={(e) => onChange(e.target.value)}
+          />
+          <img
+            src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(challenge.svg)}`}
+            alt={t('图形验证码')}
+            width={120}
+            height={44}
+            className="pj-captcha"
+            data-testid="captcha-image"
+          />
+        </div>
+      </Field>
+    </div>
   );
 }
 
@@ -71,7 +93,7 @@ export function SendCodeButton({
   onSent,
 }: {
   /** Validates and returns the phone, or null when the form shows why not. */
-  phone: () => Promise<string | null>;
+  phone: () => string | null;
   purpose: 'join' | 'status';
   /** The CAPTCHA member to send along, when one is shown. */
   captcha: () => object;
@@ -88,7 +110,7 @@ export function SendCodeButton({
   }, [left]);
 
   const send = async () => {
-    const p = await phone();
+    const p = phone();
     if (!p) return;
     setBusy(true);
     try {
@@ -104,31 +126,38 @@ export function SendCodeButton({
   };
 
   return (
-    <Button onClick={send} loading={busy} disabled={left > 0} data-testid="send-code" style={{ flex: 'none' }}>
+    <Button onClick={() => void send()} busy={busy} disabled={left > 0} data-testid="send-code" className="pj-send-code">
       {left > 0 ? t('{n} 秒后重新获取', { n: left }) : t('获取验证码')}
     </Button>
   );
 }
 
-/** The SMS code field (form field `smsCode`, 6 digits) with its "获取验证码" button; `sent` shows the validity hint. */
-export function SmsCodeField(props: Parameters<typeof SendCodeButton>[0] & { sent: boolean }) {
+/** The SMS code field (`smsCode`, 6 digits) with its "获取验证码" button; `sent` shows the validity hint. */
+export function SmsCodeField({
+  sent,
+  value,
+  error,
+  onChange,
+  ...button
+}: Parameters<typeof SendCodeButton>[0] & { sent: boolean; value: string; error?: string; onChange: (v: string) => void }) {
   const { t } = useI18n();
-  const { sent, ...button } = props;
   return (
-    <Form.Item label={t('短信验证码')} required extra={sent ? t('验证码已发送，5 分钟内有效') : undefined}>
-      <Space.Compact style={{ width: '100%' }}>
-        <Form.Item
-          name="smsCode"
-          noStyle
-          rules={[
-            { required: true, message: t('请输入短信验证码') },
-            { pattern: /^\d{6}$/, message: t('验证码为 6 位数字') },
-          ]}
-        >
-          <Input inputMode="numeric" maxLength={6} autoComplete="one-time-code" aria-label={t('短信验证码')} />
-        </Form.Item>
+    <Field name="smsCode" label={t('短信验证码')} error={error} hint={sent ? t('验证码已发送，5 分钟内有效') : undefined}>
+      <div className="pj-row">
+        <input
+          {...control('smsCode', error, Boolean(error) || sent)}
+          className="pj-input"
+          inputMode="numeric"
+          maxLength={6}
+          autoComplete="one-time-code"
+          value={value}
+          onChange={(e) => onChange(e.target.value.replace(/\D/g, ''))}
+        />
         <SendCodeButton {...button} />
-      </Space.Compact>
-    </Form.Item>
+      </div>
+    </Field>
   );
 }
+
+/** The SMS code's rule. */
+export const smsCodeRule = (v: string) => (!v.trim() ? '请输入短信验证码' : /^\d{6}$/.test(v.trim()) ? null : '验证码为 6 位数字');

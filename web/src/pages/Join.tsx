@@ -5,16 +5,15 @@
  * resend cool-down; a CAPTCHA when the server asks for one). It feeds the
  * membership chain (网上入会); afterwards the worker keeps the short
  * reference (RH2611-4821) to look up the status with their phone.
+ * Plain React and web/src/public/public.css: a phone on 3G shows it quickly.
  */
 import { useEffect, useMemo, useState } from 'react';
-import { Alert, Button, Card, Checkbox, Form, Input, Result, Select, Spin, Typography } from 'antd';
 import { get, newKey, post, type FieldError } from '../api';
-import { applyFieldErrors, ErrorAlert } from '../components/ErrorAlert';
-import { useLoad } from '../components/useLoad';
-import { useI18n } from '../i18n';
-import { LangSwitch } from '../components/LangSwitch';
-import { Link } from '../router';
-import { CaptchaField, SmsCodeField, useCaptcha } from '../components/PhoneCode';
+import { CaptchaField, captchaRule, SmsCodeField, smsCodeRule, useCaptcha } from '../components/PhoneCode';
+import { navigate, Link } from '../router';
+import { PHONE, required, useForm } from '../public/form';
+import { useI18n } from '../public/i18n';
+import { Button, control, ErrorAlert, Field, PublicShell, Spinner } from '../public/ui';
 
 /** Where the join page leaves the status page's viewer token (this tab only, 30 minutes on the server). */
 export const STATUS_TOKEN_KEY = 'ud-public-status-token';
@@ -31,7 +30,7 @@ interface JoinForm {
   phone: string;
   group: string;
   area: string;
-  employer?: string;
+  employer: string;
   smsCode: string;
   captchaAnswer?: string;
   consent: boolean;
@@ -53,28 +52,15 @@ export function idNumberProblem(v: string): string | null {
   return null;
 }
 
-export function PublicShell({ children }: { children: React.ReactNode }) {
-  const { t } = useI18n();
-  return (
-    <div className="ud-public">
-      <div className="ud-public-inner">
-        <div style={{ display: 'flex', alignItems: 'center', justifyContent: 'space-between', color: '#fff', padding: '8px 4px 16px' }}>
-          <div>
-            <div style={{ fontSize: 24, fontWeight: 700, letterSpacing: 4 }}>{t('扫码入会')}</div>
-            <div style={{ opacity: 0.85, fontSize: 13 }}>{t('工会是职工之家 · 欢迎您加入工会组织')}</div>
-          </div>
-          <LangSwitch />
-        </div>
-        {children}
-      </div>
-    </div>
-  );
-}
+/** The 11-digit mobile's rule (also the status page's). */
+export const phoneRule = (v: string) => (!v.trim() ? '请填写手机号' : PHONE.test(v.trim()) ? null : '请输入 11 位手机号');
+
+const FIELDS = ['name', 'idNumber', 'phone', 'group', 'area', 'employer', 'smsCode'] as const;
 
 export default function Join({ union: unionId }: { union: string | null }) {
   const { t, lang } = useI18n();
-  const [form] = Form.useForm<JoinForm>();
-  const { data, error, loading } = useLoad(() => get<PublicUnions>('/api/public/unions', { anonymous: true }), []);
+  const [data, setData] = useState<PublicUnions | null>(null);
+  const [loadError, setLoadError] = useState<unknown>(null);
   const [submitError, setSubmitError] = useState<unknown>(null);
   const [unplaced, setUnplaced] = useState<FieldError[]>([]);
   const [busy, setBusy] = useState(false);
@@ -83,30 +69,46 @@ export default function Join({ union: unionId }: { union: string | null }) {
   const captcha = useCaptcha();
   const [key] = useState(newKey);
   const union = data?.unions.find((u) => u.id === unionId);
-  const groupNames = useMemo(() => new Map((data?.groups ?? []).map((g) => [g.id, g.name])), [data]);
-  const groupOptions = (union ? union.groups : (data?.groups ?? []).map((g) => g.id)).map((g) => ({ value: g, label: groupNames.get(g) ?? g }));
-  // The union from the QR code: its only group is chosen for the worker.
+  const form = useForm<JoinForm>(
+    { name: '', idNumber: '', phone: '', group: '', area: '', employer: '', smsCode: '', consent: false },
+    () => ({
+      name: (v) => required('请填写姓名')(v) ?? (v.trim().length > 50 ? '最多 50 字' : null),
+      idNumber: (v) => (v.trim() ? idNumberProblem(v) : '请填写身份证号'),
+      phone: phoneRule,
+      smsCode: smsCodeRule,
+      captchaAnswer: captchaRule(captcha.challenge),
+      group: required('请选择所属群体'),
+      area: (v) => (union ? null : required('请选择地区')(v)),
+      employer: (v) => (v.trim().length > 200 ? '最多 200 字' : null),
+      consent: (v) => (v ? null : '请阅读并同意'),
+    }),
+    t,
+  );
+  const { values, errors } = form;
+
   useEffect(() => {
-    if (union?.groups.length === 1 && !form.getFieldValue('group')) form.setFieldsValue({ group: union.groups[0] });
-  }, [union, form]);
-  // The server offers exactly the orgs a worker may apply at (cities, counties, industry unions).
-  const areaOptions = (data?.areas ?? []).map((a) => ({ value: a.id, label: a.name }));
-  const phoneToVerify = async () => {
-    try {
-      const v = await form.validateFields(['phone']);
-      return v.phone.trim();
-    } catch {
-      return null;
-    }
-  };
-  const refused = (e: unknown) => {
+    get<PublicUnions>('/api/public/unions', { anonymous: true }).then(setData, setLoadError);
+  }, []);
+  const groupNames = useMemo(() => new Map((data?.groups ?? []).map((g) => [g.id, g.name])), [data]);
+  const groupIds = union ? union.groups : (data?.groups ?? []).map((g) => g.id);
+  // The union from the QR code: its only group is chosen for the worker (once the union is known).
+  const onlyGroup = union?.groups.length === 1 ? union.groups[0] : undefined;
+  const { set } = form;
+  useEffect(() => {
+    if (onlyGroup) set('group', onlyGroup);
+  }, [onlyGroup, set]);
+
+  const refused = (e: unknown, toName: (p: string) => keyof JoinForm | undefined) => {
     captcha.update(e);
-    form.setFieldValue('captchaAnswer', undefined);
-    setUnplaced(applyFieldErrors(form, e, lang, (p) => (p === 'phone' ? ['phone'] : undefined)));
+    form.set('captchaAnswer', undefined);
+    setUnplaced(form.applyFieldErrors(e, lang, toName));
     setSubmitError(e);
   };
 
-  const submit = async (v: JoinForm) => {
+  const submit = async (ev: React.FormEvent) => {
+    ev.preventDefault();
+    const v = form.validateAll();
+    if (!v) return;
     setBusy(true);
     setSubmitError(null);
     setUnplaced([]);
@@ -117,7 +119,7 @@ export default function Join({ union: unionId }: { union: string | null }) {
       phone: v.phone.trim(),
       group: v.group,
       area: union ? union.area : v.area,
-      ...(v.employer?.trim() ? { employer: v.employer.trim() } : {}),
+      ...(v.employer.trim() ? { employer: v.employer.trim() } : {}),
       smsCode: v.smsCode.trim(),
       ...captcha.body(v.captchaAnswer),
     };
@@ -125,151 +127,158 @@ export default function Join({ union: unionId }: { union: string | null }) {
       const r = await post<{ id: string; reference: string; viewerToken?: string }>('/api/applications', body, { anonymous: true, idempotencyKey: key });
       if (r.viewerToken) sessionStorage.setItem(STATUS_TOKEN_KEY, r.viewerToken);
       setDone({ id: r.id, reference: r.reference ?? r.id });
+      window.scrollTo(0, 0);
     } catch (e) {
-      captcha.update(e);
-      form.setFieldValue('captchaAnswer', undefined);
-      setUnplaced(
-        applyFieldErrors(form, e, lang, (p) =>
-          ['name', 'idNumber', 'phone', 'group', 'area', 'employer', 'smsCode'].includes(p)
-            ? [union && p === 'area' ? 'group' : p]
-            : p === 'captcha'
-              ? ['captchaAnswer']
-              : undefined,
-        ),
+      refused(e, (p) =>
+        (FIELDS as readonly string[]).includes(p) ? (union && p === 'area' ? 'group' : (p as keyof JoinForm)) : p === 'captcha' ? 'captchaAnswer' : undefined,
       );
-      setSubmitError(e);
     } finally {
       setBusy(false);
     }
   };
 
-  if (done)
-    return (
-      <PublicShell>
-        <Card>
-          <Result
-            status="success"
-            title={t('提交成功')}
-            subTitle={t('您的入会申请已提交{union}，工会将在 3 个工作日内初审。', { union: union ? `${t('至')}${union.name}` : '' })}
-            extra={[
-              <div key="id" style={{ marginBottom: 16 }}>
-                <Typography.Text type="secondary">{t('申请编号（请截图或记下，用于查询进度）')}</Typography.Text>
-                <Typography.Title
-                  level={4}
-                  copyable
-                  data-testid="reference-number"
-                  style={{ marginTop: 4, fontFamily: 'ui-monospace, Menlo, Consolas, monospace', wordBreak: 'break-all' }}
-                >
-                  {done.reference}
-                </Typography.Title>
-                <Typography.Text type="secondary" style={{ fontSize: 13 }}>
-                  {t('查询时需要申请编号（或身份证号）和本手机号的短信验证码')}
-                </Typography.Text>
-              </div>,
-              <Link key="status" to={`/join/status?ref=${encodeURIComponent(done.reference)}`}>
-                <Button type="primary" size="large" block>
-                  {t('查询办理进度')}
-                </Button>
-              </Link>,
-            ]}
-          />
-        </Card>
-      </PublicShell>
-    );
+  if (done) return <Submitted reference={done.reference} unionName={union?.name} />;
+
+  const text = (name: 'name' | 'idNumber' | 'phone' | 'employer') => ({
+    ...control(name, errors[name]),
+    className: 'pj-input',
+    value: values[name],
+    onChange: (e: React.ChangeEvent<HTMLInputElement>) => form.set(name, e.target.value),
+  });
 
   return (
     <PublicShell>
-      <Card styles={{ body: { padding: 16 } }}>
-        {loading && <Spin />}
-        <ErrorAlert error={error} />
-        {unionId && data && !union && <Alert type="warning" showIcon style={{ marginBottom: 16 }} title={t('二维码中的工会不存在或已调整，请选择所在地区')} />}
+      <section className="pj-card">
+        {!data && !loadError && <Spinner label={t('正在加载…')} />}
+        <ErrorAlert error={loadError} />
+        {unionId && data && !union && <div className="pj-alert pj-alert-warning">{t('二维码中的工会不存在或已调整，请选择所在地区')}</div>}
         {union && (
-          <div style={{ marginBottom: 16 }} data-testid="join-union">
-            <Typography.Text type="secondary">{t('申请加入')}</Typography.Text>
-            <Typography.Title level={4} style={{ margin: '2px 0' }}>
-              {union.name}
-            </Typography.Title>
-            <Typography.Text type="secondary">{union.areaName}</Typography.Text>
+          <div className="pj-union" data-testid="join-union">
+            <div className="pj-muted">{t('申请加入')}</div>
+            <h2 className="pj-union-name">{union.name}</h2>
+            <div className="pj-muted">{union.areaName}</div>
           </div>
         )}
-        <Form<JoinForm> form={form} layout="vertical" size="large" onFinish={submit} requiredMark={false} data-testid="join-form">
-          <Form.Item name="name" label={t('姓名')} rules={[{ required: true, whitespace: true, message: t('请填写姓名') }, { max: 50 }]}>
-            <Input autoComplete="name" />
-          </Form.Item>
-          <Form.Item
-            name="idNumber"
-            label={t('身份证号')}
-            rules={[
-              { required: true, message: t('请填写身份证号') },
-              {
-                validator: (_, v: string) => {
-                  const p = v ? idNumberProblem(v) : null;
-                  if (p) return Promise.reject(new Error(t(p)));
-                  return Promise.resolve();
-                },
-              },
-            ]}
-          >
-            <Input inputMode="text" maxLength={18} autoComplete="off" />
-          </Form.Item>
-          <Form.Item
-            name="phone"
-            label={t('手机号')}
-            rules={[
-              { required: true, message: t('请填写手机号') },
-              { pattern: /^1[3-9]\d{9}$/, message: t('请输入 11 位手机号') },
-            ]}
-          >
-            <Input inputMode="numeric" maxLength={11} autoComplete="tel" />
-          </Form.Item>
-          <CaptchaField challenge={captcha.challenge} />
+        <form onSubmit={(e) => void submit(e)} noValidate data-testid="join-form">
+          <Field name="name" label={t('姓名')} error={errors.name}>
+            <input {...text('name')} autoComplete="name" maxLength={50} />
+          </Field>
+          <Field name="idNumber" label={t('身份证号')} error={errors.idNumber}>
+            <input {...text('idNumber')} inputMode="text" maxLength={18} autoComplete="off" autoCapitalize="characters" spellCheck={false} />
+          </Field>
+          <Field name="phone" label={t('手机号')} error={errors.phone}>
+            <input {...text('phone')} type="tel" inputMode="numeric" maxLength={11} autoComplete="tel" />
+          </Field>
+          <CaptchaField
+            challenge={captcha.challenge}
+            value={values.captchaAnswer}
+            error={errors.captchaAnswer}
+            onChange={(v) => form.set('captchaAnswer', v)}
+          />
           <SmsCodeField
             sent={codeSent}
-            phone={phoneToVerify}
+            value={values.smsCode}
+            error={errors.smsCode}
+            onChange={(v) => form.set('smsCode', v)}
+            phone={() => form.validate(['phone'])?.phone.trim() ?? null}
             purpose="join"
-            captcha={() => captcha.body(form.getFieldValue('captchaAnswer') as string | undefined)}
-            onError={refused}
+            captcha={() => captcha.body(values.captchaAnswer)}
+            onError={(e) => refused(e, (p) => (p === 'phone' ? 'phone' : undefined))}
             onSent={() => {
               setCodeSent(true);
               setSubmitError(null);
               captcha.clear();
-              form.setFieldValue('captchaAnswer', undefined);
+              form.set('captchaAnswer', undefined);
             }}
           />
-          <Form.Item name="group" label={t('所属群体')} rules={[{ required: true, message: t('请选择所属群体') }]}>
-            <Select options={groupOptions} placeholder={t('请选择')} />
-          </Form.Item>
+          <Field name="group" label={t('所属群体')} error={errors.group}>
+            <select {...control('group', errors.group)} className="pj-input pj-select" value={values.group} onChange={(e) => form.set('group', e.target.value)}>
+              <option value="" disabled>
+                {t('请选择')}
+              </option>
+              {groupIds.map((g) => (
+                <option key={g} value={g}>
+                  {groupNames.get(g) ?? g}
+                </option>
+              ))}
+            </select>
+          </Field>
           {!union && (
-            <Form.Item name="area" label={t('工作所在地区')} rules={[{ required: true, message: t('请选择地区') }]}>
-              <Select options={areaOptions} placeholder={t('请选择')} showSearch optionFilterProp="label" />
-            </Form.Item>
+            <Field name="area" label={t('工作所在地区')} error={errors.area}>
+              <select {...control('area', errors.area)} className="pj-input pj-select" value={values.area} onChange={(e) => form.set('area', e.target.value)}>
+                <option value="" disabled>
+                  {t('请选择')}
+                </option>
+                {(data?.areas ?? []).map((a) => (
+                  <option key={a.id} value={a.id}>
+                    {a.name}
+                  </option>
+                ))}
+              </select>
+            </Field>
           )}
-          <Form.Item name="employer" label={t('工作单位（选填）')} rules={[{ max: 200 }]}>
-            <Input placeholder={t('如：某快递网点、某外卖平台站点')} />
-          </Form.Item>
-          <Form.Item
-            name="consent"
-            valuePropName="checked"
-            rules={[
-              {
-                validator: (_, v: boolean) => {
-                  if (!v) return Promise.reject(new Error(t('请阅读并同意')));
-                  return Promise.resolve();
-                },
-              },
-            ]}
-          >
-            <Checkbox>{t('我自愿加入中华全国总工会，承认《中国工会章程》，同意工会为办理入会使用我的上述信息')}</Checkbox>
-          </Form.Item>
+          <Field name="employer" label={t('工作单位（选填）')} error={errors.employer}>
+            <input {...text('employer')} maxLength={200} placeholder={t('如：某快递网点、某外卖平台站点')} />
+          </Field>
+          <div className={`pj-field${errors.consent ? ' has-error' : ''}`}>
+            <label className="pj-check">
+              <input type="checkbox" {...control('consent', errors.consent)} checked={values.consent} onChange={(e) => form.set('consent', e.target.checked)} />
+              <span>{t('我自愿加入中华全国总工会，承认《中国工会章程》，同意工会为办理入会使用我的上述信息')}</span>
+            </label>
+            {errors.consent && (
+              <div className="pj-error" id="f-consent-msg" role="alert">
+                {errors.consent}
+              </div>
+            )}
+          </div>
           <ErrorAlert error={submitError} fields={unplaced} />
-          <Button type="primary" htmlType="submit" block loading={busy}>
+          <Button kind="primary" type="submit" block busy={busy}>
             {t('申请入会')}
           </Button>
-        </Form>
-        <Typography.Paragraph style={{ textAlign: 'center', marginTop: 16, marginBottom: 0 }}>
+        </form>
+        <p className="pj-center pj-foot-link">
           <Link to="/join/status">{t('已提交过？查询办理进度')}</Link>
-        </Typography.Paragraph>
-      </Card>
+        </p>
+      </section>
+    </PublicShell>
+  );
+}
+
+/** 提交成功: the reference to keep, and the way to the status page. */
+function Submitted({ reference, unionName }: { reference: string; unionName: string | undefined }) {
+  const { t } = useI18n();
+  const [copied, setCopied] = useState(false);
+  const copy = () =>
+    navigator.clipboard?.writeText(reference).then(
+      () => setCopied(true),
+      () => undefined,
+    );
+  return (
+    <PublicShell>
+      <section className="pj-card pj-result">
+        <div className="pj-result-icon" aria-hidden="true">
+          ✓
+        </div>
+        <h2 className="pj-result-title">{t('提交成功')}</h2>
+        <p className="pj-muted">{t('您的入会申请已提交{union}，工会将在 3 个工作日内初审。', { union: unionName ? `${t('至')}${unionName}` : '' })}</p>
+        <div className="pj-reference-box">
+          <div className="pj-muted">{t('申请编号（请截图或记下，用于查询进度）')}</div>
+          <div className="pj-reference-row">
+            <span className="pj-reference" data-testid="reference-number">
+              {reference}
+            </span>
+            {typeof navigator.clipboard?.writeText === 'function' && (
+              <button type="button" className="pj-link-button" onClick={() => void copy()}>
+                {copied ? t('已复制') : t('复制')}
+              </button>
+            )}
+          </div>
+          <div className="pj-hint">{t('查询时需要申请编号（或身份证号）和本手机号的短信验证码')}</div>
+        </div>
+        <Button kind="primary" block onClick={() => navigate(`/join/status?ref=${encodeURIComponent(reference)}`)}>
+          {t('查询办理进度')}
+        </Button>
+      </section>
     </PublicShell>
   );
 }

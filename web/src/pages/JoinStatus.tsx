@@ -7,14 +7,13 @@
  * ask for a correction. Phone-first: one column, large inputs.
  */
 import { useEffect, useState } from 'react';
-import { Button, Card, Descriptions, Form, Input, Segmented, Steps, Tag, Typography } from 'antd';
-import dayjs from 'dayjs';
 import { post } from '../api';
-import { applyFieldErrors, ErrorAlert } from '../components/ErrorAlert';
-import { CaptchaField, SmsCodeField, useCaptcha } from '../components/PhoneCode';
-import { useI18n } from '../i18n';
+import { CaptchaField, captchaRule, SmsCodeField, smsCodeRule, useCaptcha } from '../components/PhoneCode';
 import { Link } from '../router';
-import { PublicShell, STATUS_TOKEN_KEY } from './Join';
+import { required, useForm } from '../public/form';
+import { useI18n } from '../public/i18n';
+import { Button, control, ErrorAlert, Field, PublicShell } from '../public/ui';
+import { phoneRule, STATUS_TOKEN_KEY } from './Join';
 
 interface PublicApplication {
   reference: string;
@@ -35,24 +34,39 @@ interface StatusAnswer {
 }
 
 interface LookupForm {
-  reference?: string;
-  idNumber?: string;
+  reference: string;
+  idNumber: string;
   phone: string;
   smsCode: string;
   captchaAnswer?: string;
 }
 
-const PROGRESS_COLORS: Record<string, string> = { reviewing: 'processing', returned: 'warning', admitted: 'success', rejected: 'error', withdrawn: 'default' };
+/** 2026-11-30 14:05, in the phone's time zone. */
+function minute(iso: string): string {
+  const d = new Date(iso);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+}
 
 export default function JoinStatus({ initialRef }: { initialRef: string | null }) {
   const { t, m, lang } = useI18n();
-  const [form] = Form.useForm<LookupForm>();
   const [by, setBy] = useState<'reference' | 'idNumber'>('reference');
   const [result, setResult] = useState<StatusAnswer | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [codeSent, setCodeSent] = useState(false);
   const captcha = useCaptcha();
+  const form = useForm<LookupForm>(
+    { reference: initialRef ?? '', idNumber: '', phone: '', smsCode: '' },
+    () => ({
+      ...(by === 'reference' ? { reference: required('请填写申请编号') } : { idNumber: required('请填写身份证号') }),
+      phone: phoneRule,
+      smsCode: smsCodeRule,
+      captchaAnswer: captchaRule(captcha.challenge),
+    }),
+    t,
+  );
+  const { values, errors } = form;
 
   const ask = async (body: object) => {
     setBusy(true);
@@ -62,15 +76,13 @@ export default function JoinStatus({ initialRef }: { initialRef: string | null }
       sessionStorage.setItem(STATUS_TOKEN_KEY, r.viewerToken);
       setResult(r);
       captcha.clear();
-      return true;
     } catch (e) {
       captcha.update(e);
-      form.setFieldValue('captchaAnswer', undefined);
-      applyFieldErrors(form, e, lang, (p) =>
-        ['reference', 'idNumber', 'phone', 'smsCode'].includes(p) ? [p] : p === 'captcha' ? ['captchaAnswer'] : undefined,
+      form.set('captchaAnswer', undefined);
+      form.applyFieldErrors(e, lang, (p) =>
+        ['reference', 'idNumber', 'phone', 'smsCode'].includes(p) ? (p as keyof LookupForm) : p === 'captcha' ? 'captchaAnswer' : undefined,
       );
       setError(e);
-      return false;
     } finally {
       setBusy(false);
     }
@@ -86,146 +98,176 @@ export default function JoinStatus({ initialRef }: { initialRef: string | null }
     );
   }, []);
 
-  const lookup = (v: LookupForm) =>
-    ask({
-      ...(by === 'reference' ? { reference: v.reference!.trim() } : { idNumber: v.idNumber!.trim().toUpperCase() }),
+  const lookup = (ev: React.FormEvent) => {
+    ev.preventDefault();
+    const v = form.validateAll();
+    if (!v) return;
+    void ask({
+      ...(by === 'reference' ? { reference: v.reference.trim() } : { idNumber: v.idNumber.trim().toUpperCase() }),
       phone: v.phone.trim(),
       smsCode: v.smsCode.trim(),
       ...captcha.body(v.captchaAnswer),
     });
-  const refresh = () => result && ask({ viewerToken: result.viewerToken });
-  const phoneToVerify = async () => {
-    try {
-      return (await form.validateFields(['phone'])).phone.trim();
-    } catch {
-      return null;
-    }
   };
+  const refresh = () => result && void ask({ viewerToken: result.viewerToken });
 
   return (
     <PublicShell>
-      <Card styles={{ body: { padding: 16 } }}>
-        <Typography.Title level={4} style={{ marginTop: 0 }}>
-          {t('入会进度查询')}
-        </Typography.Title>
-        <Form
-          form={form}
-          layout="vertical"
-          size="large"
-          onFinish={lookup}
-          initialValues={{ reference: initialRef ?? '' }}
-          requiredMark={false}
-          data-testid="status-form"
-        >
-          <Form.Item>
-            <Segmented
-              block
-              value={by}
-              onChange={(v) => setBy(v as 'reference' | 'idNumber')}
-              options={[
-                { value: 'reference', label: t('按申请编号') },
-                { value: 'idNumber', label: t('按身份证号') },
-              ]}
-              data-testid="lookup-by"
-            />
-          </Form.Item>
+      <section className="pj-card">
+        <h2 className="pj-card-title">{t('入会进度查询')}</h2>
+        <form onSubmit={lookup} noValidate data-testid="status-form">
+          <div className="pj-segmented" role="radiogroup" aria-label={t('查询方式')} data-testid="lookup-by">
+            {(['reference', 'idNumber'] as const).map((k) => (
+              <button key={k} type="button" role="radio" aria-checked={by === k} className={by === k ? 'is-on' : undefined} onClick={() => setBy(k)}>
+                {k === 'reference' ? t('按申请编号') : t('按身份证号')}
+              </button>
+            ))}
+          </div>
           {by === 'reference' ? (
-            <Form.Item name="reference" label={t('申请编号')} rules={[{ required: true, whitespace: true, message: t('请填写申请编号') }]}>
-              <Input autoComplete="off" placeholder="RH2611-4821" />
-            </Form.Item>
+            <Field name="reference" label={t('申请编号')} error={errors.reference}>
+              <input
+                {...control('reference', errors.reference)}
+                className="pj-input pj-mono"
+                autoComplete="off"
+                autoCapitalize="characters"
+                spellCheck={false}
+                placeholder="RH2611-4821"
+                value={values.reference}
+                onChange={(e) => form.set('reference', e.target.value)}
+              />
+            </Field>
           ) : (
-            <Form.Item name="idNumber" label={t('身份证号')} rules={[{ required: true, whitespace: true, message: t('请填写身份证号') }]}>
-              <Input autoComplete="off" maxLength={18} />
-            </Form.Item>
+            <Field name="idNumber" label={t('身份证号')} error={errors.idNumber}>
+              <input
+                {...control('idNumber', errors.idNumber)}
+                className="pj-input"
+                autoComplete="off"
+                autoCapitalize="characters"
+                spellCheck={false}
+                maxLength={18}
+                value={values.idNumber}
+                onChange={(e) => form.set('idNumber', e.target.value)}
+              />
+            </Field>
           )}
-          <Form.Item
-            name="phone"
-            label={t('申请时填写的手机号')}
-            rules={[
-              { required: true, message: t('请填写手机号') },
-              { pattern: /^1[3-9]\d{9}$/, message: t('请输入 11 位手机号') },
-            ]}
-          >
-            <Input inputMode="numeric" maxLength={11} autoComplete="tel" />
-          </Form.Item>
-          <CaptchaField challenge={captcha.challenge} />
+          <Field name="phone" label={t('申请时填写的手机号')} error={errors.phone}>
+            <input
+              {...control('phone', errors.phone)}
+              className="pj-input"
+              type="tel"
+              inputMode="numeric"
+              maxLength={11}
+              autoComplete="tel"
+              value={values.phone}
+              onChange={(e) => form.set('phone', e.target.value)}
+            />
+          </Field>
+          <CaptchaField
+            challenge={captcha.challenge}
+            value={values.captchaAnswer}
+            error={errors.captchaAnswer}
+            onChange={(v) => form.set('captchaAnswer', v)}
+          />
           <SmsCodeField
             sent={codeSent}
-            phone={phoneToVerify}
+            value={values.smsCode}
+            error={errors.smsCode}
+            onChange={(v) => form.set('smsCode', v)}
+            phone={() => form.validate(['phone'])?.phone.trim() ?? null}
             purpose="status"
-            captcha={() => captcha.body(form.getFieldValue('captchaAnswer') as string | undefined)}
+            captcha={() => captcha.body(values.captchaAnswer)}
             onError={(e) => {
               captcha.update(e);
-              form.setFieldValue('captchaAnswer', undefined);
+              form.set('captchaAnswer', undefined);
               setError(e);
             }}
             onSent={() => {
               setCodeSent(true);
               setError(null);
               captcha.clear();
-              form.setFieldValue('captchaAnswer', undefined);
+              form.set('captchaAnswer', undefined);
             }}
           />
           <ErrorAlert error={error} fields={[]} />
-          <Button type="primary" htmlType="submit" block loading={busy}>
+          <Button kind="primary" type="submit" block busy={busy}>
             {t('查询')}
           </Button>
-        </Form>
-      </Card>
+        </form>
+      </section>
       {result?.applications.map((a) => (
-        <Card key={a.id} style={{ marginTop: 16 }} styles={{ body: { padding: 16 } }} data-testid="status-result">
-          <div style={{ display: 'flex', justifyContent: 'space-between', alignItems: 'center', gap: 8, marginBottom: 4 }}>
-            <Typography.Text strong style={{ fontFamily: 'ui-monospace, Menlo, Consolas, monospace' }} data-testid="status-reference">
+        <section key={a.id} className="pj-card" data-testid="status-result">
+          <div className="pj-result-head">
+            <span className="pj-mono pj-strong" data-testid="status-reference">
               {a.reference}
-            </Typography.Text>
-            <Tag color={PROGRESS_COLORS[a.progress.code]} data-testid="public-status" style={{ marginInlineEnd: 0 }}>
+            </span>
+            <span className={`pj-tag pj-tag-${a.progress.code}`} data-testid="public-status">
               {m(a.progress.label)}
-            </Tag>
+            </span>
           </div>
-          <Typography.Paragraph type="secondary" style={{ fontSize: 13 }}>
-            {t('提交于 {at}', { at: dayjs(a.submittedAt).format('YYYY-MM-DD HH:mm') })} ·{' '}
-            {t('更新于 {at}', { at: dayjs(a.updatedAt).format('YYYY-MM-DD HH:mm') })}
-          </Typography.Paragraph>
-          <Steps
-            orientation="vertical"
-            size="small"
-            current={currentStep(a.steps)}
-            status={a.progress.code === 'rejected' ? 'error' : a.steps.every((s) => s.state === 'done') ? 'finish' : 'process'}
-            items={a.steps.map((s) => ({ title: m(s.label) }))}
-          />
+          <p className="pj-muted pj-small">
+            {t('提交于 {at}', { at: minute(a.submittedAt) })} · {t('更新于 {at}', { at: minute(a.updatedAt) })}
+          </p>
+          <Steps steps={a.steps} rejected={a.progress.code === 'rejected'} label={m} />
           {a.memberCard && (
-            <Button type="primary" block href={`/member-card/${encodeURIComponent(a.memberCard)}`} style={{ marginBottom: 16 }} data-testid="member-card-link">
+            <a
+              className="pj-button pj-button-primary pj-block pj-card-link"
+              href={`/member-card/${encodeURIComponent(a.memberCard)}`}
+              data-testid="member-card-link"
+            >
               {t('查看电子会员卡')}
-            </Button>
+            </a>
           )}
-          <Typography.Text strong>{t('本系统保存的您的信息')}</Typography.Text>
-          <Descriptions column={1} size="small" style={{ marginTop: 8 }} data-testid="held-data">
-            <Descriptions.Item label={t('姓名')}>{a.held.name ?? '—'}</Descriptions.Item>
-            <Descriptions.Item label={t('身份证号')}>{a.held.idNumber ?? '—'}</Descriptions.Item>
-            <Descriptions.Item label={t('手机号')}>{a.held.phone ?? '—'}</Descriptions.Item>
-            <Descriptions.Item label={t('所属群体')}>{a.held.group ?? '—'}</Descriptions.Item>
-            <Descriptions.Item label={t('工作单位')}>{a.held.employer ?? '—'}</Descriptions.Item>
-            <Descriptions.Item label={t('工会')}>{a.held.union}</Descriptions.Item>
-          </Descriptions>
-          <Typography.Paragraph type="secondary" style={{ fontSize: 13, marginBottom: 0 }} data-testid="correction">
+          <h3 className="pj-section-title">{t('本系统保存的您的信息')}</h3>
+          <dl className="pj-held" data-testid="held-data">
+            {(
+              [
+                ['姓名', a.held.name],
+                ['身份证号', a.held.idNumber],
+                ['手机号', a.held.phone],
+                ['所属群体', a.held.group],
+                ['工作单位', a.held.employer],
+                ['工会', a.held.union],
+              ] as const
+            ).map(([label, value]) => (
+              <div key={label}>
+                <dt>{t(label)}</dt>
+                <dd>{value ?? '—'}</dd>
+              </div>
+            ))}
+          </dl>
+          <p className="pj-muted pj-small pj-correction" data-testid="correction">
             {m(a.correction)}
-          </Typography.Paragraph>
-        </Card>
+          </p>
+        </section>
       ))}
       {result && (
-        <Button block style={{ marginTop: 16 }} onClick={refresh} loading={busy} data-testid="refresh-status">
+        <Button block className="pj-refresh" onClick={refresh} busy={busy} data-testid="refresh-status">
           {t('刷新进度')}
         </Button>
       )}
-      <Typography.Paragraph style={{ textAlign: 'center', marginTop: 16 }}>
+      <p className="pj-center pj-foot-link">
         <Link to="/join">{t('返回入会申请')}</Link>
-      </Typography.Paragraph>
+      </p>
     </PublicShell>
   );
 }
 
-/** The step being worked on; past the last one when every step is done (so all show as finished). */
-function currentStep(steps: { state: string }[]): number {
-  const i = steps.findIndex((s) => s.state !== 'done');
-  return i === -1 ? steps.length : i;
+/** The steps, top to bottom: done ✓, the one being worked on (✕ when the application was rejected there), waiting. */
+function Steps({ steps, rejected, label }: { steps: PublicApplication['steps']; rejected: boolean; label: (s: string) => string }) {
+  const current = steps.findIndex((s) => s.state !== 'done');
+  return (
+    <ol className="pj-steps">
+      {steps.map((s, i) => {
+        const state = current === -1 || i < current ? 'done' : i === current ? (rejected ? 'error' : 'current') : 'waiting';
+        return (
+          <li key={i} className={`pj-step is-${state}`} aria-current={state === 'current' ? 'step' : undefined}>
+            <span className="pj-step-dot" aria-hidden="true">
+              {state === 'done' ? '✓' : state === 'error' ? '✕' : i + 1}
+            </span>
+            <span className="pj-step-label">{label(s.label)}</span>
+          </li>
+        );
+      })}
+    </ol>
+  );
 }
