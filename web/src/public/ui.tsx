@@ -9,9 +9,9 @@ import { pick } from '../lang';
 import { useI18n } from './i18n';
 
 export function PublicShell({ children }: { children: ReactNode }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   return (
-    <div className="pj">
+    <div className="pj" lang={lang === 'en' ? 'en' : 'zh-CN'}>
       <div className="pj-inner">
         <header className="pj-head">
           <div className="pj-emblem" aria-hidden="true">
