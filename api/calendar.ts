@@ -39,15 +39,17 @@ export function calendarRoutes(deps: { db: Db }): Router {
 
   router.get('/api/calendar', async (req, res) => {
     const caller = callerOf(req);
-    const q = parseOr400(z.object({ year: z.coerce.number().int().min(2000).max(2100).optional(), org: orgId.optional() }).strict(), req.query);
+    const q = parseOr400(z.object({ year: z.coerce.number().int().min(2000).max(2100).optional(), org: orgId.optional() }), req.query);
     enforce(readCalendar(caller));
     const year = q.year ?? Number(toCstDateString(new Date()).slice(0, 4));
-    const org = await getOrg(deps.db, q.org ?? caller.orgId);
+    const { callerOrgKind, subject: org } = await target(caller, q.org);
     if (!org) throw notFound('组织不存在 / org not found');
+    // Whether the caller may edit this org's overrides (the page offers editing only then).
+    const canEdit = editCalendar(caller, callerOrgKind, org.path).allow;
     const overrides = await listOverridesFor(deps.db, org.id, year);
     const orgNames = new Map(overrides.map((o) => [o.orgId, o.orgName]));
     const items = composeCalendar([year], overrides).map((d) => (d.orgId ? { ...d, orgName: orgNames.get(d.orgId) } : d));
-    res.json({ year, org: { id: org.id, name: org.name }, officialCovered: officialYearCovered(year), items, overrides, nextCursor: null });
+    res.json({ year, org: { id: org.id, name: org.name }, canEdit, officialCovered: officialYearCovered(year), items, overrides, nextCursor: null });
   });
 
   router.put('/api/calendar/:date', async (req, res) => {
