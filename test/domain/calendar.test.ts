@@ -2,6 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { WorkingCalendar, toCstDateString, type CalendarEntry } from '../../domain/calendar';
 import { calendarEntries, composeCalendar, officialDays, officialYearCovered, type CalendarOverride } from '../../domain/official-calendar';
 import { parseDuration } from '../../domain/duration';
+import { editCalendar, type Principal } from '../../domain/policy';
 
 const HOUR = 3_600_000;
 
@@ -240,5 +241,23 @@ describe('overrides on top of the official calendar', () => {
 
   it('overrides of years not asked for are left out', () => {
     expect(composeCalendar([2026], [province('2027-05-06', 'holiday')]).some((d) => d.date.startsWith('2027'))).toBe(false);
+  });
+});
+
+describe('who edits the calendar (domain/policy.ts editCalendar)', () => {
+  const principal = (orgPath: string, roles: string[]): Principal => ({ username: 'u', orgId: orgPath.split('/').at(-2)!, orgPath, roles });
+  const cityAdmin = principal('/henan/pds/', ['admin']);
+
+  it('a city or province admin edits their own org and the orgs below it', () => {
+    expect(editCalendar(cityAdmin, 'city', '/henan/pds/')).toEqual({ allow: true });
+    expect(editCalendar(cityAdmin, 'city', '/henan/pds/pds-xinhua/')).toEqual({ allow: true });
+    expect(editCalendar(principal('/henan/', ['admin']), 'province', '/henan/xc/')).toEqual({ allow: true });
+  });
+
+  it('outside the subtree (the province, another city) is not found; a county admin or a non-admin is refused', () => {
+    expect(editCalendar(cityAdmin, 'city', '/henan/')).toMatchObject({ allow: false, status: 404 });
+    expect(editCalendar(cityAdmin, 'city', '/henan/xc/')).toMatchObject({ allow: false, status: 404 });
+    expect(editCalendar(principal('/henan/pds/pds-xinhua/', ['admin']), 'county', '/henan/pds/pds-xinhua/')).toMatchObject({ allow: false, status: 403 });
+    expect(editCalendar(principal('/henan/pds/', ['reviewer', 'supervisor']), 'city', '/henan/pds/')).toMatchObject({ allow: false, status: 403 });
   });
 });
