@@ -11,7 +11,8 @@ import { durationToMs, parseDuration } from '../domain/duration';
 import type { Db } from '../db/knex';
 import { getOrg, listAncestors, type OrgRow } from '../db/org-repository';
 import { getUser, listUsersWithRole } from '../db/user-repository';
-import { listCalendarDays } from '../db/calendar-repository';
+import { listAllOverrides, overridesTopDown, type OverrideRow } from '../db/calendar-repository';
+import { calendarEntries } from '../domain/official-calendar';
 import type { ResolvedStep, ResolveStepInput } from '../workflows/approval-types';
 
 const LEVEL_NAMES: Record<OrgLevel, string> = {
@@ -59,18 +60,23 @@ async function nearestAdmins(db: Db, orgId: string, applicant: string | null): P
 }
 
 export interface CalendarCache {
-  get(): Promise<WorkingCalendar>;
+  /** The working calendar of an org: the official days and the overrides of the org and its ancestors (nearest wins). */
+  get(orgId: string, at?: Date): Promise<WorkingCalendar>;
 }
 
-/** The calendar table changes rarely; reload it at most every few seconds so an admin's edit applies at once. */
+/**
+ * The overrides change rarely; reload them at most every few seconds so an
+ * admin's edit applies at once. A calendar covers last year to two years
+ * ahead of now, enough for any due time a step sets.
+ */
 export function calendarCache(db: Db): CalendarCache {
-  let cached: { cal: WorkingCalendar; until: number } | undefined;
+  let cached: { overrides: OverrideRow[]; until: number } | undefined;
   return {
-    async get() {
-      if (cached && cached.until > Date.now()) return cached.cal;
-      const cal = new WorkingCalendar(await listCalendarDays(db));
-      cached = { cal, until: Date.now() + 5_000 };
-      return cal;
+    async get(orgId, at = new Date()) {
+      if (!cached || cached.until <= Date.now()) cached = { overrides: await listAllOverrides(db), until: Date.now() + 5_000 };
+      const year = at.getUTCFullYear();
+      const years = [year - 1, year, year + 1, year + 2];
+      return new WorkingCalendar(calendarEntries(years, overridesTopDown(cached.overrides, await listAncestors(db, orgId))));
     },
   };
 }
@@ -151,7 +157,8 @@ export async function resolveStepRoute(db: Db, calendars: CalendarCache, input: 
     rule = `${rule}；无人匹配，转${admins.org.name}管理员 / nobody matched: sent to the admin of ${admins.org.id}`;
   }
 
-  const due = step.sla ? dueTimes(await calendars.get(), step.sla.limit, step.sla.remindBefore, now) : {};
+  // The due time follows the calendar of the task's org (a local holiday of its city counts).
+  const due = step.sla ? dueTimes(await calendars.get(org?.id ?? input.targetOrg ?? input.applicantOrg, now), step.sla.limit, step.sla.remindBefore, now) : {};
   return { skip: false, rule, role, orgId: org?.id ?? null, orgPath: org?.path ?? null, ...(orgPaths ? { orgPaths } : {}), candidates, forbidden, ...due };
 }
 

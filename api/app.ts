@@ -18,6 +18,7 @@ import { applicationRoutes } from './applications';
 import { taskRoutes } from './tasks';
 import { bulkJobRoutes } from './bulk-jobs';
 import { chainRoutes } from './chains';
+import { calendarRoutes } from './calendar';
 import { openApiRoutes } from './openapi';
 import { campaignRoutes } from './campaigns';
 import { reportRoutes } from './reports';
@@ -183,6 +184,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(bulkJobRoutes(deps));
   app.use(taskRoutes(deps));
   app.use(chainRoutes(deps));
+  app.use(calendarRoutes(deps));
   app.use(campaignRoutes(deps));
   app.use(reportRoutes(deps));
   app.use(surveyRoutes(deps));

@@ -1,5 +1,5 @@
 /**
- * Chain definitions (审批链配置) and the working-day calendar, for admins.
+ * Chain definitions (审批链配置), for admins (the working calendar: api/calendar.ts).
  * A chain belongs to an org and applies to applications from its subtree.
  * A change to it is itself an application (审批链变更): POST /api/chains
  * validates the proposal (refusing unsafe chains), computes the difference
@@ -14,8 +14,7 @@ import { AUTO_STEPS, BUILTIN_ONLY_AUTO_STEPS, CONFIGURABLE_TYPES, TASK_ACTIONS }
 import { diffChains } from '../domain/chain-diff';
 import { chainSafetyIssues } from '../domain/chain-safety';
 import { isValidDuration, durationToMs } from '../domain/duration';
-import { editCalendar, proposeChain, readChain } from '../domain/policy';
-import { deleteCalendarDay, listCalendarDays, upsertCalendarDays } from '../db/calendar-repository';
+import { proposeChain, readChain } from '../domain/policy';
 import {
   chainSnapshot,
   getApplicableChain,
@@ -220,33 +219,6 @@ export function chainRoutes(deps: ChainDeps): Router {
       payload,
     });
     res.status(202).json(started);
-  });
-
-  router.get('/api/calendar', async (req, res) => {
-    const q = parseOr400(z.object({ year: z.coerce.number().int().min(2000).max(2100).optional() }), req.query);
-    res.json({ items: await listCalendarDays(deps.db, q.year), nextCursor: null });
-  });
-
-  const dateParam = z
-    .string()
-    .regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式为 YYYY-MM-DD / date must be YYYY-MM-DD')
-    .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), '无效日期 / invalid date');
-
-  router.put('/api/calendar/:date', async (req, res) => {
-    const caller = callerOf(req);
-    enforce(editCalendar(caller));
-    const date = parseOr400(dateParam, req.params.date);
-    const body = parseOr400(z.object({ kind: z.enum(['holiday', 'workday']), name: z.string().trim().max(50).default('') }).strict(), req.body);
-    await upsertCalendarDays(deps.db, [{ date, kind: body.kind, name: body.name }]);
-    res.json({ date, ...body });
-  });
-
-  router.delete('/api/calendar/:date', async (req, res) => {
-    const caller = callerOf(req);
-    enforce(editCalendar(caller));
-    const date = parseOr400(dateParam, req.params.date);
-    if (!(await deleteCalendarDay(deps.db, date))) throw notFound('该日期没有特别安排 / no entry for that date');
-    res.status(204).end();
   });
 
   return router;

@@ -9,6 +9,7 @@ import { applicationActionSchema, createSchema } from './applications';
 import { loginSchema, passwordChangeSchema } from './auth';
 import { bulkApproveSchema, reassignSchema } from './bulk-jobs';
 import { inspectionSchema, launchSchema, planSchema, progressSchema, projectListSchema, selfAssessmentSchema } from './campaigns';
+import { calendarOverrideSchema } from './calendar';
 import { chainSchema } from './chains';
 import { actionSchema } from './tasks';
 
@@ -83,10 +84,16 @@ export const ROUTES: Record<string, Record<string, Op>> = {
       query: ['owner'],
     },
   },
-  '/api/calendar': { get: { summary: '工作日历（节假日与调休）/ the working-day calendar', query: ['year'] } },
+  '/api/calendar': {
+    get: {
+      summary:
+        '某组织某年的工作日历：国务院节假日与调休（chinese-days）及本级、上级的特别安排 / an org’s working calendar for a year: the official days and the overrides that apply',
+      query: ['year', 'org'],
+    },
+  },
   '/api/calendar/{date}': {
-    put: { summary: '设置某日为节假日或调休上班（管理员）/ set a day' },
-    delete: { summary: '删除某日安排（管理员）/ remove a day', ok: 204 },
+    put: { summary: '设置本组织（或下级 ?org）某日为节假日或调休上班（市总、省总管理员）/ set an org’s override of a day', body: calendarOverrideSchema },
+    delete: { summary: '删除某组织某日的特别安排（?org=）/ remove an org’s override of a day', ok: 204, query: ['org'] },
   },
   '/api/campaigns': {
     post: { summary: '发起集中行动（市总管理员）/ launch a campaign', body: launchSchema, ok: 201 },

@@ -457,7 +457,7 @@ async function main(): Promise<number> {
     'orgs',
     'users',
     'chain_definitions',
-    'calendar_days',
+    'calendar_overrides',
   ]);
   console.log('');
   console.log('=== results: bench:approvals ===');

@@ -331,9 +331,29 @@ export function readChain(p: Principal, ownerOrgPath: string): Decision {
   return deny('审批链不存在 / chain not found', 404);
 }
 
-/** The working calendar (工作日历) is the province's: admins edit it. */
-export function editCalendar(p: Principal): Decision {
-  return hasAnyRole(p, 'admin') ? allow() : deny('只有管理员可以修改工作日历 / only admins edit the calendar');
+/** Reading the working calendar, of any org: everyone signed in (holidays are public knowledge). */
+export function readCalendar(_p: Principal): Decision {
+  return allow();
+}
+
+/** Org kinds whose admins set the working calendar's overrides (a county or grassroots union follows its city's). */
+export const CALENDAR_EDITOR_KINDS: readonly string[] = ['national', 'province', 'city'];
+
+/**
+ * The working calendar (工作日历): the official days come from the State
+ * Council's notices; an override belongs to an org and applies to its subtree.
+ * An admin of a city, the province (or above) sets the overrides of their own
+ * org or of an org below it; county and grassroots admins do not. An org
+ * outside the admin's subtree is not theirs to see (404). Everyone signed in
+ * reads the calendar.
+ *
+ * @param callerOrgKind the kind of the caller's own org (province, city, county…).
+ */
+export function editCalendar(p: Principal, callerOrgKind: string, orgPath: string): Decision {
+  if (!hasAnyRole(p, 'admin') || !CALENDAR_EDITOR_KINDS.includes(callerOrgKind))
+    return deny('只有市总、省总管理员可以修改工作日历 / only admins of a city or the province edit the calendar');
+  if (!within(orgPath, p.orgPath)) return deny('组织不存在 / org not found', 404);
+  return allow();
 }
 
 // ---------------------------------------------------------------------------

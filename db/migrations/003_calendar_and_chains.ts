@@ -1,13 +1,16 @@
 import type { Knex } from 'knex';
 import { MEMBERSHIP_CHAIN, SUBSIDY_CHAIN, TRANSFER_CHAIN } from '../../domain/builtin-chains';
-import { OFFICIAL_CALENDAR } from '../../domain/calendar-data';
 
-/** Ships the published official calendars (2024–2026) and version 1 of the built-in chains. */
+/**
+ * Ships version 1 of the built-in chains. It used to fill `calendar_days` from a
+ * hand-kept table of the official calendars; the official calendar now comes
+ * from the library `chinese-days` (domain/official-calendar.ts) and admins'
+ * overrides live in `calendar_overrides` (migration 025), so on a fresh
+ * database the calendar part of this migration does nothing. Databases
+ * migrated before keep their rows; 025 converts those that differ from the
+ * library into overrides.
+ */
 export async function up(knex: Knex): Promise<void> {
-  await knex('calendar_days')
-    .insert(OFFICIAL_CALENDAR.map((d) => ({ date: d.date, kind: d.kind, name: d.name })))
-    .onConflict('date')
-    .ignore();
   await knex('chain_definitions')
     .insert(
       [SUBSIDY_CHAIN, MEMBERSHIP_CHAIN, TRANSFER_CHAIN].map((c) => ({

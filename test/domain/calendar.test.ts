@@ -1,7 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import { WorkingCalendar, toCstDateString, type CalendarEntry } from '../../domain/calendar';
-import { OFFICIAL_CALENDAR } from '../../domain/calendar-data';
+import { calendarEntries, composeCalendar, officialDays, officialYearCovered, type CalendarOverride } from '../../domain/official-calendar';
 import { parseDuration } from '../../domain/duration';
+import { editCalendar, type Principal } from '../../domain/policy';
 
 const HOUR = 3_600_000;
 
@@ -10,7 +11,9 @@ function cst(y: number, mo: number, d: number, h = 0, mi = 0): Date {
   return new Date(Date.UTC(y, mo - 1, d, h - 8, mi));
 }
 
-const cal = new WorkingCalendar(OFFICIAL_CALENDAR);
+/** The official calendar from the library (chinese-days), 2024–2026. */
+const OFFICIAL = calendarEntries([2024, 2025, 2026], []);
+const cal = new WorkingCalendar(OFFICIAL);
 
 describe('WorkingCalendar.isWorkingDay', () => {
   it('an ordinary Monday is a working day and an ordinary Saturday/Sunday is not', () => {
@@ -92,7 +95,7 @@ describe('WorkingCalendar.addWorkingTime', () => {
     // 2025: Fri 9-26 → Sun 9-28 (1), 9-29 (2), 9-30 (3), 10-1..10-8 off, 10-9 (4), 10-10 (5), Sat 10-11 调休 (6).
     expect(cal.addWorkingTime(cst(2025, 9, 26, 11), { days: 6, ms: 0 })).toEqual(cst(2025, 10, 11, 11));
     // Without the 调休 entry the same limit would run to Monday.
-    const plain = new WorkingCalendar(OFFICIAL_CALENDAR.filter((e) => e.date !== '2025-10-11'));
+    const plain = new WorkingCalendar(OFFICIAL.filter((e) => e.date !== '2025-10-11'));
     expect(plain.addWorkingTime(cst(2025, 9, 26, 11), { days: 6, ms: 0 })).toEqual(cst(2025, 10, 13, 11));
   });
 
@@ -156,37 +159,105 @@ describe('WorkingCalendar.addWorkingTime', () => {
   });
 });
 
-describe('OFFICIAL_CALENDAR data', () => {
-  const dates = OFFICIAL_CALENDAR.map((e) => e.date);
-
-  it('has no duplicate dates and every date is real', () => {
-    expect(new Set(dates).size).toBe(dates.length);
-    for (const e of OFFICIAL_CALENDAR) {
-      expect(() => cal.isWorkingDay(e.date)).not.toThrow();
-      expect(e.name.length).toBeGreaterThan(0);
-    }
+describe('the official calendar from chinese-days', () => {
+  it('2026 National Day: 1–7 October off, with 调休 on Sunday 20 September and Saturday 10 October', () => {
+    const days = officialDays(2026);
+    const national = days.filter((d) => d.kind === 'holiday' && d.name === '国庆节').map((d) => d.date);
+    expect(national).toEqual(['2026-10-01', '2026-10-02', '2026-10-03', '2026-10-04', '2026-10-05', '2026-10-06', '2026-10-07']);
+    expect(days.filter((d) => d.kind === 'workday' && d.name === '国庆节调休上班').map((d) => d.date)).toEqual(['2026-09-20', '2026-10-10']);
+    expect(cal.isWorkingDay('2026-10-05')).toBe(false);
+    expect(cal.isWorkingDay('2026-10-08')).toBe(true);
   });
 
-  it('every 调休 workday falls on a weekend and is named …调休上班', () => {
-    for (const e of OFFICIAL_CALENDAR.filter((x) => x.kind === 'workday')) {
-      const weekday = new Date(`${e.date}T00:00:00Z`).getUTCDay();
-      expect([0, 6]).toContain(weekday);
-      expect(e.name).toMatch(/调休上班$/);
+  it('a 调休 Sunday is a working day: 2026-09-20', () => {
+    expect(new Date('2026-09-20T00:00:00Z').getUTCDay()).toBe(0);
+    expect(cal.isWorkingDay('2026-09-20')).toBe(true);
+    // A limit started on Saturday 19 September counts from the 调休 Sunday.
+    expect(cal.addWorkingTime(cst(2026, 9, 19, 10), { days: 1, ms: 0 })).toEqual(cst(2026, 9, 21, 0));
+  });
+
+  it('every 调休 workday falls on a weekend and is named …调休上班; every day is named', () => {
+    for (const y of [2024, 2025, 2026]) {
+      for (const d of officialDays(y)) {
+        expect(d.name.length).toBeGreaterThan(0);
+        if (d.kind !== 'workday') continue;
+        expect([0, 6]).toContain(new Date(`${d.date}T00:00:00Z`).getUTCDay());
+        expect(d.name).toMatch(/调休上班$/);
+      }
     }
   });
 
   it('has the published holiday lengths for 2024–2026', () => {
-    const count = (year: string, name: string): number =>
-      OFFICIAL_CALENDAR.filter((e) => e.kind === 'holiday' && e.date.startsWith(year) && e.name === name).length;
-    expect(count('2024', '春节')).toBe(8);
-    expect(count('2024', '国庆节')).toBe(7);
-    expect(count('2025', '春节')).toBe(8);
-    expect(count('2025', '国庆节、中秋节')).toBe(8);
-    expect(count('2026', '元旦')).toBe(3);
-    expect(count('2026', '春节')).toBe(9);
-    expect(count('2026', '国庆节')).toBe(7);
-    for (const y of ['2024', '2025', '2026']) {
-      expect(count(y, '劳动节')).toBe(5);
-    }
+    const count = (year: number, name: string): number => officialDays(year).filter((e) => e.kind === 'holiday' && e.name === name).length;
+    expect(count(2024, '春节')).toBe(8);
+    expect(count(2024, '国庆节')).toBe(7);
+    expect(count(2025, '春节')).toBe(8);
+    expect(count(2026, '元旦')).toBe(3);
+    expect(count(2026, '春节')).toBe(9);
+    expect(count(2026, '国庆节')).toBe(7);
+    for (const y of [2024, 2025, 2026]) expect(count(y, '劳动节')).toBe(5);
+  });
+
+  it('knows which years it covers: a year not yet announced has no official days', () => {
+    expect(officialYearCovered(2026)).toBe(true);
+    expect(officialYearCovered(2099)).toBe(false);
+    expect(officialDays(2099)).toEqual([]);
+  });
+});
+
+describe('overrides on top of the official calendar', () => {
+  const province = (date: string, kind: 'holiday' | 'workday', name = ''): CalendarOverride => ({ date, kind, name, orgId: 'henan' });
+  const city = (date: string, kind: 'holiday' | 'workday', name = ''): CalendarOverride => ({ date, kind, name, orgId: 'pds' });
+
+  it('a year announced after the library: the province’s overrides make the calendar', () => {
+    const y2099 = [province('2099-01-01', 'holiday', '元旦'), province('2099-01-04', 'workday', '元旦调休上班')];
+    const c = new WorkingCalendar(calendarEntries([2099], y2099));
+    expect(c.isWorkingDay('2099-01-01')).toBe(false); // a Thursday
+    expect(c.isWorkingDay('2099-01-04')).toBe(true); // a Sunday
+    expect(composeCalendar([2099], y2099)).toEqual([
+      { date: '2099-01-01', kind: 'holiday', name: '元旦', source: 'override', orgId: 'henan' },
+      { date: '2099-01-04', kind: 'workday', name: '元旦调休上班', source: 'override', orgId: 'henan' },
+    ]);
+  });
+
+  it('an override replaces the official day, and the nearest org’s override wins', () => {
+    // The province declares 2026-10-08 a holiday; the city keeps it a working day for its subtree.
+    const provinceOnly = new WorkingCalendar(calendarEntries([2026], [province('2026-10-08', 'holiday', '延长假期')]));
+    expect(provinceOnly.isWorkingDay('2026-10-08')).toBe(false);
+    const withCity = new WorkingCalendar(calendarEntries([2026], [province('2026-10-08', 'holiday'), city('2026-10-08', 'workday', '照常上班')]));
+    expect(withCity.isWorkingDay('2026-10-08')).toBe(true);
+    // An override turning the official 调休 Sunday back into a day off.
+    expect(new WorkingCalendar(calendarEntries([2026], [city('2026-09-20', 'holiday')])).isWorkingDay('2026-09-20')).toBe(false);
+    expect(
+      composeCalendar([2026], [province('2026-10-08', 'holiday'), city('2026-10-08', 'workday', '照常上班')]).find((d) => d.date === '2026-10-08'),
+    ).toEqual({
+      date: '2026-10-08',
+      kind: 'workday',
+      name: '照常上班',
+      source: 'override',
+      orgId: 'pds',
+    });
+  });
+
+  it('overrides of years not asked for are left out', () => {
+    expect(composeCalendar([2026], [province('2027-05-06', 'holiday')]).some((d) => d.date.startsWith('2027'))).toBe(false);
+  });
+});
+
+describe('who edits the calendar (domain/policy.ts editCalendar)', () => {
+  const principal = (orgPath: string, roles: string[]): Principal => ({ username: 'u', orgId: orgPath.split('/').at(-2)!, orgPath, roles });
+  const cityAdmin = principal('/henan/pds/', ['admin']);
+
+  it('a city or province admin edits their own org and the orgs below it', () => {
+    expect(editCalendar(cityAdmin, 'city', '/henan/pds/')).toEqual({ allow: true });
+    expect(editCalendar(cityAdmin, 'city', '/henan/pds/pds-xinhua/')).toEqual({ allow: true });
+    expect(editCalendar(principal('/henan/', ['admin']), 'province', '/henan/xc/')).toEqual({ allow: true });
+  });
+
+  it('outside the subtree (the province, another city) is not found; a county admin or a non-admin is refused', () => {
+    expect(editCalendar(cityAdmin, 'city', '/henan/')).toMatchObject({ allow: false, status: 404 });
+    expect(editCalendar(cityAdmin, 'city', '/henan/xc/')).toMatchObject({ allow: false, status: 404 });
+    expect(editCalendar(principal('/henan/pds/pds-xinhua/', ['admin']), 'county', '/henan/pds/pds-xinhua/')).toMatchObject({ allow: false, status: 403 });
+    expect(editCalendar(principal('/henan/pds/', ['reviewer', 'supervisor']), 'city', '/henan/pds/')).toMatchObject({ allow: false, status: 403 });
   });
 });

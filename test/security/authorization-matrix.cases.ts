@@ -249,7 +249,7 @@ const REGION_SUBMIT = '2F2 N 2F2F NN NNNN F2F U';
 const RUN_CAMPAIGN = 'FFF F FF2F NN NNNN FFF U';
 /** readBulletins: supervisors, admins, staff of the city or above; staff and admins of a region taking part. */
 const BULLETIN_READERS = '2F2 F 2F22 NN NNNN F22 U';
-/** Any admin (editCalendar, reassignTasks, proposing a chain of one's own org). */
+/** Any admin (reassignTasks, proposing a chain of one's own org). */
 const ANY_ADMIN = 'FF2 F FF2F FF FF2F F2F U';
 
 const titleOf = (body: unknown) => (body as { title: string }).title;
@@ -646,10 +646,11 @@ export const CASES: RouteCase[] = [
   },
   read('GET /api/calendar', 'the working calendar', 'henan', EVERYONE, () => '/api/calendar?year=2026'),
   {
-    route: 'PUT /api/calendar/:date',
-    subject: 'the working calendar (the province’s)',
-    subjectOrg: 'henan',
-    expect: ANY_ADMIN,
+    route: 'PUT /api/calendar/:date own org',
+    subject: 'the working calendar of the caller’s own org',
+    subjectOrg: OWN_ORG,
+    // editCalendar: an admin of a city or the province (a county admin is refused, 403).
+    expect: 'FFF F FF2F FF FF2F F2F U',
     ok: 200,
     mutating: true,
     probe(ctx) {
@@ -658,28 +659,46 @@ export const CASES: RouteCase[] = [
         method: 'PUT',
         path: `/api/calendar/${date}`,
         body: { kind: 'holiday', name: '矩阵 / matrix' },
-        footprint: async () => ({ days: await count(ctx.h, 'calendar_days', (q) => q.where({ date })) }),
+        footprint: async () => ({ overrides: await count(ctx.h, 'calendar_overrides', (q) => q.where({ date })) }),
+      };
+    },
+  },
+  {
+    route: 'PUT /api/calendar/:date org pds',
+    subject: 'the working calendar of 平顶山 (a local holiday)',
+    subjectOrg: 'pds',
+    // editCalendar(pds): a city or province admin whose subtree holds pds; 许昌's admin: 404.
+    expect: 'FFF F FF2F FF FFNF F2F U',
+    ok: 200,
+    mutating: true,
+    probe(ctx) {
+      const date = nextDay();
+      return {
+        method: 'PUT',
+        path: `/api/calendar/${date}`,
+        body: { kind: 'holiday', name: '矩阵 / matrix', org: 'pds' },
+        footprint: async () => ({ overrides: await count(ctx.h, 'calendar_overrides', (q) => q.where({ date })) }),
       };
     },
   },
   {
     route: 'DELETE /api/calendar/:date',
-    subject: 'the working calendar (the province’s)',
-    subjectOrg: 'henan',
-    expect: ANY_ADMIN,
+    subject: 'an override of 平顶山’s working calendar',
+    subjectOrg: 'pds',
+    expect: 'FFF F FF2F FF FFNF F2F U',
     ok: 204,
     mutating: true,
     async probe(ctx) {
       const date = nextDay();
       const put = await ctx.h.call('PUT', `/api/calendar/${date}`, {
         token: await ctx.h.login('prov.admin'),
-        body: { kind: 'holiday', name: '待删 / to delete' },
+        body: { kind: 'holiday', name: '待删 / to delete', org: 'pds' },
       });
       if (put.status !== 200) throw new Error(`setup: PUT /api/calendar/${date} → ${put.status}`);
       return {
         method: 'DELETE',
-        path: `/api/calendar/${date}`,
-        footprint: async () => ({ days: await count(ctx.h, 'calendar_days', (q) => q.where({ date })) }),
+        path: `/api/calendar/${date}?org=pds`,
+        footprint: async () => ({ overrides: await count(ctx.h, 'calendar_overrides', (q) => q.where({ date })) }),
       };
     },
   },

@@ -322,13 +322,14 @@ const CASES: Record<string, RouteCase> = {
   'put /api/calendar/{date}': {
     user: 'city.admin',
     path: () => '/api/calendar/2026-12-31',
-    valid: () => ({ kind: 'holiday', name: '测试' }),
+    // A local holiday of a union below the city (the org is optional: the caller's own when left out).
+    valid: () => ({ kind: 'holiday', name: '测试', org: 'pds-xinhua' }),
     required: ['kind'],
   },
   // The day set by the PUT case just before: every request deletes it (the body is ignored), and deleting a day not set answers the same.
   'delete /api/calendar/{date}': {
     user: 'city.admin',
-    path: () => '/api/calendar/2026-12-31',
+    path: () => '/api/calendar/2026-12-31?org=pds',
     bodyless: true,
     ok: 204,
     beforeEach: async () => {

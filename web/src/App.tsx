@@ -29,6 +29,7 @@ const Notifications = lazy(() => import('./pages/Notifications'));
 const ChangePassword = lazy(() => import('./pages/ChangePassword'));
 const PersonalDataLog = lazy(() => import('./pages/PersonalDataLog'));
 const SmsOutbox = lazy(() => import('./pages/SmsOutbox'));
+const WorkCalendar = lazy(() => import('./pages/WorkCalendar'));
 
 function NotFound() {
   const { t } = useI18n();
@@ -67,6 +68,7 @@ export function App() {
   else if (path === '/password') page = <ChangePassword />;
   else if (path === '/admin/personal-data-log') page = <PersonalDataLog />;
   else if (path === '/dev/sms-outbox') page = <SmsOutbox />;
+  else if (path === '/admin/calendar') page = <WorkCalendar initialYear={Number(query.get('year')) || undefined} />;
   else page = <NotFound />;
 
   return <AppLayout path={path}>{guard(page)}</AppLayout>;

@@ -2,6 +2,7 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { Badge, Button, Layout, Menu, Space, Tag, Typography } from 'antd';
 import {
+  ApartmentOutlined,
   AuditOutlined,
   BellOutlined,
   DashboardOutlined,
@@ -65,6 +66,12 @@ export function AppLayout({ path, children }: { path: string; children: ReactNod
     ...(has('admin')
       ? [
           {
+            key: 'people',
+            icon: <ApartmentOutlined />,
+            label: t('机构与人员'),
+            children: [{ key: '/admin/calendar', label: t('工作日历') }],
+          },
+          {
             key: 'admin',
             icon: <SettingOutlined />,
             label: t('管理'),
@@ -111,7 +118,7 @@ export function AppLayout({ path, children }: { path: string; children: ReactNod
           <Menu
             mode="inline"
             selectedKeys={selected ? [selected] : []}
-            defaultOpenKeys={path.startsWith('/admin/') ? ['admin'] : []}
+            defaultOpenKeys={path === '/admin/calendar' ? ['people'] : path.startsWith('/admin/') ? ['admin'] : []}
             items={items}
             onClick={(e) => navigate(e.key)}
             style={{ borderInlineEnd: 0, paddingTop: 8 }}
