@@ -29,6 +29,7 @@ const Notifications = lazy(() => import('./pages/Notifications'));
 const ChangePassword = lazy(() => import('./pages/ChangePassword'));
 const PersonalDataLog = lazy(() => import('./pages/PersonalDataLog'));
 const SmsOutbox = lazy(() => import('./pages/SmsOutbox'));
+const MyDeputy = lazy(() => import('./pages/MyDeputy'));
 
 function NotFound() {
   const { t } = useI18n();
@@ -65,6 +66,7 @@ export function App() {
   else if (path === '/posters') page = <Posters />;
   else if (path === '/notifications') page = <Notifications />;
   else if (path === '/password') page = <ChangePassword />;
+  else if (path === '/me/deputy') page = <MyDeputy />;
   else if (path === '/admin/personal-data-log') page = <PersonalDataLog />;
   else if (path === '/dev/sms-outbox') page = <SmsOutbox />;
   else page = <NotFound />;
