@@ -73,6 +73,8 @@ export function DeputySettings({ username }: { username: string }) {
 
   const r = current.data?.deputy;
   const fmt = (iso: string) => dayjs(iso).format('YYYY-MM-DD HH:mm');
+  // A range ends at an instant (a whole day ends at the next day's 00:00): shown as the last minute it covers.
+  const fmtEnd = (iso: string) => dayjs(iso).subtract(1, 'minute').format('YYYY-MM-DD HH:mm');
   return (
     <Space orientation="vertical" size={16} style={{ width: '100%' }} data-testid="deputy-settings">
       <Card title={t('当前代理')} size="small" loading={current.loading && !current.data}>
@@ -84,14 +86,14 @@ export function DeputySettings({ username }: { username: string }) {
                 {r.deputyName}（{r.deputy}）
               </Descriptions.Item>
               <Descriptions.Item label={t('期间')}>
-                {fmt(r.from)} — {fmt(r.to)} <Tag color={r.active ? 'green' : 'blue'}>{r.active ? t('生效中') : t('未开始')}</Tag>
+                {fmt(r.from)} — {fmtEnd(r.to)} <Tag color={r.active ? 'green' : 'blue'}>{r.active ? t('生效中') : t('未开始')}</Tag>
               </Descriptions.Item>
               <Descriptions.Item label={t('申请类型')}>
                 {r.types ? r.types.map((x) => <Tag key={x}>{label(APP_TYPES, x, lang)}</Tag>) : t('全部类型')}
               </Descriptions.Item>
             </Descriptions>
             <Popconfirm title={t('提前结束代理？此后新到的审批回到本人')} onConfirm={end} okText={t('结束')} cancelText={t('取消')}>
-              <Button danger data-testid="deputy-end">
+              <Button danger data-testid="deputy-end" style={{ marginTop: 8 }}>
                 {t('提前结束')}
               </Button>
             </Popconfirm>
