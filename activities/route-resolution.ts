@@ -10,9 +10,11 @@ import { WorkingCalendar } from '../domain/calendar';
 import { durationToMs, parseDuration } from '../domain/duration';
 import type { Db } from '../db/knex';
 import { getOrg, listAncestors, type OrgRow } from '../db/org-repository';
-import { getUser, listUsersWithRole } from '../db/user-repository';
+import { getUser, listUsersWithOrgPath, listUsersWithRole } from '../db/user-repository';
 import { listAllOverrides, overridesTopDown, type OverrideRow } from '../db/calendar-repository';
 import { calendarEntries } from '../domain/official-calendar';
+import { activeDeputies } from '../db/deputy-repository';
+import { deputyTarget } from '../domain/policy';
 import type { ResolvedStep, ResolveStepInput } from '../workflows/approval-types';
 
 const LEVEL_NAMES: Record<OrgLevel, string> = {
@@ -122,6 +124,21 @@ export async function resolveStepRoute(db: Db, calendars: CalendarCache, input: 
       rule += '；申请人本人不得审批 / the applicant may not act';
     }
   }
+  // 代理: each candidate away now (a range covering this type) is replaced by their deputy for this step.
+  const away = await deputiesFor(
+    db,
+    candidates.filter((u) => !forbidden.includes(u)),
+    input,
+    now,
+  );
+  if (Object.keys(away).length) {
+    candidates = [...new Set(candidates.map((u) => away[u]?.deputy ?? u))];
+    if (orgPaths) for (const d of Object.values(away)) orgPaths[d.deputy] = d.orgPath;
+    rule += Object.entries(away)
+      .map(([absent, d]) => `；${absent}不在岗，由${d.deputy}代理 / ${absent} is away: deputy ${d.deputy}`)
+      .join('');
+  }
+  const deputies = Object.keys(away).length ? Object.fromEntries(Object.entries(away).map(([a, d]) => [a, d.deputy])) : undefined;
   const actors = candidates.filter((u) => !forbidden.includes(u));
 
   if (actors.length === 0) {
@@ -159,7 +176,41 @@ export async function resolveStepRoute(db: Db, calendars: CalendarCache, input: 
 
   // The due time follows the calendar of the task's org (a local holiday of its city counts).
   const due = step.sla ? dueTimes(await calendars.get(org?.id ?? input.targetOrg ?? input.applicantOrg, now), step.sla.limit, step.sla.remindBefore, now) : {};
-  return { skip: false, rule, role, orgId: org?.id ?? null, orgPath: org?.path ?? null, ...(orgPaths ? { orgPaths } : {}), candidates, forbidden, ...due };
+  return {
+    skip: false,
+    rule,
+    role,
+    orgId: org?.id ?? null,
+    orgPath: org?.path ?? null,
+    ...(orgPaths ? { orgPaths } : {}),
+    candidates,
+    forbidden,
+    ...(deputies ? { deputies } : {}),
+    ...due,
+  };
+}
+
+/**
+ * 代理: the deputies in force now for these candidates and this application
+ * type, each still one the policy allows (active, inside the absent person's
+ * subtree). A deputy who is the applicant is not used: the task stays with
+ * the absent person, as without a deputy.
+ */
+async function deputiesFor(db: Db, candidates: string[], input: ResolveStepInput, now: Date): Promise<Record<string, { deputy: string; orgPath: string }>> {
+  const found = await activeDeputies(db, candidates, input.type, now);
+  const absent = Object.keys(found);
+  if (absent.length === 0) return {};
+  const people = await listUsersWithOrgPath(db, [...new Set([...absent, ...Object.values(found)])]);
+  const facts = (u: string) => people.find((x) => x.username === u);
+  const out: Record<string, { deputy: string; orgPath: string }> = {};
+  for (const a of absent) {
+    const person = facts(a);
+    const deputy = facts(found[a]!);
+    if (!person || !deputy || deputy.username === input.applicant) continue;
+    if (!deputyTarget(person, deputy).allow) continue;
+    out[a] = { deputy: deputy.username, orgPath: deputy.orgPath };
+  }
+  return out;
 }
 
 /** Due time on working days; the reminder is a plain wall-clock span before it. */

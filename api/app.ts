@@ -15,6 +15,7 @@ import { createMetrics } from './metrics';
 import { eventLoopWatch } from './event-loop';
 import { logger } from '../runtime/logger';
 import { applicationRoutes } from './applications';
+import { deputyRoutes } from './deputies';
 import { taskRoutes } from './tasks';
 import { bulkJobRoutes } from './bulk-jobs';
 import { chainRoutes } from './chains';
@@ -190,6 +191,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(surveyRoutes(deps));
   app.use(lookupRoutes(deps));
   app.use(auditRoutes(deps));
+  app.use(deputyRoutes(deps));
 
   app.get('/api/me', (req, res) => {
     const c = callerOf(req);

@@ -236,6 +236,7 @@ export function applicationRoutes(deps: ApplicationDeps): Router {
         applicant: app.applicant,
         applicantOrg: app.applicantOrg,
         targetOrg: state.targetOrg,
+        type: state.type,
       });
       steps.push({ ...st, remaining: true, who: r.skip ? [] : r.candidates, rule: r.rule, skip: r.skip });
     }

@@ -204,7 +204,25 @@ const MEMBERSHIP_TYPES = new Set(['membership', 'transfer']);
  * whether or not the person was a member.
  */
 export async function timelineFor(db: Db, caller: Caller, app: ApplicationRow | undefined, rows: AuditRow[]) {
-  const view = (e: AuditRow) => ({ at: e.at, actor: e.actor, action: e.action, comment: e.comment, step: e.step, stepIndex: e.stepIndex, data: e.data });
+  // 代理: a deputy's action names whom it was for (代…审批), with their name.
+  const absent = [...new Set(rows.flatMap((e) => (typeof e.data?.onBehalfOf === 'string' ? [e.data.onBehalfOf] : [])))];
+  const names = absent.length ? await listUsersWithOrgPath(db, absent) : [];
+  const onBehalfOf = (e: AuditRow) => {
+    const u = e.data?.onBehalfOf;
+    if (typeof u !== 'string') return {};
+    const name = names.find((n) => n.username === u)?.name ?? u;
+    return { onBehalfOf: { username: u, name }, label: `代${name}审批 / on behalf of ${name}` };
+  };
+  const view = (e: AuditRow) => ({
+    at: e.at,
+    actor: e.actor,
+    action: e.action,
+    comment: e.comment,
+    step: e.step,
+    stepIndex: e.stepIndex,
+    data: e.data,
+    ...onBehalfOf(e),
+  });
   if (!app || !MEMBERSHIP_TYPES.has(app.type)) return rows.map(view);
   let staff = seeMembershipNotes(caller, { ...applicationFacts(app), type: app.type }, []).allow;
   if (!staff && !(app.applicant && app.applicant === caller.username))

@@ -37,7 +37,18 @@ import {
   taskFacts,
   timelineFor,
 } from './approvals-service';
-import { assignTarget, decideTask, handOffTarget, inboxFilter, revealPersonalData as policyReveal, seeMembership, type TargetFacts } from '../domain/policy';
+import {
+  assignTarget,
+  awayFrom,
+  decideTask,
+  deputyOn,
+  handOffTarget,
+  inboxFilter,
+  revealPersonalData as policyReveal,
+  seeMembership,
+  type TargetFacts,
+} from '../domain/policy';
+import { listUsersWithOrgPath } from '../db/user-repository';
 import { findMemberByHash, sameIdentity, sameName } from '../db/member-repository';
 import { auditIdLookup } from './id-lookups';
 import { callerOf, type Caller } from './auth';
@@ -103,6 +114,25 @@ function taskView(t: TaskRow) {
     createdAt: t.createdAt,
     completedAt: t.completedAt,
     ...overdueInfo(t),
+  };
+}
+
+/**
+ * 代理 marks of tasks as the caller sees them: `onBehalfOf` (the absent person the caller stands in for, 代…审批)
+ * and `readOnly` (the caller was away: their deputy holds it). Names looked up once per page.
+ */
+async function deputyMarks(db: Db, caller: Caller, rows: TaskRow[]): Promise<(t: TaskRow) => Record<string, unknown>> {
+  const absent = [...new Set(rows.flatMap((t) => Object.keys(t.deputies ?? {})))];
+  const people = await listUsersWithOrgPath(db, absent);
+  const name = (u: string) => people.find((p) => p.username === u)?.name ?? u;
+  return (t) => {
+    if (!t.deputies) return {};
+    const standsInFor = deputyOn(caller, t);
+    return {
+      deputies: Object.entries(t.deputies).map(([username, deputy]) => ({ absent: { username, name: name(username) }, deputy })),
+      ...(standsInFor ? { onBehalfOf: { username: standsInFor, name: name(standsInFor) } } : {}),
+      ...(awayFrom(caller, t) ? { readOnly: true } : {}),
+    };
   };
 }
 
@@ -211,7 +241,12 @@ export function taskRoutes(deps: TaskDeps): Router {
       countInbox(deps.db, who),
     ]);
     const page = rows.slice(0, q.limit);
-    res.json({ items: page.map(taskView), nextCursor: rows.length > q.limit ? encodeCursor(page[page.length - 1]!) : null, counts });
+    const marks = await deputyMarks(deps.db, caller, page);
+    res.json({
+      items: page.map((t) => ({ ...taskView(t), ...marks(t) })),
+      nextCursor: rows.length > q.limit ? encodeCursor(page[page.length - 1]!) : null,
+      counts,
+    });
   });
 
   router.get('/api/tasks/:id', async (req, res) => {
@@ -221,8 +256,10 @@ export function taskRoutes(deps: TaskDeps): Router {
     const timeline = await listTimeline(deps.db, t.applicationId);
     const membership = await membershipFact(deps.db, caller, t, app);
     if (personalData || membership) res.setHeader('Cache-Control', 'no-store');
+    const marks = await deputyMarks(deps.db, caller, [t]);
     res.json({
       ...taskView(t),
+      ...marks(t),
       ...(personalData ? { personalData } : {}),
       // Whether the page offers 查看完整信息: the policy's answer on the projection's facts (the reveal itself asks again,
       // with the workflow's state).

@@ -48,6 +48,8 @@ export interface TaskRow {
   orgPath: string | null;
   /** The task's step shows full personal data (身份审核): it never leaves its org. */
   showsPersonalData: boolean;
+  /** 代理: absent person → the deputy holding the task in their place; null when nobody was away. */
+  deputies: Record<string, string> | null;
   applicationType?: string;
   applicationStatus?: string;
   /** created_at to the microsecond (a JS Date keeps only milliseconds), for inbox cursors. */
@@ -95,6 +97,7 @@ export function taskFacts(t: TaskRow): TaskFacts {
     orgPath: t.orgPath,
     candidates: t.candidates,
     showsPersonalData: t.showsPersonalData,
+    deputies: t.deputies,
   };
 }
 
@@ -206,6 +209,7 @@ const taskColumns = {
   createdAt: 't.created_at',
   completedAt: 't.completed_at',
   showsPersonalData: 't.shows_personal_data',
+  deputies: 't.deputies',
   applicationType: 'a.type',
   applicationStatus: 'a.status',
 };
@@ -213,10 +217,21 @@ const taskColumns = {
 /** Whose tasks: by name, or by a role in an org (domain/policy.ts `inboxFilter`, the same rule as `holdsTask`). */
 export type InboxFilter = ReturnType<typeof inboxFilter>;
 
-/** Tasks named to one of the users, or open to one of the (org, role) pairs. Two indexed branches. */
+/**
+ * Tasks named to one of the users, or open to one of the (org, role) pairs (two indexed branches); 代理: or,
+ * among the few tasks opened while someone was away, those whose deputies name the user (as the absent person,
+ * read-only, or as the deputy of a role task).
+ */
 function holderClause(w: Knex.QueryBuilder, who: InboxFilter): void {
   w.whereIn('t.assignee', who.usernames);
   for (const { orgId, role } of who.roleOrgs) w.orWhere((r) => void r.whereNull('t.assignee').andWhere('t.org_id', orgId).andWhere('t.role', role));
+  for (const u of who.deputies)
+    w.orWhere(
+      (r) =>
+        void r
+          .whereNotNull('t.deputies')
+          .andWhere((x) => void x.whereRaw('t.deputies \\? ?', [u]).orWhere((y) => void y.whereNull('t.assignee').andWhereRaw('? = ANY(t.candidates)', [u]))),
+    );
 }
 
 /**
@@ -250,6 +265,8 @@ export async function listInbox(
 export async function countInbox(db: Db, who: InboxFilter): Promise<{ pending: number; overdue: number }> {
   const row = await db('tasks as t')
     .where((w) => holderClause(w, who))
+    // 代理: the tasks one's deputy holds are not one's to do.
+    .andWhereRaw('not coalesce(t.deputies \\?| ?::text[], false)', [who.usernames])
     .andWhere('t.status', 'pending')
     .andWhere('t.kind', 'approval')
     .first(db.raw('count(*)::int as pending'), db.raw('count(*) filter (where t.due_at < now())::int as overdue'));
@@ -336,6 +353,7 @@ export async function recordTransition(db: Db, r: TransitionRecord): Promise<voi
           decision: t.decision ?? null,
           subject: t.subject,
           due_at: t.dueAt ?? null,
+          deputies: t.deputies ? JSON.stringify(t.deputies) : null,
           completed_at: t.status === 'pending' ? null : trx.fn.now(),
         })
         .onConflict('id')
@@ -353,6 +371,7 @@ export async function recordTransition(db: Db, r: TransitionRecord): Promise<voi
           decision: t.decision ?? null,
           subject: t.subject,
           due_at: t.dueAt ?? null,
+          deputies: t.deputies ? JSON.stringify(t.deputies) : null,
           updated_at: trx.fn.now(),
           completed_at: t.status === 'pending' ? null : trx.raw('coalesce(tasks.completed_at, now())'),
         });

@@ -57,6 +57,11 @@ export interface TaskFacts {
   candidates: readonly string[];
   /** The step shows full personal data (身份审核): the task never leaves its org. */
   showsPersonalData?: boolean;
+  /**
+   * 代理 (deputies while away): absent person → their deputy, as recorded when the task opened.
+   * The deputy holds the task in the absent person's place; the absent person sees it read-only.
+   */
+  deputies?: Readonly<Record<string, string>> | null;
 }
 
 /** What the policy needs to know of an application. */
@@ -78,9 +83,21 @@ export interface TargetFacts {
  * delegating owner), or open to a role they hold in the task's org.
  */
 export function holdsTask(p: Principal, t: TaskFacts): boolean {
+  // 代理: while away, the task is the deputy's, not the absent person's (they see it read-only).
+  if (awayFrom(p, t)) return false;
   if (t.delegatedTo) return t.delegatedTo === p.username || t.assignee === p.username;
   if (t.assignee) return t.assignee === p.username || t.owner === p.username;
-  return !!t.role && t.orgId === p.orgId && p.roles.includes(t.role);
+  return (!!t.role && t.orgId === p.orgId && p.roles.includes(t.role)) || deputyOn(p, t) !== undefined;
+}
+
+/** 代理: the principal was away when the task opened and their deputy holds it (they see it, read-only). */
+export function awayFrom(p: Pick<Principal, 'username'>, t: Pick<TaskFacts, 'deputies'>): boolean {
+  return !!t.deputies && Object.prototype.hasOwnProperty.call(t.deputies, p.username);
+}
+
+/** 代理: whom the principal stands in for on this task (the absent person), if they are a deputy on it. */
+export function deputyOn(p: Pick<Principal, 'username'>, t: Pick<TaskFacts, 'deputies'>): string | undefined {
+  return Object.entries(t.deputies ?? {}).find(([, deputy]) => deputy === p.username)?.[0];
 }
 
 /**
@@ -88,8 +105,10 @@ export function holdsTask(p: Principal, t: TaskFacts): boolean {
  * selects them (by name, or by a role in an org). Kept here so the SQL and
  * {@link holdsTask} cannot drift apart.
  */
-export function inboxFilter(p: Principal): { usernames: string[]; roleOrgs: { orgId: string; role: string }[] } {
-  return { usernames: [p.username], roleOrgs: p.roles.map((role) => ({ orgId: p.orgId, role })) };
+export function inboxFilter(p: Principal): { usernames: string[]; roleOrgs: { orgId: string; role: string }[]; deputies: string[] } {
+  // 代理: also the role tasks a deputy holds for someone away ({@link deputyOn}), and, read-only, the tasks that
+  // went to one's deputy while one was away ({@link awayFrom}).
+  return { usernames: [p.username], roleOrgs: p.roles.map((role) => ({ orgId: p.orgId, role })), deputies: [p.username] };
 }
 
 /**
@@ -104,6 +123,8 @@ export function decideTask(p: Principal, t: TaskFacts, opts: { applicant?: strin
   const delegate = t.delegatedTo ?? (t.owner ? t.assignee : null);
   const owner = t.delegatedTo ? t.assignee : (t.owner ?? null);
   if (delegate && owner === p.username && delegate !== p.username) return deny('已委派，等待被委派人的意见 / delegated: waiting for the delegate’s opinion');
+  // 代理: the absent person sees the task but does not act on it, not even as an admin.
+  if (awayFrom(p, t)) return deny('您不在岗期间此任务由代理人办理，您只能查看 / your deputy handles this task while you are away: read-only for you');
   if (holdsTask(p, t)) return allow();
   if (hasAnyRole(p, 'admin') && !!opts.applicant && opts.applicant === p.username)
     return deny('申请人不能审批自己的申请 / the applicant may not approve their own application');
@@ -136,7 +157,7 @@ export function handOffTarget(t: Pick<TaskFacts, 'orgPath' | 'showsPersonalData'
 export function seeApplication(p: Principal, app: ApplicationFacts, tasks: readonly TaskFacts[]): Decision {
   if (app.applicant && app.applicant === p.username) return allow();
   if (within(app.applicantOrgPath, p.orgPath) || within(app.targetOrgPath, p.orgPath)) return allow();
-  if (tasks.some((t) => holdsTask(p, t) || t.candidates.includes(p.username))) return allow();
+  if (tasks.some((t) => holdsTask(p, t) || t.candidates.includes(p.username) || awayFrom(p, t))) return allow();
   return deny('申请不存在 / application not found', 404);
 }
 
@@ -294,6 +315,42 @@ export function seeOrg(p: Principal, org: { path: string }): boolean {
 export function directoryScope(p: Principal): { pathPrefix: string } {
   const parts = p.orgPath.split('/').filter(Boolean);
   return { pathPrefix: `/${parts.slice(0, Math.max(1, Math.min(parts.length, 2))).join('/')}/` };
+}
+
+// ---------------------------------------------------------------------------
+// Deputies while away (代理/委托)
+// ---------------------------------------------------------------------------
+
+/** A person as the deputy rules see them. */
+export interface PersonFacts {
+  username: string;
+  active: boolean;
+  orgPath: string;
+}
+
+/**
+ * Naming, ending or reading someone's deputy: the person themselves, or an
+ * admin whose subtree covers them. Anyone else outside that subtree learns
+ * nothing of the person (404); inside it, a non-admin is refused (403).
+ */
+export function manageDeputy(p: Principal, person: PersonFacts | undefined): Decision {
+  if (person && person.username === p.username) return allow();
+  if (!person || !within(person.orgPath, p.orgPath)) return deny('用户不存在 / user not found', 404);
+  if (!hasAnyRole(p, 'admin')) return deny('只有本人或其上级管理员可以设置代理人 / only the person or an admin above them sets a deputy');
+  return allow();
+}
+
+/**
+ * Who may stand in for an absent person: an active user other than them,
+ * inside the subtree of the absent person's org — a colleague of the same org
+ * or someone below it (where the absent person's tasks may go anyway, see
+ * {@link handOffTarget}); never someone of a sibling or a higher org.
+ */
+export function deputyTarget(absent: PersonFacts, deputy: PersonFacts | undefined): Decision {
+  if (!deputy || !deputy.active) return deny('代理人不存在或已停用 / unknown or inactive deputy');
+  if (deputy.username === absent.username) return deny('不能指定本人为代理人 / you cannot be your own deputy');
+  if (!within(deputy.orgPath, absent.orgPath)) return deny('代理人须为本单位或下级单位的人员 / the deputy must be in the absent person’s org or below it');
+  return allow();
 }
 
 // ---------------------------------------------------------------------------

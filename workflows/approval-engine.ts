@@ -21,6 +21,7 @@ import {
   actForApplicant,
   copyApplicationTarget,
   decideTask,
+  deputyOn,
   handOffTarget,
   joinApplication,
   urgeApplication,
@@ -192,6 +193,7 @@ export function taskFacts(s: ApprovalState, t: TaskState): TaskFacts {
     orgPath: t.orgPath ?? null,
     candidates: t.candidates,
     showsPersonalData: def?.type === 'human' && !!def.showsPersonalData,
+    deputies: t.deputies ?? null,
   };
 }
 
@@ -394,6 +396,7 @@ class Transition {
       decision: t.decision ?? null,
       dueAt: t.dueAt ?? null,
       subject: s.title,
+      ...(t.deputies ? { deputies: t.deputies } : {}),
     };
     mergeEffects(this.fx, { audit: [], notifications: [], tasks: [rec], projection: false });
   }
@@ -421,6 +424,8 @@ class Transition {
     t.role = null;
     t.candidates = [to];
     t.delegatedTo = undefined;
+    // 代理: a task handed on (转办, escalation) is no longer held on anyone's behalf.
+    delete t.deputies;
     this.addParticipant(to);
     this.queueTask(t);
   }
@@ -581,13 +586,17 @@ function applyTaskAction(tx: Transition, a: ActionInput, t: TaskState): boolean 
   // The system's own actors (SLA) keep the old marker.
   const system = !!a.actor.asAdmin;
   const decision = system ? undefined : decideTask(principalOf(a.actor), taskFacts(s, t), { applicant: s.applicant });
+  // 代理: a deputy acting on a task they hold for someone away says whose (代…审批).
+  const absent = system ? undefined : deputyOn(a.actor, t);
   const by = system
     ? !decideTask(principalOf(a.actor), taskFacts(s, t)).allow
       ? { onBehalfOfAdmin: true }
       : undefined
     : decision?.allow && decision.override
       ? { override: true, overrode: holderOf(t), onBehalfOfAdmin: true }
-      : undefined;
+      : absent
+        ? { onBehalfOf: absent }
+        : undefined;
   switch (a.action) {
     case 'approve':
     case 'reject': {
@@ -779,6 +788,7 @@ export function advance(s: ApprovalState, patches: Patches): { next: Next; effec
       applicant: s.applicant,
       applicantOrg: s.applicantOrg,
       targetOrg: s.targetOrg,
+      type: s.type,
     };
     return { next: { kind: 'resolve', stepIndex: s.current, input }, effects: tx.fx };
   }
@@ -870,6 +880,8 @@ function openTasks(tx: Transition, r: ResolvedStep): void {
   if (def.mode === 'single' && r.role && r.orgId) {
     // One task for the role in that org: whoever holds the role may act; the first wins.
     const t: TaskState = { ...base, id: tx.nextId('task'), assignee: null, role: r.role, orgId: r.orgId, orgPath: pathOf(), candidates: r.candidates };
+    // 代理: the role holders away are replaced in the pool by their deputies (recorded when the step was resolved).
+    if (r.deputies) t.deputies = { ...r.deputies };
     s.tasks.push(t);
     tx.queueTask(t);
   } else {
@@ -880,11 +892,14 @@ function openTasks(tx: Transition, r: ResolvedStep): void {
     const people = def.mode === 'single' ? eligible.slice(0, 1) : eligible;
     for (const u of people) {
       const t: TaskState = { ...base, id: tx.nextId('task'), assignee: u, role: r.role, orgId: r.orgId, orgPath: pathOf(u), candidates: [u] };
+      // 代理: a task named to a deputy records whom they stand in for.
+      const standsInFor = Object.entries(r.deputies ?? {}).filter(([, deputy]) => deputy === u);
+      if (standsInFor.length) t.deputies = Object.fromEntries(standsInFor);
       s.tasks.push(t);
       tx.queueTask(t);
     }
   }
-  tx.audit('system', 'stepStarted', s.current, st.rule ?? null, { candidates: r.candidates, dueAt: r.dueAt });
+  tx.audit('system', 'stepStarted', s.current, st.rule ?? null, { candidates: r.candidates, dueAt: r.dueAt, ...(r.deputies ? { deputies: r.deputies } : {}) });
 }
 
 // ---------------------------------------------------------------------------

@@ -63,6 +63,8 @@ export interface TaskState {
   escalated?: boolean;
   /** An approval made void because the application changed after it (内容已修改). */
   voided?: boolean;
+  /** 代理: absent person → the deputy who holds this task in their place (the absent person sees it read-only). */
+  deputies?: Record<string, string>;
 }
 
 export interface StepState {
@@ -185,6 +187,8 @@ export interface TaskRecord {
   orgPath?: string | null;
   /** The step shows full personal data (身份审核). */
   showsPersonalData?: boolean;
+  /** 代理: absent person → deputy (null: none). */
+  deputies?: Record<string, string> | null;
 }
 
 export interface NotificationRecord {
@@ -216,6 +220,8 @@ export interface ResolveStepInput {
   applicant: string | null;
   applicantOrg: string;
   targetOrg?: string;
+  /** The application's type, for deputies named for some types only (absent in inputs recorded before deputies). */
+  type?: ApplicationType;
 }
 
 export interface ResolvedStep {
@@ -230,6 +236,11 @@ export interface ResolvedStep {
   orgPaths?: Record<string, string>;
   candidates: string[];
   forbidden: string[];
+  /**
+   * 代理: absent person → deputy, for candidates away when the step started: the deputy is among
+   * `candidates` in their place. Absent in results recorded before deputies.
+   */
+  deputies?: Record<string, string>;
   dueAt?: string;
   remindAt?: string;
 }

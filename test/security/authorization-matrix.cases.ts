@@ -397,6 +397,58 @@ const accountFootprint = (ctx: Ctx, username: string) => async () => ({
   replay: await replayRows(ctx),
 });
 
+/** Deputies (代理): the person themselves, or an admin whose subtree covers them; outside it 404. */
+const DEPUTY_OF_XINHUA = 'FF2 N FF2F NN NNNN F2F U';
+
+/** A range starting in a month (nobody's steps meet it during the run), to the person's colleague `deputy`. */
+function deputyRange(deputy: string) {
+  const day = (n: number) => new Date(Date.now() + n * 86_400_000 + 8 * 3_600_000).toISOString().slice(0, 10);
+  return { deputy, from: day(30), to: day(37) };
+}
+
+/** A person's deputy rows and their administration record. */
+const deputyFootprint = (ctx: Ctx, username: string) => async () => ({
+  ranges: await ctx.h.db('deputies').where({ username }).orderBy('id').select('deputy', 'starts_at', 'ends_at', 'ended_at', 'types'),
+  audit: await count(ctx.h, 'admin_audit', (q) => q.where({ subject_kind: 'deputy', subject_id: username })),
+});
+
+/**
+ * PUT / DELETE / GET /api/users/:username/deputy. The subject is a fresh copy of `like` (a 新华区 user), or with
+ * `like` null a fresh copy of the caller (their own deputy); a DELETE or GET subject already has a range.
+ */
+function deputyCase(method: 'PUT' | 'DELETE' | 'GET', subject: string, subjectOrg: string, expect: string, like: string | null): RouteCase {
+  return {
+    route: `${method} /api/users/:username/deputy${like ? '' : ' own'}`,
+    subject,
+    subjectOrg,
+    expect,
+    ok: 200,
+    mutating: method !== 'GET',
+    async probe(ctx, c) {
+      const person = await twinOf(ctx, like ? { user: like, role: 'staff', org: 'pds-xinhua' } : c);
+      const demo = await ctx.h.db('users').where({ username: person.username }).first('org_id');
+      const colleague = (await twinOf(ctx, { user: like ?? c.user ?? 'xinhua.staff', role: c.role, org: demo.org_id })).username;
+      if (method !== 'PUT') {
+        const r = deputyRange(colleague);
+        await ctx.h.db('deputies').insert({
+          username: person.username,
+          deputy: colleague,
+          starts_at: new Date(`${r.from}T00:00:00+08:00`),
+          ends_at: new Date(`${r.to}T23:59:59+08:00`),
+          created_by: person.username,
+        });
+      }
+      return {
+        method,
+        path: `/api/users/${person.username}/deputy`,
+        ...(person.token && !like ? { token: person.token } : {}),
+        ...(method === 'PUT' ? { body: deputyRange(colleague) } : {}),
+        ...(method !== 'GET' ? { footprint: deputyFootprint(ctx, person.username) } : {}),
+      };
+    },
+  };
+}
+
 /** city.reviewer's bulk approve of a fresh subsidy's city review task, done. */
 function bulkJobOfCityReviewer(ctx: Ctx): Promise<string> {
   ctx.fx.job ??= (async () => {
@@ -970,6 +1022,15 @@ export const CASES: RouteCase[] = [
     'NNN N NNNN NN NNNN NNN N',
     () => '/api/public/member-cards/0123456789abcdef0123456789abcdef/verify',
   ),
+
+  // --- deputies while away (代理) ---------------------------------------------------------
+  // Each probe names its own fresh person (a copy of a demo user), and ranges start in a month, so no demo
+  // user's steps go to a deputy while other files run.
+  deputyCase('PUT', 'a 新华区 colleague’s deputy', 'pds-xinhua', DEPUTY_OF_XINHUA, 'xinhua.staff'),
+  deputyCase('DELETE', 'a 新华区 colleague’s deputy range', 'pds-xinhua', DEPUTY_OF_XINHUA, 'xinhua.staff'),
+  deputyCase('GET', 'a 新华区 colleague’s deputy range', 'pds-xinhua', DEPUTY_OF_XINHUA, 'xinhua.staff'),
+  deputyCase('PUT', 'the caller’s own deputy (a copy of the caller)', OWN_ORG, EVERYONE, null),
+  deputyCase('DELETE', 'the caller’s own deputy range (a copy of the caller)', OWN_ORG, EVERYONE, null),
 ];
 
 /** The expectation string of a case without its grouping spaces; checked against the caller count. */

@@ -244,6 +244,11 @@ interface RouteCase {
   beforeEach?: () => Promise<void>;
 }
 
+/** A Beijing calendar day `n` days from now (YYYY-MM-DD). */
+function aheadDay(n: number): string {
+  return new Date(Date.now() + n * 86_400_000 + 8 * 3_600_000).toISOString().slice(0, 10);
+}
+
 /** The status look-up's valid request, prepared by its case's `ready`. */
 let statusLookup: unknown;
 
@@ -334,6 +339,30 @@ const CASES: Record<string, RouteCase> = {
     ok: 204,
     beforeEach: async () => {
       const r = await h.call('PUT', '/api/calendar/2026-12-31', { token: await h.login('city.admin'), body: { kind: 'holiday', name: '测试' } });
+      expect(r.status).toBe(200);
+    },
+  },
+  // 代理: a range a month ahead (nothing routes to the deputy during the run).
+  'put /api/users/{username}/deputy': {
+    user: 'xinhua.admin',
+    path: () => '/api/users/xinhua.reviewer/deputy',
+    valid: () => ({ deputy: 'xinhua.staff', from: aheadDay(30), to: aheadDay(37), types: ['subsidy'] }),
+    edges: () => [
+      { deputy: 'xinhua.staff', from: '0000-01-01', to: aheadDay(37) },
+      { deputy: 'xinhua.staff', from: aheadDay(30), to: '2026-12-31T00:00:00-23:59' },
+      { deputy: 'xinhua.staff', from: aheadDay(30), to: aheadDay(37), types: ['subsidy', 'x'.repeat(10_000)] },
+    ],
+  },
+  // The range set just before: every request ends it (the body is ignored); with none in force it answers the same.
+  'delete /api/users/{username}/deputy': {
+    user: 'xinhua.admin',
+    path: () => '/api/users/xinhua.reviewer/deputy',
+    bodyless: true,
+    beforeEach: async () => {
+      const r = await h.call('PUT', '/api/users/xinhua.reviewer/deputy', {
+        token: await h.login('xinhua.admin'),
+        body: { deputy: 'xinhua.staff', from: aheadDay(30), to: aheadDay(37) },
+      });
       expect(r.status).toBe(200);
     },
   },

@@ -30,6 +30,7 @@ const ChangePassword = lazy(() => import('./pages/ChangePassword'));
 const PersonalDataLog = lazy(() => import('./pages/PersonalDataLog'));
 const SmsOutbox = lazy(() => import('./pages/SmsOutbox'));
 const WorkCalendar = lazy(() => import('./pages/WorkCalendar'));
+const MyDeputy = lazy(() => import('./pages/MyDeputy'));
 
 function NotFound() {
   const { t } = useI18n();
@@ -66,6 +67,7 @@ export function App() {
   else if (path === '/posters') page = <Posters />;
   else if (path === '/notifications') page = <Notifications />;
   else if (path === '/password') page = <ChangePassword />;
+  else if (path === '/me/deputy') page = <MyDeputy />;
   else if (path === '/admin/personal-data-log') page = <PersonalDataLog />;
   else if (path === '/dev/sms-outbox') page = <SmsOutbox />;
   else if (path === '/admin/calendar') page = <WorkCalendar initialYear={Number(query.get('year')) || undefined} />;

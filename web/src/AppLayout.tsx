@@ -8,6 +8,7 @@ import {
   DashboardOutlined,
   FlagOutlined,
   KeyOutlined,
+  UserSwitchOutlined,
   LogoutOutlined,
   NotificationOutlined,
   PlusCircleOutlined,
@@ -105,6 +106,9 @@ export function AppLayout({ path, children }: { path: string; children: ReactNod
             ))}
           </span>
           <LangSwitch />
+          <Button size="small" icon={<UserSwitchOutlined />} onClick={() => navigate('/me/deputy')} data-testid="my-deputy-link">
+            {t('我的代理')}
+          </Button>
           <Button size="small" icon={<KeyOutlined />} onClick={() => navigate('/password')} data-testid="change-password-link">
             {t('修改密码')}
           </Button>

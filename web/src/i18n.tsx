@@ -499,6 +499,27 @@ const EN: Record<string, string> = {
   删除的已读消息: 'Read notifications deleted',
   '每日自动运行：未通过和已撤回的入会申请在保留期满后删除姓名、身份证号和手机号（保留打码信息与审批记录）；幂等键保留 7 天；已读消息保留 1 年。':
     'Runs daily: rejected and withdrawn applications lose the name, ID and phone once the retention period is over (masked values and the audit trail stay); idempotency keys are kept 7 days, read notifications a year.',
+  我的代理: 'My deputy',
+  '代{name}审批': 'On behalf of {name}',
+  '代理人办理中 · 只读': 'With your deputy · read-only',
+  '您不在岗期间此任务由代理人办理，只可查看': 'Your deputy handles this task while you are away: read-only for you',
+  当前代理: 'Current deputy',
+  代理人: 'Deputy',
+  期间: 'Period',
+  生效中: 'In force',
+  '提前结束代理？此后新到的审批回到本人': 'End the deputy range now? New approvals come to you again',
+  结束: 'End',
+  提前结束: 'End early',
+  未设置代理人: 'No deputy set',
+  '重新设置（替换当前设置）': 'Set again (replaces the current one)',
+  设置代理人: 'Name a deputy',
+  '期间开始的审批步骤交代理人办理，标注“代…审批”；本人可查看但不能处理。已到达的任务不变，期满自动结束。':
+    'Approval steps that start in the period go to your deputy, marked “on behalf of”; you can see them but not act. Tasks already with you stay; the range ends by itself.',
+  请选择代理人: 'Choose a deputy',
+  输入姓名或用户名搜索: 'Search by name or username',
+  '期间（北京时间，含首尾两日）': 'Period (Beijing time, both days included)',
+  请选择期间: 'Choose the period',
+  '申请类型（不选为全部）': 'Application types (none = all)',
 };
 
 export const { LangProvider, useI18n } = createI18n(EN);

@@ -12,6 +12,8 @@ export interface TimelineEntry {
   note?: string;
   step?: string | null;
   data?: Record<string, unknown> | null;
+  /** 代理: the absent person a deputy acted for (the server adds it with their name). */
+  onBehalfOf?: { username: string; name: string };
 }
 
 const COLOR: Record<string, string> = {
@@ -41,6 +43,11 @@ export function AppTimeline({ entries, showActor = true }: { entries: TimelineEn
                 <Tag color={COLOR[e.action]}>{label(ACTIONS, e.action, lang)}</Tag>
                 {e.step && <Typography.Text type="secondary">{m(e.step)}</Typography.Text>}
                 {showActor && e.actor && e.actor !== 'system' && <Typography.Text style={{ marginInlineStart: 8 }}>{e.actor}</Typography.Text>}
+                {e.onBehalfOf && (
+                  <Tag color="purple" style={{ marginInlineStart: 8 }} data-testid="on-behalf-tag">
+                    {t('代{name}审批', { name: e.onBehalfOf.name })}
+                  </Tag>
+                )}
                 {(e.comment || e.note) && <div style={{ marginTop: 4 }}>{m(e.comment ?? e.note)}</div>}
                 {typeof e.data?.staffNote === 'string' && (
                   <div style={{ marginTop: 4 }}>

@@ -34,6 +34,10 @@ export interface TaskView {
   dueAt: string | null;
   overdue: boolean;
   msLeft: number | null;
+  /** 代理: the caller stands in for this person on the task (代…审批). */
+  onBehalfOf?: { username: string; name: string };
+  /** 代理: the caller was away; their deputy holds the task (read-only here). */
+  readOnly?: boolean;
 }
 interface InboxPage {
   items: TaskView[];
@@ -146,9 +150,31 @@ export default function Inbox() {
           dataSource={items}
           pagination={false}
           data-testid="task-table"
-          rowSelection={status === 'pending' ? { selectedRowKeys: selected, onChange: (k) => setSelected(k as string[]) } : undefined}
+          rowSelection={
+            status === 'pending'
+              ? { selectedRowKeys: selected, onChange: (k) => setSelected(k as string[]), getCheckboxProps: (r) => ({ disabled: !!r.readOnly }) }
+              : undefined
+          }
           columns={[
-            { title: t('事项'), dataIndex: 'subject', render: (v: string, r) => <Link to={`/tasks/${encodeURIComponent(r.id)}`}>{v}</Link> },
+            {
+              title: t('事项'),
+              dataIndex: 'subject',
+              render: (v: string, r) => (
+                <Space size={4} wrap>
+                  <Link to={`/tasks/${encodeURIComponent(r.id)}`}>{v}</Link>
+                  {r.onBehalfOf && (
+                    <Tag color="purple" data-testid="on-behalf-tag">
+                      {t('代{name}审批', { name: r.onBehalfOf.name })}
+                    </Tag>
+                  )}
+                  {r.readOnly && (
+                    <Tag data-testid="read-only-tag" title={t('您不在岗期间此任务由代理人办理，只可查看')}>
+                      {t('代理人办理中 · 只读')}
+                    </Tag>
+                  )}
+                </Space>
+              ),
+            },
             { title: t('类型'), dataIndex: 'applicationType', width: 110, render: (v: string) => <Tag>{label(APP_TYPES, v, lang)}</Tag> },
             { title: t('步骤'), dataIndex: 'step', render: (v: string) => m(v) },
             { title: t('办理单位'), dataIndex: 'org', width: 170, render: (v: string | null, r) => (v ? orgName(v) : r.assignee) },

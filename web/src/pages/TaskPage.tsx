@@ -39,6 +39,10 @@ interface PersonalData {
 }
 interface TaskDetail extends TaskView {
   mine: boolean;
+  /** 代理: the caller stands in for this person (代…审批). */
+  onBehalfOf?: { username: string; name: string };
+  /** 代理: the caller was away when the task opened; their deputy holds it. */
+  readOnly?: boolean;
   /** The policy's answer: this caller may reveal the full ID and phone on this task now. */
   canRevealPersonalData?: boolean;
   personalData?: PersonalData;
@@ -92,6 +96,12 @@ export default function TaskPage({ id }: { id: string }) {
             <Tag color={STATUS_COLORS[d.status]} data-testid="task-status">
               {label(TASK_STATUS, d.status, lang)}
             </Tag>
+            {d.onBehalfOf && (
+              <Tag color="purple" data-testid="on-behalf-tag">
+                {t('代{name}审批', { name: d.onBehalfOf.name })}
+              </Tag>
+            )}
+            {d.readOnly && <Tag data-testid="read-only-tag">{t('代理人办理中 · 只读')}</Tag>}
           </Space>
         }
         extra={<DueTag dueAt={d.dueAt} status={d.status} />}
@@ -377,6 +387,8 @@ function ActionPanel({ task, allowed, loadError, onDone }: { task: TaskDetail; a
           {t('此任务已{status}', { status: label(TASK_STATUS, task.status, lang) })}
           {task.decision ? `（${task.decision}）` : ''}
         </Typography.Paragraph>
+      ) : task.readOnly ? (
+        <Typography.Paragraph type="secondary">{t('您不在岗期间此任务由代理人办理，只可查看')}</Typography.Paragraph>
       ) : !task.mine ? (
         <Typography.Paragraph type="secondary">{t('此任务不在您的待办中，只可查看')}</Typography.Paragraph>
       ) : (
