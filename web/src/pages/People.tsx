@@ -6,7 +6,7 @@
  * API's decision (domain/policy.ts); refusals are shown as the API words them.
  */
 import { useState } from 'react';
-import { Alert, Button, Card, Form, Input, Modal, Popconfirm, Select, Space, Table, Tag, Typography, message } from 'antd';
+import { Alert, App, Button, Card, Form, Input, Modal, Popconfirm, Select, Space, Table, Tag, Typography } from 'antd';
 import { MinusCircleOutlined, PlusOutlined, UserAddOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
 import { call, get, post } from '../api';
@@ -54,8 +54,8 @@ function query(f: Filter, page: number): string {
 }
 
 /** The initial password, shown once (after creating an account or a reset). */
-function showPassword(t: (s: string) => string, username: string, password: string) {
-  Modal.success({
+function showPassword(modal: ReturnType<typeof App.useApp>['modal'], t: (s: string) => string, username: string, password: string) {
+  modal.success({
     title: t('初始密码（仅显示一次）'),
     content: (
       <div data-testid="initial-password-dialog">
@@ -78,6 +78,7 @@ function showPassword(t: (s: string) => string, username: string, password: stri
 export default function People() {
   const { t, lang } = useI18n();
   const { orgs, user } = useSession();
+  const { modal, message } = App.useApp();
   const [filter, setFilter] = useState<Filter>({});
   const [page, setPage] = useState(1);
   const [creating, setCreating] = useState(false);
@@ -217,7 +218,7 @@ export default function People() {
                     onConfirm={async () => {
                       try {
                         const r = await post<{ initialPassword: string }>(`/api/users/${encodeURIComponent(p.username)}/reset-password`);
-                        showPassword(t, p.username, r.initialPassword);
+                        showPassword(modal, t, p.username, r.initialPassword);
                         await list.reload();
                       } catch (e) {
                         void message.error(errorText(e, lang));
@@ -254,7 +255,7 @@ export default function People() {
         onClose={() => setCreating(false)}
         onCreated={(username, password) => {
           setCreating(false);
-          showPassword(t, username, password);
+          showPassword(modal, t, username, password);
           void list.reload();
         }}
         orgOptions={orgOptions}
