@@ -13,7 +13,7 @@ import { currentDeputyRange, endDeputyRange, setDeputyRange, type DeputyRange } 
 import type { Db } from '../db/knex';
 import { listUsersWithOrgPath } from '../db/user-repository';
 import { APPLICATION_TYPES } from '../domain/chain';
-import { deputyTarget, manageDeputy, type PersonFacts } from '../domain/policy';
+import { deputyTarget, manageDeputy, type TargetFacts } from '../domain/policy';
 import { callerOf } from './auth';
 import { badRequest, enforce, parseOr400 } from './errors';
 import { registerRoutes } from './openapi';
@@ -72,7 +72,7 @@ function rangeView(r: DeputyRange, now = new Date()) {
   };
 }
 
-async function person(db: Db, username: string): Promise<PersonFacts | undefined> {
+async function person(db: Db, username: string): Promise<TargetFacts | undefined> {
   const [row] = await listUsersWithOrgPath(db, [username]);
   return row ? { username: row.username, active: row.active, orgPath: row.orgPath } : undefined;
 }

@@ -15,13 +15,28 @@
 export type Role = 'staff' | 'reviewer' | 'admin' | 'supervisor';
 export const ROLES: readonly Role[] = ['staff', 'reviewer', 'admin', 'supervisor'];
 
+/** A post (岗位): a role held at an org. */
+export interface Post {
+  orgId: string;
+  /** Ancestor path of the post's org. */
+  orgPath: string;
+  role: Role;
+}
+
 /** Who is asking: the signed-in user, where they sit, what they hold. */
 export interface Principal {
   username: string;
+  /** The home org (本单位): where the principal applies from, shown beside their name. */
   orgId: string;
-  /** Ancestor path of the principal's org, e.g. '/henan/pds/'. */
+  /** Ancestor path of the principal's home org, e.g. '/henan/pds/'. */
   orgPath: string;
+  /** The roles held at the home org. */
   roles: readonly string[];
+  /**
+   * Every active post, at the home org and elsewhere (兼职). Absent: the
+   * principal holds exactly `roles` at the home org (see {@link postsOf}).
+   */
+  posts?: readonly Post[];
 }
 
 /** The answer: allowed or not, why not, and whether an admin's override made it allowed. */
@@ -37,6 +52,27 @@ export function within(path: string | null | undefined, scopePath: string): bool
 
 export function hasAnyRole(p: Principal, ...roles: Role[]): boolean {
   return roles.some((r) => p.roles.includes(r));
+}
+
+/** The principal's posts: `posts` when known, else the roles at the home org. */
+export function postsOf(p: Principal): readonly Post[] {
+  return p.posts ?? p.roles.filter((r): r is Role => (ROLES as readonly string[]).includes(r)).map((role) => ({ orgId: p.orgId, orgPath: p.orgPath, role }));
+}
+
+/** The org paths where the principal holds any of `roles`: the subtrees those posts govern. */
+export function scopesWith(p: Principal, ...roles: Role[]): string[] {
+  return [
+    ...new Set(
+      postsOf(p)
+        .filter((post) => roles.includes(post.role))
+        .map((post) => post.orgPath),
+    ),
+  ];
+}
+
+/** True when `path` lies within one of `scopes`. */
+function withinAny(path: string | null | undefined, scopes: readonly string[]): boolean {
+  return scopes.some((s) => within(path, s));
 }
 
 // ---------------------------------------------------------------------------
@@ -87,7 +123,7 @@ export function holdsTask(p: Principal, t: TaskFacts): boolean {
   if (awayFrom(p, t)) return false;
   if (t.delegatedTo) return t.delegatedTo === p.username || t.assignee === p.username;
   if (t.assignee) return t.assignee === p.username || t.owner === p.username;
-  return (!!t.role && t.orgId === p.orgId && p.roles.includes(t.role)) || deputyOn(p, t) !== undefined;
+  return (!!t.role && postsOf(p).some((post) => post.orgId === t.orgId && post.role === t.role)) || deputyOn(p, t) !== undefined;
 }
 
 /** 代理: the principal was away when the task opened and their deputy holds it (they see it, read-only). */
@@ -108,7 +144,7 @@ export function deputyOn(p: Pick<Principal, 'username'>, t: Pick<TaskFacts, 'dep
 export function inboxFilter(p: Principal): { usernames: string[]; roleOrgs: { orgId: string; role: string }[]; deputies: string[] } {
   // 代理: also the role tasks a deputy holds for someone away ({@link deputyOn}), and, read-only, the tasks that
   // went to one's deputy while one was away ({@link awayFrom}).
-  return { usernames: [p.username], roleOrgs: p.roles.map((role) => ({ orgId: p.orgId, role })), deputies: [p.username] };
+  return { usernames: [p.username], roleOrgs: postsOf(p).map((post) => ({ orgId: post.orgId, role: post.role })), deputies: [p.username] };
 }
 
 /**
@@ -126,9 +162,10 @@ export function decideTask(p: Principal, t: TaskFacts, opts: { applicant?: strin
   // 代理: the absent person sees the task but does not act on it, not even as an admin.
   if (awayFrom(p, t)) return deny('您不在岗期间此任务由代理人办理，您只能查看 / your deputy handles this task while you are away: read-only for you');
   if (holdsTask(p, t)) return allow();
-  if (hasAnyRole(p, 'admin') && !!opts.applicant && opts.applicant === p.username)
+  const adminScopes = scopesWith(p, 'admin');
+  if (adminScopes.length && !!opts.applicant && opts.applicant === p.username)
     return deny('申请人不能审批自己的申请 / the applicant may not approve their own application');
-  if (hasAnyRole(p, 'admin') && within(t.orgPath, p.orgPath)) return allow(true);
+  if (withinAny(t.orgPath, adminScopes)) return allow(true);
   return deny('此任务未分配给您 / this task is not assigned to you');
 }
 
@@ -321,22 +358,23 @@ export function directoryScope(p: Principal): { pathPrefix: string } {
 // Deputies while away (代理/委托)
 // ---------------------------------------------------------------------------
 
-/** A person as the deputy rules see them. */
-export interface PersonFacts {
-  username: string;
-  active: boolean;
-  orgPath: string;
-}
-
 /**
  * Naming, ending or reading someone's deputy: the person themselves, or an
  * admin whose subtree covers them. Anyone else outside that subtree learns
  * nothing of the person (404); inside it, a non-admin is refused (403).
  */
-export function manageDeputy(p: Principal, person: PersonFacts | undefined): Decision {
+export function manageDeputy(p: Principal, person: TargetFacts | undefined): Decision {
   if (person && person.username === p.username) return allow();
-  if (!person || !within(person.orgPath, p.orgPath)) return deny('用户不存在 / user not found', 404);
-  if (!hasAnyRole(p, 'admin')) return deny('只有本人或其上级管理员可以设置代理人 / only the person or an admin above them sets a deputy');
+  if (
+    !person ||
+    !withinAny(
+      person.orgPath,
+      postsOf(p).map((post) => post.orgPath),
+    )
+  )
+    return deny('用户不存在 / user not found', 404);
+  if (!withinAny(person.orgPath, scopesWith(p, 'admin')))
+    return deny('只有本人或其上级管理员可以设置代理人 / only the person or an admin above them sets a deputy');
   return allow();
 }
 
@@ -346,11 +384,82 @@ export function manageDeputy(p: Principal, person: PersonFacts | undefined): Dec
  * or someone below it (where the absent person's tasks may go anyway, see
  * {@link handOffTarget}); never someone of a sibling or a higher org.
  */
-export function deputyTarget(absent: PersonFacts, deputy: PersonFacts | undefined): Decision {
+export function deputyTarget(absent: TargetFacts, deputy: TargetFacts | undefined): Decision {
   if (!deputy || !deputy.active) return deny('代理人不存在或已停用 / unknown or inactive deputy');
   if (deputy.username === absent.username) return deny('不能指定本人为代理人 / you cannot be your own deputy');
   if (!within(deputy.orgPath, absent.orgPath)) return deny('代理人须为本单位或下级单位的人员 / the deputy must be in the absent person’s org or below it');
   return allow();
+}
+
+// ---------------------------------------------------------------------------
+// People and posts (人员与岗位)
+// ---------------------------------------------------------------------------
+
+/** What the policy needs to know of a person an admin looks at. */
+export interface PersonFacts {
+  username: string;
+  /** Org paths of their active posts; for someone without a post, their home org's path. */
+  places: readonly string[];
+}
+
+const NO_PERSON = '用户不存在 / user not found';
+
+/** Seeing a person (人员): an admin within whose subtree one of the person's posts (or, without posts, home org) lies. */
+export function seeUser(p: Principal, person: PersonFacts | undefined): Decision {
+  const scopes = scopesWith(p, 'admin');
+  if (!person || !person.places.some((place) => withinAny(place, scopes))) return deny(NO_PERSON, 404);
+  return allow();
+}
+
+/**
+ * Managing an account (deactivate, activate, reset, unlock, edit): an admin
+ * whose subtrees hold all of the person's posts — a cadre with a post
+ * elsewhere is managed from above both — and never oneself.
+ */
+export function manageUser(p: Principal, person: PersonFacts | undefined): Decision {
+  const seen = seeUser(p, person);
+  if (!seen.allow) return seen;
+  if (person!.username === p.username) return deny('不能修改自己的账号 / you may not change your own account here');
+  const scopes = scopesWith(p, 'admin');
+  if (!person!.places.every((place) => withinAny(place, scopes)))
+    return deny('此人在您的管辖范围以外还有岗位，须由共同的上级管理员办理 / this person holds a post outside your scope: an admin above both must do this');
+  return allow();
+}
+
+/**
+ * Granting a post (任职) or ending one (免职): the org must lie within one of
+ * the caller's admin subtrees (else it does not exist for them); an admin
+ * post is granted and ended only by an admin above that org — an admin is
+ * appointed by the level above, never by a peer or by themselves; never
+ * one's own posts; only admins. `person` is undefined for a new account.
+ */
+export function grantPost(p: Principal, person: PersonFacts | undefined, post: { orgPath: string | undefined; role: Role }, isNew = false): Decision {
+  const scopes = scopesWith(p, 'admin');
+  if (scopes.length === 0) return deny('只有管理员可以任免岗位 / only admins grant and end posts');
+  if (!isNew) {
+    const seen = seeUser(p, person);
+    if (!seen.allow) return seen;
+    if (person!.username === p.username) return deny('不能任免自己的岗位 / you may not grant or end your own posts');
+  }
+  if (!post.orgPath || !withinAny(post.orgPath, scopes)) return deny('组织不存在 / org not found', 404);
+  if (post.role === 'admin' && !scopes.some((s) => s !== post.orgPath && within(post.orgPath, s)))
+    return deny('管理员岗位须由上级组织的管理员任免 / an admin post is granted or ended by an admin of an org above it');
+  return allow();
+}
+
+/** Creating accounts (新建账号): admins only; each post is then asked of {@link grantPost}. */
+export function createUsers(p: Principal): Decision {
+  return scopesWith(p, 'admin').length ? allow() : deny('只有管理员可以新建账号 / only admins create accounts');
+}
+
+/** Listing people (人员列表): admins, each within their admin subtrees ({@link scopesWith}). */
+export function listPeople(p: Principal): Decision {
+  return scopesWith(p, 'admin').length ? allow() : deny('只有管理员可以查看人员 / only admins see the people list');
+}
+
+/** The administration record (管理操作记录): admins, for changes concerning orgs within their admin subtrees. */
+export function readAdminAudit(p: Principal): Decision {
+  return scopesWith(p, 'admin').length ? allow() : deny('只有管理员可以查看管理操作记录 / only admins read the administration record');
 }
 
 // ---------------------------------------------------------------------------

@@ -3,6 +3,7 @@
  * reassigning a rotating cadre's tasks (批量转办). Shared by the workflow, its
  * activities and the API.
  */
+import type { Role } from '../domain/policy';
 
 /** Who runs the job, as the authorization policy sees them. */
 export interface BulkPrincipal {
@@ -10,6 +11,8 @@ export interface BulkPrincipal {
   orgId: string;
   orgPath: string;
   roles: string[];
+  /** Every active post (兼职); absent: the roles at `orgId`. */
+  posts?: { orgId: string; orgPath: string; role: Role }[];
 }
 
 export type BulkActionInput =

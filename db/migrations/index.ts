@@ -21,6 +21,7 @@ import * as m019 from './019_membership_lookups';
 import * as m017 from './017_pii_rotations';
 import * as m018 from './018_public_join';
 import * as m022 from './022_admin_audit';
+import * as m023 from './023_user_posts';
 import * as m025 from './025_calendar_overrides';
 import * as m026 from './026_deputies';
 
@@ -42,6 +43,7 @@ const migrations: Record<string, Knex.Migration> = {
   '017_pii_rotations': m017,
   '018_public_join': m018,
   '022_admin_audit': m022,
+  '023_user_posts': m023,
   '025_calendar_overrides': m025,
   '026_deputies': m026,
 };

@@ -1,6 +1,6 @@
 /**
  * In a real browser: a reviewer names a colleague as deputy on 我的代理
- * (/me/deputy, from the header); the next approval step goes to the deputy,
+ * (我的资料 /me, from the header); the next approval step goes to the deputy,
  * whose inbox and task page say 代…审批, while the reviewer's inbox shows it
  * read-only; the reviewer ends the range early.
  */
@@ -43,7 +43,7 @@ describe('deputy while away in the browser', () => {
     const s = await openSession(browser, h.url);
     const { page } = s;
     await login(s, rev);
-    await page.getByTestId('my-deputy-link').click();
+    await page.getByTestId('profile-link').click();
     await page.getByTestId('my-deputy-page').waitFor();
     // The staff directory is searched as one types.
     await page.getByTestId('deputy-picker').click();
@@ -93,7 +93,7 @@ describe('deputy while away in the browser', () => {
     await d.close();
 
     // The reviewer ends the range early.
-    await page.goto('/me/deputy');
+    await page.goto('/me');
     await page.getByTestId('deputy-end').click();
     await page
       .locator('.ant-popover:visible')

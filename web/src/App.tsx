@@ -28,9 +28,10 @@ const Posters = lazy(() => import('./pages/Posters'));
 const Notifications = lazy(() => import('./pages/Notifications'));
 const ChangePassword = lazy(() => import('./pages/ChangePassword'));
 const PersonalDataLog = lazy(() => import('./pages/PersonalDataLog'));
+const People = lazy(() => import('./pages/People'));
+const Profile = lazy(() => import('./pages/Profile'));
 const SmsOutbox = lazy(() => import('./pages/SmsOutbox'));
 const WorkCalendar = lazy(() => import('./pages/WorkCalendar'));
-const MyDeputy = lazy(() => import('./pages/MyDeputy'));
 
 function NotFound() {
   const { t } = useI18n();
@@ -67,8 +68,9 @@ export function App() {
   else if (path === '/posters') page = <Posters />;
   else if (path === '/notifications') page = <Notifications />;
   else if (path === '/password') page = <ChangePassword />;
-  else if (path === '/me/deputy') page = <MyDeputy />;
   else if (path === '/admin/personal-data-log') page = <PersonalDataLog />;
+  else if (path === '/admin/people') page = <People />;
+  else if (path === '/me') page = <Profile />;
   else if (path === '/dev/sms-outbox') page = <SmsOutbox />;
   else if (path === '/admin/calendar') page = <WorkCalendar initialYear={Number(query.get('year')) || undefined} />;
   else page = <NotFound />;

@@ -8,13 +8,13 @@ import {
   DashboardOutlined,
   FlagOutlined,
   KeyOutlined,
-  UserSwitchOutlined,
   LogoutOutlined,
   NotificationOutlined,
   PlusCircleOutlined,
   QrcodeOutlined,
   ScheduleOutlined,
   SettingOutlined,
+  UserOutlined,
 } from '@ant-design/icons';
 import { get } from './api';
 import { useI18n } from './i18n';
@@ -22,6 +22,10 @@ import { LangSwitch } from './components/LangSwitch';
 import { label, ROLES } from './labels';
 import { navigate } from './router';
 import { useSession } from './session';
+
+type MenuNode = { key: string; children?: MenuNode[] };
+/** The keys of a menu item's pages (its own, or those of its children and their groups). */
+const leafKeys = (i: MenuNode): string[] => (i.children ? i.children.flatMap(leafKeys) : [i.key]);
 
 /** Region-level orgs (县区总工会, 产业工会) do the region's campaign work. */
 export const REGION_KINDS = ['county', 'industry'];
@@ -70,7 +74,10 @@ export function AppLayout({ path, children }: { path: string; children: ReactNod
             key: 'people',
             icon: <ApartmentOutlined />,
             label: t('机构与人员'),
-            children: [{ key: '/admin/calendar', label: t('工作日历') }],
+            children: [
+              { key: '/admin/people', label: t('人员') },
+              { key: '/admin/calendar', label: t('工作日历') },
+            ],
           },
           {
             key: 'admin',
@@ -85,7 +92,7 @@ export function AppLayout({ path, children }: { path: string; children: ReactNod
       : []),
   ];
   const selected = items
-    .flatMap((i) => ('children' in i && i.children ? i.children.map((c) => c.key) : [i.key]))
+    .flatMap(leafKeys)
     .filter((k) => path === k || path.startsWith(`${k}/`))
     .sort((a, b) => b.length - a.length)[0];
 
@@ -106,8 +113,8 @@ export function AppLayout({ path, children }: { path: string; children: ReactNod
             ))}
           </span>
           <LangSwitch />
-          <Button size="small" icon={<UserSwitchOutlined />} onClick={() => navigate('/me/deputy')} data-testid="my-deputy-link">
-            {t('我的代理')}
+          <Button size="small" icon={<UserOutlined />} onClick={() => navigate('/me')} data-testid="profile-link">
+            {t('我的资料')}
           </Button>
           <Button size="small" icon={<KeyOutlined />} onClick={() => navigate('/password')} data-testid="change-password-link">
             {t('修改密码')}
@@ -122,7 +129,7 @@ export function AppLayout({ path, children }: { path: string; children: ReactNod
           <Menu
             mode="inline"
             selectedKeys={selected ? [selected] : []}
-            defaultOpenKeys={path === '/admin/calendar' ? ['people'] : path.startsWith('/admin/') ? ['admin'] : []}
+            defaultOpenKeys={['/admin/people', '/admin/calendar'].some((k) => path.startsWith(k)) ? ['people'] : path.startsWith('/admin/') ? ['admin'] : []}
             items={items}
             onClick={(e) => navigate(e.key)}
             style={{ borderInlineEnd: 0, paddingTop: 8 }}

@@ -38,7 +38,7 @@ export function DeputySettings({ username }: { username: string }) {
   const [form] = Form.useForm<Values>();
   const current = useLoad(() => get<{ deputy: Range | null }>(`/api/users/${encodeURIComponent(username)}/deputy`), [username]);
   const [q, setQ] = useState('');
-  const people = useLoad(() => get<{ items: DirectoryUser[] }>(`/api/users?limit=50${q ? `&q=${encodeURIComponent(q)}` : ''}`), [q]);
+  const people = useLoad(() => get<{ items: DirectoryUser[] }>(`/api/directory?limit=50${q ? `&q=${encodeURIComponent(q)}` : ''}`), [q]);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
 
