@@ -29,10 +29,10 @@ describe('people and posts in the browser', () => {
     expect(app.status, JSON.stringify(app.body)).toBe(201);
     const username = `e2e-reviewer-${crypto.randomBytes(3).toString('hex')}`;
 
-    // The admin: 管理 › 机构与人员 › 人员, 新建账号 with a reviewer post at the city federation.
+    // The admin: 机构与人员 › 人员, 新建账号 with a reviewer post at the city federation.
     const admin = await openSession(browser, h.url);
     await login(admin, 'city.admin');
-    await admin.page.getByTestId('main-menu').getByText('管理').click();
+    await admin.page.getByTestId('main-menu').getByText('机构与人员').click();
     await admin.page.getByTestId('main-menu').getByText('人员', { exact: true }).click();
     await admin.page.waitForURL('**/admin/people');
     await admin.page.getByTestId('people-table').locator('tr.ant-table-row').first().waitFor();
