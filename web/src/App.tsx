@@ -29,6 +29,7 @@ const Notifications = lazy(() => import('./pages/Notifications'));
 const ChangePassword = lazy(() => import('./pages/ChangePassword'));
 const PersonalDataLog = lazy(() => import('./pages/PersonalDataLog'));
 const SmsOutbox = lazy(() => import('./pages/SmsOutbox'));
+const RotationWizard = lazy(() => import('./pages/admin/RotationWizard'));
 
 function NotFound() {
   const { t } = useI18n();
@@ -67,6 +68,7 @@ export function App() {
   else if (path === '/password') page = <ChangePassword />;
   else if (path === '/admin/personal-data-log') page = <PersonalDataLog />;
   else if (path === '/dev/sms-outbox') page = <SmsOutbox />;
+  else if ((p = match('/admin/people/:username/rotate', path))) page = <RotationWizard username={p.username!} />;
   else page = <NotFound />;
 
   return <AppLayout path={path}>{guard(page)}</AppLayout>;
