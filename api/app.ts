@@ -17,6 +17,7 @@ import { logger } from '../runtime/logger';
 import { applicationRoutes } from './applications';
 import { taskRoutes } from './tasks';
 import { bulkJobRoutes } from './bulk-jobs';
+import { rotationRoutes } from './rotation';
 import { chainRoutes } from './chains';
 import { openApiRoutes } from './openapi';
 import { campaignRoutes } from './campaigns';
@@ -181,6 +182,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(applicationRoutes({ ...deps, verification }));
   app.use('/api', requireAuth({ db: deps.db, secret: deps.jwtSecret }));
   app.use(bulkJobRoutes(deps));
+  app.use(rotationRoutes(deps));
   app.use(taskRoutes(deps));
   app.use(chainRoutes(deps));
   app.use(campaignRoutes(deps));
