@@ -8,7 +8,7 @@ import helmet from 'helmet';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../db/knex';
 import { pingDb } from '../db/knex';
-import { authRoutes, callerOf, requireAuth } from './auth';
+import { authRoutes, requireAuth } from './auth';
 import { createLoginLimiter, DEFAULT_LIMITS } from './rate-limits';
 import { errorMiddleware, HttpError } from './errors';
 import { createMetrics } from './metrics';
@@ -30,6 +30,7 @@ import { smsRoutes } from './sms';
 import { createPhoneVerification, type PublicSmsSettings } from './verification';
 import { outboxSender, type SmsSender } from '../runtime/sms';
 import { lookupRoutes } from './lookups';
+import { userRoutes } from './users';
 import { webApp } from './web';
 import type { PiiCipher } from '../runtime/pii';
 
@@ -191,10 +192,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(lookupRoutes(deps));
   app.use(auditRoutes(deps));
 
-  app.get('/api/me', (req, res) => {
-    const c = callerOf(req);
-    res.json({ username: c.username, name: c.name, org: c.orgId, orgName: c.orgName, roles: c.roles });
-  });
+  app.use(userRoutes({ db: deps.db, limiter: loginLimiter }));
 
   app.use(webApp());
   app.use('/api', (_req, _res, next) => next(new HttpError(404, '接口不存在 / no such route')));

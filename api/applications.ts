@@ -298,7 +298,13 @@ function summary(a: Awaited<ReturnType<typeof listApplications>>[number]) {
 
 /** The actor an action carries into its workflow: who, where (for the policy in the validator), which roles. */
 export function actorOf(caller: Caller) {
-  return { username: caller.username, orgId: caller.orgId, orgPath: caller.orgPath, roles: caller.roles };
+  return {
+    username: caller.username,
+    orgId: caller.orgId,
+    orgPath: caller.orgPath,
+    roles: caller.roles,
+    posts: caller.posts.map(({ orgId, orgPath, role }) => ({ orgId, orgPath, role })),
+  };
 }
 
 export async function requireUsers(db: Db, usernames: string[], path = 'to'): Promise<void> {

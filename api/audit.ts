@@ -16,9 +16,11 @@ import { z } from 'zod';
 import { listReveals } from '../db/audit-repository';
 import type { Db } from '../db/knex';
 import { listRetentionRuns } from '../db/retention-repository';
-import { readRetentionRuns, readRevealAudit, revealAuditScope } from '../domain/policy';
+import { listAdminChanges } from '../db/admin-audit-repository';
+import { getOrg } from '../db/org-repository';
+import { readAdminAudit, readRetentionRuns, readRevealAudit, revealAuditScope, scopesWith, within } from '../domain/policy';
 import { callerOf } from './auth';
-import { badRequest, enforce, parseOr400 } from './errors';
+import { badRequest, enforce, notFound, parseOr400 } from './errors';
 import { registerRoutes } from './openapi';
 import { isoDateTime } from './validation';
 
@@ -28,6 +30,12 @@ registerRoutes({
       summary:
         '个人信息查看记录（管理员，本级及下级的申请）：谁、何时、哪个申请、哪一步、哪些字段 / the personal-data view log (admins, applications in their subtree): who, when, which application, step and fields',
       query: ['from', 'to', 'actor', 'limit', 'cursor'],
+    },
+  },
+  '/api/audit/admin': {
+    get: {
+      summary: '管理操作记录（管理员，本级及下级）：组织、账号、岗位的变更 / the administration record (admins, their subtrees)',
+      query: ['org', 'subject', 'limit', 'cursor'],
     },
   },
   '/api/retention/runs': {
@@ -85,6 +93,26 @@ export function auditRoutes(deps: AuditDeps): Router {
       })),
       nextCursor: rows.length > q.limit ? page[page.length - 1]!.id : null,
     });
+  });
+
+  router.get('/api/audit/admin', async (req, res) => {
+    const caller = callerOf(req);
+    enforce(readAdminAudit(caller));
+    const q = parseOr400(
+      z.object({ org: z.string().trim().min(1).max(100).optional(), subject: z.string().trim().min(1).max(100).optional(), limit, cursor }),
+      req.query,
+    );
+    const scopes = scopesWith(caller, 'admin');
+    let prefixes: string[] = scopes;
+    if (q.org) {
+      const org = await getOrg(deps.db, q.org);
+      if (!org || !scopes.some((s) => within(org.path, s))) throw notFound('组织不存在 / org not found');
+      prefixes = [org.path];
+    }
+    const rows = await listAdminChanges(deps.db, { pathPrefix: prefixes, subjectId: q.subject, beforeId: q.cursor, limit: q.limit + 1 });
+    const page = rows.slice(0, q.limit);
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({ items: page.map((r) => ({ ...r, id: String(r.id) })), nextCursor: rows.length > q.limit ? String(page[page.length - 1]!.id) : null });
   });
 
   router.get('/api/retention/runs', async (req, res) => {

@@ -10,7 +10,8 @@ import { z } from 'zod';
 import { DEMO_PASSWORD } from '../db/demo-seed';
 import type { Db } from '../db/knex';
 import { getOrg } from '../db/org-repository';
-import { getSession, getUser, getUserCredentials, requirePasswordChange, revokeTokens, setPassword } from '../db/user-repository';
+import { getSession, getUserCredentials, recordLogin, requirePasswordChange, revokeTokens, setPassword } from '../db/user-repository';
+import type { Post } from '../domain/policy';
 import { badRequest, forbidden, HttpError, parseOr400, type FieldError } from './errors';
 import { DUMMY_HASH_PROMISE, hashPassword, verifyPassword } from './passwords';
 import type { LoginLimiter } from './rate-limits';
@@ -22,7 +23,16 @@ export interface Caller {
   orgName: string;
   /** Ancestor path of the caller's org ('/henan/pds/'); everything below it is in scope. */
   orgPath: string;
+  /** The roles held at the home org. */
   roles: string[];
+  /** Every active post (岗位), at the home org and elsewhere: what the policy reads (domain/policy.ts `postsOf`). */
+  posts: CallerPost[];
+}
+
+/** An active post of the caller, with its id and org name for display. */
+export interface CallerPost extends Post {
+  id: string;
+  orgName: string;
 }
 
 declare module 'express-serve-static-core' {
@@ -108,6 +118,7 @@ export function authRoutes(opts: AuthOptions): Router {
       throw new HttpError(401, '用户名或密码错误 / wrong username or password');
     }
     await opts.limiter.succeeded(body.username);
+    await recordLogin(opts.db, user.username);
     // In production the published demo password is as good as none: its holder must choose another first.
     let mustChangePassword = user.mustChangePassword;
     if (!mustChangePassword && opts.production && body.password === DEMO_PASSWORD) {
@@ -190,6 +201,7 @@ export function requireAuth(opts: { db: Db; secret: string }) {
         orgName: session.orgName,
         orgPath: session.orgPath,
         roles: session.roles,
+        posts: session.posts,
       };
       req.tokenIssuedAt = issuedAt;
       next();
@@ -220,9 +232,15 @@ export function inScope(caller: Caller, orgPath: string): boolean {
  * the bearer token (the bulletin print page, opened in a tab of its own).
  */
 export async function callerForUser(db: Db, username: string): Promise<Caller | undefined> {
-  const user = await getUser(db, username);
-  if (!user || !user.active) return undefined;
-  const org = await getOrg(db, user.orgId);
-  if (!org) return undefined;
-  return { username: user.username, name: user.name, orgId: org.id, orgName: org.name, orgPath: org.path, roles: user.roles };
+  const session = await getSession(db, username);
+  if (!session || !session.active) return undefined;
+  return {
+    username: session.username,
+    name: session.name,
+    orgId: session.orgId,
+    orgName: session.orgName,
+    orgPath: session.orgPath,
+    roles: session.roles,
+    posts: session.posts,
+  };
 }

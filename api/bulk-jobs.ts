@@ -44,7 +44,13 @@ const jobWorkflowId = (jobId: string) => `bulk-${jobId}`;
 /** Job ids are what idFromKey/newId make: letters and digits. */
 const JOB_ID = /^[a-z0-9]{1,40}$/;
 
-export const principalOf = (c: Caller): BulkPrincipal => ({ username: c.username, orgId: c.orgId, orgPath: c.orgPath, roles: c.roles });
+export const principalOf = (c: Caller): BulkPrincipal => ({
+  username: c.username,
+  orgId: c.orgId,
+  orgPath: c.orgPath,
+  roles: c.roles,
+  posts: c.posts.map(({ orgId, orgPath, role }) => ({ orgId, orgPath, role })),
+});
 
 /**
  * Starts the job (or finds the one this caller's key started before) and

@@ -25,7 +25,7 @@ import { registerRoutes } from './openapi';
 registerRoutes({
   '/api/orgs': { get: { summary: '组织树（本级及下级、上级）/ orgs in scope and above' } },
   '/api/groups': { get: { summary: '重点群体 / target groups' } },
-  '/api/users': { get: { summary: '同事目录（转办、加签选人）/ colleagues for transfer and add-signer pickers', query: ['q', 'limit'] } },
+  '/api/directory': { get: { summary: '同事目录（转办、加签选人）/ colleagues for transfer and add-signer pickers', query: ['q', 'limit'] } },
   '/api/notifications': { get: { summary: '我的消息 / the caller’s notifications', query: ['limit'] } },
   '/api/tasks/{id}/allowed': { get: { summary: '当前可执行的审批操作 / what the caller may do on a task now' } },
 });
@@ -53,7 +53,7 @@ export function lookupRoutes(deps: LookupDeps): Router {
   });
 
   /** Colleagues to hand a task to or add as signers: the caller's city (or province) and the orgs above it. */
-  router.get('/api/users', async (req, res) => {
+  router.get('/api/directory', async (req, res) => {
     const caller = callerOf(req);
     const q = parseOr400(z.object({ q: z.string().trim().max(50).optional(), limit: z.coerce.number().int().min(1).max(500).default(200) }), req.query);
     const ancestors = await listAncestors(db, caller.orgId);

@@ -34,7 +34,6 @@ export const ROUTES: Record<string, Record<string, Op>> = {
   '/api/auth/password': {
     post: { summary: '修改密码：其他令牌全部失效，返回新令牌 / change the password: every other token ends; answers a fresh one', body: passwordChangeSchema },
   },
-  '/api/me': { get: { summary: '当前用户 / the caller' } },
   '/api/applications': {
     post: { summary: '提交申请（补助、网上入会、会籍转移）/ start an application', body: createSchema, ok: 201 },
     get: { summary: '申请列表 / applications in scope', query: ['type', 'status', 'mine', 'limit', 'cursor'] },

@@ -79,6 +79,10 @@ export interface LoginLimiter {
   check(username: string, address: string): Promise<void>;
   failed(username: string, address: string): Promise<void>;
   succeeded(username: string): Promise<void>;
+  /** True while the account's back-off blocks its logins (the people page's 已锁定). */
+  locked(username: string): Promise<boolean>;
+  /** An admin's unlock (解锁): clears the account's failures and back-off at once. */
+  unlock(username: string): Promise<void>;
 }
 
 export function createLoginLimiter(
@@ -111,6 +115,14 @@ export function createLoginLimiter(
     },
     async succeeded(username) {
       await accountFailures.delete(accountKey(username));
+    },
+    async locked(username) {
+      const block = await accountBlock.get(accountKey(username));
+      return !!block && block.consumedPoints > 1 && block.msBeforeNext > 0;
+    },
+    async unlock(username) {
+      const key = accountKey(username);
+      await Promise.all([accountFailures.delete(key), accountBlock.delete(key)]);
     },
   };
 }

@@ -32,10 +32,10 @@ export async function recordAdminChange(db: Db, c: AdminChange): Promise<void> {
   });
 }
 
-/** Changes concerning orgs at or below `pathPrefix`, newest first, paged by id. */
+/** Changes concerning orgs at or below `pathPrefix` (or any of several), newest first, paged by id. */
 export async function listAdminChanges(
   db: Db,
-  f: { pathPrefix: string; subjectKind?: string; subjectId?: string; beforeId?: string; limit: number },
+  f: { pathPrefix: string | readonly string[]; subjectKind?: string; subjectId?: string; beforeId?: string; limit: number },
 ): Promise<AdminChangeRecord[]> {
   const q = db('admin_audit')
     .select({
@@ -48,7 +48,10 @@ export async function listAdminChanges(
       orgPath: 'org_path',
       data: 'data',
     })
-    .where('org_path', 'like', `${f.pathPrefix}%`)
+    .where((w) => {
+      for (const prefix of typeof f.pathPrefix === 'string' ? [f.pathPrefix] : f.pathPrefix) void w.orWhere('org_path', 'like', `${prefix}%`);
+      if (f.pathPrefix.length === 0) void w.whereRaw('false');
+    })
     .orderBy('id', 'desc')
     .limit(f.limit);
   if (f.subjectKind) q.andWhere('subject_kind', f.subjectKind);

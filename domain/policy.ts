@@ -15,13 +15,28 @@
 export type Role = 'staff' | 'reviewer' | 'admin' | 'supervisor';
 export const ROLES: readonly Role[] = ['staff', 'reviewer', 'admin', 'supervisor'];
 
+/** A post (岗位): a role held at an org. */
+export interface Post {
+  orgId: string;
+  /** Ancestor path of the post's org. */
+  orgPath: string;
+  role: Role;
+}
+
 /** Who is asking: the signed-in user, where they sit, what they hold. */
 export interface Principal {
   username: string;
+  /** The home org (本单位): where the principal applies from, shown beside their name. */
   orgId: string;
-  /** Ancestor path of the principal's org, e.g. '/henan/pds/'. */
+  /** Ancestor path of the principal's home org, e.g. '/henan/pds/'. */
   orgPath: string;
+  /** The roles held at the home org. */
   roles: readonly string[];
+  /**
+   * Every active post, at the home org and elsewhere (兼职). Absent: the
+   * principal holds exactly `roles` at the home org (see {@link postsOf}).
+   */
+  posts?: readonly Post[];
 }
 
 /** The answer: allowed or not, why not, and whether an admin's override made it allowed. */
@@ -37,6 +52,27 @@ export function within(path: string | null | undefined, scopePath: string): bool
 
 export function hasAnyRole(p: Principal, ...roles: Role[]): boolean {
   return roles.some((r) => p.roles.includes(r));
+}
+
+/** The principal's posts: `posts` when known, else the roles at the home org. */
+export function postsOf(p: Principal): readonly Post[] {
+  return p.posts ?? p.roles.filter((r): r is Role => (ROLES as readonly string[]).includes(r)).map((role) => ({ orgId: p.orgId, orgPath: p.orgPath, role }));
+}
+
+/** The org paths where the principal holds any of `roles`: the subtrees those posts govern. */
+export function scopesWith(p: Principal, ...roles: Role[]): string[] {
+  return [
+    ...new Set(
+      postsOf(p)
+        .filter((post) => roles.includes(post.role))
+        .map((post) => post.orgPath),
+    ),
+  ];
+}
+
+/** True when `path` lies within one of `scopes`. */
+function withinAny(path: string | null | undefined, scopes: readonly string[]): boolean {
+  return scopes.some((s) => within(path, s));
 }
 
 // ---------------------------------------------------------------------------
@@ -80,7 +116,7 @@ export interface TargetFacts {
 export function holdsTask(p: Principal, t: TaskFacts): boolean {
   if (t.delegatedTo) return t.delegatedTo === p.username || t.assignee === p.username;
   if (t.assignee) return t.assignee === p.username || t.owner === p.username;
-  return !!t.role && t.orgId === p.orgId && p.roles.includes(t.role);
+  return !!t.role && postsOf(p).some((post) => post.orgId === t.orgId && post.role === t.role);
 }
 
 /**
@@ -89,7 +125,7 @@ export function holdsTask(p: Principal, t: TaskFacts): boolean {
  * {@link holdsTask} cannot drift apart.
  */
 export function inboxFilter(p: Principal): { usernames: string[]; roleOrgs: { orgId: string; role: string }[] } {
-  return { usernames: [p.username], roleOrgs: p.roles.map((role) => ({ orgId: p.orgId, role })) };
+  return { usernames: [p.username], roleOrgs: postsOf(p).map((post) => ({ orgId: post.orgId, role: post.role })) };
 }
 
 /**
@@ -105,9 +141,10 @@ export function decideTask(p: Principal, t: TaskFacts, opts: { applicant?: strin
   const owner = t.delegatedTo ? t.assignee : (t.owner ?? null);
   if (delegate && owner === p.username && delegate !== p.username) return deny('已委派，等待被委派人的意见 / delegated: waiting for the delegate’s opinion');
   if (holdsTask(p, t)) return allow();
-  if (hasAnyRole(p, 'admin') && !!opts.applicant && opts.applicant === p.username)
+  const adminScopes = scopesWith(p, 'admin');
+  if (adminScopes.length && !!opts.applicant && opts.applicant === p.username)
     return deny('申请人不能审批自己的申请 / the applicant may not approve their own application');
-  if (hasAnyRole(p, 'admin') && within(t.orgPath, p.orgPath)) return allow(true);
+  if (withinAny(t.orgPath, adminScopes)) return allow(true);
   return deny('此任务未分配给您 / this task is not assigned to you');
 }
 
@@ -312,6 +349,77 @@ export function seeOrg(p: Principal, org: { path: string }): boolean {
 export function directoryScope(p: Principal): { pathPrefix: string } {
   const parts = p.orgPath.split('/').filter(Boolean);
   return { pathPrefix: `/${parts.slice(0, Math.max(1, Math.min(parts.length, 2))).join('/')}/` };
+}
+
+// ---------------------------------------------------------------------------
+// People and posts (人员与岗位)
+// ---------------------------------------------------------------------------
+
+/** What the policy needs to know of a person an admin looks at. */
+export interface PersonFacts {
+  username: string;
+  /** Org paths of their active posts; for someone without a post, their home org's path. */
+  places: readonly string[];
+}
+
+const NO_PERSON = '用户不存在 / user not found';
+
+/** Seeing a person (人员): an admin within whose subtree one of the person's posts (or, without posts, home org) lies. */
+export function seeUser(p: Principal, person: PersonFacts | undefined): Decision {
+  const scopes = scopesWith(p, 'admin');
+  if (!person || !person.places.some((place) => withinAny(place, scopes))) return deny(NO_PERSON, 404);
+  return allow();
+}
+
+/**
+ * Managing an account (deactivate, activate, reset, unlock, edit): an admin
+ * whose subtrees hold all of the person's posts — a cadre with a post
+ * elsewhere is managed from above both — and never oneself.
+ */
+export function manageUser(p: Principal, person: PersonFacts | undefined): Decision {
+  const seen = seeUser(p, person);
+  if (!seen.allow) return seen;
+  if (person!.username === p.username) return deny('不能修改自己的账号 / you may not change your own account here');
+  const scopes = scopesWith(p, 'admin');
+  if (!person!.places.every((place) => withinAny(place, scopes)))
+    return deny('此人在您的管辖范围以外还有岗位，须由共同的上级管理员办理 / this person holds a post outside your scope: an admin above both must do this');
+  return allow();
+}
+
+/**
+ * Granting a post (任职) or ending one (免职): the org must lie within one of
+ * the caller's admin subtrees (else it does not exist for them); an admin
+ * post is granted and ended only by an admin above that org — an admin is
+ * appointed by the level above, never by a peer or by themselves; never
+ * one's own posts; only admins. `person` is undefined for a new account.
+ */
+export function grantPost(p: Principal, person: PersonFacts | undefined, post: { orgPath: string | undefined; role: Role }, isNew = false): Decision {
+  const scopes = scopesWith(p, 'admin');
+  if (scopes.length === 0) return deny('只有管理员可以任免岗位 / only admins grant and end posts');
+  if (!isNew) {
+    const seen = seeUser(p, person);
+    if (!seen.allow) return seen;
+    if (person!.username === p.username) return deny('不能任免自己的岗位 / you may not grant or end your own posts');
+  }
+  if (!post.orgPath || !withinAny(post.orgPath, scopes)) return deny('组织不存在 / org not found', 404);
+  if (post.role === 'admin' && !scopes.some((s) => s !== post.orgPath && within(post.orgPath, s)))
+    return deny('管理员岗位须由上级组织的管理员任免 / an admin post is granted or ended by an admin of an org above it');
+  return allow();
+}
+
+/** Creating accounts (新建账号): admins only; each post is then asked of {@link grantPost}. */
+export function createUsers(p: Principal): Decision {
+  return scopesWith(p, 'admin').length ? allow() : deny('只有管理员可以新建账号 / only admins create accounts');
+}
+
+/** Listing people (人员列表): admins, each within their admin subtrees ({@link scopesWith}). */
+export function listPeople(p: Principal): Decision {
+  return scopesWith(p, 'admin').length ? allow() : deny('只有管理员可以查看人员 / only admins see the people list');
+}
+
+/** The administration record (管理操作记录): admins, for changes concerning orgs within their admin subtrees. */
+export function readAdminAudit(p: Principal): Decision {
+  return scopesWith(p, 'admin').length ? allow() : deny('只有管理员可以查看管理操作记录 / only admins read the administration record');
 }
 
 // ---------------------------------------------------------------------------

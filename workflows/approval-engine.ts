@@ -174,7 +174,13 @@ export function remember(s: ApprovalState, key: string, a: Pick<ActionInput, 'ac
 /** The actor as the policy sees them. Without an org path (an old caller) nobody's subtree covers anything. */
 function principalOf(actor: Actor): Principal {
   // '\u0000' starts no org path: `within(path, '')` would put everything in scope.
-  return { username: actor.username, orgId: actor.orgId, orgPath: actor.orgPath || '\u0000', roles: actor.roles };
+  return {
+    username: actor.username,
+    orgId: actor.orgId,
+    orgPath: actor.orgPath || '\u0000',
+    roles: actor.roles,
+    ...(actor.posts ? { posts: actor.posts } : {}),
+  };
 }
 
 function applicationFacts(s: ApprovalState, a: ActionInput): ApplicationFacts | undefined {

@@ -3,7 +3,7 @@
  * Plain data only: this module is imported by workflow code.
  */
 import type { ActionName, ApplicationType, AutoStepName, ChainDefinition, HumanStep, Step } from '../domain/chain';
-import type { TargetFacts } from '../domain/policy';
+import type { Role, TargetFacts } from '../domain/policy';
 
 export type ApplicationStatus = 'pending' | 'returned' | 'approved' | 'rejected' | 'withdrawn';
 export type TaskStatus = 'pending' | 'completed' | 'cancelled';
@@ -15,6 +15,8 @@ export interface Actor {
   roles: string[];
   /** Ancestor path of the actor's org ('/henan/pds/'), filled by the API: an admin overrides only within it. */
   orgPath?: string;
+  /** Every active post of the actor (兼职), filled by the API; absent: the roles at `orgId` (domain/policy.ts `postsOf`). */
+  posts?: { orgId: string; orgPath: string; role: Role }[];
   /**
    * The system's own actors only (SLA auto-approve, cancel, the revise signal): they act without a validator.
    * Never set from a user request; the validator gives it no weight.

@@ -3,6 +3,7 @@
  * reassigning a rotating cadre's tasks (批量转办) and cadre rotation (干部轮岗).
  * Shared by the workflow, its activities and the API.
  */
+import type { Role } from '../domain/policy';
 import type { RotationHold, RotationMove } from '../domain/rotation';
 
 /** Who runs the job, as the authorization policy sees them. */
@@ -11,6 +12,8 @@ export interface BulkPrincipal {
   orgId: string;
   orgPath: string;
   roles: string[];
+  /** Every active post (兼职); absent: the roles at `orgId`. */
+  posts?: { orgId: string; orgPath: string; role: Role }[];
 }
 
 export type BulkActionInput =

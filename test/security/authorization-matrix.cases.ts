@@ -904,7 +904,7 @@ export const CASES: RouteCase[] = [
 
   // --- look-ups ----------------------------------------------------------------------------------
   read('GET /api/orgs', 'the org tree', 'pds-xinhua', EVERYONE, () => '/api/orgs'),
-  read('GET /api/users', 'the caller’s colleague directory', OWN_ORG, EVERYONE, () => '/api/users'),
+  read('GET /api/directory', 'the caller’s colleague directory', OWN_ORG, EVERYONE, () => '/api/directory'),
   read('GET /api/groups', 'the target groups', 'pds-xinhua', EVERYONE, () => '/api/groups'),
   read('GET /api/notifications', 'the caller’s notifications', OWN_ORG, EVERYONE, () => '/api/notifications'),
 

@@ -454,7 +454,7 @@ function ActionDialog({
   const users = useLoad(
     () =>
       NEEDS_PEOPLE.includes(action)
-        ? get<{ items: { username: string; name: string; orgName: string; roles: string[] }[] }>('/api/users')
+        ? get<{ items: { username: string; name: string; orgName: string; roles: string[] }[] }>('/api/directory')
         : Promise.resolve({ items: [] }),
     [action],
   );
