@@ -28,7 +28,7 @@ const username = z.string().trim().min(1).max(100);
 export const rotateSchema = z
   .object({
     /** The post to end: its id (GET /api/users lists each person’s posts). */
-    fromPost: z.string().regex(/^[1-9][0-9]{0,17}$/, '请选择要结束的岗位 / choose the post to end'),
+    fromPost: z.string().regex(/^[1-9]\d{0,17}$/, '请选择要结束的岗位 / choose the post to end'),
     toPost: z
       .object({ org: z.string().trim().min(1).max(100), role: z.enum(ROLES as [Role, ...Role[]]) })
       .strict()
