@@ -11,7 +11,7 @@ import { DEMO_PASSWORD } from '../../db/demo-seed';
 import { Approvals } from '../support/approvals';
 import { buildChain, buildSubsidy, humanStep } from '../support/factories';
 import { eventually, startHarness, type Harness } from '../support/harness';
-import { launchBrowser, login, openSession, pickOption } from './browser';
+import { launchBrowser, login, openSession } from './browser';
 
 let h: Harness;
 let browser: Browser;
@@ -52,7 +52,10 @@ describe('the rotation wizard', () => {
       .getByTestId('from-post')
       .getByText(/审核员/)
       .click();
-    await pickOption(page, page.getByTestId('to-org'), next.org);
+    // (a long, virtual list: search it first)
+    await page.getByTestId('to-org').click();
+    await page.keyboard.type(next.org);
+    await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: next.org }).first().click();
     await s.shot('60-rotation-wizard-posts');
     await page.getByTestId('next-1').click();
     // Step 2: the successor.

@@ -259,9 +259,11 @@ export default function RotationWizard({ username }: { username: string }) {
               </Form.Item>
             </Space>
           )}
-          <Button type="primary" disabled={!fromPost || (withNewPost && !toOrg)} onClick={() => setStep(1)} data-testid="next-1">
-            {tr('下一步', 'Next')}
-          </Button>
+          <div>
+            <Button type="primary" disabled={!fromPost || (withNewPost && !toOrg)} onClick={() => setStep(1)} data-testid="next-1">
+              {tr('下一步', 'Next')}
+            </Button>
+          </div>
         </Form>
       )}
 
