@@ -251,6 +251,8 @@ const RUN_CAMPAIGN = 'FFF F FF2F NN NNNN FFF U';
 const BULLETIN_READERS = '2F2 F 2F22 NN NNNN F22 U';
 /** Any admin (editCalendar, reassignTasks, proposing a chain of one's own org). */
 const ANY_ADMIN = 'FF2 F FF2F FF FF2F F2F U';
+/** manageUser / grantPost on a 新华区 staff account: admins whose subtree holds 新华区; to everyone else the person does not exist. */
+const MANAGE_XINHUA_PERSON = 'NN2 N NN2N NN NNNN N2N U';
 
 const titleOf = (body: unknown) => (body as { title: string }).title;
 
@@ -420,6 +422,48 @@ async function twinOf(ctx: Ctx, caller: Caller): Promise<{ username: string; tok
   const r = await ctx.h.call('POST', '/api/auth/login', { body: { username, password: 'demo-password' } });
   if (r.status !== 200) throw new Error(`setup: login ${username} → ${r.status} ${JSON.stringify(r.body)}`);
   return { username, token: r.body.token as string };
+}
+
+/** A throwaway staff account of 新华区 (one post there; a demo user's password hash), for the people routes. */
+async function personOfXinhua(ctx: Ctx): Promise<{ username: string; postId: string }> {
+  const demo = await ctx.h.db('users').where({ username: 'xinhua.staff' }).first('password_hash');
+  const username = `matrix-person-${crypto.randomBytes(4).toString('hex')}`;
+  await ctx.h.db('users').insert({ username, name: '矩阵人员', org_id: 'pds-xinhua', roles: ['staff'], password_hash: demo.password_hash });
+  const post = await ctx.h.db('user_posts').where({ username }).first('id');
+  return { username, postId: String(post.id) };
+}
+
+/** What the people routes could write of a person: the account, its posts, its admin_audit rows. */
+const personFootprint = (ctx: Ctx, username: string) => async () => ({
+  user: await ctx.h
+    .db('users')
+    .where({ username })
+    .first('name', 'active', 'password_hash', 'must_change_password', 'tokens_valid_after', 'roles', 'email', 'phone'),
+  posts: await ctx.h.db('user_posts').where({ username }).orderBy('id').select('id', 'org_id', 'role', 'ended_at'),
+  audit: await count(ctx.h, 'admin_audit', (q) => q.where({ subject_id: username })),
+  replay: await replayRows(ctx),
+});
+
+/** A people route on a fresh 新华区 staff account. */
+function personAction(route: string, ok: number, body?: (postId: string) => unknown): RouteCase {
+  const [method, path] = route.split(' ') as [string, string];
+  return {
+    route,
+    subject: 'a 新华区 staff account',
+    subjectOrg: 'pds-xinhua',
+    expect: MANAGE_XINHUA_PERSON,
+    ok,
+    mutating: true,
+    async probe(ctx) {
+      const p = await personOfXinhua(ctx);
+      return {
+        method,
+        path: path.replace(':username', p.username).replace(':postId', p.postId),
+        ...(body ? { body: body(p.postId) } : {}),
+        footprint: personFootprint(ctx, p.username),
+      };
+    },
+  };
 }
 
 /** A user's sessions and password, as logout and a password change write them. */
@@ -905,6 +949,37 @@ export const CASES: RouteCase[] = [
   // --- look-ups ----------------------------------------------------------------------------------
   read('GET /api/orgs', 'the org tree', 'pds-xinhua', EVERYONE, () => '/api/orgs'),
   read('GET /api/directory', 'the caller’s colleague directory', OWN_ORG, EVERYONE, () => '/api/directory'),
+
+  // --- people and posts (人员与岗位) ------------------------------------------------------------
+  // listPeople + seeUser: admins, each listing the people placed within their subtree.
+  read('GET /api/users', 'xinhua.reviewer in the people list', 'pds-xinhua', 'FFV F FFVF FF FFHF FVF U', () => '/api/users?q=xinhua.reviewer', {
+    lists: (b) => b.items.some((i: { username: string }) => i.username === 'xinhua.reviewer'),
+  }),
+  {
+    route: 'POST /api/users',
+    subject: 'a new account with a staff post at 新华区',
+    subjectOrg: 'pds-xinhua',
+    // createUsers, then grantPost per post: admins only (403); an org outside the admin's subtree does not exist (404).
+    expect: 'FF2 F FF2F FF FFNF F2F U',
+    ok: 201,
+    mutating: true,
+    probe(ctx) {
+      const username = `matrix-new-${crypto.randomBytes(4).toString('hex')}`;
+      return {
+        method: 'POST',
+        path: '/api/users',
+        body: { username, name: '矩阵新账号', posts: [{ org: 'pds-xinhua', role: 'staff' }] },
+        footprint: personFootprint(ctx, username),
+      };
+    },
+  },
+  personAction('PATCH /api/users/:username', 200, () => ({ name: '矩阵改名', phone: '0375-7654321' })),
+  personAction('POST /api/users/:username/reset-password', 200),
+  personAction('POST /api/users/:username/unlock', 200),
+  personAction('POST /api/users/:username/posts', 201, () => ({ org: 'pds-xinhua', role: 'reviewer' })),
+  personAction('DELETE /api/users/:username/posts/:postId', 200),
+  // readAdminAudit: admins, each reading the changes within their subtree.
+  read('GET /api/audit/admin', 'the administration record', 'henan', ANY_ADMIN, () => '/api/audit/admin'),
   read('GET /api/groups', 'the target groups', 'pds-xinhua', EVERYONE, () => '/api/groups'),
   read('GET /api/notifications', 'the caller’s notifications', OWN_ORG, EVERYONE, () => '/api/notifications'),
 

@@ -31,7 +31,7 @@ import { createDatabase } from '../reliability/support';
 let h: Harness;
 let database: Awaited<ReturnType<typeof createDatabase>>;
 const REGION = 'pds-xinhua';
-const fx = { app: '', task: '', campaign: '', project: '', listApp: '', report: '' };
+const fx = { app: '', task: '', campaign: '', project: '', listApp: '', report: '', post: '' };
 
 beforeAll(async () => {
   database = await createDatabase(inject('adminDatabaseUrl'), `ud_hostile_${inject('runId')}`);
@@ -85,7 +85,10 @@ async function fingerprint(): Promise<Record<string, string>> {
   }[];
   const out: Record<string, string> = {};
   for (const { tablename } of tables) {
-    const r = await h.db.raw(`select count(*)::int as n, md5(coalesce(string_agg(t::text, '|' order by t::text), '')) as h from "${tablename}" t`);
+    // users.last_login_at: signing a caller in (as a case does before its requests) is a write of its own, not the route's.
+    const rows = tablename === 'users' ? `(select to_jsonb(u) - 'last_login_at' as t from users u) s` : `"${tablename}" t`;
+    const col = tablename === 'users' ? 's.t' : 't';
+    const r = await h.db.raw(`select count(*)::int as n, md5(coalesce(string_agg(${col}::text, '|' order by ${col}::text), '')) as h from ${rows}`);
     out[tablename] = `${r.rows[0].n}:${r.rows[0].h}`;
   }
   return out;
@@ -332,6 +335,36 @@ const CASES: Record<string, RouteCase> = {
       type: 'subsidy',
       steps: [{ id: 'review', name: '审核', type: 'human', who: { kind: 'role', role: 'reviewer', level: 'city' }, mode: 'single' }],
     }),
+  },
+  // People and posts: city.admin on 湛河区's staff account (no other case signs in as it).
+  'post /api/users': {
+    user: 'city.admin',
+    path: () => '/api/users',
+    valid: () => ({ username: `hostile-${Math.random().toString(36).slice(2, 10)}`, name: '测试', posts: [{ org: 'pds-zhanhe', role: 'staff' }] }),
+    required: ['username', 'name', 'posts'],
+  },
+  'patch /api/users/{username}': { user: 'city.admin', path: () => '/api/users/zhanhe.staff', valid: () => ({ name: '湛河区总工会干事' }) },
+  'post /api/users/{username}/reset-password': { user: 'city.admin', path: () => '/api/users/zhanhe.staff/reset-password', bodyless: true },
+  'post /api/users/{username}/unlock': { user: 'city.admin', path: () => '/api/users/zhanhe.staff/unlock', bodyless: true },
+  'post /api/users/{username}/posts': {
+    user: 'city.admin',
+    path: () => '/api/users/zhanhe.staff/posts',
+    valid: () => ({ org: 'pds-zhanhe', role: 'reviewer' }),
+    required: ['org', 'role'],
+    ok: 201,
+  },
+  // A supervisor post of 湛河区's staff member, (re)started before every request: each request ends it.
+  'delete /api/users/{username}/posts/{postId}': {
+    user: 'city.admin',
+    path: () => `/api/users/zhanhe.staff/posts/${fx.post}`,
+    bodyless: true,
+    beforeEach: async () => {
+      const held = await h.db('user_posts').where({ username: 'zhanhe.staff', role: 'supervisor' }).whereNull('ended_at').first('id');
+      if (held) return void (fx.post = String(held.id));
+      const r = await h.call('POST', '/api/users/zhanhe.staff/posts', { token: await h.login('city.admin'), body: { org: 'pds-zhanhe', role: 'supervisor' } });
+      expect(r.status).toBe(201);
+      fx.post = r.body.id as string;
+    },
   },
   'put /api/calendar/{date}': {
     user: 'city.admin',

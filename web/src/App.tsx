@@ -28,6 +28,8 @@ const Posters = lazy(() => import('./pages/Posters'));
 const Notifications = lazy(() => import('./pages/Notifications'));
 const ChangePassword = lazy(() => import('./pages/ChangePassword'));
 const PersonalDataLog = lazy(() => import('./pages/PersonalDataLog'));
+const People = lazy(() => import('./pages/People'));
+const Profile = lazy(() => import('./pages/Profile'));
 const SmsOutbox = lazy(() => import('./pages/SmsOutbox'));
 const RotationWizard = lazy(() => import('./pages/admin/RotationWizard'));
 
@@ -67,6 +69,8 @@ export function App() {
   else if (path === '/notifications') page = <Notifications />;
   else if (path === '/password') page = <ChangePassword />;
   else if (path === '/admin/personal-data-log') page = <PersonalDataLog />;
+  else if (path === '/admin/people') page = <People />;
+  else if (path === '/me') page = <Profile />;
   else if (path === '/dev/sms-outbox') page = <SmsOutbox />;
   else if ((p = match('/admin/people/:username/rotate', path))) page = <RotationWizard username={p.username!} />;
   else page = <NotFound />;

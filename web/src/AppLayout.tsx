@@ -13,6 +13,7 @@ import {
   QrcodeOutlined,
   ScheduleOutlined,
   SettingOutlined,
+  UserOutlined,
 } from '@ant-design/icons';
 import { get } from './api';
 import { useI18n } from './i18n';
@@ -20,6 +21,10 @@ import { LangSwitch } from './components/LangSwitch';
 import { label, ROLES } from './labels';
 import { navigate } from './router';
 import { useSession } from './session';
+
+type MenuNode = { key: string; children?: MenuNode[] };
+/** The keys of a menu item's pages (its own, or those of its children and their groups). */
+const leafKeys = (i: MenuNode): string[] => (i.children ? i.children.flatMap(leafKeys) : [i.key]);
 
 /** Region-level orgs (县区总工会, 产业工会) do the region's campaign work. */
 export const REGION_KINDS = ['county', 'industry'];
@@ -69,6 +74,7 @@ export function AppLayout({ path, children }: { path: string; children: ReactNod
             icon: <SettingOutlined />,
             label: t('管理'),
             children: [
+              { key: 'people', label: t('机构与人员'), type: 'group' as const, children: [{ key: '/admin/people', label: t('人员') }] },
               { key: '/admin/personal-data-log', label: t('个人信息查看记录') },
               { key: '/dev/sms-outbox', label: t('短信发件箱') },
             ],
@@ -77,7 +83,7 @@ export function AppLayout({ path, children }: { path: string; children: ReactNod
       : []),
   ];
   const selected = items
-    .flatMap((i) => ('children' in i && i.children ? i.children.map((c) => c.key) : [i.key]))
+    .flatMap(leafKeys)
     .filter((k) => path === k || path.startsWith(`${k}/`))
     .sort((a, b) => b.length - a.length)[0];
 
@@ -98,6 +104,9 @@ export function AppLayout({ path, children }: { path: string; children: ReactNod
             ))}
           </span>
           <LangSwitch />
+          <Button size="small" icon={<UserOutlined />} onClick={() => navigate('/me')} data-testid="profile-link">
+            {t('我的资料')}
+          </Button>
           <Button size="small" icon={<KeyOutlined />} onClick={() => navigate('/password')} data-testid="change-password-link">
             {t('修改密码')}
           </Button>

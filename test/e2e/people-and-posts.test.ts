@@ -1,0 +1,97 @@
+/**
+ * In a real browser: the city federation's admin creates a reviewer account
+ * on the people page (机构与人员 › 人员), which shows the initial password once;
+ * the new reviewer signs in with it, is made to choose a password of their
+ * own before anything else, then finds the city's pending task in their inbox
+ * and approves it, and sees their post on 我的资料.
+ */
+import crypto from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { eventually, startHarness, type Harness } from '../support/harness';
+import { buildSubsidy } from '../support/factories';
+import { launchBrowser, login, openSession, pickOption } from './browser';
+
+let h: Harness;
+let browser: Browser;
+beforeAll(async () => {
+  [h, browser] = await Promise.all([startHarness(), launchBrowser()]);
+});
+afterAll(async () => {
+  await browser?.close();
+  await h?.close();
+});
+
+describe('people and posts in the browser', () => {
+  it('an admin creates a reviewer, who signs in with the initial password, changes it and approves a task', async () => {
+    const subsidy = buildSubsidy();
+    const app = await h.call('POST', '/api/applications', { token: await h.login('xinhua.staff'), body: subsidy });
+    expect(app.status, JSON.stringify(app.body)).toBe(201);
+    const username = `e2e-reviewer-${crypto.randomBytes(3).toString('hex')}`;
+
+    // The admin: 管理 › 机构与人员 › 人员, 新建账号 with a reviewer post at the city federation.
+    const admin = await openSession(browser, h.url);
+    await login(admin, 'city.admin');
+    await admin.page.getByTestId('main-menu').getByText('管理').click();
+    await admin.page.getByTestId('main-menu').getByText('人员', { exact: true }).click();
+    await admin.page.waitForURL('**/admin/people');
+    await admin.page.getByTestId('people-table').locator('tr.ant-table-row').first().waitFor();
+    await admin.shot('60-people-list');
+    await admin.page.getByTestId('people-create').click();
+    const form = admin.page.getByTestId('create-user-form');
+    await form.getByTestId('create-username').fill(username);
+    await form.getByTestId('create-name').fill('新任审核员');
+    await pickOption(admin.page, form.getByTestId('create-post-0').getByLabel('组织'), '平顶山市总工会');
+    await pickOption(admin.page, form.getByTestId('create-post-0').getByLabel('角色'), '审核员');
+    await admin.shot('61-people-create');
+    await admin.page.getByRole('button', { name: /创\s*建/ }).click();
+    const shown = admin.page.getByTestId('initial-password');
+    await shown.waitFor();
+    const initialPassword = ((await shown.textContent()) ?? '').trim();
+    expect(initialPassword).toMatch(/^[A-Z0-9]{14}$/i);
+    await admin.shot('62-people-initial-password');
+    await admin.page.getByRole('button', { name: '我已记下' }).click();
+    await admin.page.getByTestId('people-q').fill(username);
+    await admin.page.getByTestId('people-search').click();
+    await admin.page.getByTestId(`post-${username}-pds-reviewer`).waitFor();
+    expect(await admin.page.getByTestId('people-table').textContent()).toContain('待改密码');
+    expect(admin.errors).toEqual([]);
+    await admin.close();
+
+    // The new reviewer: the initial password signs in, and only the password change is open to them.
+    const reviewer = await openSession(browser, h.url);
+    const { page } = reviewer;
+    await page.goto('/');
+    await page.getByLabel('用户名').fill(username);
+    await page.getByLabel('密码').fill(initialPassword);
+    await page.getByRole('button', { name: /登\s*录/ }).click();
+    await page.getByTestId('change-password').waitFor();
+    await reviewer.shot('63-people-first-login-change-password');
+    await page.getByLabel('当前密码').fill(initialPassword);
+    await page.getByLabel('新密码', { exact: true }).fill('Reviewer-Pass-2026');
+    await page.getByLabel('确认新密码').fill('Reviewer-Pass-2026');
+    await page.getByTestId('change-password-submit').click();
+    await page.getByTestId('current-user').waitFor();
+
+    // Their inbox holds the city's pending subsidy review; they approve it.
+    await page.goto('/tasks');
+    const link = page.locator(`a:has-text("${subsidy.title}")`).first();
+    await link.waitFor({ timeout: 30_000 });
+    await reviewer.shot('64-people-new-reviewer-inbox');
+    await link.click();
+    await page.getByLabel('审批意见').fill('新任审核员同意');
+    await page.getByTestId('action-approve').click();
+    await page.getByText('已同意').first().waitFor();
+    await eventually(async () => {
+      const row = await h.db('audit_log').where({ application_id: app.body.id, action: 'approve', actor: username }).first('id');
+      return row ?? undefined;
+    });
+
+    await page.getByTestId('profile-link').click();
+    await page.getByTestId('profile-posts').getByText('审核员').waitFor();
+    await reviewer.shot('65-people-profile');
+    expect(await page.getByTestId('profile-posts').textContent()).toContain('平顶山市总工会');
+    expect(reviewer.errors).toEqual([]);
+    await reviewer.close();
+  }, 180_000);
+});
