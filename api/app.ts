@@ -18,6 +18,7 @@ import { applicationRoutes } from './applications';
 import { deputyRoutes } from './deputies';
 import { taskRoutes } from './tasks';
 import { bulkJobRoutes } from './bulk-jobs';
+import { rotationRoutes } from './rotation';
 import { chainRoutes } from './chains';
 import { calendarRoutes } from './calendar';
 import { openApiRoutes } from './openapi';
@@ -184,6 +185,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(applicationRoutes({ ...deps, verification }));
   app.use('/api', requireAuth({ db: deps.db, secret: deps.jwtSecret }));
   app.use(bulkJobRoutes(deps));
+  app.use(rotationRoutes(deps));
   app.use(taskRoutes(deps));
   app.use(chainRoutes(deps));
   app.use(calendarRoutes(deps));

@@ -44,7 +44,7 @@ const jobWorkflowId = (jobId: string) => `bulk-${jobId}`;
 /** Job ids are what idFromKey/newId make: letters and digits. */
 const JOB_ID = /^[a-z0-9]{1,40}$/;
 
-const principalOf = (c: Caller): BulkPrincipal => ({
+export const principalOf = (c: Caller): BulkPrincipal => ({
   username: c.username,
   orgId: c.orgId,
   orgPath: c.orgPath,
@@ -56,7 +56,7 @@ const principalOf = (c: Caller): BulkPrincipal => ({
  * Starts the job (or finds the one this caller's key started before) and
  * answers 202 with where to follow it.
  */
-async function startJob(deps: BulkJobDeps, caller: Caller, key: string | undefined, make: (keyPrefix: string) => BulkActionInput) {
+export async function startJob(deps: BulkJobDeps, caller: Caller, key: string | undefined, make: (keyPrefix: string) => BulkActionInput) {
   const jobId = key ? idFromKey(caller.username, key) : newId();
   const workflowId = jobWorkflowId(jobId);
   try {

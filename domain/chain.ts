@@ -32,7 +32,15 @@ export const TASK_ACTIONS = ['approve', 'reject', 'return', 'transfer', 'delegat
 export const APPLICATION_ACTIONS = ['resubmit', 'withdraw', 'retract', 'comment', 'urge', 'cc'] as const;
 export type TaskAction = (typeof TASK_ACTIONS)[number];
 export type ApplicationAction = (typeof APPLICATION_ACTIONS)[number];
-export type ActionName = TaskAction | ApplicationAction;
+/**
+ * Administrative task actions: never configured on a step nor sent from the
+ * task route; the cadre rotation job (干部轮岗) sends them. `release` (退回角色池)
+ * ends one person's hold on a task: a delegate's (the task goes back to its
+ * owner) or the assignee's (the task becomes a pool task of its role and org).
+ */
+export const ADMIN_TASK_ACTIONS = ['release'] as const;
+export type AdminTaskAction = (typeof ADMIN_TASK_ACTIONS)[number];
+export type ActionName = TaskAction | ApplicationAction | AdminTaskAction;
 
 export interface HumanStep {
   id: string;

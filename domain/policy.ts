@@ -328,6 +328,24 @@ export function reassignTasks(p: Principal): Decision {
 }
 
 /**
+ * 干部轮岗 (cadre rotation): ending one of a person's posts and starting
+ * another in one action — the same rules as ending and granting each post
+ * ({@link grantPost}): an admin over both orgs, never oneself, an admin post
+ * only from above. The tasks then go only where {@link handOffTarget} lets
+ * each go.
+ */
+export function rotateCadre(
+  p: Principal,
+  person: PersonFacts | undefined,
+  from: { orgPath: string | undefined; role: Role },
+  to: { orgPath: string | undefined; role: Role } | undefined,
+): Decision {
+  const end = grantPost(p, person, from);
+  if (!end.allow || !to) return end;
+  return grantPost(p, person, to);
+}
+
+/**
  * Following a bulk job (批量同意, 批量转办) and its per-task results: only who
  * started it; to anyone else the job does not exist.
  */

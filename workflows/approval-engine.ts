@@ -284,7 +284,9 @@ function validateTaskAction(s: ApprovalState, a: ActionInput, p: Principal): Ref
   // own task is cancelled, so the adder names the signer's task instead.
   const takingBack = a.action === 'removeSigner' && step.added?.by === me;
   if (!takingBack) {
-    if (!allowedActions(step.def).includes(a.action as never)) return refusal('Conflict', `此步骤不允许“${a.action}” / this step does not allow ${a.action}`);
+    // 退回角色池 is the administration's move, not one of the step's configured actions.
+    if (a.action !== 'release' && !allowedActions(step.def).includes(a.action as never))
+      return refusal('Conflict', `此步骤不允许“${a.action}” / this step does not allow ${a.action}`);
     const d = decideTask(p, taskFacts(s, t), { applicant: s.applicant });
     if (!d.allow) return refusal('Forbidden', d.reason);
   }
@@ -320,6 +322,13 @@ function validateTaskAction(s: ApprovalState, a: ActionInput, p: Principal): Ref
     case 'assign':
       if (a.to?.length !== 1) return refusal('BadRequest', '请选择一个基层工会 / choose one grassroots union');
       return undefined;
+    case 'release': {
+      const holder = a.holder ?? t.delegatedTo ?? t.assignee;
+      if (t.delegatedTo && holder === t.delegatedTo) return undefined;
+      if (!holder || holder !== t.assignee) return refusal('Conflict', '该用户不持有此任务 / that user does not hold this task');
+      if (!t.role || !t.orgId) return refusal('Conflict', '此任务没有可退回的角色池 / this task has no role pool to go back to');
+      return undefined;
+    }
     default:
       return undefined;
   }
@@ -741,6 +750,26 @@ function applyTaskAction(tx: Transition, a: ActionInput, t: TaskState): boolean 
         return true;
       }
       tx.removeStep(idx);
+      return false;
+    }
+    case 'release': {
+      const holder = a.holder ?? t.delegatedTo ?? t.assignee!;
+      if (t.delegatedTo && holder === t.delegatedTo) {
+        // A delegate lets go: the delegation ends and the task is its owner's again.
+        t.delegatedTo = undefined;
+        tx.queueTask(t);
+        tx.notify(t.assignee!, 'reminder', `委派已收回，请您处理：${s.title} / the delegation ended: the task is back with you`);
+        tx.audit(me, 'release', t.stepIndex, comment, { from: holder, to: t.assignee, delegationEnded: true, ...by });
+        return false;
+      }
+      // The assignee lets go (and any delegation they made ends): whoever holds the role in the task's org may take it.
+      t.assignee = null;
+      t.delegatedTo = undefined;
+      t.candidates = (a.to ?? []).filter((u) => u !== holder);
+      s.dedupBlocked = true;
+      tx.queueTask(t);
+      for (const u of t.candidates) tx.notify(u, 'reminder', `退回角色池，请处理：${s.title} / back in your role’s pool`);
+      tx.audit(me, 'release', t.stepIndex, comment, { from: holder, pool: `${t.role}@${t.orgId}`, ...by });
       return false;
     }
     case 'assign': {

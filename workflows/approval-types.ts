@@ -85,8 +85,10 @@ export interface ActionInput {
   idempotencyKey: string;
   taskId?: string;
   comment?: string;
-  /** transfer / delegate / addSigner / removeSigner / cc: usernames; assign: an org id. */
+  /** transfer / delegate / addSigner / removeSigner / cc: usernames; assign: an org id; release: who holds the role now (told of the task). */
   to?: string[];
+  /** release: whose hold on the task ends (its delegate, or its assignee); default the one holding it now. */
+  holder?: string;
   /** return: 'applicant' or the index of an earlier step. */
   returnTo?: 'applicant' | number;
   position?: 'before' | 'after';

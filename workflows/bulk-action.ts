@@ -1,7 +1,8 @@
 /**
- * The bulk-action job (批量操作): approves the chosen tasks (批量同意) or moves
- * a rotating cadre's pending tasks to a successor (批量转办), one task at a
- * time, as its own workflow. The API answers 202 at once and the web app
+ * The bulk-action job (批量操作): approves the chosen tasks (批量同意), moves
+ * a rotating cadre's pending tasks to a successor (批量转办), or rotates a
+ * cadre (干部轮岗: ends a post, starts another, moves each task the post
+ * held), one task at a time, as its own workflow. The API answers 202 at once and the web app
  * follows the progress with {@link bulkProgressQuery}, so a long job never
  * holds a request (or the server) and a client's retry (same Idempotency-Key,
  * same workflow id) joins the running job instead of starting another.
@@ -48,6 +49,31 @@ export async function bulkActionWorkflow(input: BulkActionInput): Promise<BulkPr
     for (const taskId of input.taskIds) {
       record(await acts.bulkApproveTask({ principal: input.principal, taskId, comment: input.comment, updateId: `${input.keyPrefix}:${taskId}` }));
     }
+  } else if (input.kind === 'rotate') {
+    // 干部轮岗: the moves are planned before the post ends (who else holds the role decides what stays in the pool).
+    const { username, successor } = input.rotation;
+    const plan = await acts.planRotation({ rotation: input.rotation });
+    progress.total = plan.tasks.length;
+    progress.truncated = plan.truncated;
+    const posts = await acts.changeRotationPosts({ principal: input.principal, rotation: input.rotation, plan });
+    for (const item of plan.tasks) {
+      record(
+        await acts.rotateTask({
+          principal: input.principal,
+          rotation: input.rotation,
+          item,
+          comment: input.comment,
+          updateId: `${input.keyPrefix}:${item.taskId}`,
+        }),
+      );
+    }
+    progress.rotation = {
+      username,
+      endedPost: input.rotation.fromPost.id,
+      startedPost: posts.startedPost,
+      successor: successor ?? null,
+      applications: plan.applications,
+    };
   } else {
     let afterId: string | undefined;
     for (;;) {

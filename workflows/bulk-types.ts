@@ -1,9 +1,10 @@
 /**
- * Types of the bulk-action job (批量操作): bulk approve (批量同意) and
- * reassigning a rotating cadre's tasks (批量转办). Shared by the workflow, its
- * activities and the API.
+ * Types of the bulk-action job (批量操作): bulk approve (批量同意),
+ * reassigning a rotating cadre's tasks (批量转办) and cadre rotation (干部轮岗).
+ * Shared by the workflow, its activities and the API.
  */
 import type { Role } from '../domain/policy';
+import type { RotationHold, RotationMove } from '../domain/rotation';
 
 /** Who runs the job, as the authorization policy sees them. */
 export interface BulkPrincipal {
@@ -31,7 +32,41 @@ export type BulkActionInput =
       to: string;
       comment: string;
       keyPrefix: string;
+    }
+  | {
+      kind: 'rotate';
+      principal: BulkPrincipal;
+      /** The person rotating and the post they leave (its id in user_posts). */
+      rotation: RotationInput;
+      comment: string;
+      keyPrefix: string;
     };
+
+/** 干部轮岗: end `fromPost`, start `toPost`, move each task the person holds in `fromPost` (domain/rotation.ts). */
+export interface RotationInput {
+  username: string;
+  fromPost: { id: string; orgId: string; orgPath: string; role: string };
+  toPost?: { orgId: string; orgPath: string; role: string };
+  successor?: string;
+}
+
+/** One task of a rotation and what will be done with it. */
+export interface RotationPlanItem {
+  taskId: string;
+  applicationId: string;
+  hold: RotationHold;
+  move: RotationMove;
+  to: string | null;
+}
+
+/** What a rotation will do, as planned before the post ends. */
+export interface RotationPlan {
+  tasks: RotationPlanItem[];
+  /** More tasks than one job moves: the rest are left for another rotation. */
+  truncated: boolean;
+  /** Running applications the person filed from the post's org (they go on; the applicant stays). */
+  applications: number;
+}
 
 /** One task's outcome. */
 export interface BulkItemResult {
@@ -40,12 +75,16 @@ export interface BulkItemResult {
   applicationId?: string;
   /** The application's status after the action, when it went through. */
   status?: string;
+  /** 干部轮岗: how the person held the task, what was done with it and where it went (a username, or role@org). */
+  hold?: RotationHold;
+  move?: RotationMove;
+  to?: string | null;
   error?: { status: number; detail: string };
 }
 
 /** What GET /api/jobs/:id shows while the job runs and after. */
 export interface BulkProgress {
-  kind: 'approve' | 'reassign';
+  kind: BulkActionInput['kind'];
   owner: string;
   state: 'running' | 'done';
   /** Tasks known so far (reassign learns them a page at a time). */
@@ -56,6 +95,8 @@ export interface BulkProgress {
   /** Reassign stopped at its bound: more tasks are left for a next job. */
   truncated: boolean;
   results: BulkItemResult[];
+  /** 干部轮岗: the post ended and the post started, once done (the tasks' moves are the results). */
+  rotation?: { username: string; endedPost: string; startedPost: string | null; successor: string | null; applications: number };
 }
 
 /** At most this many tasks per reassign job; the rest wait for the next one. */

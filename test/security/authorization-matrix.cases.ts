@@ -256,6 +256,37 @@ const MANAGE_XINHUA_PERSON = 'NN2 N NN2N NN NNNN N2N U';
 
 const titleOf = (body: unknown) => (body as { title: string }).title;
 
+/**
+ * 干部轮岗 subjects: a reviewer of a township union of its own under 新华区
+ * (their post comes from the account trigger) — one per allowed call, one
+ * shared by the refused calls. Its own org, so no pool of the demo orgs grows.
+ */
+let sharedRotatee: Promise<{ username: string; postId: string }> | undefined;
+async function rotatee(ctx: Ctx, fresh: boolean): Promise<{ username: string; postId: string }> {
+  const make = async () => {
+    const id = `rot-${crypto.randomBytes(5).toString('hex')}`;
+    await ctx.h
+      .db('orgs')
+      .insert({ id, name: `轮岗测试乡镇 ${id}`, kind: 'township', parent_id: 'pds-xinhua', path: `${PATHS['pds-xinhua']}${id}/`, groups: [] });
+    const username = `${id}.reviewer`;
+    await ctx.h.db('users').insert({ username, name: '轮岗测试', org_id: id, roles: ['reviewer'], password_hash: 'not-a-login' });
+    const post = await ctx.h.db('user_posts').where({ username, role: 'reviewer' }).whereNull('ended_at').first('id');
+    return { username, postId: String(post.id) };
+  };
+  if (fresh) return make();
+  sharedRotatee ??= make();
+  return sharedRotatee;
+}
+
+/** What a rotation could write: the person's posts, the administration record of them, replay rows. */
+function rotationFootprint(ctx: Ctx, username: string) {
+  return async () => ({
+    posts: await ctx.h.db('user_posts').where({ username }).orderBy('id').select('id', 'org_id', 'role', 'ended_at'),
+    audit: await count(ctx.h, 'admin_audit', (q) => q.where({ subject_id: username })),
+    replay: await replayRows(ctx),
+  });
+}
+
 /** Probes that act on the city review task of a 新华区 subsidy. */
 function taskAction(action: string, extra: Record<string, unknown> = {}): RouteCase {
   return {
@@ -704,6 +735,44 @@ export const CASES: RouteCase[] = [
         path: '/api/tasks/reassign',
         body: { from: 'city.reviewer2', to: 'city.reviewer', comment: '岗位调整 / rotation' },
         footprint: applicationFootprint(ctx, t.appId),
+      };
+    },
+  },
+  {
+    route: 'POST /api/users/:username/rotate',
+    subject: 'a reviewer of a township union under 新华区',
+    subjectOrg: 'pds-xinhua',
+    // rotateCadre (= grantPost for the post ended and the post started): admins over the person's post (新华区 and
+    // above); other admins do not see the person (404); everyone else 403. As a job (202).
+    expect: 'FF2 F FF2F FF FFNF F2F U',
+    ok: 202,
+    mutating: true,
+    job: true,
+    async probe(ctx, _c, fresh) {
+      const p = await rotatee(ctx, fresh);
+      return {
+        method: 'POST',
+        path: `/api/users/${p.username}/rotate`,
+        body: { fromPost: p.postId, successor: 'xinhua.staff' },
+        footprint: rotationFootprint(ctx, p.username),
+      };
+    },
+  },
+  {
+    route: 'POST /api/users/:username/rotate dryRun',
+    subject: 'a reviewer of a township union under 新华区',
+    subjectOrg: 'pds-xinhua',
+    // The preview: the same decision, 200 and nothing written.
+    expect: 'FF2 F FF2F FF FFNF F2F U',
+    ok: 200,
+    mutating: true,
+    async probe(ctx) {
+      const p = await rotatee(ctx, false);
+      return {
+        method: 'POST',
+        path: `/api/users/${p.username}/rotate`,
+        body: { fromPost: p.postId, successor: 'xinhua.staff', dryRun: true },
+        footprint: rotationFootprint(ctx, p.username),
       };
     },
   },

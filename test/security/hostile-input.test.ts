@@ -254,6 +254,8 @@ function aheadDay(n: number): string {
 
 /** The status look-up's valid request, prepared by its case's `ready`. */
 let statusLookup: unknown;
+/** xinhua.reviewer's reviewer post, for the rotation preview's valid request (its case's `ready`). */
+let rotationPost = '';
 
 const CASES: Record<string, RouteCase> = {
   'post /api/auth/login': {
@@ -315,6 +317,18 @@ const CASES: Record<string, RouteCase> = {
     path: () => '/api/tasks/reassign',
     valid: () => ({ from: 'city.reviewer', to: 'city.reviewer2', comment: '岗位调整' }),
     required: ['from', 'to'],
+  },
+  // 干部轮岗: the valid request is a preview (dryRun, 200), so this file's database keeps its people as they are.
+  'post /api/users/{username}/rotate': {
+    user: 'city.admin',
+    path: () => '/api/users/xinhua.reviewer/rotate',
+    valid: () => ({ fromPost: '1', toPost: { org: 'pds-xinhua', role: 'staff' }, successor: 'xinhua.staff', dryRun: true }),
+    ready: async () => {
+      const post = await h.db('user_posts').where({ username: 'xinhua.reviewer', org_id: 'pds-xinhua', role: 'reviewer' }).whereNull('ended_at').first('id');
+      rotationPost = String(post.id);
+    },
+    success: () => ({ fromPost: rotationPost, toPost: { org: 'pds-xinhua', role: 'staff' }, successor: 'xinhua.staff', dryRun: true }),
+    ok: 200,
   },
   'post /api/chains': {
     user: 'city.admin',

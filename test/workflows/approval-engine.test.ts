@@ -605,6 +605,70 @@ describe('hand-offs: transfer, delegate, add and remove signers', () => {
   });
 });
 
+describe('release (退回角色池): cadre rotation without a successor', () => {
+  it('an admin returns a named task to its role pool: anyone holding the role there may take it; the timeline says so', () => {
+    const w = start([roleStep('city', 'city', { mode: 'all' })]);
+    const t = w.s.tasks.find((x) => x.assignee === 'city.reviewer')!;
+    expect(t).toMatchObject({ role: 'reviewer', orgId: 'pds' });
+    flushed(w);
+    act(w, {
+      action: 'release',
+      actor: actor('city.admin'),
+      taskId: t.id,
+      holder: 'city.reviewer',
+      to: ['city.reviewer', 'city.reviewer2'],
+      comment: '干部轮岗',
+    });
+    expect(t).toMatchObject({ assignee: null, role: 'reviewer', orgId: 'pds', candidates: ['city.reviewer2'], status: 'pending' });
+    expect(w.fx.tasks).toEqual([expect.objectContaining({ id: t.id, assignee: null, role: 'reviewer', orgId: 'pds', candidates: ['city.reviewer2'] })]);
+    expect(w.fx.audit).toEqual([
+      expect.objectContaining({
+        actor: 'city.admin',
+        action: 'release',
+        comment: '干部轮岗',
+        data: expect.objectContaining({ from: 'city.reviewer', pool: 'reviewer@pds', override: true }),
+      }),
+    ]);
+    expect(w.fx.notifications.map((n) => n.username)).toEqual(['city.reviewer2']);
+    // The pool's holder acts on it (the other 会签 task is theirs already; this one completes the step's other half).
+    expect(act(w, { action: 'approve', actor: actor('city.reviewer2'), taskId: t.id })).toBeUndefined();
+    expect(t).toMatchObject({ status: 'completed', decidedBy: 'city.reviewer2' });
+  });
+
+  it('refused outside the admin’s subtree, for someone who does not hold the task, and for a task with no role pool', () => {
+    const w = start([roleStep('city', 'city', { mode: 'all' })]);
+    const t = w.s.tasks.find((x) => x.assignee === 'city.reviewer')!;
+    refused(w, { action: 'release', actor: actor('xc.admin'), taskId: t.id, holder: 'city.reviewer' }, 'Forbidden');
+    refused(w, { action: 'release', actor: actor('city.admin'), taskId: t.id, holder: 'city.reviewer2' }, 'Conflict', /does not hold/);
+    const named = start([usersStep('meet', ['city.reviewer'], 'single')]);
+    refused(named, { action: 'release', actor: actor('city.admin'), taskId: pendingTask(named).id, holder: 'city.reviewer' }, 'Conflict', /role pool/);
+  });
+
+  it('a delegate released: the delegation ends and the task is its owner’s again; the owner released: back to the pool, delegation ended', () => {
+    const w = start();
+    const t = pendingTask(w);
+    act(w, { action: 'delegate', actor: actor('city.reviewer'), taskId: t.id, to: ['xinhua.reviewer'], targets: [target('xinhua.reviewer')] });
+    flushed(w);
+    act(w, { action: 'release', actor: actor('city.admin'), taskId: t.id, holder: 'xinhua.reviewer', comment: '干部轮岗' });
+    expect(t.delegatedTo).toBeUndefined();
+    expect(t).toMatchObject({ assignee: 'city.reviewer', status: 'pending' });
+    expect(w.fx.audit[0]).toMatchObject({ action: 'release', data: { from: 'xinhua.reviewer', to: 'city.reviewer', delegationEnded: true } });
+    expect(w.fx.tasks[0]).toMatchObject({ id: t.id, assignee: 'city.reviewer', owner: null });
+    expect(act(w, { action: 'approve', actor: actor('city.reviewer'), taskId: t.id })).toBeUndefined();
+
+    const w2 = start();
+    const t2 = pendingTask(w2);
+    act(w2, { action: 'delegate', actor: actor('city.reviewer'), taskId: t2.id, to: ['xinhua.reviewer'], targets: [target('xinhua.reviewer')] });
+    flushed(w2);
+    act(w2, { action: 'release', actor: actor('city.admin'), taskId: t2.id, holder: 'city.reviewer', to: ['city.reviewer2'] });
+    expect(t2).toMatchObject({ assignee: null, role: 'reviewer', orgId: 'pds', candidates: ['city.reviewer2'] });
+    expect(t2.delegatedTo).toBeUndefined();
+    expect(w2.fx.tasks[0]).toMatchObject({ assignee: null, owner: null, role: 'reviewer' });
+    refused(w2, { action: 'approve', actor: actor('xinhua.reviewer'), taskId: t2.id }, 'Forbidden');
+    expect(act(w2, { action: 'approve', actor: actor('city.reviewer2'), taskId: t2.id })).toBeUndefined();
+  });
+});
+
 describe('comment, urge, cc', () => {
   it('participants comment; an outsider may not; an admin whose subtree covers the application may; a comment needs text', () => {
     const w = start();

@@ -32,6 +32,7 @@ const People = lazy(() => import('./pages/People'));
 const Profile = lazy(() => import('./pages/Profile'));
 const SmsOutbox = lazy(() => import('./pages/SmsOutbox'));
 const WorkCalendar = lazy(() => import('./pages/WorkCalendar'));
+const RotationWizard = lazy(() => import('./pages/admin/RotationWizard'));
 
 function NotFound() {
   const { t } = useI18n();
@@ -73,6 +74,7 @@ export function App() {
   else if (path === '/me') page = <Profile />;
   else if (path === '/dev/sms-outbox') page = <SmsOutbox />;
   else if (path === '/admin/calendar') page = <WorkCalendar initialYear={Number(query.get('year')) || undefined} />;
+  else if ((p = match('/admin/people/:username/rotate', path))) page = <RotationWizard username={p.username!} />;
   else page = <NotFound />;
 
   return <AppLayout path={path}>{guard(page)}</AppLayout>;

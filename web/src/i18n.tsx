@@ -484,6 +484,7 @@ const EN: Record<string, string> = {
   // 机构与人员 › 人员, 我的资料 (people and posts)
   人员: 'People',
   我的资料: 'My profile',
+  轮岗: 'Rotate',
   新建账号: 'New account',
   组织: 'Org',
   本级及下级: 'My org and below',

@@ -64,6 +64,7 @@ export const ACTIONS: Labels = {
   transfer: ['转办', 'Transferred'],
   delegate: ['委派', 'Delegated'],
   delegateResolved: ['委派意见', 'Delegate opinion'],
+  release: ['退回角色池 / 收回委派', 'Released (role pool / delegation ended)'],
   addSigner: ['加签', 'Signer added'],
   removeSigner: ['减签', 'Signer removed'],
   assign: ['人工分拣', 'Assigned'],

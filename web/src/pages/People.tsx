@@ -15,6 +15,7 @@ import { useLoad } from '../components/useLoad';
 import { useI18n } from '../i18n';
 import { label, ROLES } from '../labels';
 import { useSession } from '../session';
+import { navigate } from '../router';
 
 interface PostView {
   id: string;
@@ -212,6 +213,9 @@ export default function People() {
                 <Space size={4} wrap>
                   <Button size="small" icon={<PlusOutlined />} onClick={() => setAdding(p)} data-testid={`add-post-${p.username}`}>
                     {t('岗位')}
+                  </Button>
+                  <Button size="small" onClick={() => navigate(`/admin/people/${encodeURIComponent(p.username)}/rotate`)} data-testid={`rotate-${p.username}`}>
+                    {t('轮岗')}
                   </Button>
                   <Popconfirm
                     title={t('重置密码？原密码失效，其所有会话结束。')}
