@@ -29,6 +29,7 @@ import { smsRoutes } from './sms';
 import { createPhoneVerification, type PublicSmsSettings } from './verification';
 import { outboxSender, type SmsSender } from '../runtime/sms';
 import { lookupRoutes } from './lookups';
+import { orgRoutes } from './orgs';
 import { webApp } from './web';
 import type { PiiCipher } from '../runtime/pii';
 
@@ -186,6 +187,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(campaignRoutes(deps));
   app.use(reportRoutes(deps));
   app.use(surveyRoutes(deps));
+  app.use(orgRoutes(deps));
   app.use(lookupRoutes(deps));
   app.use(auditRoutes(deps));
 

@@ -21,6 +21,7 @@ import * as m019 from './019_membership_lookups';
 import * as m017 from './017_pii_rotations';
 import * as m018 from './018_public_join';
 import * as m022 from './022_admin_audit';
+import * as m024 from './024_org_admin';
 
 const migrations: Record<string, Knex.Migration> = {
   '001_orgs_and_users': m001,
@@ -40,6 +41,7 @@ const migrations: Record<string, Knex.Migration> = {
   '017_pii_rotations': m017,
   '018_public_join': m018,
   '022_admin_audit': m022,
+  '024_org_admin': m024,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
