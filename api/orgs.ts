@@ -89,7 +89,7 @@ registerRoutes({
   '/api/orgs/template': { get: { summary: '组织机构导入模板（xlsx）/ the import template (xlsx)' } },
   '/api/orgs/export': { get: { summary: '导出本级以下的组织机构（xlsx）/ export the orgs below one’s own (xlsx)' } },
   '/api/orgs/import': {
-    post: { summary: '导入组织机构（xlsx；有错行则全部不导入；Prefer: respond-async 时 202）/ import orgs (xlsx; all or nothing)', bodyType: 'json' },
+    post: { summary: '导入组织机构（xlsx；有错行则全部不导入；Prefer: respond-async 时 202）/ import orgs (xlsx; all or nothing)', bodyType: 'xlsx' },
   },
   '/api/orgs/imports/{importId}': { get: { summary: '组织机构导入的进度与结果（仅上传人）/ progress and result of an org import (its uploader)' } },
 });
