@@ -264,6 +264,7 @@ export function orgRoutes(deps: { db: Db }): Router {
       throw new HttpError(415, `请上传 xlsx 工作簿（Content-Type: ${XLSX_TYPE}）/ send the xlsx workbook as the body`);
     const data = req.body;
     const run = async (onProgress?: (phase: 'parsing' | 'validating' | 'writing', done: number, total: number) => void) => {
+      onProgress?.('parsing', 0, 0);
       const rows = await parseOrgWorkbook(data, (done, total) => onProgress?.('parsing', done, total));
       const outcome = await importOrgRows(db, caller, rows, onProgress);
       if (!outcome.ok)
