@@ -28,6 +28,7 @@ const Posters = lazy(() => import('./pages/Posters'));
 const Notifications = lazy(() => import('./pages/Notifications'));
 const ChangePassword = lazy(() => import('./pages/ChangePassword'));
 const PersonalDataLog = lazy(() => import('./pages/PersonalDataLog'));
+const OrgTree = lazy(() => import('./pages/OrgTree'));
 const SmsOutbox = lazy(() => import('./pages/SmsOutbox'));
 
 function NotFound() {
@@ -66,6 +67,7 @@ export function App() {
   else if (path === '/notifications') page = <Notifications />;
   else if (path === '/password') page = <ChangePassword />;
   else if (path === '/admin/personal-data-log') page = <PersonalDataLog />;
+  else if (path === '/admin/orgs') page = <OrgTree />;
   else if (path === '/dev/sms-outbox') page = <SmsOutbox />;
   else page = <NotFound />;
 

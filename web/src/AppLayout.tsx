@@ -69,6 +69,7 @@ export function AppLayout({ path, children }: { path: string; children: ReactNod
             icon: <SettingOutlined />,
             label: t('管理'),
             children: [
+              { key: 'people', type: 'group' as const, label: t('机构与人员'), children: [{ key: '/admin/orgs', label: t('组织机构') }] },
               { key: '/admin/personal-data-log', label: t('个人信息查看记录') },
               { key: '/dev/sms-outbox', label: t('短信发件箱') },
             ],
