@@ -221,6 +221,8 @@ export default function OrgTree() {
               expandedKeys={expandedKeys}
               onExpand={(keys) => setExpandedKeys(keys)}
               draggable={{ icon: false }}
+              // An org is dropped onto its new parent (not between two orgs, where the parent would be implied).
+              allowDrop={({ dropPosition }) => dropPosition === 0}
               onDrop={onDrop}
               onSelect={(_, info) => setSelected((info.node as unknown as { org: OrgItem }).org)}
             />
