@@ -70,9 +70,18 @@ const patchSchema = z
   .strictObject({ name: text(MAX_NAME).optional(), parent: z.string().min(1).max(64).optional(), active: z.boolean().optional() })
   .refine((b) => b.name !== undefined || b.parent !== undefined || b.active !== undefined, '请至少修改一项 / change at least one field');
 
+/** Text Postgres can compare (no NUL). */
+const noNul = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((v) => !v.includes('\0'), '含有无效字符 / invalid characters');
+
 const pageSchema = z.object({
-  parent: z.string().max(64).optional(),
-  q: z.string().trim().max(50).optional(),
+  parent: noNul(64).optional(),
+  q: noNul(50)
+    .transform((v) => v.trim())
+    .optional(),
   page: z.coerce.number().int().min(1).max(100_000).default(1),
   pageSize: z.coerce.number().int().min(1).max(500).default(50),
 });
@@ -183,6 +192,7 @@ export function orgRoutes(deps: { db: Db }): Router {
     const caller = callerOf(req);
     const body = parseOr400(patchSchema, req.body);
     const id = req.params.id as string;
+    if (id.length > 64 || id.includes('\0')) throw notFound('组织不存在 / org not found');
     const updated = await db.transaction(async (trx) => {
       await trx.raw('LOCK TABLE orgs IN SHARE ROW EXCLUSIVE MODE');
       const org = await getOrgAdmin(trx, id);

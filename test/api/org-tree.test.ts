@@ -97,6 +97,10 @@ describe('browsing the tree (GET /api/orgs)', () => {
     expect((await h.call('GET', '/api/orgs?parent=pds', { token })).status).toBe(404);
     expect((await h.call('GET', '/api/orgs?parent=xc', { token })).status).toBe(404);
     expect((await h.call('GET', '/api/orgs?parent=pds-xinhua', { token })).status).toBe(200);
+    // Text Postgres cannot compare is refused, never a 500.
+    expect((await h.call('GET', '/api/orgs?q=a%00b', { token })).status).toBe(400);
+    expect((await h.call('GET', '/api/orgs?parent=a%00b', { token })).status).toBe(400);
+    expect((await h.call('PATCH', '/api/orgs/a%00b', { token, body: { name: 'x' } })).status).toBe(404);
   });
 });
 
