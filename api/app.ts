@@ -33,6 +33,7 @@ import { createPhoneVerification, type PublicSmsSettings } from './verification'
 import { outboxSender, type SmsSender } from '../runtime/sms';
 import { lookupRoutes } from './lookups';
 import { userRoutes } from './users';
+import { orgRoutes } from './orgs';
 import { webApp } from './web';
 import type { PiiCipher } from '../runtime/pii';
 
@@ -192,6 +193,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(campaignRoutes(deps));
   app.use(reportRoutes(deps));
   app.use(surveyRoutes(deps));
+  app.use(orgRoutes(deps));
   app.use(lookupRoutes(deps));
   app.use(auditRoutes(deps));
   app.use(deputyRoutes(deps));

@@ -1,6 +1,6 @@
 /**
- * Reads the web app needs around the contract's routes: the org tree (names
- * for regions and unions), the target groups, a staff directory for the
+ * Reads the web app needs around the contract's routes (the org tree is
+ * api/orgs.ts's): the target groups, a staff directory for the
  * 转办 / 加签 pickers, the caller's notifications, and what the caller may
  * do on a task now (the step's allowed actions and where it can be returned).
  * Mounted after the authentication middleware.
@@ -12,18 +12,17 @@ import { allowedActions, type TaskAction } from '../domain/chain';
 import { listNotifications } from '../db/approval-repository';
 import { listDirectoryUsers } from '../db/directory-repository';
 import type { Db } from '../db/knex';
-import { listAncestors, listIndustryUnionsByCity, listOrgs, listTargetGroups } from '../db/org-repository';
+import { listAncestors, listIndustryUnionsByCity, listTargetGroups } from '../db/org-repository';
 import { withTemporalDeadline } from '../runtime/temporal-client';
 import { getApplicationQuery } from '../workflows';
 import { applicationWorkflowId, loadVisibleTask } from './approvals-service';
 import { callerOf } from './auth';
-import { directoryScope, seeOrg } from '../domain/policy';
+import { directoryScope } from '../domain/policy';
 import { HttpError, parseOr400 } from './errors';
 import { mapTemporalError } from './temporal-errors';
 import { registerRoutes } from './openapi';
 
 registerRoutes({
-  '/api/orgs': { get: { summary: '组织树（本级及下级、上级）/ orgs in scope and above' } },
   '/api/groups': { get: { summary: '重点群体 / target groups' } },
   '/api/directory': { get: { summary: '同事目录（转办、加签选人）/ colleagues for transfer and add-signer pickers', query: ['q', 'limit'] } },
   '/api/notifications': { get: { summary: '我的消息 / the caller’s notifications', query: ['limit'] } },
@@ -38,14 +37,6 @@ export interface LookupDeps {
 export function lookupRoutes(deps: LookupDeps): Router {
   const router = express.Router();
   const { db } = deps;
-
-  /** Orgs in the caller's subtree and the caller's ancestors: `{ items: [{ id, name, kind, parent, groups }] }`. */
-  router.get('/api/orgs', async (req, res) => {
-    const caller = callerOf(req);
-    const all = await listOrgs(db);
-    const items = all.filter((o) => seeOrg(caller, o)).map((o) => ({ id: o.id, name: o.name, kind: o.kind, parent: o.parentId, groups: o.groups }));
-    res.json({ items });
-  });
 
   router.get('/api/groups', async (_req, res) => {
     const [groups, byCity] = await Promise.all([listTargetGroups(db), listIndustryUnionsByCity(db)]);

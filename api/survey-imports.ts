@@ -1,6 +1,6 @@
 /**
- * Survey uploads answered at once with 202 (`Prefer: respond-async`) and
- * followed by their uploader with GET …/imports/:importId: the phase, the rows
+ * Uploads answered at once with 202 (`Prefer: respond-async`) — survey
+ * uploads (api/survey.ts) and org tree imports (api/orgs.ts) — and followed by their uploader with GET …/imports/:importId: the phase, the rows
  * validated so far, and at the end the same body the synchronous upload gives.
  *
  * Kept in the API process's memory for an hour: the status is worth following
@@ -18,6 +18,8 @@ export type ImportState = ParsePhase | 'writing' | 'done' | 'failed';
 
 export interface SurveyImport {
   importId: string;
+  /** Which upload: a region's survey, or an org tree workbook (campaignId '' then; regionOrg is the uploader's org). */
+  kind: 'survey' | 'orgs';
   campaignId: string;
   regionOrg: string;
   uploadedBy: string;
@@ -40,10 +42,11 @@ function sweep(now: number): void {
 }
 
 /** Registers a new import, queued. */
-export function createSurveyImport(campaignId: string, regionOrg: string, uploadedBy: string): SurveyImport {
+export function createSurveyImport(campaignId: string, regionOrg: string, uploadedBy: string, kind: SurveyImport['kind'] = 'survey'): SurveyImport {
   sweep(Date.now());
   const job: SurveyImport = {
     importId: `import-${crypto.randomUUID()}`,
+    kind,
     campaignId,
     regionOrg,
     uploadedBy,

@@ -236,7 +236,8 @@ export function surveyRoutes(deps: { db: Db }): Router {
   router.get('/api/campaigns/:id/regions/:org/imports/:importId', async (req, res) => {
     const caller = callerOf(req);
     const job = getSurveyImport(req.params.importId);
-    if (!job || job.campaignId !== req.params.id || job.regionOrg !== req.params.org) throw notFound('导入任务不存在 / import not found');
+    if (!job || job.kind !== 'survey' || job.campaignId !== req.params.id || job.regionOrg !== req.params.org)
+      throw notFound('导入任务不存在 / import not found');
     // Scope only here: followSurveyImport decides the rest (someone else's import is unknown to the caller, 404, whatever their role).
     const { region } = await loadCampaignForRegion(db, caller, job.campaignId, job.regionOrg, { roles: ['staff', 'admin', 'reviewer', 'supervisor'] });
     const decision = followSurveyImport(caller, { uploadedBy: job.uploadedBy, regionPath: region.path });

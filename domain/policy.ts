@@ -363,6 +363,41 @@ export function seeOrg(p: Principal, org: { path: string }): boolean {
 }
 
 /**
+ * Changing an org (组织机构管理: rename, move, deactivate): an admin, on an org
+ * strictly below their own. Outside their subtree (above it, a sibling,
+ * another city) the org does not exist for them (404); their own org, or an
+ * org in their subtree without the admin role, 403.
+ */
+export function manageOrg(p: Principal, org: { path: string } | undefined): Decision {
+  if (!org || !within(org.path, p.orgPath)) return deny('组织不存在 / org not found', 404);
+  if (!hasAnyRole(p, 'admin')) return deny('只有管理员可以管理组织机构 / only admins manage the org tree');
+  if (org.path === p.orgPath) return deny('不能修改本级组织，请由上级管理员办理 / your own org is changed by the admins above it');
+  return allow();
+}
+
+/**
+ * Placing an org under a parent (creating it there, moving it there,
+ * importing it there): an admin, under their own org or an org below it, so
+ * the new place is strictly below their own. A parent outside their subtree
+ * does not exist for them (404).
+ */
+export function placeOrgUnder(p: Principal, parent: { path: string } | undefined): Decision {
+  if (!parent || !within(parent.path, p.orgPath)) return deny('上级组织不存在 / parent org not found', 404);
+  if (!hasAnyRole(p, 'admin')) return deny('只有管理员可以管理组织机构 / only admins manage the org tree');
+  return allow();
+}
+
+/** Importing or exporting the tree as a workbook: admins, for their own subtree. */
+export function transferOrgTree(p: Principal): Decision {
+  return hasAnyRole(p, 'admin') ? allow() : deny('只有管理员可以导入导出组织机构 / only admins import or export the org tree');
+}
+
+/** Following an org import (导入进度): only who sent it; to anyone else it does not exist. */
+export function followOrgImport(p: Principal, job: { uploadedBy: string }): Decision {
+  return job.uploadedBy === p.username ? allow() : deny('导入任务不存在 / import not found', 404);
+}
+
+/**
  * The staff directory a principal picks colleagues from (转办, 加签, 抄送): the
  * principal's city (or their own org above city level) and the orgs above.
  * Which of them a task may actually go to is `handOffTarget`'s decision.

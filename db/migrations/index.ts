@@ -22,6 +22,7 @@ import * as m017 from './017_pii_rotations';
 import * as m018 from './018_public_join';
 import * as m022 from './022_admin_audit';
 import * as m023 from './023_user_posts';
+import * as m024 from './024_org_admin';
 import * as m025 from './025_calendar_overrides';
 import * as m026 from './026_deputies';
 
@@ -44,6 +45,7 @@ const migrations: Record<string, Knex.Migration> = {
   '018_public_join': m018,
   '022_admin_audit': m022,
   '023_user_posts': m023,
+  '024_org_admin': m024,
   '025_calendar_overrides': m025,
   '026_deputies': m026,
 };

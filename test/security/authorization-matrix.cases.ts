@@ -18,6 +18,7 @@
  * the strings only group the columns.
  */
 import crypto from 'node:crypto';
+import ExcelJS from 'exceljs';
 import jwt from 'jsonwebtoken';
 import { inject } from 'vitest';
 import { runBulkJob } from '../support/approvals';
@@ -91,7 +92,8 @@ export interface Probe {
   method: string;
   path: string;
   body?: unknown;
-  raw?: string;
+  /** A body sent as is (CSV text, an xlsx workbook's bytes). */
+  raw?: string | Uint8Array;
   contentType?: string;
   /** The caller's bearer token when the case needs one of its own (logout, password change); else the caller's usual one. */
   token?: string;
@@ -229,6 +231,70 @@ function createdFootprint(ctx: Ctx, where: { table: string; column: string; valu
     replay: await replayRows(ctx),
   });
 }
+
+// ---------------------------------------------------------------------------
+// The org tree (组织机构管理)
+// ---------------------------------------------------------------------------
+
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+/** A grassroots union under 新华区 made by city.admin for the matrix (fresh, or one shared by the denied calls). */
+async function orgUnderXinhua(ctx: Ctx): Promise<string> {
+  const id = `mx-${crypto.randomBytes(5).toString('hex')}`;
+  const r = await ctx.h.call('POST', '/api/orgs', {
+    token: await ctx.h.login('city.admin'),
+    body: { id, name: `矩阵工会 ${id}`, kind: 'grassroots', parent: 'pds-xinhua' },
+  });
+  if (r.status !== 201) throw new Error(`setup: POST /api/orgs → ${r.status} ${JSON.stringify(r.body)}`);
+  return id;
+}
+const sharedOrgs = new WeakMap<Fixtures, Promise<string>>();
+const sharedOrg = (ctx: Ctx) => {
+  if (!sharedOrgs.has(ctx.fx)) sharedOrgs.set(ctx.fx, orgUnderXinhua(ctx));
+  return sharedOrgs.get(ctx.fx)!;
+};
+
+/** An org's footprint: its row, its administration records, replay rows. */
+function orgFootprint(ctx: Ctx, id: string) {
+  return async () => ({
+    org: await ctx.h.db('orgs').where({ id }).first('name', 'path', 'active', 'parent_id'),
+    audit: await count(ctx.h, 'admin_audit', (q) => q.where({ subject_kind: 'org', subject_id: id })),
+    replay: await replayRows(ctx),
+  });
+}
+
+/** An import workbook of one new org under the caller's own org (新华区 for callers without one). */
+async function importWorkbook(id: string, parent: string): Promise<Uint8Array> {
+  const wb = new ExcelJS.Workbook();
+  const sheet = wb.addWorksheet('组织机构');
+  sheet.addRow(['机构编码', '机构名称', '类型', '上级机构编码']);
+  sheet.addRow([id, `矩阵导入 ${id}`, parent === 'henan' ? '市总工会' : '基层工会', parent]);
+  return new Uint8Array(await wb.xlsx.writeBuffer());
+}
+
+const orgImports = new WeakMap<Fixtures, Promise<string>>();
+/** xinhua.admin's org import sent with `Prefer: respond-async`, finished. */
+function orgImportOfXinhuaAdmin(ctx: Ctx): Promise<string> {
+  if (!orgImports.has(ctx.fx))
+    orgImports.set(
+      ctx.fx,
+      (async () => {
+        const token = await ctx.h.login('xinhua.admin');
+        const r = await ctx.h.call('POST', '/api/orgs/import', {
+          token,
+          headers: { Prefer: 'respond-async', 'content-type': XLSX },
+          raw: await importWorkbook(`mx-${crypto.randomBytes(5).toString('hex')}`, 'pds-xinhua'),
+        });
+        if (r.status !== 202) throw new Error(`setup: async org import → ${r.status} ${JSON.stringify(r.body)}`);
+        await eventually(async () => (await ctx.h.call('GET', r.body.statusUrl as string, { token })).body.status === 'done');
+        return r.body.importId as string;
+      })(),
+    );
+  return orgImports.get(ctx.fx)!;
+}
+
+/** manageOrg / placeOrgUnder below 新华区: admins of 新华区 or above; others in scope 403; outside 404. */
+const MANAGE_BELOW_XINHUA = 'FF2 N FF2F NN NNNN F2F U';
 
 // ---------------------------------------------------------------------------
 // The table
@@ -1051,6 +1117,64 @@ export const CASES: RouteCase[] = [
   personAction('DELETE /api/users/:username/posts/:postId', 200),
   // readAdminAudit: admins, each reading the changes within their subtree.
   read('GET /api/audit/admin', 'the administration record', 'henan', ANY_ADMIN, () => '/api/audit/admin'),
+  // A page of children: 新华区's subtree and the orgs above it browse 新华区's children; others 404.
+  read('GET /api/orgs?parent=', 'the children of 新华区', 'pds-xinhua', '222 N 2222 NN NNNN 222 U', () => '/api/orgs?parent=pds-xinhua'),
+  {
+    route: 'POST /api/orgs',
+    subject: 'a new grassroots union under 新华区',
+    subjectOrg: 'pds-xinhua',
+    expect: MANAGE_BELOW_XINHUA,
+    ok: 201,
+    mutating: true,
+    probe(ctx) {
+      const id = `mx-${crypto.randomBytes(5).toString('hex')}`;
+      return {
+        method: 'POST',
+        path: '/api/orgs',
+        body: { id, name: `矩阵新建 ${id}`, kind: 'grassroots', parent: 'pds-xinhua', groups: ['courier'] },
+        footprint: orgFootprint(ctx, id),
+      };
+    },
+  },
+  {
+    route: 'PATCH /api/orgs/:id',
+    subject: 'a grassroots union under 新华区',
+    subjectOrg: 'pds-xinhua',
+    expect: MANAGE_BELOW_XINHUA,
+    ok: 200,
+    mutating: true,
+    async probe(ctx, _c, fresh) {
+      const id = fresh ? await orgUnderXinhua(ctx) : await sharedOrg(ctx);
+      return { method: 'PATCH', path: `/api/orgs/${id}`, body: { name: `矩阵改名 ${id}` }, footprint: orgFootprint(ctx, id) };
+    },
+  },
+  read('GET /api/orgs/template', 'the org import template', OWN_ORG, ANY_ADMIN, () => '/api/orgs/template'),
+  read('GET /api/orgs/export', 'the orgs below the caller’s own', OWN_ORG, ANY_ADMIN, () => '/api/orgs/export'),
+  {
+    route: 'POST /api/orgs/import',
+    subject: 'an org below the caller’s own, imported',
+    subjectOrg: OWN_ORG,
+    expect: ANY_ADMIN,
+    ok: 200,
+    mutating: true,
+    async probe(ctx, caller) {
+      const id = `mx-${crypto.randomBytes(5).toString('hex')}`;
+      return {
+        method: 'POST',
+        path: '/api/orgs/import',
+        contentType: XLSX,
+        raw: await importWorkbook(id, caller.org ?? 'pds-xinhua'),
+        footprint: async () => ({
+          org: await count(ctx.h, 'orgs', (q) => q.where({ id })),
+          imports: await count(ctx.h, 'admin_audit', (q) => q.where({ action: 'org.import' }).andWhere('org_path', 'like', '/henan/%')),
+        }),
+      };
+    },
+  },
+  // followOrgImport: only its uploader (xinhua.admin); to everyone else it does not exist.
+  read('GET /api/orgs/imports/:importId', 'xinhua.admin’s org import', 'pds-xinhua', 'NN2 N NNNN NN NNNN NNN U', () => '', {
+    probe: async (ctx) => ({ method: 'GET', path: `/api/orgs/imports/${await orgImportOfXinhuaAdmin(ctx)}` }),
+  }),
   read('GET /api/groups', 'the target groups', 'pds-xinhua', EVERYONE, () => '/api/groups'),
   read('GET /api/notifications', 'the caller’s notifications', OWN_ORG, EVERYONE, () => '/api/notifications'),
 

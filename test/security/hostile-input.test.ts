@@ -413,6 +413,34 @@ const CASES: Record<string, RouteCase> = {
       expect(r.status).toBe(200);
     },
   },
+  // The org tree (组织机构管理): a grassroots union under 新华区, and renaming one made for this file.
+  'post /api/orgs': {
+    user: 'city.admin',
+    path: () => '/api/orgs',
+    valid: () => ({ name: '敌意输入测试工会', kind: 'grassroots', parent: REGION, groups: ['courier'] }),
+    required: ['name', 'kind', 'parent'],
+  },
+  'patch /api/orgs/{id}': {
+    user: 'city.admin',
+    path: () => '/api/orgs/hostile-org',
+    valid: () => ({ name: '改名后的工会' }),
+    required: ['name'],
+    // Hostile bodies are refused before the org is looked up; the valid request renames one that exists by then.
+    ready: async () => {
+      const r = await h.call('POST', '/api/orgs', {
+        token: await h.login('city.admin'),
+        body: { id: 'hostile-org', name: '待改名工会', kind: 'grassroots', parent: REGION },
+      });
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
+    },
+  },
+  // An xlsx workbook as the body: anything else is refused (415) once the JSON parser has had its say.
+  'post /api/orgs/import': {
+    user: 'city.admin',
+    path: () => '/api/orgs/import',
+    valid: () => ({ rows: [] }),
+    validElsewhere: 'a valid import needs a workbook’s bytes: test/api/org-tree.test.ts and the authorization matrix send real workbooks',
+  },
   'post /api/campaigns': {
     user: 'city.admin',
     path: () => '/api/campaigns',
@@ -595,6 +623,7 @@ function expectedFor(key: string, text: string, contentType: string): Expected {
   const c = CASES[key]!;
   const schema = schemaOf(key);
   if (key.includes('/enterprises')) return expectedUpload(text, ct);
+  if (key === 'post /api/orgs/import') return expectedWorkbook(text, ct);
   if (!ct.startsWith('application/json')) {
     if (!c.unreadBodyAsObject || !schema) return INVALID_JSON;
     const r = schema.safeParse({});
@@ -614,6 +643,20 @@ function expectedFor(key: string, text: string, contentType: string): Expected {
     return { status: 400, paths: [...new Set(zodFieldErrors(r.error).map((e) => e.path))].sort() };
   }
   return { status: 400, changed: changedFields(c.valid?.(), parsed) };
+}
+
+/**
+ * The org import reads an xlsx workbook only: a JSON body still meets the app's JSON parser (413 over 1 MB, 415 for a
+ * charset other than UTF, 400 for text that is no JSON); what it lets through, and every other type, is refused with 415.
+ */
+function expectedWorkbook(text: string, ct: string): Expected {
+  if (!ct.startsWith('application/json')) return { status: 415 };
+  const charset = /charset=([^;\s]+)/.exec(ct)?.[1];
+  if (charset && !charset.startsWith('utf-')) return { status: 415 };
+  if (Buffer.byteLength(text) > 1024 * 1024) return { status: 413 };
+  if (charset && charset !== 'utf-8') return INVALID_JSON;
+  if (parseStrict(text) === INVALID) return INVALID_JSON;
+  return { status: 415 };
 }
 
 const INVALID = Symbol('invalid JSON');

@@ -36,7 +36,7 @@ export interface Harness {
   call<T = any>(
     method: string,
     path: string,
-    opts?: { token?: string; body?: unknown; headers?: Record<string, string>; raw?: string },
+    opts?: { token?: string; body?: unknown; headers?: Record<string, string>; raw?: string | Uint8Array },
   ): Promise<{ status: number; body: T; headers: Headers }>;
   close(): Promise<void>;
 }
@@ -137,7 +137,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const call: Harness['call'] = async (method, path, o = {}) => {
     const headers: Record<string, string> = { ...(o.headers ?? {}) };
     if (o.token) headers.authorization = `Bearer ${o.token}`;
-    let body: string | undefined = o.raw;
+    let body: string | Uint8Array | undefined = o.raw;
     if (o.body !== undefined) {
       headers['content-type'] ??= 'application/json';
       body = JSON.stringify(o.body);

@@ -30,6 +30,7 @@ const ChangePassword = lazy(() => import('./pages/ChangePassword'));
 const PersonalDataLog = lazy(() => import('./pages/PersonalDataLog'));
 const People = lazy(() => import('./pages/People'));
 const Profile = lazy(() => import('./pages/Profile'));
+const OrgTree = lazy(() => import('./pages/OrgTree'));
 const SmsOutbox = lazy(() => import('./pages/SmsOutbox'));
 const WorkCalendar = lazy(() => import('./pages/WorkCalendar'));
 const RotationWizard = lazy(() => import('./pages/admin/RotationWizard'));
@@ -72,6 +73,7 @@ export function App() {
   else if (path === '/admin/personal-data-log') page = <PersonalDataLog />;
   else if (path === '/admin/people') page = <People />;
   else if (path === '/me') page = <Profile />;
+  else if (path === '/admin/orgs') page = <OrgTree />;
   else if (path === '/dev/sms-outbox') page = <SmsOutbox />;
   else if (path === '/admin/calendar') page = <WorkCalendar initialYear={Number(query.get('year')) || undefined} />;
   else if ((p = match('/admin/people/:username/rotate', path))) page = <RotationWizard username={p.username!} />;

@@ -75,6 +75,7 @@ export function AppLayout({ path, children }: { path: string; children: ReactNod
             icon: <ApartmentOutlined />,
             label: t('机构与人员'),
             children: [
+              { key: '/admin/orgs', label: t('组织机构') },
               { key: '/admin/people', label: t('人员') },
               { key: '/admin/calendar', label: t('工作日历') },
             ],
@@ -129,7 +130,9 @@ export function AppLayout({ path, children }: { path: string; children: ReactNod
           <Menu
             mode="inline"
             selectedKeys={selected ? [selected] : []}
-            defaultOpenKeys={['/admin/people', '/admin/calendar'].some((k) => path.startsWith(k)) ? ['people'] : path.startsWith('/admin/') ? ['admin'] : []}
+            defaultOpenKeys={
+              ['/admin/orgs', '/admin/people', '/admin/calendar'].some((k) => path.startsWith(k)) ? ['people'] : path.startsWith('/admin/') ? ['admin'] : []
+            }
             items={items}
             onClick={(e) => navigate(e.key)}
             style={{ borderInlineEnd: 0, paddingTop: 8 }}

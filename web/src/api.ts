@@ -109,11 +109,18 @@ export const get = <T = unknown>(path: string, opts?: CallOptions) => call<T>('G
 export const post = <T = unknown>(path: string, body?: unknown, opts?: CallOptions) => call<T>('POST', path, { ...opts, body });
 
 /**
- * Uploads a text body with progress (fetch reports none): `onProgress` gets
+ * Uploads a text body (or a file: an xlsx workbook) with progress (fetch reports none): `onProgress` gets
  * the fraction sent; the promise settles with the parsed answer, or an
  * ApiError whose problem keeps any extra fields (a survey's `rejected`).
  */
-export function uploadText<T>(path: string, text: string, contentType: string, onProgress: (sent: number) => void, idempotencyKey = newKey()): Promise<T> {
+export function uploadText<T>(
+  path: string,
+  text: string | Blob,
+  contentType: string,
+  onProgress: (sent: number) => void,
+  idempotencyKey = newKey(),
+  headers: Record<string, string> = {},
+): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', path);
@@ -121,6 +128,7 @@ export function uploadText<T>(path: string, text: string, contentType: string, o
     xhr.setRequestHeader('content-type', contentType);
     xhr.setRequestHeader('accept', 'application/json');
     xhr.setRequestHeader('idempotency-key', idempotencyKey);
+    for (const [k, v] of Object.entries(headers)) xhr.setRequestHeader(k, v);
     xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total);
     xhr.onerror = () => reject(new ApiError(0, UNREACHABLE));
     xhr.onload = () => {
