@@ -2,7 +2,7 @@
  * People and posts (人员与岗位), for admins within their subtrees, and the
  * caller's own profile:
  *
- * - GET /api/me — the caller: home org, active posts, deputy (none yet).
+ * - GET /api/me — the caller: home org, active posts, and the deputy named for their time away (in force or ahead).
  * - GET /api/users — people placed within the caller's admin subtrees.
  * - POST /api/users — a new account with its posts and a one-time initial
  *   password (shown once; the first login must change it).
@@ -16,6 +16,7 @@
  * Who may do what is domain/policy.ts (seeUser, manageUser, grantPost…);
  * every change writes its admin_audit row in the same transaction.
  */
+import { deputyOf } from '../db/deputy-repository';
 import crypto from 'node:crypto';
 import express, { type Router } from 'express';
 import { z } from 'zod';
@@ -165,7 +166,7 @@ export function userRoutes(deps: UserDeps): Router {
   const router = express.Router();
   const { db } = deps;
 
-  router.get('/api/me', (req, res) => {
+  router.get('/api/me', async (req, res) => {
     const c = callerOf(req);
     res.json({
       username: c.username,
@@ -176,7 +177,7 @@ export function userRoutes(deps: UserDeps): Router {
       posts: c.posts.map((p) => ({ id: p.id, org: p.orgId, orgName: p.orgName, role: p.role })),
       // Only a caller who has changed it reaches this route (api/auth.ts), so this is false here.
       mustChangePassword: false,
-      deputy: null,
+      deputy: await deputyOf(db, c.username),
     });
   });
 

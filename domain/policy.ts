@@ -369,9 +369,18 @@ export function seeOrg(p: Principal, org: { path: string }): boolean {
  * org in their subtree without the admin role, 403.
  */
 export function manageOrg(p: Principal, org: { path: string } | undefined): Decision {
-  if (!org || !within(org.path, p.orgPath)) return deny('组织不存在 / org not found', 404);
-  if (!hasAnyRole(p, 'admin')) return deny('只有管理员可以管理组织机构 / only admins manage the org tree');
-  if (org.path === p.orgPath) return deny('不能修改本级组织，请由上级管理员办理 / your own org is changed by the admins above it');
+  if (
+    !org ||
+    !withinAny(
+      org.path,
+      postsOf(p).map((post) => post.orgPath),
+    )
+  )
+    return deny('组织不存在 / org not found', 404);
+  const scopes = scopesWith(p, 'admin');
+  if (!withinAny(org.path, scopes)) return deny('只有管理员可以管理组织机构 / only admins manage the org tree');
+  if (!scopes.some((s) => s !== org.path && within(org.path, s)))
+    return deny('不能修改本级组织，请由上级管理员办理 / your own org is changed by the admins above it');
   return allow();
 }
 
@@ -382,14 +391,21 @@ export function manageOrg(p: Principal, org: { path: string } | undefined): Deci
  * does not exist for them (404).
  */
 export function placeOrgUnder(p: Principal, parent: { path: string } | undefined): Decision {
-  if (!parent || !within(parent.path, p.orgPath)) return deny('上级组织不存在 / parent org not found', 404);
-  if (!hasAnyRole(p, 'admin')) return deny('只有管理员可以管理组织机构 / only admins manage the org tree');
+  if (
+    !parent ||
+    !withinAny(
+      parent.path,
+      postsOf(p).map((post) => post.orgPath),
+    )
+  )
+    return deny('上级组织不存在 / parent org not found', 404);
+  if (!withinAny(parent.path, scopesWith(p, 'admin'))) return deny('只有管理员可以管理组织机构 / only admins manage the org tree');
   return allow();
 }
 
 /** Importing or exporting the tree as a workbook: admins, for their own subtree. */
 export function transferOrgTree(p: Principal): Decision {
-  return hasAnyRole(p, 'admin') ? allow() : deny('只有管理员可以导入导出组织机构 / only admins import or export the org tree');
+  return scopesWith(p, 'admin').length ? allow() : deny('只有管理员可以导入导出组织机构 / only admins import or export the org tree');
 }
 
 /** Following an org import (导入进度): only who sent it; to anyone else it does not exist. */

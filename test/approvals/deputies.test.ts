@@ -98,6 +98,10 @@ describe('a deputy range while an application is in flight', () => {
     expect(set.body).toMatchObject({ username: t.rev, deputy: { deputy: t.dep, active: true, types: null }, replaced: null });
     expect((await h.call('GET', `/api/users/${t.rev}/deputy`, { token: await h.login(t.rev) })).body).toMatchObject({ deputy: { deputy: t.dep } });
     expect(await footprint(t.rev)).toMatchObject({ audit: 1 });
+    // GET /api/me shows the caller their deputy.
+    const me = await h.call('GET', '/api/me', { token: await h.login(t.rev) });
+    expect(me.status).toBe(200);
+    expect(me.body.deputy).toMatchObject({ deputy: t.dep, active: true, types: null });
 
     // The task opened before the range keeps its holder, who still decides it.
     const before = await inboxItem(t.rev, id, 0);
