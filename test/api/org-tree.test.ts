@@ -366,9 +366,15 @@ describe('a move in the middle of a running application', () => {
     await create('prov.admin', { id: cityA, name: `甲市总工会 ${cityA}`, kind: 'city', parent: 'henan' });
     await create('prov.admin', { id: cityB, name: `乙市总工会 ${cityB}`, kind: 'city', parent: 'henan' });
     await create('prov.admin', { id: county, name: `丙县总工会 ${county}`, kind: 'county', parent: cityA });
-    const hash = await hashPassword(DEMO_PASSWORD);
-    const user = (org: string, role: string) => ({ username: `${org}.${role}`, name: `${role} ${org}`, org_id: org, roles: [role], password_hash: hash });
-    await h.db('users').insert([user(cityA, 'admin'), user(cityA, 'reviewer'), user(cityB, 'reviewer')]);
+    // Each user with a hash (a salt) of their own, as the product stores them.
+    const user = async (org: string, role: string) => ({
+      username: `${org}.${role}`,
+      name: `${role} ${org}`,
+      org_id: org,
+      roles: [role],
+      password_hash: await hashPassword(DEMO_PASSWORD),
+    });
+    await h.db('users').insert(await Promise.all([user(cityA, 'admin'), user(cityA, 'reviewer'), user(cityB, 'reviewer')]));
     const sb = await api.sandbox({ parent: county }); // a township under the county, with its staff member
 
     // Two reviews by the applicant's city federation, in force for the township (proposed by city A's admin, approved by the province's).

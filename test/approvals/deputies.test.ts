@@ -44,12 +44,11 @@ interface Team {
  */
 async function team(steps: (rev: string) => ReturnType<typeof humanStep>[]): Promise<Team> {
   const sb = await api.sandbox({ admin: true });
-  const hash = await hashPassword(DEMO_PASSWORD);
   const rev = `${sb.org}.rev`;
   const dep = `${sb.org}.dep`;
   await h.db('users').insert([
-    { username: rev, name: `审核员甲${sb.org}`, org_id: sb.org, roles: ['reviewer'], password_hash: hash },
-    { username: dep, name: `代理人乙${sb.org}`, org_id: sb.org, roles: ['staff'], password_hash: hash },
+    { username: rev, name: `审核员甲${sb.org}`, org_id: sb.org, roles: ['reviewer'], password_hash: await hashPassword(DEMO_PASSWORD) },
+    { username: dep, name: `代理人乙${sb.org}`, org_id: sb.org, roles: ['staff'], password_hash: await hashPassword(DEMO_PASSWORD) },
   ]);
   await api.installChain(buildChain({ steps: steps(rev) }), sb.org);
   return { org: sb.org, staff: sb.staff, admin: sb.admin!, rev, dep };

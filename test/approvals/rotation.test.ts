@@ -29,10 +29,17 @@ afterAll(async () => {
 
 /** Adds people to a sandbox org, each with the roles given (their posts there, by the account trigger). */
 async function people(org: string, roles: Record<string, string[]>): Promise<void> {
-  const hash = await hashPassword(DEMO_PASSWORD);
-  await h
-    .db('users')
-    .insert(Object.entries(roles).map(([name, r]) => ({ username: `${org}.${name}`, name: `测试 ${name}`, org_id: org, roles: r, password_hash: hash })));
+  // Each with a hash (a salt) of their own, as the product stores them.
+  const rows = await Promise.all(
+    Object.entries(roles).map(async ([name, r]) => ({
+      username: `${org}.${name}`,
+      name: `测试 ${name}`,
+      org_id: org,
+      roles: r,
+      password_hash: await hashPassword(DEMO_PASSWORD),
+    })),
+  );
+  await h.db('users').insert(rows);
 }
 
 const postOf = (username: string, org: string, role: string) =>

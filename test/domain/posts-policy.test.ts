@@ -33,7 +33,7 @@ const task = (orgId: string, orgPath: string): TaskFacts => ({ assignee: null, r
 describe('posts in the policy', () => {
   it('without posts: the roles at the home org, as before', () => {
     expect(postsOf(single)).toEqual([{ orgId: 'pds', orgPath: '/henan/pds/', role: 'reviewer' }]);
-    expect(inboxFilter(single)).toEqual({ usernames: ['city.reviewer'], roleOrgs: [{ orgId: 'pds', role: 'reviewer' }] });
+    expect(inboxFilter(single)).toEqual({ usernames: ['city.reviewer'], roleOrgs: [{ orgId: 'pds', role: 'reviewer' }], deputies: ['city.reviewer'] });
     expect(holdsTask(single, task('xc', '/henan/xc/'))).toBe(false);
     expect(scopesWith(cityAdmin, 'admin')).toEqual(['/henan/pds/']);
     expect(scopesWith(single, 'admin')).toEqual([]);

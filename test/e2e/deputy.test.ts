@@ -33,10 +33,9 @@ describe('deputy while away in the browser', () => {
     const sb = await api.sandbox();
     const rev = `${sb.org}.rev`;
     const dep = `${sb.org}.dep`;
-    const hash = await hashPassword(DEMO_PASSWORD);
     await h.db('users').insert([
-      { username: rev, name: '王审核', org_id: sb.org, roles: ['reviewer'], password_hash: hash },
-      { username: dep, name: '李代理', org_id: sb.org, roles: ['staff'], password_hash: hash },
+      { username: rev, name: '王审核', org_id: sb.org, roles: ['reviewer'], password_hash: await hashPassword(DEMO_PASSWORD) },
+      { username: dep, name: '李代理', org_id: sb.org, roles: ['staff'], password_hash: await hashPassword(DEMO_PASSWORD) },
     ]);
     await api.installChain(buildChain({ steps: [humanStep({ id: 'review', name: '乡镇审核', who: { kind: 'users', usernames: [rev] } })] }), sb.org);
 

@@ -1,9 +1,11 @@
 /**
- * In a real browser: the city federation's admin creates a reviewer account
- * on the people page (机构与人员 › 人员), which shows the initial password once;
- * the new reviewer signs in with it, is made to choose a password of their
- * own before anything else, then finds the city's pending task in their inbox
- * and approves it, and sees their post on 我的资料.
+ * In a real browser: the city federation's admin adds a grassroots union in
+ * the org tree (机构与人员 › 组织机构), then creates a reviewer account on the
+ * people page (机构与人员 › 人员) with two posts — reviewer at the city and at
+ * the new union (兼职) — which shows the initial password once; the new
+ * reviewer signs in with it, is made to choose a password of their own before
+ * anything else, then finds the city's pending task in their inbox and
+ * approves it, and sees both posts on 我的资料.
  */
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,9 +31,30 @@ describe('people and posts in the browser', () => {
     expect(app.status, JSON.stringify(app.body)).toBe(201);
     const username = `e2e-reviewer-${crypto.randomBytes(3).toString('hex')}`;
 
-    // The admin: 机构与人员 › 人员, 新建账号 with a reviewer post at the city federation.
+    // The admin adds a grassroots union under 新华区: 机构与人员 › 组织机构.
     const admin = await openSession(browser, h.url);
     await login(admin, 'city.admin');
+    await admin.page.getByTestId('main-menu').getByText('机构与人员').click();
+    await admin.page.getByTestId('main-menu').getByText('组织机构', { exact: true }).click();
+    await admin.page.waitForURL('**/admin/orgs');
+    const node = (id: string) => admin.page.getByTestId(`org-node-${id}`);
+    await node('pds').waitFor();
+    await admin.page
+      .locator('.ant-tree-treenode', { has: node('pds') })
+      .locator('.ant-tree-switcher')
+      .click();
+    await node('pds-xinhua').click();
+    const unionId = `e2e-u-${crypto.randomBytes(3).toString('hex')}`;
+    const unionName = `新华区某物流企业工会 ${unionId}`;
+    await admin.page.getByTestId('org-add-child').click();
+    await admin.page.getByTestId('org-add-name').fill(unionName);
+    await pickOption(admin.page, admin.page.getByTestId('org-add-form').locator('.ant-select').first(), '基层工会');
+    await admin.page.getByTestId('org-add-id').fill(unionId);
+    await admin.page.getByRole('button', { name: /保\s*存/ }).click();
+    await node(unionId).waitFor();
+    expect(await h.db('orgs').where({ id: unionId }).first('path')).toEqual({ path: `/henan/pds/pds-xinhua/${unionId}/` });
+
+    // 机构与人员 › 人员, 新建账号 with a reviewer post at the city federation and one at the new union.
     await admin.page.getByTestId('main-menu').getByText('机构与人员').click();
     await admin.page.getByTestId('main-menu').getByText('人员', { exact: true }).click();
     await admin.page.waitForURL('**/admin/people');
@@ -43,6 +66,11 @@ describe('people and posts in the browser', () => {
     await form.getByTestId('create-name').fill('新任审核员');
     await pickOption(admin.page, form.getByTestId('create-post-0').getByLabel('组织'), '平顶山市总工会');
     await pickOption(admin.page, form.getByTestId('create-post-0').getByLabel('角色'), '审核员');
+    await form.getByRole('button', { name: '兼任岗位' }).click();
+    await form.getByTestId('create-post-1').getByLabel('组织').click();
+    await admin.page.keyboard.type(unionId);
+    await admin.page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: unionId }).first().click();
+    await pickOption(admin.page, form.getByTestId('create-post-1').getByLabel('角色'), '审核员');
     await admin.shot('61-people-create');
     await admin.page.getByRole('button', { name: /创\s*建/ }).click();
     const shown = admin.page.getByTestId('initial-password');
@@ -91,6 +119,7 @@ describe('people and posts in the browser', () => {
     await page.getByTestId('profile-posts').getByText('审核员').waitFor();
     await reviewer.shot('65-people-profile');
     expect(await page.getByTestId('profile-posts').textContent()).toContain('平顶山市总工会');
+    expect(await page.getByTestId('profile-posts').textContent()).toContain(unionName);
     expect(reviewer.errors).toEqual([]);
     await reviewer.close();
   }, 180_000);

@@ -30,10 +30,9 @@ describe('the rotation wizard', () => {
     const next = await api.sandbox();
     const rev = `${sb.org}.rev`;
     const succ = `${sb.org}.succ`;
-    const hash = await hashPassword(DEMO_PASSWORD);
     await h.db('users').insert([
-      { username: rev, name: '王审核', org_id: sb.org, roles: ['reviewer'], password_hash: hash },
-      { username: succ, name: '李接任', org_id: sb.org, roles: ['staff'], password_hash: hash },
+      { username: rev, name: '王审核', org_id: sb.org, roles: ['reviewer'], password_hash: await hashPassword(DEMO_PASSWORD) },
+      { username: succ, name: '李接任', org_id: sb.org, roles: ['staff'], password_hash: await hashPassword(DEMO_PASSWORD) },
     ]);
     await api.installChain(buildChain({ steps: [humanStep({ id: 'review', name: '乡镇审核', who: { kind: 'users', usernames: [rev] } })] }), sb.org);
     const ids = [

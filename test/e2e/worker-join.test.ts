@@ -67,6 +67,9 @@ describe('扫码入会 in the browser', () => {
     const staff = await openSession(browser, h.url);
     await login(staff, 'xinhua.staff');
     await staff.page.getByRole('menuitem', { name: '入会二维码' }).click();
+    // The county may hold many unions (other test files import thousands): find this one.
+    await staff.page.getByTestId('poster-search').locator('input').fill(UNION);
+    await staff.page.getByTestId('poster-search').locator('input').press('Enter');
     const card = staff.page.getByTestId(`poster-${UNION}`);
     await card.locator('img').first().waitFor();
     await staff.shot('40-union-posters');

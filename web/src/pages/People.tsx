@@ -15,6 +15,7 @@ import { useLoad } from '../components/useLoad';
 import { useI18n } from '../i18n';
 import { label, ROLES } from '../labels';
 import { useSession } from '../session';
+import { OrgPicker } from '../components/OrgPicker';
 import { navigate } from '../router';
 
 interface PostView {
@@ -78,14 +79,13 @@ function showPassword(modal: ReturnType<typeof App.useApp>['modal'], t: (s: stri
 
 export default function People() {
   const { t, lang } = useI18n();
-  const { orgs, user } = useSession();
+  const { user } = useSession();
   const { modal, message } = App.useApp();
   const [filter, setFilter] = useState<Filter>({});
   const [page, setPage] = useState(1);
   const [creating, setCreating] = useState(false);
   const [adding, setAdding] = useState<Person | null>(null);
   const list = useLoad(() => get<{ items: Person[]; total: number }>(`/api/users?${query(filter, page)}`), [filter, page]);
-  const orgOptions = orgs.map((o) => ({ value: o.id, label: o.name }));
   const roleOptions = Object.keys(ROLES).map((r) => ({ value: r, label: label(ROLES, r, lang) }));
 
   const act = async (fn: () => Promise<unknown>, done: string) => {
@@ -109,7 +109,7 @@ export default function People() {
     >
       <Form layout="inline" style={{ marginBottom: 16, rowGap: 8 }} onFinish={(v: Filter) => (setPage(1), setFilter(v))} data-testid="people-filter">
         <Form.Item name="org" label={t('组织')}>
-          <Select allowClear showSearch optionFilterProp="label" options={orgOptions} style={{ width: 220 }} placeholder={t('本级及下级')} />
+          <OrgPicker allowClear style={{ width: 240 }} placeholder={t('本级及下级')} />
         </Form.Item>
         <Form.Item name="q">
           <Input allowClear placeholder={t('用户名或姓名')} style={{ width: 180 }} data-testid="people-q" />
@@ -262,7 +262,6 @@ export default function People() {
           showPassword(modal, t, username, password);
           void list.reload();
         }}
-        orgOptions={orgOptions}
         roleOptions={roleOptions}
       />
       <AddPost
@@ -273,7 +272,6 @@ export default function People() {
           void message.success(t('岗位已添加'));
           void list.reload();
         }}
-        orgOptions={orgOptions}
         roleOptions={roleOptions}
       />
     </Card>
@@ -282,7 +280,7 @@ export default function People() {
 
 type Options = { value: string; label: string }[];
 
-function CreateUser(props: { open: boolean; onClose(): void; onCreated(username: string, password: string): void; orgOptions: Options; roleOptions: Options }) {
+function CreateUser(props: { open: boolean; onClose(): void; onCreated(username: string, password: string): void; roleOptions: Options }) {
   const { t, lang } = useI18n();
   const [form] = Form.useForm<{ username: string; name: string; phone?: string; email?: string; posts: { org?: string; role?: string }[] }>();
   const [error, setError] = useState<unknown>(null);
@@ -334,7 +332,7 @@ function CreateUser(props: { open: boolean; onClose(): void; onCreated(username:
               {fields.map((f, i) => (
                 <Space key={f.key} align="baseline" style={{ display: 'flex' }} data-testid={`create-post-${i}`}>
                   <Form.Item name={[f.name, 'org']} label={t('组织')} rules={[{ required: true, message: t('请选择组织') }]}>
-                    <Select showSearch optionFilterProp="label" options={props.orgOptions} style={{ width: 260 }} />
+                    <OrgPicker style={{ width: 300 }} />
                   </Form.Item>
                   <Form.Item name={[f.name, 'role']} label={t('角色')} rules={[{ required: true, message: t('请选择角色') }]}>
                     <Select options={props.roleOptions} style={{ width: 140 }} />
@@ -354,7 +352,7 @@ function CreateUser(props: { open: boolean; onClose(): void; onCreated(username:
   );
 }
 
-function AddPost(props: { person: Person | null; onClose(): void; onAdded(): void; orgOptions: Options; roleOptions: Options }) {
+function AddPost(props: { person: Person | null; onClose(): void; onAdded(): void; roleOptions: Options }) {
   const { t } = useI18n();
   const [form] = Form.useForm<{ org: string; role: string }>();
   const [error, setError] = useState<unknown>(null);
@@ -375,7 +373,7 @@ function AddPost(props: { person: Person | null; onClose(): void; onAdded(): voi
       <ErrorAlert error={error} />
       <Form form={form} layout="vertical">
         <Form.Item name="org" label={t('组织')} rules={[{ required: true, message: t('请选择组织') }]}>
-          <Select showSearch optionFilterProp="label" options={props.orgOptions} />
+          <OrgPicker />
         </Form.Item>
         <Form.Item name="role" label={t('角色')} rules={[{ required: true, message: t('请选择角色') }]}>
           <Select options={props.roleOptions} />

@@ -1,10 +1,12 @@
 /**
  * 入会二维码: each grassroots union in the caller's scope, with its poster
  * (扫码入会) to print — as PNG (rendered here from the server's vector poster
- * at A4, 300 dpi) or SVG — and the bare QR code.
+ * at A4, 300 dpi) or SVG — and the bare QR code. A county or city may hold
+ * thousands of unions: the page shows 12 at a time, with a search by name or
+ * code, so only the posters on screen are fetched.
  */
 import { useEffect, useState } from 'react';
-import { Button, Card, Col, Empty, Image, Row, Space, Tag, Typography } from 'antd';
+import { Button, Card, Col, Empty, Image, Input, Pagination, Row, Space, Tag, Typography } from 'antd';
 import { DownloadOutlined, LinkOutlined } from '@ant-design/icons';
 import { download, fetchBlob, get, saveBlob } from '../api';
 import { useLoad } from '../components/useLoad';
@@ -113,10 +115,16 @@ function PosterCard({ union, parent, groupNames }: { union: OrgInfo; parent?: st
   );
 }
 
+const PAGE_SIZE = 12;
+
 export default function Posters() {
   const { t } = useI18n();
   const { orgs, orgName } = useSession();
-  const unions = orgs.filter((o) => o.kind === 'grassroots');
+  const [q, setQ] = useState('');
+  const [page, setPage] = useState(1);
+  const term = q.trim().toLowerCase();
+  const unions = orgs.filter((o) => o.kind === 'grassroots' && (!term || o.name.toLowerCase().includes(term) || o.id.toLowerCase().includes(term)));
+  const shown = unions.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
   const groups = useLoad(() => get<{ items: { id: string; name: string }[] }>('/api/groups'), []);
   const groupNames = new Map((groups.data?.items ?? []).map((g) => [g.id, g.name]));
   return (
@@ -124,14 +132,32 @@ export default function Posters() {
       <Typography.Paragraph type="secondary">
         {t('每个基层工会一张海报：职工扫码即进入本工会的入会申请，无需注册。海报可直接打印张贴（A4）。')}
       </Typography.Paragraph>
-      {unions.length === 0 && <Empty description={t('您的范围内没有基层工会')} />}
+      <Input.Search
+        allowClear
+        placeholder={t('按工会名称或编码查找')}
+        style={{ maxWidth: 360, marginBottom: 16 }}
+        onSearch={(v) => (setQ(v), setPage(1))}
+        data-testid="poster-search"
+      />
+      {unions.length === 0 && <Empty description={term ? t('无匹配的工会') : t('您的范围内没有基层工会')} />}
       <Row gutter={[16, 16]}>
-        {unions.map((u) => (
+        {shown.map((u) => (
           <Col xs={24} md={12} xl={8} key={u.id}>
             <PosterCard union={u} parent={u.parent ? orgName(u.parent) : undefined} groupNames={groupNames} />
           </Col>
         ))}
       </Row>
+      {unions.length > PAGE_SIZE && (
+        <Pagination
+          style={{ marginTop: 16 }}
+          current={page}
+          pageSize={PAGE_SIZE}
+          total={unions.length}
+          showSizeChanger={false}
+          onChange={setPage}
+          showTotal={(n) => `${t('共')} ${n}`}
+        />
+      )}
     </Card>
   );
 }

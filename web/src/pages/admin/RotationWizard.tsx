@@ -12,6 +12,7 @@ import { Alert, Button, Card, Checkbox, Form, Input, Progress, Radio, Result, Se
 import dayjs from 'dayjs';
 import { get, newKey, post } from '../../api';
 import { ErrorAlert } from '../../components/ErrorAlert';
+import { OrgPicker } from '../../components/OrgPicker';
 import { useLoad } from '../../components/useLoad';
 import { useI18n } from '../../i18n';
 import { label, ROLES } from '../../labels';
@@ -45,10 +46,6 @@ interface PersonView {
   username: string;
   name: string;
   posts: PostView[];
-}
-interface OrgItem {
-  id: string;
-  name: string;
 }
 interface PreviewTask {
   id: string;
@@ -103,7 +100,6 @@ export default function RotationWizard({ username }: { username: string }) {
     const r = await get<{ items: PersonView[] }>(`/api/users?q=${encodeURIComponent(username)}&pageSize=50`);
     return r.items.find((p) => p.username === username) ?? null;
   }, [username]);
-  const orgs = useLoad(() => get<{ items: OrgItem[] }>('/api/orgs').then((r) => r.items), []);
 
   const [step, setStep] = useState(0);
   const [fromPost, setFromPost] = useState<string | undefined>(undefined);
@@ -237,16 +233,7 @@ export default function RotationWizard({ username }: { username: string }) {
           {withNewPost && (
             <Space wrap>
               <Form.Item label={tr('新岗位所在组织', 'Org of the new post')}>
-                <Select
-                  showSearch
-                  style={{ width: 280 }}
-                  value={toOrg}
-                  onChange={setToOrg}
-                  optionFilterProp="label"
-                  options={(orgs.data ?? []).map((o) => ({ value: o.id, label: `${o.name}（${o.id}）` }))}
-                  placeholder={tr('选择组织', 'Choose an org')}
-                  data-testid="to-org"
-                />
+                <OrgPicker style={{ width: 280 }} value={toOrg} onChange={setToOrg} placeholder={tr('选择组织', 'Choose an org')} data-testid="to-org" />
               </Form.Item>
               <Form.Item label={tr('新岗位角色', 'Role of the new post')}>
                 <Select
