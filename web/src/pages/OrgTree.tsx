@@ -8,7 +8,7 @@
  * table of rejected rows.
  */
 import { useCallback, useEffect, useState, type Key } from 'react';
-import { Alert, Button, Card, Col, Descriptions, Form, Input, Modal, Progress, Row, Select, Space, Table, Tag, Tree, Typography, Upload } from 'antd';
+import { Alert, App, Button, Card, Col, Descriptions, Form, Input, Modal, Progress, Row, Select, Space, Table, Tag, Tree, Typography, Upload } from 'antd';
 import type { TreeDataNode, TreeProps } from 'antd';
 import { ApiError, call, download, get, post, uploadText } from '../api';
 import { ErrorAlert } from '../components/ErrorAlert';
@@ -98,6 +98,8 @@ function withChildren(nodes: TreeDataNode[], key: Key, children: TreeDataNode[])
 
 export default function OrgTree() {
   const { t } = useI18n();
+  // The app's own dialogs (its theme and language), not antd's static Modal.confirm.
+  const { modal } = App.useApp();
   const [nodes, setNodes] = useState<TreeDataNode[]>([]);
   const [loadedKeys, setLoadedKeys] = useState<Key[]>([]);
   const [expandedKeys, setExpandedKeys] = useState<Key[]>([]);
@@ -164,7 +166,7 @@ export default function OrgTree() {
     // Dropped onto a node: under it; dropped between nodes: under that node's parent.
     const parent = info.dropToGap ? target.parent : target.id;
     if (!parent || parent === dragged.parent) return;
-    Modal.confirm({
+    modal.confirm({
       title: t('确认移动组织'),
       content: `${dragged.name} → ${parent === target.id ? target.name : parent}（${t('连同其全部下级')}）`,
       okText: t('移动'),
@@ -267,6 +269,7 @@ function OrgDetail({
   onAdd: () => void;
 }) {
   const { t } = useI18n();
+  const { modal } = App.useApp();
   const [name, setName] = useState(org.name);
   const [parent, setParent] = useState(org.parent ?? '');
   return (
@@ -296,7 +299,7 @@ function OrgDetail({
             data-testid="org-move"
             disabled={!parent.trim() || parent === org.parent}
             onClick={() =>
-              Modal.confirm({
+              modal.confirm({
                 title: t('确认移动组织'),
                 content: `${org.name} → ${parent}（${t('连同其全部下级')}）`,
                 okText: t('移动'),

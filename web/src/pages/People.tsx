@@ -16,6 +16,7 @@ import { useI18n } from '../i18n';
 import { label, ROLES } from '../labels';
 import { useSession } from '../session';
 import { OrgPicker } from '../components/OrgPicker';
+import { DeputySettings } from '../components/DeputySettings';
 import { navigate } from '../router';
 
 interface PostView {
@@ -85,6 +86,7 @@ export default function People() {
   const [page, setPage] = useState(1);
   const [creating, setCreating] = useState(false);
   const [adding, setAdding] = useState<Person | null>(null);
+  const [deputyOf, setDeputyOf] = useState<Person | null>(null);
   const list = useLoad(() => get<{ items: Person[]; total: number }>(`/api/users?${query(filter, page)}`), [filter, page]);
   const roleOptions = Object.keys(ROLES).map((r) => ({ value: r, label: label(ROLES, r, lang) }));
 
@@ -217,6 +219,9 @@ export default function People() {
                   <Button size="small" onClick={() => navigate(`/admin/people/${encodeURIComponent(p.username)}/rotate`)} data-testid={`rotate-${p.username}`}>
                     {t('轮岗')}
                   </Button>
+                  <Button size="small" onClick={() => setDeputyOf(p)} data-testid={`deputy-${p.username}`}>
+                    {t('代理')}
+                  </Button>
                   <Popconfirm
                     title={t('重置密码？原密码失效，其所有会话结束。')}
                     onConfirm={async () => {
@@ -274,6 +279,10 @@ export default function People() {
         }}
         roleOptions={roleOptions}
       />
+      {/* 代理: an admin names the deputy of someone in their subtree (who may also do it on 我的资料). */}
+      <Modal open={!!deputyOf} title={`${t('代理')} · ${deputyOf?.name ?? ''}`} onCancel={() => setDeputyOf(null)} footer={null} destroyOnHidden width={640}>
+        {deputyOf ? <DeputySettings username={deputyOf.username} /> : null}
+      </Modal>
     </Card>
   );
 }
