@@ -55,12 +55,14 @@ describe('the org tree in the browser', () => {
 
     const confirm = page.locator('.ant-modal-confirm');
 
-    // Find it by search, select it, and move it on to 湛河区 with the form.
+    // Find it by search, select it, and move it on to 湛河区 with the form (the destination picked by a search).
     await page.getByTestId('org-search').locator('input').fill(id);
     await page.getByTestId('org-search').locator('input').press('Enter');
     await page.getByRole('cell', { name: id, exact: true }).click();
     await expect.poll(() => page.getByTestId('org-detail').textContent()).toContain(name);
-    await page.getByTestId('org-move-parent').fill('pds-zhanhe');
+    await page.getByTestId('org-move-parent').click();
+    await page.keyboard.type('pds-zhanhe');
+    await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: 'pds-zhanhe' }).first().click();
     await page.getByTestId('org-move').click();
     await confirm.locator('.ant-modal-confirm-title', { hasText: '确认移动组织' }).waitFor();
     await s.shot('04-org-move-confirm');

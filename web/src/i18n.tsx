@@ -486,6 +486,7 @@ const EN: Record<string, string> = {
   我的资料: 'My profile',
   轮岗: 'Rotate',
   代理: 'Deputy',
+  移至上级组织: 'Move under',
   输入名称或编码搜索: 'Type a name or code to search',
   无匹配的组织: 'No matching org',
   按工会名称或编码查找: 'Find a union by name or code',

@@ -12,6 +12,7 @@ import { Alert, App, Button, Card, Col, Descriptions, Form, Input, Modal, Progre
 import type { TreeDataNode, TreeProps } from 'antd';
 import { ApiError, call, download, get, post, uploadText } from '../api';
 import { ErrorAlert } from '../components/ErrorAlert';
+import { OrgPicker } from '../components/OrgPicker';
 import { useI18n } from '../i18n';
 
 export interface OrgItem {
@@ -294,7 +295,13 @@ function OrgDetail({
           </Button>
         </Space.Compact>
         <Space.Compact style={{ width: '100%' }}>
-          <Input value={parent} onChange={(e) => setParent(e.target.value)} aria-label={t('上级机构编码')} data-testid="org-move-parent" />
+          <OrgPicker
+            value={parent || undefined}
+            onChange={(v) => setParent(v ?? '')}
+            aria-label={t('移至上级组织')}
+            style={{ flex: 1 }}
+            data-testid="org-move-parent"
+          />
           <Button
             data-testid="org-move"
             disabled={!parent.trim() || parent === org.parent}
