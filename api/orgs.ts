@@ -50,6 +50,7 @@ import { importOrgRows } from './org-import';
 import { orgTemplate, parseOrgWorkbook, writeOrgExport, XLSX_TYPE } from './org-workbook';
 import { createSurveyImport, finishSurveyImport, getSurveyImport, surveyImportView, updateSurveyImport } from './survey-imports';
 import { registerRoutes } from './openapi';
+import { pageAnswer, pageWindow, pagingQuery } from './validation';
 
 /** The largest workbook an import takes (25,000 orgs are about 1 MB). */
 export const ORG_IMPORT_LIMIT = '20mb';
@@ -82,15 +83,14 @@ const pageSchema = z.object({
   q: noNul(50)
     .transform((v) => v.trim())
     .optional(),
-  page: z.coerce.number().int().min(1).max(100_000).default(1),
-  pageSize: z.coerce.number().int().min(1).max(500).default(50),
+  ...pagingQuery(500),
 });
 
 registerRoutes({
   '/api/orgs': {
     get: {
       summary: '组织树：无参数时为本级及下级、上级；带 parent/q/page 时分页（下级或搜索，含 childCount）/ the org tree; paged children or search',
-      query: ['parent', 'q', 'page', 'pageSize'],
+      query: ['parent', 'q', 'page', 'pageSize', 'limit', 'cursor'],
     },
     post: { summary: '新建组织（本级以下）/ create an org below one’s own', body: createSchema, ok: 201 },
   },
@@ -121,27 +121,28 @@ export function orgRoutes(deps: { db: Db }): Router {
 
   router.get('/api/orgs', async (req, res) => {
     const caller = callerOf(req);
-    const paged = ['parent', 'q', 'page', 'pageSize'].some((k) => req.query[k] !== undefined);
+    const paged = ['parent', 'q', 'page', 'pageSize', 'limit', 'cursor'].some((k) => req.query[k] !== undefined);
     if (!paged) {
       const all = await listOrgs(db);
       const items = all.filter((o) => seeOrg(caller, o)).map((o) => ({ id: o.id, name: o.name, kind: o.kind, parent: o.parentId, groups: o.groups }));
-      res.json({ items });
+      res.json({ items, nextCursor: null });
       return;
     }
     const q = parseOr400(pageSchema, req.query);
-    const offset = (q.page - 1) * q.pageSize;
+    const win = pageWindow(q, 50);
+    const offset = win.offset;
     let page;
-    if (q.q) page = await listOrgPage(db, { scopePath: caller.orgPath, q: q.q, limit: q.pageSize, offset });
+    if (q.q) page = await listOrgPage(db, { scopePath: caller.orgPath, q: q.q, limit: win.size, offset });
     else if (q.parent) {
       const parent = await getOrgAdmin(db, q.parent);
       // Children of an org outside the caller's subtree: not theirs to browse (seeOrg shows them the ancestors' names only).
       if (!parent || !parent.path.startsWith(caller.orgPath)) throw notFound('组织不存在 / org not found');
-      page = await listOrgPage(db, { scopePath: caller.orgPath, parentId: parent.id, limit: q.pageSize, offset });
+      page = await listOrgPage(db, { scopePath: caller.orgPath, parentId: parent.id, limit: win.size, offset });
     } else {
       const root = await getOrgAdmin(db, caller.orgId);
       page = { items: root && offset === 0 ? [root] : [], total: root ? 1 : 0 };
     }
-    res.json({ items: page.items.map(orgView), total: page.total, page: q.page, pageSize: q.pageSize });
+    res.json({ items: page.items.map(orgView), ...pageAnswer(win, page.items.length, page.total) });
   });
 
   router.post('/api/orgs', idempotent(db), async (req, res) => {

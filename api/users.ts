@@ -16,11 +16,11 @@
  * Who may do what is domain/policy.ts (seeUser, manageUser, grantPost…);
  * every change writes its admin_audit row in the same transaction.
  */
-import { deputyOf } from '../db/deputy-repository';
 import crypto from 'node:crypto';
 import express, { type Router } from 'express';
 import { z } from 'zod';
 import { recordAdminChange } from '../db/admin-audit-repository';
+import { deputyOf } from '../db/deputy-repository';
 import type { Db } from '../db/knex';
 import { getOrg } from '../db/org-repository';
 import {
@@ -54,6 +54,7 @@ import { conflict, enforce, notFound, parseOr400 } from './errors';
 import { registerRoutes } from './openapi';
 import { hashPassword } from './passwords';
 import type { LoginLimiter } from './rate-limits';
+import { pageAnswer, pageWindow, pagingQuery } from './validation';
 
 const roleSchema = z.enum(ROLES as [Role, ...Role[]], {
   error: '角色须为 staff、reviewer、admin、supervisor 之一 / role: staff, reviewer, admin or supervisor',
@@ -94,14 +95,16 @@ const listQuery = z.object({
   q: z.string().trim().max(100).optional(),
   role: roleSchema.optional(),
   status: z.enum(['active', 'inactive']).optional(),
-  page: z.coerce.number().int().min(1).max(100_000).default(1),
-  pageSize: z.coerce.number().int().min(1).max(100).default(20),
+  ...pagingQuery(100),
 });
 
 registerRoutes({
   '/api/me': { get: { summary: '当前用户：本单位、在任岗位、代理人 / the caller: home org, active posts, deputy' } },
   '/api/users': {
-    get: { summary: '人员列表（管理员，本级及下级）/ people within the caller’s admin subtrees', query: ['org', 'q', 'role', 'status', 'page', 'pageSize'] },
+    get: {
+      summary: '人员列表（管理员，本级及下级）/ people within the caller’s admin subtrees',
+      query: ['org', 'q', 'role', 'status', 'page', 'pageSize', 'limit', 'cursor'],
+    },
     post: {
       summary: '新建账号与岗位，返回一次性初始密码 / create an account with its posts; answers the initial password once',
       body: createUserSchema,
@@ -185,6 +188,7 @@ export function userRoutes(deps: UserDeps): Router {
     const caller = callerOf(req);
     enforce(mayListPeople(caller));
     const q = parseOr400(listQuery, req.query);
+    const win = pageWindow(q, 20);
     const scopes = scopesWith(caller, 'admin');
     let orgPath: string | undefined;
     if (q.org) {
@@ -198,8 +202,8 @@ export function userRoutes(deps: UserDeps): Router {
       q: q.q || undefined,
       role: q.role,
       active: q.status ? q.status === 'active' : undefined,
-      offset: (q.page - 1) * q.pageSize,
-      limit: q.pageSize,
+      offset: win.offset,
+      limit: win.size,
     });
     const posts = await listActivePosts(
       db,
@@ -215,9 +219,7 @@ export function userRoutes(deps: UserDeps): Router {
           locked[i]!,
         ),
       ),
-      total,
-      page: q.page,
-      pageSize: q.pageSize,
+      ...pageAnswer(win, rows.length, total),
     });
   });
 

@@ -30,3 +30,39 @@ export function isoDateTime(error = '须为带时区的 ISO 8601 时间，如 20
 
 /** A positive whole-number id of a database row (bigint): within what JavaScript and Postgres both hold exactly. */
 export const rowId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER, '编号过大 / id too large');
+
+/**
+ * A page of a list that the web tables page by number (`page`, `pageSize`) and
+ * clients page as the contract does (`limit`, `cursor` → `nextCursor`): the
+ * cursor is the offset of the next row, so both name the same window.
+ */
+export function pagingQuery(maxSize: number) {
+  return {
+    page: z.coerce.number().int().min(1).max(100_000).default(1),
+    pageSize: z.coerce.number().int().min(1).max(maxSize).optional(),
+    limit: z.coerce.number().int().min(1).max(maxSize).optional(),
+    cursor: z
+      .string()
+      .regex(/^\d{1,9}$/, '无效的游标 / invalid cursor')
+      .optional(),
+  };
+}
+
+export interface PageWindow {
+  offset: number;
+  size: number;
+  page: number;
+}
+
+/** The window a paging query names: `limit` or `pageSize` rows, from `cursor` or from the start of `page`. */
+export function pageWindow(q: { page: number; pageSize?: number; limit?: number; cursor?: string }, defaultSize: number): PageWindow {
+  const size = q.limit ?? q.pageSize ?? defaultSize;
+  const offset = q.cursor !== undefined ? Number(q.cursor) : (q.page - 1) * size;
+  return { offset, size, page: Math.floor(offset / size) + 1 };
+}
+
+/** What a paged answer says besides its items: the total, the page, and the contract's `nextCursor` (null at the end). */
+export function pageAnswer(w: PageWindow, shown: number, total: number): { total: number; page: number; pageSize: number; nextCursor: string | null } {
+  const next = w.offset + shown;
+  return { total, page: w.page, pageSize: w.size, nextCursor: shown > 0 && next < total ? String(next) : null };
+}

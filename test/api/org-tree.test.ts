@@ -92,6 +92,29 @@ describe('browsing the tree (GET /api/orgs)', () => {
     expect(other.body.items).toEqual([]);
   });
 
+  it('pages as the contract does: limit and cursor, nextCursor until the last page', async () => {
+    const town = unique('pg-');
+    await create('city.admin', { id: town, name: `分页街道工会 ${town}`, kind: 'township', parent: 'pds-xinhua' });
+    for (let i = 0; i < 7; i++) await create('city.admin', { id: `${town}-${i}`, name: `分页工会 ${i}`, kind: 'grassroots', parent: town });
+    const token = await as('city.admin');
+    const seen: string[] = [];
+    const sizes: number[] = [];
+    let cursor: string | null = '';
+    while (cursor !== null) {
+      const r: { status: number; body: any } = await h.call('GET', `/api/orgs?parent=${town}&limit=3${cursor ? `&cursor=${cursor}` : ''}`, { token });
+      expect(r.status).toBe(200);
+      expect(r.body.total).toBe(7);
+      seen.push(...r.body.items.map((o: any) => o.id));
+      sizes.push(r.body.items.length);
+      cursor = r.body.nextCursor;
+    }
+    expect(sizes).toEqual([3, 3, 1]);
+    expect(seen).toEqual([0, 1, 2, 3, 4, 5, 6].map((i) => `${town}-${i}`));
+    expect((await h.call('GET', `/api/orgs?parent=${town}&cursor=x`, { token })).status).toBe(400);
+    // Without parameters: the caller's visible tree, in one answer.
+    expect((await h.call('GET', '/api/orgs', { token })).body.nextCursor).toBeNull();
+  });
+
   it('refuses the children of an org outside the caller’s subtree (404), even of an org above them', async () => {
     const token = await as('xinhua.admin');
     expect((await h.call('GET', '/api/orgs?parent=pds', { token })).status).toBe(404);

@@ -234,6 +234,20 @@ describe('managing accounts', () => {
     expect(paged.body).toMatchObject({ page: 2, pageSize: 5 });
     expect(paged.body.items).toHaveLength(5);
     expect(paged.body.total).toBeGreaterThan(10);
+    // The contract's paging: limit and cursor, nextCursor until the last page, every person once.
+    const byCursor: string[] = [];
+    let cursor: string | null = '';
+    while (cursor !== null) {
+      const r = await as('city.admin', 'GET', `/api/users?org=pds-weidong&limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(r.status).toBe(200);
+      expect(r.body.items.length).toBeLessThanOrEqual(2);
+      byCursor.push(...r.body.items.map((i: { username: string }) => i.username));
+      cursor = r.body.nextCursor;
+    }
+    const whole = await as('city.admin', 'GET', '/api/users?org=pds-weidong&limit=100');
+    expect(whole.body.nextCursor).toBeNull();
+    expect(byCursor).toEqual(whole.body.items.map((i: { username: string }) => i.username));
+    expect(new Set(byCursor).size).toBe(byCursor.length);
     const bad = await as('city.admin', 'GET', '/api/users?page=0&role=boss&status=gone');
     expect(bad.status).toBe(400);
     expect(bad.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['page', 'role', 'status']);
