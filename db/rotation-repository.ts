@@ -42,6 +42,21 @@ export interface RotationApplicationRow {
 /** At most this many tasks (and applications) per rotation; more are reported as truncated. */
 export const ROTATION_MAX_ITEMS = 1000;
 
+/** A task's columns as the rotation shows them. */
+const TASK_COLUMNS = {
+  id: 't.id',
+  applicationId: 't.application_id',
+  title: 't.subject',
+  step: 't.step_name',
+  dueAt: 't.due_at',
+  assignee: 't.assignee',
+  owner: 't.owner',
+  role: 't.role',
+  orgId: 't.org_id',
+  orgPath: 't.org_path',
+  showsPersonalData: 't.shows_personal_data',
+};
+
 /**
  * The pending approval tasks the person holds in the post: tasks of orgs
  * within the post's org subtree that are named to them, that they delegated
@@ -76,19 +91,7 @@ export async function listRotationTasks(db: Db, post: RotationPost, limit = ROTA
     })
     .orderBy('t.id')
     .limit(limit)
-    .select<Omit<RotationTaskRow, 'hold'>[]>({
-      id: 't.id',
-      applicationId: 't.application_id',
-      title: 't.subject',
-      step: 't.step_name',
-      dueAt: 't.due_at',
-      assignee: 't.assignee',
-      owner: 't.owner',
-      role: 't.role',
-      orgId: 't.org_id',
-      orgPath: 't.org_path',
-      showsPersonalData: 't.shows_personal_data',
-    });
+    .select<Omit<RotationTaskRow, 'hold'>[]>(TASK_COLUMNS);
   return rows.flatMap((r) => {
     const hold = holdOf(r, post.username);
     return hold ? [{ ...r, hold }] : [];
@@ -101,19 +104,7 @@ export async function getRotationTask(db: Db, post: RotationPost, taskId: string
     .join('applications as a', 'a.id', 't.application_id')
     .where('t.id', taskId)
     .andWhere('t.status', 'pending')
-    .first<Omit<RotationTaskRow, 'hold'> | undefined>({
-      id: 't.id',
-      applicationId: 't.application_id',
-      title: 't.subject',
-      step: 't.step_name',
-      dueAt: 't.due_at',
-      assignee: 't.assignee',
-      owner: 't.owner',
-      role: 't.role',
-      orgId: 't.org_id',
-      orgPath: 't.org_path',
-      showsPersonalData: 't.shows_personal_data',
-    });
+    .first<Omit<RotationTaskRow, 'hold'> | undefined>(TASK_COLUMNS);
   if (!row) return undefined;
   const hold = holdOf(row, post.username);
   return hold ? { ...row, hold } : undefined;

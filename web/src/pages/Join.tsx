@@ -139,13 +139,6 @@ export default function Join({ union: unionId }: { union: string | null }) {
 
   if (done) return <Submitted reference={done.reference} unionName={union?.name} />;
 
-  const text = (name: 'name' | 'idNumber' | 'phone' | 'employer') => ({
-    ...control(name, errors[name]),
-    className: 'pj-input',
-    value: values[name],
-    onChange: (e: React.ChangeEvent<HTMLInputElement>) => form.set(name, e.target.value),
-  });
-
   return (
     <PublicShell>
       <section className="pj-card">
@@ -161,13 +154,13 @@ export default function Join({ union: unionId }: { union: string | null }) {
         )}
         <form onSubmit={(e) => void submit(e)} noValidate data-testid="join-form">
           <Field name="name" label={t('姓名')} error={errors.name}>
-            <input {...text('name')} autoComplete="name" maxLength={50} />
+            <input {...form.textInput('name')} autoComplete="name" maxLength={50} />
           </Field>
           <Field name="idNumber" label={t('身份证号')} error={errors.idNumber}>
-            <input {...text('idNumber')} inputMode="text" maxLength={18} autoComplete="off" autoCapitalize="characters" spellCheck={false} />
+            <input {...form.textInput('idNumber')} inputMode="text" maxLength={18} autoComplete="off" autoCapitalize="characters" spellCheck={false} />
           </Field>
           <Field name="phone" label={t('手机号')} error={errors.phone}>
-            <input {...text('phone')} type="tel" inputMode="numeric" maxLength={11} autoComplete="tel" />
+            <input {...form.textInput('phone')} type="tel" inputMode="numeric" maxLength={11} autoComplete="tel" />
           </Field>
           <CaptchaField
             challenge={captcha.challenge}
@@ -218,7 +211,7 @@ export default function Join({ union: unionId }: { union: string | null }) {
             </Field>
           )}
           <Field name="employer" label={t('工作单位（选填）')} error={errors.employer}>
-            <input {...text('employer')} maxLength={200} placeholder={t('如：某快递网点、某外卖平台站点')} />
+            <input {...form.textInput('employer')} maxLength={200} placeholder={t('如：某快递网点、某外卖平台站点')} />
           </Field>
           <div className={`pj-field${errors.consent ? ' has-error' : ''}`}>
             <label className="pj-check">

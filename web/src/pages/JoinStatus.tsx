@@ -12,7 +12,7 @@ import { CaptchaField, captchaRule, SmsCodeField, smsCodeRule, useCaptcha } from
 import { Link } from '../router';
 import { required, useForm } from '../public/form';
 import { useI18n } from '../public/i18n';
-import { Button, control, ErrorAlert, Field, PublicShell } from '../public/ui';
+import { Button, ErrorAlert, Field, PublicShell } from '../public/ui';
 import { phoneRule, STATUS_TOKEN_KEY } from './Join';
 
 interface PublicApplication {
@@ -126,41 +126,21 @@ export default function JoinStatus({ initialRef }: { initialRef: string | null }
           {by === 'reference' ? (
             <Field name="reference" label={t('申请编号')} error={errors.reference}>
               <input
-                {...control('reference', errors.reference)}
+                {...form.textInput('reference')}
                 className="pj-input pj-mono"
                 autoComplete="off"
                 autoCapitalize="characters"
                 spellCheck={false}
                 placeholder="RH2611-4821"
-                value={values.reference}
-                onChange={(e) => form.set('reference', e.target.value)}
               />
             </Field>
           ) : (
             <Field name="idNumber" label={t('身份证号')} error={errors.idNumber}>
-              <input
-                {...control('idNumber', errors.idNumber)}
-                className="pj-input"
-                autoComplete="off"
-                autoCapitalize="characters"
-                spellCheck={false}
-                maxLength={18}
-                value={values.idNumber}
-                onChange={(e) => form.set('idNumber', e.target.value)}
-              />
+              <input {...form.textInput('idNumber')} autoComplete="off" autoCapitalize="characters" spellCheck={false} maxLength={18} />
             </Field>
           )}
           <Field name="phone" label={t('申请时填写的手机号')} error={errors.phone}>
-            <input
-              {...control('phone', errors.phone)}
-              className="pj-input"
-              type="tel"
-              inputMode="numeric"
-              maxLength={11}
-              autoComplete="tel"
-              value={values.phone}
-              onChange={(e) => form.set('phone', e.target.value)}
-            />
+            <input {...form.textInput('phone')} type="tel" inputMode="numeric" maxLength={11} autoComplete="tel" />
           </Field>
           <CaptchaField
             challenge={captcha.challenge}

@@ -7,6 +7,7 @@
 import { useMemo, useRef, useState } from 'react';
 import { ApiError, type FieldError } from '../api';
 import { pick, type Lang } from '../lang';
+import { control } from './ui';
 
 /** A field's rule: the (Chinese) message when the value is not acceptable, else null. */
 export type Rule<V> = (value: V) => string | null;
@@ -77,7 +78,15 @@ export function useForm<T extends object>(initial: T, rules: () => Rules<T>, tra
     };
   }, []);
 
-  return { values, errors, ...methods };
+  /** The props of a text input bound to a field: its id and accessibility attributes, the class, the value, the change. */
+  const textInput = <K extends keyof T & string>(name: K) => ({
+    ...control(name, errors[name]),
+    className: 'pj-input',
+    value: values[name] as string | undefined,
+    onChange: (e: React.ChangeEvent<HTMLInputElement>) => methods.set(name, e.target.value as T[K]),
+  });
+
+  return { values, errors, textInput, ...methods };
 }
 
 export const required =
