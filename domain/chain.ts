@@ -42,6 +42,26 @@ export const ADMIN_TASK_ACTIONS = ['release'] as const;
 export type AdminTaskAction = (typeof ADMIN_TASK_ACTIONS)[number];
 export type ActionName = TaskAction | ApplicationAction | AdminTaskAction;
 
+/**
+ * A step's condition (条件): a JSON Logic expression (jsonlogic.com) over the
+ * application's facts — `amount`, `type`, `group`, `applicantOrgKind`,
+ * `applicantOrgLevel` and `form.<field>` — e.g. `{">": [{"var": "amount"}, 50000]}`.
+ * Evaluated when the step is reached; false skips the step.
+ */
+export type Condition = Record<string, unknown> | boolean;
+
+/** The facts a condition may name besides the form's own fields (`form.<field>`). */
+export const CONDITION_FACTS = ['amount', 'type', 'group', 'applicantOrgKind', 'applicantOrgLevel'] as const;
+
+/** What an approver at a step may do with a form field: see it, correct it, or never see it. */
+export type FieldAccess = 'read' | 'edit' | 'hidden';
+
+/** An application type's form (申请表单): JSON Schema 2020-12 plus display hints (labels, order, widgets). */
+export interface FormDefinition {
+  schema: Record<string, unknown>;
+  ui?: Record<string, unknown>;
+}
+
 export interface HumanStep {
   id: string;
   name: string;
@@ -59,6 +79,10 @@ export interface HumanStep {
   actions?: TaskAction[];
   /** The step needs full personal data (ID numbers) to decide (身份审核). */
   showsPersonalData?: boolean;
+  /** Reached only when this holds (evaluated afresh each time the step is reached); absent: always. */
+  when?: Condition;
+  /** Per form field: read (default), edit or hidden for this step's approvers. */
+  fields?: Record<string, FieldAccess>;
 }
 
 /** Names of the automated steps the worker implements as activities. */
@@ -81,6 +105,20 @@ export interface AutoStep {
 }
 
 export type Step = HumanStep | AutoStep;
+
+/**
+ * 并行分支: branches that run at once (e.g. 工交工会 and 财贸工会 both review a
+ * cross-industry project), joined when all of them, or the first of them
+ * (`mode: 'any'`), decide. Each branch is a list of steps.
+ */
+export interface ParallelGroup {
+  type: 'parallel';
+  id: string;
+  name: string;
+  mode: 'all' | 'any';
+  branches: Step[][];
+  when?: Condition;
+}
 
 export const APPLICATION_TYPES = ['subsidy', 'membership', 'transfer', 'project_list', 'self_assessment', 'chain_change'] as const;
 export type ApplicationType = (typeof APPLICATION_TYPES)[number];
@@ -107,6 +145,8 @@ export interface ChainDefinition {
   /** The kind of application this chain approves. */
   type: ApplicationType;
   steps: Step[];
+  /** The application type's form, versioned with the chain. */
+  form?: FormDefinition;
 }
 
 export const DEFAULT_TASK_ACTIONS: TaskAction[] = ['approve', 'reject', 'return', 'transfer', 'delegate', 'addSigner', 'removeSigner', 'comment', 'cc'];
