@@ -8,6 +8,7 @@ import { rewrapJson, type PiiCipher } from '../runtime/pii';
 import type { AutoStepInput, AutoStepResult, ResolveStepInput, ResolvedStep, TransitionRecord } from '../workflows/approval-types';
 import { runAutoStep } from './auto-steps';
 import { createBulkActivities } from './bulk-actions';
+import { createMigrationActivities } from './chain-migration';
 import { createBulletinActivities, type MailSettings } from './bulletin';
 import { createCampaignActivities } from './campaign';
 import { createRetentionActivities } from './retention';
@@ -34,6 +35,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createCampaignActivities(deps),
     ...createBulletinActivities(deps),
     ...createBulkActivities(deps),
+    ...createMigrationActivities(deps),
     ...createRetentionActivities(deps),
     /** Resolves who acts on a step and its due time. Read-only; safe to retry. */
     async resolveStep(input: ResolveStepInput): Promise<ResolvedStep> {

@@ -20,6 +20,7 @@ import { taskRoutes } from './tasks';
 import { bulkJobRoutes } from './bulk-jobs';
 import { rotationRoutes } from './rotation';
 import { chainRoutes } from './chains';
+import { chainMigrationRoutes } from './chain-migrations';
 import { calendarRoutes } from './calendar';
 import { openApiRoutes } from './openapi';
 import { campaignRoutes } from './campaigns';
@@ -189,6 +190,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(rotationRoutes(deps));
   app.use(taskRoutes(deps));
   app.use(chainRoutes(deps));
+  app.use(chainMigrationRoutes(deps));
   app.use(calendarRoutes(deps));
   app.use(campaignRoutes(deps));
   app.use(reportRoutes(deps));

@@ -388,6 +388,7 @@ export async function recordTransition(db: Db, r: TransitionRecord): Promise<voi
         .update({
           status: r.application.status,
           current_step: r.application.currentStep,
+          ...(r.application.chainVersion !== undefined ? { chain_version: r.application.chainVersion } : {}),
           type: r.application.type,
           title: r.application.title,
           payload: JSON.stringify(r.application.payload),

@@ -560,6 +560,23 @@ export function approveChainChange(p: Principal, change: { ownerOrgPath: string;
   return allow();
 }
 
+/**
+ * Moving the running applications of a chain to its new version (在办申请迁移):
+ * an admin of the owning org or of an org above it. Whoever may not read the
+ * chain learns nothing of it (404); the province-wide built-ins have no owner
+ * to migrate them (they change with the product).
+ */
+export function migrateChain(p: Principal, ownerOrgPath: string | null): Decision {
+  if (ownerOrgPath === null) {
+    return deny('全省默认审批链没有所属组织，不能迁移在办申请 / a province-wide default chain has no owner to migrate its applications');
+  }
+  const read = readChain(p, ownerOrgPath);
+  if (!read.allow) return read;
+  if (!withinAny(ownerOrgPath, scopesWith(p, 'admin')))
+    return deny('只有审批链所属组织或上级组织的管理员可以迁移在办申请 / only an admin of the owning org or above migrates its applications');
+  return allow();
+}
+
 /** Reading chains: everyone signed in may read the chains that apply to them and their subtree. */
 export function readChain(p: Principal, ownerOrgPath: string): Decision {
   if (within(ownerOrgPath, p.orgPath) || within(p.orgPath, ownerOrgPath)) return allow();

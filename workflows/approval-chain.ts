@@ -35,6 +35,8 @@ import type { Activities } from './activity-options';
 import type { ActionInput, ActionResult, ApplicationView, ApprovalInput, ApprovalState } from './approval-types';
 import * as engine from './approval-engine';
 import { FINAL, type Effects } from './approval-engine';
+import * as migration from './approval-migration';
+import type { MigrateInput, MigrateResult } from './approval-migration';
 import { cancelSignal, escalateSignal, reviseSignal, subjectStatusSignal } from './signals';
 
 // Database writes and look-ups are short: local activities keep an action's
@@ -53,6 +55,8 @@ const auto = proxyActivities<Activities>({
 
 export const actUpdate = defineUpdate<ActionResult, [ActionInput]>('act');
 export const getApplicationQuery = defineQuery<ApplicationView>('getApplication');
+/** 在办申请迁移: move to a new chain version (approval-migration.ts), after any action in flight. */
+export const migrateUpdate = defineUpdate<MigrateResult, [MigrateInput]>('migrate');
 
 /** The system's own actor (cancel, revise on the submitter's behalf): acts without a validator. */
 const systemActor = (username: string, orgId: string) => ({ username, orgId, roles: [], asAdmin: true });
@@ -94,6 +98,30 @@ export async function approvalWorkflow(input: ApprovalInput): Promise<Applicatio
     {
       validator: (a: ActionInput) => {
         const refusal = engine.validate(s, a);
+        if (refusal) throw ApplicationFailure.create({ type: refusal.type, message: refusal.message, nonRetryable: true });
+      },
+    },
+  );
+  setHandler(
+    migrateUpdate,
+    (m) =>
+      // In the queue: an action in flight finishes (on the old version) first; then the rules are asked again.
+      exclusive(async () => {
+        if (engine.seen(s, m.idempotencyKey)) return migration.unchanged(s);
+        const refusal = migration.refuseMigration(s, m);
+        if (refusal) throw ApplicationFailure.create({ type: refusal.type, message: refusal.message, nonRetryable: true });
+        const moved = migration.migrate(s, m, patched);
+        collect(moved.effects);
+        await flush();
+        if (moved.advance) await advance();
+        await flush();
+        engine.remember(s, m.idempotencyKey, { action: 'migrate' });
+        return { ...moved.result, status: s.status, currentStep: engine.view(s).currentStep };
+      }),
+    {
+      validator: (m: MigrateInput) => {
+        if (engine.seen(s, m.idempotencyKey)) return;
+        const refusal = migration.refuseMigration(s, m);
         if (refusal) throw ApplicationFailure.create({ type: refusal.type, message: refusal.message, nonRetryable: true });
       },
     },
@@ -203,6 +231,7 @@ export async function approvalWorkflow(input: ApprovalInput): Promise<Applicatio
         ? {
             status: s.status,
             currentStep: FINAL.has(s.status) ? null : (s.steps[s.current]?.def.name ?? null),
+            chainVersion: s.chainVersion,
             type: s.type,
             title: s.title,
             payload: s.payload,

@@ -135,6 +135,7 @@ export function view(s: ApprovalState): ApplicationView {
     status: s.status,
     currentStep: FINAL.has(s.status) ? null : (s.steps[s.current]?.def.name ?? null),
     currentStepIndex: s.current,
+    chainVersion: s.chainVersion,
     steps: s.steps.map((st, index) => ({
       index,
       id: st.def.id,
@@ -161,7 +162,7 @@ export function seen(s: ApprovalState, key: string): boolean {
 }
 
 /** Records what a key did: the action, its task, and the status and revision it left. */
-export function remember(s: ApprovalState, key: string, a: Pick<ActionInput, 'action' | 'taskId'>): void {
+export function remember(s: ApprovalState, key: string, a: Pick<ProcessedDigest, 'action' | 'taskId'>): void {
   const digest: ProcessedDigest = { action: a.action, ...(a.taskId ? { taskId: a.taskId } : {}), status: s.status, revision: s.revision };
   if (!s.processed[key]) s.processedOrder.push(key);
   s.processed[key] = digest;
@@ -364,8 +365,8 @@ function findAddedStep(s: ApprovalState, username: string, by: string): number |
 // The recorder: state helpers that also note the records to persist.
 // ---------------------------------------------------------------------------
 
-/** One transition in the making: the state and the effects it has produced so far. */
-class Transition {
+/** One transition in the making: the state and the effects it has produced so far (also used by approval-migration.ts). */
+export class Transition {
   readonly fx: Effects = noEffects();
   constructor(
     readonly s: ApprovalState,

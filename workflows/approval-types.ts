@@ -108,6 +108,8 @@ export interface ApplicationView {
   status: ApplicationStatus;
   currentStep: string | null;
   currentStepIndex: number;
+  /** The chain version it runs on (changes when it is migrated; absent in views from before it was shown). */
+  chainVersion?: number;
   steps: { index: number; id: string; name: string; type: Step['type']; status: StepState['status']; added?: StepState['added']; rule?: string; def: Step }[];
   tasks: TaskState[];
   targetOrg?: string;
@@ -118,7 +120,8 @@ export type ActionResult = ApplicationView;
 
 /** What an idempotency key produced: enough to know it was done; a repeat returns the current view. */
 export interface ProcessedDigest {
-  action: ActionName;
+  /** An action, or `migrate`: a move to a new chain version (approval-migration.ts). */
+  action: ActionName | 'migrate';
   taskId?: string;
   status: ApplicationStatus;
   revision: number;
@@ -211,6 +214,8 @@ export interface TransitionRecord {
   application?: {
     status: ApplicationStatus;
     currentStep: string | null;
+    /** The chain version it runs on now (a migration changes it; absent: unchanged). */
+    chainVersion?: number;
     type: ApplicationType;
     title: string;
     payload: Record<string, unknown>;

@@ -11,14 +11,20 @@
  * application, its id derived from the job's key prefix and the task id), so
  * a retried activity never acts twice. Reassign reads the tasks a page at a
  * time and stops at REASSIGN_MAX_TASKS.
+ *
+ * 在办申请迁移 (kind migrate): each running application of the old chain
+ * version gets the migrate Update (an activity each, its Update id from the
+ * job's key prefix and the application id); one whose step has no
+ * counterpart is a failed item with the reason.
  */
 import { defineQuery, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { createBulkActivities } from '../activities/bulk-actions';
-import { REASSIGN_MAX_TASKS, REASSIGN_PAGE, type BulkActionInput, type BulkItemResult, type BulkProgress } from './bulk-types';
+import type { createMigrationActivities } from '../activities/chain-migration';
+import { MIGRATE_MAX_APPLICATIONS, REASSIGN_MAX_TASKS, REASSIGN_PAGE, type BulkActionInput, type BulkItemResult, type BulkProgress } from './bulk-types';
 
 export const bulkProgressQuery = defineQuery<BulkProgress>('bulkProgress');
 
-const acts = proxyActivities<ReturnType<typeof createBulkActivities>>({
+const acts = proxyActivities<ReturnType<typeof createBulkActivities> & ReturnType<typeof createMigrationActivities>>({
   // One Update each; the application's workflow may be busy for a moment.
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', backoffCoefficient: 2, maximumAttempts: 10 },
@@ -74,6 +80,18 @@ export async function bulkActionWorkflow(input: BulkActionInput): Promise<BulkPr
       successor: successor ?? null,
       applications: plan.applications,
     };
+  } else if (input.kind === 'migrate') {
+    const { plan } = input;
+    progress.migration = { key: plan.key, owner: plan.owner, fromVersion: plan.fromVersion, toVersion: plan.toVersion };
+    const apps = await acts.listApplicationsToMigrate({ plan, limit: MIGRATE_MAX_APPLICATIONS + 1 });
+    progress.truncated = apps.length > MIGRATE_MAX_APPLICATIONS;
+    const list = apps.slice(0, MIGRATE_MAX_APPLICATIONS);
+    progress.total = list.length;
+    for (const application of list) {
+      record(
+        await acts.migrateApplication({ principal: input.principal, plan, chain: input.chain, application, updateId: `${input.keyPrefix}:${application.id}` }),
+      );
+    }
   } else {
     let afterId: string | undefined;
     for (;;) {

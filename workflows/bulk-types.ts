@@ -1,8 +1,11 @@
 /**
  * Types of the bulk-action job (批量操作): bulk approve (批量同意),
- * reassigning a rotating cadre's tasks (批量转办) and cadre rotation (干部轮岗).
+ * reassigning a rotating cadre's tasks (批量转办), cadre rotation (干部轮岗)
+ * and moving running applications to a new chain version (在办申请迁移).
  * Shared by the workflow, its activities and the API.
  */
+import type { ChainDefinition } from '../domain/chain';
+import type { MigrationPlan } from '../domain/chain-migration';
 import type { Role } from '../domain/policy';
 import type { RotationHold, RotationMove } from '../domain/rotation';
 
@@ -40,6 +43,14 @@ export type BulkActionInput =
       rotation: RotationInput;
       comment: string;
       keyPrefix: string;
+    }
+  | {
+      kind: 'migrate';
+      principal: BulkPrincipal;
+      plan: MigrationPlan;
+      /** The new version's definition. */
+      chain: ChainDefinition;
+      keyPrefix: string;
     };
 
 /** 干部轮岗: end `fromPost`, start `toPost`, move each task the person holds in `fromPost` (domain/rotation.ts). */
@@ -68,9 +79,10 @@ export interface RotationPlan {
   applications: number;
 }
 
-/** One task's outcome. */
+/** One task's outcome (a migration: one application's). */
 export interface BulkItemResult {
-  taskId: string;
+  /** The task acted on (absent for a migration, whose items are applications). */
+  taskId?: string;
   ok: boolean;
   applicationId?: string;
   /** The application's status after the action, when it went through. */
@@ -79,6 +91,10 @@ export interface BulkItemResult {
   hold?: RotationHold;
   move?: RotationMove;
   to?: string | null;
+  /** 在办申请迁移: the application's title, the step it left and the step it continues at. */
+  title?: string;
+  fromStep?: string;
+  toStep?: string;
   error?: { status: number; detail: string };
 }
 
@@ -97,9 +113,14 @@ export interface BulkProgress {
   results: BulkItemResult[];
   /** 干部轮岗: the post ended and the post started, once done (the tasks' moves are the results). */
   rotation?: { username: string; endedPost: string; startedPost: string | null; successor: string | null; applications: number };
+  /** 在办申请迁移: which chain, from which version to which. */
+  migration?: { key: string; owner: string; fromVersion: number; toVersion: number };
 }
 
 /** At most this many tasks per reassign job; the rest wait for the next one. */
 export const REASSIGN_MAX_TASKS = 1000;
 /** Tasks read per page while reassigning. */
 export const REASSIGN_PAGE = 100;
+
+/** At most this many applications per migration job (the rest stay on the old version for another run). */
+export const MIGRATE_MAX_APPLICATIONS = 1000;

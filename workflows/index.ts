@@ -1,5 +1,5 @@
 /** The worker's single workflowsPath: every workflow, by name. */
-export { approvalWorkflow, actUpdate, getApplicationQuery } from './approval-chain';
+export { approvalWorkflow, actUpdate, getApplicationQuery, migrateUpdate } from './approval-chain';
 export { campaignWorkflow, advancePhaseUpdate, getCampaignQuery } from './campaign';
 export { regionCampaignWorkflow, submitPlanUpdate, submitProjectListUpdate, getRegionQuery } from './region-campaign';
 export { projectWorkflow, reportProgressUpdate, recordInspectionUpdate, submitSelfAssessmentUpdate, getProjectQuery } from './project';

@@ -80,6 +80,7 @@ export const ACTIONS: Labels = {
   reminded: ['到期提醒', 'Reminder'],
   escalated: ['超时升级', 'Escalated'],
   phaseEscalated: ['阶段督办', 'Supervision'],
+  migrated: ['迁移至新版审批链', 'Moved to the new chain version'],
   personalDataViewed: ['查看完整信息', 'Full details viewed'],
   'auto:sortMembership': ['平台分拣', 'Platform sorting'],
   'auto:assignToUnion': ['任务分配', 'Assignment'],
