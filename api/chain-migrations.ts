@@ -1,6 +1,7 @@
 /**
- * 在办申请迁移: POST /api/chains/:key/migrations moves the running applications
- * of one version of an org's chain to the version in force. The owner's
+ * 在办申请迁移: POST /api/chains/:key/migrations[?owner=] moves the running
+ * applications of one version of an org's chain to the version in force
+ * (the chain as GET /api/chains/:key[?owner=] names it). The owner's
  * admin (domain/policy.ts `migrateChain`) maps each old step to a new one;
  * a dry run answers which applications can move (their current step is
  * mapped) and which cannot, with the reason; otherwise the bulk-action job
@@ -23,7 +24,7 @@ import { MIGRATE_MAX_APPLICATIONS } from '../workflows/bulk-types';
 import { applicationWorkflowId } from './approvals-service';
 import { callerOf } from './auth';
 import { principalOf, startJob, type BulkJobDeps } from './bulk-jobs';
-import { badRequest, enforce, notFound, zodFieldErrors, type FieldError } from './errors';
+import { badRequest, enforce, notFound, parseOr400, zodFieldErrors, type FieldError } from './errors';
 import { idempotencyKeyOf, idempotent } from './idempotency';
 import { registerRoutes } from './openapi';
 
@@ -35,8 +36,6 @@ export const migrationSchema = z
     toVersion: version,
     /** Old step id → new step id. */
     stepMap: z.record(z.string().trim().min(1).max(50), z.string().trim().min(1, '请选择新步骤 / choose the new step').max(50)),
-    /** The org owning the chain; default: the chain `key` that applies at the caller's org. */
-    owner: z.string().trim().min(1).max(100).optional(),
     dryRun: z.boolean().optional(),
   })
   .strict();
@@ -48,6 +47,7 @@ registerRoutes({
         '迁移在办申请到现行版本（审批链所属组织或上级的管理员）：stepMap 为旧步骤到新步骤的对应；dryRun 返回 200 { canMove, cannotMove }，否则启动批次返回 202 / move the running applications of a chain version to the version in force (an admin of the owner or above): stepMap maps old steps to new ones; dryRun answers 200 with those that can and cannot move, else a job starts: 202',
       body: migrationSchema,
       ok: 202,
+      query: ['owner'],
     },
   },
 });
@@ -62,12 +62,12 @@ export function chainMigrationRoutes(deps: BulkJobDeps): Router {
     const caller = callerOf(req);
     const principal = principalOf(caller);
     const key = String(req.params.key);
-    const raw = (req.body && typeof req.body === 'object' ? req.body : {}) as Record<string, unknown>;
-
-    // Which chain, and whether the caller may migrate it, before anything of the body is judged.
+    // Which chain (the owner's `?owner=`, else the one that applies at the caller's org), and whether the
+    // caller may migrate it, before anything of the body is judged.
+    const q = parseOr400(z.object({ owner: z.string().trim().min(1).max(100).optional() }), req.query);
     let chain;
-    if (typeof raw.owner === 'string' && raw.owner.trim()) {
-      const org = await getOrg(deps.db, raw.owner.trim());
+    if (q.owner) {
+      const org = await getOrg(deps.db, q.owner);
       if (!org) throw notFound('审批链不存在 / chain not found');
       enforce(migrateChain(principal, org.path));
       chain = await getLatestChain(deps.db, key, org.id);
@@ -79,7 +79,7 @@ export function chainMigrationRoutes(deps: BulkJobDeps): Router {
     enforce(migrateChain(principal, owner?.path ?? null));
     if (!owner) throw notFound('审批链不存在 / chain not found');
 
-    const parsed = migrationSchema.safeParse(raw);
+    const parsed = migrationSchema.safeParse(req.body && typeof req.body === 'object' ? req.body : {});
     if (!parsed.success) throw badRequest('迁移方案有误，请检查标出的字段 / invalid migration', zodFieldErrors(parsed.error));
     const body = parsed.data;
     const [from, to] = await Promise.all([

@@ -58,8 +58,8 @@ async function versionTwo(c: Owned): Promise<void> {
   expect(v2.version).toBe(2);
 }
 
-const migrate = async (username: string, key: string, body: unknown, headers: Record<string, string> = {}): Promise<Reply> =>
-  h.call('POST', `/api/chains/${key}/migrations`, { token: await h.login(username), body, headers });
+const migrate = async (username: string, key: string, owner: string | null, body: unknown, headers: Record<string, string> = {}): Promise<Reply> =>
+  h.call('POST', `/api/chains/${key}/migrations${owner ? `?owner=${owner}` : ''}`, { token: await h.login(username), body, headers });
 
 /** What a migration could have written: the applications' versions and steps, their timelines and tasks. */
 async function footprint(ids: string[]) {
@@ -87,7 +87,7 @@ describe('migrating running applications to a new chain version', () => {
 
     // The preview: nothing is written.
     const before = await footprint([atFirst, atSecond, inFlight]);
-    const dry = await migrate(c.admin, c.key, { owner: c.org, fromVersion: 1, toVersion: 2, stepMap: STEP_MAP, dryRun: true });
+    const dry = await migrate(c.admin, c.key, c.org, { fromVersion: 1, toVersion: 2, stepMap: STEP_MAP, dryRun: true });
     expect(dry.status, JSON.stringify(dry.body)).toBe(200);
     expect(dry.body.chain).toMatchObject({ key: c.key, owner: c.org, fromVersion: 1, toVersion: 2 });
     expect(dry.body.canMove.map((x: any) => x.id).sort()).toEqual([atSecond, inFlight].sort());
@@ -106,8 +106,8 @@ describe('migrating running applications to a new chain version', () => {
     const job = await runBulkJob(
       h,
       await h.login(c.admin),
-      `/api/chains/${c.key}/migrations`,
-      { owner: c.org, fromVersion: 1, toVersion: 2, stepMap: STEP_MAP },
+      `/api/chains/${c.key}/migrations?owner=${c.org}`,
+      { fromVersion: 1, toVersion: 2, stepMap: STEP_MAP },
       {
         'Idempotency-Key': key,
       },
@@ -161,12 +161,11 @@ describe('migrating running applications to a new chain version', () => {
     await api.status(atSecond, 'approved');
 
     // The same request again (same Idempotency-Key): the same job, nothing moved twice.
-    const again = await migrate(c.admin, c.key, { owner: c.org, fromVersion: 1, toVersion: 2, stepMap: STEP_MAP }, { 'Idempotency-Key': key });
+    const again = await migrate(c.admin, c.key, c.org, { fromVersion: 1, toVersion: 2, stepMap: STEP_MAP }, { 'Idempotency-Key': key });
     expect(again.status).toBe(202);
     expect(again.body.jobId).toBe(job.jobId);
     // A new run: only what is still on v1 is tried; the moved ones are not moved again.
-    const rerun = await runBulkJob(h, await h.login(c.admin), `/api/chains/${c.key}/migrations`, {
-      owner: c.org,
+    const rerun = await runBulkJob(h, await h.login(c.admin), `/api/chains/${c.key}/migrations?owner=${c.org}`, {
       fromVersion: 1,
       toVersion: 2,
       stepMap: STEP_MAP,
@@ -185,8 +184,7 @@ describe('migrating running applications to a new chain version', () => {
     await api.status(id, 'returned');
     await versionTwo(c);
 
-    const job = await runBulkJob(h, await h.login('city.admin'), `/api/chains/${c.key}/migrations`, {
-      owner: c.org,
+    const job = await runBulkJob(h, await h.login('city.admin'), `/api/chains/${c.key}/migrations?owner=${c.org}`, {
       fromVersion: 1,
       toVersion: 2,
       stepMap: STEP_MAP,
@@ -215,7 +213,7 @@ describe('who may migrate, and bad plans', () => {
     await versionTwo(c);
   });
 
-  const body = (over: Record<string, unknown> = {}) => ({ owner: c.org, fromVersion: 1, toVersion: 2, stepMap: STEP_MAP, ...over });
+  const body = (over: Record<string, unknown> = {}) => ({ fromVersion: 1, toVersion: 2, stepMap: STEP_MAP, ...over });
   const nothingWritten = async (before: unknown, key: string) => {
     expect(await footprint([appId])).toEqual(before);
     expect(await auditOf(appId, 'migrated')).toHaveLength(0);
@@ -232,18 +230,18 @@ describe('who may migrate, and bad plans', () => {
       for (const dryRun of [true, false]) {
         const before = await footprint([appId]);
         const key = unique('deny-');
-        const r = await migrate(user, c.key, body({ dryRun }), { 'Idempotency-Key': key });
+        const r = await migrate(user, c.key, c.org, body({ dryRun }), { 'Idempotency-Key': key });
         expect(r.status, `${user} ${JSON.stringify(r.body)}`).toBe(status);
         expect(r.headers.get('content-type')).toContain('application/problem+json');
         expect(r.body.jobId).toBeUndefined();
         await nothingWritten(before, key);
       }
     }
-    // Without `owner`, the chain that applies at the caller's org: for city.admin that is no chain of this key.
-    const other = await migrate('city.admin', c.key, { fromVersion: 1, toVersion: 2, stepMap: STEP_MAP, dryRun: true });
+    // Without `?owner=`, the chain that applies at the caller's org: for city.admin that is no chain of this key.
+    const other = await migrate('city.admin', c.key, null, { fromVersion: 1, toVersion: 2, stepMap: STEP_MAP, dryRun: true });
     expect(other.status).toBe(404);
     // The province-wide built-in has no owner to migrate it.
-    const builtin = await migrate('prov.admin', 'subsidy', { fromVersion: 1, toVersion: 2, stepMap: { a: 'b' }, dryRun: true });
+    const builtin = await migrate('prov.admin', 'subsidy', null, { fromVersion: 1, toVersion: 2, stepMap: { a: 'b' }, dryRun: true });
     expect(builtin.status).toBe(403);
   });
 
@@ -260,7 +258,7 @@ describe('who may migrate, and bad plans', () => {
     for (const [over, paths] of bad) {
       const before = await footprint([appId]);
       const key = unique('bad-');
-      const r = await migrate('city.admin', c.key, body(over), { 'Idempotency-Key': key });
+      const r = await migrate('city.admin', c.key, c.org, body(over), { 'Idempotency-Key': key });
       expect(r.status, JSON.stringify(r.body)).toBe(400);
       expect(r.headers.get('content-type')).toContain('application/problem+json');
       expect(r.body.errors.map((e: { path: string }) => e.path).sort(), JSON.stringify(r.body)).toEqual(paths);

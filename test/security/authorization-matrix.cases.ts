@@ -21,7 +21,7 @@ import crypto from 'node:crypto';
 import ExcelJS from 'exceljs';
 import jwt from 'jsonwebtoken';
 import { inject } from 'vitest';
-import { runBulkJob } from '../support/approvals';
+import { Approvals, runBulkJob } from '../support/approvals';
 import { eventually, type Harness } from '../support/harness';
 import { buildChain, buildMember, buildSubsidy, humanStep, uniqueIdNumber, uniquePhone } from '../support/factories';
 import { maskIdNumber } from '../../domain/id-number';
@@ -601,6 +601,28 @@ function bulkJobOfCityReviewer(ctx: Ctx): Promise<string> {
   return ctx.fx.job;
 }
 
+/**
+ * 在办申请迁移: a chain of a township of its own under 新华区 with a version 1 (one application running on it,
+ * waiting at its review) and, in force, a version 2. Its steps name a demo reviewer: nobody's role changes.
+ */
+const migratableChains = new WeakMap<Fixtures, Promise<{ key: string; org: string; appId: string }>>();
+function migratableChain(ctx: Ctx): Promise<{ key: string; org: string; appId: string }> {
+  if (!migratableChains.has(ctx.fx))
+    migratableChains.set(
+      ctx.fx,
+      (async () => {
+        const api = new Approvals(ctx.h);
+        const chain = buildChain({ steps: [humanStep({ id: 'review' })] });
+        const v1 = await api.saveChain(chain);
+        const appId = await api.start(v1.staff, buildSubsidy());
+        await api.task('city.reviewer', appId);
+        await api.installChain({ ...chain, steps: [humanStep({ id: 'review2' })] }, v1.org);
+        return { key: chain.key, org: v1.org, appId };
+      })(),
+    );
+  return migratableChains.get(ctx.fx)!;
+}
+
 /** A verified member of 新华区快递行业工会联合会 (as the membership chain's collect and verify steps write one): its card code. */
 function memberCardCode(ctx: Ctx): Promise<string> {
   ctx.fx.memberCard ??= (async () => {
@@ -873,6 +895,25 @@ export const CASES: RouteCase[] = [
     probe(ctx) {
       const key = `t-${crypto.randomBytes(4).toString('hex')}`;
       return { method: 'POST', path: '/api/chains', body: validChain(key), footprint: chainFootprint(ctx, key) };
+    },
+  },
+  {
+    route: 'POST /api/chains/:key/migrations',
+    subject: 'a chain of a township under 新华区 (its v1 applications to v2)',
+    subjectOrg: 'pds-xinhua',
+    // migrateChain: admins of the owner or above (新华区, 平顶山, 河南); others who read the chain 403; beside it 404.
+    // The preview (dryRun): the same decision, 200 and nothing written.
+    expect: MANAGE_BELOW_XINHUA,
+    ok: 200,
+    mutating: true,
+    async probe(ctx) {
+      const c = await migratableChain(ctx);
+      return {
+        method: 'POST',
+        path: `/api/chains/${c.key}/migrations?owner=${c.org}`,
+        body: { fromVersion: 1, toVersion: 2, stepMap: { review: 'review2' }, dryRun: true },
+        footprint: applicationFootprint(ctx, c.appId),
+      };
     },
   },
   read('GET /api/calendar', 'the working calendar', 'henan', EVERYONE, () => '/api/calendar?year=2026'),

@@ -24,14 +24,15 @@ import { createApp } from '../../api/app';
 import { findUnstorableText, zodFieldErrors } from '../../api/errors';
 import { ROUTES } from '../../api/openapi';
 import { buildLaunch, memberRecords, organizingProject, serviceProject } from '../support/campaigns';
-import { buildMember, buildSubsidy, uniquePhone } from '../support/factories';
+import { Approvals } from '../support/approvals';
+import { buildChain, buildMember, buildSubsidy, humanStep, uniquePhone } from '../support/factories';
 import { eventually, startHarness, type Harness } from '../support/harness';
 import { createDatabase } from '../reliability/support';
 
 let h: Harness;
 let database: Awaited<ReturnType<typeof createDatabase>>;
 const REGION = 'pds-xinhua';
-const fx = { app: '', task: '', campaign: '', project: '', listApp: '', report: '', post: '' };
+const fx = { app: '', task: '', campaign: '', project: '', listApp: '', report: '', post: '', chainKey: '', chainOwner: '' };
 
 beforeAll(async () => {
   database = await createDatabase(inject('adminDatabaseUrl'), `ud_hostile_${inject('runId')}`);
@@ -56,6 +57,13 @@ beforeAll(async () => {
   const report = await h.call('POST', `/api/campaigns/${fx.campaign}/reports`, { token: await h.login('city.admin') });
   expect(report.status, JSON.stringify(report.body)).toBe(201);
   fx.report = report.body.id;
+  // 在办申请迁移: a chain of a township of its own with a version 1 and, in force, a version 2.
+  const api = new Approvals(h);
+  const chain = buildChain({ steps: [humanStep({ id: 'review' })] });
+  const v1 = await api.saveChain(chain);
+  await api.installChain({ ...chain, steps: [humanStep({ id: 'review2' })] }, v1.org);
+  fx.chainKey = chain.key;
+  fx.chainOwner = v1.org;
 }, 240_000);
 afterAll(async () => {
   await h?.close();
@@ -340,6 +348,14 @@ const CASES: Record<string, RouteCase> = {
       type: 'subsidy',
       steps: [{ id: 'review', name: '审核', type: 'human', who: { kind: 'role', role: 'reviewer', level: 'city' }, mode: 'single' }],
     }),
+  },
+  // 在办申请迁移: the valid request is a preview (dryRun, 200).
+  'post /api/chains/{key}/migrations': {
+    user: 'city.admin',
+    unreadBodyAsObject: true,
+    path: () => `/api/chains/${fx.chainKey}/migrations?owner=${fx.chainOwner}`,
+    valid: () => ({ fromVersion: 1, toVersion: 2, stepMap: { review: 'review2' }, dryRun: true }),
+    ok: 200,
   },
   // People and posts: city.admin on 湛河区's staff account (no other case signs in as it).
   'post /api/users': {
