@@ -98,6 +98,7 @@ describe('migrating running applications to a new chain version', () => {
     expect(dry.body.cannotMove[0].reason).toContain('当前步骤“初审 / first review”在新版本中没有对应步骤');
     expect(await footprint([atFirst, atSecond, inFlight])).toEqual(before);
 
+    const staleTask = await api.task('city.reviewer2', atSecond);
     // An approve in flight on `inFlight` (second → third of v1) while the job starts.
     const secondTask = await api.task('city.reviewer2', inFlight);
     const approving = api.act('city.reviewer2', secondTask.id, { action: 'approve', comment: '同意 / approved' });
@@ -134,6 +135,11 @@ describe('migrating running applications to a new chain version', () => {
     );
     expect(entry.actor).toBe(c.admin);
     expect(await h.db('tasks').where({ application_id: atSecond, assignee: 'city.reviewer2' }).pluck('status')).toEqual(['cancelled']);
+    // The old step's task is gone: acting on it is refused and writes nothing.
+    const auditBefore = (await auditOf(atSecond, 'approve')).length;
+    const stale = await api.act('city.reviewer2', staleTask.id, { action: 'approve', comment: '同意 / approved' });
+    expect(stale.status, JSON.stringify(stale.body)).toBe(409);
+    expect(await auditOf(atSecond, 'approve')).toHaveLength(auditBefore);
     const newTask = await api.task('xinhua.reviewer', atSecond);
     expect(newTask.step).toBe('区级复核 / county check');
 
@@ -173,6 +179,44 @@ describe('migrating running applications to a new chain version', () => {
     expect(rerun).toMatchObject({ total: 1, succeeded: 0, failed: 1 });
     expect(rerun.results.map((r: any) => r.applicationId)).toEqual([atFirst]);
     for (const id of [atSecond, inFlight]) expect(await auditOf(id, 'migrated')).toHaveLength(1);
+  });
+
+  it('an approve and a migration fired at the same moment: whichever the workflow takes first, the other follows on its result — one decision, one move, one open task', async () => {
+    const c = await versionOne();
+    const ids = [];
+    for (let i = 0; i < 3; i++) {
+      const id = await api.start(c.staff, buildSubsidy({ title: `迁移并发 ${unique()}` }));
+      await api.approve('city.reviewer', id);
+      ids.push(id);
+    }
+    const tasks = await Promise.all(ids.map((id) => api.task('city.reviewer2', id)));
+    await versionTwo(c);
+    const token = await h.login(c.admin);
+    const [job, ...approvals] = await Promise.all([
+      runBulkJob(h, token, `/api/chains/${c.key}/migrations?owner=${c.org}`, { fromVersion: 1, toVersion: 2, stepMap: STEP_MAP }),
+      ...tasks.map((t) => api.act('city.reviewer2', t.id, { action: 'approve', comment: '同意 / approved' })),
+    ]);
+    expect(job).toMatchObject({ total: 3, succeeded: 3, failed: 0 });
+    for (const [i, id] of ids.entries()) {
+      const result = job.results.find((r: any) => r.applicationId === id) as any;
+      const approved = approvals[i]!;
+      const app = await api.app('city.admin', id);
+      expect(app.chain.version).toBe(2);
+      const pending = await h.db('tasks').where({ application_id: id, status: 'pending' }).select('assignee', 'step_name');
+      expect(await auditOf(id, 'migrated')).toHaveLength(1);
+      if (approved.status === 200) {
+        // The approve went first, on v1: the application left v1 from its third step.
+        expect(result).toMatchObject({ fromStep: '终审 / final review', toStep: '市级终审 / city decision' });
+        expect(await auditOf(id, 'approve')).toHaveLength(2);
+        expect(pending).toEqual([{ assignee: 'city.reviewer2', step_name: '市级终审 / city decision' }]);
+      } else {
+        // The move went first: the second step's task was cancelled and the approve refused with nothing written.
+        expect(approved.status, JSON.stringify(approved.body)).toBe(409);
+        expect(result).toMatchObject({ fromStep: '复审 / second review', toStep: '区级复核 / county check' });
+        expect(await auditOf(id, 'approve')).toHaveLength(1);
+        expect(pending).toEqual([{ assignee: 'xinhua.reviewer', step_name: '区级复核 / county check' }]);
+      }
+    }
   });
 
   it('a returned application moves too: it stays with its applicant and, resubmitted unchanged, resumes at the mapped step of v2', async () => {
