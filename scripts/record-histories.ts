@@ -10,7 +10,8 @@
  *
  * Re-record only on purpose: after a deliberate change that is safe for
  * running workflows (behind `patched()`), keep the old files and add new ones
- * (HISTORY_SUFFIX=-v2 npx tsx scripts/record-histories.ts).
+ * (HISTORY_SUFFIX=-v2 npx tsx scripts/record-histories.ts). HISTORY_ONLY=name,… records only those
+ * scenarios (a new scenario, without touching the recordings of the others).
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -32,6 +33,8 @@ import { createWorker } from '../runtime/worker';
 const OUT_DIR = path.join(PROJECT_ROOT, 'test', 'replay', 'histories');
 /** HISTORY_SUFFIX=-v2 writes `<scenario>-v2.json` next to the older recordings instead of over them. */
 const SUFFIX = process.env.HISTORY_SUFFIX ?? '';
+/** HISTORY_ONLY=a,b records only the scenarios named. */
+const ONLY = process.env.HISTORY_ONLY ? new Set(process.env.HISTORY_ONLY.split(',')) : undefined;
 const log = (msg: string) => console.log(`[record] ${msg}`);
 
 type Call = (username: string | null, method: string, route: string, body?: unknown) => Promise<any>;
@@ -173,6 +176,56 @@ const SCENARIOS: { name: string; run: (call: Call, waitFor: (id: string, pred: (
       return id;
     },
   },
+  {
+    // 在办申请迁移: waiting at the second step of version 1 when version 2 comes into force, the application is moved
+    // (second → check) by the migrate Update, then decided at the two remaining steps of version 2.
+    name: 'subsidy-migrated',
+    async run(call, waitFor) {
+      const propose = async (steps: unknown[]) => {
+        const change = (await call('city.admin', 'POST', '/api/chains', {
+          owner: 'pds-zhanhe',
+          key: 'record-migrate',
+          name: '迁移测试 / migration',
+          type: 'subsidy',
+          steps,
+        })) as { id: string };
+        const approval = await taskOf(call, waitFor, 'prov.admin', change.id, 0);
+        await call('prov.admin', 'POST', `/api/tasks/${approval}/actions`, { action: 'approve' });
+        await waitFor(change.id, (a: { status: string }) => a.status === 'approved');
+      };
+      const named = (id: string, name: string, user: string) => ({ id, name, type: 'human', who: { kind: 'users', usernames: [user] }, mode: 'single' });
+      await propose([named('first', '初审', 'city.reviewer'), named('second', '复审', 'city.reviewer2')]);
+      const { id } = (await call('zhanhe.staff', 'POST', '/api/applications', {
+        type: 'subsidy',
+        title: '司机之家补助',
+        amount: 6000,
+        reason: '司机之家建设',
+      })) as { id: string };
+      const t1 = await taskOf(call, waitFor, 'city.reviewer', id, 0);
+      await call('city.reviewer', 'POST', `/api/tasks/${t1}/actions`, { action: 'approve' });
+      await taskOf(call, waitFor, 'city.reviewer2', id, 1);
+      await propose([named('first', '初审', 'city.reviewer'), named('check', '省级复核', 'prov.reviewer'), named('final', '终审', 'city.reviewer2')]);
+      const job = (await call('city.admin', 'POST', '/api/chains/record-migrate/migrations?owner=pds-zhanhe', {
+        fromVersion: 1,
+        toVersion: 2,
+        stepMap: { second: 'check' },
+      })) as { jobId: string };
+      for (let i = 0; i < 200; i++) {
+        const progress = await call('city.admin', 'GET', `/api/jobs/${job.jobId}`);
+        if (progress.state === 'done') {
+          if (progress.succeeded !== 1) throw new Error(`migration: ${JSON.stringify(progress)}`);
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const t2 = await taskOf(call, waitFor, 'prov.reviewer', id, 1);
+      await call('prov.reviewer', 'POST', `/api/tasks/${t2}/actions`, { action: 'approve' });
+      const t3 = await taskOf(call, waitFor, 'city.reviewer2', id, 2);
+      await call('city.reviewer2', 'POST', `/api/tasks/${t3}/actions`, { action: 'approve' });
+      await waitFor(id, (a) => a.status === 'approved' && a.chain.version === 2);
+      return id;
+    },
+  },
 ];
 
 async function taskOf(call: Call, _waitFor: unknown, username: string, applicationId: string, stepIndex: number): Promise<string> {
@@ -270,6 +323,7 @@ async function main() {
 
     fs.mkdirSync(OUT_DIR, { recursive: true });
     for (const s of SCENARIOS) {
+      if (ONLY && !ONLY.has(s.name)) continue;
       const id = await s.run(call, waitFor);
       const handle = client.workflow.getHandle(`application-${id}`);
       await handle.result();
