@@ -70,10 +70,10 @@ export function migrationPlanIssues(
     const path = `stepMap.${oldId}`;
     const old = oldSteps.find((st) => st.id === oldId);
     const target = newSteps.find((st) => st.id === newId);
-    if (!old) issues.push({ path, message: `第${plan.fromVersion}版没有步骤“${oldId}” / version ${plan.fromVersion} has no step ${oldId}` });
+    if (!old) issues.push({ path, message: `第${plan.fromVersion}版没有此步骤 / version ${plan.fromVersion} has no step ${oldId}` });
     else if (old.type === 'auto')
       issues.push({ path, message: `“${old.name}”是自动步骤，申请不会停留在此 / ${oldId} is an automated step: no application waits there` });
-    else if (!target) issues.push({ path, message: `第${plan.toVersion}版没有步骤“${newId}” / version ${plan.toVersion} has no step ${newId}` });
+    else if (!target) issues.push({ path, message: `第${plan.toVersion}版没有所对应的步骤 / version ${plan.toVersion} has no step ${newId}` });
     else if (target.type === 'auto')
       issues.push({
         path,
@@ -122,7 +122,7 @@ export function migrationEligibility(app: MigrationCandidate, plan: MigrationPla
   const index = stepsOf(to).findIndex((st) => st.id === newId);
   const target = stepsOf(to)[index];
   if (!target || target.type === 'auto')
-    return { ok: false, reason: `新版本没有可对应的人工步骤“${newId}” / version ${plan.toVersion} has no human step ${newId}` };
+    return { ok: false, reason: `第${plan.toVersion}版没有所对应的人工步骤 / version ${plan.toVersion} has no human step ${newId}` };
   return { ok: true, already: false, fromStep: { id: cur.id, name: cur.name }, toStep: { id: target.id, name: target.name, index } };
 }
 
