@@ -11,6 +11,7 @@
  * the mapped step (workflows/approval-migration.ts).
  */
 import express, { type Router } from 'express';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
 import { getApplicableChain, getLatestChain } from '../db/chain-repository';
 import { getChainVersion, listRunningApplicationsOf, type RunningApplicationRow } from '../db/chain-migration-repository';
@@ -26,6 +27,7 @@ import { callerOf } from './auth';
 import { principalOf, startJob, type BulkJobDeps } from './bulk-jobs';
 import { badRequest, enforce, notFound, parseOr400, zodFieldErrors, type FieldError } from './errors';
 import { idempotencyKeyOf, idempotent } from './idempotency';
+import { mapTemporalError } from './temporal-errors';
 import { registerRoutes } from './openapi';
 
 const version = z.number({ error: '请填写版本号 / a version number is required' }).int().positive();
@@ -118,14 +120,24 @@ async function previewMoves(deps: BulkJobDeps, rows: RunningApplicationRow[], pl
     const views = await Promise.all(
       batch.map((r) =>
         withTemporalDeadline(deps.temporal, () => deps.temporal.workflow.getHandle(applicationWorkflowId(r.id)).query(getApplicationQuery)).catch(
-          () => undefined,
+          (err: unknown) => {
+            // An application whose workflow is gone cannot move; Temporal out of reach answers 503 (no partial preview).
+            if (err instanceof WorkflowNotFoundError) return undefined;
+            throw mapTemporalError(err);
+          },
         ),
       ),
     );
     batch.forEach((r, j) => {
       const v = views[j];
       if (!v) {
-        cannotMove.push({ ...r, reason: '暂时无法读取申请的流程状态，请稍后再试 / the application’s workflow could not be read: try again' });
+        cannotMove.push({
+          id: r.id,
+          title: r.title,
+          status: r.status,
+          currentStep: r.currentStep,
+          reason: '申请的流程已结束 / the application’s workflow has ended',
+        });
         return;
       }
       const st = v.steps[v.currentStepIndex];
