@@ -606,20 +606,19 @@ function bulkJobOfCityReviewer(ctx: Ctx): Promise<string> {
  * waiting at its review) and, in force, a version 2. Its steps name a demo reviewer: nobody's role changes.
  */
 const migratableChains = new WeakMap<Fixtures, Promise<{ key: string; org: string; appId: string }>>();
-function migratableChain(ctx: Ctx): Promise<{ key: string; org: string; appId: string }> {
-  if (!migratableChains.has(ctx.fx))
-    migratableChains.set(
-      ctx.fx,
-      (async () => {
-        const api = new Approvals(ctx.h);
-        const chain = buildChain({ steps: [humanStep({ id: 'review' })] });
-        const v1 = await api.saveChain(chain);
-        const appId = await api.start(v1.staff, buildSubsidy());
-        await api.task('city.reviewer', appId);
-        await api.installChain({ ...chain, steps: [humanStep({ id: 'review2' })] }, v1.org);
-        return { key: chain.key, org: v1.org, appId };
-      })(),
-    );
+async function newMigratableChain(ctx: Ctx): Promise<{ key: string; org: string; appId: string }> {
+  const api = new Approvals(ctx.h);
+  const chain = buildChain({ steps: [humanStep({ id: 'review' })] });
+  const v1 = await api.saveChain(chain);
+  const appId = await api.start(v1.staff, buildSubsidy());
+  await api.task('city.reviewer', appId);
+  await api.installChain({ ...chain, steps: [humanStep({ id: 'review2' })] }, v1.org);
+  return { key: chain.key, org: v1.org, appId };
+}
+/** The chain the denied calls share, or (`fresh`) one of its own for an allowed call that moves its application. */
+function migratableChain(ctx: Ctx, fresh = false): Promise<{ key: string; org: string; appId: string }> {
+  if (fresh) return newMigratableChain(ctx);
+  if (!migratableChains.has(ctx.fx)) migratableChains.set(ctx.fx, newMigratableChain(ctx));
   return migratableChains.get(ctx.fx)!;
 }
 
@@ -899,6 +898,26 @@ export const CASES: RouteCase[] = [
   },
   {
     route: 'POST /api/chains/:key/migrations',
+    subject: 'a chain of a township under 新华区 (its v1 applications to v2)',
+    subjectOrg: 'pds-xinhua',
+    // migrateChain: admins of the owner or above (新华区, 平顶山, 河南), as a job (202) that moves the application;
+    // others who read the chain 403; beside it 404.
+    expect: MANAGE_BELOW_XINHUA,
+    ok: 202,
+    mutating: true,
+    job: true,
+    async probe(ctx, _c, fresh) {
+      const c = await migratableChain(ctx, fresh);
+      return {
+        method: 'POST',
+        path: `/api/chains/${c.key}/migrations?owner=${c.org}`,
+        body: { fromVersion: 1, toVersion: 2, stepMap: { review: 'review2' } },
+        footprint: applicationFootprint(ctx, c.appId),
+      };
+    },
+  },
+  {
+    route: 'POST /api/chains/:key/migrations dryRun',
     subject: 'a chain of a township under 新华区 (its v1 applications to v2)',
     subjectOrg: 'pds-xinhua',
     // migrateChain: admins of the owner or above (新华区, 平顶山, 河南); others who read the chain 403; beside it 404.
