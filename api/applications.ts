@@ -10,7 +10,7 @@ import { APPLICATION_TYPES, type ApplicationType, type FormDefinition } from '..
 import { maskIdNumber, maskPhone, validateIdNumber } from '../domain/id-number';
 import { chainSnapshot, resolveChain } from '../db/chain-repository';
 import type { Db } from '../db/knex';
-import { listApplications, listTimeline } from '../db/approval-repository';
+import { listApplications, listTimeline, type ApplicationRow } from '../db/approval-repository';
 import { getOrg, listTargetGroups } from '../db/org-repository';
 import { getUser } from '../db/user-repository';
 import { getSubsidyNotice } from '../db/subsidy-repository';
@@ -37,7 +37,7 @@ import {
   timelineFor,
 } from './approvals-service';
 import { idLookupGuard } from './id-lookups';
-import { formDataErrors, loadFormView } from './forms';
+import { chainOfApplication, formDataErrors, loadFormView } from './forms';
 import { mapTemporalError } from './temporal-errors';
 import { withTemporalDeadline } from '../runtime/temporal-client';
 import { assignPublicRef } from '../db/public-repository';
@@ -114,6 +114,8 @@ export const applicationActionSchema = z.object({
       title: text(200).optional(),
       amount: subsidySchema.shape.amount.optional(),
       reason: text(2000).optional(),
+      /** 申请表单: revised form fields (the rest stay as they were); the merged form is validated against the chain's schema. */
+      form: z.record(z.string().max(50), z.unknown(), { error: '表单须为对象 / form must be an object' }).optional(),
     })
     .strict()
     .optional(),
@@ -275,10 +277,13 @@ export function applicationRoutes(deps: ApplicationDeps): Router {
     if (body.action === 'resubmit' || body.action === 'withdraw')
       enforce(actForApplicant(caller, { applicant: app.applicant, applicantOrgId: app.applicantOrg, orgApplication: ORG_APPLICATIONS.has(app.type) }));
     if (body.action === 'urge') enforce(urgeApplication(caller, facts));
+    const revisedForm = body.changes?.form && body.action === 'resubmit' ? await revisedFormOf(deps.db, app, body.changes.form) : undefined;
     const changes = body.changes
       ? {
           title: body.changes.title,
-          payload: Object.fromEntries(Object.entries({ amount: body.changes.amount, reason: body.changes.reason }).filter(([, v]) => v !== undefined)),
+          payload: Object.fromEntries(
+            Object.entries({ amount: body.changes.amount, reason: body.changes.reason, form: revisedForm }).filter(([, v]) => v !== undefined),
+          ),
         }
       : undefined;
     const input: ActionInput = {
@@ -350,6 +355,22 @@ async function parseCreateBody(deps: ApplicationDeps, raw: unknown, anonymous: b
   const errors = parsed.success ? [] : zodFieldErrors(parsed.error);
   for (const e of [...chosen, ...refs]) if (!errors.some((x) => x.path === e.path)) errors.push(e);
   throw badRequest('请求内容有误，请检查标出的字段 / invalid fields', errors);
+}
+
+/**
+ * 申请表单 on resubmission: the revised fields merged into the form as filed,
+ * validated against the schema of the chain version the application runs on
+ * (400 `changes.form.<field>`; `changes.form` where that chain has no form).
+ */
+async function revisedFormOf(db: Db, app: ApplicationRow, revised: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const chain = await chainOfApplication(db, app);
+  if (!chain?.form)
+    throw badRequest('此类申请没有表单 / this application type has no form', [{ path: 'changes.form', message: '此类申请没有表单 / no form here' }]);
+  const current = app.payload.form && typeof app.payload.form === 'object' ? (app.payload.form as Record<string, unknown>) : {};
+  const merged = { ...current, ...revised };
+  const errors = formDataErrors(chain.form, merged).map((e) => ({ ...e, path: `changes.${e.path}` }));
+  if (errors.length) throw badRequest('表单有误，请检查标出的字段 / invalid form fields', errors);
+  return merged;
 }
 
 /**

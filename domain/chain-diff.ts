@@ -8,7 +8,7 @@
  * Pure and deterministic.
  */
 import type { ChainDefinition, FormDefinition, Step } from './chain';
-import { formFields, withExplicitOrder } from './form';
+import { canonicalJson, formFields, withExplicitOrder } from './form';
 
 export interface FieldChange {
   /** Dotted field path within the step (or the chain), e.g. `sla.limit`, `who.role`. */
@@ -56,17 +56,6 @@ function labelOf(field: string, ...forms: (FormDefinition | undefined)[]): strin
   return BUILTIN_LABELS[field] ?? field;
 }
 
-/** JSON with object keys sorted, so equal values compare equal whatever order their keys were stored in. */
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (v && typeof v === 'object')
-    return `{${Object.keys(v)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  return JSON.stringify(v) ?? 'undefined';
-}
-
 /** The form's changes, in words. */
 function formChanges(before: FormDefinition | undefined, after: FormDefinition | undefined): FormChange[] {
   if (!before && !after) return [];
@@ -78,7 +67,7 @@ function formChanges(before: FormDefinition | undefined, after: FormDefinition |
   const props = (f: FormDefinition) => (f.schema.properties ?? {}) as Record<string, unknown>;
   const required = (f: FormDefinition) => (Array.isArray(f.schema.required) ? (f.schema.required as string[]) : []);
   // Stored chains come back from jsonb with their keys reordered: compare values, not key order.
-  const same = (a: unknown, b: unknown) => canonical(a) === canonical(b);
+  const same = (a: unknown, b: unknown) => canonicalJson(a) === canonicalJson(b);
   for (const f of oldF)
     if (!newF.includes(f)) out.push({ kind: 'fieldRemoved', field: f, text: `删除表单字段“${labelOf(f, before)}” / form field removed: ${f}` });
   for (const f of newF) {

@@ -72,6 +72,21 @@ export const UI_FIELD_KEYS = ['ui:title', 'ui:description', 'ui:help', 'ui:place
 
 const ACCESS_RANK: Record<FieldAccess, number> = { hidden: 0, read: 1, edit: 2 };
 
+/**
+ * JSON with object keys sorted (for primitives, what JSON.stringify gives):
+ * values compare equal whatever order their keys were stored in (jsonb
+ * reorders them).
+ */
+export function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  if (v && typeof v === 'object')
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  return JSON.stringify(v) ?? 'undefined';
+}
+
 /** The form's own top-level fields, in the schema's order. */
 export function formFields(form: FormDefinition | undefined): string[] {
   const props = form?.schema.properties;
@@ -154,7 +169,7 @@ export function applyEdits(subject: FormSubject, edits: Record<string, unknown>)
   const done: FieldEdit[] = [];
   for (const [field, after] of Object.entries(edits)) {
     const before = fieldValue(subject, field);
-    if (JSON.stringify(before) === JSON.stringify(after)) continue;
+    if (canonicalJson(before) === canonicalJson(after)) continue;
     done.push({ field, before: before ?? null, after });
     if (field === 'title') subject.title = String(after);
     else if (isBuiltin(field)) subject.payload = { ...subject.payload, [field]: after };
@@ -173,11 +188,17 @@ export function filterPayload(payload: Record<string, unknown>, access: Record<s
   return { ...payload, form: Object.fromEntries(Object.entries(form as Record<string, unknown>).filter(([f]) => access[f] !== 'hidden')) };
 }
 
-/** Timeline data as a viewer with this access sees it: edits of hidden fields are absent. */
+/**
+ * Timeline data as a viewer with this access sees it: edits of hidden fields
+ * are absent, and so are hidden fields of a resubmission's revised form.
+ */
 export function filterTimelineData(data: Record<string, unknown> | null, access: Record<string, FieldAccess>): Record<string, unknown> | null {
-  if (!data || !Array.isArray(data.edits)) return data;
-  const edits = (data.edits as FieldEdit[]).filter((e) => access[e.field] !== 'hidden');
-  return { ...data, edits };
+  if (!data) return data;
+  let out = data;
+  if (Array.isArray(data.edits)) out = { ...out, edits: (data.edits as FieldEdit[]).filter((e) => access[e.field] !== 'hidden') };
+  const changes = data.changes as { payload?: Record<string, unknown> } | undefined;
+  if (changes?.payload && typeof changes.payload === 'object') out = { ...out, changes: { ...changes, payload: filterPayload(changes.payload, access) } };
+  return out;
 }
 
 /** The access map a viewer sees: hidden fields left out (the web renders the rest, editable where `edit`). */

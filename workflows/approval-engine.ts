@@ -17,7 +17,7 @@
  * Deterministic and I/O-free: imported by workflow code and by unit tests.
  */
 import { allowedActions, HOLDING_POOL_STEP, TRANSFER_STEPS, type FieldAccess, type HumanStep, type Step } from '../domain/chain';
-import { applyEdits } from '../domain/form';
+import { applyEdits, canonicalJson } from '../domain/form';
 import {
   actForApplicant,
   copyApplicationTarget,
@@ -563,7 +563,8 @@ function applyAction(tx: Transition, a: ActionInput): boolean {
 export function changesSubject(s: ApprovalState, changes: ActionInput['changes']): boolean {
   if (!changes) return false;
   if (changes.title !== undefined && changes.title !== s.title) return true;
-  return Object.entries(changes.payload ?? {}).some(([k, v]) => JSON.stringify(v) !== JSON.stringify(s.payload[k]));
+  // Compared as values: a revised form comes back from the database with its keys in another order.
+  return Object.entries(changes.payload ?? {}).some(([k, v]) => canonicalJson(v) !== canonicalJson(s.payload[k]));
 }
 
 /**

@@ -221,6 +221,35 @@ describe('an approver corrects fields with their approval', () => {
   });
 });
 
+describe('the applicant revises the form when it is returned', () => {
+  it('a resubmission revises form fields (the rest stay), validated against the schema; the review restarts; an approver never reads a hidden field in the revision', async () => {
+    const { chain, id } = await startOne();
+    const county = await api.task('xinhua.reviewer', id, 0);
+    await api.ok('xinhua.reviewer', county.id, { action: 'return', returnTo: 'applicant', comment: '请补充账号 / fix the account' });
+    await api.status(id, 'returned', chain.staff);
+    const before = await snapshot(id);
+    const bad = await api.appAct(chain.staff, id, { action: 'resubmit', changes: { form: { workers: 'many', nosuch: 1 } } });
+    expect(bad.status, JSON.stringify(bad.body)).toBe(400);
+    expect((bad.body.errors as { path: string }[]).map((e) => e.path).sort()).toEqual(['changes.form.nosuch', 'changes.form.workers']);
+    expect(await snapshot(id)).toEqual(before);
+
+    const ok = await api.appAct(chain.staff, id, { action: 'resubmit', changes: { form: { bankAccount: '6222 9999 8888 7777', workers: 95 } } });
+    expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+    const mine = await api.status(id, 'pending', chain.staff);
+    expect(mine.payload.form).toEqual({ project: submitted.project, workers: 95, bankAccount: '6222 9999 8888 7777' });
+    const revision = (mine.timeline as TimelineEntry[]).find((e) => e.action === 'resubmit')!;
+    expect(revision.data!.changes.payload.form).toEqual({ project: submitted.project, workers: 95, bankAccount: '6222 9999 8888 7777' });
+    // The county reviewer reviews it again, and reads the revision without the hidden account.
+    await api.task('xinhua.reviewer', id, 0);
+    const theirs = await api.app('xinhua.reviewer', id);
+    expect((theirs.timeline as TimelineEntry[]).find((e) => e.action === 'resubmit')!.data!.changes.payload.form).toEqual({
+      project: submitted.project,
+      workers: 95,
+    });
+    expect(JSON.stringify(theirs)).not.toContain('6222');
+  });
+});
+
 describe('field permissions in a chain definition', () => {
   it('a step naming a field the form does not have, or hiding a built-in field, is refused with 400 naming it; nothing is proposed', async () => {
     const key = unique('t-');
