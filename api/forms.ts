@@ -33,7 +33,9 @@ import {
   filterTimelineData,
   FORM_LIMITS,
   formFields,
+  hasFieldPermissions,
   hiddenAnywhere,
+  humanStepsOf,
   knownFields,
   NEVER_HIDDEN_FIELDS,
   UI_FIELD_KEYS,
@@ -110,6 +112,11 @@ function refusedKeywords(node: unknown, path: string, depth: number, out: FieldE
     if (k === 'pattern' || k === 'patternProperties')
       out.push({ path: at, message: '表单不支持正则表达式校验，请用枚举、长度或格式 / regular expressions are not supported: use enum, length or format' });
     else if (k === 'format' && v === 'regex') out.push({ path: at, message: '不支持 regex 格式 / the regex format is not supported' });
+    else if (k === 'uniqueItems' && v === true && !(typeof node.maxItems === 'number' && node.maxItems <= FORM_LIMITS.maxUniqueItems))
+      out.push({
+        path: at,
+        message: `不重复的列表须限定 maxItems（最多 ${FORM_LIMITS.maxUniqueItems}）/ uniqueItems needs maxItems of at most ${FORM_LIMITS.maxUniqueItems}`,
+      });
     else if (k === '$async') out.push({ path: at, message: '不支持异步校验 / asynchronous validation is not supported' });
     else if ((k === '$ref' || k === '$dynamicRef') && (typeof v !== 'string' || !v.startsWith('#')))
       out.push({ path: at, message: '只能引用本表单内的定义（# 开头）/ only references within the form (starting with #)' });
@@ -236,17 +243,17 @@ function uiErrors(ui: Record<string, unknown>, names: string[]): FieldError[] {
 }
 
 /**
- * The errors of a step's field permissions (`steps.<i>.fields.<field>`): each
- * field must be the form's or one of the type's built-ins; `title` is never
- * hidden.
+ * The errors of the steps' field permissions (`steps.<i>.fields.<field>`, in
+ * a parallel group `steps.<i>.branches.<b>.<j>.fields.<field>`): each field
+ * must be the form's or one of the type's built-ins, which are never hidden.
  */
 export function stepFieldErrors(steps: readonly Step[], chain: Pick<ChainDefinition, 'type' | 'form'>): FieldError[] {
   const known = new Set(knownFields(chain));
   const errors: FieldError[] = [];
-  steps.forEach((st, i) => {
-    if (st.type !== 'human' || !st.fields) return;
+  for (const { path, step: st } of humanStepsOf(steps)) {
+    if (!st.fields) continue;
     for (const [field, access] of Object.entries(st.fields)) {
-      const at = `steps.${i}.fields.${field}`;
+      const at = `${path}.fields.${field}`;
       if (!known.has(field))
         errors.push({
           path: at,
@@ -259,7 +266,7 @@ export function stepFieldErrors(steps: readonly Step[], chain: Pick<ChainDefinit
             '内置字段是申请的摘要（待办、通知、通报都显示），不能隐藏；需对部分审批人保密的内容请放进表单 / a built-in field cannot be hidden: put what some approvers must not see in the form',
         });
     }
-  });
+  }
   return errors;
 }
 
@@ -376,7 +383,7 @@ export async function chainOfApplication(db: Db, app: Pick<ApplicationRow, 'chai
  */
 export async function loadFormView(db: Db, viewer: Principal, app: ApplicationRow, via?: TaskRow) {
   const chain = await chainOfApplication(db, app);
-  const permissions = !!chain?.steps.some((st) => st.type === 'human' && st.fields && Object.keys(st.fields).length);
+  const permissions = !!chain && hasFieldPermissions(chain.steps);
   const tasks = permissions ? await listTasksOfApplication(db, app.id) : [];
   return formForViewer(viewer, { chain, app, tasks: tasks.map(formTaskFacts), via: via ? formTaskFacts(via) : undefined });
 }

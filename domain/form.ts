@@ -48,6 +48,8 @@ export const FORM_LIMITS = {
   maxDepth: 8,
   /** A submitted form as JSON. */
   maxDataBytes: 64 * 1024,
+  /** A list whose items must differ (`uniqueItems`, compared pairwise) holds at most this many (`maxItems`). */
+  maxUniqueItems: 200,
 } as const;
 
 /** The rjsf widgets a form may choose (@rjsf/antd renders each); a file widget is not one: attachments are their own route. */
@@ -133,9 +135,30 @@ export function widest(a: FieldAccess, b: FieldAccess): FieldAccess {
   return ACCESS_RANK[a] >= ACCESS_RANK[b] ? a : b;
 }
 
+/** A step as field permissions see it: a human step's `fields`, and the steps of a group's branches (并行分支). */
+export interface FieldStep {
+  type: string;
+  fields?: Record<string, FieldAccess>;
+  branches?: readonly (readonly FieldStep[])[];
+}
+
+/** Every human step of a chain with its path (`steps.2`, `steps.3.branches.0.1`), branches of parallel groups included. */
+export function humanStepsOf(steps: readonly FieldStep[], prefix = 'steps'): { path: string; step: FieldStep }[] {
+  return steps.flatMap((st, i) => {
+    const path = `${prefix}.${i}`;
+    if (st.type === 'human') return [{ path, step: st }];
+    return (st.branches ?? []).flatMap((branch, b) => humanStepsOf(branch, `${path}.branches.${b}`));
+  });
+}
+
 /** Fields some human step of the chain hides. */
-export function hiddenAnywhere(steps: readonly { type: string; fields?: Record<string, FieldAccess> }[]): string[] {
-  return [...new Set(steps.flatMap((s) => (s.type === 'human' && s.fields ? Object.keys(s.fields).filter((f) => s.fields![f] === 'hidden') : [])))];
+export function hiddenAnywhere(steps: readonly FieldStep[]): string[] {
+  return [...new Set(humanStepsOf(steps).flatMap(({ step: s }) => (s.fields ? Object.keys(s.fields).filter((f) => s.fields![f] === 'hidden') : [])))];
+}
+
+/** Whether some human step of the chain sets field permissions. */
+export function hasFieldPermissions(steps: readonly FieldStep[]): boolean {
+  return humanStepsOf(steps).some(({ step }) => !!step.fields && Object.keys(step.fields).length > 0);
 }
 
 /** One correction of a field by an approver, as the timeline records it. */

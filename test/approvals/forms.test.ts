@@ -112,6 +112,7 @@ describe('a chain owner declares the form of an application type', () => {
             code: { type: 'string', title: '信用代码 / credit code', pattern: '^(a+)+$' },
             amount: { type: 'number', title: '金额 / amount' },
             nolabel: { type: 'string', title: 'no label' },
+            sites: { type: 'array', title: '选址 / sites', items: { type: 'string', maxLength: 50 }, uniqueItems: true },
           },
         },
         ui: { 'ui:order': ['workers', 'ghost'], workers: { 'ui:widget': 'file', 'ui:onClick': 'x' } },
@@ -125,6 +126,7 @@ describe('a chain owner declares the form of an application type', () => {
       expect.arrayContaining([
         'form.schema',
         'form.schema.properties.code.pattern',
+        'form.schema.properties.sites.uniqueItems',
         'form.schema.properties.amount',
         'form.ui.nolabel',
         'form.ui.ui:order',

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { FormDefinition } from '../../domain/chain';
-import { applyEdits, filterFormDefinition, filterPayload, filterTimelineData, hiddenAnywhere, withExplicitOrder } from '../../domain/form';
+import { applyEdits, filterFormDefinition, filterPayload, filterTimelineData, hiddenAnywhere, humanStepsOf, withExplicitOrder } from '../../domain/form';
 import { editFormFields, formAccess, type FormTaskFacts, type FormViewFacts, type Principal } from '../../domain/policy';
 
 const p = (username: string, orgPath: string, roles: string[], orgId = orgPath.split('/').at(-2)!): Principal => ({ username, orgId, orgPath, roles });
@@ -109,6 +109,10 @@ describe('the form as a viewer sees it', () => {
     expect(hiddenAnywhere([{ type: 'human', fields: { a: 'hidden', b: 'edit' } }, { type: 'auto' }, { type: 'human', fields: { a: 'hidden' } }])).toEqual([
       'a',
     ]);
+    // Steps inside the branches of a parallel group (并行分支) count too, each with its path.
+    const grouped = [{ type: 'auto' }, { type: 'parallel', branches: [[{ type: 'human', fields: { c: 'hidden' as const } }], [{ type: 'human' }]] }];
+    expect(hiddenAnywhere(grouped)).toEqual(['c']);
+    expect(humanStepsOf(grouped).map((x) => x.path)).toEqual(['steps.1.branches.0.0', 'steps.1.branches.1.0']);
   });
 
   it('corrections change the title, the built-ins or the form, and list only what changed; the written order is kept in ui:order', () => {
