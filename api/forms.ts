@@ -160,6 +160,16 @@ export function compileForm(form: FormDefinition): void {
  * part's shape.
  */
 export function formDefinitionErrors(form: FormDefinition, type: ChainDefinition['type']): FieldError[] {
+  // 扫码入会: workers join on a plain page for 3G phones that renders no schema forms; a form on the membership chain
+  // would turn every one of them away (400 form), so it is not offered until that page can fill one in.
+  if (type === 'membership')
+    return [
+      {
+        path: 'form',
+        message:
+          '网上入会暂不支持表单：扫码入会页面无法填写，会拒绝所有扫码入会的职工 / membership chains take no form yet: the public join page cannot fill one in',
+      },
+    ];
   const errors: FieldError[] = [];
   const { schema } = form;
   if (bytes(schema) > FORM_LIMITS.maxSchemaBytes)

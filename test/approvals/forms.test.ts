@@ -148,6 +148,10 @@ describe('a chain owner declares the form of an application type', () => {
     const tooMany = await propose({ ...buildChain({ key }), owner: 'pds-xinhua', form: { schema: { type: 'object', properties } } });
     expect(tooMany.status).toBe(400);
     expect(tooMany.body.errors).toEqual([{ path: 'form.schema.properties', message: '最多 100 个字段 / at most 100 fields' }]);
+    // The membership chain takes no form: the public join page (扫码入会) could not fill it in.
+    const membership = await propose({ ...buildChain({ key, type: 'membership' }), owner: 'pds-xinhua', form: stationForm() });
+    expect(membership.status).toBe(400);
+    expect(membership.body.errors.map((e: { path: string }) => e.path)).toEqual(['form']);
     expect(await proposalsFor(key)).toBe(0);
   });
 });
