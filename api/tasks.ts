@@ -20,7 +20,7 @@ import type { Db } from '../db/knex';
 import { getOrg } from '../db/org-repository';
 import { APPLICATION_TYPES } from '../domain/chain';
 import { approveChainChange, editFormFields } from '../domain/policy';
-import { isBuiltin } from '../domain/form';
+import { amountCorrectionProblem, isBuiltin } from '../domain/form';
 import { chainOfApplication, formDataErrors, loadFormView } from './forms';
 import type { PiiCipher } from '../runtime/pii';
 import { withTemporalDeadline } from '../runtime/temporal-client';
@@ -141,8 +141,9 @@ async function checkedEdits(db: Db, t: TaskRow, action: string, edits: Record<st
       continue;
     }
     const r = builtinRules[f]!.safeParse(edits[f]);
-    if (r.success) edits[f] = r.data;
-    else errors.push({ path: `form.${f}`, message: r.error.issues[0]?.message ?? '无效 / invalid' });
+    const problem = r.success && f === 'amount' ? amountCorrectionProblem(app.payload.amount, r.data) : undefined;
+    if (r.success && !problem) edits[f] = r.data;
+    else errors.push({ path: `form.${f}`, message: problem ?? r.error?.issues[0]?.message ?? '无效 / invalid' });
   }
   if (Object.keys(formEdits).length && chain.form) {
     const current = app.payload.form && typeof app.payload.form === 'object' ? (app.payload.form as Record<string, unknown>) : {};

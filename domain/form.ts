@@ -168,6 +168,18 @@ export interface FieldEdit {
   after: unknown;
 }
 
+/**
+ * 核减, not 核增: an approver correcting the amount of a subsidy may lower it,
+ * never raise it — more money than was applied for needs a new application
+ * (or the applicant's resubmission), not one reviewer's edit. The problem in
+ * words, or undefined when the correction is allowed.
+ */
+export function amountCorrectionProblem(before: unknown, after: unknown): string | undefined {
+  if (typeof before === 'number' && typeof after === 'number' && after > before)
+    return `核定金额不能高于申请金额（${before} 元）/ an approver may lower the amount, not raise it above ${before}`;
+  return undefined;
+}
+
 /** What an application holds that a form view shows: its title and payload (with `payload.form`). */
 export interface FormSubject {
   title: string;

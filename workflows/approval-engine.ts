@@ -17,7 +17,7 @@
  * Deterministic and I/O-free: imported by workflow code and by unit tests.
  */
 import { allowedActions, HOLDING_POOL_STEP, TRANSFER_STEPS, type FieldAccess, type HumanStep, type Step } from '../domain/chain';
-import { applyEdits, canonicalJson } from '../domain/form';
+import { amountCorrectionProblem, applyEdits, canonicalJson } from '../domain/form';
 import {
   actForApplicant,
   copyApplicationTarget,
@@ -307,6 +307,8 @@ function validateTaskAction(s: ApprovalState, a: ActionInput, p: Principal): Ref
       return refusal('Forbidden', '被委派人只能给出意见，不能修改表单 / a delegate gives an opinion and edits nothing');
     const d = editFormFields(step.def.fields, Object.keys(a.edits));
     if (!d.allow) return refusal('Forbidden', d.reason);
+    const lowered = 'amount' in a.edits ? amountCorrectionProblem(s.payload.amount, a.edits.amount) : undefined;
+    if (lowered) return refusal('BadRequest', lowered);
   }
   switch (a.action) {
     case 'return':

@@ -197,6 +197,12 @@ describe('an approver corrects fields with their approval', () => {
       { path: 'form.bankAccount', message: '不应多于 40 个字符 / must NOT have more than 40 characters' },
       { path: 'form.workers', message: '应当为 >= 1 / must be >= 1' },
     ]);
+    // 核减, not 核增: the amount may be lowered, never raised above what was applied for.
+    const raised = await api.act('city.reviewer', city.id, { action: 'approve', form: { amount: 50_000.01 } });
+    expect(raised.status).toBe(400);
+    expect(raised.body.errors).toEqual([
+      { path: 'form.amount', message: '核定金额不能高于申请金额（50000 元）/ an approver may lower the amount, not raise it above 50000' },
+    ]);
     const withReturn = await api.act('city.reviewer', city.id, { action: 'return', returnTo: 'applicant', form: { workers: 100 } });
     expect(withReturn.status).toBe(400);
     expect(withReturn.body.errors).toEqual([{ path: 'form', message: '只用于 approve / approve only' }]);

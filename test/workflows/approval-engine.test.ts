@@ -889,6 +889,7 @@ describe('field permissions (字段权限): corrections with an approval', () =>
     refused(w, { action: 'approve', actor: actor('city.reviewer'), taskId, edits: { reason: '改' } }, 'Forbidden', /may not edit: reason/);
     refused(w, { action: 'approve', actor: actor('city.reviewer'), taskId, edits: { bankAccount: 'x', amount: 1 } }, 'Forbidden', /may not edit: bankAccount$/);
     refused(w, { action: 'reject', actor: actor('city.reviewer'), taskId, edits: { amount: 1 } }, 'BadRequest', /go with an approval/);
+    refused(w, { action: 'approve', actor: actor('city.reviewer'), taskId, edits: { amount: 20000.5 } }, 'BadRequest', /lower the amount/);
     // Someone who does not hold the task is refused as before, edits or not.
     refused(w, { action: 'approve', actor: actor('xinhua.reviewer'), taskId, edits: { amount: 1 } }, 'Forbidden', /not assigned to you/);
     act(w, { action: 'delegate', actor: actor('city.reviewer'), taskId, to: ['city.reviewer2'], targets: [target('city.reviewer2')] });
