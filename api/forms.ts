@@ -207,7 +207,7 @@ export function formDefinitionErrors(form: FormDefinition, type: ChainDefinition
   try {
     validatorFor(schema);
   } catch (err) {
-    errors.push({ path: 'form.schema', message: `不是有效的 JSON Schema 2020-12：${(err as Error).message} / not a valid JSON Schema 2020-12` });
+    errors.push({ path: 'form.schema', message: `不是有效的 JSON Schema 2020-12 / not a valid JSON Schema 2020-12: ${(err as Error).message}` });
   }
   errors.push(...uiErrors(ui, names));
   return errors;
@@ -291,8 +291,8 @@ function fieldErrorsOf(errors: ErrorObject[] | null | undefined): FieldError[] {
     const pointer = [...e.instancePath.split('/').slice(1), ...(missing ? [missing] : [])].map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
     const path = ['form', ...pointer].join('.');
     if (out.some((x) => x.path === path)) return;
-    const en = missing ? 'is required' : (e.message ?? 'is invalid');
-    out.push({ path, message: `${zh[i]?.message ?? '无效'} / ${en}` });
+    // A missing field is named by its path (the web shows the message beside its label): no field name in the text.
+    out.push({ path, message: missing ? '必填 / required' : `${zh[i]?.message ?? '无效'} / ${e.message ?? 'is invalid'}` });
   });
   return out;
 }

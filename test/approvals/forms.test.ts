@@ -193,8 +193,8 @@ describe('an applicant submits the form of their application type', () => {
     const missing = await api.create(chain.staff, buildSubsidy({ form: { contactEmail: 'a@b.cn' } }));
     expect(missing.status).toBe(400);
     expect(missing.body.errors).toEqual([
-      { path: 'form.project', message: '应当有必需属性 project / is required' },
-      { path: 'form.workers', message: '应当有必需属性 workers / is required' },
+      { path: 'form.project', message: '必填 / required' },
+      { path: 'form.workers', message: '必填 / required' },
     ]);
     expect(await applicationsOf(chain.staff)).toBe(before);
   });
@@ -226,6 +226,6 @@ describe('an applicant submits the form of their application type', () => {
     expect((await api.app(chain.staff, id)).form).toEqual(storedForm());
     const r = await api.create(chain.staff, buildSubsidy({ form: { project: '服务站', workers: 10 } }));
     expect(r.status).toBe(400);
-    expect(r.body.errors).toEqual([{ path: 'form.contactEmail', message: '应当有必需属性 contactEmail / is required' }]);
+    expect(r.body.errors).toEqual([{ path: 'form.contactEmail', message: '必填 / required' }]);
   });
 });
