@@ -112,8 +112,8 @@ const builtinRules: Record<string, z.ZodType> = {
  * 字段权限: an approver's corrections, checked before they reach the
  * workflow. They go with an approval (400 `form` otherwise); each field must
  * be one the task's step lets its approvers edit (403 naming the others —
- * unknown and hidden names alike, so the answer never tells a hidden field
- * exists); the built-ins by their own rules and the form merged with the
+ * read-only, hidden and unknown names alike: the answer never depends on a
+ * hidden field's value); the built-ins by their own rules and the form merged with the
  * corrections against the chain's schema (400 `form.<field>`). The workflow's
  * validator asks the policy again.
  */
