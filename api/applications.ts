@@ -6,11 +6,11 @@
 import express, { type Router } from 'express';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
-import { APPLICATION_TYPES, type ApplicationType } from '../domain/chain';
+import { APPLICATION_TYPES, type ApplicationType, type FormDefinition } from '../domain/chain';
 import { maskIdNumber, maskPhone, validateIdNumber } from '../domain/id-number';
 import { chainSnapshot, resolveChain } from '../db/chain-repository';
 import type { Db } from '../db/knex';
-import { listApplications, listTimeline } from '../db/approval-repository';
+import { listApplications, listTimeline, type ApplicationRow } from '../db/approval-repository';
 import { getOrg, listTargetGroups } from '../db/org-repository';
 import { getUser } from '../db/user-repository';
 import { getSubsidyNotice } from '../db/subsidy-repository';
@@ -37,6 +37,7 @@ import {
   timelineFor,
 } from './approvals-service';
 import { idLookupGuard } from './id-lookups';
+import { chainOfApplication, formDataErrors, loadFormView } from './forms';
 import { mapTemporalError } from './temporal-errors';
 import { withTemporalDeadline } from '../runtime/temporal-client';
 import { assignPublicRef } from '../db/public-repository';
@@ -64,6 +65,9 @@ const mobile = z
   .trim()
   .regex(/^1[3-9]\d{9}$/, '请输入 11 位手机号 / an 11-digit mainland mobile number');
 
+/** The application type's form (申请表单), when its chain has one: validated against the chain's schema (api/forms.ts). */
+const formData = z.record(z.string(), z.unknown(), { error: '表单须为对象 / form must be an object' }).optional();
+
 const subsidySchema = z.object({
   type: z.literal('subsidy'),
   title: text(200),
@@ -74,6 +78,7 @@ const subsidySchema = z.object({
     .multipleOf(0.01, '最多两位小数 / at most 2 decimals'),
   reason: text(2000),
   projectId: z.string().trim().max(100).optional(),
+  form: formData,
 });
 const membershipSchema = z.object({
   type: z.literal('membership'),
@@ -87,12 +92,14 @@ const membershipSchema = z.object({
   smsCode: smsCodeField.optional(),
   /** Asked for after repeated failures from one address (a 400 naming `captcha` carries the challenge). */
   captcha: captchaField.optional(),
+  form: formData,
 });
 const transferSchema = z.object({
   type: z.literal('transfer'),
   idNumber: z.string().trim().max(18, '身份证号为 18 位 / 18 characters'),
   toUnion: text(100),
   reason: z.string().trim().max(2000).optional(),
+  form: formData,
 });
 export const createSchema = z.discriminatedUnion('type', [subsidySchema, membershipSchema, transferSchema], {
   error: '申请类型须为 subsidy、membership 或 transfer / type must be subsidy, membership or transfer',
@@ -107,6 +114,8 @@ export const applicationActionSchema = z.object({
       title: text(200).optional(),
       amount: subsidySchema.shape.amount.optional(),
       reason: text(2000).optional(),
+      /** 申请表单: revised form fields (the rest stay as they were); the merged form is validated against the chain's schema. */
+      form: z.record(z.string().max(50), z.unknown(), { error: '表单须为对象 / form must be an object' }).optional(),
     })
     .strict()
     .optional(),
@@ -134,11 +143,14 @@ export function applicationRoutes(deps: ApplicationDeps): Router {
     const key = idempotencyKeyOf(req);
     const id = key ? idFromKey(caller?.username ?? `public:${req.ip}`, key) : newId();
     const start = await prepare(deps, caller, body);
-    // A transfer names a person by ID number: limited per user and audited, whatever the answer would be.
-    if (start.type === 'transfer' && caller) await idLookups(caller, 'transfer', [String(start.payload.idNumberHash)], id);
     // The applicant never chooses: the chain of the type owned nearest above the applicant's org applies.
     const chain = await resolveChain(deps.db, start.type, start.applicantOrg);
     if (!chain) throw new HttpError(500, `审批链 ${start.chainKey} 未配置 / chain not configured`);
+    // 申请表单: the form of that chain, validated before anything is written (the ID look-up below writes).
+    const form = checkedForm(chain.form, body.form);
+    const payload: Record<string, unknown> = form ? { ...start.payload, form } : start.payload;
+    // A transfer names a person by ID number: limited per user and audited, whatever the answer would be.
+    if (start.type === 'transfer' && caller) await idLookups(caller, 'transfer', [String(start.payload.idNumberHash)], id);
     // 扫码入会 without an account: the phone is verified by its SMS code, spent only when the application starts.
     let codeId: string | undefined;
     if (!caller && body.type === 'membership') {
@@ -148,7 +160,7 @@ export function applicationRoutes(deps: ApplicationDeps): Router {
     }
     let result;
     try {
-      result = await startApplication(deps.db, deps.temporal, deps.taskQueue, { ...start, id, chain: chainSnapshot(chain) });
+      result = await startApplication(deps.db, deps.temporal, deps.taskQueue, { ...start, payload, id, chain: chainSnapshot(chain) });
     } catch (err) {
       if (codeId) await deps.verification.release(codeId).catch(() => undefined);
       throw err;
@@ -191,12 +203,19 @@ export function applicationRoutes(deps: ApplicationDeps): Router {
   router.get('/api/applications/:id', auth, async (req, res) => {
     const caller = callerOf(req);
     const app = await loadVisibleApplication(deps.db, caller, req.params.id as string);
-    const [timeline, notice] = await Promise.all([listTimeline(deps.db, app.id), app.type === 'subsidy' ? getSubsidyNotice(deps.db, app.id) : undefined]);
+    const [timeline, notice, fv] = await Promise.all([
+      listTimeline(deps.db, app.id),
+      app.type === 'subsidy' ? getSubsidyNotice(deps.db, app.id) : undefined,
+      loadFormView(deps.db, caller, app),
+    ]);
     res.json({
       ...summary(app),
-      payload: publicPayload(app.payload),
+      // 字段权限: fields hidden from this viewer are absent from the payload, the form and the timeline's edits.
+      payload: publicPayload(fv.payload),
+      ...(fv.form ? { form: fv.form } : {}),
+      formAccess: fv.formAccess,
       notice: notice ? { ...notice, amount: Number(notice.amount) } : undefined,
-      timeline: await timelineFor(deps.db, caller, app, timeline),
+      timeline: (await timelineFor(deps.db, caller, app, timeline)).map((e) => ({ ...e, data: fv.timelineData(e.data) })),
     });
   });
 
@@ -258,10 +277,13 @@ export function applicationRoutes(deps: ApplicationDeps): Router {
     if (body.action === 'resubmit' || body.action === 'withdraw')
       enforce(actForApplicant(caller, { applicant: app.applicant, applicantOrgId: app.applicantOrg, orgApplication: ORG_APPLICATIONS.has(app.type) }));
     if (body.action === 'urge') enforce(urgeApplication(caller, facts));
+    const revisedForm = body.changes?.form && body.action === 'resubmit' ? await revisedFormOf(deps.db, app, body.changes.form) : undefined;
     const changes = body.changes
       ? {
           title: body.changes.title,
-          payload: Object.fromEntries(Object.entries({ amount: body.changes.amount, reason: body.changes.reason }).filter(([, v]) => v !== undefined)),
+          payload: Object.fromEntries(
+            Object.entries({ amount: body.changes.amount, reason: body.changes.reason, form: revisedForm }).filter(([, v]) => v !== undefined),
+          ),
         }
       : undefined;
     const input: ActionInput = {
@@ -333,6 +355,39 @@ async function parseCreateBody(deps: ApplicationDeps, raw: unknown, anonymous: b
   const errors = parsed.success ? [] : zodFieldErrors(parsed.error);
   for (const e of [...chosen, ...refs]) if (!errors.some((x) => x.path === e.path)) errors.push(e);
   throw badRequest('请求内容有误，请检查标出的字段 / invalid fields', errors);
+}
+
+/**
+ * 申请表单 on resubmission: the revised fields merged into the form as filed,
+ * validated against the schema of the chain version the application runs on
+ * (400 `changes.form.<field>`; `changes.form` where that chain has no form).
+ */
+async function revisedFormOf(db: Db, app: ApplicationRow, revised: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const chain = await chainOfApplication(db, app);
+  if (!chain?.form)
+    throw badRequest('此类申请没有表单 / this application type has no form', [{ path: 'changes.form', message: '此类申请没有表单 / no form here' }]);
+  const current = app.payload.form && typeof app.payload.form === 'object' ? (app.payload.form as Record<string, unknown>) : {};
+  const merged = { ...current, ...revised };
+  const errors = formDataErrors(chain.form, merged).map((e) => ({ ...e, path: `changes.${e.path}` }));
+  if (errors.length) throw badRequest('表单有误，请检查标出的字段 / invalid form fields', errors);
+  return merged;
+}
+
+/**
+ * 申请表单: the submitted form against the chain's. A chain with a form needs
+ * one (400 `form`), and each bad field is named (`form.<field>`); a chain
+ * without a form takes none.
+ */
+function checkedForm(def: FormDefinition | undefined, data: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (!def) {
+    if (data !== undefined)
+      throw badRequest('此类申请没有表单 / this application type has no form', [{ path: 'form', message: '此类申请没有表单 / no form here' }]);
+    return undefined;
+  }
+  if (data === undefined) throw badRequest('请填写申请表单 / the form is required', [{ path: 'form', message: '必填 / required' }]);
+  const errors = formDataErrors(def, data);
+  if (errors.length) throw badRequest('表单有误，请检查标出的字段 / invalid form fields', errors);
+  return data;
 }
 
 /**

@@ -12,6 +12,7 @@ import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import { AUTO_STEPS, BUILTIN_ONLY_AUTO_STEPS, CONFIGURABLE_TYPES, TASK_ACTIONS } from '../domain/chain';
 import { diffChains } from '../domain/chain-diff';
+import { FORM_LIMITS, withExplicitOrder } from '../domain/form';
 import { chainSafetyIssues } from '../domain/chain-safety';
 import { isValidDuration, durationToMs } from '../domain/duration';
 import { proposeChain, readChain } from '../domain/policy';
@@ -32,6 +33,7 @@ import { badRequest, enforce, HttpError, notFound, parseOr400, zodFieldErrors, t
 import { idempotencyKeyOf, idempotent } from './idempotency';
 import { requireUsers } from './applications';
 import { idFromKey, newId, startApplication } from './approvals-service';
+import { formDefinitionErrors, formDefinitionSchema, stepFieldErrors } from './forms';
 
 const duration = z
   .union([z.string().max(40), z.number().int().positive()])
@@ -67,6 +69,11 @@ const humanStep = z
     dedupConsecutive: z.boolean().optional(),
     actions: z.array(z.enum(TASK_ACTIONS)).min(1).optional(),
     showsPersonalData: z.boolean().optional(),
+    /** 字段权限: per form field (or built-in amount, reason, title) read (default), edit or hidden at this step. */
+    fields: z
+      .record(z.string().max(50), z.enum(['read', 'edit', 'hidden'], { error: "须为 read、edit 或 hidden / one of 'read', 'edit', 'hidden'" }))
+      .refine((f) => Object.keys(f).length <= FORM_LIMITS.maxFields + 3, `最多 ${FORM_LIMITS.maxFields + 3} 个字段 / too many fields`)
+      .optional(),
   })
   .strict();
 const autoStep = z
@@ -97,6 +104,8 @@ export const chainSchema = z
       .array(z.discriminatedUnion('type', [humanStep, autoStep]))
       .min(1, '至少一个步骤 / at least one step')
       .max(30),
+    /** The application type's form (申请表单): JSON Schema 2020-12 and its rjsf uiSchema (api/forms.ts). */
+    form: formDefinitionSchema.optional(),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -129,6 +138,7 @@ function chainView(c: StoredChain) {
     name: c.name,
     type: c.type,
     steps: c.steps,
+    ...(c.form ? { form: c.form } : {}),
     owner: c.owner,
     ownerName: c.ownerName ?? '全省默认 / province-wide default',
     createdBy: c.createdBy,
@@ -186,8 +196,12 @@ export function chainRoutes(deps: ChainDeps): Router {
     const errors: FieldError[] = parsed.success ? [] : zodFieldErrors(parsed.error);
     if (!owner) errors.push({ path: 'owner', message: '未知组织 / unknown org id' });
     if (parsed.success) errors.push(...chainSafetyIssues(parsed.data.steps));
+    if (parsed.success && parsed.data.form) errors.push(...formDefinitionErrors(parsed.data.form, parsed.data.type));
+    if (parsed.success) errors.push(...stepFieldErrors(parsed.data.steps, parsed.data));
     if (errors.length || !parsed.success || !owner) throw badRequest('审批链有误，请检查标出的字段 / invalid chain', errors);
-    const { owner: _owner, ...def } = parsed.data;
+    const { owner: _owner, ...parsedDef } = parsed.data;
+    // The field order the owner wrote, kept where jsonb keeps it (domain/form.ts).
+    const def = parsedDef.form ? { ...parsedDef, form: withExplicitOrder(parsedDef.form) } : parsedDef;
     const named = def.steps.flatMap((st, i) => (st.type === 'human' && st.who.kind === 'users' ? st.who.usernames.map((u) => ({ u, i })) : []));
     for (const { u, i } of named) await requireUsers(deps.db, [u], `steps.${i}.who.usernames`);
 

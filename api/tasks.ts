@@ -19,7 +19,9 @@ import {
 import type { Db } from '../db/knex';
 import { getOrg } from '../db/org-repository';
 import { APPLICATION_TYPES } from '../domain/chain';
-import { approveChainChange } from '../domain/policy';
+import { approveChainChange, editFormFields } from '../domain/policy';
+import { amountCorrectionProblem, isBuiltin } from '../domain/form';
+import { chainOfApplication, formDataErrors, loadFormView } from './forms';
 import type { PiiCipher } from '../runtime/pii';
 import { withTemporalDeadline } from '../runtime/temporal-client';
 import { getApplicationQuery } from '../workflows';
@@ -52,7 +54,7 @@ import { listUsersWithOrgPath } from '../db/user-repository';
 import { findMemberByHash, sameIdentity, sameName } from '../db/member-repository';
 import { auditIdLookup } from './id-lookups';
 import { callerOf, type Caller } from './auth';
-import { badRequest, enforce, notFound, parseOr400 } from './errors';
+import { badRequest, enforce, HttpError, notFound, parseOr400, type FieldError } from './errors';
 import { idempotencyKeyOf, idempotent } from './idempotency';
 import { mapTemporalError } from './temporal-errors';
 import { isoDateTime } from './validation';
@@ -74,6 +76,14 @@ export const actionSchema = z.object({
   position: z.enum(['before', 'after']).optional(),
   /** return: a deadline for the revision (限期整改). */
   deadline: isoDateTime('须为带时区的 ISO 8601 时间 / an ISO 8601 time with offset').optional(),
+  /**
+   * approve: corrections of form fields the step lets its approvers edit (字段权限 `edit`), field → new value, e.g.
+   * `{ amount: 40000 }` (the built-ins `amount`, `reason`, `title` by name, the form's own fields by theirs).
+   */
+  form: z
+    .record(z.string().max(50), z.unknown(), { error: '表单修改须为对象 / form must be an object of field → value' })
+    .refine((f) => Object.keys(f).length <= 103, '修改的字段过多 / too many fields')
+    .optional(),
 });
 
 /**
@@ -86,6 +96,61 @@ async function requireChainChangeApprover(db: Db, caller: Caller, t: TaskRow, ac
   const app = await getApplication(db, t.applicationId);
   if (!app) throw notFound('任务不存在 / task not found');
   enforce(approveChainChange(caller, { ownerOrgPath: app.applicantOrgPath, proposer: app.applicant }));
+}
+
+const builtinRules: Record<string, z.ZodType> = {
+  title: z.string().trim().min(1, '不能为空 / required').max(200, '最多 200 字 / at most 200 characters'),
+  amount: z
+    .number({ error: '金额须为数字（元）/ amount must be a number in yuan' })
+    .positive('金额须大于 0 / must be positive')
+    .max(100_000_000, '金额过大 / too large')
+    .multipleOf(0.01, '最多两位小数 / at most 2 decimals'),
+  reason: z.string().trim().min(1, '不能为空 / required').max(2000, '最多 2000 字 / at most 2000 characters'),
+};
+
+/**
+ * 字段权限: an approver's corrections, checked before they reach the
+ * workflow. They go with an approval (400 `form` otherwise); each field must
+ * be one the task's step lets its approvers edit (403 naming the others —
+ * read-only, hidden and unknown names alike: the answer never depends on a
+ * hidden field's value); the built-ins by their own rules and the form merged with the
+ * corrections against the chain's schema (400 `form.<field>`). The workflow's
+ * validator asks the policy again.
+ */
+async function checkedEdits(db: Db, t: TaskRow, action: string, edits: Record<string, unknown>): Promise<Record<string, unknown>> {
+  if (action !== 'approve')
+    throw badRequest('只有同意时可以修改表单 / form edits go with an approval', [{ path: 'form', message: '只用于 approve / approve only' }]);
+  const fields = Object.keys(edits);
+  const d = editFormFields(t.fields, fields);
+  if (!d.allow) {
+    const refused = fields.filter((f) => t.fields?.[f] !== 'edit');
+    throw new HttpError(
+      d.status,
+      d.reason,
+      refused.map((f) => ({ path: `form.${f}`, message: '此步骤不能修改此字段 / this step may not edit this field' })),
+    );
+  }
+  const app = await getApplication(db, t.applicationId);
+  const chain = app ? await chainOfApplication(db, app) : undefined;
+  if (!app || !chain) throw notFound('任务不存在 / task not found');
+  const errors: FieldError[] = [];
+  const formEdits: Record<string, unknown> = {};
+  for (const f of fields) {
+    if (!isBuiltin(f)) {
+      formEdits[f] = edits[f];
+      continue;
+    }
+    const r = builtinRules[f]!.safeParse(edits[f]);
+    const problem = r.success && f === 'amount' ? amountCorrectionProblem(app.payload.amount, r.data) : undefined;
+    if (r.success && !problem) edits[f] = r.data;
+    else errors.push({ path: `form.${f}`, message: problem ?? r.error?.issues[0]?.message ?? '无效 / invalid' });
+  }
+  if (Object.keys(formEdits).length && chain.form) {
+    const current = app.payload.form && typeof app.payload.form === 'object' ? (app.payload.form as Record<string, unknown>) : {};
+    errors.push(...formDataErrors(chain.form, { ...current, ...formEdits }));
+  }
+  if (errors.length) throw badRequest('表单修改有误，请检查标出的字段 / invalid form corrections', errors);
+  return edits;
 }
 
 function overdueInfo(t: TaskRow) {
@@ -255,6 +320,9 @@ export function taskRoutes(deps: TaskDeps): Router {
     const personalData = req.query.reveal === 'personal' ? await revealPersonalData(deps, t, caller) : undefined;
     const timeline = await listTimeline(deps.db, t.applicationId);
     const membership = await membershipFact(deps.db, caller, t, app);
+    // 字段权限: the form as this task's step shows it (hidden fields absent everywhere, `edit` while the task is pending).
+    const row = app ?? (await getApplication(deps.db, t.applicationId));
+    const fv = row ? await loadFormView(deps.db, caller, row, t) : undefined;
     if (personalData || membership) res.setHeader('Cache-Control', 'no-store');
     const marks = await deputyMarks(deps.db, caller, [t]);
     res.json({
@@ -276,10 +344,12 @@ export function taskRoutes(deps: TaskDeps): Router {
             applicant: app.applicant,
             applicantOrg: app.applicantOrg,
             targetOrg: app.targetOrg,
-            payload: publicPayload(app.payload),
+            payload: publicPayload(fv?.payload ?? app.payload),
           }
         : undefined,
-      timeline: await timelineFor(deps.db, caller, app, timeline),
+      ...(fv?.form ? { form: fv.form } : {}),
+      formAccess: fv?.formAccess ?? {},
+      timeline: (await timelineFor(deps.db, caller, app, timeline)).map((e) => ({ ...e, data: fv ? fv.timelineData(e.data) : e.data })),
     });
   });
 
@@ -298,6 +368,7 @@ export function taskRoutes(deps: TaskDeps): Router {
     // holder's, or an overriding admin's: refuse here with the policy's reason; the workflow's validator asks again.
     await requireChainChangeApprover(deps.db, caller, t, body.action);
     if (body.action !== 'comment' && body.action !== 'removeSigner') enforce(decideTask(caller, taskFacts(t), { applicant: app?.applicant }));
+    const edits = body.form && Object.keys(body.form).length ? await checkedEdits(deps.db, t, body.action, body.form) : undefined;
     let targets: TargetFacts[] | undefined;
     if (to && body.action === 'assign') {
       const decision = assignTarget(caller, await getOrg(deps.db, to[0]!));
@@ -318,6 +389,7 @@ export function taskRoutes(deps: TaskDeps): Router {
       returnTo: body.returnTo,
       position: body.position,
       deadline: body.deadline,
+      ...(edits ? { edits } : {}),
     };
     res.json(await sendAction(deps.temporal, t.applicationId, input));
   });

@@ -3,6 +3,7 @@
  * the approval workflows keep current, read by the API with plain queries.
  */
 import type { Knex } from 'knex';
+import type { FieldAccess } from '../domain/chain';
 import type { ApplicationFacts, inboxFilter, TaskFacts } from '../domain/policy';
 import type { Db } from './knex';
 import type { ApplicationStatus, TransitionRecord } from '../workflows/approval-types';
@@ -50,6 +51,8 @@ export interface TaskRow {
   showsPersonalData: boolean;
   /** 代理: absent person → the deputy holding the task in their place; null when nobody was away. */
   deputies: Record<string, string> | null;
+  /** 字段权限: the step's field permissions when the task was written; null: every field read. */
+  fields: Record<string, FieldAccess> | null;
   applicationType?: string;
   applicationStatus?: string;
   /** created_at to the microsecond (a JS Date keeps only milliseconds), for inbox cursors. */
@@ -210,6 +213,7 @@ const taskColumns = {
   completedAt: 't.completed_at',
   showsPersonalData: 't.shows_personal_data',
   deputies: 't.deputies',
+  fields: 't.fields',
   applicationType: 'a.type',
   applicationStatus: 'a.status',
 };
@@ -354,6 +358,7 @@ export async function recordTransition(db: Db, r: TransitionRecord): Promise<voi
           subject: t.subject,
           due_at: t.dueAt ?? null,
           deputies: t.deputies ? JSON.stringify(t.deputies) : null,
+          fields: t.fields ? JSON.stringify(t.fields) : null,
           completed_at: t.status === 'pending' ? null : trx.fn.now(),
         })
         .onConflict('id')
@@ -372,6 +377,7 @@ export async function recordTransition(db: Db, r: TransitionRecord): Promise<voi
           subject: t.subject,
           due_at: t.dueAt ?? null,
           deputies: t.deputies ? JSON.stringify(t.deputies) : null,
+          fields: t.fields ? JSON.stringify(t.fields) : null,
           updated_at: trx.fn.now(),
           completed_at: t.status === 'pending' ? null : trx.raw('coalesce(tasks.completed_at, now())'),
         });

@@ -48,7 +48,7 @@ const toChain = (r: Row): StoredChain => ({
 
 /** The definition alone, as a running application snapshots it. */
 export function chainSnapshot(c: StoredChain): ChainDefinition {
-  return { key: c.key, version: c.version, owner: c.owner, name: c.name, type: c.type, steps: c.steps };
+  return { key: c.key, version: c.version, owner: c.owner, name: c.name, type: c.type, steps: c.steps, ...(c.form ? { form: c.form } : {}) };
 }
 
 /** The org and its ancestors, by id (none for an unknown org). */
@@ -72,6 +72,14 @@ export async function resolveChain(db: Db, type: string, orgId: string): Promise
     .where('c.type', type)
     .whereRaw('(c.owner_org is null or c.owner_org = any(?))', [await ancestorIds(db, orgId)])
     .orderByRaw("length(coalesce(o.path, '')) desc, (c.key = ?) desc, c.version desc, c.created_at desc", [type])
+    .first(columns);
+  return row ? toChain(row) : undefined;
+}
+
+/** One stored version of one owner's chain `key` (owner null: the global one): the chain an application runs on. */
+export async function getChainVersion(db: Db, key: string, owner: string | null, version: number): Promise<StoredChain | undefined> {
+  const row: Row | undefined = await ownedBy(owner)(db('chain_definitions as c').leftJoin('orgs as o', 'o.id', 'c.owner_org').where('c.key', key))
+    .where('c.version', version)
     .first(columns);
   return row ? toChain(row) : undefined;
 }
@@ -145,7 +153,15 @@ export async function saveChainVersion(
     if (opts.sourceApplication && (await trx('chain_definitions').where({ source_application: opts.sourceApplication }).first('key'))) return;
     const row = await ownedBy(opts.owner)(trx('chain_definitions as c').where('c.key', def.key)).max<{ v: number | null }>({ v: 'c.version' }).first();
     const version = (row?.v ?? 0) + 1;
-    const full: ChainDefinition = { key: def.key, version, owner: opts.owner, name: def.name, type: def.type, steps: def.steps };
+    const full: ChainDefinition = {
+      key: def.key,
+      version,
+      owner: opts.owner,
+      name: def.name,
+      type: def.type,
+      steps: def.steps,
+      ...(def.form ? { form: def.form } : {}),
+    };
     await trx('chain_definitions').insert({
       key: def.key,
       version,

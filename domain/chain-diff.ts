@@ -7,7 +7,8 @@
  *
  * Pure and deterministic.
  */
-import type { ChainDefinition, Step } from './chain';
+import type { ChainDefinition, FormDefinition, Step } from './chain';
+import { canonicalJson, formFields, withExplicitOrder } from './form';
 
 export interface FieldChange {
   /** Dotted field path within the step (or the chain), e.g. `sla.limit`, `who.role`. */
@@ -27,11 +28,73 @@ export interface ChainDiff {
   /** Chain-level fields that change (name, type). */
   chain: FieldChange[];
   steps: StepChange[];
+  /** Changes to the form (申请表单): fields added, removed, redefined, relabelled, made required or optional, reordered. */
+  form: FormChange[];
   /** One line per change, "中文 / English", in chain order. */
   lines: string[];
 }
 
-type ChainShape = Pick<ChainDefinition, 'name' | 'type' | 'steps'> & { version?: number };
+export interface FormChange {
+  kind: 'formAdded' | 'formRemoved' | 'fieldAdded' | 'fieldRemoved' | 'fieldChanged' | 'fieldDisplay' | 'required' | 'optional' | 'order';
+  field?: string;
+  text: string;
+}
+
+type ChainShape = Pick<ChainDefinition, 'name' | 'type' | 'steps' | 'form'> & { version?: number };
+
+const BUILTIN_LABELS: Record<string, string> = { title: '标题', amount: '金额', reason: '事由' };
+const ACCESS_NAMES: Record<string, string> = { read: '只读', edit: '可编辑', hidden: '隐藏' };
+
+/** A field's label as the chain owner wrote it (its Chinese `ui:title` or schema title), else the built-in's name. */
+function labelOf(field: string, ...forms: (FormDefinition | undefined)[]): string {
+  for (const form of forms) {
+    const ui = form?.ui?.[field] as Record<string, unknown> | undefined;
+    const prop = (form?.schema.properties as Record<string, Record<string, unknown>> | undefined)?.[field];
+    const label = ui?.['ui:title'] ?? prop?.title;
+    if (typeof label === 'string' && label) return label;
+  }
+  return BUILTIN_LABELS[field] ?? field;
+}
+
+/** The form's changes, in words. */
+function formChanges(before: FormDefinition | undefined, after: FormDefinition | undefined): FormChange[] {
+  if (!before && !after) return [];
+  if (!before) return [{ kind: 'formAdded', text: `新增申请表单（${formFields(after).length} 个字段）/ form added` }];
+  if (!after) return [{ kind: 'formRemoved', text: '删除申请表单 / form removed' }];
+  const out: FormChange[] = [];
+  const oldF = formFields(before);
+  const newF = formFields(after);
+  const props = (f: FormDefinition) => (f.schema.properties ?? {}) as Record<string, unknown>;
+  const required = (f: FormDefinition) => (Array.isArray(f.schema.required) ? (f.schema.required as string[]) : []);
+  // Stored chains come back from jsonb with their keys reordered: compare values, not key order.
+  const same = (a: unknown, b: unknown) => canonicalJson(a) === canonicalJson(b);
+  for (const f of oldF)
+    if (!newF.includes(f)) out.push({ kind: 'fieldRemoved', field: f, text: `删除表单字段“${labelOf(f, before)}” / form field removed: ${f}` });
+  for (const f of newF) {
+    const label = labelOf(f, after, before);
+    if (!oldF.includes(f)) {
+      out.push({ kind: 'fieldAdded', field: f, text: `新增表单字段“${label}” / form field added: ${f}` });
+      continue;
+    }
+    if (!same(props(before)[f], props(after)[f]))
+      out.push({ kind: 'fieldChanged', field: f, text: `修改表单字段“${label}”的定义 / form field redefined: ${f}` });
+    if (!same(before.ui?.[f], after.ui?.[f]))
+      out.push({ kind: 'fieldDisplay', field: f, text: `修改表单字段“${label}”的显示设置 / form field display changed: ${f}` });
+    const was = required(before).includes(f);
+    const is = required(after).includes(f);
+    if (was !== is)
+      out.push(
+        is
+          ? { kind: 'required', field: f, text: `表单字段“${label}”改为必填 / form field now required: ${f}` }
+          : { kind: 'optional', field: f, text: `表单字段“${label}”改为选填 / form field now optional: ${f}` },
+      );
+  }
+  // The order is the explicit `ui:order` (the stored schema's properties do not keep theirs); among the fields both keep.
+  const order = (f: FormDefinition) => withExplicitOrder(f).ui!['ui:order'] as string[];
+  const kept = (list: string[], other: string[]) => list.filter((f) => other.includes(f));
+  if (!same(kept(order(before), newF), kept(order(after), oldF))) out.push({ kind: 'order', text: '调整表单字段顺序 / form field order changed' });
+  return out;
+}
 
 const FIELD_NAMES: Record<string, string> = {
   name: '名称',
@@ -51,6 +114,7 @@ const FIELD_NAMES: Record<string, string> = {
   dedupConsecutive: '同一审批人连续审批',
   actions: '允许的操作',
   showsPersonalData: '显示完整个人信息',
+  fields: '字段权限',
   activity: '自动步骤',
 };
 
@@ -59,6 +123,14 @@ const show = (v: unknown): string => (v === undefined ? '（未设置 / unset）
 /** Field-by-field differences of two plain values; nested objects are compared by their own fields. */
 function fieldChanges(before: unknown, after: unknown, prefix = ''): FieldChange[] {
   const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  // 字段权限 set or cleared: each field's permission is its own change.
+  if (prefix === 'fields' && (isObj(before) || isObj(after))) {
+    const b = isObj(before) ? before : {};
+    const a = isObj(after) ? after : {};
+    return [...new Set([...Object.keys(b), ...Object.keys(a)])]
+      .sort()
+      .flatMap((k) => (b[k] === a[k] ? [] : [{ field: `fields.${k}`, before: b[k], after: a[k] }]));
+  }
   if (isObj(before) && isObj(after)) {
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
     return keys.flatMap((k) => fieldChanges(before[k], after[k], prefix ? `${prefix}.${k}` : k));
@@ -67,7 +139,13 @@ function fieldChanges(before: unknown, after: unknown, prefix = ''): FieldChange
   return [{ field: prefix, before, after }];
 }
 
-function fieldLine(f: FieldChange): string {
+function fieldLine(f: FieldChange, forms: (FormDefinition | undefined)[] = []): string {
+  // 字段权限 of one field: its label and the access in words.
+  if (f.field.startsWith('fields.')) {
+    const field = f.field.slice('fields.'.length);
+    const word = (v: unknown) => (typeof v === 'string' ? (ACCESS_NAMES[v] ?? v) : '只读（默认）');
+    return `字段权限“${labelOf(field, ...forms)}”（${f.field}）：${word(f.before)} → ${word(f.after)}`;
+  }
   const zh = FIELD_NAMES[f.field] ?? f.field;
   return `${zh}（${f.field}）：${show(f.before)} → ${show(f.after)}`;
 }
@@ -100,17 +178,19 @@ export function diffChains(before: ChainShape | undefined, after: ChainShape): C
     const fields = fieldChanges(old.s, s);
     if (keptOld.indexOf(s.id) !== keptNew.indexOf(s.id)) fields.unshift({ field: 'index', before: old.i, after: i });
     if (fields.length === 0) return;
-    const parts = fields.map((f) => (f.field === 'index' ? `位置（index）：第 ${old.i + 1} 步 → 第 ${i + 1} 步` : fieldLine(f)));
+    const parts = fields.map((f) => (f.field === 'index' ? `位置（index）：第 ${old.i + 1} 步 → 第 ${i + 1} 步` : fieldLine(f, [after.form, before?.form])));
     steps.push({ kind: 'changed', stepId: s.id, index: i, name: s.name, fields, text: `修改步骤“${s.name}”：${parts.join('；')} / step changed: ${s.id}` });
   });
 
+  const form = formChanges(before?.form, after.form);
   const lines = [
     ...(before ? [] : ['新建审批链，此前无适用版本 / a new chain: none was in force']),
     ...chain.map((f) => `修改审批链${fieldLine(f)} / chain ${f.field} changed`),
+    ...form.map((c) => c.text),
     ...steps.map((c) => c.text),
   ];
   if (before && lines.length === 0) lines.push('与现行版本相同 / no change from the version in force');
-  return { baseVersion: before?.version ?? null, chain, steps, lines };
+  return { baseVersion: before?.version ?? null, chain, steps, form, lines };
 }
 
 /** A one-line description of a step, for added steps. */

@@ -11,6 +11,7 @@
  *
  * Deterministic and I/O-free: imported by workflow code.
  */
+import type { FieldAccess } from './chain';
 
 export type Role = 'staff' | 'reviewer' | 'admin' | 'supervisor';
 export const ROLES: readonly Role[] = ['staff', 'reviewer', 'admin', 'supervisor'];
@@ -196,6 +197,74 @@ export function seeApplication(p: Principal, app: ApplicationFacts, tasks: reado
   if (within(app.applicantOrgPath, p.orgPath) || within(app.targetOrgPath, p.orgPath)) return allow();
   if (tasks.some((t) => holdsTask(p, t) || t.candidates.includes(p.username) || awayFrom(p, t))) return allow();
   return deny('申请不存在 / application not found', 404);
+}
+
+/** A task of the application as the form's field permissions see it: the policy's facts and its step's `fields`. */
+export interface FormTaskFacts extends TaskFacts {
+  /** The step's field permissions (absent: every field read). */
+  fields?: Readonly<Record<string, FieldAccess>> | null;
+  /** Approval tasks carry field permissions; revision and copy tasks do not. */
+  kind: string;
+  status: string;
+}
+
+/** What the policy needs to decide how a viewer sees an application's form. */
+export interface FormViewFacts extends ApplicationFacts {
+  applicantOrgId: string;
+  /** The applicant org's own application (subsidy, project list, self-assessment): its staff and admins act for it. */
+  orgApplication: boolean;
+  /** Every field of the form and the type's built-ins. */
+  fields: readonly string[];
+  /** Fields that some step of the chain hides. */
+  hiddenAnywhere: readonly string[];
+  /** The application's tasks. */
+  tasks: readonly FormTaskFacts[];
+}
+
+/**
+ * 字段权限: how the principal sees each field of an application's form —
+ * `edit`, `read`, or `hidden` (absent from what they are shown).
+ *
+ * - Through a task (`via`, the task view) that the principal may decide (its
+ *   holder, or an admin overriding it): that task's step decides; `edit`
+ *   only while the task is pending, else read.
+ * - The applicant side (the applicant; for an org's own application its
+ *   staff and admins): every field, read — it is their form.
+ * - An approver (holder of approval tasks on it, pending or done): per field,
+ *   the widest of their steps' permissions; `edit` only where the task is
+ *   pending.
+ * - Oversight (an admin or supervisor whose subtree covers the applicant's
+ *   or the receiving org, with no task on it): every field, read.
+ * - Anyone else who may see the application (colleagues above it): every
+ *   field but those some step hides.
+ */
+export function formAccess(p: Principal, app: FormViewFacts, via?: FormTaskFacts): Record<string, FieldAccess> {
+  const each = (f: (field: string) => FieldAccess) => Object.fromEntries(app.fields.map((field) => [field, f(field)]));
+  const ofTask = (t: FormTaskFacts, field: string): FieldAccess => {
+    const a = t.fields?.[field] ?? 'read';
+    return a === 'edit' && t.status !== 'pending' ? 'read' : a;
+  };
+  if (via && via.kind === 'approval' && decideTask(p, via, { applicant: app.applicant }).allow) return each((f) => ofTask(via, f));
+  if ((app.applicant && app.applicant === p.username) || (app.orgApplication && actForApplicant(p, app).allow)) return each(() => 'read');
+  const mine = app.tasks.filter((t) => t.kind === 'approval' && t.status !== 'cancelled' && holdsTask(p, t));
+  if (mine.length) {
+    const rank = { hidden: 0, read: 1, edit: 2 } as const;
+    return each((f) => mine.map((t) => ofTask(t, f)).reduce((a, b) => (rank[a] >= rank[b] ? a : b)));
+  }
+  const oversight = scopesWith(p, 'admin', 'supervisor');
+  if (withinAny(app.applicantOrgPath, oversight) || withinAny(app.targetOrgPath, oversight)) return each(() => 'read');
+  return each((f) => (app.hiddenAnywhere.includes(f) ? 'hidden' : 'read'));
+}
+
+/**
+ * May the approver correct these fields with their decision? Each must be
+ * `edit` at the task's step (`fields`); the refusal names the fields.
+ * (Who may decide the task at all is {@link decideTask}.)
+ */
+export function editFormFields(stepFields: Readonly<Record<string, FieldAccess>> | null | undefined, fields: readonly string[]): Decision {
+  const refused = fields.filter((f) => stepFields?.[f] !== 'edit');
+  if (refused.length) return deny(`此步骤不能修改这些字段 / this step may not edit: ${refused.join(', ')}`);
+  return allow();
 }
 
 /**

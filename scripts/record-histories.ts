@@ -226,6 +226,57 @@ const SCENARIOS: { name: string; run: (call: Call, waitFor: (id: string, pred: (
       return id;
     },
   },
+  {
+    // 申请表单 and 字段权限: a chain with a form for 湛河区; the city reviewer corrects the amount and a form field with the
+    // approval (formEdited on the timeline), the province approves.
+    name: 'subsidy-form-corrected',
+    async run(call, waitFor) {
+      const change = (await call('city.admin', 'POST', '/api/chains', {
+        owner: 'pds-zhanhe',
+        key: 'record-form',
+        name: '表单测试 / form',
+        type: 'subsidy',
+        form: {
+          schema: {
+            type: 'object',
+            required: ['project', 'workers'],
+            properties: {
+              project: { type: 'string', title: '项目名称 / project', maxLength: 100 },
+              workers: { type: 'integer', title: '覆盖职工人数 / workers covered', minimum: 1 },
+            },
+          },
+        },
+        steps: [
+          {
+            id: 'cityReview',
+            name: '市总初审',
+            type: 'human',
+            who: { kind: 'users', usernames: ['city.reviewer'] },
+            mode: 'single',
+            onSelfApproval: 'forbid',
+            fields: { amount: 'edit', workers: 'edit' },
+          },
+          { id: 'provReview', name: '省总审核', type: 'human', who: { kind: 'users', usernames: ['prov.reviewer'] }, mode: 'single', onSelfApproval: 'forbid' },
+        ],
+      })) as { id: string };
+      const approval = await taskOf(call, waitFor, 'prov.admin', change.id, 0);
+      await call('prov.admin', 'POST', `/api/tasks/${approval}/actions`, { action: 'approve' });
+      await waitFor(change.id, (a: { status: string }) => a.status === 'approved');
+      const { id } = (await call('zhanhe.staff', 'POST', '/api/applications', {
+        type: 'subsidy',
+        title: '骑手驿站补助',
+        amount: 50000,
+        reason: '新建骑手驿站',
+        form: { project: '湛河区外卖骑手驿站', workers: 80 },
+      })) as { id: string };
+      const t1 = await taskOf(call, waitFor, 'city.reviewer', id, 0);
+      await call('city.reviewer', 'POST', `/api/tasks/${t1}/actions`, { action: 'approve', comment: '核减', form: { amount: 40000, workers: 120 } });
+      const t2 = await taskOf(call, waitFor, 'prov.reviewer', id, 1);
+      await call('prov.reviewer', 'POST', `/api/tasks/${t2}/actions`, { action: 'approve' });
+      await waitFor(id, (a) => a.status === 'approved');
+      return id;
+    },
+  },
 ];
 
 async function taskOf(call: Call, _waitFor: unknown, username: string, applicationId: string, stepIndex: number): Promise<string> {

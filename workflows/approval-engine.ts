@@ -16,11 +16,13 @@
  *
  * Deterministic and I/O-free: imported by workflow code and by unit tests.
  */
-import { allowedActions, HOLDING_POOL_STEP, TRANSFER_STEPS, type HumanStep, type Step } from '../domain/chain';
+import { allowedActions, HOLDING_POOL_STEP, TRANSFER_STEPS, type FieldAccess, type HumanStep, type Step } from '../domain/chain';
+import { amountCorrectionProblem, applyEdits, canonicalJson } from '../domain/form';
 import {
   actForApplicant,
   copyApplicationTarget,
   decideTask,
+  editFormFields,
   deputyOn,
   handOffTarget,
   joinApplication,
@@ -299,6 +301,16 @@ function validateTaskAction(s: ApprovalState, a: ActionInput, p: Principal): Ref
     return refusal('BadRequest', '不能交给申请人本人审批 / cannot hand the decision to the applicant');
   if (t.delegatedTo && a.action !== 'approve' && a.action !== 'reject' && t.delegatedTo === me)
     return refusal('Conflict', '被委派人只能给出同意或不同意意见 / a delegate can only give an approve or reject opinion');
+  // 字段权限: corrections go with an approval, by whoever decides the task, on fields the step lets them edit.
+  if (a.edits && Object.keys(a.edits).length) {
+    if (a.action !== 'approve') return refusal('BadRequest', '只有同意时可以修改表单 / form edits go with an approval');
+    if (t.delegatedTo && t.delegatedTo === me)
+      return refusal('Forbidden', '被委派人只能给出意见，不能修改表单 / a delegate gives an opinion and edits nothing');
+    const d = editFormFields(step.def.fields, Object.keys(a.edits));
+    if (!d.allow) return refusal('Forbidden', d.reason);
+    const lowered = 'amount' in a.edits ? amountCorrectionProblem(s.payload.amount, a.edits.amount) : undefined;
+    if (lowered) return refusal('BadRequest', lowered);
+  }
   switch (a.action) {
     case 'return':
       if (a.returnTo === undefined) return refusal('BadRequest', '请选择退回到申请人或之前的步骤 / returnTo is required');
@@ -395,6 +407,8 @@ export class Transition {
   }
   queueTask(t: TaskState): void {
     const s = this.s;
+    const def = s.steps[t.stepIndex]?.def;
+    const fields = def?.type === 'human' ? def.fields : undefined;
     const rec: TaskRecord = {
       id: t.id,
       applicationId: s.applicationId,
@@ -413,6 +427,7 @@ export class Transition {
       dueAt: t.dueAt ?? null,
       subject: s.title,
       ...(t.deputies ? { deputies: t.deputies } : {}),
+      ...(fields && t.kind === 'approval' ? { fields } : {}),
     };
     mergeEffects(this.fx, { audit: [], notifications: [], tasks: [rec], projection: false });
   }
@@ -551,7 +566,8 @@ function applyAction(tx: Transition, a: ActionInput): boolean {
 export function changesSubject(s: ApprovalState, changes: ActionInput['changes']): boolean {
   if (!changes) return false;
   if (changes.title !== undefined && changes.title !== s.title) return true;
-  return Object.entries(changes.payload ?? {}).some(([k, v]) => JSON.stringify(v) !== JSON.stringify(s.payload[k]));
+  // Compared as values: a revised form comes back from the database with its keys in another order.
+  return Object.entries(changes.payload ?? {}).some(([k, v]) => canonicalJson(v) !== canonicalJson(s.payload[k]));
 }
 
 /**
@@ -586,6 +602,23 @@ function resubmit(tx: Transition, a: ActionInput): boolean {
   s.returnedFrom = undefined;
   tx.fx.projection = true;
   return true;
+}
+
+/** A step's field permissions with every `edit` turned `read`. */
+function readOnlyFields(fields: Record<string, FieldAccess>): Record<string, FieldAccess> {
+  return Object.fromEntries(Object.entries(fields).map(([f, a]) => [f, a === 'edit' ? 'read' : a]));
+}
+
+/** Applies an approver's corrections to the application and records them (old and new values) on the timeline. */
+function formEdits(tx: Transition, me: string, t: TaskState, edits: Record<string, unknown>, by: Record<string, unknown> | undefined): void {
+  const s = tx.s;
+  const subject = { title: s.title, payload: s.payload };
+  const done = applyEdits(subject, edits);
+  if (!done.length) return;
+  s.title = subject.title;
+  s.payload = subject.payload;
+  tx.audit(me, 'formEdited', t.stepIndex, '修改表单 / form corrected', { edits: done, ...by });
+  tx.fx.projection = true;
 }
 
 /** The holder an admin overrides, as the timeline names it. */
@@ -623,6 +656,8 @@ function applyTaskAction(tx: Transition, a: ActionInput, t: TaskState): boolean 
         tx.queueTask(t);
         return false;
       }
+      // 字段权限: the approver's corrections, each with its old and new value, before the approval itself.
+      if (a.action === 'approve' && a.edits) formEdits(tx, me, t, a.edits, by);
       tx.complete(t, a.action, me);
       tx.audit(me, a.action, t.stepIndex, comment, by);
       if (a.action === 'reject') {
@@ -711,6 +746,8 @@ function applyTaskAction(tx: Transition, a: ActionInput, t: TaskState): boolean 
           actions: ['approve', 'reject', 'return', 'transfer', 'comment', 'cc'],
           // An added signer of an identity review sees what the step shows.
           ...(step.def.type === 'human' && step.def.showsPersonalData ? { showsPersonalData: true } : {}),
+          // An added signer sees the form as the step that added them, and edits nothing.
+          ...(step.def.type === 'human' && step.def.fields ? { fields: readOnlyFields(step.def.fields) } : {}),
         },
         status: 'waiting',
         added: { by: me, position: a.position! },

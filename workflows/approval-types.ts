@@ -2,7 +2,7 @@
  * Payload types shared by the approval workflow, its activities and the API.
  * Plain data only: this module is imported by workflow code.
  */
-import type { ActionName, ApplicationType, AutoStepName, ChainDefinition, HumanStep, Step } from '../domain/chain';
+import type { ActionName, ApplicationType, AutoStepName, ChainDefinition, FieldAccess, HumanStep, Step } from '../domain/chain';
 import type { Role, TargetFacts } from '../domain/policy';
 
 export type ApplicationStatus = 'pending' | 'returned' | 'approved' | 'rejected' | 'withdrawn';
@@ -96,6 +96,11 @@ export interface ActionInput {
   deadline?: string;
   /** resubmit: revised fields. */
   changes?: { title?: string; payload?: Record<string, unknown> };
+  /**
+   * approve: the approver's corrections of form fields (字段权限 `edit`), field → new value; built-ins
+   * (`amount`, `reason`, `title`) by their names, the form's own by theirs. The API validated the merged form.
+   */
+  edits?: Record<string, unknown>;
   /** transfer / delegate / addSigner / cc: the facts of each user in `to`, resolved by the API from the database. */
   targets?: TargetFacts[];
   /** Where the application sits (the API fills it from the application row): for urge, comment and application-level cc. */
@@ -196,6 +201,8 @@ export interface TaskRecord {
   showsPersonalData?: boolean;
   /** 代理: absent person → deputy (null: none). */
   deputies?: Record<string, string> | null;
+  /** 字段权限: the step's field permissions (absent: every field read). */
+  fields?: Record<string, FieldAccess> | null;
 }
 
 export interface NotificationRecord {

@@ -117,6 +117,8 @@ export interface Fixtures {
   memberCard?: Promise<string>;
   /** A survey upload of xinhua.staff sent with `Prefer: respond-async`, finished (made on first use). */
   surveyImport?: Promise<string>;
+  /** A subsidy at a city review that may correct its amount (字段权限), for the denied calls (made on first use). */
+  correctable?: Promise<TaskSubject>;
   pools: {
     listing: Pool<CampaignSubject>;
     survey: Pool<CampaignSubject>;
@@ -368,6 +370,57 @@ function taskAction(action: string, extra: Record<string, unknown> = {}): RouteC
         method: 'POST',
         path: `/api/tasks/${t.taskId}/actions`,
         body: { action, comment: `权限矩阵 / matrix ${action}`, ...extra },
+        footprint: applicationFootprint(ctx, t.appId),
+      };
+    },
+  };
+}
+
+/**
+ * 字段权限: a subsidy of a township under 新华区 whose chain lets the city review correct the amount; the chain is
+ * installed once per run (the township owns it, so no other case meets it), each subject is a fresh application.
+ */
+const correctableChains = new WeakMap<Fixtures, Promise<string>>();
+async function subsidyWithCorrectableAmount(ctx: Ctx): Promise<TaskSubject> {
+  if (!correctableChains.has(ctx.fx))
+    correctableChains.set(
+      ctx.fx,
+      ctx.s.a
+        .saveChain(
+          buildChain({
+            steps: [
+              humanStep({
+                id: 'cityReview',
+                name: '市总初审 / city review',
+                who: { kind: 'role', role: 'reviewer', level: 'city' },
+                fields: { amount: 'edit' },
+              }),
+            ],
+          }),
+        )
+        .then((c) => c.staff),
+    );
+  const applicant = await correctableChains.get(ctx.fx)!;
+  const appId = await ctx.s.a.start(applicant, buildSubsidy({ amount: 30_000 }));
+  const task = await ctx.s.a.task('city.reviewer', appId, 0);
+  return { appId, taskId: task.id };
+}
+
+/** An approval that corrects a field the step lets its approvers edit: whoever may decide the task (editFormFields after decideTask). */
+function taskCorrection(): RouteCase {
+  return {
+    route: 'POST /api/tasks/:id/actions approve with a correction',
+    subject: "a 新华区 township's subsidy at the city review, amount correctable there",
+    subjectOrg: 'pds-xinhua',
+    expect: DECIDE_CITY_TASK,
+    ok: 200,
+    mutating: true,
+    async probe(ctx, _c, fresh) {
+      const t = fresh ? await subsidyWithCorrectableAmount(ctx) : await (ctx.fx.correctable ??= subsidyWithCorrectableAmount(ctx));
+      return {
+        method: 'POST',
+        path: `/api/tasks/${t.taskId}/actions`,
+        body: { action: 'approve', comment: '权限矩阵 / matrix correction', form: { amount: 25_000 } },
         footprint: applicationFootprint(ctx, t.appId),
       };
     },
@@ -786,6 +839,7 @@ export const CASES: RouteCase[] = [
     },
   },
   taskAction('approve'),
+  taskCorrection(),
   taskAction('reject'),
   taskAction('return', { returnTo: 'applicant' }),
   taskAction('transfer', { to: 'city.reviewer2' }),

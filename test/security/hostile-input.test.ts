@@ -281,7 +281,17 @@ const CASES: Record<string, RouteCase> = {
     success: () => ({ currentPassword: 'demo-password', newPassword: 'Another-Pass-2026' }),
     required: ['currentPassword', 'newPassword'],
   },
-  'post /api/applications': { user: 'xinhua.staff', path: () => '/api/applications', valid: () => buildSubsidy() },
+  'post /api/applications': {
+    user: 'xinhua.staff',
+    path: () => '/api/applications',
+    valid: () => buildSubsidy(),
+    // 申请表单: a form that is no object.
+    edges: () => [
+      { ...buildSubsidy(), form: ['project'] },
+      { ...buildSubsidy(), form: 'project=x' },
+      { ...buildSubsidy(), form: null },
+    ],
+  },
   // The public join page, without an account: a code for a phone, and the status look-up with one.
   'post /api/public/sms-codes': { user: null, path: () => '/api/public/sms-codes', valid: () => ({ phone: uniquePhone(), purpose: 'join' }) },
   'post /api/public/status': {
@@ -306,13 +316,17 @@ const CASES: Record<string, RouteCase> = {
     user: 'city.reviewer',
     path: () => `/api/tasks/${fx.task}/actions`,
     valid: () => ({ action: 'return', returnTo: 'applicant', comment: '请补充', deadline: '2026-12-31T00:00:00+08:00' }),
-    edges: () =>
-      ['0000-01-01T00:00:00+08:00', '2026-12-31T00:00:00-23:59', '+275760-09-13T00:00:00Z'].map((deadline) => ({
+    edges: () => [
+      ...['0000-01-01T00:00:00+08:00', '2026-12-31T00:00:00-23:59', '+275760-09-13T00:00:00Z'].map((deadline) => ({
         action: 'return',
         returnTo: 'applicant',
         comment: '请补充',
         deadline,
       })),
+      // 字段权限: corrections that are no object of field → value.
+      { action: 'approve', form: 'amount=1' },
+      { action: 'approve', form: [{ amount: 1 }] },
+    ],
   },
   'post /api/tasks/bulk-approve': {
     user: 'city.reviewer',
@@ -348,6 +362,17 @@ const CASES: Record<string, RouteCase> = {
       type: 'subsidy',
       steps: [{ id: 'review', name: '审核', type: 'human', who: { kind: 'role', role: 'reviewer', level: 'city' }, mode: 'single' }],
     }),
+    // 申请表单 and 字段权限 of the wrong shape.
+    edges: () => {
+      const review = { id: 'review', name: '审核', type: 'human', who: { kind: 'role', role: 'reviewer', level: 'city' }, mode: 'single' };
+      const chain = { key: 'hostile-chain', name: '测试链', type: 'subsidy' };
+      return [
+        { ...chain, steps: [review], form: { schema: 'object' } },
+        { ...chain, steps: [review], form: { schema: { type: 'object' }, ui: ['x'], layout: 1 } },
+        { ...chain, steps: [{ ...review, fields: { amount: 'write' } }] },
+        { ...chain, steps: [{ ...review, fields: ['amount'] }] },
+      ];
+    },
   },
   // 在办申请迁移: the valid request is a preview (dryRun, 200).
   'post /api/chains/{key}/migrations': {

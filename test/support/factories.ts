@@ -4,7 +4,7 @@
  * running in parallel on the shared database never collide.
  */
 import crypto from 'node:crypto';
-import type { HumanStep, Step } from '../../domain/chain';
+import type { FormDefinition, HumanStep, Step } from '../../domain/chain';
 import { makeIdNumber } from '../../domain/id-number';
 
 let counter = 0;
@@ -39,6 +39,8 @@ export interface SubsidyBody {
   amount: number;
   reason: string;
   projectId?: string;
+  /** The form of the chain it runs on (申请表单). */
+  form?: Record<string, unknown>;
 }
 
 /** 经费补助申请: a region's subsidy application. */
@@ -91,6 +93,8 @@ export interface ChainBody {
   name: string;
   type: 'subsidy' | 'membership' | 'transfer';
   steps: Step[];
+  /** The application type's form (申请表单). */
+  form?: FormDefinition;
 }
 
 /** A chain definition under a fresh key (never a built-in key, which other files use concurrently). */

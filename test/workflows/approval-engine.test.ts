@@ -850,3 +850,64 @@ describe('idempotency', () => {
     expect(w.s.processedOrder).toHaveLength(engine.MAX_REMEMBERED_KEYS);
   });
 });
+
+describe('field permissions (字段权限): corrections with an approval', () => {
+  const FORM_STEPS: Step[] = [
+    roleStep('city', 'city', { fields: { amount: 'edit', workers: 'edit', bankAccount: 'hidden' } }),
+    roleStep('province', 'province', { fields: { title: 'edit' } }),
+    { id: 'notice', name: '立项通知', type: 'auto', activity: 'issueSubsidyNotice' },
+  ];
+  const withForm = () => {
+    const w = start(FORM_STEPS);
+    w.s.payload = { ...w.s.payload, form: { workers: 80, bankAccount: '6222' } };
+    return w;
+  };
+
+  it('the task records carry their step’s field permissions', () => {
+    const w = withForm();
+    expect(w.fx.tasks).toEqual([expect.objectContaining({ stepIndex: 0, fields: { amount: 'edit', workers: 'edit', bankAccount: 'hidden' } })]);
+  });
+
+  it('an approval with corrections updates the payload and records each edit (old and new value) before the approval; unchanged values are no edit', () => {
+    const w = withForm();
+    flushed(w);
+    expect(act(w, { action: 'approve', actor: actor('city.reviewer'), taskId: pendingTask(w).id, edits: { amount: 15000, workers: 80 } })).toBeUndefined();
+    expect(w.s.payload).toEqual({ amount: 15000, reason: '新建服务站', form: { workers: 80, bankAccount: '6222' } });
+    const fx = flushed(w);
+    expect(fx.audit.map((e) => e.action)).toEqual(['formEdited', 'approve', 'stepStarted']);
+    expect(fx.audit[0]).toMatchObject({ actor: 'city.reviewer', stepIndex: 0, data: { edits: [{ field: 'amount', before: 20000, after: 15000 }] } });
+    expect(fx.projection).toBe(true);
+    // The province may correct the title: the projection and the next task's subject carry it.
+    expect(act(w, { action: 'approve', actor: actor('prov.reviewer'), taskId: pendingTask(w).id, edits: { title: '服务站补助（核定）' } })).toBeUndefined();
+    expect(w.s.title).toBe('服务站补助（核定）');
+    expect(w.s.status).toBe('approved');
+  });
+
+  it('corrections of fields the step may not edit, with anything but an approval, or by a delegate are refused and change nothing', () => {
+    const w = withForm();
+    const taskId = pendingTask(w).id;
+    refused(w, { action: 'approve', actor: actor('city.reviewer'), taskId, edits: { reason: '改' } }, 'Forbidden', /may not edit: reason/);
+    refused(w, { action: 'approve', actor: actor('city.reviewer'), taskId, edits: { bankAccount: 'x', amount: 1 } }, 'Forbidden', /may not edit: bankAccount$/);
+    refused(w, { action: 'reject', actor: actor('city.reviewer'), taskId, edits: { amount: 1 } }, 'BadRequest', /go with an approval/);
+    refused(w, { action: 'approve', actor: actor('city.reviewer'), taskId, edits: { amount: 20000.5 } }, 'BadRequest', /lower the amount/);
+    // Someone who does not hold the task is refused as before, edits or not.
+    refused(w, { action: 'approve', actor: actor('xinhua.reviewer'), taskId, edits: { amount: 1 } }, 'Forbidden', /not assigned to you/);
+    act(w, { action: 'delegate', actor: actor('city.reviewer'), taskId, to: ['city.reviewer2'], targets: [target('city.reviewer2')] });
+    refused(w, { action: 'approve', actor: actor('city.reviewer2'), taskId, edits: { amount: 1 } }, 'Forbidden', /delegate/);
+  });
+
+  it('an added signer sees the form as the step that added them, and may edit nothing', () => {
+    const w = withForm();
+    flushed(w);
+    act(w, {
+      action: 'addSigner',
+      actor: actor('city.reviewer'),
+      taskId: pendingTask(w).id,
+      to: ['city.reviewer2'],
+      position: 'before',
+      targets: [target('city.reviewer2')],
+    });
+    expect(w.s.steps[0]!.def).toMatchObject({ fields: { amount: 'read', workers: 'read', bankAccount: 'hidden' } });
+    refused(w, { action: 'approve', actor: actor('city.reviewer2'), taskId: pendingTask(w).id, edits: { amount: 1 } }, 'Forbidden', /may not edit: amount/);
+  });
+});
