@@ -6,6 +6,8 @@ import {
   AuditOutlined,
   BellOutlined,
   DashboardOutlined,
+  FileAddOutlined,
+  FileTextOutlined,
   FlagOutlined,
   KeyOutlined,
   LogoutOutlined,
@@ -34,6 +36,18 @@ export function AppLayout({ path, children }: { path: string; children: ReactNod
   const { t, lang } = useI18n();
   const { user, has, orgKind, logout } = useSession();
   const [pending, setPending] = useState<number | null>(null);
+  // 发起申请 is offered where the server's policy lets the user apply (GET /api/applications/form answers canApply).
+  const [canApply, setCanApply] = useState(false);
+  useEffect(() => {
+    let live = true;
+    if (user)
+      get<{ canApply: boolean }>('/api/applications/form?type=subsidy')
+        .then((r) => live && setCanApply(r.canApply))
+        .catch(() => live && setCanApply(false));
+    return () => {
+      live = false;
+    };
+  }, [user]);
 
   useEffect(() => {
     let live = true;
@@ -65,6 +79,12 @@ export function AppLayout({ path, children }: { path: string; children: ReactNod
         </span>
       ),
     },
+    ...(canApply
+      ? [
+          { key: '/applications/new', icon: <FileAddOutlined />, label: <span data-testid="menu-new-application">{t('发起申请')}</span> },
+          { key: '/applications', icon: <FileTextOutlined />, label: t('我的申请') },
+        ]
+      : []),
     ...(has('supervisor', 'admin') || (!isRegion && !isGrassroots) ? [{ key: '/bulletins', icon: <NotificationOutlined />, label: t('进度通报') }] : []),
     ...(has('staff', 'admin') || isGrassroots ? [{ key: '/posters', icon: <QrcodeOutlined />, label: t('入会二维码') }] : []),
     { key: '/notifications', icon: <BellOutlined />, label: t('消息') },
