@@ -73,7 +73,6 @@ export default function ApplicationPage({ id }: { id: string }) {
             </Tag>
           </Space>
         }
-        extra={<PrintButtons applicationId={a.id} title={a.title} />}
       >
         <Descriptions
           size="small"
@@ -85,6 +84,9 @@ export default function ApplicationPage({ id }: { id: string }) {
             { key: 'step', label: t('当前步骤'), children: a.currentStep ? m(a.currentStep) : '—' },
           ]}
         />
+        <div style={{ marginTop: 12 }}>
+          <PrintButtons applicationId={a.id} title={a.title} />
+        </div>
       </Card>
       <Row gutter={[16, 16]}>
         <Col xs={24} xl={15}>

@@ -153,7 +153,7 @@ export default function NewApplication({ type }: { type: string }) {
           <SchemaForm ref={schemaForm} definition={f.form} value={values} onChange={setValues} errors={formErrors} disabled={!!busy} />
         </Card>
       )}
-      <Card title={t('附件')} size="small">
+      <Card title={t('附件')} size="small" data-testid="new-attachments">
         <Upload.Dragger
           accept={ATTACHMENT_ACCEPT}
           multiple
@@ -165,7 +165,6 @@ export default function NewApplication({ type }: { type: string }) {
             return false;
           }}
           onRemove={(file) => setFiles((l) => l.filter((x) => x.uid !== file.uid))}
-          data-testid="new-attachments"
         >
           <p className="ant-upload-drag-icon">
             <InboxOutlined />
