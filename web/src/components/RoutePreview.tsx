@@ -10,26 +10,31 @@ import { ErrorAlert } from './ErrorAlert';
 import { useLoad } from './useLoad';
 import { useI18n } from '../i18n';
 
-/** A person who would act: a name (and post) from the server; a bare string where only that is known. */
-type Who = string | { name?: string; username?: string; post?: string; orgName?: string; role?: string };
+/** Someone who would act, as users know them (name and post; the route never shows logins to users). */
+interface Approver {
+  name: string;
+  post?: string;
+}
 
 export interface RouteStep {
   index?: number;
-  id: string;
+  id?: string;
   name: string;
   type?: string;
   status?: string;
   remaining?: boolean;
-  who?: Who[];
+  /** Logins (kept by the API for older clients); `approvers` is what is shown. */
+  who?: string[];
+  approvers?: Approver[];
+  /** Why these approvers: 平顶山市总工会 的 审核员 / role reviewer at level city. */
+  why?: string | null;
   rule?: string;
   skip?: boolean;
-  /** Whether the step's condition holds now, and the condition in words. */
-  condition?: { holds?: boolean; text?: string; words?: string } | null;
-  conditionHolds?: boolean;
-  conditionText?: string;
-  skippedBy?: string;
+  /** Whether the step's condition holds now, and the condition in words ("中文 / English"). */
+  condition?: { holds: boolean; text: string } | null;
   mode?: string;
-  branches?: RouteStep[][];
+  /** A parallel group's branches, each climbing its own steps. */
+  branches?: { index: number; name: string; status?: string; steps: RouteStep[] }[];
 }
 export interface RouteView {
   status: string;
@@ -37,41 +42,34 @@ export interface RouteView {
   steps: RouteStep[];
 }
 
-const holdsOf = (s: RouteStep) => s.condition?.holds ?? s.conditionHolds;
-const conditionOf = (s: RouteStep) => s.condition?.text ?? s.condition?.words ?? s.conditionText ?? s.skippedBy;
-
-function whoText(w: Who): string {
-  if (typeof w === 'string') return w;
-  return [w.name ?? '', w.post ?? [w.orgName, w.role].filter(Boolean).join(' ')].filter(Boolean).join('（') + (w.post || w.orgName || w.role ? '）' : '');
-}
-
+const holdsOf = (s: RouteStep) => s.condition?.holds;
 function StepLine({ step }: { step: RouteStep }) {
   const { t, m } = useI18n();
   const holds = holdsOf(step);
-  const words = conditionOf(step);
-  const who = (step.who ?? []).map(whoText).filter(Boolean);
+  const who = (step.approvers ?? []).map((a) => (a.post ? `${a.name}（${m(a.post)}）` : a.name));
+  const why = step.why ?? step.rule;
   return (
     <Space orientation="vertical" size={2} style={{ width: '100%' }} data-testid="route-step-detail">
-      {words ? (
-        <span>
+      {step.condition ? (
+        <span data-testid="route-condition">
           <Tag color={holds === false ? 'default' : 'green'}>{holds === false ? t('条件不满足，将跳过') : t('条件满足')}</Tag>
-          <Typography.Text type="secondary">{m(words)}</Typography.Text>
+          <Typography.Text type="secondary">{m(step.condition.text)}</Typography.Text>
         </span>
       ) : null}
-      {step.skip && !words ? <Tag>{t('将跳过')}</Tag> : null}
+      {step.skip && !step.condition ? <Tag>{t('将跳过')}</Tag> : null}
       {who.length ? (
-        <span>
+        <span data-testid="route-approvers">
           {t('办理人')}：{who.join('、')}
         </span>
       ) : null}
-      {step.rule ? <Typography.Text type="secondary">{m(step.rule)}</Typography.Text> : null}
+      {why ? <Typography.Text type="secondary">{m(why)}</Typography.Text> : null}
       {step.branches?.length ? (
         <div style={{ paddingInlineStart: 12, borderInlineStart: '2px solid #f0f0f0' }}>
-          {step.branches.map((b, i) => (
-            <div key={i} data-testid="route-branch">
-              <Typography.Text strong>{t('分支 {n}', { n: i + 1 })}</Typography.Text>
-              {b.map((s) => (
-                <div key={s.id}>
+          {step.branches.map((b) => (
+            <div key={b.index} data-testid="route-branch">
+              <Typography.Text strong>{m(b.name)}</Typography.Text>
+              {b.steps.map((s, i) => (
+                <div key={s.id ?? i}>
                   {m(s.name)} <StepLine step={s} />
                 </div>
               ))}
@@ -98,7 +96,7 @@ export function RoutePreview({ applicationId }: { applicationId: string }) {
         size="small"
         current={current < 0 ? r.steps.length : current}
         items={r.steps.map((s) => ({
-          key: s.id,
+          key: s.id ?? s.index ?? s.name,
           title: (
             <span data-testid="route-step">
               {m(s.name)}{' '}

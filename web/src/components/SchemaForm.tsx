@@ -1,20 +1,22 @@
 /**
  * An application type's form (申请表单), drawn from its chain's JSON Schema
- * 2020-12 and rjsf uiSchema with @rjsf/antd — never hand-built fields — and
- * checked in the browser with Ajv 2020 (the server checks again and answers
- * 400 naming `form.<field>`; those errors are shown beside their fields).
+ * 2020-12 and rjsf uiSchema with @rjsf/antd — never hand-built fields.
+ *
+ * The form is checked by the server, with Ajv against the chain's schema
+ * (api/forms.ts): its 400 names each bad field (`form.<field>`) and the error
+ * is shown beside that field. The browser does not run Ajv: Ajv compiles each
+ * schema to code with `new Function`, which the app's Content-Security-Policy
+ * (script-src 'self', no 'unsafe-eval') rightly refuses; one validator, on
+ * the server, also means one set of messages (Chinese first, ajv-i18n).
  *
  * `access` (the API's `formAccess` for the viewer) makes `read` fields
  * read-only and leaves out every field it does not name, so a field hidden
  * from the viewer is not drawn even should the schema still carry it.
  */
-import { forwardRef, useImperativeHandle, useMemo, useRef } from 'react';
+import { forwardRef, useImperativeHandle, useMemo } from 'react';
 import { Descriptions, Typography } from 'antd';
 import RjsfForm from '@rjsf/antd';
-import type { ErrorSchema, RJSFSchema, UiSchema } from '@rjsf/utils';
-import { customizeValidator } from '@rjsf/validator-ajv8';
-import { Ajv2020 } from 'ajv/dist/2020';
-import localizeZh from 'ajv-i18n/localize/zh';
+import type { ErrorSchema, RJSFSchema, UiSchema, ValidatorType } from '@rjsf/utils';
 import type { FieldError } from '../api';
 import { pick, useI18n, type Lang } from '../i18n';
 
@@ -25,14 +27,16 @@ export interface FormDefinition {
 export type FormAccess = Record<string, 'read' | 'edit'>;
 export type FormValues = Record<string, unknown>;
 
-// One validator per language: Ajv's messages in Chinese (ajv-i18n) or its own English.
-const validators: Partial<Record<Lang, ReturnType<typeof customizeValidator>>> = {};
-function validatorFor(lang: Lang) {
-  return (validators[lang] ??= customizeValidator(
-    { AjvClass: Ajv2020, ajvOptionsOverrides: { strict: false } },
-    lang === 'zh' ? (localizeZh as (errors?: unknown) => void) : undefined,
-  ));
-}
+/**
+ * rjsf's validator, leaving validation to the server (see above): no errors
+ * in the browser, every sub-schema taken as matching. The forms are flat
+ * objects of fields; a oneOf/anyOf choice would show its first option.
+ */
+const serverValidated: ValidatorType = {
+  validateFormData: () => ({ errors: [], errorSchema: {} }),
+  isValid: () => true,
+  rawValidation: () => ({ errors: [] }),
+};
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -97,14 +101,9 @@ export function errorSchemaOf(errors: FieldError[], lang: Lang, prefix = 'form.'
   return Object.keys(out).length ? (out as ErrorSchema) : undefined;
 }
 
-export interface SchemaFormHandle {
-  /** Checks the form in the browser, showing each error beside its field; true when it is valid. */
-  validate(): boolean;
-}
-
-/** The editable form (fields per `access` when given). */
+/** The editable form (fields per `access` when given); `errors` are the server's, beside their fields. */
 export const SchemaForm = forwardRef<
-  SchemaFormHandle,
+  { validate(): boolean },
   {
     definition: FormDefinition;
     value: FormValues;
@@ -119,26 +118,25 @@ export const SchemaForm = forwardRef<
   const { lang } = useI18n();
   const { schema, ui } = useMemo(() => viewDefinition(definition, access, lang), [definition, access, lang]);
   const extraErrors = useMemo(() => errorSchemaOf(errors ?? [], lang), [errors, lang]);
-  const inner = useRef<{ validateForm(): boolean } | null>(null);
-  useImperativeHandle(ref, () => ({ validate: () => inner.current?.validateForm() ?? true }), []);
+  // The server judges the form; the handle is kept so the pages ask one question before they send.
+  useImperativeHandle(ref, () => ({ validate: () => true }), []);
   return (
     <div data-testid={testId} className="ud-schema-form">
       <RjsfForm
-        ref={inner as never}
         schema={schema}
         uiSchema={ui}
         formData={value}
-        validator={validatorFor(lang)}
+        validator={serverValidated}
         onChange={(e) => onChange((e.formData ?? {}) as FormValues)}
         extraErrors={extraErrors}
         showErrorList={false}
         noHtml5Validate
-        focusOnFirstError
         disabled={disabled}
       />
     </div>
   );
 });
+export type SchemaFormHandle = { validate(): boolean };
 
 /** A value as text: booleans as 是/否, lists joined, enum values by their ui:enumNames where given. */
 function display(def: FormDefinition, field: string, v: unknown, lang: Lang): string {

@@ -4,7 +4,7 @@
  * return, transfer (转办), add a signer (加签), comment, and the rest the
  * chain permits. Each action's error is shown in the action panel.
  */
-import { forwardRef, useImperativeHandle, useMemo, useRef, useState } from 'react';
+import { forwardRef, useEffect, useImperativeHandle, useMemo, useRef, useState } from 'react';
 import { Alert, App, Button, Card, Col, DatePicker, Descriptions, Form, Input, Modal, Radio, Row, Select, Space, Table, Tag, Typography } from 'antd';
 import { ArrowLeftOutlined, EyeOutlined } from '@ant-design/icons';
 import dayjs, { type Dayjs } from 'dayjs';
@@ -82,7 +82,7 @@ const ORDER = ['approve', 'reject', 'return', 'assign', 'transfer', 'addSigner',
 
 export default function TaskPage({ id }: { id: string }) {
   const { t, lang, m } = useI18n();
-  const { orgName } = useSession();
+  const { orgName, user } = useSession();
   const task = useLoad(() => get<TaskDetail>(`/api/tasks/${encodeURIComponent(id)}`), [id]);
   const allowed = useLoad(() => get<Allowed>(`/api/tasks/${encodeURIComponent(id)}/allowed`), [id]);
   const [routeKey, setRouteKey] = useState(0);
@@ -95,6 +95,8 @@ export default function TaskPage({ id }: { id: string }) {
   const d = task.data;
   if (!d) return <Card loading />;
   const s = d.subjectDetail;
+  const nameOf = (username: string | null | undefined) =>
+    !username ? undefined : username === user?.username ? user.name : d.timeline.find((e) => e.actor === username && e.actorName)?.actorName;
   const def = d.form ?? s?.form;
   // The form is editable with the decision only for the holder of the pending task who may approve.
   const editable = d.status === 'pending' && d.mine && !d.readOnly && !!allowed.data?.actions.includes('approve');
@@ -126,10 +128,11 @@ export default function TaskPage({ id }: { id: string }) {
           column={{ xs: 1, md: 3 }}
           items={[
             { key: 'step', label: t('步骤'), children: m(d.step) },
-            { key: 'org', label: t('办理单位'), children: d.org ? orgName(d.org) : (d.assignee ?? '—') },
+            // People by name: the holder is the caller or, for a named step, found in the timeline.
+            { key: 'org', label: t('办理单位'), children: d.org ? orgName(d.org) : (nameOf(d.assignee) ?? '—') },
             { key: 'app', label: t('申请状态'), children: s ? <Tag color={STATUS_COLORS[s.status]}>{label(APP_STATUS, s.status, lang)}</Tag> : '—' },
             { key: 'applicant', label: t('申请单位'), children: s ? orgName(s.applicantOrg) : '—' },
-            { key: 'by', label: t('申请人'), children: s?.applicant ?? t('职工本人（扫码）') },
+            { key: 'by', label: t('申请人'), children: s?.applicant ? (nameOf(s.applicant) ?? '—') : t('职工本人（扫码）') },
             { key: 'current', label: t('当前步骤'), children: s?.currentStep ? m(s.currentStep) : '—' },
           ]}
         />
@@ -270,6 +273,8 @@ const TaskForm = forwardRef<TaskFormHandle, { definition?: FormDefinition; acces
     return { ...form, ...Object.fromEntries(builtins.map((f) => [f, f === 'title' ? detail.title : p[f]])) };
   }, [detail, builtins.join()]);
   const [values, setValues] = useState<FormValues>(initial);
+  // What may be edited is known once the task's allowed actions have loaded: start again from the application's values.
+  useEffect(() => setValues(initial), [initial]);
   const [errors, setErrors] = useState<FieldError[]>([]);
   const inner = useRef<SchemaFormHandle>(null);
   const editing = builtins.length > 0 || formEdit;
