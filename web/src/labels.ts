@@ -81,7 +81,6 @@ export const ACTIONS: Labels = {
   escalated: ['超时升级', 'Escalated'],
   phaseEscalated: ['阶段督办', 'Supervision'],
   personalDataViewed: ['查看完整信息', 'Full details viewed'],
-  attachment: ['上传附件', 'Attachment'],
   formEdited: ['修改表单', 'Form corrected'],
   'auto:sortMembership': ['平台分拣', 'Platform sorting'],
   'auto:assignToUnion': ['任务分配', 'Assignment'],

@@ -19,7 +19,7 @@ import { MembershipFact, type MembershipFactView } from '../components/Membershi
 import { applyFieldErrors, ErrorAlert } from '../components/ErrorAlert';
 import { useLoad } from '../components/useLoad';
 import { useI18n } from '../i18n';
-import { APP_STATUS, APP_TYPES, label, PROJECT_STATUS, PROJECT_TYPES, STATUS_COLORS, TASK_STATUS } from '../labels';
+import { ACTIONS, APP_STATUS, APP_TYPES, label, PROJECT_STATUS, PROJECT_TYPES, STATUS_COLORS, TASK_STATUS } from '../labels';
 import { navigate } from '../router';
 import { useSession } from '../session';
 import type { TaskView } from './Inbox';
@@ -530,8 +530,8 @@ function ActionPanel({
       <ErrorAlert error={loadError} />
       {task.status !== 'pending' ? (
         <Typography.Paragraph type="secondary">
-          {t('此任务已{status}', { status: label(TASK_STATUS, task.status, lang) })}
-          {task.decision ? `（${task.decision}）` : ''}
+          {t('此任务状态：{status}', { status: label(TASK_STATUS, task.status, lang) })}
+          {task.decision ? `（${label(ACTIONS, task.decision, lang)}）` : ''}
         </Typography.Paragraph>
       ) : task.readOnly ? (
         <Typography.Paragraph type="secondary">{t('您不在岗期间此任务由代理人办理，只可查看')}</Typography.Paragraph>
