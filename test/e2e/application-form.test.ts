@@ -241,4 +241,41 @@ describe('发起申请 and the application page in the browser', () => {
       await s.close();
     }
   }, 240_000);
+
+  /* Written to the contract of issue 14 (conditions `when` and the route prediction): green once that server part is in place. */
+  it('the application page shows the route ahead: a step its condition skips, in words, and who acts by name and post', async () => {
+    const sb = await people();
+    await api.installChain(
+      buildChain({
+        steps: [
+          humanStep({ id: 'review', name: '乡镇审核 / township review', who: { kind: 'users', usernames: [sb.reviewer] } }),
+          // Only large subsidies reach the city.
+          humanStep({
+            id: 'city',
+            name: '市总审核 / city review',
+            who: { kind: 'role', role: 'reviewer', level: 'city' },
+            when: { '>': [{ var: 'amount' }, 50000] },
+          }),
+        ],
+      }),
+      sb.org,
+    );
+    const id = await api.start(sb.staff, { type: 'subsidy', title: `驿站空调补助 ${unique()}`, amount: 8600, reason: '为驿站安装空调一台' });
+    await api.task(sb.reviewer, id);
+
+    const applicant = await openSession(browser, h.url);
+    const { page } = applicant;
+    await login(applicant, sb.staff);
+    await page.goto(`/applications/${encodeURIComponent(id)}`);
+    await page.getByTestId('route-preview').waitFor();
+    await expect.poll(() => page.getByTestId('route-approvers').first().textContent()).toContain('赵审核');
+    const condition = page.getByTestId('route-condition');
+    await expect.poll(() => condition.textContent()).toContain('条件不满足，将跳过');
+    await expect(condition.textContent()).resolves.toMatch(/金额/);
+    const route = (await page.getByTestId('route-preview').textContent()) ?? '';
+    expect(route).not.toContain(sb.reviewer);
+    await applicant.shot('89-application-route-condition');
+    expect(applicant.errors).toEqual([]);
+    await applicant.close();
+  }, 120_000);
 });
