@@ -85,8 +85,25 @@ describe('发起申请 and the application page in the browser', () => {
     await expect.poll(() => page.getByTestId('route-preview').textContent()).toContain('乡镇审核');
     await applicant.shot('91-application-page');
 
+    // The reviewer returns it; the applicant corrects the amount on the application page and resubmits.
     const reviewer = await openSession(browser, h.url);
     await login(reviewer, sb.reviewer);
+    await openTask(reviewer, sb.reviewer, id);
+    await reviewer.page.getByTestId('action-return').click();
+    const dialog = reviewer.page.getByRole('dialog');
+    await dialog.getByLabel('意见').fill('请按报价单核实金额');
+    await dialog.getByRole('button', { name: /确\s*定/ }).click();
+    await reviewer.page.getByText('已退回').first().waitFor();
+
+    await page.reload();
+    await expect.poll(() => page.getByTestId('application-status').textContent()).toBe('已退回');
+    await expect.poll(() => page.getByTestId('return-comment').textContent()).toContain('请按报价单核实金额');
+    await page.getByTestId('resubmit').getByLabel('金额（元）').fill('8200');
+    await applicant.shot('91b-application-returned');
+    await page.getByTestId('resubmit-button').click();
+    await expect.poll(() => page.getByTestId('application-status').textContent()).toBe('审批中');
+    expect((await api.app(sb.staff, id)).payload.amount).toBe(8200);
+
     await openTask(reviewer, sb.reviewer, id);
     await reviewer.page.getByLabel('审批意见').fill('同意补助');
     await reviewer.page.getByTestId('action-approve').click();
@@ -100,6 +117,10 @@ describe('发起申请 and the application page in the browser', () => {
     expect(timeline).not.toContain(sb.reviewer);
     expect(timeline).not.toContain(sb.staff);
     await applicant.shot('92-application-approved');
+    // 我的申请 lists it, approved.
+    await page.getByRole('menuitem', { name: '我的申请' }).click();
+    const row = page.getByTestId('my-applications').locator('tr.ant-table-row', { hasText: title });
+    await expect.poll(() => row.textContent()).toContain('已通过');
 
     // On a phone: the same page, one column.
     const phone = await openSession(browser, h.url, { mobile: true });

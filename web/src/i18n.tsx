@@ -653,6 +653,7 @@ const EN: Record<string, string> = {
   '正在提交…': 'Submitting…',
   没有可查看的表单字段: 'No form fields to show',
   '点击或拖入文件，提交申请后上传': 'Click or drop files; they are uploaded once the application is submitted',
+  '申请已退回，重新提交后按以下路线审批': 'Returned: once resubmitted, it goes this way',
   '申请已办结，以下为审批经过的步骤': 'The application is closed; these are the steps it went through',
   申请已提交: 'Application submitted',
   '申请已提交，但以下附件未能上传，请在申请页重新上传：{names}': 'Application submitted, but these attachments failed; upload them again on its page: {names}',

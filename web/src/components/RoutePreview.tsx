@@ -90,7 +90,11 @@ export function RoutePreview({ applicationId }: { applicationId: string }) {
   const current = r.steps.findIndex((s) => s.status === 'active');
   return (
     <div data-testid="route-preview">
-      {r.status !== 'pending' && <Alert type="info" showIcon style={{ marginBottom: 12 }} title={t('申请已办结，以下为审批经过的步骤')} />}
+      {r.status === 'returned' ? (
+        <Alert type="warning" showIcon style={{ marginBottom: 12 }} title={t('申请已退回，重新提交后按以下路线审批')} />
+      ) : r.status !== 'pending' ? (
+        <Alert type="info" showIcon style={{ marginBottom: 12 }} title={t('申请已办结，以下为审批经过的步骤')} />
+      ) : null}
       <Steps
         orientation="vertical"
         size="small"
