@@ -125,6 +125,10 @@ describe('发起申请 and the application page in the browser', () => {
     // On a phone: the same page, one column.
     const phone = await openSession(browser, h.url, { mobile: true });
     await login(phone, sb.staff);
+    await phone.page.goto('/applications/new?type=subsidy');
+    await phone.page.getByTestId('builtin-fields').waitFor();
+    expect(await phone.page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    await phone.shot('90b-new-application-390');
     await phone.page.goto(`/applications/${encodeURIComponent(id)}`);
     await phone.page.getByTestId('application-page').waitFor();
     await expect.poll(() => phone.page.getByTestId('application-status').textContent()).toBe('已通过');
