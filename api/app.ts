@@ -15,6 +15,7 @@ import { createMetrics } from './metrics';
 import { eventLoopWatch } from './event-loop';
 import { logger } from '../runtime/logger';
 import { applicationRoutes } from './applications';
+import { applicationFormRoutes } from './application-forms';
 import { deputyRoutes } from './deputies';
 import { taskRoutes } from './tasks';
 import { bulkJobRoutes } from './bulk-jobs';
@@ -184,6 +185,8 @@ export function createApp(deps: ApiDeps): Express {
   app.use(smsRoutes({ ...deps, verification }));
   app.use(memberCardRoutes(deps));
   // Applications may be created without an account (网上入会); the router checks auth itself.
+  // Before the application routes, whose /api/applications/:id would take `form` for an id.
+  app.use(applicationFormRoutes(deps));
   app.use(applicationRoutes({ ...deps, verification }));
   app.use('/api', requireAuth({ db: deps.db, secret: deps.jwtSecret }));
   app.use(bulkJobRoutes(deps));

@@ -206,7 +206,13 @@ const MEMBERSHIP_TYPES = new Set(['membership', 'transfer']);
 export async function timelineFor(db: Db, caller: Caller, app: ApplicationRow | undefined, rows: AuditRow[]) {
   // 代理: a deputy's action names whom it was for (代…审批), with their name.
   const absent = [...new Set(rows.flatMap((e) => (typeof e.data?.onBehalfOf === 'string' ? [e.data.onBehalfOf] : [])))];
-  const names = absent.length ? await listUsersWithOrgPath(db, absent) : [];
+  // Who acted, by name (the web shows names, not login names); 'system' and the public have none.
+  const actors = [...new Set(rows.flatMap((e) => (e.actor && e.actor !== 'system' && !e.actor.startsWith('public') ? [e.actor] : [])))];
+  const names = absent.length || actors.length ? await listUsersWithOrgPath(db, [...new Set([...absent, ...actors])]) : [];
+  const actorName = (e: AuditRow) => {
+    const name = names.find((n) => n.username === e.actor)?.name;
+    return name ? { actorName: name } : {};
+  };
   const onBehalfOf = (e: AuditRow) => {
     const u = e.data?.onBehalfOf;
     if (typeof u !== 'string') return {};
@@ -221,6 +227,7 @@ export async function timelineFor(db: Db, caller: Caller, app: ApplicationRow | 
     step: e.step,
     stepIndex: e.stepIndex,
     data: e.data,
+    ...actorName(e),
     ...onBehalfOf(e),
   });
   if (!app || !MEMBERSHIP_TYPES.has(app.type)) return rows.map(view);

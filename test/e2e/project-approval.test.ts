@@ -130,7 +130,7 @@ describe('a project list up the chain in the browser', () => {
     await login(prov, 'prov.reviewer');
     await prov.page.goto(`/tasks/${encodeURIComponent(third.id)}`);
     await prov.page.getByTestId('action-approve').waitFor();
-    await expect(prov.page.getByTestId('app-timeline').textContent()).resolves.toContain('city.reviewer2');
+    await expect(prov.page.getByTestId('app-timeline').textContent()).resolves.toContain('市总组织部审核员二');
     await prov.page.getByTestId('action-approve').click();
     await prov.page.getByText('已同意，申请状态：已通过').waitFor();
     await prov.shot('25-task-approved-by-province');

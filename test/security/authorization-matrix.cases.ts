@@ -924,6 +924,8 @@ export const CASES: RouteCase[] = [
 
   // --- chains (审批链) and the calendar ------------------------------------------------------
   read('GET /api/chains', 'the chains', 'henan', EVERYONE, () => '/api/chains'),
+  // 发起申请: everyone signed in reads the form of the chain in force for them; `canApply` carries the policy's answer.
+  read('GET /api/applications/form', 'the subsidy form in force for the caller', OWN_ORG, EVERYONE, () => '/api/applications/form?type=subsidy'),
   read('GET /api/chains/:key', 'the built-in subsidy chain', 'henan', EVERYONE, () => '/api/chains/subsidy'),
   {
     route: 'POST /api/chains lenient subsidy',

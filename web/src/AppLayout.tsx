@@ -6,6 +6,8 @@ import {
   AuditOutlined,
   BellOutlined,
   DashboardOutlined,
+  FileAddOutlined,
+  FileTextOutlined,
   FlagOutlined,
   KeyOutlined,
   LogoutOutlined,
@@ -34,6 +36,18 @@ export function AppLayout({ path, children }: { path: string; children: ReactNod
   const { t, lang } = useI18n();
   const { user, has, orgKind, logout } = useSession();
   const [pending, setPending] = useState<number | null>(null);
+  // 发起申请 is offered where the server's policy lets the user apply (GET /api/applications/form answers canApply).
+  const [canApply, setCanApply] = useState(false);
+  useEffect(() => {
+    let live = true;
+    if (user)
+      get<{ canApply: boolean }>('/api/applications/form?type=subsidy')
+        .then((r) => live && setCanApply(r.canApply))
+        .catch(() => live && setCanApply(false));
+    return () => {
+      live = false;
+    };
+  }, [user]);
 
   useEffect(() => {
     let live = true;
@@ -65,6 +79,12 @@ export function AppLayout({ path, children }: { path: string; children: ReactNod
         </span>
       ),
     },
+    ...(canApply
+      ? [
+          { key: '/applications/new', icon: <FileAddOutlined />, label: <span data-testid="menu-new-application">{t('发起申请')}</span> },
+          { key: '/applications', icon: <FileTextOutlined />, label: t('我的申请') },
+        ]
+      : []),
     ...(has('supervisor', 'admin') || (!isRegion && !isGrassroots) ? [{ key: '/bulletins', icon: <NotificationOutlined />, label: t('进度通报') }] : []),
     ...(has('staff', 'admin') || isGrassroots ? [{ key: '/posters', icon: <QrcodeOutlined />, label: t('入会二维码') }] : []),
     { key: '/notifications', icon: <BellOutlined />, label: t('消息') },
@@ -99,12 +119,12 @@ export function AppLayout({ path, children }: { path: string; children: ReactNod
 
   return (
     <Layout style={{ minHeight: '100vh' }}>
-      <Layout.Header style={{ display: 'flex', alignItems: 'center', gap: 16, paddingInline: 20, background: '#c8102e' }}>
+      <Layout.Header className="ud-header" style={{ display: 'flex', alignItems: 'center', gap: 16, paddingInline: 20, background: '#c8102e' }}>
         <a href="/" onClick={(e) => (e.preventDefault(), navigate('/'))} className="ud-header-title">
           {t('建会入会集中行动')} · {t('工作流平台')}
         </a>
         <div style={{ flex: 1 }} />
-        <Space size="middle" style={{ color: '#fff' }}>
+        <Space size="middle" wrap className="ud-header-tools" style={{ color: '#fff' }}>
           <span data-testid="current-user">
             {user.orgName ?? user.org} · {user.name}
             {user.roles.map((r) => (
@@ -114,13 +134,13 @@ export function AppLayout({ path, children }: { path: string; children: ReactNod
             ))}
           </span>
           <LangSwitch />
-          <Button size="small" icon={<UserOutlined />} onClick={() => navigate('/me')} data-testid="profile-link">
+          <Button size="small" icon={<UserOutlined />} onClick={() => navigate('/me')} title={t('我的资料')} data-testid="profile-link">
             {t('我的资料')}
           </Button>
-          <Button size="small" icon={<KeyOutlined />} onClick={() => navigate('/password')} data-testid="change-password-link">
+          <Button size="small" icon={<KeyOutlined />} onClick={() => navigate('/password')} title={t('修改密码')} data-testid="change-password-link">
             {t('修改密码')}
           </Button>
-          <Button size="small" icon={<LogoutOutlined />} onClick={() => (logout(), navigate('/'))} data-testid="logout">
+          <Button size="small" icon={<LogoutOutlined />} onClick={() => (logout(), navigate('/'))} title={t('退出登录')} data-testid="logout">
             {t('退出登录')}
           </Button>
         </Space>

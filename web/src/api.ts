@@ -154,6 +154,52 @@ export function uploadText<T>(
   });
 }
 
+/**
+ * Uploads a file as multipart/form-data (field `file`, plus any text fields),
+ * with progress; settles with the parsed answer or an ApiError carrying the
+ * server's problem (413 too large, 415 a refused type…).
+ */
+export function uploadFile<T>(
+  path: string,
+  file: File,
+  fields: Record<string, string>,
+  onProgress: (sent: number) => void,
+  idempotencyKey = newKey(),
+): Promise<T> {
+  const form = new FormData();
+  for (const [k, v] of Object.entries(fields)) form.append(k, v);
+  form.append('file', file, file.name);
+  return new Promise<T>((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', path);
+    if (token) xhr.setRequestHeader('authorization', `Bearer ${token}`);
+    xhr.setRequestHeader('accept', 'application/json');
+    xhr.setRequestHeader('idempotency-key', idempotencyKey);
+    xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total);
+    xhr.onerror = () => reject(new ApiError(0, UNREACHABLE));
+    xhr.onload = () => {
+      let body: unknown;
+      try {
+        body = JSON.parse(xhr.responseText);
+      } catch {
+        body = undefined;
+      }
+      if (xhr.status >= 200 && xhr.status < 300) return resolve(body as T);
+      if (xhr.status === 401 && token && onUnauthorized) onUnauthorized();
+      const p = body as Problem | undefined;
+      reject(
+        new ApiError(
+          xhr.status,
+          p && typeof p.detail === 'string'
+            ? { ...p, status: xhr.status }
+            : { status: xhr.status, detail: `服务器返回错误 ${xhr.status} / the server answered ${xhr.status}` },
+        ),
+      );
+    };
+    xhr.send(form);
+  });
+}
+
 /** Fetches a file with the token and hands it to the browser as a download. */
 export async function download(path: string, filename: string): Promise<void> {
   saveBlob(await fetchBlob(path), filename);

@@ -82,6 +82,7 @@ export const ACTIONS: Labels = {
   phaseEscalated: ['阶段督办', 'Supervision'],
   migrated: ['迁移至新版审批链', 'Moved to the new chain version'],
   personalDataViewed: ['查看完整信息', 'Full details viewed'],
+  formEdited: ['修改表单', 'Form corrected'],
   'auto:sortMembership': ['平台分拣', 'Platform sorting'],
   'auto:assignToUnion': ['任务分配', 'Assignment'],
   'auto:collectMemberInfo': ['信息采集', 'Information collection'],

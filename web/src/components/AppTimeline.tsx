@@ -7,6 +7,8 @@ import { ACTIONS, label } from '../labels';
 export interface TimelineEntry {
   at: string;
   actor?: string;
+  /** The actor's name (the server adds it); shown instead of the login name. */
+  actorName?: string;
   action: string;
   comment?: string | null;
   note?: string;
@@ -27,7 +29,26 @@ const COLOR: Record<string, string> = {
   resubmit: 'blue',
 };
 
-export function AppTimeline({ entries, showActor = true }: { entries: TimelineEntry[]; showActor?: boolean }) {
+/** One approver correction of a field, as the timeline records it (old and new value). */
+interface FieldEdit {
+  field: string;
+  before: unknown;
+  after: unknown;
+}
+
+const shown = (v: unknown) =>
+  v === null || v === undefined || v === '' ? '—' : typeof v === 'number' ? v.toLocaleString('zh-CN') : typeof v === 'string' ? v : JSON.stringify(v);
+
+export function AppTimeline({
+  entries,
+  showActor = true,
+  fieldLabel = (f) => f,
+}: {
+  entries: TimelineEntry[];
+  showActor?: boolean;
+  /** The label of a form field, for the edit records. */
+  fieldLabel?: (field: string) => string;
+}) {
   const { lang, m, t } = useI18n();
   return (
     <div data-testid="app-timeline">
@@ -42,7 +63,11 @@ export function AppTimeline({ entries, showActor = true }: { entries: TimelineEn
               <div>
                 <Tag color={COLOR[e.action]}>{label(ACTIONS, e.action, lang)}</Tag>
                 {e.step && <Typography.Text type="secondary">{m(e.step)}</Typography.Text>}
-                {showActor && e.actor && e.actor !== 'system' && <Typography.Text style={{ marginInlineStart: 8 }}>{e.actor}</Typography.Text>}
+                {showActor && e.actor && e.actor !== 'system' && (
+                  <Typography.Text style={{ marginInlineStart: 8 }} data-testid="timeline-actor">
+                    {e.actorName ?? e.actor}
+                  </Typography.Text>
+                )}
                 {e.onBehalfOf && (
                   <Tag color="purple" style={{ marginInlineStart: 8 }} data-testid="on-behalf-tag">
                     {t('代{name}审批', { name: e.onBehalfOf.name })}
@@ -54,6 +79,15 @@ export function AppTimeline({ entries, showActor = true }: { entries: TimelineEn
                     <Tag color={e.data.conflict ? 'red' : 'default'}>{t('仅工作人员可见')}</Tag>
                     <Typography.Text type="secondary">{m(e.data.staffNote)}</Typography.Text>
                   </div>
+                )}
+                {Array.isArray(e.data?.edits) && (e.data.edits as FieldEdit[]).length > 0 && (
+                  <ul style={{ margin: '4px 0 0', paddingInlineStart: 18 }} data-testid="timeline-edits">
+                    {(e.data.edits as FieldEdit[]).map((x) => (
+                      <li key={x.field}>
+                        {t('修改{field}：{before} → {after}', { field: fieldLabel(x.field), before: shown(x.before), after: shown(x.after) })}
+                      </li>
+                    ))}
+                  </ul>
                 )}
                 {Array.isArray(e.data?.to) && <div style={{ color: '#8c8c8c' }}>→ {(e.data.to as string[]).join('、')}</div>}
               </div>

@@ -4,18 +4,22 @@
  * return, transfer (转办), add a signer (加签), comment, and the rest the
  * chain permits. Each action's error is shown in the action panel.
  */
-import { useState } from 'react';
+import { forwardRef, useEffect, useImperativeHandle, useMemo, useRef, useState } from 'react';
 import { Alert, App, Button, Card, Col, DatePicker, Descriptions, Form, Input, Modal, Radio, Row, Select, Space, Table, Tag, Typography } from 'antd';
 import { ArrowLeftOutlined, EyeOutlined } from '@ant-design/icons';
 import dayjs, { type Dayjs } from 'dayjs';
-import { get, newKey, post } from '../api';
+import { ApiError, get, newKey, post, type FieldError } from '../api';
 import { AppTimeline, type TimelineEntry } from '../components/AppTimeline';
+import { Attachments } from '../components/Attachments';
+import { PrintButtons } from '../components/PrintButtons';
+import { RoutePreview } from '../components/RoutePreview';
+import { editLabel, FormValuesView, SchemaForm, type FormAccess, type FormDefinition, type FormValues, type SchemaFormHandle } from '../components/SchemaForm';
 import { DueTag } from '../components/DueTag';
 import { MembershipFact, type MembershipFactView } from '../components/MembershipFact';
 import { applyFieldErrors, ErrorAlert } from '../components/ErrorAlert';
 import { useLoad } from '../components/useLoad';
 import { useI18n } from '../i18n';
-import { APP_STATUS, APP_TYPES, label, PROJECT_STATUS, PROJECT_TYPES, STATUS_COLORS, TASK_STATUS } from '../labels';
+import { ACTIONS, APP_STATUS, APP_TYPES, label, PROJECT_STATUS, PROJECT_TYPES, STATUS_COLORS, TASK_STATUS } from '../labels';
 import { navigate } from '../router';
 import { useSession } from '../session';
 import type { TaskView } from './Inbox';
@@ -31,6 +35,8 @@ interface SubjectDetail {
   applicantOrg: string;
   targetOrg: string | null;
   payload: Record<string, unknown>;
+  /** The chain's form as the viewer sees it (hidden fields absent), when the API puts it with the subject. */
+  form?: FormDefinition;
 }
 /** The full numbers of the 身份审核 (identity review) holder's audited reveal. */
 interface PersonalData {
@@ -49,6 +55,9 @@ interface TaskDetail extends TaskView {
   /** Only for the holder of the pending identity or receiving review. */
   membership?: MembershipFactView;
   subjectDetail?: SubjectDetail;
+  /** The chain's form as this viewer sees it (hidden fields absent) and, per visible field, read or edit. */
+  form?: FormDefinition;
+  formAccess?: FormAccess;
   timeline: TimelineEntry[];
 }
 interface Allowed {
@@ -73,10 +82,12 @@ const ORDER = ['approve', 'reject', 'return', 'assign', 'transfer', 'addSigner',
 
 export default function TaskPage({ id }: { id: string }) {
   const { t, lang, m } = useI18n();
-  const { orgName } = useSession();
+  const { orgName, user } = useSession();
   const task = useLoad(() => get<TaskDetail>(`/api/tasks/${encodeURIComponent(id)}`), [id]);
   const allowed = useLoad(() => get<Allowed>(`/api/tasks/${encodeURIComponent(id)}/allowed`), [id]);
-  const reload = () => (void task.reload(), void allowed.reload());
+  const [routeKey, setRouteKey] = useState(0);
+  const reload = () => (void task.reload(), void allowed.reload(), setRouteKey((k) => k + 1));
+  const formRef = useRef<TaskFormHandle>(null);
   // The full numbers live in this view only: never cached, gone when the page is left.
   const [revealed, setRevealed] = useState<PersonalData | undefined>(undefined);
 
@@ -84,6 +95,12 @@ export default function TaskPage({ id }: { id: string }) {
   const d = task.data;
   if (!d) return <Card loading />;
   const s = d.subjectDetail;
+  const nameOf = (username: string | null | undefined) =>
+    !username ? undefined : username === user?.username ? user.name : d.timeline.find((e) => e.actor === username && e.actorName)?.actorName;
+  const def = d.form ?? s?.form;
+  // The form is editable with the decision only for the holder of the pending task who may approve.
+  const editable = d.status === 'pending' && d.mine && !d.readOnly && !!allowed.data?.actions.includes('approve');
+  const editableBuiltins = BUILTIN_EDITS.filter((f) => d.formAccess?.[f] === 'edit');
 
   return (
     <Space orientation="vertical" size={16} style={{ width: '100%' }} data-testid="task-page">
@@ -111,10 +128,11 @@ export default function TaskPage({ id }: { id: string }) {
           column={{ xs: 1, md: 3 }}
           items={[
             { key: 'step', label: t('步骤'), children: m(d.step) },
-            { key: 'org', label: t('办理单位'), children: d.org ? orgName(d.org) : (d.assignee ?? '—') },
+            // People by name: the holder is the caller or, for a named step, found in the timeline.
+            { key: 'org', label: t('办理单位'), children: d.org ? orgName(d.org) : (nameOf(d.assignee) ?? '—') },
             { key: 'app', label: t('申请状态'), children: s ? <Tag color={STATUS_COLORS[s.status]}>{label(APP_STATUS, s.status, lang)}</Tag> : '—' },
             { key: 'applicant', label: t('申请单位'), children: s ? orgName(s.applicantOrg) : '—' },
-            { key: 'by', label: t('申请人'), children: s?.applicant ?? t('职工本人（扫码）') },
+            { key: 'by', label: t('申请人'), children: s?.applicant ? (nameOf(s.applicant) ?? '—') : t('职工本人（扫码）') },
             { key: 'current', label: t('当前步骤'), children: s?.currentStep ? m(s.currentStep) : '—' },
           ]}
         />
@@ -142,7 +160,16 @@ export default function TaskPage({ id }: { id: string }) {
             {revealed ? (
               <Alert type="warning" showIcon style={{ marginBottom: 12 }} data-testid="reveal-note" title={t('查看已留痕：本次查看完整信息已记录')} />
             ) : null}
-            {s ? <Subject detail={s} revealed={revealed} /> : <Typography.Text type="secondary">{t('无权查看申请内容')}</Typography.Text>}
+            {s ? (
+              <Subject detail={s} revealed={revealed} omit={editable ? editableBuiltins : []} />
+            ) : (
+              <Typography.Text type="secondary">{t('无权查看申请内容')}</Typography.Text>
+            )}
+            {s && (def || (editable && editableBuiltins.length > 0)) && (
+              <div style={{ marginTop: 12 }}>
+                <TaskForm ref={formRef} definition={def} access={d.formAccess} detail={s} editable={editable} />
+              </div>
+            )}
             {d.membership && (
               <div style={{ marginTop: 12 }}>
                 <MembershipFact fact={d.membership} type={d.applicationType} />
@@ -150,11 +177,23 @@ export default function TaskPage({ id }: { id: string }) {
             )}
           </Card>
           <Card title={t('审批记录')} size="small" style={{ marginTop: 16 }}>
-            <AppTimeline entries={d.timeline} />
+            <AppTimeline entries={d.timeline} fieldLabel={editLabel(def, lang)} />
           </Card>
         </Col>
         <Col xs={24} xl={9}>
-          <ActionPanel task={d} allowed={allowed.data} loadError={allowed.error} onDone={reload} />
+          <Space orientation="vertical" size={16} style={{ width: '100%' }}>
+            <ActionPanel task={d} allowed={allowed.data} loadError={allowed.error} onDone={reload} formRef={formRef} />
+            {s && (
+              <>
+                <Card title={t('附件')} size="small" extra={<PrintButtons applicationId={s.id} title={s.title} />}>
+                  <Attachments applicationId={s.id} canUpload={editable} taskId={d.id} />
+                </Card>
+                <Card title={t('审批路线')} size="small">
+                  <RoutePreview key={routeKey} applicationId={s.id} />
+                </Card>
+              </>
+            )}
+          </Space>
         </Col>
       </Row>
     </Space>
@@ -187,7 +226,90 @@ function RevealButton({ taskId, revealed, onRevealed }: { taskId: string; reveal
   );
 }
 
-function Subject({ detail, revealed }: { detail: SubjectDetail; revealed?: PersonalData }) {
+/** Built-in fields of an application an approver's step may let them correct (金额 above all). */
+const BUILTIN_EDITS = ['title', 'amount', 'reason'] as const;
+const BUILTIN_SCHEMA: Record<(typeof BUILTIN_EDITS)[number], Record<string, unknown>> = {
+  title: { type: 'string', title: '标题 / Title', minLength: 1, maxLength: 200 },
+  amount: { type: 'number', title: '金额（元）/ Amount (yuan)', exclusiveMinimum: 0, maximum: 100_000_000 },
+  reason: { type: 'string', title: '事由 / Reason', minLength: 1, maxLength: 2000 },
+};
+
+interface TaskFormHandle {
+  /** The fields the approver changed, or null when the form shows an error. */
+  edits(): Record<string, unknown> | null;
+  /** The server's errors (`form.<field>`) beside their fields. */
+  showErrors(errors: FieldError[]): void;
+}
+
+/**
+ * 申请表单 on the task: the fields the approver's step lets them see —
+ * read-only where `read`, editable where `edit` (sent with 同意); a hidden
+ * field is not drawn at all. Built-in fields the step lets them correct
+ * (the amount granted) are edited here too.
+ */
+const TaskForm = forwardRef<TaskFormHandle, { definition?: FormDefinition; access?: FormAccess; detail: SubjectDetail; editable: boolean }>(function TaskForm(
+  { definition, access, detail, editable },
+  ref,
+) {
+  const { t } = useI18n();
+  const builtins = editable ? BUILTIN_EDITS.filter((f) => access?.[f] === 'edit') : [];
+  const formEdit = editable && Object.entries(access ?? {}).some(([f, a]) => a === 'edit' && !BUILTIN_EDITS.includes(f as never));
+  // One definition for what the approver edits: the built-ins they may correct, then the chain's form.
+  const combined = useMemo<FormDefinition>(() => {
+    const props = (definition?.schema.properties ?? {}) as Record<string, unknown>;
+    const order = Array.isArray(definition?.ui?.['ui:order']) ? (definition.ui['ui:order'] as string[]) : Object.keys(props);
+    return {
+      schema: {
+        ...(definition?.schema ?? { type: 'object' }),
+        properties: { ...Object.fromEntries(builtins.map((f) => [f, BUILTIN_SCHEMA[f]])), ...props },
+        required: [...builtins, ...((definition?.schema.required as string[] | undefined) ?? [])],
+      },
+      ui: { ...(definition?.ui ?? {}), 'ui:order': [...builtins, ...order.filter((f) => f !== '*'), '*'] },
+    };
+  }, [definition, builtins.join()]);
+  const initial = useMemo<FormValues>(() => {
+    const p = detail.payload;
+    const form = (p.form && typeof p.form === 'object' ? p.form : {}) as FormValues;
+    return { ...form, ...Object.fromEntries(builtins.map((f) => [f, f === 'title' ? detail.title : p[f]])) };
+  }, [detail, builtins.join()]);
+  const [values, setValues] = useState<FormValues>(initial);
+  // What may be edited is known once the task's allowed actions have loaded: start again from the application's values.
+  useEffect(() => setValues(initial), [initial]);
+  const [errors, setErrors] = useState<FieldError[]>([]);
+  const inner = useRef<SchemaFormHandle>(null);
+  const editing = builtins.length > 0 || formEdit;
+  useImperativeHandle(
+    ref,
+    () => ({
+      edits() {
+        if (!editing) return {};
+        if (!(inner.current?.validate() ?? true)) return null;
+        return Object.fromEntries(Object.entries(values).filter(([f, v]) => access?.[f] === 'edit' && JSON.stringify(v) !== JSON.stringify(initial[f])));
+      },
+      showErrors: setErrors,
+    }),
+    [editing, values, initial, access],
+  );
+  if (!editing)
+    return definition ? (
+      <>
+        <Typography.Title level={5}>{t('申请表单')}</Typography.Title>
+        <FormValuesView definition={definition} value={initial} access={access} />
+      </>
+    ) : null;
+  const shownAccess: FormAccess = access ?? {};
+  return (
+    <>
+      <Typography.Title level={5}>{t('申请表单')}</Typography.Title>
+      <Typography.Paragraph type="secondary" style={{ fontSize: 12 }}>
+        {t('可修改的字段随“同意”一并提交，修改前后的值记入审批记录')}
+      </Typography.Paragraph>
+      <SchemaForm ref={inner} definition={combined} access={shownAccess} value={values} onChange={setValues} errors={errors} testId="task-form" />
+    </>
+  );
+});
+
+function Subject({ detail, revealed, omit = [] }: { detail: SubjectDetail; revealed?: PersonalData; omit?: readonly string[] }) {
   const { t, m } = useI18n();
   const { orgName } = useSession();
   const p = detail.payload;
@@ -223,7 +345,7 @@ function Subject({ detail, revealed }: { detail: SubjectDetail; revealed?: Perso
       column={1}
       bordered
       items={rows
-        .filter((r) => r.value !== undefined && r.value !== null && r.value !== '')
+        .filter((r) => r.value !== undefined && r.value !== null && r.value !== '' && !omit.includes(r.key))
         .map((r) => ({ key: r.key, label: r.label, children: typeof r.value === 'string' ? m(r.value) : String(r.value) }))}
     />
   );
@@ -336,7 +458,19 @@ function SelfAssessmentSubject({ detail }: { detail: SubjectDetail }) {
   );
 }
 
-function ActionPanel({ task, allowed, loadError, onDone }: { task: TaskDetail; allowed?: Allowed; loadError: unknown; onDone(): void }) {
+function ActionPanel({
+  task,
+  allowed,
+  loadError,
+  onDone,
+  formRef,
+}: {
+  task: TaskDetail;
+  allowed?: Allowed;
+  loadError: unknown;
+  onDone(): void;
+  formRef: React.RefObject<TaskFormHandle | null>;
+}) {
   const { t, lang } = useI18n();
   const { message } = App.useApp();
   const [comment, setComment] = useState('');
@@ -347,13 +481,23 @@ function ActionPanel({ task, allowed, loadError, onDone }: { task: TaskDetail; a
 
   const actions = ORDER.filter((a) => allowed?.actions.includes(a));
   const send = async (action: string, extra: Record<string, unknown> = {}) => {
+    // 同意 carries the approver's corrections of the fields their step lets them edit.
+    let edits: Record<string, unknown> | null = {};
+    if (action === 'approve') {
+      edits = formRef.current?.edits() ?? {};
+      if (!edits) {
+        setError(new Error(t('请先改正表单中标出的字段')));
+        return null;
+      }
+      formRef.current?.showErrors([]);
+    }
     setBusy(action);
     setError(null);
     try {
       const text = (extra.comment as string | undefined) ?? comment.trim();
       const r = await post<{ status: string }>(
         `/api/tasks/${encodeURIComponent(task.id)}/actions`,
-        { action, ...(text ? { comment: text } : {}), ...extra },
+        { action, ...(text ? { comment: text } : {}), ...extra, ...(edits && Object.keys(edits).length ? { form: edits } : {}) },
         { idempotencyKey: `${key}-${action}` },
       );
       message.success(
@@ -366,6 +510,8 @@ function ActionPanel({ task, allowed, loadError, onDone }: { task: TaskDetail; a
       return null;
     } catch (e) {
       setError(e);
+      // A correction the schema refuses comes back as `form.<field>`: shown beside the field.
+      if (e instanceof ApiError) formRef.current?.showErrors(e.fieldErrors.filter((x) => x.path.startsWith('form.')));
       return e;
     } finally {
       setBusy(null);
@@ -384,8 +530,8 @@ function ActionPanel({ task, allowed, loadError, onDone }: { task: TaskDetail; a
       <ErrorAlert error={loadError} />
       {task.status !== 'pending' ? (
         <Typography.Paragraph type="secondary">
-          {t('此任务已{status}', { status: label(TASK_STATUS, task.status, lang) })}
-          {task.decision ? `（${task.decision}）` : ''}
+          {t('此任务状态：{status}', { status: label(TASK_STATUS, task.status, lang) })}
+          {task.decision ? `（${label(ACTIONS, task.decision, lang)}）` : ''}
         </Typography.Paragraph>
       ) : task.readOnly ? (
         <Typography.Paragraph type="secondary">{t('您不在岗期间此任务由代理人办理，只可查看')}</Typography.Paragraph>
