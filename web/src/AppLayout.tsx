@@ -85,6 +85,7 @@ export function AppLayout({ path, children }: { path: string; children: ReactNod
             icon: <SettingOutlined />,
             label: t('管理'),
             children: [
+              { key: '/admin/chains', label: t('审批流程') },
               { key: '/admin/personal-data-log', label: t('个人信息查看记录') },
               { key: '/dev/sms-outbox', label: t('短信发件箱') },
             ],
@@ -99,12 +100,12 @@ export function AppLayout({ path, children }: { path: string; children: ReactNod
 
   return (
     <Layout style={{ minHeight: '100vh' }}>
-      <Layout.Header style={{ display: 'flex', alignItems: 'center', gap: 16, paddingInline: 20, background: '#c8102e' }}>
+      <Layout.Header className="ud-header" style={{ display: 'flex', alignItems: 'center', gap: 16, paddingInline: 20, background: '#c8102e' }}>
         <a href="/" onClick={(e) => (e.preventDefault(), navigate('/'))} className="ud-header-title">
           {t('建会入会集中行动')} · {t('工作流平台')}
         </a>
         <div style={{ flex: 1 }} />
-        <Space size="middle" style={{ color: '#fff' }}>
+        <Space size="middle" wrap style={{ color: '#fff' }}>
           <span data-testid="current-user">
             {user.orgName ?? user.org} · {user.name}
             {user.roles.map((r) => (
