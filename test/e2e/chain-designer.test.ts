@@ -94,7 +94,7 @@ describe('the chain designer', () => {
     await page.getByTestId('form-add-field').click();
     await page.getByTestId('field-label-0').fill('参与人数');
     await page.getByTestId('field-label-en-0').fill('Headcount');
-    expect(await page.getByTestId('field-key-0').locator('input').inputValue()).toBe('headcount');
+    expect(await inputOf(page, 'field-key-0').inputValue()).toBe('headcount');
     await pickOption(page, page.getByTestId('field-kind-0'), /^数字$/);
     await page.getByTestId('field-required-0').click();
     await expect.poll(() => page.getByTestId('form-preview').textContent()).toContain('参与人数 / Headcount');

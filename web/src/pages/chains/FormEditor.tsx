@@ -106,7 +106,7 @@ export function FormEditor({ fields, onChange, errors }: { fields: FormField[]; 
                   </Col>
                   <Col xs={24} sm={12}>
                     <Input
-                      addonBefore={t('编码')}
+                      prefix={<Typography.Text type="secondary">{t('编码')}</Typography.Text>}
                       value={f.key}
                       status={keyProblem ? 'error' : ''}
                       onChange={(e) => {

@@ -1,15 +1,11 @@
 /**
  * The application form rendered from its JSON Schema with react-jsonschema-form's
- * antd theme (@rjsf/antd) — the same library the applicant's page uses — so
- * the chain owner sees the form as applicants will. Validation is Ajv's
- * JSON Schema 2020-12 dialect, as on the server.
+ * antd theme (@rjsf/antd), so the chain owner sees the form as applicants
+ * will. The server checks the values (see components/form-validator.ts).
  */
 import Form from '@rjsf/antd';
-import { customizeValidator } from '@rjsf/validator-ajv8';
-import Ajv2020 from 'ajv/dist/2020';
 import type { FormDefinition } from '../../../../domain/chain';
-
-const validator = customizeValidator({ AjvClass: Ajv2020 });
+import { serverValidated } from '../../components/form-validator';
 
 export function FormPreview({
   form,
@@ -27,10 +23,9 @@ export function FormPreview({
       <Form
         schema={form.schema}
         uiSchema={{ ...(form.ui ?? {}), 'ui:submitButtonOptions': { norender: true } }}
-        validator={validator}
+        validator={serverValidated}
         formData={value}
         onChange={(e) => onChange?.((e.formData ?? {}) as Record<string, unknown>)}
-        liveValidate={value !== undefined}
         showErrorList={false}
       />
     </div>

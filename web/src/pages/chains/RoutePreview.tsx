@@ -27,28 +27,34 @@ export interface PreviewStep {
 }
 
 /**
- * The one place that reads the route-preview answer, so a field named a
- * little differently by the server changes here only.
+ * The one place that reads the route-preview answer (activities/route-prediction.ts):
+ * per step `skip`, `condition: { holds, text }`, `approvers: [{ name, post }]`
+ * (`who` holds logins, never shown), `why`, `rule`; a parallel group carries
+ * `branches: [{ name, steps: [...] }]`, listed here step by step under their branch.
  */
-const str = (...vs: unknown[]): string => {
-  const v = vs.find((x) => typeof x === 'string' || typeof x === 'number');
-  return v === undefined ? '' : String(v);
-};
+const str = (v: unknown): string => (typeof v === 'string' || typeof v === 'number' ? String(v) : '');
 
 export function readPreview(body: unknown): PreviewStep[] {
   const steps = ((body as { steps?: unknown[] })?.steps ?? []) as Record<string, unknown>[];
-  return steps.map((s) => {
-    const who = (Array.isArray(s.who) ? s.who : Array.isArray(s.approvers) ? s.approvers : []) as Record<string, unknown>[];
-    const holds = s.conditionHolds ?? s.reached ?? s.holds;
+  const one = (s: Record<string, unknown>, branch?: string, groupSkipped = false): PreviewStep => {
+    const people = (Array.isArray(s.approvers) ? s.approvers : []) as Record<string, unknown>[];
+    const condition = (s.condition && typeof s.condition === 'object' ? s.condition : null) as { holds?: boolean; text?: string } | null;
+    const skipped = groupSkipped || s.skip === true || condition?.holds === false;
     return {
-      id: str(s.id, s.stepId),
-      name: str(s.name, s.stepName),
-      reached: holds !== false && s.skipped !== true,
-      conditionText: typeof s.conditionText === 'string' ? s.conditionText : typeof s.condition === 'string' ? s.condition : null,
-      who: who.map((w) => ({ name: str(w.name, w.displayName), post: str(w.post, w.orgName, w.role) })),
-      why: typeof s.why === 'string' ? s.why : typeof s.reason === 'string' ? s.reason : null,
-      branch: typeof s.branch === 'string' ? s.branch : undefined,
+      id: str(s.id),
+      name: str(s.name),
+      reached: !skipped,
+      conditionText: condition?.text ?? null,
+      who: people.map((w) => ({ name: str(w.name), post: str(w.post) })),
+      why: str(skipped && condition?.holds !== false ? s.rule : s.why) || null,
+      branch,
     };
+  };
+  return steps.flatMap((s) => {
+    if (!Array.isArray(s.branches)) return [one(s)];
+    const group = one(s);
+    const branches = s.branches as { name?: unknown; steps?: Record<string, unknown>[] }[];
+    return [group, ...branches.flatMap((b) => (b.steps ?? []).map((st) => one(st, str(b.name), !group.reached)))];
   });
 }
 
@@ -120,6 +126,7 @@ export function RoutePreview({ chain, form }: { chain: () => Record<string, unkn
                 color: s.reached ? 'green' : 'gray',
                 content: (
                   <div data-testid={`preview-step-${s.id}`} data-reached={s.reached ? 'yes' : 'no'}>
+                    {s.branch && <Tag color="purple">{pick(s.branch, lang)}</Tag>}
                     <Typography.Text strong delete={!s.reached}>
                       {pick(s.name, lang)}
                     </Typography.Text>{' '}

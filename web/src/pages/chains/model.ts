@@ -472,7 +472,7 @@ export const ACCESS: [FieldAccess, string][] = [
 /** Drops permissions of fields no longer on the form, and conditions never touch removed fields silently: see `danglingVars`. */
 export function pruneFieldAccess(steps: FlowItem[], keys: string[]): FlowItem[] {
   const fix = (i: FlowItem): FlowItem => {
-    if (isGroup(i)) return { ...i, branches: i.branches.map((b) => b.map((s) => fix(s) as Step)) };
+    if (isGroup(i)) return { ...i, branches: i.branches.map((b) => b.map((s) => fix(s) as HumanStep)) };
     if (i.type !== 'human' || !i.fields) return i;
     const fields = Object.fromEntries(Object.entries(i.fields).filter(([k]) => keys.includes(k)));
     const { fields: _old, ...rest } = i;
