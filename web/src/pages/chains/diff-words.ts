@@ -56,7 +56,7 @@ const FIELD_ZH: Record<string, string> = {
 const lookup = (pairs: [string | number, string][], v: unknown) => pairs.find((p) => p[0] === v)?.[1];
 
 function valueWords(field: string, v: unknown, facts: Fact[], names: Map<string, string>): string {
-  if (v === undefined || v === null) return '（未设置）';
+  if (v === undefined || v === null) return field === 'when' ? '（无条件）' : '（未设置）';
   switch (field) {
     case 'who.level':
       return lookup(LEVELS, v) ?? '其他层级';
