@@ -42,7 +42,8 @@ afterAll(async () => {
 });
 
 const SUBSIDY_STEPS: Step[] = [
-  humanStep({ id: 'cityReview', name: '市总初审 / city review', who: { kind: 'users', usernames: ['city.reviewer'] } }),
+  // One named reviewer who may not review their own application: a decision that cannot be skipped (chain-safety).
+  humanStep({ id: 'cityReview', name: '市总初审 / city review', who: { kind: 'users', usernames: ['city.reviewer'] }, onSelfApproval: 'forbid' }),
   {
     id: 'provinceReview',
     name: '省总审核 / province review',

@@ -140,16 +140,21 @@ function Designer({
   const stepErrors = placed.steps;
   const formErrors = placed.form;
   const otherErrors = placed.other;
+  const [listed, setListed] = useState<FieldError[]>([]);
   const place = (e: unknown, steps: FlowItem[]) => {
     const next = { steps: new Map<string, FieldError[]>(), form: [] as FieldError[], other: [] as FieldError[] };
+    const all: FieldError[] = [];
     for (const f of e instanceof ApiError ? e.fieldErrors : []) {
       const at = pathOfError(f.path);
       const item = at && itemAt(steps, at);
       if (item) next.steps.set(item.id, [...(next.steps.get(item.id) ?? []), f]);
       else if (f.path.startsWith('form')) next.form.push(f);
       else next.other.push(f);
+      // The list above the flow says where, as the owner knows it: the step's name, 表单, or the field.
+      all.push({ ...f, path: item ? `“${pick(item.name, 'zh')}”` : f.path.startsWith('form') ? t('表单') : f.path === 'name' ? t('流程名称') : f.path });
     }
     setPlaced(next);
+    setListed(all);
   };
   const opened = open ? itemAt(draft.steps, open) : undefined;
   const editing = opened && opened.type === 'human' ? opened : null;
@@ -245,7 +250,7 @@ function Designer({
           )}
         </Form>
       </Card>
-      {error !== null && <ErrorAlert error={error} fields={otherErrors} />}
+      {error !== null && <ErrorAlert error={error} fields={listed} />}
       {stepErrors.size > 0 && <Alert type="error" showIcon title={t('标红的步骤有误，点开查看')} data-testid="step-error-hint" />}
       <Tabs
         activeKey={tab}
