@@ -115,6 +115,13 @@ function stepWords(s: FlowItem, facts: Fact[], names: Map<string, string>): stri
 /** Folds the changes under `when.` into one (a condition reads as a whole), keeping the rest. */
 function fold(fields: FieldChange[], before: FlowItem | undefined, after: FlowItem): FieldChange[] {
   const out = fields
+    // Permissions set where there were none (or all removed) compare as a whole: say them field by field.
+    .flatMap((f) => {
+      if (f.field !== 'fields') return [f];
+      const b = (f.before ?? {}) as Record<string, unknown>;
+      const a = (f.after ?? {}) as Record<string, unknown>;
+      return [...new Set([...Object.keys(b), ...Object.keys(a)])].sort().map((k) => ({ field: `fields.${k}`, before: b[k], after: a[k] }));
+    })
     .filter((f) => !f.field.startsWith('when') && !f.field.startsWith('branches'))
     .map((f) => (isGroup(after) && f.field === 'mode' ? { ...f, field: 'mode_group' } : f));
   if (fields.some((f) => f.field.startsWith('when')))
