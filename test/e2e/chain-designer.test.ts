@@ -19,6 +19,10 @@
  *    lists the error; then picks the person by name, 会签, a limit of 3
  *    working days that rejects at the end, moves the step to the top, saves,
  *    and the approved version holds exactly that.
+ * 3. Parallel branches (并行分支, needs E1 on the server): the owner adds a
+ *    group with the "+", makes it 任一通过, sends its second branch to the
+ *    province and saves; the approved version holds the group; on a phone
+ *    the branches stack.
  * Screenshots in test-output/screenshots/chain-designer-*.png.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -231,5 +235,57 @@ describe('the chain designer', () => {
       sla: { limit: 'P3D', onTimeout: 'autoReject' },
     });
     await s.close();
+  });
+
+  it('an owner adds a parallel group of two branches (任一通过), one to the province; the approved version holds it and a phone shows the branches stacked', async () => {
+    const chain = await a.saveChain(buildChain({ type: 'subsidy', steps: SUBSIDY_STEPS }), { admin: true });
+    const s = await openSession(browser, h.url);
+    const { page } = s;
+    await login(s, chain.admin!);
+    await openDesigner(page, chain.key);
+    await page.getByTestId('flow-add-1').click();
+    await page.getByTestId('add-parallel').click();
+    const group = page.getByTestId('group-parallel1');
+    await group.waitFor();
+    await page.getByTestId('group-name-parallel1').fill('产业工会会审');
+    await page.getByTestId('group-mode-parallel1').getByText('任一通过').click();
+    await page.getByTestId('step-card-parallel1b').click();
+    await page.getByTestId('step-name').fill('省总会审');
+    await pickOption(page, page.getByTestId('who-level'), /^省$/);
+    await page.locator('.ant-drawer-close').click();
+    await expect.poll(() => page.getByTestId('step-card-parallel1b').textContent()).toContain('省 · 审核员');
+    await s.shot('chain-designer-parallel');
+
+    await page.getByTestId('chain-save').click();
+    await expect.poll(() => page.getByTestId('chain-diff').textContent()).toContain('新增第 2 步“产业工会会审”：并行分支 2 路，任一通过');
+    await page.getByTestId('chain-confirm').click();
+    await page.getByTestId('chain-submitted').waitFor();
+    expect(s.errors).toEqual([]);
+    await s.close();
+
+    await approveChange(chain.admin!);
+    const saved = await h.call('GET', `/api/chains/${chain.key}?owner=${chain.org}`, { token: await h.login(chain.admin!) });
+    expect(saved.body.version).toBe(2);
+    expect(saved.body.steps[1]).toMatchObject({
+      type: 'parallel',
+      id: 'parallel1',
+      name: '产业工会会审',
+      mode: 'any',
+      branches: [
+        [{ id: 'parallel1a', who: { kind: 'role', role: 'reviewer', level: 'parent' } }],
+        [{ id: 'parallel1b', name: '省总会审', who: { kind: 'role', role: 'reviewer', level: 'province' } }],
+      ],
+    });
+
+    // On a phone the saved group's branches stack, each within the screen.
+    const phone = await openSession(browser, h.url, { mobile: true });
+    await login(phone, chain.admin!);
+    await phone.page.goto(`/admin/chains/${chain.key}?owner=${chain.org}`);
+    const [b0, b1] = [await phone.page.getByTestId('branch-parallel1-0').boundingBox(), await phone.page.getByTestId('branch-parallel1-1').boundingBox()];
+    expect(b1!.y).toBeGreaterThan(b0!.y + b0!.height - 1);
+    expect(b0!.x + b0!.width).toBeLessThanOrEqual(390);
+    await phone.shot('chain-designer-phone-parallel');
+    expect(phone.errors).toEqual([]);
+    await phone.close();
   });
 });

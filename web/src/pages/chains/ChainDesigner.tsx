@@ -8,7 +8,7 @@
  * or a bad field comes back as problem+json and is shown where it belongs.
  */
 import { useMemo, useState } from 'react';
-import { Alert, Badge, Button, Card, Form, Input, Modal, Result, Space, Spin, Tabs, Typography } from 'antd';
+import { Alert, Badge, Button, Card, Form, Grid, Input, Modal, Result, Space, Spin, Tabs, Typography } from 'antd';
 import { ArrowLeftOutlined, SaveOutlined } from '@ant-design/icons';
 import type { ChainDefinition, FormDefinition } from '../../../../domain/chain';
 import { ApiError, get, newKey, post, type FieldError } from '../../api';
@@ -93,6 +93,7 @@ function Designer({
   groups: { id: string; name: string }[];
 }) {
   const { t, lang, m } = useI18n();
+  const screens = Grid.useBreakpoint();
   const [draft, setDraft] = useState<Draft>(initial);
   const [open, setOpen] = useState<StepPath | null>(null);
   const [tab, setTab] = useState('flow');
@@ -224,7 +225,7 @@ function Designer({
           </Button>
         }
       >
-        <Form layout="inline" style={{ rowGap: 8 }}>
+        <Form layout={screens.sm ? 'inline' : 'vertical'} style={{ rowGap: 8 }}>
           <Form.Item
             label={t('流程名称')}
             validateStatus={otherErrors.some((e) => e.path === 'name') ? 'error' : ''}
