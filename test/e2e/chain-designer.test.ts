@@ -21,7 +21,7 @@
  *    and the approved version holds exactly that.
  * 3. Parallel branches (并行分支, needs E1 on the server): the owner adds a
  *    group with the "+", makes it 任一通过, sends its second branch to the
- *    province and saves; the approved version holds the group; on a phone
+ *    province, gives the group the condition 金额 大于 10000 and saves; the approved version holds the group; on a phone
  *    the branches stack.
  * Screenshots in test-output/screenshots/chain-designer-*.png.
  */
@@ -91,6 +91,12 @@ describe('the chain designer', () => {
     const { page } = s;
     await login(s, chain.admin!);
     await openDesigner(page, chain.key);
+    await page.getByTestId('step-card-provinceReview').waitFor();
+    await page.goBack();
+    await page.getByTestId('chain-list').waitFor();
+    await expect.poll(() => page.getByTestId('chain-list').textContent()).toContain('本单位适用');
+    await s.shot('chain-designer-list');
+    await page.getByTestId(`chain-edit-${chain.key}`).click();
     await page.getByTestId('step-card-provinceReview').waitFor();
     expect(await page.getByTestId('step-card-provinceReview').textContent()).toContain('省 · 审核员');
 
@@ -254,6 +260,13 @@ describe('the chain designer', () => {
     await pickOption(page, page.getByTestId('who-level'), /^省$/);
     await page.locator('.ant-drawer-close').click();
     await expect.poll(() => page.getByTestId('step-card-parallel1b').textContent()).toContain('省 · 审核员');
+    // The whole group only for more than 10,000 yuan.
+    await page.getByTestId('group-condition-parallel1').click();
+    await page.getByTestId('cond-add').click();
+    await pickOption(page, page.getByTestId('cond-field-0'), /^金额$/);
+    await inputOf(page, 'cond-value-0').fill('10000');
+    await page.locator('.ant-modal-close').click();
+    await expect.poll(() => page.getByTestId('group-condition-text-parallel1').textContent()).toContain('金额 大于 10000');
     await s.shot('chain-designer-parallel');
 
     await page.getByTestId('chain-save').click();

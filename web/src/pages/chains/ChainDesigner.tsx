@@ -68,7 +68,7 @@ export default function ChainDesigner({ chainKey, owner, type }: { chainKey: str
   if (base.error) return <ErrorAlert error={base.error} />;
   const b = base.data;
   // A built-in, or a chain of an org above, becomes the caller's org's own chain of that type.
-  const draftOwner = b?.owner && (owner || chainKey !== 'new') ? b.owner : (owner ?? user?.org ?? '');
+  const draftOwner = chainKey === 'new' ? (owner ?? user?.org ?? '') : (b?.owner ?? owner ?? user?.org ?? '');
   const ownerName = b?.owner === draftOwner ? b.ownerName : (orgs.find((o) => o.id === draftOwner)?.name ?? '');
   const initial: Draft = {
     key: b?.key ?? type ?? '',

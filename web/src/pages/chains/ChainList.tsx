@@ -15,7 +15,6 @@ import { useLoad } from '../../components/useLoad';
 import { pick, useI18n } from '../../i18n';
 import { APP_STATUS, APP_TYPES, label } from '../../labels';
 import { navigate } from '../../router';
-import { useSession } from '../../session';
 
 export interface ChainSummary {
   key: string;
@@ -40,14 +39,15 @@ export const CONFIGURABLE = ['subsidy', 'membership', 'transfer', 'project_list'
 
 export default function ChainList() {
   const { t, lang } = useI18n();
-  const { user } = useSession();
   const chains = useLoad(() => get<{ items: ChainSummary[] }>('/api/chains'), []);
   const changes = useLoad(() => get<{ items: ChangeSummary[] }>('/api/applications?type=chain_change&status=pending&limit=50'), []);
   const [creating, setCreating] = useState(false);
   const [newType, setNewType] = useState<string>();
 
   const items = (chains.data?.items ?? []).filter((c) => c.type !== 'chain_change');
-  const open = (c: ChainSummary) => navigate(`/admin/chains/${encodeURIComponent(c.key)}${c.owner ? `?owner=${encodeURIComponent(c.owner)}` : ''}`);
+  // An org's chain opens as itself; the province-wide default starts a chain of the caller's own org from the one in force.
+  const open = (c: ChainSummary) =>
+    navigate(c.owner ? `/admin/chains/${encodeURIComponent(c.key)}?owner=${encodeURIComponent(c.owner)}` : `/admin/chains/new?type=${c.type}`);
 
   return (
     <Space direction="vertical" size="large" style={{ width: '100%' }} data-testid="chain-list">
@@ -110,7 +110,7 @@ export default function ChainList() {
         title={t('新建审批流程')}
         onCancel={() => setCreating(false)}
         okButtonProps={{ disabled: !newType, ...({ 'data-testid': 'chain-new-ok' } as Record<string, string>) }}
-        onOk={() => newType && navigate(`/admin/chains/new?type=${newType}&owner=${encodeURIComponent(user?.org ?? '')}`)}
+        onOk={() => newType && navigate(`/admin/chains/new?type=${newType}`)}
       >
         <Typography.Paragraph>{t('为本单位新建一类申请的审批流程，从现行流程开始修改。')}</Typography.Paragraph>
         <Select

@@ -5,8 +5,10 @@
  * "+", joined when all or any decide). Cards move up and down and are
  * removed from their header; a click opens the step's drawer.
  */
-import { Button, Dropdown, Input, Popconfirm, Segmented, Tooltip } from 'antd';
-import { ArrowDownOutlined, ArrowUpOutlined, BranchesOutlined, DeleteOutlined, PlusOutlined, UserOutlined } from '@ant-design/icons';
+import { useState } from 'react';
+import { Button, Dropdown, Input, Modal, Popconfirm, Segmented, Tooltip } from 'antd';
+import { ArrowDownOutlined, ArrowUpOutlined, BranchesOutlined, DeleteOutlined, FilterOutlined, PlusOutlined, UserOutlined } from '@ant-design/icons';
+import { ConditionBuilder } from './ConditionBuilder';
 import type { ParallelGroup, Step } from '../../../../domain/chain';
 import { pick, useI18n } from '../../i18n';
 import {
@@ -39,6 +41,9 @@ export interface FlowProps {
 
 export function FlowEditor({ steps, onChange, onOpen, facts, names, errorIds }: FlowProps) {
   const { t } = useI18n();
+  // The group whose condition is being edited (a whole group is reached or skipped as one).
+  const [condOf, setCondOf] = useState<number | null>(null);
+  const condGroup = condOf !== null ? steps[condOf] : undefined;
 
   const add = (at: number, kind: 'human' | 'parallel', group?: number, branch?: number) => {
     const item = kind === 'human' ? newHumanStep(steps) : newGroup(steps);
@@ -162,6 +167,9 @@ export function FlowEditor({ steps, onChange, onOpen, facts, names, errorIds }: 
           >
             {t('添加分支')}
           </Button>
+          <Button size="small" icon={<FilterOutlined />} onClick={() => setCondOf(gi)} data-testid={`group-condition-${g.id}`}>
+            {t('条件')}
+          </Button>
           <Button size="small" icon={<ArrowUpOutlined />} disabled={gi === 0} onClick={() => onChange(moveAt(steps, [gi], -1))} aria-label={t('上移')} />
           <Button
             size="small"
@@ -174,6 +182,11 @@ export function FlowEditor({ steps, onChange, onOpen, facts, names, errorIds }: 
             <Button size="small" danger icon={<DeleteOutlined />} aria-label={t('删除')} data-testid={`group-remove-${g.id}`} />
           </Popconfirm>
         </div>
+        {g.when !== undefined && (
+          <div style={{ color: '#d46b08', textAlign: 'center', marginBottom: 8 }} data-testid={`group-condition-text-${g.id}`}>
+            {t('条件')}：{conditionText(g.when, facts)}
+          </div>
+        )}
         <div className="cd-branches">
           {g.branches.map((b, bi) => (
             <div className="cd-branch" key={bi} data-testid={`branch-${g.id}-${bi}`}>
@@ -222,6 +235,18 @@ export function FlowEditor({ steps, onChange, onOpen, facts, names, errorIds }: 
         {plus(`flow-add-${steps.length}`, steps.length)}
         <div className="cd-end">{t('结束')}</div>
       </div>
+      <Modal open={!!condGroup && isGroup(condGroup)} title={t('并行分支的条件')} footer={null} onCancel={() => setCondOf(null)} destroyOnHidden>
+        {condGroup && isGroup(condGroup) && condOf !== null && (
+          <ConditionBuilder
+            value={condGroup.when}
+            facts={facts}
+            onChange={(when) => {
+              const { when: _w, ...rest } = condGroup;
+              onChange(replaceAt(steps, [condOf], when === undefined ? rest : { ...rest, when }));
+            }}
+          />
+        )}
+      </Modal>
     </div>
   );
 }
