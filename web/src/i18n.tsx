@@ -621,7 +621,7 @@ const EN: Record<string, string> = {
   上级: 'Parent',
   下拉: 'Drop-down',
   下移: 'Move down',
-  下级单位适用: 'For orgs below',
+  本单位不适用: 'Not in force here',
   '且（全部满足）': 'and (all hold)',
   个工作日: 'working days',
   中文名称: 'Chinese label',

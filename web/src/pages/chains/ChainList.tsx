@@ -76,7 +76,7 @@ export default function ChainList() {
             { title: t('版本'), dataIndex: 'version', render: (v: number) => `v${v}` },
             {
               title: t('状态'),
-              render: (_, c) => (c.applies ? <Tag color="green">{t('本单位适用')}</Tag> : <Tag>{t('下级单位适用')}</Tag>),
+              render: (_, c) => (c.applies ? <Tag color="green">{t('本单位适用')}</Tag> : <Tag>{t('本单位不适用')}</Tag>),
             },
             {
               title: t('操作'),
