@@ -622,6 +622,7 @@ const EN: Record<string, string> = {
   下拉: 'Drop-down',
   下移: 'Move down',
   本单位不适用: 'Not in force here',
+  请至少指定一人: 'Name at least one person',
   '且（全部满足）': 'and (all hold)',
   个工作日: 'working days',
   中文名称: 'Chinese label',

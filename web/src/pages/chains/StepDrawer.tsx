@@ -123,7 +123,10 @@ export function StepDrawer(props: {
             />
           </Space.Compact>
         ) : (
-          <Form.Item help={t('按姓名搜索本单位及上下级的人员')}>
+          <Form.Item
+            validateStatus={s.who.usernames.length === 0 ? 'warning' : ''}
+            help={s.who.usernames.length === 0 ? t('请至少指定一人') : t('按姓名搜索本单位及上下级的人员')}
+          >
             <Select
               mode="multiple"
               value={s.who.usernames}
