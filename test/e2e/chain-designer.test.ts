@@ -17,7 +17,7 @@
  * 2. On a phone (390 px): the owner adds an approver step with the "+",
  *    names nobody and saves: the server's 400 marks the card and the drawer
  *    lists the error; then picks the person by name, 会签, a limit of 3
- *    working days that rejects at the end, moves the step to the top, saves,
+ *    working days that rejects at the end, the applicant never approving their own, moves the step to the top, saves,
  *    and the approved version holds exactly that.
  * 3. Parallel branches (并行分支, needs E1 on the server): the owner adds a
  *    group with the "+", makes it 任一通过, sends its second branch to the
@@ -201,6 +201,7 @@ describe('the chain designer', () => {
     await page.getByTestId('sla-on').click();
     await inputOf(page, 'sla-amount').fill('3');
     await pickOption(page, page.getByTestId('sla-timeout'), '自动驳回');
+    await page.getByTestId('step-self').getByText('本人不得审批').click();
     await s.shot('chain-designer-phone-drawer');
     await page.locator('.ant-drawer-close').click();
 
@@ -239,6 +240,7 @@ describe('the chain designer', () => {
       who: { kind: 'users', usernames: ['city.reviewer'] },
       mode: 'all',
       sla: { limit: 'P3D', onTimeout: 'autoReject' },
+      onSelfApproval: 'forbid',
     });
     await s.close();
   });

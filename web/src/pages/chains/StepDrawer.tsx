@@ -218,6 +218,17 @@ export function StepDrawer(props: {
             ]}
           />
         </Form.Item>
+        <Form.Item label={t('审批人是申请人本人时')}>
+          <Radio.Group
+            value={s.onSelfApproval ?? 'skip'}
+            onChange={(e) => set({ onSelfApproval: e.target.value as 'skip' | 'forbid' })}
+            options={[
+              { value: 'skip', label: t('跳过本人') },
+              { value: 'forbid', label: t('本人不得审批') },
+            ]}
+            data-testid="step-self"
+          />
+        </Form.Item>
         <Form.Item label={t('允许的操作')}>
           <Checkbox.Group
             value={s.actions ?? DEFAULT_ACTIONS}

@@ -82,7 +82,7 @@ function valueWords(field: string, v: unknown, facts: Fact[], names: Map<string,
     case 'onNoApprover':
       return v === 'skip' ? '自动跳过' : '交该单位管理员';
     case 'onSelfApproval':
-      return v === 'skip' ? '跳过' : '不得审批';
+      return v === 'skip' ? '跳过本人' : '本人不得审批';
     case 'actions':
       return Array.isArray(v) ? v.map((a) => lookup(STEP_ACTIONS, a) ?? '其他').join('、') : '';
     case 'when':
