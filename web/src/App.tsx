@@ -37,6 +37,8 @@ const OrgTree = lazy(() => import('./pages/OrgTree'));
 const SmsOutbox = lazy(() => import('./pages/SmsOutbox'));
 const WorkCalendar = lazy(() => import('./pages/WorkCalendar'));
 const RotationWizard = lazy(() => import('./pages/admin/RotationWizard'));
+const ChainList = lazy(() => import('./pages/chains/ChainList'));
+const ChainDesigner = lazy(() => import('./pages/chains/ChainDesigner'));
 
 function NotFound() {
   const { t } = useI18n();
@@ -83,6 +85,9 @@ export function App() {
   else if (path === '/dev/sms-outbox') page = <SmsOutbox />;
   else if (path === '/admin/calendar') page = <WorkCalendar initialYear={Number(query.get('year')) || undefined} />;
   else if ((p = match('/admin/people/:username/rotate', path))) page = <RotationWizard username={p.username!} />;
+  else if (path === '/admin/chains') page = <ChainList />;
+  else if ((p = match('/admin/chains/:key', path)))
+    page = <ChainDesigner chainKey={p.key!} owner={query.get('owner') ?? undefined} type={query.get('type') ?? undefined} />;
   else page = <NotFound />;
 
   return <AppLayout path={path}>{guard(page)}</AppLayout>;

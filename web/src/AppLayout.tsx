@@ -105,6 +105,7 @@ export function AppLayout({ path, children }: { path: string; children: ReactNod
             icon: <SettingOutlined />,
             label: t('管理'),
             children: [
+              { key: '/admin/chains', label: t('审批流程') },
               { key: '/admin/personal-data-log', label: t('个人信息查看记录') },
               { key: '/dev/sms-outbox', label: t('短信发件箱') },
             ],
