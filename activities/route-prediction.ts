@@ -95,11 +95,12 @@ export async function approversOf(db: Db, usernames: readonly string[], orgId: s
 }
 
 /** Why the step goes to these people, in words (the step's `who` and the org it resolved to). */
-async function whyOf(db: Db, def: HumanStep, r: ResolvedStep): Promise<string> {
+async function whyOf(db: Db, def: HumanStep, r: Pick<ResolvedStep, 'skip' | 'rule' | 'orgId' | 'role'>): Promise<string> {
   if (r.skip) return r.rule;
   if (def.who.kind === 'users') return '指定人员 / named users';
+  if (!r.role) return r.rule; // handed on to a named person (转办, escalation): the rule says how
   const org = r.orgId ? await getOrg(db, r.orgId) : undefined;
-  const role = r.role ?? def.who.role;
+  const role = r.role;
   const roleName = ROLE_NAMES[role] ?? role;
   if (role !== def.who.role)
     return `无人匹配，转 ${org?.name ?? '上级'} 的 ${roleName} / nobody matched: the ${role} of the org above (${def.who.level} ${def.who.role} wanted)`;
@@ -148,7 +149,7 @@ export async function predictOpenStep(
     remaining: true,
     who,
     approvers: await approversOf(db, who, first?.orgId ?? null, first?.role ?? null),
-    why: rule ?? null,
+    why: await whyOf(db, def, { skip: false, rule: rule ?? '', orgId: first?.orgId ?? null, role: first?.role ?? null }),
     rule,
     condition: await predictCondition(db, subject, def.when),
   };
