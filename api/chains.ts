@@ -169,6 +169,13 @@ export const chainSchema = z
           message: 'target 仅用于入会和转会 / target applies to membership and transfer only',
         });
       checkCondition(step.when, fields, path, ctx);
+      // 身份审核 shows full personal data to its task holder: kept to plain steps, whose one holder the reveal checks.
+      if (path.length > 2 && step.showsPersonalData)
+        ctx.addIssue({
+          code: 'custom',
+          path: [...path, 'showsPersonalData'],
+          message: '显示完整个人信息的步骤不能放在并行分支中 / a step that shows full personal data cannot be inside a parallel branch',
+        });
     }
     if (!c.steps.some((st) => st.type === 'human' || st.type === 'parallel'))
       ctx.addIssue({ code: 'custom', path: ['steps'], message: '至少需要一个人工审批步骤 / at least one human step' });
@@ -178,7 +185,7 @@ export const chainSchema = z
 export const routePreviewSchema = z
   .object({
     /** The draft chain, as POST /api/chains takes it (not checked for safety: a draft may be incomplete). */
-    chain: z.record(z.string(), z.unknown(), { error: '请提供审批链 / chain is required' }),
+    chain: chainSchema,
     sample: z
       .object({
         amount: z.number({ error: '金额须为数字（元）/ amount must be a number' }).nonnegative().max(100_000_000).optional(),
@@ -313,19 +320,17 @@ export function chainRoutes(deps: ChainDeps): Router {
 
     const body = routePreviewSchema.safeParse(raw);
     const errors: FieldError[] = body.success ? [] : zodFieldErrors(body.error);
-    const chain = chainSchema.safeParse(draft);
-    if (!chain.success) errors.push(...zodFieldErrors(chain.error).map((e) => ({ ...e, path: `chain.${e.path}` })));
-    if (!owner) errors.push({ path: 'chain.owner', message: '未知组织 / unknown org id' });
+    // The orgs are looked up once the body is well formed (then each bad one is named).
     const applicantOrg = body.success ? await getOrg(deps.db, body.data.sample.applicantOrg) : undefined;
-    if (body.success && (!applicantOrg || !owner || !applicantOrg.path.startsWith(owner.path)))
+    if (body.success && !owner) errors.push({ path: 'chain.owner', message: '未知组织 / unknown org id' });
+    if (body.success && owner && (!applicantOrg || !applicantOrg.path.startsWith(owner.path)))
       errors.push({
         path: 'sample.applicantOrg',
         message: '申请单位须为审批链所属组织或其下级 / the sample applicant org must be the chain owner or below it',
       });
-    if (errors.length || !body.success || !chain.success || !applicantOrg) throw badRequest('预览参数有误，请检查标出的字段 / invalid preview', errors);
+    if (errors.length || !body.success || !applicantOrg) throw badRequest('预览参数有误，请检查标出的字段 / invalid preview', errors);
 
-    const { sample } = body.data;
-    const def = chain.data;
+    const { sample, chain: def } = body.data;
     const subject: RouteSubject = {
       applicationId: 'preview',
       type: def.type,

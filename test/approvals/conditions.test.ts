@@ -203,4 +203,22 @@ describe('validation of conditions', () => {
       'steps.3.branches.1.0',
     ]);
   });
+
+  it('refuses a step id used twice across branches, a branch step that shows full personal data, and an unknown field in a branch or group condition', async () => {
+    const paths = await refused([
+      city,
+      {
+        type: 'parallel',
+        id: 'industries',
+        name: '产业工会会审',
+        mode: 'all',
+        when: { '==': [{ var: 'form.sector' }, 'trade'] },
+        branches: [
+          [humanStep({ id: 'review', showsPersonalData: true })],
+          [humanStep({ id: 'review', who: { kind: 'users', usernames: ['gongjiao.reviewer'] }, when: { '>': [{ var: 'amont' }, 1] } })],
+        ],
+      },
+    ]);
+    expect(paths).toEqual(['steps.1.when.==.0.var', 'steps.1.branches.0.0.showsPersonalData', 'steps.1.branches.1.0.id', 'steps.1.branches.1.0.when.>.0.var']);
+  });
 });
