@@ -153,11 +153,16 @@ describe('decisions inside a branch', () => {
     expect((await api.timeline(id)).filter((e) => e.action === 'parallelStarted')).toHaveLength(2);
   });
 
-  it('a step inside a branch takes no added signer (409), and nothing changes', async () => {
+  it('a step inside a branch offers its own actions but takes no added signer (409), and nothing changes', async () => {
     const chain = await api.saveChain(buildChain({ steps: [crossIndustry('all'), finalStep] }));
     const id = await api.start(chain.staff, buildSubsidy());
     const gj = await api.task('gongjiao.reviewer', id);
     await api.task('city.reviewer', id);
+    // The task page offers the branch step's actions, without adding signers.
+    const allowed = await h.call('GET', `/api/tasks/${gj.id}/allowed`, { token: await h.login('gongjiao.reviewer') });
+    expect(allowed.status).toBe(200);
+    expect(allowed.body).toMatchObject({ mine: true, actions: expect.arrayContaining(['approve', 'reject', 'return', 'transfer']) });
+    expect(allowed.body.actions).not.toContain('addSigner');
     const before = await api.rows('audit_log', id);
     const r = await api.act('gongjiao.reviewer', gj.id, { action: 'addSigner', to: ['gongjiao.staff'], position: 'after' });
     expect(r.status, JSON.stringify(r.body)).toBe(409);
