@@ -26,8 +26,13 @@ describe('replaying stored workflow histories', () => {
     const scenarios = ['membership-approve-once', 'subsidy-add-signer', 'subsidy-returned-resubmitted-approved', 'subsidy-withdrawn', 'subsidy-sla-escalated'];
     expect(files).toEqual(
       // Each scenario as recorded before the business-status-on-change patch, after it (-v2), and after the approval
-      // engine and the changed-resubmit-restarts patch (-v3, with a scenario of its own).
-      expect.arrayContaining([...scenarios.flatMap((n) => [`${n}.json`, `${n}-v2.json`, `${n}-v3.json`]), 'subsidy-changed-resubmit-restarts-v3.json']),
+      // engine and the changed-resubmit-restarts patch (-v3, with a scenario of its own); conditions and parallel branches
+      // (-v4: a group's condition, two branches, a step skipped by its condition behind the step-conditions patch).
+      expect.arrayContaining([
+        ...scenarios.flatMap((n) => [`${n}.json`, `${n}-v2.json`, `${n}-v3.json`]),
+        'subsidy-changed-resubmit-restarts-v3.json',
+        'subsidy-conditions-parallel-v4.json',
+      ]),
     );
     for (const f of files) {
       const events = load(f).events;
