@@ -263,6 +263,7 @@ export function describeCondition(when: Condition | undefined, labels: Condition
     const [op, raw] = entry;
     const args: unknown[] = Array.isArray(raw) ? raw : [raw];
     const a = args.map((x) => say(x, lang));
+    const paren = (x: string) => (lang === 'zh' ? `（${x}）` : `(${x})`);
     switch (op) {
       case 'var': {
         const name = String(args[0]);
@@ -273,9 +274,9 @@ export function describeCondition(when: Condition | undefined, labels: Condition
         return FACT_LABELS[name as ConditionFact]?.[lang] ?? name;
       }
       case 'and':
-        return a.map((x) => (args.length > 1 ? `（${x}）` : x)).join(lang === 'zh' ? ' 且 ' : ' and ');
+        return a.map((x) => (args.length > 1 ? paren(x) : x)).join(lang === 'zh' ? ' 且 ' : ' and ');
       case 'or':
-        return a.map((x) => (args.length > 1 ? `（${x}）` : x)).join(lang === 'zh' ? ' 或 ' : ' or ');
+        return a.map((x) => (args.length > 1 ? paren(x) : x)).join(lang === 'zh' ? ' 或 ' : ' or ');
       case '!':
         return lang === 'zh' ? `并非（${a[0]}）` : `not (${a[0]})`;
       case '!!':
