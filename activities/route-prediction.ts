@@ -31,6 +31,11 @@ export interface RouteSubject {
   targetOrg?: string;
   /** The payload fields conditions read, and the form's labels. */
   facts: ConditionPayload;
+  /**
+   * Whether the caller may see a person of an org at this path (the policy's seeOrg); absent: everyone shown.
+   * A draft chain may name anyone: the preview names only those within the caller's sight.
+   */
+  canSee?: (orgPath: string) => boolean;
 }
 
 /** Someone who would act, as users know them: name and post (never a login). */
@@ -80,11 +85,18 @@ export async function predictCondition(db: Db, subject: RouteSubject, when: Cond
 }
 
 /** Names and posts of these users: the post at the org the step resolved to where they hold one there, else their first. */
-export async function approversOf(db: Db, usernames: readonly string[], orgId: string | null, role: string | null): Promise<Approver[]> {
+export async function approversOf(
+  db: Db,
+  usernames: readonly string[],
+  orgId: string | null,
+  role: string | null,
+  canSee?: (orgPath: string) => boolean,
+): Promise<Approver[]> {
   if (usernames.length === 0) return [];
   const [people, posts] = await Promise.all([listUsersWithOrgPath(db, usernames), listActivePosts(db, usernames)]);
   return usernames.map((u) => {
     const person = people.find((p) => p.username === u);
+    if (canSee && (!person || !canSee(person.orgPath))) return { name: '（范围外人员）', post: '（不在您的可见范围内）/ outside your scope' };
     const mine = posts.filter((p) => p.username === u);
     const post = mine.find((p) => p.orgId === orgId && (!role || p.role === role)) ?? mine.find((p) => p.orgId === orgId) ?? mine[0];
     return {
@@ -92,6 +104,13 @@ export async function approversOf(db: Db, usernames: readonly string[], orgId: s
       post: post ? `${post.orgName} ${ROLE_NAMES[post.role] ?? post.role}` : '（无在职岗位）',
     };
   });
+}
+
+/** The logins the caller may see (all, without a `canSee`). */
+async function visibleLogins(db: Db, usernames: string[], canSee?: (orgPath: string) => boolean): Promise<string[]> {
+  if (!canSee || usernames.length === 0) return usernames;
+  const people = await listUsersWithOrgPath(db, usernames);
+  return usernames.filter((u) => people.some((p) => p.username === u && canSee(p.orgPath)));
 }
 
 /** Why the step goes to these people, in words (the step's `who` and the org it resolved to). */
@@ -126,8 +145,8 @@ export async function predictHumanStep(db: Db, calendars: CalendarCache, subject
   const who = r.skip ? [] : r.candidates;
   return {
     remaining: true,
-    who,
-    approvers: await approversOf(db, who, r.orgId, r.role),
+    who: await visibleLogins(db, who, subject.canSee),
+    approvers: await approversOf(db, who, r.orgId, r.role, subject.canSee),
     why: await whyOf(db, def, r),
     rule: condition && !condition.holds ? `${r.rule}；条件不满足，将跳过 / condition not met: would be skipped` : r.rule,
     skip: r.skip || (condition ? !condition.holds : false),
@@ -147,8 +166,8 @@ export async function predictOpenStep(
   const first = tasks[0];
   return {
     remaining: true,
-    who,
-    approvers: await approversOf(db, who, first?.orgId ?? null, first?.role ?? null),
+    who: await visibleLogins(db, who, subject.canSee),
+    approvers: await approversOf(db, who, first?.orgId ?? null, first?.role ?? null, subject.canSee),
     why: await whyOf(db, def, { skip: false, rule: rule ?? '', orgId: first?.orgId ?? null, role: first?.role ?? null }),
     rule,
     condition: await predictCondition(db, subject, def.when),

@@ -17,7 +17,7 @@ import { predictGroup, predictHumanStep, type RouteSubject } from '../activities
 import { diffChains } from '../domain/chain-diff';
 import { chainSafetyIssues } from '../domain/chain-safety';
 import { isValidDuration, durationToMs } from '../domain/duration';
-import { proposeChain, readChain } from '../domain/policy';
+import { proposeChain, readChain, seeOrg } from '../domain/policy';
 import {
   chainSnapshot,
   getApplicableChain,
@@ -336,6 +336,7 @@ export function chainRoutes(deps: ChainDeps): Router {
       type: def.type,
       applicant: null,
       applicantOrg: applicantOrg.id,
+      canSee: (orgPath) => seeOrg(caller, { path: orgPath }),
       facts: {
         ...(sample.amount !== undefined ? { amount: sample.amount } : {}),
         ...(sample.group !== undefined ? { group: sample.group } : {}),

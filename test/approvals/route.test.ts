@@ -181,6 +181,24 @@ describe('POST /api/chains/route-preview', () => {
     expect((await h.call('POST', '/api/chains/route-preview', { body })).status).toBe(401);
   });
 
+  it('names only the people the caller may see: a draft naming someone of another city shows neither their name nor their login', async () => {
+    const r = await preview('xinhua.admin', {
+      chain: draft({
+        owner: undefined,
+        steps: [humanStep({ id: 'far', name: '外市审核', who: { kind: 'users', usernames: ['xc.reviewer', 'city.reviewer'] }, mode: 'all' })],
+      }),
+      sample: { applicantOrg: 'pds-xinhua', amount: 1000 },
+    });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body.steps[0].who).toEqual(['city.reviewer']);
+    expect(r.body.steps[0].approvers).toEqual([
+      { name: '（范围外人员）', post: '（不在您的可见范围内）/ outside your scope' },
+      { name: '市总组织部审核员', post: '平顶山市总工会 审核员' },
+    ]);
+    // Nothing of the person beyond the login the caller typed (echoed in the step and its rule): no name, no org.
+    expect(JSON.stringify(r.body)).not.toContain('许昌');
+  });
+
   it('answers 400 naming each bad field: the draft’s condition, a sample org outside the owner, a bad amount', async () => {
     const bad = await preview('city.admin', {
       chain: draft({ steps: [humanStep({ id: 'a', when: { '>': [{ var: 'salary' }, 1] } })] }),
