@@ -10,6 +10,7 @@ import type { Db } from '../db/knex';
 import { getOrg } from '../db/org-repository';
 import { listActivePosts, listUsersWithOrgPath } from '../db/user-repository';
 import type { ConditionPayload, ConditionResult, ResolvedStep } from '../workflows/approval-types';
+import { branchName } from '../workflows/approval-engine';
 import { evaluateStepCondition, resolveApprovers, type CalendarCache } from './route-resolution';
 
 const ROLE_NAMES: Record<string, string> = { reviewer: '审核员', admin: '管理员', staff: '干事', supervisor: '督办' };
@@ -187,7 +188,7 @@ export async function predictGroup(
     const predicted = [];
     for (const [i, st] of steps.entries())
       predicted.push({ index: i, id: st.id, name: st.name, status: 'waiting', ...(await predictHumanStep(db, calendars, subject, st)) });
-    branches.push({ index: b, name: `分支 ${b + 1}（${steps[0]?.name ?? ''}）`, status: 'waiting', steps: predicted });
+    branches.push({ index: b, name: branchName({ def, status: 'waiting', forbidden: [] }, b), status: 'waiting', steps: predicted });
   }
   return { condition, branches };
 }

@@ -185,11 +185,22 @@ export function stepOf(s: ApprovalState, t: { stepIndex: number; branch?: number
   return st.branches[t.branch]?.steps[t.branchStep ?? 0];
 }
 
-/** A branch is named by its first step (branches carry no name of their own in a chain). */
-export function branchName(group: StepState, branch: number): string {
+/**
+ * A branch is named by its first step (branches carry no name of their own in a chain), in Chinese and
+ * English: 分支 1（工交工会审核） / branch 1 (transport union review).
+ */
+export function branchLabel(group: StepState, branch: number): { zh: string; en: string } {
   const def = group.def as ParallelGroup;
   const first = group.branches?.[branch]?.steps[0]?.def.name ?? def.branches?.[branch]?.[0]?.name ?? '';
-  return `分支 ${branch + 1}（${first}）`;
+  const cut = first.indexOf(' / ');
+  const [zh, en] = cut >= 0 ? [first.slice(0, cut), first.slice(cut + 3)] : [first, first];
+  return { zh: `分支 ${branch + 1}（${zh}）`, en: `branch ${branch + 1} (${en})` };
+}
+
+/** A branch's name as the API shows it: "中文 / English". */
+export function branchName(group: StepState, branch: number): string {
+  const l = branchLabel(group, branch);
+  return `${l.zh} / ${l.en}`;
 }
 
 /** The payload fields a condition reads. */
@@ -963,13 +974,13 @@ function startGroup(tx: Transition, st: StepState, def: ParallelGroup): void {
     current: 0,
     status: 'active',
   }));
-  const names = st.branches.map((_, b) => branchName(st, b));
+  const names = st.branches.map((_, b) => branchLabel(st, b));
   tx.audit(
     'system',
     'parallelStarted',
     s.current,
-    `并行分支开始（${def.mode === 'all' ? '全部完成后继续' : '任一完成即继续'}）：${names.join('、')} / parallel branches started (${def.mode === 'all' ? 'all must finish' : 'the first to finish decides'})`,
-    { mode: def.mode, branches: names },
+    `并行分支开始（${def.mode === 'all' ? '全部完成后继续' : '任一完成即继续'}）：${names.map((n) => n.zh).join('、')} / parallel branches started (${def.mode === 'all' ? 'all must finish' : 'the first to finish decides'}): ${names.map((n) => n.en).join(', ')}`,
+    { mode: def.mode, branches: names.map((n) => `${n.zh} / ${n.en}`) },
   );
   tx.fx.projection = true;
 }
@@ -1008,7 +1019,8 @@ function branchStepFinished(tx: Transition, b: number): boolean {
   branch.current += 1;
   if (branch.current < branch.steps.length) return true;
   branch.status = 'done';
-  tx.audit('system', 'branchDone', s.current, `${branchName(group, b)}已完成 / branch ${b + 1} finished`, { branch: b });
+  const done = branchLabel(group, b);
+  tx.audit('system', 'branchDone', s.current, `${done.zh}已完成 / ${done.en} finished`, { branch: b });
   if (def.mode === 'any') {
     const cancelled: number[] = [];
     for (const [i, other] of group.branches!.entries()) {
@@ -1023,7 +1035,7 @@ function branchStepFinished(tx: Transition, b: number): boolean {
         'system',
         'branchesCancelled',
         s.current,
-        `${branchName(group, b)}已先完成（任一即可），取消其余分支：${cancelled.map((i) => branchName(group, i)).join('、')} / the first branch finished: the others are cancelled`,
+        `${done.zh}已先完成（任一即可），取消其余分支：${cancelled.map((i) => branchLabel(group, i).zh).join('、')} / ${done.en} finished first: ${cancelled.map((i) => branchLabel(group, i).en).join(', ')} cancelled`,
         { finished: b, cancelled },
       );
   } else if (group.branches!.some((x) => x.status === 'active')) {

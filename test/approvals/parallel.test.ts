@@ -56,7 +56,8 @@ describe('parallel branches, mode all', () => {
     expect(cm).toMatchObject({ stepIndex: 0, step: '财贸工会审核 / trade union review' });
     const started = (await api.timeline(id)).find((e) => e.action === 'parallelStarted');
     expect(started).toMatchObject({ stepIndex: 0, step: '产业工会会审 / industry unions review', data: { mode: 'all' } });
-    expect(started!.comment).toContain('分支 1（工交工会审核 / transport union review）');
+    expect(started!.comment).toContain('分支 1（工交工会审核）、分支 2（财贸工会审核）');
+    expect(started!.comment).toContain('branch 1 (transport union review), branch 2 (trade union review)');
 
     // The second branch climbs to its second step while the first is still open.
     await api.ok('city.reviewer', cm.id, { action: 'approve', comment: '财贸同意' });
@@ -103,7 +104,8 @@ describe('parallel branches, mode any', () => {
     expect(tl.find((e) => e.action === 'branchesCancelled')).toMatchObject({
       stepIndex: 0,
       data: { finished: 0, cancelled: [1] },
-      comment: expect.stringContaining('取消其余分支：分支 2（财贸工会审核 / trade union review）'),
+      comment:
+        '分支 1（工交工会审核）已先完成（任一即可），取消其余分支：分支 2（财贸工会审核） / branch 1 (transport union review) finished first: branch 2 (trade union review) cancelled',
     });
     // The second branch's second step never started.
     expect(await api.inbox('city.reviewer2', id)).toHaveLength(0);

@@ -93,9 +93,13 @@ describe('GET /api/applications/:id/route', () => {
     const [g, final] = r.body.steps;
     expect(g).toMatchObject({ id: 'industries', type: 'parallel', status: 'active', remaining: true });
     expect(g.branches).toHaveLength(2);
-    expect(g.branches[0]).toMatchObject({ name: '分支 1（工交工会审核）', status: 'done', steps: [{ id: 'gongjiao', status: 'done', remaining: false }] });
+    expect(g.branches[0]).toMatchObject({
+      name: '分支 1（工交工会审核） / branch 1 (工交工会审核)',
+      status: 'done',
+      steps: [{ id: 'gongjiao', status: 'done', remaining: false }],
+    });
     expect(g.branches[1]).toMatchObject({
-      name: '分支 2（财贸工会审核）',
+      name: '分支 2（财贸工会审核） / branch 2 (财贸工会审核)',
       status: 'active',
       steps: [
         {
@@ -140,9 +144,9 @@ describe('POST /api/chains/route-preview', () => {
   });
 
   it('gives the route of a draft chain for a sample application: conditions in words, approvers, branches', async () => {
-    const before = await h.db('applications').count({ n: '*' }).first();
+    const chain = draft();
     const r = await preview('city.admin', {
-      chain: draft(),
+      chain,
       sample: { applicantOrg: 'pds-xinhua', amount: 60_000, group: 'courier', form: { headcount: 40 } },
     });
     expect(r.status, JSON.stringify(r.body)).toBe(200);
@@ -157,7 +161,10 @@ describe('POST /api/chains/route-preview', () => {
       approvers: [{ name: '市工交工会审核员' }],
     });
     expect(industries).toMatchObject({ type: 'parallel', skip: true, condition: { holds: false, zh: '表单“职工人数” ≥ 100' } });
-    expect(industries.branches.map((b: { name: string }) => b.name)).toEqual(['分支 1（工交工会审核）', '分支 2（财贸工会审核）']);
+    expect(industries.branches.map((b: { name: string }) => b.name)).toEqual([
+      '分支 1（工交工会审核） / branch 1 (工交工会审核)',
+      '分支 2（财贸工会审核） / branch 2 (财贸工会审核)',
+    ]);
     expect(industries.branches[1].steps[0].approvers).toEqual([{ name: '市总组织部审核员二', post: '平顶山市总工会 审核员' }]);
 
     // A smaller sample of another group: the province and the courier steps would be skipped.
@@ -167,7 +174,9 @@ describe('POST /api/chains/route-preview', () => {
     });
     expect(small.body.steps.map((s: { skip?: boolean }) => !!s.skip)).toEqual([false, true, true, false]);
     // Previewing writes nothing.
-    expect(await h.db('applications').count({ n: '*' }).first()).toEqual(before);
+    // Previewing proposes nothing: no chain change names the draft's key, no version of it exists.
+    expect(await h.db('applications').where('title', 'like', `%${chain.key}%`)).toHaveLength(0);
+    expect(await h.db('chain_definitions').where({ key: chain.key })).toHaveLength(0);
   });
 
   it('is for whoever may propose the chain: a staff member 403, an admin of another city 403, a county admin for the city’s chain 403', async () => {

@@ -11,6 +11,7 @@ import dayjs, { type Dayjs } from 'dayjs';
 import { get, newKey, post } from '../api';
 import { AppTimeline, type TimelineEntry } from '../components/AppTimeline';
 import { DueTag } from '../components/DueTag';
+import { RouteCard } from '../components/RouteCard';
 import { MembershipFact, type MembershipFactView } from '../components/MembershipFact';
 import { applyFieldErrors, ErrorAlert } from '../components/ErrorAlert';
 import { useLoad } from '../components/useLoad';
@@ -155,6 +156,11 @@ export default function TaskPage({ id }: { id: string }) {
         </Col>
         <Col xs={24} xl={9}>
           <ActionPanel task={d} allowed={allowed.data} loadError={allowed.error} onDone={reload} />
+          {s && (
+            <div style={{ marginTop: 16 }}>
+              <RouteCard key={`${s.status}-${d.status}`} applicationId={s.id} />
+            </div>
+          )}
         </Col>
       </Row>
     </Space>
