@@ -208,7 +208,13 @@ export function conditionIssues(when: unknown, fields: readonly string[]): Condi
 export function evaluateCondition(when: Condition | undefined, facts: ConditionFacts): boolean {
   if (when === undefined) return true;
   if (typeof when === 'boolean') return when;
-  return jsonLogic.truthy(jsonLogic.apply(when, facts));
+  try {
+    return jsonLogic.truthy(jsonLogic.apply(when, facts));
+  } catch {
+    // Validation keeps out what could throw; should a stored condition still fail, it does not hold (the step is
+    // skipped and says which condition) rather than retrying for ever. A step with a condition never guards money.
+    return false;
+  }
 }
 
 /** Labels that make a condition readable: the form's field titles, and names for values (group ids → 快递员). */
