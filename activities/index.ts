@@ -5,14 +5,22 @@ import type { Client } from '@temporalio/client';
 import type { Db } from '../db/knex';
 import { recordTransition as writeTransition } from '../db/approval-repository';
 import { rewrapJson, type PiiCipher } from '../runtime/pii';
-import type { AutoStepInput, AutoStepResult, ResolveStepInput, ResolvedStep, TransitionRecord } from '../workflows/approval-types';
+import type {
+  AutoStepInput,
+  AutoStepResult,
+  ConditionResult,
+  EvaluateConditionInput,
+  ResolveStepInput,
+  ResolvedStep,
+  TransitionRecord,
+} from '../workflows/approval-types';
 import { runAutoStep } from './auto-steps';
 import { createBulkActivities } from './bulk-actions';
 import { createMigrationActivities } from './chain-migration';
 import { createBulletinActivities, type MailSettings } from './bulletin';
 import { createCampaignActivities } from './campaign';
 import { createRetentionActivities } from './retention';
-import { calendarCache, planEscalationTo, resolveEscalationTarget, resolveStepRoute } from './route-resolution';
+import { calendarCache, evaluateGroupCondition, planEscalationTo, resolveEscalationTarget, resolveStepRoute } from './route-resolution';
 
 export interface ActivityDeps {
   db: Db;
@@ -40,6 +48,10 @@ export function createActivities(deps: ActivityDeps) {
     /** Resolves who acts on a step and its due time. Read-only; safe to retry. */
     async resolveStep(input: ResolveStepInput): Promise<ResolvedStep> {
       return resolveStepRoute(deps.db, calendars, input);
+    },
+    /** Evaluates a parallel group's condition now (a step's own comes with resolveStep). Read-only. */
+    async evaluateCondition(input: EvaluateConditionInput): Promise<ConditionResult> {
+      return evaluateGroupCondition(deps.db, input);
     },
     /** Finds who an overdue task escalates to. Read-only. */
     async resolveEscalation(input: { orgId: string }): Promise<{ username: string; rule: string } | null> {

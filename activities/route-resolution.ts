@@ -9,13 +9,15 @@ import type { HumanStep, OrgLevel } from '../domain/chain';
 import { WorkingCalendar } from '../domain/calendar';
 import { durationToMs, parseDuration } from '../domain/duration';
 import type { Db } from '../db/knex';
-import { getOrg, listAncestors, type OrgRow } from '../db/org-repository';
+import { getOrg, listAncestors, listTargetGroups, type OrgRow } from '../db/org-repository';
 import { getUser, listUsersWithOrgPath, listUsersWithRole } from '../db/user-repository';
 import { listAllOverrides, overridesTopDown, type OverrideRow } from '../db/calendar-repository';
 import { calendarEntries } from '../domain/official-calendar';
 import { activeDeputies } from '../db/deputy-repository';
 import { deputyTarget } from '../domain/policy';
-import type { ResolvedStep, ResolveStepInput } from '../workflows/approval-types';
+import type { ConditionPayload, ConditionResult, EvaluateConditionInput, ResolvedStep, ResolveStepInput } from '../workflows/approval-types';
+import type { Condition } from '../domain/chain';
+import { conditionFacts, describeCondition, evaluateCondition, skippedByConditionNote } from '../domain/conditions';
 
 const LEVEL_NAMES: Record<OrgLevel, string> = {
   self: '申请单位',
@@ -83,7 +85,43 @@ export function calendarCache(db: Db): CalendarCache {
   };
 }
 
+/**
+ * A condition over one application, evaluated now, and said in words (the
+ * form's labels for its fields, group and org-kind names for their ids).
+ */
+export async function evaluateStepCondition(
+  db: Db,
+  input: { when: Condition; type: string; applicantOrg: string; facts: ConditionPayload },
+): Promise<ConditionResult> {
+  const [org, groups] = await Promise.all([getOrg(db, input.applicantOrg), listTargetGroups(db)]);
+  const facts = conditionFacts(input.type, input.facts as Record<string, unknown>, org);
+  const holds = evaluateCondition(input.when, facts);
+  const text = describeCondition(input.when, { fields: input.facts.labels, values: Object.fromEntries(groups.map((g) => [g.id, g.name])) });
+  return { holds, ...text, note: skippedByConditionNote(text) };
+}
+
+/** A parallel group's condition (the activity behind the workflow's `evaluate`). */
+export async function evaluateGroupCondition(db: Db, input: EvaluateConditionInput): Promise<ConditionResult> {
+  return evaluateStepCondition(db, input);
+}
+
+/**
+ * Who acts on a step, and whether it is reached at all: a step with a
+ * condition (and the facts to judge it, carried by runs since conditions) is
+ * skipped when it does not hold now, the result saying which condition.
+ */
 export async function resolveStepRoute(db: Db, calendars: CalendarCache, input: ResolveStepInput, now = new Date()): Promise<ResolvedStep> {
+  let condition: ConditionResult | undefined;
+  if (input.step.when !== undefined && input.facts) {
+    condition = await evaluateStepCondition(db, { when: input.step.when, type: input.type ?? 'subsidy', applicantOrg: input.applicantOrg, facts: input.facts });
+    if (!condition.holds) return { skip: true, rule: condition.note, role: null, orgId: null, orgPath: null, candidates: [], forbidden: [], condition };
+  }
+  const resolved = await resolveApprovers(db, calendars, input, now);
+  return condition ? { ...resolved, condition } : resolved;
+}
+
+/** Who acts on a human step (its condition aside): the step's `who`, its rules, deputies, and its due time. */
+export async function resolveApprovers(db: Db, calendars: CalendarCache, input: ResolveStepInput, now = new Date()): Promise<ResolvedStep> {
   const step: HumanStep = input.step;
   let role: string | null = null;
   let org: OrgRow | undefined;

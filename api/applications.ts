@@ -14,7 +14,8 @@ import { listApplications, listTimeline, type ApplicationRow } from '../db/appro
 import { getOrg, listTargetGroups } from '../db/org-repository';
 import { getUser } from '../db/user-repository';
 import { getSubsidyNotice } from '../db/subsidy-repository';
-import { resolveStepRoute, calendarCache } from '../activities/route-resolution';
+import { calendarCache } from '../activities/route-resolution';
+import { approversOf, predictCondition, predictGroup, predictHumanStep, predictOpenStep, type RouteSubject } from '../activities/route-prediction';
 import type { PiiCipher } from '../runtime/pii';
 import { getApplicationQuery } from '../workflows';
 import type { ActionInput } from '../workflows/approval-types';
@@ -219,7 +220,11 @@ export function applicationRoutes(deps: ApplicationDeps): Router {
     });
   });
 
-  /** The remaining steps: who would act and which rule matched. */
+  /**
+   * The remaining steps (and the branches of parallel groups): whether each
+   * one's condition holds now and in words, who would act (names and posts;
+   * `who` keeps the logins for current clients) and why.
+   */
   router.get('/api/applications/:id/route', auth, async (req, res) => {
     const caller = callerOf(req);
     const app = await loadVisibleApplication(deps.db, caller, req.params.id as string);
@@ -229,35 +234,69 @@ export function applicationRoutes(deps: ApplicationDeps): Router {
     } catch (err) {
       throw mapTemporalError(err);
     }
+    const payload = app.payload ?? {};
+    const subject: RouteSubject = {
+      applicationId: app.id,
+      type: state.type,
+      applicant: app.applicant,
+      applicantOrg: app.applicantOrg,
+      targetOrg: state.targetOrg,
+      facts: {
+        ...(payload.amount !== undefined ? { amount: payload.amount } : {}),
+        ...(payload.group !== undefined ? { group: payload.group } : {}),
+        ...(payload.form !== undefined ? { form: payload.form } : {}),
+        ...(state.formLabels ? { labels: state.formLabels } : {}),
+      },
+    };
+    const pending = state.status === 'pending';
     const steps = [];
     for (const st of state.steps) {
       if (st.index < state.currentStepIndex || st.status === 'done' || st.status === 'skipped') {
         steps.push({ ...st, remaining: false });
         continue;
       }
-      if (st.type === 'auto' || state.status !== 'pending') {
-        steps.push({ ...st, remaining: state.status === 'pending', who: [], rule: st.type === 'auto' ? '自动步骤 / automated step' : st.rule });
+      if (st.def.type === 'auto' || !pending) {
+        steps.push({ ...st, remaining: pending, who: [], rule: st.def.type === 'auto' ? '自动步骤 / automated step' : st.rule });
+        continue;
+      }
+      if (st.def.type === 'parallel') {
+        const def = st.def;
+        if (!st.branches) {
+          const g = await predictGroup(deps.db, calendars, subject, def);
+          steps.push({ ...st, remaining: true, who: [], approvers: [], condition: g.condition, branches: g.branches });
+          continue;
+        }
+        const branches = [];
+        for (const b of st.branches) {
+          const out = [];
+          for (const x of b.steps) {
+            const stepDef = def.branches[b.index]![x.index]!;
+            if (x.status === 'done' || x.status === 'skipped' || b.status !== 'active') out.push({ ...x, remaining: false });
+            else if (x.status === 'active') {
+              const tasks = state.tasks.filter((t) => t.stepIndex === st.index && t.branch === b.index && t.branchStep === x.index && t.status === 'pending');
+              out.push({ ...x, ...(await predictOpenStep(deps.db, subject, stepDef, x.rule, tasks)) });
+            } else out.push({ ...x, ...(await predictHumanStep(deps.db, calendars, subject, stepDef)) });
+          }
+          branches.push({ ...b, steps: out });
+        }
+        const open = state.tasks.filter((t) => t.stepIndex === st.index && t.status === 'pending');
+        const who = [...new Set(open.flatMap((t) => (t.assignee ? [t.assignee] : t.candidates)))];
+        steps.push({
+          ...st,
+          remaining: true,
+          who,
+          approvers: await approversOf(deps.db, who, null, null),
+          condition: await predictCondition(deps.db, subject, def.when),
+          branches,
+        });
         continue;
       }
       if (st.status === 'active') {
         const tasks = state.tasks.filter((t) => t.stepIndex === st.index && t.status === 'pending');
-        steps.push({ ...st, remaining: true, who: [...new Set(tasks.flatMap((t) => (t.assignee ? [t.assignee] : t.candidates)))], rule: st.rule });
+        steps.push({ ...st, ...(await predictOpenStep(deps.db, subject, st.def, st.rule, tasks)) });
         continue;
       }
-      const chainStep = st.def;
-      if (chainStep.type !== 'human') {
-        steps.push({ ...st, remaining: true, who: [] });
-        continue;
-      }
-      const r = await resolveStepRoute(deps.db, calendars, {
-        applicationId: app.id,
-        step: chainStep,
-        applicant: app.applicant,
-        applicantOrg: app.applicantOrg,
-        targetOrg: state.targetOrg,
-        type: state.type,
-      });
-      steps.push({ ...st, remaining: true, who: r.skip ? [] : r.candidates, rule: r.rule, skip: r.skip });
+      steps.push({ ...st, ...(await predictHumanStep(deps.db, calendars, subject, st.def)) });
     }
     res.json({ id: app.id, status: state.status, currentStepIndex: state.currentStepIndex, steps });
   });

@@ -10,12 +10,15 @@
 import express, { type Router } from 'express';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
-import { AUTO_STEPS, BUILTIN_ONLY_AUTO_STEPS, CONFIGURABLE_TYPES, TASK_ACTIONS } from '../domain/chain';
+import { AUTO_STEPS, BUILTIN_ONLY_AUTO_STEPS, CONFIGURABLE_TYPES, TASK_ACTIONS, type Condition, type HumanStep, type Step } from '../domain/chain';
+import { conditionIssues, formFields, formLabels } from '../domain/conditions';
+import { calendarCache } from '../activities/route-resolution';
+import { predictGroup, predictHumanStep, type RouteSubject } from '../activities/route-prediction';
 import { diffChains } from '../domain/chain-diff';
 import { FORM_LIMITS, withExplicitOrder } from '../domain/form';
 import { chainSafetyIssues } from '../domain/chain-safety';
 import { isValidDuration, durationToMs } from '../domain/duration';
-import { proposeChain, readChain } from '../domain/policy';
+import { proposeChain, readChain, seeOrg } from '../domain/policy';
 import {
   chainSnapshot,
   getApplicableChain,
@@ -42,6 +45,9 @@ const stepId = z
   .string()
   .trim()
   .regex(/^[a-z][\w-]{0,49}$/i, '步骤编号：字母开头，最多 50 个字母数字 / letters, digits, - or _');
+
+/** A condition: any JSON here; superRefine checks it against the facts and the chain's form (domain/conditions.ts). */
+const condition = z.custom<Condition>(() => true);
 
 const humanStep = z
   .object({
@@ -74,6 +80,8 @@ const humanStep = z
       .record(z.string().max(50), z.enum(['read', 'edit', 'hidden'], { error: "须为 read、edit 或 hidden / one of 'read', 'edit', 'hidden'" }))
       .refine((f) => Object.keys(f).length <= FORM_LIMITS.maxFields + 3, `最多 ${FORM_LIMITS.maxFields + 3} 个字段 / too many fields`)
       .optional(),
+    /** JSON Logic over the application's facts (domain/conditions.ts); checked against the chain's form in superRefine. */
+    when: condition.optional(),
   })
   .strict();
 const autoStep = z
@@ -90,6 +98,42 @@ const autoStep = z
   })
   .strict();
 
+/** 并行分支: two or more branches of human steps, joined when all (or the first) finish. */
+const parallelGroup = z
+  .object({
+    id: stepId,
+    name: z.string().trim().min(1).max(100),
+    type: z.literal('parallel'),
+    mode: z.enum(['all', 'any'], { error: '汇合方式须为 all（全部完成）或 any（任一完成）/ mode must be all or any' }),
+    branches: z
+      .array(
+        z
+          .array(humanStep, { error: '每个分支是人工审批步骤的列表 / each branch is a list of human steps' })
+          .min(1, '分支至少一个步骤 / a branch needs at least one step')
+          .max(10),
+        { error: '分支须为列表 / branches must be a list of branches' },
+      )
+      .min(2, '并行分支至少两个分支 / a parallel group needs at least two branches')
+      .max(10, '最多 10 个分支 / at most 10 branches'),
+    when: condition.optional(),
+  })
+  .strict();
+
+/** A step's condition, checked against the facts and the chain's form fields: each issue names its path. */
+function checkCondition(when: unknown, fields: readonly string[], path: (string | number)[], ctx: z.RefinementCtx): void {
+  if (when === undefined) return;
+  for (const issue of conditionIssues(when, fields)) ctx.addIssue({ code: 'custom', path: [...path, 'when', ...issue.path], message: issue.message });
+}
+
+/** Every human step of a chain, with its path: top-level ones and those inside parallel branches. */
+export function humanStepsOf(steps: readonly Step[]): { step: HumanStep; path: (string | number)[] }[] {
+  return steps.flatMap((st, i) => {
+    if (st.type === 'human') return [{ step: st, path: ['steps', i] }];
+    if (st.type === 'parallel') return st.branches.flatMap((b, bi) => b.map((x, j) => ({ step: x, path: ['steps', i, 'branches', bi, j] })));
+    return [];
+  });
+}
+
 export const chainSchema = z
   .object({
     key: z
@@ -101,7 +145,7 @@ export const chainSchema = z
     /** The org that owns the chain; default: the proposer's own org. */
     owner: z.string().trim().min(1).max(100).optional(),
     steps: z
-      .array(z.discriminatedUnion('type', [humanStep, autoStep]))
+      .array(z.discriminatedUnion('type', [humanStep, autoStep, parallelGroup]))
       .min(1, '至少一个步骤 / at least one step')
       .max(30),
     /** The application type's form (申请表单): JSON Schema 2020-12 and its rjsf uiSchema (api/forms.ts). */
@@ -110,19 +154,53 @@ export const chainSchema = z
   .strict()
   .superRefine((c, ctx) => {
     const seen = new Set<string>();
+    const fields = formFields(c.form);
     c.steps.forEach((st, i) => {
       if (seen.has(st.id)) ctx.addIssue({ code: 'custom', path: ['steps', i, 'id'], message: '步骤编号重复 / duplicate step id' });
       seen.add(st.id);
-      if (st.type === 'human' && st.who.kind === 'role' && st.who.level === 'target' && c.type !== 'membership' && c.type !== 'transfer')
+      if (st.type === 'parallel') checkCondition(st.when, fields, ['steps', i], ctx);
+    });
+    for (const { step, path } of humanStepsOf(c.steps)) {
+      if (path.length > 2) {
+        const id = path.join('.');
+        if (seen.has(step.id)) ctx.addIssue({ code: 'custom', path: [...path, 'id'], message: `步骤编号重复 / duplicate step id (${id})` });
+        seen.add(step.id);
+      }
+      if (step.who.kind === 'role' && step.who.level === 'target' && c.type !== 'membership' && c.type !== 'transfer')
         ctx.addIssue({
           code: 'custom',
-          path: ['steps', i, 'who', 'level'],
+          path: [...path, 'who', 'level'],
           message: 'target 仅用于入会和转会 / target applies to membership and transfer only',
         });
-    });
-    if (!c.steps.some((st) => st.type === 'human'))
+      checkCondition(step.when, fields, path, ctx);
+      // 身份审核 shows full personal data to its task holder: kept to plain steps, whose one holder the reveal checks.
+      if (path.length > 2 && step.showsPersonalData)
+        ctx.addIssue({
+          code: 'custom',
+          path: [...path, 'showsPersonalData'],
+          message: '显示完整个人信息的步骤不能放在并行分支中 / a step that shows full personal data cannot be inside a parallel branch',
+        });
+    }
+    if (!c.steps.some((st) => st.type === 'human' || st.type === 'parallel'))
       ctx.addIssue({ code: 'custom', path: ['steps'], message: '至少需要一个人工审批步骤 / at least one human step' });
   });
+
+/** POST /api/chains/route-preview: a draft chain and a sample application (the designer's preview). */
+export const routePreviewSchema = z
+  .object({
+    /** The draft chain, as POST /api/chains takes it (not checked for safety: a draft may be incomplete). */
+    chain: chainSchema,
+    sample: z
+      .object({
+        amount: z.number({ error: '金额须为数字（元）/ amount must be a number' }).nonnegative().max(100_000_000).optional(),
+        group: z.string().trim().min(1).max(50).optional(),
+        /** The sample applicant's org: within the chain owner's subtree. */
+        applicantOrg: z.string({ error: '请选择申请单位 / applicantOrg is required' }).trim().min(1).max(100),
+        form: z.record(z.string(), z.unknown()).optional(),
+      })
+      .strict(),
+  })
+  .strict();
 
 export interface ChainDeps {
   db: Db;
@@ -149,6 +227,7 @@ function chainView(c: StoredChain) {
 
 export function chainRoutes(deps: ChainDeps): Router {
   const router = express.Router();
+  const calendars = calendarCache(deps.db);
 
   /** The chains the caller may read: those that apply to them (marked `applies`) and those of their subtree. */
   router.get('/api/chains', async (req, res) => {
@@ -202,8 +281,8 @@ export function chainRoutes(deps: ChainDeps): Router {
     const { owner: _owner, ...parsedDef } = parsed.data;
     // The field order the owner wrote, kept where jsonb keeps it (domain/form.ts).
     const def = parsedDef.form ? { ...parsedDef, form: withExplicitOrder(parsedDef.form) } : parsedDef;
-    const named = def.steps.flatMap((st, i) => (st.type === 'human' && st.who.kind === 'users' ? st.who.usernames.map((u) => ({ u, i })) : []));
-    for (const { u, i } of named) await requireUsers(deps.db, [u], `steps.${i}.who.usernames`);
+    const named = humanStepsOf(def.steps).flatMap(({ step, path }) => (step.who.kind === 'users' ? step.who.usernames.map((u) => ({ u, path })) : []));
+    for (const { u, path } of named) await requireUsers(deps.db, [u], `${path.join('.')}.who.usernames`);
 
     const own = await getLatestChain(deps.db, def.key, owner.id);
     if (own && own.type !== def.type) throw badRequest('不能改变已有审批链的申请类型 / a chain keeps its type', [{ path: 'type', message: `is ${own.type}` }]);
@@ -233,6 +312,57 @@ export function chainRoutes(deps: ChainDeps): Router {
       payload,
     });
     res.status(202).json(started);
+  });
+
+  /**
+   * The route a draft chain would take for a sample application: per step
+   * (and branch) whether its condition holds, who would act and why. For the
+   * designer; whoever may propose chains for the owner may preview them.
+   */
+  router.post('/api/chains/route-preview', async (req, res) => {
+    const caller = callerOf(req);
+    const raw = (req.body && typeof req.body === 'object' ? req.body : {}) as Record<string, unknown>;
+    const draft = (raw.chain && typeof raw.chain === 'object' ? raw.chain : {}) as Record<string, unknown>;
+    const ownerId = typeof draft.owner === 'string' && draft.owner.trim() ? draft.owner.trim() : caller.orgId;
+    const owner = await getOrg(deps.db, ownerId);
+    enforce(proposeChain(caller, owner?.path ?? caller.orgPath));
+
+    const body = routePreviewSchema.safeParse(raw);
+    const errors: FieldError[] = body.success ? [] : zodFieldErrors(body.error);
+    // The orgs are looked up once the body is well formed (then each bad one is named).
+    const applicantOrg = body.success ? await getOrg(deps.db, body.data.sample.applicantOrg) : undefined;
+    if (body.success && !owner) errors.push({ path: 'chain.owner', message: '未知组织 / unknown org id' });
+    if (body.success && owner && (!applicantOrg || !applicantOrg.path.startsWith(owner.path)))
+      errors.push({
+        path: 'sample.applicantOrg',
+        message: '申请单位须为审批链所属组织或其下级 / the sample applicant org must be the chain owner or below it',
+      });
+    if (errors.length || !body.success || !applicantOrg) throw badRequest('预览参数有误，请检查标出的字段 / invalid preview', errors);
+
+    const { sample, chain: def } = body.data;
+    const subject: RouteSubject = {
+      applicationId: 'preview',
+      type: def.type,
+      applicant: null,
+      applicantOrg: applicantOrg.id,
+      canSee: (orgPath) => seeOrg(caller, { path: orgPath }),
+      facts: {
+        ...(sample.amount !== undefined ? { amount: sample.amount } : {}),
+        ...(sample.group !== undefined ? { group: sample.group } : {}),
+        ...(sample.form !== undefined ? { form: sample.form } : {}),
+        labels: formLabels(def.form),
+      },
+    };
+    const steps = [];
+    for (const [index, st] of (def.steps as Step[]).entries()) {
+      const base = { index, id: st.id, name: st.name, type: st.type, status: 'waiting', def: st };
+      if (st.type === 'auto') steps.push({ ...base, remaining: true, who: [], approvers: [], why: null, rule: '自动步骤 / automated step', condition: null });
+      else if (st.type === 'parallel') {
+        const g = await predictGroup(deps.db, calendars, subject, st);
+        steps.push({ ...base, remaining: true, who: [], approvers: [], why: null, skip: g.condition ? !g.condition.holds : false, ...g });
+      } else steps.push({ ...base, ...(await predictHumanStep(deps.db, calendars, subject, st)) });
+    }
+    res.json({ chain: { key: def.key, name: def.name, type: def.type }, sample: { ...sample, applicantOrgName: applicantOrg.name }, steps });
   });
 
   return router;

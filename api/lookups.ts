@@ -9,6 +9,9 @@ import express, { type Router } from 'express';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import { allowedActions, type TaskAction } from '../domain/chain';
+
+/** Actions a step inside a parallel branch does not take (the engine refuses them: 409). */
+const BRANCH_REFUSED: ReadonlySet<TaskAction> = new Set(['addSigner', 'removeSigner', 'assign']);
 import { listNotifications } from '../db/approval-repository';
 import { listDirectoryUsers } from '../db/directory-repository';
 import type { Db } from '../db/knex';
@@ -88,8 +91,16 @@ export function lookupRoutes(deps: LookupDeps): Router {
       }
       if (view) {
         const step = view.steps[t.stepIndex];
-        if (view.status === 'pending' && step && step.def.type === 'human' && view.currentStepIndex === t.stepIndex) {
-          actions = allowedActions(step.def);
+        // A task inside a parallel branch (并行分支) acts on that branch's step, which takes no added signers.
+        const held = view.tasks.find((x) => x.id === t.id);
+        const def =
+          step?.def.type === 'parallel' && held?.branch !== undefined
+            ? step.def.branches[held.branch]?.[held.branchStep ?? 0]
+            : step?.def.type === 'human'
+              ? step.def
+              : undefined;
+        if (view.status === 'pending' && def && view.currentStepIndex === t.stepIndex) {
+          actions = allowedActions(def).filter((a) => step?.def.type !== 'parallel' || !BRANCH_REFUSED.has(a));
           returnTargets = [
             ...(app?.applicant ? [{ value: 'applicant' as const, label: '申请人 / the applicant' }] : []),
             ...view.steps.filter((s) => s.index < t.stepIndex && s.type === 'human' && s.status === 'done').map((s) => ({ value: s.index, label: s.name })),

@@ -10,7 +10,7 @@ import { loginSchema, passwordChangeSchema } from './auth';
 import { bulkApproveSchema, reassignSchema } from './bulk-jobs';
 import { inspectionSchema, launchSchema, planSchema, progressSchema, projectListSchema, selfAssessmentSchema } from './campaigns';
 import { calendarOverrideSchema } from './calendar';
-import { chainSchema } from './chains';
+import { chainSchema, routePreviewSchema } from './chains';
 import { actionSchema } from './tasks';
 
 type Op = { summary: string; body?: z.ZodType; bodyType?: 'json' | 'csv-or-json' | 'xlsx'; ok?: number; auth?: boolean; query?: string[] };
@@ -40,7 +40,12 @@ export const ROUTES: Record<string, Record<string, Op>> = {
     get: { summary: '申请列表 / applications in scope', query: ['type', 'status', 'mine', 'limit', 'cursor'] },
   },
   '/api/applications/{id}': { get: { summary: '申请详情与审批记录 / an application with its timeline' } },
-  '/api/applications/{id}/route': { get: { summary: '剩余审批步骤预览 / remaining steps, who would act and why' } },
+  '/api/applications/{id}/route': {
+    get: {
+      summary:
+        '剩余审批步骤（含并行分支）预览：条件此刻是否满足（文字说明）、谁来审批（姓名与岗位）及原因 / remaining steps and branches: whether each condition holds now (in words), who would act (names and posts) and why',
+    },
+  },
   '/api/applications/{id}/actions': {
     post: { summary: '申请人操作：重新提交、撤回、撤销、催办、评论、抄送 / applicant actions', body: applicationActionSchema },
   },
@@ -74,6 +79,13 @@ export const ROUTES: Record<string, Record<string, Op>> = {
         '提出审批链变更（本级或上级管理员；owner 默认本人所在组织）：校验并拒绝不安全的审批链，作为 chain_change 申请待另一位管理员批准，返回 202 { id } / propose a new version of an org’s chain (an admin of the owner or above; owner defaults to the caller’s org): validated, unsafe chains refused, then a chain_change application awaiting a second admin; 202 { id }',
       body: chainSchema,
       ok: 202,
+    },
+  },
+  '/api/chains/route-preview': {
+    post: {
+      summary:
+        '审批链草稿的路径预览：按示例申请（金额、群体、申请单位、表单）逐步给出条件是否满足、谁来审批及原因（可提出该审批链的管理员）/ the route a draft chain takes for a sample application: per step and branch, whether its condition holds, who would act and why (whoever may propose the chain)',
+      body: routePreviewSchema,
     },
   },
   '/api/chains/{key}': {

@@ -8,6 +8,7 @@
  * Pure and deterministic.
  */
 import type { ChainDefinition, FormDefinition, Step } from './chain';
+import { describeCondition } from './conditions';
 import { canonicalJson, formFields, withExplicitOrder } from './form';
 
 export interface FieldChange {
@@ -114,8 +115,10 @@ const FIELD_NAMES: Record<string, string> = {
   dedupConsecutive: '同一审批人连续审批',
   actions: '允许的操作',
   showsPersonalData: '显示完整个人信息',
-  fields: '字段权限',
   activity: '自动步骤',
+  when: '条件',
+  branches: '并行分支',
+  fields: '字段权限',
 };
 
 const show = (v: unknown): string => (v === undefined ? '（未设置 / unset）' : JSON.stringify(v));
@@ -196,7 +199,13 @@ export function diffChains(before: ChainShape | undefined, after: ChainShape): C
 /** A one-line description of a step, for added steps. */
 export function describe(s: Step): string {
   if (s.type === 'auto') return `自动步骤 ${s.activity}`;
+  if (s.type === 'parallel') {
+    const branches = s.branches.map((b, i) => `分支 ${i + 1}：${b.map((st) => `“${st.name}”（${describe(st)}）`).join(' → ')}`);
+    const when = s.when !== undefined ? `，条件：${describeCondition(s.when).zh}` : '';
+    return `并行分支（${s.mode === 'all' ? '全部完成' : '任一完成'}）${when}；${branches.join('；')}`;
+  }
   const who = s.who.kind === 'users' ? `指定人员 ${s.who.usernames.join('、')}` : `${s.who.level} 级 ${s.who.role}`;
   const sla = s.sla ? `，时限 ${s.sla.limit}，超时 ${s.sla.onTimeout}` : '';
-  return `${who}，${s.mode}${sla}${s.onNoApprover ? `，无人时 ${s.onNoApprover}` : ''}${s.onSelfApproval ? `，本人时 ${s.onSelfApproval}` : ''}`;
+  const when = s.when !== undefined ? `，条件：${describeCondition(s.when).zh}` : '';
+  return `${who}，${s.mode}${sla}${s.onNoApprover ? `，无人时 ${s.onNoApprover}` : ''}${s.onSelfApproval ? `，本人时 ${s.onSelfApproval}` : ''}${when}`;
 }

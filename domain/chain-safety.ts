@@ -9,7 +9,7 @@
  * (400, each naming its step path), and the unit tests run it directly.
  */
 import { MS_PER_DAY, durationToMs } from './duration';
-import type { AutoStepName, HumanStep, Step } from './chain';
+import type { AutoStepName, HumanStep, ParallelGroup, Step } from './chain';
 
 /** Automated steps that move money (补助下拨), admit or move a member (入会、会籍转移), or change a chain (审批链生效). */
 export const GUARDED_AUTO_STEPS: readonly AutoStepName[] = [
@@ -35,9 +35,11 @@ export interface ChainIssue {
  * applicant: each reason names the field that makes it so. Empty: the step is
  * a real human decision.
  */
-export function weakHumanStep(step: HumanStep, index: number): ChainIssue[] {
+export function weakHumanStep(step: HumanStep, index: number | string): ChainIssue[] {
   const at = (field: string) => `steps.${index}.${field}`;
   const issues: ChainIssue[] = [];
+  if (step.when !== undefined && step.when !== true)
+    issues.push({ path: at('when'), message: '带条件的步骤可能被跳过，不算人工审批 / a step with a condition may be skipped: not a human decision' });
   if (step.onNoApprover === 'skip')
     issues.push({ path: at('onNoApprover'), message: '无人匹配时会跳过，不算人工审批 / skipped when nobody matches: not a human decision' });
   if (step.who.kind === 'users' && new Set(step.who.usernames).size === 1 && (step.onSelfApproval ?? 'skip') === 'skip')
@@ -55,6 +57,23 @@ export function weakHumanStep(step: HumanStep, index: number): ChainIssue[] {
 }
 
 /**
+ * Why a parallel group might not be a sound human decision. Mode `all` waits
+ * for every branch, so one branch with a sound step is enough; mode `any`
+ * ends with whichever branch finishes first, so every branch needs one. A
+ * group with a condition may be skipped as a whole.
+ */
+export function weakParallelGroup(group: ParallelGroup, index: number): ChainIssue[] {
+  if (group.when !== undefined && group.when !== true)
+    return [{ path: `steps.${index}.when`, message: '带条件的分支组可能被跳过，不算人工审批 / a group with a condition may be skipped: not a human decision' }];
+  const perBranch = group.branches.map((steps, b) => {
+    const weak = steps.map((st, j) => weakHumanStep(st, `${index}.branches.${b}.${j}`));
+    return weak.some((w) => w.length === 0) ? [] : weak.flat();
+  });
+  const sound = group.mode === 'all' ? perBranch.some((w) => w.length === 0) : perBranch.every((w) => w.length === 0);
+  return sound ? [] : perBranch.flat();
+}
+
+/**
  * Every way an application could reach a guarded automated step without a
  * human decision by someone other than the applicant. For each guarded step
  * with no sound human step before it: the guarded step itself, and the
@@ -68,6 +87,12 @@ export function chainSafetyIssues(steps: readonly Step[]): ChainIssue[] {
     if (guarded) return;
     if (step.type === 'human') {
       const weak = weakHumanStep(step, i);
+      if (weak.length === 0) guarded = true;
+      else weakBefore.push(...weak);
+      return;
+    }
+    if (step.type === 'parallel') {
+      const weak = weakParallelGroup(step, i);
       if (weak.length === 0) guarded = true;
       else weakBefore.push(...weak);
       return;

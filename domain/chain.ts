@@ -62,6 +62,19 @@ export interface FormDefinition {
   ui?: Record<string, unknown>;
 }
 
+/** The labels a form gives its fields (for words about them): the ui part's `ui:title` or `label`, else the schema's `title`. */
+export function formLabels(form?: FormDefinition | null): Record<string, string> {
+  const out: Record<string, string> = {};
+  const props = (form?.schema?.properties ?? {}) as Record<string, { title?: unknown } | undefined>;
+  const ui = (form?.ui ?? {}) as Record<string, Record<string, unknown> | undefined>;
+  for (const [name, p] of Object.entries(props)) {
+    const hint = ui[name];
+    const label = hint?.['ui:title'] ?? hint?.label ?? (p && typeof p === 'object' ? p.title : undefined);
+    if (typeof label === 'string' && label.trim()) out[name] = label.trim();
+  }
+  return out;
+}
+
 export interface HumanStep {
   id: string;
   name: string;
@@ -104,21 +117,26 @@ export interface AutoStep {
   activity: AutoStepName;
 }
 
-export type Step = HumanStep | AutoStep;
-
 /**
  * 并行分支: branches that run at once (e.g. 工交工会 and 财贸工会 both review a
  * cross-industry project), joined when all of them, or the first of them
- * (`mode: 'any'`), decide. Each branch is a list of steps.
+ * (`mode: 'any'`: the other branches' open tasks are cancelled), finish. Each
+ * branch is a list of human steps climbed in order; a rejection in any branch
+ * rejects the application; a return inside a branch returns the application
+ * (to the applicant or an earlier step before the group) and the whole group
+ * runs again when it comes back. Groups do not nest.
  */
 export interface ParallelGroup {
   type: 'parallel';
   id: string;
   name: string;
   mode: 'all' | 'any';
-  branches: Step[][];
+  branches: HumanStep[][];
+  /** Reached only when this holds; false skips the whole group. */
   when?: Condition;
 }
+
+export type Step = HumanStep | AutoStep | ParallelGroup;
 
 export const APPLICATION_TYPES = ['subsidy', 'membership', 'transfer', 'project_list', 'self_assessment', 'chain_change'] as const;
 export type ApplicationType = (typeof APPLICATION_TYPES)[number];

@@ -277,6 +277,58 @@ const SCENARIOS: { name: string; run: (call: Call, waitFor: (id: string, pred: (
       return id;
     },
   },
+  {
+    // Conditions and a parallel group (issue 14): the group's condition holds (20,000 > 10,000) and its two branches
+    // (工交工会 and the city reviewer) both approve; the province step's condition (> 50,000) does not: it is skipped.
+    name: 'subsidy-conditions-parallel',
+    async run(call, waitFor) {
+      const change = (await call('city.admin', 'POST', '/api/chains', {
+        owner: 'pds-weidong',
+        key: 'record-parallel',
+        name: '条件与并行 / conditions and branches',
+        type: 'subsidy',
+        steps: [
+          {
+            id: 'industries',
+            name: '产业工会会审',
+            type: 'parallel',
+            mode: 'all',
+            when: { '>': [{ var: 'amount' }, 10000] },
+            branches: [
+              [{ id: 'gongjiao', name: '工交工会审核', type: 'human', who: { kind: 'users', usernames: ['gongjiao.reviewer'] }, mode: 'single' }],
+              [{ id: 'caimao', name: '财贸工会审核', type: 'human', who: { kind: 'users', usernames: ['city.reviewer'] }, mode: 'single' }],
+            ],
+          },
+          {
+            id: 'provinceReview',
+            name: '省总审核',
+            type: 'human',
+            who: { kind: 'role', role: 'reviewer', level: 'province' },
+            mode: 'single',
+            when: { '>': [{ var: 'amount' }, 50000] },
+          },
+          { id: 'final', name: '市总复核', type: 'human', who: { kind: 'users', usernames: ['city.reviewer2'] }, mode: 'single' },
+        ],
+      })) as { id: string };
+      const approval = await taskOf(call, waitFor, 'prov.admin', change.id, 0);
+      await call('prov.admin', 'POST', `/api/tasks/${approval}/actions`, { action: 'approve' });
+      await waitFor(change.id, (a: { status: string }) => a.status === 'approved');
+      const { id } = (await call('weidong.staff', 'POST', '/api/applications', {
+        type: 'subsidy',
+        title: '跨行业职工服务站',
+        amount: 20000,
+        reason: '工交与财贸共建',
+      })) as { id: string };
+      const gj = await taskOf(call, waitFor, 'gongjiao.reviewer', id, 0);
+      const cm = await taskOf(call, waitFor, 'city.reviewer', id, 0);
+      await call('gongjiao.reviewer', 'POST', `/api/tasks/${gj}/actions`, { action: 'approve' });
+      await call('city.reviewer', 'POST', `/api/tasks/${cm}/actions`, { action: 'approve' });
+      const last = await taskOf(call, waitFor, 'city.reviewer2', id, 2);
+      await call('city.reviewer2', 'POST', `/api/tasks/${last}/actions`, { action: 'approve' });
+      await waitFor(id, (a) => a.status === 'approved');
+      return id;
+    },
+  },
 ];
 
 async function taskOf(call: Call, _waitFor: unknown, username: string, applicationId: string, stepIndex: number): Promise<string> {

@@ -187,9 +187,12 @@ export async function approvalWorkflow(input: ApprovalInput): Promise<Applicatio
       collect(effects);
       if (next.kind === 'resolve') {
         const resolved = await db.resolveStep(next.input);
-        const r = engine.onStepResolved(s, resolved, patched);
+        const r = engine.onStepResolved(s, resolved, patched, next.branch);
         collect(r.effects);
         if (r.opened) return;
+      } else if (next.kind === 'evaluate') {
+        // A parallel group's condition (a step's own is evaluated with its approvers, by resolveStep).
+        collect(engine.onConditionEvaluated(s, await db.evaluateCondition(next.input), patched));
       } else if (next.kind === 'runAuto') {
         await flush(); // the step shows as active while it runs
         collect(engine.onAutoStepResult(s, await auto.runAutoStep(next.input), patched));

@@ -16,7 +16,7 @@
  *
  * Deterministic and I/O-free: imported by workflow code and by unit tests.
  */
-import { allowedActions, HOLDING_POOL_STEP, TRANSFER_STEPS, type FieldAccess, type HumanStep, type Step } from '../domain/chain';
+import { allowedActions, formLabels, HOLDING_POOL_STEP, TRANSFER_STEPS, type FieldAccess, type HumanStep, type ParallelGroup, type Step } from '../domain/chain';
 import { amountCorrectionProblem, applyEdits, canonicalJson } from '../domain/form';
 import {
   actForApplicant,
@@ -40,6 +40,10 @@ import type {
   AuditEntry,
   AutoStepInput,
   AutoStepResult,
+  BranchState,
+  ConditionPayload,
+  ConditionResult,
+  EvaluateConditionInput,
   NotificationRecord,
   ProcessedDigest,
   ResolvedStep,
@@ -55,6 +59,8 @@ export const FINAL: ReadonlySet<string> = new Set(['approved', 'rejected', 'with
 export const MAX_REMEMBERED_KEYS = 1000;
 /** The patch behind which a changed resubmission restarts the review. */
 export const CHANGED_RESUBMIT_PATCH = 'changed-resubmit-restarts';
+/** The patch behind which a step's condition (`when`) is evaluated when the step is reached. */
+export const STEP_CONDITIONS_PATCH = 'step-conditions';
 
 /** The records a transition produces, for the workflow to persist in one activity. */
 export interface Effects {
@@ -76,7 +82,10 @@ export type Patches = (patchId: string) => boolean;
 
 /** What the chain needs next. */
 export type Next =
-  | { kind: 'resolve'; stepIndex: number; input: ResolveStepInput }
+  /** Resolve a human step's approvers (and its condition); `branch`: a step of the parallel group at `stepIndex`. */
+  | { kind: 'resolve'; stepIndex: number; branch?: number; input: ResolveStepInput }
+  /** Evaluate a parallel group's condition; answer with {@link onConditionEvaluated}. */
+  | { kind: 'evaluate'; stepIndex: number; input: EvaluateConditionInput }
   | { kind: 'runAuto'; stepIndex: number; input: AutoStepInput }
   /** A human step is open: wait for actions (or deadlines). */
   | { kind: 'wait' }
@@ -106,7 +115,9 @@ export function mergeEffects(into: Effects, from: Effects): void {
 }
 
 export function initialState(input: ApprovalInput): ApprovalState {
+  const labels = formLabels(input.chain.form);
   return {
+    ...(Object.keys(labels).length ? { formLabels: labels } : {}),
     applicationId: input.applicationId,
     type: input.type,
     chainKey: input.chain.key,
@@ -147,10 +158,62 @@ export function view(s: ApprovalState): ApplicationView {
       added: st.added,
       rule: st.rule,
       def: st.def,
+      ...(st.branches
+        ? {
+            branches: st.branches.map((b, bi) => ({
+              index: bi,
+              name: branchName(st, bi),
+              status: b.status,
+              current: b.current,
+              steps: b.steps.map((x, i) => ({ index: i, id: x.def.id, name: x.def.name, status: x.status, rule: x.rule })),
+            })),
+          }
+        : {}),
     })),
     tasks: s.tasks.filter((t) => t.kind !== 'cc'),
     targetOrg: s.targetOrg,
     revision: s.revision,
+    ...(s.formLabels ? { formLabels: s.formLabels } : {}),
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Parallel groups (并行分支): where a task's step lives
+// ---------------------------------------------------------------------------
+
+/** The step a task belongs to: a chain step, or a step inside a branch of the parallel group at `stepIndex`. */
+export function stepOf(s: ApprovalState, t: { stepIndex: number; branch?: number; branchStep?: number }): StepState | undefined {
+  const st = s.steps[t.stepIndex];
+  if (t.branch === undefined || !st?.branches) return st;
+  return st.branches[t.branch]?.steps[t.branchStep ?? 0];
+}
+
+/**
+ * A branch is named by its first step (branches carry no name of their own in a chain), in Chinese and
+ * English: 分支 1（工交工会审核） / branch 1 (transport union review).
+ */
+export function branchLabel(group: StepState, branch: number): { zh: string; en: string } {
+  const def = group.def as ParallelGroup;
+  const first = group.branches?.[branch]?.steps[0]?.def.name ?? def.branches?.[branch]?.[0]?.name ?? '';
+  const cut = first.indexOf(' / ');
+  const [zh, en] = cut >= 0 ? [first.slice(0, cut), first.slice(cut + 3)] : [first, first];
+  return { zh: `分支 ${branch + 1}（${zh}）`, en: `branch ${branch + 1} (${en})` };
+}
+
+/** A branch's name as the API shows it: "中文 / English". */
+export function branchName(group: StepState, branch: number): string {
+  const l = branchLabel(group, branch);
+  return `${l.zh} / ${l.en}`;
+}
+
+/** The payload fields a condition reads. */
+function conditionPayload(s: ApprovalState): ConditionPayload {
+  const p = s.payload;
+  return {
+    ...(p.amount !== undefined ? { amount: p.amount } : {}),
+    ...(p.group !== undefined ? { group: p.group } : {}),
+    ...(p.form !== undefined ? { form: p.form } : {}),
+    ...(s.formLabels ? { labels: s.formLabels } : {}),
   };
 }
 
@@ -193,7 +256,7 @@ function applicationFacts(s: ApprovalState, a: ActionInput): ApplicationFacts | 
 
 /** What the policy needs of a task in state. */
 export function taskFacts(s: ApprovalState, t: TaskState): TaskFacts {
-  const def = s.steps[t.stepIndex]?.def;
+  const def = stepOf(s, t)?.def;
   return {
     assignee: t.assignee,
     delegatedTo: t.delegatedTo ?? null,
@@ -281,8 +344,10 @@ function validateTaskAction(s: ApprovalState, a: ActionInput, p: Principal): Ref
   const t = s.tasks.find((x) => x.id === a.taskId);
   if (!t || t.kind !== 'approval') return refusal('Conflict', '任务不存在或不属于此申请 / no such task on this application');
   if (t.status !== 'pending') return refusal('Conflict', `任务已${t.status === 'completed' ? '完成' : '取消'}，不能再处理 / task is already ${t.status}`);
-  const step = s.steps[t.stepIndex];
+  const step = stepOf(s, t);
   if (!step || step.def.type !== 'human' || t.stepIndex !== s.current) return refusal('Conflict', '任务不在当前步骤 / task is not at the current step');
+  if (t.branch !== undefined && (a.action === 'addSigner' || a.action === 'removeSigner' || a.action === 'assign'))
+    return refusal('Conflict', '并行分支中的步骤不支持加签、减签或分拣 / a step inside a parallel branch does not take added signers or sorting');
   // 减签 of signers added before one's own step: while they sign, the adder's
   // own task is cancelled, so the adder names the signer's task instead.
   const takingBack = a.action === 'removeSigner' && step.added?.by === me;
@@ -391,13 +456,18 @@ export class Transition {
   }
   audit(actor: string, action: string, stepIndex: number | null, comment?: string | null, data?: Record<string, unknown>): void {
     const step = stepIndex === null ? undefined : this.s.steps[stepIndex];
+    // An entry of a step inside a parallel branch names the group and that step.
+    const inBranch =
+      step && typeof data?.branch === 'number' && typeof data.branchStep === 'number'
+        ? stepOf(this.s, { stepIndex: stepIndex!, branch: data.branch, branchStep: data.branchStep })
+        : undefined;
     this.fx.audit.push({
       key: this.nextId('audit'),
       applicationId: this.s.applicationId,
       actor,
       action,
       stepIndex,
-      step: step ? step.def.name : null,
+      step: step ? (inBranch ? `${step.def.name} › ${inBranch.def.name}` : step.def.name) : null,
       comment: comment ?? null,
       data,
     });
@@ -414,7 +484,7 @@ export class Transition {
       applicationId: s.applicationId,
       kind: t.kind,
       stepIndex: t.stepIndex,
-      stepName: s.steps[t.stepIndex]?.def.name ?? '',
+      stepName: stepOf(s, t)?.def.name ?? '',
       assignee: t.delegatedTo ?? t.assignee,
       owner: t.delegatedTo ? t.assignee : null,
       role: t.delegatedTo ? null : t.role,
@@ -463,7 +533,7 @@ export class Transition {
   restartFrom(index: number): void {
     const s = this.s;
     this.cancelPending();
-    for (let i = index; i < s.steps.length; i++) s.steps[i]!.status = 'waiting';
+    for (let i = index; i < s.steps.length; i++) resetStep(s.steps[i]!);
     s.current = index;
     s.lastApproval = undefined;
   }
@@ -480,6 +550,12 @@ export class Transition {
     for (const t of s.tasks) if (t.stepIndex > index) t.stepIndex -= 1;
     if (s.current > index) s.current -= 1;
   }
+}
+
+/** A step back to waiting; a parallel group forgets its branches (it starts afresh when reached again). */
+function resetStep(st: StepState): void {
+  st.status = 'waiting';
+  delete st.branches;
 }
 
 // ---------------------------------------------------------------------------
@@ -541,7 +617,7 @@ function applyAction(tx: Transition, a: ActionInput): boolean {
     case 'retract': {
       const t = retractableTask(s, me)!;
       tx.cancelPending();
-      s.steps[s.current]!.status = 'waiting';
+      resetStep(s.steps[s.current]!);
       s.current = t.stepIndex;
       s.steps[s.current]!.status = 'active';
       t.status = 'pending';
@@ -591,7 +667,7 @@ function resubmit(tx: Transition, a: ActionInput): boolean {
   if (changed) {
     const voided = s.tasks.filter((t) => t.kind === 'approval' && t.status === 'completed' && t.decision === 'approve' && !t.voided);
     for (const t of voided) t.voided = true;
-    const firstHuman = s.steps.findIndex((st) => st.def.type === 'human');
+    const firstHuman = s.steps.findIndex((st) => st.def.type === 'human' || st.def.type === 'parallel');
     from = firstHuman < 0 ? from : Math.min(from, firstHuman);
     tx.audit('system', 'approvalsVoided', from, '内容已修改，此前的审批作废 / the application changed: earlier approvals are void', {
       voided: voided.map((t) => ({ taskId: t.id, stepIndex: t.stepIndex, step: s.steps[t.stepIndex]?.def.name ?? null, approver: t.decidedBy ?? null })),
@@ -630,14 +706,16 @@ function applyTaskAction(tx: Transition, a: ActionInput, t: TaskState): boolean 
   const s = tx.s;
   const me = a.actor.username;
   const comment = a.comment ?? null;
-  const step = s.steps[t.stepIndex]!;
+  const step = stepOf(s, t)!;
+  // A task inside a parallel branch: its timeline entries name the branch and its step.
+  const where = t.branch !== undefined ? { branch: t.branch, branchStep: t.branchStep ?? 0 } : undefined;
   // An admin acting in the holder's place says so on the timeline (override).
   // The system's own actors (SLA) keep the old marker.
   const system = !!a.actor.asAdmin;
   const decision = system ? undefined : decideTask(principalOf(a.actor), taskFacts(s, t), { applicant: s.applicant });
   // 代理: a deputy acting on a task they hold for someone away says whose (代…审批).
   const absent = system ? undefined : deputyOn(a.actor, t);
-  const by = system
+  const actedAs = system
     ? !decideTask(principalOf(a.actor), taskFacts(s, t)).allow
       ? { onBehalfOfAdmin: true }
       : undefined
@@ -646,12 +724,13 @@ function applyTaskAction(tx: Transition, a: ActionInput, t: TaskState): boolean 
       : absent
         ? { onBehalfOf: absent }
         : undefined;
+  const by = where ? { ...actedAs, ...where } : actedAs;
   switch (a.action) {
     case 'approve':
     case 'reject': {
       if (t.delegatedTo && t.delegatedTo === me && !system) {
         // 委派: the delegate gives an opinion; the task returns to its owner to decide.
-        tx.audit(me, 'delegateResolved', t.stepIndex, comment, { opinion: a.action });
+        tx.audit(me, 'delegateResolved', t.stepIndex, comment, { opinion: a.action, ...where });
         t.delegatedTo = undefined;
         tx.queueTask(t);
         return false;
@@ -668,8 +747,20 @@ function applyTaskAction(tx: Transition, a: ActionInput, t: TaskState): boolean 
         tx.fx.projection = true;
         return false;
       }
-      s.lastApproval = { username: me, stepIndex: t.stepIndex, revision: s.revision };
       const def = step.def as HumanStep;
+      if (where) {
+        // Inside a branch: the approve-once rule does not reach across branches or out of the group.
+        s.lastApproval = undefined;
+        const siblings = s.tasks.filter(
+          (x) => x.stepIndex === t.stepIndex && x.branch === t.branch && x.branchStep === t.branchStep && x.kind === 'approval' && x.status === 'pending',
+        );
+        if (def.mode === 'all' && siblings.length > 0) return false;
+        for (const x of siblings) tx.cancel(x);
+        step.status = 'done';
+        tx.fx.projection = true;
+        return branchStepFinished(tx, where.branch);
+      }
+      s.lastApproval = { username: me, stepIndex: t.stepIndex, revision: s.revision };
       const siblings = s.tasks.filter((x) => x.stepIndex === t.stepIndex && x.kind === 'approval' && x.status === 'pending');
       if (def.mode === 'all' && siblings.length > 0) return false;
       for (const x of siblings) tx.cancel(x);
@@ -687,6 +778,8 @@ function applyTaskAction(tx: Transition, a: ActionInput, t: TaskState): boolean 
         s.returnedFrom = t.stepIndex;
         s.returnDeadline = a.deadline;
         step.status = 'waiting';
+        // Returned from inside a branch: the group starts afresh, every branch, when the application comes back.
+        if (where) resetStep(s.steps[t.stepIndex]!);
         const task: TaskState = {
           id: tx.nextId('revise'),
           kind: 'revision',
@@ -838,6 +931,7 @@ export function advance(s: ApprovalState, patches: Patches): { next: Next; effec
   const tx = new Transition(s, patches);
   if (s.status === 'pending' && s.current < s.steps.length) {
     const st = s.steps[s.current]!;
+    if (st.def.type === 'parallel') return { next: advanceGroup(tx, st, st.def), effects: tx.fx };
     if (st.status === 'active' && s.tasks.some((t) => t.stepIndex === s.current && t.status === 'pending' && t.kind === 'approval'))
       return { next: { kind: 'wait' }, effects: tx.fx };
     st.status = 'active';
@@ -855,15 +949,7 @@ export function advance(s: ApprovalState, patches: Patches): { next: Next; effec
       };
       return { next: { kind: 'runAuto', stepIndex: s.current, input }, effects: tx.fx };
     }
-    const input: ResolveStepInput = {
-      applicationId: s.applicationId,
-      step: st.def,
-      applicant: s.applicant,
-      applicantOrg: s.applicantOrg,
-      targetOrg: s.targetOrg,
-      type: s.type,
-    };
-    return { next: { kind: 'resolve', stepIndex: s.current, input }, effects: tx.fx };
+    return { next: { kind: 'resolve', stepIndex: s.current, input: resolveInput(tx, st.def) }, effects: tx.fx };
   }
   if (s.status === 'pending' && s.current >= s.steps.length) {
     s.status = 'approved';
@@ -872,6 +958,132 @@ export function advance(s: ApprovalState, patches: Patches): { next: Next; effec
   }
   tx.fx.projection = true;
   return { next: { kind: 'done' }, effects: tx.fx };
+}
+
+/** What the step-resolution activity needs: the step, the applicant, and the facts its condition reads. */
+function resolveInput(tx: Transition, def: HumanStep): ResolveStepInput {
+  const s = tx.s;
+  // Runs from before conditions never carried one; a new run asks the patch once it meets a condition.
+  const conditional = def.when !== undefined && tx.patches(STEP_CONDITIONS_PATCH);
+  return {
+    applicationId: s.applicationId,
+    step: def,
+    applicant: s.applicant,
+    applicantOrg: s.applicantOrg,
+    targetOrg: s.targetOrg,
+    type: s.type,
+    ...(conditional ? { facts: conditionPayload(s) } : {}),
+  };
+}
+
+/**
+ * A parallel group at the current step: start it (after its condition, if
+ * it has one), then resolve the next step of each branch that has one
+ * waiting; wait when every branch has its tasks open.
+ */
+function advanceGroup(tx: Transition, st: StepState, def: ParallelGroup): Next {
+  const s = tx.s;
+  if (st.status === 'waiting') {
+    if (def.when !== undefined) {
+      return {
+        kind: 'evaluate',
+        stepIndex: s.current,
+        input: { applicationId: s.applicationId, when: def.when, type: s.type, applicantOrg: s.applicantOrg, facts: conditionPayload(s) },
+      };
+    }
+    startGroup(tx, st, def);
+  }
+  for (const [b, branch] of (st.branches ?? []).entries()) {
+    if (branch.status !== 'active') continue;
+    const next = branch.steps[branch.current];
+    if (!next || next.status !== 'waiting') continue;
+    next.status = 'active';
+    tx.fx.projection = true;
+    return { kind: 'resolve', stepIndex: s.current, branch: b, input: resolveInput(tx, next.def as HumanStep) };
+  }
+  return { kind: 'wait' };
+}
+
+function startGroup(tx: Transition, st: StepState, def: ParallelGroup): void {
+  const s = tx.s;
+  st.status = 'active';
+  st.branches = def.branches.map((steps): BranchState => ({
+    steps: steps.map((d) => ({ def: JSON.parse(JSON.stringify(d)) as HumanStep, status: 'waiting', forbidden: [] })),
+    current: 0,
+    status: 'active',
+  }));
+  const names = st.branches.map((_, b) => branchLabel(st, b));
+  tx.audit(
+    'system',
+    'parallelStarted',
+    s.current,
+    `并行分支开始（${def.mode === 'all' ? '全部完成后继续' : '任一完成即继续'}）：${names.map((n) => n.zh).join('、')} / parallel branches started (${def.mode === 'all' ? 'all must finish' : 'the first to finish decides'}): ${names.map((n) => n.en).join(', ')}`,
+    { mode: def.mode, branches: names.map((n) => `${n.zh} / ${n.en}`) },
+  );
+  tx.fx.projection = true;
+}
+
+/**
+ * A parallel group's condition, evaluated: false skips the whole group (the
+ * timeline says which condition); true starts its branches.
+ */
+export function onConditionEvaluated(s: ApprovalState, r: ConditionResult, patches: Patches): Effects {
+  const tx = new Transition(s, patches);
+  const st = s.steps[s.current]!;
+  if (st.def.type !== 'parallel' || st.status !== 'waiting') return tx.fx;
+  if (r.holds) {
+    startGroup(tx, st, st.def);
+    return tx.fx;
+  }
+  st.status = 'skipped';
+  st.rule = r.note;
+  tx.audit('system', 'skipped', s.current, st.rule, { condition: { when: st.def.when, holds: false, zh: r.zh, en: r.en } });
+  s.current += 1;
+  tx.fx.projection = true;
+  return tx.fx;
+}
+
+/**
+ * A step of a branch finished (approved or skipped): the branch moves to its
+ * next step, or is done; the group is done when every branch is (mode all)
+ * or at the first (mode any: the other branches' open tasks are cancelled).
+ * True when the chain must move on (resolve a next step).
+ */
+function branchStepFinished(tx: Transition, b: number): boolean {
+  const s = tx.s;
+  const group = s.steps[s.current]!;
+  const def = group.def as ParallelGroup;
+  const branch = group.branches![b]!;
+  branch.current += 1;
+  if (branch.current < branch.steps.length) return true;
+  branch.status = 'done';
+  const done = branchLabel(group, b);
+  tx.audit('system', 'branchDone', s.current, `${done.zh}已完成 / ${done.en} finished`, { branch: b });
+  if (def.mode === 'any') {
+    const cancelled: number[] = [];
+    for (const [i, other] of group.branches!.entries()) {
+      if (i === b || other.status !== 'active') continue;
+      other.status = 'cancelled';
+      cancelled.push(i);
+      for (const x of other.steps) if (x.status === 'waiting' || x.status === 'active') x.status = 'skipped';
+      for (const t of s.tasks) if (t.stepIndex === s.current && t.branch === i && t.status === 'pending') tx.cancel(t);
+    }
+    if (cancelled.length)
+      tx.audit(
+        'system',
+        'branchesCancelled',
+        s.current,
+        `${done.zh}已先完成（任一即可），取消其余分支：${cancelled.map((i) => branchLabel(group, i).zh).join('、')} / ${done.en} finished first: ${cancelled.map((i) => branchLabel(group, i).en).join(', ')} cancelled`,
+        { finished: b, cancelled },
+      );
+  } else if (group.branches!.some((x) => x.status === 'active')) {
+    return false;
+  }
+  group.status = 'done';
+  tx.audit('system', 'parallelDone', s.current, `并行分支“${def.name}”已完成 / parallel group finished`, { mode: def.mode });
+  s.current += 1;
+  tx.fx.projection = true;
+  return true;
 }
 
 /** An automated step's result: the chain moves on (or ends, holds for sorting, or turns into a transfer). */
@@ -906,15 +1118,34 @@ export function onAutoStepResult(s: ApprovalState, r: AutoStepResult, patches: P
  * approver as the step before), or open its tasks. `opened: true` when the
  * chain now waits for people; otherwise call {@link advance} again.
  */
-export function onStepResolved(s: ApprovalState, resolved: ResolvedStep, patches: Patches): { opened: boolean; effects: Effects } {
+export function onStepResolved(s: ApprovalState, resolved: ResolvedStep, patches: Patches, branch?: number): { opened: boolean; effects: Effects } {
   const tx = new Transition(s, patches);
+  const condition =
+    resolved.condition && !resolved.condition.holds ? { condition: { when: (stepDef(s, branch) as HumanStep).when, ...resolved.condition } } : undefined;
+  if (branch !== undefined) {
+    // A step inside a parallel branch: skipped, or its tasks opened; the other branches go on either way.
+    const group = s.steps[s.current]!;
+    const b = group.branches![branch]!;
+    const st = b.steps[b.current]!;
+    st.rule = resolved.rule;
+    st.forbidden = resolved.forbidden;
+    const where = { branch, branchStep: b.current };
+    if (resolved.skip) {
+      st.status = 'skipped';
+      tx.audit('system', 'skipped', s.current, resolved.rule, { ...where, ...condition });
+      branchStepFinished(tx, branch);
+      return { opened: false, effects: tx.fx };
+    }
+    openTasks(tx, resolved, st, where);
+    return { opened: false, effects: tx.fx };
+  }
   const st = s.steps[s.current]!;
   const def = st.def as HumanStep;
   st.rule = resolved.rule;
   st.forbidden = resolved.forbidden;
   if (resolved.skip) {
     st.status = 'skipped';
-    tx.audit('system', 'skipped', s.current, resolved.rule);
+    tx.audit('system', 'skipped', s.current, resolved.rule, condition);
     s.current += 1;
     return { opened: false, effects: tx.fx };
   }
@@ -939,15 +1170,22 @@ export function onStepResolved(s: ApprovalState, resolved: ResolvedStep, patches
     return { opened: false, effects: tx.fx };
   }
   s.dedupBlocked = false;
-  openTasks(tx, resolved);
+  openTasks(tx, resolved, st);
   return { opened: true, effects: tx.fx };
 }
 
-function openTasks(tx: Transition, r: ResolvedStep): void {
+/** The definition of the current step, or of the current step of a branch of the current group. */
+function stepDef(s: ApprovalState, branch?: number): Step | undefined {
+  const st = s.steps[s.current];
+  if (branch === undefined) return st?.def;
+  const b = st?.branches?.[branch];
+  return b?.steps[b.current]?.def;
+}
+
+function openTasks(tx: Transition, r: ResolvedStep, st: StepState, where?: { branch: number; branchStep: number }): void {
   const s = tx.s;
-  const st = s.steps[s.current]!;
   const def = st.def as HumanStep;
-  const base = { kind: 'approval' as const, stepIndex: s.current, status: 'pending' as const, dueAt: r.dueAt, remindAt: r.remindAt };
+  const base = { kind: 'approval' as const, stepIndex: s.current, ...where, status: 'pending' as const, dueAt: r.dueAt, remindAt: r.remindAt };
   // Where each task belongs: a named user's org, else the resolved org (null when the activity predates paths).
   const pathOf = (u?: string) => (u && r.orgPaths?.[u]) ?? r.orgPath ?? null;
   if (def.mode === 'single' && r.role && r.orgId) {
@@ -972,7 +1210,12 @@ function openTasks(tx: Transition, r: ResolvedStep): void {
       tx.queueTask(t);
     }
   }
-  tx.audit('system', 'stepStarted', s.current, st.rule ?? null, { candidates: r.candidates, dueAt: r.dueAt, ...(r.deputies ? { deputies: r.deputies } : {}) });
+  tx.audit('system', 'stepStarted', s.current, st.rule ?? null, {
+    candidates: r.candidates,
+    dueAt: r.dueAt,
+    ...(r.deputies ? { deputies: r.deputies } : {}),
+    ...where,
+  });
 }
 
 // ---------------------------------------------------------------------------
@@ -1021,7 +1264,7 @@ export function* handleDeadlines(
     }
     if (t.dueAt && !t.escalated && Date.parse(t.dueAt) <= now) {
       t.escalated = true;
-      const step = s.steps[t.stepIndex]!.def as HumanStep;
+      const step = stepOf(s, t)!.def as HumanStep;
       const action = step.sla?.onTimeout ?? 'escalate';
       if (action === 'escalate') {
         const sup = yield { taskId: t.id, orgId: t.orgId ?? orgIdOfPath(t.orgPath) ?? s.applicantOrg };

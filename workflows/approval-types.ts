@@ -2,7 +2,7 @@
  * Payload types shared by the approval workflow, its activities and the API.
  * Plain data only: this module is imported by workflow code.
  */
-import type { ActionName, ApplicationType, AutoStepName, ChainDefinition, FieldAccess, HumanStep, Step } from '../domain/chain';
+import type { ActionName, ApplicationType, AutoStepName, ChainDefinition, Condition, FieldAccess, HumanStep, Step } from '../domain/chain';
 import type { Role, TargetFacts } from '../domain/policy';
 
 export type ApplicationStatus = 'pending' | 'returned' | 'approved' | 'rejected' | 'withdrawn';
@@ -67,6 +67,17 @@ export interface TaskState {
   voided?: boolean;
   /** 代理: absent person → the deputy who holds this task in their place (the absent person sees it read-only). */
   deputies?: Record<string, string>;
+  /** A task of a parallel group (并行分支) at `stepIndex`: its branch and the step within that branch. */
+  branch?: number;
+  branchStep?: number;
+}
+
+/** One branch of a running parallel group: its steps, climbed in order. */
+export interface BranchState {
+  steps: StepState[];
+  current: number;
+  /** done: its last step finished; cancelled: another branch finished first (mode any). */
+  status: 'active' | 'done' | 'cancelled';
 }
 
 export interface StepState {
@@ -77,6 +88,8 @@ export interface StepState {
   /** Users the applicant-forbid rule keeps out of this step. */
   forbidden: string[];
   rule?: string;
+  /** A parallel group's branches, from when the group starts. */
+  branches?: BranchState[];
 }
 
 export interface ActionInput {
@@ -115,10 +128,32 @@ export interface ApplicationView {
   currentStepIndex: number;
   /** The chain version it runs on (changes when it is migrated; absent in views from before it was shown). */
   chainVersion?: number;
-  steps: { index: number; id: string; name: string; type: Step['type']; status: StepState['status']; added?: StepState['added']; rule?: string; def: Step }[];
+  steps: {
+    index: number;
+    id: string;
+    name: string;
+    type: Step['type'];
+    status: StepState['status'];
+    added?: StepState['added'];
+    rule?: string;
+    def: Step;
+    /** A parallel group's branches (once it has started). */
+    branches?: BranchView[];
+  }[];
   tasks: TaskState[];
   targetOrg?: string;
   revision: number;
+  /** The chain form's field labels (for conditions said in words). */
+  formLabels?: Record<string, string>;
+}
+
+export interface BranchView {
+  index: number;
+  /** The branch's name: its first step's. */
+  name: string;
+  status: BranchState['status'];
+  current: number;
+  steps: { index: number; id: string; name: string; status: StepState['status']; rule?: string }[];
 }
 
 export type ActionResult = ApplicationView;
@@ -167,6 +202,8 @@ export interface ApprovalState {
   notified?: string;
   /** The status last written to the BusinessStatus search attribute (written again only when it changes). */
   indexedStatus?: string;
+  /** The chain form's field labels (for conditions said in words); absent when the form has none. */
+  formLabels?: Record<string, string>;
 }
 
 export interface AuditEntry {
@@ -238,10 +275,41 @@ export interface ResolveStepInput {
   targetOrg?: string;
   /** The application's type, for deputies named for some types only (absent in inputs recorded before deputies). */
   type?: ApplicationType;
+  /** The payload fields a step's condition may read (amount, group, form); present when the step has a condition. */
+  facts?: ConditionPayload;
+}
+
+/** The parts of an application's payload a condition reads (domain/conditions.ts `conditionFacts`). */
+export interface ConditionPayload {
+  amount?: unknown;
+  group?: unknown;
+  form?: unknown;
+  /** The form's field labels, so the condition is said in words (absent: the form has none). */
+  labels?: Record<string, string>;
+}
+
+/** A parallel group's condition, evaluated when the group is reached. */
+export interface EvaluateConditionInput {
+  applicationId: string;
+  when: Condition;
+  type: ApplicationType;
+  applicantOrg: string;
+  facts: ConditionPayload;
+}
+
+/** A condition's answer, and the condition in words. */
+export interface ConditionResult {
+  holds: boolean;
+  zh: string;
+  en: string;
+  /** The timeline's words when it does not hold (条件不满足：…，跳过 / condition not met: …, skipped). */
+  note: string;
 }
 
 export interface ResolvedStep {
   skip: boolean;
+  /** The step's condition, when it has one: whether it held, in words. False: skipped by condition. */
+  condition?: ConditionResult;
   /** Why these approvers (which rule matched), shown in the route preview and the timeline. */
   rule: string;
   role: string | null;

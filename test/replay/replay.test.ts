@@ -27,12 +27,14 @@ describe('replaying stored workflow histories', () => {
     expect(files).toEqual(
       // Each scenario as recorded before the business-status-on-change patch, after it (-v2), and after the approval
       // engine and the changed-resubmit-restarts patch (-v3, with a scenario of its own); an application moved to a new
-      // chain version by the migrate Update (-v4); a form corrected with an approval (字段权限, -v4).
+      // chain version by the migrate Update (-v4); a form corrected with an approval (字段权限, -v4); conditions and
+      // parallel branches (-v4: a group's condition, two branches, a step skipped by its condition behind step-conditions).
       expect.arrayContaining([
         ...scenarios.flatMap((n) => [`${n}.json`, `${n}-v2.json`, `${n}-v3.json`]),
         'subsidy-changed-resubmit-restarts-v3.json',
         'subsidy-migrated-v4.json',
         'subsidy-form-corrected-v4.json',
+        'subsidy-conditions-parallel-v4.json',
       ]),
     );
     for (const f of files) {

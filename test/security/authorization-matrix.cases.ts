@@ -989,6 +989,32 @@ export const CASES: RouteCase[] = [
         body: { fromVersion: 1, toVersion: 2, stepMap: { review: 'review2' }, dryRun: true },
         footprint: applicationFootprint(ctx, c.appId),
       };
+      },
+    },
+  {
+    route: 'POST /api/chains/route-preview own org',
+    subject: 'a draft chain of the caller’s own org, previewed for a sample of that org',
+    subjectOrg: OWN_ORG,
+    // proposeChain(own org): any admin may preview what they may propose; a preview writes nothing.
+    expect: ANY_ADMIN,
+    ok: 200,
+    mutating: false,
+    probe(_ctx, caller) {
+      const chain = { ...validChain(`t-${crypto.randomBytes(4).toString('hex')}`), owner: undefined };
+      return { method: 'POST', path: '/api/chains/route-preview', body: { chain, sample: { applicantOrg: caller.org ?? 'pds', amount: 60000 } } };
+    },
+  },
+  {
+    route: 'POST /api/chains/route-preview org pds',
+    subject: 'a draft chain of 平顶山, previewed for a 新华区 sample',
+    subjectOrg: 'pds',
+    // proposeChain(owner pds): an admin of 平顶山 or the province; a county admin below it is refused (403).
+    expect: 'FFF F FF2F FF FFFF F2F U',
+    ok: 200,
+    mutating: false,
+    probe() {
+      const chain = { ...validChain(`t-${crypto.randomBytes(4).toString('hex')}`), owner: 'pds' };
+      return { method: 'POST', path: '/api/chains/route-preview', body: { chain, sample: { applicantOrg: 'pds-xinhua', amount: 60000 } } };
     },
   },
   read('GET /api/calendar', 'the working calendar', 'henan', EVERYONE, () => '/api/calendar?year=2026'),

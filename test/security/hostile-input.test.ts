@@ -382,6 +382,31 @@ const CASES: Record<string, RouteCase> = {
     valid: () => ({ fromVersion: 1, toVersion: 2, stepMap: { review: 'review2' }, dryRun: true }),
     ok: 200,
   },
+  // The designer's route preview: reads only, so every body (hostile or valid) leaves the database as it was.
+  'post /api/chains/route-preview': {
+    user: 'city.admin',
+    unreadBodyAsObject: true,
+    path: () => '/api/chains/route-preview',
+    valid: () => ({
+      chain: {
+        key: 'hostile-preview',
+        name: '预览链',
+        type: 'subsidy',
+        steps: [
+          { id: 'review', name: '审核', type: 'human', who: { kind: 'role', role: 'reviewer', level: 'city' }, mode: 'single' },
+          {
+            id: 'province',
+            name: '省总审核',
+            type: 'human',
+            who: { kind: 'role', role: 'reviewer', level: 'province' },
+            mode: 'single',
+            when: { '>': [{ var: 'amount' }, 50000] },
+          },
+        ],
+      },
+      sample: { applicantOrg: 'pds-xinhua', amount: 60000 },
+    }),
+  },
   // People and posts: city.admin on 湛河区's staff account (no other case signs in as it).
   'post /api/users': {
     user: 'city.admin',

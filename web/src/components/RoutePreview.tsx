@@ -44,12 +44,13 @@ export interface RouteView {
 
 const holdsOf = (s: RouteStep) => s.condition?.holds;
 function StepLine({ step }: { step: RouteStep }) {
+  const stepId = step.id ? `route-step-${step.id}` : 'route-step-detail';
   const { t, m } = useI18n();
   const holds = holdsOf(step);
   const who = (step.approvers ?? []).map((a) => (a.post ? `${a.name}（${m(a.post)}）` : a.name));
   const why = step.why ?? step.rule;
   return (
-    <Space orientation="vertical" size={2} style={{ width: '100%' }} data-testid="route-step-detail">
+    <Space orientation="vertical" size={2} style={{ width: '100%' }} data-testid={stepId}>
       {step.condition ? (
         <span data-testid="route-condition">
           <Tag color={holds === false ? 'default' : 'green'}>{holds === false ? t('条件不满足，将跳过') : t('条件满足')}</Tag>
@@ -64,7 +65,7 @@ function StepLine({ step }: { step: RouteStep }) {
       ) : null}
       {why ? <Typography.Text type="secondary">{m(why)}</Typography.Text> : null}
       {step.branches?.length ? (
-        <div style={{ paddingInlineStart: 12, borderInlineStart: '2px solid #f0f0f0' }}>
+        <div style={{ paddingInlineStart: 12, borderInlineStart: '2px solid #f0f0f0' }} data-testid={`route-branches-${step.id}`}>
           {step.branches.map((b) => (
             <div key={b.index} data-testid="route-branch">
               <Typography.Text strong>{m(b.name)}</Typography.Text>
