@@ -41,6 +41,7 @@ import { mapTemporalError } from './temporal-errors';
 import { withTemporalDeadline } from '../runtime/temporal-client';
 import { assignPublicRef } from '../db/public-repository';
 import { joinAreaProblem } from '../domain/join-areas';
+import { attachmentsOf } from './attachments';
 import { captchaField, issueViewerToken, missingCodeErrors, smsCodeField, type PhoneVerification } from './verification';
 
 export interface ApplicationDeps {
@@ -191,11 +192,16 @@ export function applicationRoutes(deps: ApplicationDeps): Router {
   router.get('/api/applications/:id', auth, async (req, res) => {
     const caller = callerOf(req);
     const app = await loadVisibleApplication(deps.db, caller, req.params.id as string);
-    const [timeline, notice] = await Promise.all([listTimeline(deps.db, app.id), app.type === 'subsidy' ? getSubsidyNotice(deps.db, app.id) : undefined]);
+    const [timeline, notice, attachments] = await Promise.all([
+      listTimeline(deps.db, app.id),
+      app.type === 'subsidy' ? getSubsidyNotice(deps.db, app.id) : undefined,
+      attachmentsOf(deps.db, app.id),
+    ]);
     res.json({
       ...summary(app),
       payload: publicPayload(app.payload),
       notice: notice ? { ...notice, amount: Number(notice.amount) } : undefined,
+      attachments,
       timeline: await timelineFor(deps.db, caller, app, timeline),
     });
   });

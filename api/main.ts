@@ -1,4 +1,5 @@
 /** `npm run api`: the HTTP API (and, once built, the web app). Applies migrations at start. */
+import path from 'node:path';
 import { createDb, migrateLatest } from '../db/knex';
 import { countUsers } from '../db/user-repository';
 import { loadDemoData } from '../db/demo-seed';
@@ -50,6 +51,12 @@ async function main() {
       publicJoinLimit: config.PUBLIC_JOIN_PER_ADDRESS,
       idLookupLimit: config.ID_LOOKUPS_PER_USER,
       production: config.NODE_ENV === 'production',
+      attachments: {
+        dir: path.join(config.DATA_DIR, 'attachments'),
+        maxBytes: config.ATTACHMENT_MAX_BYTES,
+        perApplication: config.ATTACHMENTS_PER_APPLICATION,
+      },
+      printFont: { path: config.PRINT_FONT_PATH, name: config.PRINT_FONT_NAME },
     },
     config.PORT,
     config.HOST,

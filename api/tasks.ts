@@ -25,6 +25,7 @@ import { withTemporalDeadline } from '../runtime/temporal-client';
 import { getApplicationQuery } from '../workflows';
 import type { ActionInput } from '../workflows/approval-types';
 import { actorOf } from './applications';
+import { attachmentsOf } from './attachments';
 import {
   actionKey,
   applicationFacts,
@@ -279,6 +280,8 @@ export function taskRoutes(deps: TaskDeps): Router {
             payload: publicPayload(app.payload),
           }
         : undefined,
+      // 附件 of the application (and of its comments), for whoever sees the application.
+      ...(app ? { attachments: await attachmentsOf(deps.db, app.id) } : {}),
       timeline: await timelineFor(deps.db, caller, app, timeline),
     });
   });

@@ -25,6 +25,7 @@ import * as m023 from './023_user_posts';
 import * as m024 from './024_org_admin';
 import * as m025 from './025_calendar_overrides';
 import * as m026 from './026_deputies';
+import * as m030 from './030_attachments';
 
 const migrations: Record<string, Knex.Migration> = {
   '001_orgs_and_users': m001,
@@ -48,6 +49,7 @@ const migrations: Record<string, Knex.Migration> = {
   '024_org_admin': m024,
   '025_calendar_overrides': m025,
   '026_deputies': m026,
+  '030_attachments': m030,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -1,0 +1,151 @@
+/**
+ * GET /api/applications/:id/print — the printable 审批单 of an application:
+ * an A4 HTML page (default) or, with `?format=pdf`, the same content as a PDF
+ * download set in the CJK print font. Whoever sees the application may print
+ * it (policy `seeApplication`, as GET /api/applications/:id); others get 404.
+ * The content model is built once (domain/approval-sheet.ts) from the
+ * application, its timeline as the viewer may read it, its tasks, the people
+ * who acted (names and posts, never logins) and its attachments.
+ */
+import express, { type Router } from 'express';
+import { z } from 'zod';
+import { listAttachments } from '../db/attachment-repository';
+import { listTasksOfApplication, listTimeline, type ApplicationRow } from '../db/approval-repository';
+import type { Db } from '../db/knex';
+import { getOrgsByIds, listTargetGroups } from '../db/org-repository';
+import { getProject } from '../db/project-repository';
+import { listActivePosts, listUsersWithOrgPath } from '../db/user-repository';
+import { approvalSheetHtml } from '../domain/approval-sheet-html';
+import { approvalSheet, payloadFields, type ApprovalSheet, type SheetField, type SheetPerson } from '../domain/approval-sheet';
+import type { PrintFont } from '../runtime/print-font';
+import { approvalSheetPdf } from './approval-sheet-pdf';
+import { loadVisibleApplication, publicPayload, timelineFor } from './approvals-service';
+import { callerOf, type Caller } from './auth';
+import { HttpError, parseOr400 } from './errors';
+import { registerRoutes } from './openapi';
+
+export interface PrintDeps {
+  db: Db;
+  /** The CJK font of the PDF, found when the API started (runtime/print-font.ts). */
+  printFont: PrintFont;
+}
+
+registerRoutes({
+  '/api/applications/{id}/print': {
+    get: {
+      summary:
+        '打印审批单：A4 网页（默认）或 ?format=pdf 下载 PDF；能查看申请的人均可打印 / the printable approval sheet: A4 HTML, or a PDF download with ?format=pdf; whoever sees the application',
+      query: ['format'],
+    },
+  },
+});
+
+const PRINT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'; base-uri 'none'; form-action 'none'";
+
+const querySchema = z.object({ format: z.enum(['html', 'pdf'], { error: '格式须为 html 或 pdf / format must be html or pdf' }).default('html') });
+
+/**
+ * The form part of the sheet as this viewer may see it. Until chains declare
+ * forms with field permissions (issue 14's forms), the payload's fields by
+ * application type, as GET /api/applications/:id shows them to every viewer.
+ */
+export async function formFieldsForViewer(db: Db, _viewer: Caller, app: ApplicationRow): Promise<SheetField[]> {
+  const payload = publicPayload(app.payload);
+  const refs = [payload.area, payload.toUnion].filter((v): v is string => typeof v === 'string');
+  const [orgs, groups, project] = await Promise.all([
+    getOrgsByIds(db, refs),
+    app.type === 'membership' ? listTargetGroups(db) : Promise.resolve([]),
+    typeof payload.projectId === 'string' ? getProject(db, payload.projectId) : Promise.resolve(undefined),
+  ]);
+  return payloadFields(app.type, payload, {
+    orgs: new Map([...orgs.values()].map((o) => [o.id, o.name])),
+    groups: new Map(groups.map((g) => [g.id, g.name])),
+    projects: new Map(project ? [[project.id, project.name]] : []),
+  });
+}
+
+/** Gathers the facts and builds the sheet. */
+async function buildSheet(db: Db, caller: Caller, app: ApplicationRow): Promise<ApprovalSheet> {
+  const [rows, tasks, attachments, fields] = await Promise.all([
+    listTimeline(db, app.id),
+    listTasksOfApplication(db, app.id),
+    listAttachments(db, app.id),
+    formFieldsForViewer(db, caller, app),
+  ]);
+  const timeline = await timelineFor(db, caller, app, rows);
+  const usernames = [
+    ...new Set([caller.username, ...(app.applicant ? [app.applicant] : []), ...timeline.map((e) => e.actor), ...attachments.map((a) => a.uploadedBy)]),
+  ];
+  const [users, posts] = await Promise.all([listUsersWithOrgPath(db, usernames), listActivePosts(db, usernames)]);
+  const orgs = await getOrgsByIds(db, [app.applicantOrg, ...users.map((u) => u.orgId), ...tasks.flatMap((t) => (t.orgId ? [t.orgId] : []))]);
+  const people = new Map<string, SheetPerson>(
+    users.map((u) => [
+      u.username,
+      {
+        name: u.name,
+        orgName: orgs.get(u.orgId)?.name ?? '',
+        posts: posts.filter((p) => p.username === u.username).map((p) => ({ orgId: p.orgId, orgName: p.orgName, role: p.role })),
+      },
+    ]),
+  );
+  return approvalSheet({
+    type: app.type,
+    title: app.title,
+    status: app.status,
+    createdAt: app.createdAt,
+    applicant: app.applicant,
+    applicantOrgName: orgs.get(app.applicantOrg)?.name ?? '',
+    fields,
+    timeline,
+    tasks: tasks.map((t) => ({
+      stepIndex: t.stepIndex,
+      assignee: t.assignee,
+      role: t.role,
+      orgId: t.orgId,
+      orgName: t.orgId ? (orgs.get(t.orgId)?.name ?? null) : null,
+      candidates: t.candidates,
+    })),
+    people,
+    attachments: attachments.map((a) => ({ name: a.name, type: a.type, size: a.size, uploadedBy: a.uploadedBy, at: a.uploadedAt })),
+    viewer: caller.username,
+    now: new Date(),
+  });
+}
+
+export function printRoutes(deps: PrintDeps): Router {
+  const router = express.Router();
+
+  router.get('/api/applications/:id/print', async (req, res) => {
+    const caller = callerOf(req);
+    const { format } = parseOr400(querySchema, req.query);
+    const app = await loadVisibleApplication(deps.db, caller, req.params.id);
+    const font = deps.printFont;
+    // Refused before any work: without its font the PDF cannot be set (the HTML page needs none of the server's).
+    if (format === 'pdf' && !font.ok)
+      throw new HttpError(
+        503,
+        `暂时无法生成 PDF：服务器缺少中文字体，请先使用网页打印 / PDF unavailable: the server lacks its CJK print font; print the HTML page meanwhile`,
+      );
+    const sheet = await buildSheet(deps.db, caller, app);
+    res.setHeader('Cache-Control', 'private, no-store');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    if (format === 'pdf' && font.ok) {
+      const pdf = await approvalSheetPdf(sheet, font);
+      res.attachment(`审批单-${fileSafe(app.title)}.pdf`);
+      res.setHeader('Content-Security-Policy', "sandbox; default-src 'none'");
+      res.type('application/pdf').send(pdf);
+      return;
+    }
+    res.setHeader('Content-Security-Policy', PRINT_CSP);
+    res.type('html').send(approvalSheetHtml(sheet));
+  });
+
+  return router;
+}
+
+/** A title as part of a file name: no path, control or reserved characters, at most 60 characters. */
+function fileSafe(title: string): string {
+  // eslint-disable-next-line no-control-regex
+  const cleaned = title.replace(/[\u0000-\u001f\u007f<>:"/\\|?*\u202a-\u202e\u2066-\u2069]/g, '_').trim();
+  return [...cleaned].slice(0, 60).join('') || '申请';
+}
