@@ -84,6 +84,8 @@ export function approvalSheetPdf(sheet: ApprovalSheet, font: Font): Promise<Buff
   const range = doc.bufferedPageRange();
   for (let i = range.start; i < range.start + range.count; i++) {
     doc.switchToPage(i);
+    // Written inside the bottom margin: without lifting it pdfkit would start a new page for the footer.
+    doc.page.margins.bottom = 0;
     const y = A4.height - MARGIN.bottom + 20;
     doc.fontSize(8).fillColor('#555');
     doc.text(`打印人：${sheet.printedBy}    打印时间：${sheet.printedAt}（北京时间）`, MARGIN.left, y, { width: CONTENT, lineBreak: false, height: 12 });

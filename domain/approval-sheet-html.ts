@@ -19,7 +19,8 @@ table { width: 100%; border-collapse: collapse; page-break-inside: auto; }
 tr { page-break-inside: avoid; }
 th, td { border: 0.5pt solid #333; padding: 1.5mm 2mm; vertical-align: top; text-align: left; white-space: pre-wrap; word-break: break-word; }
 th { background: #f2f2f2; font-weight: 600; }
-table.facts th { width: 28mm; }
+table.facts th { width: 32mm; }
+td.time { white-space: nowrap; }
 .empty { color: #666; }
 footer { margin-top: 8mm; font-size: 9pt; color: #555; display: flex; justify-content: space-between; border-top: 0.5pt solid #999; padding-top: 2mm; }
 @media print { body { padding: 0; } a { color: inherit; text-decoration: none; } }
@@ -27,9 +28,10 @@ footer { margin-top: 8mm; font-size: 9pt; color: #555; display: flex; justify-co
 
 const e = escapeHtml;
 
-function rows(cells: string[][], head: string[]): string {
+/** A ruled table; the column at `timeColumn` (a time) never wraps. */
+function rows(cells: string[][], head: string[], timeColumn: number): string {
   const thead = `<thead><tr>${head.map((h) => `<th>${e(h)}</th>`).join('')}</tr></thead>`;
-  const body = cells.map((r) => `<tr>${r.map((c) => `<td>${e(c)}</td>`).join('')}</tr>`).join('');
+  const body = cells.map((r) => `<tr>${r.map((c, i) => (i === timeColumn ? `<td class="time">${e(c)}</td>` : `<td>${e(c)}</td>`)).join('')}</tr>`).join('');
   return `<table>${thead}<tbody>${body}</tbody></table>`;
 }
 
@@ -51,12 +53,14 @@ export function approvalSheetHtml(s: ApprovalSheet): string {
     ? rows(
         s.decisions.map((d) => [d.step, d.approver, d.post, d.decision, d.at, d.comment]),
         ['审批步骤', '审批人', '职务', '审批结果', '审批时间', '审批意见'],
+        4,
       )
     : '<p class="empty">尚无审批记录</p>';
   const attachments = s.attachments.length
     ? rows(
         s.attachments.map((a) => [a.name, a.type, a.size, a.uploadedBy, a.at]),
         ['文件名', '类型', '大小', '上传人', '上传时间'],
+        4,
       )
     : '<p class="empty">无附件</p>';
   return `<!doctype html>

@@ -134,17 +134,6 @@ export const DECISION_LABELS: Record<string, string> = {
   approved: '审批完成',
 };
 
-/** The automated steps' decisions (自动办理), by their activity. */
-const AUTO_LABELS: Record<string, string> = {
-  issueSubsidyNotice: '立项通知与补助下拨',
-  sortMembership: '平台分拣',
-  assignToUnion: '任务分配',
-  collectMemberInfo: '信息采集',
-  verifyRealName: '实名认证',
-  transferMembership: '会籍转移',
-  activateChainVersion: '新版本生效',
-};
-
 const beijing = new Intl.DateTimeFormat('en-CA', {
   timeZone: 'Asia/Shanghai',
   year: 'numeric',
@@ -192,7 +181,8 @@ function postOf(person: SheetPerson | undefined, username: string, stepIndex: nu
 }
 
 function decisionLabel(e: SheetEvent): string | undefined {
-  if (e.action.startsWith('auto:')) return AUTO_LABELS[e.action.slice(5)] ?? '自动办理';
+  // An automated step (立项通知与补助下拨…): its step names it, its note says what it did.
+  if (e.action.startsWith('auto:')) return '自动办理';
   const label = DECISION_LABELS[e.action];
   if (!label) return undefined;
   if (e.action === 'delegateResolved') return `委派意见：${e.data?.opinion === 'reject' ? '不同意' : '同意'}`;

@@ -105,7 +105,8 @@ export function readPdf(pdf: Buffer): { text: string; pages: number; fonts: stri
   for (const cmap of streams.filter((s) => s.includes('beginbfrange') || s.includes('beginbfchar'))) {
     for (const r of cmap.matchAll(/<([0-9a-f]+)>\s*<[0-9a-f]+>\s*\[([^\]]*)\]/gi)) {
       const first = parseInt(r[1]!, 16);
-      [...r[2]!.matchAll(/<([0-9a-f]+)>/gi)].forEach((u, i) => toUnicode.set(first + i, hexToText(u[1]!)));
+      // An entry may hold several characters (a ligature: <0066 0066> is "ff").
+      [...r[2]!.matchAll(/<([0-9a-f ]+)>/gi)].forEach((u, i) => toUnicode.set(first + i, hexToText(u[1]!.replace(/ /g, ''))));
     }
     for (const r of cmap.matchAll(/<([0-9a-f]{4})>\s*<([0-9a-f]+)>\s*$/gim)) toUnicode.set(parseInt(r[1]!, 16), hexToText(r[2]!));
   }
