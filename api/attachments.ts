@@ -76,6 +76,8 @@ const fieldsSchema = z.object({
   taskId: z.string().trim().min(1).max(100).optional(),
 });
 
+const FIELDS = new Set(['comment', 'taskId']);
+
 const FINAL = new Set(['approved', 'rejected', 'withdrawn']);
 /** An org's own applications: its staff and admins act for the applicant (as api/applications.ts). */
 const ORG_APPLICATIONS = new Set(['subsidy', 'project_list', 'self_assessment']);
@@ -136,8 +138,12 @@ export function attachmentRoutes(deps: AttachmentDeps): Router {
         { path: 'file', message: '请选择要上传的文件 / choose a file to upload' },
       ]);
     await parseMultipart(req, res);
-    const fields = parseOr400(fieldsSchema, { ...(req.body as Record<string, unknown>) });
-    const errors: FieldError[] = [];
+    const sent = { ...(req.body as Record<string, unknown>) };
+    const errors: FieldError[] = Object.keys(sent)
+      .filter((k) => !FIELDS.has(k))
+      .map((k) => ({ path: k, message: '未知字段，只接受 file、comment、taskId / unknown field: only file, comment and taskId' }));
+    if (errors.length) throw badRequest('请检查标出的字段 / invalid fields', errors);
+    const fields = parseOr400(fieldsSchema, sent);
     const file = req.file;
     if (!file) errors.push({ path: 'file', message: '请选择要上传的文件 / choose a file to upload' });
     else if (file.size === 0) errors.push({ path: 'file', message: '文件是空的 / the file is empty' });
@@ -227,22 +233,23 @@ function tooMany(limit: number): HttpError {
   return conflict(`每个申请最多 ${limit} 个附件 / at most ${limit} attachments per application`);
 }
 
-/** Multer's refusals as problems: too big → 413, anything else about the form → 400 naming the field. */
+/** Multer's refusals as problems: too big → 413; anything else about the form → 400 naming the field, else `(body)`. */
 function multipartError(err: unknown, maxBytes: number): HttpError {
-  if (!(err instanceof multer.MulterError)) {
-    const e = err as { message?: string } | undefined;
-    return badRequest('上传内容无法读取 / the upload could not be read', [{ path: 'file', message: e?.message ?? 'malformed multipart body' }]);
-  }
+  if (!(err instanceof multer.MulterError))
+    return badRequest('上传内容无法读取 / the upload could not be read', [
+      { path: '(body)', message: '不是完整的 multipart/form-data / malformed multipart body' },
+    ]);
   if (err.code === 'LIMIT_FILE_SIZE') {
     const mb = Math.round((maxBytes / 1024 / 1024) * 10) / 10;
     return new HttpError(413, `文件超过大小限制（${mb} MB）/ the file is larger than ${mb} MB`, [
       { path: 'file', message: `最大 ${mb} MB / at most ${mb} MB` },
     ]);
   }
-  const path = err.code === 'LIMIT_UNEXPECTED_FILE' || err.code === 'LIMIT_FILE_COUNT' ? 'file' : (err.field ?? 'file');
-  const message =
-    err.code === 'LIMIT_UNEXPECTED_FILE' || err.code === 'LIMIT_FILE_COUNT'
-      ? '一次只能上传一个文件，字段名为 file / one file per request, in the field `file`'
-      : '表单字段过多或过长 / too many or too long form fields';
-  return badRequest('上传内容有误 / invalid upload', [{ path, message }]);
+  if (err.code === 'LIMIT_UNEXPECTED_FILE' || err.code === 'LIMIT_FILE_COUNT')
+    return badRequest('上传内容有误 / invalid upload', [
+      { path: 'file', message: '一次只能上传一个文件，字段名为 file / one file per request, in the field `file`' },
+    ]);
+  if (err.code === 'LIMIT_FIELD_VALUE' && err.field)
+    return badRequest('上传内容有误 / invalid upload', [{ path: err.field, message: '内容过长 / too long' }]);
+  return badRequest('上传内容有误 / invalid upload', [{ path: '(body)', message: '表单字段过多、过长或无名 / too many, too long or unnamed form fields' }]);
 }
