@@ -49,7 +49,6 @@ export function attachmentName(clientName: string, type: AttachmentType): string
   const dot = name.lastIndexOf('.');
   const ext = dot > 0 ? name.slice(dot + 1).toLowerCase() : '';
   if (!extensions.includes(ext)) name = `${name || '附件'}.${extensions[0]!}`;
-  else if (dot === 0 || name.slice(0, dot).trim() === '') name = `附件.${ext}`;
   if ([...name].length > MAX_NAME_LENGTH) {
     const keep = name.slice(name.lastIndexOf('.'));
     name = [...name.slice(0, name.lastIndexOf('.'))].slice(0, MAX_NAME_LENGTH - keep.length).join('') + keep;
