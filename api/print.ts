@@ -45,9 +45,12 @@ const PRINT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:;
 const querySchema = z.object({ format: z.enum(['html', 'pdf'], { error: '格式须为 html 或 pdf / format must be html or pdf' }).default('html') });
 
 /**
- * The form part of the sheet as this viewer may see it. Until chains declare
- * forms with field permissions (issue 14's forms), the payload's fields by
- * application type, as GET /api/applications/:id shows them to every viewer.
+ * The form part of the sheet as this viewer may see it: the payload's fields
+ * by application type, as GET /api/applications/:id shows them to every
+ * viewer. Chains that declare their own form (issue 14's forms, with field
+ * permissions per step) add its fields through `formPartFields(form,
+ * payload.form)` with the form and payload of the form-for-a-viewer function
+ * (hidden fields already left out) — the one call to add here when that lands.
  */
 export async function formFieldsForViewer(db: Db, _viewer: Caller, app: ApplicationRow): Promise<SheetField[]> {
   const payload = publicPayload(app.payload);

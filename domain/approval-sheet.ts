@@ -9,6 +9,7 @@
  * Pure and deterministic: the same facts give the same sheet.
  */
 import { ATTACHMENT_TYPES, isAllowedAttachmentType } from './attachments';
+import type { FormDefinition } from './chain';
 
 /** One row of the form part: a field's Chinese label and its printed value. */
 export interface SheetField {
@@ -236,7 +237,7 @@ export interface PayloadNames {
 }
 
 const yuan = new Intl.NumberFormat('zh-CN', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-const int = new Intl.NumberFormat('zh-CN', { maximumFractionDigits: 0 });
+const int = new Intl.NumberFormat('zh-CN', { maximumFractionDigits: 2 });
 
 /**
  * The form part of the sheet from the application's payload, by type, with
@@ -297,6 +298,45 @@ export function payloadFields(type: string, payload: Record<string, unknown>, na
         });
       break;
     }
+  }
+  return out;
+}
+
+/**
+ * The fields of a chain's own form (申请表单, `payload.form`), in the form's
+ * order (`ui:order`, else the schema's), each under its Chinese label
+ * (`ui:title`, else the schema's `title`), a choice under its display name
+ * (`ui:enumNames`), yes/no as 是/否, a list joined with 、. Give it the form
+ * and the values as the viewer may see them (hidden fields already left out):
+ * a field absent from either is not printed.
+ */
+export function formPartFields(form: FormDefinition | undefined, values: unknown): SheetField[] {
+  const props = form?.schema.properties;
+  if (!props || typeof props !== 'object' || Array.isArray(props) || !values || typeof values !== 'object' || Array.isArray(values)) return [];
+  const schemaOf = (f: string) => (props as Record<string, Record<string, unknown> | undefined>)[f] ?? {};
+  const uiOf = (f: string) => ((form.ui?.[f] ?? {}) as Record<string, unknown>) ?? {};
+  const given = Array.isArray(form.ui?.['ui:order']) ? (form.ui['ui:order'] as unknown[]).filter((f): f is string => typeof f === 'string') : ['*'];
+  const all = Object.keys(props);
+  const listed = given.filter((f) => f !== '*' && all.includes(f));
+  const order = given.flatMap((f) => (f === '*' ? all.filter((x) => !listed.includes(x)) : listed.includes(f) ? [f] : []));
+  const out: SheetField[] = [];
+  for (const field of order) {
+    const v = (values as Record<string, unknown>)[field];
+    if (v === undefined || v === null || v === '') continue;
+    const schema = schemaOf(field);
+    const ui = uiOf(field);
+    const label = [ui['ui:title'], schema.title].find((x): x is string => typeof x === 'string' && x.trim() !== '') ?? field;
+    const choices = Array.isArray(schema.enum) ? schema.enum : undefined;
+    const names = Array.isArray(ui['ui:enumNames']) ? (ui['ui:enumNames'] as unknown[]) : undefined;
+    const one = (x: unknown): string => {
+      const i = choices ? choices.indexOf(x) : -1;
+      if (i >= 0 && typeof names?.[i] === 'string') return names[i];
+      if (typeof x === 'boolean') return x ? '是' : '否';
+      if (typeof x === 'number') return int.format(x);
+      if (typeof x === 'string') return x;
+      return JSON.stringify(x);
+    };
+    out.push({ label, value: Array.isArray(v) ? v.map(one).join('、') : one(v) });
   }
   return out;
 }

@@ -4,7 +4,7 @@
  * how decisions and times are printed.
  */
 import { describe, expect, it } from 'vitest';
-import { approvalSheet, beijingTime, type SheetFacts } from '../../domain/approval-sheet';
+import { approvalSheet, beijingTime, formPartFields, type SheetFacts } from '../../domain/approval-sheet';
 import { attachmentName, isAllowedAttachmentType, MAX_NAME_LENGTH } from '../../domain/attachments';
 import { attachToApplication, type Principal, type TaskFacts } from '../../domain/policy';
 
@@ -109,5 +109,36 @@ describe('the 审批单 content', () => {
     ]);
     expect(sheet).toMatchObject({ title: '审批单', typeLabel: '经费补助', status: '审批中', submittedAt: '2026-03-01 08:30', printedAt: '2026-03-03 00:05' });
     expect(sheet.applicant).toEqual({ name: '新华区干事', org: '新华区总工会' });
+  });
+});
+
+describe('the form part of the 审批单 (a chain’s own form)', () => {
+  const form = {
+    schema: {
+      type: 'object',
+      properties: {
+        drivers: { type: 'integer', title: '服务司机人数' },
+        kind: { type: 'string', enum: ['station', 'home'] },
+        services: { type: 'array', items: { type: 'string' } },
+        ownPremises: { type: 'boolean', title: '自有场地' },
+        secret: { type: 'string', title: '内部评分' },
+      },
+    },
+    ui: { kind: { 'ui:title': '站点类型', 'ui:enumNames': ['司机之家', '职工之家'] }, 'ui:order': ['kind', '*'] },
+  };
+
+  it('prints the fields in the form’s order under their Chinese labels, choices by name, yes/no in Chinese, lists joined', () => {
+    expect(formPartFields(form, { drivers: 1200, kind: 'station', services: ['饮水', '充电'], ownPremises: false })).toEqual([
+      { label: '站点类型', value: '司机之家' },
+      { label: '服务司机人数', value: '1,200' },
+      { label: 'services', value: '饮水、充电' },
+      { label: '自有场地', value: '否' },
+    ]);
+  });
+
+  it('prints nothing the viewer’s values leave out (a hidden field), and nothing without a form', () => {
+    expect(formPartFields(form, { drivers: 3 }).map((f) => f.label)).toEqual(['服务司机人数']);
+    expect(formPartFields(undefined, { drivers: 3 })).toEqual([]);
+    expect(formPartFields(form, undefined)).toEqual([]);
   });
 });
