@@ -217,7 +217,7 @@ export function createApp(deps: ApiDeps): Express {
   // The print font is found once, at start; without it the PDF answers 503 and the HTML page still works.
   const printFont = loadPrintFont(deps.printFont ?? DEFAULT_PRINT_FONT);
   if (!printFont.ok) logger.warn({ problem: printFont.problem }, 'print font unavailable: PDF approval sheets answer 503');
-  app.use(printRoutes({ db: deps.db, printFont }));
+  app.use(printRoutes({ db: deps.db, jwtSecret: deps.jwtSecret, printFont }));
 
   app.use(userRoutes({ db: deps.db, limiter: loginLimiter }));
 

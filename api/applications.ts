@@ -41,7 +41,7 @@ import { mapTemporalError } from './temporal-errors';
 import { withTemporalDeadline } from '../runtime/temporal-client';
 import { assignPublicRef } from '../db/public-repository';
 import { joinAreaProblem } from '../domain/join-areas';
-import { attachmentsOf } from './attachments';
+import { attachmentsOf } from './attachment-view';
 import { captchaField, issueViewerToken, missingCodeErrors, smsCodeField, type PhoneVerification } from './verification';
 
 export interface ApplicationDeps {

@@ -23,7 +23,8 @@ import express, { type Request, type Response, type Router } from 'express';
 import { fileTypeFromBuffer } from 'file-type';
 import multer from 'multer';
 import { z } from 'zod';
-import { countAttachments, getAttachment, insertAttachment, listAttachments, type AttachmentRow } from '../db/attachment-repository';
+import { countAttachments, getAttachment, insertAttachment, type AttachmentRow } from '../db/attachment-repository';
+import { attachmentsOf, attachmentView } from './attachment-view';
 import { listTasksOfApplication, taskFacts } from '../db/approval-repository';
 import type { Db } from '../db/knex';
 import { attachmentName, attachmentNote, isAllowedAttachmentType, REFUSED_TYPE_MESSAGE } from '../domain/attachments';
@@ -82,27 +83,6 @@ const FINAL = new Set(['approved', 'rejected', 'withdrawn']);
 /** An org's own applications: its staff and admins act for the applicant (as api/applications.ts). */
 const ORG_APPLICATIONS = new Set(['subsidy', 'project_list', 'self_assessment']);
 
-/** An attachment as the API shows it. */
-export function attachmentView(a: AttachmentRow) {
-  return {
-    id: a.id,
-    name: a.name,
-    size: a.size,
-    type: a.type,
-    sha256: a.sha256,
-    uploadedBy: a.uploadedBy,
-    uploadedByName: a.uploadedByName ?? a.uploadedBy,
-    at: a.uploadedAt,
-    ...(a.taskId ? { taskId: a.taskId } : {}),
-    ...(a.comment ? { comment: a.comment } : {}),
-  };
-}
-
-/** The attachments of an application, for the application and task views. */
-export async function attachmentsOf(db: Db, applicationId: string) {
-  return (await listAttachments(db, applicationId)).map(attachmentView);
-}
-
 export function attachmentRoutes(deps: AttachmentDeps): Router {
   const router = express.Router();
   const store = createAttachmentStore(deps.attachments.dir);
@@ -141,7 +121,13 @@ export function attachmentRoutes(deps: AttachmentDeps): Router {
     const sent = { ...(req.body as Record<string, unknown>) };
     const errors: FieldError[] = Object.keys(sent)
       .filter((k) => !FIELDS.has(k))
-      .map((k) => ({ path: k, message: '未知字段，只接受 file、comment、taskId / unknown field: only file, comment and taskId' }));
+      .map((k) => ({
+        path: k,
+        message:
+          k === 'file'
+            ? '文件缺少文件名 / the file part has no file name'
+            : '未知字段，只接受 file、comment、taskId / unknown field: only file, comment and taskId',
+      }));
     if (errors.length) throw badRequest('请检查标出的字段 / invalid fields', errors);
     const fields = parseOr400(fieldsSchema, sent);
     const file = req.file;
@@ -249,7 +235,6 @@ function multipartError(err: unknown, maxBytes: number): HttpError {
     return badRequest('上传内容有误 / invalid upload', [
       { path: 'file', message: '一次只能上传一个文件，字段名为 file / one file per request, in the field `file`' },
     ]);
-  if (err.code === 'LIMIT_FIELD_VALUE' && err.field)
-    return badRequest('上传内容有误 / invalid upload', [{ path: err.field, message: '内容过长 / too long' }]);
+  if (err.code === 'LIMIT_FIELD_VALUE' && err.field) return badRequest('上传内容有误 / invalid upload', [{ path: err.field, message: '内容过长 / too long' }]);
   return badRequest('上传内容有误 / invalid upload', [{ path: '(body)', message: '表单字段过多、过长或无名 / too many, too long or unnamed form fields' }]);
 }

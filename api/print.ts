@@ -7,7 +7,8 @@
  * application, its timeline as the viewer may read it, its tasks, the people
  * who acted (names and posts, never logins) and its attachments.
  */
-import express, { type Router } from 'express';
+import express, { type Response, type Router } from 'express';
+import jwt from 'jsonwebtoken';
 import { z } from 'zod';
 import { listAttachments } from '../db/attachment-repository';
 import { listTasksOfApplication, listTimeline, type ApplicationRow } from '../db/approval-repository';
@@ -20,12 +21,14 @@ import { approvalSheet, payloadFields, type ApprovalSheet, type SheetField, type
 import type { PrintFont } from '../runtime/print-font';
 import { approvalSheetPdf } from './approval-sheet-pdf';
 import { loadVisibleApplication, publicPayload, timelineFor } from './approvals-service';
-import { callerOf, type Caller } from './auth';
+import { callerForUser, callerOf, type Caller } from './auth';
 import { HttpError, parseOr400 } from './errors';
 import { registerRoutes } from './openapi';
 
 export interface PrintDeps {
   db: Db;
+  /** Signs the print page's short-lived links (the session tokens' secret). */
+  jwtSecret: string;
   /** The CJK font of the PDF, found when the API started (runtime/print-font.ts). */
   printFont: PrintFont;
 }
@@ -38,7 +41,17 @@ registerRoutes({
       query: ['format'],
     },
   },
+  '/api/applications/{id}/print-link': {
+    post: {
+      summary:
+        '审批单打印链接（5 分钟有效，在新标签页打开 /print/applications/{id}，pdfUrl 为 PDF）/ a 5-minute signed link to the approval sheet for a tab of its own (url: HTML, pdfUrl: PDF)',
+      ok: 201,
+    },
+  },
 });
+
+/** How long a print link works: long enough to open it, too short to be worth forwarding (as the bulletin's). */
+const PRINT_LINK_TTL_S = 300;
 
 const PRINT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'; base-uri 'none'; form-action 'none'";
 
@@ -118,10 +131,9 @@ async function buildSheet(db: Db, caller: Caller, app: ApplicationRow): Promise<
 export function printRoutes(deps: PrintDeps): Router {
   const router = express.Router();
 
-  router.get('/api/applications/:id/print', async (req, res) => {
-    const caller = callerOf(req);
-    const { format } = parseOr400(querySchema, req.query);
-    const app = await loadVisibleApplication(deps.db, caller, req.params.id);
+  /** Builds and sends the sheet the caller may see, as HTML or PDF. */
+  async function sendSheet(res: Response, caller: Caller, id: string, format: 'html' | 'pdf'): Promise<void> {
+    const app = await loadVisibleApplication(deps.db, caller, id);
     const font = deps.printFont;
     // Refused before any work: without its font the PDF cannot be set (the HTML page needs none of the server's).
     if (format === 'pdf' && !font.ok)
@@ -132,6 +144,7 @@ export function printRoutes(deps: PrintDeps): Router {
     const sheet = await buildSheet(deps.db, caller, app);
     res.setHeader('Cache-Control', 'private, no-store');
     res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'no-referrer');
     if (format === 'pdf' && font.ok) {
       const pdf = await approvalSheetPdf(sheet, font);
       res.attachment(`审批单-${fileSafe(app.title)}.pdf`);
@@ -141,6 +154,45 @@ export function printRoutes(deps: PrintDeps): Router {
     }
     res.setHeader('Content-Security-Policy', PRINT_CSP);
     res.type('html').send(approvalSheetHtml(sheet));
+  }
+
+  router.get('/api/applications/:id/print', async (req, res) => {
+    const caller = callerOf(req);
+    const { format } = parseOr400(querySchema, req.query);
+    await sendSheet(res, caller, req.params.id, format);
+  });
+
+  /**
+   * The print page's own URL: a link to GET /print/applications/:id signed for
+   * this caller and this application, valid {@link PRINT_LINK_TTL_S} seconds,
+   * so the web app opens the sheet in a tab of its own (a bearer token cannot
+   * follow a link). Whoever sees the application may have one.
+   */
+  router.post('/api/applications/:id/print-link', async (req, res) => {
+    const caller = callerOf(req);
+    const app = await loadVisibleApplication(deps.db, caller, req.params.id);
+    const token = jwt.sign({ sub: caller.username, aid: app.id, use: 'print-application' }, deps.jwtSecret, {
+      algorithm: 'HS256',
+      expiresIn: PRINT_LINK_TTL_S,
+    });
+    const url = `/print/applications/${encodeURIComponent(app.id)}?token=${encodeURIComponent(token)}`;
+    res.status(201).json({ url, pdfUrl: `${url}&format=pdf`, expiresAt: new Date(Date.now() + PRINT_LINK_TTL_S * 1000).toISOString() });
+  });
+
+  /** The sheet opened with a link from POST …/print-link: the same checks and answers as GET /api/applications/:id/print. */
+  router.get('/print/applications/:id', async (req, res) => {
+    const { format } = parseOr400(querySchema, { format: req.query.format });
+    const token = typeof req.query.token === 'string' ? req.query.token : '';
+    let claims: { sub?: string; aid?: string; use?: string };
+    try {
+      claims = jwt.verify(token, deps.jwtSecret, { algorithms: ['HS256'] }) as typeof claims;
+    } catch {
+      throw new HttpError(401, '打印链接无效或已过期，请在申请页面重新打开 / the print link is invalid or expired; open it again from the application');
+    }
+    if (claims.use !== 'print-application' || claims.aid !== req.params.id || !claims.sub) throw new HttpError(401, '打印链接无效 / invalid print link');
+    const caller = await callerForUser(deps.db, claims.sub);
+    if (!caller) throw new HttpError(401, '账号不存在或已停用 / account disabled');
+    await sendSheet(res, caller, req.params.id, format);
   });
 
   return router;

@@ -25,7 +25,7 @@ import { withTemporalDeadline } from '../runtime/temporal-client';
 import { getApplicationQuery } from '../workflows';
 import type { ActionInput } from '../workflows/approval-types';
 import { actorOf } from './applications';
-import { attachmentsOf } from './attachments';
+import { attachmentsOf } from './attachment-view';
 import {
   actionKey,
   applicationFacts,

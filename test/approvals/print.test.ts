@@ -132,6 +132,38 @@ describe('the 审批单 as PDF', () => {
   });
 });
 
+describe('the print link (a tab of its own)', () => {
+  it('opens the HTML and the PDF without a bearer token for five minutes, and refuses a link altered or made for another application', async () => {
+    const r = await h.call('POST', `/api/applications/${appId}/print-link`, { token: await h.login('city.staff') });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    expect(r.body.url.startsWith(`/print/applications/${appId}?token=`)).toBe(true);
+    expect(new Date(r.body.expiresAt).getTime() - Date.now()).toBeLessThanOrEqual(300_000);
+    const page = await fetch(h.url + r.body.url);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('referrer-policy')).toBe('no-referrer');
+    const html = await page.text();
+    expect(html).toContain('<h1>审批单</h1>');
+    // Printed by the one the link was made for.
+    expect(html).toContain('打印人：市总组织部干事');
+    const pdf = await fetch(h.url + r.body.pdfUrl);
+    expect(pdf.status).toBe(200);
+    expect(pdf.headers.get('content-type')).toBe('application/pdf');
+    expect(
+      Buffer.from(await pdf.arrayBuffer())
+        .subarray(0, 5)
+        .toString('latin1'),
+    ).toBe('%PDF-');
+    const token = new URL(r.body.url, h.url).searchParams.get('token')!;
+    const other = await api.start(box.staff, buildSubsidy());
+    for (const bad of [`/print/applications/${appId}?token=${token}x`, `/print/applications/${other}?token=${token}`, `/print/applications/${appId}`]) {
+      const res = await fetch(h.url + bad);
+      expect(res.status, bad).toBe(401);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+    }
+    expect((await h.call('POST', `/api/applications/${appId}/print-link`, { token: await h.login('xc.staff') })).status).toBe(404);
+  });
+});
+
 describe('who may print', () => {
   it('whoever sees the application may print it (a city staff member who took no part); a user of another city gets 404 for HTML and PDF', async () => {
     expect((await print('city.staff')).status).toBe(200);

@@ -669,6 +669,12 @@ const printLink = (caller: Caller, reportId: string) =>
     ? `/print/reports/${reportId}?token=${jwt.sign({ sub: caller.user, rid: reportId, use: 'print' }, inject('jwtSecret'), { algorithm: 'HS256', expiresIn: 300 })}`
     : `/print/reports/${reportId}`;
 
+/** A 审批单 link for the caller and the application, signed as POST /api/applications/:id/print-link signs it (also for callers it would refuse). */
+const applicationPrintLink = (caller: Caller, appId: string) =>
+  caller.user
+    ? `/print/applications/${appId}?token=${jwt.sign({ sub: caller.user, aid: appId, use: 'print-application' }, inject('jwtSecret'), { algorithm: 'HS256', expiresIn: 300 })}`
+    : `/print/applications/${appId}`;
+
 let calendarDay = 0;
 /** A far-future day per call, so calendar edits never touch the days other cases count on. */
 const nextDay = () => {
@@ -763,6 +769,19 @@ export const CASES: RouteCase[] = [
   read('GET /api/applications/:id', "新华区's subsidy", 'pds-xinhua', SEE_XINHUA, (ctx) => `/api/applications/${ctx.fx.subsidy.appId}`),
   read('GET /api/applications/:id/route', "新华区's subsidy", 'pds-xinhua', SEE_XINHUA, (ctx) => `/api/applications/${ctx.fx.subsidy.appId}/route`),
   read('GET /api/applications/:id/print', "新华区's subsidy", 'pds-xinhua', SEE_XINHUA, (ctx) => `/api/applications/${ctx.fx.subsidy.appId}/print`),
+  // The 审批单's signed link, and the page opened with it (no link: 401): seeApplication, as GET /api/applications/:id.
+  {
+    route: 'POST /api/applications/:id/print-link',
+    subject: "新华区's subsidy",
+    subjectOrg: 'pds-xinhua',
+    expect: SEE_XINHUA,
+    ok: 201,
+    mutating: false,
+    probe: (ctx) => ({ method: 'POST', path: `/api/applications/${ctx.fx.subsidy.appId}/print-link` }),
+  },
+  read('GET /print/applications/:id', "新华区's subsidy", 'pds-xinhua', SEE_XINHUA, () => '', {
+    probe: (ctx, c) => ({ method: 'GET', path: applicationPrintLink(c, ctx.fx.subsidy.appId) }),
+  }),
   read('GET /api/applications/:id/attachments', "新华区's subsidy", 'pds-xinhua', SEE_XINHUA, (ctx) => `/api/applications/${ctx.fx.subsidy.appId}/attachments`),
   {
     route: 'GET /api/attachments/:id',

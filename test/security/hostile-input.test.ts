@@ -297,6 +297,7 @@ const CASES: Record<string, RouteCase> = {
     path: () => `/api/applications/${fx.app}/actions`,
     valid: () => ({ action: 'comment', comment: '请尽快审批', to: ['city.reviewer'] }),
   },
+  'post /api/applications/{id}/print-link': { user: 'xinhua.staff', path: () => `/api/applications/${fx.app}/print-link`, bodyless: true },
   'post /api/applications/{id}/attachments': {
     user: 'xinhua.staff',
     path: () => `/api/applications/${fx.app}/attachments`,
@@ -909,6 +910,7 @@ describe('hostile uploads (POST /api/applications/:id/attachments)', () => {
       ],
       ['a body cut short', rawMultipart([{ name: 'file', filename: 'a.pdf', data: pdf }], false), { status: 400, paths: ['(body)'] }],
       ['an empty file', await multipart({ bytes: Buffer.alloc(0), name: 'a.pdf' }), { status: 400, paths: ['file'] }],
+      ['a file part without a file name', rawMultipart([{ name: 'file', filename: '', data: pdf }]), { status: 400, paths: ['file'] }],
       ['a comment over 2,000 characters', await multipart(file, { comment: '长'.repeat(2001) }), { status: 400, paths: ['comment'] }],
       ['a comment over the part limit', await multipart(file, { comment: 'x'.repeat(20_000) }), { status: 400, paths: ['comment'] }],
       ['a comment with NUL', await multipart(file, { comment: 'a\u0000b' }), { status: 400, paths: ['comment'] }],
@@ -943,7 +945,8 @@ describe('hostile uploads (POST /api/applications/:id/attachments)', () => {
     await fc.assert(
       fc.asyncProperty(
         fc.uint8Array({ minLength: 1, maxLength: 300 }),
-        fc.string({ maxLength: 80 }),
+        // (a browser always names a chosen file; a part without a file name is no file: 400 naming file, tested above)
+        fc.string({ minLength: 1, maxLength: 80 }),
         fc.constantFrom('application/pdf', 'image/png', 'text/html', 'application/octet-stream'),
         unicodeEdge,
         async (bytes, name, type, comment) => {
