@@ -105,7 +105,7 @@ export function attachmentRoutes(deps: AttachmentDeps): Router {
     const app = await loadVisibleApplication(deps.db, caller, req.params.id as string);
     const tasks = await listTasksOfApplication(deps.db, app.id);
     // Who may attach is the policy's call, asked before a byte of the file is read.
-    enforce(
+    const { override } = enforce(
       attachToApplication(
         caller,
         { applicant: app.applicant, applicantOrgId: app.applicantOrg, orgApplication: ORG_APPLICATIONS.has(app.type) },
@@ -161,7 +161,7 @@ export function attachmentRoutes(deps: AttachmentDeps): Router {
         type,
         sha256: stored.sha256,
         uploadedBy: caller.username,
-        timeline: { stepIndex: at?.stepIndex ?? null, step: at?.stepName ?? app.currentStep, comment: fields.comment || note, note },
+        timeline: { stepIndex: at?.stepIndex ?? null, step: at?.stepName ?? app.currentStep, comment: fields.comment || note, note, override },
       },
       perApplication,
     );

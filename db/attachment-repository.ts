@@ -70,7 +70,7 @@ export interface NewAttachment {
    * The timeline entry: its step (the task's, or the application's current one), its comment (the uploader's words,
    * else the note) and the note itself (上传附件：xxx.pdf).
    */
-  timeline: { stepIndex: number | null; step: string | null; comment: string; note: string };
+  timeline: { stepIndex: number | null; step: string | null; comment: string; note: string; override?: boolean };
 }
 
 /**
@@ -111,6 +111,7 @@ export async function insertAttachment(db: Db, a: NewAttachment, limit: number):
         note: a.timeline.note,
         attachment: { id: a.id, name: a.name, size: a.size, type: a.type },
         ...(a.taskId ? { taskId: a.taskId } : {}),
+        ...(a.timeline.override ? { override: true } : {}),
       }),
     });
     return 'inserted';

@@ -219,6 +219,14 @@ describe('who may upload, list and download', () => {
     expect((await download(h, 'xinhua.reviewer', `/api/attachments/${ok.body.id}`)).status).toBe(200);
   });
 
+  it('an admin over the city review may attach in its holder’s place, and the timeline records the override', async () => {
+    const { id } = await subsidy();
+    const r = await upload(h, 'city.admin', id, { bytes: samplePng(), name: '核查照片.png' });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    const entry = (await api.timeline(id, box.staff)).find((e) => e.action === 'attachment');
+    expect(entry).toMatchObject({ actor: 'city.admin', data: { override: true, attachment: { name: '核查照片.png' } } });
+  });
+
   it('once the application is withdrawn, the applicant gets 409 and nothing is stored', async () => {
     const { id } = await subsidy();
     const w = await api.appAct(box.staff, id, { action: 'withdraw', comment: '撤回重报' });
