@@ -12,6 +12,8 @@ import { purgeExpiredKeys } from './idempotency';
 import { hashPassword } from './passwords';
 import { startApi } from './server';
 import { smsSenderFromConfig } from '../runtime/sms';
+import { createAttachmentStore } from '../runtime/attachment-store';
+import { referencedContents } from '../db/attachment-repository';
 
 async function main() {
   const config = configForProcess();
@@ -73,8 +75,22 @@ async function main() {
     60 * 60 * 1000,
   );
   purge.unref();
+  // Attachment files no row names any more (erased with a worker's personal data, or left by a crash between file and
+  // row), an hour after they were last stored.
+  const attachmentStore = createAttachmentStore(path.join(config.DATA_DIR, 'attachments'));
+  const sweepFiles = () =>
+    attachmentStore
+      .sweep((shas) => referencedContents(db, shas))
+      .then(
+        (n) => n && logger.info({ removed: n }, 'unreferenced attachment files swept'),
+        (err: unknown) => logger.warn({ err }, 'attachment sweep failed'),
+      );
+  void sweepFiles();
+  const sweep = setInterval(() => void sweepFiles(), 60 * 60 * 1000);
+  sweep.unref();
   onShutdown(async () => {
     clearInterval(purge);
+    clearInterval(sweep);
     await api.close();
     await connection.close();
     await db.destroy();

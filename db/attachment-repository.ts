@@ -117,3 +117,12 @@ export async function insertAttachment(db: Db, a: NewAttachment, limit: number):
     return 'inserted';
   });
 }
+
+/** Which of these contents some attachment still names (the rest may be swept from disk). */
+export async function referencedContents(db: Db, sha256s: readonly string[]): Promise<Set<string>> {
+  if (!sha256s.length) return new Set();
+  const rows = await db('attachments')
+    .distinct('sha256')
+    .whereIn('sha256', [...sha256s]);
+  return new Set(rows.map((r: { sha256: string }) => r.sha256));
+}

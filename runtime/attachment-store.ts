@@ -21,6 +21,12 @@ export interface AttachmentStore {
   pathOf(sha256: string): string;
   /** Opens the file of this content for reading (rejects with ENOENT when it is missing). */
   open(sha256: string): Promise<fs.promises.FileHandle>;
+  /**
+   * Removes the files no attachment names any more (`referenced` answers which still are) and the leftovers of
+   * interrupted writes, once older than `graceMs` — an upload writes its file before its row, so a young file may be
+   * about to be named. Answers how many files it removed.
+   */
+  sweep(referenced: (sha256s: string[]) => Promise<Set<string>>, graceMs?: number): Promise<number>;
 }
 
 const SHA256 = /^[0-9a-f]{64}$/;
@@ -45,7 +51,12 @@ export function createAttachmentStore(dir: string): AttachmentStore {
         (s) => s.isFile() && s.size === bytes.length,
         () => false,
       );
-      if (exists) return { sha256, size: bytes.length, written: false };
+      if (exists) {
+        // Named again: fresh for the sweep's grace period, so the row about to name it never finds it gone.
+        const now = new Date();
+        await fs.promises.utimes(target, now, now);
+        return { sha256, size: bytes.length, written: false };
+      }
       const tmpDir = path.join(root, 'tmp');
       await fs.promises.mkdir(path.dirname(target), { recursive: true });
       await fs.promises.mkdir(tmpDir, { recursive: true });
@@ -68,6 +79,35 @@ export function createAttachmentStore(dir: string): AttachmentStore {
     },
     open(sha256) {
       return fs.promises.open(pathOf(sha256), 'r');
+    },
+    async sweep(referenced, graceMs = 60 * 60 * 1000) {
+      const cutoff = Date.now() - graceMs;
+      const mtimeOf = async (file: string) => (await fs.promises.stat(file).catch(() => undefined))?.mtimeMs ?? Infinity;
+      let removed = 0;
+      const shards = await fs.promises.readdir(root).catch(() => [] as string[]);
+      for (const shard of shards) {
+        const dir = path.join(root, shard);
+        const names = await fs.promises.readdir(dir).catch(() => [] as string[]);
+        if (shard === 'tmp') {
+          for (const n of names) {
+            if ((await mtimeOf(path.join(dir, n))) >= cutoff) continue;
+            await fs.promises.rm(path.join(dir, n), { force: true });
+            removed++;
+          }
+          continue;
+        }
+        const candidates: string[] = [];
+        for (const n of names) if (SHA256.test(n) && n.startsWith(shard) && (await mtimeOf(path.join(dir, n))) < cutoff) candidates.push(n);
+        if (!candidates.length) continue;
+        const keep = await referenced(candidates);
+        for (const n of candidates.filter((c) => !keep.has(c))) {
+          // Stored again meanwhile (put touches a file it finds): keep it.
+          if ((await mtimeOf(path.join(dir, n))) >= cutoff) continue;
+          await fs.promises.rm(path.join(dir, n), { force: true });
+          removed++;
+        }
+      }
+      return removed;
     },
   };
 }

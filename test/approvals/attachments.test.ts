@@ -12,6 +12,8 @@ import { Approvals, type Sandbox } from '../support/approvals';
 import { download, sampleJpeg, samplePdf, samplePng, sampleXlsx, storedFiles, upload, XLSX } from '../support/attachments';
 import { buildSubsidy } from '../support/factories';
 import { startHarness, type Harness } from '../support/harness';
+import { referencedContents } from '../../db/attachment-repository';
+import { createAttachmentStore } from '../../runtime/attachment-store';
 
 /** This file's limits: small, so a file over the size limit stays small too. */
 const MAX_BYTES = 64 * 1024;
@@ -153,6 +155,23 @@ describe('content-addressed storage', () => {
     expect(fs.readFileSync(onDisk[0]!).equals(bytes)).toBe(true);
     const rows = await h.db('attachments').where({ sha256: sha, application_id: id }).select('id', 'name');
     expect(rows.map((r) => r.name).sort()).toEqual(['合同.pdf', '合同（副本）.pdf'].sort());
+  });
+
+  it('a file no attachment names any more is swept from disk once past its grace period; files attachments name stay', async () => {
+    const { id } = await subsidy();
+    const named = await upload(h, box.staff, id, { bytes: await samplePdf(`kept ${id}`), name: '保留.pdf' });
+    expect(named.status).toBe(201);
+    const store = createAttachmentStore(h.attachmentsDir);
+    // A file without its row: a crash between the two, or the row erased with a worker's personal data.
+    const orphan = await store.put(await samplePdf(`orphan ${id}`));
+    expect(fs.existsSync(store.pathOf(orphan.sha256))).toBe(true);
+    // Within the grace period (an upload writes its file before its row) nothing is swept.
+    await store.sweep((shas) => referencedContents(h.db, shas));
+    expect(fs.existsSync(store.pathOf(orphan.sha256))).toBe(true);
+    await store.sweep((shas) => referencedContents(h.db, shas), 0);
+    expect(fs.existsSync(store.pathOf(orphan.sha256))).toBe(false);
+    expect(fs.existsSync(store.pathOf(named.body.sha256 as string))).toBe(true);
+    expect((await download(h, box.staff, `/api/attachments/${named.body.id}`)).status).toBe(200);
   });
 
   it('when an upload is repeated with the same Idempotency-Key, the first answer comes back and nothing more is written', async () => {
