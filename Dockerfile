@@ -54,9 +54,16 @@ ENV NODE_ENV=production \
     NPM_CONFIG_FUND=false \
     NPM_CONFIG_AUDIT=false
 WORKDIR /app
+# The CJK font the printed 审批单 PDF is set in (PRINT_FONT_PATH's default, Noto Sans CJK SC); without it the PDF
+# answers 503. Debian's package, from the image's own apt sources.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends fonts-noto-cjk \
+ && test -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc \
+ && rm -rf /var/lib/apt/lists/*
 COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=build /app ./
-# DATA_DIR (default ./data) is the only place the app may write to.
+# DATA_DIR (default ./data) is the only place the app may write to: attachments (附件) live under data/attachments,
+# a volume in docker-compose.yml.
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 EXPOSE 3000

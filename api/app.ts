@@ -38,6 +38,10 @@ import { userRoutes } from './users';
 import { orgRoutes } from './orgs';
 import { webApp } from './web';
 import type { PiiCipher } from '../runtime/pii';
+import { attachmentRoutes, DEFAULT_ATTACHMENT_LIMITS, type AttachmentSettings } from './attachments';
+import { printRoutes } from './print';
+import { DEFAULT_PRINT_FONT, loadPrintFont, type PrintFontSettings } from '../runtime/print-font';
+import path from 'node:path';
 
 export interface ApiDeps {
   db: Db;
@@ -80,6 +84,13 @@ export interface ApiDeps {
   publicSms?: Partial<PublicSmsSettings>;
   /** How CAPTCHA challenges are drawn (default svg-captcha; a test wraps it to learn the answer). */
   captchaChallenge?: () => { text: string; data: string };
+  /**
+   * Attachments (附件): the folder of their files (DATA_DIR/attachments; default ./data/attachments) and the limits
+   * (ATTACHMENT_MAX_BYTES, ATTACHMENTS_PER_APPLICATION; defaults 10 MB and 20).
+   */
+  attachments?: Partial<AttachmentSettings>;
+  /** The CJK font of the printed 审批单 PDF (PRINT_FONT_PATH, PRINT_FONT_NAME; default Debian's Noto Sans CJK SC). */
+  printFont?: PrintFontSettings;
 }
 
 /**
@@ -202,6 +213,16 @@ export function createApp(deps: ApiDeps): Express {
   app.use(lookupRoutes(deps));
   app.use(auditRoutes(deps));
   app.use(deputyRoutes(deps));
+  app.use(
+    attachmentRoutes({
+      db: deps.db,
+      attachments: { dir: path.resolve('data', 'attachments'), ...DEFAULT_ATTACHMENT_LIMITS, ...deps.attachments },
+    }),
+  );
+  // The print font is found once, at start; without it the PDF answers 503 and the HTML page still works.
+  const printFont = loadPrintFont(deps.printFont ?? DEFAULT_PRINT_FONT);
+  if (!printFont.ok) logger.warn({ problem: printFont.problem }, 'print font unavailable: PDF approval sheets answer 503');
+  app.use(printRoutes({ db: deps.db, jwtSecret: deps.jwtSecret, printFont }));
 
   app.use(userRoutes({ db: deps.db, limiter: loginLimiter }));
 

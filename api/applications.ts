@@ -43,6 +43,7 @@ import { mapTemporalError } from './temporal-errors';
 import { withTemporalDeadline } from '../runtime/temporal-client';
 import { assignPublicRef } from '../db/public-repository';
 import { joinAreaProblem } from '../domain/join-areas';
+import { attachmentsOf } from './attachment-view';
 import { captchaField, issueViewerToken, missingCodeErrors, smsCodeField, type PhoneVerification } from './verification';
 
 export interface ApplicationDeps {
@@ -204,10 +205,11 @@ export function applicationRoutes(deps: ApplicationDeps): Router {
   router.get('/api/applications/:id', auth, async (req, res) => {
     const caller = callerOf(req);
     const app = await loadVisibleApplication(deps.db, caller, req.params.id as string);
-    const [timeline, notice, fv] = await Promise.all([
+    const [timeline, notice, fv, attachments] = await Promise.all([
       listTimeline(deps.db, app.id),
       app.type === 'subsidy' ? getSubsidyNotice(deps.db, app.id) : undefined,
       loadFormView(deps.db, caller, app),
+      attachmentsOf(deps.db, app.id),
     ]);
     res.json({
       ...summary(app),
@@ -216,6 +218,7 @@ export function applicationRoutes(deps: ApplicationDeps): Router {
       ...(fv.form ? { form: fv.form } : {}),
       formAccess: fv.formAccess,
       notice: notice ? { ...notice, amount: Number(notice.amount) } : undefined,
+      attachments,
       timeline: (await timelineFor(deps.db, caller, app, timeline)).map((e) => ({ ...e, data: fv.timelineData(e.data) })),
     });
   });

@@ -1,4 +1,5 @@
 /** `npm run api`: the HTTP API (and, once built, the web app). Applies migrations at start. */
+import path from 'node:path';
 import { createDb, migrateLatest } from '../db/knex';
 import { countUsers } from '../db/user-repository';
 import { loadDemoData } from '../db/demo-seed';
@@ -11,6 +12,8 @@ import { purgeExpiredKeys } from './idempotency';
 import { hashPassword } from './passwords';
 import { startApi } from './server';
 import { smsSenderFromConfig } from '../runtime/sms';
+import { createAttachmentStore } from '../runtime/attachment-store';
+import { referencedContents } from '../db/attachment-repository';
 
 async function main() {
   const config = configForProcess();
@@ -50,6 +53,12 @@ async function main() {
       publicJoinLimit: config.PUBLIC_JOIN_PER_ADDRESS,
       idLookupLimit: config.ID_LOOKUPS_PER_USER,
       production: config.NODE_ENV === 'production',
+      attachments: {
+        dir: path.join(config.DATA_DIR, 'attachments'),
+        maxBytes: config.ATTACHMENT_MAX_BYTES,
+        perApplication: config.ATTACHMENTS_PER_APPLICATION,
+      },
+      printFont: { path: config.PRINT_FONT_PATH, name: config.PRINT_FONT_NAME },
     },
     config.PORT,
     config.HOST,
@@ -66,8 +75,22 @@ async function main() {
     60 * 60 * 1000,
   );
   purge.unref();
+  // Attachment files no row names any more (erased with a worker's personal data, or left by a crash between file and
+  // row), an hour after they were last stored.
+  const attachmentStore = createAttachmentStore(path.join(config.DATA_DIR, 'attachments'));
+  const sweepFiles = () =>
+    attachmentStore
+      .sweep((shas) => referencedContents(db, shas))
+      .then(
+        (n) => n && logger.info({ removed: n }, 'unreferenced attachment files swept'),
+        (err: unknown) => logger.warn({ err }, 'attachment sweep failed'),
+      );
+  void sweepFiles();
+  const sweep = setInterval(() => void sweepFiles(), 60 * 60 * 1000);
+  sweep.unref();
   onShutdown(async () => {
     clearInterval(purge);
+    clearInterval(sweep);
     await api.close();
     await connection.close();
     await db.destroy();

@@ -13,7 +13,7 @@ import { calendarOverrideSchema } from './calendar';
 import { chainSchema, routePreviewSchema } from './chains';
 import { actionSchema } from './tasks';
 
-type Op = { summary: string; body?: z.ZodType; bodyType?: 'json' | 'csv-or-json' | 'xlsx'; ok?: number; auth?: boolean; query?: string[] };
+type Op = { summary: string; body?: z.ZodType; bodyType?: 'json' | 'csv-or-json' | 'xlsx' | 'multipart'; ok?: number; auth?: boolean; query?: string[] };
 
 const schema = (s: z.ZodType) => z.toJSONSchema(s, { unrepresentable: 'any', io: 'input' });
 
@@ -161,14 +161,33 @@ export function openApiDocument() {
                   content: { 'application/json': { schema: { type: 'array', items: { type: 'object' } } }, 'text/csv': { schema: { type: 'string' } } },
                 },
               }
-            : op.bodyType === 'xlsx'
+            : op.bodyType === 'multipart'
               ? {
                   requestBody: {
                     required: true,
-                    content: { 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: { type: 'string', format: 'binary' } } },
+                    content: {
+                      'multipart/form-data': {
+                        schema: {
+                          type: 'object',
+                          required: ['file'],
+                          properties: {
+                            file: { type: 'string', format: 'binary' },
+                            comment: { type: 'string', maxLength: 2000 },
+                            taskId: { type: 'string' },
+                          },
+                        },
+                      },
+                    },
                   },
                 }
-              : {}),
+              : op.bodyType === 'xlsx'
+                ? {
+                    requestBody: {
+                      required: true,
+                      content: { 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: { type: 'string', format: 'binary' } } },
+                    },
+                  }
+                : {}),
         responses: {
           [String(op.ok ?? 200)]: { description: '成功 / success' },
           ...(mutating ? { '400': problem, '409': problem } : {}),

@@ -27,6 +27,7 @@ import { withTemporalDeadline } from '../runtime/temporal-client';
 import { getApplicationQuery } from '../workflows';
 import type { ActionInput } from '../workflows/approval-types';
 import { actorOf } from './applications';
+import { attachmentsOf } from './attachment-view';
 import {
   actionKey,
   applicationFacts,
@@ -349,6 +350,8 @@ export function taskRoutes(deps: TaskDeps): Router {
         : undefined,
       ...(fv?.form ? { form: fv.form } : {}),
       formAccess: fv?.formAccess ?? {},
+      // 附件 of the application (and of its comments), for whoever sees the application.
+      ...(app ? { attachments: await attachmentsOf(deps.db, app.id) } : {}),
       timeline: (await timelineFor(deps.db, caller, app, timeline)).map((e) => ({ ...e, data: fv ? fv.timelineData(e.data) : e.data })),
     });
   });

@@ -38,6 +38,9 @@ const runColumns = {
   notificationsDeleted: 'notifications_deleted',
 };
 
+/** Application types about a worker (入会, 会籍转移): their attachments are erased with their personal data. */
+const PERSONAL_TYPES = new Set(['membership', 'transfer']);
+
 /** Applications erased per statement batch (a long backlog is worked through in pages inside the run). */
 const BATCH = 500;
 
@@ -72,7 +75,7 @@ export async function runRetention(db: Db, run: { runKey: string; startedAt: Dat
         .orderBy('id')
         .limit(BATCH)
         .forUpdate()
-        .select<{ id: string; title: string; payload: Record<string, unknown> }[]>('id', 'title', 'payload');
+        .select<{ id: string; type: string; title: string; payload: Record<string, unknown> }[]>('id', 'type', 'title', 'payload');
       if (!apps.length) break;
       for (const app of apps) {
         const name = typeof app.payload.name === 'string' ? app.payload.name : undefined;
@@ -83,6 +86,9 @@ export async function runRetention(db: Db, run: { runKey: string; startedAt: Dat
           .where({ id: app.id })
           .update({ payload: JSON.stringify(payload), title, personal_data_erased_at: trx.fn.now() });
         counts.applicationsErased++;
+        // 附件 of a worker's application (an ID card scan, a photo) go with their personal data; the timeline keeps
+        // the upload entries. The files no row names any more are swept by the API (runtime/attachment-store.ts).
+        if (PERSONAL_TYPES.has(app.type)) await trx('attachments').where({ application_id: app.id }).delete();
         if (name) {
           // Copies of the name: each task's subject (the title) and the notifications about the application.
           const masked = maskName(name);

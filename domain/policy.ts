@@ -373,6 +373,31 @@ export function joinApplication(p: Principal, app: ApplicationFacts | undefined,
   return deny('您不是此申请的参与人 / you take no part in this application');
 }
 
+/**
+ * Attaching a file (上传附件) to an application or to a comment on it: who
+ * may act on it now — the applicant (for an org's own application also the
+ * applicant org's staff and admins, as {@link actForApplicant}), and whoever
+ * may decide one of its pending tasks ({@link decideTask}: its holder, or an
+ * admin overriding within their subtree). Everyone else who sees the
+ * application is refused (403); whoever does not see it never gets here
+ * (404, {@link seeApplication}).
+ */
+export function attachToApplication(
+  p: Principal,
+  app: { applicant: string | null; applicantOrgId: string; orgApplication: boolean },
+  pendingTasks: readonly TaskFacts[],
+): Decision {
+  if (actForApplicant(p, app).allow) return allow();
+  let override = false;
+  for (const t of pendingTasks) {
+    const d = decideTask(p, t, { applicant: app.applicant });
+    if (d.allow && !d.override) return allow();
+    if (d.allow) override = true;
+  }
+  if (override) return allow(true);
+  return deny('只有申请人和当前审批人可以上传附件 / only the applicant and the current approvers may attach files');
+}
+
 /** 催办: the applicant, or an admin whose subtree covers the application. */
 export function urgeApplication(p: Principal, app: ApplicationFacts): Decision {
   if (app.applicant && app.applicant === p.username) return allow();

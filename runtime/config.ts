@@ -155,6 +155,22 @@ const schema = z.object({
   SMS_TEMPLATE_ID: optionalString,
   /** Tencent Cloud region of the SMS API. */
   SMS_REGION: z.string().trim().min(1).default('ap-guangzhou'),
+  /** Largest attachment (附件) an application or comment takes, in bytes (default 10 MB); a bigger upload answers 413. */
+  ATTACHMENT_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(1024 * 1024 * 1024)
+    .default(10 * 1024 * 1024),
+  /** Attachments one application may carry (its comments' included). */
+  ATTACHMENTS_PER_APPLICATION: positiveInt.max(10_000).default(20),
+  /**
+   * The CJK font of the printed 审批单 as PDF (a .ttf, .otf or .ttc): Debian's fonts-noto-cjk by default, which the
+   * image installs. Missing: the API warns at start and PDF requests answer 503 (the HTML print page still works).
+   */
+  PRINT_FONT_PATH: z.string().trim().min(1).default('/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc'),
+  /** The PostScript name of the face to use inside a .ttc collection (ignored for a single-face font file). */
+  PRINT_FONT_NAME: z.string().trim().min(1).default('NotoSansCJKsc-Regular'),
   /** pino log level. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Set by `npm start` for its children: the pid whose exit stops this process too. */

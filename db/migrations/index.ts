@@ -26,6 +26,7 @@ import * as m024 from './024_org_admin';
 import * as m025 from './025_calendar_overrides';
 import * as m026 from './026_deputies';
 import * as m029 from './029_task_fields';
+import * as m030 from './030_attachments';
 
 const migrations: Record<string, Knex.Migration> = {
   '001_orgs_and_users': m001,
@@ -50,6 +51,7 @@ const migrations: Record<string, Knex.Migration> = {
   '025_calendar_overrides': m025,
   '026_deputies': m026,
   '029_task_fields': m029,
+  '030_attachments': m030,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

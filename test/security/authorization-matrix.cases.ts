@@ -26,6 +26,7 @@ import { eventually, type Harness } from '../support/harness';
 import { buildChain, buildMember, buildSubsidy, humanStep, uniqueIdNumber, uniquePhone } from '../support/factories';
 import { maskIdNumber } from '../../domain/id-number';
 import { withSmsCode } from '../support/approvals';
+import { multipart, samplePdf, storedFiles } from '../support/attachments';
 import { buildLaunch, memberRecords, organizingProject } from '../support/campaigns';
 import { eventLoopWatch } from '../../api/event-loop';
 import { regionWorkflowId } from '../../workflows/campaign';
@@ -255,6 +256,27 @@ const sharedOrg = (ctx: Ctx) => {
   if (!sharedOrgs.has(ctx.fx)) sharedOrgs.set(ctx.fx, orgUnderXinhua(ctx));
   return sharedOrgs.get(ctx.fx)!;
 };
+
+/** A PDF the applicant attached to a 新华区 subsidy of its own (made on first use), for the download row. */
+const sharedAttachments = new WeakMap<Fixtures, Promise<string>>();
+function sharedAttachment(ctx: Ctx): Promise<string> {
+  if (!sharedAttachments.has(ctx.fx))
+    sharedAttachments.set(
+      ctx.fx,
+      (async () => {
+        const t = await ctx.s.subsidyAtCityReview();
+        const body = await multipart({ bytes: await samplePdf('matrix download'), name: '矩阵下载.pdf', type: 'application/pdf' });
+        const r = await ctx.h.call('POST', `/api/applications/${t.appId}/attachments`, {
+          token: await ctx.h.login('xinhua.staff'),
+          raw: body.raw,
+          headers: { 'content-type': body.contentType },
+        });
+        if (r.status !== 201) throw new Error(`setup: attachment → ${r.status} ${JSON.stringify(r.body)}`);
+        return r.body.id as string;
+      })(),
+    );
+  return sharedAttachments.get(ctx.fx)!;
+}
 
 /** An org's footprint: its row, its administration records, replay rows. */
 function orgFootprint(ctx: Ctx, id: string) {
@@ -721,6 +743,12 @@ const printLink = (caller: Caller, reportId: string) =>
     ? `/print/reports/${reportId}?token=${jwt.sign({ sub: caller.user, rid: reportId, use: 'print' }, inject('jwtSecret'), { algorithm: 'HS256', expiresIn: 300 })}`
     : `/print/reports/${reportId}`;
 
+/** A 审批单 link for the caller and the application, signed as POST /api/applications/:id/print-link signs it (also for callers it would refuse). */
+const applicationPrintLink = (caller: Caller, appId: string) =>
+  caller.user
+    ? `/print/applications/${appId}?token=${jwt.sign({ sub: caller.user, aid: appId, use: 'print-application' }, inject('jwtSecret'), { algorithm: 'HS256', expiresIn: 300 })}`
+    : `/print/applications/${appId}`;
+
 let calendarDay = 0;
 /** A far-future day per call, so calendar edits never touch the days other cases count on. */
 const nextDay = () => {
@@ -814,6 +842,59 @@ export const CASES: RouteCase[] = [
   }),
   read('GET /api/applications/:id', "新华区's subsidy", 'pds-xinhua', SEE_XINHUA, (ctx) => `/api/applications/${ctx.fx.subsidy.appId}`),
   read('GET /api/applications/:id/route', "新华区's subsidy", 'pds-xinhua', SEE_XINHUA, (ctx) => `/api/applications/${ctx.fx.subsidy.appId}/route`),
+  read('GET /api/applications/:id/print', "新华区's subsidy", 'pds-xinhua', SEE_XINHUA, (ctx) => `/api/applications/${ctx.fx.subsidy.appId}/print`),
+  // The 审批单's signed link, and the page opened with it (no link: 401): seeApplication, as GET /api/applications/:id.
+  {
+    route: 'POST /api/applications/:id/print-link',
+    subject: "新华区's subsidy",
+    subjectOrg: 'pds-xinhua',
+    expect: SEE_XINHUA,
+    ok: 201,
+    mutating: false,
+    probe: (ctx) => ({ method: 'POST', path: `/api/applications/${ctx.fx.subsidy.appId}/print-link` }),
+  },
+  read('GET /print/applications/:id', "新华区's subsidy", 'pds-xinhua', SEE_XINHUA, () => '', {
+    probe: (ctx, c) => ({ method: 'GET', path: applicationPrintLink(c, ctx.fx.subsidy.appId) }),
+  }),
+  read('GET /api/applications/:id/attachments', "新华区's subsidy", 'pds-xinhua', SEE_XINHUA, (ctx) => `/api/applications/${ctx.fx.subsidy.appId}/attachments`),
+  {
+    route: 'GET /api/attachments/:id',
+    subject: "an attachment of 新华区's subsidy",
+    subjectOrg: 'pds-xinhua',
+    // seeApplication of the attachment's application.
+    expect: SEE_XINHUA,
+    ok: 200,
+    mutating: false,
+    async probe(ctx) {
+      return { method: 'GET', path: `/api/attachments/${await sharedAttachment(ctx)}` };
+    },
+  },
+  {
+    route: 'POST /api/applications/:id/attachments',
+    subject: "新华区's subsidy at the city review",
+    subjectOrg: 'pds-xinhua',
+    // attachToApplication: the applicant and the applicant org's staff and admins (an org's own application), the
+    // city review's holders and the admins who may override it; others who see it 403.
+    expect: '2F2 N F22F NN NNNN F2F U',
+    ok: 201,
+    mutating: true,
+    async probe(ctx, _c, fresh) {
+      const t = fresh ? await ctx.s.subsidyAtCityReview() : ctx.fx.subsidy;
+      const body = await multipart({ bytes: await samplePdf(`matrix ${ctx.key}`), name: '权限矩阵.pdf', type: 'application/pdf' }, { comment: '矩阵附件' });
+      const application = applicationFootprint(ctx, t.appId);
+      return {
+        method: 'POST',
+        path: `/api/applications/${t.appId}/attachments`,
+        raw: body.raw,
+        contentType: body.contentType,
+        footprint: async () => ({
+          ...(await application()),
+          attachments: await count(ctx.h, 'attachments', (q) => q.where({ application_id: t.appId })),
+          files: storedFiles(ctx.h.attachmentsDir).length,
+        }),
+      };
+    },
+  },
   // actForApplicant: the applicant, or staff and admins of the applicant org (an org's own application).
   applicationAction('withdraw', '2F2 N FFFF NN NNNN FFF U'),
   // urgeApplication: the applicant, or an admin whose subtree covers it.

@@ -27,6 +27,7 @@ import { buildLaunch, memberRecords, organizingProject, serviceProject } from '.
 import { Approvals } from '../support/approvals';
 import { buildChain, buildMember, buildSubsidy, humanStep, uniquePhone } from '../support/factories';
 import { eventually, startHarness, type Harness } from '../support/harness';
+import { multipart, samplePdf, samplePng } from '../support/attachments';
 import { createDatabase } from '../reliability/support';
 
 let h: Harness;
@@ -253,6 +254,8 @@ interface RouteCase {
   ready?: () => Promise<unknown>;
   /** Run before every request of a bodyless route (to recreate what the previous one removed). */
   beforeEach?: () => Promise<void>;
+  /** A multipart upload: its hostile bodies are multipart too ("hostile uploads" below), not the JSON property. */
+  multipart?: boolean;
 }
 
 /** A Beijing calendar day `n` days from now (YYYY-MM-DD). */
@@ -311,6 +314,12 @@ const CASES: Record<string, RouteCase> = {
     user: 'xinhua.staff',
     path: () => `/api/applications/${fx.app}/actions`,
     valid: () => ({ action: 'comment', comment: '请尽快审批', to: ['city.reviewer'] }),
+  },
+  'post /api/applications/{id}/print-link': { user: 'xinhua.staff', path: () => `/api/applications/${fx.app}/print-link`, bodyless: true },
+  'post /api/applications/{id}/attachments': {
+    user: 'xinhua.staff',
+    path: () => `/api/applications/${fx.app}/attachments`,
+    multipart: true,
   },
   'post /api/tasks/{id}/actions': {
     user: 'city.reviewer',
@@ -844,7 +853,7 @@ function expectNoMismatches() {
   expect(found).toEqual([]);
 }
 
-const anyPhase = () => Object.keys(CASES).filter((k) => !CASES[k]!.phase);
+const anyPhase = () => Object.keys(CASES).filter((k) => !CASES[k]!.phase && !CASES[k]!.multipart);
 const inPhase = (p: string) => Object.keys(CASES).filter((k) => CASES[k]!.phase === p);
 
 describe('hostile input on every mutating route', () => {
@@ -911,6 +920,117 @@ describe('hostile input on every mutating route', () => {
     for (const key of inPhase('assessment')) await attack(key);
     expectNoMismatches();
   }, 300_000);
+});
+
+/** A multipart body built by hand (what FormData cannot make: a file in another field, two files, a broken end). */
+function rawMultipart(parts: { name: string; filename?: string; type?: string; data: Buffer | string }[], end = true) {
+  const boundary = 'hostile-boundary-7f3a';
+  const chunks: Buffer[] = [];
+  for (const p of parts) {
+    const disposition = `form-data; name="${p.name}"${p.filename === undefined ? '' : `; filename="${p.filename}"`}`;
+    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: ${disposition}\r\n${p.type ? `Content-Type: ${p.type}\r\n` : ''}\r\n`));
+    chunks.push(Buffer.isBuffer(p.data) ? p.data : Buffer.from(p.data));
+    chunks.push(Buffer.from('\r\n'));
+  }
+  if (end) chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return { raw: new Uint8Array(Buffer.concat(chunks)), contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+describe('hostile uploads (POST /api/applications/:id/attachments)', () => {
+  it('every hostile multipart body gets its exact 4xx problem+json naming the bad field, and writes nothing; a valid upload succeeds', async () => {
+    const key = 'post /api/applications/{id}/attachments';
+    const post = async (body: { raw: Uint8Array | string; contentType: string }) => {
+      const res = await fetch(h.url + CASES[key]!.path(), {
+        method: 'POST',
+        headers: { authorization: `Bearer ${await h.login('xinhua.staff')}`, 'content-type': body.contentType },
+        body: body.raw,
+      });
+      const text = await res.text();
+      let parsed: any = text;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        /* not JSON */
+      }
+      return { status: res.status, type: res.headers.get('content-type') ?? '', body: parsed };
+    };
+    const pdf = await samplePdf('hostile');
+    const file = { bytes: pdf, name: '发票.pdf', type: 'application/pdf' };
+    const before = await settled();
+    const table: [string, { raw: Uint8Array | string; contentType: string }, Expected][] = [
+      ['a JSON body', { raw: JSON.stringify({ file: 'JVBERi0=' }), contentType: 'application/json' }, { status: 400, paths: ['file'] }],
+      ['a text body', { raw: '%PDF-1.4', contentType: 'text/plain' }, { status: 400, paths: ['file'] }],
+      ['no file', await multipart(undefined, { comment: '见附件' }), { status: 400, paths: ['file'] }],
+      [
+        'the file in another field',
+        rawMultipart([{ name: 'upload', filename: 'a.pdf', type: 'application/pdf', data: pdf }]),
+        { status: 400, paths: ['file'] },
+      ],
+      [
+        'two files',
+        rawMultipart([
+          { name: 'file', filename: 'a.pdf', data: pdf },
+          { name: 'file', filename: 'b.pdf', data: pdf },
+        ]),
+        { status: 400, paths: ['file'] },
+      ],
+      ['a body cut short', rawMultipart([{ name: 'file', filename: 'a.pdf', data: pdf }], false), { status: 400, paths: ['(body)'] }],
+      ['an empty file', await multipart({ bytes: Buffer.alloc(0), name: 'a.pdf' }), { status: 400, paths: ['file'] }],
+      ['a file part without a file name', rawMultipart([{ name: 'file', filename: '', data: pdf }]), { status: 400, paths: ['file'] }],
+      ['a comment over 2,000 characters', await multipart(file, { comment: '长'.repeat(2001) }), { status: 400, paths: ['comment'] }],
+      ['a comment over the part limit', await multipart(file, { comment: 'x'.repeat(20_000) }), { status: 400, paths: ['comment'] }],
+      ['a comment with NUL', await multipart(file, { comment: 'a\u0000b' }), { status: 400, paths: ['comment'] }],
+      ['an unknown task', await multipart(file, { taskId: 'task-of-someone-else' }), { status: 400, paths: ['taskId'] }],
+      ['an unknown field', await multipart(file, { role: 'admin' }), { status: 400, paths: ['role'] }],
+      ['a __proto__ field', await multipart(file, Object.fromEntries([['__proto__', 'polluted']])), { status: 400, paths: ['__proto__'] }],
+      ['too many fields', await multipart(file, { comment: 'a', taskId: 'b', x: 'c' }), { status: 400, paths: ['(body)'] }],
+      [
+        'an HTML page named .pdf',
+        await multipart({ bytes: Buffer.from('<html><script>alert(1)</script></html>'), name: 'a.pdf', type: 'application/pdf' }),
+        { status: 415, paths: ['file'] },
+      ],
+      [
+        'an SVG named .png',
+        await multipart({ bytes: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'), name: 'a.png' }),
+        { status: 415, paths: ['file'] },
+      ],
+      [
+        'a Windows program named .pdf',
+        await multipart({ bytes: Buffer.concat([Buffer.from('MZ'), Buffer.alloc(200, 0x90)]), name: 'a.pdf' }),
+        { status: 415, paths: ['file'] },
+      ],
+      ['a zip named .xlsx', await multipart({ bytes: Buffer.from('504b0304140000000000', 'hex'), name: 'a.xlsx' }), { status: 415, paths: ['file'] }],
+      [
+        'a file over 10 MB',
+        await multipart({ bytes: Buffer.concat([pdf, Buffer.alloc(10 * 1024 * 1024)]), name: 'big.pdf' }),
+        { status: 413, paths: ['file'] },
+      ],
+    ];
+    for (const [what, body, want] of table) check(await post(body), want, `${key} ${what}`);
+    // Random bytes under any name and type, with random comments: never a 5xx, never stored.
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uint8Array({ minLength: 1, maxLength: 300 }),
+        // (a browser always names a chosen file; a part without a file name is no file: 400 naming file, tested above)
+        fc.string({ minLength: 1, maxLength: 80 }),
+        fc.constantFrom('application/pdf', 'image/png', 'text/html', 'application/octet-stream'),
+        unicodeEdge,
+        async (bytes, name, type, comment) => {
+          const r = await post(await multipart({ bytes: Buffer.from(bytes), name, type }, { comment }));
+          // What arrives: the form's UTF-8 (a lone surrogate becomes U+FFFD on the way).
+          const sent = Buffer.from(comment, 'utf8').toString('utf8');
+          const want: Expected = findUnstorableText(sent) || sent.trim().length > 2000 ? { status: 400, paths: ['comment'] } : { status: 415, paths: ['file'] };
+          check(r, want, `${key} random ${bytes.length} bytes as ${type}, comment ${JSON.stringify(comment).slice(0, 40)}`);
+        },
+      ),
+      { numRuns: 12 },
+    );
+    expectNoMismatches();
+    expect(await settled(), `${key} changed the database`).toEqual(before);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    const ok = await post(await multipart({ bytes: samplePng(), name: '回执.png', type: 'image/png' }, { comment: '回执' }));
+    expect(ok.status, JSON.stringify(ok.body)).toBe(201);
+  }, 120_000);
 });
 
 describe('hostile path parameters and queries on every read', () => {

@@ -5,7 +5,8 @@
  * subjects and notifications), keeps their rows, masked values and audit
  * trail, leaves approved and pending ones alone, deletes idempotency keys
  * older than 7 days and notifications read more than a year ago, and records
- * its counts; a second run finds nothing new.
+ * its counts; a second run finds nothing new. The attachments of the erased
+ * applications (an ID card scan) go with them.
  */
 import crypto from 'node:crypto';
 import { ScheduleOverlapPolicy } from '@temporalio/client';
@@ -14,6 +15,7 @@ import { RETENTION_SCHEDULE_ID } from '../../domain/retention';
 import { Approvals } from '../support/approvals';
 import { buildMember } from '../support/factories';
 import { eventually, startHarness, type Harness } from '../support/harness';
+import { download, sampleJpeg, samplePng, upload } from '../support/attachments';
 
 let h: Harness;
 let a: Approvals;
@@ -51,6 +53,7 @@ async function snapshot(id: string) {
     tasks: await h.db('tasks').where({ application_id: id }).orderBy('id').select('id', 'subject'),
     notifications: await h.db('notifications').where({ application_id: id }).orderBy('id').select('id', 'message'),
     audit: await h.db('audit_log').where({ application_id: id }).orderBy('id').select('id', 'action', 'comment', 'data'),
+    attachments: await h.db('attachments').where({ application_id: id }).orderBy('id').pluck('id'),
   };
 }
 
@@ -84,6 +87,9 @@ describe('retention', () => {
     // A rejected, a withdrawn, an approved and a pending membership application.
     const rejected = await file(null);
     const initial = await a.task(REVIEWER, rejected.id, /信息初审/);
+    // The reviewer attaches a scan of the worker's ID card (附件): it goes with the personal data.
+    const scan = await upload(h, REVIEWER, rejected.id, { bytes: sampleJpeg(), name: '身份证.jpg' });
+    expect(scan.status, JSON.stringify(scan.body)).toBe(201);
     await a.ok(REVIEWER, initial.id, { action: 'reject', comment: '信息不全 / incomplete' });
     await a.status(rejected.id, 'rejected');
 
@@ -100,6 +106,7 @@ describe('retention', () => {
 
     const pending = await file(null);
     await a.task(REVIEWER, pending.id, /信息初审/);
+    expect((await upload(h, REVIEWER, pending.id, { bytes: samplePng(), name: '工作证明.png' })).status).toBe(201);
 
     const subjects = [rejected, withdrawn, approved, pending];
     const ids = subjects.map((s) => s.id);
@@ -171,6 +178,10 @@ describe('retention', () => {
       const text = JSON.stringify([now.app, now.tasks, now.notifications]);
       for (const secret of [s.name, s.idNumber, s.phone]) expect(text).not.toContain(secret);
     }
+    // The ID card scan is gone with them (its upload stays on the timeline, by file name); its download is no more.
+    expect(before[rejected.id]!.attachments).toEqual([scan.body.id]);
+    expect((await snapshot(rejected.id)).attachments).toEqual([]);
+    expect((await download(h, 'city.admin', `/api/attachments/${scan.body.id}`)).status).toBe(404);
     const urge = (await snapshot(rejected.id)).notifications.find((n: { message: string }) => n.message.startsWith('催办'));
     expect(urge?.message).toBe(`催办：${masked(rejected.name)} 入会申请 / please act on this application`);
     // Approved, pending and the recently rejected one: untouched.

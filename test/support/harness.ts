@@ -4,6 +4,9 @@
  * free port, called over real HTTP.
  */
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
@@ -15,6 +18,8 @@ import { createWorker, ensureWorkerSchedules } from '../../runtime/worker';
 import { outboxSender } from '../../runtime/sms';
 import type { ActivityDeps } from '../../activities';
 import type { PublicSmsSettings } from '../../api/verification';
+import type { AttachmentSettings } from '../../api/attachments';
+import type { PrintFontSettings } from '../../runtime/print-font';
 
 // Keep the SDK's own logs to warnings so test output stays readable.
 Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -27,6 +32,8 @@ export interface Harness {
   pii: PiiCipher;
   worker: Worker;
   api: RunningApi;
+  /** The folder of this harness's attachment files (a fresh temporary one unless given). */
+  attachmentsDir: string;
   login(username: string): Promise<string>;
   /**
    * A valid SMS code for the phone, as a worker gets one: asks POST /api/public/sms-codes and reads the code from the
@@ -76,6 +83,10 @@ export interface HarnessOptions {
    * codes…); unset, limits no test meets and no cool-down, so a file may verify the same phone twice in a row.
    */
   publicSms?: 'defaults' | Partial<PublicSmsSettings>;
+  /** Attachment limits and folder (default: 10 MB, 20 per application, a fresh temporary folder). */
+  attachments?: Partial<AttachmentSettings>;
+  /** The print font of the PDF 审批单 (default Debian's Noto Sans CJK). */
+  printFont?: PrintFontSettings;
 }
 
 /** Limits a test file never meets (the production ones: api/verification.ts DEFAULT_SMS_SETTINGS). */
@@ -109,9 +120,12 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     running = worker.run();
     if (opts.schedules) await ensureWorkerSchedules(client, taskQueue);
   }
+  const attachmentsDir = opts.attachments?.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'union-drive-attachments-'));
   const api = await startApi(
     {
       db,
+      attachments: { ...opts.attachments, dir: attachmentsDir },
+      printFont: opts.printFont,
       temporal: client,
       taskQueue,
       jwtSecret: inject('jwtSecret'),
@@ -161,6 +175,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     pii,
     worker: worker!,
     api,
+    attachmentsDir,
     call,
     async login(username) {
       const cached = tokens.get(username);

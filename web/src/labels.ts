@@ -69,6 +69,7 @@ export const ACTIONS: Labels = {
   removeSigner: ['减签', 'Signer removed'],
   assign: ['人工分拣', 'Assigned'],
   comment: ['评论', 'Comment'],
+  attachment: ['上传附件', 'Attachment'],
   cc: ['抄送', 'Copied'],
   urge: ['催办', 'Urged'],
   withdraw: ['撤回', 'Withdrawn'],
