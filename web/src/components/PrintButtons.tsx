@@ -1,14 +1,14 @@
 /**
  * 打印审批单: the printable approval form of an application
- * (GET /api/applications/:id/print, HTML; ?format=pdf, PDF). The route needs
- * the session's token, which a plain link would not carry: the HTML is
- * fetched with it and opened in a new tab (the window is opened at the click,
- * so no pop-up blocker stops it); the PDF is downloaded.
+ * (GET /api/applications/:id/print, HTML; ?format=pdf, PDF). The print page
+ * opens at its own short-lived signed URL (POST …/print-link), as a bulletin's
+ * does, so it runs under its own strict CSP and needs no token; the tab is
+ * opened at the click, so no pop-up blocker stops it. The PDF is downloaded.
  */
 import { useState } from 'react';
 import { App, Button, Space } from 'antd';
 import { FilePdfOutlined, PrinterOutlined } from '@ant-design/icons';
-import { download, fetchBlob } from '../api';
+import { download, post } from '../api';
 import { errorText } from './ErrorAlert';
 import { useI18n } from '../i18n';
 
@@ -19,16 +19,16 @@ export function PrintButtons({ applicationId, title }: { applicationId: string; 
   const base = `/api/applications/${encodeURIComponent(applicationId)}/print`;
 
   const openHtml = async () => {
-    const win = window.open('', '_blank');
+    const tab = window.open('about:blank', '_blank');
     setBusy('html');
     try {
-      const blob = await fetchBlob(base);
-      const url = URL.createObjectURL(new Blob([blob], { type: 'text/html;charset=utf-8' }));
-      if (win) win.location.href = url;
-      else window.location.href = url;
-      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      const link = await post<{ url: string }>(`${base}-link`);
+      if (tab) {
+        tab.opener = null;
+        tab.location.href = link.url;
+      } else window.location.assign(link.url);
     } catch (e) {
-      win?.close();
+      tab?.close();
       void message.error(errorText(e, lang));
     } finally {
       setBusy(null);
