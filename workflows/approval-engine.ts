@@ -16,7 +16,16 @@
  *
  * Deterministic and I/O-free: imported by workflow code and by unit tests.
  */
-import { allowedActions, formLabels, HOLDING_POOL_STEP, TRANSFER_STEPS, type FieldAccess, type HumanStep, type ParallelGroup, type Step } from '../domain/chain';
+import {
+  allowedActions,
+  formLabels,
+  HOLDING_POOL_STEP,
+  TRANSFER_STEPS,
+  type FieldAccess,
+  type HumanStep,
+  type ParallelGroup,
+  type Step,
+} from '../domain/chain';
 import { amountCorrectionProblem, applyEdits, canonicalJson } from '../domain/form';
 import {
   actForApplicant,

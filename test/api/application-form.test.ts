@@ -44,7 +44,7 @@ describe('the application form of the caller', () => {
   });
 
   it('when the org has a chain with a form in force, its staff get that chain and its form', async () => {
-    const chain = await api.saveChain({ ...buildChain({ steps: [humanStep({ id: 'review' })] }), form } as never);
+    const chain = await api.saveChain({ ...buildChain({ steps: [humanStep({ id: 'review' })] }), form });
     const r = await h.call('GET', '/api/applications/form?type=subsidy', { token: await h.login(chain.staff) });
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     expect(r.body).toMatchObject({ canApply: true, chain: { key: chain.key, owner: chain.org, version: chain.version }, form });

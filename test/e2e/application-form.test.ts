@@ -172,7 +172,7 @@ describe('发起申请 and the application page in the browser', () => {
       // The reviewer corrects the amount granted and sees the station; the contact phone is never shown to them.
       fields: { amount: 'edit', workers: 'read', station: 'read', contact: 'hidden' },
     });
-    await api.installChain({ ...buildChain({ steps: [step] }), form } as never, sb.org);
+    await api.installChain({ ...buildChain({ steps: [step] }), form }, sb.org);
     const title = `户外劳动者服务站建设补助 ${unique()}`;
 
     // ---- the applicant fills 发起申请 ----

@@ -1070,8 +1070,8 @@ export const CASES: RouteCase[] = [
         body: { fromVersion: 1, toVersion: 2, stepMap: { review: 'review2' }, dryRun: true },
         footprint: applicationFootprint(ctx, c.appId),
       };
-      },
     },
+  },
   {
     route: 'POST /api/chains/route-preview own org',
     subject: 'a draft chain of the caller’s own org, previewed for a sample of that org',
