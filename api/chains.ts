@@ -10,7 +10,7 @@
 import express, { type Router } from 'express';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
-import { AUTO_STEPS, BUILTIN_ONLY_AUTO_STEPS, CONFIGURABLE_TYPES, TASK_ACTIONS, type Condition, type HumanStep, type Step } from '../domain/chain';
+import { AUTO_STEPS, BUILTIN_ONLY_AUTO_STEPS, CONFIGURABLE_TYPES, humanStepsOf, TASK_ACTIONS, type Condition, type Step } from '../domain/chain';
 import { conditionIssues, formFields, formLabels } from '../domain/conditions';
 import { calendarCache } from '../activities/route-resolution';
 import { predictGroup, predictHumanStep, type RouteSubject } from '../activities/route-prediction';
@@ -123,15 +123,6 @@ const parallelGroup = z
 function checkCondition(when: unknown, fields: readonly string[], path: (string | number)[], ctx: z.RefinementCtx): void {
   if (when === undefined) return;
   for (const issue of conditionIssues(when, fields)) ctx.addIssue({ code: 'custom', path: [...path, 'when', ...issue.path], message: issue.message });
-}
-
-/** Every human step of a chain, with its path: top-level ones and those inside parallel branches. */
-export function humanStepsOf(steps: readonly Step[]): { step: HumanStep; path: (string | number)[] }[] {
-  return steps.flatMap((st, i) => {
-    if (st.type === 'human') return [{ step: st, path: ['steps', i] }];
-    if (st.type === 'parallel') return st.branches.flatMap((b, bi) => b.map((x, j) => ({ step: x, path: ['steps', i, 'branches', bi, j] })));
-    return [];
-  });
 }
 
 export const chainSchema = z

@@ -24,7 +24,7 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 import addFormatsPlugin from 'ajv-formats';
 import localizeZh from 'ajv-i18n/localize/zh/index.js';
 import { z } from 'zod';
-import type { ChainDefinition, FieldAccess, FormDefinition, Step } from '../domain/chain';
+import { humanStepsOf, type ChainDefinition, type FieldAccess, type FormDefinition, type Step } from '../domain/chain';
 import {
   builtinFields,
   FIELD_NAME,
@@ -35,7 +35,6 @@ import {
   formFields,
   hasFieldPermissions,
   hiddenAnywhere,
-  humanStepsOf,
   knownFields,
   NEVER_HIDDEN_FIELDS,
   UI_FIELD_KEYS,
@@ -263,7 +262,7 @@ export function stepFieldErrors(steps: readonly Step[], chain: Pick<ChainDefinit
   for (const { path, step: st } of humanStepsOf(steps)) {
     if (!st.fields) continue;
     for (const [field, access] of Object.entries(st.fields)) {
-      const at = `${path}.fields.${field}`;
+      const at = `${path.join('.')}.fields.${field}`;
       if (!known.has(field))
         errors.push({
           path: at,

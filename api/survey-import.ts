@@ -156,7 +156,8 @@ export function parseJsonUpload(body: unknown): ParsedUpload {
   if (!Array.isArray(body)) {
     throw badRequest('请求体应为企业记录数组 / the body must be a JSON array of enterprise records', [{ path: '(body)', message: 'expected an array' }]);
   }
-  if (body.length === 0) throw badRequest('上传内容没有企业记录 / the upload holds no records');
+  if (body.length === 0)
+    throw badRequest('上传内容没有企业记录 / the upload holds no records', [{ path: '(body)', message: '至少一条企业记录 / at least one record' }]);
   if (body.length > MAX_ROWS) throw tooMany(body.length);
   return { format: 'json', rows: (body as unknown[]).map((data, i) => ({ row: i + 1, data })), ignoredColumns: [] };
 }

@@ -138,6 +138,15 @@ export interface ParallelGroup {
 
 export type Step = HumanStep | AutoStep | ParallelGroup;
 
+/** Every human step of a chain with its path (`['steps', 2]`, `['steps', 3, 'branches', 0, 1]`): top-level ones and those in the branches of parallel groups. */
+export function humanStepsOf(steps: readonly Step[]): { step: HumanStep; path: (string | number)[] }[] {
+  return steps.flatMap((st, i) => {
+    if (st.type === 'human') return [{ step: st, path: ['steps', i] }];
+    if (st.type === 'parallel') return st.branches.flatMap((b, bi) => b.map((x, j) => ({ step: x, path: ['steps', i, 'branches', bi, j] })));
+    return [];
+  });
+}
+
 export const APPLICATION_TYPES = ['subsidy', 'membership', 'transfer', 'project_list', 'self_assessment', 'chain_change'] as const;
 export type ApplicationType = (typeof APPLICATION_TYPES)[number];
 

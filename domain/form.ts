@@ -23,7 +23,7 @@
  *
  * Deterministic and I/O-free.
  */
-import type { ApplicationType, ChainDefinition, FieldAccess, FormDefinition } from './chain';
+import { humanStepsOf, type ApplicationType, type ChainDefinition, type FieldAccess, type FormDefinition, type Step } from './chain';
 
 /** Built-in application fields a step's `fields` may name, and the application types that have them. */
 export const BUILTIN_FIELDS: Readonly<Record<string, readonly ApplicationType[]>> = {
@@ -135,29 +135,13 @@ export function widest(a: FieldAccess, b: FieldAccess): FieldAccess {
   return ACCESS_RANK[a] >= ACCESS_RANK[b] ? a : b;
 }
 
-/** A step as field permissions see it: a human step's `fields`, and the steps of a group's branches (并行分支). */
-export interface FieldStep {
-  type: string;
-  fields?: Record<string, FieldAccess>;
-  branches?: readonly (readonly FieldStep[])[];
-}
-
-/** Every human step of a chain with its path (`steps.2`, `steps.3.branches.0.1`), branches of parallel groups included. */
-export function humanStepsOf(steps: readonly FieldStep[], prefix = 'steps'): { path: string; step: FieldStep }[] {
-  return steps.flatMap((st, i) => {
-    const path = `${prefix}.${i}`;
-    if (st.type === 'human') return [{ path, step: st }];
-    return (st.branches ?? []).flatMap((branch, b) => humanStepsOf(branch, `${path}.branches.${b}`));
-  });
-}
-
 /** Fields some human step of the chain hides. */
-export function hiddenAnywhere(steps: readonly FieldStep[]): string[] {
+export function hiddenAnywhere(steps: readonly Step[]): string[] {
   return [...new Set(humanStepsOf(steps).flatMap(({ step: s }) => (s.fields ? Object.keys(s.fields).filter((f) => s.fields![f] === 'hidden') : [])))];
 }
 
 /** Whether some human step of the chain sets field permissions. */
-export function hasFieldPermissions(steps: readonly FieldStep[]): boolean {
+export function hasFieldPermissions(steps: readonly Step[]): boolean {
   return humanStepsOf(steps).some(({ step }) => !!step.fields && Object.keys(step.fields).length > 0);
 }
 

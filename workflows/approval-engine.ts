@@ -486,7 +486,7 @@ export class Transition {
   }
   queueTask(t: TaskState): void {
     const s = this.s;
-    const def = s.steps[t.stepIndex]?.def;
+    const def = stepOf(s, t)?.def; // a branch task: its step inside the parallel group
     const fields = def?.type === 'human' ? def.fields : undefined;
     const rec: TaskRecord = {
       id: t.id,

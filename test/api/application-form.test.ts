@@ -29,10 +29,15 @@ const form = {
 };
 
 describe('the application form of the caller', () => {
-  it('when a county staff member asks for the subsidy form, they may apply on the province-wide chain', async () => {
-    const r = await h.call('GET', '/api/applications/form?type=subsidy', { token: await h.login('xinhua.staff') });
+  it('when a county staff member asks for the subsidy form, they may apply on the subsidy chain in force for them', async () => {
+    const token = await h.login('xinhua.staff');
+    const r = await h.call('GET', '/api/applications/form?type=subsidy', { token });
     expect(r.status, JSON.stringify(r.body)).toBe(200);
-    expect(r.body).toMatchObject({ type: 'subsidy', canApply: true, chain: { key: 'subsidy', owner: null } });
+    // The chain in force is the province-wide default or one of 平顶山's (other tests propose those): the same one
+    // GET /api/chains/subsidy answers for the same caller.
+    const inForce = await h.call('GET', '/api/chains/subsidy', { token });
+    expect(inForce.status).toBe(200);
+    expect(r.body).toMatchObject({ type: 'subsidy', canApply: true, chain: { key: 'subsidy', owner: inForce.body.owner, version: inForce.body.version } });
     expect(r.body.reason).toBeUndefined();
   });
 

@@ -5,8 +5,9 @@
  * form definition and timeline look like without the hidden fields.
  */
 import { describe, expect, it } from 'vitest';
-import type { FormDefinition } from '../../domain/chain';
-import { applyEdits, filterFormDefinition, filterPayload, filterTimelineData, hiddenAnywhere, humanStepsOf, withExplicitOrder } from '../../domain/form';
+import { humanStepsOf, type FormDefinition, type Step } from '../../domain/chain';
+import { applyEdits, filterFormDefinition, filterPayload, filterTimelineData, hiddenAnywhere, withExplicitOrder } from '../../domain/form';
+import { humanStep } from '../support/factories';
 import { editFormFields, formAccess, type FormTaskFacts, type FormViewFacts, type Principal } from '../../domain/policy';
 
 const p = (username: string, orgPath: string, roles: string[], orgId = orgPath.split('/').at(-2)!): Principal => ({ username, orgId, orgPath, roles });
@@ -106,13 +107,17 @@ describe('the form as a viewer sees it', () => {
     expect(filterTimelineData(data, access)).toEqual({ edits: [{ field: 'project', before: 'a', after: 'b' }] });
     const revision = { changes: { payload: { form: { project: 'p', bankAccount: '6222' } } } };
     expect(filterTimelineData(revision, access)).toEqual({ changes: { payload: { form: { project: 'p' } } } });
-    expect(hiddenAnywhere([{ type: 'human', fields: { a: 'hidden', b: 'edit' } }, { type: 'auto' }, { type: 'human', fields: { a: 'hidden' } }])).toEqual([
+    const auto = { id: 'notice', name: '下拨', type: 'auto', activity: 'issueSubsidyNotice' } as const;
+    expect(hiddenAnywhere([humanStep({ id: 's1', fields: { a: 'hidden', b: 'edit' } }), auto, humanStep({ id: 's2', fields: { a: 'hidden' } })])).toEqual([
       'a',
     ]);
     // Steps inside the branches of a parallel group (并行分支) count too, each with its path.
-    const grouped = [{ type: 'auto' }, { type: 'parallel', branches: [[{ type: 'human', fields: { c: 'hidden' as const } }], [{ type: 'human' }]] }];
+    const grouped: Step[] = [
+      auto,
+      { type: 'parallel', id: 'g', name: '并行', mode: 'all', branches: [[humanStep({ id: 'b1', fields: { c: 'hidden' } })], [humanStep({ id: 'b2' })]] },
+    ];
     expect(hiddenAnywhere(grouped)).toEqual(['c']);
-    expect(humanStepsOf(grouped).map((x) => x.path)).toEqual(['steps.1.branches.0.0', 'steps.1.branches.1.0']);
+    expect(humanStepsOf(grouped).map((x) => x.path.join('.'))).toEqual(['steps.1.branches.0.0', 'steps.1.branches.1.0']);
   });
 
   it('corrections change the title, the built-ins or the form, and list only what changed; the written order is kept in ui:order', () => {

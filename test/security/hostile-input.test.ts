@@ -748,7 +748,7 @@ function parseStrict(text: string): unknown {
 /**
  * A survey upload reads its own body (up to 20 MB; JSON in the UTF charset named, any other charset read as UTF-8, or
  * CSV; other types 415): a body
- * that is no JSON array names `(body)`; an array names the bad rows, `rows[n].<field>` (counted from 1; `(row)` for a
+ * that is no JSON array, or an empty one, names `(body)`; an array names the bad rows, `rows[n].<field>` (counted from 1; `(row)` for a
  * row that is no record).
  */
 function expectedUpload(text: string, ct: string): Expected {
@@ -756,7 +756,7 @@ function expectedUpload(text: string, ct: string): Expected {
   if (/charset=utf-(?!8)/.test(ct)) return INVALID_JSON; // UTF-8 bytes read as UTF-16
   const parsed = parseStrict(text);
   if (parsed === INVALID) return INVALID_JSON;
-  if (!Array.isArray(parsed)) return { status: 400, paths: ['(body)'] };
+  if (!Array.isArray(parsed) || parsed.length === 0) return { status: 400, paths: ['(body)'] };
   return { status: 400, rows: true };
 }
 
