@@ -16,8 +16,9 @@
 import { forwardRef, useImperativeHandle, useMemo } from 'react';
 import { Descriptions, Typography } from 'antd';
 import RjsfForm from '@rjsf/antd';
-import type { ErrorSchema, RJSFSchema, UiSchema, ValidatorType } from '@rjsf/utils';
+import type { ErrorSchema, RJSFSchema, UiSchema } from '@rjsf/utils';
 import type { FieldError } from '../api';
+import { serverValidated } from './form-validator';
 import { pick, useI18n, type Lang } from '../i18n';
 
 export interface FormDefinition {
@@ -26,17 +27,6 @@ export interface FormDefinition {
 }
 export type FormAccess = Record<string, 'read' | 'edit'>;
 export type FormValues = Record<string, unknown>;
-
-/**
- * rjsf's validator, leaving validation to the server (see above): no errors
- * in the browser, every sub-schema taken as matching. The forms are flat
- * objects of fields; a oneOf/anyOf choice would show its first option.
- */
-const serverValidated: ValidatorType = {
-  validateFormData: () => ({ errors: [], errorSchema: {} }),
-  isValid: () => true,
-  rawValidation: () => ({ errors: [] }),
-};
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
