@@ -109,38 +109,37 @@ export const get = <T = unknown>(path: string, opts?: CallOptions) => call<T>('G
 export const post = <T = unknown>(path: string, body?: unknown, opts?: CallOptions) => call<T>('POST', path, { ...opts, body });
 
 /**
- * Uploads a text body (or a file: an xlsx workbook) with progress (fetch reports none): `onProgress` gets
- * the fraction sent; the promise settles with the parsed answer, or an
- * ApiError whose problem keeps any extra fields (a survey's `rejected`).
+ * POSTs a body with upload progress (fetch reports none): `onProgress` gets the
+ * fraction sent; the promise settles with the parsed answer, or an ApiError
+ * whose problem keeps any extra fields (a survey's `rejected`, 413 too large,
+ * 415 a refused type…). A FormData body sets its own multipart content type.
  */
-export function uploadText<T>(
+function sendWithProgress<T>(
   path: string,
-  text: string | Blob,
-  contentType: string,
+  body: XMLHttpRequestBodyInit,
+  headers: Record<string, string>,
   onProgress: (sent: number) => void,
-  idempotencyKey = newKey(),
-  headers: Record<string, string> = {},
+  idempotencyKey: string,
 ): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', path);
     if (token) xhr.setRequestHeader('authorization', `Bearer ${token}`);
-    xhr.setRequestHeader('content-type', contentType);
     xhr.setRequestHeader('accept', 'application/json');
     xhr.setRequestHeader('idempotency-key', idempotencyKey);
     for (const [k, v] of Object.entries(headers)) xhr.setRequestHeader(k, v);
     xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total);
     xhr.onerror = () => reject(new ApiError(0, UNREACHABLE));
     xhr.onload = () => {
-      let body: unknown;
+      let answer: unknown;
       try {
-        body = JSON.parse(xhr.responseText);
+        answer = JSON.parse(xhr.responseText);
       } catch {
-        body = undefined;
+        answer = undefined;
       }
-      if (xhr.status >= 200 && xhr.status < 300) return resolve(body as T);
+      if (xhr.status >= 200 && xhr.status < 300) return resolve(answer as T);
       if (xhr.status === 401 && token && onUnauthorized) onUnauthorized();
-      const p = body as Problem | undefined;
+      const p = answer as Problem | undefined;
       reject(
         new ApiError(
           xhr.status,
@@ -150,15 +149,23 @@ export function uploadText<T>(
         ),
       );
     };
-    xhr.send(text);
+    xhr.send(body);
   });
 }
 
-/**
- * Uploads a file as multipart/form-data (field `file`, plus any text fields),
- * with progress; settles with the parsed answer or an ApiError carrying the
- * server's problem (413 too large, 415 a refused type…).
- */
+/** Uploads a text body (or a file: an xlsx workbook) of the given content type, with progress. */
+export function uploadText<T>(
+  path: string,
+  text: string | Blob,
+  contentType: string,
+  onProgress: (sent: number) => void,
+  idempotencyKey = newKey(),
+  headers: Record<string, string> = {},
+): Promise<T> {
+  return sendWithProgress<T>(path, text, { 'content-type': contentType, ...headers }, onProgress, idempotencyKey);
+}
+
+/** Uploads a file as multipart/form-data (field `file`, plus any text fields), with progress. */
 export function uploadFile<T>(
   path: string,
   file: File,
@@ -169,35 +176,7 @@ export function uploadFile<T>(
   const form = new FormData();
   for (const [k, v] of Object.entries(fields)) form.append(k, v);
   form.append('file', file, file.name);
-  return new Promise<T>((resolve, reject) => {
-    const xhr = new XMLHttpRequest();
-    xhr.open('POST', path);
-    if (token) xhr.setRequestHeader('authorization', `Bearer ${token}`);
-    xhr.setRequestHeader('accept', 'application/json');
-    xhr.setRequestHeader('idempotency-key', idempotencyKey);
-    xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total);
-    xhr.onerror = () => reject(new ApiError(0, UNREACHABLE));
-    xhr.onload = () => {
-      let body: unknown;
-      try {
-        body = JSON.parse(xhr.responseText);
-      } catch {
-        body = undefined;
-      }
-      if (xhr.status >= 200 && xhr.status < 300) return resolve(body as T);
-      if (xhr.status === 401 && token && onUnauthorized) onUnauthorized();
-      const p = body as Problem | undefined;
-      reject(
-        new ApiError(
-          xhr.status,
-          p && typeof p.detail === 'string'
-            ? { ...p, status: xhr.status }
-            : { status: xhr.status, detail: `服务器返回错误 ${xhr.status} / the server answered ${xhr.status}` },
-        ),
-      );
-    };
-    xhr.send(form);
-  });
+  return sendWithProgress<T>(path, form, {}, onProgress, idempotencyKey);
 }
 
 /** Fetches a file with the token and hands it to the browser as a download. */

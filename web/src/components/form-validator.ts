@@ -3,7 +3,8 @@
  * validator compiles each schema to a function with `new Function`, which
  * the app's Content-Security-Policy forbids (script-src 'self', no
  * 'unsafe-eval': see api/app.ts), so in the browser the form is not checked
- * against its schema at all: the API does that with Ajv (JSON Schema
+ * against its schema at all (@rjsf/validator-ajv8 stays installed only because
+ * @rjsf/core's bundle imports it): the API does that with Ajv (JSON Schema
  * 2020-12) and answers 400 naming each bad `form.<field>`, which the screen
  * shows next to the field. Schemas with conditional parts (if/then, oneOf)
  * are drawn with every part taken as matching.
