@@ -684,7 +684,16 @@ function changedFields(valid: unknown, body: unknown): string[] {
   const b = body as Record<string, unknown>;
   const v = (valid ?? {}) as Record<string, unknown>;
   const keys = new Set([...Object.keys(b), ...Object.keys(v)]);
-  return [...keys].filter((k) => JSON.stringify(b[k]) !== JSON.stringify(v[k]));
+  return [...keys].filter((k) => !sameJson(b[k], v[k]));
+}
+
+/** Whether two values serialize alike; a value nested too deep to serialize (a hostile raw body) is never alike. */
+function sameJson(a: unknown, b: unknown): boolean {
+  try {
+    return JSON.stringify(a) === JSON.stringify(b);
+  } catch {
+    return false;
+  }
 }
 
 /**
