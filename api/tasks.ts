@@ -59,6 +59,7 @@ import { badRequest, enforce, HttpError, notFound, parseOr400, type FieldError }
 import { idempotencyKeyOf, idempotent } from './idempotency';
 import { mapTemporalError } from './temporal-errors';
 import { isoDateTime } from './validation';
+import { taskViewPage } from './task-views';
 
 export interface TaskDeps {
   db: Db;
@@ -289,6 +290,8 @@ export function taskRoutes(deps: TaskDeps): Router {
   const router = express.Router();
 
   router.get('/api/tasks', async (req, res) => {
+    // 待办 / 已办 / 我发起的 / 抄送我的: the workbench's views; without `view` the inbox as before.
+    if (req.query.view !== undefined) return void res.json(await taskViewPage(deps.db, req));
     const caller = callerOf(req);
     const q = parseOr400(
       z.object({
