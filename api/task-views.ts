@@ -72,7 +72,10 @@ function rowView(r: ViewRow) {
   };
 }
 
-export async function taskViewPage(db: Db, req: Request) {
+/** 代理 marks of a page of rows (api/tasks.ts deputyMarks): 代…审批 and read-only. */
+type Marks = (rows: Pick<ViewRow, 'deputies'>[]) => Promise<(r: Pick<ViewRow, 'deputies'>) => Record<string, unknown>>;
+
+export async function taskViewPage(db: Db, req: Request, deputyMarks: Marks) {
   const caller = callerOf(req);
   const q = parseOr400(taskViewQuery, req.query);
   const from = bound(q.from, false);
@@ -92,9 +95,10 @@ export async function taskViewPage(db: Db, req: Request) {
   ]);
   const page = rows.slice(0, q.limit);
   const last = page[page.length - 1];
+  const marks = await deputyMarks(page);
   return {
     view: q.view,
-    items: page.map(rowView),
+    items: page.map((r) => ({ ...rowView(r), ...marks(r) })),
     nextCursor: rows.length > q.limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.id, cursorAt: last.cursorAt }) : null,
     counts,
   };

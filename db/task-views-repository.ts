@@ -48,6 +48,12 @@ export interface ViewRow {
   completedAt: Date | null;
   overdue: boolean;
   cursorAt: string;
+  /** For the 代理 marks (domain/policy.ts deputyOn, awayFrom); null on 我发起的 rows. */
+  owner: string | null;
+  role: string | null;
+  taskOrgId: string | null;
+  candidates: string[] | null;
+  deputies: Record<string, string> | null;
 }
 
 const micro = (col: string) => `to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
@@ -73,9 +79,8 @@ function base(db: Db, view: TaskViewName, who: ViewWho): Knex.QueryBuilder {
   }
   const q = db('tasks as t').join('applications as a', 'a.id', 't.application_id').join('orgs as ao', 'ao.id', 'a.applicant_org');
   if (view === 'todo') {
+    // As the inbox: 代理 read-only rows (one's deputy holds them) are listed, marked, but not counted.
     q.where((w) => holderClause(w, who.holder))
-      // 代理: the tasks one's deputy holds are not one's to do.
-      .andWhereRaw('not coalesce(t.deputies \\?| ?::text[], false)', [who.holder.usernames])
       .andWhere('t.status', 'pending')
       .whereIn('t.kind', ['approval', 'revision']);
   } else if (view === 'done') {
@@ -128,6 +133,7 @@ export async function listView(db: Db, view: TaskViewName, who: ViewWho, f: View
     }).select(
       db.raw('null::text as kind, null::int as "stepIndex", null::text as decision, null::text as assignee, null::text as "assigneeName"'),
       db.raw('null::text as "decidedBy", null::text as "decidedByName", null::timestamptz as "dueAt", null::timestamptz as "completedAt"'),
+      db.raw('null::text as owner, null::text as role, null::text as "taskOrgId", null::text[] as candidates, null::jsonb as deputies'),
       db.raw(
         `exists (select 1 from tasks ot where ot.application_id = a.id and ot.status = 'pending' and ot.kind = 'approval' and ot.due_at < now()) as overdue`,
       ),
@@ -159,6 +165,11 @@ export async function listView(db: Db, view: TaskViewName, who: ViewWho, f: View
         dueAt: 't.due_at',
         createdAt: 't.created_at',
         completedAt: 't.completed_at',
+        owner: 't.owner',
+        role: 't.role',
+        taskOrgId: 't.org_id',
+        candidates: 't.candidates',
+        deputies: 't.deputies',
       })
       .select(db.raw(`(t.status = 'pending' and t.due_at < now()) as overdue`));
   }
@@ -177,9 +188,12 @@ export async function listView(db: Db, view: TaskViewName, who: ViewWho, f: View
 /** How many rows each view holds for the caller (todo also its overdue ones), unfiltered: the tab badges. */
 export async function countViews(db: Db, who: ViewWho): Promise<Record<TaskViewName, number> & { overdue: number }> {
   const [todo, done, started, cc] = await Promise.all(
-    TASK_VIEWS.map((v) =>
-      base(db, v, who).first(db.raw('count(*)::int as n'), db.raw(v === 'todo' ? `count(*) filter (where t.due_at < now())::int as overdue` : '0 as overdue')),
-    ),
+    TASK_VIEWS.map((v) => {
+      const q = base(db, v, who);
+      // 代理: the tasks one's deputy holds are not one's to do.
+      if (v === 'todo') q.andWhereRaw('not coalesce(t.deputies \\?| ?::text[], false)', [who.holder.usernames]);
+      return q.first(db.raw('count(*)::int as n'), db.raw(v === 'todo' ? `count(*) filter (where t.due_at < now())::int as overdue` : '0 as overdue'));
+    }),
   );
   return { todo: todo?.n ?? 0, overdue: todo?.overdue ?? 0, done: done?.n ?? 0, started: started?.n ?? 0, cc: cc?.n ?? 0 };
 }
