@@ -273,10 +273,7 @@ export default function Inbox() {
                     {label(APP_TYPES, r.applicationType, lang)}
                     {r.campaignName ? ` · ${r.campaignName}` : ''}
                   </Typography.Text>
-                  <span>
-                    {r.step ? m(r.step) : ''}
-                    {r.applicantName ? ` · ${t('申请人')}：${r.applicantName}` : ''}
-                  </span>
+                  <span>{[r.step ? m(r.step) : null, r.applicantName ? `${t('申请人')}：${r.applicantName}` : null].filter(Boolean).join(' · ')}</span>
                   <span>
                     {r.orgName} · {when(r)}
                   </span>
