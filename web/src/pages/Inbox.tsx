@@ -159,6 +159,8 @@ export default function Inbox() {
       <DueTag dueAt={r.dueAt} status={r.status} now={now} />
     ) : view === 'started' ? (
       <Tag>{label(APP_STATUS, r.applicationStatus, lang)}</Tag>
+    ) : view === 'cc' ? (
+      <Tag color="blue">{label(ACTIONS, 'cc', lang)}</Tag>
     ) : (
       <Tag>{r.decision ? label(ACTIONS, r.decision, lang) : label(TASK_STATUS, r.status, lang)}</Tag>
     );
