@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../api/passwords';
 import { DEMO_PASSWORD } from '../../db/demo-seed';
 import { Approvals, type Sandbox } from '../support/approvals';
+import { buildLaunch, CampaignDriver, organizingProject } from '../support/campaigns';
 import { buildChain, buildSubsidy, humanStep, unique } from '../support/factories';
 import { eventually, startHarness, type Harness } from '../support/harness';
 
@@ -180,6 +181,31 @@ describe('已办, 抄送我的, 我发起的 and a returned application in the a
     const counts = (await view(sb.staff, 'view=started')).counts;
     expect(counts.started).toBe(2);
     expect(counts.todo).toBe(1);
+  });
+});
+
+describe('the campaign beside the title', () => {
+  it('a project list of a campaign carries the campaign name in the approver’s 待办 and the region’s 我发起的; the campaign filter finds it', async () => {
+    const d = new CampaignDriver(h);
+    const launch = buildLaunch({ regions: ['pds-xinhua'], targets: { newMembers: 10 } });
+    const { id } = await d.launch(launch);
+    await d.waitForPhase(id, 'survey');
+    await d.advance(id, '摸底完成，进入立项');
+    await d.waitForPhase(id, 'listing');
+    const list = await d.projects(id, 'pds-xinhua', [organizingProject()]);
+    expect(list.status, JSON.stringify(list.body)).toBe(201);
+    const appId = list.body.applicationId as string;
+    const todo = await eventually(async () => {
+      const rows = (await all('city.reviewer', `view=todo&campaign=${id}`)).filter((r) => r.applicationId === appId);
+      return rows.length ? rows : undefined;
+    });
+    expect(todo[0]).toMatchObject({ campaignId: id, campaignName: launch.name, orgName: expect.any(String) });
+    expect(todo[0].orgName).not.toBe('pds-xinhua');
+    const started = (await all('xinhua.staff', `view=started&campaign=${id}`)).filter((r) => r.applicationId === appId);
+    expect(started).toHaveLength(1);
+    expect(started[0]).toMatchObject({ campaignName: launch.name, applicationStatus: 'pending' });
+    // Another campaign's filter does not find it.
+    expect((await all('city.reviewer', `view=todo&campaign=${unique('c-')}`)).filter((r) => r.applicationId === appId)).toHaveLength(0);
   });
 });
 
