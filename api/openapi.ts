@@ -49,7 +49,12 @@ export const ROUTES: Record<string, Record<string, Op>> = {
   '/api/applications/{id}/actions': {
     post: { summary: '申请人操作：重新提交、撤回、撤销、催办、评论、抄送 / applicant actions', body: applicationActionSchema },
   },
-  '/api/tasks': { get: { summary: '我的待办 / the caller’s tasks', query: ['status', 'kind', 'type', 'overdue', 'limit', 'cursor'] } },
+  '/api/tasks': {
+    get: {
+      summary: '我的待办；view=todo|done|started|cc 为待办 / 已办 / 我发起的 / 抄送我的 / the caller’s tasks; with view, one of the four workbench views',
+      query: ['view', 'status', 'kind', 'q', 'type', 'campaign', 'org', 'from', 'to', 'overdue', 'limit', 'cursor'],
+    },
+  },
   '/api/tasks/{id}': {
     get: {
       summary:

@@ -59,6 +59,7 @@ import { badRequest, enforce, HttpError, notFound, parseOr400, type FieldError }
 import { idempotencyKeyOf, idempotent } from './idempotency';
 import { mapTemporalError } from './temporal-errors';
 import { isoDateTime } from './validation';
+import { taskViewPage } from './task-views';
 
 export interface TaskDeps {
   db: Db;
@@ -187,7 +188,7 @@ function taskView(t: TaskRow) {
  * 代理 marks of tasks as the caller sees them: `onBehalfOf` (the absent person the caller stands in for, 代…审批)
  * and `readOnly` (the caller was away: their deputy holds it). Names looked up once per page.
  */
-async function deputyMarks(db: Db, caller: Caller, rows: TaskRow[]): Promise<(t: TaskRow) => Record<string, unknown>> {
+async function deputyMarks(db: Db, caller: Caller, rows: Pick<TaskRow, 'deputies'>[]): Promise<(t: Pick<TaskRow, 'deputies'>) => Record<string, unknown>> {
   const absent = [...new Set(rows.flatMap((t) => Object.keys(t.deputies ?? {})))];
   const people = await listUsersWithOrgPath(db, absent);
   const name = (u: string) => people.find((p) => p.username === u)?.name ?? u;
@@ -289,6 +290,8 @@ export function taskRoutes(deps: TaskDeps): Router {
   const router = express.Router();
 
   router.get('/api/tasks', async (req, res) => {
+    // 待办 / 已办 / 我发起的 / 抄送我的: the workbench's views; without `view` the inbox as before.
+    if (req.query.view !== undefined) return void res.json(await taskViewPage(deps.db, req, (rows) => deputyMarks(deps.db, callerOf(req), rows)));
     const caller = callerOf(req);
     const q = parseOr400(
       z.object({

@@ -226,7 +226,7 @@ export type InboxFilter = ReturnType<typeof inboxFilter>;
  * among the few tasks opened while someone was away, those whose deputies name the user (as the absent person,
  * read-only, or as the deputy of a role task).
  */
-function holderClause(w: Knex.QueryBuilder, who: InboxFilter): void {
+export function holderClause(w: Knex.QueryBuilder, who: InboxFilter): void {
   w.whereIn('t.assignee', who.usernames);
   for (const { orgId, role } of who.roleOrgs) w.orWhere((r) => void r.whereNull('t.assignee').andWhere('t.org_id', orgId).andWhere('t.role', role));
   for (const u of who.deputies)
@@ -286,7 +286,7 @@ export function encodeCursor(row: { createdAt: Date; id: string; cursorAt?: stri
   return Buffer.from(JSON.stringify([row.cursorAt ?? row.createdAt.toISOString(), row.id])).toString('base64url');
 }
 
-function decodeCursor(cursor: string): [string, string] {
+export function decodeCursor(cursor: string): [string, string] {
   try {
     const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
     if (Array.isArray(v) && typeof v[0] === 'string' && typeof v[1] === 'string') return [v[0], v[1]];
@@ -359,6 +359,7 @@ export async function recordTransition(db: Db, r: TransitionRecord): Promise<voi
           due_at: t.dueAt ?? null,
           deputies: t.deputies ? JSON.stringify(t.deputies) : null,
           fields: t.fields ? JSON.stringify(t.fields) : null,
+          decided_by: t.decidedBy ?? null,
           completed_at: t.status === 'pending' ? null : trx.fn.now(),
         })
         .onConflict('id')
@@ -379,6 +380,7 @@ export async function recordTransition(db: Db, r: TransitionRecord): Promise<voi
           deputies: t.deputies ? JSON.stringify(t.deputies) : null,
           fields: t.fields ? JSON.stringify(t.fields) : null,
           updated_at: trx.fn.now(),
+          decided_by: t.decidedBy ?? null,
           completed_at: t.status === 'pending' ? null : trx.raw('coalesce(tasks.completed_at, now())'),
         });
     }

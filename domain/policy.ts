@@ -149,6 +149,16 @@ export function inboxFilter(p: Principal): { usernames: string[]; roleOrgs: { or
 }
 
 /**
+ * The four views of the workbench (待办 / 已办 / 我发起的 / 抄送我的), as rows
+ * of whom: 待办 the tasks the caller holds ({@link inboxFilter}), 已办 the tasks
+ * the caller decided, 我发起的 the applications the caller started, 抄送我的
+ * the copies sent to the caller. Nothing else of anyone else's shows.
+ */
+export function taskViewFilter(p: Principal): { holder: ReturnType<typeof inboxFilter>; decidedBy: string; applicant: string; copiedTo: string } {
+  return { holder: inboxFilter(p), decidedBy: p.username, applicant: p.username, copiedTo: p.username };
+}
+
+/**
  * May the principal decide (approve, reject, return, transfer…) this task?
  * Its holder may. An admin may override — act in the holder's place — only
  * on a task whose org lies within the admin's own subtree; the decision is

@@ -507,6 +507,7 @@ export class Transition {
       subject: s.title,
       ...(t.deputies ? { deputies: t.deputies } : {}),
       ...(fields && t.kind === 'approval' ? { fields } : {}),
+      ...(t.decidedBy ? { decidedBy: t.decidedBy } : {}),
     };
     mergeEffects(this.fx, { audit: [], notifications: [], tasks: [rec], projection: false });
   }

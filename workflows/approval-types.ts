@@ -240,6 +240,8 @@ export interface TaskRecord {
   deputies?: Record<string, string> | null;
   /** 字段权限: the step's field permissions (absent: every field read). */
   fields?: Record<string, FieldAccess> | null;
+  /** 已办: who decided the task (absent while pending). */
+  decidedBy?: string | null;
 }
 
 export interface NotificationRecord {

@@ -904,6 +904,21 @@ export const CASES: RouteCase[] = [
   read('GET /api/tasks', "新华区's subsidy's city review task", 'pds', 'HHH H HVHH HH HHHH HHH U', () => '/api/tasks?status=pending&limit=200', {
     lists: (b, ctx) => b.items.some((t: { id: string }) => t.id === ctx.fx.subsidy.taskId),
   }),
+  // The workbench's views (待办 / 已办 / 我发起的 / 抄送我的): each the caller's own rows only (policy taskViewFilter).
+  read('GET /api/tasks?view=todo', "新华区's subsidy's city review task", 'pds', 'HHH H HVHH HH HHHH HHH U', () => '/api/tasks?view=todo&limit=200', {
+    lists: (b, ctx) => b.items.some((t: { id: string }) => t.id === ctx.fx.subsidy.taskId),
+  }),
+  // Nobody has decided it yet, nor been copied: it is in nobody's 已办 or 抄送我的.
+  read('GET /api/tasks?view=done', "新华区's subsidy's city review task", 'pds', 'HHH H HHHH HH HHHH HHH U', () => '/api/tasks?view=done&limit=200', {
+    lists: (b, ctx) => b.items.some((t: { id: string }) => t.id === ctx.fx.subsidy.taskId),
+  }),
+  read('GET /api/tasks?view=cc', "新华区's subsidy", 'pds-xinhua', 'HHH H HHHH HH HHHH HHH U', () => '/api/tasks?view=cc&limit=200', {
+    lists: (b, ctx) => b.items.some((t: { applicationId: string }) => t.applicationId === ctx.fx.subsidy.appId),
+  }),
+  // 我发起的: the applicant (xinhua.staff) only.
+  read('GET /api/tasks?view=started', "新华区's subsidy", 'pds-xinhua', 'VHH H HHHH HH HHHH HHH U', () => '/api/tasks?view=started&limit=200', {
+    lists: (b, ctx) => b.items.some((a: { applicationId: string }) => a.applicationId === ctx.fx.subsidy.appId),
+  }),
   read('GET /api/tasks/:id', "新华区's subsidy's city review task", 'pds-xinhua', SEE_XINHUA, (ctx) => `/api/tasks/${ctx.fx.subsidy.taskId}`),
   read('GET /api/tasks/:id/allowed', "新华区's subsidy's city review task", 'pds-xinhua', SEE_XINHUA, (ctx) => `/api/tasks/${ctx.fx.subsidy.taskId}/allowed`),
   {

@@ -10,6 +10,21 @@ import { createI18n } from './lang';
 export { pick, type Lang } from './lang';
 
 const EN: Record<string, string> = {
+  我发起的: 'Started by me',
+  抄送我的: 'Copied to me',
+  没有发起的申请: 'No applications started',
+  没有抄送给您的事项: 'Nothing copied to you',
+  待修改: 'To revise',
+  我的工作台: 'My workbench',
+  搜索标题: 'Search titles',
+  全部行动: 'All campaigns',
+  开始日期: 'From',
+  结束日期: 'To',
+  所属行动: 'Campaign',
+  办理时间: 'Decided at',
+  上一页: 'Previous',
+  下一页: 'Next',
+  '第 {n} 页': 'Page {n}',
   机构与人员: 'Orgs and people',
   工作日历: 'Working calendar',
   上一年: 'Previous year',

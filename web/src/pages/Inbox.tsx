@@ -1,39 +1,68 @@
 /**
- * 待办任务: the approver's inbox — counts, filters (pending/done, type,
- * overdue), the time left or overdue on each task, and bulk approve of the
- * selected tasks with its progress.
+ * 我的工作台: the four views 待办 / 已办 / 我发起的 / 抄送我的 (GET /api/tasks?view=…),
+ * each paged by the server with search and filters (type, campaign, dates,
+ * overdue); people, orgs and campaigns by name; cards on a phone; bulk
+ * approve of the selected 待办 tasks with its progress.
  */
 import { useEffect, useState } from 'react';
-import { Alert, Button, Card, Col, Form, Input, Modal, Progress, Row, Segmented, Select, Space, Statistic, Switch, Table, Tag, Typography } from 'antd';
+import {
+  Alert,
+  Badge,
+  Button,
+  Card,
+  Col,
+  DatePicker,
+  Form,
+  Grid,
+  Input,
+  List,
+  Modal,
+  Progress,
+  Row,
+  Select,
+  Space,
+  Statistic,
+  Switch,
+  Table,
+  Tabs,
+  Tag,
+  Typography,
+} from 'antd';
 import { CheckOutlined, ReloadOutlined } from '@ant-design/icons';
-import dayjs from 'dayjs';
+import dayjs, { type Dayjs } from 'dayjs';
 import { get, newKey, post } from '../api';
 import { DueTag } from '../components/DueTag';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { useI18n } from '../i18n';
-import { APP_TYPES, label, TASK_STATUS } from '../labels';
+import { ACTIONS, APP_STATUS, APP_TYPES, label, TASK_STATUS } from '../labels';
 import { Link } from '../router';
-import { useSession } from '../session';
 
+export type InboxView = 'todo' | 'done' | 'started' | 'cc';
+
+/** A row of one of the four views (GET /api/tasks?view=…): a task, or on 我发起的 an application. */
 export interface TaskView {
   id: string;
   applicationId: string;
   applicationType: string;
   applicationStatus: string;
-  kind: string;
+  kind: string | null;
   subject: string;
-  step: string;
-  stepIndex: number;
+  step: string | null;
+  stepIndex: number | null;
   status: string;
   decision: string | null;
   assignee: string | null;
-  role: string | null;
-  org: string | null;
+  assigneeName: string | null;
+  decidedByName: string | null;
+  applicantName: string | null;
+  org: string;
+  orgName: string;
+  campaignId: string | null;
+  campaignName: string | null;
   createdAt: string;
   completedAt: string | null;
   dueAt: string | null;
   overdue: boolean;
-  msLeft: number | null;
   /** 代理: the caller stands in for this person on the task (代…审批). */
   onBehalfOf?: { username: string; name: string };
   /** 代理: the caller was away; their deputy holds the task (read-only here). */
@@ -42,20 +71,42 @@ export interface TaskView {
 interface InboxPage {
   items: TaskView[];
   nextCursor: string | null;
-  counts: { pending: number; overdue: number };
+  counts: { todo: number; overdue: number; done: number; started: number; cc: number };
 }
 
 /** How often the bulk-approve dialog asks for the job's progress. */
 const POLL_MS = 700;
+const PAGE = 20;
+
+const VIEWS: { key: InboxView; zh: string; empty: string }[] = [
+  { key: 'todo', zh: '待办', empty: '没有待办任务' },
+  { key: 'done', zh: '已办', empty: '没有已办任务' },
+  { key: 'started', zh: '我发起的', empty: '没有发起的申请' },
+  { key: 'cc', zh: '抄送我的', empty: '没有抄送给您的事项' },
+];
+
+/** Where a row opens: an approval task on the task page; a copy, a revision or an application on the application's page. */
+function rowLink(view: InboxView, r: TaskView): string {
+  if (view === 'started' || r.kind === 'cc' || r.kind === 'revision') return `/applications/${encodeURIComponent(r.applicationId)}`;
+  return `/tasks/${encodeURIComponent(r.id)}`;
+}
 
 export default function Inbox() {
   const { t, lang, m } = useI18n();
-  const { orgName } = useSession();
-  const [status, setStatus] = useState<'pending' | 'completed'>('pending');
+  const phone = !Grid.useBreakpoint().md;
+  const [view, setView] = useState<InboxView>('todo');
   const [type, setType] = useState<string | undefined>(undefined);
+  const [campaign, setCampaign] = useState<string | undefined>(undefined);
+  const [range, setRange] = useState<[Dayjs | null, Dayjs | null] | null>(null);
   const [overdue, setOverdue] = useState(false);
+  const [search, setSearch] = useState('');
+  const [q, setQ] = useState('');
+  const [campaigns, setCampaigns] = useState<{ id: string; name: string }[]>([]);
   const [items, setItems] = useState<TaskView[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
+  /** The cursors of the pages seen so far: page n starts after cursors[n-1]. */
+  const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  const [pageNo, setPageNo] = useState(0);
+  const [next, setNext] = useState<string | null>(null);
   const [counts, setCounts] = useState<InboxPage['counts'] | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [loading, setLoading] = useState(false);
@@ -63,20 +114,26 @@ export default function Inbox() {
   const [bulkOpen, setBulkOpen] = useState(false);
   const [now, setNow] = useState(Date.now());
 
-  const load = async (more = false) => {
+  const load = async (page = 0, after: string | null = null) => {
     setLoading(true);
     setError(null);
-    const q = new URLSearchParams({ status, limit: '50' });
-    if (type) q.set('type', type);
-    if (overdue) q.set('overdue', 'true');
-    if (more && cursor) q.set('cursor', cursor);
+    const query = new URLSearchParams({ view, limit: String(PAGE) });
+    if (q) query.set('q', q);
+    if (type) query.set('type', type);
+    if (campaign) query.set('campaign', campaign);
+    if (range?.[0]) query.set('from', range[0].format('YYYY-MM-DD'));
+    if (range?.[1]) query.set('to', range[1].format('YYYY-MM-DD'));
+    if (overdue) query.set('overdue', 'true');
+    if (after) query.set('cursor', after);
     try {
-      const r = await get<InboxPage>(`/api/tasks?${q}`);
-      setItems((prev) => (more ? [...prev, ...r.items] : r.items));
-      setCursor(r.nextCursor);
+      const r = await get<InboxPage>(`/api/tasks?${query}`);
+      setItems(r.items);
+      setNext(r.nextCursor);
       setCounts(r.counts);
+      setPageNo(page);
+      setCursors((c) => [...c.slice(0, page), after]);
       setNow(Date.now());
-      if (!more) setSelected([]);
+      setSelected([]);
     } catch (e) {
       setError(e);
     } finally {
@@ -85,18 +142,52 @@ export default function Inbox() {
   };
   useEffect(() => {
     void load();
-  }, [status, type, overdue]);
+  }, [view, type, campaign, range, overdue, q]);
   useEffect(() => {
+    get<{ items: { id: string; name: string }[] }>('/api/campaigns?limit=200').then(
+      (r) => setCampaigns(r.items ?? []),
+      () => setCampaigns([]),
+    );
     const timer = setInterval(() => setNow(Date.now()), 30_000);
     return () => clearInterval(timer);
   }, []);
+
+  const current = VIEWS.find((v) => v.key === view)!;
+  const when = (r: TaskView) => dayjs(view === 'done' ? (r.completedAt ?? r.createdAt) : r.createdAt).format('MM-DD HH:mm');
+  const state = (r: TaskView) =>
+    view === 'todo' ? (
+      <DueTag dueAt={r.dueAt} status={r.status} now={now} />
+    ) : view === 'started' ? (
+      <Tag>{label(APP_STATUS, r.applicationStatus, lang)}</Tag>
+    ) : view === 'cc' ? (
+      <Tag color="blue">{label(ACTIONS, 'cc', lang)}</Tag>
+    ) : (
+      <Tag>{r.decision ? label(ACTIONS, r.decision, lang) : label(TASK_STATUS, r.status, lang)}</Tag>
+    );
+  const title = (r: TaskView) => (
+    <Space size={4} wrap>
+      <Link to={rowLink(view, r)}>{r.subject}</Link>
+      {r.kind === 'revision' && <Tag color="orange">{t('待修改')}</Tag>}
+      {r.onBehalfOf && (
+        <Tag color="purple" data-testid="on-behalf-tag">
+          {t('代{name}审批', { name: r.onBehalfOf.name })}
+        </Tag>
+      )}
+      {r.readOnly && (
+        <Tag data-testid="read-only-tag" title={t('您不在岗期间此任务由代理人办理，只可查看')}>
+          {t('代理人办理中 · 只读')}
+        </Tag>
+      )}
+    </Space>
+  );
+  const who = (r: TaskView) => (view === 'done' ? r.decidedByName : view === 'started' ? null : r.assigneeName) ?? null;
 
   return (
     <Space orientation="vertical" size={16} style={{ width: '100%' }}>
       <Row gutter={16}>
         <Col xs={12} md={6}>
           <Card size="small">
-            <Statistic title={t('待办')} value={counts?.pending ?? '—'} data-testid="count-pending" />
+            <Statistic title={t('待办')} value={counts?.todo ?? '—'} data-testid="count-pending" />
           </Card>
         </Col>
         <Col xs={12} md={6}>
@@ -106,21 +197,37 @@ export default function Inbox() {
         </Col>
       </Row>
       <Card
-        title={t('待办任务')}
+        title={t('我的工作台')}
         extra={
-          <Button icon={<ReloadOutlined />} onClick={() => load()} loading={loading}>
+          <Button icon={<ReloadOutlined />} onClick={() => load(pageNo, cursors[pageNo] ?? null)} loading={loading}>
             {t('刷新')}
           </Button>
         }
       >
+        <Tabs
+          activeKey={view}
+          onChange={(k) => setView(k as InboxView)}
+          data-testid="inbox-tabs"
+          items={VIEWS.map((v) => ({
+            key: v.key,
+            label: (
+              <span data-testid={`tab-${v.key}`}>
+                {t(v.zh)}
+                {counts ? <Badge count={counts[v.key]} overflowCount={999} showZero={false} style={{ marginInlineStart: 6 }} /> : null}
+              </span>
+            ),
+          }))}
+        />
         <Space wrap style={{ marginBottom: 16 }}>
-          <Segmented
-            value={status}
-            onChange={(v) => setStatus(v as 'pending' | 'completed')}
-            options={[
-              { value: 'pending', label: t('待办') },
-              { value: 'completed', label: t('已办') },
-            ]}
+          <Input.Search
+            allowClear
+            placeholder={t('搜索标题')}
+            value={search}
+            onChange={(e) => setSearch(e.target.value)}
+            onSearch={(v) => setQ(v.trim())}
+            style={{ width: phone ? '100%' : 220 }}
+            aria-label={t('搜索标题')}
+            data-testid="inbox-search"
           />
           <Select
             allowClear
@@ -131,11 +238,22 @@ export default function Inbox() {
             options={Object.keys(APP_TYPES).map((k) => ({ value: k, label: label(APP_TYPES, k, lang) }))}
             aria-label={t('类型')}
           />
+          <Select
+            allowClear
+            showSearch={{ optionFilterProp: 'label' }}
+            placeholder={t('全部行动')}
+            style={{ width: 200 }}
+            value={campaign}
+            onChange={setCampaign}
+            options={campaigns.map((c) => ({ value: c.id, label: c.name }))}
+            aria-label={t('行动')}
+          />
+          <DatePicker.RangePicker value={range} onChange={(v) => setRange(v)} aria-label={t('日期')} placeholder={[t('开始日期'), t('结束日期')]} />
           <Space>
             <Switch checked={overdue} onChange={setOverdue} aria-label={t('只看逾期')} />
             <span>{t('只看逾期')}</span>
           </Space>
-          {status === 'pending' && (
+          {view === 'todo' && (
             <Button type="primary" icon={<CheckOutlined />} disabled={!selected.length} onClick={() => setBulkOpen(true)} data-testid="bulk-approve">
               {t('批量同意')}
               {selected.length ? `（${selected.length}）` : ''}
@@ -143,65 +261,72 @@ export default function Inbox() {
           )}
         </Space>
         <ErrorAlert error={error} />
-        <Table<TaskView>
-          rowKey="id"
-          size="middle"
-          loading={loading}
-          dataSource={items}
-          pagination={false}
-          data-testid="task-table"
-          rowSelection={
-            status === 'pending'
-              ? { selectedRowKeys: selected, onChange: (k) => setSelected(k as string[]), getCheckboxProps: (r) => ({ disabled: !!r.readOnly }) }
-              : undefined
-          }
-          columns={[
-            {
-              title: t('事项'),
-              dataIndex: 'subject',
-              render: (v: string, r) => (
-                <Space size={4} wrap>
-                  <Link to={`/tasks/${encodeURIComponent(r.id)}`}>{v}</Link>
-                  {r.onBehalfOf && (
-                    <Tag color="purple" data-testid="on-behalf-tag">
-                      {t('代{name}审批', { name: r.onBehalfOf.name })}
-                    </Tag>
-                  )}
-                  {r.readOnly && (
-                    <Tag data-testid="read-only-tag" title={t('您不在岗期间此任务由代理人办理，只可查看')}>
-                      {t('代理人办理中 · 只读')}
-                    </Tag>
-                  )}
+        {phone ? (
+          <List<TaskView>
+            loading={loading}
+            dataSource={items}
+            data-testid="task-cards"
+            locale={{ emptyText: t(current.empty) }}
+            renderItem={(r) => (
+              <Card size="small" style={{ marginBottom: 8 }} data-row-key={r.id} data-testid="task-card">
+                <Space orientation="vertical" size={4} style={{ width: '100%' }}>
+                  {title(r)}
+                  <Typography.Text type="secondary">
+                    {label(APP_TYPES, r.applicationType, lang)}
+                    {r.campaignName ? ` · ${r.campaignName}` : ''}
+                  </Typography.Text>
+                  <span>{[r.step ? m(r.step) : null, r.applicantName ? `${t('申请人')}：${r.applicantName}` : null].filter(Boolean).join(' · ')}</span>
+                  <span>
+                    {r.orgName} · {when(r)}
+                  </span>
+                  <span>{state(r)}</span>
                 </Space>
-              ),
-            },
-            { title: t('类型'), dataIndex: 'applicationType', width: 110, render: (v: string) => <Tag>{label(APP_TYPES, v, lang)}</Tag> },
-            { title: t('步骤'), dataIndex: 'step', render: (v: string) => m(v) },
-            { title: t('办理单位'), dataIndex: 'org', width: 170, render: (v: string | null, r) => (v ? orgName(v) : r.assignee) },
-            { title: t('到达时间'), dataIndex: 'createdAt', width: 150, render: (v: string) => dayjs(v).format('MM-DD HH:mm') },
-            {
-              title: status === 'pending' ? t('剩余时间') : t('状态'),
-              width: 170,
-              render: (_: unknown, r) =>
-                status === 'pending' ? (
-                  <DueTag dueAt={r.dueAt} status={r.status} now={now} />
-                ) : (
-                  <Tag>
-                    {label(TASK_STATUS, r.status, lang)}
-                    {r.decision ? ` · ${r.decision}` : ''}
-                  </Tag>
-                ),
-            },
-          ]}
-        />
-        {cursor && (
-          <Button style={{ marginTop: 12 }} onClick={() => load(true)} loading={loading}>
-            {t('加载更多')}
+              </Card>
+            )}
+          />
+        ) : (
+          <Table<TaskView>
+            rowKey="id"
+            size="middle"
+            loading={loading}
+            dataSource={items}
+            pagination={false}
+            data-testid="task-table"
+            locale={{ emptyText: t(current.empty) }}
+            scroll={{ x: 900 }}
+            rowSelection={
+              view === 'todo'
+                ? {
+                    selectedRowKeys: selected,
+                    onChange: (k) => setSelected(k as string[]),
+                    getCheckboxProps: (r) => ({ disabled: !!r.readOnly || r.kind !== 'approval' }),
+                  }
+                : undefined
+            }
+            columns={[
+              { title: t('事项'), dataIndex: 'subject', render: (_: string, r) => title(r) },
+              { title: t('类型'), dataIndex: 'applicationType', width: 110, render: (v: string) => <Tag>{label(APP_TYPES, v, lang)}</Tag> },
+              { title: t('所属行动'), dataIndex: 'campaignName', width: 160, render: (v: string | null) => v ?? '—' },
+              { title: view === 'started' ? t('当前步骤') : t('步骤'), dataIndex: 'step', render: (v: string | null) => (v ? m(v) : '—') },
+              { title: t('申请人'), dataIndex: 'applicantName', width: 110, render: (v: string | null) => v ?? '—' },
+              { title: t('申请单位'), dataIndex: 'orgName', width: 170 },
+              ...(view === 'started'
+                ? []
+                : [{ title: view === 'done' ? t('办理人') : t('接收人'), key: 'who', width: 110, render: (_: unknown, r: TaskView) => who(r) ?? '—' }]),
+              { title: view === 'done' ? t('办理时间') : t('到达时间'), dataIndex: 'createdAt', width: 120, render: (_: string, r) => when(r) },
+              { title: view === 'todo' ? t('剩余时间') : t('状态'), key: 'state', width: 150, render: (_: unknown, r) => state(r) },
+            ]}
+          />
+        )}
+        <Space style={{ marginTop: 12 }}>
+          <Button disabled={pageNo === 0 || loading} onClick={() => load(pageNo - 1, cursors[pageNo - 1] ?? null)} data-testid="page-prev">
+            {t('上一页')}
           </Button>
-        )}
-        {!loading && items.length === 0 && !error && (
-          <Typography.Paragraph type="secondary">{status === 'pending' ? t('没有待办任务') : t('没有已办任务')}</Typography.Paragraph>
-        )}
+          <span>{t('第 {n} 页', { n: pageNo + 1 })}</span>
+          <Button disabled={!next || loading} onClick={() => load(pageNo + 1, next)} data-testid="page-next">
+            {t('下一页')}
+          </Button>
+        </Space>
       </Card>
       <BulkApprove
         open={bulkOpen}

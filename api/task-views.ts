@@ -1,0 +1,105 @@
+/**
+ * GET /api/tasks?view=todo|done|started|cc — the workbench's four views
+ * (待办 / 已办 / 我发起的 / 抄送我的). Whose rows each view holds is the policy's
+ * `taskViewFilter`; the filters only narrow that set, so an `org` or
+ * `campaign` outside the caller's reach simply matches nothing.
+ */
+import type { Request } from 'express';
+import { z } from 'zod';
+import type { Db } from '../db/knex';
+import { encodeCursor } from '../db/approval-repository';
+import { countViews, listView, TASK_VIEWS, type ViewRow } from '../db/task-views-repository';
+import { APPLICATION_TYPES } from '../domain/chain';
+import { taskViewFilter } from '../domain/policy';
+import { callerOf } from './auth';
+import { badRequest, parseOr400 } from './errors';
+import { isoDate, isoDateTime } from './validation';
+
+/** A date (a whole day in Beijing time) or a time with offset. */
+const dateOrTime = z.union([isoDate(), isoDateTime()], {
+  error: '须为日期 YYYY-MM-DD 或带时区的 ISO 8601 时间 / a date (YYYY-MM-DD) or an ISO 8601 time with offset',
+});
+
+export const taskViewQuery = z.object({
+  view: z.enum(TASK_VIEWS, { error: '视图须为 todo、done、started 或 cc / view must be one of todo, done, started, cc' }),
+  q: z.string().trim().max(100, '最多 100 字 / at most 100 characters').optional(),
+  type: z.enum(APPLICATION_TYPES, { error: '未知的申请类型 / unknown application type' }).optional(),
+  campaign: z.string().trim().min(1).max(100).optional(),
+  org: z.string().trim().min(1).max(100).optional(),
+  from: dateOrTime.optional(),
+  to: dateOrTime.optional(),
+  overdue: z.enum(['true', 'false'], { error: '须为 true 或 false / true or false' }).optional(),
+  limit: z.coerce.number({ error: '须为数字 / a number' }).int().min(1, '至少 1 / at least 1').max(200, '最多 200 / at most 200').default(50),
+  cursor: z.string().max(200).optional(),
+});
+
+/** A date is the start of that day in Beijing time (`to`: the start of the next day, so the day is included). */
+function bound(v: string | undefined, end: boolean): string | undefined {
+  if (!v) return undefined;
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(v)) return new Date(v).toISOString();
+  const start = new Date(`${v}T00:00:00+08:00`);
+  if (end) start.setUTCDate(start.getUTCDate() + 1);
+  return start.toISOString();
+}
+
+function rowView(r: ViewRow) {
+  return {
+    id: r.id,
+    applicationId: r.applicationId,
+    applicationType: r.applicationType,
+    applicationStatus: r.applicationStatus,
+    kind: r.kind,
+    subject: r.subject,
+    step: r.stepName,
+    stepName: r.stepName,
+    stepIndex: r.stepIndex,
+    status: r.status,
+    decision: r.decision,
+    assignee: r.assignee,
+    assigneeName: r.assigneeName,
+    decidedBy: r.decidedBy,
+    decidedByName: r.decidedByName,
+    applicant: r.applicant,
+    applicantName: r.applicantName,
+    org: r.orgId,
+    orgName: r.orgName,
+    campaignId: r.campaignId,
+    campaignName: r.campaignName,
+    dueAt: r.dueAt,
+    overdue: r.overdue,
+    createdAt: r.createdAt,
+    completedAt: r.completedAt,
+  };
+}
+
+/** 代理 marks of a page of rows (api/tasks.ts deputyMarks): 代…审批 and read-only. */
+type Marks = (rows: Pick<ViewRow, 'deputies'>[]) => Promise<(r: Pick<ViewRow, 'deputies'>) => Record<string, unknown>>;
+
+export async function taskViewPage(db: Db, req: Request, deputyMarks: Marks) {
+  const caller = callerOf(req);
+  const q = parseOr400(taskViewQuery, req.query);
+  const from = bound(q.from, false);
+  const to = bound(q.to, true);
+  if (from && to && from >= to)
+    throw badRequest('结束日期须晚于开始日期 / `to` must be after `from`', [{ path: 'to', message: '须晚于开始 / must be after from' }]);
+  const who = taskViewFilter(caller);
+  const [rows, counts] = await Promise.all([
+    listView(
+      db,
+      q.view,
+      who,
+      { q: q.q || undefined, type: q.type, campaign: q.campaign, org: q.org, from, to, overdue: q.overdue === 'true' },
+      { limit: q.limit + 1, cursor: q.cursor },
+    ),
+    countViews(db, who),
+  ]);
+  const page = rows.slice(0, q.limit);
+  const last = page[page.length - 1];
+  const marks = await deputyMarks(page);
+  return {
+    view: q.view,
+    items: page.map((r) => ({ ...rowView(r), ...marks(r) })),
+    nextCursor: rows.length > q.limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.id, cursorAt: last.cursorAt }) : null,
+    counts,
+  };
+}
