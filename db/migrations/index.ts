@@ -27,6 +27,7 @@ import * as m025 from './025_calendar_overrides';
 import * as m026 from './026_deputies';
 import * as m029 from './029_task_fields';
 import * as m030 from './030_attachments';
+import * as m032 from './032_notification_links';
 
 const migrations: Record<string, Knex.Migration> = {
   '001_orgs_and_users': m001,
@@ -52,6 +53,7 @@ const migrations: Record<string, Knex.Migration> = {
   '026_deputies': m026,
   '029_task_fields': m029,
   '030_attachments': m030,
+  '032_notification_links': m032,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
