@@ -5,7 +5,7 @@
  * Temporal's retries never duplicate a row or a notification.
  */
 import type { WorkPhase } from '../domain/campaign';
-import { PHASE_DELIVERABLES, PHASE_LABELS, regionScore } from '../domain/campaign';
+import { PHASE_DELIVERABLES, PHASE_LABELS, labelParts, regionScore } from '../domain/campaign';
 import type { ApplicationType, ChainDefinition } from '../domain/chain';
 import { insertApplication } from '../db/approval-repository';
 import { setCampaignPhase } from '../db/campaign-repository';
@@ -30,10 +30,11 @@ async function audit(db: Db, e: { key: string; subject: string; actor: string; a
     .ignore();
 }
 
-async function notify(db: Db, rows: { key: string; username: string; kind: string; message: string; subject?: string }[]) {
+/** Notifications about a campaign (the web app links them to its page). */
+async function notify(db: Db, campaignId: string, rows: { key: string; username: string; kind: string; message: string }[]) {
   if (!rows.length) return;
   await db('notifications')
-    .insert(rows.map((r) => ({ event_key: r.key, username: r.username, kind: r.kind, message: r.message, application_id: r.subject ?? null })))
+    .insert(rows.map((r) => ({ event_key: r.key, username: r.username, kind: r.kind, message: r.message, campaign_id: campaignId })))
     .onConflict('event_key')
     .ignore();
 }
@@ -362,8 +363,11 @@ export function createCampaignActivities({ db, pii }: ActivityDeps) {
         const province = await db('orgs').where({ id: campaign.city_org }).first<{ parent_id: string | null } | undefined>('parent_id');
         if (province?.parent_id) recipients.push(...(await listUsersWithRole(db, province.parent_id, 'supervisor')));
       }
-      const label = p.level === 'supervision' ? '督办' : '问责';
-      const message = `【${label}】${campaign.name}：${region?.name ?? p.regionOrg}${PHASE_LABELS[p.phase]}阶段的${PHASE_DELIVERABLES[p.phase].name}逾期 / overdue (${p.level})`;
+      const [label, labelEn] = p.level === 'supervision' ? ['督办', 'Supervision'] : ['问责', 'Accountability'];
+      const phase = labelParts(PHASE_LABELS[p.phase]);
+      const due = labelParts(PHASE_DELIVERABLES[p.phase].name);
+      const where = region?.name ?? '所辖地区';
+      const message = `【${label}】「${campaign.name}」：${where}${phase.zh}阶段的${due.zh}已逾期，请尽快提交。 / ${labelEn}: ${campaign.name}: the ${due.en} of ${where} for the ${phase.en} phase is overdue; please submit it.`;
       // The region's overdue list, the notifications and the audit row change together.
       await db.transaction(async (trx) => {
         const row = await trx('campaign_regions')
@@ -382,6 +386,7 @@ export function createCampaignActivities({ db, pii }: ActivityDeps) {
           .update({ overdue: JSON.stringify(list), status: 'overdue', updated_at: trx.fn.now() });
         await notify(
           trx,
+          p.campaignId,
           recipients.map((u) => ({ key: `${p.key}:${u.username}`, username: u.username, kind: 'escalation', message })),
         );
         await audit(trx, {
@@ -401,6 +406,7 @@ export function createCampaignActivities({ db, pii }: ActivityDeps) {
       await db.transaction(async (trx) => {
         await notify(
           trx,
+          p.campaignId,
           users.map((u) => ({ key: `${p.key}:${u.username}`, username: u.username, kind: 'reminder', message: p.message })),
         );
         await audit(trx, { key: p.key, subject: p.campaignId, actor: 'system', action: 'regionReminded', comment: p.message, data: { region: p.regionOrg } });

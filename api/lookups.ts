@@ -12,7 +12,7 @@ import { allowedActions, type TaskAction } from '../domain/chain';
 
 /** Actions a step inside a parallel branch does not take (the engine refuses them: 409). */
 const BRANCH_REFUSED: ReadonlySet<TaskAction> = new Set(['addSigner', 'removeSigner', 'assign']);
-import { listNotifications } from '../db/approval-repository';
+import { countUnreadNotifications, listNotifications, markNotificationsRead, notificationOwners } from '../db/approval-repository';
 import { listDirectoryUsers } from '../db/directory-repository';
 import type { Db } from '../db/knex';
 import { listAncestors, listIndustryUnionsByCity, listTargetGroups } from '../db/org-repository';
@@ -20,15 +20,43 @@ import { withTemporalDeadline } from '../runtime/temporal-client';
 import { getApplicationQuery } from '../workflows';
 import { applicationWorkflowId, loadVisibleTask } from './approvals-service';
 import { callerOf } from './auth';
-import { directoryScope } from '../domain/policy';
-import { HttpError, parseOr400 } from './errors';
+import { directoryScope, readNotification } from '../domain/policy';
+import { enforce, HttpError, parseOr400 } from './errors';
+import { idempotent } from './idempotency';
 import { mapTemporalError } from './temporal-errors';
 import { registerRoutes } from './openapi';
+
+/** A notification id (its bigint key). */
+const notificationId = z.string().regex(/^[1-9]\d{0,17}$/, '消息编号无效 / not a notification id');
+
+const readSchema = z
+  .object({
+    ids: z.array(notificationId).min(1).max(500).optional(),
+    all: z.literal(true).optional(),
+  })
+  .strict()
+  .refine((b) => (b.ids === undefined) !== (b.all === undefined), {
+    message: '须给出 ids 或 all（二选一）/ give either ids or all: true',
+    path: ['ids'],
+  });
 
 registerRoutes({
   '/api/groups': { get: { summary: '重点群体 / target groups' } },
   '/api/directory': { get: { summary: '同事目录（转办、加签选人）/ colleagues for transfer and add-signer pickers', query: ['q', 'limit'] } },
-  '/api/notifications': { get: { summary: '我的消息 / the caller’s notifications', query: ['limit'] } },
+  '/api/notifications': {
+    get: {
+      summary:
+        '我的消息（最新在前，每条带所指页面 link 与已读时间 readAt；unread 为未读条数；nextCursor 取下一页）/ the caller’s notifications, newest first, each with the web route it is about and when it was read; the unread count; nextCursor for the next page',
+      query: ['limit', 'cursor'],
+    },
+  },
+  '/api/notifications/read': {
+    post: {
+      summary:
+        '标为已读：本人的指定消息（ids）或全部（all）；他人的或不存在的消息 404，一条也不改 / mark the caller’s notifications read: these ids, or all; an id that is not the caller’s answers 404 and nothing changes',
+      body: readSchema,
+    },
+  },
   '/api/tasks/{id}/allowed': { get: { summary: '当前可执行的审批操作 / what the caller may do on a task now' } },
 });
 
@@ -60,11 +88,29 @@ export function lookupRoutes(deps: LookupDeps): Router {
     res.json({ items });
   });
 
-  /** The caller's latest notifications (reminders, escalations, returns, decisions). */
+  /** The caller's notifications (reminders, escalations, returns, decisions, bulletins), a page at a time, and how many are unread. */
   router.get('/api/notifications', async (req, res) => {
     const caller = callerOf(req);
-    const q = parseOr400(z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }), req.query);
-    res.json({ items: await listNotifications(db, caller.username, q.limit) });
+    const q = parseOr400(z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), cursor: notificationId.optional() }), req.query);
+    const [rows, unread] = await Promise.all([
+      listNotifications(db, caller.username, { limit: q.limit + 1, cursor: q.cursor }),
+      countUnreadNotifications(db, caller.username),
+    ]);
+    const items = rows.slice(0, q.limit);
+    res.json({ items, nextCursor: rows.length > q.limit ? items[items.length - 1]!.id : null, unread });
+  });
+
+  /** Marks the caller's notifications read: the ids given (each must be theirs), or all of them. */
+  router.post('/api/notifications/read', idempotent(db), async (req, res) => {
+    const caller = callerOf(req);
+    const body = parseOr400(readSchema, req.body);
+    if (body.ids) {
+      const ids = [...new Set(body.ids)];
+      const owners = new Map((await notificationOwners(db, ids)).map((o) => [o.id, o]));
+      for (const id of ids) enforce(readNotification(caller, owners.get(id)));
+    }
+    const marked = await markNotificationsRead(db, caller.username, body.ids ? [...new Set(body.ids)] : 'all');
+    res.json({ marked, unread: await countUnreadNotifications(db, caller.username) });
   });
 
   /**

@@ -427,12 +427,82 @@ export async function recordPersonalDataView(
   });
 }
 
-export async function listNotifications(db: Db, username: string, limit: number) {
-  return db('notifications')
-    .select({ id: 'id', kind: 'kind', message: 'message', applicationId: 'application_id', createdAt: 'created_at', readAt: 'read_at' })
-    .where({ username })
-    .orderBy('id', 'desc')
-    .limit(limit);
+/** Kinds of notification that ask the recipient to act on (or read) a task of theirs: they link to it. */
+const TASK_KINDS: Record<string, string> = { reminder: 'approval', urge: 'approval', escalation: 'approval', cc: 'cc' };
+
+/**
+ * One page of a user's notifications, newest first (`cursor`: the last id of
+ * the page before), each with the web route it is about: the recipient's task
+ * on the application (a reminder, 催办, 督办 or 抄送 — the pending one first),
+ * else the application, the bulletin, or the campaign.
+ */
+export async function listNotifications(db: Db, username: string, page: { limit: number; cursor?: string }) {
+  const taskOf = db('tasks as t')
+    .select('t.id')
+    .whereRaw('t.application_id = n.application_id')
+    .andWhereRaw('t.kind = (?::jsonb ->> n.kind)', [JSON.stringify(TASK_KINDS)])
+    .andWhere((w) => void w.whereRaw('t.assignee = n.username').orWhereRaw('t.owner = n.username').orWhereRaw('n.username = ANY(t.candidates)'))
+    .orderByRaw("(t.status = 'pending') desc, t.created_at desc, t.id desc")
+    .limit(1);
+  const q = db('notifications as n')
+    .select({
+      id: 'n.id',
+      kind: 'n.kind',
+      message: 'n.message',
+      applicationId: 'n.application_id',
+      campaignId: 'n.campaign_id',
+      createdAt: 'n.created_at',
+      readAt: 'n.read_at',
+      taskId: taskOf,
+      bulletinId: db.raw("case when n.kind = 'bulletin' then split_part(n.event_key, ':', 2) end"),
+    })
+    .where('n.username', username)
+    .orderBy('n.id', 'desc')
+    .limit(page.limit);
+  if (page.cursor) q.andWhere('n.id', '<', page.cursor);
+  const rows: {
+    id: string;
+    kind: string;
+    message: string;
+    applicationId: string | null;
+    campaignId: string | null;
+    createdAt: Date;
+    readAt: Date | null;
+    taskId: string | null;
+    bulletinId: string | null;
+  }[] = await q;
+  return rows.map(({ taskId, bulletinId, ...n }) => ({
+    ...n,
+    id: String(n.id),
+    link: taskId
+      ? `/tasks/${taskId}`
+      : n.applicationId
+        ? `/applications/${n.applicationId}`
+        : bulletinId
+          ? `/bulletins/${bulletinId}`
+          : n.campaignId
+            ? `/campaigns/${n.campaignId}`
+            : null,
+  }));
+}
+
+/** How many of a user's notifications are unread. */
+export async function countUnreadNotifications(db: Db, username: string): Promise<number> {
+  const [row] = await db('notifications').where({ username }).whereNull('read_at').count({ n: '*' });
+  return Number(row?.n ?? 0);
+}
+
+/** The recipients of these notifications (absent ids are left out). */
+export async function notificationOwners(db: Db, ids: readonly string[]): Promise<{ id: string; username: string }[]> {
+  const rows: { id: string; username: string }[] = await db('notifications').whereIn('id', ids).select('id', 'username');
+  return rows.map((r) => ({ id: String(r.id), username: r.username }));
+}
+
+/** Marks a user's notifications read (these ids, or all of them); read ones keep their first time. Returns how many changed. */
+export async function markNotificationsRead(db: Db, username: string, ids: readonly string[] | 'all'): Promise<number> {
+  const q = db('notifications').where({ username }).whereNull('read_at');
+  if (ids !== 'all') q.whereIn('id', ids);
+  return q.update({ read_at: db.fn.now() });
 }
 
 /**

@@ -25,6 +25,19 @@ export const PHASE_LABELS: Record<Phase, string> = {
   closed: '已结束 / closed',
 };
 
+/** The Chinese and English halves of a bilingual label ("调查摸底 / survey"); a label with no English half is both. */
+export function labelParts(label: string): { zh: string; en: string } {
+  const at = label.indexOf(' / ');
+  return at < 0 ? { zh: label, en: label } : { zh: label.slice(0, at), en: label.slice(at + 3) };
+}
+
+/** An instant as 2026-07-03 14:05 in Beijing time (UTC+8, no daylight saving), for messages: never a raw UTC ISO string. */
+export function beijingMinute(iso: string): string {
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return iso;
+  return new Date(ms + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
+}
+
 /** What each region must deliver by the end of each phase (its deadline). */
 export const PHASE_DELIVERABLES: Record<WorkPhase, { item: string; name: string }> = {
   survey: { item: 'plan', name: '实施方案 / implementation plan' },

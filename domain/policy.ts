@@ -457,6 +457,14 @@ export function followJob(p: Principal, job: { owner: string }): Decision {
   return job.owner === p.username ? allow() : deny('任务批次不存在 / job not found', 404);
 }
 
+/**
+ * 消息: a notification is its recipient's alone — they read it and mark it
+ * read; to anyone else it does not exist.
+ */
+export function readNotification(p: Principal, n: { username: string } | undefined): Decision {
+  return n && n.username === p.username ? allow() : deny('消息不存在 / notification not found', 404);
+}
+
 // ---------------------------------------------------------------------------
 // The org tree and the staff directory
 // ---------------------------------------------------------------------------

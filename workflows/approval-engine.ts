@@ -606,14 +606,15 @@ function applyAction(tx: Transition, a: ActionInput): boolean {
         const copy: TaskState = { id, kind: 'cc', stepIndex: s.current, assignee: u, role: null, orgId: null, candidates: [u], status: 'completed' };
         s.tasks.push(copy);
         tx.queueTask(copy);
-        tx.notify(u, 'cc', `抄送：${s.title} / copied to you`);
+        tx.notify(u, 'cc', `「${s.title}」抄送给您，请知悉。 / “${s.title}” was copied to you for your information.`);
         tx.addParticipant(u);
       }
       tx.audit(me, 'cc', s.current, comment, { to: a.to });
       return false;
     case 'urge':
       for (const t of tx.pendingApprovalTasks())
-        for (const u of t.assignee ? [t.assignee] : t.candidates) tx.notify(u, 'urge', `催办：${s.title} / please act on this application`);
+        for (const u of t.assignee ? [t.assignee] : t.candidates)
+          tx.notify(u, 'urge', `「${s.title}」被催办，请您尽快审批。 / You were urged to act on “${s.title}” soon.`);
       tx.audit(me, 'urge', s.current, comment);
       return false;
     case 'withdraw':
@@ -753,7 +754,7 @@ function applyTaskAction(tx: Transition, a: ActionInput, t: TaskState): boolean 
         tx.cancelPending();
         s.status = 'rejected';
         step.status = 'done';
-        if (s.applicant) tx.notify(s.applicant, 'decided', `申请未通过：${s.title} / application rejected`);
+        if (s.applicant) tx.notify(s.applicant, 'decided', `您的申请「${s.title}」未获通过。 / Your application “${s.title}” was rejected.`);
         tx.fx.projection = true;
         return false;
       }
@@ -802,7 +803,11 @@ function applyTaskAction(tx: Transition, a: ActionInput, t: TaskState): boolean 
         };
         s.tasks.push(task);
         tx.queueTask(task);
-        tx.notify(s.applicant!, 'returned', `申请被退回修改：${s.title} / returned for revision`);
+        tx.notify(
+          s.applicant!,
+          'returned',
+          `您的申请「${s.title}」被退回，请修改后重新提交。 / Your application “${s.title}” was returned: please revise and resubmit it.`,
+        );
         tx.audit(me, 'return', t.stepIndex, comment, { to: 'applicant', ...(a.deadline ? { deadline: a.deadline } : {}), ...by });
         tx.fx.projection = true;
         return false;
@@ -831,7 +836,7 @@ function applyTaskAction(tx: Transition, a: ActionInput, t: TaskState): boolean 
       t.delegatedTo = to;
       tx.addParticipant(to);
       tx.queueTask(t);
-      tx.notify(to, 'reminder', `委派您处理：${s.title} / delegated to you`);
+      tx.notify(to, 'reminder', `「${s.title}」已委派给您处理。 / “${s.title}” was delegated to you.`);
       tx.audit(me, 'delegate', t.stepIndex, comment, { to, ...by });
       return false;
     }
@@ -899,7 +904,11 @@ function applyTaskAction(tx: Transition, a: ActionInput, t: TaskState): boolean 
         // A delegate lets go: the delegation ends and the task is its owner's again.
         t.delegatedTo = undefined;
         tx.queueTask(t);
-        tx.notify(t.assignee!, 'reminder', `委派已收回，请您处理：${s.title} / the delegation ended: the task is back with you`);
+        tx.notify(
+          t.assignee!,
+          'reminder',
+          `「${s.title}」的委派已结束，任务回到您手中，请您处理。 / The delegation of “${s.title}” ended: the task is back with you.`,
+        );
         tx.audit(me, 'release', t.stepIndex, comment, { from: holder, to: t.assignee, delegationEnded: true, ...by });
         return false;
       }
@@ -909,7 +918,8 @@ function applyTaskAction(tx: Transition, a: ActionInput, t: TaskState): boolean 
       t.candidates = (a.to ?? []).filter((u) => u !== holder);
       s.dedupBlocked = true;
       tx.queueTask(t);
-      for (const u of t.candidates) tx.notify(u, 'reminder', `退回角色池，请处理：${s.title} / back in your role’s pool`);
+      for (const u of t.candidates)
+        tx.notify(u, 'reminder', `「${s.title}」已回到您所在岗位的待办中，请处理。 / “${s.title}” is back in your role’s pool: please act on it.`);
       tx.audit(me, 'release', t.stepIndex, comment, { from: holder, pool: `${t.role}@${t.orgId}`, ...by });
       return false;
     }
@@ -964,7 +974,7 @@ export function advance(s: ApprovalState, patches: Patches): { next: Next; effec
   if (s.status === 'pending' && s.current >= s.steps.length) {
     s.status = 'approved';
     tx.audit('system', 'approved', null, '审批完成 / all steps approved');
-    if (s.applicant) tx.notify(s.applicant, 'decided', `申请已通过：${s.title} / application approved`);
+    if (s.applicant) tx.notify(s.applicant, 'decided', `您的申请「${s.title}」已通过。 / Your application “${s.title}” was approved.`);
   }
   tx.fx.projection = true;
   return { next: { kind: 'done' }, effects: tx.fx };
@@ -1269,7 +1279,8 @@ export function* handleDeadlines(
     if (t.status !== 'pending') continue;
     if (t.remindAt && !t.reminded && Date.parse(t.remindAt) <= now) {
       t.reminded = true;
-      for (const u of t.assignee ? [t.assignee] : t.candidates) tx.notify(u, 'reminder', `审批即将超时：${s.title} / approval due soon`);
+      for (const u of t.assignee ? [t.assignee] : t.candidates)
+        tx.notify(u, 'reminder', `「${s.title}」的审批即将超时，请尽快处理。 / “${s.title}” is due soon: please act on it.`);
       tx.audit('system', 'reminded', t.stepIndex, null, { taskId: t.id, dueAt: t.dueAt });
     }
     if (t.dueAt && !t.escalated && Date.parse(t.dueAt) <= now) {
@@ -1280,7 +1291,11 @@ export function* handleDeadlines(
         const sup = yield { taskId: t.id, orgId: t.orgId ?? orgIdOfPath(t.orgPath) ?? s.applicantOrg };
         if (sup) {
           tx.reassign(t, sup.username);
-          tx.notify(sup.username, 'escalation', `超时升级：${s.title} / overdue approval escalated to you`);
+          tx.notify(
+            sup.username,
+            'escalation',
+            `「${s.title}」的审批已超时，现升级由您督办。 / The approval of “${s.title}” is overdue and was escalated to you.`,
+          );
         }
         tx.audit('system', 'escalated', t.stepIndex, sup?.rule ?? '无上级可升级 / nobody to escalate to', { taskId: t.id, to: sup?.username ?? null });
         tx.queueTask(t);
@@ -1325,6 +1340,14 @@ export function escalationCandidates(s: ApprovalState): { id: string; orgId: str
     .map((t) => ({ id: t.id, orgId: t.orgId, kind: t.kind }));
 }
 
+/** A 督办 message: the campaign's reason (bilingual, naming the campaign and phase) and the application, as full sentences. */
+function escalationMessage(reason: string, title: string): string {
+  const at = reason.indexOf(' / ');
+  const zh = at < 0 ? reason : reason.slice(0, at);
+  const en = at < 0 ? reason : reason.slice(at + 3);
+  return `督办：「${title}」——${zh}，请尽快处理。 / Escalation: “${title}”: ${en}; please act on it.`;
+}
+
 /** Pending tasks below `toOrg` move to its admin; every pending task's holders and the org's admins are told. */
 export function applyEscalationPlan(
   s: ApprovalState,
@@ -1338,7 +1361,7 @@ export function applyEscalationPlan(
     const t = s.tasks.find((x) => x.id === move.taskId);
     if (t && t.status === 'pending') tx.reassign(t, move.to);
   }
-  for (const u of plan.notify) tx.notify(u, 'escalation', `${reason}：${s.title}`);
+  for (const u of plan.notify) tx.notify(u, 'escalation', escalationMessage(reason, s.title));
   tx.audit('system', 'phaseEscalated', s.current, reason, { toOrg, reassigned: plan.reassign });
   return tx.fx;
 }

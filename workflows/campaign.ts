@@ -25,7 +25,7 @@ import {
   ApplicationFailure,
 } from '@temporalio/workflow';
 import { proxyDbWrites, type Activities } from './activity-options';
-import { PHASES, PHASE_LABELS } from '../domain/campaign';
+import { PHASES, PHASE_LABELS, labelParts } from '../domain/campaign';
 import type { AdvanceInput, CampaignInput, CampaignState, CampaignView, PhaseChange } from './campaign-types';
 import { regionCampaignWorkflow } from './region-campaign';
 import { escalateSignal, phaseChangedSignal } from './signals';
@@ -135,7 +135,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignVi
     // 未办结的审批不丢弃：升级至市总 / the phase's pending approvals escalate to the city.
     for (const applicationId of closed.pendingApplications) {
       await getExternalWorkflowHandle(`application-${applicationId}`).signal(escalateSignal, {
-        reason: `${PHASE_LABELS[phase]}阶段结束，未办结的审批升级至市总 / phase ended: escalated to the city`,
+        reason: `「${config.name}」的${labelParts(PHASE_LABELS[phase]).zh}阶段已结束，此审批尚未办结，已升级至市总 / the ${labelParts(PHASE_LABELS[phase]).en} phase of ${config.name} ended with this approval pending: escalated to the city`,
         toOrg: config.cityOrg,
       });
     }

@@ -23,7 +23,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { proxyDbWrites } from './activity-options';
-import { PHASES, PHASE_DELIVERABLES, PHASE_LABELS, laterPhase, type Phase, type WorkPhase } from '../domain/campaign';
+import { PHASES, PHASE_DELIVERABLES, PHASE_LABELS, beijingMinute, labelParts, laterPhase, type Phase, type WorkPhase } from '../domain/campaign';
 import { durationToMs } from '../domain/duration';
 import type { PhaseChange, PlanInput, ProjectListInput, RegionInput, RegionResult, RegionState, SubjectStatus } from './campaign-types';
 import { approvalWorkflow } from './approval-chain';
@@ -40,6 +40,14 @@ export const projectWorkflowId = (projectId: string) => `project-${projectId}`;
 
 function refuse(type: 'Conflict' | 'Forbidden' | 'BadRequest', message: string): never {
   throw ApplicationFailure.create({ type, message, nonRetryable: true });
+}
+
+/** A region's deadline reminder, a full sentence naming the campaign, the phase, what is due and when (Beijing time). */
+function reminderMessage(campaign: string, phase: WorkPhase, endsAt: string): string {
+  const p = labelParts(PHASE_LABELS[phase]);
+  const d = labelParts(PHASE_DELIVERABLES[phase].name);
+  const at = beijingMinute(endsAt);
+  return `提醒：「${campaign}」的${p.zh}阶段将于北京时间 ${at} 截止，请按时提交${d.zh}。 / Reminder: the ${p.en} phase of ${campaign} ends at ${at} (Beijing time); please submit the ${d.en} on time.`;
 }
 
 export async function regionCampaignWorkflow(input: RegionInput): Promise<RegionState> {
@@ -259,7 +267,7 @@ export async function regionCampaignWorkflow(input: RegionInput): Promise<Region
           campaignId,
           regionOrg,
           key: `${me}:remind:${phase}`,
-          message: `提醒：${PHASE_LABELS[phase]}阶段将于 ${s.phaseEndsAt} 截止，请按时提交${PHASE_DELIVERABLES[phase].name} / reminder: due ${s.phaseEndsAt}`,
+          message: reminderMessage(config.name, phase, s.phaseEndsAt),
         });
       }
     }

@@ -28,6 +28,7 @@ import * as m026 from './026_deputies';
 import * as m029 from './029_task_fields';
 import * as m030 from './030_attachments';
 import * as m031 from './031_task_decided_by';
+import * as m032 from './032_notification_links';
 
 const migrations: Record<string, Knex.Migration> = {
   '001_orgs_and_users': m001,
@@ -54,6 +55,7 @@ const migrations: Record<string, Knex.Migration> = {
   '029_task_fields': m029,
   '030_attachments': m030,
   '031_task_decided_by': m031,
+  '032_notification_links': m032,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -565,6 +565,26 @@ async function twinOf(ctx: Ctx, caller: Caller): Promise<{ username: string; tok
   return { username, token: r.body.token as string };
 }
 
+/** An unread notification of `username`'s (for the read-marking cases); its id. */
+async function notificationOf(ctx: Ctx, username: string): Promise<string> {
+  const [row] = await ctx.h
+    .db('notifications')
+    .insert({
+      event_key: `matrix-note:${crypto.randomBytes(6).toString('hex')}`,
+      username,
+      kind: 'reminder',
+      message: '矩阵测试消息。 / A matrix test message.',
+    })
+    .returning('id');
+  return String(row.id);
+}
+
+/** What marking a notification read could change: its read time. */
+const notificationFootprint = (ctx: Ctx, id: string) => async () => ({
+  readAt: (await ctx.h.db('notifications').where({ id }).first('read_at'))?.read_at ?? null,
+  replay: await replayRows(ctx),
+});
+
 /** A throwaway staff account of 新华区 (one post there; a demo user's password hash), for the people routes. */
 async function personOfXinhua(ctx: Ctx): Promise<{ username: string; postId: string }> {
   const demo = await ctx.h.db('users').where({ username: 'xinhua.staff' }).first('password_hash');
@@ -1415,6 +1435,33 @@ export const CASES: RouteCase[] = [
   }),
   read('GET /api/groups', 'the target groups', 'pds-xinhua', EVERYONE, () => '/api/groups'),
   read('GET /api/notifications', 'the caller’s notifications', OWN_ORG, EVERYONE, () => '/api/notifications'),
+  // readNotification: a notification is its recipient's alone; marking another's read is a 404 that writes nothing.
+  {
+    route: 'POST /api/notifications/read',
+    subject: 'the caller’s own notification (of an account of the caller’s org and roles, so no demo user’s messages change)',
+    subjectOrg: OWN_ORG,
+    expect: EVERYONE,
+    ok: 200,
+    mutating: true,
+    async probe(ctx, c) {
+      const twin = await twinOf(ctx, c);
+      const id = await notificationOf(ctx, twin.username);
+      return { method: 'POST', path: '/api/notifications/read', token: twin.token, body: { ids: [id] }, footprint: notificationFootprint(ctx, id) };
+    },
+  },
+  {
+    route: 'POST /api/notifications/read another user’s',
+    subject: 'a notification of a 新华区 staff account (a copy of xinhua.staff)',
+    subjectOrg: 'pds-xinhua',
+    expect: 'NNN N NNNN NN NNNN NNN U',
+    ok: 200,
+    mutating: true,
+    async probe(ctx) {
+      const owner = await twinOf(ctx, CALLERS[0]!);
+      const id = await notificationOf(ctx, owner.username);
+      return { method: 'POST', path: '/api/notifications/read', body: { ids: [id] }, footprint: notificationFootprint(ctx, id) };
+    },
+  },
 
   // --- personal data: the reveal audit and the retention runs -------------------------------------
   // readRevealAudit + revealAuditScope: admins only, each sees the views of applications in their subtree.

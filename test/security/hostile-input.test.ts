@@ -465,6 +465,13 @@ const CASES: Record<string, RouteCase> = {
     },
   },
   // 代理: a range a month ahead (nothing routes to the deputy during the run).
+  // Marks all of xc.staff's notifications read (this file's own database): the valid request always succeeds.
+  'post /api/notifications/read': {
+    user: 'xc.staff',
+    path: () => '/api/notifications/read',
+    valid: () => ({ all: true }),
+    edges: () => [{ ids: ['99999999999999999999'] }, { ids: ['0'] }, { ids: Array.from({ length: 501 }, (_, i) => String(i + 1)) }],
+  },
   'put /api/users/{username}/deputy': {
     user: 'xinhua.admin',
     path: () => '/api/users/xinhua.reviewer/deputy',

@@ -21,6 +21,7 @@ import {
 import { get } from './api';
 import { useI18n } from './i18n';
 import { LangSwitch } from './components/LangSwitch';
+import { useUnreadCount } from './components/unread';
 import { label, ROLES } from './labels';
 import { navigate } from './router';
 import { useSession } from './session';
@@ -36,6 +37,7 @@ export function AppLayout({ path, children }: { path: string; children: ReactNod
   const { t, lang } = useI18n();
   const { user, has, orgKind, logout } = useSession();
   const [pending, setPending] = useState<number | null>(null);
+  const unread = useUnreadCount(path);
   // 发起申请 is offered where the server's policy lets the user apply (GET /api/applications/form answers canApply).
   const [canApply, setCanApply] = useState(false);
   useEffect(() => {
@@ -87,7 +89,15 @@ export function AppLayout({ path, children }: { path: string; children: ReactNod
       : []),
     ...(has('supervisor', 'admin') || (!isRegion && !isGrassroots) ? [{ key: '/bulletins', icon: <NotificationOutlined />, label: t('进度通报') }] : []),
     ...(has('staff', 'admin') || isGrassroots ? [{ key: '/posters', icon: <QrcodeOutlined />, label: t('入会二维码') }] : []),
-    { key: '/notifications', icon: <BellOutlined />, label: t('消息') },
+    {
+      key: '/notifications',
+      icon: <BellOutlined />,
+      label: (
+        <span>
+          {t('消息')} {unread ? <Badge count={unread} size="small" style={{ marginInlineStart: 6 }} data-testid="menu-unread" /> : null}
+        </span>
+      ),
+    },
     ...(has('admin')
       ? [
           {

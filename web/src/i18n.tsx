@@ -316,6 +316,8 @@ const EN: Record<string, string> = {
   暂无: 'None yet',
   暂无新增会员: 'No new members yet',
   暂无消息: 'No notifications',
+  全部标为已读: 'Mark all read',
+  已全部标为已读: 'All marked read',
   暂无通报: 'No bulletins',
   暂无逾期事项: 'Nothing overdue',
   暂无集中行动: 'No campaigns',
