@@ -56,16 +56,7 @@ export async function countAttachments(db: Db, applicationId: string): Promise<n
 }
 
 /** A new attachment and the timeline entry that records it. */
-export interface NewAttachment {
-  id: string;
-  applicationId: string;
-  taskId: string | null;
-  comment: string | null;
-  name: string;
-  size: number;
-  type: string;
-  sha256: string;
-  uploadedBy: string;
+export interface NewAttachment extends Omit<AttachmentRow, 'uploadedByName' | 'uploadedAt'> {
   /**
    * The timeline entry: its step (the task's, or the application's current one), its comment (the uploader's words,
    * else the note) and the note itself (上传附件：xxx.pdf).

@@ -38,9 +38,10 @@ const ONLY = process.env.HISTORY_ONLY ? new Set(process.env.HISTORY_ONLY.split('
 const log = (msg: string) => console.log(`[record] ${msg}`);
 
 type Call = (username: string | null, method: string, route: string, body?: unknown) => Promise<any>;
+type WaitFor = (id: string, pred: (a: any) => boolean) => Promise<any>;
 
 /** The representative applications: each runs to a final status and names its history file. */
-const SCENARIOS: { name: string; run: (call: Call, waitFor: (id: string, pred: (a: any) => boolean) => Promise<any>) => Promise<string> }[] = [
+const SCENARIOS: { name: string; run: (call: Call, waitFor: WaitFor) => Promise<string> }[] = [
   {
     // Return to the applicant, a revised resubmission, then city and province approve and the notice is issued.
     name: 'subsidy-returned-resubmitted-approved',
@@ -141,7 +142,7 @@ const SCENARIOS: { name: string; run: (call: Call, waitFor: (id: string, pred: (
     async run(call, waitFor) {
       // The chain is put in force for 卫东区 (no admin or supervisor of its own, so the overdue task goes up to the
       // city's supervisor): city.admin proposes it, and the nearest other admin (the province's) approves the change.
-      const change = (await call('city.admin', 'POST', '/api/chains', {
+      await putInForce(call, waitFor, {
         owner: 'pds-weidong',
         key: 'record-sla',
         name: '时限测试 / time limits',
@@ -157,10 +158,7 @@ const SCENARIOS: { name: string; run: (call: Call, waitFor: (id: string, pred: (
             sla: { limit: 2000, remindBefore: 1000, onTimeout: 'escalate' },
           },
         ],
-      })) as { id: string };
-      const approval = await taskOf(call, waitFor, 'prov.admin', change.id, 0);
-      await call('prov.admin', 'POST', `/api/tasks/${approval}/actions`, { action: 'approve' });
-      await waitFor(change.id, (a: { status: string }) => a.status === 'approved');
+      });
       const { id } = (await call('weidong.staff', 'POST', '/api/applications', {
         type: 'subsidy',
         title: '四季送补助',
@@ -182,16 +180,13 @@ const SCENARIOS: { name: string; run: (call: Call, waitFor: (id: string, pred: (
     name: 'subsidy-migrated',
     async run(call, waitFor) {
       const propose = async (steps: unknown[]) => {
-        const change = (await call('city.admin', 'POST', '/api/chains', {
+        await putInForce(call, waitFor, {
           owner: 'pds-zhanhe',
           key: 'record-migrate',
           name: '迁移测试 / migration',
           type: 'subsidy',
           steps,
-        })) as { id: string };
-        const approval = await taskOf(call, waitFor, 'prov.admin', change.id, 0);
-        await call('prov.admin', 'POST', `/api/tasks/${approval}/actions`, { action: 'approve' });
-        await waitFor(change.id, (a: { status: string }) => a.status === 'approved');
+        });
       };
       const named = (id: string, name: string, user: string) => ({ id, name, type: 'human', who: { kind: 'users', usernames: [user] }, mode: 'single' });
       await propose([named('first', '初审', 'city.reviewer'), named('second', '复审', 'city.reviewer2')]);
@@ -231,7 +226,7 @@ const SCENARIOS: { name: string; run: (call: Call, waitFor: (id: string, pred: (
     // approval (formEdited on the timeline), the province approves.
     name: 'subsidy-form-corrected',
     async run(call, waitFor) {
-      const change = (await call('city.admin', 'POST', '/api/chains', {
+      await putInForce(call, waitFor, {
         owner: 'pds-zhanhe',
         key: 'record-form',
         name: '表单测试 / form',
@@ -258,10 +253,7 @@ const SCENARIOS: { name: string; run: (call: Call, waitFor: (id: string, pred: (
           },
           { id: 'provReview', name: '省总审核', type: 'human', who: { kind: 'users', usernames: ['prov.reviewer'] }, mode: 'single', onSelfApproval: 'forbid' },
         ],
-      })) as { id: string };
-      const approval = await taskOf(call, waitFor, 'prov.admin', change.id, 0);
-      await call('prov.admin', 'POST', `/api/tasks/${approval}/actions`, { action: 'approve' });
-      await waitFor(change.id, (a: { status: string }) => a.status === 'approved');
+      });
       const { id } = (await call('zhanhe.staff', 'POST', '/api/applications', {
         type: 'subsidy',
         title: '骑手驿站补助',
@@ -282,7 +274,7 @@ const SCENARIOS: { name: string; run: (call: Call, waitFor: (id: string, pred: (
     // (工交工会 and the city reviewer) both approve; the province step's condition (> 50,000) does not: it is skipped.
     name: 'subsidy-conditions-parallel',
     async run(call, waitFor) {
-      const change = (await call('city.admin', 'POST', '/api/chains', {
+      await putInForce(call, waitFor, {
         owner: 'pds-weidong',
         key: 'record-parallel',
         name: '条件与并行 / conditions and branches',
@@ -309,10 +301,7 @@ const SCENARIOS: { name: string; run: (call: Call, waitFor: (id: string, pred: (
           },
           { id: 'final', name: '市总复核', type: 'human', who: { kind: 'users', usernames: ['city.reviewer2'] }, mode: 'single' },
         ],
-      })) as { id: string };
-      const approval = await taskOf(call, waitFor, 'prov.admin', change.id, 0);
-      await call('prov.admin', 'POST', `/api/tasks/${approval}/actions`, { action: 'approve' });
-      await waitFor(change.id, (a: { status: string }) => a.status === 'approved');
+      });
       const { id } = (await call('weidong.staff', 'POST', '/api/applications', {
         type: 'subsidy',
         title: '跨行业职工服务站',
@@ -330,6 +319,14 @@ const SCENARIOS: { name: string; run: (call: Call, waitFor: (id: string, pred: (
     },
   },
 ];
+
+/** Puts a chain in force: city.admin proposes it, and the nearest other admin (the province's) approves the change. */
+async function putInForce(call: Call, waitFor: WaitFor, chain: Record<string, unknown>): Promise<void> {
+  const change = (await call('city.admin', 'POST', '/api/chains', chain)) as { id: string };
+  const approval = await taskOf(call, waitFor, 'prov.admin', change.id, 0);
+  await call('prov.admin', 'POST', `/api/tasks/${approval}/actions`, { action: 'approve' });
+  await waitFor(change.id, (a: { status: string }) => a.status === 'approved');
+}
 
 async function taskOf(call: Call, _waitFor: unknown, username: string, applicationId: string, stepIndex: number): Promise<string> {
   let found: string | undefined;
