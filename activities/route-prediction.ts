@@ -12,6 +12,8 @@ import { listActivePosts, listUsersWithOrgPath } from '../db/user-repository';
 import type { ConditionPayload, ConditionResult, ResolvedStep } from '../workflows/approval-types';
 import { branchName } from '../workflows/approval-engine';
 import { evaluateStepCondition, resolveApprovers, type CalendarCache } from './route-resolution';
+import { beijingTime, DECISION_LABELS } from '../domain/approval-sheet';
+import { skippedByConditionNote } from '../domain/conditions';
 
 const ROLE_NAMES: Record<string, string> = { reviewer: '审核员', admin: '管理员', staff: '干事', supervisor: '督办' };
 const LEVEL_NAMES: Record<OrgLevel, string> = {
@@ -66,6 +68,10 @@ export interface StepPrediction {
   /** The step would be skipped (its condition does not hold, or nobody matches and the step skips). */
   skip?: boolean;
   condition: PredictedCondition | null;
+  /** Why this approver, as users say it (按角色：… / 指定人员 / 无人匹配→… / 申请人本人→跳过); see {@link reasonOf}. */
+  reason?: string;
+  /** Why the step would be skipped as things stand (the condition in words, or the rule), else absent. */
+  skipReason?: string;
 }
 
 export interface BranchPrediction {
@@ -144,7 +150,9 @@ export async function predictHumanStep(db: Db, calendars: CalendarCache, subject
     type: subject.type,
   });
   const who = r.skip ? [] : r.candidates;
-  return {
+  const reason = await reasonOf(db, def, r);
+  const skipReason = condition && !condition.holds ? skippedByConditionNote(condition) : r.skip ? reason : undefined;
+  return withReason({
     remaining: true,
     who: await visibleLogins(db, who, subject.canSee),
     approvers: await approversOf(db, who, r.orgId, r.role, subject.canSee),
@@ -152,7 +160,8 @@ export async function predictHumanStep(db: Db, calendars: CalendarCache, subject
     rule: condition && !condition.holds ? `${r.rule}；条件不满足，将跳过 / condition not met: would be skipped` : r.rule,
     skip: r.skip || (condition ? !condition.holds : false),
     condition,
-  };
+    ...(skipReason ? { skipReason } : {}),
+  }, reason);
 }
 
 /** A step already open: who holds its pending tasks. */
@@ -165,14 +174,15 @@ export async function predictOpenStep(
 ): Promise<StepPrediction> {
   const who = [...new Set(tasks.flatMap((t) => (t.assignee ? [t.assignee] : t.candidates)))];
   const first = tasks[0];
-  return {
+  const resolved = { skip: false, rule: rule ?? '', orgId: first?.orgId ?? null, role: first?.role ?? null };
+  return withReason({
     remaining: true,
     who: await visibleLogins(db, who, subject.canSee),
     approvers: await approversOf(db, who, first?.orgId ?? null, first?.role ?? null, subject.canSee),
-    why: await whyOf(db, def, { skip: false, rule: rule ?? '', orgId: first?.orgId ?? null, role: first?.role ?? null }),
+    why: await whyOf(db, def, resolved),
     rule,
     condition: await predictCondition(db, subject, def.when),
-  };
+  }, await reasonOf(db, def, resolved));
 }
 
 /** The branches of a parallel group not yet started: each step as {@link predictHumanStep}. */
@@ -191,4 +201,158 @@ export async function predictGroup(
     branches.push({ index: b, name: branchName({ def, status: 'waiting', forbidden: [] }, b), status: 'waiting', steps: predicted });
   }
   return { condition, branches };
+}
+
+/* ---------- The diagram (审批路线图): each step's state, who acted, and why this approver ---------- */
+
+/**
+ * Where a step stands, as the diagram draws it: done; current (open now);
+ * waiting (still to come); willSkip (still to come, but as things stand it
+ * would be skipped); skipped (passed over: a condition, nobody to act, the
+ * applicant themself); notReached (the application ended before it, or the
+ * other branch of an 或签 group finished first).
+ */
+export type DiagramState = 'done' | 'current' | 'waiting' | 'willSkip' | 'skipped' | 'notReached';
+
+/** The diagram state of a step (or branch step) from its status in the run and the application's. */
+export function diagramState(status: string, appStatus: string, o: { willSkip?: boolean; branchCancelled?: boolean } = {}): DiagramState {
+  if (status === 'done') return 'done';
+  if (status === 'skipped') return 'skipped';
+  if (o.branchCancelled || (appStatus !== 'pending' && appStatus !== 'returned')) return 'notReached';
+  if (status === 'active' && appStatus === 'pending') return 'current';
+  return o.willSkip ? 'willSkip' : 'waiting';
+}
+
+/** Someone who acted on a step: name and post (never a login), the decision in words, when (Beijing time). */
+export interface StepActor {
+  name: string;
+  post: string;
+  /** The timeline action (approve, reject, return, …, auto:…). */
+  action: string;
+  /** The decision in words: 同意 / approved. */
+  decision: string;
+  /** ISO instant, and the same in Beijing time (2026-07-03 14:05) for people. */
+  at: string;
+  atText: string;
+  comment: string | null;
+}
+
+/** A timeline row as the diagram reads it (after the caller's view of it: api/approvals-service.ts timelineFor). */
+export interface HistoryEntry {
+  at: Date | string;
+  actor: string;
+  action: string;
+  comment?: string | null;
+  stepIndex: number | null;
+  data?: Record<string, unknown> | null;
+}
+
+/** Where a task sits, to find the post its decider acted in. */
+export interface HistoryTask {
+  stepIndex: number;
+  branch?: number;
+  branchStep?: number;
+  assignee: string | null;
+  candidates: string[];
+  decidedBy?: string;
+  orgId: string | null;
+  role: string | null;
+}
+
+const ACTED_EN: Record<string, string> = {
+  approve: 'approved',
+  reject: 'rejected',
+  return: 'returned',
+  transfer: 'transferred',
+  delegate: 'delegated',
+  delegateResolved: "delegate's opinion",
+  addSigner: 'added a signer',
+  removeSigner: 'removed a signer',
+  retract: 'retracted the approval',
+};
+
+function decisionWords(e: HistoryEntry): string {
+  if (e.action.startsWith('auto:')) return '自动办理 / done automatically';
+  if (e.action === 'delegateResolved')
+    return e.data?.opinion === 'reject' ? "委派意见：不同意 / delegate's opinion: disagree" : "委派意见：同意 / delegate's opinion: agree";
+  const zh = DECISION_LABELS[e.action] ?? e.action;
+  return `${zh}${e.data?.override ? '（管理员代为办理）' : ''} / ${ACTED_EN[e.action] ?? e.action}${e.data?.override ? ' (by an admin)' : ''}`;
+}
+
+/** The words for a rule that skipped a step or sent it elsewhere (the rule itself names logins and ids: never shown). */
+function skipWords(rule: string): string {
+  if (rule.includes('申请人本人')) return '申请人本人→跳过 / the applicant themself → skipped';
+  if (rule.includes('无人匹配且无管理员')) return '无人匹配且无管理员→跳过 / nobody matched and no admin → skipped';
+  if (rule.includes('无人匹配')) return '无人匹配→跳过 / nobody matched → skipped';
+  return '按规则跳过 / skipped by the step’s rule';
+}
+
+/**
+ * Why these approvers, as users say it: 按角色：新华区总工会 审核员 / 指定人员 /
+ * 无人匹配→平顶山市总工会 管理员 / 申请人本人→跳过 / 条件不满足：…，跳过.
+ */
+export async function reasonOf(
+  db: Db,
+  def: HumanStep,
+  r: { skip: boolean; rule: string; orgId: string | null; role: string | null; condition?: { holds: boolean; zh: string; en: string } | null },
+): Promise<string> {
+  if (r.condition && !r.condition.holds) return skippedByConditionNote(r.condition);
+  if (r.skip) return skipWords(r.rule);
+  const extra = [
+    ...(r.rule.includes('申请人本人不审批自己的申请') ? [{ zh: '申请人本人已排除', en: 'the applicant left out' }] : []),
+    ...(r.rule.includes('申请人本人不得审批') ? [{ zh: '申请人本人不得审批', en: 'the applicant may not act' }] : []),
+    ...(r.rule.includes('不在岗') ? [{ zh: '不在岗者由代理人办理', en: 'a deputy stands in for someone away' }] : []),
+  ];
+  const more = (zh: string, en: string) =>
+    extra.length ? `${zh}（${extra.map((x) => x.zh).join('；')}）/ ${en} (${extra.map((x) => x.en).join('; ')})` : `${zh} / ${en}`;
+  if (def.who.kind === 'users') return more('指定人员', 'named people');
+  if (!r.role) return r.rule.startsWith('超时升级') ? '超时升级 / escalated' : '转交办理 / handed on';
+  const org = r.orgId ? await getOrg(db, r.orgId) : undefined;
+  const orgName = org?.name ?? '上级工会';
+  const roleName = ROLE_NAMES[r.role] ?? r.role;
+  if (r.role !== def.who.role) return more(`无人匹配→${orgName} ${roleName}`, `nobody matched → the ${r.role} of ${orgName}`);
+  return more(`按角色：${orgName} ${roleName}`, `by role: ${r.role} of ${orgName}`);
+}
+
+/** A prediction with its reason why (the diagram shows it beside the people). */
+function withReason(p: StepPrediction, reason: string): StepPrediction & { reason: string } {
+  return { ...p, reason };
+}
+
+/**
+ * Who acted on one step (a top-level step, or a step of a branch) and, if it
+ * was skipped, why in words — from the timeline, the posts from the tasks.
+ */
+export async function stepHistory(
+  db: Db,
+  entries: readonly HistoryEntry[],
+  tasks: readonly HistoryTask[],
+  where: { stepIndex: number; branch?: number; branchStep?: number },
+): Promise<{ actors: StepActor[]; skipReason: string | null }> {
+  const mine = entries.filter(
+    (e) =>
+      e.stepIndex === where.stepIndex &&
+      (where.branch === undefined ? typeof e.data?.branch !== 'number' : e.data?.branch === where.branch && e.data?.branchStep === where.branchStep),
+  );
+  const actors: StepActor[] = [];
+  for (const e of mine) {
+    const auto = e.action.startsWith('auto:');
+    if (!auto && !(e.action in ACTED_EN)) continue;
+    const at = new Date(e.at).toISOString();
+    let who: Approver = { name: '系统自动办理 / automatic', post: '' };
+    if (!auto && e.actor !== 'system') {
+      const here = tasks.filter((t) => t.stepIndex === where.stepIndex && t.branch === where.branch && t.branchStep === where.branchStep);
+      const task = here.find((t) => t.decidedBy === e.actor || t.assignee === e.actor || t.candidates.includes(e.actor)) ?? here[0];
+      who = (await approversOf(db, [e.actor], task?.orgId ?? null, task?.role ?? null))[0]!;
+    }
+    actors.push({ ...who, action: e.action, decision: decisionWords(e), at, atText: beijingTime(at), comment: e.comment ?? null });
+  }
+  const skipped = [...mine].reverse().find((e) => e.action === 'skipped');
+  const c = skipped?.data?.condition as { zh?: unknown; en?: unknown } | undefined;
+  const skipReason = !skipped
+    ? null
+    : typeof c?.zh === 'string' && typeof c.en === 'string'
+      ? skippedByConditionNote({ zh: c.zh, en: c.en })
+      : skipWords(skipped.comment ?? '');
+  return { actors, skipReason };
 }

@@ -6,7 +6,7 @@
 import express, { type Router } from 'express';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
-import { APPLICATION_TYPES, type ApplicationType, type FormDefinition } from '../domain/chain';
+import { APPLICATION_TYPES, type ApplicationType, type Condition, type FormDefinition, type Step } from '../domain/chain';
 import { maskIdNumber, maskPhone, validateIdNumber } from '../domain/id-number';
 import { chainSnapshot, resolveChain } from '../db/chain-repository';
 import type { Db } from '../db/knex';
@@ -15,7 +15,17 @@ import { getOrg, listTargetGroups } from '../db/org-repository';
 import { getUser } from '../db/user-repository';
 import { getSubsidyNotice } from '../db/subsidy-repository';
 import { calendarCache } from '../activities/route-resolution';
-import { approversOf, predictCondition, predictGroup, predictHumanStep, predictOpenStep, type RouteSubject } from '../activities/route-prediction';
+import {
+  approversOf,
+  diagramState,
+  predictCondition,
+  predictGroup,
+  predictHumanStep,
+  predictOpenStep,
+  stepHistory,
+  type RouteSubject,
+} from '../activities/route-prediction';
+import { skippedByConditionNote } from '../domain/conditions';
 import type { PiiCipher } from '../runtime/pii';
 import { getApplicationQuery } from '../workflows';
 import type { ActionInput } from '../workflows/approval-types';
@@ -67,6 +77,45 @@ const mobile = z
   .trim()
   .regex(/^1[3-9]\d{9}$/, '请输入 11 位手机号 / an 11-digit mainland mobile number');
 
+
+type ParallelStep = Extract<Step, { type: 'parallel' }>;
+
+/**
+ * The answer of GET /api/applications/:id/route (and, with `chain` and `sample`, of
+ * POST /api/chains/route-preview), for the OpenAPI document: per step, the prediction
+ * fields and the diagram's (state, actors, skip reason, condition in words, reason).
+ */
+const approverOut = z.object({ name: z.string(), post: z.string() });
+const routeStepOut = z.object({
+  index: z.number(),
+  id: z.string(),
+  name: z.string().describe('“中文 / English”'),
+  type: z.enum(['human', 'auto', 'parallel']).optional(),
+  status: z.enum(['waiting', 'active', 'done', 'skipped']),
+  remaining: z.boolean(),
+  who: z.array(z.string()).optional().describe('logins (kept for current clients; never shown to people)'),
+  approvers: z.array(approverOut).optional().describe('who would act now, by name and post'),
+  why: z.string().nullable().optional(),
+  rule: z.string().optional(),
+  skip: z.boolean().optional(),
+  condition: z.object({ holds: z.boolean(), zh: z.string(), en: z.string(), text: z.string() }).nullable().optional(),
+  state: z
+    .enum(['done', 'current', 'waiting', 'willSkip', 'skipped', 'notReached'])
+    .describe('the diagram: done, open now, still to come, would be skipped as things stand, skipped, or never reached'),
+  actors: z
+    .array(z.object({ name: z.string(), post: z.string(), action: z.string(), decision: z.string(), at: z.string(), atText: z.string(), comment: z.string().nullable() }))
+    .describe('who acted on the step: name and post, the decision in words, when (ISO and Beijing time)'),
+  skipReason: z.string().nullable().describe('why it was (or would be) skipped: the condition or the rule, in words'),
+  conditionText: z.string().nullable().describe('the step’s condition in words, “中文 / English”'),
+  reason: z.string().optional().describe('why this approver: 按角色：… / 指定人员 / 无人匹配→… / 申请人本人→跳过'),
+});
+const routeBranchOut = z.object({ index: z.number(), name: z.string(), status: z.string(), steps: z.array(routeStepOut) });
+export const routeViewSchema = z.object({
+  id: z.string().optional(),
+  status: z.enum(['pending', 'returned', 'approved', 'rejected', 'withdrawn']).optional(),
+  currentStepIndex: z.number().optional(),
+  steps: z.array(routeStepOut.extend({ branches: z.array(routeBranchOut).optional() })),
+});
 /** The application type's form (申请表单), when its chain has one: validated against the chain's schema (api/forms.ts). */
 const formData = z.record(z.string(), z.unknown(), { error: '表单须为对象 / form must be an object' }).optional();
 
@@ -252,21 +301,80 @@ export function applicationRoutes(deps: ApplicationDeps): Router {
       },
     };
     const pending = state.status === 'pending';
+    // The diagram: who acted on each step (from the timeline as this caller may read it) and why a step was skipped.
+    const entries = await timelineFor(deps.db, caller, app, await listTimeline(deps.db, app.id));
+    const appStatus = state.status;
+    const conditionText = async (when: Condition | undefined) => (await predictCondition(deps.db, subject, when))?.text ?? null;
+    const diagram = async (
+      status: string,
+      when: Condition | undefined,
+      where: { stepIndex: number; branch?: number; branchStep?: number },
+      o: { willSkip?: boolean; skipReason?: string; branchCancelled?: boolean } = {},
+    ) => {
+      const h = await stepHistory(deps.db, entries, state.tasks, where);
+      const st = diagramState(status, appStatus, o);
+      return {
+        state: st,
+        actors: h.actors,
+        skipReason: h.skipReason ?? (st === 'willSkip' ? (o.skipReason ?? null) : null),
+        conditionText: await conditionText(when),
+      };
+    };
+    const willSkip = (p: { skip?: boolean; skipReason?: string }) => ({ willSkip: !!p.skip, skipReason: p.skipReason });
     const steps = [];
     for (const st of state.steps) {
+      const at = { stepIndex: st.index };
+      const when = st.def.type === 'auto' ? undefined : st.def.when;
       if (st.index < state.currentStepIndex || st.status === 'done' || st.status === 'skipped') {
-        steps.push({ ...st, remaining: false });
+        const branches = [];
+        for (const b of st.branches ?? []) {
+          const out = [];
+          for (const x of b.steps)
+            out.push({
+              ...x,
+              remaining: false,
+              ...(await diagram(x.status, (st.def as ParallelStep).branches[b.index]![x.index]!.when, { ...at, branch: b.index, branchStep: x.index }, { branchCancelled: b.status === 'cancelled' })),
+            });
+          branches.push({ ...b, steps: out });
+        }
+        steps.push({ ...st, remaining: false, ...(st.branches ? { branches } : {}), ...(await diagram(st.status, when, at)) });
         continue;
       }
       if (st.def.type === 'auto' || !pending) {
-        steps.push({ ...st, remaining: pending, who: [], rule: st.def.type === 'auto' ? '自动步骤 / automated step' : st.rule });
+        steps.push({
+          ...st,
+          remaining: pending,
+          who: [],
+          rule: st.def.type === 'auto' ? '自动步骤 / automated step' : st.rule,
+          ...(st.def.type === 'auto' ? { reason: '自动步骤 / automated step' } : {}),
+          ...(await diagram(st.status, when, at)),
+        });
         continue;
       }
       if (st.def.type === 'parallel') {
         const def = st.def;
         if (!st.branches) {
           const g = await predictGroup(deps.db, calendars, subject, def);
-          steps.push({ ...st, remaining: true, who: [], approvers: [], condition: g.condition, branches: g.branches });
+          const groupSkip = g.condition ? !g.condition.holds : false;
+          const branches = g.branches.map((b) => ({
+            ...b,
+            steps: b.steps.map((x) => ({
+              ...x,
+              state: groupSkip || x.skip ? ('willSkip' as const) : ('waiting' as const),
+              actors: [],
+              skipReason: groupSkip ? skippedByConditionNote(g.condition!) : (x.skipReason ?? null),
+              conditionText: x.condition?.text ?? null,
+            })),
+          }));
+          steps.push({
+            ...st,
+            remaining: true,
+            who: [],
+            approvers: [],
+            condition: g.condition,
+            branches,
+            ...(await diagram(st.status, when, at, { willSkip: groupSkip, skipReason: groupSkip ? skippedByConditionNote(g.condition!) : undefined })),
+          });
           continue;
         }
         const branches = [];
@@ -274,11 +382,16 @@ export function applicationRoutes(deps: ApplicationDeps): Router {
           const out = [];
           for (const x of b.steps) {
             const stepDef = def.branches[b.index]![x.index]!;
-            if (x.status === 'done' || x.status === 'skipped' || b.status !== 'active') out.push({ ...x, remaining: false });
+            const where = { ...at, branch: b.index, branchStep: x.index };
+            if (x.status === 'done' || x.status === 'skipped' || b.status !== 'active')
+              out.push({ ...x, remaining: false, ...(await diagram(x.status, stepDef.when, where, { branchCancelled: b.status === 'cancelled' })) });
             else if (x.status === 'active') {
               const tasks = state.tasks.filter((t) => t.stepIndex === st.index && t.branch === b.index && t.branchStep === x.index && t.status === 'pending');
-              out.push({ ...x, ...(await predictOpenStep(deps.db, subject, stepDef, x.rule, tasks)) });
-            } else out.push({ ...x, ...(await predictHumanStep(deps.db, calendars, subject, stepDef)) });
+              out.push({ ...x, ...(await predictOpenStep(deps.db, subject, stepDef, x.rule, tasks)), ...(await diagram(x.status, stepDef.when, where)) });
+            } else {
+              const p = await predictHumanStep(deps.db, calendars, subject, stepDef);
+              out.push({ ...x, ...p, ...(await diagram(x.status, stepDef.when, where, willSkip(p))) });
+            }
           }
           branches.push({ ...b, steps: out });
         }
@@ -291,15 +404,17 @@ export function applicationRoutes(deps: ApplicationDeps): Router {
           approvers: await approversOf(deps.db, who, null, null),
           condition: await predictCondition(deps.db, subject, def.when),
           branches,
+          ...(await diagram(st.status, when, at)),
         });
         continue;
       }
       if (st.status === 'active') {
         const tasks = state.tasks.filter((t) => t.stepIndex === st.index && t.status === 'pending');
-        steps.push({ ...st, ...(await predictOpenStep(deps.db, subject, st.def, st.rule, tasks)) });
+        steps.push({ ...st, ...(await predictOpenStep(deps.db, subject, st.def, st.rule, tasks)), ...(await diagram(st.status, when, at)) });
         continue;
       }
-      steps.push({ ...st, ...(await predictHumanStep(deps.db, calendars, subject, st.def)) });
+      const p = await predictHumanStep(deps.db, calendars, subject, st.def);
+      steps.push({ ...st, ...p, ...(await diagram(st.status, when, at, willSkip(p))) });
     }
     res.json({ id: app.id, status: state.status, currentStepIndex: state.currentStepIndex, steps });
   });

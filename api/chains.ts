@@ -11,7 +11,7 @@ import express, { type Router } from 'express';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import { AUTO_STEPS, BUILTIN_ONLY_AUTO_STEPS, CONFIGURABLE_TYPES, humanStepsOf, TASK_ACTIONS, type Condition, type Step } from '../domain/chain';
-import { conditionIssues, formFields, formLabels } from '../domain/conditions';
+import { conditionIssues, formFields, formLabels, skippedByConditionNote } from '../domain/conditions';
 import { calendarCache } from '../activities/route-resolution';
 import { predictGroup, predictHumanStep, type RouteSubject } from '../activities/route-prediction';
 import { diffChains } from '../domain/chain-diff';
@@ -344,14 +344,29 @@ export function chainRoutes(deps: ChainDeps): Router {
         labels: formLabels(def.form),
       },
     };
+    // The diagram's fields: nothing has happened yet, so each step is waiting or, as the sample stands, would be skipped.
+    const diagram = (p: { skip?: boolean; skipReason?: string; condition?: { text: string } | null }, groupSkip?: string) => ({
+      state: groupSkip || p.skip ? ('willSkip' as const) : ('waiting' as const),
+      actors: [],
+      skipReason: groupSkip ?? (p.skip ? (p.skipReason ?? null) : null),
+      conditionText: p.condition?.text ?? null,
+    });
     const steps = [];
     for (const [index, st] of (def.steps as Step[]).entries()) {
       const base = { index, id: st.id, name: st.name, type: st.type, status: 'waiting', def: st };
-      if (st.type === 'auto') steps.push({ ...base, remaining: true, who: [], approvers: [], why: null, rule: '自动步骤 / automated step', condition: null });
-      else if (st.type === 'parallel') {
+      if (st.type === 'auto') {
+        const auto = { remaining: true, who: [], approvers: [], why: null, rule: '自动步骤 / automated step', reason: '自动步骤 / automated step', condition: null };
+        steps.push({ ...base, ...auto, ...diagram(auto) });
+      } else if (st.type === 'parallel') {
         const g = await predictGroup(deps.db, calendars, subject, st);
-        steps.push({ ...base, remaining: true, who: [], approvers: [], why: null, skip: g.condition ? !g.condition.holds : false, ...g });
-      } else steps.push({ ...base, ...(await predictHumanStep(deps.db, calendars, subject, st)) });
+        const skip = g.condition ? !g.condition.holds : false;
+        const groupSkip = skip && g.condition ? skippedByConditionNote(g.condition) : undefined;
+        const branches = g.branches.map((b) => ({ ...b, steps: b.steps.map((x) => ({ ...x, ...diagram(x, groupSkip) })) }));
+        steps.push({ ...base, remaining: true, who: [], approvers: [], why: null, skip, ...g, branches, ...diagram({ skip, condition: g.condition }, groupSkip) });
+      } else {
+        const p = await predictHumanStep(deps.db, calendars, subject, st);
+        steps.push({ ...base, ...p, ...diagram(p) });
+      }
     }
     res.json({ chain: { key: def.key, name: def.name, type: def.type }, sample: { ...sample, applicantOrgName: applicantOrg.name }, steps });
   });

@@ -5,7 +5,7 @@
  */
 import express, { type Router } from 'express';
 import { z } from 'zod';
-import { applicationActionSchema, createSchema } from './applications';
+import { applicationActionSchema, createSchema, routeViewSchema } from './applications';
 import { loginSchema, passwordChangeSchema } from './auth';
 import { bulkApproveSchema, reassignSchema } from './bulk-jobs';
 import { inspectionSchema, launchSchema, planSchema, progressSchema, projectListSchema, selfAssessmentSchema } from './campaigns';
@@ -13,7 +13,16 @@ import { calendarOverrideSchema } from './calendar';
 import { chainSchema, routePreviewSchema } from './chains';
 import { actionSchema } from './tasks';
 
-type Op = { summary: string; body?: z.ZodType; bodyType?: 'json' | 'csv-or-json' | 'xlsx' | 'multipart'; ok?: number; auth?: boolean; query?: string[] };
+type Op = {
+  summary: string;
+  body?: z.ZodType;
+  bodyType?: 'json' | 'csv-or-json' | 'xlsx' | 'multipart';
+  ok?: number;
+  auth?: boolean;
+  query?: string[];
+  /** The success answer's shape, where documented. */
+  response?: z.ZodType;
+};
 
 const schema = (s: z.ZodType) => z.toJSONSchema(s, { unrepresentable: 'any', io: 'input' });
 
@@ -43,7 +52,8 @@ export const ROUTES: Record<string, Record<string, Op>> = {
   '/api/applications/{id}/route': {
     get: {
       summary:
-        '剩余审批步骤（含并行分支）预览：条件此刻是否满足（文字说明）、谁来审批（姓名与岗位）及原因 / remaining steps and branches: whether each condition holds now (in words), who would act (names and posts) and why',
+        '审批路线图：每一步（含并行分支）的状态（已完成、当前、待办、将跳过、已跳过、未到达）、办理人（姓名与岗位）、意见与时间（北京时间）、跳过原因与条件（文字说明），剩余步骤谁来审批及原因 / the route as a diagram: each step and branch step with its state, who acted (name and post), decision and time, why it was skipped, its condition in words, and for the remaining ones who would act and why',
+      response: routeViewSchema,
     },
   },
   '/api/applications/{id}/actions': {
@@ -91,6 +101,7 @@ export const ROUTES: Record<string, Record<string, Op>> = {
       summary:
         '审批链草稿的路径预览：按示例申请（金额、群体、申请单位、表单）逐步给出条件是否满足、谁来审批及原因（可提出该审批链的管理员）/ the route a draft chain takes for a sample application: per step and branch, whether its condition holds, who would act and why (whoever may propose the chain)',
       body: routePreviewSchema,
+      response: routeViewSchema,
     },
   },
   '/api/chains/{key}': {
@@ -194,7 +205,10 @@ export function openApiDocument() {
                   }
                 : {}),
         responses: {
-          [String(op.ok ?? 200)]: { description: '成功 / success' },
+          [String(op.ok ?? 200)]: {
+            description: '成功 / success',
+            ...(op.response ? { content: { 'application/json': { schema: z.toJSONSchema(op.response, { unrepresentable: 'any', io: 'output' }) } } } : {}),
+          },
           ...(mutating ? { '400': problem, '409': problem } : {}),
           ...(op.auth === false ? {} : { '401': problem, '403': problem, '404': problem }),
         },
