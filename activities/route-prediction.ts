@@ -152,16 +152,19 @@ export async function predictHumanStep(db: Db, calendars: CalendarCache, subject
   const who = r.skip ? [] : r.candidates;
   const reason = await reasonOf(db, def, r);
   const skipReason = condition && !condition.holds ? skippedByConditionNote(condition) : r.skip ? reason : undefined;
-  return withReason({
-    remaining: true,
-    who: await visibleLogins(db, who, subject.canSee),
-    approvers: await approversOf(db, who, r.orgId, r.role, subject.canSee),
-    why: await whyOf(db, def, r),
-    rule: condition && !condition.holds ? `${r.rule}；条件不满足，将跳过 / condition not met: would be skipped` : r.rule,
-    skip: r.skip || (condition ? !condition.holds : false),
-    condition,
-    ...(skipReason ? { skipReason } : {}),
-  }, reason);
+  return withReason(
+    {
+      remaining: true,
+      who: await visibleLogins(db, who, subject.canSee),
+      approvers: await approversOf(db, who, r.orgId, r.role, subject.canSee),
+      why: await whyOf(db, def, r),
+      rule: condition && !condition.holds ? `${r.rule}；条件不满足，将跳过 / condition not met: would be skipped` : r.rule,
+      skip: r.skip || (condition ? !condition.holds : false),
+      condition,
+      ...(skipReason ? { skipReason } : {}),
+    },
+    reason,
+  );
 }
 
 /** A step already open: who holds its pending tasks. */
@@ -175,14 +178,17 @@ export async function predictOpenStep(
   const who = [...new Set(tasks.flatMap((t) => (t.assignee ? [t.assignee] : t.candidates)))];
   const first = tasks[0];
   const resolved = { skip: false, rule: rule ?? '', orgId: first?.orgId ?? null, role: first?.role ?? null };
-  return withReason({
-    remaining: true,
-    who: await visibleLogins(db, who, subject.canSee),
-    approvers: await approversOf(db, who, first?.orgId ?? null, first?.role ?? null, subject.canSee),
-    why: await whyOf(db, def, resolved),
-    rule,
-    condition: await predictCondition(db, subject, def.when),
-  }, await reasonOf(db, def, resolved));
+  return withReason(
+    {
+      remaining: true,
+      who: await visibleLogins(db, who, subject.canSee),
+      approvers: await approversOf(db, who, first?.orgId ?? null, first?.role ?? null, subject.canSee),
+      why: await whyOf(db, def, resolved),
+      rule,
+      condition: await predictCondition(db, subject, def.when),
+    },
+    await reasonOf(db, def, resolved),
+  );
 }
 
 /** The branches of a parallel group not yet started: each step as {@link predictHumanStep}. */

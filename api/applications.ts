@@ -77,7 +77,6 @@ const mobile = z
   .trim()
   .regex(/^1[3-9]\d{9}$/, '请输入 11 位手机号 / an 11-digit mainland mobile number');
 
-
 type ParallelStep = Extract<Step, { type: 'parallel' }>;
 
 /**
@@ -103,7 +102,17 @@ const routeStepOut = z.object({
     .enum(['done', 'current', 'waiting', 'willSkip', 'skipped', 'notReached'])
     .describe('the diagram: done, open now, still to come, would be skipped as things stand, skipped, or never reached'),
   actors: z
-    .array(z.object({ name: z.string(), post: z.string(), action: z.string(), decision: z.string(), at: z.string(), atText: z.string(), comment: z.string().nullable() }))
+    .array(
+      z.object({
+        name: z.string(),
+        post: z.string(),
+        action: z.string(),
+        decision: z.string(),
+        at: z.string(),
+        atText: z.string(),
+        comment: z.string().nullable(),
+      }),
+    )
     .describe('who acted on the step: name and post, the decision in words, when (ISO and Beijing time)'),
   skipReason: z.string().nullable().describe('why it was (or would be) skipped: the condition or the rule, in words'),
   conditionText: z.string().nullable().describe('the step’s condition in words, “中文 / English”'),
@@ -333,7 +342,12 @@ export function applicationRoutes(deps: ApplicationDeps): Router {
             out.push({
               ...x,
               remaining: false,
-              ...(await diagram(x.status, (st.def as ParallelStep).branches[b.index]![x.index]!.when, { ...at, branch: b.index, branchStep: x.index }, { branchCancelled: b.status === 'cancelled' })),
+              ...(await diagram(
+                x.status,
+                (st.def as ParallelStep).branches[b.index]![x.index]!.when,
+                { ...at, branch: b.index, branchStep: x.index },
+                { branchCancelled: b.status === 'cancelled' },
+              )),
             });
           branches.push({ ...b, steps: out });
         }

@@ -355,14 +355,32 @@ export function chainRoutes(deps: ChainDeps): Router {
     for (const [index, st] of (def.steps as Step[]).entries()) {
       const base = { index, id: st.id, name: st.name, type: st.type, status: 'waiting', def: st };
       if (st.type === 'auto') {
-        const auto = { remaining: true, who: [], approvers: [], why: null, rule: '自动步骤 / automated step', reason: '自动步骤 / automated step', condition: null };
+        const auto = {
+          remaining: true,
+          who: [],
+          approvers: [],
+          why: null,
+          rule: '自动步骤 / automated step',
+          reason: '自动步骤 / automated step',
+          condition: null,
+        };
         steps.push({ ...base, ...auto, ...diagram(auto) });
       } else if (st.type === 'parallel') {
         const g = await predictGroup(deps.db, calendars, subject, st);
         const skip = g.condition ? !g.condition.holds : false;
         const groupSkip = skip && g.condition ? skippedByConditionNote(g.condition) : undefined;
         const branches = g.branches.map((b) => ({ ...b, steps: b.steps.map((x) => ({ ...x, ...diagram(x, groupSkip) })) }));
-        steps.push({ ...base, remaining: true, who: [], approvers: [], why: null, skip, ...g, branches, ...diagram({ skip, condition: g.condition }, groupSkip) });
+        steps.push({
+          ...base,
+          remaining: true,
+          who: [],
+          approvers: [],
+          why: null,
+          skip,
+          ...g,
+          branches,
+          ...diagram({ skip, condition: g.condition }, groupSkip),
+        });
       } else {
         const p = await predictHumanStep(deps.db, calendars, subject, st);
         steps.push({ ...base, ...p, ...diagram(p) });

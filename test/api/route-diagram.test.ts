@@ -64,12 +64,22 @@ describe('GET /api/applications/:id/route as a diagram', () => {
     // Before anyone acted: the first step is current, by role; the province step would be skipped; the rest wait.
     const before = await route(chain.staff, id);
     const [region0, province0, group0, self0] = before.steps;
-    expect(region0).toMatchObject({ id: 'regionReview', state: 'current', actors: [], reason: '按角色：新华区总工会 审核员 / by role: reviewer of 新华区总工会' });
+    expect(region0).toMatchObject({
+      id: 'regionReview',
+      state: 'current',
+      actors: [],
+      reason: '按角色：新华区总工会 审核员 / by role: reviewer of 新华区总工会',
+    });
     expect(region0.approvers).toContainEqual({ name: '新华区总工会审核员', post: '新华区总工会 审核员' });
     expect(province0).toMatchObject({ state: 'willSkip', skipReason: CONDITION_SKIP, conditionText: '金额 > 50000 / amount > 50000' });
     expect(group0).toMatchObject({ state: 'waiting', conditionText: null });
     expect(group0.branches.map((b: { steps: { state: string; reason: string }[] }) => b.steps[0])).toEqual([
-      expect.objectContaining({ id: 'gongjiao', state: 'waiting', reason: '指定人员 / named people', approvers: [{ name: '市工交工会审核员', post: '市工交工会 审核员' }] }),
+      expect.objectContaining({
+        id: 'gongjiao',
+        state: 'waiting',
+        reason: '指定人员 / named people',
+        approvers: [{ name: '市工交工会审核员', post: '市工交工会 审核员' }],
+      }),
       expect.objectContaining({ id: 'caimao', state: 'waiting', reason: '指定人员 / named people' }),
     ]);
     expect(self0).toMatchObject({ state: 'waiting', reason: '无人匹配→新华区总工会 管理员 / nobody matched → the admin of 新华区总工会' });
@@ -89,15 +99,31 @@ describe('GET /api/applications/:id/route as a diagram', () => {
     expect(region).toMatchObject({ state: 'done', remaining: false });
     expect(region.actors).toHaveLength(1);
     const actor = region.actors[0];
-    expect(actor).toMatchObject({ name: '新华区总工会审核员', post: '新华区总工会 审核员', action: 'approve', decision: '同意 / approved', comment: '材料齐全 / complete' });
+    expect(actor).toMatchObject({
+      name: '新华区总工会审核员',
+      post: '新华区总工会 审核员',
+      action: 'approve',
+      decision: '同意 / approved',
+      comment: '材料齐全 / complete',
+    });
     expect(actor.atText).toBe(beijingTime(actor.at));
     expect(actor.atText).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
     // Skipped: the condition in words.
-    expect(province).toMatchObject({ status: 'skipped', state: 'skipped', skipReason: CONDITION_SKIP, conditionText: '金额 > 50000 / amount > 50000', actors: [] });
+    expect(province).toMatchObject({
+      status: 'skipped',
+      state: 'skipped',
+      skipReason: CONDITION_SKIP,
+      conditionText: '金额 > 50000 / amount > 50000',
+      actors: [],
+    });
     // The group is current: one branch done (who acted), the other current (who would act, and why).
     expect(group).toMatchObject({ id: 'industries', state: 'current' });
     const [done, open] = group.branches.map((b: { steps: Record<string, unknown>[] }) => b.steps[0]);
-    expect(done).toMatchObject({ id: 'gongjiao', state: 'done', actors: [expect.objectContaining({ name: '市工交工会审核员', post: '市工交工会 审核员', decision: '同意 / approved' })] });
+    expect(done).toMatchObject({
+      id: 'gongjiao',
+      state: 'done',
+      actors: [expect.objectContaining({ name: '市工交工会审核员', post: '市工交工会 审核员', decision: '同意 / approved' })],
+    });
     expect(open).toMatchObject({
       id: 'caimao',
       state: 'current',
@@ -118,7 +144,10 @@ describe('GET /api/applications/:id/route as a diagram', () => {
   it('the draft preview answers the same diagram fields, and the OpenAPI document describes them', async () => {
     const r = await h.call('POST', '/api/chains/route-preview', {
       token: await h.login('city.admin'),
-      body: { chain: { key: unique('t-'), name: '补助草稿 / draft', type: 'subsidy', owner: 'pds', steps: STEPS }, sample: { amount: 20_000, applicantOrg: 'pds-xinhua' } },
+      body: {
+        chain: { key: unique('t-'), name: '补助草稿 / draft', type: 'subsidy', owner: 'pds', steps: STEPS },
+        sample: { amount: 20_000, applicantOrg: 'pds-xinhua' },
+      },
     });
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     const [region, province, group] = r.body.steps;
@@ -128,7 +157,9 @@ describe('GET /api/applications/:id/route as a diagram', () => {
 
     const doc = await h.call('GET', '/api/openapi.json');
     const answer = doc.body.paths['/api/applications/{id}/route'].get.responses['200'].content['application/json'].schema;
-    expect(Object.keys(answer.properties.steps.items.properties)).toEqual(expect.arrayContaining(['state', 'actors', 'skipReason', 'conditionText', 'reason', 'approvers']));
+    expect(Object.keys(answer.properties.steps.items.properties)).toEqual(
+      expect.arrayContaining(['state', 'actors', 'skipReason', 'conditionText', 'reason', 'approvers']),
+    );
     expect(doc.body.paths['/api/chains/route-preview'].post.responses['200'].content['application/json'].schema).toEqual(answer);
   });
 });

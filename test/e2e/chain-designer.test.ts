@@ -133,13 +133,13 @@ describe('the chain designer', () => {
     await inputOf(page, 'sample-amount').fill('80000');
     await page.getByTestId('sample-form').locator('#root_headcount').fill('30');
     await page.getByTestId('preview-run').click();
-    await expect.poll(() => page.getByTestId('preview-step-provinceReview').getAttribute('data-reached')).toBe('yes');
+    await expect.poll(() => page.getByTestId('route-step-provinceReview').getAttribute('data-state')).toBe('waiting');
     await s.shot('chain-designer-preview-large');
     await inputOf(page, 'sample-amount').fill('20000');
     await page.getByTestId('preview-run').click();
-    await expect.poll(() => page.getByTestId('preview-step-provinceReview').getAttribute('data-reached')).toBe('no');
-    expect(await page.getByTestId('preview-step-provinceReview').textContent()).toContain('条件不满足');
-    expect(await page.getByTestId('preview-step-cityReview').getAttribute('data-reached')).toBe('yes');
+    await expect.poll(() => page.getByTestId('route-step-provinceReview').getAttribute('data-state')).toBe('willSkip');
+    expect(await page.getByTestId('route-step-provinceReview').textContent()).toContain('条件不满足');
+    expect(await page.getByTestId('route-step-cityReview').getAttribute('data-state')).toBe('waiting');
     await s.shot('chain-designer-preview-small');
 
     // Save: the change in words, then proposed.

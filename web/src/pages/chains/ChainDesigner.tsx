@@ -23,7 +23,7 @@ import type { ChainSummary } from './ChainList';
 import { diffWords } from './diff-words';
 import { FlowEditor } from './FlowEditor';
 import { FormEditor } from './FormEditor';
-import { RoutePreview } from './RoutePreview';
+import { SampleRoute } from './SampleRoute';
 import { StepDrawer } from './StepDrawer';
 import {
   conditionFacts,
@@ -299,7 +299,7 @@ function Designer({
             label: <span data-testid="tab-preview">{t('路由预览')}</span>,
             children: (
               <ErrorBoundary labels={{ title: t('页面出错了'), reload: t('重新加载') }}>
-                <RoutePreview chain={() => toDefinition(draft)} form={toForm(draft.fields)} />
+                <SampleRoute chain={() => toDefinition(draft)} form={toForm(draft.fields)} />
               </ErrorBoundary>
             ),
           },
