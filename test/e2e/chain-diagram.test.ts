@@ -107,5 +107,5 @@ describe('the route diagram, in the browser', () => {
         expect(s.errors).toEqual([]);
         await s.close();
       }
-  }, 180_000);
+  }, 300_000);
 });
