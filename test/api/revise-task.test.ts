@@ -118,8 +118,9 @@ describe('a campaign: the advance answers with the phase shown; a returned proje
     expect((await d.view(id)).phaseSummaries.map((p: { phase: string }) => p.phase)).toEqual(['survey']);
 
     // 卫东区 handed in no plan by the survey's close: 督办 to the city, a full sentence with since when.
-    const supervision = await eventually(async () =>
-      (await h.db('notifications').where({ username: 'city.admin', kind: 'escalation', campaign_id: id }).first('message'))?.message as string | undefined,
+    const supervision = await eventually(
+      async () =>
+        (await h.db('notifications').where({ username: 'city.admin', kind: 'escalation', campaign_id: id }).first('message'))?.message as string | undefined,
     );
     expect(supervision).toMatch(
       new RegExp(

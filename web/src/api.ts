@@ -101,7 +101,8 @@ export async function call<T = unknown>(method: string, path: string, opts: Call
     if (res.status === 401 && headers.authorization && onUnauthorized) onUnauthorized();
     throw new ApiError(res.status, problem);
   }
-  const answer = res.status === 204 ? undefined : (res.headers.get('content-type') ?? '').includes('json') ? await res.json() : await res.text();
+  const answer: unknown =
+    res.status === 204 ? undefined : (res.headers.get('content-type') ?? '').includes('json') ? ((await res.json()) as unknown) : await res.text();
   if (changesData(method, path, opts.body)) dataChanged();
   return answer as T;
 }
