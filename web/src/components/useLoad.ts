@@ -1,7 +1,8 @@
 /**
  * Loads data for a screen: { data, error, loading, reload }. Stale answers (after a newer load started) are dropped.
  * Whenever data changed (components/fresh.ts: any action anywhere in the app) it loads again quietly — `loading`
- * stays false and the screen keeps what it shows until the fresh answer arrives.
+ * stays false, the screen keeps what it shows until the fresh answer arrives, and an answer equal to the one shown
+ * changes nothing (a form seeded from it keeps what the user typed).
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useDataChanged } from './fresh';
@@ -11,6 +12,8 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]) {
   const [error, setError] = useState<unknown>(null);
   const [loading, setLoading] = useState(true);
   const seq = useRef(0);
+  /** The answer shown, as JSON: a quiet refresh that brings the same answer leaves the screen alone. */
+  const shown = useRef<string | undefined>(undefined);
   const run = useCallback(load, deps);
   const fetchNow = useCallback(
     async (quiet: boolean) => {
@@ -19,7 +22,9 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]) {
       try {
         const d = await run();
         if (my === seq.current) {
-          setData(d);
+          const json = JSON.stringify(d);
+          if (!quiet || json !== shown.current) setData(d);
+          shown.current = json;
           setError(null);
         }
       } catch (e) {
