@@ -3,6 +3,7 @@
  * Idempotency-Key on every mutating call, and one error type carrying the
  * server's problem+json so screens can show each error next to its cause.
  */
+import { changesData } from './changes';
 import { dataChanged } from './components/fresh';
 
 export interface FieldError {
@@ -105,20 +106,6 @@ export async function call<T = unknown>(method: string, path: string, opts: Call
     res.status === 204 ? undefined : (res.headers.get('content-type') ?? '').includes('json') ? ((await res.json()) as unknown) : await res.text();
   if (changesData(method, path, opts.body)) dataChanged();
   return answer as T;
-}
-
-/**
- * Calls that ask rather than change (a route preview, a dry run, a print
- * link, signing in and out): nothing on screen goes stale after them.
- */
-const ASKS_ONLY = [/\/route-preview$/, /-link$/, /^\/api\/auth\//];
-
-/** Whether a successful call changed data, so that screens and badges load again (components/fresh.ts). */
-export function changesData(method: string, path: string, body?: unknown): boolean {
-  if (method === 'GET' || method === 'HEAD') return false;
-  if (body && typeof body === 'object' && (body as { dryRun?: unknown }).dryRun === true) return false;
-  const bare = path.split('?')[0]!;
-  return !ASKS_ONLY.some((r) => r.test(bare));
 }
 
 export const get = <T = unknown>(path: string, opts?: CallOptions) => call<T>('GET', path, opts);
