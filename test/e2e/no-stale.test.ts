@@ -59,6 +59,12 @@ async function team() {
   return { sb, tag, ...people };
 }
 
+/**
+ * How long an action may take to answer on a loaded machine (the page follows at its answer). Shorter than the
+ * campaign page's own 20 s refresh and the badges' 60 s one, so that only the refresh an action causes passes.
+ */
+const FRESH = { timeout: 10_000 };
+
 const markDocument = (page: Page) => page.evaluate('window.__noReload = true');
 const stillSameDocument = async (page: Page) => expect(await page.evaluate('window.__noReload')).toBe(true);
 
@@ -75,12 +81,12 @@ describe('nothing goes stale in the browser', () => {
     const badge = page.getByTestId('menu-pending');
     await page.goto(`/tasks/${tasks[0]!.id}`);
     await page.getByText(titles[0]!).first().waitFor();
-    await expect.poll(() => badge.textContent()).toBe('2');
+    await expect.poll(() => badge.textContent(), FRESH).toBe('2');
     await markDocument(page);
 
     await page.getByTestId('action-approve').click();
-    await expect.poll(() => page.getByTestId('task-status').textContent()).toBe('已办');
-    await expect.poll(() => badge.textContent()).toBe('1');
+    await expect.poll(() => page.getByTestId('task-status').textContent(), FRESH).toBe('已办');
+    await expect.poll(() => badge.textContent(), FRESH).toBe('1');
     await stillSameDocument(page);
     await s.shot('no-stale-01-approved-badge-1-desktop');
 
@@ -101,8 +107,8 @@ describe('nothing goes stale in the browser', () => {
     const notice = page.getByTestId('transferred-notice');
     await notice.waitFor();
     await expect(notice.textContent()).resolves.toContain(colleague.name);
-    await expect.poll(() => page.getByTestId('task-status').textContent()).toBe('已转办');
-    await expect.poll(() => badge.count()).toBe(0);
+    await expect.poll(() => page.getByTestId('task-status').textContent(), FRESH).toBe('已转办');
+    await expect.poll(() => badge.count(), FRESH).toBe(0);
     await stillSameDocument(page);
     const header = (await page.getByTestId('task-page').locator('.ant-card').first().textContent())!;
     expect(header).not.toContain('待办');
@@ -123,7 +129,7 @@ describe('nothing goes stale in the browser', () => {
     await login(s, 'city.admin');
     await page.goto(`/campaigns/${id}`);
     const phase = page.getByTestId('campaign-phase');
-    await expect.poll(() => phase.textContent()).toBe('调查摸底');
+    await expect.poll(() => phase.textContent(), FRESH).toBe('调查摸底');
     await markDocument(page);
 
     const reason = `摸底提前完成 ${unique()}`;
@@ -133,7 +139,7 @@ describe('nothing goes stale in the browser', () => {
       .getByRole('dialog')
       .getByRole('button', { name: /确\s*定/ })
       .click();
-    await expect.poll(() => phase.textContent()).toBe('立项审核');
+    await expect.poll(() => phase.textContent(), FRESH).toBe('立项审核');
     // The closed phase's summary, with the reason given, is on the page now.
     await page.getByText(reason).first().waitFor();
     await expect(page.getByTestId('phase-timeline').textContent()).resolves.toContain('立项审核');
@@ -158,7 +164,7 @@ describe('nothing goes stale in the browser', () => {
     const s = await openSession(browser, h.url);
     await login(s, lead.username);
     const badge = s.page.getByTestId('menu-unread');
-    await expect.poll(() => badge.textContent()).toBe('2');
+    await expect.poll(() => badge.textContent(), FRESH).toBe('2');
     await markDocument(s.page);
     await s.page.getByRole('menuitem', { name: /消息/ }).click();
     await s.page.waitForURL('**/notifications');
@@ -171,7 +177,7 @@ describe('nothing goes stale in the browser', () => {
     await note.click();
     await s.page.waitForURL(`**/applications/${apps[0]}`);
     await s.page.getByText(titles[0]!).first().waitFor();
-    await expect.poll(() => badge.textContent()).toBe('1');
+    await expect.poll(() => badge.textContent(), FRESH).toBe('1');
     await stillSameDocument(s.page);
     await s.shot('no-stale-05-cc-opened-desktop');
     expect(s.errors).toEqual([]);
