@@ -5,7 +5,7 @@
  * Temporal's retries never duplicate a row or a notification.
  */
 import type { WorkPhase } from '../domain/campaign';
-import { PHASE_DELIVERABLES, PHASE_LABELS, labelParts, regionScore } from '../domain/campaign';
+import { PHASE_DELIVERABLES, overdueMessage, regionScore } from '../domain/campaign';
 import type { ApplicationType, ChainDefinition } from '../domain/chain';
 import { insertApplication } from '../db/approval-repository';
 import { setCampaignPhase } from '../db/campaign-repository';
@@ -363,11 +363,6 @@ export function createCampaignActivities({ db, pii }: ActivityDeps) {
         const province = await db('orgs').where({ id: campaign.city_org }).first<{ parent_id: string | null } | undefined>('parent_id');
         if (province?.parent_id) recipients.push(...(await listUsersWithRole(db, province.parent_id, 'supervisor')));
       }
-      const [label, labelEn] = p.level === 'supervision' ? ['督办', 'Supervision'] : ['问责', 'Accountability'];
-      const phase = labelParts(PHASE_LABELS[p.phase]);
-      const due = labelParts(PHASE_DELIVERABLES[p.phase].name);
-      const where = region?.name ?? '所辖地区';
-      const message = `【${label}】「${campaign.name}」：${where}${phase.zh}阶段的${due.zh}已逾期，请尽快提交。 / ${labelEn}: ${campaign.name}: the ${due.en} of ${where} for the ${phase.en} phase is overdue; please submit it.`;
       // The region's overdue list, the notifications and the audit row change together.
       await db.transaction(async (trx) => {
         const row = await trx('campaign_regions')
@@ -381,6 +376,7 @@ export function createCampaignActivities({ db, pii }: ActivityDeps) {
           ((row?.overdue ?? []) as { phase: string; item: string; since: string }[]).find((o) => o.phase === p.phase && o.item === p.item)?.since ??
           new Date().toISOString();
         list.push({ phase: p.phase, item: p.item, since, level: p.level });
+        const message = overdueMessage({ level: p.level, campaign: campaign.name, region: region?.name ?? '所辖地区', phase: p.phase, since });
         await trx('campaign_regions')
           .where({ campaign_id: p.campaignId, org_id: p.regionOrg })
           .update({ overdue: JSON.stringify(list), status: 'overdue', updated_at: trx.fn.now() });

@@ -11,6 +11,7 @@ import { encodeCursor } from '../db/approval-repository';
 import { countViews, listView, TASK_VIEWS, type ViewRow } from '../db/task-views-repository';
 import { APPLICATION_TYPES } from '../domain/chain';
 import { taskViewFilter } from '../domain/policy';
+import { reviseLink } from '../domain/web-links';
 import { callerOf } from './auth';
 import { badRequest, parseOr400 } from './errors';
 import { isoDate, isoDateTime } from './validation';
@@ -69,6 +70,8 @@ function rowView(r: ViewRow) {
     overdue: r.overdue,
     createdAt: r.createdAt,
     completedAt: r.completedAt,
+    // A task to revise opens where the applicant revises (a campaign's list or self-assessment: the region's work page).
+    ...(r.kind === 'revision' ? { link: reviseLink({ id: r.applicationId, type: r.applicationType, applicantOrg: r.orgId, campaignId: r.campaignId }) } : {}),
   };
 }
 

@@ -15,6 +15,7 @@ import {
   recordPersonalDataView,
   type ApplicationRow,
   type TaskRow,
+  type AuditRow,
 } from '../db/approval-repository';
 import type { Db } from '../db/knex';
 import { getOrg } from '../db/org-repository';
@@ -93,6 +94,18 @@ export const actionSchema = z.object({
  * the owning org (the chain_change application's applicant org), whoever
  * holds the task (an escalation may have moved it to a supervisor).
  */
+/**
+ * 已转办: the caller handed this pending task on (转办) and no longer holds it — whom to, by name, and when; the page
+ * says so instead of offering it as the caller's to do.
+ */
+async function transferredBy(db: Db, caller: Caller, t: TaskRow, mine: boolean, timeline: AuditRow[]) {
+  if (t.status !== 'pending' || mine || !t.assignee || t.assignee === caller.username) return undefined;
+  const e = timeline.findLast((x) => x.action === 'transfer' && x.actor === caller.username && x.stepIndex === t.stepIndex && x.data?.to === t.assignee);
+  if (!e) return undefined;
+  const [to] = await listUsersWithOrgPath(db, [t.assignee]);
+  return { toName: to?.name ?? '—', at: e.at };
+}
+
 async function requireChainChangeApprover(db: Db, caller: Caller, t: TaskRow, action: string): Promise<void> {
   if (t.applicationType !== 'chain_change' || action !== 'approve') return;
   const app = await getApplication(db, t.applicationId);
@@ -338,6 +351,7 @@ export function taskRoutes(deps: TaskDeps): Router {
       canRevealPersonalData: policyReveal(caller, revealFacts(t)).allow,
       ...(membership ? { membership } : {}),
       mine,
+      transferred: await transferredBy(deps.db, caller, t, mine, timeline),
       subjectDetail: app
         ? {
             id: app.id,

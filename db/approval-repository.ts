@@ -6,6 +6,7 @@ import type { Knex } from 'knex';
 import type { FieldAccess } from '../domain/chain';
 import type { ApplicationFacts, inboxFilter, TaskFacts } from '../domain/policy';
 import type { Db } from './knex';
+import { reviseLink } from '../domain/web-links';
 import type { ApplicationStatus, TransitionRecord } from '../workflows/approval-types';
 
 export interface ApplicationRow {
@@ -428,7 +429,7 @@ export async function recordPersonalDataView(
 }
 
 /** Kinds of notification that ask the recipient to act on (or read) a task of theirs: they link to it. */
-const TASK_KINDS: Record<string, string> = { reminder: 'approval', urge: 'approval', escalation: 'approval', cc: 'cc' };
+const TASK_KINDS: Record<string, string> = { reminder: 'approval', urge: 'approval', escalation: 'approval' };
 
 /**
  * One page of a user's notifications, newest first (`cursor`: the last id of
@@ -445,6 +446,7 @@ export async function listNotifications(db: Db, username: string, page: { limit:
     .orderByRaw("(t.status = 'pending') desc, t.created_at desc, t.id desc")
     .limit(1);
   const q = db('notifications as n')
+    .leftJoin('applications as a', 'a.id', 'n.application_id')
     .select({
       id: 'n.id',
       kind: 'n.kind',
@@ -455,6 +457,9 @@ export async function listNotifications(db: Db, username: string, page: { limit:
       readAt: 'n.read_at',
       taskId: taskOf,
       bulletinId: db.raw("case when n.kind = 'bulletin' then split_part(n.event_key, ':', 2) end"),
+      applicationType: 'a.type',
+      applicantOrg: 'a.applicant_org',
+      applicationCampaignId: db.raw("a.payload->>'campaignId'"),
     })
     .where('n.username', username)
     .orderBy('n.id', 'desc')
@@ -470,19 +475,24 @@ export async function listNotifications(db: Db, username: string, page: { limit:
     readAt: Date | null;
     taskId: string | null;
     bulletinId: string | null;
+    applicationType: string | null;
+    applicantOrg: string | null;
+    applicationCampaignId: string | null;
   }[] = await q;
-  return rows.map(({ taskId, bulletinId, ...n }) => ({
+  return rows.map(({ taskId, bulletinId, applicationType, applicantOrg, applicationCampaignId, ...n }) => ({
     ...n,
     id: String(n.id),
     link: taskId
       ? `/tasks/${taskId}`
-      : n.applicationId
-        ? `/applications/${n.applicationId}`
-        : bulletinId
-          ? `/bulletins/${bulletinId}`
-          : n.campaignId
-            ? `/campaigns/${n.campaignId}`
-            : null,
+      : n.kind === 'returned' && n.applicationId && applicationType && applicantOrg
+        ? reviseLink({ id: n.applicationId, type: applicationType, applicantOrg, campaignId: applicationCampaignId })
+        : n.applicationId
+          ? `/applications/${n.applicationId}`
+          : bulletinId
+            ? `/bulletins/${bulletinId}`
+            : n.campaignId
+              ? `/campaigns/${n.campaignId}`
+              : null,
   }));
 }
 

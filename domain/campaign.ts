@@ -46,6 +46,21 @@ export const PHASE_DELIVERABLES: Record<WorkPhase, { item: string; name: string 
   assessment: { item: 'selfAssessment', name: '绩效自评 / self-assessments' },
 };
 
+/**
+ * 督办 / 问责 message: a full sentence naming the campaign, the region, what is
+ * overdue, in which phase and since when (Beijing time) — never a bare phase
+ * name. `level` supervision is the first escalation (to the city), accountability
+ * the second (the province's supervisors too, past the grace period).
+ */
+export function overdueMessage(p: { level: 'supervision' | 'accountability'; campaign: string; region: string; phase: WorkPhase; since: string }): string {
+  const phase = labelParts(PHASE_LABELS[p.phase]);
+  const due = labelParts(PHASE_DELIVERABLES[p.phase].name);
+  const at = beijingMinute(p.since);
+  return p.level === 'supervision'
+    ? `【督办】「${p.campaign}」：${p.region}在${phase.zh}阶段应提交的${due.zh}已于北京时间 ${at} 逾期未交，请督促尽快提交。 / Supervision: ${p.campaign}: the ${due.en} ${p.region} owed for the ${phase.en} phase has been overdue since ${at} (Beijing time); please see that it is submitted soon.`
+    : `【问责】「${p.campaign}」：${p.region}在${phase.zh}阶段应提交的${due.zh}自北京时间 ${at} 逾期至今仍未提交，已超过整改期限，请启动问责。 / Accountability: ${p.campaign}: the ${due.en} ${p.region} owed for the ${phase.en} phase, overdue since ${at} (Beijing time), is still missing after the grace period; accountability applies.`;
+}
+
 /** A region's targets: its per-region quota, else an even share of the city target. */
 export function regionTargets(config: CampaignConfig, regionOrg: string): { newMembers: number; newUnions: number } {
   const own = config.targets.perRegion?.[regionOrg];

@@ -28,6 +28,8 @@ export interface CampaignState {
   openNow: boolean;
   regionsStarted: boolean;
   advance?: { by: string; reason: string };
+  /** The phase the campaign's row (the projection) shows: an advance answers once it shows the new one. */
+  shown?: Phase;
   processed: Record<string, CampaignView>;
   processedOrder: string[];
   seq: number;

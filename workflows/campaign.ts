@@ -18,6 +18,7 @@ import {
   defineQuery,
   defineUpdate,
   getExternalWorkflowHandle,
+  patched,
   proxyActivities,
   setHandler,
   startChild,
@@ -73,8 +74,10 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignVi
       if (seen) return seen;
       const from = s.phase;
       s.advance = { by: a.actor.username, reason: a.reason.trim() };
-      // The main loop closes the phase and opens the next; answer once it has.
-      await condition(() => s.phase !== from);
+      // The main loop closes the phase and opens the next; answer once it has — and, since this patch, once the
+      // campaign's row shows the new phase, so that the page the caller reloads at the answer is not stale.
+      const untilShown = patched('advance-answers-once-shown');
+      await condition(() => s.phase !== from && (!untilShown || s.shown === s.phase));
       const result = view();
       s.processed[a.idempotencyKey] = result;
       s.processedOrder.push(a.idempotencyKey);
@@ -125,6 +128,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignVi
           action: 'phaseOpenedEarly',
           data: { phase, reason: early.reason },
         });
+      s.shown = phase;
       await signalRegions({ phase, endsAt: window.end });
       // 通报: the city's periodic bulletins run through the implementation phase.
       if (phase === 'implementation') await bulletinSchedule('open', window.end);
@@ -148,6 +152,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignVi
 
   s.phase = 'closed';
   await act.finalizeCampaign({ campaignId });
+  s.shown = 'closed';
   await signalRegions({ phase: 'closed', endsAt: null });
   await condition(allHandlersFinished);
   return view();

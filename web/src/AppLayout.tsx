@@ -21,6 +21,7 @@ import {
 import { get } from './api';
 import { useI18n } from './i18n';
 import { LangSwitch } from './components/LangSwitch';
+import { useTodoCount } from './components/fresh';
 import { useUnreadCount } from './components/unread';
 import { label, ROLES } from './labels';
 import { navigate } from './router';
@@ -36,7 +37,7 @@ export const REGION_KINDS = ['county', 'industry'];
 export function AppLayout({ path, children }: { path: string; children: ReactNode }) {
   const { t, lang } = useI18n();
   const { user, has, orgKind, logout } = useSession();
-  const [pending, setPending] = useState<number | null>(null);
+  const pending = useTodoCount(path);
   const unread = useUnreadCount(path);
   // 发起申请 is offered where the server's policy lets the user apply (GET /api/applications/form answers canApply).
   const [canApply, setCanApply] = useState(false);
@@ -50,20 +51,6 @@ export function AppLayout({ path, children }: { path: string; children: ReactNod
       live = false;
     };
   }, [user]);
-
-  useEffect(() => {
-    let live = true;
-    const load = () =>
-      get<{ counts: { pending: number; overdue: number } }>('/api/tasks?status=pending&limit=1')
-        .then((r) => live && setPending(r.counts.pending))
-        .catch(() => undefined);
-    void load();
-    const timer = setInterval(load, 60_000);
-    return () => {
-      live = false;
-      clearInterval(timer);
-    };
-  }, [path]);
 
   if (!user) return null;
   const isRegion = !!orgKind && REGION_KINDS.includes(orgKind);

@@ -3,6 +3,8 @@
  * Idempotency-Key on every mutating call, and one error type carrying the
  * server's problem+json so screens can show each error next to its cause.
  */
+import { changesData } from './changes';
+import { dataChanged } from './components/fresh';
 
 export interface FieldError {
   path: string;
@@ -100,9 +102,10 @@ export async function call<T = unknown>(method: string, path: string, opts: Call
     if (res.status === 401 && headers.authorization && onUnauthorized) onUnauthorized();
     throw new ApiError(res.status, problem);
   }
-  if (res.status === 204) return undefined as T;
-  const type = res.headers.get('content-type') ?? '';
-  return (type.includes('json') ? await res.json() : await res.text()) as T;
+  const answer: unknown =
+    res.status === 204 ? undefined : (res.headers.get('content-type') ?? '').includes('json') ? ((await res.json()) as unknown) : await res.text();
+  if (changesData(method, path, opts.body)) dataChanged();
+  return answer as T;
 }
 
 export const get = <T = unknown>(path: string, opts?: CallOptions) => call<T>('GET', path, opts);
@@ -137,7 +140,10 @@ function sendWithProgress<T>(
       } catch {
         answer = undefined;
       }
-      if (xhr.status >= 200 && xhr.status < 300) return resolve(answer as T);
+      if (xhr.status >= 200 && xhr.status < 300) {
+        dataChanged();
+        return resolve(answer as T);
+      }
       if (xhr.status === 401 && token && onUnauthorized) onUnauthorized();
       const p = answer as Problem | undefined;
       reject(

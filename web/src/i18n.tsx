@@ -342,6 +342,8 @@ const EN: Record<string, string> = {
   '正在校验、分类并写入台账…': 'Checking, classifying and filing…',
   '正在汇总各地区数据、生成通报…': "Gathering the regions' figures…",
   '此任务不在您的待办中，只可查看': 'Not in your inbox: view only',
+  已转办: 'Transferred',
+  '您已于 {at} 将此任务转办给 {name}，由其办理': 'You transferred this task to {name} on {at}; it is theirs now',
   '此任务状态：{status}': 'Task status: {status}',
   '此项在“{needed}”阶段受理，当前为“{current}”阶段': 'Accepted in the {needed} phase; the campaign is in {current}',
   '每个基层工会一张海报：职工扫码即进入本工会的入会申请，无需注册。海报可直接打印张贴（A4）。':

@@ -1,36 +1,16 @@
 /**
- * 消息的未读数: the menu's badge reads it, and every screen that marks
- * messages read says so (notificationsChanged), so the badge follows without
- * a reload.
+ * 消息的未读数: the menu's badge reads it; it loads again whenever data
+ * changed (components/fresh.ts — marking messages read is such a change), so
+ * the badge follows without a reload.
  */
-import { useEffect, useState } from 'react';
-import { get } from '../api';
+import { dataChanged, useLiveCount } from './fresh';
 
-const EVENT = 'ud:notifications-changed';
-
-/** Tells the unread badge to count again (after messages were marked read). */
+/** Tells the unread badge to count again (messages were marked read). */
 export function notificationsChanged(): void {
-  window.dispatchEvent(new Event(EVENT));
+  dataChanged();
 }
 
-/** The caller's unread count: loaded when `path` changes, when told, and every minute. */
+/** The caller's unread count: loaded when `path` changes, when data changed, and every minute. */
 export function useUnreadCount(path: string): number | null {
-  const [unread, setUnread] = useState<number | null>(null);
-  useEffect(() => {
-    let live = true;
-    const load = (): void => {
-      get<{ unread: number }>('/api/notifications?limit=1')
-        .then((r) => live && setUnread(r.unread))
-        .catch(() => undefined);
-    };
-    load();
-    const timer = setInterval(load, 60_000);
-    window.addEventListener(EVENT, load);
-    return () => {
-      live = false;
-      clearInterval(timer);
-      window.removeEventListener(EVENT, load);
-    };
-  }, [path]);
-  return unread;
+  return useLiveCount('/api/notifications?limit=1', (r: { unread: number }) => r.unread, path);
 }

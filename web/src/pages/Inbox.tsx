@@ -32,6 +32,7 @@ import { CheckOutlined, ReloadOutlined } from '@ant-design/icons';
 import dayjs, { type Dayjs } from 'dayjs';
 import { get, newKey, post } from '../api';
 import { DueTag } from '../components/DueTag';
+import { dataChanged, useDataChanged } from '../components/fresh';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { useI18n } from '../i18n';
 import { ACTIONS, APP_STATUS, APP_TYPES, label, TASK_STATUS } from '../labels';
@@ -67,6 +68,8 @@ export interface TaskView {
   onBehalfOf?: { username: string; name: string };
   /** 代理: the caller was away; their deputy holds the task (read-only here). */
   readOnly?: boolean;
+  /** A task to revise (修改后重新提交): the page where it is revised. */
+  link?: string;
 }
 interface InboxPage {
   items: TaskView[];
@@ -85,8 +88,12 @@ const VIEWS: { key: InboxView; zh: string; empty: string }[] = [
   { key: 'cc', zh: '抄送我的', empty: '没有抄送给您的事项' },
 ];
 
-/** Where a row opens: an approval task on the task page; a copy, a revision or an application on the application's page. */
+/**
+ * Where a row opens: an approval task on the task page; a revision where the server says it is revised (a campaign's
+ * project list or self-assessment on the region's work page); a copy or an application on the application's page.
+ */
 function rowLink(view: InboxView, r: TaskView): string {
+  if (r.link) return r.link;
   if (view === 'started' || r.kind === 'cc' || r.kind === 'revision') return `/applications/${encodeURIComponent(r.applicationId)}`;
   return `/tasks/${encodeURIComponent(r.id)}`;
 }
@@ -143,6 +150,9 @@ export default function Inbox() {
   useEffect(() => {
     void load();
   }, [view, type, campaign, range, overdue, q]);
+  // Any action elsewhere (a task decided in another tab of the page, a message read): this page again. Not while a bulk
+  // approval is open: it works on the rows selected here and reloads when it closes.
+  useDataChanged(() => void (!bulkOpen && load(pageNo, cursors[pageNo] ?? null)));
   useEffect(() => {
     get<{ items: { id: string; name: string }[] }>('/api/campaigns?limit=200').then(
       (r) => setCampaigns(r.items ?? []),
@@ -392,6 +402,8 @@ function BulkApprove({ open, tasks, onClose }: { open: boolean; tasks: TaskView[
         if (job.state === 'done') break;
         await sleep(POLL_MS);
       }
+      // The job decided its tasks after the POST answered: the badges count again now.
+      dataChanged();
     } catch (e) {
       setError(e);
       setResults((r) => r ?? []);

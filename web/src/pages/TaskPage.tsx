@@ -15,6 +15,7 @@ import { PrintButtons } from '../components/PrintButtons';
 import { RoutePreview } from '../components/RoutePreview';
 import { editLabel, FormValuesView, SchemaForm, type FormAccess, type FormDefinition, type FormValues, type SchemaFormHandle } from '../components/SchemaForm';
 import { DueTag } from '../components/DueTag';
+import { TransferredNotice, type Transferred } from '../components/TransferredNotice';
 import { MembershipFact, type MembershipFactView } from '../components/MembershipFact';
 import { applyFieldErrors, ErrorAlert } from '../components/ErrorAlert';
 import { useLoad } from '../components/useLoad';
@@ -45,6 +46,8 @@ interface PersonalData {
 }
 interface TaskDetail extends TaskView {
   mine: boolean;
+  /** 已转办: the caller handed this task on; whom to and when. */
+  transferred?: Transferred;
   /** 代理: the caller stands in for this person (代…审批). */
   onBehalfOf?: { username: string; name: string };
   /** 代理: the caller was away when the task opened; their deputy holds it. */
@@ -110,8 +113,8 @@ export default function TaskPage({ id }: { id: string }) {
             <Button type="text" icon={<ArrowLeftOutlined />} onClick={() => navigate('/tasks')} aria-label={t('返回')} />
             <span>{d.subject}</span>
             <Tag>{label(APP_TYPES, d.applicationType, lang)}</Tag>
-            <Tag color={STATUS_COLORS[d.status]} data-testid="task-status">
-              {label(TASK_STATUS, d.status, lang)}
+            <Tag color={d.transferred ? 'default' : STATUS_COLORS[d.status]} data-testid="task-status">
+              {d.transferred ? t('已转办') : label(TASK_STATUS, d.status, lang)}
             </Tag>
             {d.onBehalfOf && (
               <Tag color="purple" data-testid="on-behalf-tag">
@@ -123,6 +126,7 @@ export default function TaskPage({ id }: { id: string }) {
         }
         extra={<DueTag dueAt={d.dueAt} status={d.status} />}
       >
+        <TransferredNotice transferred={d.transferred} />
         <Descriptions
           size="small"
           column={{ xs: 1, md: 3 }}
