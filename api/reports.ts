@@ -45,7 +45,7 @@ registerRoutes({
     post: { summary: '暂停或恢复通报（恢复时补发一次）/ pause or resume the schedule (resuming catches up once)', body: scheduleSchema },
   },
   '/api/reports': { get: { summary: '我的通报 / bulletins delivered to the caller', query: ['limit', 'cursor'] } },
-  '/api/reports/{id}': { get: { summary: '一期通报：json、html（可打印，含图表）、csv、xlsx / one bulletin', query: ['format', 'table'] } },
+  '/api/reports/{id}': { get: { summary: '一期通报：json、html（可打印，含图表）、csv、xlsx / one bulletin', query: ['format', 'table', 'lang'] } },
   '/api/reports/{id}/print-link': {
     post: { summary: '打印版链接（5 分钟有效，打开 /print/reports/{id}）/ a 5-minute signed link to the print page', ok: 201 },
   },
@@ -273,6 +273,7 @@ export function reportRoutes(deps: ReportDeps): Router {
       z.object({
         format: z.enum(['json', 'html', 'csv', 'xlsx'], { error: '格式须为 json、html、csv 或 xlsx / format must be json, html, csv or xlsx' }).default('json'),
         table: z.enum(TABLE_KEYS as [string, ...string[]]).optional(),
+        lang: z.enum(['zh', 'en'], { error: '语言须为 zh 或 en / lang must be zh or en' }).default('zh'),
       }),
       req.query,
     );
@@ -286,15 +287,15 @@ export function reportRoutes(deps: ReportDeps): Router {
       case 'html':
         // Nothing active in a bulletin page: inline styles and SVG only.
         res.setHeader('Content-Security-Policy', PRINT_CSP);
-        res.type('html').send(renderBulletinHtml(d));
+        res.type('html').send(renderBulletinHtml(d, q.lang));
         return;
       case 'csv':
         attachment(res, d, 'csv');
-        res.type('text/csv; charset=utf-8').send(bulletinCsv(d, q.table as never));
+        res.type('text/csv; charset=utf-8').send(bulletinCsv(d, q.table as never, q.lang));
         return;
       case 'xlsx':
         attachment(res, d, 'xlsx');
-        res.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(await bulletinXlsx(d));
+        res.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(await bulletinXlsx(d, q.lang));
         return;
     }
   });
@@ -317,6 +318,7 @@ export function reportRoutes(deps: ReportDeps): Router {
   /** The bulletin's print page (A4, no script), opened with a link from POST …/print-link; the same checks as GET …?format=html. */
   router.get('/print/reports/:id', async (req, res) => {
     const token = typeof req.query.token === 'string' ? req.query.token : '';
+    const q = parseOr400(z.object({ lang: z.enum(['zh', 'en'], { error: '语言须为 zh 或 en / lang must be zh or en' }).default('zh') }), { lang: req.query.lang });
     let claims: { sub?: string; rid?: string; use?: string };
     try {
       claims = jwt.verify(token, deps.jwtSecret, { algorithms: ['HS256'] }) as typeof claims;
@@ -332,7 +334,7 @@ export function reportRoutes(deps: ReportDeps): Router {
     res.setHeader('Cache-Control', 'no-store');
     // The signed link must not leak to anything the page might reach.
     res.setHeader('Referrer-Policy', 'no-referrer');
-    res.type('html').send(renderBulletinHtml(report.data));
+    res.type('html').send(renderBulletinHtml(report.data, q.lang));
   });
 
   /** Who got the bulletin, by channel, with attempts and errors (city and province admins and supervisors). */

@@ -9,6 +9,7 @@
  * Pure and deterministic: the same facts give the same sheet.
  */
 import { ATTACHMENT_TYPES, isAllowedAttachmentType } from './attachments';
+import { beijingTime } from './beijing-time';
 import type { FormDefinition } from './chain';
 
 /** One row of the form part: a field's Chinese label and its printed value. */
@@ -135,21 +136,8 @@ export const DECISION_LABELS: Record<string, string> = {
   approved: '审批完成',
 };
 
-const beijing = new Intl.DateTimeFormat('en-CA', {
-  timeZone: 'Asia/Shanghai',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  hourCycle: 'h23',
-});
-
-/** 2026-07-03 14:05, in Beijing time (never a raw UTC ISO string). */
-export function beijingTime(at: Date | string): string {
-  const parts = Object.fromEntries(beijing.formatToParts(new Date(at)).map((p) => [p.type, p.value]));
-  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
-}
+/** 2026-07-03 14:05, in Beijing time (never a raw UTC ISO string); the one helper, domain/beijing-time.ts. */
+export { beijingTime };
 
 /** 1.2 MB / 340 KB / 512 B */
 export function fileSize(bytes: number): string {
