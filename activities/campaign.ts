@@ -454,7 +454,7 @@ export function createCampaignActivities({ db, pii }: ActivityDeps) {
         .where({ id: p.projectId })
         .update({ self_assessment: JSON.stringify({ ...p.report, submittedBy: p.actor }), updated_at: db.fn.now() });
       await insertProjectEvent(db, { key: p.key, projectId: p.projectId, actor: p.actor, kind: 'assessment', data: p.report });
-      const project: { name: string } | undefined = await db('projects').select('name').where({ id: p.projectId }).first();
+      const project = await db('projects').where({ id: p.projectId }).first<{ name: string } | undefined>('name');
       return { projectName: project?.name ?? null };
     },
   };

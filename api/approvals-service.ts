@@ -220,7 +220,14 @@ export async function timelineFor(db: Db, caller: Caller, app: ApplicationRow | 
     lookupNames(db, { users: [...absent, ...actors, ...named] }),
     app && actors.length ? listTasksOfApplication(db, app.id) : Promise.resolve([]),
   ]);
-  const sheetTasks = tasks.map((t) => ({ stepIndex: t.stepIndex, assignee: t.assignee, role: t.role, orgId: t.orgId, orgName: null, candidates: t.candidates }));
+  const sheetTasks = tasks.map((t) => ({
+    stepIndex: t.stepIndex,
+    assignee: t.assignee,
+    role: t.role,
+    orgId: t.orgId,
+    orgName: null,
+    candidates: t.candidates,
+  }));
   const actorName = (e: AuditRow) => {
     const person = book.people.get(e.actor);
     if (person) return { actorName: person.name, actorPost: postOf(person, e.actor, e.stepIndex, sheetTasks) || null };

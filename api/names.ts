@@ -69,7 +69,11 @@ export function appNames(book: NameBook, a: AppLike) {
 }
 
 /** One page of applications' names, looked up at once. */
-export async function namesForApps(db: Db, rows: readonly AppLike[], extra: { users?: (string | null | undefined)[]; orgs?: (string | null | undefined)[] } = {}) {
+export async function namesForApps(
+  db: Db,
+  rows: readonly AppLike[],
+  extra: { users?: (string | null | undefined)[]; orgs?: (string | null | undefined)[] } = {},
+) {
   const ids = appNameIds(rows);
   return lookupNames(db, { ...ids, users: [...ids.users, ...(extra.users ?? [])], orgs: [...ids.orgs, ...(extra.orgs ?? [])] });
 }

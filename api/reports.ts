@@ -318,7 +318,9 @@ export function reportRoutes(deps: ReportDeps): Router {
   /** The bulletin's print page (A4, no script), opened with a link from POST …/print-link; the same checks as GET …?format=html. */
   router.get('/print/reports/:id', async (req, res) => {
     const token = typeof req.query.token === 'string' ? req.query.token : '';
-    const q = parseOr400(z.object({ lang: z.enum(['zh', 'en'], { error: '语言须为 zh 或 en / lang must be zh or en' }).default('zh') }), { lang: req.query.lang });
+    const q = parseOr400(z.object({ lang: z.enum(['zh', 'en'], { error: '语言须为 zh 或 en / lang must be zh or en' }).default('zh') }), {
+      lang: req.query.lang,
+    });
     let claims: { sub?: string; rid?: string; use?: string };
     try {
       claims = jwt.verify(token, deps.jwtSecret, { algorithms: ['HS256'] }) as typeof claims;

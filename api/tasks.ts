@@ -356,7 +356,11 @@ export function taskRoutes(deps: TaskDeps): Router {
     const row = app ?? (await getApplication(deps.db, t.applicationId));
     const fv = row ? await loadFormView(deps.db, caller, row, t) : undefined;
     if (personalData || membership) res.setHeader('Cache-Control', 'no-store');
-    const [marks, names, book] = await Promise.all([deputyMarks(deps.db, caller, [t]), taskNames(deps.db, [t]), app ? namesForApps(deps.db, [app]) : undefined]);
+    const [marks, names, book] = await Promise.all([
+      deputyMarks(deps.db, caller, [t]),
+      taskNames(deps.db, [t]),
+      app ? namesForApps(deps.db, [app]) : undefined,
+    ]);
     res.json({
       ...taskView(t),
       ...names(t),

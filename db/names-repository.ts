@@ -28,17 +28,33 @@ const uniq = (xs: readonly (string | null | undefined)[]) => [...new Set(xs.filt
 
 export async function lookupNames(
   db: Db,
-  ids: { users?: readonly (string | null | undefined)[]; orgs?: readonly (string | null | undefined)[]; campaigns?: readonly (string | null | undefined)[]; projects?: readonly (string | null | undefined)[]; groups?: readonly (string | null | undefined)[] },
+  ids: {
+    users?: readonly (string | null | undefined)[];
+    orgs?: readonly (string | null | undefined)[];
+    campaigns?: readonly (string | null | undefined)[];
+    projects?: readonly (string | null | undefined)[];
+    groups?: readonly (string | null | undefined)[];
+  },
 ): Promise<NameBook> {
   const usernames = uniq(ids.users ?? []);
   const [users, posts, campaigns, projects, groups] = await Promise.all([
     listUsersWithOrgPath(db, usernames),
     listActivePosts(db, usernames),
     uniq(ids.campaigns ?? []).length
-      ? db('campaigns').select<{ id: string; name: string; year: number }[]>('id', 'name', 'year').whereIn('id', uniq(ids.campaigns ?? []))
+      ? db('campaigns')
+          .select<{ id: string; name: string; year: number }[]>('id', 'name', 'year')
+          .whereIn('id', uniq(ids.campaigns ?? []))
       : [],
-    uniq(ids.projects ?? []).length ? db('projects').select<{ id: string; name: string }[]>('id', 'name').whereIn('id', uniq(ids.projects ?? [])) : [],
-    uniq(ids.groups ?? []).length ? db('target_groups').select<{ id: string; name: string }[]>('id', 'name').whereIn('id', uniq(ids.groups ?? [])) : [],
+    uniq(ids.projects ?? []).length
+      ? db('projects')
+          .select<{ id: string; name: string }[]>('id', 'name')
+          .whereIn('id', uniq(ids.projects ?? []))
+      : [],
+    uniq(ids.groups ?? []).length
+      ? db('target_groups')
+          .select<{ id: string; name: string }[]>('id', 'name')
+          .whereIn('id', uniq(ids.groups ?? []))
+      : [],
   ]);
   const orgs = await getOrgsByIds(db, uniq([...(ids.orgs ?? []), ...users.map((u) => u.orgId)]));
   return {

@@ -130,7 +130,8 @@ export function trendLineChart(d: BulletinData, lang: ExportLang = 'zh'): string
       );
     }
   });
-  if (points.length === 0) parts.push(`<text x="${width / 2}" y="${height / 2}" font-size="12" text-anchor="middle" fill="${GREY}">${lang === 'zh' ? '暂无数据' : 'no data'}</text>`);
+  if (points.length === 0)
+    parts.push(`<text x="${width / 2}" y="${height / 2}" font-size="12" text-anchor="middle" fill="${GREY}">${lang === 'zh' ? '暂无数据' : 'no data'}</text>`);
   return svg(width, height, one('历次通报全市完成率趋势 / Completion over the bulletins', lang), parts);
 }
 
@@ -147,7 +148,10 @@ function tableHtml(t: Table, lang: ExportLang): string {
   const head = `<tr>${t.columns.map((c) => `<th scope="col">${escapeHtml(c)}</th>`).join('')}</tr>`;
   const body = t.rows.map((r) => `<tr>${r.map((c) => cell(c)).join('')}</tr>`).join('');
   const total = t.total ? `<tfoot><tr class="total">${t.total.map((c) => cell(c)).join('')}</tr></tfoot>` : '';
-  const empty = t.rows.length === 0 ? `<tr><td colspan="${t.columns.length}" class="empty">${escapeHtml(t.note ?? (lang === 'zh' ? '暂无数据' : 'no data'))}</td></tr>` : '';
+  const empty =
+    t.rows.length === 0
+      ? `<tr><td colspan="${t.columns.length}" class="empty">${escapeHtml(t.note ?? (lang === 'zh' ? '暂无数据' : 'no data'))}</td></tr>`
+      : '';
   return `<section class="table"><h2>${escapeHtml(t.title)}</h2><table><thead>${head}</thead><tbody>${body || empty}</tbody>${total}</table>${t.note && t.rows.length ? `<p class="note">${lang === 'zh' ? '注：' : 'Note: '}${escapeHtml(t.note)}</p>` : ''}</section>`;
 }
 

@@ -51,7 +51,7 @@ const shown = (v: unknown) =>
 
 /** Whom an entry went to or removed, by name and post (logins nobody holds are left out). */
 function toPeople(e: TimelineEntry): string[] {
-  const logins = [e.data?.to, e.data?.removed].flatMap((v) => (typeof v === 'string' ? [v] : Array.isArray(v) ? v : []));
+  const logins = [e.data?.to, e.data?.removed].flatMap((v) => (typeof v === 'string' ? [v] : Array.isArray(v) ? (v as unknown[]) : []));
   return logins.flatMap((u) => (typeof u === 'string' && e.people?.[u] ? [personText(e.people[u].name, e.people[u].post)] : []));
 }
 

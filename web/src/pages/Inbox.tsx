@@ -285,9 +285,7 @@ export default function Inbox() {
                 <Space orientation="vertical" size={4} style={{ width: '100%' }}>
                   {title(r)}
                   <CampaignTag name={r.campaignName} year={r.campaignYear} />
-                  <Typography.Text type="secondary">
-                    {label(APP_TYPES, r.applicationType, lang)}
-                  </Typography.Text>
+                  <Typography.Text type="secondary">{label(APP_TYPES, r.applicationType, lang)}</Typography.Text>
                   <span>{[r.step ? m(r.step) : null, r.applicantName ? `${t('申请人')}：${r.applicantName}` : null].filter(Boolean).join(' · ')}</span>
                   <span>
                     {r.orgName} · {when(r)}
@@ -319,7 +317,12 @@ export default function Inbox() {
             columns={[
               { title: t('事项'), dataIndex: 'subject', render: (_: string, r) => title(r) },
               { title: t('类型'), dataIndex: 'applicationType', width: 110, render: (v: string) => <Tag>{label(APP_TYPES, v, lang)}</Tag> },
-              { title: t('所属行动'), dataIndex: 'campaignName', width: 160, render: (_: unknown, r) => (r.campaignName ? <CampaignTag name={r.campaignName} year={r.campaignYear} /> : '—') },
+              {
+                title: t('所属行动'),
+                dataIndex: 'campaignName',
+                width: 160,
+                render: (_: unknown, r) => (r.campaignName ? <CampaignTag name={r.campaignName} year={r.campaignYear} /> : '—'),
+              },
               { title: view === 'started' ? t('当前步骤') : t('步骤'), dataIndex: 'step', render: (v: string | null) => (v ? m(v) : '—') },
               { title: t('申请人'), dataIndex: 'applicantName', width: 110, render: (v: string | null) => v ?? '—' },
               { title: t('申请单位'), dataIndex: 'orgName', width: 170 },

@@ -139,7 +139,11 @@ export default function TaskPage({ id }: { id: string }) {
             { key: 'org', label: t('办理单位'), children: d.org ? orgName(d.org) : (nameOf(d.assignee) ?? d.assigneeName ?? '—') },
             { key: 'app', label: t('申请状态'), children: s ? <Tag color={STATUS_COLORS[s.status]}>{label(APP_STATUS, s.status, lang)}</Tag> : '—' },
             { key: 'applicant', label: t('申请单位'), children: s ? orgName(s.applicantOrg) : '—' },
-            { key: 'by', label: t('申请人'), children: s?.applicant ? personText(s.applicantName ?? nameOf(s.applicant), s.applicantPost) : t('职工本人（扫码）') },
+            {
+              key: 'by',
+              label: t('申请人'),
+              children: s?.applicant ? personText(s.applicantName ?? nameOf(s.applicant), s.applicantPost) : t('职工本人（扫码）'),
+            },
             { key: 'current', label: t('当前步骤'), children: s?.currentStep ? m(s.currentStep) : '—' },
           ]}
         />
