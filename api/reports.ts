@@ -31,6 +31,7 @@ import { readBulletinDeliveries, readBulletins, runCampaign } from '../domain/po
 import { idempotencyKeyOf, idempotent } from './idempotency';
 import { registerRoutes } from './openapi';
 import { bulletinCsv, bulletinXlsx } from './report-formats';
+import { lookupNames } from './names';
 import { mapTemporalError } from './temporal-errors';
 
 const scheduleSchema = z.object({ paused: z.boolean({ error: '须为 true 或 false / true or false' }), note: z.string().trim().max(500).optional() }).strict();
@@ -137,6 +138,12 @@ function summaryOf(r: ReportRow & { totals: BulletinData['totals']; label: strin
   };
 }
 
+/** Who issued each bulletin of a page, by name (the schedule: 系统定期发布). */
+async function issuerNames(db: Db, rows: { issuedBy: string }[]): Promise<(r: { issuedBy: string }) => { issuedByName: string | null }> {
+  const book = await lookupNames(db, { users: rows.map((r) => r.issuedBy) });
+  return (r) => ({ issuedByName: book.people.get(r.issuedBy)?.name ?? (r.issuedBy === 'system' ? '系统定期发布 / scheduled' : null) });
+}
+
 /** A download name such as 平顶山…通报-第3期.csv, sent RFC 5987-encoded with an ASCII fallback. */
 function attachment(res: express.Response, d: BulletinData, ext: string) {
   const name = `${d.campaign.name}-通报-${d.label}.${ext}`.replace(/[\\/:*?"<>|\r\n]/g, '_');
@@ -153,7 +160,8 @@ export function reportRoutes(deps: ReportDeps): Router {
     const q = parseOr400(pageSchema, req.query);
     const rows = await listCampaignReports(db, c.id, { limit: q.limit + 1, beforeSeq: q.cursor === undefined ? undefined : Number(q.cursor) });
     const page = rows.slice(0, q.limit);
-    res.json({ items: page.map(summaryOf), nextCursor: rows.length > q.limit ? String(page[page.length - 1]!.seq) : null });
+    const issuer = await issuerNames(db, page);
+    res.json({ items: page.map((r) => ({ ...summaryOf(r), ...issuer(r) })), nextCursor: rows.length > q.limit ? String(page[page.length - 1]!.seq) : null });
   });
 
   /** 临时通报: the city admin issues a bulletin now (201 with its id). */
@@ -261,8 +269,9 @@ export function reportRoutes(deps: ReportDeps): Router {
     const q = parseOr400(pageSchema, req.query);
     const rows = await listReportsDeliveredTo(db, caller.username, { limit: q.limit + 1, beforeId: q.cursor === undefined ? undefined : Number(q.cursor) });
     const page = rows.slice(0, q.limit);
+    const issuer = await issuerNames(db, page);
     res.json({
-      items: page.map((r) => ({ ...summaryOf(r), campaignName: r.campaignName, readAt: r.readAt })),
+      items: page.map((r) => ({ ...summaryOf(r), ...issuer(r), campaignName: r.campaignName, readAt: r.readAt })),
       nextCursor: rows.length > q.limit ? String(page[page.length - 1]!.deliveryId) : null,
     });
   });

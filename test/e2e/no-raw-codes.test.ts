@@ -154,5 +154,5 @@ describe('no raw codes, ids or logins in the browser', () => {
     await sup.shot('no-raw-codes-supervisor-bulletin');
 
     for (const s of [approver, leader, applicant, reviewer, admin, sup]) await s.context.close();
-  });
+  }, 300_000);
 });
