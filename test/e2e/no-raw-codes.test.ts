@@ -61,6 +61,9 @@ describe('no raw codes, ids or logins in the browser', () => {
     const second = await eventually(async () => (await api.inbox(rev, appId)).find((t) => t.id !== first.id));
     await api.ok(rev, second.id, { action: 'transfer', to: [lead], comment: '请领导审核' });
     const leadTask = await api.task(lead, appId);
+    // 催办: the applicant urges, the transferee gets a message.
+    const urged = await api.appAct(sb.staff, appId, { action: 'urge', comment: '请尽快审批' });
+    expect(urged.status, JSON.stringify(urged.body)).toBe(200);
 
     // ---- a campaign whose project list waits for the city reviewer, and a bulletin ----
     const d = new CampaignDriver(h);
@@ -94,9 +97,6 @@ describe('no raw codes, ids or logins in the browser', () => {
     await approver.page.getByTestId('tab-done').click();
     await approver.page.getByText(title).first().waitFor();
     await check(approver, 'approver 已办');
-    await approver.page.goto('/notifications');
-    await approver.page.getByTestId('notification').first().waitFor();
-    await check(approver, 'approver messages');
 
     // The transferee: the task page.
     const leader = await openSession(browser, h.url);
@@ -105,6 +105,10 @@ describe('no raw codes, ids or logins in the browser', () => {
     await leader.page.getByTestId('app-timeline').getByText('赵审核').first().waitFor();
     await check(leader, 'transferee task page');
     await leader.shot('no-raw-codes-transferee-task');
+    await leader.page.goto('/notifications');
+    await leader.page.getByTestId('notification').first().waitFor();
+    await check(leader, 'transferee messages');
+    await leader.shot('no-raw-codes-transferee-messages');
 
     // The applicant: the application page, 我发起的, messages.
     const applicant = await openSession(browser, h.url);
