@@ -44,7 +44,7 @@ export type InboxView = 'todo' | 'done' | 'started' | 'cc';
 export function CampaignTag({ name, year }: { name?: string | null; year?: number | null }) {
   if (!name) return null;
   return (
-    <Tag color="geekblue" data-testid="campaign-tag">
+    <Tag color="geekblue" data-testid="campaign-tag" style={{ whiteSpace: 'normal', overflowWrap: 'anywhere', marginInlineEnd: 0 }}>
       {year && !name.includes(String(year)) ? `${name}（${year}）` : name}
     </Tag>
   );
