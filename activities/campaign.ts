@@ -444,11 +444,14 @@ export function createCampaignActivities({ db, pii }: ActivityDeps) {
       return applyProgress(db, { ...p, report: rewrapJson(pii, p.report).value });
     },
 
-    async saveSelfAssessment(p: { projectId: string; report: Record<string, unknown>; actor: string; key: string }): Promise<void> {
+    /** Saves the report; answers the project's name, which titles the self-assessment application (never its id). */
+    async saveSelfAssessment(p: { projectId: string; report: Record<string, unknown>; actor: string; key: string }): Promise<{ projectName: string | null }> {
       await db('projects')
         .where({ id: p.projectId })
         .update({ self_assessment: JSON.stringify({ ...p.report, submittedBy: p.actor }), updated_at: db.fn.now() });
       await insertProjectEvent(db, { key: p.key, projectId: p.projectId, actor: p.actor, kind: 'assessment', data: p.report });
+      const project = await db('projects').where({ id: p.projectId }).first<{ name: string } | undefined>('name');
+      return { projectName: project?.name ?? null };
     },
   };
 }

@@ -31,6 +31,7 @@ import { getApplicationQuery } from '../workflows';
 import type { ActionInput } from '../workflows/approval-types';
 import { callerOf, requireAuth, type Caller } from './auth';
 import { actForApplicant, applyForSubsidy, copyApplicationTarget, urgeApplication, type TargetFacts } from '../domain/policy';
+import { appNames, namesForApps } from './names';
 import { badRequest, enforce, HttpError, parseOr400, zodFieldErrors, type FieldError } from './errors';
 import { idempotencyKeyOf, idempotent } from './idempotency';
 import {
@@ -254,8 +255,9 @@ export function applicationRoutes(deps: ApplicationDeps): Router {
       cursor: q.cursor,
     });
     const page = rows.slice(0, q.limit);
+    const book = await namesForApps(deps.db, page);
     res.json({
-      items: page.map((a) => summary(a)),
+      items: page.map((a) => ({ ...summary(a), ...appNames(book, a) })),
       nextCursor: rows.length > q.limit ? page[page.length - 1]!.id : null,
     });
   });
@@ -269,8 +271,10 @@ export function applicationRoutes(deps: ApplicationDeps): Router {
       loadFormView(deps.db, caller, app),
       attachmentsOf(deps.db, app.id),
     ]);
+    const book = await namesForApps(deps.db, [app]);
     res.json({
       ...summary(app),
+      ...appNames(book, app),
       // 字段权限: fields hidden from this viewer are absent from the payload, the form and the timeline's edits.
       payload: publicPayload(fv.payload),
       ...(fv.form ? { form: fv.form } : {}),

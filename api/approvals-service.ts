@@ -25,6 +25,8 @@ import type { Caller } from './auth';
 export { applicationFacts, taskFacts };
 import { holdsTask, seeApplication, seeMembershipNotes, type Decision, type TargetFacts } from '../domain/policy';
 import { listUsersWithOrgPath } from '../db/user-repository';
+import { lookupNames } from '../db/names-repository';
+import { mainPost, postOf } from '../domain/approval-sheet';
 import { badRequest, conflict, enforce, notFound, type FieldError } from './errors';
 import { mapTemporalError } from './temporal-errors';
 import { withTemporalDeadline } from '../runtime/temporal-client';
@@ -192,6 +194,10 @@ export function publicPayload(payload: Record<string, unknown>): Record<string, 
   return out;
 }
 
+/** The keys of a timeline entry's data that name people (logins). */
+const PEOPLE_KEYS = ['to', 'removed', 'from'] as const;
+const usernamesIn = (v: unknown): string[] => (typeof v === 'string' ? [v] : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+
 /** Applications whose automated steps may speak of someone's membership (会籍). */
 const MEMBERSHIP_TYPES = new Set(['membership', 'transfer']);
 
@@ -206,17 +212,37 @@ const MEMBERSHIP_TYPES = new Set(['membership', 'transfer']);
 export async function timelineFor(db: Db, caller: Caller, app: ApplicationRow | undefined, rows: AuditRow[]) {
   // 代理: a deputy's action names whom it was for (代…审批), with their name.
   const absent = [...new Set(rows.flatMap((e) => (typeof e.data?.onBehalfOf === 'string' ? [e.data.onBehalfOf] : [])))];
-  // Who acted, by name (the web shows names, not login names); 'system' and the public have none.
+  // Who acted, by name and post (the web shows names, not login names); 'system' and the public have none.
   const actors = [...new Set(rows.flatMap((e) => (e.actor && e.actor !== 'system' && !e.actor.startsWith('public') ? [e.actor] : [])))];
-  const names = absent.length || actors.length ? await listUsersWithOrgPath(db, [...new Set([...absent, ...actors])]) : [];
+  // The people an entry names in its data (转办 to, 加签 to, 减签 removed, 收回 from, 升级 to): by name too.
+  const named = rows.flatMap((e) => PEOPLE_KEYS.flatMap((k) => usernamesIn(e.data?.[k])));
+  const [book, tasks] = await Promise.all([
+    lookupNames(db, { users: [...absent, ...actors, ...named] }),
+    app && actors.length ? listTasksOfApplication(db, app.id) : Promise.resolve([]),
+  ]);
+  const sheetTasks = tasks.map((t) => ({
+    stepIndex: t.stepIndex,
+    assignee: t.assignee,
+    role: t.role,
+    orgId: t.orgId,
+    orgName: null,
+    candidates: t.candidates,
+  }));
   const actorName = (e: AuditRow) => {
-    const name = names.find((n) => n.username === e.actor)?.name;
-    return name ? { actorName: name } : {};
+    const person = book.people.get(e.actor);
+    if (person) return { actorName: person.name, actorPost: postOf(person, e.actor, e.stepIndex, sheetTasks) || null };
+    // An application from the public join page (扫码入会): the worker, not the placeholder login.
+    if (e.actor === 'applicant' || e.actor?.startsWith('public')) return { actorName: '职工本人 / the worker' };
+    return {};
+  };
+  const people = (e: AuditRow) => {
+    const us = [...new Set(PEOPLE_KEYS.flatMap((k) => usernamesIn(e.data?.[k])))].filter((u) => book.people.has(u));
+    return us.length ? { people: Object.fromEntries(us.map((u) => [u, { name: book.people.get(u)!.name, post: mainPost(book.people.get(u)) }])) } : {};
   };
   const onBehalfOf = (e: AuditRow) => {
     const u = e.data?.onBehalfOf;
     if (typeof u !== 'string') return {};
-    const name = names.find((n) => n.username === u)?.name ?? u;
+    const name = book.people.get(u)?.name ?? u;
     return { onBehalfOf: { username: u, name }, label: `代${name}审批 / on behalf of ${name}` };
   };
   const view = (e: AuditRow) => ({
@@ -228,6 +254,7 @@ export async function timelineFor(db: Db, caller: Caller, app: ApplicationRow | 
     stepIndex: e.stepIndex,
     data: e.data,
     ...actorName(e),
+    ...people(e),
     ...onBehalfOf(e),
   });
   if (!app || !MEMBERSHIP_TYPES.has(app.type)) return rows.map(view);

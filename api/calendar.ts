@@ -7,6 +7,7 @@
  * (domain/policy.ts editCalendar). Every change is in the administration record.
  */
 import express, { type Router } from 'express';
+import { lookupNames } from './names';
 import { z } from 'zod';
 import { composeCalendar, officialYearCovered } from '../domain/official-calendar';
 import { toCstDateString } from '../domain/calendar';
@@ -46,7 +47,10 @@ export function calendarRoutes(deps: { db: Db }): Router {
     if (!org) throw notFound('组织不存在 / org not found');
     // Whether the caller may edit this org's overrides (the page offers editing only then).
     const canEdit = editCalendar(caller, callerOrgKind, org.path).allow;
-    const overrides = await listOverridesFor(deps.db, org.id, year);
+    const rows = await listOverridesFor(deps.db, org.id, year);
+    // Who set each override, by name (never a login).
+    const book = await lookupNames(deps.db, { users: rows.map((o) => o.createdBy) });
+    const overrides = rows.map((o) => ({ ...o, createdByName: book.people.get(o.createdBy)?.name ?? null }));
     const orgNames = new Map(overrides.map((o) => [o.orgId, o.orgName]));
     const items = composeCalendar([year], overrides).map((d) => (d.orgId ? { ...d, orgName: orgNames.get(d.orgId) } : d));
     res.json({ year, org: { id: org.id, name: org.name }, canEdit, officialCovered: officialYearCovered(year), items, overrides, nextCursor: null });

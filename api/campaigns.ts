@@ -4,6 +4,7 @@
  * (409 naming the current phase) and goes to its workflow as an Update.
  */
 import express, { type Router } from 'express';
+import { lookupNames } from './names';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { z } from 'zod';
 import { PHASES, PHASE_LABELS, regionTargets, type CampaignConfig } from '../domain/campaign';
@@ -540,6 +541,15 @@ function projectView(p: ProjectRow) {
   };
 }
 
+/** Who closed each phase, by name (`closedByName`; the timer: 系统（阶段到期）), beside the login. */
+async function closersNamed<T extends { closedBy: string }>(db: Db, rows: T[]): Promise<(T & { closedByName: string | null })[]> {
+  const book = await lookupNames(db, { users: rows.map((r) => r.closedBy) });
+  return rows.map((r) => ({
+    ...r,
+    closedByName: book.people.get(r.closedBy)?.name ?? (r.closedBy === 'system' ? '系统（阶段到期） / system (phase ended)' : null),
+  }));
+}
+
 /** GET /api/campaigns/:id — from the projections only (no workflow queries). */
 export async function campaignView(db: Db, c: CampaignRow) {
   const [regions, counts, summaries] = await Promise.all([
@@ -611,7 +621,7 @@ export async function campaignView(db: Db, c: CampaignRow) {
       overdue: sum((x) => x.counts.overdue),
       pendingApprovals: sum((x) => x.counts.pendingApprovals),
     },
-    phaseSummaries: summaries,
+    phaseSummaries: await closersNamed(db, summaries as { closedBy: string }[]),
     ranking: items
       .filter((x) => x.rank !== null)
       .sort((a, b) => (a.rank ?? 0) - (b.rank ?? 0))

@@ -7,7 +7,7 @@
  */
 import ExcelJS from 'exceljs';
 import type { BulletinData } from '../domain/bulletin';
-import { bulletinTables, type Cell, type Table } from '../domain/bulletin-tables';
+import { bulletinTables, type Cell, type ExportLang, type Table } from '../domain/bulletin-tables';
 import { csvLine } from './survey-import';
 
 const cellValue = (c: Cell): string | number | null => {
@@ -25,8 +25,8 @@ const cellValue = (c: Cell): string | number | null => {
 };
 
 /** One table, or every table one after another (a title line, the header, the rows, a blank line). */
-export function bulletinCsv(d: BulletinData, only?: Table['key']): string {
-  const tables = bulletinTables(d).filter((t) => !only || t.key === only);
+export function bulletinCsv(d: BulletinData, only?: Table['key'], lang: ExportLang = 'zh'): string {
+  const tables = bulletinTables(d, lang).filter((t) => !only || t.key === only);
   let out = '\uFEFF';
   for (const [i, t] of tables.entries()) {
     if (!only) out += csvLine([t.title]);
@@ -48,12 +48,12 @@ const FORMATS: Record<Cell['t'], string | undefined> = {
 };
 
 /** The workbook: one sheet per table, frozen headers, totals in bold. */
-export async function bulletinXlsx(d: BulletinData): Promise<Buffer> {
+export async function bulletinXlsx(d: BulletinData, lang: ExportLang = 'zh'): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
   wb.creator = d.campaign.cityName;
-  wb.title = `${d.campaign.name}推进情况通报（${d.label}）`;
+  wb.title = lang === 'zh' ? `${d.campaign.name}推进情况通报（${d.label}）` : `Progress bulletin: ${d.campaign.name}`;
   wb.created = new Date(d.issuedAt);
-  for (const t of bulletinTables(d)) {
+  for (const t of bulletinTables(d, lang)) {
     const ws = wb.addWorksheet(t.sheet, { views: [{ state: 'frozen', ySplit: 2 }] });
     ws.addRow([t.title]).font = { bold: true, size: 13 };
     const header = ws.addRow(t.columns);
@@ -73,7 +73,7 @@ export async function bulletinXlsx(d: BulletinData): Promise<Buffer> {
     };
     for (const r of t.rows) add(r);
     if (t.total) add(t.total, true);
-    if (t.note) ws.addRow([`注：${t.note}`]).font = { italic: true, color: { argb: 'FF666666' } };
+    if (t.note) ws.addRow([`${lang === 'zh' ? '注：' : 'Note: '}${t.note}`]).font = { italic: true, color: { argb: 'FF666666' } };
     t.columns.forEach((c, i) => {
       ws.getColumn(i + 1).width = i === 0 ? 24 : Math.min(30, Math.max(12, c.split(' / ')[0]!.length * 2 + 4));
     });

@@ -31,6 +31,7 @@ import { readBulletinDeliveries, readBulletins, runCampaign } from '../domain/po
 import { idempotencyKeyOf, idempotent } from './idempotency';
 import { registerRoutes } from './openapi';
 import { bulletinCsv, bulletinXlsx } from './report-formats';
+import { lookupNames } from './names';
 import { mapTemporalError } from './temporal-errors';
 
 const scheduleSchema = z.object({ paused: z.boolean({ error: '须为 true 或 false / true or false' }), note: z.string().trim().max(500).optional() }).strict();
@@ -45,7 +46,7 @@ registerRoutes({
     post: { summary: '暂停或恢复通报（恢复时补发一次）/ pause or resume the schedule (resuming catches up once)', body: scheduleSchema },
   },
   '/api/reports': { get: { summary: '我的通报 / bulletins delivered to the caller', query: ['limit', 'cursor'] } },
-  '/api/reports/{id}': { get: { summary: '一期通报：json、html（可打印，含图表）、csv、xlsx / one bulletin', query: ['format', 'table'] } },
+  '/api/reports/{id}': { get: { summary: '一期通报：json、html（可打印，含图表）、csv、xlsx / one bulletin', query: ['format', 'table', 'lang'] } },
   '/api/reports/{id}/print-link': {
     post: { summary: '打印版链接（5 分钟有效，打开 /print/reports/{id}）/ a 5-minute signed link to the print page', ok: 201 },
   },
@@ -137,6 +138,12 @@ function summaryOf(r: ReportRow & { totals: BulletinData['totals']; label: strin
   };
 }
 
+/** Who issued each bulletin of a page, by name (the schedule: 系统定期发布). */
+async function issuerNames(db: Db, rows: { issuedBy: string }[]): Promise<(r: { issuedBy: string }) => { issuedByName: string | null }> {
+  const book = await lookupNames(db, { users: rows.map((r) => r.issuedBy) });
+  return (r) => ({ issuedByName: book.people.get(r.issuedBy)?.name ?? (r.issuedBy === 'system' ? '系统定期发布 / scheduled' : null) });
+}
+
 /** A download name such as 平顶山…通报-第3期.csv, sent RFC 5987-encoded with an ASCII fallback. */
 function attachment(res: express.Response, d: BulletinData, ext: string) {
   const name = `${d.campaign.name}-通报-${d.label}.${ext}`.replace(/[\\/:*?"<>|\r\n]/g, '_');
@@ -153,7 +160,8 @@ export function reportRoutes(deps: ReportDeps): Router {
     const q = parseOr400(pageSchema, req.query);
     const rows = await listCampaignReports(db, c.id, { limit: q.limit + 1, beforeSeq: q.cursor === undefined ? undefined : Number(q.cursor) });
     const page = rows.slice(0, q.limit);
-    res.json({ items: page.map(summaryOf), nextCursor: rows.length > q.limit ? String(page[page.length - 1]!.seq) : null });
+    const issuer = await issuerNames(db, page);
+    res.json({ items: page.map((r) => ({ ...summaryOf(r), ...issuer(r) })), nextCursor: rows.length > q.limit ? String(page[page.length - 1]!.seq) : null });
   });
 
   /** 临时通报: the city admin issues a bulletin now (201 with its id). */
@@ -261,8 +269,9 @@ export function reportRoutes(deps: ReportDeps): Router {
     const q = parseOr400(pageSchema, req.query);
     const rows = await listReportsDeliveredTo(db, caller.username, { limit: q.limit + 1, beforeId: q.cursor === undefined ? undefined : Number(q.cursor) });
     const page = rows.slice(0, q.limit);
+    const issuer = await issuerNames(db, page);
     res.json({
-      items: page.map((r) => ({ ...summaryOf(r), campaignName: r.campaignName, readAt: r.readAt })),
+      items: page.map((r) => ({ ...summaryOf(r), ...issuer(r), campaignName: r.campaignName, readAt: r.readAt })),
       nextCursor: rows.length > q.limit ? String(page[page.length - 1]!.deliveryId) : null,
     });
   });
@@ -273,6 +282,7 @@ export function reportRoutes(deps: ReportDeps): Router {
       z.object({
         format: z.enum(['json', 'html', 'csv', 'xlsx'], { error: '格式须为 json、html、csv 或 xlsx / format must be json, html, csv or xlsx' }).default('json'),
         table: z.enum(TABLE_KEYS as [string, ...string[]]).optional(),
+        lang: z.enum(['zh', 'en'], { error: '语言须为 zh 或 en / lang must be zh or en' }).default('zh'),
       }),
       req.query,
     );
@@ -286,15 +296,15 @@ export function reportRoutes(deps: ReportDeps): Router {
       case 'html':
         // Nothing active in a bulletin page: inline styles and SVG only.
         res.setHeader('Content-Security-Policy', PRINT_CSP);
-        res.type('html').send(renderBulletinHtml(d));
+        res.type('html').send(renderBulletinHtml(d, q.lang));
         return;
       case 'csv':
         attachment(res, d, 'csv');
-        res.type('text/csv; charset=utf-8').send(bulletinCsv(d, q.table as never));
+        res.type('text/csv; charset=utf-8').send(bulletinCsv(d, q.table as never, q.lang));
         return;
       case 'xlsx':
         attachment(res, d, 'xlsx');
-        res.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(await bulletinXlsx(d));
+        res.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(await bulletinXlsx(d, q.lang));
         return;
     }
   });
@@ -317,6 +327,9 @@ export function reportRoutes(deps: ReportDeps): Router {
   /** The bulletin's print page (A4, no script), opened with a link from POST …/print-link; the same checks as GET …?format=html. */
   router.get('/print/reports/:id', async (req, res) => {
     const token = typeof req.query.token === 'string' ? req.query.token : '';
+    const q = parseOr400(z.object({ lang: z.enum(['zh', 'en'], { error: '语言须为 zh 或 en / lang must be zh or en' }).default('zh') }), {
+      lang: req.query.lang,
+    });
     let claims: { sub?: string; rid?: string; use?: string };
     try {
       claims = jwt.verify(token, deps.jwtSecret, { algorithms: ['HS256'] }) as typeof claims;
@@ -332,7 +345,7 @@ export function reportRoutes(deps: ReportDeps): Router {
     res.setHeader('Cache-Control', 'no-store');
     // The signed link must not leak to anything the page might reach.
     res.setHeader('Referrer-Policy', 'no-referrer');
-    res.type('html').send(renderBulletinHtml(report.data));
+    res.type('html').send(renderBulletinHtml(report.data, q.lang));
   });
 
   /** Who got the bulletin, by channel, with attempts and errors (city and province admins and supervisors). */

@@ -13,6 +13,7 @@ import { APPLICATION_TYPES } from '../domain/chain';
 import { taskViewFilter } from '../domain/policy';
 import { reviseLink } from '../domain/web-links';
 import { callerOf } from './auth';
+import { lookupNames, shownTitle } from './names';
 import { badRequest, parseOr400 } from './errors';
 import { isoDate, isoDateTime } from './validation';
 
@@ -66,6 +67,7 @@ function rowView(r: ViewRow) {
     orgName: r.orgName,
     campaignId: r.campaignId,
     campaignName: r.campaignName,
+    campaignYear: r.campaignYear,
     dueAt: r.dueAt,
     overdue: r.overdue,
     createdAt: r.createdAt,
@@ -98,10 +100,16 @@ export async function taskViewPage(db: Db, req: Request, deputyMarks: Marks) {
   ]);
   const page = rows.slice(0, q.limit);
   const last = page[page.length - 1];
-  const marks = await deputyMarks(page);
+  const [marks, book] = await Promise.all([deputyMarks(page), lookupNames(db, { projects: page.map((r) => r.projectId) })]);
   return {
     view: q.view,
-    items: page.map((r) => ({ ...rowView(r), ...marks(r) })),
+    items: page.map((r) => ({
+      ...rowView(r),
+      // A workflow-made title names the project by name, not id (项目绩效自评：…).
+      subject: shownTitle(book, r.subject, r.projectId),
+      projectName: r.projectId ? (book.projects.get(r.projectId) ?? null) : null,
+      ...marks(r),
+    })),
     nextCursor: rows.length > q.limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.id, cursorAt: last.cursorAt }) : null,
     counts,
   };

@@ -58,6 +58,7 @@ import { auditIdLookup } from './id-lookups';
 import { callerOf, type Caller } from './auth';
 import { badRequest, enforce, HttpError, notFound, parseOr400, type FieldError } from './errors';
 import { idempotencyKeyOf, idempotent } from './idempotency';
+import { appNames, namesForApps, personOf } from './names';
 import { mapTemporalError } from './temporal-errors';
 import { isoDateTime } from './validation';
 import { taskViewPage } from './task-views';
@@ -198,6 +199,33 @@ function taskView(t: TaskRow) {
 }
 
 /**
+ * The names of a page of tasks (issue 15): the assignee's name and post, the applicant's, the orgs', the campaign's
+ * (name and year, so identical titles from different campaigns can be told apart) and the title with the project by name.
+ */
+async function taskNames(db: Db, rows: TaskRow[]): Promise<(t: TaskRow) => Record<string, unknown>> {
+  const apps = rows.map((t) => ({ ...t, title: t.subject }));
+  const book = await namesForApps(db, apps, { users: rows.map((t) => t.assignee), orgs: rows.map((t) => t.orgId) });
+  return (t) => {
+    const n = appNames(book, { ...t, title: t.subject });
+    const assignee = personOf(book, t.assignee);
+    return {
+      subject: n.title,
+      assigneeName: assignee?.name ?? null,
+      assigneePost: assignee?.post ?? null,
+      applicant: t.applicant ?? null,
+      applicantName: n.applicantName,
+      applicantOrg: t.applicantOrg ?? null,
+      applicantOrgName: n.applicantOrgName,
+      orgName: t.orgId ? (book.orgs.get(t.orgId) ?? null) : null,
+      campaignId: n.campaignId,
+      campaignName: n.campaignName,
+      campaignYear: n.campaignYear,
+      projectName: n.projectName,
+    };
+  };
+}
+
+/**
  * 代理 marks of tasks as the caller sees them: `onBehalfOf` (the absent person the caller stands in for, 代…审批)
  * and `readOnly` (the caller was away: their deputy holds it). Names looked up once per page.
  */
@@ -323,9 +351,9 @@ export function taskRoutes(deps: TaskDeps): Router {
       countInbox(deps.db, who),
     ]);
     const page = rows.slice(0, q.limit);
-    const marks = await deputyMarks(deps.db, caller, page);
+    const [marks, names] = await Promise.all([deputyMarks(deps.db, caller, page), taskNames(deps.db, page)]);
     res.json({
-      items: page.map((t) => ({ ...taskView(t), ...marks(t) })),
+      items: page.map((t) => ({ ...taskView(t), ...names(t), ...marks(t) })),
       nextCursor: rows.length > q.limit ? encodeCursor(page[page.length - 1]!) : null,
       counts,
     });
@@ -341,9 +369,14 @@ export function taskRoutes(deps: TaskDeps): Router {
     const row = app ?? (await getApplication(deps.db, t.applicationId));
     const fv = row ? await loadFormView(deps.db, caller, row, t) : undefined;
     if (personalData || membership) res.setHeader('Cache-Control', 'no-store');
-    const marks = await deputyMarks(deps.db, caller, [t]);
+    const [marks, names, book] = await Promise.all([
+      deputyMarks(deps.db, caller, [t]),
+      taskNames(deps.db, [t]),
+      app ? namesForApps(deps.db, [app]) : undefined,
+    ]);
     res.json({
       ...taskView(t),
+      ...names(t),
       ...marks(t),
       ...(personalData ? { personalData } : {}),
       // Whether the page offers 查看完整信息: the policy's answer on the projection's facts (the reveal itself asks again,
@@ -363,6 +396,7 @@ export function taskRoutes(deps: TaskDeps): Router {
             applicantOrg: app.applicantOrg,
             targetOrg: app.targetOrg,
             payload: publicPayload(fv?.payload ?? app.payload),
+            ...(book ? appNames(book, app) : {}),
           }
         : undefined,
       ...(fv?.form ? { form: fv.form } : {}),

@@ -27,6 +27,9 @@ export interface ApplicationRow {
   workflowId: string;
   createdAt: Date;
   updatedAt: Date;
+  /** The campaign and project a workflow-made application belongs to (project list, subsidy, self-assessment). */
+  campaignId?: string | null;
+  projectId?: string | null;
 }
 
 export interface TaskRow {
@@ -56,6 +59,10 @@ export interface TaskRow {
   fields: Record<string, FieldAccess> | null;
   applicationType?: string;
   applicationStatus?: string;
+  applicant?: string | null;
+  applicantOrg?: string;
+  campaignId?: string | null;
+  projectId?: string | null;
   /** created_at to the microsecond (a JS Date keeps only milliseconds), for inbox cursors. */
   cursorAt?: string;
 }
@@ -89,6 +96,8 @@ const appColumns = {
   workflowId: 'a.workflow_id',
   createdAt: 'a.created_at',
   updatedAt: 'a.updated_at',
+  campaignId: 'a.campaign_id',
+  projectId: 'a.project_id',
 };
 
 /** The policy's view of a task row (domain/policy.ts), for the API and the bulk-job activities alike. */
@@ -217,6 +226,10 @@ const taskColumns = {
   fields: 't.fields',
   applicationType: 'a.type',
   applicationStatus: 'a.status',
+  applicant: 'a.applicant',
+  applicantOrg: 'a.applicant_org',
+  campaignId: 'a.campaign_id',
+  projectId: 'a.project_id',
 };
 
 /** Whose tasks: by name, or by a role in an org (domain/policy.ts `inboxFilter`, the same rule as `holdsTask`). */

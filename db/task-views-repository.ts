@@ -43,6 +43,8 @@ export interface ViewRow {
   orgName: string;
   campaignId: string | null;
   campaignName: string | null;
+  campaignYear: number | null;
+  projectId: string | null;
   dueAt: Date | null;
   createdAt: Date;
   completedAt: Date | null;
@@ -94,7 +96,7 @@ function base(db: Db, view: TaskViewName, who: ViewWho): Knex.QueryBuilder {
 function applyFilters(db: Db, q: Knex.QueryBuilder, view: TaskViewName, f: ViewFilters): void {
   if (f.q) q.andWhereRaw(`a.title ilike ? escape '\\'`, [likeEscaped(f.q)]);
   if (f.type) q.andWhere('a.type', f.type);
-  if (f.campaign) q.andWhereRaw(`a.payload->>'campaignId' = ?`, [f.campaign]);
+  if (f.campaign) q.andWhereRaw(`coalesce(a.campaign_id, a.payload->>'campaignId') = ?`, [f.campaign]);
   if (f.org) q.andWhereRaw(`ao.path like (select o.path from orgs o where o.id = ?) || '%'`, [f.org]);
   const at = timeColumn(view);
   if (f.from) q.andWhere(at, '>=', f.from);
@@ -113,7 +115,7 @@ export async function listView(db: Db, view: TaskViewName, who: ViewWho, f: View
   applyFilters(db, q, view, f);
   const at = timeColumn(view);
   const id = idColumn(view);
-  q.leftJoin('users as ap', 'ap.username', 'a.applicant').leftJoin('campaigns as c', db.raw(`c.id = a.payload->>'campaignId'`));
+  q.leftJoin('users as ap', 'ap.username', 'a.applicant').leftJoin('campaigns as c', db.raw(`c.id = coalesce(a.campaign_id, a.payload->>'campaignId')`));
   if (view === 'started') {
     q.select({
       id: 'a.id',
@@ -129,6 +131,8 @@ export async function listView(db: Db, view: TaskViewName, who: ViewWho, f: View
       orgName: 'ao.name',
       campaignId: 'c.id',
       campaignName: 'c.name',
+      campaignYear: 'c.year',
+      projectId: 'a.project_id',
       createdAt: 'a.created_at',
     }).select(
       db.raw('null::text as kind, null::int as "stepIndex", null::text as decision, null::text as assignee, null::text as "assigneeName"'),
@@ -162,6 +166,8 @@ export async function listView(db: Db, view: TaskViewName, who: ViewWho, f: View
         orgName: 'ao.name',
         campaignId: 'c.id',
         campaignName: 'c.name',
+        campaignYear: 'c.year',
+        projectId: 'a.project_id',
         dueAt: 't.due_at',
         createdAt: 't.created_at',
         completedAt: 't.completed_at',

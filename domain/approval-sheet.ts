@@ -9,6 +9,7 @@
  * Pure and deterministic: the same facts give the same sheet.
  */
 import { ATTACHMENT_TYPES, isAllowedAttachmentType } from './attachments';
+import { beijingTime } from './beijing-time';
 import type { FormDefinition } from './chain';
 
 /** One row of the form part: a field's Chinese label and its printed value. */
@@ -135,21 +136,8 @@ export const DECISION_LABELS: Record<string, string> = {
   approved: '审批完成',
 };
 
-const beijing = new Intl.DateTimeFormat('en-CA', {
-  timeZone: 'Asia/Shanghai',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  hourCycle: 'h23',
-});
-
-/** 2026-07-03 14:05, in Beijing time (never a raw UTC ISO string). */
-export function beijingTime(at: Date | string): string {
-  const parts = Object.fromEntries(beijing.formatToParts(new Date(at)).map((p) => [p.type, p.value]));
-  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
-}
+/** 2026-07-03 14:05, in Beijing time (never a raw UTC ISO string); the one helper, domain/beijing-time.ts. */
+export { beijingTime };
 
 /** 1.2 MB / 340 KB / 512 B */
 export function fileSize(bytes: number): string {
@@ -172,13 +160,25 @@ function chinese(text: string | null | undefined): string {
  * they decided (a role task: that role there), else their first post, else
  * their home org.
  */
-function postOf(person: SheetPerson | undefined, username: string, stepIndex: number | null, tasks: readonly SheetTask[]): string {
+export function postOf(person: SheetPerson | undefined, username: string, stepIndex: number | null, tasks: readonly SheetTask[]): string {
   const task = tasks.find((t) => t.stepIndex === stepIndex && (t.assignee === username || t.candidates.includes(username)));
   const at = task?.orgId ? person?.posts.find((p) => p.orgId === task.orgId && (!task.role || p.role === task.role)) : undefined;
   const post = at ?? (task?.role ? undefined : person?.posts[0]);
   if (post) return `${post.orgName} ${ROLE_LABELS[post.role] ?? ''}`.trim();
   if (task?.orgName && task.role) return `${task.orgName} ${ROLE_LABELS[task.role] ?? ''}`.trim();
   return person?.orgName ?? '';
+}
+
+/** A person's post as shown beside their name (平顶山市总工会 审核员): their first active post, else their home org. */
+export function mainPost(person: SheetPerson | undefined): string {
+  const post = person?.posts[0];
+  return post ? `${post.orgName} ${ROLE_LABELS[post.role] ?? ''}`.trim() : (person?.orgName ?? '');
+}
+
+/** 张三（平顶山市总工会 审核员）: a person as every list and print shows them, never by login. */
+export function personLabel(person: SheetPerson | undefined, post = mainPost(person)): string {
+  if (!person) return '';
+  return post ? `${person.name}（${post}）` : person.name;
 }
 
 function decisionLabel(e: SheetEvent): string | undefined {

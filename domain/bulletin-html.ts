@@ -5,22 +5,13 @@
  * goes out as the email body — and the tables. Pure: the same data always
  * gives the same page. Numbers and dates are formatted for zh-CN (Beijing time).
  */
+import { beijingDateZh, beijingTime, beijingTimeZh } from './beijing-time';
 import type { BulletinData } from './bulletin';
-import { bulletinTables, type Cell, type Table } from './bulletin-tables';
+import { bulletinTables, type Cell, type ExportLang, type Table } from './bulletin-tables';
+import { labelParts } from './campaign';
 
 const intFmt = new Intl.NumberFormat('zh-CN', { maximumFractionDigits: 0 });
 const pctFmt = new Intl.NumberFormat('zh-CN', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
-const dateFmt = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', year: 'numeric', month: 'long', day: 'numeric' });
-const timeFmt = new Intl.DateTimeFormat('zh-CN', {
-  timeZone: 'Asia/Shanghai',
-  year: 'numeric',
-  month: 'long',
-  day: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-  hour12: false,
-});
-
 /** 1,234 */
 export const formatInt = (n: number) => intFmt.format(n);
 /** 45.2% (— without a target) */
@@ -30,9 +21,13 @@ export const formatDelta = (n: number | null) => (n === null ? '—' : n > 0 ? `
 /** +1.5 个百分点 */
 export const formatPts = (n: number | null) => (n === null ? '—' : `${n > 0 ? '+' : n < 0 ? '−' : ''}${pctFmt.format(Math.abs(n))}`);
 /** 2026年7月3日 (Beijing time) */
-export const formatDate = (iso: string) => dateFmt.format(new Date(iso));
+export const formatDate = (iso: string) => beijingDateZh(iso);
 /** 2026年7月3日 14:05 (Beijing time) */
-export const formatTime = (iso: string) => timeFmt.format(new Date(iso));
+export const formatTime = (iso: string) => beijingTimeZh(iso);
+/** A time in the page's language: 2026年7月3日 14:05, or 2026-07-03 14:05 (Beijing time). */
+const timeIn = (iso: string, lang: ExportLang) => (lang === 'zh' ? formatTime(iso) : `${beijingTime(iso)} (Beijing time)`);
+/** One half of a bilingual label. */
+const one = (label: string, lang: ExportLang) => labelParts(label)[lang];
 
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -68,7 +63,7 @@ function percentAxis(values: number[]): { max: number; step: number } {
 }
 
 /** Horizontal bars: each region's completion (new members against target), in rank order, with the 100% line. */
-export function completionBarChart(d: BulletinData): string {
+export function completionBarChart(d: BulletinData, lang: ExportLang = 'zh'): string {
   const rows = d.ranking;
   const width = 680;
   const labelW = 150;
@@ -91,17 +86,17 @@ export function completionBarChart(d: BulletinData): string {
     const color = r.completion >= 100 ? GREEN : RED;
     parts.push(`<text x="${labelW - 8}" y="${y + rowH / 2 + 4}" font-size="12" text-anchor="end" fill="#222">${escapeHtml(r.name)}</text>`);
     parts.push(
-      `<rect x="${labelW}" y="${y + 5}" width="${Math.max(w, 0)}" height="${rowH - 10}" fill="${color}"><title>${escapeHtml(r.name)}：${formatPct(r.completion)}（${formatInt(r.members)} / ${formatInt(r.target)} 人）</title></rect>`,
+      `<rect x="${labelW}" y="${y + 5}" width="${Math.max(w, 0)}" height="${rowH - 10}" fill="${color}"><title>${escapeHtml(r.name)}${lang === 'zh' ? '：' : ': '}${formatPct(r.completion)}（${formatInt(r.members)} / ${formatInt(r.target)}${lang === 'zh' ? ' 人' : ''}）</title></rect>`,
     );
     parts.push(`<text x="${r1(labelW + Math.max(w, 0) + 6)}" y="${y + rowH / 2 + 4}" font-size="12" fill="#222">${formatPct(r.completion)}</text>`);
   });
   parts.push(`<line x1="${r1(x(100))}" y1="${top - 8}" x2="${r1(x(100))}" y2="${height - bottom}" stroke="#333" stroke-width="1.5" stroke-dasharray="5,3"/>`);
-  parts.push(`<text x="${r1(x(100))}" y="${top - 12}" font-size="11" text-anchor="middle" fill="#333">目标 100%</text>`);
-  return svg(width, height, '各地区新增会员完成率 / Completion by region', parts);
+  parts.push(`<text x="${r1(x(100))}" y="${top - 12}" font-size="11" text-anchor="middle" fill="#333">${lang === 'zh' ? '目标' : 'target'} 100%</text>`);
+  return svg(width, height, one('各地区新增会员完成率 / Completion by region', lang), parts);
 }
 
 /** The city's completion over every bulletin so far (this one last). */
-export function trendLineChart(d: BulletinData): string {
+export function trendLineChart(d: BulletinData, lang: ExportLang = 'zh'): string {
   const points = d.trend;
   const width = 680;
   const height = 240;
@@ -126,7 +121,7 @@ export function trendLineChart(d: BulletinData): string {
   const every = Math.max(1, Math.ceil(points.length / 12));
   points.forEach((p, i) => {
     parts.push(
-      `<circle cx="${r1(x(i))}" cy="${r1(y(p.completion))}" r="4" fill="${i === points.length - 1 ? RED : '#fff'}" stroke="${RED}" stroke-width="2"><title>${escapeHtml(p.label)}：${formatPct(p.completion)}，新增会员 ${formatInt(p.members)} 人</title></circle>`,
+      `<circle cx="${r1(x(i))}" cy="${r1(y(p.completion))}" r="4" fill="${i === points.length - 1 ? RED : '#fff'}" stroke="${RED}" stroke-width="2"><title>${escapeHtml(lang === 'zh' ? `${p.label}：${formatPct(p.completion)}，新增会员 ${formatInt(p.members)} 人` : `${p.label}: ${formatPct(p.completion)}, ${formatInt(p.members)} new members`)}</title></circle>`,
     );
     if (i % every === 0 || i === points.length - 1) {
       parts.push(`<text x="${r1(x(i))}" y="${r1(y(p.completion)) - 9}" font-size="11" text-anchor="middle" fill="#222">${formatPct(p.completion)}</text>`);
@@ -135,31 +130,43 @@ export function trendLineChart(d: BulletinData): string {
       );
     }
   });
-  if (points.length === 0) parts.push(`<text x="${width / 2}" y="${height / 2}" font-size="12" text-anchor="middle" fill="${GREY}">暂无数据 / no data</text>`);
-  return svg(width, height, '历次通报全市完成率趋势 / Completion over the bulletins', parts);
+  if (points.length === 0)
+    parts.push(`<text x="${width / 2}" y="${height / 2}" font-size="12" text-anchor="middle" fill="${GREY}">${lang === 'zh' ? '暂无数据' : 'no data'}</text>`);
+  return svg(width, height, one('历次通报全市完成率趋势 / Completion over the bulletins', lang), parts);
 }
 
 function svg(width: number, height: number, title: string, parts: string[]): string {
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeHtml(title)}" font-family="${FONT}" style="max-width:100%;height:auto"><title>${escapeHtml(title)}</title>${parts.join('')}</svg>`;
 }
 
-function tableHtml(t: Table): string {
+function tableHtml(t: Table, lang: ExportLang): string {
   const numeric = (c: Cell) => c.t !== 'text';
   const cell = (c: Cell, tag: 'td' | 'th' = 'td') => {
     const cls = [numeric(c) ? 'num' : '', (c.t === 'delta' || c.t === 'pts') && c.v !== null && c.v < 0 ? 'neg' : ''].filter(Boolean).join(' ');
     return `<${tag}${cls ? ` class="${cls}"` : ''}>${escapeHtml(formatCell(c))}</${tag}>`;
   };
-  const head = `<tr>${t.columns.map((c) => `<th scope="col">${escapeHtml(c.split(' / ')[0]!)}<br><span class="en">${escapeHtml(c.split(' / ')[1] ?? '')}</span></th>`).join('')}</tr>`;
+  const head = `<tr>${t.columns.map((c) => `<th scope="col">${escapeHtml(c)}</th>`).join('')}</tr>`;
   const body = t.rows.map((r) => `<tr>${r.map((c) => cell(c)).join('')}</tr>`).join('');
   const total = t.total ? `<tfoot><tr class="total">${t.total.map((c) => cell(c)).join('')}</tr></tfoot>` : '';
-  const empty = t.rows.length === 0 ? `<tr><td colspan="${t.columns.length}" class="empty">${escapeHtml(t.note ?? '暂无数据 / no data')}</td></tr>` : '';
-  return `<section class="table"><h2>${escapeHtml(t.title)}</h2><table><thead>${head}</thead><tbody>${body || empty}</tbody>${total}</table>${t.note && t.rows.length ? `<p class="note">注：${escapeHtml(t.note)}</p>` : ''}</section>`;
+  const empty =
+    t.rows.length === 0
+      ? `<tr><td colspan="${t.columns.length}" class="empty">${escapeHtml(t.note ?? (lang === 'zh' ? '暂无数据' : 'no data'))}</td></tr>`
+      : '';
+  return `<section class="table"><h2>${escapeHtml(t.title)}</h2><table><thead>${head}</thead><tbody>${body || empty}</tbody>${total}</table>${t.note && t.rows.length ? `<p class="note">${lang === 'zh' ? '注：' : 'Note: '}${escapeHtml(t.note)}</p>` : ''}</section>`;
 }
 
-/** The summary paragraph, Chinese first, then English. */
-function summary(d: BulletinData): string {
+/** The summary paragraph, in the page's language. */
+function summary(d: BulletinData, lang: ExportLang): string {
   const t = d.totals;
   const lines: string[] = [];
+  if (lang === 'en') {
+    lines.push(
+      `<p>${escapeHtml(
+        `As of ${timeIn(d.asOf, 'en')}: ${formatInt(t.members.count)} new members (${formatPct(t.completion)} of ${formatInt(t.members.target)}), ${formatInt(t.unions.established)} unions established, ${formatInt(t.online.received)} online applications (${formatInt(t.online.pending)} pending), ${formatInt(t.overdue.deliverables)} overdue deliverables, ${formatInt(t.overdue.approvals)} approvals past their limit, ${formatInt(t.rectifying)} rectifications open.`,
+      )}</p>`,
+    );
+    return `<section class="summary">${lines.join('')}</section>`;
+  }
   const zh = [
     `截至${formatTime(d.asOf)}，全市新增会员 ${formatInt(t.members.count)} 人（其中网上入会 ${formatInt(t.members.online)} 人），完成目标 ${formatInt(t.members.target)} 人的 ${formatPct(t.completion)}`,
     `新建工会 ${formatInt(t.unions.established)} 个（计划 ${formatInt(t.unions.planned)} 个）`,
@@ -185,11 +192,6 @@ function summary(d: BulletinData): string {
     lines.push(`<p>${escapeHtml(`完成率排名前列的是：${top}；排名靠后的是：${bottom}，请加快推进。`)}</p>`);
   }
   if (d.missedPeriods.length) lines.push(`<p>${escapeHtml(`第${d.missedPeriods.join('、')}个通报周期未按期发布，本期一并通报。`)}</p>`);
-  lines.push(
-    `<p class="en">${escapeHtml(
-      `As of ${d.asOf.slice(0, 16).replace('T', ' ')} UTC: ${formatInt(t.members.count)} new members (${formatPct(t.completion)} of ${formatInt(t.members.target)}), ${formatInt(t.unions.established)} unions established, ${formatInt(t.online.received)} online applications (${formatInt(t.online.pending)} pending), ${formatInt(t.overdue.deliverables)} overdue deliverables, ${formatInt(t.overdue.approvals)} approvals past their limit, ${formatInt(t.rectifying)} rectifications open.`,
-    )}</p>`,
-  );
   return `<section class="summary">${lines.join('')}</section>`;
 }
 
@@ -225,16 +227,28 @@ const STYLE = `
   }
 `;
 
-/** The whole page (also the email body). */
-export function renderBulletinHtml(d: BulletinData): string {
-  const title = `关于${d.campaign.name}推进情况的通报`;
-  const tables = bulletinTables(d).filter((t) => t.key !== 'overview');
+/**
+ * The whole page (also the email body), in one language: Chinese (the default)
+ * says nothing in English, the English page nothing in Chinese but names.
+ * Times in Beijing time; no internal data version.
+ */
+export function renderBulletinHtml(d: BulletinData, lang: ExportLang = 'zh'): string {
+  const zh = lang === 'zh';
+  const title = zh ? `关于${d.campaign.name}推进情况的通报` : `Progress bulletin: ${d.campaign.name}`;
+  const tables = bulletinTables(d, lang).filter((t) => t.key !== 'overview');
+  const issue = zh ? d.label : d.label.replace(/第(\d+)期（临时）/, 'No. $1 (on demand)').replace(/第(\d+)期/, 'No. $1');
+  const meta = zh
+    ? `通报周期：${one(d.period.label, 'zh')} · 发布时间：${formatTime(d.issuedAt)} · 数据截至：${formatTime(d.asOf)} · 当前阶段：${one(d.campaign.phaseLabel, 'zh')}`
+    : `Period: ${one(d.period.label, 'en')} · Issued: ${timeIn(d.issuedAt, 'en')} · Data as of: ${timeIn(d.asOf, 'en')} · Phase: ${one(d.campaign.phaseLabel, 'en')}`;
+  const footer = zh
+    ? `本通报由系统根据实名会员记录、项目进展、网上入会和审批数据生成，为发布时的数据快照，发布后不再更改。统计起点：${formatDate(d.since)}；数据截至：${formatTime(d.asOf)}。`
+    : `Generated from real-name member records, project progress, online applications and approvals; a snapshot at issue, never changed afterwards. Counted since ${beijingTime(d.since).slice(0, 10)}; data as of ${timeIn(d.asOf, 'en')}.`;
   return `<!DOCTYPE html>
-<html lang="zh-CN">
+<html lang="${zh ? 'zh-CN' : 'en'}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(`${title}（${d.label}）`)}</title>
+<title>${escapeHtml(zh ? `${title}（${d.label}）` : `${title} (${issue})`)}</title>
 <style>${STYLE}</style>
 </head>
 <body>
@@ -242,15 +256,14 @@ export function renderBulletinHtml(d: BulletinData): string {
 <header>
 <p class="issuer">${escapeHtml(d.campaign.cityName)}</p>
 <h1>${escapeHtml(title)}</h1>
-<p class="no">${escapeHtml(d.label)}</p>
-<p class="meta">${escapeHtml(`通报周期：${d.period.label} · 发布时间：${formatTime(d.issuedAt)} · 数据截至：${formatTime(d.asOf)} · 当前阶段：${d.campaign.phaseLabel}`)}</p>
-<p class="meta en">Progress bulletin ${escapeHtml(d.label.replace(/第(\d+)期.*/, 'No. $1'))} · ${escapeHtml(d.campaign.name)}</p>
+<p class="no">${escapeHtml(issue)}</p>
+<p class="meta">${escapeHtml(meta)}</p>
 </header>
-${summary(d)}
-<section class="chart"><h2>各地区新增会员完成率 / Completion by region</h2>${completionBarChart(d)}</section>
-<section class="chart"><h2>历次通报全市完成率趋势 / Completion over the bulletins so far</h2>${trendLineChart(d)}</section>
-${tables.map(tableHtml).join('\n')}
-<footer>${escapeHtml(`本通报由系统根据实名会员记录、项目进展、网上入会和审批数据生成，为发布时的数据快照，发布后不再更改。统计起点：${formatDate(d.since)}；数据版本：${d.dataVersion}。`)}<br><span class="en">${escapeHtml(`Generated from real-name member records, project progress, online applications and approvals; an immutable snapshot. Bulletin id ${d.id}.`)}</span></footer>
+${summary(d, lang)}
+<section class="chart"><h2>${escapeHtml(one('各地区新增会员完成率 / Completion by region', lang))}</h2>${completionBarChart(d, lang)}</section>
+<section class="chart"><h2>${escapeHtml(one('历次通报全市完成率趋势 / Completion over the bulletins so far', lang))}</h2>${trendLineChart(d, lang)}</section>
+${tables.map((t) => tableHtml(t, lang)).join('\n')}
+<footer>${escapeHtml(footer)}</footer>
 </main>
 </body>
 </html>
@@ -272,7 +285,7 @@ export function bulletinText(d: BulletinData): string {
     '',
     `全市新增会员 ${formatInt(t.members.count)} 人，完成率 ${formatPct(t.completion)}；新建工会 ${formatInt(t.unions.established)} 个；网上入会申请 ${formatInt(t.online.received)} 件（待审批 ${formatInt(t.online.pending)} 件）。`,
     '',
-    '各地区排名 / ranking:',
+    '各地区排名：',
     ...d.ranking.map((r) => `${r.rank}. ${r.name}  ${formatPct(r.completion)}  (${formatInt(r.members)} / ${formatInt(r.target)})`),
   ];
   return lines.join('\n');

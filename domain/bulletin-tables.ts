@@ -3,7 +3,12 @@
  * workbook (one sheet per table) are rendered from, so every format shows the
  * same figures under the same Chinese-first headers. Pure.
  */
-import { PROJECT_STATUSES, PROJECT_STATUS_LABELS, type BulletinData } from './bulletin';
+import { beijingDate, beijingTime } from './beijing-time';
+import { PROJECT_STATUSES, PROJECT_STATUS_EN, PROJECT_STATUS_LABELS, type BulletinData } from './bulletin';
+import { labelParts } from './campaign';
+
+/** The language of an export: the Chinese one says nothing in English, the English one nothing in Chinese it can avoid. */
+export type ExportLang = 'zh' | 'en';
 
 export type Cell =
   | { t: 'text'; v: string }
@@ -35,7 +40,22 @@ const pct = (v: number | null): Cell => ({ t: 'pct', v });
 const delta = (v: number | null): Cell => ({ t: 'delta', v });
 const pts = (v: number | null): Cell => ({ t: 'pts', v });
 
-export function bulletinTables(d: BulletinData): Table[] {
+/** The tables in one language (Chinese by default): titles, headers, notes and labels, times in Beijing time. */
+export function bulletinTables(d: BulletinData, lang: ExportLang = 'zh'): Table[] {
+  const one = (label: string) => labelParts(label)[lang];
+  return bilingualTables(d).map((t) => ({
+    ...t,
+    title: one(t.title),
+    // "概况 Overview": the Chinese name before the first space, the English after it.
+    sheet: lang === 'zh' ? t.sheet.split(' ')[0]! : t.sheet.slice(t.sheet.indexOf(' ') + 1),
+    columns: t.columns.map(one),
+    rows: t.rows.map((r) => r.map((c) => (c.t === 'text' ? text(one(c.v)) : c))),
+    ...(t.total ? { total: t.total.map((c) => (c.t === 'text' ? text(one(c.v)) : c)) } : {}),
+    ...(t.note ? { note: one(t.note) } : {}),
+  }));
+}
+
+function bilingualTables(d: BulletinData): Table[] {
   const regionRow = (r: Pick<BulletinData['regions'][number], 'unions' | 'members' | 'online'> & { name: string }): Cell[] => [
     text(r.name),
     int(r.unions.established),
@@ -73,10 +93,9 @@ export function bulletinTables(d: BulletinData): Table[] {
         [text('发布单位 / Issued by'), text(d.campaign.cityName)],
         [text('期号 / Issue'), text(d.label)],
         [text('通报周期 / Period'), text(d.period.label)],
-        [text('发布时间 / Issued at'), text(d.issuedAt)],
-        [text('数据截至 / Data as of'), text(d.asOf)],
-        [text('统计起点 / Counted since'), text(d.since)],
-        [text('数据版本 / Data version'), text(d.dataVersion)],
+        [text('发布时间 / Issued at'), text(beijingTime(d.issuedAt))],
+        [text('数据截至 / Data as of'), text(beijingTime(d.asOf))],
+        [text('统计起点 / Counted since'), text(beijingDate(d.since))],
         [text('所处阶段 / Phase'), text(d.campaign.phaseLabel)],
         [text('新增会员 / New members'), int(d.totals.members.count)],
         [text('会员目标 / Member target'), int(d.totals.members.target)],
@@ -117,7 +136,7 @@ export function bulletinTables(d: BulletinData): Table[] {
       columns: [
         '地区 / Region',
         '项目总数 / Projects',
-        ...PROJECT_STATUSES.map((s) => `${PROJECT_STATUS_LABELS[s]} / ${s}`),
+        ...PROJECT_STATUSES.map((s) => `${PROJECT_STATUS_LABELS[s]} / ${PROJECT_STATUS_EN[s]}`),
         '逾期事项 / Overdue deliverables',
         '超时审批 / Approvals past limit',
         '整改中 / Rectifications open',
@@ -232,7 +251,7 @@ export function bulletinTables(d: BulletinData): Table[] {
       title: '七、历次通报趋势 / Trend over the bulletins so far',
       sheet: '趋势 Trend',
       columns: ['期号 / Issue', '发布时间 / Issued at', '新增会员 / New members', '新建工会 / Unions established', '完成率(%) / Completion (%)'],
-      rows: d.trend.map((p) => [text(p.label), text(p.issuedAt), int(p.members), int(p.unions), pct(p.completion)]),
+      rows: d.trend.map((p) => [text(p.label), text(beijingTime(p.issuedAt)), int(p.members), int(p.unions), pct(p.completion)]),
     },
   ];
 }

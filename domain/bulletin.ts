@@ -32,6 +32,15 @@ export const PROJECT_STATUS_LABELS: Record<BulletinProjectStatus, string> = {
   unqualified: '不合格',
 };
 
+export const PROJECT_STATUS_EN: Record<BulletinProjectStatus, string> = {
+  proposed: 'Proposed',
+  approved: 'Approved',
+  in_progress: 'In progress',
+  rectifying: 'Rectifying',
+  qualified: 'Qualified',
+  unqualified: 'Unqualified',
+};
+
 /** The reporting period length in whole seconds (Temporal schedules work in seconds), at least one second. */
 export function reportEveryMs(reportEvery: string | number | undefined): number {
   const ms = durationToMs(reportEvery ?? DEFAULT_REPORT_EVERY);

@@ -1,4 +1,5 @@
 /** Campaign configuration and phases: plain types shared by db/, api/ and workflows/. */
+import { beijingTime } from './beijing-time';
 export type Phase = 'pending' | 'survey' | 'listing' | 'implementation' | 'assessment' | 'closed';
 export const PHASES = ['survey', 'listing', 'implementation', 'assessment'] as const;
 export type WorkPhase = (typeof PHASES)[number];
@@ -31,12 +32,8 @@ export function labelParts(label: string): { zh: string; en: string } {
   return at < 0 ? { zh: label, en: label } : { zh: label.slice(0, at), en: label.slice(at + 3) };
 }
 
-/** An instant as 2026-07-03 14:05 in Beijing time (UTC+8, no daylight saving), for messages: never a raw UTC ISO string. */
-export function beijingMinute(iso: string): string {
-  const ms = Date.parse(iso);
-  if (Number.isNaN(ms)) return iso;
-  return new Date(ms + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
-}
+/** An instant as 2026-07-03 14:05 in Beijing time, for messages (domain/beijing-time.ts). */
+export const beijingMinute = (iso: string): string => beijingTime(iso);
 
 /** What each region must deliver by the end of each phase (its deadline). */
 export const PHASE_DELIVERABLES: Record<WorkPhase, { item: string; name: string }> = {

@@ -127,8 +127,9 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectView>
       const seen = s.processed[a.idempotencyKey];
       if (seen) return seen;
       await catchUp(a.phaseSeen);
-      await act.saveSelfAssessment({ projectId, report: a.report, actor: a.actor.username, key: `${me}:${a.idempotencyKey}` });
-      const title = `项目绩效自评：${projectId}`;
+      const saved = await act.saveSelfAssessment({ projectId, report: a.report, actor: a.actor.username, key: `${me}:${a.idempotencyKey}` });
+      // The project by name (histories recorded before the activity answered it replay with the id, as they ran).
+      const title = `项目绩效自评：${saved?.projectName ?? projectId}`;
       const payload = { campaignId, projectId, ...a.report };
       if (!s.assessmentApplicationId) {
         const id = `assess-${projectId}`;

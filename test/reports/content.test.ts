@@ -236,7 +236,7 @@ describe('the content of a bulletin', () => {
     await expect(h.db('reports').where({ id: first.id }).delete()).rejects.toThrow(/immutable/);
   }, 60_000);
 
-  it('is readable as a print-friendly Chinese page with SVG charts, as CSV with formulas neutralized, and as a workbook with one sheet per table', async () => {
+  it('is readable as a print-friendly Chinese page with SVG charts, as CSV with formulas neutralized, and as a workbook with one sheet per table — Chinese only, Beijing times, English on request', async () => {
     const token = await d.as('city.lead');
     const html = await h.call('GET', `/api/reports/${second.id}?format=html`, { token });
     expect(html.status).toBe(200);
@@ -250,6 +250,19 @@ describe('the content of a bulletin', () => {
     // The campaign's name is escaped, never markup.
     expect(page).toContain('=HYPERLINK(&quot;http://evil.example&quot;');
     expect(page).not.toContain('HYPERLINK("');
+    // The Chinese print: no English label, no raw UTC time, no internal data version; times in Beijing time.
+    const visible = page.replace(/<style>[\s\S]*?<\/style>/, '').replace(/<[^<>]*>/g, ' ');
+    for (const en of ['Overview', 'Completion', 'Region', 'Unions', 'members', 'Bulletin', 'UTC', 'Data version', 'xmin', 'Progress', 'period'])
+      expect(visible).not.toContain(en);
+    expect(visible).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:/);
+    expect(visible).toMatch(/数据截至：\d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d/);
+    // The English print says it in English (names stay as they are).
+    const en = (await h.call('GET', `/api/reports/${second.id}?format=html&lang=en`, { token })).body as string;
+    expect(en).toContain('<html lang="en">');
+    expect(en).toContain('Completion by region');
+    expect(en).toMatch(/Data as of: \d{4}-\d\d-\d\d \d\d:\d\d \(Beijing time\)/);
+    expect(en).not.toContain('通报周期');
+    expect((await h.call('GET', `/api/reports/${second.id}?format=html&lang=fr`, { token })).status).toBe(400);
 
     const csv = await fetch(`${h.url}/api/reports/${second.id}?format=csv`, { headers: { authorization: `Bearer ${token}` } });
     expect(csv.status).toBe(200);
@@ -261,10 +274,12 @@ describe('the content of a bulletin', () => {
     const cells: string[] = parseCsv(text, { relax_column_count: true, skip_empty_lines: true }).flat();
     expect(cells).toContain(`'${CAMPAIGN_NAME}`);
     expect(cells.filter((c) => /^[=+@\t\r]|^-(?!\d)/.test(c))).toEqual([]);
-    expect(cells).toEqual(expect.arrayContaining(['石龙区总工会', '一、分地区建会入会进展 / Unions and members by region']));
+    expect(cells).toEqual(expect.arrayContaining(['石龙区总工会', '一、分地区建会入会进展']));
+    expect(cells.filter((c) => /[a-z]{3,}/i.test(c) && !c.includes('HYPERLINK'))).toEqual([]);
+    expect(cells.filter((c) => /\d{4}-\d\d-\d\dT/.test(c))).toEqual([]);
     const ranking = await h.call('GET', `/api/reports/${second.id}?format=csv&table=ranking`, { token });
     const rows: string[][] = parseCsv((ranking.body as string).replace(/^\uFEFF/, ''));
-    expect(rows[0]![0]).toBe('名次 / Rank');
+    expect(rows[0]![0]).toBe('名次');
     expect(rows.slice(1).map((r) => [r[0], r[1], r[2]])).toEqual([
       ['1', '宝丰县总工会', '60'],
       ['2', '石龙区总工会', '50'],
@@ -277,22 +292,20 @@ describe('the content of a bulletin', () => {
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(Buffer.from(await xlsx.arrayBuffer()) as never);
     expect(wb.worksheets).toHaveLength(TABLE_KEYS.length);
-    expect(wb.worksheets.map((w) => w.name)).toEqual([
-      '概况 Overview',
-      '分地区 By region',
-      '项目与督办 Projects',
-      '分群体 By group',
-      '地区×群体 Region x group',
-      '排名 Ranking',
-      '较上期 Change',
-      '趋势 Trend',
-    ]);
-    const regionsSheet = wb.getWorksheet('分地区 By region')!;
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['概况', '分地区', '项目与督办', '分群体', '地区×群体', '排名', '较上期', '趋势']);
+    const regionsSheet = wb.getWorksheet('分地区')!;
     const rowOf = (name: string) => regionsSheet.getRows(3, regionsSheet.rowCount)!.find((r) => r.getCell(1).value === name)!;
     expect(rowOf('宝丰县总工会').getCell(6).value).toBe(6); // new members, a number
     expect(rowOf('石龙区总工会').getCell(10).value).toBe(50);
-    expect(rowOf('全市合计 / city total').getCell(6).value).toBe(13);
-    expect(wb.getWorksheet('趋势 Trend')!.rowCount).toBe(2 + 2);
+    expect(rowOf('全市合计').getCell(6).value).toBe(13);
+    expect(wb.getWorksheet('趋势')!.rowCount).toBe(2 + 2);
+    const enWb = new ExcelJS.Workbook();
+    await enWb.xlsx.load(
+      Buffer.from(
+        await (await fetch(`${h.url}/api/reports/${second.id}?format=xlsx&lang=en`, { headers: { authorization: `Bearer ${token}` } })).arrayBuffer(),
+      ) as never,
+    );
+    expect(enWb.worksheets.map((w) => w.name)).toContain('By region');
 
     const bad = await h.call('GET', `/api/reports/${second.id}?format=pdf`, { token });
     expect(bad.status).toBe(400);

@@ -157,7 +157,7 @@ export function AppLayout({ path, children }: { path: string; children: ReactNod
             data-testid="main-menu"
           />
           <Typography.Paragraph type="secondary" style={{ fontSize: 12, padding: '12px 24px' }}>
-            <ScheduleOutlined /> {user.username}
+            <ScheduleOutlined /> {user.name}
           </Typography.Paragraph>
         </Layout.Sider>
         <Layout.Content>

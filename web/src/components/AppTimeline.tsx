@@ -9,6 +9,10 @@ export interface TimelineEntry {
   actor?: string;
   /** The actor's name (the server adds it); shown instead of the login name. */
   actorName?: string;
+  /** The post they acted in (平顶山市总工会 审核员), shown after the name. */
+  actorPost?: string | null;
+  /** The people the entry's data names (转办 to, 加签 to, 减签 removed…), by login: their name and post. */
+  people?: Record<string, { name: string; post: string }>;
   action: string;
   comment?: string | null;
   note?: string;
@@ -36,8 +40,20 @@ interface FieldEdit {
   after: unknown;
 }
 
+/** 张三（平顶山市总工会 审核员）: a person by name and post, never by login; '—' when unknown. */
+export function personText(name: string | null | undefined, post?: string | null): string {
+  if (!name) return '—';
+  return post ? `${name}（${post}）` : name;
+}
+
 const shown = (v: unknown) =>
   v === null || v === undefined || v === '' ? '—' : typeof v === 'number' ? v.toLocaleString('zh-CN') : typeof v === 'string' ? v : JSON.stringify(v);
+
+/** Whom an entry went to or removed, by name and post (logins nobody holds are left out). */
+function toPeople(e: TimelineEntry): string[] {
+  const logins = [e.data?.to, e.data?.removed].flatMap((v) => (typeof v === 'string' ? [v] : Array.isArray(v) ? (v as unknown[]) : []));
+  return logins.flatMap((u) => (typeof u === 'string' && e.people?.[u] ? [personText(e.people[u].name, e.people[u].post)] : []));
+}
 
 export function AppTimeline({
   entries,
@@ -63,9 +79,9 @@ export function AppTimeline({
               <div>
                 <Tag color={COLOR[e.action]}>{label(ACTIONS, e.action, lang)}</Tag>
                 {e.step && <Typography.Text type="secondary">{m(e.step)}</Typography.Text>}
-                {showActor && e.actor && e.actor !== 'system' && (
+                {showActor && e.actorName && (
                   <Typography.Text style={{ marginInlineStart: 8 }} data-testid="timeline-actor">
-                    {e.actorName ?? e.actor}
+                    {e.actorName.includes(' / ') ? m(e.actorName) : personText(e.actorName, e.actorPost)}
                   </Typography.Text>
                 )}
                 {e.onBehalfOf && (
@@ -89,7 +105,7 @@ export function AppTimeline({
                     ))}
                   </ul>
                 )}
-                {Array.isArray(e.data?.to) && <div style={{ color: '#8c8c8c' }}>→ {(e.data.to as string[]).join('、')}</div>}
+                {toPeople(e).length > 0 && <div style={{ color: '#8c8c8c' }}>→ {toPeople(e).join('、')}</div>}
               </div>
             ),
           }))}

@@ -67,7 +67,7 @@ interface Bulletin {
 }
 
 export default function BulletinView({ id }: { id: string }) {
-  const { t, m } = useI18n();
+  const { t, m, lang } = useI18n();
   const { data: b, error } = useLoad(() => get<Bulletin>(`/api/reports/${encodeURIComponent(id)}?format=json`), [id]);
   const [dlError, setDlError] = useState<unknown>(null);
   const base = `/api/reports/${encodeURIComponent(id)}`;
@@ -133,8 +133,9 @@ export default function BulletinView({ id }: { id: string }) {
       const link = await post<{ url: string }>(`${base}/print-link`);
       if (tab) {
         tab.opener = null;
-        tab.location.href = link.url;
-      } else window.location.assign(link.url);
+        // The print page in the app's language: Chinese only, or English only.
+        tab.location.href = `${link.url}&lang=${lang}`;
+      } else window.location.assign(`${link.url}&lang=${lang}`);
     } catch (e) {
       tab?.close();
       setDlError(e);
@@ -142,7 +143,7 @@ export default function BulletinView({ id }: { id: string }) {
   };
   const dl = (format: 'csv' | 'xlsx') => {
     setDlError(null);
-    download(`${base}?format=${format}`, file(format)).catch(setDlError);
+    download(`${base}?format=${format}&lang=${lang}`, file(format)).catch(setDlError);
   };
   const tot = b.totals;
 

@@ -65,7 +65,7 @@ export interface CampaignView {
     overdue: number;
     pendingApprovals: number;
   };
-  phaseSummaries: { phase: string; closedAt: string; closedBy: string; reason: string | null }[];
+  phaseSummaries: { phase: string; closedAt: string; closedBy: string; closedByName?: string | null; reason: string | null }[];
   ranking: { org: string; name: string; score: number; rank: number }[];
   closedAt: string | null;
 }
@@ -252,7 +252,7 @@ export default function CampaignDashboard({ id }: { id: string }) {
             columns={[
               { title: t('阶段'), dataIndex: 'phase', render: (v: string) => label(PHASES, v, lang) },
               { title: t('结束时间'), dataIndex: 'closedAt', render: (v: string) => dayjs(v).format('YYYY-MM-DD HH:mm') },
-              { title: t('操作人'), dataIndex: 'closedBy' },
+              { title: t('操作人'), dataIndex: 'closedByName', render: (v: string | null | undefined) => (v ? m(v) : '—') },
               { title: t('理由'), dataIndex: 'reason', render: (v: string | null) => (v ? m(v) : t('到期自动结束')) },
             ]}
           />

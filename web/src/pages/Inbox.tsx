@@ -41,6 +41,16 @@ import { Link } from '../router';
 export type InboxView = 'todo' | 'done' | 'started' | 'cc';
 
 /** A row of one of the four views (GET /api/tasks?view=…): a task, or on 我发起的 an application. */
+/** The campaign a task belongs to, with its year (when the name does not already say it): 行动名（2026）. */
+export function CampaignTag({ name, year }: { name?: string | null; year?: number | null }) {
+  if (!name) return null;
+  return (
+    <Tag color="geekblue" data-testid="campaign-tag" style={{ whiteSpace: 'normal', overflowWrap: 'anywhere', marginInlineEnd: 0 }}>
+      {year && !name.includes(String(year)) ? `${name}（${year}）` : name}
+    </Tag>
+  );
+}
+
 export interface TaskView {
   id: string;
   applicationId: string;
@@ -60,6 +70,9 @@ export interface TaskView {
   orgName: string;
   campaignId: string | null;
   campaignName: string | null;
+  /** The campaign's year, so identical titles from different campaigns can be told apart. */
+  campaignYear?: number | null;
+  assigneePost?: string | null;
   createdAt: string;
   completedAt: string | null;
   dueAt: string | null;
@@ -281,10 +294,8 @@ export default function Inbox() {
               <Card size="small" style={{ marginBottom: 8 }} data-row-key={r.id} data-testid="task-card">
                 <Space orientation="vertical" size={4} style={{ width: '100%' }}>
                   {title(r)}
-                  <Typography.Text type="secondary">
-                    {label(APP_TYPES, r.applicationType, lang)}
-                    {r.campaignName ? ` · ${r.campaignName}` : ''}
-                  </Typography.Text>
+                  <CampaignTag name={r.campaignName} year={r.campaignYear} />
+                  <Typography.Text type="secondary">{label(APP_TYPES, r.applicationType, lang)}</Typography.Text>
                   <span>{[r.step ? m(r.step) : null, r.applicantName ? `${t('申请人')}：${r.applicantName}` : null].filter(Boolean).join(' · ')}</span>
                   <span>
                     {r.orgName} · {when(r)}
@@ -316,7 +327,12 @@ export default function Inbox() {
             columns={[
               { title: t('事项'), dataIndex: 'subject', render: (_: string, r) => title(r) },
               { title: t('类型'), dataIndex: 'applicationType', width: 110, render: (v: string) => <Tag>{label(APP_TYPES, v, lang)}</Tag> },
-              { title: t('所属行动'), dataIndex: 'campaignName', width: 160, render: (v: string | null) => v ?? '—' },
+              {
+                title: t('所属行动'),
+                dataIndex: 'campaignName',
+                width: 160,
+                render: (_: unknown, r) => (r.campaignName ? <CampaignTag name={r.campaignName} year={r.campaignYear} /> : '—'),
+              },
               { title: view === 'started' ? t('当前步骤') : t('步骤'), dataIndex: 'step', render: (v: string | null) => (v ? m(v) : '—') },
               { title: t('申请人'), dataIndex: 'applicantName', width: 110, render: (v: string | null) => v ?? '—' },
               { title: t('申请单位'), dataIndex: 'orgName', width: 170 },

@@ -23,7 +23,8 @@ import { useI18n } from '../i18n';
 import { ACTIONS, APP_STATUS, APP_TYPES, label, PROJECT_STATUS, PROJECT_TYPES, STATUS_COLORS, TASK_STATUS } from '../labels';
 import { navigate } from '../router';
 import { useSession } from '../session';
-import type { TaskView } from './Inbox';
+import { CampaignTag, type TaskView } from './Inbox';
+import { personText } from '../components/AppTimeline';
 import type { ProjectView } from './region/ProjectsTab';
 
 interface SubjectDetail {
@@ -36,6 +37,11 @@ interface SubjectDetail {
   applicantOrg: string;
   targetOrg: string | null;
   payload: Record<string, unknown>;
+  /** Names the API joins (issue 15): the applicant by name and post, the group and project by name. */
+  applicantName?: string | null;
+  applicantPost?: string | null;
+  groupName?: string | null;
+  projectName?: string | null;
   /** The chain's form as the viewer sees it (hidden fields absent), when the API puts it with the subject. */
   form?: FormDefinition;
 }
@@ -112,6 +118,7 @@ export default function TaskPage({ id }: { id: string }) {
           <Space wrap>
             <Button type="text" icon={<ArrowLeftOutlined />} onClick={() => navigate('/tasks')} aria-label={t('返回')} />
             <span>{d.subject}</span>
+            <CampaignTag name={d.campaignName} year={d.campaignYear} />
             <Tag>{label(APP_TYPES, d.applicationType, lang)}</Tag>
             <Tag color={d.transferred ? 'default' : STATUS_COLORS[d.status]} data-testid="task-status">
               {d.transferred ? t('已转办') : label(TASK_STATUS, d.status, lang)}
@@ -133,10 +140,14 @@ export default function TaskPage({ id }: { id: string }) {
           items={[
             { key: 'step', label: t('步骤'), children: m(d.step) },
             // People by name: the holder is the caller or, for a named step, found in the timeline.
-            { key: 'org', label: t('办理单位'), children: d.org ? orgName(d.org) : (nameOf(d.assignee) ?? '—') },
+            { key: 'org', label: t('办理单位'), children: d.org ? orgName(d.org) : (nameOf(d.assignee) ?? d.assigneeName ?? '—') },
             { key: 'app', label: t('申请状态'), children: s ? <Tag color={STATUS_COLORS[s.status]}>{label(APP_STATUS, s.status, lang)}</Tag> : '—' },
             { key: 'applicant', label: t('申请单位'), children: s ? orgName(s.applicantOrg) : '—' },
-            { key: 'by', label: t('申请人'), children: s?.applicant ? (nameOf(s.applicant) ?? '—') : t('职工本人（扫码）') },
+            {
+              key: 'by',
+              label: t('申请人'),
+              children: s?.applicant ? personText(s.applicantName ?? nameOf(s.applicant), s.applicantPost) : t('职工本人（扫码）'),
+            },
             { key: 'current', label: t('当前步骤'), children: s?.currentStep ? m(s.currentStep) : '—' },
           ]}
         />
@@ -330,13 +341,13 @@ function Subject({ detail, revealed, omit = [] }: { detail: SubjectDetail; revea
             value: typeof p.amount === 'number' ? p.amount.toLocaleString('zh-CN', { minimumFractionDigits: 2 }) : p.amount,
           },
           { key: 'reason', label: t('理由'), value: p.reason },
-          { key: 'project', label: t('项目'), value: p.projectId },
+          { key: 'project', label: t('项目'), value: detail.projectName ?? undefined },
         ]
       : [
           { key: 'name', label: t('姓名'), value: p.name },
           { key: 'id', label: t('身份证号'), value: revealed?.idNumber ?? p.idNumberMasked },
           { key: 'phone', label: t('手机号'), value: revealed?.phone ?? p.phoneMasked },
-          { key: 'group', label: t('所属群体'), value: p.group },
+          { key: 'group', label: t('所属群体'), value: detail.groupName ?? undefined },
           { key: 'employer', label: t('工作单位'), value: p.employer },
           { key: 'area', label: t('所在地区'), value: typeof p.area === 'string' ? orgName(p.area) : undefined },
           { key: 'from', label: t('转出工会'), value: typeof p.fromUnion === 'string' ? orgName(p.fromUnion) : undefined },

@@ -32,6 +32,7 @@ interface Override {
   orgId: string;
   orgName: string;
   createdBy: string;
+  createdByName?: string | null;
   createdAt: string;
 }
 
@@ -236,7 +237,7 @@ export default function WorkCalendar({ initialYear }: { initialYear?: number }) 
             { title: t('安排'), dataIndex: 'kind', render: (k: Kind) => (k === 'holiday' ? <Tag color="red">{t('放假')}</Tag> : <Tag>{t('上班')}</Tag>) },
             { title: t('名称'), dataIndex: 'name' },
             { title: t('设置单位'), dataIndex: 'orgName' },
-            { title: t('设置人'), dataIndex: 'createdBy' },
+            { title: t('设置人'), dataIndex: 'createdByName', render: (v: string | null | undefined) => v ?? '—' },
           ]}
         />
       </Card>
