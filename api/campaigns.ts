@@ -6,8 +6,9 @@
 import express, { type Router } from 'express';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { z } from 'zod';
-import { PHASES, PHASE_LABELS, regionTargets, type CampaignConfig } from '../domain/campaign';
+import { PHASES, PHASE_LABELS, regionTargets, submissionState, SUBMISSION_PHASES, type CampaignConfig, type Submission } from '../domain/campaign';
 import { isValidDuration } from '../domain/duration';
+import { isValidReportEvery, reportEveryLabel } from '../domain/bulletin';
 import { maskIdNumber, maskPhone, validateIdNumber } from '../domain/id-number';
 import {
   deleteCampaignIfUnstarted,
@@ -37,7 +38,7 @@ import { projectWorkflowId } from '../workflows/region-campaign';
 import { actionKey, idFromKey, newId } from './approvals-service';
 import { callerOf, type Caller } from './auth';
 import { inspectProject, launchCampaign, runCampaign, seeProject, submitForRegion } from '../domain/policy';
-import { campaignFacts, loadCampaignForRegion, loadVisibleCampaign, requirePhase } from './campaign-access';
+import { campaignFacts, loadCampaignForRegion, loadVisibleCampaign, requireOpen } from './campaign-access';
 import { badRequest, conflict, enforce, HttpError, notFound, parseOr400, type FieldError } from './errors';
 import { idLookupGuard } from './id-lookups';
 import { idempotencyKeyOf, idempotent } from './idempotency';
@@ -82,7 +83,7 @@ export const launchSchema = z
     phases: z.object({ survey: window, listing: window, implementation: window, assessment: window }),
     reportEvery: z
       .union([z.string().max(40), z.number().int().positive()])
-      .refine(isValidDuration, '时长格式无效 / use an ISO 8601 duration like P2M is not allowed; use P60D')
+      .refine(isValidReportEvery, '通报周期无效：每月 P1M、每两个月 P2M、每季度 P3M，或按天的时长如 P14D / invalid report period: P1M, P2M, P3M or a duration such as P14D')
       .optional(),
     remindBefore: z
       .union([z.string().max(40), z.number().int().positive()])
@@ -290,7 +291,7 @@ export function campaignRoutes(deps: CampaignDeps): Router {
 
   router.post('/api/campaigns/:id/regions/:org/plan', idempotent(db), async (req, res) => {
     const caller = callerOf(req);
-    const { campaign } = await loadCampaignForRegion(db, caller, req.params.id as string, req.params.org as string, { phase: 'survey' });
+    const { campaign } = await loadCampaignForRegion(db, caller, req.params.id as string, req.params.org as string, { submission: 'plan' });
     const plan = parseOr400(planSchema, req.body);
     const key = keyOf(req);
     const r = await update(temporal, () =>
@@ -304,7 +305,7 @@ export function campaignRoutes(deps: CampaignDeps): Router {
   router.post('/api/campaigns/:id/regions/:org/projects', idempotent(db), async (req, res) => {
     const caller = callerOf(req);
     const regionOrg = req.params.org as string;
-    const { campaign } = await loadCampaignForRegion(db, caller, req.params.id as string, regionOrg, { phase: 'listing' });
+    const { campaign } = await loadCampaignForRegion(db, caller, req.params.id as string, regionOrg, { submission: 'projectList' });
     const body = parseOr400(projectListSchema, req.body);
     const errors: FieldError[] = [];
     body.projects.forEach((p, i) => {
@@ -378,7 +379,7 @@ export function campaignRoutes(deps: CampaignDeps): Router {
     const p = await loadVisibleProject(db, caller, req.params.id as string);
     const campaign = (await getCampaign(db, p.campaignId))!;
     requireRegionActor(caller, p);
-    requirePhase(campaign, 'implementation');
+    requireOpen(campaign, 'progress');
     const body = parseOr400(progressSchema, req.body);
     const errors: FieldError[] = [];
     const members = (body.members ?? []).map((m, i) => {
@@ -452,7 +453,7 @@ export function campaignRoutes(deps: CampaignDeps): Router {
     const p = await loadVisibleProject(db, caller, req.params.id as string);
     const campaign = (await getCampaign(db, p.campaignId))!;
     requireRegionActor(caller, p);
-    requirePhase(campaign, 'assessment');
+    requireOpen(campaign, 'selfAssessment');
     const report = parseOr400(selfAssessmentSchema, req.body);
     const key = keyOf(req);
     const r = await update(temporal, () =>
@@ -596,9 +597,13 @@ export async function campaignView(db: Db, c: CampaignRow) {
     phase: c.phase,
     phaseLabel: PHASE_LABELS[c.phase],
     phaseEndsAt: c.phaseEndsAt,
+    /** Which submissions the current phase accepts, and why not (the web app locks the others' forms). */
+    submissions: Object.fromEntries((Object.keys(SUBMISSION_PHASES) as Submission[]).map((k) => [k, submissionState(c.phase, k)])),
     phases: c.config.phases,
     groups: c.config.groups,
     targets: c.config.targets,
+    /** The report period in words ("每两个月 / every two months"), never an ISO duration. */
+    reportPeriod: reportEveryLabel(c.config.reportEvery),
     regions: items,
     totals: {
       enterprisesScreened: sum((x) => x.counts.enterprisesScreened),

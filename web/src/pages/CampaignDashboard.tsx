@@ -53,6 +53,10 @@ export interface CampaignView {
   phases: Record<string, { start: string; end: string }>;
   groups: string[];
   targets: { newMembers: number; newUnions?: number };
+  /** Which submissions the phase accepts, and why not (domain/campaign.ts submissionState). */
+  submissions?: Record<string, { open: boolean; reason?: string }>;
+  /** The report period in words, bilingual ("每两个月 / every two months"). */
+  reportPeriod?: string;
   regions: RegionView[];
   totals: {
     enterprisesScreened: number;
@@ -140,6 +144,7 @@ export default function CampaignDashboard({ id }: { id: string }) {
             : c.closedAt
               ? t('行动已于 {at} 结束', { at: dayjs(c.closedAt).format('YYYY-MM-DD HH:mm') })
               : ''}
+          {c.reportPeriod ? `　${t('通报周期：{p}', { p: m(c.reportPeriod) })}` : ''}
         </Typography.Text>
         <PhaseTimeline phases={c.phases} current={c.phase} />
       </Card>
