@@ -84,7 +84,10 @@ export const launchSchema = z
     phases: z.object({ survey: window, listing: window, implementation: window, assessment: window }),
     reportEvery: z
       .union([z.string().max(40), z.number().int().positive()])
-      .refine(isValidReportEvery, '通报周期无效：每月 P1M、每两个月 P2M、每季度 P3M，或按天的时长如 P14D / invalid report period: P1M, P2M, P3M or a duration such as P14D')
+      .refine(
+        isValidReportEvery,
+        '通报周期无效：每月 P1M、每两个月 P2M、每季度 P3M，或按天的时长如 P14D / invalid report period: P1M, P2M, P3M or a duration such as P14D',
+      )
       .optional(),
     remindBefore: z
       .union([z.string().max(40), z.number().int().positive()])
@@ -98,7 +101,12 @@ export const launchSchema = z
 /** GET /api/campaigns: search, filters, a page (or, with format=csv|xlsx, the whole filtered list as a download). */
 export const campaignListQuery = z.object({
   q: z.string().trim().max(100, '最多 100 字 / at most 100 characters').optional(),
-  year: z.coerce.number({ error: '年度须为数字 / year must be a number' }).int().min(2000, '年度须在 2000–2100 / 2000–2100').max(2100, '年度须在 2000–2100 / 2000–2100').optional(),
+  year: z.coerce
+    .number({ error: '年度须为数字 / year must be a number' })
+    .int()
+    .min(2000, '年度须在 2000–2100 / 2000–2100')
+    .max(2100, '年度须在 2000–2100 / 2000–2100')
+    .optional(),
   phase: z.enum(['pending', 'survey', 'listing', 'implementation', 'assessment', 'closed'], { error: '未知的阶段 / unknown phase' }).optional(),
   city: z.string().trim().min(1).max(100).optional(),
   limit: z.coerce.number({ error: '须为数字 / a number' }).int().min(1, '至少 1 / at least 1').max(200, '最多 200 / at most 200').default(50),

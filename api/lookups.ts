@@ -117,7 +117,13 @@ export function lookupRoutes(deps: LookupDeps): Router {
   router.get('/api/notifications', async (req, res) => {
     const caller = callerOf(req);
     const q = parseOr400(notificationListQuery, req.query);
-    const filters = { kind: q.kind, read: q.read === undefined ? undefined : q.read === 'true', from: bound(q.from, false), to: bound(q.to, true), q: q.q || undefined };
+    const filters = {
+      kind: q.kind,
+      read: q.read === undefined ? undefined : q.read === 'true',
+      from: bound(q.from, false),
+      to: bound(q.to, true),
+      q: q.q || undefined,
+    };
     if (filters.from && filters.to && filters.from >= filters.to)
       throw badRequest('结束日期须晚于开始日期 / `to` must be after `from`', [{ path: 'to', message: '须晚于开始 / must be after from' }]);
     if (q.format === 'csv' || q.format === 'xlsx') {
@@ -126,7 +132,13 @@ export function lookupRoutes(deps: LookupDeps): Router {
         title: '我的消息',
         ascii: 'notifications',
         columns: ['类别', '内容', '时间（北京时间）', '状态', '阅读时间（北京时间）'],
-        rows: rows.map((n) => [NOTIFICATION_KINDS[n.kind] ?? '消息', zhOnly(n.message), beijingTime(n.createdAt), n.readAt ? '已读' : '未读', beijingTime(n.readAt)]),
+        rows: rows.map((n) => [
+          NOTIFICATION_KINDS[n.kind] ?? '消息',
+          zhOnly(n.message),
+          beijingTime(n.createdAt),
+          n.readAt ? '已读' : '未读',
+          beijingTime(n.readAt),
+        ]),
       });
     }
     const [rows, unread] = await Promise.all([

@@ -87,7 +87,20 @@ function viewTable(view: string, rows: ViewRow[]) {
   return {
     title: `${VIEW_TITLES[view] ?? view}列表`,
     ascii: `tasks-${view}`,
-    columns: ['标题', '所属行动', '申请类型', '当前步骤', '状态', '申请人', '单位', started ? '当前办理人' : '办理人', '办理期限（北京时间）', '是否逾期', '创建时间（北京时间）', '办结时间（北京时间）'],
+    columns: [
+      '标题',
+      '所属行动',
+      '申请类型',
+      '当前步骤',
+      '状态',
+      '申请人',
+      '单位',
+      started ? '当前办理人' : '办理人',
+      '办理期限（北京时间）',
+      '是否逾期',
+      '创建时间（北京时间）',
+      '办结时间（北京时间）',
+    ],
     rows: rows.map((r) => [
       r.subject,
       r.campaignName ?? '',

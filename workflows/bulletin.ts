@@ -54,10 +54,7 @@ export async function bulletinWorkflow(input: BulletinInput): Promise<BulletinRe
     // The time the schedule meant this run for (a trigger or backfill sets it too); else when it started.
     const scheduledAt = scheduledStartTime() ?? info.startTime;
     // A trigger after the phase's planned end still stands for the last period.
-    const index = Math.min(
-      periodIndexAt(anchor, every, scheduledAt.getTime()),
-      lastPeriodIndex(anchor, every, Date.parse(input.schedule.endAt)),
-    );
+    const index = Math.min(periodIndexAt(anchor, every, scheduledAt.getTime()), lastPeriodIndex(anchor, every, Date.parse(input.schedule.endAt)));
     if (index < 1) return { outcome: 'skipped', reason: '首个通报周期尚未结束 / no period has ended yet', emails: 0 };
     period = { index, ...periodBounds(anchor, every, index) };
   }

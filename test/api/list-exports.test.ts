@@ -37,7 +37,12 @@ async function get(username: string, path: string) {
 /** A download as bytes, with its headers. */
 async function download(username: string, path: string) {
   const res = await fetch(h.url + path, { headers: { authorization: `Bearer ${await h.login(username)}` } });
-  return { status: res.status, type: res.headers.get('content-type') ?? '', disposition: res.headers.get('content-disposition') ?? '', bytes: Buffer.from(await res.arrayBuffer()) };
+  return {
+    status: res.status,
+    type: res.headers.get('content-type') ?? '',
+    disposition: res.headers.get('content-disposition') ?? '',
+    bytes: Buffer.from(await res.arrayBuffer()),
+  };
 }
 
 async function sheetRows(bytes: Buffer): Promise<unknown[][]> {
@@ -113,7 +118,14 @@ describe('GET /api/notifications', () => {
     const at = (iso: string) => new Date(iso);
     await h.db('notifications').insert([
       { event_key: `${tag}:1`, username: sb.staff, kind: 'urge', message: `请尽快办理 ${tag} / please act`, created_at: at('2026-03-01T02:00:00Z') },
-      { event_key: `${tag}:2`, username: sb.staff, kind: 'escalation', message: `逾期督办 ${tag} / overdue`, created_at: at('2026-03-05T02:00:00Z'), read_at: at('2026-03-05T03:00:00Z') },
+      {
+        event_key: `${tag}:2`,
+        username: sb.staff,
+        kind: 'escalation',
+        message: `逾期督办 ${tag} / overdue`,
+        created_at: at('2026-03-05T02:00:00Z'),
+        read_at: at('2026-03-05T03:00:00Z'),
+      },
       { event_key: `${tag}:3`, username: sb.staff, kind: 'urge', message: `再次催办 ${tag} / urged again`, created_at: at('2026-03-09T17:30:00Z') },
     ]);
   });
@@ -167,7 +179,9 @@ describe('GET /api/tasks?view=…&format=', () => {
     expect(csv.status).toBe(200);
     const text = csv.bytes.toString('utf8');
     const [header, row] = text.split('\r\n');
-    expect(header).toBe('\uFEFF标题,所属行动,申请类型,当前步骤,状态,申请人,单位,当前办理人,办理期限（北京时间）,是否逾期,创建时间（北京时间）,办结时间（北京时间）');
+    expect(header).toBe(
+      '\uFEFF标题,所属行动,申请类型,当前步骤,状态,申请人,单位,当前办理人,办理期限（北京时间）,是否逾期,创建时间（北京时间）,办结时间（北京时间）',
+    );
     expect(row).toContain(title);
     expect(row).toContain('经费补助');
     expect(row).toContain('审批中');

@@ -144,7 +144,7 @@ export default function CampaignDashboard({ id }: { id: string }) {
             : c.closedAt
               ? t('行动已于 {at} 结束', { at: dayjs(c.closedAt).format('YYYY-MM-DD HH:mm') })
               : ''}
-          {c.reportPeriod ? `　${t('通报周期：{p}', { p: m(c.reportPeriod) })}` : ''}
+          {c.reportPeriod ? ` · ${t('通报周期：{p}', { p: m(c.reportPeriod) })}` : ''}
         </Typography.Text>
         <PhaseTimeline phases={c.phases} current={c.phase} />
       </Card>

@@ -70,9 +70,9 @@ export default function LaunchCampaign() {
   const groups = useLoad(() => get<{ items: { id: string; name: string }[] }>('/api/groups'), []);
   const cityOrg = Form.useWatch('cityOrg', form) ?? user?.org;
   const regions = Form.useWatch('regions', form) ?? [];
-  const cityMembers = Form.useWatch(['targets', 'newMembers'], form) as number | null | undefined;
-  const cityUnions = Form.useWatch(['targets', 'newUnions'], form) as number | null | undefined;
-  const perRegion = Form.useWatch('perRegion', form) as LaunchForm['perRegion'];
+  const cityMembers = Form.useWatch<number | null | undefined>(['targets', 'newMembers'], form);
+  const cityUnions = Form.useWatch<number | null | undefined>(['targets', 'newUnions'], form);
+  const perRegion = Form.useWatch<LaunchForm['perRegion']>('perRegion', form);
   const cities = orgs.filter((o) => o.kind === 'city');
   const regionOptions = useMemo(() => orgs.filter((o) => o.parent === cityOrg && (o.kind === 'county' || o.kind === 'industry')), [orgs, cityOrg]);
   const initial = useMemo<Partial<LaunchForm>>(
@@ -81,9 +81,10 @@ export default function LaunchCampaign() {
   );
 
   /** Per-region targets: the city target split evenly; `all` also over figures someone typed (平均分配). */
-  const split = (all: boolean, regionIds: string[] = form.getFieldValue('regions') ?? []) => {
-    const members = evenSplit(form.getFieldValue(['targets', 'newMembers']) ?? 0, regionIds);
-    const unions = evenSplit(form.getFieldValue(['targets', 'newUnions']) ?? 0, regionIds);
+  const split = (all: boolean) => {
+    const regionIds = (form.getFieldValue('regions') as string[] | undefined) ?? [];
+    const members = evenSplit((form.getFieldValue(['targets', 'newMembers']) as number | null) ?? 0, regionIds);
+    const unions = evenSplit((form.getFieldValue(['targets', 'newUnions']) as number | null) ?? 0, regionIds);
     const typed = (id: string, f: 'newMembers' | 'newUnions') => !all && form.isFieldTouched(['perRegion', id, f] as never);
     const current = (form.getFieldValue('perRegion') ?? {}) as NonNullable<LaunchForm['perRegion']>;
     form.setFieldValue(
@@ -93,7 +94,7 @@ export default function LaunchCampaign() {
           id,
           {
             newMembers: typed(id, 'newMembers') ? current[id]?.newMembers : (members[id] ?? null),
-            newUnions: typed(id, 'newUnions') ? current[id]?.newUnions : (unions[id] || null),
+            newUnions: typed(id, 'newUnions') ? current[id]?.newUnions : unions[id] || null,
           },
         ]),
       ),
@@ -313,10 +314,7 @@ export default function LaunchCampaign() {
               extra={t('推进实施阶段按期自动通报各地区进度；按月、季度的周期按日历月计')}
               rules={[{ required: true, message: t('请选择通报周期') }]}
             >
-              <Select
-                data-testid="report-every"
-                options={Object.keys(REPORT_PERIODS).map((v) => ({ value: v, label: label(REPORT_PERIODS, v, lang) }))}
-              />
+              <Select data-testid="report-every" options={Object.keys(REPORT_PERIODS).map((v) => ({ value: v, label: label(REPORT_PERIODS, v, lang) }))} />
             </Form.Item>
           </Col>
         </Row>

@@ -31,7 +31,13 @@ export const PHASE_OF_TAB: Record<string, string> = {
 };
 
 /** The submission each tab sends (domain/campaign.ts SUBMISSION_PHASES). */
-const SUBMISSION_OF_TAB: Record<string, string> = { survey: 'survey', plan: 'plan', projects: 'projectList', progress: 'progress', assessment: 'selfAssessment' };
+const SUBMISSION_OF_TAB: Record<string, string> = {
+  survey: 'survey',
+  plan: 'plan',
+  projects: 'projectList',
+  progress: 'progress',
+  assessment: 'selfAssessment',
+};
 
 /** Whether the campaign's phase accepts a tab's submission, and if not why (the server's words): a closed tab's form is read-only. */
 export function tabState(campaign: CampaignView, tab: string): { open: boolean; reason?: string } {
