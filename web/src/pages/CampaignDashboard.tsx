@@ -126,9 +126,11 @@ export default function CampaignDashboard({ id }: { id: string }) {
             <Button icon={<ReloadOutlined />} onClick={reload} loading={loading}>
               {t('刷新')}
             </Button>
-            <Button icon={<NotificationOutlined />} onClick={() => navigate(`/bulletins?campaign=${encodeURIComponent(c.id)}`)}>
-              {t('进度通报')}
-            </Button>
+            {user?.can?.readBulletins && (
+              <Button icon={<NotificationOutlined />} onClick={() => navigate(`/bulletins?campaign=${encodeURIComponent(c.id)}`)}>
+                {t('进度通报')}
+              </Button>
+            )}
             {canAdvance && (
               <Button type="primary" danger icon={<FastForwardOutlined />} onClick={() => setAdvancing(true)}>
                 {t('提前进入下一阶段')}
