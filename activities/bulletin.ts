@@ -11,6 +11,7 @@
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import {
+  MONTHS,
   ScheduleAlreadyRunning,
   ScheduleNotFoundError,
   ScheduleOverlapPolicy,
@@ -18,13 +19,16 @@ import {
   type ScheduleUpdateOptions,
 } from '@temporalio/client';
 import nodemailer, { type Transporter } from 'nodemailer';
-import { PHASE_LABELS, type Phase } from '../domain/campaign';
+import { labelParts, PHASE_LABELS, type Phase } from '../domain/campaign';
 import {
   bulletinScheduleId,
   composeBulletin,
   lastPeriodIndex,
   onDemandPeriodKey,
+  periodEnd,
   periodIndexAt,
+  reportEvery,
+  reportEveryLabel,
   reportEveryMs,
   scheduledPeriodKey,
   scheduleAnchor,
@@ -45,7 +49,7 @@ import {
   storeBulletin,
   type StoreBulletinInput,
 } from '../db/report-repository';
-import type { BulletinInput, BulletinResult, IssueBulletinInput } from '../workflows/bulletin-types';
+import { scheduleEvery, type BulletinInput, type BulletinResult, type IssueBulletinInput } from '../workflows/bulletin-types';
 import type { ActivityDeps } from './index';
 
 /** Where bulletins are emailed from. Absent: bulletins are delivered in the app only. */
@@ -96,16 +100,18 @@ export function createBulletinActivities(deps: ActivityDeps) {
       reportEvery?: string | number;
     }): Promise<{ scheduleId: string; everyMs: number; periods: number }> {
       const everyMs = reportEveryMs(p.reportEvery);
+      const every = reportEvery(p.reportEvery);
+      const everyMonths = typeof every === 'number' ? undefined : every.months;
       const anchor = scheduleAnchor(Date.parse(p.openedAt));
       const end = Date.parse(p.endsAt);
       const scheduleId = bulletinScheduleId(p.campaignId);
-      const periods = lastPeriodIndex(anchor, everyMs, end);
+      const periods = lastPeriodIndex(anchor, every, end);
       // No period ends within the phase (e.g. a phase shorter than the period): nothing to schedule.
       if (periods < 1) return { scheduleId, everyMs, periods };
       const input: BulletinInput = {
         campaignId: p.campaignId,
         kind: 'scheduled',
-        schedule: { anchor: new Date(anchor).toISOString(), everyMs, endAt: new Date(end).toISOString() },
+        schedule: { anchor: new Date(anchor).toISOString(), everyMs, ...(everyMonths ? { everyMonths } : {}), endAt: new Date(end).toISOString() },
       };
       const action: ScheduleOptionsAction = {
         type: 'startWorkflow',
@@ -117,9 +123,28 @@ export function createBulletinActivities(deps: ActivityDeps) {
         searchAttributes: { CampaignId: [p.campaignId] },
         workflowRunTimeout: '1 hour',
       };
-      const spec = { intervals: [{ every: everyMs, offset: anchor % everyMs }], startAt: new Date(anchor + 1000), endAt: new Date(end + 1000) };
+      // Calendar periods fire at the end of each period, to the second (a month has no fixed length: one calendar entry per period).
+      const fires = Array.from({ length: periods }, (_, i) => new Date(periodEnd(anchor, every, i + 1)));
+      const spec = {
+        ...(everyMonths
+          ? {
+              calendars: fires.map((d, i) => ({
+                year: d.getUTCFullYear(),
+                month: MONTHS[d.getUTCMonth()]!,
+                dayOfMonth: d.getUTCDate(),
+                hour: d.getUTCHours(),
+                minute: d.getUTCMinutes(),
+                second: d.getUTCSeconds(),
+                comment: `第${i + 1}期 / period ${i + 1}`,
+              })),
+            }
+          : { intervals: [{ every: everyMs, offset: anchor % everyMs }] }),
+        startAt: new Date(anchor + 1000),
+        endAt: new Date(end + 1000),
+      };
       const policies = { overlap: ScheduleOverlapPolicy.ALLOW_ALL, catchupWindow: Math.max(10_000, everyMs), pauseOnFailure: false };
-      const note = `通报：每 ${Math.round(everyMs / 1000)} 秒一期，共 ${periods} 期 / bulletins every ${everyMs} ms`;
+      const words = labelParts(reportEveryLabel(p.reportEvery));
+      const note = `通报：${words.zh}一期，共 ${periods} 期 / bulletins ${words.en}, ${periods} in all`;
       try {
         await deps.temporal.schedule.create({ scheduleId, spec, action, policies, memo: { campaignId: p.campaignId }, state: { note } });
       } catch (err) {
@@ -161,8 +186,8 @@ export function createBulletinActivities(deps: ActivityDeps) {
         // Judged by when Temporal started the run (on time even when workers lag), not by when this attempt runs.
         const startedAt = p.startedAt ? Date.parse(p.startedAt) : Date.now();
         const latest = Math.min(
-          periodIndexAt(anchor, p.schedule.everyMs, startedAt),
-          lastPeriodIndex(anchor, p.schedule.everyMs, Date.parse(p.schedule.endAt)),
+          periodIndexAt(anchor, scheduleEvery(p.schedule), startedAt),
+          lastPeriodIndex(anchor, scheduleEvery(p.schedule), Date.parse(p.schedule.endAt)),
         );
         if (p.period.index < latest)
           return {

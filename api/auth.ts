@@ -11,7 +11,7 @@ import { DEMO_PASSWORD } from '../db/demo-seed';
 import type { Db } from '../db/knex';
 import { getOrg } from '../db/org-repository';
 import { getSession, getUserCredentials, recordLogin, requirePasswordChange, revokeTokens, setPassword } from '../db/user-repository';
-import type { Post } from '../domain/policy';
+import { capabilities, type Post } from '../domain/policy';
 import { badRequest, forbidden, HttpError, parseOr400, type FieldError } from './errors';
 import { DUMMY_HASH_PROMISE, hashPassword, verifyPassword } from './passwords';
 import type { LoginLimiter } from './rate-limits';
@@ -129,7 +129,14 @@ export function authRoutes(opts: AuthOptions): Router {
     const org = await getOrg(opts.db, user.orgId);
     res.json({
       token,
-      user: { username: user.username, name: user.name, org: user.orgId, orgName: org?.name, roles: user.roles },
+      user: {
+        username: user.username,
+        name: user.name,
+        org: user.orgId,
+        orgName: org?.name,
+        roles: user.roles,
+        can: capabilities({ username: user.username, orgId: user.orgId, orgPath: org?.path ?? '', roles: user.roles }, org?.kind),
+      },
       mustChangePassword,
     });
   });
@@ -158,9 +165,10 @@ export function authRoutes(opts: AuthOptions): Router {
     if (problems.length) throw badRequest('新密码不符合要求 / the new password does not meet the rules', problems);
     const at = Date.now();
     await setPassword(opts.db, caller.username, await hashPassword(body.newPassword), new Date(at));
+    const org = await getOrg(opts.db, user.orgId);
     res.json({
       token: issueToken(opts, user, at),
-      user: { username: user.username, name: user.name, org: user.orgId, orgName: caller.orgName, roles: user.roles },
+      user: { username: user.username, name: user.name, org: user.orgId, orgName: caller.orgName, roles: user.roles, can: capabilities(caller, org?.kind) },
       mustChangePassword: false,
     });
   });

@@ -2,7 +2,7 @@
  * Who may touch a campaign and its regions, and the phase gate every
  * submission passes: out of phase, 409 naming the current phase.
  */
-import { PHASE_LABELS, type Phase } from '../domain/campaign';
+import { submissionState, type Submission } from '../domain/campaign';
 import type { Db } from '../db/knex';
 import { getCampaign, type CampaignRow } from '../db/campaign-repository';
 import { getOrg, type OrgRow } from '../db/org-repository';
@@ -32,26 +32,19 @@ export async function loadCampaignForRegion(
   caller: Caller,
   campaignId: string,
   regionOrg: string,
-  opts: { phase?: string | string[]; roles?: Role[] } = {},
+  opts: { submission?: Submission; roles?: Role[] } = {},
 ): Promise<{ campaign: CampaignRow; region: OrgRow }> {
   const campaign = await loadVisibleCampaign(db, caller, campaignId);
   if (!campaign.config.regions.includes(regionOrg)) throw notFound('该地区未参加此行动 / region does not take part');
   const region = await getOrg(db, regionOrg);
   if (!region) throw notFound('地区不存在 / region not found');
   enforce(submitForRegion(caller, region.path, opts.roles));
-  requirePhase(campaign, opts.phase);
+  if (opts.submission) requireOpen(campaign, opts.submission);
   return { campaign, region };
 }
 
-const phaseName = (p: string) => PHASE_LABELS[p as Phase] ?? p;
-
-export function requirePhase(campaign: CampaignRow, phase: string | string[] | undefined): void {
-  if (!phase) return;
-  const phases = Array.isArray(phase) ? phase : [phase];
-  if (!phases.includes(campaign.phase)) {
-    throw new HttpError(
-      409,
-      `当前阶段为“${phaseName(campaign.phase)}”，此项只在“${phases.map(phaseName).join('、')}”阶段受理 / the campaign is in its ${campaign.phase} phase; this is accepted in ${phases.join(', ')}`,
-    );
-  }
+/** A submission out of its phase (domain/campaign.ts `submissionState`): 409 saying why, nothing changed. */
+export function requireOpen(campaign: CampaignRow, submission: Submission): void {
+  const state = submissionState(campaign.phase, submission);
+  if (!state.open) throw new HttpError(409, state.reason);
 }

@@ -7,8 +7,9 @@ import express, { type Router } from 'express';
 import { lookupNames } from './names';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { z } from 'zod';
-import { PHASES, PHASE_LABELS, regionTargets, type CampaignConfig } from '../domain/campaign';
+import { PHASES, PHASE_LABELS, regionTargets, submissionState, SUBMISSION_PHASES, type CampaignConfig, type Submission } from '../domain/campaign';
 import { isValidDuration } from '../domain/duration';
+import { isValidReportEvery, reportEveryLabel } from '../domain/bulletin';
 import { maskIdNumber, maskPhone, validateIdNumber } from '../domain/id-number';
 import {
   deleteCampaignIfUnstarted,
@@ -37,8 +38,9 @@ import { regionWorkflowId } from '../workflows/campaign';
 import { projectWorkflowId } from '../workflows/region-campaign';
 import { actionKey, idFromKey, newId } from './approvals-service';
 import { callerOf, type Caller } from './auth';
-import { inspectProject, launchCampaign, runCampaign, seeProject, submitForRegion } from '../domain/policy';
-import { campaignFacts, loadCampaignForRegion, loadVisibleCampaign, requirePhase } from './campaign-access';
+import { inspectProject, launchCampaign, runCampaign, seeCampaign, seeProject, submitForRegion } from '../domain/policy';
+import { beijingTime, EXPORT_MAX_ROWS, exportFormat, sendTable, zhOnly } from './list-export';
+import { campaignFacts, loadCampaignForRegion, loadVisibleCampaign, requireOpen } from './campaign-access';
 import { badRequest, conflict, enforce, HttpError, notFound, parseOr400, type FieldError } from './errors';
 import { idLookupGuard } from './id-lookups';
 import { idempotencyKeyOf, idempotent } from './idempotency';
@@ -83,7 +85,10 @@ export const launchSchema = z
     phases: z.object({ survey: window, listing: window, implementation: window, assessment: window }),
     reportEvery: z
       .union([z.string().max(40), z.number().int().positive()])
-      .refine(isValidDuration, '时长格式无效 / use an ISO 8601 duration like P2M is not allowed; use P60D')
+      .refine(
+        isValidReportEvery,
+        '通报周期无效：每月 P1M、每两个月 P2M、每季度 P3M，或按天的时长如 P14D / invalid report period: P1M, P2M, P3M or a duration such as P14D',
+      )
       .optional(),
     remindBefore: z
       .union([z.string().max(40), z.number().int().positive()])
@@ -93,6 +98,22 @@ export const launchSchema = z
     historyLimit: z.number().int().min(30).max(50_000).optional(),
   })
   .strict();
+
+/** GET /api/campaigns: search, filters, a page (or, with format=csv|xlsx, the whole filtered list as a download). */
+export const campaignListQuery = z.object({
+  q: z.string().trim().max(100, '最多 100 字 / at most 100 characters').optional(),
+  year: z.coerce
+    .number({ error: '年度须为数字 / year must be a number' })
+    .int()
+    .min(2000, '年度须在 2000–2100 / 2000–2100')
+    .max(2100, '年度须在 2000–2100 / 2000–2100')
+    .optional(),
+  phase: z.enum(['pending', 'survey', 'listing', 'implementation', 'assessment', 'closed'], { error: '未知的阶段 / unknown phase' }).optional(),
+  city: z.string().trim().min(1).max(100).optional(),
+  limit: z.coerce.number({ error: '须为数字 / a number' }).int().min(1, '至少 1 / at least 1').max(200, '最多 200 / at most 200').default(50),
+  cursor: z.string().max(100).optional(),
+  format: exportFormat,
+});
 
 export const planSchema = z
   .object({
@@ -246,27 +267,45 @@ export function campaignRoutes(deps: CampaignDeps): Router {
 
   router.get('/api/campaigns', async (req, res) => {
     const caller = callerOf(req);
-    const q = parseOr400(z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), cursor: z.string().max(100).optional() }), req.query);
-    const rows = await listCampaigns(db, caller.orgPath, { limit: q.limit + 1, cursor: q.cursor });
-    const visible = [];
-    for (const c of rows.slice(0, q.limit)) {
-      const ok = await loadVisibleCampaign(db, caller, c.id).then(
-        () => true,
-        () => false,
-      );
-      if (ok)
-        visible.push({
-          id: c.id,
-          name: c.name,
-          year: c.year,
-          cityOrg: c.cityOrg,
-          phase: c.phase,
-          phaseEndsAt: c.phaseEndsAt,
-          phases: c.config.phases,
-          regions: c.config.regions.length,
-        });
-    }
-    res.json({ items: visible, nextCursor: rows.length > q.limit ? rows[q.limit - 1]!.id : null });
+    const q = parseOr400(campaignListQuery, req.query);
+    const exporting = q.format !== 'json';
+    const limit = exporting ? EXPORT_MAX_ROWS : q.limit;
+    const rows = await listCampaigns(db, caller.orgPath, { limit: limit + 1, cursor: q.cursor, q: q.q, year: q.year, phase: q.phase, city: q.city });
+    // The scope query is wide (the caller's subtree and the cities above); the policy decides row by row.
+    const visible = rows
+      .slice(0, limit)
+      .filter((c) => seeCampaign(caller, campaignFacts(c)).allow)
+      .map((c) => ({
+        id: c.id,
+        name: c.name,
+        year: c.year,
+        cityOrg: c.cityOrg,
+        cityName: c.cityName,
+        phase: c.phase,
+        phaseLabel: PHASE_LABELS[c.phase],
+        phaseEndsAt: c.phaseEndsAt,
+        phases: c.config.phases,
+        regions: c.config.regions.length,
+        reportPeriod: reportEveryLabel(c.config.reportEvery),
+        createdAt: c.createdAt,
+      }));
+    if (q.format === 'csv' || q.format === 'xlsx')
+      return sendTable(res, q.format, {
+        title: '集中行动列表',
+        ascii: 'campaigns',
+        columns: ['行动名称', '年度', '市总工会', '当前阶段', '本阶段截止（北京时间）', '参加地区数', '通报周期', '发起时间（北京时间）'],
+        rows: visible.map((c) => [
+          c.name,
+          c.year,
+          c.cityName,
+          zhOnly(c.phaseLabel),
+          beijingTime(c.phaseEndsAt),
+          c.regions,
+          zhOnly(c.reportPeriod),
+          beijingTime(c.createdAt),
+        ]),
+      });
+    res.json({ items: visible, nextCursor: rows.length > limit ? rows[limit - 1]!.id : null });
   });
 
   router.get('/api/campaigns/:id', async (req, res) => {
@@ -291,7 +330,7 @@ export function campaignRoutes(deps: CampaignDeps): Router {
 
   router.post('/api/campaigns/:id/regions/:org/plan', idempotent(db), async (req, res) => {
     const caller = callerOf(req);
-    const { campaign } = await loadCampaignForRegion(db, caller, req.params.id as string, req.params.org as string, { phase: 'survey' });
+    const { campaign } = await loadCampaignForRegion(db, caller, req.params.id as string, req.params.org as string, { submission: 'plan' });
     const plan = parseOr400(planSchema, req.body);
     const key = keyOf(req);
     const r = await update(temporal, () =>
@@ -305,7 +344,7 @@ export function campaignRoutes(deps: CampaignDeps): Router {
   router.post('/api/campaigns/:id/regions/:org/projects', idempotent(db), async (req, res) => {
     const caller = callerOf(req);
     const regionOrg = req.params.org as string;
-    const { campaign } = await loadCampaignForRegion(db, caller, req.params.id as string, regionOrg, { phase: 'listing' });
+    const { campaign } = await loadCampaignForRegion(db, caller, req.params.id as string, regionOrg, { submission: 'projectList' });
     const body = parseOr400(projectListSchema, req.body);
     const errors: FieldError[] = [];
     body.projects.forEach((p, i) => {
@@ -379,7 +418,7 @@ export function campaignRoutes(deps: CampaignDeps): Router {
     const p = await loadVisibleProject(db, caller, req.params.id as string);
     const campaign = (await getCampaign(db, p.campaignId))!;
     requireRegionActor(caller, p);
-    requirePhase(campaign, 'implementation');
+    requireOpen(campaign, 'progress');
     const body = parseOr400(progressSchema, req.body);
     const errors: FieldError[] = [];
     const members = (body.members ?? []).map((m, i) => {
@@ -453,7 +492,7 @@ export function campaignRoutes(deps: CampaignDeps): Router {
     const p = await loadVisibleProject(db, caller, req.params.id as string);
     const campaign = (await getCampaign(db, p.campaignId))!;
     requireRegionActor(caller, p);
-    requirePhase(campaign, 'assessment');
+    requireOpen(campaign, 'selfAssessment');
     const report = parseOr400(selfAssessmentSchema, req.body);
     const key = keyOf(req);
     const r = await update(temporal, () =>
@@ -606,9 +645,13 @@ export async function campaignView(db: Db, c: CampaignRow) {
     phase: c.phase,
     phaseLabel: PHASE_LABELS[c.phase],
     phaseEndsAt: c.phaseEndsAt,
+    /** Which submissions the current phase accepts, and why not (the web app locks the others' forms). */
+    submissions: Object.fromEntries((Object.keys(SUBMISSION_PHASES) as Submission[]).map((k) => [k, submissionState(c.phase, k)])),
     phases: c.config.phases,
     groups: c.config.groups,
     targets: c.config.targets,
+    /** The report period in words ("每两个月 / every two months"), never an ISO duration. */
+    reportPeriod: reportEveryLabel(c.config.reportEvery),
     regions: items,
     totals: {
       enterprisesScreened: sum((x) => x.counts.enterprisesScreened),

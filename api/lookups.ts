@@ -21,13 +21,38 @@ import { getApplicationQuery } from '../workflows';
 import { applicationWorkflowId, loadVisibleTask } from './approvals-service';
 import { callerOf } from './auth';
 import { directoryScope, readNotification } from '../domain/policy';
-import { enforce, HttpError, parseOr400 } from './errors';
+import { badRequest, enforce, HttpError, parseOr400 } from './errors';
+import { beijingTime, EXPORT_MAX_ROWS, exportFormat, sendTable, zhOnly } from './list-export';
+import { bound, dateOrTime } from './task-views';
 import { idempotent } from './idempotency';
 import { mapTemporalError } from './temporal-errors';
 import { registerRoutes } from './openapi';
 
 /** A notification id (its bigint key). */
 const notificationId = z.string().regex(/^[1-9]\d{0,17}$/, '消息编号无效 / not a notification id');
+
+/** Notification kinds, in Chinese (the filter's values and the export's 类别). */
+export const NOTIFICATION_KINDS: Record<string, string> = {
+  reminder: '提醒',
+  urge: '催办',
+  cc: '抄送',
+  escalation: '督办',
+  returned: '退回',
+  decided: '办结',
+  bulletin: '通报',
+};
+
+/** GET /api/notifications: filters by kind, read state, date and text; a page, or with format=csv|xlsx a download. */
+const notificationListQuery = z.object({
+  kind: z.enum(Object.keys(NOTIFICATION_KINDS) as [string, ...string[]], { error: '未知的消息类别 / unknown kind' }).optional(),
+  read: z.enum(['true', 'false'], { error: '须为 true 或 false / true or false' }).optional(),
+  from: dateOrTime.optional(),
+  to: dateOrTime.optional(),
+  q: z.string().trim().max(100, '最多 100 字 / at most 100 characters').optional(),
+  limit: z.coerce.number({ error: '须为数字 / a number' }).int().min(1, '至少 1 / at least 1').max(200, '最多 200 / at most 200').default(50),
+  cursor: notificationId.optional(),
+  format: exportFormat,
+});
 
 const readSchema = z
   .object({
@@ -47,7 +72,7 @@ registerRoutes({
     get: {
       summary:
         '我的消息（最新在前，每条带所指页面 link 与已读时间 readAt；unread 为未读条数；nextCursor 取下一页）/ the caller’s notifications, newest first, each with the web route it is about and when it was read; the unread count; nextCursor for the next page',
-      query: ['limit', 'cursor'],
+      query: ['kind', 'read', 'from', 'to', 'q', 'limit', 'cursor', 'format'],
     },
   },
   '/api/notifications/read': {
@@ -91,9 +116,33 @@ export function lookupRoutes(deps: LookupDeps): Router {
   /** The caller's notifications (reminders, escalations, returns, decisions, bulletins), a page at a time, and how many are unread. */
   router.get('/api/notifications', async (req, res) => {
     const caller = callerOf(req);
-    const q = parseOr400(z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), cursor: notificationId.optional() }), req.query);
+    const q = parseOr400(notificationListQuery, req.query);
+    const filters = {
+      kind: q.kind,
+      read: q.read === undefined ? undefined : q.read === 'true',
+      from: bound(q.from, false),
+      to: bound(q.to, true),
+      q: q.q || undefined,
+    };
+    if (filters.from && filters.to && filters.from >= filters.to)
+      throw badRequest('结束日期须晚于开始日期 / `to` must be after `from`', [{ path: 'to', message: '须晚于开始 / must be after from' }]);
+    if (q.format === 'csv' || q.format === 'xlsx') {
+      const rows = await listNotifications(db, caller.username, { limit: EXPORT_MAX_ROWS }, filters);
+      return sendTable(res, q.format, {
+        title: '我的消息',
+        ascii: 'notifications',
+        columns: ['类别', '内容', '时间（北京时间）', '状态', '阅读时间（北京时间）'],
+        rows: rows.map((n) => [
+          NOTIFICATION_KINDS[n.kind] ?? '消息',
+          zhOnly(n.message),
+          beijingTime(n.createdAt),
+          n.readAt ? '已读' : '未读',
+          beijingTime(n.readAt),
+        ]),
+      });
+    }
     const [rows, unread] = await Promise.all([
-      listNotifications(db, caller.username, { limit: q.limit + 1, cursor: q.cursor }),
+      listNotifications(db, caller.username, { limit: q.limit + 1, cursor: q.cursor }, filters),
       countUnreadNotifications(db, caller.username),
     ]);
     const items = rows.slice(0, q.limit);

@@ -62,7 +62,7 @@ export const ROUTES: Record<string, Record<string, Op>> = {
   '/api/tasks': {
     get: {
       summary: '我的待办；view=todo|done|started|cc 为待办 / 已办 / 我发起的 / 抄送我的 / the caller’s tasks; with view, one of the four workbench views',
-      query: ['view', 'status', 'kind', 'q', 'type', 'campaign', 'org', 'from', 'to', 'overdue', 'limit', 'cursor'],
+      query: ['view', 'status', 'kind', 'q', 'type', 'campaign', 'org', 'from', 'to', 'overdue', 'limit', 'cursor', 'format'],
     },
   },
   '/api/tasks/{id}': {
@@ -124,7 +124,11 @@ export const ROUTES: Record<string, Record<string, Op>> = {
   },
   '/api/campaigns': {
     post: { summary: '发起集中行动（市总管理员）/ launch a campaign', body: launchSchema, ok: 201 },
-    get: { summary: '行动列表 / campaigns in scope' },
+    get: {
+      summary:
+        '行动列表：按名称搜索 q，按年度 year、阶段 phase、市总 city 筛选，分页 limit/cursor；format=csv|xlsx 导出（中文表头、北京时间）/ campaigns in scope: search, filters, pages; format=csv|xlsx exports them',
+      query: ['q', 'year', 'phase', 'city', 'limit', 'cursor', 'format'],
+    },
   },
   '/api/campaigns/{id}': { get: { summary: '行动总览：阶段、各地区进度与合计 / the campaign view' } },
   '/api/campaigns/{id}/advance': { post: { summary: '提前结束当前阶段 / close the current phase early' } },

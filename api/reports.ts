@@ -14,7 +14,7 @@
 import express, { type Router } from 'express';
 import { ScheduleNotFoundError, ScheduleOverlapPolicy, WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { z } from 'zod';
-import { bulletinScheduleId, type BulletinData } from '../domain/bulletin';
+import { bulletinScheduleId, reportEveryLabel, type BulletinData } from '../domain/bulletin';
 import { renderBulletinHtml } from '../domain/bulletin-html';
 import { TABLE_KEYS } from '../domain/bulletin-tables';
 import { getCampaign, type CampaignRow } from '../db/campaign-repository';
@@ -219,7 +219,7 @@ export function reportRoutes(deps: ReportDeps): Router {
   router.get('/api/campaigns/:id/reports/schedule', async (req, res) => {
     const caller = callerOf(req);
     const c = await loadBulletinCampaign(db, caller, req.params.id);
-    res.json(await describeSchedule(temporal, c.id));
+    res.json({ ...(await describeSchedule(temporal, c.id)), period: reportEveryLabel(c.config.reportEvery) });
   });
 
   /**

@@ -195,7 +195,7 @@ export function surveyRoutes(deps: { db: Db }): Router {
       const caller = callerOf(req);
       const campaignId = req.params.id as string;
       const regionOrg = req.params.org as string;
-      const { campaign } = await loadCampaignForRegion(db, caller, campaignId, regionOrg, { phase: 'survey' });
+      const { campaign } = await loadCampaignForRegion(db, caller, campaignId, regionOrg, { submission: 'survey' });
       const upload: UploadRequest = {
         contentType: req.headers['content-type'],
         body: typeof req.body === 'string' ? req.body : '',

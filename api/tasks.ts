@@ -332,7 +332,10 @@ export function taskRoutes(deps: TaskDeps): Router {
 
   router.get('/api/tasks', async (req, res) => {
     // 待办 / 已办 / 我发起的 / 抄送我的: the workbench's views; without `view` the inbox as before.
-    if (req.query.view !== undefined) return void res.json(await taskViewPage(deps.db, req, (rows) => deputyMarks(deps.db, callerOf(req), rows)));
+    if (req.query.view !== undefined) {
+      const page = await taskViewPage(deps.db, req, (rows) => deputyMarks(deps.db, callerOf(req), rows), res);
+      return void (page && res.json(page));
+    }
     const caller = callerOf(req);
     const q = parseOr400(
       z.object({

@@ -38,6 +38,7 @@ import {
   type PostRow,
 } from '../db/user-repository';
 import {
+  capabilities,
   createUsers,
   grantPost,
   listPeople as mayListPeople,
@@ -181,6 +182,8 @@ export function userRoutes(deps: UserDeps): Router {
       // Only a caller who has changed it reaches this route (api/auth.ts), so this is false here.
       mustChangePassword: false,
       deputy: await deputyOf(db, c.username),
+      // What the web app offers (menus), from the policy.
+      can: capabilities(c, (await getOrg(db, c.orgId))?.kind),
     });
   });
 

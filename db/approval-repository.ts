@@ -450,7 +450,18 @@ const TASK_KINDS: Record<string, string> = { reminder: 'approval', urge: 'approv
  * on the application (a reminder, 催办, 督办 or 抄送 — the pending one first),
  * else the application, the bulletin, or the campaign.
  */
-export async function listNotifications(db: Db, username: string, page: { limit: number; cursor?: string }) {
+export interface NotificationFilters {
+  kind?: string;
+  /** true: read ones only; false: unread ones only. */
+  read?: boolean;
+  /** Created at or after / before these instants (ISO). */
+  from?: string;
+  to?: string;
+  /** The message contains this (case-insensitive). */
+  q?: string;
+}
+
+export async function listNotifications(db: Db, username: string, page: { limit: number; cursor?: string }, f: NotificationFilters = {}) {
   const taskOf = db('tasks as t')
     .select('t.id')
     .whereRaw('t.application_id = n.application_id')
@@ -478,6 +489,12 @@ export async function listNotifications(db: Db, username: string, page: { limit:
     .orderBy('n.id', 'desc')
     .limit(page.limit);
   if (page.cursor) q.andWhere('n.id', '<', page.cursor);
+  if (f.kind) q.andWhere('n.kind', f.kind);
+  if (f.read === true) q.whereNotNull('n.read_at');
+  if (f.read === false) q.whereNull('n.read_at');
+  if (f.from) q.andWhere('n.created_at', '>=', f.from);
+  if (f.to) q.andWhere('n.created_at', '<', f.to);
+  if (f.q) q.andWhereRaw("n.message ilike '%' || ? || '%'", [f.q.replace(/[\\%_]/g, (ch) => `\\${ch}`)]);
   const rows: {
     id: string;
     kind: string;

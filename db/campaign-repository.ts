@@ -87,10 +87,14 @@ export async function deleteCampaignIfUnstarted(db: Db, id: string): Promise<voi
   });
 }
 
-export async function listCampaigns(db: Db, scopePath: string, opts: { limit: number; cursor?: string }): Promise<CampaignRow[]> {
+export async function listCampaigns(
+  db: Db,
+  scopePath: string,
+  opts: { limit: number; cursor?: string; q?: string; year?: number; phase?: string; city?: string },
+): Promise<(CampaignRow & { cityName: string })[]> {
   const q = db('campaigns as c')
     .join('orgs as o', 'o.id', 'c.city_org')
-    .select(columns)
+    .select({ ...columns, cityName: 'o.name' })
     .where((w) => void w.where('o.path', 'like', `${scopePath}%`).orWhereRaw('? like o.path || ?', [scopePath, '%']))
     .orderBy([
       { column: 'c.created_at', order: 'desc' },
@@ -100,6 +104,11 @@ export async function listCampaigns(db: Db, scopePath: string, opts: { limit: nu
   // Newest first. Ids made from an Idempotency-Key are not time-ordered, so the
   // cursor (the last id of the previous page) is looked up for its creation time.
   if (opts.cursor) q.andWhereRaw('(c.created_at, c.id) < (select created_at, id from campaigns where id = ?)', [opts.cursor]);
+  // Search and filters (GET /api/campaigns): the name contains q (case-insensitive), the year, the phase, the city.
+  if (opts.q) q.andWhereRaw("c.name ilike '%' || ? || '%'", [opts.q.replace(/[\\%_]/g, (ch) => `\\${ch}`)]);
+  if (opts.year) q.andWhere('c.year', opts.year);
+  if (opts.phase) q.andWhere('c.phase', opts.phase);
+  if (opts.city) q.andWhere('c.city_org', opts.city);
   return q;
 }
 

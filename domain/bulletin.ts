@@ -10,14 +10,17 @@
  * the ranking by completion, the change since the previous bulletin and the
  * trend over all bulletins so far, and stored as one JSON document.
  */
-import { durationToMs } from './duration';
+import { durationToMs, isValidDuration, MS_PER_DAY } from './duration';
 
 /**
- * The default reporting period: two months. ISO 8601 months have no fixed
- * length and domain/duration.ts refuses them, so "every two months" is 60
- * days, anchored on the day the implementation phase opens.
+ * The reporting period (通报周期). The launch form offers calendar periods —
+ * `P1M` 每月, `P2M` 每两个月 (the default), `P3M` 每季度 — and `P1W` 每周,
+ * `P2W` 每两周; any other working duration the API accepted before (`P60D`,
+ * `PT3S` in tests, milliseconds) still means a fixed length. A calendar
+ * period ends on the same day of the month, in Beijing time, one, two or
+ * three months on (the 31st ends on the month's last day when it has none).
  */
-export const DEFAULT_REPORT_EVERY = 'P60D';
+export const DEFAULT_REPORT_EVERY = 'P2M';
 
 /** Project statuses, in the order the tables show them. */
 export const PROJECT_STATUSES = ['proposed', 'approved', 'in_progress', 'rectifying', 'qualified', 'unqualified'] as const;
@@ -41,10 +44,75 @@ export const PROJECT_STATUS_EN: Record<BulletinProjectStatus, string> = {
   unqualified: 'Unqualified',
 };
 
-/** The reporting period length in whole seconds (Temporal schedules work in seconds), at least one second. */
+/** The periods the launch form offers, in words. */
+export const REPORT_PERIODS = [
+  { value: 'P1W', label: '每周 / weekly' },
+  { value: 'P2W', label: '每两周 / every two weeks' },
+  { value: 'P1M', label: '每月 / monthly' },
+  { value: 'P2M', label: '每两个月 / every two months' },
+  { value: 'P3M', label: '每季度 / quarterly' },
+] as const;
+
+const CALENDAR_PERIOD = /^P([1-9]|1[0-2])M$/;
+
+/** A period's length: whole calendar months, or a fixed number of milliseconds. */
+export type ReportEvery = number | { months: number };
+
+/** The calendar months of a `P<n>M` period (1–12), else undefined. */
+export function reportEveryMonths(reportEvery: string | number | undefined): number | undefined {
+  const m = typeof reportEvery === 'string' ? CALENDAR_PERIOD.exec(reportEvery.trim().toUpperCase()) : null;
+  return m ? Number(m[1]) : undefined;
+}
+
+/** Whether the API accepts this as a report period: a calendar period `P1M`…`P12M`, or a working duration. */
+export function isValidReportEvery(v: unknown): boolean {
+  return (typeof v === 'string' && reportEveryMonths(v) !== undefined) || isValidDuration(v);
+}
+
+/** A period's nominal length in ms (a month counts 30 days): for windows and notes, never for period bounds. */
 export function reportEveryMs(reportEvery: string | number | undefined): number {
+  const months = reportEveryMonths(reportEvery ?? DEFAULT_REPORT_EVERY);
+  if (months) return months * 30 * MS_PER_DAY;
   const ms = durationToMs(reportEvery ?? DEFAULT_REPORT_EVERY);
   return Math.max(1000, Math.round(ms / 1000) * 1000);
+}
+
+/** The period as the schedule counts it: calendar months, or fixed milliseconds. */
+export function reportEvery(reportEvery: string | number | undefined): ReportEvery {
+  const months = reportEveryMonths(reportEvery ?? DEFAULT_REPORT_EVERY);
+  return months ? { months } : reportEveryMs(reportEvery);
+}
+
+const DAY_WORDS: Record<number, string> = { 1: '每天', 7: '每周', 14: '每两周', 30: '每30天', 60: '每60天', 90: '每90天' };
+const MONTH_WORDS: Record<number, [string, string]> = {
+  1: ['每月', 'monthly'],
+  2: ['每两个月', 'every two months'],
+  3: ['每季度', 'quarterly'],
+  6: ['每半年', 'every six months'],
+  12: ['每年', 'yearly'],
+};
+
+/** The period in words, bilingual ("每两个月 / every two months"): never an ISO duration. */
+export function reportEveryLabel(v: string | number | undefined): string {
+  const months = reportEveryMonths(v ?? DEFAULT_REPORT_EVERY);
+  if (months) {
+    const w = MONTH_WORDS[months];
+    return w ? `${w[0]} / ${w[1]}` : `每${months}个月 / every ${months} months`;
+  }
+  let ms: number;
+  try {
+    ms = durationToMs(v ?? DEFAULT_REPORT_EVERY);
+  } catch {
+    return '—';
+  }
+  if (ms % MS_PER_DAY === 0) {
+    const days = ms / MS_PER_DAY;
+    if (days % 7 === 0 && days <= 28) return days === 7 ? '每周 / weekly' : `${DAY_WORDS[days] ?? `每${days / 7}周`} / every ${days / 7} weeks`;
+    return `${DAY_WORDS[days] ?? `每${days}天`} / every ${days} days`;
+  }
+  if (ms % 3_600_000 === 0) return `每${ms / 3_600_000}小时 / every ${ms / 3_600_000} hours`;
+  if (ms % 60_000 === 0) return `每${ms / 60_000}分钟 / every ${ms / 60_000} minutes`;
+  return `每${Math.round(ms / 1000)}秒 / every ${Math.round(ms / 1000)} seconds`;
 }
 
 /** When a schedule is anchored: the phase's opening time, truncated to the second. */
@@ -52,27 +120,61 @@ export function scheduleAnchor(openedAtMs: number): number {
   return Math.floor(openedAtMs / 1000) * 1000;
 }
 
-/**
- * The number of the latest period that has ended at `atMs` (1-based; 0 when
- * none has). A schedule fires at `anchor + k·every`, the end of period k; a
- * little tolerance absorbs a firing recorded a moment early.
- */
-export function periodIndexAt(anchorMs: number, everyMs: number, atMs: number): number {
-  const tolerance = Math.min(everyMs / 10, 60_000);
-  return Math.max(0, Math.floor((atMs - anchorMs + tolerance) / everyMs));
+const BEIJING_MS = 8 * 3_600_000;
+
+/** `ms` moved `months` calendar months on, in Beijing time, the day clamped to the month's last. */
+export function addMonthsBeijing(ms: number, months: number): number {
+  const local = new Date(ms + BEIJING_MS);
+  const y = local.getUTCFullYear();
+  const m = local.getUTCMonth() + months;
+  const lastDay = new Date(Date.UTC(y, m + 1, 0)).getUTCDate();
+  const moved = Date.UTC(
+    y,
+    m,
+    Math.min(local.getUTCDate(), lastDay),
+    local.getUTCHours(),
+    local.getUTCMinutes(),
+    local.getUTCSeconds(),
+    local.getUTCMilliseconds(),
+  );
+  return moved - BEIJING_MS;
 }
 
-/** Period k runs from anchor + (k-1)·every to anchor + k·every. */
-export function periodBounds(anchorMs: number, everyMs: number, index: number): { start: string; end: string } {
-  return { start: new Date(anchorMs + (index - 1) * everyMs).toISOString(), end: new Date(anchorMs + index * everyMs).toISOString() };
+/** Period k (k ≥ 0) ends here: anchor + k·every, or k·n calendar months after the anchor. */
+export function periodEnd(anchorMs: number, every: ReportEvery, k: number): number {
+  return typeof every === 'number' ? anchorMs + k * every : addMonthsBeijing(anchorMs, k * every.months);
+}
+
+/** The largest k with periodEnd(k) ≤ atMs (calendar periods; at most a few hundred steps). */
+function lastEndedBy(anchorMs: number, months: number, atMs: number): number {
+  let k = 0;
+  while (k < 10_000 && addMonthsBeijing(anchorMs, (k + 1) * months) <= atMs) k++;
+  return k;
+}
+
+/**
+ * The number of the latest period that has ended at `atMs` (1-based; 0 when
+ * none has). A schedule fires at the end of period k; a little tolerance
+ * absorbs a firing recorded a moment early.
+ */
+export function periodIndexAt(anchorMs: number, every: ReportEvery, atMs: number): number {
+  if (typeof every !== 'number') return lastEndedBy(anchorMs, every.months, atMs + 60_000);
+  const tolerance = Math.min(every / 10, 60_000);
+  return Math.max(0, Math.floor((atMs - anchorMs + tolerance) / every));
+}
+
+/** Period k runs from the end of period k-1 to its own end. */
+export function periodBounds(anchorMs: number, every: ReportEvery, index: number): { start: string; end: string } {
+  return { start: new Date(periodEnd(anchorMs, every, index - 1)).toISOString(), end: new Date(periodEnd(anchorMs, every, index)).toISOString() };
 }
 
 /** The Temporal Schedule of a campaign's bulletins (one per campaign). */
 export const bulletinScheduleId = (campaignId: string) => `bulletins-${campaignId}`;
 
 /** The last period that ends within the phase (a firing exactly at the end still counts). */
-export function lastPeriodIndex(anchorMs: number, everyMs: number, endMs: number): number {
-  return Math.max(0, Math.floor((endMs - anchorMs + 1000) / everyMs));
+export function lastPeriodIndex(anchorMs: number, every: ReportEvery, endMs: number): number {
+  if (typeof every !== 'number') return lastEndedBy(anchorMs, every.months, endMs + 1000);
+  return Math.max(0, Math.floor((endMs - anchorMs + 1000) / every));
 }
 
 /** The stored key of a scheduled period: unique per campaign (never two bulletins for one period). */

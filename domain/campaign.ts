@@ -83,6 +83,30 @@ export function regionScore(r: { members: number; targetMembers: number; unions:
 const ORDER: Phase[] = ['pending', 'survey', 'listing', 'implementation', 'assessment', 'closed'];
 
 /**
+ * The phase that accepts each submission of a region or a project: the one rule the API gates submissions by
+ * and the web app locks its forms by (campaignView's `submissions`).
+ */
+export const SUBMISSION_PHASES = {
+  survey: { phase: 'survey', name: '摸底数据 / survey data' },
+  plan: { phase: 'survey', name: '实施方案 / implementation plan' },
+  projectList: { phase: 'listing', name: '项目清单 / project list' },
+  progress: { phase: 'implementation', name: '进展报告 / progress reports' },
+  selfAssessment: { phase: 'assessment', name: '绩效自评 / self-assessments' },
+} as const satisfies Record<string, { phase: WorkPhase; name: string }>;
+export type Submission = keyof typeof SUBMISSION_PHASES;
+
+/** Whether a submission is accepted in `phase`, and if not why, in words ("立项审核阶段已结束，项目清单不可再修改"). */
+export function submissionState(phase: Phase, submission: Submission): { open: true } | { open: false; reason: string } {
+  const { phase: needed, name } = SUBMISSION_PHASES[submission];
+  if (phase === needed) return { open: true };
+  const p = labelParts(PHASE_LABELS[needed]);
+  const n = labelParts(name);
+  if (ORDER.indexOf(phase) > ORDER.indexOf(needed))
+    return { open: false, reason: `${p.zh}阶段已结束，${n.zh}不可再修改 / the ${p.en} phase has ended: ${n.en} can no longer be changed` };
+  return { open: false, reason: `尚未进入${p.zh}阶段，${n.zh}暂不受理 / ${n.en} are accepted from the ${p.en} phase` };
+}
+
+/**
  * The later of two phases. A workflow learns of a new phase by signal a
  * moment after the campaign projection shows it; the API passes the phase it
  * saw, so a submission in that moment is not refused.

@@ -795,6 +795,22 @@ export function readBulletins(p: Principal, c: CampaignFacts): Decision {
   return deny('通报只发至督办、管理员和工会干事 / bulletins are for supervisors, admins and staff');
 }
 
+/**
+ * Whether the caller reads bulletins at all — the menu's 进度通报 follows this, so it shows exactly where
+ * {@link readBulletins} can allow: supervisors, admins and staff of a city or the province; staff and admins of a
+ * region (a county or industry union, which campaigns take part as). Reviewers and grassroots unions get none.
+ */
+export function readsBulletins(p: Principal, orgKind: string | undefined): boolean {
+  if (orgKind === 'province' || orgKind === 'city') return hasAnyRole(p, 'supervisor', 'admin', 'staff');
+  if (orgKind === 'county' || orgKind === 'industry') return hasAnyRole(p, 'staff', 'admin');
+  return false;
+}
+
+/** What the web app offers a caller (menus), each derived from the policy functions above. */
+export function capabilities(p: Principal, orgKind: string | undefined): { readBulletins: boolean } {
+  return { readBulletins: readsBulletins(p, orgKind) };
+}
+
 /** The delivery record of a bulletin: admins and supervisors of the city or above. */
 export function readBulletinDeliveries(p: Principal, c: CampaignFacts): Decision {
   if (atCityOrAbove(p, c) && hasAnyRole(p, 'admin', 'supervisor')) return allow();

@@ -1,14 +1,19 @@
 /** Payload types of the bulletin workflows (plain data; imported by workflow, activity and API code). */
-import type { BulletinKind } from '../domain/bulletin';
+import type { BulletinKind, ReportEvery } from '../domain/bulletin';
 
 /** How a campaign's bulletin schedule counts its periods. */
 export interface BulletinScheduleSpec {
   /** The implementation phase opened here (to the second): period k ends at anchor + k·every. */
   anchor: string;
   everyMs: number;
+  /** Calendar periods (每月 1, 每两个月 2, 每季度 3): period k ends k·n months after the anchor, in Beijing time; `everyMs` is then nominal. */
+  everyMonths?: number;
   /** The implementation phase's planned end; no period ends after it. */
   endAt: string;
 }
+
+/** How the spec's periods are counted (domain/bulletin.ts ReportEvery). */
+export const scheduleEvery = (s: BulletinScheduleSpec): ReportEvery => (s.everyMonths ? { months: s.everyMonths } : s.everyMs);
 
 export interface BulletinInput {
   campaignId: string;

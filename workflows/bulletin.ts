@@ -15,7 +15,7 @@
 import { ParentClosePolicy, WorkflowIdReusePolicy, proxyActivities, startChild, workflowInfo, ActivityFailure } from '@temporalio/workflow';
 import type { Activities } from './activity-options';
 import { lastPeriodIndex, periodBounds, periodIndexAt } from '../domain/bulletin';
-import type { BulletinDeliveryInput, BulletinDeliveryResult, BulletinInput, BulletinResult } from './bulletin-types';
+import { scheduleEvery, type BulletinDeliveryInput, type BulletinDeliveryResult, type BulletinInput, type BulletinResult } from './bulletin-types';
 
 const act = proxyActivities<Activities>({
   startToCloseTimeout: '5 minutes',
@@ -50,15 +50,13 @@ export async function bulletinWorkflow(input: BulletinInput): Promise<BulletinRe
   if (input.kind === 'scheduled') {
     if (!input.schedule) return { outcome: 'skipped', reason: 'no schedule spec', emails: 0 };
     const anchor = Date.parse(input.schedule.anchor);
+    const every = scheduleEvery(input.schedule);
     // The time the schedule meant this run for (a trigger or backfill sets it too); else when it started.
     const scheduledAt = scheduledStartTime() ?? info.startTime;
     // A trigger after the phase's planned end still stands for the last period.
-    const index = Math.min(
-      periodIndexAt(anchor, input.schedule.everyMs, scheduledAt.getTime()),
-      lastPeriodIndex(anchor, input.schedule.everyMs, Date.parse(input.schedule.endAt)),
-    );
+    const index = Math.min(periodIndexAt(anchor, every, scheduledAt.getTime()), lastPeriodIndex(anchor, every, Date.parse(input.schedule.endAt)));
     if (index < 1) return { outcome: 'skipped', reason: '首个通报周期尚未结束 / no period has ended yet', emails: 0 };
-    period = { index, ...periodBounds(anchor, input.schedule.everyMs, index) };
+    period = { index, ...periodBounds(anchor, every, index) };
   }
   const result = await act.issueBulletin({
     campaignId: input.campaignId,

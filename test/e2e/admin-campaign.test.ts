@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { startHarness, type Harness } from '../support/harness';
 import { unique } from '../support/factories';
-import { launchBrowser, login, openSession } from './browser';
+import { launchBrowser, login, openSession, pickOption } from './browser';
 
 let h: Harness;
 let browser: Browser;
@@ -44,12 +44,9 @@ describe('the city admin in the browser', () => {
     for (const group of ['快递员', '网约送餐员', '货车司机']) await page.getByRole('checkbox', { name: group }).check();
     await page.getByLabel('新会员目标').first().fill('30');
     await page.getByLabel('新建工会目标').first().fill('3');
-    await page.getByLabel('pds-xinhua newMembers').fill('10');
-    // A bulletin period in months is refused inline (months have no fixed length).
-    const period = page.getByLabel('通报周期');
-    await period.fill('P2M');
-    await expect.poll(() => page.getByText('格式如 P30D、P60D、P2W；不支持按月（M）').isVisible()).toBe(true);
-    await period.fill('P60D');
+    // The city target is split evenly over the regions (editable per region); the period is chosen in words.
+    await expect.poll(() => page.getByLabel('新华区总工会新会员目标').inputValue()).toBe('10');
+    await pickOption(page, page.getByLabel('通报周期'), '每两个月');
     await s.shot('02-launch-form-filled');
     await page.getByTestId('launch-form').getByRole('button', { name: '发起行动' }).click();
 

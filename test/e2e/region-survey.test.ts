@@ -2,8 +2,8 @@
  * In a real browser: a region's staff uploads its survey CSV with a bad row,
  * sees the rejected row with its reason, downloads the rejected rows, fixes
  * that file and uploads it again; the gap list then holds every enterprise.
- * The plan goes in; a project list sent in the survey phase is refused with
- * the phase named, next to the submit button.
+ * The plan goes in; the project list's form is read-only in the survey
+ * phase, with a line saying why.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,7 +13,6 @@ import type { Browser } from 'playwright-core';
 import { startHarness, type Harness } from '../support/harness';
 import { buildLaunch, CampaignDriver, surveyCsv } from '../support/campaigns';
 import { launchBrowser, login, openSession } from './browser';
-import { fillOrganizingProject } from './screens';
 
 let h: Harness;
 let d: CampaignDriver;
@@ -96,21 +95,10 @@ describe('a region’s survey in the browser', () => {
     await page.getByText('实施方案已提交').first().waitFor();
     await expect.poll(async () => (await d.view(id)).regions.find((r: { org: string }) => r.org === 'pds-xinhua').planSubmitted).toBe(true);
 
-    // A project list in the survey phase: the server's 409 names the phase, next to the submit button.
+    // A project list in the survey phase: the form is read-only, and a line says why (before anything is typed).
     await page.getByRole('tab', { name: '项目清单' }).click();
-    await page.getByText('此项在“立项审核”阶段受理，当前为“调查摸底”阶段').waitFor();
-    await fillOrganizingProject(page, 0, {
-      name: '新华区某物流公司工会',
-      location: '新华区',
-      members: 20,
-      unit: '新华区总工会',
-      due: '2027-06-30',
-      group: '快递员',
-    });
-    await page.getByRole('button', { name: '提交项目清单' }).click();
-    const refusal = page.getByTestId('project-form').getByTestId('error-alert');
-    await expect.poll(() => refusal.textContent()).toContain('当前阶段为“调查摸底”，此项只在“立项审核”阶段受理');
-    expect(await refusal.textContent()).not.toMatch(/the campaign is in/);
+    await page.getByTestId('phase-locked').getByText('尚未进入立项审核阶段，项目清单暂不受理').waitFor();
+    expect(await page.getByRole('button', { name: '提交项目清单' }).isDisabled()).toBe(true);
     await s.shot('13-project-list-wrong-phase');
 
     expect(s.errors).toEqual([]);

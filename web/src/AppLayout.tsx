@@ -74,7 +74,7 @@ export function AppLayout({ path, children }: { path: string; children: ReactNod
           { key: '/applications', icon: <FileTextOutlined />, label: t('我的申请') },
         ]
       : []),
-    ...(has('supervisor', 'admin') || (!isRegion && !isGrassroots) ? [{ key: '/bulletins', icon: <NotificationOutlined />, label: t('进度通报') }] : []),
+    ...(user.can?.readBulletins ? [{ key: '/bulletins', icon: <NotificationOutlined />, label: t('进度通报') }] : []),
     ...(has('staff', 'admin') || isGrassroots ? [{ key: '/posters', icon: <QrcodeOutlined />, label: t('入会二维码') }] : []),
     {
       key: '/notifications',

@@ -12,6 +12,14 @@ export const PHASES: Labels = {
   closed: ['已结束', 'Closed'],
 };
 export const WORK_PHASES = ['survey', 'listing', 'implementation', 'assessment'] as const;
+/** The report periods the launch form offers (the API's values; domain/bulletin.ts REPORT_PERIODS). */
+export const REPORT_PERIODS: Labels = {
+  P1W: ['每周', 'Weekly'],
+  P2W: ['每两周', 'Every two weeks'],
+  P1M: ['每月', 'Monthly'],
+  P2M: ['每两个月', 'Every two months'],
+  P3M: ['每季度', 'Quarterly'],
+};
 
 export const APP_STATUS: Labels = {
   pending: ['审批中', 'Pending'],

@@ -16,6 +16,8 @@ export interface User {
   org: string;
   orgName?: string;
   roles: string[];
+  /** What the policy lets the user do, for menus (from the login answer). */
+  can?: { readBulletins: boolean };
 }
 
 export interface OrgInfo {

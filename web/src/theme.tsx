@@ -14,6 +14,11 @@ import './styles.css';
 /** People who ask their system for less motion get no animations (antd's motion token off). */
 const reducedMotion = typeof window.matchMedia === 'function' && window.matchMedia('(prefers-reduced-motion: reduce)').matches;
 
+/** Field focus colours (blue, the error colour stays red). */
+const FOCUS = '#1677ff';
+const FIELD_FOCUS = { activeBorderColor: FOCUS, hoverBorderColor: '#4096ff', activeShadow: '0 0 0 2px rgba(22, 119, 255, 0.12)' };
+const SELECT_FOCUS = { activeBorderColor: FOCUS, hoverBorderColor: '#4096ff', activeOutlineColor: 'rgba(22, 119, 255, 0.12)' };
+
 function Themed({ children }: { children: ReactNode }) {
   const { lang } = useI18n();
   return (
@@ -26,6 +31,8 @@ function Themed({ children }: { children: ReactNode }) {
           motion: !reducedMotion,
           fontFamily: `-apple-system, BlinkMacSystemFont, 'PingFang SC', 'Microsoft YaHei', 'Noto Sans CJK SC', 'Source Han Sans SC', 'Helvetica Neue', Arial, sans-serif`,
         },
+        // A focused or hovered field is outlined in blue, never in the union red: red on a field means an error.
+        components: { Input: FIELD_FOCUS, InputNumber: FIELD_FOCUS, DatePicker: FIELD_FOCUS, Mentions: FIELD_FOCUS, Select: SELECT_FOCUS },
       }}
     >
       {children}

@@ -53,6 +53,10 @@ export interface CampaignView {
   phases: Record<string, { start: string; end: string }>;
   groups: string[];
   targets: { newMembers: number; newUnions?: number };
+  /** Which submissions the phase accepts, and why not (domain/campaign.ts submissionState). */
+  submissions?: Record<string, { open: boolean; reason?: string }>;
+  /** The report period in words, bilingual ("每两个月 / every two months"). */
+  reportPeriod?: string;
   regions: RegionView[];
   totals: {
     enterprisesScreened: number;
@@ -122,9 +126,11 @@ export default function CampaignDashboard({ id }: { id: string }) {
             <Button icon={<ReloadOutlined />} onClick={reload} loading={loading}>
               {t('刷新')}
             </Button>
-            <Button icon={<NotificationOutlined />} onClick={() => navigate(`/bulletins?campaign=${encodeURIComponent(c.id)}`)}>
-              {t('进度通报')}
-            </Button>
+            {user?.can?.readBulletins && (
+              <Button icon={<NotificationOutlined />} onClick={() => navigate(`/bulletins?campaign=${encodeURIComponent(c.id)}`)}>
+                {t('进度通报')}
+              </Button>
+            )}
             {canAdvance && (
               <Button type="primary" danger icon={<FastForwardOutlined />} onClick={() => setAdvancing(true)}>
                 {t('提前进入下一阶段')}
@@ -140,6 +146,7 @@ export default function CampaignDashboard({ id }: { id: string }) {
             : c.closedAt
               ? t('行动已于 {at} 结束', { at: dayjs(c.closedAt).format('YYYY-MM-DD HH:mm') })
               : ''}
+          {c.reportPeriod ? ` · ${t('通报周期：{p}', { p: m(c.reportPeriod) })}` : ''}
         </Typography.Text>
         <PhaseTimeline phases={c.phases} current={c.phase} />
       </Card>

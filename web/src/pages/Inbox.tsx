@@ -34,6 +34,7 @@ import { get, newKey, post } from '../api';
 import { DueTag } from '../components/DueTag';
 import { dataChanged, useDataChanged } from '../components/fresh';
 import { ErrorAlert } from '../components/ErrorAlert';
+import { ExportButtons } from '../components/ExportButtons';
 import { useI18n } from '../i18n';
 import { ACTIONS, APP_STATUS, APP_TYPES, label, TASK_STATUS } from '../labels';
 import { Link } from '../router';
@@ -134,16 +135,23 @@ export default function Inbox() {
   const [bulkOpen, setBulkOpen] = useState(false);
   const [now, setNow] = useState(Date.now());
 
-  const load = async (page = 0, after: string | null = null) => {
-    setLoading(true);
-    setError(null);
-    const query = new URLSearchParams({ view, limit: String(PAGE) });
+  /** The view and its filters as a query (the list's pages and its export). */
+  const filterQuery = () => {
+    const query = new URLSearchParams({ view });
     if (q) query.set('q', q);
     if (type) query.set('type', type);
     if (campaign) query.set('campaign', campaign);
     if (range?.[0]) query.set('from', range[0].format('YYYY-MM-DD'));
     if (range?.[1]) query.set('to', range[1].format('YYYY-MM-DD'));
     if (overdue) query.set('overdue', 'true');
+    return query;
+  };
+
+  const load = async (page = 0, after: string | null = null) => {
+    setLoading(true);
+    setError(null);
+    const query = filterQuery();
+    query.set('limit', String(PAGE));
     if (after) query.set('cursor', after);
     try {
       const r = await get<InboxPage>(`/api/tasks?${query}`);
@@ -222,9 +230,12 @@ export default function Inbox() {
       <Card
         title={t('我的工作台')}
         extra={
-          <Button icon={<ReloadOutlined />} onClick={() => load(pageNo, cursors[pageNo] ?? null)} loading={loading}>
-            {t('刷新')}
-          </Button>
+          <Space wrap>
+            <ExportButtons path={`/api/tasks?${filterQuery().toString()}`} name={t(VIEWS.find((v) => v.key === view)?.zh ?? '待办')} />
+            <Button icon={<ReloadOutlined />} onClick={() => load(pageNo, cursors[pageNo] ?? null)} loading={loading}>
+              {t('刷新')}
+            </Button>
+          </Space>
         }
       >
         <Tabs

@@ -5,13 +5,13 @@
  * back onto the field that caused it.
  */
 import { useMemo, useState } from 'react';
-import { App, AutoComplete, Button, Card, Checkbox, Col, DatePicker, Divider, Form, Input, InputNumber, Row, Select, Space, Table, Typography } from 'antd';
+import { App, Button, Card, Checkbox, Col, DatePicker, Divider, Form, Input, InputNumber, Row, Select, Space, Table, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { get, newKey, post } from '../api';
 import { applyFieldErrors, ErrorAlert } from '../components/ErrorAlert';
 import { useLoad } from '../components/useLoad';
 import { useI18n } from '../i18n';
-import { label, PHASES, WORK_PHASES } from '../labels';
+import { label, PHASES, REPORT_PERIODS, WORK_PHASES } from '../labels';
 import { navigate } from '../router';
 import { useSession } from '../session';
 import type { FieldError } from '../api';
@@ -29,7 +29,13 @@ interface LaunchForm {
   reportEvery: string;
 }
 
-const DURATION = /^P(?=.*\d)(?:\d+W)?(?:\d+D)?(?:T(?:\d+H)?(?:\d+M)?(?:\d+S)?)?$/i;
+/** The city target split evenly over the regions, the remainder to the first ones (so the parts add up to the whole). */
+export function evenSplit(total: number, regions: string[]): Record<string, number> {
+  const n = regions.length;
+  if (!n || !total) return {};
+  const base = Math.floor(total / n);
+  return Object.fromEntries(regions.map((id, i) => [id, base + (i < total % n ? 1 : 0)]));
+}
 
 /** Default windows from today: a month of survey, a month of listing, five months of work, a month of assessment. */
 function defaultPhases(): LaunchForm['phases'] {
@@ -64,12 +70,37 @@ export default function LaunchCampaign() {
   const groups = useLoad(() => get<{ items: { id: string; name: string }[] }>('/api/groups'), []);
   const cityOrg = Form.useWatch('cityOrg', form) ?? user?.org;
   const regions = Form.useWatch('regions', form) ?? [];
+  const cityMembers = Form.useWatch<number | null | undefined>(['targets', 'newMembers'], form);
+  const cityUnions = Form.useWatch<number | null | undefined>(['targets', 'newUnions'], form);
+  const perRegion = Form.useWatch<LaunchForm['perRegion']>('perRegion', form);
   const cities = orgs.filter((o) => o.kind === 'city');
   const regionOptions = useMemo(() => orgs.filter((o) => o.parent === cityOrg && (o.kind === 'county' || o.kind === 'industry')), [orgs, cityOrg]);
   const initial = useMemo<Partial<LaunchForm>>(
-    () => ({ year: dayjs().year(), cityOrg: user?.org, regions: [], groups: [], phases: defaultPhases(), reportEvery: 'P60D' }),
+    () => ({ year: dayjs().year(), cityOrg: user?.org, regions: [], groups: [], phases: defaultPhases(), reportEvery: 'P2M' }),
     [user],
   );
+
+  /** Per-region targets: the city target split evenly; `all` also over figures someone typed (平均分配). */
+  const split = (all: boolean) => {
+    const regionIds = (form.getFieldValue('regions') as string[] | undefined) ?? [];
+    const members = evenSplit((form.getFieldValue(['targets', 'newMembers']) as number | null) ?? 0, regionIds);
+    const unions = evenSplit((form.getFieldValue(['targets', 'newUnions']) as number | null) ?? 0, regionIds);
+    const typed = (id: string, f: 'newMembers' | 'newUnions') => !all && form.isFieldTouched(['perRegion', id, f] as never);
+    const current = (form.getFieldValue('perRegion') ?? {}) as NonNullable<LaunchForm['perRegion']>;
+    form.setFieldValue(
+      'perRegion',
+      Object.fromEntries(
+        regionIds.map((id) => [
+          id,
+          {
+            newMembers: typed(id, 'newMembers') ? current[id]?.newMembers : (members[id] ?? null),
+            newUnions: typed(id, 'newUnions') ? current[id]?.newUnions : unions[id] || null,
+          },
+        ]),
+      ),
+    );
+  };
+  const sumOf = (f: 'newMembers' | 'newUnions') => regions.reduce((n, id) => n + (perRegion?.[id]?.[f] ?? 0), 0);
 
   const submit = async (v: LaunchForm) => {
     setBusy(true);
@@ -92,7 +123,7 @@ export default function LaunchCampaign() {
         ...(Object.keys(perRegion).length ? { perRegion } : {}),
       },
       phases: Object.fromEntries(WORK_PHASES.map((p) => [p, { start: v.phases[p]![0]!.format(), end: v.phases[p]![1]!.format() }])),
-      reportEvery: v.reportEvery.trim().toUpperCase(),
+      reportEvery: v.reportEvery,
     };
     try {
       const r = await post<{ id: string }>('/api/campaigns', body, { idempotencyKey: key });
@@ -127,6 +158,9 @@ export default function LaunchCampaign() {
         layout="vertical"
         initialValues={initial}
         onFinish={submit}
+        onValuesChange={(changed: Partial<LaunchForm>) => {
+          if ('regions' in changed || 'targets' in changed) split(false);
+        }}
         scrollToFirstError
         data-testid="launch-form"
         style={{ maxWidth: 980 }}
@@ -161,7 +195,7 @@ export default function LaunchCampaign() {
           rules={[{ required: true, type: 'array', min: 1, message: t('至少选择一个地区') }]}
           extra={t('县（市、区）总工会和市产业工会')}
         >
-          <Checkbox.Group options={regionOptions.map((o) => ({ value: o.id, label: o.name }))} data-testid="regions" />
+          <RegionChecks options={regionOptions.map((o) => ({ value: o.id, label: o.name }))} />
         </Form.Item>
         <Form.Item name="groups" label={t('重点群体')} rules={[{ required: true, type: 'array', min: 1, message: t('至少选择一个重点群体') }]}>
           <Checkbox.Group options={(groups.data?.items ?? []).map((g) => ({ value: g.id, label: g.name }))} />
@@ -192,7 +226,10 @@ export default function LaunchCampaign() {
           <>
             <Typography.Text strong>{t('各地区目标')}</Typography.Text>
             <Typography.Paragraph type="secondary" style={{ marginBottom: 8 }}>
-              {t('不填的地区按全市目标平均分配')}
+              {t('默认按全市目标平均分配，可逐个修改')}{' '}
+              <Button size="small" onClick={() => split(true)} data-testid="split-evenly">
+                {t('平均分配')}
+              </Button>
             </Typography.Paragraph>
             <Table
               size="small"
@@ -204,15 +241,15 @@ export default function LaunchCampaign() {
                 { title: t('地区'), dataIndex: 'name' },
                 {
                   title: t('新会员目标'),
-                  render: (_: unknown, r: { id: string }) => (
+                  render: (_: unknown, r: { id: string; name: string }) => (
                     <Form.Item name={['perRegion', r.id, 'newMembers']} style={{ margin: 0 }} rules={[{ type: 'integer', min: 1, message: t('须为正整数') }]}>
-                      <InputNumber min={1} precision={0} style={{ width: 140 }} aria-label={`${r.id} newMembers`} />
+                      <InputNumber min={1} precision={0} style={{ width: 140 }} aria-label={t('{name}新会员目标', { name: r.name })} />
                     </Form.Item>
                   ),
                 },
                 {
                   title: t('新建工会目标'),
-                  render: (_: unknown, r: { id: string }) => (
+                  render: (_: unknown, r: { id: string; name: string }) => (
                     <Form.Item
                       name={['perRegion', r.id, 'newUnions']}
                       style={{ margin: 0 }}
@@ -228,11 +265,28 @@ export default function LaunchCampaign() {
                         },
                       ]}
                     >
-                      <InputNumber min={1} precision={0} style={{ width: 140 }} />
+                      <InputNumber min={1} precision={0} style={{ width: 140 }} aria-label={t('{name}新建工会目标', { name: r.name })} />
                     </Form.Item>
                   ),
                 },
               ]}
+              summary={() => (
+                <Table.Summary.Row>
+                  <Table.Summary.Cell index={0}>{t('合计')}</Table.Summary.Cell>
+                  <Table.Summary.Cell index={1}>
+                    <Typography.Text type={cityMembers && sumOf('newMembers') !== cityMembers ? 'warning' : undefined} data-testid="sum-members">
+                      {t('{n} 人', { n: sumOf('newMembers') })}
+                      {cityMembers && sumOf('newMembers') !== cityMembers ? `（${t('全市目标 {n} 人', { n: cityMembers })}）` : ''}
+                    </Typography.Text>
+                  </Table.Summary.Cell>
+                  <Table.Summary.Cell index={2}>
+                    <Typography.Text type={cityUnions && sumOf('newUnions') !== cityUnions ? 'warning' : undefined}>
+                      {t('{n} 个', { n: sumOf('newUnions') })}
+                      {cityUnions && sumOf('newUnions') !== cityUnions ? `（${t('全市目标 {n} 个', { n: cityUnions })}）` : ''}
+                    </Typography.Text>
+                  </Table.Summary.Cell>
+                </Table.Summary.Row>
+              )}
             />
           </>
         )}
@@ -257,19 +311,10 @@ export default function LaunchCampaign() {
             <Form.Item
               name="reportEvery"
               label={t('通报周期')}
-              extra={t('ISO 8601 时长，按天或周，如 P60D（每两个月）')}
-              rules={[
-                { required: true, message: t('请填写通报周期') },
-                { pattern: DURATION, message: t('格式如 P30D、P60D、P2W；不支持按月（M）') },
-              ]}
+              extra={t('推进实施阶段按期自动通报各地区进度；按月、季度的周期按日历月计')}
+              rules={[{ required: true, message: t('请选择通报周期') }]}
             >
-              <AutoComplete
-                options={[
-                  { value: 'P30D', label: t('P30D · 每月') },
-                  { value: 'P60D', label: t('P60D · 每两个月') },
-                  { value: 'P90D', label: t('P90D · 每季度') },
-                ]}
-              />
+              <Select data-testid="report-every" options={Object.keys(REPORT_PERIODS).map((v) => ({ value: v, label: label(REPORT_PERIODS, v, lang) }))} />
             </Form.Item>
           </Col>
         </Row>
@@ -282,5 +327,28 @@ export default function LaunchCampaign() {
         </Space>
       </Form>
     </Card>
+  );
+}
+
+/** The regions as checkboxes with 全选 (select all) above them; a Form.Item control (value / onChange). */
+function RegionChecks({ options, value = [], onChange }: { options: { value: string; label: string }[]; value?: string[]; onChange?(v: string[]): void }) {
+  const { t } = useI18n();
+  const all = options.length > 0 && options.every((o) => value.includes(o.value));
+  const some = !all && options.some((o) => value.includes(o.value));
+  return (
+    <div>
+      <Checkbox
+        checked={all}
+        indeterminate={some}
+        disabled={!options.length}
+        onChange={(e) => onChange?.(e.target.checked ? options.map((o) => o.value) : [])}
+        data-testid="regions-all"
+        style={{ marginBottom: 8 }}
+      >
+        {t('全选')}
+      </Checkbox>
+      <br />
+      <Checkbox.Group options={options} value={value} onChange={(v) => onChange?.(v)} data-testid="regions" />
+    </div>
   );
 }

@@ -6,11 +6,12 @@
  * follows (notificationsChanged).
  */
 import { useState } from 'react';
-import { App, Badge, Button, Card, List, Space, Tag, Typography } from 'antd';
+import { App, Badge, Button, Card, DatePicker, Input, List, Select, Space, Tag, Typography } from 'antd';
 import { CheckOutlined, RightOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
 import { get, post } from '../api';
 import { ErrorAlert } from '../components/ErrorAlert';
+import { ExportButtons } from '../components/ExportButtons';
 import { notificationsChanged } from '../components/unread';
 import { useLoad } from '../components/useLoad';
 import { useI18n } from '../i18n';
@@ -46,7 +47,11 @@ const PAGE = 30;
 export default function Notifications() {
   const { t, lang, m } = useI18n();
   const { message } = App.useApp();
-  const { data, error, loading, setData } = useLoad(() => get<Page>(`/api/notifications?limit=${PAGE}`), []);
+  const [filters, setFilters] = useState<{ kind?: string; read?: string; from?: string; to?: string; q?: string }>({});
+  const query = new URLSearchParams(Object.entries(filters).filter((e): e is [string, string] => !!e[1]));
+  const listPath = `/api/notifications?${query.toString()}`;
+  const { data, error, loading, setData } = useLoad(() => get<Page>(`${listPath}&limit=${PAGE}`), [listPath]);
+  const filter = (f: Partial<typeof filters>) => setFilters((x) => ({ ...x, ...f }));
   const [more, setMore] = useState(false);
   const [busy, setBusy] = useState(false);
   const [failed, setFailed] = useState<unknown>(null);
@@ -96,7 +101,7 @@ export default function Notifications() {
     setMore(true);
     setFailed(null);
     try {
-      const next = await get<Page>(`/api/notifications?limit=${PAGE}&cursor=${encodeURIComponent(data.nextCursor)}`);
+      const next = await get<Page>(`${listPath}&limit=${PAGE}&cursor=${encodeURIComponent(data.nextCursor)}`);
       setData((d) => d && { items: [...d.items, ...next.items], nextCursor: next.nextCursor, unread: next.unread });
     } catch (e) {
       setFailed(e);
@@ -119,11 +124,39 @@ export default function Notifications() {
         </Space>
       }
       extra={
-        <Button size="small" icon={<CheckOutlined />} onClick={readAll} loading={busy} disabled={!unread} data-testid="read-all">
-          {t('全部标为已读')}
-        </Button>
+        <Space wrap>
+          <ExportButtons path={listPath} name={t('我的消息')} />
+          <Button icon={<CheckOutlined />} onClick={readAll} loading={busy} disabled={!unread} data-testid="read-all">
+            {t('全部标为已读')}
+          </Button>
+        </Space>
       }
     >
+      <Space wrap style={{ marginBottom: 8 }} data-testid="notification-filters">
+        <Input.Search allowClear placeholder={t('搜索消息')} onSearch={(q) => filter({ q: q.trim() || undefined })} style={{ width: 200 }} />
+        <Select
+          allowClear
+          placeholder={t('全部类别')}
+          style={{ width: 120 }}
+          onChange={(v?: string) => filter({ kind: v })}
+          options={Object.entries(KINDS).map(([k, l]) => ({ value: k, label: lang === 'zh' ? l[0] : l[1] }))}
+        />
+        <Select
+          allowClear
+          placeholder={t('已读与未读')}
+          style={{ width: 120 }}
+          onChange={(v?: string) => filter({ read: v })}
+          options={[
+            { value: 'false', label: t('未读') },
+            { value: 'true', label: t('已读') },
+          ]}
+        />
+        <DatePicker.RangePicker
+          allowEmpty={[true, true]}
+          onChange={(r) => filter({ from: r?.[0]?.format('YYYY-MM-DD'), to: r?.[1]?.format('YYYY-MM-DD') })}
+          style={{ maxWidth: 260 }}
+        />
+      </Space>
       <ErrorAlert error={error ?? failed} />
       <List
         loading={loading}

@@ -30,19 +30,26 @@ export const PHASE_OF_TAB: Record<string, string> = {
   assessment: 'assessment',
 };
 
-/** A note when the campaign is not in the phase a tab's submission is accepted in. */
+/** The submission each tab sends (domain/campaign.ts SUBMISSION_PHASES). */
+const SUBMISSION_OF_TAB: Record<string, string> = {
+  survey: 'survey',
+  plan: 'plan',
+  projects: 'projectList',
+  progress: 'progress',
+  assessment: 'selfAssessment',
+};
+
+/** Whether the campaign's phase accepts a tab's submission, and if not why (the server's words): a closed tab's form is read-only. */
+export function tabState(campaign: CampaignView, tab: string): { open: boolean; reason?: string } {
+  return campaign.submissions?.[SUBMISSION_OF_TAB[tab]!] ?? { open: campaign.phase === PHASE_OF_TAB[tab] };
+}
+
+/** The line over a read-only form saying why it cannot be changed now (e.g. 立项审核阶段已结束，项目清单不可再修改). */
 export function PhaseNote({ campaign, tab }: { campaign: CampaignView; tab: string }) {
-  const { t, lang } = useI18n();
-  const needed = PHASE_OF_TAB[tab]!;
-  if (campaign.phase === needed) return null;
-  return (
-    <Alert
-      type="info"
-      showIcon
-      style={{ marginBottom: 16 }}
-      title={t('此项在“{needed}”阶段受理，当前为“{current}”阶段', { needed: label(PHASES, needed, lang), current: label(PHASES, campaign.phase, lang) })}
-    />
-  );
+  const { m } = useI18n();
+  const state = tabState(campaign, tab);
+  if (state.open) return null;
+  return <Alert type="warning" showIcon style={{ marginBottom: 16 }} title={m(state.reason ?? '')} data-testid="phase-locked" />;
 }
 
 export default function RegionWork({ campaignId, org, tab }: { campaignId: string; org: string; tab?: string }) {

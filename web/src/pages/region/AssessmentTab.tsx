@@ -12,6 +12,7 @@ import { applyFieldErrors, ErrorAlert } from '../../components/ErrorAlert';
 import { useLoad } from '../../components/useLoad';
 import { useI18n } from '../../i18n';
 import type { CampaignView } from '../CampaignDashboard';
+import { tabState } from '../RegionWork';
 import { ProjectPicker } from './ProjectPicker';
 import type { ProjectView } from './ProjectsTab';
 
@@ -31,12 +32,14 @@ export function AssessmentTab({ campaign, org, onChanged }: { campaign: Campaign
           render: (v: string | null) => (v ? <Tag color="orange">{dayjs(v).format('YYYY-MM-DD HH:mm')}</Tag> : '—'),
         },
       ]}
-      form={(project, reload) => <AssessmentForm key={project.id} project={project} onDone={() => (reload(), onChanged())} />}
+      form={(project, reload) => (
+        <AssessmentForm key={project.id} project={project} locked={!tabState(campaign, 'assessment').open} onDone={() => (reload(), onChanged())} />
+      )}
     />
   );
 }
 
-function AssessmentForm({ project, onDone }: { project: ProjectView; onDone(): void }) {
+function AssessmentForm({ project, locked, onDone }: { project: ProjectView; locked: boolean; onDone(): void }) {
   const { t, lang, m } = useI18n();
   const { message } = App.useApp();
   const [form] = Form.useForm<{ summary: string; membersRecruited: number; unionsEstablished: number; coverage?: number | null }>();
@@ -91,6 +94,7 @@ function AssessmentForm({ project, onDone }: { project: ProjectView; onDone(): v
         form={form}
         layout="vertical"
         onFinish={submit}
+        disabled={locked}
         initialValues={{
           summary: project.selfAssessment?.summary ?? '',
           membersRecruited: project.selfAssessment?.membersRecruited ?? project.progress.membersRecruited,

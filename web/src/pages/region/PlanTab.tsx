@@ -7,7 +7,7 @@ import { newKey, post, type FieldError } from '../../api';
 import { applyFieldErrors, ErrorAlert } from '../../components/ErrorAlert';
 import { useI18n } from '../../i18n';
 import type { CampaignView } from '../CampaignDashboard';
-import { PhaseNote } from '../RegionWork';
+import { PhaseNote, tabState } from '../RegionWork';
 
 interface PlanForm {
   summary: string;
@@ -23,6 +23,7 @@ export function PlanTab({ campaign, org, submitted, onChanged }: { campaign: Cam
   const [unplaced, setUnplaced] = useState<FieldError[]>([]);
   const [busy, setBusy] = useState(false);
   const [key, setKey] = useState(newKey);
+  const locked = !tabState(campaign, 'plan').open;
 
   const submit = async (v: PlanForm) => {
     setBusy(true);
@@ -58,11 +59,12 @@ export function PlanTab({ campaign, org, submitted, onChanged }: { campaign: Cam
   return (
     <div style={{ maxWidth: 860 }}>
       <PhaseNote campaign={campaign} tab="plan" />
-      {submitted && <Alert type="success" showIcon style={{ marginBottom: 16 }} title={t('本地区实施方案已提交；再次提交将替换原方案')} />}
+      {submitted && !locked && <Alert type="info" showIcon style={{ marginBottom: 16 }} title={t('本地区已报送过实施方案；再次提交将替换原方案')} />}
       <Form<PlanForm>
         form={form}
         layout="vertical"
         onFinish={submit}
+        disabled={locked}
         initialValues={{ measures: [''], dueDates: [{ milestone: '动员部署', date: null }] }}
         data-testid="plan-form"
       >

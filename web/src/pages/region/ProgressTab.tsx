@@ -12,6 +12,7 @@ import { applyFieldErrors, ErrorAlert } from '../../components/ErrorAlert';
 import { useLoad } from '../../components/useLoad';
 import { useI18n } from '../../i18n';
 import type { CampaignView } from '../CampaignDashboard';
+import { tabState } from '../RegionWork';
 import { ProjectPicker } from './ProjectPicker';
 import type { ProjectView } from './ProjectsTab';
 
@@ -117,7 +118,13 @@ function ProgressFormCard({ campaign, project, onDone }: { campaign: CampaignVie
 
   return (
     <Card size="small" style={{ marginTop: 16 }} title={t('报送进展：{name}', { name: project.name })} data-testid="progress-form">
-      <Form<ProgressForm> form={form} layout="vertical" onFinish={submit} initialValues={{ unionsEstablished: [], members: [] }}>
+      <Form<ProgressForm>
+        form={form}
+        layout="vertical"
+        onFinish={submit}
+        disabled={!tabState(campaign, 'progress').open}
+        initialValues={{ unionsEstablished: [], members: [] }}
+      >
         {project.kind === 'organizing' && (
           <>
             <Form.List name="unionsEstablished">

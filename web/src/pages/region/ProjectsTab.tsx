@@ -15,7 +15,7 @@ import { useLoad } from '../../components/useLoad';
 import { useI18n } from '../../i18n';
 import { APP_STATUS, label, ORGANIZING_TYPES, PROJECT_STATUS, PROJECT_TYPES, SERVICE_TYPES, STATUS_COLORS } from '../../labels';
 import type { CampaignView } from '../CampaignDashboard';
-import { PhaseNote } from '../RegionWork';
+import { PhaseNote, tabState } from '../RegionWork';
 
 export interface ProjectView {
   id: string;
@@ -155,7 +155,7 @@ export function ProjectsTab({
 
   const groupOptions = (groups.data?.items ?? []).filter((g) => campaign.groups.includes(g.id)).map((g) => ({ value: g.id, label: g.name }));
   const status = app.data?.status ?? listStatus;
-  const editable = !status || status === 'returned' || status === 'rejected' || status === 'withdrawn';
+  const editable = tabState(campaign, 'projects').open && (!status || status === 'returned' || status === 'rejected' || status === 'withdrawn');
   const lastReturn = app.data?.timeline.filter((e) => e.action === 'return').at(-1);
 
   const submit = async (v: { projects: ProjectForm[] }) => {
