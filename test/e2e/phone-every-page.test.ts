@@ -97,6 +97,32 @@ async function everyMenuItem(s: Session, who: { slug: string; username: string; 
   return seen;
 }
 
+/** The city admin's menu drawer, an org's detail in the org tree and the new-account dialog, at 390 px. */
+async function adminExtras(s: Session, who: { slug: string; username: string; name: string }): Promise<void> {
+  const p = s.page;
+  await openMenu(p);
+  await s.shot(`phone-${who.slug}-menu`);
+  const drawer = await p.locator('.ant-drawer-open').getByTestId('main-menu').boundingBox();
+  expect(drawer!.x + drawer!.width).toBeLessThanOrEqual(WIDTH);
+  await p.locator('.ant-drawer-open').getByTestId('main-menu').getByText('组织机构', { exact: true }).click();
+  await p.getByTestId('org-node-pds').click();
+  await p.getByTestId('org-detail').waitFor();
+  await checkPage(s, who, 'admin-orgs-detail');
+  await p.evaluate(`history.pushState(null, '', '/admin/people'); dispatchEvent(new Event('ud:navigate'))`);
+  await p.getByRole('button', { name: '新建账号' }).click();
+  const dialog = p.locator('.ant-modal:visible');
+  await dialog.waitFor();
+  const box = await dialog.boundingBox();
+  expect(box!.x).toBeGreaterThanOrEqual(0);
+  expect(box!.x + box!.width).toBeLessThanOrEqual(WIDTH);
+  // Nothing in it runs past its edge (the dialog clips what would).
+  expect(await dialog.locator('.ant-modal-body').evaluate((e) => e.scrollWidth - e.clientWidth)).toBeLessThanOrEqual(0);
+  await s.shot(`phone-${who.slug}-admin-people-new-account`);
+  expect(await p.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(WIDTH);
+  await p.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'hidden' });
+}
+
 describe('every internal page at 390 px', () => {
   it('each role reaches every menu page and the pages behind them without overflow, with the logout on screen and names in the header', async () => {
     // Subjects to look at: an application of a sandbox's staff (city reviewers hold its first task), and a campaign
@@ -158,6 +184,7 @@ describe('every internal page at 390 px', () => {
             await s.page.evaluate(`history.pushState(null, '', ${JSON.stringify(path)}); dispatchEvent(new Event('ud:navigate'))`);
             await checkPage(s, who, slugOf(path));
           }
+          if (who.username === 'city.admin') await adminExtras(s, who);
           // The reviewer holds the application's task: the header's 待办 badge counts it.
           if (who.username === 'city.reviewer')
             await expect
