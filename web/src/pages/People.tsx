@@ -339,7 +339,7 @@ function CreateUser(props: { open: boolean; onClose(): void; onCreated(username:
           {(fields, { add, remove }) => (
             <>
               {fields.map((f, i) => (
-                <Space key={f.key} align="baseline" wrap style={{ display: 'flex' }} data-testid={`create-post-${i}`}>
+                <Space key={f.key} align="baseline" style={{ display: 'flex' }} data-testid={`create-post-${i}`}>
                   <Form.Item name={[f.name, 'org']} label={t('组织')} rules={[{ required: true, message: t('请选择组织') }]}>
                     <OrgPicker style={{ width: 300 }} />
                   </Form.Item>
