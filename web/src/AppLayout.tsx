@@ -1,6 +1,11 @@
-/** The signed-in frame: navigation by role and org on the left, the user, language and sign-out on top. */
+/**
+ * The signed-in frame: navigation by role and org on the left, the user, language and sign-out on top.
+ * Below the `lg` breakpoint (phones, small tablets) the header is one row — the menu button, the user's
+ * name with org and post, the 待办 and 消息 badges and 退出登录 — and the menu opens as a drawer, so no
+ * page content sits under a floating trigger and nothing is pushed off screen.
+ */
 import { useEffect, useState, type ReactNode } from 'react';
-import { Badge, Button, Layout, Menu, Space, Tag, Typography } from 'antd';
+import { Badge, Button, Drawer, Grid, Layout, Menu, Space, Tag } from 'antd';
 import {
   ApartmentOutlined,
   AuditOutlined,
@@ -11,10 +16,10 @@ import {
   FlagOutlined,
   KeyOutlined,
   LogoutOutlined,
+  MenuOutlined,
   NotificationOutlined,
   PlusCircleOutlined,
   QrcodeOutlined,
-  ScheduleOutlined,
   SettingOutlined,
   UserOutlined,
 } from '@ant-design/icons';
@@ -36,9 +41,13 @@ export const REGION_KINDS = ['county', 'industry'];
 
 export function AppLayout({ path, children }: { path: string; children: ReactNode }) {
   const { t, lang } = useI18n();
-  const { user, has, orgKind, logout } = useSession();
+  const { user, has, orgKind, orgName, logout } = useSession();
   const pending = useTodoCount(path);
   const unread = useUnreadCount(path);
+  const compact = !Grid.useBreakpoint().lg;
+  const [drawerOpen, setDrawerOpen] = useState(false);
+  // A menu choice (or any other navigation) closes the drawer.
+  useEffect(() => setDrawerOpen(false), [path]);
   // 发起申请 is offered where the server's policy lets the user apply (GET /api/applications/form answers canApply).
   const [canApply, setCanApply] = useState(false);
   useEffect(() => {
@@ -115,6 +124,98 @@ export function AppLayout({ path, children }: { path: string; children: ReactNod
     .filter((k) => path === k || path.startsWith(`${k}/`))
     .sort((a, b) => b.length - a.length)[0];
 
+  const menu = (
+    <Menu
+      mode="inline"
+      selectedKeys={selected ? [selected] : []}
+      defaultOpenKeys={
+        ['/admin/orgs', '/admin/people', '/admin/calendar'].some((k) => path.startsWith(k)) ? ['people'] : path.startsWith('/admin/') ? ['admin'] : []
+      }
+      items={items}
+      onClick={(e) => (setDrawerOpen(false), navigate(e.key))}
+      style={{ borderInlineEnd: 0, paddingTop: 8 }}
+      data-testid="main-menu"
+    />
+  );
+  const roles = user.roles.map((r) => label(ROLES, r, lang)).join('、');
+  const signOut = () => (logout(), navigate('/'));
+
+  if (compact)
+    return (
+      <Layout style={{ minHeight: '100vh' }}>
+        <Layout.Header className="ud-header ud-header-compact">
+          <Button
+            type="text"
+            className="ud-header-icon"
+            icon={<MenuOutlined />}
+            onClick={() => setDrawerOpen(true)}
+            aria-label={t('菜单')}
+            data-testid="menu-button"
+          />
+          <div className="ud-header-user" data-testid="current-user">
+            <div className="ud-header-name">{user.name}</div>
+            <div className="ud-header-post">
+              {user.orgName ?? orgName(user.org)} · {roles}
+            </div>
+          </div>
+          <Badge count={pending ?? 0} size="small" offset={[-6, 6]} data-testid="header-pending">
+            <Button
+              type="text"
+              className="ud-header-icon"
+              icon={<AuditOutlined />}
+              onClick={() => navigate('/tasks')}
+              aria-label={t('待办任务')}
+              title={t('待办任务')}
+            />
+          </Badge>
+          <Badge count={unread ?? 0} size="small" offset={[-6, 6]} data-testid="header-unread">
+            <Button
+              type="text"
+              className="ud-header-icon"
+              icon={<BellOutlined />}
+              onClick={() => navigate('/notifications')}
+              aria-label={t('消息')}
+              title={t('消息')}
+            />
+          </Badge>
+          <Button
+            type="text"
+            className="ud-header-icon"
+            icon={<LogoutOutlined />}
+            onClick={signOut}
+            aria-label={t('退出登录')}
+            title={t('退出登录')}
+            data-testid="logout"
+          />
+        </Layout.Header>
+        <Drawer
+          open={drawerOpen}
+          onClose={() => setDrawerOpen(false)}
+          placement="left"
+          size={280}
+          title={t('建会入会集中行动')}
+          styles={{ body: { padding: 0 } }}
+          data-testid="menu-drawer"
+          footer={
+            <Space wrap>
+              <LangSwitch />
+              <Button size="small" icon={<UserOutlined />} onClick={() => navigate('/me')} data-testid="profile-link">
+                {t('我的资料')}
+              </Button>
+              <Button size="small" icon={<KeyOutlined />} onClick={() => navigate('/password')} data-testid="change-password-link">
+                {t('修改密码')}
+              </Button>
+            </Space>
+          }
+        >
+          {menu}
+        </Drawer>
+        <Layout.Content>
+          <div className="ud-page">{children}</div>
+        </Layout.Content>
+      </Layout>
+    );
+
   return (
     <Layout style={{ minHeight: '100vh' }}>
       <Layout.Header className="ud-header" style={{ display: 'flex', alignItems: 'center', gap: 16, paddingInline: 20, background: '#c8102e' }}>
@@ -124,7 +225,7 @@ export function AppLayout({ path, children }: { path: string; children: ReactNod
         <div style={{ flex: 1 }} />
         <Space size="middle" wrap className="ud-header-tools" style={{ color: '#fff' }}>
           <span data-testid="current-user">
-            {user.orgName ?? user.org} · {user.name}
+            {user.orgName ?? orgName(user.org)} · {user.name}
             {user.roles.map((r) => (
               <Tag key={r} color="gold" style={{ marginInlineStart: 6 }}>
                 {label(ROLES, r, lang)}
@@ -138,27 +239,14 @@ export function AppLayout({ path, children }: { path: string; children: ReactNod
           <Button size="small" icon={<KeyOutlined />} onClick={() => navigate('/password')} title={t('修改密码')} data-testid="change-password-link">
             {t('修改密码')}
           </Button>
-          <Button size="small" icon={<LogoutOutlined />} onClick={() => (logout(), navigate('/'))} title={t('退出登录')} data-testid="logout">
+          <Button size="small" icon={<LogoutOutlined />} onClick={signOut} title={t('退出登录')} data-testid="logout">
             {t('退出登录')}
           </Button>
         </Space>
       </Layout.Header>
       <Layout>
-        <Layout.Sider width={200} breakpoint="lg" collapsedWidth={0} theme="light" style={{ borderInlineEnd: '1px solid #f0f0f0' }}>
-          <Menu
-            mode="inline"
-            selectedKeys={selected ? [selected] : []}
-            defaultOpenKeys={
-              ['/admin/orgs', '/admin/people', '/admin/calendar'].some((k) => path.startsWith(k)) ? ['people'] : path.startsWith('/admin/') ? ['admin'] : []
-            }
-            items={items}
-            onClick={(e) => navigate(e.key)}
-            style={{ borderInlineEnd: 0, paddingTop: 8 }}
-            data-testid="main-menu"
-          />
-          <Typography.Paragraph type="secondary" style={{ fontSize: 12, padding: '12px 24px' }}>
-            <ScheduleOutlined /> {user.name}
-          </Typography.Paragraph>
+        <Layout.Sider width={200} theme="light" style={{ borderInlineEnd: '1px solid #f0f0f0' }}>
+          {menu}
         </Layout.Sider>
         <Layout.Content>
           <div className="ud-page">{children}</div>

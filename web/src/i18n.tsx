@@ -57,6 +57,7 @@ const EN: Record<string, string> = {
   用户名: 'Username',
   密码: 'Password',
   退出登录: 'Sign out',
+  菜单: 'Menu',
   修改密码: 'Change password',
   首次登录请先设置您自己的密码: 'Choose your own password before you start',
   '密码已修改，其他设备上的登录已退出': 'Password changed; your other sessions have been signed out',

@@ -103,7 +103,7 @@ export function PlanTab({ campaign, org, submitted, onChanged }: { campaign: Cam
           {(fields, { add, remove }) => (
             <Form.Item label={t('节点时间（倒排工期）')}>
               {fields.map((f) => (
-                <Space key={f.key} align="baseline" style={{ display: 'flex' }}>
+                <Space key={f.key} align="baseline" wrap style={{ display: 'flex' }}>
                   <Form.Item name={[f.name, 'milestone']}>
                     <Input placeholder={t('节点')} style={{ width: 240 }} />
                   </Form.Item>
