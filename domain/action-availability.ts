@@ -48,8 +48,7 @@ export const REASONS = {
   ownApplication: '申请人不能审批自己的申请 / the applicant may not approve their own application',
   noAddedSigner: '没有您添加的、尚未处理的加签人 / no pending signer added by you',
   onlyReturned: '只有被退回的申请可以重新提交 / only a returned application can be resubmitted',
-  nothingToRetract:
-    '没有可撤销的审批：下一步已处理或您未审批上一步 / nothing to retract: the next step has acted, or you did not approve the previous step',
+  nothingToRetract: '没有可撤销的审批：下一步已处理或您未审批上一步 / nothing to retract: the next step has acted, or you did not approve the previous step',
 } as const;
 
 /** 此步骤不允许加签 / this step does not allow adding signers. */

@@ -424,7 +424,10 @@ function isParticipant(s: ApprovalState, username: string): boolean {
 
 /** The caller's approval of the step before the current one, while the current step has not acted (撤销): the rule in domain/action-availability.ts. */
 function retractableTask(s: ApprovalState, username: string): TaskState | undefined {
-  return retractable({ status: s.status, current: s.current, steps: s.steps.map((st) => ({ type: st.def.type, status: st.status })), tasks: s.tasks }, username);
+  return retractable(
+    { status: s.status, current: s.current, steps: s.steps.map((st) => ({ type: st.def.type, status: st.status })), tasks: s.tasks },
+    username,
+  );
 }
 
 function findAddedStep(s: ApprovalState, username: string, by: string): number | undefined {

@@ -42,7 +42,12 @@ beforeAll(async () => {
       steps: [
         humanStep({ id: 'first', name: '初审 / first review', who: { kind: 'users', usernames: [first] } }),
         // The second step takes no added signer, no hand-off.
-        humanStep({ id: 'second', name: '复审 / second review', who: { kind: 'users', usernames: [second] }, actions: ['approve', 'reject', 'return', 'comment'] }),
+        humanStep({
+          id: 'second',
+          name: '复审 / second review',
+          who: { kind: 'users', usernames: [second] },
+          actions: ['approve', 'reject', 'return', 'comment'],
+        }),
       ],
     }),
     sb.org,

@@ -79,8 +79,16 @@ export function ApplicationActions({ applicationId, reloadKey, onDone }: { appli
       );
     if (a === 'retract')
       return (
-        <Popconfirm key={a} title={t('撤回审批后，此步骤回到您的待办，确定撤回？')} okText={t('确定')} cancelText={t('取消')} onConfirm={() => void send('retract')}>
-          <Button key={a} {...common}>{actionName(a, lang)}</Button>
+        <Popconfirm
+          key={a}
+          title={t('撤回审批后，此步骤回到您的待办，确定撤回？')}
+          okText={t('确定')}
+          cancelText={t('取消')}
+          onConfirm={() => void send('retract')}
+        >
+          <Button key={a} {...common}>
+            {actionName(a, lang)}
+          </Button>
         </Popconfirm>
       );
     if (a === 'resubmit')

@@ -40,16 +40,16 @@ export function RefusedActions({ refused }: { refused?: { action: string; reason
       </Typography.Text>
       {[...groups].map(([reason, actions]) => (
         <div key={reason} style={{ marginTop: 6 }} data-testid="refused-group">
-          <Space wrap size={[6, 6]}>
+          <Space wrap size={[6, 4]} align="center">
             {actions.map((a) => (
               <Button key={a} size="small" disabled data-testid={`refused-${a}`}>
                 {actionName(a, lang)}
               </Button>
             ))}
+            <Typography.Text type="secondary" style={{ fontSize: 13 }} data-testid="refused-reason">
+              {m(reason)}
+            </Typography.Text>
           </Space>
-          <Typography.Paragraph type="secondary" style={{ margin: '4px 0 0', fontSize: 13 }} data-testid="refused-reason">
-            {m(reason)}
-          </Typography.Paragraph>
         </div>
       ))}
     </div>

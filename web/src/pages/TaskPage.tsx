@@ -646,7 +646,9 @@ function ActionDialog({
     const failed = await onSend(extra);
     if (failed)
       applyFieldErrors(form, failed, lang, (p) =>
-        ['to', 'returnTo', 'deadline', 'position', 'comment'].includes(p.split('.')[0]!) ? [p.split('.')[0] === 'to' && action === 'removeSigner' ? 'removed' : p.split('.')[0]!] : undefined,
+        ['to', 'returnTo', 'deadline', 'position', 'comment'].includes(p.split('.')[0]!)
+          ? [p.split('.')[0] === 'to' && action === 'removeSigner' ? 'removed' : p.split('.')[0]!]
+          : undefined,
       );
   };
   return (
