@@ -139,9 +139,9 @@ export function allowedActionRoutes(deps: AllowedDeps): Router {
     for (const action of TASK_PAGE_ACTIONS) {
       if (action === 'assign' && !facts.stepActions.includes('assign')) continue;
       if (action === 'comment') {
-        // A comment on the task is any participant's (or the decider's), in every state.
+        // A comment on the task is any participant's (or the decider's), until the application ends.
         const d = decision.allow || mine || participates(caller, app, tasks) ? undefined : joinApplication(caller, undefined, false);
-        judge(action, d && !d.allow ? d.reason : undefined);
+        judge(action, ended ? REASONS.ended : d && !d.allow ? d.reason : undefined);
         continue;
       }
       if (action === 'removeSigner' && signingNow.length && t.kind === 'approval') {

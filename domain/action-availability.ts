@@ -99,11 +99,11 @@ export function taskActionRefusal(action: string, f: TaskStateFacts): string | u
 
 /**
  * Why an applicant's action (withdraw, resubmit, urge, cc of the application)
- * is not possible in this state of the application, or undefined.
- * A comment is possible in every state.
+ * is not possible in this state of the application, or undefined. A comment
+ * is possible until the application ends.
  */
 export function applicationActionRefusal(action: string, status: string): string | undefined {
-  if (action === 'comment') return undefined;
+  // An ended application's workflow has finished: nothing reaches it any more, not even a comment.
   if (ENDED_STATUSES.has(status)) return REASONS.ended;
   if (action === 'resubmit' && status !== 'returned') return REASONS.onlyReturned;
   if (action === 'urge' && status !== 'pending') return REASONS.notPending;

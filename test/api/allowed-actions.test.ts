@@ -182,17 +182,17 @@ describe('加签 then 减签, approve then retract, and the end', () => {
     expect(reasons(await appAllowed(first, id)).retract).toBe(REASONS.nothingToRetract);
   });
 
-  it('once withdrawn, every action but a comment is refused as ended, for everyone', async () => {
+  it('once withdrawn, every action is refused as ended (its workflow has finished), for everyone', async () => {
     const w = await api.appAct(sb.staff, id, { action: 'withdraw' });
     expect(w.status, JSON.stringify(w.body)).toBe(200);
     await api.status(id, 'withdrawn', sb.admin);
     const b = await taskAllowed(first, task);
-    expect(b.actions).toEqual(['comment']);
+    expect(b.actions).toEqual([]);
     expect(new Set(Object.values(reasons(b)))).toEqual(new Set([REASONS.ended]));
     for (const who of [sb.staff, first, sb.admin]) {
       const a = await appAllowed(who, id);
-      expect(a.actions).toEqual(['comment']);
-      expect(new Set(Object.values(reasons(a)))).toEqual(new Set([REASONS.ended]));
+      expect(a.actions).toEqual([]);
+      expect(reasons(a)).toEqual(Object.fromEntries(['withdraw', 'resubmit', 'retract', 'urge', 'comment', 'cc'].map((x) => [x, REASONS.ended])));
     }
   });
 });
