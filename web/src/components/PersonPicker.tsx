@@ -21,11 +21,14 @@ interface DirectoryUser {
 }
 
 export function PersonPicker({
+  id,
   value,
   onChange,
   multiple,
   testId = 'user-picker',
 }: {
+  /** Given by Form.Item: the field's label points at it. */
+  id?: string;
   value?: string | string[];
   onChange?: (v: string | string[]) => void;
   multiple?: boolean;
@@ -43,6 +46,7 @@ export function PersonPicker({
   const shown = [...listed, ...picked.filter((p) => !listed.some((u) => u.username === p.username))];
   return (
     <Select
+      id={id}
       mode={multiple ? 'multiple' : undefined}
       value={value}
       onChange={onChange}
