@@ -1,31 +1,24 @@
 /**
  * Reads the web app needs around the contract's routes (the org tree is
  * api/orgs.ts's): the target groups, a staff directory for the
- * 转办 / 加签 pickers, the caller's notifications, and what the caller may
- * do on a task now (the step's allowed actions and where it can be returned).
+ * 转办 / 加签 pickers, the caller's notifications, and (api/allowed-actions.ts)
+ * what the caller may do on a task or an application now.
  * Mounted after the authentication middleware.
  */
 import express, { type Router } from 'express';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
-import { allowedActions, type TaskAction } from '../domain/chain';
-
-/** Actions a step inside a parallel branch does not take (the engine refuses them: 409). */
-const BRANCH_REFUSED: ReadonlySet<TaskAction> = new Set(['addSigner', 'removeSigner', 'assign']);
 import { countUnreadNotifications, listNotifications, markNotificationsRead, notificationOwners } from '../db/approval-repository';
 import { listDirectoryUsers } from '../db/directory-repository';
 import type { Db } from '../db/knex';
 import { listAncestors, listIndustryUnionsByCity, listTargetGroups } from '../db/org-repository';
-import { withTemporalDeadline } from '../runtime/temporal-client';
-import { getApplicationQuery } from '../workflows';
-import { applicationWorkflowId, loadVisibleTask } from './approvals-service';
 import { callerOf } from './auth';
 import { directoryScope, readNotification } from '../domain/policy';
-import { badRequest, enforce, HttpError, parseOr400 } from './errors';
+import { badRequest, enforce, parseOr400 } from './errors';
 import { beijingTime, EXPORT_MAX_ROWS, exportFormat, sendTable, zhOnly } from './list-export';
 import { bound, dateOrTime } from './task-views';
+import { allowedActionRoutes } from './allowed-actions';
 import { idempotent } from './idempotency';
-import { mapTemporalError } from './temporal-errors';
 import { registerRoutes } from './openapi';
 
 /** A notification id (its bigint key). */
@@ -82,7 +75,6 @@ registerRoutes({
       body: readSchema,
     },
   },
-  '/api/tasks/{id}/allowed': { get: { summary: '当前可执行的审批操作 / what the caller may do on a task now' } },
 });
 
 export interface LookupDeps {
@@ -162,49 +154,8 @@ export function lookupRoutes(deps: LookupDeps): Router {
     res.json({ marked, unread: await countUnreadNotifications(db, caller.username) });
   });
 
-  /**
-   * What the caller may do on a task now: the current step's allowed actions
-   * (empty when the task is not theirs, done, or not at the current step),
-   * and the targets a `return` may name (the applicant, earlier human steps).
-   */
-  router.get('/api/tasks/:id/allowed', async (req, res) => {
-    const caller = callerOf(req);
-    const { task: t, app, mine } = await loadVisibleTask(db, caller, req.params.id);
-    let actions: TaskAction[] = [];
-    let returnTargets: { value: 'applicant' | number; label: string }[] = [];
-    if (t.status === 'pending' && t.kind === 'approval' && mine) {
-      let view;
-      try {
-        view = await withTemporalDeadline(deps.temporal, () =>
-          deps.temporal.workflow.getHandle(applicationWorkflowId(t.applicationId)).query(getApplicationQuery),
-        );
-      } catch (err) {
-        // A finished or missing workflow allows nothing; Temporal down or too slow is a 503, not "nothing allowed".
-        const mapped = mapTemporalError(err);
-        if (mapped instanceof HttpError && mapped.status === 503) throw mapped;
-        view = undefined;
-      }
-      if (view) {
-        const step = view.steps[t.stepIndex];
-        // A task inside a parallel branch (并行分支) acts on that branch's step, which takes no added signers.
-        const held = view.tasks.find((x) => x.id === t.id);
-        const def =
-          step?.def.type === 'parallel' && held?.branch !== undefined
-            ? step.def.branches[held.branch]?.[held.branchStep ?? 0]
-            : step?.def.type === 'human'
-              ? step.def
-              : undefined;
-        if (view.status === 'pending' && def && view.currentStepIndex === t.stepIndex) {
-          actions = allowedActions(def).filter((a) => step?.def.type !== 'parallel' || !BRANCH_REFUSED.has(a));
-          returnTargets = [
-            ...(app?.applicant ? [{ value: 'applicant' as const, label: '申请人 / the applicant' }] : []),
-            ...view.steps.filter((s) => s.index < t.stepIndex && s.type === 'human' && s.status === 'done').map((s) => ({ value: s.index, label: s.name })),
-          ];
-        }
-      }
-    }
-    res.json({ taskId: t.id, mine, actions, returnTargets });
-  });
+  // What the caller may do on a task or an application now, and why not the rest.
+  router.use(allowedActionRoutes(deps));
 
   return router;
 }

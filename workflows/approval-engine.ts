@@ -26,6 +26,7 @@ import {
   type ParallelGroup,
   type Step,
 } from '../domain/chain';
+import { REASONS, removableSigners, retractableTask as retractable } from '../domain/action-availability';
 import { amountCorrectionProblem, applyEdits, canonicalJson } from '../domain/form';
 import {
   actForApplicant,
@@ -313,11 +314,7 @@ export function validate(s: ApprovalState, a: ActionInput): Refusal | undefined 
         return refusal('Forbidden', '只有申请人（或申请单位的干事）可以撤回 / only the applicant can withdraw');
       return undefined;
     case 'retract':
-      if (!retractableTask(s, me))
-        return refusal(
-          'Conflict',
-          '没有可撤销的审批：下一步已处理或您未审批上一步 / nothing to retract: the next step has acted, or you did not approve the previous step',
-        );
+      if (!retractableTask(s, me)) return refusal('Conflict', REASONS.nothingToRetract);
       return undefined;
     case 'urge': {
       if (s.status !== 'pending') return refusal('Conflict', '申请不在审批中 / application is not pending');
@@ -425,26 +422,16 @@ function isParticipant(s: ApprovalState, username: string): boolean {
   return s.applicant === username || s.participants.includes(username) || s.tasks.some((t) => t.candidates.includes(username) || t.assignee === username);
 }
 
-/** The caller's approval of the step before the current one, while the current step has not acted (撤销). */
+/** The caller's approval of the step before the current one, while the current step has not acted (撤销): the rule in domain/action-availability.ts. */
 function retractableTask(s: ApprovalState, username: string): TaskState | undefined {
-  if (s.status !== 'pending') return undefined;
-  const prev = s.current - 1;
-  const prevStep = s.steps[prev];
-  if (!prevStep || prevStep.def.type !== 'human' || prevStep.status !== 'done') return undefined;
-  const curTasks = s.tasks.filter((t) => t.stepIndex === s.current && t.kind === 'approval');
-  if (curTasks.some((t) => t.status === 'completed')) return undefined;
-  return s.tasks.find((t) => t.stepIndex === prev && t.decision === 'approve' && t.decidedBy === username && !t.voided);
+  return retractable(
+    { status: s.status, current: s.current, steps: s.steps.map((st) => ({ type: st.def.type, status: st.status })), tasks: s.tasks },
+    username,
+  );
 }
 
 function findAddedStep(s: ApprovalState, username: string, by: string): number | undefined {
-  for (let i = s.current; i < s.steps.length; i++) {
-    const st = s.steps[i]!;
-    if (st.added && st.added.by === by && st.def.type === 'human' && st.def.who.kind === 'users' && st.def.who.usernames.includes(username)) {
-      if (st.status === 'waiting') return i;
-      if (st.status === 'active' && !s.tasks.some((t) => t.stepIndex === i && t.status === 'completed')) return i;
-    }
-  }
-  return undefined;
+  return removableSigners(s, by).find((x) => x.username === username)?.stepIndex;
 }
 
 // ---------------------------------------------------------------------------

@@ -99,7 +99,7 @@ describe('a project list up the chain in the browser', () => {
 
     await city.page.getByTestId('action-addSigner').click();
     const dialog = city.page.getByRole('dialog');
-    await pickOption(city.page, dialog.getByLabel('加签人'), 'city.reviewer2');
+    await pickOption(city.page, dialog.getByLabel('加签人'), '市总组织部审核员二');
     await city.page.keyboard.press('Escape');
     await dialog.getByRole('radio', { name: '在我之后（后加签）' }).check();
     await dialog.getByLabel('意见').fill('请二审同志会签');

@@ -861,6 +861,8 @@ export const CASES: RouteCase[] = [
     lists: (b, ctx) => b.items.some((a: { id: string }) => a.id === ctx.fx.subsidy.appId),
   }),
   read('GET /api/applications/:id', "新华区's subsidy", 'pds-xinhua', SEE_XINHUA, (ctx) => `/api/applications/${ctx.fx.subsidy.appId}`),
+  // What one may do on it (and why not): whoever sees the application (seeApplication), else 404.
+  read('GET /api/applications/:id/allowed', "新华区's subsidy", 'pds-xinhua', SEE_XINHUA, (ctx) => `/api/applications/${ctx.fx.subsidy.appId}/allowed`),
   read('GET /api/applications/:id/route', "新华区's subsidy", 'pds-xinhua', SEE_XINHUA, (ctx) => `/api/applications/${ctx.fx.subsidy.appId}/route`),
   read('GET /api/applications/:id/print', "新华区's subsidy", 'pds-xinhua', SEE_XINHUA, (ctx) => `/api/applications/${ctx.fx.subsidy.appId}/print`),
   // The 审批单's signed link, and the page opened with it (no link: 401): seeApplication, as GET /api/applications/:id.

@@ -10,6 +10,12 @@ import { createI18n } from './lang';
 export { pick, type Lang } from './lang';
 
 const EN: Record<string, string> = {
+  暂不可办理: 'Not possible now',
+  '您以管理员身份代为办理，审批记录将注明': 'You act as an admin in the holder’s place; the timeline will say so',
+  减签人: 'Signer to remove',
+  '撤回审批后，此步骤回到您的待办，确定撤回？': 'Retracting puts this step back in your to-do list. Retract?',
+  '说明或留言（可选，催办时一并发出）': 'Note or message (optional; sent with an urge)',
+  '请在“申请内容”中修改后重新提交': 'Revise the application under “Application” and resubmit',
   我发起的: 'Started by me',
   抄送我的: 'Copied to me',
   没有发起的申请: 'No applications started',

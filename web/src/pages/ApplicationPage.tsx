@@ -3,15 +3,18 @@
  * status, what was applied for (the built-in fields and the chain's form,
  * read-only), the timeline with names, the route ahead (each remaining step:
  * reached or skipped by which condition, who would act and why), the
- * attachments, the applicant's actions — withdraw, and when returned resubmit
- * with the form editable again — and the printable 审批单 (HTML and PDF).
+ * attachments, what the caller may do (components/ApplicationActions: withdraw,
+ * urge, comment, cc, an approver's retract; refused ones with their reasons;
+ * when returned, resubmit with the form editable again) and the printable
+ * 审批单 (HTML and PDF).
  */
 import { useRef, useState } from 'react';
-import { App, Button, Card, Col, Descriptions, Form, Input, InputNumber, Popconfirm, Row, Space, Tag, Typography } from 'antd';
+import { App, Button, Card, Col, Descriptions, Form, Input, InputNumber, Row, Space, Tag, Typography } from 'antd';
 import { ArrowLeftOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
 import { ApiError, get, newKey, post, type FieldError } from '../api';
 import { AppTimeline, type TimelineEntry } from '../components/AppTimeline';
+import { ApplicationActions } from '../components/ApplicationActions';
 import { Attachments } from '../components/Attachments';
 import { applyFieldErrors, ErrorAlert } from '../components/ErrorAlert';
 import { PrintButtons } from '../components/PrintButtons';
@@ -51,6 +54,7 @@ export default function ApplicationPage({ id }: { id: string }) {
   const { user, has, orgName } = useSession();
   const app = useLoad(() => get<ApplicationDetail>(`/api/applications/${encodeURIComponent(id)}`), [id]);
   const [routeKey, setRouteKey] = useState(0);
+  // An action changes the application, its timeline, its route and what may be done next.
   const reload = () => (void app.reload(), setRouteKey((k) => k + 1));
 
   if (app.error && !app.data) return <ErrorAlert error={app.error} />;
@@ -123,7 +127,7 @@ export default function ApplicationPage({ id }: { id: string }) {
         </Col>
         <Col xs={24} xl={9}>
           <Space orientation="vertical" size={16} style={{ width: '100%' }}>
-            {mine && open && <ApplicantActions app={a} onDone={reload} />}
+            <ApplicationActions applicationId={a.id} reloadKey={routeKey} onDone={reload} />
             <Card title={t('审批路线')} size="small">
               <RoutePreview key={routeKey} applicationId={a.id} />
             </Card>
@@ -134,45 +138,6 @@ export default function ApplicationPage({ id }: { id: string }) {
         </Col>
       </Row>
     </Space>
-  );
-}
-
-/** 撤回 (and a comment with it) for the applicant while the application is open. */
-function ApplicantActions({ app, onDone }: { app: ApplicationDetail; onDone(): void }) {
-  const { t, lang } = useI18n();
-  const { message } = App.useApp();
-  const [comment, setComment] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const [key, setKey] = useState(newKey);
-  const withdraw = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      const r = await post<{ status: string }>(
-        `/api/applications/${encodeURIComponent(app.id)}/actions`,
-        { action: 'withdraw', ...(comment.trim() ? { comment: comment.trim() } : {}) },
-        { idempotencyKey: key },
-      );
-      void message.success(t('已撤回，申请状态：{status}', { status: label(APP_STATUS, r.status, lang) }));
-      setKey(newKey());
-      onDone();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
-  return (
-    <Card title={t('办理')} size="small" data-testid="applicant-actions">
-      <Input.TextArea rows={2} value={comment} onChange={(e) => setComment(e.target.value)} placeholder={t('说明（可选）')} maxLength={2000} />
-      <ErrorAlert error={error} style={{ marginTop: 12 }} />
-      <Popconfirm title={t('撤回后审批终止，确定撤回？')} okText={t('确定')} cancelText={t('取消')} onConfirm={() => void withdraw()}>
-        <Button danger loading={busy} style={{ marginTop: 12 }} data-testid="withdraw">
-          {t('撤回申请')}
-        </Button>
-      </Popconfirm>
-    </Card>
   );
 }
 

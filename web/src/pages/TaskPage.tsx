@@ -13,6 +13,8 @@ import { AppTimeline, type TimelineEntry } from '../components/AppTimeline';
 import { Attachments } from '../components/Attachments';
 import { PrintButtons } from '../components/PrintButtons';
 import { RoutePreview } from '../components/RoutePreview';
+import { PersonPicker } from '../components/PersonPicker';
+import { actionName, RefusedActions } from '../components/RefusedActions';
 import { editLabel, FormValuesView, SchemaForm, type FormAccess, type FormDefinition, type FormValues, type SchemaFormHandle } from '../components/SchemaForm';
 import { DueTag } from '../components/DueTag';
 import { TransferredNotice, type Transferred } from '../components/TransferredNotice';
@@ -70,24 +72,22 @@ interface TaskDetail extends TaskView {
   timeline: TimelineEntry[];
 }
 interface Allowed {
+  applicationId: string;
   actions: string[];
+  /** What the caller may not do now, and why (the policy's or the state's reason, 中文 / English). */
+  refused: { action: string; reason: string }[];
   returnTargets: { value: 'applicant' | number; label: string }[];
+  /** 减签: the signers the caller added who have not acted, by name, and the task to name when removing them. */
+  removeSigners: { username: string; name: string; taskId: string }[];
+  /** An admin acting in the holder's place (the timeline records it). */
+  override?: boolean;
 }
 
 /** Actions that need someone named; the rest need at most a comment. */
 const NEEDS_PEOPLE = ['transfer', 'delegate', 'addSigner', 'cc'];
-const ACTION_NAMES: Record<string, [string, string]> = {
-  approve: ['同意', 'Approve'],
-  reject: ['不同意', 'Reject'],
-  return: ['退回', 'Return'],
-  transfer: ['转办', 'Transfer'],
-  delegate: ['委派', 'Delegate'],
-  addSigner: ['加签', 'Add signer'],
-  comment: ['评论', 'Comment'],
-  cc: ['抄送', 'Copy to'],
-  assign: ['人工分拣', 'Assign to a union'],
-};
-const ORDER = ['approve', 'reject', 'return', 'assign', 'transfer', 'addSigner', 'delegate', 'comment', 'cc'];
+/** Actions with a dialog of their own. */
+const WITH_DIALOG = [...NEEDS_PEOPLE, 'return', 'assign', 'removeSigner'];
+const ORDER = ['approve', 'reject', 'return', 'assign', 'transfer', 'addSigner', 'removeSigner', 'delegate', 'comment', 'cc', 'retract'];
 
 export default function TaskPage({ id }: { id: string }) {
   const { t, lang, m } = useI18n();
@@ -510,14 +510,18 @@ function ActionPanel({
     setError(null);
     try {
       const text = (extra.comment as string | undefined) ?? comment.trim();
+      const { taskId, ...rest } = extra as { taskId?: string };
+      // 撤回审批 is an action on the application; 减签 of a signer who signs before one's step names their task.
+      const path =
+        action === 'retract'
+          ? `/api/applications/${encodeURIComponent(allowed?.applicationId ?? task.applicationId)}/actions`
+          : `/api/tasks/${encodeURIComponent(taskId ?? task.id)}/actions`;
       const r = await post<{ status: string }>(
-        `/api/tasks/${encodeURIComponent(task.id)}/actions`,
-        { action, ...(text ? { comment: text } : {}), ...extra, ...(edits && Object.keys(edits).length ? { form: edits } : {}) },
+        path,
+        { action, ...(text ? { comment: text } : {}), ...rest, ...(edits && Object.keys(edits).length ? { form: edits } : {}) },
         { idempotencyKey: `${key}-${action}` },
       );
-      message.success(
-        t('已{action}，申请状态：{status}', { action: ACTION_NAMES[action]?.[lang === 'zh' ? 0 : 1] ?? action, status: label(APP_STATUS, r.status, lang) }),
-      );
+      message.success(t('已{action}，申请状态：{status}', { action: actionName(action, lang), status: label(APP_STATUS, r.status, lang) }));
       setComment('');
       setDialog(null);
       setKey(newKey());
@@ -550,9 +554,13 @@ function ActionPanel({
         </Typography.Paragraph>
       ) : task.readOnly ? (
         <Typography.Paragraph type="secondary">{t('您不在岗期间此任务由代理人办理，只可查看')}</Typography.Paragraph>
-      ) : !task.mine ? (
+      ) : !task.mine && !allowed?.override ? (
         <Typography.Paragraph type="secondary">{t('此任务不在您的待办中，只可查看')}</Typography.Paragraph>
-      ) : (
+      ) : null}
+      {allowed?.override && actions.length > 0 && (
+        <Alert type="info" showIcon style={{ marginBottom: 12 }} data-testid="override-note" title={t('您以管理员身份代为办理，审批记录将注明')} />
+      )}
+      {actions.length > 0 && (
         <>
           <Input.TextArea
             rows={4}
@@ -572,16 +580,19 @@ function ActionPanel({
                 danger={a === 'reject'}
                 loading={busy === a}
                 disabled={!!busy && busy !== a}
-                onClick={() => (a === 'return' || a === 'assign' || NEEDS_PEOPLE.includes(a) ? setDialog(a) : simple(a))}
+                onClick={() => (WITH_DIALOG.includes(a) ? setDialog(a) : simple(a))}
                 data-testid={`action-${a}`}
               >
-                {ACTION_NAMES[a]?.[lang === 'zh' ? 0 : 1] ?? a}
+                {actionName(a, lang)}
               </Button>
             ))}
           </Space>
-          {allowed && actions.length === 0 && <Typography.Paragraph type="secondary">{t('当前步骤没有您可执行的操作')}</Typography.Paragraph>}
         </>
       )}
+      {allowed && actions.length === 0 && task.status === 'pending' && task.mine && !task.readOnly && (
+        <Typography.Paragraph type="secondary">{t('当前步骤没有您可执行的操作')}</Typography.Paragraph>
+      )}
+      <RefusedActions refused={allowed?.refused} />
       {dialog && (
         <ActionDialog
           action={dialog}
@@ -599,7 +610,7 @@ function ActionPanel({
   );
 }
 
-/** The dialog of an action that needs more than a comment: whom (transfer, add signer…) or where to (return). */
+/** The dialog of an action that needs more than a comment: whom (transfer, add or remove a signer…) or where to (return). */
 function ActionDialog({
   action,
   task,
@@ -622,15 +633,15 @@ function ActionDialog({
   lang: 'zh' | 'en';
 }) {
   const { t } = useI18n();
-  const { user, orgs } = useSession();
-  const [form] = Form.useForm<{ to?: string | string[]; position?: 'before' | 'after'; returnTo?: string; deadline?: Dayjs | null; comment?: string }>();
-  const users = useLoad(
-    () =>
-      NEEDS_PEOPLE.includes(action)
-        ? get<{ items: { username: string; name: string; orgName: string; roles: string[] }[] }>('/api/directory')
-        : Promise.resolve({ items: [] }),
-    [action],
-  );
+  const { orgs } = useSession();
+  const [form] = Form.useForm<{
+    to?: string | string[];
+    position?: 'before' | 'after';
+    returnTo?: string;
+    deadline?: Dayjs | null;
+    comment?: string;
+    removed?: string;
+  }>();
   const multi = action === 'addSigner' || action === 'cc';
   const submit = async () => {
     const v = await form.validateFields().catch(() => null);
@@ -638,6 +649,11 @@ function ActionDialog({
     const extra: Record<string, unknown> = { comment: v.comment?.trim() || undefined };
     if (NEEDS_PEOPLE.includes(action) || action === 'assign') extra.to = v.to;
     if (action === 'addSigner') extra.position = v.position;
+    if (action === 'removeSigner') {
+      const signer = allowed?.removeSigners.find((x) => x.username === v.removed);
+      extra.to = [v.removed];
+      if (signer) extra.taskId = signer.taskId;
+    }
     if (action === 'return') {
       extra.returnTo = v.returnTo === 'applicant' ? 'applicant' : Number(v.returnTo);
       if (v.deadline) extra.deadline = v.deadline.format();
@@ -645,13 +661,15 @@ function ActionDialog({
     const failed = await onSend(extra);
     if (failed)
       applyFieldErrors(form, failed, lang, (p) =>
-        ['to', 'returnTo', 'deadline', 'position', 'comment'].includes(p.split('.')[0]!) ? [p.split('.')[0]!] : undefined,
+        ['to', 'returnTo', 'deadline', 'position', 'comment'].includes(p.split('.')[0]!)
+          ? [p.split('.')[0] === 'to' && action === 'removeSigner' ? 'removed' : p.split('.')[0]!]
+          : undefined,
       );
   };
   return (
     <Modal
       open
-      title={ACTION_NAMES[action]?.[lang === 'zh' ? 0 : 1] ?? action}
+      title={actionName(action, lang)}
       onCancel={onCancel}
       onOk={submit}
       confirmLoading={busy}
@@ -662,7 +680,12 @@ function ActionDialog({
       <Form
         form={form}
         layout="vertical"
-        initialValues={{ comment, position: 'after', returnTo: allowed?.returnTargets[0] ? String(allowed.returnTargets[0].value) : undefined }}
+        initialValues={{
+          comment,
+          position: 'after',
+          returnTo: allowed?.returnTargets[0] ? String(allowed.returnTargets[0].value) : undefined,
+          removed: allowed?.removeSigners.length === 1 ? allowed.removeSigners[0]!.username : undefined,
+        }}
       >
         {NEEDS_PEOPLE.includes(action) && (
           <Form.Item
@@ -670,16 +693,12 @@ function ActionDialog({
             label={action === 'addSigner' ? t('加签人') : action === 'cc' ? t('抄送给') : t('接收人')}
             rules={[{ required: true, message: t('请选择人员') }]}
           >
-            <Select
-              mode={multi ? 'multiple' : undefined}
-              showSearch
-              optionFilterProp="label"
-              loading={users.loading}
-              data-testid="user-picker"
-              options={(users.data?.items ?? [])
-                .filter((u) => u.username !== user?.username)
-                .map((u) => ({ value: u.username, label: `${u.name}（${u.username}，${u.orgName}）` }))}
-            />
+            <PersonPicker multiple={multi} />
+          </Form.Item>
+        )}
+        {action === 'removeSigner' && (
+          <Form.Item name="removed" label={t('减签人')} rules={[{ required: true, message: t('请选择人员') }]}>
+            <Select data-testid="remove-signer-picker" options={(allowed?.removeSigners ?? []).map((x) => ({ value: x.username, label: x.name }))} />
           </Form.Item>
         )}
         {action === 'assign' && (
