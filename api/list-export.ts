@@ -6,7 +6,7 @@
 import type express from 'express';
 import ExcelJS from 'exceljs';
 import { z } from 'zod';
-import { beijingMinute } from '../domain/campaign';
+import { beijingTime as formatBeijing } from '../domain/beijing-time';
 import { csvLine } from './survey-import';
 
 /** The most rows one export carries (the filters narrow a larger list). */
@@ -18,7 +18,7 @@ export type ExportFormat = z.infer<typeof exportFormat>;
 export type ExportCell = string | number | null;
 
 /** A time as 2026-11-30 14:34 in Beijing time; empty when none. */
-export const beijingTime = (v: Date | string | null | undefined): string => (v ? beijingMinute(v instanceof Date ? v.toISOString() : v) : '');
+export const beijingTime = (v: Date | string | null | undefined): string => (v ? formatBeijing(v) : '');
 
 /** The Chinese half of a bilingual label ("调查摸底 / survey" → 调查摸底). */
 export const zhOnly = (v: string | null | undefined): string => (v ? (v.split(' / ')[0] ?? v) : '');

@@ -14,6 +14,7 @@
  * removed member record makes its card invalid. Both routes are limited per
  * client address (Postgres counters, shared by every API process).
  */
+import { beijingDate } from '../domain/beijing-time';
 import express, { type Router } from 'express';
 import QRCode from 'qrcode';
 import type { Db } from '../db/knex';
@@ -50,7 +51,6 @@ export interface MemberCardDeps {
 }
 
 /** Beijing date of joining, YYYY-MM-DD. */
-const beijingDate = (d: Date) => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
 
 async function lookUp(db: Db, code: string): Promise<{ facts: MemberCardFacts; card?: MemberCardRow; revokedNo?: string }> {
   // Only codes of the database's shape reach it.

@@ -101,9 +101,19 @@ export function submissionState(phase: Phase, submission: Submission): { open: t
   if (phase === needed) return { open: true };
   const p = labelParts(PHASE_LABELS[needed]);
   const n = labelParts(name);
+  // The reason names the phase the campaign is in now.
+  const now = labelParts(PHASE_LABELS[phase]);
+  const nowZh = phase === 'closed' ? '行动已结束' : `现为${now.zh}阶段`;
+  const nowEn = phase === 'closed' ? 'the campaign has closed' : `now: ${now.en}`;
   if (ORDER.indexOf(phase) > ORDER.indexOf(needed))
-    return { open: false, reason: `${p.zh}阶段已结束，${n.zh}不可再修改 / the ${p.en} phase has ended: ${n.en} can no longer be changed` };
-  return { open: false, reason: `尚未进入${p.zh}阶段，${n.zh}暂不受理 / ${n.en} are accepted from the ${p.en} phase` };
+    return {
+      open: false,
+      reason: `${p.zh}阶段已结束（${nowZh}），${n.zh}不可再修改 / the ${p.en} phase has ended (${nowEn}): ${n.en} can no longer be changed`,
+    };
+  return {
+    open: false,
+    reason: `尚未进入${p.zh}阶段（${nowZh}），${n.zh}暂不受理 / ${n.en} are accepted from the ${p.en} phase (${nowEn})`,
+  };
 }
 
 /**

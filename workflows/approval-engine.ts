@@ -832,7 +832,8 @@ function applyTaskAction(tx: Transition, a: ActionInput, t: TaskState): boolean 
       const added: StepState = {
         def: {
           id: `added-${s.seq + 1}`,
-          name: `加签 / added signer: ${users.join('、')}`,
+          // Named without logins: the people are shown by name wherever the step is (its tasks, the route diagram).
+          name: '加签 / added signer',
           type: 'human',
           who: { kind: 'users', usernames: users },
           mode: users.length > 1 ? 'all' : 'single',

@@ -97,7 +97,7 @@ describe('a region’s survey in the browser', () => {
 
     // A project list in the survey phase: the form is read-only, and a line says why (before anything is typed).
     await page.getByRole('tab', { name: '项目清单' }).click();
-    await page.getByTestId('phase-locked').getByText('尚未进入立项审核阶段，项目清单暂不受理').waitFor();
+    await page.getByTestId('phase-locked').getByText('尚未进入立项审核阶段（现为调查摸底阶段），项目清单暂不受理').waitFor();
     expect(await page.getByRole('button', { name: '提交项目清单' }).isDisabled()).toBe(true);
     await s.shot('13-project-list-wrong-phase');
 

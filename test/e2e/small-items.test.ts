@@ -115,7 +115,7 @@ describe('the small items', () => {
 
     // In the listing phase the plan can no longer change: read-only, and the reason is shown before anyone types.
     await page.goto(`/campaigns/${laterId}/regions/pds-xinhua?tab=plan`);
-    await page.getByTestId('phase-locked').getByText('调查摸底阶段已结束，实施方案不可再修改').waitFor();
+    await page.getByTestId('phase-locked').getByText('调查摸底阶段已结束（现为立项审核阶段），实施方案不可再修改').waitFor();
     expect(await page.getByLabel('方案概述').isDisabled()).toBe(true);
     expect(await page.getByRole('button', { name: '提交实施方案' }).isDisabled()).toBe(true);
     await s.shot('63-plan-locked-after-phase');
@@ -125,7 +125,7 @@ describe('the small items', () => {
       body: { summary: '迟交', measures: ['补交'] },
     });
     expect(refused.status).toBe(409);
-    expect(refused.body.detail).toContain('调查摸底阶段已结束，实施方案不可再修改');
+    expect(refused.body.detail).toContain('调查摸底阶段已结束（现为立项审核阶段），实施方案不可再修改');
     expect(s.errors).toEqual([]);
     await s.close();
 

@@ -4,7 +4,7 @@
  * overdue); people, orgs and campaigns by name; cards on a phone; bulk
  * approve of the selected 待办 tasks with its progress.
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import {
   Alert,
   Badge,
@@ -147,7 +147,10 @@ export default function Inbox() {
     return query;
   };
 
+  // Only the latest load shows: a slower answer for the tab or filters left behind is dropped.
+  const latest = useRef(0);
   const load = async (page = 0, after: string | null = null) => {
+    const my = ++latest.current;
     setLoading(true);
     setError(null);
     const query = filterQuery();
@@ -155,6 +158,7 @@ export default function Inbox() {
     if (after) query.set('cursor', after);
     try {
       const r = await get<InboxPage>(`/api/tasks?${query}`);
+      if (my !== latest.current) return;
       setItems(r.items);
       setNext(r.nextCursor);
       setCounts(r.counts);
@@ -163,11 +167,13 @@ export default function Inbox() {
       setNow(Date.now());
       setSelected([]);
     } catch (e) {
-      setError(e);
+      if (my === latest.current) setError(e);
     } finally {
-      setLoading(false);
+      if (my === latest.current) setLoading(false);
     }
   };
+  // Another tab shows other rows: the previous tab's rows go at once, not when the new ones arrive.
+  useEffect(() => setItems([]), [view]);
   useEffect(() => {
     void load();
   }, [view, type, campaign, range, overdue, q]);
