@@ -140,7 +140,10 @@ export default function TaskPage({ id }: { id: string }) {
           items={[
             { key: 'step', label: t('步骤'), children: m(d.step) },
             // People by name: the holder is the caller or, for a named step, found in the timeline.
-            { key: 'org', label: t('办理单位'), children: d.org ? orgName(d.org) : (nameOf(d.assignee) ?? d.assigneeName ?? '—') },
+            // A role step is held by an org (办理单位); a named step by a person (办理人).
+            d.org
+              ? { key: 'org', label: t('办理单位'), children: orgName(d.org) }
+              : { key: 'org', label: t('办理人'), children: nameOf(d.assignee) ?? d.assigneeName ?? '—' },
             { key: 'app', label: t('申请状态'), children: s ? <Tag color={STATUS_COLORS[s.status]}>{label(APP_STATUS, s.status, lang)}</Tag> : '—' },
             { key: 'applicant', label: t('申请单位'), children: s ? orgName(s.applicantOrg) : '—' },
             {
