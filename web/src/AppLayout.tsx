@@ -140,114 +140,114 @@ export function AppLayout({ path, children }: { path: string; children: ReactNod
   const roles = user.roles.map((r) => label(ROLES, r, lang)).join('、');
   const signOut = () => (logout(), navigate('/'));
 
-  if (compact)
-    return (
-      <Layout style={{ minHeight: '100vh' }}>
-        <Layout.Header className="ud-header ud-header-compact">
-          <Button
-            type="text"
-            className="ud-header-icon"
-            icon={<MenuOutlined />}
-            onClick={() => setDrawerOpen(true)}
-            aria-label={t('菜单')}
-            data-testid="menu-button"
-          />
-          <div className="ud-header-user" data-testid="current-user">
-            <div className="ud-header-name">{user.name}</div>
-            <div className="ud-header-post">
-              {user.orgName ?? orgName(user.org)} · {roles}
-            </div>
-          </div>
-          <Badge count={pending ?? 0} size="small" offset={[-6, 6]} data-testid="header-pending">
-            <Button
-              type="text"
-              className="ud-header-icon"
-              icon={<AuditOutlined />}
-              onClick={() => navigate('/tasks')}
-              aria-label={t('待办任务')}
-              title={t('待办任务')}
-            />
-          </Badge>
-          <Badge count={unread ?? 0} size="small" offset={[-6, 6]} data-testid="header-unread">
-            <Button
-              type="text"
-              className="ud-header-icon"
-              icon={<BellOutlined />}
-              onClick={() => navigate('/notifications')}
-              aria-label={t('消息')}
-              title={t('消息')}
-            />
-          </Badge>
-          <Button
-            type="text"
-            className="ud-header-icon"
-            icon={<LogoutOutlined />}
-            onClick={signOut}
-            aria-label={t('退出登录')}
-            title={t('退出登录')}
-            data-testid="logout"
-          />
-        </Layout.Header>
-        <Drawer
-          open={drawerOpen}
-          onClose={() => setDrawerOpen(false)}
-          placement="left"
-          size={280}
-          title={t('建会入会集中行动')}
-          styles={{ body: { padding: 0 } }}
-          data-testid="menu-drawer"
-          footer={
-            <Space wrap>
-              <LangSwitch />
-              <Button size="small" icon={<UserOutlined />} onClick={() => navigate('/me')} data-testid="profile-link">
-                {t('我的资料')}
-              </Button>
-              <Button size="small" icon={<KeyOutlined />} onClick={() => navigate('/password')} data-testid="change-password-link">
-                {t('修改密码')}
-              </Button>
-            </Space>
-          }
-        >
-          {menu}
-        </Drawer>
-        <Layout.Content>
-          <div className="ud-page">{children}</div>
-        </Layout.Content>
-      </Layout>
-    );
-
+  // One tree for both widths: the page sits at the same place whether the menu is a drawer (phone) or a sider
+  // (desktop), so crossing the breakpoint (a tablet turned, a window resized) keeps what the page holds.
   return (
     <Layout style={{ minHeight: '100vh' }}>
-      <Layout.Header className="ud-header" style={{ display: 'flex', alignItems: 'center', gap: 16, paddingInline: 20, background: '#c8102e' }}>
-        <a href="/" onClick={(e) => (e.preventDefault(), navigate('/'))} className="ud-header-title">
-          {t('建会入会集中行动')} · {t('工作流平台')}
-        </a>
-        <div style={{ flex: 1 }} />
-        <Space size="middle" wrap className="ud-header-tools" style={{ color: '#fff' }}>
-          <span data-testid="current-user">
-            {user.orgName ?? orgName(user.org)} · {user.name}
-            {user.roles.map((r) => (
-              <Tag key={r} color="gold" style={{ marginInlineStart: 6 }}>
-                {label(ROLES, r, lang)}
-              </Tag>
-            ))}
-          </span>
-          <LangSwitch />
-          <Button size="small" icon={<UserOutlined />} onClick={() => navigate('/me')} title={t('我的资料')} data-testid="profile-link">
-            {t('我的资料')}
-          </Button>
-          <Button size="small" icon={<KeyOutlined />} onClick={() => navigate('/password')} title={t('修改密码')} data-testid="change-password-link">
-            {t('修改密码')}
-          </Button>
-          <Button size="small" icon={<LogoutOutlined />} onClick={signOut} title={t('退出登录')} data-testid="logout">
-            {t('退出登录')}
-          </Button>
-        </Space>
-      </Layout.Header>
+      {compact ? (
+        <>
+          <Layout.Header className="ud-header ud-header-compact">
+            <Button
+              type="text"
+              className="ud-header-icon"
+              icon={<MenuOutlined />}
+              onClick={() => setDrawerOpen(true)}
+              aria-label={t('菜单')}
+              data-testid="menu-button"
+            />
+            <div className="ud-header-user" data-testid="current-user">
+              <div className="ud-header-name">{user.name}</div>
+              <div className="ud-header-post">
+                {user.orgName ?? orgName(user.org)} · {roles}
+              </div>
+            </div>
+            <Badge count={pending ?? 0} size="small" offset={[-6, 6]} data-testid="header-pending">
+              <Button
+                type="text"
+                className="ud-header-icon"
+                icon={<AuditOutlined />}
+                onClick={() => navigate('/tasks')}
+                aria-label={t('待办任务')}
+                title={t('待办任务')}
+              />
+            </Badge>
+            <Badge count={unread ?? 0} size="small" offset={[-6, 6]} data-testid="header-unread">
+              <Button
+                type="text"
+                className="ud-header-icon"
+                icon={<BellOutlined />}
+                onClick={() => navigate('/notifications')}
+                aria-label={t('消息')}
+                title={t('消息')}
+              />
+            </Badge>
+            <Button
+              type="text"
+              className="ud-header-icon"
+              icon={<LogoutOutlined />}
+              onClick={signOut}
+              aria-label={t('退出登录')}
+              title={t('退出登录')}
+              data-testid="logout"
+            />
+          </Layout.Header>
+          <Drawer
+            open={drawerOpen}
+            onClose={() => setDrawerOpen(false)}
+            placement="left"
+            size={280}
+            title={t('建会入会集中行动')}
+            styles={{ body: { padding: 0 } }}
+            data-testid="menu-drawer"
+            footer={
+              <Space wrap>
+                <LangSwitch />
+                <Button size="small" icon={<UserOutlined />} onClick={() => navigate('/me')} data-testid="profile-link">
+                  {t('我的资料')}
+                </Button>
+                <Button size="small" icon={<KeyOutlined />} onClick={() => navigate('/password')} data-testid="change-password-link">
+                  {t('修改密码')}
+                </Button>
+              </Space>
+            }
+          >
+            {menu}
+          </Drawer>
+        </>
+      ) : (
+        <Layout.Header className="ud-header" style={{ display: 'flex', alignItems: 'center', gap: 16, paddingInline: 20, background: '#c8102e' }}>
+          <a href="/" onClick={(e) => (e.preventDefault(), navigate('/'))} className="ud-header-title">
+            {t('建会入会集中行动')} · {t('工作流平台')}
+          </a>
+          <div style={{ flex: 1 }} />
+          <Space size="middle" wrap className="ud-header-tools" style={{ color: '#fff' }}>
+            <span data-testid="current-user">
+              {user.orgName ?? orgName(user.org)} · {user.name}
+              {user.roles.map((r) => (
+                <Tag key={r} color="gold" style={{ marginInlineStart: 6 }}>
+                  {label(ROLES, r, lang)}
+                </Tag>
+              ))}
+            </span>
+            <LangSwitch />
+            <Button size="small" icon={<UserOutlined />} onClick={() => navigate('/me')} title={t('我的资料')} data-testid="profile-link">
+              {t('我的资料')}
+            </Button>
+            <Button size="small" icon={<KeyOutlined />} onClick={() => navigate('/password')} title={t('修改密码')} data-testid="change-password-link">
+              {t('修改密码')}
+            </Button>
+            <Button size="small" icon={<LogoutOutlined />} onClick={signOut} title={t('退出登录')} data-testid="logout">
+              {t('退出登录')}
+            </Button>
+          </Space>
+        </Layout.Header>
+      )}
       <Layout>
-        <Layout.Sider width={200} theme="light" style={{ borderInlineEnd: '1px solid #f0f0f0' }}>
-          {menu}
-        </Layout.Sider>
+        {!compact && (
+          <Layout.Sider width={200} theme="light" style={{ borderInlineEnd: '1px solid #f0f0f0' }}>
+            {menu}
+          </Layout.Sider>
+        )}
         <Layout.Content>
           <div className="ud-page">{children}</div>
         </Layout.Content>
