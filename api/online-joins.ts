@@ -19,7 +19,10 @@ const day = (what: string) =>
   z
     .string()
     .regex(/^\d{4}-\d{2}-\d{2}$/, `${what}须为日期 YYYY-MM-DD / must be a date YYYY-MM-DD`)
-    .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)), '无效的日期 / invalid date');
+    .refine((s) => {
+      const ms = Date.parse(`${s}T00:00:00Z`);
+      return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === s;
+    }, '无效的日期 / invalid date');
 
 export const onlineJoinQuery = z
   .object({
