@@ -15,14 +15,12 @@ import { notFound, parseOr400 } from './errors';
 import { exportFormat, sendTable, type ExportCell } from './list-export';
 import { registerRoutes } from './openapi';
 
+/** A Beijing day as YYYY-MM-DD that exists on the calendar (not 2026-02-30). */
 const day = (what: string) =>
-  z
-    .string()
-    .regex(/^\d{4}-\d{2}-\d{2}$/, `${what}须为日期 YYYY-MM-DD / must be a date YYYY-MM-DD`)
-    .refine((s) => {
-      const ms = Date.parse(`${s}T00:00:00Z`);
-      return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === s;
-    }, '无效的日期 / invalid date');
+  z.string().refine((s) => {
+    const ms = /^\d{4}-\d{2}-\d{2}$/.test(s) ? Date.parse(`${s}T00:00:00Z`) : NaN;
+    return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === s;
+  }, `${what}须为日期 YYYY-MM-DD / must be a date YYYY-MM-DD`);
 
 export const onlineJoinQuery = z
   .object({
@@ -61,7 +59,10 @@ export function onlineJoinRoutes(deps: { db: Db }): Router {
       data.hours.map((h) => ({ ...h, at: h.hour })),
       by,
     );
-    const counts = (c: JoinCounts | undefined): JoinCounts => c ?? { received: 0, approved: 0, rejected: 0, pending: 0, withdrawn: 0 };
+    const counts = (c: JoinCounts | undefined): JoinCounts =>
+      c
+        ? { received: c.received, approved: c.approved, rejected: c.rejected, pending: c.pending, withdrawn: c.withdrawn }
+        : { received: 0, approved: 0, rejected: 0, pending: 0, withdrawn: 0 };
     const cell = (period: string, region: string) => folded.cells.find((c) => c.period === period && c.region === region);
     const regions = data.regions.map((r) => ({
       org: r.org,
