@@ -1213,6 +1213,13 @@ export const CASES: RouteCase[] = [
   }),
   read('GET /api/campaigns/:id', 'a pds campaign for 新华区', 'pds-xinhua', SEE_CAMPAIGN, (ctx) => `/api/campaigns/${ctx.fx.survey.id}`),
   read('GET /api/campaigns/:id/projects', 'a pds campaign for 新华区', 'pds-xinhua', SEE_CAMPAIGN, (ctx) => `/api/campaigns/${ctx.fx.impl.id}/projects`),
+  read(
+    'GET /api/campaigns/:id/online-joins',
+    'a pds campaign for 新华区',
+    'pds-xinhua',
+    SEE_CAMPAIGN,
+    (ctx) => `/api/campaigns/${ctx.fx.survey.id}/online-joins?by=week`,
+  ),
   {
     route: 'POST /api/campaigns/:id/advance',
     subject: 'a pds campaign for 新华区 (survey)',

@@ -11,6 +11,7 @@ import { get, newKey, post } from '../api';
 import { completionChart } from '../components/completion-chart';
 import { EChart, type ChartOption } from '../components/EChart';
 import { applyFieldErrors, ErrorAlert } from '../components/ErrorAlert';
+import { OnlineJoinsCard } from '../components/OnlineJoinsCard';
 import { PhaseTimeline } from '../components/PhaseTimeline';
 import { useLoad } from '../components/useLoad';
 import { useI18n } from '../i18n';
@@ -248,6 +249,8 @@ export default function CampaignDashboard({ id }: { id: string }) {
           ]}
         />
       </Card>
+
+      <OnlineJoinsCard campaignId={c.id} campaignName={c.name} />
 
       {c.phaseSummaries.length > 0 && (
         <Card title={t('阶段小结')} size="small">
