@@ -141,7 +141,10 @@ export function parseUpload(contentType: string | undefined, body: unknown): Par
     if (typeof body !== 'string') throw badRequest('CSV 内容为空 / the CSV body is empty');
     return parseCsvUpload(body);
   }
-  throw new HttpError(415, '请以 application/json（数组）或 text/csv 上传 / upload a JSON array (application/json) or CSV (text/csv)');
+  throw new HttpError(
+    415,
+    '请以 application/json（数组）、text/csv 或 xlsx 工作簿上传 / upload a JSON array (application/json), CSV (text/csv) or an xlsx workbook',
+  );
 }
 
 /** JSON.parse (linear in its input) with the contract's 400 for malformed text. */

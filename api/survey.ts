@@ -257,8 +257,8 @@ export function surveyRoutes(deps: { db: Db }): Router {
    */
   router.get('/api/campaigns/:id/regions/:org/survey-template', async (req, res) => {
     const caller = callerOf(req);
-    const q = parseOr400(templateQuery, req.query);
     const { campaign, region } = await loadCampaignForRegion(db, caller, req.params.id, req.params.org);
+    const q = parseOr400(templateQuery, req.query);
     const names = await surveyNames(db, campaign.config.groups ?? [], region);
     const file = `摸底企业模板-${region.name}.${q.format}`;
     res.setHeader('Content-Disposition', `attachment; filename="survey-template.${q.format}"; filename*=UTF-8''${encodeURIComponent(file)}`);

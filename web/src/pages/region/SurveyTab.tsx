@@ -136,7 +136,7 @@ export function SurveyTab({ campaign, org, onChanged }: { campaign: CampaignView
     const rows = records.length
       ? [[...header, '错误原因'], ...rejected.map((r) => [...(records[r.row] ?? []), reasonText(r)])]
       : [['行号', '错误原因'], ...rejected.map((r) => [r.row, reasonText(r)])];
-    saveBlob(csvBlob(rows), `摸底错误行-${file?.name.replace(/\.(?:csv|xlsx)$/i, '') ?? ''}.csv`);
+    saveBlob(csvBlob(rows), `摸底错误行-${org}-${file?.name.replace(/\.(?:csv|xlsx)$/i, '') ?? ''}.csv`);
   };
 
   const downloadTemplate = (format: 'xlsx' | 'csv') => {
