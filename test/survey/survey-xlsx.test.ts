@@ -104,7 +104,7 @@ describe('survey upload in xlsx with Chinese names', () => {
     const named = [
       ['甲快递有限公司', a, '建设路1号', '新华区总工会', 150, '快递员:30;货车司机:5', '否', '成本顾虑', '反对', '2016-03-01'],
       ['乙物流有限公司', b, '建设路2号', '新华区总工会', 40, '快递员:10', '否', '', '支持', '2018-07-15'],
-      ['丙餐饮有限公司', c, '建设路3号', 'pds-xinhua', 12, '外卖送餐员:3', '是', '', '抵触', '2020-01-02'],
+      ['丙餐饮有限公司', c, '建设路3号', 'pds-xinhua', 12, '网约送餐员:3', '是', '', '抵触', '2020-01-02'],
     ];
     const coded = [
       ['甲快递有限公司', a, '建设路1号', 'pds-xinhua', 150, 'courier:30;truck_driver:5', '否', '成本顾虑', 'resistant', '2016-03-01'],
@@ -129,7 +129,7 @@ describe('survey upload in xlsx with Chinese names', () => {
         .orderBy('name')
         .select('name', 'region_org', 'group_counts', 'employer_attitude', 'classification', 'employees');
     expect(await stored(x)).toEqual(await stored(y));
-    const first = (await stored(x))[0];
+    const first = (await stored(x)).find((e: { name: string }) => e.name === '甲快递有限公司');
     expect(first).toMatchObject({ region_org: 'pds-xinhua', employer_attitude: 'resistant', group_counts: { courier: 30, truck_driver: 5 } });
   });
 
@@ -176,7 +176,7 @@ describe('survey template (下载模板)', () => {
     expect(sheet!.actualRowCount).toBe(3);
     expect(sheet!.getRow(2).getCell(4).value).toBe('新华区总工会');
     const listed = (values!.getColumn(2).values as unknown[]).filter(Boolean);
-    expect(listed).toEqual(expect.arrayContaining(['快递员', '外卖送餐员', '货车司机', '支持', '抵触', '新华区总工会']));
+    expect(listed).toEqual(expect.arrayContaining(['快递员', '网约送餐员', '货车司机', '支持', '抵触', '新华区总工会']));
     expect(JSON.stringify(listed)).not.toMatch(/courier|pds-xinhua/);
 
     const up = await upload(campaign, 'pds-xinhua', 'xinhua.staff', XLSX_TYPE, r.buf);
