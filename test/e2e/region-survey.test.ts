@@ -96,6 +96,7 @@ describe('a region’s survey in the browser', () => {
     await page.locator('input[type=file]').setInputFiles(workbook);
     await expect.poll(() => result.textContent(), { timeout: 30_000 }).toContain('已接收 2 行（新增 2，更新 0），拒绝 0 行');
     await expect.poll(() => gaps.count(), { timeout: 15_000 }).toBe(5);
+    await expect(result.textContent()).resolves.toContain('摸底企业模板.xlsx');
     await s.shot('12b-survey-xlsx-template-uploaded');
 
     // The plan goes in during the survey.
