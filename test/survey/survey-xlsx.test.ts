@@ -152,6 +152,17 @@ describe('survey upload in xlsx with Chinese names', () => {
     expect(await count(campaign)).toBe(1);
   });
 
+  it('reads a large workbook in the parse worker, with the same names', async () => {
+    const campaign = await buildCampaign();
+    const rows = Array.from({ length: 3_000 }, (_, i) => [`大表企业${i}`, newCode(), `建设路${i}号`, '新华区总工会', 30, '快递员:3', '否', '', '反对', '']);
+    const data = await workbook(rows);
+    expect(data.length).toBeGreaterThan(64 * 1024);
+    const r = await upload(campaign, 'pds-xinhua', 'xinhua.staff', XLSX_TYPE, data);
+    expect(r.status).toBe(200);
+    expect(r.body.accepted).toBe(3_000);
+    expect(await h.db('enterprises').where({ campaign_id: campaign, employer_attitude: 'resistant' }).count({ n: '*' }).first()).toEqual({ n: '3000' });
+  });
+
   it('refuses a file that is not a workbook (400) and writes nothing', async () => {
     const campaign = await buildCampaign();
     const r = await upload(campaign, 'pds-xinhua', 'xinhua.staff', XLSX_TYPE, Buffer.from('not a zip'));
