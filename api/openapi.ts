@@ -134,12 +134,16 @@ export const ROUTES: Record<string, Record<string, Op>> = {
   '/api/campaigns/{id}/advance': { post: { summary: '提前结束当前阶段 / close the current phase early' } },
   '/api/campaigns/{id}/regions/{org}/enterprises': {
     post: {
-      summary: '上传摸底企业（JSON 或 CSV；Prefer: respond-async 时立即返回 202 与进度地址）/ survey upload (202 and a status URL with Prefer: respond-async)',
+      summary:
+        '上传摸底企业（JSON、CSV 或 xlsx，单元格可填中文名称；Prefer: respond-async 时立即返回 202 与进度地址）/ survey upload (202 and a status URL with Prefer: respond-async)',
       bodyType: 'csv-or-json',
     },
   },
   '/api/campaigns/{id}/regions/{org}/imports/{importId}': {
     get: { summary: '异步上传的进度与结果（仅上传人）/ progress and result of an async upload (its uploader)' },
+  },
+  '/api/campaigns/{id}/regions/{org}/survey-template': {
+    get: { summary: '摸底企业上传模板（中文表头、示例行；xlsx 含可填写的值）/ the survey upload template, xlsx or csv', query: ['format'] },
   },
   '/api/campaigns/{id}/regions/{org}/gaps': { get: { summary: '建会空白点清单 / the region’s gap list', query: ['format', 'limit', 'cursor'] } },
   '/api/campaigns/{id}/regions/{org}/plan': { post: { summary: '提交实施方案 / the region’s implementation plan', body: planSchema } },
@@ -178,7 +182,11 @@ export function openApiDocument() {
             ? {
                 requestBody: {
                   required: true,
-                  content: { 'application/json': { schema: { type: 'array', items: { type: 'object' } } }, 'text/csv': { schema: { type: 'string' } } },
+                  content: {
+                    'application/json': { schema: { type: 'array', items: { type: 'object' } } },
+                    'text/csv': { schema: { type: 'string' } },
+                    'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: { type: 'string', format: 'binary' } },
+                  },
                 },
               }
             : op.bodyType === 'multipart'

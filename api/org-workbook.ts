@@ -71,7 +71,8 @@ export async function orgTemplate(): Promise<Buffer> {
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
 
-const cellText = (v: ExcelJS.CellValue): string => {
+/** A cell as text: rich text joined, a formula by its result, a date as YYYY-MM-DD. */
+export const cellText = (v: ExcelJS.CellValue): string => {
   if (v === null || v === undefined) return '';
   if (typeof v === 'object') {
     if ('richText' in v) return v.richText.map((r) => r.text).join('');

@@ -11,7 +11,8 @@
  */
 import { parse as parseCsv, CsvError } from 'csv-parse/sync';
 import { z } from 'zod';
-import { EMPLOYER_ATTITUDES, isRealDate, validateCreditCode, type EmployerAttitude, type ValidatedRow } from '../domain/enterprise';
+import { EMPLOYER_ATTITUDES, isRealDate, validateCreditCode, type ValidatedRow } from '../domain/enterprise';
+import { attitudeOf, groupOf, regionOf, type SurveyNames } from '../domain/survey-names';
 import { badRequest, HttpError, requireStorableText } from './errors';
 
 export type { ValidatedRow } from '../domain/enterprise';
@@ -115,6 +116,8 @@ export interface ValidationContext {
   groups: readonly string[];
   /** Today in China, YYYY-MM-DD: opening dates after it are refused. */
   today: string;
+  /** The Chinese names cells may use beside the codes: the groups' names and the region's org name (domain/survey-names.ts). */
+  names?: SurveyNames;
 }
 
 const tooMany = (n: number | string) =>
@@ -138,7 +141,10 @@ export function parseUpload(contentType: string | undefined, body: unknown): Par
     if (typeof body !== 'string') throw badRequest('CSV 内容为空 / the CSV body is empty');
     return parseCsvUpload(body);
   }
-  throw new HttpError(415, '请以 application/json（数组）或 text/csv 上传 / upload a JSON array (application/json) or CSV (text/csv)');
+  throw new HttpError(
+    415,
+    '请以 application/json（数组）、text/csv 或 xlsx 工作簿上传 / upload a JSON array (application/json), CSV (text/csv) or an xlsx workbook',
+  );
 }
 
 /** JSON.parse (linear in its input) with the contract's 400 for malformed text. */
@@ -274,21 +280,10 @@ function bool(v: unknown): unknown {
   return t;
 }
 
-const ATTITUDE_WORDS: Record<string, EmployerAttitude> = {
-  支持: 'supportive',
-  积极: 'supportive',
-  中立: 'neutral',
-  一般: 'neutral',
-  抵触: 'resistant',
-  反对: 'resistant',
-  不详: 'unknown',
-  未知: 'unknown',
-  不清楚: 'unknown',
-};
 function attitude(v: unknown): unknown {
   const t = text(v);
   if (typeof t !== 'string') return t;
-  return ATTITUDE_WORDS[t] ?? t.toLowerCase();
+  return attitudeOf(t) ?? t;
 }
 
 function date(v: unknown): unknown {
@@ -359,15 +354,21 @@ function oversizedCells(data: Record<string, unknown>): RowFieldError[] {
   return errors;
 }
 
-function coerce(data: Record<string, unknown>): Record<SurveyField, unknown> {
+function coerce(data: Record<string, unknown>, names: SurveyNames | undefined): Record<SurveyField, unknown> {
   const code = text(data.creditCode);
+  const region = text(data.region);
+  let counts = groupCounts(data.groupCounts);
+  if (names && counts && typeof counts === 'object' && !Array.isArray(counts)) {
+    // A group by its Chinese name (快递员:3) counts as its code; an unknown one stays as typed, for the error.
+    counts = Object.fromEntries(Object.entries(counts as Record<string, unknown>).map(([k, n]) => [groupOf(k, names) ?? k, n]));
+  }
   return {
     name: text(data.name),
     creditCode: typeof code === 'string' ? code.toUpperCase() : code,
     address: text(data.address),
-    region: text(data.region),
+    region: names && typeof region === 'string' ? (regionOf(region, names) ?? region) : region,
     employees: int(data.employees),
-    groupCounts: groupCounts(data.groupCounts),
+    groupCounts: counts,
     hasUnion: bool(data.hasUnion),
     reasonNoUnion: text(data.reasonNoUnion),
     employerAttitude: attitude(data.employerAttitude),
@@ -388,7 +389,7 @@ const optionalText = (label: string, field: string, max: number) =>
 
 function rowSchema(ctx: ValidationContext) {
   const groups = new Set(ctx.groups);
-  const groupList = ctx.groups.join('、');
+  const groupNames = ctx.groups.map((g) => ctx.names?.groups.find((n) => n.id === g)?.name ?? g).join('、');
   return z.object({
     name: z
       .string(typed('企业名称必填 / name is required', '企业名称应为文本 / name must be text'))
@@ -403,7 +404,7 @@ function rowSchema(ctx: ValidationContext) {
     address: optionalText('地址', 'address', MAX_TEXT),
     region: z.string(typed('所属地区必填 / region is required', '所属地区应为组织编号 / region must be an org id')).refine((v) => v === ctx.regionOrg, {
       error: (iss) =>
-        `所属地区“${String(iss.input)}”与本次上传的地区“${ctx.regionOrg}”不符 / region ${String(iss.input)} is not the region of this upload (${ctx.regionOrg})`,
+        `所属地区“${String(iss.input)}”与本次上传的地区“${ctx.names?.region.name ?? ctx.regionOrg}”不符 / region ${String(iss.input)} is not the region of this upload (${ctx.regionOrg})`,
     }),
     employees: z
       .number(typed('职工人数必填 / employees is required', '职工人数应为整数 / employees must be a whole number'))
@@ -420,7 +421,7 @@ function rowSchema(ctx: ValidationContext) {
         {
           error: (iss) =>
             iss.code === 'invalid_key'
-              ? `不是本次行动的重点群体（可用：${groupList}） / not one of the campaign's groups (${ctx.groups.join(', ')})`
+              ? `重点群体“${String(iss.input as unknown as string)}”不是本次行动的重点群体（可用：${groupNames}） / ${String(iss.input as unknown as string)} is not one of the campaign's groups (${ctx.groups.join(', ')})`
               : '重点群体人数格式应为 群体:人数;群体:人数 或 JSON 对象 / groupCounts must be group:count;group:count or a JSON object',
         },
       )
@@ -429,8 +430,8 @@ function rowSchema(ctx: ValidationContext) {
     reasonNoUnion: optionalText('未建会原因', 'reasonNoUnion', MAX_TEXT),
     employerAttitude: z
       .enum(EMPLOYER_ATTITUDES, {
-        error:
-          '法人态度应为 supportive（支持）、neutral（中立）、resistant（抵触）或 unknown（不详） / employerAttitude must be supportive, neutral, resistant or unknown',
+        error: (iss) =>
+          `法人态度“${String(iss.input)}”无法识别，应为 支持、中立、抵触（反对）或 不详 / employerAttitude ${String(iss.input)} must be supportive, neutral, resistant or unknown`,
       })
       .optional(),
     operatingSince: z
@@ -492,7 +493,7 @@ export function validateRows(
         message: `本行比表头多 ${extraCells} 个单元格，含逗号的内容请加英文双引号 / ${extraCells} more cells than header columns; quote values that contain commas`,
       });
     }
-    const input = coerce(data as Record<string, unknown>);
+    const input = coerce(data as Record<string, unknown>, ctx.names);
     const parsed = schema.safeParse(input);
     if (!parsed.success) {
       for (const issue of parsed.error.issues) errors.push({ field: issue.path.map(String).join('.') || '(row)', message: issue.message });
@@ -559,7 +560,7 @@ export function validateRows(
 
 /** What a survey upload is read into: {@link readSurveyUpload}'s answer. */
 export interface ReadUpload {
-  format: 'json' | 'csv';
+  format: 'json' | 'csv' | 'xlsx';
   rowCount: number;
   ignoredColumns: string[];
   accepted: ValidatedRow[];

@@ -7,8 +7,26 @@
 import { HttpError, type FieldError } from './errors';
 import { readSurveyUpload, type ReadUpload, type ValidationContext } from './survey-import';
 import { startTsWorker } from '../runtime/ts-worker';
+import { surveyWorkbookToCsv } from './survey-workbook';
 
-/** Uploads up to this many characters are parsed on the event loop (about 1,000 rows, a few ms). */
+/**
+ * Reads one upload: text (JSON or CSV) as {@link readSurveyUpload} does; an
+ * xlsx workbook (bytes) by reading its first sheet into CSV text first
+ * (api/survey-workbook.ts), so its rows meet the same checks.
+ */
+export async function readSurveyFile(
+  contentType: string | undefined,
+  body: string | Uint8Array,
+  ctx: ValidationContext,
+  onProgress?: (phase: 'parsing' | 'validating', done: number, total: number) => void,
+): Promise<ReadUpload> {
+  if (typeof body === 'string') return readSurveyUpload(contentType, body, ctx, onProgress);
+  onProgress?.('parsing', 0, 0);
+  const csv = await surveyWorkbookToCsv(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
+  return { ...readSurveyUpload('text/csv', csv, ctx, onProgress), format: 'xlsx' };
+}
+
+/** Uploads up to this many characters (bytes for a workbook) are parsed on the event loop (about 1,000 rows, a few ms). */
 export const INLINE_UPLOAD_CHARS = 256 * 1024;
 /** Parse workers at once; more uploads wait for a free one (each holds its file and its rows in memory). */
 export const MAX_PARSE_WORKERS = 2;
@@ -44,17 +62,18 @@ function releaseSlot(): void {
 }
 
 /**
- * Parses and validates an upload's text (JSON array or CSV) off the event loop
+ * Parses and validates an upload (JSON array or CSV text, or xlsx bytes) off the event loop
  * when it is large. Refusals of the file itself (400, 413, 415) reject with
  * their {@link HttpError}; `onProgress` hears the phase and the rows validated.
  */
 export async function parseSurveyUpload(
   contentType: string | undefined,
-  body: string,
+  body: string | Uint8Array,
   ctx: ValidationContext,
   onProgress?: ParseProgress,
 ): Promise<ReadUpload> {
-  if (body.length <= INLINE_UPLOAD_CHARS) return readSurveyUpload(contentType, body, ctx, onProgress);
+  // A workbook is zipped: its rows take several times its bytes, so its inline limit is a quarter.
+  if (body.length <= (typeof body === 'string' ? INLINE_UPLOAD_CHARS : INLINE_UPLOAD_CHARS / 4)) return readSurveyFile(contentType, body, ctx, onProgress);
   onProgress?.('queued', 0, 0);
   await acquireSlot();
   try {
@@ -64,7 +83,7 @@ export async function parseSurveyUpload(
   }
 }
 
-function inWorker(contentType: string | undefined, body: string, ctx: ValidationContext, onProgress?: ParseProgress): Promise<ReadUpload> {
+function inWorker(contentType: string | undefined, body: string | Uint8Array, ctx: ValidationContext, onProgress?: ParseProgress): Promise<ReadUpload> {
   return new Promise<ReadUpload>((resolve, reject) => {
     // 20 MB of text becomes about ten times that as parsed rows; the cap keeps a hostile file from taking the process down.
     const worker = startTsWorker(WORKER_MODULE, { contentType, body, ctx }, { maxOldGenerationSizeMb: 1024 });

@@ -19,6 +19,9 @@ import { chinaToday, csvLine, FIELD_LABELS } from './survey-import';
 import { parseSurveyUpload, type ParseProgress } from './survey-parse';
 import { createSurveyImport, finishSurveyImport, getSurveyImport, surveyImportView, updateSurveyImport } from './survey-imports';
 import { followSurveyImport } from '../domain/policy';
+import type { SurveyNames } from '../domain/survey-names';
+import { listTargetGroups, type OrgRow } from '../db/org-repository';
+import { surveyTemplateCsv, surveyTemplateXlsx, XLSX_TYPE } from './survey-workbook';
 
 /** Upload bodies may be this large (a 50,000-row survey is about 10 MB). */
 export const SURVEY_UPLOAD_LIMIT = '20mb';
@@ -34,6 +37,17 @@ const UPLOAD_PATH = /^\/api\/campaigns\/[^/]+\/regions\/[^/]+\/enterprises\/?$/;
  */
 export function isSurveyUploadRequest(req: Request): boolean {
   return req.method === 'POST' && UPLOAD_PATH.test((req.originalUrl ?? req.url).split('?')[0]!);
+}
+
+const templateQuery = z.object({ format: z.enum(['xlsx', 'csv']).default('xlsx') });
+
+/** The Chinese names an upload's cells may use: the campaign's groups by name, the region by its org name. */
+async function surveyNames(db: Db, groups: readonly string[], region: OrgRow): Promise<SurveyNames> {
+  const all = await listTargetGroups(db);
+  return {
+    groups: groups.map((id) => ({ id, name: all.find((g) => g.id === id)?.name ?? id })),
+    region: { id: region.id, name: region.name },
+  };
 }
 
 /** Rows per query of the streamed gap-list export. */
@@ -83,10 +97,11 @@ const UPLOAD_TYPES = ['application/json', 'application/*+json', 'text/csv', 'app
 
 interface UploadRequest {
   contentType: string | undefined;
-  body: string;
+  body: string | Buffer;
   campaignId: string;
   regionOrg: string;
   groups: string[];
+  names: SurveyNames;
   username: string;
   batchId: string;
 }
@@ -108,7 +123,7 @@ function sendAnswer(res: Response, answer: UploadAnswer): void {
  */
 async function fileUpload(db: Db, u: UploadRequest, onProgress?: ParseProgress, onWriting?: () => void): Promise<UploadAnswer> {
   const today = chinaToday();
-  const read = await parseSurveyUpload(u.contentType, u.body, { regionOrg: u.regionOrg, groups: u.groups, today }, onProgress);
+  const read = await parseSurveyUpload(u.contentType, u.body, { regionOrg: u.regionOrg, groups: u.groups, today, names: u.names }, onProgress);
   const { accepted, rejected } = read;
 
   if (accepted.length === 0) {
@@ -177,12 +192,12 @@ export function surveyRoutes(deps: { db: Db }): Router {
   const { db } = deps;
 
   /**
-   * Upload a region's survey records: a JSON array or a CSV file (text/csv;
+   * Upload a region's survey records: a JSON array, a CSV file or an xlsx workbook (cells may use Chinese names: 快递员, 新华区总工会, 反对; text/csv;
    * charset=utf-8 or gbk). Accepted only in the survey phase, by the region's
    * staff or admins (or the city's). Every valid row is filed; each bad row
    * comes back with its row number and reasons. All-or-nothing for the valid
    * rows. When no row is valid the answer is 400 and nothing is written.
-   * Both formats arrive as text: a large file is parsed in a worker thread
+   * JSON and CSV arrive as text, a workbook as bytes: a large file is parsed in a worker thread
    * (api/survey-parse.ts), never on the event loop. With `Prefer: respond-async`
    * the answer is 202 `{ importId, status, statusUrl }` at once, and the uploader
    * follows the import with GET …/imports/:importId.
@@ -190,18 +205,21 @@ export function surveyRoutes(deps: { db: Db }): Router {
   router.post(
     '/api/campaigns/:id/regions/:org/enterprises',
     express.text({ type: UPLOAD_TYPES, limit: SURVEY_UPLOAD_LIMIT }),
+    express.raw({ type: XLSX_TYPE, limit: SURVEY_UPLOAD_LIMIT }),
     idempotent(db),
     async (req, res) => {
       const caller = callerOf(req);
       const campaignId = req.params.id as string;
       const regionOrg = req.params.org as string;
-      const { campaign } = await loadCampaignForRegion(db, caller, campaignId, regionOrg, { submission: 'survey' });
+      const { campaign, region } = await loadCampaignForRegion(db, caller, campaignId, regionOrg, { submission: 'survey' });
       const upload: UploadRequest = {
         contentType: req.headers['content-type'],
-        body: typeof req.body === 'string' ? req.body : '',
+        // A workbook arrives as bytes (api/survey-parse.ts reads its first sheet like a CSV), JSON and CSV as text.
+        body: Buffer.isBuffer(req.body) ? req.body : typeof req.body === 'string' ? req.body : '',
         campaignId,
         regionOrg,
         groups: campaign.config.groups ?? [],
+        names: await surveyNames(db, campaign.config.groups ?? [], region),
         username: caller.username,
         batchId: batchIdFor(req, caller.username),
       };
@@ -231,6 +249,22 @@ export function surveyRoutes(deps: { db: Db }): Router {
       res.json({ importId: job.importId, status: job.status, statusUrl });
     },
   );
+
+  /**
+   * The upload's template (下载模板): Chinese headers, two example rows in the
+   * names users know, and (xlsx) a second sheet of the allowed values. Any
+   * phase; for whoever may upload for the region (the upload's policy).
+   */
+  router.get('/api/campaigns/:id/regions/:org/survey-template', async (req, res) => {
+    const caller = callerOf(req);
+    const { campaign, region } = await loadCampaignForRegion(db, caller, req.params.id, req.params.org);
+    const q = parseOr400(templateQuery, req.query);
+    const names = await surveyNames(db, campaign.config.groups ?? [], region);
+    const file = `摸底企业模板-${region.name}.${q.format}`;
+    res.setHeader('Content-Disposition', `attachment; filename="survey-template.${q.format}"; filename*=UTF-8''${encodeURIComponent(file)}`);
+    if (q.format === 'csv') res.type('text/csv; charset=utf-8').send(surveyTemplateCsv(names));
+    else res.type(XLSX_TYPE).send(await surveyTemplateXlsx(names));
+  });
 
   /** The progress of an upload sent with `Prefer: respond-async`, for its uploader: phase, rows done of total, then the result. */
   router.get('/api/campaigns/:id/regions/:org/imports/:importId', async (req, res) => {

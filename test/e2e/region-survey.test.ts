@@ -2,6 +2,7 @@
  * In a real browser: a region's staff uploads its survey CSV with a bad row,
  * sees the rejected row with its reason, downloads the rejected rows, fixes
  * that file and uploads it again; the gap list then holds every enterprise.
+ * The xlsx template downloads and, uploaded as it is, files its examples.
  * The plan goes in; the project list's form is read-only in the survey
  * phase, with a line saying why.
  */
@@ -86,6 +87,17 @@ describe('a region’s survey in the browser', () => {
     await expect.poll(() => gaps.count(), { timeout: 15_000 }).toBe(4);
     await expect(gaps.first().textContent()).resolves.toContain('新华区某物流公司');
     await s.shot('12-survey-fixed-gap-list');
+
+    // The xlsx template (Chinese headers, examples in the names users know) downloads and uploads as it is.
+    const [tpl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('survey-template-xlsx').click()]);
+    expect(tpl.suggestedFilename()).toBe('摸底企业模板.xlsx');
+    const workbook = path.join(tmp, tpl.suggestedFilename());
+    await tpl.saveAs(workbook);
+    await page.locator('input[type=file]').setInputFiles(workbook);
+    await expect.poll(() => result.textContent(), { timeout: 30_000 }).toContain('已接收 2 行（新增 2，更新 0），拒绝 0 行');
+    await expect.poll(() => gaps.count(), { timeout: 15_000 }).toBe(5);
+    await expect(result.textContent()).resolves.toContain('摸底企业模板.xlsx');
+    await s.shot('12b-survey-xlsx-template-uploaded');
 
     // The plan goes in during the survey.
     await page.getByRole('tab', { name: '实施方案' }).click();

@@ -1242,6 +1242,14 @@ export const CASES: RouteCase[] = [
     SEE_XINHUA,
     (ctx) => `/api/campaigns/${ctx.fx.survey.id}/regions/${REGION}/gaps`,
   ),
+  // The upload's template: whoever may upload for the region (submitForRegion), in any phase.
+  read(
+    'GET /api/campaigns/:id/regions/:org/survey-template',
+    '新华区 in a pds campaign',
+    'pds-xinhua',
+    REGION_SUBMIT,
+    (ctx) => `/api/campaigns/${ctx.fx.survey.id}/regions/${REGION}/survey-template?format=xlsx`,
+  ),
   regionSubmission('POST /api/campaigns/:id/regions/:org/plan', 'survey', 200, () => ({
     body: { summary: '以快递平台为重点，拉网式排查 / couriers first', measures: ['召开动员会 / kick-off', '建立一企一档 / one file per firm'] },
   })),

@@ -391,7 +391,8 @@ const EN: Record<string, string> = {
   添加服务项目: 'Add service project',
   添加节点: 'Add milestone',
   '清单被退回：{comment}': 'List returned: {comment}',
-  '点击或拖入摸底 CSV 文件': 'Click or drop the survey CSV file',
+  '点击或拖入摸底文件（xlsx 或 CSV）': 'Click or drop the survey file (xlsx or CSV)',
+  '下载模板（xlsx）': 'Template (xlsx)',
   申请人: 'Applicant',
   申请加入: 'Applying to',
   申请单位: 'Applicant org',
@@ -425,8 +426,8 @@ const EN: Record<string, string> = {
   '登录已过期，请重新登录': 'Session expired; sign in again',
   目标企业职工: 'Employees of targets',
   督办: 'Supervision',
-  '第一行为表头；列名可用中文（企业名称、职工人数、是否建会……）或接口字段名；支持 UTF-8 与 GBK 编码':
-    'First row is the header, in Chinese or API field names; UTF-8 or GBK',
+  '第一行为表头（企业名称、职工人数、是否建会……）；单元格填中文名称即可：重点群体如“快递员:30”，所属地区填本地区工会名称，法人态度如“反对”；CSV 支持 UTF-8 与 GBK 编码':
+    'First row is the header (as in the template); cells take Chinese names: a group as “快递员:30”, the region by its union’s name, an attitude as “反对”; CSV in UTF-8 or GBK',
   等待分配工会: 'Waiting for a union',
   结束时间: 'Closed at',
   绩效自评已提交: 'Self-assessment submitted',

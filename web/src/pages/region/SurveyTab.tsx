@@ -1,6 +1,7 @@
 /**
- * 摸底上传: a region uploads its survey as a CSV file (UTF-8 or GBK, as
- * Excel and WPS save it). The upload shows its progress; the answer lists
+ * 摸底上传: a region uploads its survey as an xlsx workbook or a CSV file
+ * (UTF-8 or GBK, as Excel and WPS save it), from the server's template
+ * (下载模板, xlsx or CSV: Chinese headers, examples, the allowed values). The upload shows its progress; the answer lists
  * every rejected row with its reasons, downloadable as a CSV of the original
  * rows plus a reason column, so the region fixes that file and uploads it
  * again. Below, the region's gap list (建会空白点) with its export.
@@ -9,6 +10,8 @@ import { useState } from 'react';
 import { Alert, Button, Card, Col, Descriptions, Progress, Row, Space, Statistic, Table, Tag, Typography, Upload } from 'antd';
 import { DownloadOutlined, InboxOutlined } from '@ant-design/icons';
 import { ApiError, csvBlob, download, get, parseCsv, saveBlob, uploadText } from '../../api';
+
+const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { useLoad } from '../../components/useLoad';
 import { useI18n } from '../../i18n';
@@ -93,9 +96,11 @@ export function SurveyTab({ campaign, org, onChanged }: { campaign: CampaignView
     setResult(null);
     setRejected([]);
     setSent(0);
+    // A workbook goes as it is (the server reads its first sheet); a CSV is decoded here (UTF-8 or GBK) and sent as UTF-8.
+    const xlsx = /\.xlsx$/i.test(f.name);
     let read;
     try {
-      read = await readCsvFile(f);
+      read = xlsx ? { text: '', encoding: 'xlsx' } : await readCsvFile(f);
     } catch (e) {
       setError(e);
       return;
@@ -103,7 +108,8 @@ export function SurveyTab({ campaign, org, onChanged }: { campaign: CampaignView
     setFile({ name: f.name, ...read });
     setStage('uploading');
     try {
-      const r = await uploadText<UploadResult>(`${base}/enterprises`, read.text, 'text/csv; charset=utf-8', (x) => {
+      const body = xlsx ? f : read.text;
+      const r = await uploadText<UploadResult>(`${base}/enterprises`, body, xlsx ? XLSX_TYPE : 'text/csv; charset=utf-8', (x) => {
         setSent(x);
         if (x >= 1) setStage('processing');
       });
@@ -126,18 +132,17 @@ export function SurveyTab({ campaign, org, onChanged }: { campaign: CampaignView
   const reasonText = (r: RejectedRow) => r.errors.map((e) => `${fieldLabel(e.field, 'zh')}：${m(e.message)}`).join('；');
 
   const downloadRejected = () => {
-    const rows = [[...header, '错误原因'], ...rejected.map((r) => [...(records[r.row] ?? []), reasonText(r)])];
-    saveBlob(csvBlob(rows), `摸底错误行-${org}-${file?.name.replace(/\.csv$/i, '') ?? ''}.csv`);
+    // A CSV's rejected rows come back with their cells; a workbook's (not read here) with their row numbers.
+    const rows = records.length
+      ? [[...header, '错误原因'], ...rejected.map((r) => [...(records[r.row] ?? []), reasonText(r)])]
+      : [['行号', '错误原因'], ...rejected.map((r) => [r.row, reasonText(r)])];
+    saveBlob(csvBlob(rows), `摸底错误行-${org}-${file?.name.replace(/\.(?:csv|xlsx)$/i, '') ?? ''}.csv`);
   };
 
-  const downloadTemplate = () =>
-    saveBlob(
-      csvBlob([
-        ['企业名称', '统一社会信用代码', '地址', '所属地区', '职工人数', '重点群体人数', '是否建会', '未建会原因', '法人态度', '开业日期'],
-        ['某快递有限公司', '', '某路 1 号', org, 120, `${campaign.groups[0] ?? 'courier'}:30`, '否', '职工流动性大', '中立', '2020-03-01'],
-      ]),
-      `摸底模板-${org}.csv`,
-    );
+  const downloadTemplate = (format: 'xlsx' | 'csv') => {
+    setExportError(null);
+    download(`${base}/survey-template?format=${format}`, `摸底企业模板.${format}`).catch(setExportError);
+  };
 
   return (
     <div>
@@ -146,12 +151,17 @@ export function SurveyTab({ campaign, org, onChanged }: { campaign: CampaignView
         <Col xs={24} lg={12}>
           <div style={{ display: 'flex', justifyContent: 'space-between', alignItems: 'center', marginBottom: 8 }}>
             <Typography.Text strong>{t('上传摸底数据（五清）')}</Typography.Text>
-            <Button size="small" icon={<DownloadOutlined />} onClick={downloadTemplate}>
-              {t('下载模板')}
-            </Button>
+            <Space size={4}>
+              <Button size="small" icon={<DownloadOutlined />} onClick={() => downloadTemplate('xlsx')} data-testid="survey-template-xlsx">
+                {t('下载模板（xlsx）')}
+              </Button>
+              <Button size="small" onClick={() => downloadTemplate('csv')} data-testid="survey-template-csv">
+                CSV
+              </Button>
+            </Space>
           </div>
           <Upload.Dragger
-            accept=".csv,text/csv"
+            accept=".xlsx,.csv,text/csv"
             multiple={false}
             showUploadList={false}
             disabled={stage === 'uploading' || stage === 'processing'}
@@ -164,15 +174,21 @@ export function SurveyTab({ campaign, org, onChanged }: { campaign: CampaignView
             <p className="ant-upload-drag-icon">
               <InboxOutlined />
             </p>
-            <p className="ant-upload-text">{t('点击或拖入摸底 CSV 文件')}</p>
-            <p className="ant-upload-hint">{t('第一行为表头；列名可用中文（企业名称、职工人数、是否建会……）或接口字段名；支持 UTF-8 与 GBK 编码')}</p>
+            <p className="ant-upload-text">{t('点击或拖入摸底文件（xlsx 或 CSV）')}</p>
+            <p className="ant-upload-hint">
+              {t(
+                '第一行为表头（企业名称、职工人数、是否建会……）；单元格填中文名称即可：重点群体如“快递员:30”，所属地区填本地区工会名称，法人态度如“反对”；CSV 支持 UTF-8 与 GBK 编码',
+              )}
+            </p>
           </Upload.Dragger>
         </Col>
         <Col xs={24} lg={12}>
           {stage !== 'idle' && (
             <Card
               size="small"
-              title={file ? `${file.name}（${file.encoding}，${Math.max(0, records.length - 1)} ${t('行')}）` : t('上传')}
+              title={
+                file ? (file.encoding === 'xlsx' ? file.name : `${file.name}（${file.encoding}，${Math.max(0, records.length - 1)} ${t('行')}）`) : t('上传')
+              }
               data-testid="upload-status"
             >
               {(stage === 'uploading' || stage === 'processing') && (
