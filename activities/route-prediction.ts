@@ -152,19 +152,17 @@ export async function predictHumanStep(db: Db, calendars: CalendarCache, subject
   const who = r.skip ? [] : r.candidates;
   const reason = await reasonOf(db, def, r);
   const skipReason = condition && !condition.holds ? skippedByConditionNote(condition) : r.skip ? reason : undefined;
-  return withReason(
-    {
-      remaining: true,
-      who: await visibleLogins(db, who, subject.canSee),
-      approvers: await approversOf(db, who, r.orgId, r.role, subject.canSee),
-      why: await whyOf(db, def, r),
-      rule: condition && !condition.holds ? `${r.rule}；条件不满足，将跳过 / condition not met: would be skipped` : r.rule,
-      skip: r.skip || (condition ? !condition.holds : false),
-      condition,
-      ...(skipReason ? { skipReason } : {}),
-    },
+  return {
+    remaining: true,
+    who: await visibleLogins(db, who, subject.canSee),
+    approvers: await approversOf(db, who, r.orgId, r.role, subject.canSee),
+    why: await whyOf(db, def, r),
+    rule: condition && !condition.holds ? `${r.rule}；条件不满足，将跳过 / condition not met: would be skipped` : r.rule,
+    skip: r.skip || (condition ? !condition.holds : false),
+    condition,
+    ...(skipReason ? { skipReason } : {}),
     reason,
-  );
+  };
 }
 
 /** A step already open: who holds its pending tasks. */
@@ -178,17 +176,15 @@ export async function predictOpenStep(
   const who = [...new Set(tasks.flatMap((t) => (t.assignee ? [t.assignee] : t.candidates)))];
   const first = tasks[0];
   const resolved = { skip: false, rule: rule ?? '', orgId: first?.orgId ?? null, role: first?.role ?? null };
-  return withReason(
-    {
-      remaining: true,
-      who: await visibleLogins(db, who, subject.canSee),
-      approvers: await approversOf(db, who, first?.orgId ?? null, first?.role ?? null, subject.canSee),
-      why: await whyOf(db, def, resolved),
-      rule,
-      condition: await predictCondition(db, subject, def.when),
-    },
-    await reasonOf(db, def, resolved),
-  );
+  return {
+    remaining: true,
+    who: await visibleLogins(db, who, subject.canSee),
+    approvers: await approversOf(db, who, first?.orgId ?? null, first?.role ?? null, subject.canSee),
+    why: await whyOf(db, def, resolved),
+    rule,
+    condition: await predictCondition(db, subject, def.when),
+    reason: await reasonOf(db, def, resolved),
+  };
 }
 
 /** The branches of a parallel group not yet started: each step as {@link predictHumanStep}. */
@@ -320,9 +316,20 @@ export async function reasonOf(
   return more(`按角色：${orgName} ${roleName}`, `by role: ${r.role} of ${orgName}`);
 }
 
-/** A prediction with its reason why (the diagram shows it beside the people). */
-function withReason(p: StepPrediction, reason: string): StepPrediction & { reason: string } {
-  return { ...p, reason };
+/**
+ * The diagram's fields of a step nothing has happened to yet (a step of a group not started, a chain's sample route):
+ * waiting, or — as things stand, or because its whole group's condition fails (`groupSkip`, in words) — would be skipped.
+ */
+export function predictedDiagram(
+  p: { skip?: boolean; skipReason?: string; condition?: { text: string } | null },
+  groupSkip?: string,
+): { state: 'willSkip' | 'waiting'; actors: StepActor[]; skipReason: string | null; conditionText: string | null } {
+  return {
+    state: groupSkip || p.skip ? 'willSkip' : 'waiting',
+    actors: [],
+    skipReason: groupSkip ?? (p.skip ? (p.skipReason ?? null) : null),
+    conditionText: p.condition?.text ?? null,
+  };
 }
 
 /**

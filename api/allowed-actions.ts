@@ -104,16 +104,13 @@ export function allowedActionRoutes(deps: AllowedDeps): Router {
     // A task inside a parallel branch (并行分支) acts on that branch's step.
     const inBranch = step?.def.type === 'parallel' && held?.branch !== undefined;
     const def =
-      step?.def.type === 'parallel' && held?.branch !== undefined
-        ? step.def.branches[held.branch]?.[held.branchStep ?? 0]
-        : step?.def.type === 'human'
-          ? step.def
-          : undefined;
+      step?.def.type === 'parallel' && inBranch ? step.def.branches[held.branch!]?.[held.branchStep ?? 0] : step?.def.type === 'human' ? step.def : undefined;
     const taskStatus = held?.status ?? t.status;
     const atCurrentStep = !!view && view.status === 'pending' && view.currentStepIndex === t.stepIndex && !!def;
     const removable = view ? removableSigners(retractFacts(view), caller.username) : [];
     const decision = decideTask(caller, taskFacts(t), { applicant: app?.applicant });
-    const tasks = await listTasksOfApplication(db, t.applicationId);
+    // Whether the caller takes part (for a comment) matters only to someone who may not decide the task.
+    const takesPart = decision.allow || mine || participates(caller, app, await listTasksOfApplication(db, t.applicationId));
 
     const facts = {
       applicationStatus: view?.status ?? appStatus,
@@ -140,7 +137,7 @@ export function allowedActionRoutes(deps: AllowedDeps): Router {
       if (action === 'assign' && !facts.stepActions.includes('assign')) continue;
       if (action === 'comment') {
         // A comment on the task is any participant's (or the decider's), until the application ends.
-        const d = decision.allow || mine || participates(caller, app, tasks) ? undefined : joinApplication(caller, undefined, false);
+        const d = takesPart ? undefined : joinApplication(caller, undefined, false);
         judge(action, ended ? REASONS.ended : d && !d.allow ? d.reason : undefined);
         continue;
       }

@@ -3,6 +3,7 @@
  * starts its approval workflow; actions by the applicant (resubmit, withdraw,
  * retract, urge, comment, cc) go to that workflow as Updates.
  */
+import { isOrgApplication } from '../domain/action-availability';
 import express, { type Router } from 'express';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
@@ -21,6 +22,7 @@ import {
   predictCondition,
   predictGroup,
   predictHumanStep,
+  predictedDiagram,
   predictOpenStep,
   stepHistory,
   type RouteSubject,
@@ -181,9 +183,6 @@ export const applicationActionSchema = z.object({
     .strict()
     .optional(),
 });
-
-/** An org's own applications: its staff and admins act for the applicant (resubmit, withdraw). */
-const ORG_APPLICATIONS = new Set(['subsidy', 'project_list', 'self_assessment']);
 
 export function applicationRoutes(deps: ApplicationDeps): Router {
   const router = express.Router();
@@ -374,16 +373,8 @@ export function applicationRoutes(deps: ApplicationDeps): Router {
         if (!st.branches) {
           const g = await predictGroup(deps.db, calendars, subject, def);
           const groupSkip = g.condition ? !g.condition.holds : false;
-          const branches = g.branches.map((b) => ({
-            ...b,
-            steps: b.steps.map((x) => ({
-              ...x,
-              state: groupSkip || x.skip ? ('willSkip' as const) : ('waiting' as const),
-              actors: [],
-              skipReason: groupSkip ? skippedByConditionNote(g.condition!) : (x.skipReason ?? null),
-              conditionText: x.condition?.text ?? null,
-            })),
-          }));
+          const groupSkipNote = groupSkip ? skippedByConditionNote(g.condition!) : undefined;
+          const branches = g.branches.map((b) => ({ ...b, steps: b.steps.map((x) => ({ ...x, ...predictedDiagram(x, groupSkipNote) })) }));
           steps.push({
             ...st,
             remaining: true,
@@ -391,7 +382,7 @@ export function applicationRoutes(deps: ApplicationDeps): Router {
             approvers: [],
             condition: g.condition,
             branches,
-            ...(await diagram(st.status, when, at, { willSkip: groupSkip, skipReason: groupSkip ? skippedByConditionNote(g.condition!) : undefined })),
+            ...(await diagram(st.status, when, at, { willSkip: groupSkip, skipReason: groupSkipNote })),
           });
           continue;
         }
@@ -450,7 +441,7 @@ export function applicationRoutes(deps: ApplicationDeps): Router {
     }
     // Acting for the applicant is the policy's call; the workflow's validator asks it again with the same facts.
     if (body.action === 'resubmit' || body.action === 'withdraw')
-      enforce(actForApplicant(caller, { applicant: app.applicant, applicantOrgId: app.applicantOrg, orgApplication: ORG_APPLICATIONS.has(app.type) }));
+      enforce(actForApplicant(caller, { applicant: app.applicant, applicantOrgId: app.applicantOrg, orgApplication: isOrgApplication(app.type) }));
     if (body.action === 'urge') enforce(urgeApplication(caller, facts));
     const revisedForm = body.changes?.form && body.action === 'resubmit' ? await revisedFormOf(deps.db, app, body.changes.form) : undefined;
     const changes = body.changes

@@ -17,6 +17,7 @@
  *   the sniffed type, `X-Content-Type-Options: nosniff` and
  *   `Content-Security-Policy: sandbox`, never rendered inline.
  */
+import { ENDED_STATUSES, isOrgApplication } from '../domain/action-availability';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import express, { type Request, type Response, type Router } from 'express';
@@ -79,10 +80,6 @@ const fieldsSchema = z.object({
 
 const FIELDS = new Set(['comment', 'taskId']);
 
-const FINAL = new Set(['approved', 'rejected', 'withdrawn']);
-/** An org's own applications: its staff and admins act for the applicant (as api/applications.ts). */
-const ORG_APPLICATIONS = new Set(['subsidy', 'project_list', 'self_assessment']);
-
 export function attachmentRoutes(deps: AttachmentDeps): Router {
   const router = express.Router();
   const store = createAttachmentStore(deps.attachments.dir);
@@ -108,11 +105,11 @@ export function attachmentRoutes(deps: AttachmentDeps): Router {
     const { override } = enforce(
       attachToApplication(
         caller,
-        { applicant: app.applicant, applicantOrgId: app.applicantOrg, orgApplication: ORG_APPLICATIONS.has(app.type) },
+        { applicant: app.applicant, applicantOrgId: app.applicantOrg, orgApplication: isOrgApplication(app.type) },
         tasks.filter((t) => t.status === 'pending' && t.kind === 'approval').map(taskFacts),
       ),
     );
-    if (FINAL.has(app.status)) throw conflict('申请已办结，不能再上传附件 / the application is decided or withdrawn: no more attachments');
+    if (ENDED_STATUSES.has(app.status)) throw conflict('申请已办结，不能再上传附件 / the application is decided or withdrawn: no more attachments');
     if (!req.is('multipart/form-data'))
       throw badRequest('请以 multipart/form-data 上传文件 / send the file as multipart/form-data', [
         { path: 'file', message: '请选择要上传的文件 / choose a file to upload' },

@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { AUTO_STEPS, BUILTIN_ONLY_AUTO_STEPS, CONFIGURABLE_TYPES, humanStepsOf, TASK_ACTIONS, type Condition, type Step } from '../domain/chain';
 import { conditionIssues, formFields, formLabels, skippedByConditionNote } from '../domain/conditions';
 import { calendarCache } from '../activities/route-resolution';
-import { predictGroup, predictHumanStep, type RouteSubject } from '../activities/route-prediction';
+import { predictedDiagram, predictGroup, predictHumanStep, type RouteSubject } from '../activities/route-prediction';
 import { diffChains } from '../domain/chain-diff';
 import { FORM_LIMITS, withExplicitOrder } from '../domain/form';
 import { chainSafetyIssues } from '../domain/chain-safety';
@@ -344,13 +344,6 @@ export function chainRoutes(deps: ChainDeps): Router {
         labels: formLabels(def.form),
       },
     };
-    // The diagram's fields: nothing has happened yet, so each step is waiting or, as the sample stands, would be skipped.
-    const diagram = (p: { skip?: boolean; skipReason?: string; condition?: { text: string } | null }, groupSkip?: string) => ({
-      state: groupSkip || p.skip ? ('willSkip' as const) : ('waiting' as const),
-      actors: [],
-      skipReason: groupSkip ?? (p.skip ? (p.skipReason ?? null) : null),
-      conditionText: p.condition?.text ?? null,
-    });
     const steps = [];
     for (const [index, st] of (def.steps as Step[]).entries()) {
       const base = { index, id: st.id, name: st.name, type: st.type, status: 'waiting', def: st };
@@ -364,12 +357,13 @@ export function chainRoutes(deps: ChainDeps): Router {
           reason: '自动步骤 / automated step',
           condition: null,
         };
-        steps.push({ ...base, ...auto, ...diagram(auto) });
+        // The diagram's fields: nothing has happened yet, so each step is waiting or, as the sample stands, would be skipped.
+        steps.push({ ...base, ...auto, ...predictedDiagram(auto) });
       } else if (st.type === 'parallel') {
         const g = await predictGroup(deps.db, calendars, subject, st);
         const skip = g.condition ? !g.condition.holds : false;
         const groupSkip = skip && g.condition ? skippedByConditionNote(g.condition) : undefined;
-        const branches = g.branches.map((b) => ({ ...b, steps: b.steps.map((x) => ({ ...x, ...diagram(x, groupSkip) })) }));
+        const branches = g.branches.map((b) => ({ ...b, steps: b.steps.map((x) => ({ ...x, ...predictedDiagram(x, groupSkip) })) }));
         steps.push({
           ...base,
           remaining: true,
@@ -379,11 +373,11 @@ export function chainRoutes(deps: ChainDeps): Router {
           skip,
           ...g,
           branches,
-          ...diagram({ skip, condition: g.condition }, groupSkip),
+          ...predictedDiagram({ skip, condition: g.condition }, groupSkip),
         });
       } else {
         const p = await predictHumanStep(deps.db, calendars, subject, st);
-        steps.push({ ...base, ...p, ...diagram(p) });
+        steps.push({ ...base, ...p, ...predictedDiagram(p) });
       }
     }
     res.json({ chain: { key: def.key, name: def.name, type: def.type }, sample: { ...sample, applicantOrgName: applicantOrg.name }, steps });

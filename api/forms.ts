@@ -20,6 +20,7 @@
  * {@link formForViewer} is the one place that builds the form as a viewer
  * sees it (the application, task and printable views all use it).
  */
+import { isOrgApplication } from '../domain/action-availability';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsPlugin from 'ajv-formats';
 import localizeZh from 'ajv-i18n/localize/zh/index.js';
@@ -331,9 +332,6 @@ export interface FormViewInput {
   via?: FormTaskFacts;
 }
 
-/** An org's own applications: its staff and admins act for the applicant (as api/applications.ts). */
-const ORG_APPLICATIONS = new Set(['subsidy', 'project_list', 'self_assessment']);
-
 /**
  * The form as one viewer sees it — the one place the application view, the
  * task view and the printable form (审批单) get it from: the form definition
@@ -359,7 +357,7 @@ export function formForViewer(
       applicantOrgId: input.app.applicantOrg,
       applicantOrgPath: input.app.applicantOrgPath,
       targetOrgPath: input.app.targetOrgPath,
-      orgApplication: ORG_APPLICATIONS.has(input.app.type),
+      orgApplication: isOrgApplication(input.app.type),
       fields: knownFields(chain),
       hiddenAnywhere: hiddenAnywhere(chain.steps),
       tasks: input.tasks,

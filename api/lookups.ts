@@ -14,9 +14,9 @@ import type { Db } from '../db/knex';
 import { listAncestors, listIndustryUnionsByCity, listTargetGroups } from '../db/org-repository';
 import { callerOf } from './auth';
 import { directoryScope, readNotification } from '../domain/policy';
-import { badRequest, enforce, parseOr400 } from './errors';
+import { enforce, parseOr400 } from './errors';
 import { beijingTime, EXPORT_MAX_ROWS, exportFormat, sendTable, zhOnly } from './list-export';
-import { bound, dateOrTime } from './task-views';
+import { dateOrTime, timeRange } from './task-views';
 import { allowedActionRoutes } from './allowed-actions';
 import { idempotent } from './idempotency';
 import { registerRoutes } from './openapi';
@@ -109,15 +109,7 @@ export function lookupRoutes(deps: LookupDeps): Router {
   router.get('/api/notifications', async (req, res) => {
     const caller = callerOf(req);
     const q = parseOr400(notificationListQuery, req.query);
-    const filters = {
-      kind: q.kind,
-      read: q.read === undefined ? undefined : q.read === 'true',
-      from: bound(q.from, false),
-      to: bound(q.to, true),
-      q: q.q || undefined,
-    };
-    if (filters.from && filters.to && filters.from >= filters.to)
-      throw badRequest('结束日期须晚于开始日期 / `to` must be after `from`', [{ path: 'to', message: '须晚于开始 / must be after from' }]);
+    const filters = { kind: q.kind, read: q.read === undefined ? undefined : q.read === 'true', ...timeRange(q), q: q.q || undefined };
     if (q.format === 'csv' || q.format === 'xlsx') {
       const rows = await listNotifications(db, caller.username, { limit: EXPORT_MAX_ROWS }, filters);
       return sendTable(res, q.format, {

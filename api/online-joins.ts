@@ -6,7 +6,8 @@
  */
 import { Router } from 'express';
 import { z } from 'zod';
-import { beijingDayStart, CADENCES, foldByPeriod, type JoinCounts } from '../domain/join-cadence';
+import { beijingDayStart } from '../domain/beijing-time';
+import { CADENCES, foldByPeriod, type JoinCounts } from '../domain/join-cadence';
 import { readOnlineJoinHours } from '../db/online-join-repository';
 import type { Db } from '../db/knex';
 import { callerOf } from './auth';

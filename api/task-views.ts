@@ -18,6 +18,7 @@ import { badRequest, parseOr400 } from './errors';
 import { isoDate, isoDateTime } from './validation';
 import { beijingTime, EXPORT_MAX_ROWS, exportFormat, sendTable, zhOnly } from './list-export';
 import { STATUS_LABELS, TYPE_LABELS } from '../domain/approval-sheet';
+import { beijingDayStart } from '../domain/beijing-time';
 
 /** A date (a whole day in Beijing time) or a time with offset. */
 export const dateOrTime = z.union([isoDate(), isoDateTime()], {
@@ -39,12 +40,21 @@ export const taskViewQuery = z.object({
 });
 
 /** A date is the start of that day in Beijing time (`to`: the start of the next day, so the day is included). */
-export function bound(v: string | undefined, end: boolean): string | undefined {
+function bound(v: string | undefined, end: boolean): string | undefined {
   if (!v) return undefined;
   if (!/^\d{4}-\d{2}-\d{2}$/.test(v)) return new Date(v).toISOString();
-  const start = new Date(`${v}T00:00:00+08:00`);
+  const start = beijingDayStart(v);
   if (end) start.setUTCDate(start.getUTCDate() + 1);
   return start.toISOString();
+}
+
+/** A list's `from`/`to` (dates or times, see {@link dateOrTime}) as instants; `to` not after `from` is a 400 naming `to`. */
+export function timeRange(q: { from?: string; to?: string }): { from?: string; to?: string } {
+  const from = bound(q.from, false);
+  const to = bound(q.to, true);
+  if (from && to && from >= to)
+    throw badRequest('结束日期须晚于开始日期 / `to` must be after `from`', [{ path: 'to', message: '须晚于开始 / must be after from' }]);
+  return { from, to };
 }
 
 function rowView(r: ViewRow) {
@@ -130,26 +140,14 @@ function viewTable(view: string, rows: ViewRow[]) {
 export async function taskViewPage(db: Db, req: Request, deputyMarks: Marks, res?: Response) {
   const caller = callerOf(req);
   const q = parseOr400(taskViewQuery, req.query);
-  const from = bound(q.from, false);
-  const to = bound(q.to, true);
-  if (from && to && from >= to)
-    throw badRequest('结束日期须晚于开始日期 / `to` must be after `from`', [{ path: 'to', message: '须晚于开始 / must be after from' }]);
+  const { from, to } = timeRange(q);
   const who = taskViewFilter(caller);
+  const filters = { q: q.q || undefined, type: q.type, campaign: q.campaign, org: q.org, from, to, overdue: q.overdue === 'true' };
   if (res && (q.format === 'csv' || q.format === 'xlsx')) {
-    const filters = { q: q.q || undefined, type: q.type, campaign: q.campaign, org: q.org, from, to, overdue: q.overdue === 'true' };
     await sendTable(res, q.format, viewTable(q.view, await listView(db, q.view, who, filters, { limit: EXPORT_MAX_ROWS })));
     return undefined;
   }
-  const [rows, counts] = await Promise.all([
-    listView(
-      db,
-      q.view,
-      who,
-      { q: q.q || undefined, type: q.type, campaign: q.campaign, org: q.org, from, to, overdue: q.overdue === 'true' },
-      { limit: q.limit + 1, cursor: q.cursor },
-    ),
-    countViews(db, who),
-  ]);
+  const [rows, counts] = await Promise.all([listView(db, q.view, who, filters, { limit: q.limit + 1, cursor: q.cursor }), countViews(db, who)]);
   const page = rows.slice(0, q.limit);
   const last = page[page.length - 1];
   const [marks, book] = await Promise.all([deputyMarks(page), lookupNames(db, { projects: page.map((r) => r.projectId) })]);

@@ -91,22 +91,20 @@ export const actionSchema = z.object({
 });
 
 /**
+ * 已转办: the caller handed this pending task on (转办) and no longer holds it — whom to (by the name the page's names
+ * already hold), and when; the page says so instead of offering it as the caller's to do.
+ */
+function transferredBy(caller: Caller, t: TaskRow, mine: boolean, timeline: AuditRow[], toName: string | null) {
+  if (t.status !== 'pending' || mine || !t.assignee || t.assignee === caller.username) return undefined;
+  const e = timeline.findLast((x) => x.action === 'transfer' && x.actor === caller.username && x.stepIndex === t.stepIndex && x.data?.to === t.assignee);
+  return e ? { toName: toName ?? '—', at: e.at } : undefined;
+}
+
+/**
  * 审批链变更: a chain change is approved only by a second admin at or above
  * the owning org (the chain_change application's applicant org), whoever
  * holds the task (an escalation may have moved it to a supervisor).
  */
-/**
- * 已转办: the caller handed this pending task on (转办) and no longer holds it — whom to, by name, and when; the page
- * says so instead of offering it as the caller's to do.
- */
-async function transferredBy(db: Db, caller: Caller, t: TaskRow, mine: boolean, timeline: AuditRow[]) {
-  if (t.status !== 'pending' || mine || !t.assignee || t.assignee === caller.username) return undefined;
-  const e = timeline.findLast((x) => x.action === 'transfer' && x.actor === caller.username && x.stepIndex === t.stepIndex && x.data?.to === t.assignee);
-  if (!e) return undefined;
-  const [to] = await listUsersWithOrgPath(db, [t.assignee]);
-  return { toName: to?.name ?? '—', at: e.at };
-}
-
 async function requireChainChangeApprover(db: Db, caller: Caller, t: TaskRow, action: string): Promise<void> {
   if (t.applicationType !== 'chain_change' || action !== 'approve') return;
   const app = await getApplication(db, t.applicationId);
@@ -202,10 +200,11 @@ function taskView(t: TaskRow) {
  * The names of a page of tasks (issue 15): the assignee's name and post, the applicant's, the orgs', the campaign's
  * (name and year, so identical titles from different campaigns can be told apart) and the title with the project by name.
  */
-async function taskNames(db: Db, rows: TaskRow[]): Promise<(t: TaskRow) => Record<string, unknown>> {
-  const apps = rows.map((t) => ({ ...t, title: t.subject }));
+async function taskNames(db: Db, rows: TaskRow[], also: ApplicationRow[] = []) {
+  const apps = [...rows.map((t) => ({ ...t, title: t.subject })), ...also];
   const book = await namesForApps(db, apps, { users: rows.map((t) => t.assignee), orgs: rows.map((t) => t.orgId) });
-  return (t) => {
+  // `also`: applications shown beside the tasks (the task page's subject), named from the same lookup.
+  const of = (t: TaskRow) => {
     const n = appNames(book, { ...t, title: t.subject });
     const assignee = personOf(book, t.assignee);
     return {
@@ -223,6 +222,7 @@ async function taskNames(db: Db, rows: TaskRow[]): Promise<(t: TaskRow) => Recor
       projectName: n.projectName,
     };
   };
+  return { of, book };
 }
 
 /**
@@ -355,8 +355,9 @@ export function taskRoutes(deps: TaskDeps): Router {
     ]);
     const page = rows.slice(0, q.limit);
     const [marks, names] = await Promise.all([deputyMarks(deps.db, caller, page), taskNames(deps.db, page)]);
+    const named = names.of;
     res.json({
-      items: page.map((t) => ({ ...taskView(t), ...names(t), ...marks(t) })),
+      items: page.map((t) => ({ ...taskView(t), ...named(t), ...marks(t) })),
       nextCursor: rows.length > q.limit ? encodeCursor(page[page.length - 1]!) : null,
       counts,
     });
@@ -372,14 +373,11 @@ export function taskRoutes(deps: TaskDeps): Router {
     const row = app ?? (await getApplication(deps.db, t.applicationId));
     const fv = row ? await loadFormView(deps.db, caller, row, t) : undefined;
     if (personalData || membership) res.setHeader('Cache-Control', 'no-store');
-    const [marks, names, book] = await Promise.all([
-      deputyMarks(deps.db, caller, [t]),
-      taskNames(deps.db, [t]),
-      app ? namesForApps(deps.db, [app]) : undefined,
-    ]);
+    const [marks, names] = await Promise.all([deputyMarks(deps.db, caller, [t]), taskNames(deps.db, [t], app ? [app] : [])]);
+    const named = names.of(t);
     res.json({
       ...taskView(t),
-      ...names(t),
+      ...named,
       ...marks(t),
       ...(personalData ? { personalData } : {}),
       // Whether the page offers 查看完整信息: the policy's answer on the projection's facts (the reveal itself asks again,
@@ -387,19 +385,19 @@ export function taskRoutes(deps: TaskDeps): Router {
       canRevealPersonalData: policyReveal(caller, revealFacts(t)).allow,
       ...(membership ? { membership } : {}),
       mine,
-      transferred: await transferredBy(deps.db, caller, t, mine, timeline),
+      transferred: transferredBy(caller, t, mine, timeline, named.assigneeName),
       subjectDetail: app
         ? {
             id: app.id,
             type: app.type,
-            title: app.title,
             status: app.status,
             currentStep: app.currentStep,
             applicant: app.applicant,
             applicantOrg: app.applicantOrg,
             targetOrg: app.targetOrg,
             payload: publicPayload(fv?.payload ?? app.payload),
-            ...(book ? appNames(book, app) : {}),
+            // The title (its project by name), and the names beside the ids.
+            ...appNames(names.book, app),
           }
         : undefined,
       ...(fv?.form ? { form: fv.form } : {}),

@@ -58,6 +58,9 @@ export interface ViewRow {
   deputies: Record<string, string> | null;
 }
 
+/** 我发起的 is overdue while one of its open approval tasks is past its limit. */
+const STARTED_OVERDUE = `exists (select 1 from tasks ot where ot.application_id = a.id and ot.status = 'pending' and ot.kind = 'approval' and ot.due_at < now())`;
+
 const micro = (col: string) => `to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 /** LIKE with the user's %, _ and \ taken literally. */
@@ -102,8 +105,7 @@ function applyFilters(db: Db, q: Knex.QueryBuilder, view: TaskViewName, f: ViewF
   if (f.from) q.andWhere(at, '>=', f.from);
   if (f.to) q.andWhere(at, '<', f.to);
   if (f.overdue) {
-    if (view === 'started')
-      q.andWhereRaw(`exists (select 1 from tasks ot where ot.application_id = a.id and ot.status = 'pending' and ot.kind = 'approval' and ot.due_at < now())`);
+    if (view === 'started') q.andWhereRaw(STARTED_OVERDUE);
     else if (view === 'done') q.andWhereRaw('t.due_at < t.completed_at');
     else q.andWhere('t.due_at', '<', db.fn.now());
   }
@@ -138,9 +140,7 @@ export async function listView(db: Db, view: TaskViewName, who: ViewWho, f: View
       db.raw('null::text as kind, null::int as "stepIndex", null::text as decision, null::text as assignee, null::text as "assigneeName"'),
       db.raw('null::text as "decidedBy", null::text as "decidedByName", null::timestamptz as "dueAt", null::timestamptz as "completedAt"'),
       db.raw('null::text as owner, null::text as role, null::text as "taskOrgId", null::text[] as candidates, null::jsonb as deputies'),
-      db.raw(
-        `exists (select 1 from tasks ot where ot.application_id = a.id and ot.status = 'pending' and ot.kind = 'approval' and ot.due_at < now()) as overdue`,
-      ),
+      db.raw(`${STARTED_OVERDUE} as overdue`),
     );
   } else {
     q.leftJoin('users as asg', 'asg.username', 't.assignee')

@@ -4,11 +4,14 @@
  * instant for a user — messages, exports, prints, the API's display fields.
  * Plain arithmetic (no Intl), so workflow code may use it too.
  */
-const OFFSET_MS = 8 * 3_600_000;
+import { CST_OFFSET_MS } from './calendar';
+
+/** Beijing is UTC+8 all year (the working-day calendar's China Standard Time). */
+export const BEIJING_OFFSET_MS = CST_OFFSET_MS;
 
 function shifted(at: Date | string): string | undefined {
   const ms = at instanceof Date ? at.getTime() : Date.parse(at);
-  return Number.isNaN(ms) ? undefined : new Date(ms + OFFSET_MS).toISOString();
+  return Number.isNaN(ms) ? undefined : new Date(ms + BEIJING_OFFSET_MS).toISOString();
 }
 
 /** 2026-11-30 14:34 (Beijing time); an unreadable input is given back unchanged. */
@@ -33,4 +36,9 @@ export function beijingTimeZh(at: Date | string): string {
 /** 2026年11月30日 (the day in Beijing time), for Chinese prose. */
 export function beijingDateZh(at: Date | string): string {
   return beijingTimeZh(at).split(' ')[0]!;
+}
+
+/** The instant a Beijing day (YYYY-MM-DD) begins: its midnight in Beijing. */
+export function beijingDayStart(day: string): Date {
+  return new Date(Date.parse(`${day}T00:00:00Z`) - BEIJING_OFFSET_MS);
 }

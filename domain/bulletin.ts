@@ -10,6 +10,7 @@
  * the ranking by completion, the change since the previous bulletin and the
  * trend over all bulletins so far, and stored as one JSON document.
  */
+import { BEIJING_OFFSET_MS } from './beijing-time';
 import { durationToMs, isValidDuration, MS_PER_DAY } from './duration';
 
 /**
@@ -120,11 +121,9 @@ export function scheduleAnchor(openedAtMs: number): number {
   return Math.floor(openedAtMs / 1000) * 1000;
 }
 
-const BEIJING_MS = 8 * 3_600_000;
-
 /** `ms` moved `months` calendar months on, in Beijing time, the day clamped to the month's last. */
 export function addMonthsBeijing(ms: number, months: number): number {
-  const local = new Date(ms + BEIJING_MS);
+  const local = new Date(ms + BEIJING_OFFSET_MS);
   const y = local.getUTCFullYear();
   const m = local.getUTCMonth() + months;
   const lastDay = new Date(Date.UTC(y, m + 1, 0)).getUTCDate();
@@ -137,7 +136,7 @@ export function addMonthsBeijing(ms: number, months: number): number {
     local.getUTCSeconds(),
     local.getUTCMilliseconds(),
   );
-  return moved - BEIJING_MS;
+  return moved - BEIJING_OFFSET_MS;
 }
 
 /** Period k (k ≥ 0) ends here: anchor + k·every, or k·n calendar months after the anchor. */

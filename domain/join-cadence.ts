@@ -4,11 +4,12 @@
  * (midnight in Beijing, 16:00 UTC), ISO weeks starting on Monday, calendar
  * months. Pure arithmetic on a UTC+8 shift (China keeps no daylight saving).
  */
+import { BEIJING_OFFSET_MS } from './beijing-time';
+
 export type Cadence = 'day' | 'week' | 'month';
 
 export const CADENCES: readonly Cadence[] = ['day', 'week', 'month'];
 
-const OFFSET_MS = 8 * 3_600_000;
 const DAY_MS = 86_400_000;
 
 /** One period: a sortable key, its Chinese label, and its first and last Beijing day (YYYY-MM-DD). */
@@ -24,7 +25,7 @@ const md = (day: string) => day.slice(5);
 
 /** The period of `by` an instant falls in, counted in Beijing time. */
 export function periodOf(at: Date | string, by: Cadence): Period {
-  const ms = (at instanceof Date ? at.getTime() : Date.parse(at)) + OFFSET_MS;
+  const ms = (at instanceof Date ? at.getTime() : Date.parse(at)) + BEIJING_OFFSET_MS;
   // Midnight (as a UTC date) of the Beijing day.
   const day = Math.floor(ms / DAY_MS) * DAY_MS;
   const d = new Date(day);
@@ -48,11 +49,6 @@ export function periodOf(at: Date | string, by: Cadence): Period {
   const first = iso(monday);
   const last = iso(monday + 6 * DAY_MS);
   return { key: `${weekYear}-W${String(week).padStart(2, '0')}`, label: `${weekYear}年第${week}周 (${md(first)}—${md(last)})`, first, last };
-}
-
-/** The instant a Beijing day (YYYY-MM-DD) begins: its midnight in Beijing. */
-export function beijingDayStart(day: string): Date {
-  return new Date(Date.parse(`${day}T00:00:00Z`) - OFFSET_MS);
 }
 
 /** The online-join figures of one region (or all) in one period. */

@@ -26,7 +26,7 @@ import {
   type ParallelGroup,
   type Step,
 } from '../domain/chain';
-import { REASONS, removableSigners, retractableTask as retractable } from '../domain/action-availability';
+import { ENDED_STATUSES, REASONS, removableSigners, retractableTask as retractable } from '../domain/action-availability';
 import { amountCorrectionProblem, applyEdits, canonicalJson } from '../domain/form';
 import {
   actForApplicant,
@@ -64,7 +64,7 @@ import type {
 } from './approval-types';
 
 /** Statuses after which nothing but comments happens. */
-export const FINAL: ReadonlySet<string> = new Set(['approved', 'rejected', 'withdrawn']);
+export const FINAL: ReadonlySet<string> = ENDED_STATUSES;
 /** Idempotency keys kept per application (oldest dropped first). */
 export const MAX_REMEMBERED_KEYS = 1000;
 /** The patch behind which a changed resubmission restarts the review. */

@@ -3,7 +3,8 @@
  * weeks from Monday, calendar months — and the fold of timed counts into them.
  */
 import { describe, expect, it } from 'vitest';
-import { beijingDayStart, foldByPeriod, periodOf } from '../../domain/join-cadence';
+import { beijingDayStart } from '../../domain/beijing-time';
+import { foldByPeriod, periodOf } from '../../domain/join-cadence';
 
 describe('periodOf', () => {
   it('a day ends at midnight in Beijing (16:00 UTC), not at UTC midnight', () => {

@@ -3,7 +3,8 @@
  * (GET /api/applications/:id/allowed) — the applicant's 撤回申请, 修改后重新提交
  * (the form is on the page), 催办 with an optional message, 评论, 抄送 (people
  * by name), and an approver's 撤回审批 — and the refused ones with their
- * reasons. After an action the page reloads what it changed.
+ * reasons. After an action the page loads again what it changed (the API
+ * client announces every change: components/fresh.ts).
  */
 import { useState } from 'react';
 import { App, Button, Card, Form, Input, Modal, Popconfirm, Space } from 'antd';
@@ -22,10 +23,10 @@ interface AllowedOnApplication {
 
 const ORDER = ['resubmit', 'urge', 'comment', 'cc', 'retract', 'withdraw'];
 
-export function ApplicationActions({ applicationId, reloadKey, onDone }: { applicationId: string; reloadKey: number; onDone(): void }) {
+export function ApplicationActions({ applicationId }: { applicationId: string }) {
   const { t, lang } = useI18n();
   const { message } = App.useApp();
-  const allowed = useLoad(() => get<AllowedOnApplication>(`/api/applications/${encodeURIComponent(applicationId)}/allowed`), [applicationId, reloadKey]);
+  const allowed = useLoad(() => get<AllowedOnApplication>(`/api/applications/${encodeURIComponent(applicationId)}/allowed`), [applicationId]);
   const [comment, setComment] = useState('');
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState<string | null>(null);
@@ -50,7 +51,6 @@ export function ApplicationActions({ applicationId, reloadKey, onDone }: { appli
       setComment('');
       setKey(newKey());
       setCopying(false);
-      onDone();
       return null;
     } catch (e) {
       setError(e);

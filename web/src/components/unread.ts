@@ -3,12 +3,7 @@
  * changed (components/fresh.ts — marking messages read is such a change), so
  * the badge follows without a reload.
  */
-import { dataChanged, useLiveCount } from './fresh';
-
-/** Tells the unread badge to count again (messages were marked read). */
-export function notificationsChanged(): void {
-  dataChanged();
-}
+import { useLiveCount } from './fresh';
 
 /** The caller's unread count: loaded when `path` changes, when data changed, and every minute. */
 export function useUnreadCount(path: string): number | null {

@@ -53,9 +53,6 @@ export default function ApplicationPage({ id }: { id: string }) {
   const { t, lang, m } = useI18n();
   const { user, has, orgName } = useSession();
   const app = useLoad(() => get<ApplicationDetail>(`/api/applications/${encodeURIComponent(id)}`), [id]);
-  const [routeKey, setRouteKey] = useState(0);
-  // An action changes the application, its timeline, its route and what may be done next.
-  const reload = () => (void app.reload(), setRouteKey((k) => k + 1));
 
   if (app.error && !app.data) return <ErrorAlert error={app.error} />;
   const a = app.data;
@@ -97,7 +94,7 @@ export default function ApplicationPage({ id }: { id: string }) {
           <Space orientation="vertical" size={16} style={{ width: '100%' }}>
             <Card title={t('申请内容')} size="small" data-testid="application-content">
               {a.status === 'returned' && mine ? (
-                <Resubmit app={a} onDone={reload} />
+                <Resubmit app={a} />
               ) : (
                 <>
                   <Descriptions
@@ -127,9 +124,9 @@ export default function ApplicationPage({ id }: { id: string }) {
         </Col>
         <Col xs={24} xl={9}>
           <Space orientation="vertical" size={16} style={{ width: '100%' }}>
-            <ApplicationActions applicationId={a.id} reloadKey={routeKey} onDone={reload} />
+            <ApplicationActions applicationId={a.id} />
             <Card title={t('审批路线')} size="small">
-              <RoutePreview key={routeKey} applicationId={a.id} />
+              <RoutePreview applicationId={a.id} />
             </Card>
             <Card title={t('附件')} size="small">
               <Attachments applicationId={a.id} canUpload={mine && open} />
@@ -142,7 +139,7 @@ export default function ApplicationPage({ id }: { id: string }) {
 }
 
 /** 修改后重新提交: a returned application with its fields and form editable again. */
-function Resubmit({ app, onDone }: { app: ApplicationDetail; onDone(): void }) {
+function Resubmit({ app }: { app: ApplicationDetail }) {
   const { t, lang } = useI18n();
   const { message } = App.useApp();
   const [form] = Form.useForm<{ title: string; amount?: number; reason?: string; comment?: string }>();
@@ -176,7 +173,6 @@ function Resubmit({ app, onDone }: { app: ApplicationDetail; onDone(): void }) {
       );
       void message.success(t('已重新提交'));
       setKey(newKey());
-      onDone();
     } catch (e) {
       setError(e);
       if (e instanceof ApiError) {

@@ -3,7 +3,7 @@
  * bulletins, newest first. Each leads to what it is about (its task,
  * application, bulletin or campaign) and is marked read on the way; unread
  * ones are bold with a dot; 全部标为已读 marks them all. The menu's badge
- * follows (notificationsChanged).
+ * follows (the API client announces the change: components/fresh.ts).
  */
 import { useState } from 'react';
 import { App, Badge, Button, Card, DatePicker, Input, List, Select, Space, Tag, Typography } from 'antd';
@@ -12,7 +12,6 @@ import dayjs from 'dayjs';
 import { get, post } from '../api';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { ExportButtons } from '../components/ExportButtons';
-import { notificationsChanged } from '../components/unread';
 import { useLoad } from '../components/useLoad';
 import { useI18n } from '../i18n';
 import { navigate } from '../router';
@@ -68,7 +67,6 @@ export default function Notifications() {
           items: d.items.map((n) => (!n.readAt && ('all' in body || body.ids.includes(n.id)) ? { ...n, readAt: now } : n)),
         },
     );
-    notificationsChanged();
     return r;
   };
 

@@ -94,8 +94,6 @@ export default function TaskPage({ id }: { id: string }) {
   const { orgName, user } = useSession();
   const task = useLoad(() => get<TaskDetail>(`/api/tasks/${encodeURIComponent(id)}`), [id]);
   const allowed = useLoad(() => get<Allowed>(`/api/tasks/${encodeURIComponent(id)}/allowed`), [id]);
-  const [routeKey, setRouteKey] = useState(0);
-  const reload = () => (void task.reload(), void allowed.reload(), setRouteKey((k) => k + 1));
   const formRef = useRef<TaskFormHandle>(null);
   // The full numbers live in this view only: never cached, gone when the page is left.
   const [revealed, setRevealed] = useState<PersonalData | undefined>(undefined);
@@ -200,14 +198,14 @@ export default function TaskPage({ id }: { id: string }) {
         </Col>
         <Col xs={24} xl={9}>
           <Space orientation="vertical" size={16} style={{ width: '100%' }}>
-            <ActionPanel task={d} allowed={allowed.data} loadError={allowed.error} onDone={reload} formRef={formRef} />
+            <ActionPanel task={d} allowed={allowed.data} loadError={allowed.error} formRef={formRef} />
             {s && (
               <>
                 <Card title={t('附件')} size="small" extra={<PrintButtons applicationId={s.id} title={s.title} />}>
                   <Attachments applicationId={s.id} canUpload={editable} taskId={d.id} />
                 </Card>
                 <Card title={t('审批路线')} size="small">
-                  <RoutePreview key={routeKey} applicationId={s.id} />
+                  <RoutePreview applicationId={s.id} />
                 </Card>
               </>
             )}
@@ -480,13 +478,11 @@ function ActionPanel({
   task,
   allowed,
   loadError,
-  onDone,
   formRef,
 }: {
   task: TaskDetail;
   allowed?: Allowed;
   loadError: unknown;
-  onDone(): void;
   formRef: React.RefObject<TaskFormHandle | null>;
 }) {
   const { t, lang } = useI18n();
@@ -528,7 +524,7 @@ function ActionPanel({
       setComment('');
       setDialog(null);
       setKey(newKey());
-      onDone();
+      // The page, the route and the badges load again: the API client announced the change (components/fresh.ts).
       return null;
     } catch (e) {
       setError(e);
