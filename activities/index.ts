@@ -19,6 +19,7 @@ import { createBulkActivities } from './bulk-actions';
 import { createMigrationActivities } from './chain-migration';
 import { createBulletinActivities, type MailSettings } from './bulletin';
 import { createCampaignActivities } from './campaign';
+import { createProvinceBulletinActivities } from './province-bulletin';
 import { createRetentionActivities } from './retention';
 import { calendarCache, evaluateGroupCondition, planEscalationTo, resolveEscalationTarget, resolveStepRoute } from './route-resolution';
 
@@ -42,6 +43,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createCampaignActivities(deps),
     ...createBulletinActivities(deps),
+    ...createProvinceBulletinActivities(deps),
     ...createBulkActivities(deps),
     ...createMigrationActivities(deps),
     ...createRetentionActivities(deps),

@@ -807,8 +807,44 @@ export function readsBulletins(p: Principal, orgKind: string | undefined): boole
 }
 
 /** What the web app offers a caller (menus), each derived from the policy functions above. */
-export function capabilities(p: Principal, orgKind: string | undefined): { readBulletins: boolean } {
-  return { readBulletins: readsBulletins(p, orgKind) };
+export function capabilities(p: Principal, orgKind: string | undefined): { readBulletins: boolean; readProvinceOverview: boolean } {
+  return { readBulletins: readsBulletins(p, orgKind), readProvinceOverview: readsProvinceOverview(p, orgKind) };
+}
+
+/** The roles that follow a province's or a city's campaigns from above: its leadership (督办), admins and reviewers (基层工作部). */
+const OVERVIEW_ROLES: Role[] = ['admin', 'supervisor', 'reviewer'];
+
+/**
+ * The overview across cities (全省概览, GET /api/orgs/:id/overview): for a
+ * province, its admins, supervisors and reviewers (and those of the orgs above
+ * it); for a city, the same roles of the city or above. An org the caller
+ * cannot see (another city, another province) or that has no overview (a
+ * county, a grassroots union) is not found (404); an org they see — their own,
+ * one above them — without one of those roles there, 403.
+ */
+export function readOrgOverview(p: Principal, org: { path: string; kind: string } | undefined): Decision {
+  if (!org || !seeOrg(p, org) || (org.kind !== 'province' && org.kind !== 'city')) return deny('组织不存在或没有概览 / no overview for this org', 404);
+  if (withinAny(org.path, scopesWith(p, ...OVERVIEW_ROLES))) return allow();
+  return deny('全省概览只对省总（或本市总）的管理员、督办和审核员开放 / only admins, supervisors and reviewers of the province (or the city) see the overview');
+}
+
+/** Reading the province's bulletins of cities: whoever reads its overview, for a province. */
+export function readProvinceBulletins(p: Principal, org: { path: string; kind: string } | undefined): Decision {
+  if (org && org.kind !== 'province') return deny('组织不存在或没有全省通报 / no province bulletins for this org', 404);
+  return readOrgOverview(p, org);
+}
+
+/** Setting the province bulletin's period and issuing one now: an admin of the province (or above). */
+export function runProvinceBulletins(p: Principal, org: { path: string; kind: string } | undefined): Decision {
+  const read = readProvinceBulletins(p, org);
+  if (!read.allow) return read;
+  if (withinAny(org!.path, scopesWith(p, 'admin'))) return allow();
+  return deny('只有省总管理员可以设置或发布全省通报 / only a province admin sets or issues the province bulletin');
+}
+
+/** Whether the menu offers 全省概览: admins, supervisors and reviewers of a province. */
+export function readsProvinceOverview(p: Principal, orgKind: string | undefined): boolean {
+  return orgKind === 'province' && hasAnyRole(p, ...OVERVIEW_ROLES);
 }
 
 /** The delivery record of a bulletin: admins and supervisors of the city or above. */

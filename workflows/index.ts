@@ -4,5 +4,6 @@ export { campaignWorkflow, advancePhaseUpdate, getCampaignQuery } from './campai
 export { regionCampaignWorkflow, submitPlanUpdate, submitProjectListUpdate, getRegionQuery } from './region-campaign';
 export { projectWorkflow, reportProgressUpdate, recordInspectionUpdate, submitSelfAssessmentUpdate, getProjectQuery } from './project';
 export { bulletinWorkflow, bulletinDeliveryWorkflow } from './bulletin';
+export { provinceBulletinWorkflow } from './province-bulletin';
 export { bulkActionWorkflow, bulkProgressQuery } from './bulk-action';
 export { retentionWorkflow } from './retention';
