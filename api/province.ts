@@ -225,7 +225,7 @@ export function provinceRoutes(deps: ProvinceDeps): Router {
   router.post('/api/orgs/:id/bulletins', idempotent(db), async (req, res) => {
     const caller = callerOf(req);
     const org = await provinceFor(caller, req.params.id as string, runProvinceBulletins);
-    const body = parseOr400(issueSchema, req.body ?? {});
+    const body = parseOr400(issueSchema, req.body);
     const key = idempotencyKeyOf(req);
     const requestKey = key ? idFromKey(caller.username, key) : newId();
     const workflowId = `province-bulletin-${org.id}-adhoc-${requestKey}`;

@@ -339,6 +339,30 @@ const REGION_SUBMIT = '2F2 N 2F2F NN NNNN F2F U';
 const RUN_CAMPAIGN = 'FFF F FF2F NN NNNN FFF U';
 /** readBulletins: supervisors, admins, staff of the city or above; staff and admins of a region taking part. */
 const BULLETIN_READERS = '2F2 F 2F22 NN NNNN F22 U';
+/** The province's overview and bulletins: its admins, supervisors and reviewers; everyone below sees the province, so 403. */
+const PROVINCE_READERS = 'FFF F FFFF FF FFFF 222 U';
+/** Setting and issuing the province bulletin: a province admin. */
+const PROVINCE_ADMIN = 'FFF F FFFF FF FFFF F2F U';
+
+/** What a province bulletin call could change: the bulletins, the settings, the notices. */
+function provinceBulletinFootprint(ctx: Ctx) {
+  return async () => ({
+    bulletins: await count(ctx.h, 'province_bulletins', (q) => q.where({ org_id: 'henan' })),
+    settings: (await ctx.h.db('province_bulletin_settings').where({ org_id: 'henan' }).first()) ?? null,
+    notices: await count(ctx.h, 'notifications', (q) => q.where('event_key', 'like', 'province-bulletin:%')),
+  });
+}
+
+let provinceBulletinId: Promise<string> | undefined;
+/** One province bulletin, issued by prov.admin on first use. */
+function provinceBulletin(ctx: Ctx): Promise<string> {
+  provinceBulletinId ??= (async () => {
+    const r = await ctx.h.call('POST', '/api/orgs/henan/bulletins', { token: await ctx.h.login('prov.admin'), body: { year: 2026 } });
+    if (r.status !== 201) throw new Error(`province bulletin: ${r.status} ${JSON.stringify(r.body)}`);
+    return r.body.id as string;
+  })();
+  return provinceBulletinId;
+}
 /** Any admin (reassignTasks, proposing a chain of one's own org). */
 const ANY_ADMIN = 'FF2 F FF2F FF FF2F F2F U';
 /** manageUser / grantPost on a 新华区 staff account: admins whose subtree holds 新华区; to everyone else the person does not exist. */
@@ -1319,6 +1343,33 @@ export const CASES: RouteCase[] = [
       };
     },
   },
+  // --- the province's view across its cities (全省概览) and its bulletin of cities (全省通报) ------
+  // readOrgOverview / readProvinceBulletins: admins, supervisors and reviewers of the province (a city: of it or above);
+  // an org seen from below is refused (403), another city is not found (404).
+  read('GET /api/orgs/:id/overview', 'the province 河南', 'henan', PROVINCE_READERS, () => '/api/orgs/henan/overview'),
+  read('GET /api/orgs/:id/overview?city', 'the city 平顶山', 'pds', 'FFF F F222 FF NNNN 222 U', () => '/api/orgs/pds/overview'),
+  read('GET /api/orgs/:id/bulletins', 'the province 河南', 'henan', PROVINCE_READERS, () => '/api/orgs/henan/bulletins'),
+  {
+    route: 'POST /api/orgs/:id/bulletins',
+    subject: 'the province 河南',
+    subjectOrg: 'henan',
+    expect: PROVINCE_ADMIN,
+    ok: 201,
+    mutating: true,
+    probe: (ctx) => ({ method: 'POST', path: '/api/orgs/henan/bulletins', body: { year: 2026 }, footprint: provinceBulletinFootprint(ctx) }),
+  },
+  {
+    route: 'POST /api/orgs/:id/bulletins/schedule',
+    subject: 'the province 河南',
+    subjectOrg: 'henan',
+    expect: PROVINCE_ADMIN,
+    ok: 200,
+    mutating: true,
+    probe: (ctx) => ({ method: 'POST', path: '/api/orgs/henan/bulletins/schedule', body: { every: 'P3M' }, footprint: provinceBulletinFootprint(ctx) }),
+  },
+  read('GET /api/province-bulletins/:id', 'a bulletin of 河南', 'henan', PROVINCE_READERS, () => '', {
+    probe: async (ctx) => ({ method: 'GET', path: `/api/province-bulletins/${await provinceBulletin(ctx)}` }),
+  }),
   read(
     'GET /api/campaigns/:id/regions/:org/imports/:importId',
     "xinhua.staff's survey upload to 新华区 (Prefer: respond-async)",

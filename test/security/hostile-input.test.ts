@@ -602,6 +602,14 @@ const CASES: Record<string, RouteCase> = {
   'post /api/campaigns/{id}/reports': { user: 'city.admin', path: () => `/api/campaigns/${fx.campaign}/reports`, bodyless: true, ok: 201 },
   // Writes nothing; any body is ignored.
   'post /api/reports/{id}/print-link': { user: 'city.lead', path: () => `/api/reports/${fx.report}/print-link`, bodyless: true },
+  // Each valid request issues a province bulletin of the year given.
+  'post /api/orgs/{id}/bulletins': { user: 'prov.admin', path: () => '/api/orgs/henan/bulletins', valid: () => ({ year: 2026 }), ok: 201 },
+  'post /api/orgs/{id}/bulletins/schedule': {
+    user: 'prov.admin',
+    path: () => '/api/orgs/henan/bulletins/schedule',
+    valid: () => ({ every: 'P3M' }),
+    required: ['every'],
+  },
   'post /api/campaigns/{id}/reports/schedule': {
     user: 'city.admin',
     path: () => `/api/campaigns/${fx.campaign}/reports/schedule`,

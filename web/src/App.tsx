@@ -27,6 +27,7 @@ const NewApplication = lazy(() => import('./pages/NewApplication'));
 const ApplicationPage = lazy(() => import('./pages/ApplicationPage'));
 const Bulletins = lazy(() => import('./pages/Bulletins'));
 const BulletinView = lazy(() => import('./pages/BulletinView'));
+const ProvinceOverview = lazy(() => import('./pages/ProvinceOverview'));
 const Posters = lazy(() => import('./pages/Posters'));
 const Notifications = lazy(() => import('./pages/Notifications'));
 const ChangePassword = lazy(() => import('./pages/ChangePassword'));
@@ -73,6 +74,7 @@ export function App() {
   else if (path === '/applications') page = <MyApplications />;
   else if (path === '/applications/new') page = <NewApplication type={query.get('type') ?? 'subsidy'} />;
   else if ((p = match('/applications/:id', path))) page = <ApplicationPage id={p.id!} />;
+  else if (path === '/province') page = <ProvinceOverview />;
   else if (path === '/bulletins') page = <Bulletins campaignId={query.get('campaign') ?? undefined} />;
   else if ((p = match('/bulletins/:id', path))) page = <BulletinView id={p.id!} />;
   else if (path === '/posters') page = <Posters />;

@@ -14,6 +14,7 @@ import {
   FileAddOutlined,
   FileTextOutlined,
   FlagOutlined,
+  GlobalOutlined,
   KeyOutlined,
   LogoutOutlined,
   MenuOutlined,
@@ -83,6 +84,7 @@ export function AppLayout({ path, children }: { path: string; children: ReactNod
           { key: '/applications', icon: <FileTextOutlined />, label: t('我的申请') },
         ]
       : []),
+    ...(user.can?.readProvinceOverview ? [{ key: '/province', icon: <GlobalOutlined />, label: t('全省概览') }] : []),
     ...(user.can?.readBulletins ? [{ key: '/bulletins', icon: <NotificationOutlined />, label: t('进度通报') }] : []),
     ...(has('staff', 'admin') || isGrassroots ? [{ key: '/posters', icon: <QrcodeOutlined />, label: t('入会二维码') }] : []),
     {

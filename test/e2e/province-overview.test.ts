@@ -1,0 +1,90 @@
+/**
+ * In a real browser: with a campaign running in each demo city (平顶山 and
+ * 许昌, names of their own), the province admin opens 全省概览 from the menu —
+ * the cities' chart, the table of cities with their ranking and overdue work,
+ * each city's configuration, the campaigns with links into them — issues a
+ * province bulletin of cities and sets its period; a city admin has no such
+ * menu item.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { startHarness, type Harness } from '../support/harness';
+import { buildLaunch, CampaignDriver } from '../support/campaigns';
+import { unique } from '../support/factories';
+import { launchBrowser, login, openSession, pickOption } from './browser';
+
+let h: Harness;
+let d: CampaignDriver;
+let browser: Browser;
+beforeAll(async () => {
+  [h, browser] = await Promise.all([startHarness(), launchBrowser()]);
+  d = new CampaignDriver(h);
+});
+afterAll(async () => {
+  await browser?.close();
+  await h?.close();
+});
+
+describe('the province overview in the browser', () => {
+  it('shows the cities ranked with their overdue work and campaigns, and issues a province bulletin', async () => {
+    const pdsName = `平顶山全省概览演示 ${unique()}`;
+    const xcName = `许昌全省概览演示 ${unique()}`;
+    const pds = await d.launch(buildLaunch({ name: pdsName, regions: ['pds-xinhua', 'pds-weidong'], targets: { newMembers: 20, newUnions: 2 } }));
+    const xc = await h.call('POST', '/api/campaigns', {
+      token: await h.login('xc.admin'),
+      body: buildLaunch({ name: xcName, cityOrg: 'xc', regions: ['xc-weidu', 'xc-jianan'], groups: ['courier', 'truck_driver'], targets: { newMembers: 10 } }),
+    });
+    expect(xc.status, JSON.stringify(xc.body)).toBe(201);
+    await d.waitForPhase(pds.id, 'survey');
+    // 许昌's regions miss their plans: overdue (督办) once the survey is closed early.
+    const advanced = await h.call('POST', `/api/campaigns/${xc.body.id}/advance`, { token: await h.login('xc.admin'), body: { reason: '摸底期满' } });
+    expect(advanced.status, JSON.stringify(advanced.body)).toBe(200);
+
+    const prov = await openSession(browser, h.url);
+    await login(prov, 'prov.admin');
+    await prov.page.getByRole('menuitem', { name: /全省概览/ }).click();
+    await prov.page.waitForURL('**/province');
+    const cities = prov.page.getByTestId('city-table');
+    await cities.locator('tr.ant-table-row', { hasText: '平顶山市总工会' }).waitFor();
+    await cities.locator('tr.ant-table-row', { hasText: '许昌市总工会' }).waitFor();
+    await prov.page.getByTestId('province-chart').locator('canvas, svg').first().waitFor();
+    // The campaigns of the year, each with its phase.
+    const campaigns = prov.page.getByTestId('province-campaigns');
+    await expect.poll(async () => (await campaigns.textContent()) ?? '').toMatch(/调查摸底|立项审核/);
+    // 许昌's overdue plans show as 督办 on its row.
+    await expect.poll(async () => (await cities.locator('tr.ant-table-row', { hasText: '许昌市总工会' }).textContent()) ?? '', { timeout: 30_000 }).toMatch(/督办 \d+/);
+    // Each city's configuration: open 许昌's row.
+    await cities.locator('tr.ant-table-row', { hasText: '许昌市总工会' }).locator('.ant-table-row-expand-icon').click();
+    await expect.poll(async () => (await cities.textContent()) ?? '').toContain('许昌市工交工会');
+    expect(await cities.textContent()).toContain(xcName);
+    await prov.shot('60-province-overview');
+
+    // A province bulletin now, and the period set to quarterly.
+    await prov.page.getByTestId('issue-province-bulletin').click();
+    await prov.page.getByText(/已生成通报 第\d+期（临时）/).waitFor({ timeout: 60_000 });
+    await pickOption(prov.page, prov.page.getByTestId('province-period'), '每季度');
+    await prov.page.getByText('通报周期已设置').waitFor();
+    await expect.poll(async () => (await prov.page.getByTestId('province-bulletins').textContent()) ?? '').toContain('临时');
+    await expect.poll(async () => (await prov.page.locator('.ant-card', { hasText: '全省通报' }).textContent()) ?? '').toContain('每季度');
+    await prov.page.getByTestId('province-bulletins').scrollIntoViewIfNeeded();
+    await prov.shot('61-province-bulletins');
+
+    // Into 许昌's campaign from its configuration on the overview.
+    await cities.getByRole('link', { name: xcName }).click();
+    await prov.page.waitForURL(`**/campaigns/${xc.body.id}`);
+    await prov.page.getByText(xcName).first().waitFor();
+    expect(prov.errors).toEqual([]);
+
+    // A city admin gets no 全省概览.
+    const city = await openSession(browser, h.url);
+    await login(city, 'city.admin');
+    await city.page.getByRole('menuitem', { name: /进度通报/ }).waitFor();
+    expect(await city.page.getByRole('menuitem', { name: /全省概览/ }).count()).toBe(0);
+    await city.close();
+    await prov.close();
+    await h.temporal.schedule
+      .getHandle('province-bulletins-henan')
+      .delete()
+      .catch(() => undefined);
+  }, 180_000);
+});
