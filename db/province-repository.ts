@@ -26,7 +26,14 @@ export async function readProvinceRaw(db: Db, orgId: string, year: number): Prom
     .whereIn('g.city_id', cityIds)
     .select({ groupId: 'g.group_id', cityId: 'g.city_id', unionId: 'g.union_id', unionName: 'u.name' });
   const groups: { id: string; name: string }[] = await db('target_groups').select('id', 'name');
-  const rows: { id: string; name: string; city_org: string; phase: string; phase_ends_at: Date | null; config: any }[] = await db('campaigns')
+  const rows: {
+    id: string;
+    name: string;
+    city_org: string;
+    phase: string;
+    phase_ends_at: Date | null;
+    config: { groups?: string[]; targets?: { newMembers?: number; newUnions?: number } } | null;
+  }[] = await db('campaigns')
     .whereIn('city_org', cityIds)
     .andWhere({ year })
     .whereNot({ phase: 'pending' })
@@ -43,7 +50,7 @@ export async function readProvinceRaw(db: Db, orgId: string, year: number): Prom
       cityOrg: c.city_org,
       phase: c.phase,
       phaseEndsAt: c.phase_ends_at ? c.phase_ends_at.toISOString() : null,
-      groups: (c.config?.groups ?? []) as string[],
+      groups: c.config?.groups ?? [],
       targets: { newMembers: Number(c.config?.targets?.newMembers ?? 0), newUnions: Number(c.config?.targets?.newUnions ?? 0) },
       overdue: overdue.flatMap((r) => r.overdue ?? []),
       figures,

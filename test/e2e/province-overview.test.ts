@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { startHarness, type Harness } from '../support/harness';
+import { eventually, startHarness, type Harness } from '../support/harness';
 import { buildLaunch, CampaignDriver } from '../support/campaigns';
 import { unique } from '../support/factories';
 import { launchBrowser, login, openSession, pickOption } from './browser';
@@ -36,9 +36,17 @@ describe('the province overview in the browser', () => {
     });
     expect(xc.status, JSON.stringify(xc.body)).toBe(201);
     await d.waitForPhase(pds.id, 'survey');
+    await eventually(async () => {
+      const r = await h.call('GET', `/api/campaigns/${xc.body.id}`, { token: await h.login('xc.admin') });
+      return r.body.phase === 'survey' ? true : undefined;
+    });
     // 许昌's regions miss their plans: overdue (督办) once the survey is closed early.
     const advanced = await h.call('POST', `/api/campaigns/${xc.body.id}/advance`, { token: await h.login('xc.admin'), body: { reason: '摸底期满' } });
     expect(advanced.status, JSON.stringify(advanced.body)).toBe(200);
+    await eventually(async () => {
+      const rows = await h.db('campaign_regions').where({ campaign_id: xc.body.id }).select('overdue');
+      return rows.every((r: { overdue: unknown[] }) => r.overdue.length > 0) ? true : undefined;
+    }, 30_000);
 
     const prov = await openSession(browser, h.url);
     await login(prov, 'prov.admin');
@@ -52,7 +60,9 @@ describe('the province overview in the browser', () => {
     const campaigns = prov.page.getByTestId('province-campaigns');
     await expect.poll(async () => (await campaigns.textContent()) ?? '').toMatch(/调查摸底|立项审核/);
     // 许昌's overdue plans show as 督办 on its row.
-    await expect.poll(async () => (await cities.locator('tr.ant-table-row', { hasText: '许昌市总工会' }).textContent()) ?? '', { timeout: 30_000 }).toMatch(/督办 \d+/);
+    await expect
+      .poll(async () => (await cities.locator('tr.ant-table-row', { hasText: '许昌市总工会' }).textContent()) ?? '', { timeout: 30_000 })
+      .toMatch(/督办 \d+/);
     // Each city's configuration: open 许昌's row.
     await cities.locator('tr.ant-table-row', { hasText: '许昌市总工会' }).locator('.ant-table-row-expand-icon').click();
     await expect.poll(async () => (await cities.textContent()) ?? '').toContain('许昌市工交工会');

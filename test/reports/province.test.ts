@@ -68,11 +68,11 @@ describe('the province overview across its cities', () => {
     expect(xcLaunch.status, JSON.stringify(xcLaunch.body)).toBe(201);
     ids.xc = xcLaunch.body.id;
 
-    await d.waitForPhase(ids.pds!, 'survey');
+    await d.waitForPhase(ids.pds, 'survey');
     const plan = await call('city.staff', 'POST', `/api/campaigns/${ids.pds}/regions/pds-xinhua/plan`, { summary: '以快递为重点', measures: ['拉网式排查'] });
     expect(plan.status, JSON.stringify(plan.body)).toBe(200);
-    await d.advance(ids.pds!, '摸底完成');
-    await d.waitForPhase(ids.pds!, 'listing');
+    await d.advance(ids.pds, '摸底完成');
+    await d.waitForPhase(ids.pds, 'listing');
     const list = await call('city.staff', 'POST', `/api/campaigns/${ids.pds}/regions/pds-xinhua/projects`, {
       projects: [organizingProject({ type: 'enterprise_union', plannedMembers: 8, groups: ['courier'] })],
     });
@@ -80,12 +80,13 @@ describe('the province overview across its cities', () => {
     await d.act('city.reviewer', list.body.applicationId, { action: 'approve' });
     await d.act('prov.reviewer', list.body.applicationId, { action: 'approve' });
     await eventually(async () => ((await d.projectsOf(ids.pds!)).some((p) => p.status === 'approved') ? true : undefined));
-    await d.advance(ids.pds!, '清单已批复');
-    await d.waitForPhase(ids.pds!, 'implementation');
+    await d.advance(ids.pds, '清单已批复');
+    await d.waitForPhase(ids.pds, 'implementation');
     const project = await eventually(async () => (await d.projectsOf(ids.pds!, 'pds-xinhua')).find((p) => p.status === 'in_progress'));
     const progress = await call('city.staff', 'POST', `/api/projects/${project.id}/progress`, { members: memberRecords(4, 'courier') });
     expect(progress.status, JSON.stringify(progress.body)).toBe(200);
 
+    await eventually(async () => ((await call('xc.admin', 'GET', `/api/campaigns/${ids.xc}`)).body.phase === 'survey' ? true : undefined));
     const xcAdvance = await call('xc.admin', 'POST', `/api/campaigns/${ids.xc}/advance`, { reason: '摸底期满' });
     expect(xcAdvance.status, JSON.stringify(xcAdvance.body)).toBe(200);
     // Both 许昌 regions overdue and, after the grace, escalated to accountability.
@@ -146,7 +147,7 @@ describe('the province overview across its cities', () => {
     ]);
     // Phases per campaign.
     const campaign = (id: string) => r.campaigns.find((c: { id: string }) => c.id === id);
-    expect(campaign(ids.pds!)).toMatchObject({ phase: 'implementation', phaseLabel: '推进实施 / implementation', cityName: '平顶山市总工会', regions: 2 });
+    expect(campaign(ids.pds)).toMatchObject({ phase: 'implementation', phaseLabel: '推进实施 / implementation', cityName: '平顶山市总工会', regions: 2 });
     expect(campaign(ids.xc!)).toMatchObject({ phase: 'listing', phaseLabel: '立项审核 / project listing and review', cityName: '许昌市总工会' });
     expect(r.totals).toMatchObject({ campaigns: 2, members: { count: 4, target: 30 }, overdue: { items: 4, supervision: 2, accountability: 2 } });
 

@@ -8,7 +8,6 @@
 import { useMemo, useState } from 'react';
 import { App, Button, Card, Col, Descriptions, Row, Select, Space, Statistic, Table, Tag, Typography } from 'antd';
 import { FileAddOutlined, ReloadOutlined } from '@ant-design/icons';
-import dayjs from 'dayjs';
 import { download, get, newKey, post } from '../api';
 import { completionChart } from '../components/completion-chart';
 import { EChart, type ChartOption } from '../components/EChart';
@@ -74,6 +73,9 @@ interface ProvinceBulletins {
   items: { id: string; seq: number; label: string; kind: string; year: number; period: { label: string }; issuedAt: string; issuedByName: string | null }[];
 }
 
+/** An instant as 2026-07-03 14:05 in Beijing time (UTC+8, no daylight saving), whatever the browser's zone. */
+const beijing = (iso: string) => new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
+
 const PERIODS = ['P1M', 'P2M', 'P3M', 'P4M', 'P6M', 'P12M'];
 const PERIOD_WORDS: Record<string, string> = { P1M: '每月', P2M: '每两个月', P3M: '每季度', P4M: '每四个月', P6M: '每半年', P12M: '每年' };
 
@@ -82,7 +84,7 @@ export default function ProvinceOverview() {
   const { message } = App.useApp();
   const { user, has } = useSession();
   const org = user?.org ?? '';
-  const thisYear = Number(dayjs().format('YYYY'));
+  const thisYear = Number(beijing(new Date().toISOString()).slice(0, 4));
   const [year, setYear] = useState(thisYear);
   const overview = useLoad(() => get<Overview>(`/api/orgs/${encodeURIComponent(org)}/overview?year=${year}`), [org, year]);
   const bulletins = useLoad(() => get<ProvinceBulletins>(`/api/orgs/${encodeURIComponent(org)}/bulletins`), [org]);
@@ -168,7 +170,10 @@ export default function ProvinceOverview() {
                 <Statistic title={t('新建工会')} value={o.totals.unions.established} />
               </Col>
               <Col xs={12} md={6}>
-                <Statistic title={t('逾期事项（督办 / 问责）')} value={`${o.totals.overdue.items}（${o.totals.overdue.supervision} / ${o.totals.overdue.accountability}）`} />
+                <Statistic
+                  title={t('逾期事项（督办 / 问责）')}
+                  value={`${o.totals.overdue.items}（${o.totals.overdue.supervision} / ${o.totals.overdue.accountability}）`}
+                />
               </Col>
             </Row>
             {chart && <EChart option={chart} height={300} testId="province-chart" />}
@@ -193,11 +198,20 @@ export default function ProvinceOverview() {
                 rowExpandable: (c) => c.configuration.length > 0,
                 expandedRowRender: (c) =>
                   c.configuration.map((k) => (
-                    <Descriptions key={k.campaign} size="small" column={1} title={<Link to={`/campaigns/${encodeURIComponent(k.campaign)}`}>{k.campaignName}</Link>} bordered style={{ marginBottom: 8 }}>
+                    <Descriptions
+                      key={k.campaign}
+                      size="small"
+                      column={1}
+                      title={<Link to={`/campaigns/${encodeURIComponent(k.campaign)}`}>{k.campaignName}</Link>}
+                      bordered
+                      style={{ marginBottom: 8 }}
+                    >
                       <Descriptions.Item label={t('重点群体与负责产业工会')}>
                         {k.groups.map((g) => `${g.name}${g.industryUnion ? `（${g.industryUnion}）` : ''}`).join('、')}
                       </Descriptions.Item>
-                      <Descriptions.Item label={t('目标')}>{t('新增会员 {m} 人，新建工会 {u} 个', { m: k.targets.newMembers, u: k.targets.newUnions })}</Descriptions.Item>
+                      <Descriptions.Item label={t('目标')}>
+                        {t('新增会员 {m} 人，新建工会 {u} 个', { m: k.targets.newMembers, u: k.targets.newUnions })}
+                      </Descriptions.Item>
                       <Descriptions.Item label={t('参与地区')}>{k.regions}</Descriptions.Item>
                     </Descriptions>
                   )),
@@ -223,7 +237,7 @@ export default function ProvinceOverview() {
               ]}
               locale={{ emptyText: t('本年度暂无行动') }}
             />
-            <Typography.Text type="secondary">{t('数据截至 {at}（北京时间）', { at: dayjs(o.asOf).format('YYYY-MM-DD HH:mm') })}</Typography.Text>
+            <Typography.Text type="secondary">{t('数据截至 {at}（北京时间）', { at: beijing(o.asOf) })}</Typography.Text>
           </>
         )}
       </Card>
@@ -256,7 +270,7 @@ export default function ProvinceOverview() {
             {bulletins.data?.settings
               ? t('通报周期：{p}；下次发布：{next}', {
                   p: m(bulletins.data.settings.label),
-                  next: bulletins.data.schedule?.nextRuns[0] ? dayjs(bulletins.data.schedule.nextRuns[0]).format('YYYY-MM-DD HH:mm') : '—',
+                  next: bulletins.data.schedule?.nextRuns[0] ? beijing(bulletins.data.schedule.nextRuns[0]) : '—',
                 })
               : t('尚未设置通报周期')}
           </Typography.Paragraph>
@@ -279,14 +293,18 @@ export default function ProvinceOverview() {
               },
               { title: t('年度'), dataIndex: 'year' },
               { title: t('周期'), render: (_: unknown, b: ProvinceBulletins['items'][number]) => m(b.period.label) },
-              { title: t('发布时间'), dataIndex: 'issuedAt', render: (v: string) => dayjs(v).format('YYYY-MM-DD HH:mm') },
+              { title: t('发布时间'), dataIndex: 'issuedAt', render: (v: string) => beijing(v) },
               { title: t('发布人'), render: (_: unknown, b: ProvinceBulletins['items'][number]) => m(b.issuedByName ?? '') },
               {
                 title: t('下载'),
                 render: (_: unknown, b: ProvinceBulletins['items'][number]) => (
                   <Space size={4}>
                     {(['html', 'xlsx', 'csv'] as const).map((f) => (
-                      <Button key={f} size="small" onClick={() => void download(`/api/province-bulletins/${encodeURIComponent(b.id)}?format=${f}`, `${b.id}.${f}`)}>
+                      <Button
+                        key={f}
+                        size="small"
+                        onClick={() => void download(`/api/province-bulletins/${encodeURIComponent(b.id)}?format=${f}`, `${b.id}.${f}`)}
+                      >
                         {f === 'html' ? t('打印版') : f.toUpperCase()}
                       </Button>
                     ))}
