@@ -67,7 +67,7 @@ describe('the province overview in the browser', () => {
     await cities.locator('tr.ant-table-row', { hasText: '许昌市总工会' }).locator('.ant-table-row-expand-icon').click();
     await expect.poll(async () => (await cities.textContent()) ?? '').toContain('许昌市工交工会');
     expect(await cities.textContent()).toContain(xcName);
-    await prov.shot('60-province-overview');
+    await prov.shot('160-province-overview');
 
     // A province bulletin now, and the period set to quarterly.
     await prov.page.getByTestId('issue-province-bulletin').click();
@@ -77,7 +77,7 @@ describe('the province overview in the browser', () => {
     await expect.poll(async () => (await prov.page.getByTestId('province-bulletins').textContent()) ?? '').toContain('临时');
     await expect.poll(async () => (await prov.page.locator('.ant-card', { hasText: '全省通报' }).textContent()) ?? '').toContain('每季度');
     await prov.page.getByTestId('province-bulletins').scrollIntoViewIfNeeded();
-    await prov.shot('61-province-bulletins');
+    await prov.shot('161-province-bulletins');
 
     // Into 许昌's campaign from its configuration on the overview.
     await cities.getByRole('link', { name: xcName }).click();
