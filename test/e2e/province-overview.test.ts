@@ -6,12 +6,13 @@
  * province bulletin of cities and sets its period; a city admin has no such
  * menu item.
  */
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { eventually, startHarness, type Harness } from '../support/harness';
 import { buildLaunch, CampaignDriver } from '../support/campaigns';
 import { unique } from '../support/factories';
-import { launchBrowser, login, openSession, pickOption } from './browser';
+import { launchBrowser, login, openSession, pickOption, SCREENSHOTS } from './browser';
 
 let h: Harness;
 let d: CampaignDriver;
@@ -78,6 +79,16 @@ describe('the province overview in the browser', () => {
     await expect.poll(async () => (await prov.page.locator('.ant-card', { hasText: '全省通报' }).textContent()) ?? '').toContain('每季度');
     await prov.page.getByTestId('province-bulletins').scrollIntoViewIfNeeded();
     await prov.shot('161-province-bulletins');
+
+    // The bulletin's print version (A4, no script): the cities' chart and tables.
+    const list = await h.call('GET', '/api/orgs/henan/bulletins', { token: await h.login('prov.admin') });
+    const html = await h.call('GET', `/api/province-bulletins/${list.body.items[0].id}?format=html`, { token: await h.login('prov.admin') });
+    expect(html.status).toBe(200);
+    const print = await prov.context.newPage();
+    await print.setContent(html.body as string);
+    await expect.poll(() => print.textContent('body')).toContain(xcName);
+    await print.screenshot({ path: path.join(SCREENSHOTS, '162-province-bulletin-print.png'), fullPage: true });
+    await print.close();
 
     // Into 许昌's campaign from its configuration on the overview.
     await cities.getByRole('link', { name: xcName }).click();
