@@ -480,7 +480,9 @@ export async function listNotifications(db: Db, username: string, page: { limit:
       createdAt: 'n.created_at',
       readAt: 'n.read_at',
       taskId: taskOf,
-      bulletinId: db.raw("case when n.kind = 'bulletin' then split_part(n.event_key, ':', 2) end"),
+      bulletinId: db.raw("case when n.kind = 'bulletin' and n.event_key like 'bulletin:%' then split_part(n.event_key, ':', 2) end"),
+      // A province bulletin of cities (全省通报) is read on 全省概览.
+      provinceBulletin: db.raw("n.event_key like 'province-bulletin:%'"),
       applicationType: 'a.type',
       applicantOrg: 'a.applicant_org',
       applicationCampaignId: db.raw("a.payload->>'campaignId'"),
@@ -505,11 +507,12 @@ export async function listNotifications(db: Db, username: string, page: { limit:
     readAt: Date | null;
     taskId: string | null;
     bulletinId: string | null;
+    provinceBulletin: boolean;
     applicationType: string | null;
     applicantOrg: string | null;
     applicationCampaignId: string | null;
   }[] = await q;
-  return rows.map(({ taskId, bulletinId, applicationType, applicantOrg, applicationCampaignId, ...n }) => ({
+  return rows.map(({ taskId, bulletinId, provinceBulletin, applicationType, applicantOrg, applicationCampaignId, ...n }) => ({
     ...n,
     id: String(n.id),
     link: taskId
@@ -520,9 +523,11 @@ export async function listNotifications(db: Db, username: string, page: { limit:
           ? `/applications/${n.applicationId}`
           : bulletinId
             ? `/bulletins/${bulletinId}`
-            : n.campaignId
-              ? `/campaigns/${n.campaignId}`
-              : null,
+            : provinceBulletin
+              ? '/province'
+              : n.campaignId
+                ? `/campaigns/${n.campaignId}`
+                : null,
   }));
 }
 

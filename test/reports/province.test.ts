@@ -218,6 +218,10 @@ describe('the province bulletin of cities', () => {
       .where({ username: 'prov.lead', event_key: `province-bulletin:${issued.body.id}:prov.lead` })
       .first();
     expect(notice.message).toContain('第一名 平顶山市总工会');
+    // In 消息 it leads to 全省概览, where the province's bulletins are listed.
+    const inbox = await call('prov.lead', 'GET', '/api/notifications?kind=bulletin&limit=50');
+    expect(inbox.status).toBe(200);
+    expect(inbox.body.items.find((n: { id: string }) => n.id === String(notice.id))).toMatchObject({ kind: 'bulletin', link: '/province' });
 
     const html = await call('prov.reviewer', 'GET', `/api/province-bulletins/${issued.body.id}?format=html`);
     expect(html.status).toBe(200);
