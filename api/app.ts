@@ -27,6 +27,7 @@ import { openApiRoutes } from './openapi';
 import { campaignRoutes } from './campaigns';
 import { reportRoutes } from './reports';
 import { onlineJoinRoutes } from './online-joins';
+import { submissionRoutes } from './submissions';
 import { isSurveyUploadRequest, surveyRoutes } from './survey';
 import { publicRoutes } from './public';
 import { auditRoutes } from './audit';
@@ -210,6 +211,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(campaignRoutes(deps));
   app.use(reportRoutes(deps));
   app.use(onlineJoinRoutes(deps));
+  app.use(submissionRoutes(deps));
   app.use(surveyRoutes(deps));
   app.use(orgRoutes(deps));
   app.use(lookupRoutes(deps));
