@@ -47,8 +47,7 @@ import { idempotencyKeyOf, idempotent } from './idempotency';
 import { mapTemporalError } from './temporal-errors';
 import { isoDate, isoDateTime, rowId } from './validation';
 import { withTemporalDeadline } from '../runtime/temporal-client';
-import { enterprisesByIds } from '../db/submission-repository';
-import { enterpriseBrief } from './submissions';
+import { enterpriseBrief, enterprisesByIds } from '../db/submission-repository';
 
 export interface CampaignDeps {
   db: Db;

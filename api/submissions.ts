@@ -15,7 +15,7 @@ import { getCampaign, type CampaignRow } from '../db/campaign-repository';
 import type { Db } from '../db/knex';
 import { getOrg } from '../db/org-repository';
 import { getProject, type ProjectRow } from '../db/project-repository';
-import { enterprisesByIds, listListRevisions, listPlanVersions, listProjectEventsOfKind, listRoster, type EnterpriseBrief } from '../db/submission-repository';
+import { enterpriseBrief, enterprisesByIds, listListRevisions, listPlanVersions, listProjectEventsOfKind, listRoster } from '../db/submission-repository';
 import { canSee } from './approvals-service';
 import { callerOf, type Caller } from './auth';
 import { campaignFacts, loadVisibleCampaign } from './campaign-access';
@@ -58,16 +58,6 @@ const person = (book: NameBook, username: string | null) => {
   const p = personOf(book, username);
   return { by: username, byName: p?.name ?? (username ? null : '（迁移前报送，报送人未记录）/ (sent before records were kept)'), byPost: p?.post ?? null };
 };
-
-/** A ledger enterprise as a project shows it: by name, with its ledger status (挂号/销号). */
-export const enterpriseBrief = (e: EnterpriseBrief) => ({
-  id: e.id,
-  name: e.name,
-  address: e.address,
-  employees: e.employees,
-  ledgerStatus: e.ledgerStatus,
-  crossedOffAt: e.crossedOffAt,
-});
 
 export function submissionRoutes(deps: { db: Db }): Router {
   const { db } = deps;

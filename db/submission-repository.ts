@@ -109,6 +109,16 @@ export async function enterprisesByIds(db: Db, campaignId: string, regionOrg: st
   return rows.map((r: EnterpriseBrief) => ({ ...r, id: Number(r.id) }));
 }
 
+/** A ledger enterprise as a project shows it: by name, with its ledger status (挂号/销号). */
+export const enterpriseBrief = (e: EnterpriseBrief) => ({
+  id: e.id,
+  name: e.name,
+  address: e.address,
+  employees: e.employees,
+  ledgerStatus: e.ledgerStatus,
+  crossedOffAt: e.crossedOffAt,
+});
+
 export interface ProjectEventRow {
   id: number;
   at: Date;
