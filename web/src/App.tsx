@@ -26,6 +26,7 @@ const MyApplications = lazy(() => import('./pages/MyApplications'));
 const NewApplication = lazy(() => import('./pages/NewApplication'));
 const ApplicationPage = lazy(() => import('./pages/ApplicationPage'));
 const Bulletins = lazy(() => import('./pages/Bulletins'));
+const MemberRoster = lazy(() => import('./pages/MemberRoster'));
 const BulletinView = lazy(() => import('./pages/BulletinView'));
 const Posters = lazy(() => import('./pages/Posters'));
 const Notifications = lazy(() => import('./pages/Notifications'));
@@ -75,6 +76,7 @@ export function App() {
   else if ((p = match('/applications/:id', path))) page = <ApplicationPage id={p.id!} />;
   else if (path === '/bulletins') page = <Bulletins campaignId={query.get('campaign') ?? undefined} />;
   else if ((p = match('/bulletins/:id', path))) page = <BulletinView id={p.id!} />;
+  else if (path === '/roster') page = <MemberRoster query={query} />;
   else if (path === '/posters') page = <Posters />;
   else if (path === '/notifications') page = <Notifications />;
   else if (path === '/password') page = <ChangePassword />;

@@ -29,8 +29,8 @@ export function ListRevisions({ campaignId, org }: { campaignId: string; org: st
           key: String(x.revision),
           label: (
             <span>
-              {t('第 {n} 次报送', { n: x.revision })} {i === 0 && <Tag color="green">{t('当前版本')}</Tag>} · {x.byName ?? t('未记录')} · {x.submittedAtBeijing}（
-              {t('北京时间')}）· {t('{n} 个项目', { n: x.projects.length })}
+              {t('第 {n} 次报送', { n: x.revision })} {i === 0 && <Tag color="green">{t('当前版本')}</Tag>} · {x.byName ?? t('未记录')} · {x.submittedAtBeijing}
+              （{t('北京时间')}）· {t('{n} 个项目', { n: x.projects.length })}
             </span>
           ),
           children: (

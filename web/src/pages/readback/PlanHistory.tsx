@@ -41,9 +41,10 @@ export function PlanHistory({ versions }: { versions: PlanVersion[] }) {
                 {
                   key: 'd',
                   label: t('节点时间（倒排工期）'),
-                  children: Object.entries(v.plan.dueDates ?? {})
-                    .map(([k, d]) => `${k}：${d}`)
-                    .join('；') || '—',
+                  children:
+                    Object.entries(v.plan.dueDates ?? {})
+                      .map(([k, d]) => `${k}：${d}`)
+                      .join('；') || '—',
                 },
               ]}
             />

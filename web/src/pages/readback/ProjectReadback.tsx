@@ -54,15 +54,22 @@ export function ProgressHistory({ projectId }: { projectId: string }) {
         size="small"
         items={items.map((x) => ({
           key: String(x.no),
-          label: `${t('第 {n} 次', { n: x.no })} · ${x.byName ?? t('未记录')} · ${x.atBeijing}（${t('北京时间')}）· ${t('报送会员 {m} 人，计入 {a} 人，已在册 {d} 人；新建工会 {u} 个', {
-            m: x.counts.membersReported,
-            a: x.counts.membersAccepted,
-            d: x.counts.alreadyCounted,
-            u: x.counts.unionsEstablished,
-          })}${x.counts.coverage ? ` · ${t('服务覆盖 {n} 人', { n: x.counts.coverage })}` : ''}`,
+          label: `${t('第 {n} 次', { n: x.no })} · ${x.byName ?? t('未记录')} · ${x.atBeijing}（${t('北京时间')}）· ${t(
+            '报送会员 {m} 人，计入 {a} 人，已在册 {d} 人；新建工会 {u} 个',
+            {
+              m: x.counts.membersReported,
+              a: x.counts.membersAccepted,
+              d: x.counts.alreadyCounted,
+              u: x.counts.unionsEstablished,
+            },
+          )}${x.counts.coverage ? ` · ${t('服务覆盖 {n} 人', { n: x.counts.coverage })}` : ''}`,
           children: (
             <>
-              {x.note && <Typography.Paragraph>{t('说明')}：{x.note}</Typography.Paragraph>}
+              {x.note && (
+                <Typography.Paragraph>
+                  {t('说明')}：{x.note}
+                </Typography.Paragraph>
+              )}
               {!!x.unions.length && (
                 <Typography.Paragraph>
                   {t('新建工会')}：
@@ -106,7 +113,8 @@ export function AssessmentHistory({ projectId }: { projectId: string }) {
           key: String(v.version),
           label: (
             <span>
-              {t('第 {n} 版', { n: v.version })} {i === 0 && <Tag color="green">{t('当前版本')}</Tag>} · {v.byName ?? t('未记录')} · {v.atBeijing}（{t('北京时间')}）
+              {t('第 {n} 版', { n: v.version })} {i === 0 && <Tag color="green">{t('当前版本')}</Tag>} · {v.byName ?? t('未记录')} · {v.atBeijing}（
+              {t('北京时间')}）
             </span>
           ),
           children: (

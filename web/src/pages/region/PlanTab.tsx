@@ -57,7 +57,7 @@ export function PlanTab({ campaign, org, submitted, onChanged }: { campaign: Cam
       );
       message.success(t('实施方案已提交'));
       setKey(newKey());
-      history.reload();
+      void history.reload();
       onChanged();
     } catch (e) {
       setUnplaced(
@@ -93,7 +93,9 @@ export function PlanTab({ campaign, org, submitted, onChanged }: { campaign: Cam
           })}
         />
       )}
-      {submitted && !current && !locked && <Alert type="info" showIcon style={{ marginBottom: 16 }} title={t('本地区已报送过实施方案；再次提交将替换原方案')} />}
+      {submitted && !current && !locked && (
+        <Alert type="info" showIcon style={{ marginBottom: 16 }} title={t('本地区已报送过实施方案；再次提交将替换原方案')} />
+      )}
       <Form<PlanForm>
         form={form}
         layout="vertical"
