@@ -36,8 +36,8 @@ const EN: Record<string, string> = {
   '第 {n} 次报送': 'Submission {n}',
   '第 {n} 版': 'Version {n}',
   自评历次版本: 'Self-assessment versions',
-  '表中为已报送的第 {n} 版（{who}，{at} 北京时间）；再次提交将成为第 {next} 版，第 {n} 版保留在历次报送中':
-    'The form shows version {n} as sent ({who}, {at} Beijing time); submitting again makes version {next}, and version {n} stays in the history',
+  '本地区已报送过实施方案：表中为第 {n} 版（{who}，{at} 北京时间）；再次提交将替换为第 {next} 版，第 {n} 版保留在历次报送中':
+    'This region has sent its plan: the form shows version {n} ({who}, {at} Beijing time); submitting again replaces it with version {next}, and version {n} stays in the history',
   '身份证号已脱敏；导出同样只含脱敏号码。': 'ID numbers are masked; exports carry masked numbers only.',
   '身份证号（脱敏）': 'ID number (masked)',
   进展报送记录: 'Progress reports',

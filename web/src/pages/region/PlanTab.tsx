@@ -85,7 +85,7 @@ export function PlanTab({ campaign, org, submitted, onChanged }: { campaign: Cam
           showIcon
           style={{ marginBottom: 16 }}
           data-testid="plan-replaces"
-          title={t('表中为已报送的第 {n} 版（{who}，{at} 北京时间）；再次提交将成为第 {next} 版，第 {n} 版保留在历次报送中', {
+          title={t('本地区已报送过实施方案：表中为第 {n} 版（{who}，{at} 北京时间）；再次提交将替换为第 {next} 版，第 {n} 版保留在历次报送中', {
             n: current.version,
             next: current.version + 1,
             who: current.byName ?? t('未记录'),
