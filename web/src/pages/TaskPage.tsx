@@ -23,6 +23,7 @@ import { applyFieldErrors, ErrorAlert } from '../components/ErrorAlert';
 import { useLoad } from '../components/useLoad';
 import { LinkedEnterprises } from './readback/ProjectReadback';
 import { ListRevisions } from './readback/ListRevisions';
+import { AssessmentHistory } from './readback/ProjectReadback';
 import { useI18n } from '../i18n';
 import { ACTIONS, APP_STATUS, APP_TYPES, label, PROJECT_STATUS, PROJECT_TYPES, STATUS_COLORS, TASK_STATUS } from '../labels';
 import { navigate } from '../router';
@@ -474,6 +475,7 @@ function SelfAssessmentSubject({ detail }: { detail: SubjectDetail }) {
             : []),
         ]}
       />
+      {p.projectId && <AssessmentHistory projectId={String(p.projectId)} />}
     </>
   );
 }
