@@ -13,6 +13,7 @@ import { chainSnapshot, resolveChain } from '../db/chain-repository';
 import type { Db } from '../db/knex';
 import { listUsersWithRole } from '../db/user-repository';
 import { applyProgress, insertProjectEvent, type ProgressReport, type ProgressResult } from '../db/project-repository';
+import { addPlanVersion, saveListRevision } from '../db/submission-repository';
 import { rewrapJson } from '../runtime/pii';
 import type { ActivityDeps } from './index';
 
@@ -185,7 +186,9 @@ export function createCampaignActivities({ db, pii }: ActivityDeps) {
         await trx('campaign_regions')
           .where({ campaign_id: p.campaignId, org_id: p.regionOrg })
           .update({ plan: JSON.stringify(p.plan), plan_submitted_at: trx.fn.now(), updated_at: trx.fn.now() });
-        await audit(trx, { key: p.key, subject: p.campaignId, actor: p.actor, action: 'planSubmitted', data: { region: p.regionOrg } });
+        // Every submission is a version, kept (报送留痕); a retry of the same one adds nothing.
+        const version = await addPlanVersion(trx, { campaignId: p.campaignId, regionOrg: p.regionOrg, plan: p.plan, actor: p.actor, key: p.key });
+        await audit(trx, { key: p.key, subject: p.campaignId, actor: p.actor, action: 'planSubmitted', data: { region: p.regionOrg, version } });
       });
     },
 
@@ -232,6 +235,14 @@ export function createCampaignActivities({ db, pii }: ActivityDeps) {
             .insert(rows.slice(i, i + 500))
             .onConflict('id')
             .merge();
+        await saveListRevision(trx, {
+          campaignId: p.campaignId,
+          regionOrg: p.regionOrg,
+          revision: p.revision,
+          applicationId: p.applicationId,
+          projects: p.projects.map((x, i) => ({ ...x, id: ids[i] })),
+          actor: p.actor,
+        });
         await audit(trx, {
           key: `list:${p.applicationId}:r${p.revision}`,
           subject: p.campaignId,

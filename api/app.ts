@@ -28,6 +28,7 @@ import { campaignRoutes } from './campaigns';
 import { reportRoutes } from './reports';
 import { provinceRoutes } from './province';
 import { onlineJoinRoutes } from './online-joins';
+import { submissionRoutes } from './submissions';
 import { isSurveyUploadRequest, surveyRoutes } from './survey';
 import { publicRoutes } from './public';
 import { auditRoutes } from './audit';
@@ -212,6 +213,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(reportRoutes(deps));
   app.use(provinceRoutes(deps));
   app.use(onlineJoinRoutes(deps));
+  app.use(submissionRoutes(deps));
   app.use(surveyRoutes(deps));
   app.use(orgRoutes(deps));
   app.use(lookupRoutes(deps));

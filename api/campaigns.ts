@@ -47,6 +47,7 @@ import { idempotencyKeyOf, idempotent } from './idempotency';
 import { mapTemporalError } from './temporal-errors';
 import { isoDate, isoDateTime, rowId } from './validation';
 import { withTemporalDeadline } from '../runtime/temporal-client';
+import { enterpriseBrief, enterprisesByIds } from '../db/submission-repository';
 
 export interface CampaignDeps {
   db: Db;
@@ -395,7 +396,8 @@ export function campaignRoutes(deps: CampaignDeps): Router {
     const scope = caller.orgPath.startsWith(c.cityOrgPath) && caller.orgId !== c.cityOrg ? caller.orgPath : undefined;
     const rows = await listProjects(db, { campaignId: c.id, scopePath: scope, regionOrg: q.region, status: q.status, limit: q.limit + 1, cursor: q.cursor });
     const page = rows.slice(0, q.limit);
-    res.json({ items: page.map(projectView), nextCursor: rows.length > q.limit ? page[page.length - 1]!.id : null });
+    const linked = await linkedEnterprises(db, page);
+    res.json({ items: page.map((p) => ({ ...projectView(p), enterprises: linked(p) })), nextCursor: rows.length > q.limit ? page[page.length - 1]!.id : null });
   });
 
   router.get('/api/projects/:id', async (req, res) => {
@@ -410,7 +412,7 @@ export function campaignRoutes(deps: CampaignDeps): Router {
         .filter((e: { kind: string }) => e.kind === 'milestone')
         .map((e: { data: unknown; at: Date }) => ({ ...(e.data as object), at: e.at }));
     }
-    res.json({ ...projectView(p), milestones, history: events });
+    res.json({ ...projectView(p), enterprises: (await linkedEnterprises(db, [p]))(p), milestones, history: events });
   });
 
   router.post('/api/projects/:id/progress', idempotent(db), async (req, res) => {
@@ -552,6 +554,21 @@ async function loadVisibleProject(db: Db, caller: Caller, id: string): Promise<P
 function requireRegionActor(caller: Caller, p: ProjectRow): void {
   const d = submitForRegion(caller, p.regionPath);
   if (!d.allow) throw new HttpError(403, '只有项目所属地区的干事可以报送 / only the region’s staff report on its projects');
+}
+
+/** The ledger enterprises the projects link (报送时关联的台账企业), by name, looked up once per page. */
+async function linkedEnterprises(db: Db, rows: ProjectRow[]) {
+  const byRegion = new Map<string, Set<string>>();
+  for (const p of rows)
+    for (const e of p.enterpriseIds ?? [])
+      byRegion.set(`${p.campaignId}\u0000${p.regionOrg}`, (byRegion.get(`${p.campaignId}\u0000${p.regionOrg}`) ?? new Set()).add(String(e)));
+  const found = new Map<string, ReturnType<typeof enterpriseBrief>>();
+  for (const [k, ids] of byRegion) {
+    const [campaignId, regionOrg] = k.split('\u0000') as [string, string];
+    for (const e of await enterprisesByIds(db, campaignId, regionOrg, [...ids])) found.set(String(e.id), enterpriseBrief(e));
+  }
+  return (p: ProjectRow) =>
+    (p.enterpriseIds ?? []).map((id) => found.get(String(id)) ?? { id: Number(id), name: '（台账中已无此企业）/ (no longer on the ledger)' });
 }
 
 function projectView(p: ProjectRow) {

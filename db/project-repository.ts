@@ -215,7 +215,14 @@ export async function applyProgress(
       project_id: p.projectId,
       actor: p.actor,
       kind: 'progress',
-      data: JSON.stringify({ result, note: p.report.note ?? null, serviceNote: p.report.serviceDone?.note ?? null, unions: p.report.unionsEstablished ?? [] }),
+      data: JSON.stringify({
+        result,
+        note: p.report.note ?? null,
+        serviceNote: p.report.serviceDone?.note ?? null,
+        unions: p.report.unionsEstablished ?? [],
+        // Who was reported, as read back to the region and its reviewers: names and masked ID numbers only.
+        members: (p.report.members ?? []).map((m) => ({ name: m.name, idNumberMasked: m.idNumberMasked, group: m.group, employer: m.employer })),
+      }),
     });
     return result;
   });

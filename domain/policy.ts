@@ -787,6 +787,53 @@ export function seeProject(p: Principal, project: { regionPath?: string | null }
   return deny('项目不存在 / project not found', 404);
 }
 
+/**
+ * Reading a region's submissions back (报送留痕: its 实施方案 with every version, its project lists with every
+ * revision and the ledger enterprises they link): the region's own people and anyone at the region's level or above
+ * in its line (the city federation, the province), and whoever holds or held a task on the region's project list
+ * (`onListTask`, which the caller works out with {@link seeApplication}). Another region, or a union below: 404.
+ */
+export function readRegionSubmissions(p: Principal, region: { orgId: string; path: string | null | undefined }, opts: { onListTask?: boolean } = {}): Decision {
+  if (within(region.path, p.orgPath)) return allow();
+  if (opts.onListTask) return allow();
+  return deny('地区不存在 / region not found', 404);
+}
+
+/**
+ * A project's reports read back (进展报送记录, 绩效自评各版本): whoever sees the project ({@link seeProject}) —
+ * the region's subtree, the city federation and above. Members appear by name and masked ID number only.
+ */
+export function readProjectReports(p: Principal, project: { regionPath?: string | null }, c: CampaignFacts | undefined): Decision {
+  return seeProject(p, project, c);
+}
+
+/**
+ * The member roster (会员名册) of a campaign, and the subtree it covers: the city federation and above see every
+ * member of the campaign (admins, staff, reviewers, supervisors); a region taking part sees its region's members,
+ * a union within it its own (staff, admins, reviewers). Anyone who cannot see the campaign: 404.
+ */
+export function memberRosterScope(p: Principal, c: CampaignFacts): { allow: false; status: 403 | 404; reason: string } | { allow: true; scopePath: string } {
+  const seen = seeCampaign(p, c);
+  if (!seen.allow) return seen;
+  if (atCityOrAbove(p, c))
+    return hasAnyRole(p, 'admin', 'staff', 'reviewer', 'supervisor')
+      ? { allow: true, scopePath: c.cityOrgPath }
+      : {
+          allow: false,
+          status: 403,
+          reason: '只有工会干事、审核人、管理员和督办可以查看会员名册 / only staff, reviewers, admins and supervisors read the roster',
+        };
+  return hasAnyRole(p, 'admin', 'staff', 'reviewer')
+    ? { allow: true, scopePath: p.orgPath }
+    : { allow: false, status: 403, reason: '只有工会干事、审核人和管理员可以查看会员名册 / only staff, reviewers and admins read the roster' };
+}
+
+/** Whether the menu offers 会员名册: where {@link memberRosterScope} can allow, by the caller's org kind and roles. */
+export function readsMemberRoster(p: Principal, orgKind: string | undefined): boolean {
+  if (orgKind === 'province' || orgKind === 'city') return hasAnyRole(p, 'admin', 'staff', 'reviewer', 'supervisor');
+  return !!orgKind && hasAnyRole(p, 'admin', 'staff', 'reviewer');
+}
+
 /** Reading bulletins (通报): supervisors, admins and staff of the city or above; staff and admins of a region taking part. */
 export function readBulletins(p: Principal, c: CampaignFacts): Decision {
   if (atCityOrAbove(p, c))
@@ -807,8 +854,11 @@ export function readsBulletins(p: Principal, orgKind: string | undefined): boole
 }
 
 /** What the web app offers a caller (menus), each derived from the policy functions above. */
-export function capabilities(p: Principal, orgKind: string | undefined): { readBulletins: boolean; readProvinceOverview: boolean } {
-  return { readBulletins: readsBulletins(p, orgKind), readProvinceOverview: readsProvinceOverview(p, orgKind) };
+export function capabilities(
+  p: Principal,
+  orgKind: string | undefined,
+): { readBulletins: boolean; readProvinceOverview: boolean; memberRoster: boolean } {
+  return { readBulletins: readsBulletins(p, orgKind), readProvinceOverview: readsProvinceOverview(p, orgKind), memberRoster: readsMemberRoster(p, orgKind) };
 }
 
 /** The roles that follow a province's or a city's campaigns from above: its leadership (督办), admins and reviewers (基层工作部). */

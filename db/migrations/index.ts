@@ -30,6 +30,7 @@ import * as m030 from './030_attachments';
 import * as m031 from './031_task_decided_by';
 import * as m032 from './032_notification_links';
 import * as m036 from './036_province_bulletins';
+import * as m038 from './038_submission_history';
 
 const migrations: Record<string, Knex.Migration> = {
   '001_orgs_and_users': m001,
@@ -58,6 +59,7 @@ const migrations: Record<string, Knex.Migration> = {
   '031_task_decided_by': m031,
   '032_notification_links': m032,
   '036_province_bulletins': m036,
+  '038_submission_history': m038,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -1244,6 +1244,30 @@ export const CASES: RouteCase[] = [
     SEE_CAMPAIGN,
     (ctx) => `/api/campaigns/${ctx.fx.survey.id}/online-joins?by=week`,
   ),
+  // 报送留痕: a region's submissions read back — the region and its line up (city, province); not another region,
+  // not a union below, not another city (readRegionSubmissions).
+  read(
+    'GET /api/campaigns/:id/regions/:org/plan',
+    'a pds campaign for 新华区',
+    'pds-xinhua',
+    SEE_XINHUA,
+    (ctx) => `/api/campaigns/${ctx.fx.impl.id}/regions/pds-xinhua/plan`,
+  ),
+  read(
+    'GET /api/campaigns/:id/regions/:org/project-lists',
+    'a pds campaign for 新华区',
+    'pds-xinhua',
+    SEE_XINHUA,
+    (ctx) => `/api/campaigns/${ctx.fx.impl.id}/regions/pds-xinhua/project-lists`,
+  ),
+  // 会员名册: whoever sees the campaign, each in their own subtree (memberRosterScope).
+  read(
+    'GET /api/campaigns/:id/members',
+    'a pds campaign for 新华区',
+    'pds-xinhua',
+    SEE_CAMPAIGN,
+    (ctx) => `/api/campaigns/${ctx.fx.impl.id}/members?q=${encodeURIComponent('骑手')}`,
+  ),
   {
     route: 'POST /api/campaigns/:id/advance',
     subject: 'a pds campaign for 新华区 (survey)',
@@ -1279,6 +1303,14 @@ export const CASES: RouteCase[] = [
   })),
   regionSubmission('POST /api/campaigns/:id/regions/:org/projects', 'listing', 201, () => ({ body: { projects: [organizingProject()] } })),
   read('GET /api/projects/:id', 'a 新华区 project', 'pds-xinhua', SEE_XINHUA, (ctx) => `/api/projects/${ctx.fx.impl.projects[0]}`),
+  read('GET /api/projects/:id/reports', 'a 新华区 project', 'pds-xinhua', SEE_XINHUA, (ctx) => `/api/projects/${ctx.fx.impl.projects[0]}/reports`),
+  read(
+    'GET /api/projects/:id/self-assessments',
+    'a 新华区 project',
+    'pds-xinhua',
+    SEE_XINHUA,
+    (ctx) => `/api/projects/${ctx.fx.impl.projects[0]}/self-assessments`,
+  ),
   projectSubmission('POST /api/projects/:id/progress', 'impl', REGION_SUBMIT, 200, () => ({ members: memberRecords(1), note: '矩阵 / matrix' })),
   {
     route: 'POST /api/projects/:id/inspections',

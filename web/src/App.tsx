@@ -26,6 +26,7 @@ const MyApplications = lazy(() => import('./pages/MyApplications'));
 const NewApplication = lazy(() => import('./pages/NewApplication'));
 const ApplicationPage = lazy(() => import('./pages/ApplicationPage'));
 const Bulletins = lazy(() => import('./pages/Bulletins'));
+const MemberRoster = lazy(() => import('./pages/MemberRoster'));
 const BulletinView = lazy(() => import('./pages/BulletinView'));
 const ProvinceOverview = lazy(() => import('./pages/ProvinceOverview'));
 const Posters = lazy(() => import('./pages/Posters'));
@@ -77,6 +78,7 @@ export function App() {
   else if (path === '/province') page = <ProvinceOverview />;
   else if (path === '/bulletins') page = <Bulletins campaignId={query.get('campaign') ?? undefined} />;
   else if ((p = match('/bulletins/:id', path))) page = <BulletinView id={p.id!} />;
+  else if (path === '/roster') page = <MemberRoster query={query} />;
   else if (path === '/posters') page = <Posters />;
   else if (path === '/notifications') page = <Notifications />;
   else if (path === '/password') page = <ChangePassword />;

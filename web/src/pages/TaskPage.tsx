@@ -21,6 +21,9 @@ import { TransferredNotice, type Transferred } from '../components/TransferredNo
 import { MembershipFact, type MembershipFactView } from '../components/MembershipFact';
 import { applyFieldErrors, ErrorAlert } from '../components/ErrorAlert';
 import { useLoad } from '../components/useLoad';
+import { LinkedEnterprises } from './readback/ProjectReadback';
+import { ListRevisions } from './readback/ListRevisions';
+import { AssessmentHistory } from './readback/ProjectReadback';
 import { useI18n } from '../i18n';
 import { ACTIONS, APP_STATUS, APP_TYPES, label, PROJECT_STATUS, PROJECT_TYPES, STATUS_COLORS, TASK_STATUS } from '../labels';
 import { navigate } from '../router';
@@ -400,9 +403,11 @@ function ProjectListSubject({ detail }: { detail: SubjectDetail }) {
           },
           { title: t('完成时间'), dataIndex: 'dueDate', render: (v: string | null) => (v ? dayjs(v).format('YYYY-MM-DD') : '—') },
           { title: t('补助（元）'), dataIndex: 'subsidyAmount', render: (v: number | null) => (v ? v.toLocaleString('zh-CN') : '—') },
+          { title: t('关联台账企业'), render: (_: unknown, p) => <LinkedEnterprises enterprises={p.enterprises} /> },
           { title: t('状态'), dataIndex: 'status', render: (v: string) => <Tag color={STATUS_COLORS[v]}>{label(PROJECT_STATUS, v, lang)}</Tag> },
         ]}
       />
+      <ListRevisions campaignId={campaignId} org={detail.applicantOrg} />
     </>
   );
 }
@@ -470,6 +475,7 @@ function SelfAssessmentSubject({ detail }: { detail: SubjectDetail }) {
             : []),
         ]}
       />
+      {p.projectId && <AssessmentHistory projectId={String(p.projectId)} />}
     </>
   );
 }

@@ -1,9 +1,13 @@
 /** 实施方案: the region's implementation plan — a summary, its measures, and milestone dates (倒排工期). */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
+import dayjs from 'dayjs';
 import { Alert, App, Button, DatePicker, Form, Input, Space } from 'antd';
 import { MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
 import type { Dayjs } from 'dayjs';
-import { newKey, post, type FieldError } from '../../api';
+import { get, newKey, post, type FieldError } from '../../api';
+import { useLoad } from '../../components/useLoad';
+import { PlanHistory } from '../readback/PlanHistory';
+import type { PlanHistoryView } from '../readback/types';
 import { applyFieldErrors, ErrorAlert } from '../../components/ErrorAlert';
 import { useI18n } from '../../i18n';
 import type { CampaignView } from '../CampaignDashboard';
@@ -24,6 +28,20 @@ export function PlanTab({ campaign, org, submitted, onChanged }: { campaign: Cam
   const [busy, setBusy] = useState(false);
   const [key, setKey] = useState(newKey);
   const locked = !tabState(campaign, 'plan').open;
+  // What was sent is read back: the current version fills the form, the earlier ones are listed below it.
+  const history = useLoad(
+    () => get<PlanHistoryView>(`/api/campaigns/${encodeURIComponent(campaign.id)}/regions/${encodeURIComponent(org)}/plan`),
+    [campaign.id, org],
+  );
+  const current = history.data?.current;
+  useEffect(() => {
+    if (!current) return;
+    form.setFieldsValue({
+      summary: current.plan.summary,
+      measures: current.plan.measures,
+      dueDates: Object.entries(current.plan.dueDates ?? {}).map(([milestone, d]) => ({ milestone, date: dayjs(d) })),
+    });
+  }, [current, form]);
 
   const submit = async (v: PlanForm) => {
     setBusy(true);
@@ -39,6 +57,7 @@ export function PlanTab({ campaign, org, submitted, onChanged }: { campaign: Cam
       );
       message.success(t('实施方案已提交'));
       setKey(newKey());
+      void history.reload();
       onChanged();
     } catch (e) {
       setUnplaced(
@@ -59,7 +78,24 @@ export function PlanTab({ campaign, org, submitted, onChanged }: { campaign: Cam
   return (
     <div style={{ maxWidth: 860 }}>
       <PhaseNote campaign={campaign} tab="plan" />
-      {submitted && !locked && <Alert type="info" showIcon style={{ marginBottom: 16 }} title={t('本地区已报送过实施方案；再次提交将替换原方案')} />}
+      <ErrorAlert error={history.error} />
+      {current && !locked && (
+        <Alert
+          type="info"
+          showIcon
+          style={{ marginBottom: 16 }}
+          data-testid="plan-replaces"
+          title={t('本地区已报送过实施方案：表中为第 {n} 版（{who}，{at} 北京时间）；再次提交将替换为第 {next} 版，第 {n} 版保留在历次报送中', {
+            n: current.version,
+            next: current.version + 1,
+            who: current.byName ?? t('未记录'),
+            at: current.submittedAtBeijing,
+          })}
+        />
+      )}
+      {submitted && !current && !locked && (
+        <Alert type="info" showIcon style={{ marginBottom: 16 }} title={t('本地区已报送过实施方案；再次提交将替换原方案')} />
+      )}
       <Form<PlanForm>
         form={form}
         layout="vertical"
@@ -124,6 +160,7 @@ export function PlanTab({ campaign, org, submitted, onChanged }: { campaign: Cam
           {t('提交实施方案')}
         </Button>
       </Form>
+      <PlanHistory versions={history.data?.versions ?? []} />
     </div>
   );
 }

@@ -13,6 +13,7 @@ import { useI18n } from '../../i18n';
 import { label, PROJECT_STATUS, PROJECT_TYPES, STATUS_COLORS } from '../../labels';
 import type { CampaignView } from '../CampaignDashboard';
 import { PhaseNote } from '../RegionWork';
+import { ProjectReadback } from '../readback/ProjectReadback';
 import type { ProjectView } from './ProjectsTab';
 
 export function ProjectPicker(props: {
@@ -52,7 +53,10 @@ export function ProjectPicker(props: {
         ]}
       />
       {project ? (
-        props.form(project, () => void projects.reload())
+        <>
+          {props.form(project, () => void projects.reload())}
+          <ProjectReadback key={project.id} project={project} tab={props.tab} />
+        </>
       ) : (
         <Typography.Paragraph type="secondary" style={{ marginTop: 12 }}>
           {props.hint}

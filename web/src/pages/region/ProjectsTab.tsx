@@ -16,9 +16,12 @@ import { useI18n } from '../../i18n';
 import { APP_STATUS, label, ORGANIZING_TYPES, PROJECT_STATUS, PROJECT_TYPES, SERVICE_TYPES, STATUS_COLORS } from '../../labels';
 import type { CampaignView } from '../CampaignDashboard';
 import { PhaseNote, tabState } from '../RegionWork';
+import { ListRevisions } from '../readback/ListRevisions';
 
 export interface ProjectView {
   id: string;
+  /** The ledger enterprises the project links, by name (报送留痕). */
+  enterprises?: { id: number; name: string; ledgerStatus?: string }[];
   region: string;
   kind: 'organizing' | 'service';
   type: string;
@@ -36,7 +39,6 @@ export interface ProjectView {
   assessmentApplicationId: string | null;
   selfAssessment: { summary: string; membersRecruited: number; unionsEstablished: number; coverage?: number } | null;
   rectifyDeadline: string | null;
-  enterprises?: number[];
 }
 
 interface ProjectForm {
@@ -76,7 +78,7 @@ function toForm(p: ProjectView): ProjectForm {
       responsibleUnit: p.responsibleUnit,
       dueDate: p.dueDate ? dayjs(p.dueDate) : null,
       subsidyAmount: p.subsidyAmount,
-      enterprises: p.enterprises?.map(String),
+      enterprises: p.enterprises?.map((e) => String(e.id)),
     };
   return {
     kind: 'service',
@@ -265,6 +267,7 @@ export function ProjectsTab({
           {status === 'returned' ? t('修改后重新提交') : t('提交项目清单')}
         </Button>
       </Form>
+      <ListRevisions campaignId={campaign.id} org={org} />
     </div>
   );
 }
