@@ -854,10 +854,7 @@ export function readsBulletins(p: Principal, orgKind: string | undefined): boole
 }
 
 /** What the web app offers a caller (menus), each derived from the policy functions above. */
-export function capabilities(
-  p: Principal,
-  orgKind: string | undefined,
-): { readBulletins: boolean; readProvinceOverview: boolean; memberRoster: boolean } {
+export function capabilities(p: Principal, orgKind: string | undefined): { readBulletins: boolean; readProvinceOverview: boolean; memberRoster: boolean } {
   return { readBulletins: readsBulletins(p, orgKind), readProvinceOverview: readsProvinceOverview(p, orgKind), memberRoster: readsMemberRoster(p, orgKind) };
 }
 
