@@ -835,8 +835,16 @@ export function readsBulletins(p: Principal, orgKind: string | undefined): boole
 }
 
 /** What the web app offers a caller (menus), each derived from the policy functions above. */
-export function capabilities(p: Principal, orgKind: string | undefined): { readBulletins: boolean } {
-  return { readBulletins: readsBulletins(p, orgKind) };
+export function capabilities(p: Principal, orgKind: string | undefined): { readBulletins: boolean; verifyMembers: boolean } {
+  return { readBulletins: readsBulletins(p, orgKind), verifyMembers: verifiesMembers(p, orgKind) };
+}
+
+/**
+ * Whether the caller has real-name verification tasks at all (the menu's 实名核验): a reviewer of a city or of a region
+ * (county or industry union) — where {@link verifyReportedMembers} can allow.
+ */
+export function verifiesMembers(p: Principal, orgKind: string | undefined): boolean {
+  return hasAnyRole(p, 'reviewer') && (orgKind === 'city' || orgKind === 'county' || orgKind === 'industry');
 }
 
 /** The delivery record of a bulletin: admins and supervisors of the city or above. */

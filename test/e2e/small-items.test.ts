@@ -137,7 +137,7 @@ describe('the small items', () => {
     await r.shot('64-reviewer-menu-no-bulletins');
     const reviewerToken = await h.login('city.reviewer');
     expect((await h.call('GET', `/api/campaigns/${laterId}/reports`, { token: reviewerToken })).status).toBe(403);
-    expect((await h.call('GET', '/api/me', { token: reviewerToken })).body.can).toEqual({ readBulletins: false });
+    expect((await h.call('GET', '/api/me', { token: reviewerToken })).body.can).toEqual({ readBulletins: false, verifyMembers: true });
     await r.close();
 
     // A supervisor of the city has both.

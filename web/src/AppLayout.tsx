@@ -20,6 +20,7 @@ import {
   NotificationOutlined,
   PlusCircleOutlined,
   QrcodeOutlined,
+  SafetyCertificateOutlined,
   SettingOutlined,
   UserOutlined,
 } from '@ant-design/icons';
@@ -83,6 +84,7 @@ export function AppLayout({ path, children }: { path: string; children: ReactNod
           { key: '/applications', icon: <FileTextOutlined />, label: t('我的申请') },
         ]
       : []),
+    ...(user.can?.verifyMembers ? [{ key: '/verifications', icon: <SafetyCertificateOutlined />, label: t('实名核验') }] : []),
     ...(user.can?.readBulletins ? [{ key: '/bulletins', icon: <NotificationOutlined />, label: t('进度通报') }] : []),
     ...(has('staff', 'admin') || isGrassroots ? [{ key: '/posters', icon: <QrcodeOutlined />, label: t('入会二维码') }] : []),
     {
