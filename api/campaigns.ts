@@ -182,7 +182,10 @@ export const progressSchema = z
             agency: z.string().trim().min(1).max(200).optional(),
           })
           .strict()
-          .refine((m) => !m.dispatched || !!m.agency, { message: '劳务派遣工须填写派遣单位 / a dispatched worker needs the dispatch agency', path: ['agency'] }),
+          .refine((m) => !m.dispatched || !!m.agency, {
+            message: '劳务派遣工须填写派遣单位 / a dispatched worker needs the dispatch agency',
+            path: ['agency'],
+          }),
       )
       .max(5000)
       .optional(),

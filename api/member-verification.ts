@@ -25,13 +25,7 @@ import type { Db } from '../db/knex';
 import { getCampaign, type CampaignRow } from '../db/campaign-repository';
 import { getProject, type ProjectRow } from '../db/project-repository';
 import { decideMemberReports, listMemberReports, memberReportCounts, type MemberReportView } from '../db/member-verification-repository';
-import {
-  ADMISSION_RULE_LABELS,
-  CHECK_LABELS,
-  OUTCOME_LABELS,
-  VERIFICATION_STATUS_LABELS,
-  type VerificationStatus,
-} from '../domain/member-admission';
+import { ADMISSION_RULE_LABELS, CHECK_LABELS, OUTCOME_LABELS, VERIFICATION_STATUS_LABELS } from '../domain/member-admission';
 import { memberVerificationScopes, seeProject, seeReportedMembers, verifyReportedMembers } from '../domain/policy';
 import { callerOf, type Caller } from './auth';
 import { campaignFacts } from './campaign-access';
@@ -42,7 +36,10 @@ import { registerRoutes } from './openapi';
 
 const statusQuery = z.enum(['pending', 'verified', 'rejected'], { error: '须为 pending、verified 或 rejected / pending, verified or rejected' });
 const limit = z.coerce.number({ error: '须为数字 / a number' }).int().min(1, '至少 1 / at least 1').max(500, '最多 500 / at most 500').default(100);
-const cursor = z.string().regex(/^\d{1,18}$/, '无效的游标 / invalid cursor').optional();
+const cursor = z
+  .string()
+  .regex(/^\d{1,18}$/, '无效的游标 / invalid cursor')
+  .optional();
 
 export const reportedMembersQuery = z.object({ status: statusQuery.optional(), limit, cursor });
 export const verificationQueueQuery = z.object({
@@ -194,28 +191,27 @@ export function memberVerificationRoutes(deps: { db: Db }): Router {
     const q = parseOr400(verificationQueueQuery, req.query);
     const scopes = memberVerificationScopes(caller);
     if (!scopes.length) enforce({ allow: false, status: 403, reason: '只有审核员有实名核验任务 / only reviewers verify members' });
-    const items: ReturnType<typeof shown>[] = [];
-    let next: string | null = null;
-    let from = q.cursor;
+    // Rows from the caller's reviewer subtrees within a campaign's city (the SQL), each allowed again by the policy.
+    const rows = await listMemberReports(db, {
+      verifierScopes: scopes,
+      campaignId: q.campaign,
+      status: q.status,
+      limit: q.limit + 1,
+      cursor: q.cursor,
+    });
+    const page = rows.slice(0, q.limit);
+    const names = await lookupNames(db, { users: page.flatMap((r) => [r.reportedBy, r.decidedBy]), groups: page.map((r) => r.group) });
     const campaigns = new Map<string, CampaignRow | undefined>();
     const projects = new Map<string, ProjectRow | undefined>();
-    // Rows from the caller's reviewer subtrees, each then allowed by the policy (a region's or the city's reviewer).
-    for (let round = 0; round < 5 && items.length < q.limit; round++) {
-      const rows = await listMemberReports(db, { verifierScopes: scopes, campaignId: q.campaign, status: q.status as VerificationStatus, limit: q.limit, cursor: from });
-      if (!rows.length) break;
-      const names = await lookupNames(db, { users: rows.flatMap((r) => [r.reportedBy, r.decidedBy]), groups: rows.map((r) => r.group) });
-      for (const r of rows) {
-        if (!projects.has(r.projectId)) projects.set(r.projectId, await getProject(db, r.projectId));
-        const p = projects.get(r.projectId);
-        if (p && !campaigns.has(p.campaignId)) campaigns.set(p.campaignId, await getCampaign(db, p.campaignId));
-        const c = p && campaigns.get(p.campaignId);
-        if (p && c && verifyReportedMembers(caller, p, campaignFacts(c)).allow && items.length < q.limit) items.push(shown(r, names, true));
-      }
-      from = rows[rows.length - 1]!.id;
-      if (rows.length < q.limit) break;
-      next = items.length >= q.limit ? items[items.length - 1]!.id : from;
+    const items: ReturnType<typeof shown>[] = [];
+    for (const r of page) {
+      if (!projects.has(r.projectId)) projects.set(r.projectId, await getProject(db, r.projectId));
+      const p = projects.get(r.projectId);
+      if (p && !campaigns.has(p.campaignId)) campaigns.set(p.campaignId, await getCampaign(db, p.campaignId));
+      const c = p && campaigns.get(p.campaignId);
+      if (p && c && verifyReportedMembers(caller, p, campaignFacts(c)).allow) items.push(shown(r, names, true));
     }
-    res.json({ status: q.status, items, nextCursor: items.length >= q.limit ? next : null });
+    res.json({ status: q.status, items, nextCursor: rows.length > q.limit ? page[page.length - 1]!.id : null });
   });
 
   return router;

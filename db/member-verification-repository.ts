@@ -47,10 +47,7 @@ export interface ReportedMembersResult {
 async function unionOfWorkplace(trx: Knex.Transaction, cityPath: string, workplace: string | undefined): Promise<string | null> {
   const names = workplace ? unionNamesFor(workplace) : [];
   if (!names.length) return null;
-  const rows: { id: string; name: string }[] = await trx('orgs')
-    .where('path', 'like', `${cityPath}%`)
-    .andWhere({ kind: 'grassroots' })
-    .select('id', 'name');
+  const rows: { id: string; name: string }[] = await trx('orgs').where('path', 'like', `${cityPath}%`).andWhere({ kind: 'grassroots' }).select('id', 'name');
   // Names compared as people write them; the exact workplace name first, then "…工会" and the rest.
   for (const n of names) {
     const hit = rows.find((r) => normalizeName(r.name) === n);
@@ -201,16 +198,23 @@ export async function listMemberReports(
   if (q.projectId) rows.where('r.project_id', q.projectId);
   if (q.campaignId) rows.where('r.campaign_id', q.campaignId);
   // A verifier's subtrees: projects of regions within them, of campaigns whose city holds the subtree (the policy checks each row again).
-  if (q.verifierScopes)
+  if (q.verifierScopes) {
+    const scopes = q.verifierScopes;
     rows.where((w) => {
-      for (const scope of q.verifierScopes!)
-        w.orWhere((o) =>
-          o
-            .where('ro.path', 'like', `${scope}%`)
-            .whereExists((e) => e.select(db.raw('1')).from('campaigns as c').join('orgs as co', 'co.id', 'c.city_org').whereRaw('c.id = r.campaign_id').whereRaw("? like co.path || '%'", [scope])),
-        );
-      if (!q.verifierScopes!.length) w.whereRaw('false');
+      if (!scopes.length) void w.whereRaw('false');
+      for (const scope of scopes)
+        void w.orWhere((o) => {
+          void o.where('ro.path', 'like', `${scope}%`).whereExists((e) => {
+            void e
+              .select(db.raw('1'))
+              .from('campaigns as c')
+              .join('orgs as co', 'co.id', 'c.city_org')
+              .whereRaw('c.id = r.campaign_id')
+              .whereRaw("? like co.path || '%'", [scope]);
+          });
+        });
     });
+  }
   if (q.status) rows.where('r.status', q.status);
   if (q.cursor) rows.where('r.id', '<', q.cursor);
   const out: MemberReportView[] = await rows;
@@ -278,7 +282,10 @@ export async function decideMemberReports(
         results.push({ id: d.id, status: 'rejected', outcome: null, changed: true, reason: d.reason ?? null });
         continue;
       }
-      const member = await trx('members').where({ id_number_hash: row.id_number_hash }).forUpdate().first<{ union_id: string; project_id: string | null } | undefined>('union_id', 'project_id');
+      const member = await trx('members')
+        .where({ id_number_hash: row.id_number_hash })
+        .forUpdate()
+        .first<{ union_id: string; project_id: string | null } | undefined>('union_id', 'project_id');
       if (!member) {
         await trx('members').insert({
           id_number_hash: row.id_number_hash,
@@ -297,27 +304,29 @@ export async function decideMemberReports(
           project_id: row.project_id,
           admission_rule: row.admission_rule,
         });
-        await trx('member_reports').where({ id: d.id }).update({ status: 'verified', outcome: 'new', reason: d.reason ?? null, ...decided });
+        await trx('member_reports')
+          .where({ id: d.id })
+          .update({ status: 'verified', outcome: 'new', reason: d.reason ?? null, ...decided });
         counted += 1;
         results.push({ id: d.id, status: 'verified', outcome: 'new', changed: true, reason: d.reason ?? null });
       } else if (member.union_id === row.admitted_union) {
-        await trx('member_reports').where({ id: d.id }).update({ status: 'rejected', reason: ALREADY_COUNTED_REASON, ...decided });
+        await trx('member_reports')
+          .where({ id: d.id })
+          .update({ status: 'rejected', reason: ALREADY_COUNTED_REASON, ...decided });
         results.push({ id: d.id, status: 'rejected', outcome: null, changed: true, reason: ALREADY_COUNTED_REASON });
       } else {
         // 会籍转移: counted at the place of work from now on, and no longer where they were counted.
-        await trx('members')
-          .where({ id_number_hash: row.id_number_hash })
-          .update({
-            union_id: row.admitted_union,
-            transferred_from: member.union_id,
-            campaign_id: row.campaign_id,
-            project_id: row.project_id,
-            employer: row.employer,
-            group_id: row.group_id,
-            verified: true,
-            admission_rule: row.admission_rule,
-            updated_at: trx.fn.now(),
-          });
+        await trx('members').where({ id_number_hash: row.id_number_hash }).update({
+          union_id: row.admitted_union,
+          transferred_from: member.union_id,
+          campaign_id: row.campaign_id,
+          project_id: row.project_id,
+          employer: row.employer,
+          group_id: row.group_id,
+          verified: true,
+          admission_rule: row.admission_rule,
+          updated_at: trx.fn.now(),
+        });
         if (member.project_id && member.project_id !== row.project_id)
           await trx('projects')
             .where({ id: member.project_id })

@@ -43,7 +43,11 @@ const progress = async (project: string, members: unknown[]) => {
   expect(r.status, JSON.stringify(r.body)).toBe(200);
   return r.body;
 };
-const memberOf = (idNumber: string) => h.db('members').where({ id_number_hash: h.pii.hash(idNumber) }).first();
+const memberOf = (idNumber: string) =>
+  h
+    .db('members')
+    .where({ id_number_hash: h.pii.hash(idNumber) })
+    .first();
 const projectRow = (id: string) => h.db('projects').where({ id }).first('members_recruited', 'members_pending');
 
 /** A grassroots union created by the city admin under 新华区 (as the org tree gets new unions). */
@@ -197,7 +201,12 @@ describe('members count when verified (实名核验)', () => {
       { ...wrong!, name: '孙不符' },
     ]);
     expect(third).toMatchObject({ membersReported: 2, totals: { membersRecruited: 0, membersPending: 2 } });
-    const bItems = (await reported('city.reviewer', B, '&status=pending')).body.items as { id: string; name: string; admittedUnion: { id: string }; admissionRule: string }[];
+    const bItems = (await reported('city.reviewer', B, '&status=pending')).body.items as {
+      id: string;
+      name: string;
+      admittedUnion: { id: string };
+      admissionRule: string;
+    }[];
     const qian = bItems.find((i) => i.name === '钱用工')!;
     const sun = bItems.find((i) => i.name === '孙不符')!;
     expect(qian).toMatchObject({ admittedUnion: { id: hostUnion }, admissionRule: 'host_union' });

@@ -30,7 +30,10 @@ describe('real-name verification in the browser', () => {
   it('reported members wait as 待核验; the reviewer verifies two (one a transfer) and rejects one with a reason; the counts follow', async () => {
     const tag = unique().slice(0, 4);
     const agency = `平顶山${tag}劳务派遣有限公司`;
-    const org = await h.call('POST', '/api/orgs', { token: await h.login('city.admin'), body: { name: `${agency}工会`, kind: 'grassroots', parent: 'pds-xinhua' } });
+    const org = await h.call('POST', '/api/orgs', {
+      token: await h.login('city.admin'),
+      body: { name: `${agency}工会`, kind: 'grassroots', parent: 'pds-xinhua' },
+    });
     expect(org.status, JSON.stringify(org.body)).toBe(201);
     // A courier who joined online at 新华区快递行业工会联合会.
     const api = new Approvals(h);
@@ -83,7 +86,14 @@ describe('real-name verification in the browser', () => {
     await form.getByText('已报送：待实名核验会员 3 人，新建工会 0 个，销号 0 家').waitFor();
     const card = page.getByTestId('reported-members-card');
     await expect.poll(() => card.getByTestId('reported-counts').textContent()).toContain('待核验 3 人（不计入）');
-    await expect.poll(() => page.getByRole('row', { name: new RegExp(projectName) }).first().textContent()).toContain('0 / 10');
+    await expect
+      .poll(() =>
+        page
+          .getByRole('row', { name: new RegExp(projectName) })
+          .first()
+          .textContent(),
+      )
+      .toContain('0 / 10');
     // The dispatched worker: the agency's union admits them, and the row says why. No word of the other union.
     const dispatchedRow = card.getByRole('row', { name: new RegExp(`郑${tag}`) });
     await expect.poll(() => dispatchedRow.textContent()).toContain(`${agency}工会`);
@@ -131,12 +141,22 @@ describe('real-name verification in the browser', () => {
 
     // ---- the staff see the count and the reason ----
     await page.reload();
-    await page.getByRole('row', { name: new RegExp(projectName) }).first().click();
+    await page
+      .getByRole('row', { name: new RegExp(projectName) })
+      .first()
+      .click();
     const after = page.getByTestId('reported-members-card');
     await expect.poll(() => after.getByTestId('reported-counts').textContent()).toContain('已核验计入 2 人');
     await expect.poll(() => after.getByTestId('reported-counts').textContent()).toContain('其中会籍转移 1 人');
     await expect.poll(() => after.getByRole('row', { name: new RegExp(`吴${tag}`) }).textContent()).toContain('身份证件与本人不符，请核对后重新报送');
-    await expect.poll(() => page.getByRole('row', { name: new RegExp(projectName) }).first().textContent()).toContain('2 / 10');
+    await expect
+      .poll(() =>
+        page
+          .getByRole('row', { name: new RegExp(projectName) })
+          .first()
+          .textContent(),
+      )
+      .toContain('2 / 10');
     await staff.shot('84-verify-region-verified');
     await admin.page.reload();
     await expect.poll(() => admin.page.locator('.ant-statistic', { hasText: '新增会员（已核验）' }).textContent()).toContain('2 / 10');

@@ -591,10 +591,7 @@ const CASES: Record<string, RouteCase> = {
     user: 'xinhua.reviewer',
     path: () => `/api/projects/${fx.project}/members-reported/decisions`,
     valid: () => ({ decisions: [{ id: fx.pendingMember || '999999999999', action: 'verify' }] }),
-    edges: () => [
-      { decisions: [{ id: '1', action: 'reject' }] },
-      { decisions: [{ id: '1', action: 'reject', reason: 'a\u0000b' }] },
-    ],
+    edges: () => [{ decisions: [{ id: '1', action: 'reject' }] }, { decisions: [{ id: '1', action: 'reject', reason: 'a\u0000b' }] }],
     ready: async () => {
       const r = await h.call('POST', `/api/projects/${fx.project}/progress`, { token: await h.login('xinhua.staff'), body: { members: memberRecords(1) } });
       expect(r.status, JSON.stringify(r.body)).toBe(200);

@@ -339,7 +339,11 @@ describe('6b. real-name verification: only the verifier learns who was a member 
     const r2 = await report(newcomer);
     expect(r1.status).toBe(200);
     expect(r2.status).toBe(200);
-    const counts = (b: { membersReported: number; membersAccepted: number; alreadyCounted: number }) => [b.membersReported, b.membersAccepted, b.alreadyCounted];
+    const counts = (b: { membersReported: number; membersAccepted: number; alreadyCounted: number }) => [
+      b.membersReported,
+      b.membersAccepted,
+      b.alreadyCounted,
+    ];
     expect(counts(r1.body)).toEqual(counts(r2.body));
     expect(shape(r1.body)).toEqual(shape(r2.body));
     // The submitter's listing: the two rows alike, no check, no word of membership.

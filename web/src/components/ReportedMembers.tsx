@@ -76,7 +76,11 @@ export function ReportedMembersTable({
     try {
       const byProject = new Map<string, ReportedMember[]>();
       for (const r of rows) byProject.set(r.project.id, [...(byProject.get(r.project.id) ?? []), r]);
-      for (const [projectId, rs] of byProject) await decide(projectId, rs.map((r) => ({ id: r.id, action, ...(why ? { reason: why } : {}) })));
+      for (const [projectId, rs] of byProject)
+        await decide(
+          projectId,
+          rs.map((r) => ({ id: r.id, action, ...(why ? { reason: why } : {}) })),
+        );
       message.success(action === 'verify' ? t('已核验 {n} 人', { n: rows.length }) : t('已驳回'));
       setSelected([]);
       onDecided();
@@ -97,7 +101,12 @@ export function ReportedMembersTable({
             disabled={!selected.length}
             loading={busy}
             data-testid="verify-selected"
-            onClick={() => run(pending.filter((p) => selected.includes(p.id)), 'verify')}
+            onClick={() =>
+              run(
+                pending.filter((p) => selected.includes(p.id)),
+                'verify',
+              )
+            }
           >
             {t('核验通过所选（{n}）', { n: selected.length })}
           </Button>
@@ -110,7 +119,7 @@ export function ReportedMembersTable({
         data-testid={testId}
         dataSource={items}
         pagination={items.length > 20 ? { pageSize: 20 } : false}
-        scroll={{ x: 1100 }}
+        scroll={{ x: 1300 }}
         rowSelection={
           canVerify
             ? { selectedRowKeys: selected, onChange: (keys) => setSelected(keys as string[]), getCheckboxProps: (r) => ({ disabled: r.status !== 'pending' }) }
@@ -131,8 +140,8 @@ export function ReportedMembersTable({
                 },
               ]
             : []),
-          { title: t('姓名'), dataIndex: 'name' },
-          { title: t('身份证号'), dataIndex: 'idNumberMasked' },
+          { title: t('姓名'), dataIndex: 'name', width: 90 },
+          { title: t('身份证号'), dataIndex: 'idNumberMasked', width: 170 },
           { title: t('群体'), render: (_: unknown, r) => r.groupName ?? '—' },
           {
             title: t('工作单位'),
@@ -170,7 +179,11 @@ export function ReportedMembersTable({
                         <Tag color={CHECK_COLOR[r.check.kind]}>
                           {r.check.kind === 'new' ? t('新会员') : r.check.kind === 'transfer' ? t('会籍转移') : t('已是本会会员')}
                         </Tag>
-                        {r.check.fromUnionName ? <Typography.Text type="secondary">{t('原属')}：{r.check.fromUnionName}</Typography.Text> : null}
+                        {r.check.fromUnionName ? (
+                          <Typography.Text type="secondary">
+                            {t('原属')}：{r.check.fromUnionName}
+                          </Typography.Text>
+                        ) : null}
                       </Tooltip>
                     ) : (
                       '—'
@@ -218,6 +231,7 @@ export function ReportedMembersTable({
                 {
                   title: t('操作'),
                   fixed: 'right' as const,
+                  width: 150,
                   render: (_: unknown, r: ReportedMember) =>
                     r.status === 'pending' ? (
                       <Space>

@@ -43,7 +43,10 @@ export function ProgressTab({ campaign, org, onChanged }: { campaign: CampaignVi
       tab="progress"
       hint={t('选择一个项目报送进展')}
       columns={[
-        { title: t('新增会员（已核验）'), render: (_: unknown, p) => (p.kind === 'organizing' ? `${p.progress.membersRecruited} / ${p.plannedMembers ?? 0}` : '—') },
+        {
+          title: t('新增会员（已核验）'),
+          render: (_: unknown, p) => (p.kind === 'organizing' ? `${p.progress.membersRecruited} / ${p.plannedMembers ?? 0}` : '—'),
+        },
         { title: t('待核验'), render: (_: unknown, p) => (p.kind === 'organizing' ? (p.progress.membersPending ?? 0) : '—') },
         { title: t('新建工会'), render: (_: unknown, p) => p.progress.unionsEstablished },
         { title: t('服务覆盖'), render: (_: unknown, p) => (p.kind === 'service' ? `${p.progress.coverageDone} / ${p.plannedCoverage ?? 0}` : '—') },
@@ -223,11 +226,7 @@ function ProgressFormCard({ campaign, project, onDone }: { campaign: CampaignVie
               u: result.unionsEstablished ?? 0,
               x: result.crossedOff ?? 0,
             })}
-            description={
-              result.alreadyCounted
-                ? t('另有 {n} 人本项目此前已报送，不再重复报送', { n: result.alreadyCounted })
-                : t('会员经审核员实名核验后计入')
-            }
+            description={result.alreadyCounted ? t('另有 {n} 人本项目此前已报送，不再重复报送', { n: result.alreadyCounted }) : t('会员经审核员实名核验后计入')}
           />
         )}
         <Button type="primary" htmlType="submit" loading={busy}>
