@@ -14,6 +14,9 @@ import { buildLaunch, CampaignDriver, organizingProject } from '../support/campa
 import { buildMember, unique, uniqueIdNumber, uniquePhone } from '../support/factories';
 import { launchBrowser, login, openSession } from './browser';
 
+/** A poll with room for a loaded machine (the page's first load, a lazy chunk). */
+const poll = <T>(fn: () => Promise<T>) => expect.poll(fn, { timeout: 20_000 });
+
 let h: Harness;
 let d: CampaignDriver;
 let browser: Browser;
@@ -85,7 +88,7 @@ describe('real-name verification in the browser', () => {
     await form.getByRole('button', { name: '报送进展' }).click();
     await form.getByText('已报送：待实名核验会员 3 人，新建工会 0 个，销号 0 家').waitFor();
     const card = page.getByTestId('reported-members-card');
-    await expect.poll(() => card.getByTestId('reported-counts').textContent()).toContain('待核验 3 人（不计入）');
+    await poll(() => card.getByTestId('reported-counts').textContent()).toContain('待核验 3 人（不计入）');
     await expect
       .poll(() =>
         page
@@ -96,8 +99,8 @@ describe('real-name verification in the browser', () => {
       .toContain('0 / 10');
     // The dispatched worker: the agency's union admits them, and the row says why. No word of the other union.
     const dispatchedRow = card.getByRole('row', { name: new RegExp(`郑${tag}`) });
-    await expect.poll(() => dispatchedRow.textContent()).toContain(`${agency}工会`);
-    await expect.poll(() => dispatchedRow.textContent()).toContain('劳务派遣工首先加入劳务派遣单位工会');
+    await poll(() => dispatchedRow.textContent()).toContain(`${agency}工会`);
+    await poll(() => dispatchedRow.textContent()).toContain('劳务派遣工首先加入劳务派遣单位工会');
     expect(await card.textContent()).not.toContain('新华区快递行业工会联合会');
     await staff.shot('80-verify-region-pending');
 
@@ -106,8 +109,8 @@ describe('real-name verification in the browser', () => {
     await login(admin, 'city.admin');
     await admin.page.goto(`/campaigns/${id}`);
     const pendingStat = admin.page.locator('.ant-statistic', { hasText: '待核验会员' });
-    await expect.poll(() => pendingStat.textContent()).toContain('3');
-    await expect.poll(() => admin.page.locator('.ant-statistic', { hasText: '新增会员（已核验）' }).textContent()).toContain('0 / 10');
+    await poll(() => pendingStat.textContent()).toContain('3');
+    await poll(() => admin.page.locator('.ant-statistic', { hasText: '新增会员（已核验）' }).textContent()).toContain('0 / 10');
     await admin.shot('81-verify-dashboard-pending');
 
     // ---- 新华区's reviewer: 实名核验 ----
@@ -117,10 +120,10 @@ describe('real-name verification in the browser', () => {
     await reviewer.page.waitForURL('**/verifications');
     await reviewer.page.goto(`/verifications?campaign=${id}`);
     const queue = reviewer.page.getByTestId('verification-queue');
-    await expect.poll(() => queue.locator('tbody tr.ant-table-row').count()).toBe(3);
+    await poll(() => queue.locator('tbody tr.ant-table-row').count()).toBe(3);
     const transferRow = queue.getByRole('row', { name: new RegExp(online.name) });
-    await expect.poll(() => transferRow.textContent()).toContain('会籍转移');
-    await expect.poll(() => transferRow.textContent()).toContain('新华区快递行业工会联合会');
+    await poll(() => transferRow.textContent()).toContain('会籍转移');
+    await poll(() => transferRow.textContent()).toContain('新华区快递行业工会联合会');
     await reviewer.shot('82-verify-reviewer-queue');
     // Reject 吴 with a reason…
     const wu = queue.getByRole('row', { name: new RegExp(`吴${tag}`) });
@@ -128,15 +131,15 @@ describe('real-name verification in the browser', () => {
     const dialog = reviewer.page.getByRole('dialog');
     await dialog.getByTestId('reject-reason').fill('身份证件与本人不符，请核对后重新报送');
     await dialog.getByRole('button', { name: /驳\s*回/ }).click();
-    await expect.poll(() => queue.locator('tbody tr.ant-table-row').count()).toBe(2);
+    await poll(() => queue.locator('tbody tr.ant-table-row').count()).toBe(2);
     // …and verify the other two together.
     await queue.locator('tbody tr.ant-table-row .ant-checkbox-input').nth(0).check();
     await queue.locator('tbody tr.ant-table-row .ant-checkbox-input').nth(1).check();
     await reviewer.page.getByTestId('verify-selected').click();
-    await expect.poll(() => queue.locator('tbody tr.ant-table-row').count()).toBe(0);
+    await poll(() => queue.locator('tbody tr.ant-table-row').count()).toBe(0);
     await reviewer.page.getByText('已核验', { exact: true }).click();
-    await expect.poll(() => queue.locator('tbody tr.ant-table-row').count()).toBe(2);
-    await expect.poll(() => queue.getByRole('row', { name: new RegExp(online.name) }).textContent()).toContain('会籍转移（转入）');
+    await poll(() => queue.locator('tbody tr.ant-table-row').count()).toBe(2);
+    await poll(() => queue.getByRole('row', { name: new RegExp(online.name) }).textContent()).toContain('会籍转移（转入）');
     await reviewer.shot('83-verify-reviewer-verified');
 
     // ---- the staff see the count and the reason ----
@@ -146,9 +149,9 @@ describe('real-name verification in the browser', () => {
       .first()
       .click();
     const after = page.getByTestId('reported-members-card');
-    await expect.poll(() => after.getByTestId('reported-counts').textContent()).toContain('已核验计入 2 人');
-    await expect.poll(() => after.getByTestId('reported-counts').textContent()).toContain('其中会籍转移 1 人');
-    await expect.poll(() => after.getByRole('row', { name: new RegExp(`吴${tag}`) }).textContent()).toContain('身份证件与本人不符，请核对后重新报送');
+    await poll(() => after.getByTestId('reported-counts').textContent()).toContain('已核验计入 2 人');
+    await poll(() => after.getByTestId('reported-counts').textContent()).toContain('其中会籍转移 1 人');
+    await poll(() => after.getByRole('row', { name: new RegExp(`吴${tag}`) }).textContent()).toContain('身份证件与本人不符，请核对后重新报送');
     await expect
       .poll(() =>
         page
@@ -159,7 +162,7 @@ describe('real-name verification in the browser', () => {
       .toContain('2 / 10');
     await staff.shot('84-verify-region-verified');
     await admin.page.reload();
-    await expect.poll(() => admin.page.locator('.ant-statistic', { hasText: '新增会员（已核验）' }).textContent()).toContain('2 / 10');
+    await poll(() => admin.page.locator('.ant-statistic', { hasText: '新增会员（已核验）' }).textContent()).toContain('2 / 10');
 
     for (const s of [staff, admin, reviewer]) {
       expect(s.errors).toEqual([]);
