@@ -43,15 +43,19 @@ export interface ReportedMembersResult {
   alreadyCounted: number;
 }
 
-/** The grassroots union of a workplace, by its name, within the campaign's city (or null). */
-async function unionOfWorkplace(trx: Knex.Transaction, cityPath: string, workplace: string | undefined): Promise<string | null> {
-  const names = workplace ? unionNamesFor(workplace) : [];
-  if (!names.length) return null;
+/** The grassroots unions of the campaign's city by their name as people write it (read once per report). */
+async function unionsByName(trx: Knex.Transaction, cityPath: string): Promise<Map<string, string>> {
   const rows: { id: string; name: string }[] = await trx('orgs').where('path', 'like', `${cityPath}%`).andWhere({ kind: 'grassroots' }).select('id', 'name');
-  // Names compared as people write them; the exact workplace name first, then "…工会" and the rest.
-  for (const n of names) {
-    const hit = rows.find((r) => normalizeName(r.name) === n);
-    if (hit) return hit.id;
+  const out = new Map<string, string>();
+  for (const r of rows) if (!out.has(normalizeName(r.name))) out.set(normalizeName(r.name), r.id);
+  return out;
+}
+
+/** The union of a workplace, by its name: the exact name first, then "…工会" and the rest (or null). */
+function unionOfWorkplace(unions: Map<string, string>, workplace: string | undefined): string | null {
+  for (const n of workplace ? unionNamesFor(workplace) : []) {
+    const hit = unions.get(n);
+    if (hit) return hit;
   }
   return null;
 }
@@ -67,7 +71,7 @@ export async function recordReportedMembers(
 ): Promise<ReportedMembersResult> {
   if (!p.members.length) return { membersReported: 0, alreadyCounted: 0 };
   const city = await trx('campaigns as c').join('orgs as o', 'o.id', 'c.city_org').where('c.id', p.campaignId).first<{ path: string }>('o.path');
-  const cityPath = city?.path ?? '/';
+  const unions = await unionsByName(trx, city?.path ?? '/');
   const existing = new Map<string, string>(
     (
       await trx('members')
@@ -84,8 +88,8 @@ export async function recordReportedMembers(
     const dispatched = !!m.dispatched;
     const admitted = admittingUnion({
       dispatched,
-      agencyUnion: dispatched ? await unionOfWorkplace(trx, cityPath, m.agency) : null,
-      employerUnion: await unionOfWorkplace(trx, cityPath, m.employer),
+      agencyUnion: dispatched ? unionOfWorkplace(unions, m.agency) : null,
+      employerUnion: unionOfWorkplace(unions, m.employer),
       regionOrg: p.regionOrg,
     });
     const was = existing.get(m.idNumberHash) ?? null;
