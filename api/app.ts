@@ -25,6 +25,7 @@ import { chainMigrationRoutes } from './chain-migrations';
 import { calendarRoutes } from './calendar';
 import { openApiRoutes } from './openapi';
 import { campaignRoutes } from './campaigns';
+import { memberVerificationRoutes } from './member-verification';
 import { reportRoutes } from './reports';
 import { provinceRoutes } from './province';
 import { onlineJoinRoutes } from './online-joins';
@@ -210,6 +211,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(chainMigrationRoutes(deps));
   app.use(calendarRoutes(deps));
   app.use(campaignRoutes(deps));
+  app.use(memberVerificationRoutes(deps));
   app.use(reportRoutes(deps));
   app.use(provinceRoutes(deps));
   app.use(onlineJoinRoutes(deps));

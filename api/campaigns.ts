@@ -176,9 +176,17 @@ export const progressSchema = z
               .regex(/^1[3-9]\d{9}$/, '11 位手机号 / an 11-digit mobile')
               .optional(),
             group: z.string().trim().min(1).max(50),
+            /** Where the member works: for a dispatched worker, the host employer (用工单位). */
             employer: z.string().trim().min(1).max(200),
+            /** 劳务派遣工, employed by the dispatch agency `agency`. */
+            dispatched: z.boolean().optional(),
+            agency: z.string().trim().min(1).max(200).optional(),
           })
-          .strict(),
+          .strict()
+          .refine((m) => !m.dispatched || !!m.agency, {
+            message: '劳务派遣工须填写派遣单位 / a dispatched worker needs the dispatch agency',
+            path: ['agency'],
+          }),
       )
       .max(5000)
       .optional(),
@@ -433,6 +441,7 @@ export function campaignRoutes(deps: CampaignDeps): Router {
         name: m.name,
         group: m.group,
         employer: m.employer,
+        ...(m.dispatched ? { dispatched: true, agency: m.agency } : {}),
         idNumberEnc: deps.pii.encrypt(id),
         idNumberHash: deps.pii.hash(id),
         idNumberMasked: maskIdNumber(id),
@@ -587,7 +596,7 @@ function projectView(p: ProjectRow) {
     dueDate: p.dueDate,
     subsidyAmount: p.subsidyAmount === null ? null : Number(p.subsidyAmount),
     status: p.status,
-    progress: { membersRecruited: p.membersRecruited, unionsEstablished: p.unionsEstablished, coverageDone: p.coverageDone },
+    progress: { membersRecruited: p.membersRecruited, membersPending: p.membersPending, unionsEstablished: p.unionsEstablished, coverageDone: p.coverageDone },
     listApplicationId: p.listApplicationId,
     subsidyApplicationId: p.subsidyApplicationId,
     assessmentApplicationId: p.assessmentApplicationId,
@@ -625,8 +634,10 @@ export async function campaignView(db: Db, c: CampaignRow) {
       n: number;
       unions: number;
       members: number;
+      members_pending: number;
       planned: number;
     }[];
+    // Verified members only (实名核验); those waiting for verification are shown apart.
     const members = ps.reduce((n, p) => n + p.members, 0);
     return {
       org: r.orgId,
@@ -643,6 +654,7 @@ export async function campaignView(db: Db, c: CampaignRow) {
         projectsByStatus: Object.fromEntries(ps.map((p) => [p.status, p.n])),
         unionsEstablished: ps.reduce((n, p) => n + p.unions, 0),
         membersRecruited: members,
+        membersPending: ps.reduce((n, p) => n + p.members_pending, 0),
         memberCompletion: r.targetMembers ? Math.round((members / r.targetMembers) * 1000) / 10 : null,
         pendingApprovals: pending.get(r.orgId) ?? 0,
         overdue: r.overdue.length,
@@ -676,6 +688,7 @@ export async function campaignView(db: Db, c: CampaignRow) {
       crossedOff: sum((x) => x.counts.crossedOff),
       unionsEstablished: sum((x) => x.counts.unionsEstablished),
       membersRecruited: sum((x) => x.counts.membersRecruited),
+      membersPending: sum((x) => x.counts.membersPending),
       targetMembers: c.config.targets.newMembers,
       memberCompletion: Math.round((sum((x) => x.counts.membersRecruited) / c.config.targets.newMembers) * 1000) / 10,
       overdue: sum((x) => x.counts.overdue),

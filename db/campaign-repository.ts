@@ -173,6 +173,7 @@ export async function regionCounts(db: Db, campaignId: string) {
       .select(db.raw('count(*)::int as n'))
       .select(db.raw('coalesce(sum(unions_established),0)::int as unions'))
       .select(db.raw('coalesce(sum(members_recruited),0)::int as members'))
+      .select(db.raw('coalesce(sum(members_pending),0)::int as members_pending'))
       .select(db.raw('coalesce(sum(planned_members),0)::int as planned')),
     db('applications')
       .where({ campaign_id: campaignId })

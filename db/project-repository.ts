@@ -1,5 +1,6 @@
 /** Tracked projects (项目) of campaigns: the list, status, progress and events. */
 import type { Db } from './knex';
+import { recordReportedMembers, type ReportedMember } from './member-verification-repository';
 
 export interface ProjectRow {
   id: string;
@@ -21,6 +22,8 @@ export interface ProjectRow {
   subsidyApplicationId: string | null;
   assessmentApplicationId: string | null;
   membersRecruited: number;
+  /** Reported members waiting for real-name verification (待核验), apart from the verified count. */
+  membersPending: number;
   unionsEstablished: number;
   coverageDone: number;
   selfAssessment: unknown;
@@ -51,6 +54,7 @@ const columns = {
   subsidyApplicationId: 'p.subsidy_application_id',
   assessmentApplicationId: 'p.assessment_application_id',
   membersRecruited: 'p.members_recruited',
+  membersPending: 'p.members_pending',
   unionsEstablished: 'p.unions_established',
   coverageDone: 'p.coverage_done',
   selfAssessment: 'p.self_assessment',
@@ -114,17 +118,7 @@ export async function insertProjectEvent(
 
 export interface ProgressReport {
   unionsEstablished?: { enterpriseId?: number; name: string; establishedOn: string }[];
-  members?: {
-    name: string;
-    idNumberEnc: string;
-    idNumberHash: string;
-    idNumberMasked: string;
-    phoneEnc?: string;
-    phoneHash?: string;
-    phoneMasked?: string;
-    group: string;
-    employer: string;
-  }[];
+  members?: ReportedMember[];
   serviceDone?: { coverage: number; note?: string };
   note?: string;
 }
@@ -135,20 +129,24 @@ export interface ProgressReport {
  * membership oracle): `alreadyCounted` says how many, never which.
  */
 export interface ProgressResult {
+  /** Members counted by this report itself: none since real-name verification (they count when verified). */
   membersAccepted: number;
-  /** Members of the report already counted (anywhere): not counted again. */
+  /** Members put to real-name verification (待核验) by this report. */
+  membersReported?: number;
+  /** Members of the report already reported by this project (pending or verified): not put again. */
   alreadyCounted: number;
   unionsEstablished: number;
   crossedOff: number;
   coverage: number;
-  totals: { membersRecruited: number; unionsEstablished: number; coverageDone: number; plannedMembers: number };
+  totals: { membersRecruited: number; membersPending?: number; unionsEstablished: number; coverageDone: number; plannedMembers: number };
 }
 
 /**
  * Applies one progress report in one transaction, keyed by `key`: a retry
- * returns the first result and writes nothing more. New members are counted
- * once by ID number (one already counted anywhere adds to `alreadyCounted`,
- * nothing else is said about it); a union
+ * returns the first result and writes nothing more. Reported members wait for
+ * real-name verification (db/member-verification-repository.ts; one this
+ * project reported before adds to `alreadyCounted`, nothing is said about
+ * membership elsewhere); a union
  * established for a ledger enterprise crosses it off (销号).
  */
 export async function applyProgress(
@@ -158,31 +156,9 @@ export async function applyProgress(
   return db.transaction(async (trx) => {
     const prior = await trx('project_events').where({ event_key: p.key }).first('data');
     if (prior) return countsOnly((prior.data as { result: ProgressResult & { duplicates?: unknown[] } }).result);
-    let alreadyCounted = 0;
-    let membersAccepted = 0;
-    for (const m of p.report.members ?? []) {
-      const inserted = await trx('members')
-        .insert({
-          id_number_hash: m.idNumberHash,
-          id_number_enc: m.idNumberEnc,
-          id_number_masked: m.idNumberMasked,
-          name: m.name,
-          phone_enc: m.phoneEnc ?? null,
-          phone_hash: m.phoneHash ?? null,
-          phone_masked: m.phoneMasked ?? null,
-          group_id: m.group,
-          employer: m.employer,
-          union_id: p.regionOrg,
-          source_application: null,
-          campaign_id: p.campaignId,
-          project_id: p.projectId,
-        })
-        .onConflict('id_number_hash')
-        .ignore()
-        .returning('id');
-      if (inserted.length) membersAccepted += 1;
-      else alreadyCounted += 1;
-    }
+    // Reported members wait for real-name verification (实名核验): counted only once a verifier confirms them.
+    const { membersReported, alreadyCounted } = await recordReportedMembers(trx, { ...p, members: p.report.members ?? [] });
+    const membersAccepted = 0;
     let crossedOff = 0;
     for (const u of p.report.unionsEstablished ?? []) {
       if (u.enterpriseId === undefined) continue;
@@ -196,15 +172,17 @@ export async function applyProgress(
     const [row] = await trx('projects')
       .where({ id: p.projectId })
       .increment({ members_recruited: membersAccepted, unions_established: unions, coverage_done: coverage })
-      .returning(['members_recruited', 'unions_established', 'coverage_done', 'planned_members']);
+      .returning(['members_recruited', 'members_pending', 'unions_established', 'coverage_done', 'planned_members']);
     const result: ProgressResult = {
       membersAccepted,
+      membersReported,
       alreadyCounted,
       unionsEstablished: unions,
       crossedOff,
       coverage,
       totals: {
         membersRecruited: row.members_recruited,
+        membersPending: row.members_pending,
         unionsEstablished: row.unions_established,
         coverageDone: row.coverage_done,
         plannedMembers: row.planned_members,

@@ -11,7 +11,9 @@ import type { BulletinData, BulletinKind, RawFigures } from '../domain/bulletin'
  * undefined for an unknown campaign.
  *
  * What counts, per participating region (its org and everything below it):
- * - new members: members recorded by the campaign's projects (campaign_id),
+ * - new members: members recorded by the campaign's projects (campaign_id) —
+ *   verified ones only (实名核验); those still waiting are counted apart
+ *   (projects.members_pending, 待核验) and never in the completion —
  *   plus members who joined online (网上入会) since the campaign started and
  *   belong to no campaign project — each person once (members are unique by
  *   ID number). An online member counts where they applied (the area of their
@@ -94,7 +96,8 @@ export async function readBulletinFigures(db: Db, campaignId: string): Promise<R
         `select region_org as region, status, count(*)::int as count,
                 coalesce(sum(unions_established), 0)::int as unions_established,
                 count(*) filter (where kind = 'organizing' and type <> 'existing_union_growth')::int as planned_unions,
-                coalesce(sum(planned_members), 0)::int as planned_members
+                coalesce(sum(planned_members), 0)::int as planned_members,
+                coalesce(sum(members_pending), 0)::int as members_pending
            from projects where campaign_id = :campaignId group by 1, 2`,
         p,
       );
@@ -186,13 +189,22 @@ export async function readBulletinFigures(db: Db, campaignId: string): Promise<R
         members: members.map((m) => ({ region: m.region, group: m.group, count: m.count, online: m.online })),
         applications: apps.map(({ org: _org, ...a }) => a),
         projects: projects.rows.map(
-          (r: { region: string; status: string; count: number; unions_established: number; planned_unions: number; planned_members: number }) => ({
+          (r: {
+            region: string;
+            status: string;
+            count: number;
+            unions_established: number;
+            planned_unions: number;
+            planned_members: number;
+            members_pending: number;
+          }) => ({
             region: r.region,
             status: r.status,
             count: r.count,
             unionsEstablished: r.unions_established,
             plannedUnions: r.planned_unions,
             plannedMembers: r.planned_members,
+            membersPending: r.members_pending,
           }),
         ),
         projectGroups: projectGroups.rows.map((r: { group: string; count: number; planned_members: number }) => ({

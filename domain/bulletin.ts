@@ -221,7 +221,16 @@ export interface RawFigures {
   /** Per region and group (group null when unknown). */
   members: { region: string; group: string | null; count: number; online: number }[];
   applications: ({ region: string; group: string | null } & OnlineCounts)[];
-  projects: { region: string; status: string; count: number; unionsEstablished: number; plannedUnions: number; plannedMembers: number }[];
+  projects: {
+    region: string;
+    status: string;
+    count: number;
+    unionsEstablished: number;
+    plannedUnions: number;
+    plannedMembers: number;
+    /** Reported members waiting for real-name verification (absent in figures read before it existed). */
+    membersPending?: number;
+  }[];
   projectGroups: { group: string; count: number; plannedMembers: number }[];
   ledger: { region: string; targets: number; crossedOff: number }[];
   overdueApprovals: { region: string; count: number }[];
@@ -233,7 +242,8 @@ export interface RegionFigures {
   org: string;
   name: string;
   unions: { established: number; planned: number; target: number; pct: number | null };
-  members: { count: number; viaProjects: number; online: number; target: number; pct: number | null };
+  /** Verified members only; `pending`: reported, waiting for real-name verification (待核验; absent in bulletins issued before it). */
+  members: { count: number; viaProjects: number; online: number; target: number; pct: number | null; pending?: number };
   online: OnlineCounts;
   projects: { total: number; byStatus: Record<BulletinProjectStatus, number> };
   ledger: { targets: number; crossedOff: number };
@@ -392,7 +402,14 @@ export function composeBulletin(
       org: r.org,
       name: r.name,
       unions: { established, planned, target: r.targetUnions, pct: pct(established, unionTarget) },
-      members: { count, viaProjects: count - viaOnline, online: viaOnline, target: r.targetMembers, pct: pct(count, r.targetMembers) },
+      members: {
+        count,
+        viaProjects: count - viaOnline,
+        online: viaOnline,
+        target: r.targetMembers,
+        pct: pct(count, r.targetMembers),
+        pending: projects.reduce((n, p) => n + (p.membersPending ?? 0), 0),
+      },
       online,
       projects: { total: projects.reduce((n, p) => n + p.count, 0), byStatus },
       ledger: { targets: ledger?.targets ?? 0, crossedOff: ledger?.crossedOff ?? 0 },
@@ -422,6 +439,7 @@ export function composeBulletin(
       online: sum((r) => r.members.online),
       target: tTarget,
       pct: pct(tMembers, tTarget),
+      pending: sum((r) => r.members.pending ?? 0),
     },
     online: totalOnline,
     projects: { total: sum((r) => r.projects.total), byStatus: totalStatus },

@@ -834,6 +834,34 @@ export function readsMemberRoster(p: Principal, orgKind: string | undefined): bo
   return !!orgKind && hasAnyRole(p, 'admin', 'staff', 'reviewer');
 }
 
+/**
+ * Real-name verification (实名核验) of the members a project reports: a reviewer posted at the project's region
+ * (or at the campaign's city, between the two) decides. Not the province (the city's count), not staff (who report),
+ * nor a grassroots union below the region. Only this verifier learns what the automatic checks found — whether a
+ * person was a member elsewhere (a transfer) — so a progress report is no membership oracle.
+ */
+export function verifyReportedMembers(p: Principal, project: { regionPath?: string | null }, c: CampaignFacts): Decision {
+  const ok = scopesWith(p, 'reviewer').some((scope) => within(project.regionPath, scope) && within(scope, c.cityOrgPath));
+  return ok ? allow() : deny('只有项目所属地区或市总的审核员可以核验会员 / only a reviewer of the project’s region or city verifies members');
+}
+
+/** The org paths whose projects' reported members a caller may verify (the queue of 实名核验 tasks); each row is checked again with {@link verifyReportedMembers}. */
+export function memberVerificationScopes(p: Principal): string[] {
+  return scopesWith(p, 'reviewer');
+}
+
+/**
+ * Reading a project's reported members with their verification status (待核验/已核验/未通过, the admitting union
+ * and why, a rejection's reason): the verifier, the region's staff and admins who report them, and the city's
+ * staff, admins and supervisors. Others who may see the project learn the counts only.
+ */
+export function seeReportedMembers(p: Principal, project: { regionPath?: string | null }, c: CampaignFacts): Decision {
+  if (verifyReportedMembers(p, project, c).allow) return allow();
+  if (within(project.regionPath, p.orgPath) && within(p.orgPath, c.cityOrgPath) && hasAnyRole(p, 'staff', 'admin')) return allow();
+  if (p.orgId === c.cityOrg && hasAnyRole(p, 'staff', 'admin', 'supervisor')) return allow();
+  return deny('无权查看报送会员名单 / you may not read the reported members');
+}
+
 /** Reading bulletins (通报): supervisors, admins and staff of the city or above; staff and admins of a region taking part. */
 export function readBulletins(p: Principal, c: CampaignFacts): Decision {
   if (atCityOrAbove(p, c))
@@ -854,8 +882,16 @@ export function readsBulletins(p: Principal, orgKind: string | undefined): boole
 }
 
 /** What the web app offers a caller (menus), each derived from the policy functions above. */
-export function capabilities(p: Principal, orgKind: string | undefined): { readBulletins: boolean; readProvinceOverview: boolean; memberRoster: boolean } {
-  return { readBulletins: readsBulletins(p, orgKind), readProvinceOverview: readsProvinceOverview(p, orgKind), memberRoster: readsMemberRoster(p, orgKind) };
+export function capabilities(
+  p: Principal,
+  orgKind: string | undefined,
+): { readBulletins: boolean; readProvinceOverview: boolean; memberRoster: boolean; verifyMembers: boolean } {
+  return {
+    readBulletins: readsBulletins(p, orgKind),
+    readProvinceOverview: readsProvinceOverview(p, orgKind),
+    memberRoster: readsMemberRoster(p, orgKind),
+    verifyMembers: verifiesMembers(p, orgKind),
+  };
 }
 
 /** The roles that follow a province's or a city's campaigns from above: its leadership (督办), admins and reviewers (基层工作部). */
@@ -892,6 +928,14 @@ export function runProvinceBulletins(p: Principal, org: { path: string; kind: st
 /** Whether the menu offers 全省概览: admins, supervisors and reviewers of a province. */
 export function readsProvinceOverview(p: Principal, orgKind: string | undefined): boolean {
   return orgKind === 'province' && hasAnyRole(p, ...OVERVIEW_ROLES);
+}
+
+/**
+ * Whether the caller has real-name verification tasks at all (the menu's 实名核验): a reviewer of a city or of a region
+ * (county or industry union) — where {@link verifyReportedMembers} can allow.
+ */
+export function verifiesMembers(p: Principal, orgKind: string | undefined): boolean {
+  return hasAnyRole(p, 'reviewer') && (orgKind === 'city' || orgKind === 'county' || orgKind === 'industry');
 }
 
 /** The delivery record of a bulletin: admins and supervisors of the city or above. */

@@ -169,7 +169,11 @@ export interface ProgressInput {
     phoneEnc?: string;
     phoneMasked?: string;
     group: string;
+    /** Where the member works: for a dispatched worker, the host employer (用工单位). */
     employer: string;
+    /** 劳务派遣工: a dispatched worker, employed by `agency` (劳务派遣单位). */
+    dispatched?: boolean;
+    agency?: string;
   }[];
   serviceDone?: { coverage: number; note?: string };
   note?: string;

@@ -15,11 +15,11 @@ import * as m008 from './008_group_unions_by_city';
 import * as m009 from './009_chain_owners';
 import * as m013 from './013_sessions_and_limits';
 import * as m016 from './016_task_org_path';
-import * as m020 from './020_retention_and_reveal_audit';
-import * as m021 from './021_member_cards';
-import * as m019 from './019_membership_lookups';
 import * as m017 from './017_pii_rotations';
 import * as m018 from './018_public_join';
+import * as m019 from './019_membership_lookups';
+import * as m020 from './020_retention_and_reveal_audit';
+import * as m021 from './021_member_cards';
 import * as m022 from './022_admin_audit';
 import * as m023 from './023_user_posts';
 import * as m024 from './024_org_admin';
@@ -29,6 +29,7 @@ import * as m029 from './029_task_fields';
 import * as m030 from './030_attachments';
 import * as m031 from './031_task_decided_by';
 import * as m032 from './032_notification_links';
+import * as m034 from './034_member_verification';
 import * as m036 from './036_province_bulletins';
 import * as m038 from './038_submission_history';
 
@@ -44,11 +45,11 @@ const migrations: Record<string, Knex.Migration> = {
   '009_chain_owners': m009,
   '013_sessions_and_limits': m013,
   '016_task_org_path': m016,
-  '020_retention_and_reveal_audit': m020,
-  '021_member_cards': m021,
-  '019_membership_lookups': m019,
   '017_pii_rotations': m017,
   '018_public_join': m018,
+  '019_membership_lookups': m019,
+  '020_retention_and_reveal_audit': m020,
+  '021_member_cards': m021,
   '022_admin_audit': m022,
   '023_user_posts': m023,
   '024_org_admin': m024,
@@ -58,6 +59,7 @@ const migrations: Record<string, Knex.Migration> = {
   '030_attachments': m030,
   '031_task_decided_by': m031,
   '032_notification_links': m032,
+  '034_member_verification': m034,
   '036_province_bulletins': m036,
   '038_submission_history': m038,
 };

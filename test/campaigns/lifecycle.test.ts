@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startHarness, type Harness } from '../support/harness';
-import { buildLaunch, CampaignDriver, memberRecords, organizingProject, REGIONS, serviceProject, STAFF, surveyCsv } from '../support/campaigns';
+import { buildLaunch, CampaignDriver, memberRecords, organizingProject, REGIONS, serviceProject, STAFF, surveyCsv, verifyReported } from '../support/campaigns';
 
 let h: Harness;
 let d: CampaignDriver;
@@ -136,13 +136,16 @@ describe('a campaign from launch to ranking', () => {
         body: { unionsEstablished: [{ enterpriseId: ledger[region], name: `${region}物流公司工会`, establishedOn: '2026-07-01' }], members },
       });
       expect(r.status, JSON.stringify(r.body)).toBe(200);
-      expect(r.body).toMatchObject({ membersAccepted: members.length, crossedOff: 1, unionsEstablished: 1 });
+      // The members wait for real-name verification (实名核验) before they count.
+      expect(r.body).toMatchObject({ membersReported: members.length, membersAccepted: 0, crossedOff: 1, unionsEstablished: 1 });
       if (region === 'pds-xinhua') {
         // The same worker reported again is counted once; the answer says how many, never which.
         const again = await h.call('POST', `/api/projects/${p.id}/progress`, { token: await d.as('xinhua.staff'), body: { members: [members[0]] } });
-        expect(again.body).toMatchObject({ membersAccepted: 0, alreadyCounted: 1 });
+        expect(again.body).toMatchObject({ membersReported: 0, membersAccepted: 0, alreadyCounted: 1 });
         expect(again.body.duplicates).toBeUndefined();
       }
+      // The region's reviewer verifies them: they count from now on.
+      await verifyReported(h, p.id, region === 'pds-xinhua' ? 'xinhua.reviewer' : 'city.reviewer');
     }
     const inspection = await h.call('POST', `/api/projects/${orgProjects['pds-xinhua'].id}/inspections`, {
       token: await d.as('city.staff'),

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { eventually, startHarness, type Harness } from '../support/harness';
-import { buildLaunch, CampaignDriver, organizingProject, surveyCsv } from '../support/campaigns';
+import { buildLaunch, CampaignDriver, organizingProject, surveyCsv, verifyReported } from '../support/campaigns';
 import { uniqueIdNumber, uniquePhone } from '../support/factories';
 import { launchBrowser, login, openSession, pickOption } from './browser';
 import { fillDate } from './screens';
@@ -66,7 +66,11 @@ describe('a region’s progress and self-assessment in the browser', () => {
       await form.getByPlaceholder('工作单位').nth(i).fill('新华区某速运公司');
     }
     await form.getByRole('button', { name: '报送进展' }).click();
-    await form.getByText('已报送：新增会员 2 人，新建工会 1 个，销号 1 家').waitFor();
+    await form.getByText('已报送：待实名核验会员 2 人，新建工会 1 个，销号 1 家').waitFor();
+    // They count once 新华区's reviewer verifies them (实名核验).
+    await expect.poll(() => page.getByRole('row', { name: /新华区某速运公司工会/ }).textContent()).toContain('0 / 10');
+    await verifyReported(h, (await d.projectsOf(id, 'pds-xinhua'))[0].id, 'xinhua.reviewer');
+    await page.reload();
     await expect.poll(() => page.getByRole('row', { name: /新华区某速运公司工会/ }).textContent()).toContain('2 / 10');
     await staff.shot('27-region-progress-reported');
 

@@ -141,6 +141,7 @@ describe('the small items', () => {
       readBulletins: false,
       readProvinceOverview: false,
       memberRoster: true,
+      verifyMembers: true,
     });
     await r.close();
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { eventually, startHarness, type Harness } from '../support/harness';
-import { buildLaunch, CampaignDriver, memberRecords, organizingProject } from '../support/campaigns';
+import { buildLaunch, CampaignDriver, memberRecords, organizingProject, verifyReported } from '../support/campaigns';
 import { launchBrowser, login, openSession, SCREENSHOTS } from './browser';
 
 let h: Harness;
@@ -44,6 +44,8 @@ describe('a supervisor and the bulletin in the browser', () => {
     const project = await eventually(async () => (await d.projectsOf(id, 'pds-xinhua')).find((p) => p.status === 'in_progress'));
     const progress = await h.call('POST', `/api/projects/${project.id}/progress`, { token: await d.as('xinhua.staff'), body: { members: memberRecords(4) } });
     expect(progress.status, JSON.stringify(progress.body)).toBe(200);
+    // 实名核验: the region's reviewer verifies the four (they count from then on).
+    await verifyReported(h, project.id, 'xinhua.reviewer');
 
     // ---- the city admin issues a bulletin now ----
     const admin = await openSession(browser, h.url);

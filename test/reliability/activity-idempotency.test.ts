@@ -351,6 +351,19 @@ async function snapshot(p: string): Promise<Record<string, string[]>> {
       })),
     ),
     projects: sorted(omit(await db('projects').where('campaign_id', 'like', like).select('*'))),
+    // A progress report's members wait for real-name verification (实名核验) here, not in members.
+    memberReports: sorted(
+      omit(
+        await db('member_reports').where('campaign_id', 'like', like).select('*'),
+        'id_number_hash',
+        'id_number_enc',
+        'id_number_masked',
+        'phone_enc',
+        'phone_hash',
+        'phone_masked',
+        'reported_at',
+      ),
+    ),
     projectEvents: sorted(omit(await db('project_events').where('project_id', 'like', like).select('*'))),
     phaseSummaries: sorted(omit(await db('phase_summaries').where('campaign_id', 'like', like).select('campaign_id', 'phase', 'closed_by', 'reason'))),
     reports: sorted(omit(reports.map((r: Record<string, unknown>) => ({ ...r, ref: r.id })))),
@@ -416,7 +429,9 @@ describe('activities under retries', () => {
     expect(reference.audit!.filter((r) => r.includes('"action":"approved"'))).toHaveLength(1);
     expect(reference.campaigns).toEqual([expect.stringContaining('"phase":"closed"')]);
     expect(reference.notices).toHaveLength(1);
-    expect(reference.members).toHaveLength(3);
+    // The online member; the progress report's two wait for verification, once each.
+    expect(reference.members).toHaveLength(1);
+    expect(reference.memberReports).toHaveLength(2);
     expect(reference.reports).toHaveLength(1);
     expect(reference.deliveries!.length).toBeGreaterThan(0);
     await fc.assert(

@@ -9,7 +9,7 @@
  * carries an Idempotency-Key and is retried with the same key on a 503.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildLaunch, memberRecords, organizingProject, serviceProject, surveyCsv } from '../support/campaigns';
+import { buildLaunch, memberRecords, organizingProject, serviceProject, surveyCsv, verifyReported } from '../support/campaigns';
 import { buildSubsidy, unique } from '../support/factories';
 import { eventually, startHarness, type Harness } from '../support/harness';
 import { header, startSmtpSink } from '../support/reports';
@@ -275,6 +275,8 @@ async function campaignFinish(c: { id: string; lists: string[]; ledger: Record<s
         unionsEstablished: [{ enterpriseId: c.ledger[region], name: `${region}物流公司工会`, establishedOn: '2026-07-01' }],
         members: memberRecords(2),
       });
+      // 实名核验: the city's reviewer verifies the two (an API decision, no workflow).
+      await verifyReported(h, p.id);
     }),
   );
   await ok('POST', `/api/campaigns/${c.id}/advance`, 'city.admin', { reason: '进入考核' });

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TABLE_KEYS } from '../../domain/bulletin-tables';
 import { Approvals, withSmsCode } from '../support/approvals';
 import { eventually, startHarness, type Harness } from '../support/harness';
-import { buildLaunch, CampaignDriver, memberRecords, organizingProject, serviceProject } from '../support/campaigns';
+import { buildLaunch, CampaignDriver, memberRecords, organizingProject, serviceProject, verifyReported } from '../support/campaigns';
 import { buildChain, buildMember, humanStep, unique } from '../support/factories';
 import { issueOk, readBulletin } from '../support/reports';
 
@@ -107,6 +107,9 @@ describe('the content of a bulletin', () => {
     expect(p1.status, JSON.stringify(p1.body)).toBe(200);
     const p2 = await asCityStaff('POST', `/api/projects/${orgProject[WUGANG]}/progress`, { members: memberRecords(2, 'food_delivery') });
     expect(p2.status, JSON.stringify(p2.body)).toBe(200);
+    // They count once the city's reviewer verifies them (实名核验).
+    await verifyReported(h, orgProject[SHILONG]!);
+    await verifyReported(h, orgProject[WUGANG]!);
 
     // 网上入会 in 石龙: one approved (sorted to the city's freight union), one rejected, one pending, one past its time limit.
     const approved = await apply({ group: 'truck_driver', area: SHILONG, name: '货车司机甲' });
@@ -207,6 +210,7 @@ describe('the content of a bulletin', () => {
   it('the next bulletin shows the change since the previous one, the new ranking and the trend', async () => {
     const r = await asCityStaff('POST', `/api/projects/${orgProject[BAOFENG]}/progress`, { members: memberRecords(6, 'courier') });
     expect(r.status, JSON.stringify(r.body)).toBe(200);
+    await verifyReported(h, orgProject[BAOFENG]!);
     const issued = await issueOk(h, campaignId);
     expect(issued.seq).toBe(2);
     second = await readBulletin(h, issued.id);

@@ -120,6 +120,10 @@ export interface Fixtures {
   surveyImport?: Promise<string>;
   /** A subsidy at a city review that may correct its amount (字段权限), for the denied calls (made on first use). */
   correctable?: Promise<TaskSubject>;
+  /** A member reported by the implementation campaign's first project, pending verification (made on first use). */
+  pendingMember?: Promise<string>;
+  /** …its id, once made (for the verifier queue's list check). */
+  pendingMemberId?: string;
   pools: {
     listing: Pool<CampaignSubject>;
     survey: Pool<CampaignSubject>;
@@ -548,6 +552,20 @@ function projectSubmission(route: string, campaign: 'impl' | 'assess', expect: s
       return { method: 'POST', path: path.replace(':id', project), body: body(), footprint: campaignFootprint(ctx, c) };
     },
   };
+}
+
+/** A member 新华区's project reported (by xinhua.staff), pending real-name verification: its row id. */
+async function pendingMember(ctx: Ctx, project: string): Promise<string> {
+  const r = await ctx.h.call('POST', `/api/projects/${project}/progress`, { token: await ctx.h.login('xinhua.staff'), body: { members: memberRecords(1) } });
+  if (r.status !== 200) throw new Error(`progress for the matrix: ${r.status} ${JSON.stringify(r.body)}`);
+  const row = await ctx.h.db('member_reports').where({ project_id: project, status: 'pending' }).orderBy('id', 'desc').first('id');
+  return String(row.id);
+}
+
+/** The pending member of the implementation campaign's first project that the refused calls share (made on first use). */
+function sharedPendingMember(ctx: Ctx): Promise<string> {
+  ctx.fx.pendingMember ??= pendingMember(ctx, ctx.fx.impl.projects[0]!);
+  return ctx.fx.pendingMember;
 }
 
 const validChain = (key: string) =>
@@ -1328,6 +1346,54 @@ export const CASES: RouteCase[] = [
         path: `/api/projects/${project}/inspections`,
         body: { findings: '台账齐全 / records complete', result: 'good', inspectedOn: '2026-06-15' },
         footprint: campaignFootprint(ctx, c),
+      };
+    },
+  },
+  // --- 实名核验 real-name verification of reported members -------------------------------------
+  // seeProject, then seeReportedMembers: the verifier, the region's staff and admins, the city's staff, admins and
+  // supervisors; the province sees the project but not the names (403).
+  read(
+    'GET /api/projects/:id/members-reported',
+    'a 新华区 project',
+    'pds-xinhua',
+    '222 N 2222 NN NNNN FFF U',
+    (ctx) => `/api/projects/${ctx.fx.impl.projects[0]}/members-reported`,
+  ),
+  {
+    // The verifier's queue: reviewers only (others 403); a member 新华区's project reported is in the queue of
+    // 新华区's and the city's reviewers, not of any other reviewer's.
+    route: 'GET /api/member-verifications',
+    subject: 'a member a 新华区 project reported, pending',
+    subjectOrg: 'pds-xinhua',
+    expect: 'FVF H FVFF FH FHFF HFF U',
+    ok: 200,
+    mutating: false,
+    lists: (b, ctx) => b.items.some((i: { id: string }) => i.id === ctx.fx.pendingMemberId),
+    async probe(ctx) {
+      ctx.fx.pendingMemberId = await sharedPendingMember(ctx);
+      return { method: 'GET', path: '/api/member-verifications?limit=500' };
+    },
+  },
+  {
+    // verifyReportedMembers: a reviewer of the project's region or of its city.
+    route: 'POST /api/projects/:id/members-reported/decisions',
+    subject: 'a member a 新华区 project reported, pending',
+    subjectOrg: REGION,
+    expect: 'F2F N F2FF NN NNNN FFF U',
+    ok: 200,
+    mutating: true,
+    async probe(ctx, _c, fresh) {
+      const project = fresh ? ctx.fx.pools.progress.take() : ctx.fx.impl.projects[0]!;
+      const id = fresh ? await pendingMember(ctx, project) : await sharedPendingMember(ctx);
+      return {
+        method: 'POST',
+        path: `/api/projects/${project}/members-reported/decisions`,
+        body: { decisions: [{ id, action: 'verify' }] },
+        footprint: async () => ({
+          ...(await campaignFootprint(ctx, ctx.fx.impl)()),
+          reported: await ctx.h.db('member_reports').where({ project_id: project }).orderBy('id').select('id', 'status', 'outcome'),
+          members: await count(ctx.h, 'members', (q) => q.where({ project_id: project })),
+        }),
       };
     },
   },

@@ -33,7 +33,7 @@ import { createDatabase } from '../reliability/support';
 let h: Harness;
 let database: Awaited<ReturnType<typeof createDatabase>>;
 const REGION = 'pds-xinhua';
-const fx = { app: '', task: '', campaign: '', project: '', listApp: '', report: '', post: '', chainKey: '', chainOwner: '' };
+const fx = { app: '', task: '', campaign: '', project: '', listApp: '', report: '', post: '', chainKey: '', chainOwner: '', pendingMember: '' };
 
 beforeAll(async () => {
   database = await createDatabase(inject('adminDatabaseUrl'), `ud_hostile_${inject('runId')}`);
@@ -584,6 +584,20 @@ const CASES: Record<string, RouteCase> = {
       { unionsEstablished: [{ enterpriseId: 1e20, name: '快递工会', establishedOn: '2026-07-01' }] },
       { note: 'a\u0000b', serviceDone: { coverage: 1 } },
     ],
+    phase: 'implementation',
+  },
+  // 实名核验: the region's reviewer decides on a member the project reported (a pending one of its own, made by `ready`).
+  'post /api/projects/{id}/members-reported/decisions': {
+    user: 'xinhua.reviewer',
+    path: () => `/api/projects/${fx.project}/members-reported/decisions`,
+    valid: () => ({ decisions: [{ id: fx.pendingMember || '999999999999', action: 'verify' }] }),
+    edges: () => [{ decisions: [{ id: '1', action: 'reject' }] }, { decisions: [{ id: '1', action: 'reject', reason: 'a\u0000b' }] }],
+    ready: async () => {
+      const r = await h.call('POST', `/api/projects/${fx.project}/progress`, { token: await h.login('xinhua.staff'), body: { members: memberRecords(1) } });
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      const row = await h.db('member_reports').where({ project_id: fx.project, status: 'pending' }).orderBy('id', 'desc').first('id');
+      fx.pendingMember = String(row.id);
+    },
     phase: 'implementation',
   },
   'post /api/projects/{id}/inspections': {

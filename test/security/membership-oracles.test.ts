@@ -13,11 +13,13 @@
  *    conflict (身份冲突); rejected, the real member's record is untouched.
  *    No note the public can read mentions membership.
  * 6. A progress report answers counts (accepted, already counted), never
- *    which ID numbers were members already.
+ *    which ID numbers were members already; the members wait for real-name
+ *    verification, and only the verifier (a reviewer of the project's region
+ *    or city) learns that one of them was a member elsewhere (a transfer).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { maskIdNumber } from '../../domain/id-number';
-import { seeMembership, seeMembershipNotes, type Principal, type TaskFacts } from '../../domain/policy';
+import { seeMembership, seeMembershipNotes, verifyReportedMembers, type Principal, type TaskFacts } from '../../domain/policy';
 import { Approvals } from '../support/approvals';
 import { memberRecords } from '../support/campaigns';
 import { buildMember, type MemberBody } from '../support/factories';
@@ -299,11 +301,12 @@ describe('6. progress reports answer counts, not which ID numbers were members',
     const [first, second] = memberRecords(2);
     const r1 = await h.call('POST', `/api/projects/${project}/progress`, { token, body: { members: [first] } });
     expect(r1.status, JSON.stringify(r1.body)).toBe(200);
-    expect(r1.body).toMatchObject({ membersAccepted: 1, alreadyCounted: 0 });
+    // Put to real-name verification (实名核验), which alone decides what counts.
+    expect(r1.body).toMatchObject({ membersReported: 1, membersAccepted: 0, alreadyCounted: 0 });
 
     const r2 = await h.call('POST', `/api/projects/${project}/progress`, { token, body: { members: [first, second] } });
     expect(r2.status, JSON.stringify(r2.body)).toBe(200);
-    expect(r2.body).toMatchObject({ membersAccepted: 1, alreadyCounted: 1 });
+    expect(r2.body).toMatchObject({ membersReported: 1, membersAccepted: 0, alreadyCounted: 1 });
     expect(r2.body.duplicates).toBeUndefined();
     const text = JSON.stringify(r2.body);
     for (const m of [first!, second!]) {
@@ -318,6 +321,59 @@ describe('6. progress reports answer counts, not which ID numbers were members',
     expect(JSON.stringify(view.body)).not.toContain(maskIdNumber(first!.idNumber));
     // The ID numbers sent were looked up: audited as such.
     expect(await h.db('id_lookups').where({ actor: 'xinhua.staff', reason: 'progress', id_number_hash: h.pii.hash(first!.idNumber) })).toHaveLength(2);
+  });
+});
+
+describe('6b. real-name verification: only the verifier learns who was a member elsewhere', () => {
+  it('a member elsewhere and a newcomer reported alike get the same answer and the same listing; the region’s reviewer sees the transfer', async () => {
+    const s = new Subjects(h);
+    const c = await s.implementationCampaign(1);
+    const project = c.projects[0]!;
+    const member = buildMember({ group: 'courier', area: 'pds-xinhua' });
+    await join(member, 'xinhua-express.reviewer');
+    const [newcomer] = memberRecords(1);
+    // (新华区's admin reports here: xinhua.staff spent this file's look-ups by ID number above)
+    const token = await h.login('xinhua.admin');
+    const report = (m: unknown) => h.call('POST', `/api/projects/${project}/progress`, { token, body: { members: [m] } });
+    const r1 = await report({ name: member.name, idNumber: member.idNumber, phone: member.phone, group: 'courier', employer: '某快递网点' });
+    const r2 = await report(newcomer);
+    expect(r1.status).toBe(200);
+    expect(r2.status).toBe(200);
+    const counts = (b: { membersReported: number; membersAccepted: number; alreadyCounted: number }) => [
+      b.membersReported,
+      b.membersAccepted,
+      b.alreadyCounted,
+    ];
+    expect(counts(r1.body)).toEqual(counts(r2.body));
+    expect(shape(r1.body)).toEqual(shape(r2.body));
+    // The submitter's listing: the two rows alike, no check, no word of membership.
+    const staff = await h.call('GET', `/api/projects/${project}/members-reported`, { token });
+    expect(staff.status).toBe(200);
+    const [a, b] = staff.body.items;
+    expect(shape(a)).toEqual(shape(b));
+    expect(a.check).toBeUndefined();
+    expect(JSON.stringify(staff.body)).not.toMatch(MEMBERSHIP_WORDS);
+    expect(JSON.stringify(staff.body)).not.toContain('新华区快递行业工会联合会');
+    // The verifier (新华区's reviewer) sees what the check found.
+    const verifier = await h.call('GET', `/api/projects/${project}/members-reported`, { token: await h.login('xinhua.reviewer') });
+    const byName = Object.fromEntries(verifier.body.items.map((i: { name: string; check: unknown }) => [i.name, i.check]));
+    expect(byName[member.name]).toMatchObject({ kind: 'transfer', fromUnionName: '新华区快递行业工会联合会' });
+    expect(byName[newcomer!.name]).toMatchObject({ kind: 'new', fromUnionName: null });
+    // The reviewer of the union the member belongs to sees no project of 新华区 (404), and the province does not verify (403).
+    expect((await h.call('GET', `/api/projects/${project}/members-reported`, { token: await h.login('xinhua-express.reviewer') })).status).toBe(404);
+    expect((await h.call('GET', `/api/projects/${project}/members-reported`, { token: await h.login('prov.reviewer') })).status).toBe(403);
+  });
+
+  it('the policy: a reviewer of the project’s region or of its city verifies; not staff, not the province, not a union below the region', () => {
+    const c = { cityOrg: 'pds', cityOrgPath: '/henan/pds/', regions: ['pds-xinhua'] };
+    const project = { regionPath: '/henan/pds/pds-xinhua/' };
+    const who = (orgPath: string, roles: string[]): Principal => ({ username: 'u', orgId: orgPath.split('/').at(-2)!, orgPath, roles });
+    expect(verifyReportedMembers(who('/henan/pds/pds-xinhua/', ['reviewer']), project, c).allow).toBe(true);
+    expect(verifyReportedMembers(who('/henan/pds/', ['reviewer']), project, c).allow).toBe(true);
+    expect(verifyReportedMembers(who('/henan/pds/pds-xinhua/', ['staff', 'admin']), project, c).allow).toBe(false);
+    expect(verifyReportedMembers(who('/henan/', ['reviewer']), project, c).allow).toBe(false);
+    expect(verifyReportedMembers(who('/henan/pds/pds-xinhua/pds-xinhua-express/', ['reviewer']), project, c).allow).toBe(false);
+    expect(verifyReportedMembers(who('/henan/pds/pds-weidong/', ['reviewer']), project, c).allow).toBe(false);
   });
 });
 

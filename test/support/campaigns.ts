@@ -159,3 +159,21 @@ export function memberRecords(n: number, group = 'courier') {
     employer: '某快递网点',
   }));
 }
+
+/**
+ * 实名核验: `verifier` (a reviewer of the project's region or city) verifies every member `projectId` reported and
+ * still pending; they count from then on. Answers the decisions' result (or the empty list's).
+ */
+export async function verifyReported(h: Harness, projectId: string, verifier = 'city.reviewer') {
+  const token = await h.login(verifier);
+  const list = await h.call('GET', `/api/projects/${projectId}/members-reported?status=pending&limit=500`, { token });
+  expect(list.status, JSON.stringify(list.body)).toBe(200);
+  const items = list.body.items as { id: string }[];
+  if (!items.length) return { results: [], progress: list.body.progress };
+  const r = await h.call('POST', `/api/projects/${projectId}/members-reported/decisions`, {
+    token,
+    body: { decisions: items.map((i) => ({ id: i.id, action: 'verify' })) },
+  });
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  return r.body;
+}

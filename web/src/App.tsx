@@ -41,6 +41,7 @@ const WorkCalendar = lazy(() => import('./pages/WorkCalendar'));
 const RotationWizard = lazy(() => import('./pages/admin/RotationWizard'));
 const ChainList = lazy(() => import('./pages/chains/ChainList'));
 const ChainDesigner = lazy(() => import('./pages/chains/ChainDesigner'));
+const MemberVerifications = lazy(() => import('./pages/MemberVerifications'));
 
 function NotFound() {
   const { t } = useI18n();
@@ -71,6 +72,7 @@ export function App() {
   else if ((p = match('/campaigns/:id/regions/:org', path))) page = <RegionWork campaignId={p.id!} org={p.org!} tab={query.get('tab') ?? undefined} />;
   else if (path === '/region') page = <RegionHome />;
   else if (path === '/tasks') page = <Inbox />;
+  else if (path === '/verifications') page = <MemberVerifications campaignId={query.get('campaign') ?? undefined} />;
   else if ((p = match('/tasks/:id', path))) page = <TaskPage id={p.id!} />;
   else if (path === '/applications') page = <MyApplications />;
   else if (path === '/applications/new') page = <NewApplication type={query.get('type') ?? 'subsidy'} />;

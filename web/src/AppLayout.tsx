@@ -21,6 +21,7 @@ import {
   NotificationOutlined,
   PlusCircleOutlined,
   QrcodeOutlined,
+  SafetyCertificateOutlined,
   SettingOutlined,
   TeamOutlined,
   UserOutlined,
@@ -86,6 +87,7 @@ export function AppLayout({ path, children }: { path: string; children: ReactNod
         ]
       : []),
     ...(user.can?.readProvinceOverview ? [{ key: '/province', icon: <GlobalOutlined />, label: t('全省概览') }] : []),
+    ...(user.can?.verifyMembers ? [{ key: '/verifications', icon: <SafetyCertificateOutlined />, label: t('实名核验') }] : []),
     ...(user.can?.readBulletins ? [{ key: '/bulletins', icon: <NotificationOutlined />, label: t('进度通报') }] : []),
     ...(user.can?.memberRoster ? [{ key: '/roster', icon: <TeamOutlined />, label: t('会员名册') }] : []),
     ...(has('staff', 'admin') || isGrassroots ? [{ key: '/posters', icon: <QrcodeOutlined />, label: t('入会二维码') }] : []),

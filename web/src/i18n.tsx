@@ -961,6 +961,47 @@ const EN: Record<string, string> = {
   尚未设置通报周期: 'No bulletin period set yet',
   发布人: 'Issued by',
   打印版: 'Print version',
+  // 实名核验 (issue 16: members count when verified)
+  会员经审核员实名核验后计入: 'Members count once a reviewer verifies them by real name',
+  会籍转移: 'Transfer',
+  入会工会: 'Admitting union',
+  '其中会籍转移 {n} 人': 'of them {n} by transfer',
+  劳务派遣: 'Dispatched',
+  原属: 'From',
+  '另有 {n} 人本项目此前已报送，不再重复报送': '{n} more were reported by this project before and were not put again',
+  '工作单位（派遣工填用工单位）': 'Employer (for a dispatched worker: the host)',
+  '已报送：待实名核验会员 {m} 人，新建工会 {u} 个，销号 {x} 家':
+    'Reported: {m} members awaiting real-name verification, {u} unions established, {x} enterprises crossed off',
+  已是本会会员: 'Already a member here',
+  '已核验 {n} 人': '{n} verified',
+  '已核验计入 {n} 人': '{n} verified and counted',
+  已驳回: 'Rejected',
+  待核验: 'Pending verification',
+  '待核验 {n} 人（不计入）': '{n} pending verification (not counted)',
+  待核验会员: 'Members pending verification',
+  '待核验（不计入）': 'Pending verification (not counted)',
+  '报送 / 核验': 'Reported / verified',
+  报送会员与实名核验: 'Reported members and real-name verification',
+  '报送后经实名核验才计入；同一身份证号只计一次，已是其他工会会员的按会籍转移计入务工地':
+    'Members count once verified by real name; an ID number counts once, and a member of another union counts here as a transfer',
+  '报送的会员经所在地区或市总工会审核员实名核验后才计入会员数、通报和排名':
+    'Reported members count in the figures, the bulletin and the ranking only once a reviewer of the region or the city has verified them by real name',
+  新会员: 'New member',
+  '新增会员（已核验）': 'New members (verified)',
+  '未通过 {n} 人': '{n} rejected',
+  核验状态: 'Verification',
+  核验通过: 'Verify',
+  '核验通过所选（{n}）': 'Verify selected ({n})',
+  派遣单位: 'Dispatch agency',
+  用工单位: 'Host employer',
+  自动核查: 'Automatic check',
+  请填写派遣单位: 'Enter the dispatch agency',
+  请逐人核对身份证件与本人一致后再通过: 'Check each person against their ID papers before verifying',
+  转自: 'From',
+  '驳回原因报送单位可见，请写明需补正之处': 'The submitter reads the reason: say what needs correcting',
+  '驳回：{name}': 'Reject: {name}',
+  '各项目报送的新会员须经实名核验才计入会员数。已是其他工会会员的，按会籍转移计入务工地；劳务派遣工由派遣单位工会吸收，派遣单位未建会的由用工单位工会吸收。':
+    'New members reported by projects count only once verified by real name. A member of another union counts here, at the place of work, as a transfer; a dispatched worker joins the dispatch agency’s union, or the host employer’s where the agency has none.',
 };
 
 export const { LangProvider, useI18n } = createI18n(EN);

@@ -17,7 +17,7 @@ export interface User {
   orgName?: string;
   roles: string[];
   /** What the policy lets the user do, for menus (from the login answer). */
-  can?: { readBulletins: boolean; readProvinceOverview?: boolean; memberRoster?: boolean };
+  can?: { readBulletins: boolean; readProvinceOverview?: boolean; memberRoster?: boolean; verifyMembers?: boolean };
 }
 
 export interface OrgInfo {

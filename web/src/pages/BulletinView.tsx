@@ -27,7 +27,7 @@ interface RegionFigures {
   org: string;
   name: string;
   unions: { established: number; planned: number; target: number; pct: number | null };
-  members: { count: number; viaProjects: number; online: number; target: number; pct: number | null };
+  members: { count: number; viaProjects: number; online: number; target: number; pct: number | null; pending?: number };
   online: Online;
   projects: { total: number; byStatus: Record<string, number> };
   ledger: { targets: number; crossedOff: number };
@@ -193,7 +193,12 @@ export default function BulletinView({ id }: { id: string }) {
 
       <Row gutter={[16, 16]}>
         {[
-          { title: t('新增会员'), value: tot.members.count, suffix: ` / ${tot.members.target}`, delta: b.changes?.totals.members },
+          {
+            title: t('新增会员'),
+            value: tot.members.count,
+            suffix: ` / ${tot.members.target}${tot.members.pending ? ` · ${t('待核验')} ${tot.members.pending}` : ''}`,
+            delta: b.changes?.totals.members,
+          },
           { title: t('完成率'), value: tot.completion, suffix: '%', delta: b.changes?.totals.completionPts },
           { title: t('新建工会'), value: tot.unions.established, suffix: tot.unions.target ? ` / ${tot.unions.target}` : '', delta: b.changes?.totals.unions },
           { title: t('网上入会申请'), value: tot.online.received, suffix: ` · ${t('待审')} ${tot.online.pending}`, delta: b.changes?.totals.applications },
@@ -288,6 +293,7 @@ export default function BulletinView({ id }: { id: string }) {
             { title: t('地区'), dataIndex: 'name', fixed: 'left' },
             { title: t('新增会员'), render: (_: unknown, r) => `${r.members.count} / ${r.members.target}` },
             { title: t('其中网上入会'), render: (_: unknown, r) => r.members.online },
+            { title: t('待核验（不计入）'), render: (_: unknown, r) => r.members.pending ?? 0 },
             { title: t('新建工会'), render: (_: unknown, r) => `${r.unions.established} / ${r.unions.target}` },
             { title: t('销号 / 目标企业'), render: (_: unknown, r) => `${r.ledger.crossedOff} / ${r.ledger.targets}` },
             { title: t('项目'), render: (_: unknown, r) => r.projects.total },

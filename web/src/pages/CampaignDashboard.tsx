@@ -35,6 +35,8 @@ export interface RegionView {
     projectsByStatus: Record<string, number>;
     unionsEstablished: number;
     membersRecruited: number;
+    /** Reported members waiting for real-name verification (not in membersRecruited). */
+    membersPending?: number;
     memberCompletion: number | null;
     pendingApprovals: number;
     overdue: number;
@@ -65,6 +67,7 @@ export interface CampaignView {
     crossedOff: number;
     unionsEstablished: number;
     membersRecruited: number;
+    membersPending?: number;
     targetMembers: number;
     memberCompletion: number;
     overdue: number;
@@ -157,7 +160,8 @@ export default function CampaignDashboard({ id }: { id: string }) {
           { title: t('摸底企业'), value: c.totals.enterprisesScreened },
           { title: t('建会目标企业'), value: c.totals.targets, suffix: ` / ${t('已销号')} ${c.totals.crossedOff}` },
           { title: t('新建工会'), value: c.totals.unionsEstablished, suffix: c.targets.newUnions ? ` / ${c.targets.newUnions}` : undefined },
-          { title: t('新增会员'), value: c.totals.membersRecruited, suffix: ` / ${c.totals.targetMembers}` },
+          { title: t('新增会员（已核验）'), value: c.totals.membersRecruited, suffix: ` / ${c.totals.targetMembers}` },
+          { title: t('待核验会员'), value: c.totals.membersPending ?? 0 },
           { title: t('会员完成率'), value: c.totals.memberCompletion, suffix: '%' },
           { title: t('待审批'), value: c.totals.pendingApprovals },
           { title: t('逾期事项'), value: c.totals.overdue, danger: c.totals.overdue > 0 },
@@ -235,7 +239,8 @@ export default function CampaignDashboard({ id }: { id: string }) {
             { title: t('摸底企业'), render: (_: unknown, r) => r.counts.enterprisesScreened },
             { title: t('建会目标企业'), render: (_: unknown, r) => `${r.counts.targets}（${t('已销号')} ${r.counts.crossedOff}）` },
             { title: t('新建工会'), render: (_: unknown, r) => `${r.counts.unionsEstablished} / ${r.targets.newUnions}` },
-            { title: t('新增会员'), render: (_: unknown, r) => `${r.counts.membersRecruited} / ${r.targets.newMembers}` },
+            { title: t('新增会员（已核验）'), render: (_: unknown, r) => `${r.counts.membersRecruited} / ${r.targets.newMembers}` },
+            { title: t('待核验'), render: (_: unknown, r) => r.counts.membersPending ?? 0 },
             {
               title: t('会员完成率'),
               width: 160,

@@ -14,16 +14,20 @@ import { useI18n } from '../../i18n';
 import type { CampaignView } from '../CampaignDashboard';
 import { tabState } from '../RegionWork';
 import { ProjectPicker } from './ProjectPicker';
+import { DispatchFields } from './DispatchFields';
+import { ReportedMembersCard } from '../../components/ReportedMembers';
 import type { ProjectView } from './ProjectsTab';
 
 interface ProgressForm {
   unionsEstablished: { enterpriseId?: string; name: string; establishedOn: Dayjs | null }[];
-  members: { name: string; idNumber: string; phone?: string; group: string; employer: string }[];
+  members: { name: string; idNumber: string; phone?: string; group: string; employer: string; dispatched?: boolean; agency?: string }[];
   coverage?: number | null;
   note?: string;
 }
 interface ProgressResult {
   membersAccepted?: number;
+  /** Put to real-name verification (待核验): they count once verified. */
+  membersReported?: number;
   /** How many of the report's members were counted before (never which). */
   alreadyCounted?: number;
   unionsEstablished?: number;
@@ -39,11 +43,20 @@ export function ProgressTab({ campaign, org, onChanged }: { campaign: CampaignVi
       tab="progress"
       hint={t('选择一个项目报送进展')}
       columns={[
-        { title: t('新增会员'), render: (_: unknown, p) => (p.kind === 'organizing' ? `${p.progress.membersRecruited} / ${p.plannedMembers ?? 0}` : '—') },
+        {
+          title: t('新增会员（已核验）'),
+          render: (_: unknown, p) => (p.kind === 'organizing' ? `${p.progress.membersRecruited} / ${p.plannedMembers ?? 0}` : '—'),
+        },
+        { title: t('待核验'), render: (_: unknown, p) => (p.kind === 'organizing' ? (p.progress.membersPending ?? 0) : '—') },
         { title: t('新建工会'), render: (_: unknown, p) => p.progress.unionsEstablished },
         { title: t('服务覆盖'), render: (_: unknown, p) => (p.kind === 'service' ? `${p.progress.coverageDone} / ${p.plannedCoverage ?? 0}` : '—') },
       ]}
-      form={(project, reload) => <ProgressFormCard key={project.id} campaign={campaign} project={project} onDone={() => (reload(), onChanged())} />}
+      form={(project, reload) => (
+        <>
+          <ProgressFormCard key={project.id} campaign={campaign} project={project} onDone={() => (reload(), onChanged())} />
+          {project.kind === 'organizing' && <ReportedMembersCard key={`reported-${project.id}`} projectId={project.id} />}
+        </>
+      )}
     />
   );
 }
@@ -88,6 +101,7 @@ function ProgressFormCard({ campaign, project, onDone }: { campaign: CampaignVie
               ...(x.phone?.trim() ? { phone: x.phone.trim() } : {}),
               group: x.group,
               employer: x.employer.trim(),
+              ...(x.dispatched ? { dispatched: true, agency: x.agency?.trim() } : {}),
             })),
           }
         : {}),
@@ -157,7 +171,7 @@ function ProgressFormCard({ campaign, project, onDone }: { campaign: CampaignVie
             </Form.List>
             <Form.List name="members">
               {(fields, { add, remove }) => (
-                <Form.Item label={t('新会员（实名）')} extra={t('同一身份证号只计一次；已登记的只报人数，不列身份证号')}>
+                <Form.Item label={t('新会员（实名）')} extra={t('报送后经实名核验才计入；同一身份证号只计一次，已是其他工会会员的按会籍转移计入务工地')}>
                   {fields.map((f) => (
                     <Space key={f.key} align="baseline" wrap>
                       <Form.Item name={[f.name, 'name']} rules={[{ required: true, whitespace: true, message: t('请填写姓名') }]}>
@@ -179,8 +193,9 @@ function ProgressFormCard({ campaign, project, onDone }: { campaign: CampaignVie
                         <Select placeholder={t('所属群体')} options={groupOptions} style={{ width: 130 }} />
                       </Form.Item>
                       <Form.Item name={[f.name, 'employer']} rules={[{ required: true, whitespace: true, message: t('请填写工作单位') }]}>
-                        <Input placeholder={t('工作单位')} style={{ width: 180 }} />
+                        <Input placeholder={t('工作单位（派遣工填用工单位）')} style={{ width: 200 }} />
                       </Form.Item>
+                      <DispatchFields name={f.name} />
                       <MinusCircleOutlined onClick={() => remove(f.name)} />
                     </Space>
                   ))}
@@ -206,12 +221,12 @@ function ProgressFormCard({ campaign, project, onDone }: { campaign: CampaignVie
             type={result.alreadyCounted ? 'warning' : 'success'}
             showIcon
             style={{ marginBottom: 16 }}
-            title={t('已报送：新增会员 {m} 人，新建工会 {u} 个，销号 {x} 家', {
-              m: result.membersAccepted ?? 0,
+            title={t('已报送：待实名核验会员 {m} 人，新建工会 {u} 个，销号 {x} 家', {
+              m: result.membersReported ?? result.membersAccepted ?? 0,
               u: result.unionsEstablished ?? 0,
               x: result.crossedOff ?? 0,
             })}
-            description={result.alreadyCounted ? t('另有 {n} 人此前已登记为会员，只计一次', { n: result.alreadyCounted }) : undefined}
+            description={result.alreadyCounted ? t('另有 {n} 人本项目此前已报送，不再重复报送', { n: result.alreadyCounted }) : t('会员经审核员实名核验后计入')}
           />
         )}
         <Button type="primary" htmlType="submit" loading={busy}>

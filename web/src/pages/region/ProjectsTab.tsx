@@ -34,7 +34,8 @@ export interface ProjectView {
   dueDate: string | null;
   subsidyAmount: number | null;
   status: string;
-  progress: { membersRecruited: number; unionsEstablished: number; coverageDone: number };
+  /** membersRecruited: verified members only; membersPending: reported, waiting for real-name verification. */
+  progress: { membersRecruited: number; membersPending?: number; unionsEstablished: number; coverageDone: number };
   listApplicationId: string | null;
   assessmentApplicationId: string | null;
   selfAssessment: { summary: string; membersRecruited: number; unionsEstablished: number; coverage?: number } | null;
