@@ -28,6 +28,8 @@ import { campaignRoutes } from './campaigns';
 import { reportRoutes } from './reports';
 import { onlineJoinRoutes } from './online-joins';
 import { isSurveyUploadRequest, surveyRoutes } from './survey';
+import { memberUploadRoutes } from './member-uploads';
+import { provincialExportRoutes } from './provincial-export';
 import { publicRoutes } from './public';
 import { auditRoutes } from './audit';
 import { memberCardRoutes } from './member-cards';
@@ -211,6 +213,8 @@ export function createApp(deps: ApiDeps): Express {
   app.use(reportRoutes(deps));
   app.use(onlineJoinRoutes(deps));
   app.use(surveyRoutes(deps));
+  app.use(memberUploadRoutes(deps));
+  app.use(provincialExportRoutes(deps));
   app.use(orgRoutes(deps));
   app.use(lookupRoutes(deps));
   app.use(auditRoutes(deps));
