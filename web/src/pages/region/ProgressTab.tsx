@@ -13,6 +13,7 @@ import { useLoad } from '../../components/useLoad';
 import { useI18n } from '../../i18n';
 import type { CampaignView } from '../CampaignDashboard';
 import { tabState } from '../RegionWork';
+import { MemberBulkUpload } from './MemberBulkUpload';
 import { ProjectPicker } from './ProjectPicker';
 import type { ProjectView } from './ProjectsTab';
 
@@ -43,7 +44,14 @@ export function ProgressTab({ campaign, org, onChanged }: { campaign: CampaignVi
         { title: t('新建工会'), render: (_: unknown, p) => p.progress.unionsEstablished },
         { title: t('服务覆盖'), render: (_: unknown, p) => (p.kind === 'service' ? `${p.progress.coverageDone} / ${p.plannedCoverage ?? 0}` : '—') },
       ]}
-      form={(project, reload) => <ProgressFormCard key={project.id} campaign={campaign} project={project} onDone={() => (reload(), onChanged())} />}
+      form={(project, reload) => (
+        <>
+          <ProgressFormCard key={project.id} campaign={campaign} project={project} onDone={() => (reload(), onChanged())} />
+          {project.kind === 'organizing' && (
+            <MemberBulkUpload key={`bulk-${project.id}`} campaign={campaign} project={project} onDone={() => (reload(), onChanged())} />
+          )}
+        </>
+      )}
     />
   );
 }
