@@ -49,8 +49,7 @@ const MAX_PROBLEM_ERRORS = 1_000;
 registerRoutes({
   '/api/projects/{id}/member-template': {
     get: {
-      summary:
-        '批量导入会员模板（中文表头、示例行；xlsx 含“说明”页）/ the bulk member upload template, xlsx (with a 说明 sheet) or csv',
+      summary: '批量导入会员模板（中文表头、示例行；xlsx 含“说明”页）/ the bulk member upload template, xlsx (with a 说明 sheet) or csv',
       query: ['format'],
     },
   },
@@ -153,11 +152,7 @@ export function memberUploadRoutes(deps: CampaignDeps): Router {
       if (rejected.length) {
         const errors = rejected.flatMap((r) => r.errors.map((e) => ({ path: `rows[${r.row}].${e.field}`, message: e.message }))).slice(0, MAX_PROBLEM_ERRORS);
         const body = {
-          ...problem(
-            400,
-            `${rejected.length} 行有误，整份文件未导入，请改正后重新上传 / ${rejected.length} rows are invalid; nothing was imported`,
-            errors,
-          ),
+          ...problem(400, `${rejected.length} 行有误，整份文件未导入，请改正后重新上传 / ${rejected.length} rows are invalid; nothing was imported`, errors),
           rows: read.records.length,
           accepted: 0,
           rejected,

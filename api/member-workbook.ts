@@ -11,7 +11,15 @@
  */
 import { parse as parseCsv, CsvError } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
-import { MAX_MEMBER_ROWS, MEMBER_COLUMNS, memberFieldLabel, memberFieldOf, PROVINCIAL_COLUMNS, REQUIRED_MEMBER_FIELDS, type MemberField } from '../domain/member-upload';
+import {
+  MAX_MEMBER_ROWS,
+  MEMBER_COLUMNS,
+  memberFieldLabel,
+  memberFieldOf,
+  PROVINCIAL_COLUMNS,
+  REQUIRED_MEMBER_FIELDS,
+  type MemberField,
+} from '../domain/member-upload';
 import type { SurveyNames } from '../domain/survey-names';
 import { startTsWorker } from '../runtime/ts-worker';
 import { badRequest, HttpError } from './errors';
@@ -48,7 +56,13 @@ function exampleRows(names: SurveyNames): string[][] {
 
 /** The CSV template (UTF-8 with a BOM so that Excel opens it in Chinese). */
 export function memberTemplateCsv(names: SurveyNames): string {
-  return '\uFEFF' + csvLine(HEADERS) + exampleRows(names).map((r) => csvLine(r)).join('');
+  return (
+    '\uFEFF' +
+    csvLine(HEADERS) +
+    exampleRows(names)
+      .map((r) => csvLine(r))
+      .join('')
+  );
 }
 
 /** The xlsx template: 会员名单 (headers, examples; the ID and phone columns formatted as text) and 说明. */
@@ -69,7 +83,10 @@ export async function memberTemplateXlsx(names: SurveyNames): Promise<Buffer> {
   for (const c of MEMBER_COLUMNS) notes.addRow({ column: c.header, note: c.note });
   notes.addRow({});
   notes.addRow({ column: '重点群体可填', note: names.groups.map((g) => g.name).join('、') });
-  notes.addRow({ column: '导入规则', note: `第一行为表头，每行一名会员，每次最多 ${MAX_MEMBER_ROWS} 行。任何一行有误则整份不导入，并列出每一行每一列的错误。` });
+  notes.addRow({
+    column: '导入规则',
+    note: `第一行为表头，每行一名会员，每次最多 ${MAX_MEMBER_ROWS} 行。任何一行有误则整份不导入，并列出每一行每一列的错误。`,
+  });
   notes.addRow({ column: '计数', note: '同一身份证号只计一次；同一文件重复上传不会重复计数。' });
   notes.addRow({ column: '劳务派遣', note: '劳务派遣工先加入派遣单位的工会；派遣单位未建会的，加入用工单位工会。' });
   notes.addRow({ column: '示例行', note: '第 2、3 行为示例，上传前请删除。' });
@@ -107,13 +124,20 @@ export function readMemberCsv(text: string): ReadMembers {
     throw badRequest('文件不是 UTF-8 编码：请另存为“CSV UTF-8”，或注明 charset=gbk / the file is not UTF-8', [{ path: '(body)', message: 'not UTF-8' }]);
   let records: string[][];
   try {
-    records = parseCsv(source, { bom: true, relax_column_count: true, skip_empty_lines: false, to: MAX_MEMBER_ROWS + 2, max_record_size: 32_768 }) as string[][];
+    records = parseCsv(source, {
+      bom: true,
+      relax_column_count: true,
+      skip_empty_lines: false,
+      to: MAX_MEMBER_ROWS + 2,
+      max_record_size: 32_768,
+    }) as string[][];
   } catch (e) {
     if (e instanceof CsvError) throw badRequest(`CSV 格式错误 / malformed CSV: ${e.message}`, [{ path: '(body)', message: e.message }]);
     throw e;
   }
   const header = records[0];
-  if (!header || header.every((c) => c.trim() === '')) throw badRequest('CSV 缺少表头行 / the CSV has no header row', [{ path: '(body)', message: 'no header row' }]);
+  if (!header || header.every((c) => c.trim() === ''))
+    throw badRequest('CSV 缺少表头行 / the CSV has no header row', [{ path: '(body)', message: 'no header row' }]);
   if (records.length - 1 > MAX_MEMBER_ROWS) throw tooMany(`${MAX_MEMBER_ROWS}+`);
   const { columns, ignored } = columnsOf(header);
   const out: MemberRecord[] = [];
@@ -167,7 +191,9 @@ export async function readMemberXlsx(data: Uint8Array): Promise<ReadMembers> {
 /** A JSON upload: an array of records keyed by the columns' headings or codes (姓名 or name …). */
 export function readMemberJson(body: unknown): ReadMembers {
   if (!Array.isArray(body) || body.length === 0)
-    throw badRequest('请求体应为会员记录数组 / the body must be a non-empty JSON array of members', [{ path: '(body)', message: 'expected a non-empty array' }]);
+    throw badRequest('请求体应为会员记录数组 / the body must be a non-empty JSON array of members', [
+      { path: '(body)', message: 'expected a non-empty array' },
+    ]);
   if (body.length > MAX_MEMBER_ROWS) throw tooMany(body.length);
   const ignored = new Set<string>();
   const records = (body as unknown[]).map((rec, i): MemberRecord => {

@@ -98,7 +98,10 @@ export function provincialExportRoutes(deps: { db: Db; pii: PiiCipher }): Router
       fields: PROVINCIAL_COLUMNS.map((c) => c.header),
     });
     const title = `省级会员库导出-${campaign.name}`.replace(/[\\/:*?"<>|\r\n]/g, '_');
-    res.setHeader('Content-Disposition', `attachment; filename="provincial-members.${q.format}"; filename*=UTF-8''${encodeURIComponent(`${title}.${q.format}`)}`);
+    res.setHeader(
+      'Content-Disposition',
+      `attachment; filename="provincial-members.${q.format}"; filename*=UTF-8''${encodeURIComponent(`${title}.${q.format}`)}`,
+    );
     res.setHeader('Cache-Control', 'no-store');
     if (q.format === 'csv') {
       res.type('text/csv; charset=utf-8').send(provincialCsv(rows));

@@ -83,7 +83,14 @@ export interface MemberRowError {
 const YES = new Set(['是', 'y', 'yes', 'true', '1', '√']);
 const NO = new Set(['否', '', 'n', 'no', 'false', '0', '×']);
 // Text Postgres cannot store, and control characters nobody types into a cell.
-const UNSTORABLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ud800-\udfff]/;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+function unstorable(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) return true;
+  }
+  return LONE_SURROGATE.test(s);
+}
 
 /** 是/否 (and yes/no, 1/0) as a boolean; undefined for anything else. */
 export function yesNo(cell: string): boolean | undefined {
@@ -107,7 +114,7 @@ export function readMemberRow(cells: Partial<Record<MemberField, unknown>>, name
       return '';
     }
     const s = String(v).trim();
-    if (UNSTORABLE.test(s)) {
+    if (unstorable(s)) {
       errors.push({ field: f, message: '含有无法保存的字符 / contains characters that cannot be stored' });
       return '';
     }
@@ -126,7 +133,8 @@ export function readMemberRow(cells: Partial<Record<MemberField, unknown>>, name
 
   const rawId = text('idNumber', 40);
   let idNumber = '';
-  if (typeof cells.idNumber === 'number') errors.push({ field: 'idNumber', message: '身份证号须以文本格式填写（数字会丢失末几位）/ enter the ID number as text' });
+  if (typeof cells.idNumber === 'number')
+    errors.push({ field: 'idNumber', message: '身份证号须以文本格式填写（数字会丢失末几位）/ enter the ID number as text' });
   else if (rawId) {
     const check = validateIdNumber(rawId);
     if (check.ok) idNumber = check.normalized;
@@ -157,8 +165,7 @@ export function readMemberRow(cells: Partial<Record<MemberField, unknown>>, name
   const agency = text('agency', 200);
   if (dispatched && !agency && !errors.some((e) => e.field === 'agency'))
     errors.push({ field: 'agency', message: '劳务派遣工须填写派遣单位 / the dispatch agency is required for a dispatched worker' });
-  if (dispatched === false && agency)
-    errors.push({ field: 'agency', message: '非劳务派遣工不填派遣单位 / only a dispatched worker has a dispatch agency' });
+  if (dispatched === false && agency) errors.push({ field: 'agency', message: '非劳务派遣工不填派遣单位 / only a dispatched worker has a dispatch agency' });
 
   if (errors.length) return { errors };
   return {

@@ -64,6 +64,13 @@ async function workbook(rows: (string | number)[][], headers: string[] = MEMBER_
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
 
+/** Every cell's text of a sheet, joined (for looking words up). */
+function sheetText(sheet: ExcelJS.Worksheet): string {
+  const out: string[] = [];
+  sheet.eachRow((r) => r.eachCell((c) => void out.push(c.text)));
+  return out.join(' ');
+}
+
 const csvOf = (rows: string[][]) => ['姓名,身份证号,手机号,重点群体,工作单位,是否劳务派遣,派遣单位', ...rows.map((r) => r.join(','))].join('\r\n');
 
 async function upload(project: string, raw: string | Uint8Array, contentType: string, user = 'xinhua.staff') {
@@ -85,14 +92,14 @@ describe('批量导入会员 / members uploaded in bulk', () => {
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(x.bytes as unknown as ExcelJS.Buffer);
     const sheet = wb.getWorksheet('会员名单')!;
-    const row = (n: number) => (sheet.getRow(n).values as unknown[]).slice(1).map((v) => (v === undefined || v === null ? '' : String(v)));
+    const row = (n: number) => Array.from({ length: 7 }, (_, i) => sheet.getRow(n).getCell(i + 1).text);
     expect(row(1)).toEqual(['姓名', '身份证号', '手机号', '重点群体', '工作单位', '是否劳务派遣', '派遣单位']);
     expect(row(2)).toEqual(['张三', '410402199001011230', '13800000000', '快递员', '示例快递有限公司', '否', '']);
     expect(row(3)).toEqual(['李四', '41040219920315001X', '', '快递员', '示例物流有限公司', '是', '示例人力资源有限公司']);
     // The ID column is text: Excel keeps all 18 digits.
     expect(sheet.getColumn(2).numFmt).toBe('@');
     const notes = wb.getWorksheet('说明')!;
-    const noteText = notes.getSheetValues().flat().join(' ');
+    const noteText = sheetText(notes);
     for (const c of MEMBER_COLUMNS) expect(noteText).toContain(c.header);
     expect(noteText).toContain('快递员、网约送餐员、货车司机、商场信息员');
     expect(noteText).toContain('任何一行有误则整份不导入');
@@ -125,7 +132,11 @@ describe('批量导入会员 / members uploaded in bulk', () => {
     expect(r.body).toMatchObject({ projectId: p1, format: 'xlsx', rows: 3, dispatched: 1, batches: 1, repeated: false, membersAccepted: 3, alreadyCounted: 0 });
     expect(await footprint(p1)).toMatchObject({ members: 3, recruited: 3 });
     // Counted like a progress report: the members by group code, the region's union, the campaign and project; the look-ups audited.
-    const rows = await h.db('members').where({ project_id: p1 }).orderBy('id').select('name', 'group_id', 'union_id', 'campaign_id', 'employer', 'id_number_masked');
+    const rows = await h
+      .db('members')
+      .where({ project_id: p1 })
+      .orderBy('id')
+      .select('name', 'group_id', 'union_id', 'campaign_id', 'employer', 'id_number_masked');
     expect(rows.map((m) => [m.name, m.group_id, m.union_id, m.campaign_id])).toEqual([
       ['王五', 'courier', REGION, campaignId],
       ['赵六', 'food_delivery', REGION, campaignId],
@@ -239,8 +250,25 @@ describe('省级会员库导出 / the provincial real-name export', () => {
     const sheet = wb.getWorksheet('会员名单')!;
     const values = (n: number) => (sheet.getRow(n).values as unknown[]).slice(1).map((v) => (v === undefined || v === null ? '' : v));
     expect(values(1)).toEqual(PROVINCIAL_COLUMNS.map((c) => c.header));
-    expect(values(1).slice(0, 12)).toEqual(['序号', '姓名', '公民身份号码', '性别', '出生日期', '民族', '手机号码', '工作单位', '所在工会', '入会日期', '会员类别', '是否劳务派遣']);
-    const members = await h.db('members').where({ campaign_id: campaignId }).orderBy('id').select('name', 'id_number_enc', 'phone_enc', 'joined_at', 'employer');
+    expect(values(1).slice(0, 12)).toEqual([
+      '序号',
+      '姓名',
+      '公民身份号码',
+      '性别',
+      '出生日期',
+      '民族',
+      '手机号码',
+      '工作单位',
+      '所在工会',
+      '入会日期',
+      '会员类别',
+      '是否劳务派遣',
+    ]);
+    const members = await h
+      .db('members')
+      .where({ campaign_id: campaignId })
+      .orderBy('id')
+      .select('name', 'id_number_enc', 'phone_enc', 'joined_at', 'employer');
     expect(sheet.actualRowCount).toBe(members.length + 1);
     members.forEach((m, i) => {
       const id = h.pii.decrypt(m.id_number_enc);
@@ -263,7 +291,7 @@ describe('省级会员库导出 / the provincial real-name export', () => {
     expect(byName.get('王五')![10]).toBe('快递员');
     expect(byName.get('王五')![11]).toBe('否');
     expect(byName.get('王五')![13]).toBe('新华区总工会');
-    const notes = wb.getWorksheet('说明')!.getSheetValues().flat().join(' ');
+    const notes = sheetText(wb.getWorksheet('说明')!);
     for (const c of PROVINCIAL_COLUMNS) expect(notes).toContain(c.header);
     expect(notes).toContain('18 位居民身份证号');
     expect(notes).toContain('北京时间');

@@ -1257,7 +1257,13 @@ export const CASES: RouteCase[] = [
   read('GET /api/projects/:id', 'a 新华区 project', 'pds-xinhua', SEE_XINHUA, (ctx) => `/api/projects/${ctx.fx.impl.projects[0]}`),
   projectSubmission('POST /api/projects/:id/progress', 'impl', REGION_SUBMIT, 200, () => ({ members: memberRecords(1), note: '矩阵 / matrix' })),
   // 批量导入会员 (uploadProjectMembers): whoever may report the project's progress; a CSV with one new member.
-  read('GET /api/projects/:id/member-template', 'a 新华区 project', 'pds-xinhua', REGION_SUBMIT, (ctx) => `/api/projects/${ctx.fx.impl.projects[0]}/member-template?format=xlsx`),
+  read(
+    'GET /api/projects/:id/member-template',
+    'a 新华区 project',
+    'pds-xinhua',
+    REGION_SUBMIT,
+    (ctx) => `/api/projects/${ctx.fx.impl.projects[0]}/member-template?format=xlsx`,
+  ),
   {
     route: 'POST /api/projects/:id/member-uploads',
     subject: 'a 新华区 project (implementation)',

@@ -122,7 +122,9 @@ export function MemberBulkUpload({ campaign, project, onDone }: { campaign: Camp
         </p>
         <p className="ant-upload-text">{t('点击或拖入会员名单（xlsx 或 CSV）')}</p>
         <p className="ant-upload-hint">
-          {t('每行一名会员：姓名、身份证号、手机号、重点群体（如“快递员”）、工作单位、是否劳务派遣、派遣单位；任何一行有误则整份不导入；同一文件重复上传不重复计数')}
+          {t(
+            '每行一名会员：姓名、身份证号、手机号、重点群体（如“快递员”）、工作单位、是否劳务派遣、派遣单位；任何一行有误则整份不导入；同一文件重复上传不重复计数',
+          )}
         </p>
       </Upload.Dragger>
       {busy && <Typography.Text type="secondary">{t('正在校验并导入 {file}…', { file: fileName })}</Typography.Text>}
@@ -145,7 +147,20 @@ export function MemberBulkUpload({ campaign, project, onDone }: { campaign: Camp
             .join('；')}
         />
       )}
-      {error !== null && <ErrorAlert error={error} />}
+      {error !== null && (
+        <ErrorAlert
+          error={error}
+          style={{ marginTop: 12 }}
+          // Bad rows are listed in the table below; a missing column is named by its Chinese heading.
+          fields={
+            error instanceof ApiError
+              ? rejected.length
+                ? []
+                : error.fieldErrors.map((e) => ({ ...e, path: lang === 'zh' ? (COLUMN_LABELS[e.path] ?? e.path) : e.path }))
+              : undefined
+          }
+        />
+      )}
       {rejected.length > 0 && (
         <Table<RejectedRow>
           size="small"
