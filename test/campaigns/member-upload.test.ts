@@ -214,6 +214,31 @@ describe('批量导入会员 / members uploaded in bulk', () => {
     expect(await footprint(p)).toEqual(before);
   }, 30_000);
 
+  it('a large file is read in a worker thread and sent in batches of 500; over 5,000 rows is 413 and writes nothing', async () => {
+    const p = projects[1]!;
+    const before = await footprint(p);
+    const rows = Array.from({ length: 1_200 }, (_, i) => [`批量会员${i + 1}`, uniqueIdNumber(), uniquePhone(), '快递员', '新华区某快递网点', '否', '']);
+    const csv = csvOf(rows);
+    expect(Buffer.byteLength(csv)).toBeGreaterThan(64 * 1024);
+    const r = await upload(p, csv, 'text/csv');
+    expect(r.status, JSON.stringify(r.body).slice(0, 300)).toBe(200);
+    expect(r.body).toMatchObject({ rows: 1_200, batches: 3, repeated: false, membersAccepted: 1_200, alreadyCounted: 0 });
+    expect(await footprint(p)).toMatchObject({ members: before.members + 1_200, recruited: before.recruited + 1_200 });
+    // Three progress reports, one per batch, each saying which members it carried.
+    const notes = (await h.db('project_events').where({ project_id: p, kind: 'progress' }).orderBy('id').select('data')).map((e) => e.data.note as string);
+    expect(notes.slice(-3)).toEqual([
+      '批量导入会员（csv，第 1–500 名）/ bulk member upload',
+      '批量导入会员（csv，第 501–1000 名）/ bulk member upload',
+      '批量导入会员（csv，第 1001–1200 名）/ bulk member upload',
+    ]);
+    const tooMany = csvOf(Array.from({ length: 5_001 }, (_, i) => [`会员${i}`, '410402199001011230', '', '快递员', '某网点', '否', '']));
+    const mid = await footprint(p);
+    const big = await upload(p, tooMany, 'text/csv');
+    expect(big.status).toBe(413);
+    expect(big.body.detail).toContain('5000');
+    expect(await footprint(p)).toEqual(mid);
+  }, 120_000);
+
   it('only the region’s staff and admins (or the city’s) upload: exact 403/404, nothing written', async () => {
     const p = projects[2]!;
     const csv = csvOf([['卫十五', uniqueIdNumber(), '', '快递员', '某网点', '否', '']]);
