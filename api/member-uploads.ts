@@ -113,9 +113,11 @@ export function memberUploadRoutes(deps: CampaignDeps): Router {
 
   router.post(
     '/api/projects/:id/member-uploads',
+    // The Idempotency-Key first: its check for unstorable text walks a parsed JSON body, not a file's bytes
+    // (a CSV's or workbook's cells are checked one by one, naming rows[n].<field>).
+    idempotent(db),
     express.text({ type: ['text/csv', 'application/csv'], limit: MEMBER_UPLOAD_BYTES }),
     express.raw({ type: XLSX_TYPE, limit: MEMBER_UPLOAD_BYTES }),
-    idempotent(db),
     async (req, res) => {
       const caller = callerOf(req);
       const project = await loadVisibleProject(db, caller, req.params.id as string);

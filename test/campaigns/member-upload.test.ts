@@ -181,6 +181,7 @@ describe('批量导入会员 / members uploaded in bulk', () => {
       ['冯十二', uniqueIdNumber(), '', '快递员', '某网点', '是', ''],
       ['陈十三', dup, '', '快递员', '某网点', '否', ''],
       ['', uniqueIdNumber(), '', '快递员', '某网点', '也许', '某公司'],
+      ['张\u0000三', uniqueIdNumber(), '', '快递员', '某网点', '否', ''],
     ]);
     const before = await footprint(p);
     const r = await upload(p, csv, 'text/csv');
@@ -195,8 +196,9 @@ describe('批量导入会员 / members uploaded in bulk', () => {
       'rows[5].idNumber',
       'rows[6].name',
       'rows[6].dispatched',
+      'rows[7].name',
     ]);
-    expect(r.body.rejected.map((x: { row: number }) => x.row)).toEqual([2, 3, 4, 5, 6]);
+    expect(r.body.rejected.map((x: { row: number }) => x.row)).toEqual([2, 3, 4, 5, 6, 7]);
     expect(r.body.errors.find((e: { path: string }) => e.path === 'rows[3].group').message).toContain('厨师');
     expect(r.body.errors.find((e: { path: string }) => e.path === 'rows[5].idNumber').message).toContain('第 1 行');
     expect(await footprint(p)).toEqual(before);
