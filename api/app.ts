@@ -31,6 +31,8 @@ import { provinceRoutes } from './province';
 import { onlineJoinRoutes } from './online-joins';
 import { submissionRoutes } from './submissions';
 import { isSurveyUploadRequest, surveyRoutes } from './survey';
+import { memberUploadRoutes } from './member-uploads';
+import { provincialExportRoutes } from './provincial-export';
 import { publicRoutes } from './public';
 import { auditRoutes } from './audit';
 import { memberCardRoutes } from './member-cards';
@@ -217,6 +219,8 @@ export function createApp(deps: ApiDeps): Express {
   app.use(onlineJoinRoutes(deps));
   app.use(submissionRoutes(deps));
   app.use(surveyRoutes(deps));
+  app.use(memberUploadRoutes(deps));
+  app.use(provincialExportRoutes(deps));
   app.use(orgRoutes(deps));
   app.use(lookupRoutes(deps));
   app.use(auditRoutes(deps));

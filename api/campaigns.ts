@@ -430,55 +430,7 @@ export function campaignRoutes(deps: CampaignDeps): Router {
     requireRegionActor(caller, p);
     requireOpen(campaign, 'progress');
     const body = parseOr400(progressSchema, req.body);
-    const errors: FieldError[] = [];
-    const members = (body.members ?? []).map((m, i) => {
-      const check = validateIdNumber(m.idNumber);
-      if (!check.ok) errors.push({ path: `members.${i}.idNumber`, message: check.reason });
-      if (!campaign.config.groups.includes(m.group))
-        errors.push({ path: `members.${i}.group`, message: `不是本次行动的重点群体 / not a group of this campaign: ${m.group}` });
-      const id = check.ok ? check.normalized : m.idNumber;
-      return {
-        name: m.name,
-        group: m.group,
-        employer: m.employer,
-        ...(m.dispatched ? { dispatched: true, agency: m.agency } : {}),
-        idNumberEnc: deps.pii.encrypt(id),
-        idNumberHash: deps.pii.hash(id),
-        idNumberMasked: maskIdNumber(id),
-        ...(m.phone ? { phoneEnc: deps.pii.encrypt(m.phone), phoneHash: deps.pii.hash(m.phone), phoneMasked: maskPhone(m.phone) } : {}),
-      };
-    });
-    const seen = new Set<string>();
-    members.forEach((m, i) => {
-      if (seen.has(m.idNumberHash)) errors.push({ path: `members.${i}.idNumber`, message: '本次报送中重复 / repeated in this report' });
-      seen.add(m.idNumberHash);
-    });
-    if (errors.length) throw badRequest('进展报送有误 / invalid progress report', errors);
-    // The members are looked up by ID number (counted once): limited per user and audited.
-    if (members.length)
-      await idLookups(
-        caller,
-        'progress',
-        members.map((m) => m.idNumberHash),
-        p.id,
-      );
-    const key = keyOf(req);
-    const r = await update(temporal, () =>
-      temporal.workflow.getHandle(projectWorkflowId(p.id)).executeUpdate(reportProgressUpdate, {
-        args: [
-          {
-            actor: actorOf(caller),
-            phaseSeen: campaign.phase,
-            idempotencyKey: key,
-            unionsEstablished: body.unionsEstablished,
-            members,
-            serviceDone: body.serviceDone,
-            note: body.note,
-          },
-        ],
-        updateId: key,
-      }),
-    );
+    const r = await submitProgress(deps, idLookups, { caller, project: p, campaign, body, key: keyOf(req) });
     // Counts only, also for a result recorded before (which listed the members already counted).
     res.json({ projectId: p.id, status: r.status, ...(r.result ? countsOnly(r.result) : {}) });
   });
@@ -518,6 +470,72 @@ export function campaignRoutes(deps: CampaignDeps): Router {
   return router;
 }
 
+/** A progress report's body, as the route's schema reads it. */
+export type ProgressBody = z.infer<typeof progressSchema>;
+
+/**
+ * The one path a progress report takes (进展报送) — the form's and the bulk member upload's (api/member-uploads.ts):
+ * the members' ID numbers are checked and encrypted, the look-ups by ID number counted and audited, and the report
+ * goes to the project's workflow as its reportProgress Update under `key` (the Update id and the workflow's own
+ * dedupe key). The caller has checked who may report and the phase. `pathOf` names a bad member's field (400).
+ */
+export async function submitProgress(
+  deps: CampaignDeps,
+  idLookups: ReturnType<typeof idLookupGuard>,
+  s: { caller: Caller; project: ProjectRow; campaign: CampaignRow; body: ProgressBody; key: string; pathOf?: (i: number, field: string) => string },
+) {
+  const { caller, project: p, campaign, body, key } = s;
+  const pathOf = s.pathOf ?? ((i: number, field: string) => `members.${i}.${field}`);
+  const errors: FieldError[] = [];
+  const members = (body.members ?? []).map((m, i) => {
+    const check = validateIdNumber(m.idNumber);
+    if (!check.ok) errors.push({ path: pathOf(i, 'idNumber'), message: check.reason });
+    if (!campaign.config.groups.includes(m.group))
+      errors.push({ path: pathOf(i, 'group'), message: `不是本次行动的重点群体 / not a group of this campaign: ${m.group}` });
+    const id = check.ok ? check.normalized : m.idNumber;
+    return {
+      name: m.name,
+      group: m.group,
+      employer: m.employer,
+      ...(m.dispatched ? { dispatched: true, agency: m.agency } : {}),
+      idNumberEnc: deps.pii.encrypt(id),
+      idNumberHash: deps.pii.hash(id),
+      idNumberMasked: maskIdNumber(id),
+      ...(m.phone ? { phoneEnc: deps.pii.encrypt(m.phone), phoneHash: deps.pii.hash(m.phone), phoneMasked: maskPhone(m.phone) } : {}),
+    };
+  });
+  const seen = new Set<string>();
+  members.forEach((m, i) => {
+    if (seen.has(m.idNumberHash)) errors.push({ path: pathOf(i, 'idNumber'), message: '本次报送中重复 / repeated in this report' });
+    seen.add(m.idNumberHash);
+  });
+  if (errors.length) throw badRequest('进展报送有误 / invalid progress report', errors);
+  // The members are looked up by ID number (counted once): limited per user and audited.
+  if (members.length)
+    await idLookups(
+      caller,
+      'progress',
+      members.map((m) => m.idNumberHash),
+      p.id,
+    );
+  return update(deps.temporal, () =>
+    deps.temporal.workflow.getHandle(projectWorkflowId(p.id)).executeUpdate(reportProgressUpdate, {
+      args: [
+        {
+          actor: actorOf(caller),
+          phaseSeen: campaign.phase,
+          idempotencyKey: key,
+          unionsEstablished: body.unionsEstablished,
+          members,
+          serviceDone: body.serviceDone,
+          note: body.note,
+        },
+      ],
+      updateId: key,
+    }),
+  );
+}
+
 /** Launch checks against the org tree and the target groups; every bad field is listed. */
 async function validateLaunch(db: Db, caller: Caller, body: z.infer<typeof launchSchema>): Promise<void> {
   const errors: FieldError[] = [];
@@ -552,7 +570,7 @@ async function validateLaunch(db: Db, caller: Caller, body: z.infer<typeof launc
   if (errors.length) throw badRequest('行动配置有误 / invalid campaign configuration', errors);
 }
 
-async function loadVisibleProject(db: Db, caller: Caller, id: string): Promise<ProjectRow> {
+export async function loadVisibleProject(db: Db, caller: Caller, id: string): Promise<ProjectRow> {
   const p = await getProject(db, id);
   if (!p) throw notFound('项目不存在 / project not found');
   const c = await getCampaign(db, p.campaignId);
@@ -560,7 +578,7 @@ async function loadVisibleProject(db: Db, caller: Caller, id: string): Promise<P
   return p;
 }
 
-function requireRegionActor(caller: Caller, p: ProjectRow): void {
+export function requireRegionActor(caller: Caller, p: ProjectRow): void {
   const d = submitForRegion(caller, p.regionPath);
   if (!d.allow) throw new HttpError(403, '只有项目所属地区的干事可以报送 / only the region’s staff report on its projects');
 }

@@ -780,6 +780,26 @@ export function followSurveyImport(p: Principal, upload: { uploadedBy: string; r
   return submitForRegion(p, upload.regionPath, ['staff', 'admin']);
 }
 
+/**
+ * 批量导入会员: a project's members uploaded in bulk (and its template) — whoever may report the project's
+ * progress: the region's staff or admins, or those of an org above it; anyone else who sees the region, 403.
+ */
+export function uploadProjectMembers(p: Principal, project: { regionPath?: string | null }): Decision {
+  const d = submitForRegion(p, project.regionPath);
+  if (!d.allow && d.status === 403) return deny('只有项目所属地区的干事或管理员可以导入会员 / only the region’s staff or admins upload members');
+  return d;
+}
+
+/**
+ * 省级会员库导出: the real-name list of a campaign's new members with full ID and phone numbers, for the
+ * provincial member database — the admins of the campaign's city federation and of the province above it.
+ * Everyone else who sees the campaign: 403 (the export is audited, see api/provincial-export.ts).
+ */
+export function exportProvincialMembers(p: Principal, c: CampaignFacts): Decision {
+  if (hasAnyRole(p, 'admin') && atCityOrAbove(p, c)) return allow();
+  return deny('只有本市总及省总管理员可以导出省级会员库 / only the city federation’s or the province’s admins export the provincial member list');
+}
+
 /** Seeing a project: its region's subtree, the city federation itself, and anyone above the city. */
 export function seeProject(p: Principal, project: { regionPath?: string | null }, c: CampaignFacts | undefined): Decision {
   if (within(project.regionPath, p.orgPath)) return allow();

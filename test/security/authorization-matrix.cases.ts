@@ -1330,6 +1330,50 @@ export const CASES: RouteCase[] = [
     (ctx) => `/api/projects/${ctx.fx.impl.projects[0]}/self-assessments`,
   ),
   projectSubmission('POST /api/projects/:id/progress', 'impl', REGION_SUBMIT, 200, () => ({ members: memberRecords(1), note: '矩阵 / matrix' })),
+  // 批量导入会员 (uploadProjectMembers): whoever may report the project's progress; a CSV with one new member.
+  read(
+    'GET /api/projects/:id/member-template',
+    'a 新华区 project',
+    'pds-xinhua',
+    REGION_SUBMIT,
+    (ctx) => `/api/projects/${ctx.fx.impl.projects[0]}/member-template?format=xlsx`,
+  ),
+  {
+    route: 'POST /api/projects/:id/member-uploads',
+    subject: 'a 新华区 project (implementation)',
+    subjectOrg: REGION,
+    expect: REGION_SUBMIT,
+    ok: 200,
+    mutating: true,
+    probe(ctx, _c, fresh) {
+      const c = ctx.fx.impl;
+      const project = fresh ? ctx.fx.pools.progress.take() : c.projects[0]!;
+      return {
+        method: 'POST',
+        path: `/api/projects/${project}/member-uploads`,
+        raw: `姓名,身份证号,重点群体,工作单位,是否劳务派遣,派遣单位\r\n矩阵会员,${uniqueIdNumber()},快递员,某快递网点,否,\r\n`,
+        contentType: 'text/csv; charset=utf-8',
+        footprint: campaignFootprint(ctx, c),
+      };
+    },
+  },
+  // 省级会员库导出 (exportProvincialMembers): the city federation's and the province's admins; each export leaves an audit row.
+  read(
+    'GET /api/campaigns/:id/provincial-members',
+    'the real-name members of a pds campaign',
+    'pds',
+    'FFF F FF2F NN NNNN F2F U',
+    (ctx) => `/api/campaigns/${ctx.fx.impl.id}/provincial-members?format=csv`,
+    {
+      probe: (ctx) => ({
+        method: 'GET',
+        path: `/api/campaigns/${ctx.fx.impl.id}/provincial-members?format=csv`,
+        footprint: async () => ({
+          exports: await count(ctx.h, 'audit_log', (q) => q.where({ application_id: ctx.fx.impl.id, action: 'personalDataExported' })),
+        }),
+      }),
+    },
+  ),
   {
     route: 'POST /api/projects/:id/inspections',
     subject: 'a 新华区 project (implementation)',

@@ -51,7 +51,8 @@ beforeAll(async () => {
     progress:
       allowedMutations('POST /api/projects/:id/progress') +
       allowedMutations('POST /api/projects/:id/inspections') +
-      allowedMutations('POST /api/projects/:id/members-reported/decisions'),
+      allowedMutations('POST /api/projects/:id/members-reported/decisions') +
+      allowedMutations('POST /api/projects/:id/member-uploads'),
     selfAssessment: allowedMutations('POST /api/projects/:id/self-assessment'),
   };
   const times = <T>(k: number, f: () => Promise<T>) => Promise.all(Array.from({ length: k }, f));

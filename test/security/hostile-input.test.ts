@@ -25,7 +25,7 @@ import { findUnstorableText, zodFieldErrors } from '../../api/errors';
 import { ROUTES } from '../../api/openapi';
 import { buildLaunch, memberRecords, organizingProject, serviceProject } from '../support/campaigns';
 import { Approvals } from '../support/approvals';
-import { buildChain, buildMember, buildSubsidy, humanStep, uniquePhone } from '../support/factories';
+import { buildChain, buildMember, buildSubsidy, humanStep, uniqueIdNumber, uniquePhone } from '../support/factories';
 import { eventually, startHarness, type Harness } from '../support/harness';
 import { multipart, samplePdf, samplePng } from '../support/attachments';
 import { createDatabase } from '../reliability/support';
@@ -600,6 +600,18 @@ const CASES: Record<string, RouteCase> = {
     },
     phase: 'implementation',
   },
+  // 批量导入会员: a JSON array of member records here (CSV and xlsx files: test/campaigns/member-upload.test.ts and the matrix).
+  'post /api/projects/{id}/member-uploads': {
+    user: 'xinhua.staff',
+    path: () => `/api/projects/${fx.project}/member-uploads`,
+    valid: () => [{ 姓名: '骑手', 身份证号: uniqueIdNumber(), 重点群体: '快递员', 工作单位: '某快递网点', 是否劳务派遣: '否' }],
+    edges: () => [
+      [{ 姓名: '骑手', 身份证号: uniqueIdNumber(), 重点群体: '快递员', 工作单位: '某快递网点', 是否劳务派遣: '是' }],
+      [{ name: '骑手', idNumber: 410402199001011200, group: 'courier', employer: '某快递网点' }],
+      [{ name: 'a\u0000b', idNumber: uniqueIdNumber(), group: 'courier', employer: '某快递网点' }],
+    ],
+    phase: 'implementation',
+  },
   'post /api/projects/{id}/inspections': {
     user: 'city.staff',
     path: () => `/api/projects/${fx.project}/inspections`,
@@ -737,6 +749,7 @@ function expectedFor(key: string, text: string, contentType: string): Expected {
   const schema = schemaOf(key);
   if (key.includes('/enterprises')) return expectedUpload(text, ct);
   if (key === 'post /api/orgs/import') return expectedWorkbook(text, ct);
+  if (key.endsWith('/member-uploads')) return expectedMemberUpload(text, ct);
   if (!ct.startsWith('application/json')) {
     if (!c.unreadBodyAsObject || !schema) return INVALID_JSON;
     const r = schema.safeParse({});
@@ -794,6 +807,25 @@ function expectedUpload(text: string, ct: string): Expected {
   if (/charset=utf-(?!8)/.test(ct)) return INVALID_JSON; // UTF-8 bytes read as UTF-16
   const parsed = parseStrict(text);
   if (parsed === INVALID) return INVALID_JSON;
+  if (!Array.isArray(parsed) || parsed.length === 0) return { status: 400, paths: ['(body)'] };
+  return { status: 400, rows: true };
+}
+
+/**
+ * A bulk member upload reads CSV and xlsx itself and JSON through the app's parser (413 over 1 MB, 415 for a charset
+ * other than UTF, 400 for text that is no JSON): a JSON body that is no array, or an empty one, names `(body)`; an
+ * array names its bad rows, `rows[n].<field>` (text Postgres cannot store, its path first); any other content type is 415.
+ */
+function expectedMemberUpload(text: string, ct: string): Expected {
+  if (!ct.startsWith('application/json')) return { status: 415 };
+  const charset = /charset=([^;\s]+)/.exec(ct)?.[1];
+  if (charset && !charset.startsWith('utf-')) return { status: 415 };
+  if (Buffer.byteLength(text) > 1024 * 1024) return { status: 413 };
+  if (charset && charset !== 'utf-8') return INVALID_JSON;
+  const parsed = parseStrict(text);
+  if (parsed === INVALID) return INVALID_JSON;
+  const unstorable = findUnstorableText(parsed);
+  if (unstorable) return { status: 400, paths: [unstorable] };
   if (!Array.isArray(parsed) || parsed.length === 0) return { status: 400, paths: ['(body)'] };
   return { status: 400, rows: true };
 }

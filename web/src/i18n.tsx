@@ -1002,6 +1002,20 @@ const EN: Record<string, string> = {
   '驳回：{name}': 'Reject: {name}',
   '各项目报送的新会员须经实名核验才计入会员数。已是其他工会会员的，按会籍转移计入务工地；劳务派遣工由派遣单位工会吸收，派遣单位未建会的由用工单位工会吸收。':
     'New members reported by projects count only once verified by real name. A member of another union counts here, at the place of work, as a transfer; a dispatched worker joins the dispatch agency’s union, or the host employer’s where the agency has none.',
+  // 批量导入会员 and 省级会员库导出
+  批量导入会员: 'Upload members in bulk',
+  '点击或拖入会员名单（xlsx 或 CSV）': 'Click or drop a member list (xlsx or CSV)',
+  '每行一名会员：姓名、身份证号、手机号、重点群体（如“快递员”）、工作单位、是否劳务派遣、派遣单位；任何一行有误则整份不导入；同一文件重复上传不重复计数':
+    'One member per row: name, ID number, mobile, group (e.g. 快递员), employer, dispatched (是/否), dispatch agency. Any bad row and nothing is imported; the same file uploaded again counts nobody twice',
+  '正在校验并导入 {file}…': 'Checking and importing {file}…',
+  '{file} 已导入过，未重复计数（共 {n} 人）': '{file} was imported before: nobody counted twice ({n} members)',
+  '已导入 {file}：{n} 行，新增会员 {m} 人': 'Imported {file}: {n} rows, {m} new members',
+  '其中劳务派遣工 {n} 人': '{n} of them dispatched workers',
+  '第 {n} 条（表格第 {x} 行）': 'Record {n} (sheet row {x})',
+  导出省级会员库: 'Export for the provincial member database',
+  '导出 Excel（含说明页）': 'Export Excel (with the column notes)',
+  '含完整身份证号和手机号，每次导出均有记录': 'Contains full ID and phone numbers; every export is recorded',
+  '已导出省级会员库（{f}），本次导出已记录': 'Exported the provincial member list ({f}); this export is recorded',
 };
 
 export const { LangProvider, useI18n } = createI18n(EN);

@@ -12,6 +12,7 @@ import { completionChart } from '../components/completion-chart';
 import { EChart, type ChartOption } from '../components/EChart';
 import { applyFieldErrors, ErrorAlert } from '../components/ErrorAlert';
 import { OnlineJoinsCard } from '../components/OnlineJoinsCard';
+import { ProvincialExportButton } from '../components/ProvincialExportButton';
 import { PhaseTimeline } from '../components/PhaseTimeline';
 import { useLoad } from '../components/useLoad';
 import { useI18n } from '../i18n';
@@ -135,6 +136,7 @@ export default function CampaignDashboard({ id }: { id: string }) {
                 {t('进度通报')}
               </Button>
             )}
+            <ProvincialExportButton campaign={c} />
             {canAdvance && (
               <Button type="primary" danger icon={<FastForwardOutlined />} onClick={() => setAdvancing(true)}>
                 {t('提前进入下一阶段')}

@@ -13,6 +13,7 @@ import { useLoad } from '../../components/useLoad';
 import { useI18n } from '../../i18n';
 import type { CampaignView } from '../CampaignDashboard';
 import { tabState } from '../RegionWork';
+import { MemberBulkUpload } from './MemberBulkUpload';
 import { ProjectPicker } from './ProjectPicker';
 import { DispatchFields } from './DispatchFields';
 import { ReportedMembersCard } from '../../components/ReportedMembers';
@@ -55,6 +56,9 @@ export function ProgressTab({ campaign, org, onChanged }: { campaign: CampaignVi
         <>
           <ProgressFormCard key={project.id} campaign={campaign} project={project} onDone={() => (reload(), onChanged())} />
           {project.kind === 'organizing' && <ReportedMembersCard key={`reported-${project.id}`} projectId={project.id} />}
+          {project.kind === 'organizing' && (
+            <MemberBulkUpload key={`bulk-${project.id}`} campaign={campaign} project={project} onDone={() => (reload(), onChanged())} />
+          )}
         </>
       )}
     />
