@@ -212,7 +212,7 @@ export function campaignPlanRoutes(deps: PlanDeps): Router {
     const caller = callerOf(req);
     const c = await loadVisibleCampaign(db, caller, req.params.id as string);
     enforce(submitCampaignPlan(caller, campaignFacts(c)));
-    const body = parseOr400(planSubmitSchema, req.body ?? {});
+    const body = parseOr400(planSubmitSchema, req.body);
     const open = planOpen(c.phase);
     if (!open.open) throw conflict(open.reason);
     const appId = planApplicationId(c.id);
