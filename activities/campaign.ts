@@ -449,24 +449,51 @@ export function createCampaignActivities({ db, pii }: ActivityDeps) {
           p.campaignId,
           users.map((u) => ({ key: `${p.key}:${u.username}`, username: u.username, kind: 'returned', message })),
         );
-        await audit(trx, { key: p.key, subject: p.campaignId, actor: p.actor, action: 'planProjectReturned', comment: p.comment, data: { projectId: p.projectId } });
+        await audit(trx, {
+          key: p.key,
+          subject: p.campaignId,
+          actor: p.actor,
+          action: 'planProjectReturned',
+          comment: p.comment,
+          data: { projectId: p.projectId },
+        });
       });
     },
 
     /** 修改后重新报送: the revised columns replace the old ones (both kept in the project's history); the city's admins are told. */
-    async revisePlanEntry(p: { projectId: string; campaignId: string; actor: string; changes: PlanEntryChanges; note: string | null; key: string }): Promise<void> {
+    async revisePlanEntry(p: {
+      projectId: string;
+      campaignId: string;
+      actor: string;
+      changes: PlanEntryChanges;
+      note: string | null;
+      key: string;
+    }): Promise<void> {
       const campaign = await db('campaigns').where({ id: p.campaignId }).first<{ city_org: string; name: string } | undefined>('city_org', 'name');
       const admins = campaign ? await listUsersWithRole(db, campaign.city_org, 'admin') : [];
       await db.transaction(async (trx) => {
         const r = await applyPlanEntryRevision(trx, p);
-        await insertProjectEvent(trx, { key: p.key, projectId: p.projectId, actor: p.actor, kind: 'plan_revision', data: { before: r.before, after: r.after, note: p.note } });
+        await insertProjectEvent(trx, {
+          key: p.key,
+          projectId: p.projectId,
+          actor: p.actor,
+          kind: 'plan_revision',
+          data: { before: r.before, after: r.after, note: p.note },
+        });
         const message = `「${campaign?.name ?? ''}」行动计划：退回的项目「${r.name}」已由地区修改后重新报送，可汇总上报省总。 / ${campaign?.name ?? ''} action plan: the returned project “${r.name}” was revised by its region and can go into the plan again.`;
         await notify(
           trx,
           p.campaignId,
           admins.map((u) => ({ key: `${p.key}:${u.username}`, username: u.username, kind: 'reminder', message })),
         );
-        await audit(trx, { key: p.key, subject: p.campaignId, actor: p.actor, action: 'planProjectRevised', comment: p.note, data: { projectId: p.projectId, after: r.after } });
+        await audit(trx, {
+          key: p.key,
+          subject: p.campaignId,
+          actor: p.actor,
+          action: 'planProjectRevised',
+          comment: p.note,
+          data: { projectId: p.projectId, after: r.after },
+        });
       });
     },
 

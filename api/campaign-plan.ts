@@ -43,9 +43,7 @@ export const planQuery = z.object({
   format: z.enum(['json', 'xlsx'], { error: '格式须为 json 或 xlsx / format must be json or xlsx' }).default('json'),
 });
 
-export const planSubmitSchema = z
-  .object({ note: z.string().trim().max(2000, '最多 2000 字 / at most 2000 characters').optional() })
-  .strict();
+export const planSubmitSchema = z.object({ note: z.string().trim().max(2000, '最多 2000 字 / at most 2000 characters').optional() }).strict();
 
 export const planReturnSchema = z
   .object({ comment: z.string().trim().min(1, '请填写退回意见 / comments are required').max(2000, '最多 2000 字 / at most 2000 characters') })
@@ -77,7 +75,8 @@ registerRoutes({
   },
   '/api/campaigns/{id}/plan/submit': {
     post: {
-      summary: '汇总上报省总（本市总管理员；立项审核或推进实施阶段；退回后修改重新上报，版次递增）/ submit the plan to the province (city admin); resubmit after a return',
+      summary:
+        '汇总上报省总（本市总管理员；立项审核或推进实施阶段；退回后修改重新上报，版次递增）/ submit the plan to the province (city admin); resubmit after a return',
       body: planSubmitSchema,
       ok: 201,
     },
@@ -96,8 +95,7 @@ registerRoutes({
 /** The plan application of a campaign: one per campaign, resubmitted after each return. */
 export const planApplicationId = (campaignId: string) => `plan-${campaignId}`;
 
-const planStatusOf = (status: string | undefined): PlanStatus =>
-  status === 'pending' || status === 'returned' || status === 'approved' ? status : 'draft';
+const planStatusOf = (status: string | undefined): PlanStatus => (status === 'pending' || status === 'returned' || status === 'approved' ? status : 'draft');
 
 async function update<T>(temporal: Client, fn: () => Promise<T>): Promise<T> {
   try {
@@ -161,8 +159,10 @@ export function campaignPlanRoutes(deps: PlanDeps): Router {
     const book = await lookupNames(db, { users: [...submissions.map((s) => s.submittedBy), ...decisions.map((d) => d.actor), ...returnedBy] });
     const named = (u: string) => personOf(book, u)?.name ?? null;
     const withNames = (rows: CampaignPlan['regions'][number]['organizing']) =>
-      rows.map((p) => ({
+      rows.map(({ regionPath, ...p }) => ({
         ...p,
+        /** The caller may revise it now (a returned project of their region, in an open phase). */
+        mayRevise: !!p.returned && planOpen(c.phase).open && revisePlanProject(caller, { regionPath }).allow,
         groupNames: p.groups.map((g) => groups.get(g) ?? g),
         returned: p.returned ? { at: p.returned.at, comment: p.returned.comment, byName: named(p.returned.by) } : null,
       }));
@@ -297,7 +297,8 @@ export function campaignPlanRoutes(deps: PlanDeps): Router {
     const errors: FieldError[] = [];
     if (p.kind === 'service') {
       if (body.location !== undefined) errors.push({ path: 'location', message: '维护服务项目没有地点一栏 / a service project has no location' });
-      if (body.plannedMembers !== undefined) errors.push({ path: 'plannedMembers', message: '维护服务项目填拟覆盖职工人数 / a service project plans coverage' });
+      if (body.plannedMembers !== undefined)
+        errors.push({ path: 'plannedMembers', message: '维护服务项目填拟覆盖职工人数 / a service project plans coverage' });
     } else if (body.plannedCoverage !== undefined)
       errors.push({ path: 'plannedCoverage', message: '建会入会项目填拟发展会员数 / an organizing project plans members' });
     if (errors.length) throw badRequest('修改有误 / invalid revision', errors);

@@ -50,8 +50,7 @@ export async function planWorkbook(p: {
   add(sum, []);
   add(sum, ['二、按重点群体（拟发展会员数；一个项目涉及多个群体时分别计入）']).font = bold;
   add(sum, ['重点群体', ...p.plan.regions.map((r) => r.name), '项目数', '合计']).font = bold;
-  for (const g of p.plan.groups)
-    add(sum, [g.name, ...p.plan.regions.map((r) => g.byRegion[r.org]?.plannedMembers ?? 0), g.projects, g.plannedMembers]);
+  for (const g of p.plan.groups) add(sum, [g.name, ...p.plan.regions.map((r) => g.byRegion[r.org]?.plannedMembers ?? 0), g.projects, g.plannedMembers]);
   sum.getColumn(1).width = 24;
   for (let i = 2; i <= Math.max(6, p.plan.regions.length + 3); i++) sum.getColumn(i).width = 16;
 

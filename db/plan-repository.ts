@@ -13,6 +13,7 @@ export async function listPlanProjects(db: Db, campaignId: string, scopePath?: s
     .select({
       id: 'p.id',
       regionOrg: 'p.region_org',
+      regionPath: 'o.path',
       kind: 'p.kind',
       type: 'p.type',
       name: 'p.name',
@@ -59,7 +60,14 @@ export async function applyPlanEntryRevision(
   };
   const before = await db('projects')
     .where({ id: p.projectId })
-    .first({ name: 'name', location: 'location', plannedMembers: 'planned_members', plannedCoverage: 'planned_coverage', responsibleUnit: 'responsible_unit', dueDate: db.raw("to_char(due_date, 'YYYY-MM-DD')") });
+    .first({
+      name: 'name',
+      location: 'location',
+      plannedMembers: 'planned_members',
+      plannedCoverage: 'planned_coverage',
+      responsibleUnit: 'responsible_unit',
+      dueDate: db.raw("to_char(due_date, 'YYYY-MM-DD')"),
+    });
   const set: Record<string, unknown> = {};
   const was: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(p.changes) as [keyof PlanEntryChanges, unknown][]) {
@@ -70,7 +78,11 @@ export async function applyPlanEntryRevision(
   await db('projects')
     .where({ id: p.projectId })
     .update({ ...set, plan_returned_at: null, plan_returned_by: null, plan_return_comment: null, updated_at: db.fn.now() });
-  return { name: (p.changes.name ?? before?.name ?? p.projectId) as string, before: was, after: Object.fromEntries(Object.keys(was).map((k) => [k, p.changes[k as keyof PlanEntryChanges]])) };
+  return {
+    name: (p.changes.name ?? before?.name ?? p.projectId) as string,
+    before: was,
+    after: Object.fromEntries(Object.keys(was).map((k) => [k, p.changes[k as keyof PlanEntryChanges]])),
+  };
 }
 
 export interface PlanSubmissionRow {
@@ -95,7 +107,14 @@ export async function insertPlanSubmission(
   s: { campaignId: string; revision: number; applicationId: string; submittedBy: string; note: string | null; plan: unknown },
 ): Promise<boolean> {
   const r = await db('campaign_plan_submissions')
-    .insert({ campaign_id: s.campaignId, revision: s.revision, application_id: s.applicationId, submitted_by: s.submittedBy, note: s.note, plan: JSON.stringify(s.plan) })
+    .insert({
+      campaign_id: s.campaignId,
+      revision: s.revision,
+      application_id: s.applicationId,
+      submitted_by: s.submittedBy,
+      note: s.note,
+      plan: JSON.stringify(s.plan),
+    })
     .onConflict(['campaign_id', 'revision'])
     .ignore()
     .returning('revision');

@@ -28,6 +28,8 @@ export const SERVICE_TYPE_LABELS: Record<string, string> = {
 export interface PlanProjectInput {
   id: string;
   regionOrg: string;
+  /** The region's org path (for the policy's scope checks). */
+  regionPath?: string;
   kind: string;
   type: string;
   name: string;
@@ -76,7 +78,8 @@ export function consolidatePlan(input: {
   groups: { id: string; name: string }[];
   projects: PlanProjectInput[];
 }): CampaignPlan {
-  const byName = (a: PlanRow, b: PlanRow) => (a.dueDate ?? '').localeCompare(b.dueDate ?? '') || a.name.localeCompare(b.name, 'zh-CN') || a.id.localeCompare(b.id);
+  const byName = (a: PlanRow, b: PlanRow) =>
+    (a.dueDate ?? '').localeCompare(b.dueDate ?? '') || a.name.localeCompare(b.name, 'zh-CN') || a.id.localeCompare(b.id);
   const rows: PlanRow[] = input.projects.map((p) => ({
     ...p,
     typeLabel: (p.kind === 'service' ? SERVICE_TYPE_LABELS : ORGANIZING_TYPE_LABELS)[p.type] ?? p.type,

@@ -71,7 +71,12 @@ describe('the city’s action plan (行动计划)', () => {
     expect(p.regions.map((r: any) => r.name)).toEqual(['卫东区总工会', '新华区总工会']);
     const xinhua = p.regions.find((r: any) => r.org === 'pds-xinhua');
     expect(xinhua.organizing).toHaveLength(1);
-    expect(xinhua.organizing[0]).toMatchObject({ location: '新华区建设路', plannedMembers: 40, typeLabel: '行业工会联合会', groupNames: ['快递员', '网约送餐员'] });
+    expect(xinhua.organizing[0]).toMatchObject({
+      location: '新华区建设路',
+      plannedMembers: 40,
+      typeLabel: '行业工会联合会',
+      groupNames: ['快递员', '网约送餐员'],
+    });
     expect(xinhua.service[0]).toMatchObject({ name: '新华区户外劳动者服务站', plannedCoverage: 200, responsibleUnit: '新华区总工会', dueDate: '2026-09-30' });
     expect(xinhua.totals).toEqual({ organizing: 1, service: 1, plannedMembers: 40, plannedCoverage: 200 });
     expect(p.totals).toEqual({ projects: 3, organizing: 2, service: 1, plannedMembers: 65, plannedCoverage: 200, returned: 0 });
@@ -115,14 +120,21 @@ describe('the city’s action plan (行动计划)', () => {
     expect(xinhua).toContainEqual(['一、建会入会项目清单']);
     expect(xinhua).toContainEqual(ORGANIZING_COLUMNS);
     // The formula-like name is text with a guarding apostrophe, never a formula.
-    expect(xinhua).toContainEqual([1, `'=HYPERLINK("http://x")快递行业工会联合会`, '行业工会联合会', '快递员、网约送餐员', '新华区建设路', 40, '区总工会', '2026-10-31']);
+    expect(xinhua).toContainEqual([
+      1,
+      `'=HYPERLINK("http://x")快递行业工会联合会`,
+      '行业工会联合会',
+      '快递员、网约送餐员',
+      '新华区建设路',
+      40,
+      '区总工会',
+      '2026-10-31',
+    ]);
     expect(xinhua).toContainEqual(['合计', '1 个项目', '', '', '', 40, '', '']);
     expect(xinhua).toContainEqual(SERVICE_COLUMNS);
     expect(xinhua).toContainEqual([1, '新华区户外劳动者服务站', '工会服务阵地建设', '新华区总工会', '2026-09-30', 200]);
     expect(xinhua).toContainEqual(['合计', '1 个项目', '', '', '', 200]);
-    wb.eachSheet((ws) =>
-      ws.eachRow((row) => row.eachCell((cell) => expect(cell.type, `${ws.name}!${cell.address}`).not.toBe(ExcelJS.ValueType.Formula))),
-    );
+    wb.eachSheet((ws) => ws.eachRow((row) => row.eachCell((cell) => expect(cell.type, `${ws.name}!${cell.address}`).not.toBe(ExcelJS.ValueType.Formula))));
   });
 
   it('a returned project, revised by its region; the province returns the plan, then approves revision 2', async () => {
@@ -167,7 +179,10 @@ describe('the city’s action plan (行动计划)', () => {
     // The region revises: another region cannot see it (404); a column the project does not have is a 400.
     const other = await h.call('POST', `/api/projects/${weidongProject.id}/plan-revision`, { token: await d.as('xinhua.staff'), body: { plannedMembers: 60 } });
     expect(other.status).toBe(404);
-    const wrong = await h.call('POST', `/api/projects/${weidongProject.id}/plan-revision`, { token: await d.as('weidong.staff'), body: { plannedCoverage: 60 } });
+    const wrong = await h.call('POST', `/api/projects/${weidongProject.id}/plan-revision`, {
+      token: await d.as('weidong.staff'),
+      body: { plannedCoverage: 60 },
+    });
     expect(wrong.status).toBe(400);
     expect(wrong.body.errors.map((e: any) => e.path)).toEqual(['plannedCoverage']);
     const revised = await h.call('POST', `/api/projects/${weidongProject.id}/plan-revision`, {
@@ -175,11 +190,17 @@ describe('the city’s action plan (行动计划)', () => {
       body: { plannedMembers: 60, responsibleUnit: '卫东区总工会', note: '按摸底调整' },
     });
     expect(revised.status, JSON.stringify(revised.body)).toBe(200);
-    const again = await h.call('POST', `/api/projects/${weidongProject.id}/plan-revision`, { token: await d.as('weidong.staff'), body: { plannedMembers: 61 } });
+    const again = await h.call('POST', `/api/projects/${weidongProject.id}/plan-revision`, {
+      token: await d.as('weidong.staff'),
+      body: { plannedMembers: 61 },
+    });
     expect(again.status).toBe(409);
     const history = (await d.project(weidongProject.id)).history.filter((e: any) => e.kind.startsWith('plan_'));
     expect(history.map((e: any) => e.kind)).toEqual(['plan_return', 'plan_revision']);
-    expect(history[1].data).toMatchObject({ before: { plannedMembers: 25, responsibleUnit: '区总工会' }, after: { plannedMembers: 60, responsibleUnit: '卫东区总工会' } });
+    expect(history[1].data).toMatchObject({
+      before: { plannedMembers: 25, responsibleUnit: '区总工会' },
+      after: { plannedMembers: 60, responsibleUnit: '卫东区总工会' },
+    });
 
     // Only the city admin submits.
     for (const user of ['city.reviewer', 'xinhua.staff', 'prov.reviewer']) {
