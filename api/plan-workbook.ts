@@ -41,7 +41,7 @@ export async function planWorkbook(p: {
 
   const sum = wb.addWorksheet('汇总');
   add(sum, [p.title]).font = { bold: true, size: 14 };
-  add(sum, [`报送单位：${p.cityName}　${p.revisionLabel}`]);
+  add(sum, [`报送单位：${p.cityName}，${p.revisionLabel}`]);
   add(sum, []);
   add(sum, ['一、各地区项目汇总']).font = bold;
   add(sum, SUMMARY_COLUMNS).font = bold;

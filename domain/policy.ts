@@ -787,9 +787,14 @@ export function returnPlanProject(p: Principal, c: CampaignFacts): Decision {
   return deny('只有本市总管理员可以退回项目 / only the city federation admin returns a project to its region');
 }
 
-/** Revising a returned project (修改后重新报送): the staff and admins of the project's region (or above it, within the city). */
+/**
+ * Revising a returned project (修改后重新报送): the staff and admins of the project's own region — the city returned it
+ * to them, so the city itself does not revise it in their place. Anyone else who may see the project: 403.
+ */
 export function revisePlanProject(p: Principal, project: { regionPath?: string | null }): Decision {
-  return submitForRegion(p, project.regionPath);
+  if (!project.regionPath || !within(p.orgPath, project.regionPath) || !hasAnyRole(p, 'staff', 'admin'))
+    return deny('退回的项目由所属地区的干事或管理员修改 / a returned project is revised by its region’s staff and admins');
+  return allow();
 }
 
 /** A region's submission (survey, plan, project list, progress, self-assessment): staff or admins of the region or above. */

@@ -102,7 +102,7 @@ describe('the city’s action plan (行动计划)', () => {
     expect(r.headers.get('content-type')).toContain('spreadsheetml');
     expect(decodeURIComponent(r.headers.get('content-disposition') ?? '')).toContain('行动计划.xlsx');
     const wb = new ExcelJS.Workbook();
-    await wb.xlsx.load((await r.arrayBuffer()) as never);
+    await wb.xlsx.load(await r.arrayBuffer());
     expect(wb.worksheets.map((w) => w.name)).toEqual(['汇总', '卫东区总工会', '新华区总工会']);
     const rows = (name: string) => {
       const out: unknown[][] = [];
@@ -179,6 +179,9 @@ describe('the city’s action plan (行动计划)', () => {
     // The region revises: another region cannot see it (404); a column the project does not have is a 400.
     const other = await h.call('POST', `/api/projects/${weidongProject.id}/plan-revision`, { token: await d.as('xinhua.staff'), body: { plannedMembers: 60 } });
     expect(other.status).toBe(404);
+    // The city returned it to the region: the city does not revise it in the region's place.
+    const byCity = await h.call('POST', `/api/projects/${weidongProject.id}/plan-revision`, { token: cityToken, body: { plannedMembers: 60 } });
+    expect(byCity.status).toBe(403);
     const wrong = await h.call('POST', `/api/projects/${weidongProject.id}/plan-revision`, {
       token: await d.as('weidong.staff'),
       body: { plannedCoverage: 60 },

@@ -1351,8 +1351,8 @@ export const CASES: RouteCase[] = [
     route: 'POST /api/projects/:id/plan-revision',
     subject: 'a 新华区 project returned by the city',
     subjectOrg: REGION,
-    // seeProject, then revisePlanProject (submitForRegion: staff and admins of 新华区 or above).
-    expect: REGION_SUBMIT,
+    // seeProject, then revisePlanProject: staff and admins of 新华区 itself (the city returned it to them; it does not revise it).
+    expect: '2F2 N FFFF NN NNNN FFF U',
     ok: 200,
     mutating: true,
     async probe(ctx, _c, fresh) {
