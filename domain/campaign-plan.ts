@@ -160,3 +160,7 @@ export function returnRefusal(status: PlanStatus, project: { returned: unknown }
   if (project.returned) return '该项目已退回地区修改 / the project is already returned to its region';
   return undefined;
 }
+
+/** A returned plan goes up again from the campaign's 行动计划 (POST /api/campaigns/:id/plan/submit), never as a bare resubmission. */
+export const PLAN_RESUBMIT_ELSEWHERE =
+  '行动计划须在集中行动的“行动计划”中修改后重新提交省总 / a returned action plan is resubmitted from the campaign’s action plan';

@@ -240,6 +240,11 @@ describe('the city’s action plan (行动计划)', () => {
     });
     expect(p.provinceComment).toMatchObject({ comment: '服务项目覆盖人数偏少，请补充', byName: expect.any(String) });
     expect(p.submissions[0].decision).toMatchObject({ action: 'return', comment: '服务项目覆盖人数偏少，请补充' });
+    // A bare resubmission of the application would skip the consolidation: it is refused, nothing sent.
+    const bare = await h.call('POST', `/api/applications/${appId}/actions`, { token: cityToken, body: { action: 'resubmit' } });
+    expect(bare.status).toBe(409);
+    expect(bare.body.detail).toContain('行动计划');
+    expect((await h.db('applications').where({ id: appId }).first()).status).toBe('returned');
 
     // The city returns the service project to xinhua; xinhua raises its coverage; the plan goes again as revision 2.
     const station = projectsOf(p).find((x: any) => x.kind === 'service');

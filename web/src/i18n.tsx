@@ -10,6 +10,7 @@ import { createI18n } from './lang';
 export { pick, type Lang } from './lang';
 
 const EN: Record<string, string> = {
+  到行动计划中修改后重新提交: 'Revise and resubmit it on the action plan',
   修改后重新报送: 'Revise and resubmit',
   重新报送: 'Resubmit',
   项目已修改并重新报送: 'The project was revised and resubmitted',
