@@ -107,14 +107,15 @@ async function update<T>(temporal: Client, fn: () => Promise<T>): Promise<T> {
 
 /** The consolidated plan of the campaign (a region's own section only, for a caller inside a region). */
 async function buildPlan(db: Db, c: CampaignRow, scopePath?: string): Promise<CampaignPlan> {
-  const [regions, groups, projects] = await Promise.all([listCampaignRegions(db, c.id), listTargetGroups(db), listPlanProjects(db, c.id, scopePath)]);
+  const [regions, groups, projects] = await Promise.all([listCampaignRegions(db, c.id), listTargetGroups(db), listPlanProjects(db, c.id)]);
   const groupName = new Map(groups.map((g) => [g.id, g.name]));
+  // Inside a region (its union or one below it), the region's own section: the region whose subtree holds the caller.
+  const shown = regions.filter((r) => !scopePath || scopePath.includes(`/${r.orgId}/`));
+  const kept = new Set(shown.map((r) => r.orgId));
   return consolidatePlan({
-    regions: regions
-      .filter((r) => !scopePath || scopePath.includes(`/${r.orgId}/`))
-      .map((r) => ({ org: r.orgId, name: r.orgName, listStatus: r.listStatus ?? null })),
+    regions: shown.map((r) => ({ org: r.orgId, name: r.orgName, listStatus: r.listStatus ?? null })),
     groups: c.config.groups.map((g) => ({ id: g, name: groupName.get(g) ?? g })),
-    projects,
+    projects: projects.filter((p) => kept.has(p.regionOrg)),
   });
 }
 

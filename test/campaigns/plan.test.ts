@@ -91,6 +91,9 @@ describe('the city’s action plan (行动计划)', () => {
     expect(region.regions.map((r: any) => r.org)).toEqual(['pds-xinhua']);
     expect(region.totals.projects).toBe(2);
     expect(region.can.submit).toBe(false);
+    // A union below the region reads the region's section too, with its projects.
+    const below = await plan(id, 'xinhua-express.reviewer');
+    expect([below.scope, below.regions.map((r: any) => r.org), below.totals.projects]).toEqual(['region', ['pds-xinhua'], 2]);
     expect((await plan(id, 'prov.reviewer')).totals.projects).toBe(3);
     // Another city's admin learns nothing of the campaign.
     expect((await h.call('GET', `/api/campaigns/${id}/plan`, { token: await d.as('xc.admin') })).status).toBe(404);
