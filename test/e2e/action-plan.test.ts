@@ -65,14 +65,14 @@ describe('the city’s action plan in the browser', () => {
     await page.goto(`/campaigns/${id}`);
     const card = page.getByTestId('plan-card');
     await card.getByText('行动计划（项目清单+责任制）').waitFor();
-    await expect.poll(() => card.getByTestId('plan-status').textContent()).toBe('未上报');
+    await expect.poll(() => card.getByTestId('plan-status').textContent(), { timeout: 20_000 }).toBe('未上报');
     await card.getByText('新华区快递行业工会联合会').waitFor();
     await card.getByTestId(`return-${weidongProject.id}`).click();
     const dialog = page.getByRole('dialog', { name: '退回单个项目' });
     await dialog.getByTestId('return-comment').fill('拟发展会员数偏低，请按摸底情况调整');
     await dialog.getByRole('button', { name: /退\s*回/ }).click();
     await card.getByTestId('returned-tag').waitFor();
-    await expect.poll(() => card.getByTestId('plan-submit').isDisabled()).toBe(true);
+    await expect.poll(() => card.getByTestId('plan-submit').isDisabled(), { timeout: 20_000 }).toBe(true);
     await city.shot('60-plan-project-returned');
 
     // ---- the region: its own section, the returned project revised ----
@@ -92,13 +92,29 @@ describe('the city’s action plan in the browser', () => {
 
     // ---- the city submits; the province returns with comments ----
     await page.reload();
-    await expect.poll(() => card.getByTestId('plan-submit').isEnabled()).toBe(true);
+    await expect.poll(() => card.getByTestId('plan-submit').isEnabled(), { timeout: 20_000 }).toBe(true);
     await card.getByTestId('plan-submit').click();
     const submit = page.getByRole('dialog', { name: '提交省总' });
     await submit.getByTestId('plan-note').fill('第一批汇总');
     await submit.getByRole('button', { name: /提\s*交/ }).click();
-    await expect.poll(() => card.getByTestId('plan-status').textContent()).toBe('省总审核中');
+    await expect.poll(() => card.getByTestId('plan-status').textContent(), { timeout: 20_000 }).toBe('省总审核中');
     const appId = `plan-${id}`;
+    // The province's reviewer: one task in the 待办, showing the whole plan.
+    const provToken = await d.as('prov.reviewer');
+    const task = await eventually(async () =>
+      (await h.call('GET', '/api/tasks?status=pending&limit=200', { token: provToken })).body.items.find(
+        (x: { applicationId: string }) => x.applicationId === appId,
+      ),
+    );
+    const province = await openSession(browser, h.url);
+    await login(province, 'prov.reviewer');
+    await province.page.goto(`/tasks/${task.id}`);
+    const provCard = province.page.getByTestId('plan-card');
+    await provCard.getByText('卫东区货运企业联合工会').waitFor();
+    await provCard.getByText('新华区户外劳动者服务站').waitFor();
+    expect(await provCard.getByTestId('plan-submit').count()).toBe(0);
+    expect(await provCard.getByRole('button', { name: '退回单个项目' }).count()).toBe(0);
+    await province.shot('64-plan-province-task');
     await d.act('prov.reviewer', appId, { action: 'return', returnTo: 'applicant', comment: '服务项目覆盖人数偏少，请补充后重新上报' });
     await page.reload();
     await expect.poll(() => card.getByTestId('plan-status').textContent(), { timeout: 20_000 }).toBe('省总退回修改');
@@ -113,7 +129,7 @@ describe('the city’s action plan in the browser', () => {
     const again = page.getByRole('dialog', { name: '修改后重新提交省总' });
     await again.getByTestId('plan-note').fill('已按省总意见补充');
     await again.getByRole('button', { name: /提\s*交/ }).click();
-    await expect.poll(() => card.getByTestId('plan-status').textContent()).toBe('省总审核中');
+    await expect.poll(() => card.getByTestId('plan-status').textContent(), { timeout: 20_000 }).toBe('省总审核中');
     await d.act('prov.reviewer', appId, { action: 'approve', comment: '同意' });
     await page.reload();
     await expect.poll(() => card.getByTestId('plan-status').textContent(), { timeout: 20_000 }).toBe('省总审核通过');
@@ -130,6 +146,8 @@ describe('the city’s action plan in the browser', () => {
 
     expect(city.errors).toEqual([]);
     expect(region.errors).toEqual([]);
+    expect(province.errors).toEqual([]);
+    await province.close();
     await city.close();
     await region.close();
   }, 240_000);

@@ -170,21 +170,26 @@ export function PlanCard({ campaignId }: { campaignId: string }) {
       </Button>
     ) : null;
   const typeOf = (p: PlanProject) => (lang === 'zh' ? p.typeLabel : label(PROJECT_TYPES, p.type, lang));
-  const actionColumn = [
-    {
-      title: t('操作'),
-      key: 'act',
-      width: 170,
-      render: (_: unknown, p: PlanProject) => (
-        <Space orientation="vertical" size={4}>
-          {returnedTag(p)}
-          {p.returned && <Typography.Text type="secondary">{p.returned.comment}</Typography.Text>}
-          {reviseButton(p)}
-          {returnButton(p)}
-        </Space>
-      ),
-    },
-  ];
+  // The actions column only where there is something to show in it (the city while the plan is with it, a returned project).
+  const anyReturned = plan.regions.some((r) => [...r.organizing, ...r.service].some((p) => p.returned));
+  const actionColumn =
+    !plan.can.returnProjects && !anyReturned
+      ? []
+      : [
+          {
+            title: t('操作'),
+            key: 'act',
+            width: 170,
+            render: (_: unknown, p: PlanProject) => (
+              <Space orientation="vertical" size={4}>
+                {returnedTag(p)}
+                {p.returned && <Typography.Text type="secondary">{p.returned.comment}</Typography.Text>}
+                {reviseButton(p)}
+                {returnButton(p)}
+              </Space>
+            ),
+          },
+        ];
 
   const regionTables = (r: PlanRegion) => (
     <Space orientation="vertical" style={{ width: '100%' }} key={r.org}>
