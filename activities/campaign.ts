@@ -15,6 +15,8 @@ import { listUsersWithRole } from '../db/user-repository';
 import { applyProgress, insertProjectEvent, type ProgressReport, type ProgressResult } from '../db/project-repository';
 import { addPlanVersion, saveListRevision } from '../db/submission-repository';
 import { rewrapJson } from '../runtime/pii';
+import { applyPlanEntryRevision, markPlanEntryReturned } from '../db/plan-repository';
+import type { PlanEntryChanges } from '../workflows/campaign-types';
 import type { ActivityDeps } from './index';
 
 async function audit(db: Db, e: { key: string; subject: string; actor: string; action: string; comment?: string | null; data?: Record<string, unknown> }) {
@@ -435,6 +437,74 @@ export function createCampaignActivities({ db, pii }: ActivityDeps) {
         actor: 'system',
         kind: 'status',
         data: { status: p.status, note: p.note, ...p.data },
+      });
+    },
+
+    /** 退回单个项目: the project carries the city's comments; its region's staff and admins are told. */
+    async returnPlanEntry(p: {
+      projectId: string;
+      campaignId: string;
+      regionOrg: string;
+      actor: string;
+      comment: string;
+      campaignName: string;
+      key: string;
+    }): Promise<void> {
+      const users = [...(await listUsersWithRole(db, p.regionOrg, 'staff')), ...(await listUsersWithRole(db, p.regionOrg, 'admin'))];
+      await db.transaction(async (trx) => {
+        const { name } = await markPlanEntryReturned(trx, p);
+        const message = `「${p.campaignName}」行动计划：市总将项目「${name}」退回修改，意见：${p.comment}。请修改后重新报送。 / ${p.campaignName} action plan: the city returned the project “${name}” for revision: ${p.comment}. Please revise and resubmit it.`;
+        await insertProjectEvent(trx, { key: p.key, projectId: p.projectId, actor: p.actor, kind: 'plan_return', data: { comment: p.comment } });
+        await notify(
+          trx,
+          p.campaignId,
+          users.map((u) => ({ key: `${p.key}:${u.username}`, username: u.username, kind: 'returned', message })),
+        );
+        await audit(trx, {
+          key: p.key,
+          subject: p.campaignId,
+          actor: p.actor,
+          action: 'planProjectReturned',
+          comment: p.comment,
+          data: { projectId: p.projectId },
+        });
+      });
+    },
+
+    /** 修改后重新报送: the revised columns replace the old ones (both kept in the project's history); the city's admins are told. */
+    async revisePlanEntry(p: {
+      projectId: string;
+      campaignId: string;
+      actor: string;
+      changes: PlanEntryChanges;
+      note: string | null;
+      key: string;
+    }): Promise<void> {
+      const campaign = await db('campaigns').where({ id: p.campaignId }).first<{ city_org: string; name: string } | undefined>('city_org', 'name');
+      const admins = campaign ? await listUsersWithRole(db, campaign.city_org, 'admin') : [];
+      await db.transaction(async (trx) => {
+        const r = await applyPlanEntryRevision(trx, p);
+        await insertProjectEvent(trx, {
+          key: p.key,
+          projectId: p.projectId,
+          actor: p.actor,
+          kind: 'plan_revision',
+          data: { before: r.before, after: r.after, note: p.note },
+        });
+        const message = `「${campaign?.name ?? ''}」行动计划：退回的项目「${r.name}」已由地区修改后重新报送，可汇总上报省总。 / ${campaign?.name ?? ''} action plan: the returned project “${r.name}” was revised by its region and can go into the plan again.`;
+        await notify(
+          trx,
+          p.campaignId,
+          admins.map((u) => ({ key: `${p.key}:${u.username}`, username: u.username, kind: 'reminder', message })),
+        );
+        await audit(trx, {
+          key: p.key,
+          subject: p.campaignId,
+          actor: p.actor,
+          action: 'planProjectRevised',
+          comment: p.note,
+          data: { projectId: p.projectId, after: r.after },
+        });
       });
     },
 

@@ -26,6 +26,7 @@ import { calendarRoutes } from './calendar';
 import { openApiRoutes } from './openapi';
 import { campaignRoutes } from './campaigns';
 import { memberVerificationRoutes } from './member-verification';
+import { campaignPlanRoutes } from './campaign-plan';
 import { reportRoutes } from './reports';
 import { provinceRoutes } from './province';
 import { onlineJoinRoutes } from './online-joins';
@@ -214,6 +215,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(calendarRoutes(deps));
   app.use(campaignRoutes(deps));
   app.use(memberVerificationRoutes(deps));
+  app.use(campaignPlanRoutes(deps));
   app.use(reportRoutes(deps));
   app.use(provinceRoutes(deps));
   app.use(onlineJoinRoutes(deps));

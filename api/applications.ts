@@ -34,7 +34,7 @@ import type { ActionInput } from '../workflows/approval-types';
 import { callerOf, requireAuth, type Caller } from './auth';
 import { actForApplicant, applyForSubsidy, copyApplicationTarget, urgeApplication, type TargetFacts } from '../domain/policy';
 import { appNames, namesForApps } from './names';
-import { badRequest, enforce, HttpError, parseOr400, zodFieldErrors, type FieldError } from './errors';
+import { badRequest, conflict, enforce, HttpError, parseOr400, zodFieldErrors, type FieldError } from './errors';
 import { idempotencyKeyOf, idempotent } from './idempotency';
 import {
   actionKey,
@@ -53,6 +53,7 @@ import {
 import { idLookupGuard } from './id-lookups';
 import { chainOfApplication, formDataErrors, loadFormView } from './forms';
 import { mapTemporalError } from './temporal-errors';
+import { PLAN_RESUBMIT_ELSEWHERE } from '../domain/campaign-plan';
 import { withTemporalDeadline } from '../runtime/temporal-client';
 import { assignPublicRef } from '../db/public-repository';
 import { joinAreaProblem } from '../domain/join-areas';
@@ -439,6 +440,8 @@ export function applicationRoutes(deps: ApplicationDeps): Router {
       targets = await loadTargets(deps.db, to);
       refuseTargets(targets, (target) => copyApplicationTarget(facts, target));
     }
+    // The city's action plan is resubmitted with its consolidated projects, as a new revision: on the plan, not here.
+    if (app.type === 'campaign_plan' && body.action === 'resubmit') throw conflict(PLAN_RESUBMIT_ELSEWHERE);
     // Acting for the applicant is the policy's call; the workflow's validator asks it again with the same facts.
     if (body.action === 'resubmit' || body.action === 'withdraw')
       enforce(actForApplicant(caller, { applicant: app.applicant, applicantOrgId: app.applicantOrg, orgApplication: isOrgApplication(app.type) }));

@@ -105,6 +105,7 @@ export const TYPE_LABELS: Record<string, string> = {
   project_list: '项目清单审核',
   self_assessment: '项目绩效自评',
   chain_change: '审批链变更',
+  campaign_plan: '行动计划审核',
 };
 
 export const STATUS_LABELS: Record<string, string> = {
@@ -278,6 +279,12 @@ export function payloadFields(type: string, payload: Record<string, unknown>, na
     case 'project_list':
       text('项目数', payload.projectCount);
       text('计划发展会员数', payload.plannedMembers);
+      break;
+    case 'campaign_plan':
+      text('修订版次', payload.revision);
+      text('项目数', payload.projectCount);
+      text('计划发展会员数', payload.plannedMembers);
+      text('计划覆盖职工数', payload.plannedCoverage);
       break;
     case 'self_assessment':
       text('自评总结', payload.summary);

@@ -153,6 +153,31 @@ export const CHAIN_CHANGE_CHAIN: ChainDefinition = {
   ],
 };
 
+/**
+ * 行动计划审核: the city's consolidated 项目清单+责任制 action plan, reviewed as one task by the province's
+ * 基层工作部 (its reviewers; with none, its admin). The reviewer approves it or returns it to the city with
+ * comments; there is no rejection — a plan is revised until it stands. Overdue: escalated, never decided by time.
+ */
+export const CAMPAIGN_PLAN_CHAIN: ChainDefinition = {
+  key: 'campaign_plan',
+  version: 1,
+  type: 'campaign_plan',
+  name: '行动计划审核 / action plan review',
+  steps: [
+    {
+      id: 'provinceReview',
+      name: '省总基层工作部审核 / province grassroots department',
+      type: 'human',
+      who: { kind: 'role', role: 'reviewer', level: 'province' },
+      mode: 'single',
+      sla: { limit: 'P5D', remindBefore: 'P1D', onTimeout: 'escalate' },
+      onNoApprover: 'admin',
+      onSelfApproval: 'forbid',
+      actions: ['approve', 'return', 'transfer', 'delegate', 'comment', 'cc'],
+    },
+  ],
+};
+
 export const BUILTIN_CHAINS: ChainDefinition[] = [
   SUBSIDY_CHAIN,
   MEMBERSHIP_CHAIN,
@@ -160,4 +185,5 @@ export const BUILTIN_CHAINS: ChainDefinition[] = [
   PROJECT_LIST_CHAIN,
   SELF_ASSESSMENT_CHAIN,
   CHAIN_CHANGE_CHAIN,
+  CAMPAIGN_PLAN_CHAIN,
 ];

@@ -764,6 +764,39 @@ export function inspectProject(p: Principal, c: CampaignFacts): Decision {
     : deny('检查由市总干事或管理员记录 / inspections are recorded by the city federation’s staff and admins');
 }
 
+/**
+ * 行动计划 (the city's consolidated 项目清单+责任制): read by the campaign's viewers. The city and above read
+ * the whole plan; a region taking part reads its own section (`scopePath`: its subtree), as it sees its projects.
+ */
+export function readCampaignPlan(p: Principal, c: CampaignFacts): Decision & { scopePath?: string } {
+  const seen = seeCampaign(p, c);
+  if (!seen.allow) return seen;
+  if (atCityOrAbove(p, c)) return allow();
+  return { allow: true, scopePath: p.orgPath };
+}
+
+/** Submitting the plan to the province, and returning a single project of it to its region: the campaign's own city admin. */
+export function submitCampaignPlan(p: Principal, c: CampaignFacts): Decision {
+  if (hasAnyRole(p, 'admin') && p.orgId === c.cityOrg) return allow();
+  return deny('只有本市总管理员可以汇总上报行动计划 / only the city federation admin submits the action plan');
+}
+
+/** Returning one project of the plan to its region (退回单个项目): the city admin who submits the plan. */
+export function returnPlanProject(p: Principal, c: CampaignFacts): Decision {
+  if (hasAnyRole(p, 'admin') && p.orgId === c.cityOrg) return allow();
+  return deny('只有本市总管理员可以退回项目 / only the city federation admin returns a project to its region');
+}
+
+/**
+ * Revising a returned project (修改后重新报送): the staff and admins of the project's own region — the city returned it
+ * to them, so the city itself does not revise it in their place. Anyone else who may see the project: 403.
+ */
+export function revisePlanProject(p: Principal, project: { regionPath?: string | null }): Decision {
+  if (!project.regionPath || !within(p.orgPath, project.regionPath) || !hasAnyRole(p, 'staff', 'admin'))
+    return deny('退回的项目由所属地区的干事或管理员修改 / a returned project is revised by its region’s staff and admins');
+  return allow();
+}
+
 /** A region's submission (survey, plan, project list, progress, self-assessment): staff or admins of the region or above. */
 export function submitForRegion(p: Principal, regionPath: string | null | undefined, roles: readonly Role[] = ['staff', 'admin']): Decision {
   if (!within(regionPath, p.orgPath)) return deny('地区不存在 / region not found', 404);

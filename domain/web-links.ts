@@ -16,6 +16,8 @@ const REGION_TAB: Record<string, string> = { project_list: 'projects', self_asse
 
 export function reviseLink(a: RevisedApplication): string {
   const tab = REGION_TAB[a.type];
+  // The city's consolidated plan (行动计划) is revised and resubmitted on the campaign's 行动计划 tab.
+  if (a.type === 'campaign_plan' && a.campaignId) return `/campaigns/${encodeURIComponent(a.campaignId)}?tab=plan`;
   if (tab && a.campaignId) return `/campaigns/${encodeURIComponent(a.campaignId)}/regions/${encodeURIComponent(a.applicantOrg)}?tab=${tab}`;
   return `/applications/${encodeURIComponent(a.id)}`;
 }

@@ -26,7 +26,7 @@ import {
   type ParallelGroup,
   type Step,
 } from '../domain/chain';
-import { ENDED_STATUSES, REASONS, removableSigners, retractableTask as retractable } from '../domain/action-availability';
+import { ENDED_STATUSES, REASONS, isOrgApplication, removableSigners, retractableTask as retractable } from '../domain/action-availability';
 import { amountCorrectionProblem, applyEdits, canonicalJson } from '../domain/form';
 import {
   actForApplicant,
@@ -302,7 +302,7 @@ export function validate(s: ApprovalState, a: ActionInput): Refusal | undefined 
   if (FINAL.has(s.status) && a.action !== 'comment') return refusal('Conflict', `申请已结束（${s.status}）/ application is already ${s.status}`);
   const me = a.actor.username;
   const p = principalOf(a.actor);
-  const orgApplication = s.type === 'subsidy' || s.type === 'project_list' || s.type === 'self_assessment';
+  const orgApplication = isOrgApplication(s.type);
   switch (a.action) {
     case 'resubmit':
       if (s.status !== 'returned') return refusal('Conflict', '只有被退回的申请可以重新提交 / only a returned application can be resubmitted');

@@ -139,6 +139,8 @@ export interface ProjectState {
   assessmentApplicationId?: string;
   assessmentStatus?: string;
   rectifyDeadline?: string;
+  /** 行动计划: the city returned the project to its region for revision (until the region revises it). */
+  planReturned?: boolean;
   processed: Record<string, ProjectView>;
   processedOrder: string[];
   closed: boolean;
@@ -193,4 +195,30 @@ export interface SelfAssessmentInput {
   phaseSeen?: Phase;
   idempotencyKey: string;
   report: { summary: string; membersRecruited: number; unionsEstablished: number; coverage?: number };
+}
+
+/** 退回单个项目: the city returns one project of its action plan to the project's region, with comments. */
+export interface ReturnPlanEntryInput {
+  actor: Actor;
+  idempotencyKey: string;
+  comment: string;
+  /** The campaign's name and the project's, for the region's notice. */
+  campaignName: string;
+}
+
+/** The seed's columns of one project, revised by its region after a return (only the fields sent change). */
+export interface PlanEntryChanges {
+  name?: string;
+  location?: string;
+  plannedMembers?: number;
+  plannedCoverage?: number;
+  responsibleUnit?: string;
+  dueDate?: string;
+}
+
+export interface RevisePlanEntryInput {
+  actor: Actor;
+  idempotencyKey: string;
+  changes: PlanEntryChanges;
+  note?: string;
 }

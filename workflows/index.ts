@@ -2,7 +2,15 @@
 export { approvalWorkflow, actUpdate, getApplicationQuery, migrateUpdate } from './approval-chain';
 export { campaignWorkflow, advancePhaseUpdate, getCampaignQuery } from './campaign';
 export { regionCampaignWorkflow, submitPlanUpdate, submitProjectListUpdate, getRegionQuery } from './region-campaign';
-export { projectWorkflow, reportProgressUpdate, recordInspectionUpdate, submitSelfAssessmentUpdate, getProjectQuery } from './project';
+export {
+  projectWorkflow,
+  reportProgressUpdate,
+  recordInspectionUpdate,
+  submitSelfAssessmentUpdate,
+  getProjectQuery,
+  returnPlanEntryUpdate,
+  revisePlanEntryUpdate,
+} from './project';
 export { bulletinWorkflow, bulletinDeliveryWorkflow } from './bulletin';
 export { provinceBulletinWorkflow } from './province-bulletin';
 export { bulkActionWorkflow, bulkProgressQuery } from './bulk-action';

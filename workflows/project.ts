@@ -31,6 +31,8 @@ import type {
   ProjectState,
   ProjectStatus,
   ProjectView,
+  ReturnPlanEntryInput,
+  RevisePlanEntryInput,
   SelfAssessmentInput,
   SubjectStatus,
 } from './campaign-types';
@@ -43,6 +45,9 @@ export const reportProgressUpdate = defineUpdate<ProjectView, [ProgressInput]>('
 export const recordInspectionUpdate = defineUpdate<ProjectView, [InspectionInput]>('recordInspection');
 export const submitSelfAssessmentUpdate = defineUpdate<ProjectView, [SelfAssessmentInput]>('submitSelfAssessment');
 export const getProjectQuery = defineQuery<ProjectView>('getProject');
+/** 行动计划: the city returns this project to its region (退回单个项目); the region revises it (修改后重新报送). */
+export const returnPlanEntryUpdate = defineUpdate<ProjectView, [ReturnPlanEntryInput]>('returnPlanEntry');
+export const revisePlanEntryUpdate = defineUpdate<ProjectView, [RevisePlanEntryInput]>('revisePlanEntry');
 
 const DONE: ProjectStatus[] = ['qualified', 'unqualified'];
 
@@ -188,6 +193,53 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectView>
             `当前阶段为“${PHASE_LABELS[s.phase]}”，自评只在“考核评比”阶段提交 / self-assessments are accepted in the assessment phase (now ${s.phase})`,
           );
         if (s.assessmentStatus === 'pending') refuse('Conflict', '自评正在审核中 / the self-assessment is under review');
+      },
+    },
+  );
+
+  // The city's action plan (行动计划): one project goes back to its region and comes back revised. The plan's own
+  // rules (which phases, not while the province reviews) are the API's (domain/campaign-plan.ts); here, the
+  // project's: open, and returned before it can be revised. New handlers only: no command of a stored history changes.
+  setHandler(
+    returnPlanEntryUpdate,
+    async (a) => {
+      const seen = s.processed[a.idempotencyKey];
+      if (seen) return seen;
+      s.planReturned = true;
+      await act.returnPlanEntry({
+        projectId,
+        campaignId,
+        regionOrg,
+        actor: a.actor.username,
+        comment: a.comment,
+        campaignName: a.campaignName,
+        key: `${me}:${a.idempotencyKey}`,
+      });
+      return remember(a.idempotencyKey, view());
+    },
+    {
+      validator: (a: ReturnPlanEntryInput) => {
+        if (s.processed[a.idempotencyKey]) return;
+        notClosed();
+        if (s.planReturned) refuse('Conflict', '该项目已退回地区修改 / the project is already returned to its region');
+      },
+    },
+  );
+
+  setHandler(
+    revisePlanEntryUpdate,
+    async (a) => {
+      const seen = s.processed[a.idempotencyKey];
+      if (seen) return seen;
+      s.planReturned = false;
+      await act.revisePlanEntry({ projectId, campaignId, actor: a.actor.username, changes: a.changes, note: a.note ?? null, key: `${me}:${a.idempotencyKey}` });
+      return remember(a.idempotencyKey, view());
+    },
+    {
+      validator: (a: RevisePlanEntryInput) => {
+        if (s.processed[a.idempotencyKey]) return;
+        notClosed();
+        if (!s.planReturned) refuse('Conflict', '该项目未被退回，无需修改 / the project was not returned for revision');
       },
     },
   );

@@ -30,6 +30,7 @@ import * as m030 from './030_attachments';
 import * as m031 from './031_task_decided_by';
 import * as m032 from './032_notification_links';
 import * as m034 from './034_member_verification';
+import * as m035 from './035_campaign_plans';
 import * as m036 from './036_province_bulletins';
 import * as m038 from './038_submission_history';
 
@@ -60,6 +61,7 @@ const migrations: Record<string, Knex.Migration> = {
   '031_task_decided_by': m031,
   '032_notification_links': m032,
   '034_member_verification': m034,
+  '035_campaign_plans': m035,
   '036_province_bulletins': m036,
   '038_submission_history': m038,
 };

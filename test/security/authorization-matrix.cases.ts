@@ -124,6 +124,8 @@ export interface Fixtures {
   pendingMember?: Promise<string>;
   /** …its id, once made (for the verifier queue's list check). */
   pendingMemberId?: string;
+  /** 行动计划: projects of an implementation campaign returned by city.admin to 新华区, the first for the denied calls (made on first use). */
+  planReturned?: Promise<{ shared: string; pool: string[] }>;
   pools: {
     listing: Pool<CampaignSubject>;
     survey: Pool<CampaignSubject>;
@@ -777,6 +779,36 @@ function memberCardCode(ctx: Ctx): Promise<string> {
     return (row as { card_code: string }).card_code;
   })();
   return ctx.fx.memberCard;
+}
+
+/** 行动计划: an implementation campaign of 新华区 whose projects city.admin has returned to the region (退回单个项目). */
+function planReturnedProjects(ctx: Ctx): Promise<{ shared: string; pool: string[] }> {
+  ctx.fx.planReturned ??= (async () => {
+    const c = await ctx.s.implementationCampaign(1 + allowedCount('POST /api/projects/:id/plan-revision'));
+    const token = await ctx.h.login('city.admin');
+    for (const id of c.projects) {
+      const r = await ctx.h.call('POST', `/api/campaigns/${c.id}/plan/projects/${id}/return`, { token, body: { comment: '矩阵 / matrix' } });
+      if (r.status !== 200) throw new Error(`setup: return ${id} → ${r.status} ${JSON.stringify(r.body)}`);
+    }
+    return { shared: c.projects[0]!, pool: c.projects.slice(1) };
+  })();
+  return ctx.fx.planReturned;
+}
+
+/** The plan's rows a call could write: its submissions and application, the returns and revisions of its projects. */
+function planFootprint(ctx: Ctx, campaignId: string, projectIds: string[]) {
+  return async () => ({
+    submissions: await count(ctx.h, 'campaign_plan_submissions', (q) => q.where({ campaign_id: campaignId })),
+    application: await count(ctx.h, 'applications', (q) => q.where({ id: `plan-${campaignId}` })),
+    projects: await ctx.h.db('projects').whereIn('id', projectIds).orderBy('id').select('planned_members', 'responsible_unit', 'plan_returned_at'),
+    events: await count(ctx.h, 'project_events', (q) => q.whereIn('project_id', projectIds).andWhere('kind', 'like', 'plan_%')),
+  });
+}
+
+/** Allowed callers of a route (its 2 cells). */
+function allowedCount(route: string): number {
+  const rc = CASES.find((c) => c.route === route);
+  return rc ? [...rc.expect.replace(/ /g, '')].filter((x) => x === '2').length : 0;
 }
 
 /** xinhua.staff's survey upload to 新华区 sent with `Prefer: respond-async`, finished (so its rows land before later cases count). */
@@ -1446,6 +1478,62 @@ export const CASES: RouteCase[] = [
     membersRecruited: 5,
     unionsEstablished: 1,
   })),
+
+  // --- 行动计划 (the city's consolidated plan) ------------------------------------------------------
+  read('GET /api/campaigns/:id/plan', 'a pds campaign for 新华区', 'pds-xinhua', SEE_CAMPAIGN, (ctx) => `/api/campaigns/${ctx.fx.impl.id}/plan`),
+  {
+    route: 'POST /api/campaigns/:id/plan/submit',
+    subject: 'a pds campaign for 新华区 (implementation, approved projects)',
+    subjectOrg: 'pds-xinhua',
+    // seeCampaign, then submitCampaignPlan: the campaign's own city admin.
+    expect: RUN_CAMPAIGN,
+    ok: 201,
+    mutating: true,
+    async probe(ctx, _c, fresh) {
+      const c = fresh ? await ctx.s.implementationCampaign(1) : ctx.fx.impl;
+      return { method: 'POST', path: `/api/campaigns/${c.id}/plan/submit`, body: { note: '矩阵 / matrix' }, footprint: planFootprint(ctx, c.id, c.projects) };
+    },
+  },
+  {
+    route: 'POST /api/campaigns/:id/plan/projects/:projectId/return',
+    subject: 'a 新华区 project of a pds campaign (implementation)',
+    subjectOrg: 'pds-xinhua',
+    // seeCampaign, then returnPlanProject: the campaign's own city admin.
+    expect: RUN_CAMPAIGN,
+    ok: 200,
+    mutating: true,
+    async probe(ctx, _c, fresh) {
+      const c = fresh ? await ctx.s.implementationCampaign(1) : ctx.fx.impl;
+      const project = c.projects[0]!;
+      return {
+        method: 'POST',
+        path: `/api/campaigns/${c.id}/plan/projects/${project}/return`,
+        body: { comment: '请核实 / please check' },
+        footprint: planFootprint(ctx, c.id, [project]),
+      };
+    },
+  },
+  {
+    route: 'POST /api/projects/:id/plan-revision',
+    subject: 'a 新华区 project returned by the city',
+    subjectOrg: REGION,
+    // seeProject, then revisePlanProject: staff and admins of 新华区 itself (the city returned it to them; it does not revise it).
+    expect: '2F2 N FFFF NN NNNN FFF U',
+    ok: 200,
+    mutating: true,
+    async probe(ctx, _c, fresh) {
+      const returned = await planReturnedProjects(ctx);
+      const project = fresh ? returned.pool.shift() : returned.shared;
+      if (!project) throw new Error('subject pool of returned projects is empty');
+      const campaignId = (await ctx.h.db('projects').where({ id: project }).first('campaign_id')).campaign_id as string;
+      return {
+        method: 'POST',
+        path: `/api/projects/${project}/plan-revision`,
+        body: { plannedMembers: 9, responsibleUnit: '新华区总工会' },
+        footprint: planFootprint(ctx, campaignId, [project]),
+      };
+    },
+  },
 
   // --- bulletins (通报) -------------------------------------------------------------------------
   read('GET /api/campaigns/:id/reports', 'a pds campaign for 新华区', 'pds-xinhua', BULLETIN_READERS, (ctx) => `/api/campaigns/${ctx.fx.impl.id}/reports`),

@@ -624,6 +624,26 @@ const CASES: Record<string, RouteCase> = {
     valid: () => ({ summary: '完成', membersRecruited: 1, unionsEstablished: 1, coverage: 5 }),
     phase: 'assessment',
   },
+  // 行动计划: the city returns the project to its region, the region revises it, the city submits the plan (in this order).
+  'post /api/campaigns/{id}/plan/projects/{projectId}/return': {
+    user: 'city.admin',
+    path: () => `/api/campaigns/${fx.campaign}/plan/projects/${fx.project}/return`,
+    valid: () => ({ comment: '请核实拟发展会员数' }),
+    phase: 'implementation',
+  },
+  'post /api/projects/{id}/plan-revision': {
+    user: 'xinhua.staff',
+    path: () => `/api/projects/${fx.project}/plan-revision`,
+    valid: () => ({ plannedMembers: 8, responsibleUnit: '新华区总工会', dueDate: '2026-10-31', note: '按意见调整' }),
+    edges: () => [{ dueDate: '0000-01-01' }, { plannedMembers: 1e20 }, { name: 'a\u0000b' }],
+    phase: 'implementation',
+  },
+  'post /api/campaigns/{id}/plan/submit': {
+    user: 'city.admin',
+    path: () => `/api/campaigns/${fx.campaign}/plan/submit`,
+    valid: () => ({ note: '汇总上报' }),
+    phase: 'implementation',
+  },
   // Every request issues a bulletin (the body is ignored).
   'post /api/campaigns/{id}/reports': { user: 'city.admin', path: () => `/api/campaigns/${fx.campaign}/reports`, bodyless: true, ok: 201 },
   // Writes nothing; any body is ignored.

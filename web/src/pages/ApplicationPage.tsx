@@ -47,7 +47,7 @@ export interface ApplicationDetail {
 }
 
 /** The org's own applications: its staff and admins act for the applicant, as the server's policy does. */
-const ORG_APPLICATIONS = ['subsidy', 'project_list', 'self_assessment'];
+const ORG_APPLICATIONS = ['subsidy', 'project_list', 'self_assessment', 'campaign_plan'];
 
 export default function ApplicationPage({ id }: { id: string }) {
   const { t, lang, m } = useI18n();
@@ -93,7 +93,11 @@ export default function ApplicationPage({ id }: { id: string }) {
         <Col xs={24} xl={15}>
           <Space orientation="vertical" size={16} style={{ width: '100%' }}>
             <Card title={t('申请内容')} size="small" data-testid="application-content">
-              {a.status === 'returned' && mine ? (
+              {a.status === 'returned' && mine && a.type === 'campaign_plan' && typeof p.campaignId === 'string' ? (
+                <Button type="primary" onClick={() => navigate(`/campaigns/${encodeURIComponent(p.campaignId as string)}?tab=plan`)}>
+                  {t('到行动计划中修改后重新提交')}
+                </Button>
+              ) : a.status === 'returned' && mine ? (
                 <Resubmit app={a} />
               ) : (
                 <>

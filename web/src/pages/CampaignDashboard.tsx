@@ -13,6 +13,7 @@ import { EChart, type ChartOption } from '../components/EChart';
 import { applyFieldErrors, ErrorAlert } from '../components/ErrorAlert';
 import { OnlineJoinsCard } from '../components/OnlineJoinsCard';
 import { ProvincialExportButton } from '../components/ProvincialExportButton';
+import { PlanCard } from '../components/PlanCard';
 import { PhaseTimeline } from '../components/PhaseTimeline';
 import { useLoad } from '../components/useLoad';
 import { useI18n } from '../i18n';
@@ -256,6 +257,8 @@ export default function CampaignDashboard({ id }: { id: string }) {
           ]}
         />
       </Card>
+
+      {c.phase !== 'pending' && c.phase !== 'survey' && <PlanCard campaignId={c.id} />}
 
       <OnlineJoinsCard campaignId={c.id} campaignName={c.name} />
 

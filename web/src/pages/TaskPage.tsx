@@ -17,6 +17,7 @@ import { PersonPicker } from '../components/PersonPicker';
 import { actionName, RefusedActions } from '../components/RefusedActions';
 import { editLabel, FormValuesView, SchemaForm, type FormAccess, type FormDefinition, type FormValues, type SchemaFormHandle } from '../components/SchemaForm';
 import { DueTag } from '../components/DueTag';
+import { PlanCard } from '../components/PlanCard';
 import { TransferredNotice, type Transferred } from '../components/TransferredNotice';
 import { MembershipFact, type MembershipFactView } from '../components/MembershipFact';
 import { applyFieldErrors, ErrorAlert } from '../components/ErrorAlert';
@@ -335,6 +336,8 @@ function Subject({ detail, revealed, omit = [] }: { detail: SubjectDetail; revea
   if (detail.type === 'project_list') return <ProjectListSubject detail={detail} />;
   if (detail.type === 'self_assessment') return <SelfAssessmentSubject detail={detail} />;
   if (detail.type === 'chain_change') return <ChainChangeSubject detail={detail} />;
+  // 行动计划: the city's consolidated plan as the province reviews it (the same card as the campaign dashboard's).
+  if (detail.type === 'campaign_plan' && typeof p.campaignId === 'string') return <PlanCard campaignId={p.campaignId} />;
   const rows: { key: string; label: string; value: unknown }[] =
     detail.type === 'subsidy'
       ? [
