@@ -26,6 +26,7 @@ import { calendarRoutes } from './calendar';
 import { openApiRoutes } from './openapi';
 import { campaignRoutes } from './campaigns';
 import { reportRoutes } from './reports';
+import { rectificationRoutes } from './rectifications';
 import { onlineJoinRoutes } from './online-joins';
 import { isSurveyUploadRequest, surveyRoutes } from './survey';
 import { publicRoutes } from './public';
@@ -209,6 +210,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(calendarRoutes(deps));
   app.use(campaignRoutes(deps));
   app.use(reportRoutes(deps));
+  app.use(rectificationRoutes(deps));
   app.use(onlineJoinRoutes(deps));
   app.use(surveyRoutes(deps));
   app.use(orgRoutes(deps));
