@@ -14,7 +14,7 @@ import { maskIdNumber, maskPhone, validateIdNumber } from '../domain/id-number';
 import { SEVERITIES } from '../domain/rectification';
 import { beijingDate } from '../domain/beijing-time';
 import { listRectifications, rectificationCounts } from '../db/rectification-repository';
-import { rectificationViews } from './rectifications';
+import { rectificationViews } from './rectification-view';
 import {
   deleteCampaignIfUnstarted,
   getCampaign,

@@ -12,30 +12,17 @@ import { z } from 'zod';
 import type { Db } from '../db/knex';
 import { getCampaign, type CampaignRow } from '../db/campaign-repository';
 import { getProject, listProjectEvents } from '../db/project-repository';
-import {
-  getRectification,
-  listRectifications,
-  transitionRectification,
-  type RectificationRow,
-} from '../db/rectification-repository';
-import { beijingDate, beijingTime } from '../domain/beijing-time';
-import {
-  compareClaims,
-  isRectificationOverdue,
-  rectificationTransition,
-  RECTIFICATION_STATUSES,
-  RECTIFICATION_STATUS_LABELS,
-  SEVERITY_LABELS,
-  type RectificationStatus,
-  type Severity,
-} from '../domain/rectification';
+import { getRectification, listRectifications, transitionRectification, type RectificationRow } from '../db/rectification-repository';
+import { beijingTime } from '../domain/beijing-time';
+import { compareClaims, rectificationTransition, RECTIFICATION_STATUSES, type RectificationStatus } from '../domain/rectification';
 import { decideRectification, reportRectification, seeProject } from '../domain/policy';
 import { actionKey } from './approvals-service';
 import { callerOf } from './auth';
 import { campaignFacts, loadVisibleCampaign } from './campaign-access';
 import { conflict, enforce, notFound, parseOr400 } from './errors';
 import { idempotencyKeyOf, idempotent } from './idempotency';
-import { lookupNames, personOf, type NameBook } from './names';
+import { lookupNames, personOf } from './names';
+import { rectificationViews } from './rectification-view';
 import { registerRoutes } from './openapi';
 
 export const rectificationReportSchema = z
@@ -75,46 +62,6 @@ registerRoutes({
     },
   },
 });
-
-/** An item as the API answers it: names beside logins and ids, Beijing times, overdue flagged. */
-export function rectificationView(r: RectificationRow, book: NameBook, today: string) {
-  return {
-    id: r.id,
-    projectId: r.projectId,
-    projectName: r.projectName,
-    region: r.regionOrg,
-    regionName: book.orgs.get(r.regionOrg) ?? null,
-    finding: r.finding,
-    severity: r.severity,
-    severityLabel: SEVERITY_LABELS[r.severity as Severity] ?? r.severity,
-    deadline: r.deadline,
-    inspectedOn: r.inspectedOn,
-    status: r.status,
-    statusLabel: RECTIFICATION_STATUS_LABELS[r.status],
-    overdue: isRectificationOverdue(r, today),
-    openedBy: personOf(book, r.openedBy) ?? null,
-    openedAt: r.openedAt,
-    openedAtBeijing: beijingTime(r.openedAt),
-    report: r.reportedAt ? { by: personOf(book, r.reportedBy) ?? null, at: r.reportedAt, atBeijing: beijingTime(r.reportedAt), note: r.reportNote } : null,
-    decision: r.decidedAt
-      ? {
-          by: r.decidedBy === 'system' ? { name: '系统 / system', post: '' } : (personOf(book, r.decidedBy) ?? null),
-          at: r.decidedAt,
-          atBeijing: beijingTime(r.decidedAt),
-          note: r.decisionNote,
-        }
-      : null,
-  };
-}
-
-export async function rectificationViews(db: Db, rows: RectificationRow[]) {
-  const book = await lookupNames(db, {
-    users: rows.flatMap((r) => [r.openedBy, r.reportedBy, r.decidedBy]),
-    orgs: rows.map((r) => r.regionOrg),
-  });
-  const today = beijingDate(new Date());
-  return rows.map((r) => rectificationView(r, book, today));
-}
 
 export function rectificationRoutes({ db }: { db: Db }): Router {
   const router = express.Router();
@@ -178,7 +125,7 @@ export function rectificationRoutes({ db }: { db: Db }): Router {
     const c = await getCampaign(db, p.campaignId);
     enforce(seeProject(caller, p, c && campaignFacts(c)));
     const [events, rows] = await Promise.all([listProjectEvents(db, p.id), listRectifications(db, { projectId: p.id })]);
-    const claim = (p.selfAssessment ?? null) as { membersRecruited?: number; unionsEstablished?: number; coverage?: number; summary?: string } | null;
+    const claim = selfAssessmentOf(p.selfAssessment);
     const counted = { members: p.membersRecruited, unions: p.unionsEstablished, coverage: p.coverageDone };
     const claimed = claim
       ? { members: claim.membersRecruited ?? 0, unions: claim.unionsEstablished ?? 0, coverage: p.kind === 'service' ? (claim.coverage ?? null) : null }
@@ -219,4 +166,17 @@ async function loadItem(db: Db, id: string): Promise<RectificationRow & { status
 /** Once the campaign closed, its items have lapsed: nothing more to report or accept. */
 function requireRunning(c: CampaignRow): void {
   if (c.phase === 'closed') throw conflict('行动已结束，整改事项已终止 / the campaign is closed: its rectifications have ended');
+}
+
+/** The figures a stored self-assessment report claims (JSON from the projects row), or null before one was submitted. */
+function selfAssessmentOf(v: unknown): { membersRecruited?: number; unionsEstablished?: number; coverage?: number; summary?: string } | null {
+  if (!v || typeof v !== 'object') return null;
+  const r = v as Record<string, unknown>;
+  const num = (x: unknown) => (typeof x === 'number' ? x : undefined);
+  return {
+    membersRecruited: num(r.membersRecruited),
+    unionsEstablished: num(r.unionsEstablished),
+    coverage: num(r.coverage),
+    summary: typeof r.summary === 'string' ? r.summary : undefined,
+  };
 }

@@ -113,7 +113,9 @@ export async function listRectifications(
   db: Db,
   opts: { campaignId?: string; projectId?: string; scopePath?: string; regionOrg?: string; status?: string; limit?: number },
 ): Promise<RectificationRow[]> {
-  const q = base(db).orderBy('r.id').limit(opts.limit ?? 500);
+  const q = base(db)
+    .orderBy('r.id')
+    .limit(opts.limit ?? 500);
   if (opts.campaignId) q.where('r.campaign_id', opts.campaignId);
   if (opts.projectId) q.where('r.project_id', opts.projectId);
   if (opts.scopePath) q.where('o.path', 'like', `${opts.scopePath}%`);
@@ -152,7 +154,9 @@ export async function transitionRectification(
       })
       .onConflict('event_key')
       .ignore();
-    return base(trx as unknown as Db).where('r.id', p.id).first();
+    return base(trx as unknown as Db)
+      .where('r.id', p.id)
+      .first();
   });
 }
 

@@ -53,7 +53,8 @@ export function rectificationTransition(
     if (status === 'open' || status === 'returned') return { ok: true, to: 'reported' };
     return { ok: false, reason: `整改事项当前为“${label(status)}”，不能再报完成 / the item is ${status}: nothing to report` };
   }
-  if (status !== 'reported') return { ok: false, reason: `整改事项当前为“${label(status)}”，尚无可验收的整改报告 / the item is ${status}: nothing to accept or send back` };
+  if (status !== 'reported')
+    return { ok: false, reason: `整改事项当前为“${label(status)}”，尚无可验收的整改报告 / the item is ${status}: nothing to accept or send back` };
   return { ok: true, to: action === 'accept' ? 'closed' : 'returned' };
 }
 

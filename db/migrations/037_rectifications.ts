@@ -31,9 +31,7 @@ export async function up(knex: Knex): Promise<void> {
     t.index(['campaign_id', 'region_org', 'status']);
     t.index(['project_id', 'id']);
   });
-  await knex.raw(
-    "ALTER TABLE rectifications ADD CONSTRAINT rectifications_status CHECK (status IN ('open', 'reported', 'returned', 'closed', 'lapsed'))",
-  );
+  await knex.raw("ALTER TABLE rectifications ADD CONSTRAINT rectifications_status CHECK (status IN ('open', 'reported', 'returned', 'closed', 'lapsed'))");
   await knex.raw("ALTER TABLE rectifications ADD CONSTRAINT rectifications_severity CHECK (severity IN ('minor', 'major', 'serious'))");
 }
 
