@@ -13,6 +13,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startHarness, type Harness } from '../support/harness';
 import { buildLaunch, CampaignDriver, memberRecords, organizingProject } from '../support/campaigns';
+import { readBulletin } from '../support/reports';
 
 let h: Harness;
 let d: CampaignDriver;
@@ -80,6 +81,21 @@ describe('inspections that matter, claims against records, and a clean close', (
     let view = await d.view(id);
     expect(view.regions[0].counts).toMatchObject({ rectificationsOpen: 2, rectificationsOverdue: 1 });
     expect(view.totals).toMatchObject({ rectificationsOpen: 2, rectificationsOverdue: 1 });
+
+    // The bulletin (通报): a section of open rectifications per region, overdue flagged, in the data and every format.
+    const issued = await h.call('POST', `/api/campaigns/${id}/reports`, { token: await d.as('city.admin') });
+    expect(issued.status, JSON.stringify(issued.body)).toBe(201);
+    const bulletin = await readBulletin(h, issued.body.id);
+    const section = bulletin.rectifications.find((r: { org: string }) => r.org === 'pds-xinhua');
+    expect(section).toMatchObject({ name: '新华区总工会', open: 2, overdue: 1 });
+    expect(section.items.map((x: { finding: string; overdue: boolean }) => [x.finding, x.overdue])).toEqual([
+      ['一企一档台账未更新', true],
+      ['会员花名册缺少身份证号', false],
+    ]);
+    const csv = await h.call('GET', `/api/reports/${issued.body.id}?format=csv&table=rectifications`, { token: await d.as('city.admin') });
+    expect(csv.status).toBe(200);
+    expect(csv.body as string).toContain('一企一档台账未更新');
+    expect(csv.body as string).toContain('待整改（逾期）');
 
     // ---- who may do what ----
     const asCity = await h.call('POST', `/api/rectifications/${roster.id}/report`, { token: await d.as('city.staff'), body: { note: '代报' } });
@@ -156,7 +172,9 @@ describe('inspections that matter, claims against records, and a clean close', (
     await d.waitForPhase(id, 'closed');
     const closed = await eventually(async () => {
       const p = await d.project(project.id);
-      return p.status === 'unqualified' && p.rectifications.every((r: { status: string }) => r.status !== 'open') ? p : undefined;
+      // (the history and the items are read one after the other: wait for both to show the close)
+      const lapsed = p.history.some((e: { kind: string; data: { action?: string } }) => e.kind === 'rectification' && e.data.action === 'lapsed');
+      return p.status === 'unqualified' && lapsed && p.rectifications.every((r: { status: string }) => r.status !== 'open') ? p : undefined;
     });
     expect(closed.rectifications.find((r: { id: string }) => r.id === ledger.id)).toMatchObject({
       status: 'lapsed',
