@@ -435,7 +435,12 @@ export function campaignRoutes(deps: CampaignDeps): Router {
         .filter((e: { kind: string }) => e.kind === 'milestone')
         .map((e: { data: unknown; at: Date }) => ({ ...(e.data as object), at: e.at }));
     }
-    const rectifications = await rectificationViews(db, await listRectifications(db, { projectId: p.id }));
+    const c = await getCampaign(db, p.campaignId);
+    const rectifications = await rectificationViews(
+      db,
+      await listRectifications(db, { projectId: p.id }),
+      c && { caller, facts: campaignFacts(c), closed: c.phase === 'closed' },
+    );
     res.json({ ...projectView(p), milestones, history: events, rectifications });
   });
 

@@ -2,11 +2,12 @@
 import type { Db } from '../db/knex';
 import type { RectificationRow } from '../db/rectification-repository';
 import { beijingDate, beijingTime } from '../domain/beijing-time';
-import { isRectificationOverdue, RECTIFICATION_STATUS_LABELS, SEVERITY_LABELS, type Severity } from '../domain/rectification';
+import { isRectificationOverdue, rectificationTransition, RECTIFICATION_STATUS_LABELS, SEVERITY_LABELS, type Severity } from '../domain/rectification';
+import { decideRectification, reportRectification, type CampaignFacts, type Principal } from '../domain/policy';
 import { lookupNames, personOf, type NameBook } from './names';
 
 /** An item as the API answers it: names beside logins and ids, Beijing times, overdue flagged. */
-export function rectificationView(r: RectificationRow, book: NameBook, today: string) {
+export function rectificationView(r: RectificationRow, book: NameBook, today: string, who?: Viewer) {
   return {
     id: r.id,
     projectId: r.projectId,
@@ -33,14 +34,32 @@ export function rectificationView(r: RectificationRow, book: NameBook, today: st
           note: r.decisionNote,
         }
       : null,
+    /** What the caller may do on it now (the policy and the item's state; the web app offers just these). */
+    ...(who ? { allowed: allowedOn(r, who) } : {}),
   };
 }
 
-export async function rectificationViews(db: Db, rows: RectificationRow[]) {
+/** Who is looking, and the campaign the item belongs to. */
+export interface Viewer {
+  caller: Principal;
+  facts: CampaignFacts;
+  /** The campaign has closed: nothing more to do on any item. */
+  closed: boolean;
+}
+
+function allowedOn(r: RectificationRow, who: Viewer): { report: boolean; decide: boolean } {
+  if (who.closed) return { report: false, decide: false };
+  return {
+    report: reportRectification(who.caller, who.facts, r).allow && rectificationTransition(r.status, 'report').ok,
+    decide: decideRectification(who.caller, who.facts, r).allow && rectificationTransition(r.status, 'accept').ok,
+  };
+}
+
+export async function rectificationViews(db: Db, rows: RectificationRow[], who?: Viewer) {
   const book = await lookupNames(db, {
     users: rows.flatMap((r) => [r.openedBy, r.reportedBy, r.decidedBy]),
     orgs: rows.map((r) => r.regionOrg),
   });
   const today = beijingDate(new Date());
-  return rows.map((r) => rectificationView(r, book, today));
+  return rows.map((r) => rectificationView(r, book, today, who));
 }

@@ -73,7 +73,7 @@ export function rectificationRoutes({ db }: { db: Db }): Router {
     // A region's people see their own subtree's items; the city and above see all (as for the project list).
     const scope = caller.orgPath.startsWith(c.cityOrgPath) && caller.orgId !== c.cityOrg ? caller.orgPath : undefined;
     const rows = await listRectifications(db, { campaignId: c.id, scopePath: scope, regionOrg: q.region, status: q.status });
-    res.json({ items: await rectificationViews(db, rows) });
+    res.json({ items: await rectificationViews(db, rows, { caller, facts: campaignFacts(c), closed: c.phase === 'closed' }) });
   });
 
   router.post('/api/rectifications/:id/report', idempotent(db), async (req, res) => {
@@ -94,7 +94,7 @@ export function rectificationRoutes({ db }: { db: Db }): Router {
       eventKey: `rect:${item.id}:${actionKey(caller, idempotencyKeyOf(req))}`,
     });
     if (!done) throw conflict('整改事项刚被他人处理，请刷新 / the item was just acted on: reload');
-    res.json((await rectificationViews(db, [done]))[0]);
+    res.json((await rectificationViews(db, [done], { caller, facts: campaignFacts(campaign), closed: false }))[0]);
   });
 
   router.post('/api/rectifications/:id/decision', idempotent(db), async (req, res) => {
@@ -115,7 +115,7 @@ export function rectificationRoutes({ db }: { db: Db }): Router {
       eventKey: `rect:${item.id}:${actionKey(caller, idempotencyKeyOf(req))}`,
     });
     if (!done) throw conflict('整改事项刚被他人处理，请刷新 / the item was just acted on: reload');
-    res.json((await rectificationViews(db, [done]))[0]);
+    res.json((await rectificationViews(db, [done], { caller, facts: campaignFacts(campaign), closed: false }))[0]);
   });
 
   router.get('/api/projects/:id/assessment-review', async (req, res) => {
@@ -150,7 +150,7 @@ export function rectificationRoutes({ db }: { db: Db }): Router {
         summary: e.data.findings ?? null,
         findings: Array.isArray(e.data.items) ? e.data.items : [],
       })),
-      rectifications: await rectificationViews(db, rows),
+      rectifications: await rectificationViews(db, rows, c && { caller, facts: campaignFacts(c), closed: c.phase === 'closed' }),
     });
   });
 

@@ -19,6 +19,7 @@ import { editLabel, FormValuesView, SchemaForm, type FormAccess, type FormDefini
 import { DueTag } from '../components/DueTag';
 import { TransferredNotice, type Transferred } from '../components/TransferredNotice';
 import { MembershipFact, type MembershipFactView } from '../components/MembershipFact';
+import { AssessmentReview } from '../components/AssessmentReview';
 import { applyFieldErrors, ErrorAlert } from '../components/ErrorAlert';
 import { useLoad } from '../components/useLoad';
 import { useI18n } from '../i18n';
@@ -470,6 +471,7 @@ function SelfAssessmentSubject({ detail }: { detail: SubjectDetail }) {
             : []),
         ]}
       />
+      {p.projectId && <AssessmentReview projectId={String(p.projectId)} />}
     </>
   );
 }
