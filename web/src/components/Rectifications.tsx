@@ -48,6 +48,23 @@ export function RectificationTable({
 }) {
   const { t, m } = useI18n();
   const [acting, setActing] = useState<{ item: RectificationView; kind: 'report' | 'decide' } | null>(null);
+  const actions = {
+    title: t('操作'),
+    render: (_: unknown, r: RectificationView) => (
+      <Space>
+        {r.allowed?.report && (
+          <Button size="small" type="primary" onClick={() => setActing({ item: r, kind: 'report' })}>
+            {t('报整改完成')}
+          </Button>
+        )}
+        {r.allowed?.decide && (
+          <Button size="small" type="primary" onClick={() => setActing({ item: r, kind: 'decide' })}>
+            {t('验收')}
+          </Button>
+        )}
+      </Space>
+    ),
+  };
   return (
     <>
       <Table<RectificationView>
@@ -67,9 +84,14 @@ export function RectificationTable({
               ]
             : []),
           { title: t('检查发现问题'), dataIndex: 'finding' },
-          { title: t('严重程度'), render: (_: unknown, r) => <Tag color={SEVERITY_COLOR[r.severity]}>{m(r.severityLabel)}</Tag> },
+          {
+            title: t('严重程度'),
+            onCell: () => ({ style: { whiteSpace: 'nowrap' } }),
+            render: (_: unknown, r) => <Tag color={SEVERITY_COLOR[r.severity]}>{m(r.severityLabel)}</Tag>,
+          },
           {
             title: t('整改期限'),
+            onCell: () => ({ style: { whiteSpace: 'nowrap' } }),
             render: (_: unknown, r) => (
               <Space size={4}>
                 {r.deadline}
@@ -99,23 +121,7 @@ export function RectificationTable({
               </Space>
             ),
           },
-          {
-            title: t('操作'),
-            render: (_: unknown, r) => (
-              <Space>
-                {r.allowed?.report && (
-                  <Button size="small" type="primary" onClick={() => setActing({ item: r, kind: 'report' })}>
-                    {t('报整改完成')}
-                  </Button>
-                )}
-                {r.allowed?.decide && (
-                  <Button size="small" type="primary" onClick={() => setActing({ item: r, kind: 'decide' })}>
-                    {t('验收')}
-                  </Button>
-                )}
-              </Space>
-            ),
-          },
+          ...(items.some((r) => r.allowed?.report || r.allowed?.decide) ? [actions] : []),
         ]}
       />
       {acting && (
