@@ -162,16 +162,17 @@ export async function transitionRectification(
 
 /** At campaign close: every item of the project still open, reported or sent back lapses, each with a timeline entry. */
 export async function lapseRectifications(db: Db, p: { projectId: string; key: string; note: string }): Promise<number> {
+  // (each item lapses once: its timeline entry is keyed by the item; `key` names the close that lapsed it)
   return db.transaction(async (trx) => {
-    const rows: { id: string; finding: string }[] = await trx('rectifications')
+    const rows: { id: string; finding: string; item_key: string }[] = await trx('rectifications')
       .where({ project_id: p.projectId })
       .whereIn('status', ACTIVE_RECTIFICATION as string[])
       .update({ status: 'lapsed', decided_by: 'system', decided_at: trx.fn.now(), decision_note: p.note, updated_at: trx.fn.now() })
-      .returning(['id', 'finding']);
+      .returning(['id', 'finding', 'item_key']);
     for (const r of rows)
       await trx('project_events')
         .insert({
-          event_key: `${p.key}:${r.id}`,
+          event_key: `${r.item_key}:lapsed`,
           project_id: p.projectId,
           actor: 'system',
           kind: 'rectification',

@@ -341,7 +341,12 @@ async function snapshot(p: string): Promise<Record<string, string[]>> {
     // (a bulletin's notice quotes city-wide figures, which other tests' members move: only its shape counts here)
     notifications: sorted(
       omit(await db('notifications').where('event_key', 'like', like).orWhere('application_id', 'like', like).select('*'), 'read_at').map((n) =>
-        n.kind === 'bulletin' ? { ...n, message: String(n.message).replace(/\d+/g, '#') } : n,
+        n.kind === 'bulletin'
+          ? { ...n, message: String(n.message).replace(/\d+/g, '#') }
+          : // (an escalation says since when, in Beijing minutes: two runs a minute apart differ there only)
+            n.kind === 'escalation'
+            ? { ...n, message: String(n.message).replace(/\d{4}-\d{2}-\d{2} \d{2}:\d{2}/g, '#') }
+            : n,
       ),
     ),
     notices: sorted(omit(await db('subsidy_notices').where('application_id', 'like', like).select('*'), 'notice_no')),
