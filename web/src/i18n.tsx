@@ -935,6 +935,8 @@ const EN: Record<string, string> = {
   '逾期 {n}': '{n} overdue',
   '未完成 {n}，逾期 {m}': '{n} open, {m} overdue',
   服务覆盖人数: 'Workers covered',
+  各地区未完成整改事项: 'Open rectifications by region',
+  没有未完成的整改事项: 'No open rectifications',
 };
 
 export const { LangProvider, useI18n } = createI18n(EN);
