@@ -88,6 +88,17 @@ describe('inspections that matter in the browser', () => {
     await expect(city.page.getByTestId('rect-count-pds-xinhua').textContent()).resolves.toBe('1逾期 1');
     await city.shot('71-rectifications-city');
 
+    // ---- the bulletin (通报) lists the one still open, overdue ----
+    const issued = await h.call('POST', `/api/campaigns/${id}/reports`, { token: await d.as('city.admin') });
+    expect(issued.status, JSON.stringify(issued.body)).toBe(201);
+    await city.page.goto(`/bulletins/${encodeURIComponent(issued.body.id as string)}`);
+    const section = city.page.getByTestId('bulletin-rectifications');
+    await section.getByText('一企一档台账未更新').waitFor();
+    await expect(section.getByText('会员花名册缺少身份证号').count()).resolves.toBe(0);
+    await expect(section.getByText('逾期').count()).resolves.toBe(1);
+    await section.scrollIntoViewIfNeeded();
+    await city.shot('73-bulletin-rectifications');
+
     // ---- assessment: the reviewer's task page compares the claims with the records ----
     await d.advance(id, '进入年终考核');
     await d.waitForPhase(id, 'assessment');
