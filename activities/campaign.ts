@@ -17,6 +17,8 @@ import { addPlanVersion, saveListRevision } from '../db/submission-repository';
 import { rewrapJson } from '../runtime/pii';
 import { applyPlanEntryRevision, markPlanEntryReturned } from '../db/plan-repository';
 import type { PlanEntryChanges } from '../workflows/campaign-types';
+import { lapseRectifications, openRectifications } from '../db/rectification-repository';
+import type { Finding } from '../domain/rectification';
 import type { ActivityDeps } from './index';
 
 async function audit(db: Db, e: { key: string; subject: string; actor: string; action: string; comment?: string | null; data?: Record<string, unknown> }) {
@@ -523,6 +525,24 @@ export function createCampaignActivities({ db, pii }: ActivityDeps) {
     }): Promise<ProgressResult> {
       // The members' ciphertexts come from the workflow's Update (its history): stored with the newest key.
       return applyProgress(db, { ...p, report: rewrapJson(pii, p.report).value });
+    },
+
+    /** 整改事项: one per inspection finding with a deadline, on the project's region (keyed: a retry opens none twice). */
+    async openRectifications(p: {
+      key: string;
+      projectId: string;
+      campaignId: string;
+      regionOrg: string;
+      actor: string;
+      inspectedOn: string;
+      findings: Finding[];
+    }): Promise<number> {
+      return openRectifications(db, p);
+    },
+
+    /** At campaign close: the project's items still open lapse, each with a timeline entry. */
+    async lapseRectifications(p: { projectId: string; key: string; note: string }): Promise<number> {
+      return lapseRectifications(db, p);
     },
 
     /** Saves the report; answers the project's name, which titles the self-assessment application (never its id). */

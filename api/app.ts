@@ -29,6 +29,7 @@ import { memberVerificationRoutes } from './member-verification';
 import { campaignPlanRoutes } from './campaign-plan';
 import { reportRoutes } from './reports';
 import { provinceRoutes } from './province';
+import { rectificationRoutes } from './rectifications';
 import { onlineJoinRoutes } from './online-joins';
 import { submissionRoutes } from './submissions';
 import { isSurveyUploadRequest, surveyRoutes } from './survey';
@@ -218,6 +219,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(campaignPlanRoutes(deps));
   app.use(reportRoutes(deps));
   app.use(provinceRoutes(deps));
+  app.use(rectificationRoutes(deps));
   app.use(onlineJoinRoutes(deps));
   app.use(submissionRoutes(deps));
   app.use(surveyRoutes(deps));

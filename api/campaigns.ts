@@ -11,6 +11,10 @@ import { PHASES, PHASE_LABELS, regionTargets, submissionState, SUBMISSION_PHASES
 import { isValidDuration } from '../domain/duration';
 import { isValidReportEvery, reportEveryLabel } from '../domain/bulletin';
 import { maskIdNumber, maskPhone, validateIdNumber } from '../domain/id-number';
+import { SEVERITIES } from '../domain/rectification';
+import { beijingDate } from '../domain/beijing-time';
+import { listRectifications, rectificationCounts } from '../db/rectification-repository';
+import { rectificationViews } from './rectification-view';
 import {
   deleteCampaignIfUnstarted,
   getCampaign,
@@ -202,9 +206,30 @@ export const progressSchema = z
     path: ['(body)'],
   });
 
-export const inspectionSchema = z
-  .object({ findings: z.string().trim().min(1).max(5000), result: z.enum(['good', 'needs_improvement', 'problem']), inspectedOn: isoDate() })
+/** One finding of an inspection: text, severity and, for one the region must put right, a deadline (整改期限). */
+export const findingSchema = z
+  .object({
+    text: z.string().trim().min(1, '请填写发现的问题 / describe the finding').max(2000, '最多 2000 字 / at most 2000 characters'),
+    severity: z.enum(SEVERITIES, { error: '须为 minor（一般）、major（较重）或 serious（严重）/ minor, major or serious' }),
+    deadline: isoDate('整改期限须为日期 YYYY-MM-DD / the deadline must be a date YYYY-MM-DD').optional(),
+  })
   .strict();
+
+export const inspectionSchema = z
+  .object({
+    findings: z.string().trim().min(1).max(5000),
+    result: z.enum(['good', 'needs_improvement', 'problem']),
+    inspectedOn: isoDate(),
+    /** The findings one by one; each with a deadline opens a rectification item on the project's region. */
+    items: z.array(findingSchema).max(50, '最多 50 条 / at most 50 findings').optional(),
+  })
+  .strict()
+  .superRefine((b, ctx) =>
+    (b.items ?? []).forEach((f, i) => {
+      if (f.deadline && f.deadline < b.inspectedOn)
+        ctx.addIssue({ code: 'custom', path: ['items', i, 'deadline'], message: '整改期限不能早于检查日期 / the deadline must not be before the inspection' });
+    }),
+  );
 
 export const selfAssessmentSchema = z
   .object({
@@ -420,7 +445,13 @@ export function campaignRoutes(deps: CampaignDeps): Router {
         .filter((e: { kind: string }) => e.kind === 'milestone')
         .map((e: { data: unknown; at: Date }) => ({ ...(e.data as object), at: e.at }));
     }
-    res.json({ ...projectView(p), enterprises: (await linkedEnterprises(db, [p]))(p), milestones, history: events });
+    const c = await getCampaign(db, p.campaignId);
+    const rectifications = await rectificationViews(
+      db,
+      await listRectifications(db, { projectId: p.id }),
+      c && { caller, facts: campaignFacts(c), closed: c.phase === 'closed' },
+    );
+    res.json({ ...projectView(p), enterprises: (await linkedEnterprises(db, [p]))(p), milestones, history: events, rectifications });
   });
 
   router.post('/api/projects/:id/progress', idempotent(db), async (req, res) => {
@@ -635,13 +666,14 @@ async function closersNamed<T extends { closedBy: string }>(db: Db, rows: T[]): 
 
 /** GET /api/campaigns/:id — from the projections only (no workflow queries). */
 export async function campaignView(db: Db, c: CampaignRow) {
-  const [regions, counts, summaries] = await Promise.all([
+  const [regions, counts, summaries, rect] = await Promise.all([
     listCampaignRegions(db, c.id),
     regionCounts(db, c.id),
     db('phase_summaries')
       .where({ campaign_id: c.id })
       .orderBy('closed_at')
       .select({ phase: 'phase', closedAt: 'closed_at', closedBy: 'closed_by', reason: 'reason', summary: 'summary' }),
+    rectificationCounts(db, c.id, beijingDate(new Date())),
   ]);
   const ent = new Map(counts.enterprises.map((r: { region_org: string; screened: number; targets: number; crossed_off: number }) => [r.region_org, r]));
   const pending = new Map(counts.members.map((r: { applicant_org: string; pending: number }) => [r.applicant_org, r.pending]));
@@ -676,6 +708,9 @@ export async function campaignView(db: Db, c: CampaignRow) {
         memberCompletion: r.targetMembers ? Math.round((members / r.targetMembers) * 1000) / 10 : null,
         pendingApprovals: pending.get(r.orgId) ?? 0,
         overdue: r.overdue.length,
+        /** 整改事项 still to act on (open, reported, sent back) and, of those, past their deadline. */
+        rectificationsOpen: rect.find((x) => x.region === r.orgId)?.open ?? 0,
+        rectificationsOverdue: rect.find((x) => x.region === r.orgId)?.overdue ?? 0,
       },
       overdue: r.overdue,
       score: r.score === null ? null : Number(r.score),
@@ -711,6 +746,8 @@ export async function campaignView(db: Db, c: CampaignRow) {
       memberCompletion: Math.round((sum((x) => x.counts.membersRecruited) / c.config.targets.newMembers) * 1000) / 10,
       overdue: sum((x) => x.counts.overdue),
       pendingApprovals: sum((x) => x.counts.pendingApprovals),
+      rectificationsOpen: sum((x) => x.counts.rectificationsOpen),
+      rectificationsOverdue: sum((x) => x.counts.rectificationsOverdue),
     },
     phaseSummaries: await closersNamed(db, summaries as { closedBy: string }[]),
     ranking: items

@@ -3,7 +3,7 @@
  * immutable bulletin rows, and their per-recipient deliveries (app, email).
  */
 import { allowLongStatements, type Db } from './knex';
-import type { BulletinData, BulletinKind, RawFigures } from '../domain/bulletin';
+import type { BulletinData, BulletinKind, RawFigures, RawRectification } from '../domain/bulletin';
 
 /**
  * Reads every figure of a bulletin from the projections, in one REPEATABLE
@@ -165,6 +165,13 @@ export async function readBulletinFigures(db: Db, campaignId: string): Promise<R
           a.withdrawn += b.withdrawn;
         },
       );
+      const rectifications = await trx.raw(
+        `select r.region_org as region, p.name as project, r.finding, r.severity, to_char(r.deadline, 'YYYY-MM-DD') as deadline, r.status
+           from rectifications r join projects p on p.id = r.project_id
+          where r.campaign_id = ? and r.status in ('open', 'reported', 'returned')
+          order by r.deadline, r.id`,
+        [campaignId],
+      );
       const late = fold(
         overdue.rows as { org: string; count: number }[],
         () => '',
@@ -218,6 +225,7 @@ export async function readBulletinFigures(db: Db, campaignId: string): Promise<R
           crossedOff: r.crossed_off,
         })),
         overdueApprovals: late.map((r) => ({ region: r.region, count: r.count })),
+        rectifications: rectifications.rows as RawRectification[],
       };
     },
     { isolationLevel: 'repeatable read', readOnly: true },

@@ -5,6 +5,7 @@
  */
 import { beijingDate, beijingTime } from './beijing-time';
 import { PROJECT_STATUSES, PROJECT_STATUS_EN, PROJECT_STATUS_LABELS, type BulletinData } from './bulletin';
+import { RECTIFICATION_STATUS_LABELS, SEVERITY_LABELS, type RectificationStatus, type Severity } from './rectification';
 import { labelParts } from './campaign';
 
 /** The language of an export: the Chinese one says nothing in English, the English one nothing in Chinese it can avoid. */
@@ -21,7 +22,7 @@ export type Cell =
   | { t: 'pts'; v: number | null };
 
 export interface Table {
-  key: 'overview' | 'regions' | 'projects' | 'groups' | 'matrix' | 'ranking' | 'changes' | 'trend';
+  key: 'overview' | 'regions' | 'projects' | 'groups' | 'matrix' | 'ranking' | 'changes' | 'trend' | 'rectifications';
   title: string;
   /** Worksheet name: at most 31 characters, none of / \ ? * [ ] : */
   sheet: string;
@@ -32,7 +33,7 @@ export interface Table {
   note?: string;
 }
 
-export const TABLE_KEYS: Table['key'][] = ['overview', 'regions', 'projects', 'groups', 'matrix', 'ranking', 'changes', 'trend'];
+export const TABLE_KEYS: Table['key'][] = ['overview', 'regions', 'projects', 'groups', 'matrix', 'ranking', 'changes', 'trend', 'rectifications'];
 
 const text = (v: string): Cell => ({ t: 'text', v });
 const int = (v: number): Cell => ({ t: 'int', v });
@@ -256,5 +257,55 @@ function bilingualTables(d: BulletinData): Table[] {
       columns: ['期号 / Issue', '发布时间 / Issued at', '新增会员 / New members', '新建工会 / Unions established', '完成率(%) / Completion (%)'],
       rows: d.trend.map((p) => [text(p.label), text(beijingTime(p.issuedAt)), int(p.members), int(p.unions), pct(p.completion)]),
     },
+    {
+      key: 'rectifications',
+      title: '八、各地区未完成整改事项 / Open rectifications by region',
+      sheet: '整改事项 Rectifications',
+      columns: [
+        '地区 / Region',
+        '未完成 / Open',
+        '其中逾期 / Overdue',
+        '项目 / Project',
+        '检查发现问题 / Finding',
+        '严重程度 / Severity',
+        '整改期限 / Deadline',
+        '状态 / Status',
+      ],
+      rows: (d.rectifications ?? []).flatMap((r) =>
+        r.items.length
+          ? r.items.map((x, i) => [
+              text(r.name),
+              i === 0 ? int(r.open) : text(''),
+              i === 0 ? int(r.overdue) : text(''),
+              text(x.project),
+              text(x.finding),
+              text(SEVERITY_LABELS[x.severity as Severity] ?? x.severity),
+              text(x.deadline),
+              text(statusText(x.status, x.overdue)),
+            ])
+          : [[text(r.name), int(0), int(0), text('—'), text('—'), text('—'), text('—'), text('—')]],
+      ),
+      total: d.rectifications
+        ? [
+            text(d.totals.name),
+            int(d.rectifications.reduce((n, r) => n + r.open, 0)),
+            int(d.rectifications.reduce((n, r) => n + r.overdue, 0)),
+            text(''),
+            text(''),
+            text(''),
+            text(''),
+            text(''),
+          ]
+        : undefined,
+      note: d.rectifications
+        ? '检查发现问题限期整改，报整改完成并经市总验收后销号 / rectifications close once reported done and accepted by the city'
+        : '本期通报早于整改事项统计 / this bulletin predates rectification tracking',
+    },
   ];
+}
+
+/** "待整改（逾期） / open (overdue)": the item's status in both languages, overdue said in each. */
+function statusText(status: string, overdue: boolean): string {
+  const [zh = status, en = status] = (RECTIFICATION_STATUS_LABELS[status as RectificationStatus] ?? status).split(' / ');
+  return overdue ? `${zh}（逾期） / ${en} (overdue)` : `${zh} / ${en}`;
 }

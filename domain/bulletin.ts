@@ -234,6 +234,27 @@ export interface RawFigures {
   projectGroups: { group: string; count: number; plannedMembers: number }[];
   ledger: { region: string; targets: number; crossedOff: number }[];
   overdueApprovals: { region: string; count: number }[];
+  /** 整改事项 still to act on (open, reported, sent back), oldest deadline first. Absent in figures read before issue 16. */
+  rectifications?: RawRectification[];
+}
+
+export interface RawRectification {
+  region: string;
+  project: string;
+  finding: string;
+  severity: string;
+  /** YYYY-MM-DD */
+  deadline: string;
+  status: string;
+}
+
+/** The bulletin's section of open rectifications per region (整改事项): counts and the items, overdue flagged. */
+export interface RectificationSection {
+  org: string;
+  name: string;
+  open: number;
+  overdue: number;
+  items: (Omit<RawRectification, 'region'> & { overdue: boolean })[];
 }
 
 // ---- The stored bulletin -------------------------------------------------------------------
@@ -326,6 +347,8 @@ export interface BulletinData {
   trend: TrendPoint[];
   /** Scheduled periods that passed without a bulletin since the previous scheduled one (caught up by this one). */
   missedPeriods: number[];
+  /** Open rectifications per region (bulletins issued before issue 16 have none). */
+  rectifications?: RectificationSection[];
 }
 
 /** One decimal place of a percentage; null when there is no target. */
@@ -489,7 +512,26 @@ export function composeBulletin(
     changes: previous ? changesSince(previous, regions, totals, ranking) : null,
     trend: [...history.filter((h) => h.seq < meta.seq).sort((a, b) => a.seq - b.seq), point],
     missedPeriods: meta.missedPeriods,
+    rectifications: rectificationSections(raw),
   };
+}
+
+/**
+ * 整改事项 per region, as of the figures' time: an item the region still owes (open or sent back) past its
+ * deadline day in Beijing is overdue (the same rule as domain/rectification.ts).
+ */
+export function rectificationSections(raw: Pick<RawFigures, 'regions' | 'rectifications' | 'asOf'>): RectificationSection[] {
+  const today = beijingDay(raw.asOf);
+  return raw.regions.map((r) => {
+    const items = (raw.rectifications ?? [])
+      .filter((x) => x.region === r.org)
+      .map(({ region: _region, ...x }) => ({ ...x, overdue: (x.status === 'open' || x.status === 'returned') && x.deadline < today }));
+    return { org: r.org, name: r.name, open: items.length, overdue: items.filter((x) => x.overdue).length, items };
+  });
+}
+
+function beijingDay(iso: string): string {
+  return new Date(Date.parse(iso) + BEIJING_OFFSET_MS).toISOString().slice(0, 10);
 }
 
 /**

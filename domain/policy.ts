@@ -797,6 +797,29 @@ export function revisePlanProject(p: Principal, project: { regionPath?: string |
   return allow();
 }
 
+/**
+ * 整改事项: the responsible region reports a rectification done — staff or admins of the region itself or below
+ * it. The city sees the item but does not report for the region (it accepts, {@link decideRectification}); anyone
+ * who may not see the project learns nothing of the item (404).
+ */
+export function reportRectification(p: Principal, c: CampaignFacts, item: { regionPath: string | null | undefined }): Decision {
+  if (!seeProject(p, item, c).allow) return deny('整改事项不存在 / rectification item not found', 404);
+  if (!item.regionPath || !within(p.orgPath, item.regionPath) || !hasAnyRole(p, 'staff', 'admin'))
+    return deny('整改完成情况由责任地区的干事或管理员报送 / the responsible region’s staff or admins report rectifications');
+  return allow();
+}
+
+/**
+ * Accepting a reported rectification (验收销号) or sending it back: the city federation that inspected — its staff
+ * and admins (the inspectors, see {@link inspectProject}) and its reviewers. The region itself may not close its
+ * own item; anyone who may not see the item gets 404.
+ */
+export function decideRectification(p: Principal, c: CampaignFacts, item: { regionPath: string | null | undefined }): Decision {
+  if (!seeProject(p, item, c).allow) return deny('整改事项不存在 / rectification item not found', 404);
+  if (p.orgId === c.cityOrg && hasAnyRole(p, 'staff', 'admin', 'reviewer')) return allow();
+  return deny('整改验收由市总检查人员或审核人员办理 / the city federation’s inspectors and reviewers accept rectifications');
+}
+
 /** A region's submission (survey, plan, project list, progress, self-assessment): staff or admins of the region or above. */
 export function submitForRegion(p: Principal, regionPath: string | null | undefined, roles: readonly Role[] = ['staff', 'admin']): Decision {
   if (!within(regionPath, p.orgPath)) return deny('地区不存在 / region not found', 404);

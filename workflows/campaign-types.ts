@@ -187,6 +187,8 @@ export interface InspectionInput {
   findings: string;
   result: 'good' | 'needs_improvement' | 'problem';
   inspectedOn: string;
+  /** The findings one by one; each with a deadline opens a rectification item (整改事项) on the region. */
+  items?: { text: string; severity: 'minor' | 'major' | 'serious'; deadline?: string }[];
 }
 
 export interface SelfAssessmentInput {

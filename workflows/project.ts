@@ -17,6 +17,7 @@ import {
   defineQuery,
   defineUpdate,
   getExternalWorkflowHandle,
+  patched,
   setHandler,
   startChild,
   workflowInfo,
@@ -109,13 +110,25 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectView>
     async (a) => {
       const seen = s.processed[a.idempotencyKey];
       if (seen) return seen;
+      const items = a.items ?? [];
       await act.recordProjectEvent({
         projectId,
         key: `${me}:${a.idempotencyKey}`,
         actor: a.actor.username,
         kind: 'inspection',
-        data: { findings: a.findings, result: a.result, inspectedOn: a.inspectedOn },
+        data: { findings: a.findings, result: a.result, inspectedOn: a.inspectedOn, ...(items.length ? { items } : {}) },
       });
+      // 整改事项: each finding with a deadline is put on the region to rectify, tracked to closure.
+      if (items.some((f) => f.deadline) && patched('inspection-rectifications'))
+        await act.openRectifications({
+          key: `${me}:${a.idempotencyKey}`,
+          projectId,
+          campaignId,
+          regionOrg,
+          actor: a.actor.username,
+          inspectedOn: a.inspectedOn,
+          findings: items,
+        });
       return remember(a.idempotencyKey, view());
     },
     {
@@ -285,9 +298,41 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectView>
     s.phase = change.phase;
     if (change.phase === 'implementation' && s.status === 'approved') await setStatus('in_progress', '推进实施开始 / implementation started');
     if (change.phase === 'closed') {
-      if (!DONE.includes(s.status)) await setStatus('unqualified', '行动结束时未通过考核 / not qualified when the campaign closed');
+      if (patched('close-cleanly')) await closeCleanly();
+      else if (!DONE.includes(s.status)) await setStatus('unqualified', '行动结束时未通过考核 / not qualified when the campaign closed');
       s.closed = true;
     }
+  }
+
+  /**
+   * The campaign closed: nothing of this project stays in anyone's inbox. A self-assessment still under review
+   * (or sent back for rectification) ends — its application withdrawn by the system, its task rows closed — and the
+   * project is unqualified; rectification items still open lapse, each with a timeline entry.
+   */
+  async function closeCleanly() {
+    const reviewOpen = !!s.assessmentApplicationId && s.assessmentStatus !== 'approved' && s.assessmentStatus !== 'rejected';
+    if (!DONE.includes(s.status))
+      await setStatus(
+        'unqualified',
+        reviewOpen
+          ? '行动结束时自评尚未审核通过，未通过考核 / the self-assessment was not passed when the campaign closed: not qualified'
+          : '行动结束时未通过考核 / not qualified when the campaign closed',
+      );
+    if (reviewOpen) {
+      try {
+        await getExternalWorkflowHandle(`application-${s.assessmentApplicationId}`).signal(cancelSignal, {
+          reason: '行动已结束，自评审核终止 / the campaign closed: the review ends',
+        });
+      } catch {
+        // The review had already ended (its workflow completed): nothing left in an inbox.
+      }
+      s.assessmentStatus = 'ended';
+    }
+    await act.lapseRectifications({
+      projectId,
+      key: `${me}:lapse`,
+      note: '行动结束时整改未完成 / not completed when the campaign closed',
+    });
   }
 
   async function onReview(status: SubjectStatus) {

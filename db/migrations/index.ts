@@ -32,6 +32,7 @@ import * as m032 from './032_notification_links';
 import * as m034 from './034_member_verification';
 import * as m035 from './035_campaign_plans';
 import * as m036 from './036_province_bulletins';
+import * as m037 from './037_rectifications';
 import * as m038 from './038_submission_history';
 
 const migrations: Record<string, Knex.Migration> = {
@@ -63,6 +64,7 @@ const migrations: Record<string, Knex.Migration> = {
   '034_member_verification': m034,
   '035_campaign_plans': m035,
   '036_province_bulletins': m036,
+  '037_rectifications': m037,
   '038_submission_history': m038,
 };
 

@@ -270,6 +270,20 @@ function scenario(p: string): Call[] {
         kind: 'inspection',
         data: { findings: '台账齐全', result: 'good' },
       }),
+    () =>
+      act.openRectifications({
+        key: `project-${project}:inspection-2`,
+        projectId: project,
+        campaignId: c,
+        regionOrg: region,
+        actor: 'city.staff',
+        inspectedOn: '2026-08-01',
+        findings: [
+          { text: '花名册缺身份证号', severity: 'major', deadline: '2026-09-01' },
+          { text: '未挂牌', severity: 'minor' },
+          { text: '台账未更新', severity: 'serious', deadline: '2026-08-20' },
+        ],
+      }),
     () => act.issueBulletin({ campaignId: c, kind: 'on_demand', issuedBy: 'city.admin', requestKey: `${c}:bulletin-1`, workflowId: `bulletin-${c}-1` }),
     () =>
       act.escalateOverdue({
@@ -291,6 +305,7 @@ function scenario(p: string): Call[] {
         actor: 'xinhua.staff',
         key: `project-${project}:assessment-1`,
       }),
+    () => act.lapseRectifications({ projectId: project, key: `project-${project}:lapse`, note: '行动结束时整改未完成' }),
     () =>
       act.setProjectStatus({
         projectId: project,
@@ -326,7 +341,12 @@ async function snapshot(p: string): Promise<Record<string, string[]>> {
     // (a bulletin's notice quotes city-wide figures, which other tests' members move: only its shape counts here)
     notifications: sorted(
       omit(await db('notifications').where('event_key', 'like', like).orWhere('application_id', 'like', like).select('*'), 'read_at').map((n) =>
-        n.kind === 'bulletin' ? { ...n, message: String(n.message).replace(/\d+/g, '#') } : n,
+        n.kind === 'bulletin'
+          ? { ...n, message: String(n.message).replace(/\d+/g, '#') }
+          : // (an escalation says since when, in Beijing minutes: two runs a minute apart differ there only)
+            n.kind === 'escalation'
+            ? { ...n, message: String(n.message).replace(/\d{4}-\d{2}-\d{2} \d{2}:\d{2}/g, '#') }
+            : n,
       ),
     ),
     notices: sorted(omit(await db('subsidy_notices').where('application_id', 'like', like).select('*'), 'notice_no')),
@@ -364,7 +384,14 @@ async function snapshot(p: string): Promise<Record<string, string[]>> {
         'reported_at',
       ),
     ),
-    projectEvents: sorted(omit(await db('project_events').where('project_id', 'like', like).select('*'))),
+    // (a rectification's timeline entries name its serial id, which differs between runs)
+    projectEvents: sorted(
+      omit(await db('project_events').where('project_id', 'like', like).select('*')).map((r) => ({
+        ...r,
+        data: { ...(r.data as Record<string, unknown>), rectificationId: undefined },
+      })),
+    ),
+    rectifications: sorted(omit(await db('rectifications').where('project_id', 'like', like).select('*'))),
     phaseSummaries: sorted(omit(await db('phase_summaries').where('campaign_id', 'like', like).select('campaign_id', 'phase', 'closed_by', 'reason'))),
     reports: sorted(omit(reports.map((r: Record<string, unknown>) => ({ ...r, ref: r.id })))),
     deliveries: sorted(

@@ -296,7 +296,7 @@ describe('the content of a bulletin', () => {
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(Buffer.from(await xlsx.arrayBuffer()) as never);
     expect(wb.worksheets).toHaveLength(TABLE_KEYS.length);
-    expect(wb.worksheets.map((w) => w.name)).toEqual(['概况', '分地区', '项目与督办', '分群体', '地区×群体', '排名', '较上期', '趋势']);
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['概况', '分地区', '项目与督办', '分群体', '地区×群体', '排名', '较上期', '趋势', '整改事项']);
     const regionsSheet = wb.getWorksheet('分地区')!;
     const rowOf = (name: string) => regionsSheet.getRows(3, regionsSheet.rowCount)!.find((r) => r.getCell(1).value === name)!;
     expect(rowOf('宝丰县总工会').getCell(6).value).toBe(6); // new members, a number

@@ -126,6 +126,8 @@ export interface Fixtures {
   pendingMemberId?: string;
   /** 行动计划: projects of an implementation campaign returned by city.admin to 新华区, the first for the denied calls (made on first use). */
   planReturned?: Promise<{ shared: string; pool: string[] }>;
+  /** 整改事项 on the implementation campaign's first project, open and reported, for the denied calls (made on first use). */
+  rectifications?: Promise<{ open: string; reported: string }>;
   pools: {
     listing: Pool<CampaignSubject>;
     survey: Pool<CampaignSubject>;
@@ -501,6 +503,24 @@ function applicationAction(action: string, expect: string): RouteCase {
 }
 
 /** A read of `path` about the subject; no footprint. */
+/** The shared rectification items the denied calls are refused on (made once). */
+function sharedRectifications(ctx: Ctx): Promise<{ open: string; reported: string }> {
+  ctx.fx.rectifications ??= (async () => ({
+    open: await ctx.s.rectification(ctx.fx.impl.projects[0]!, 'open'),
+    reported: await ctx.s.rectification(ctx.fx.impl.projects[0]!, 'reported'),
+  }))();
+  return ctx.fx.rectifications;
+}
+
+/** A rectification call's footprint: the campaign's, and the item's row as it stands. */
+function rectificationFootprint(ctx: Ctx, c: CampaignSubject, id: string) {
+  const campaign = campaignFootprint(ctx, c);
+  return async () => ({
+    campaign: await campaign(),
+    item: await ctx.h.db('rectifications').where({ id }).first('status', 'reported_by', 'report_note', 'decided_by', 'decision_note', 'updated_at'),
+  });
+}
+
 function read(route: string, subject: string, subjectOrg: string, expect: string, path: (ctx: Ctx) => string, extra: Partial<RouteCase> = {}): RouteCase {
   return {
     route,
@@ -1471,6 +1491,49 @@ export const CASES: RouteCase[] = [
           members: await count(ctx.h, 'members', (q) => q.where({ project_id: project })),
         }),
       };
+    },
+  },
+  // 整改事项 (issue 16): the list as the campaign (seeCampaign); the review as the project (seeProject).
+  read(
+    'GET /api/campaigns/:id/rectifications',
+    'a pds campaign for 新华区',
+    'pds-xinhua',
+    SEE_CAMPAIGN,
+    (ctx) => `/api/campaigns/${ctx.fx.impl.id}/rectifications`,
+  ),
+  read(
+    'GET /api/projects/:id/assessment-review',
+    'a 新华区 project',
+    'pds-xinhua',
+    SEE_XINHUA,
+    (ctx) => `/api/projects/${ctx.fx.impl.projects[0]}/assessment-review`,
+  ),
+  {
+    route: 'POST /api/rectifications/:id/report',
+    subject: 'an open rectification item of a 新华区 project',
+    subjectOrg: REGION,
+    // seeProject, then reportRectification: the region's own staff and admins (the city accepts, never reports).
+    expect: '2F2 N FFFF NN NNNN FFF U',
+    ok: 200,
+    mutating: true,
+    async probe(ctx, _c, fresh) {
+      const c = ctx.fx.impl;
+      const id = fresh ? await ctx.s.rectification(c.projects[0]!, 'open') : (await sharedRectifications(ctx)).open;
+      return { method: 'POST', path: `/api/rectifications/${id}/report`, body: { note: '已整改 / done' }, footprint: rectificationFootprint(ctx, c, id) };
+    },
+  },
+  {
+    route: 'POST /api/rectifications/:id/decision',
+    subject: 'a reported rectification item of a 新华区 project',
+    subjectOrg: REGION,
+    // seeProject, then decideRectification: the city federation's staff, reviewers and admins.
+    expect: 'FFF N 222F NN NNNN FFF U',
+    ok: 200,
+    mutating: true,
+    async probe(ctx, _c, fresh) {
+      const c = ctx.fx.impl;
+      const id = fresh ? await ctx.s.rectification(c.projects[0]!, 'reported') : (await sharedRectifications(ctx)).reported;
+      return { method: 'POST', path: `/api/rectifications/${id}/decision`, body: { decision: 'accept' }, footprint: rectificationFootprint(ctx, c, id) };
     },
   },
   projectSubmission('POST /api/projects/:id/self-assessment', 'assess', REGION_SUBMIT, 201, () => ({

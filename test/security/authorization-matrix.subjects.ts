@@ -127,6 +127,33 @@ export class Subjects {
   }
 
   /** A bulletin (通报) of the campaign, issued by city.admin. */
+  /**
+   * 整改事项: a rectification item on the project, opened by city.staff's inspection (a finding with a deadline);
+   * `reported`, then reported done by xinhua.staff (awaiting the city's acceptance).
+   */
+  async rectification(projectId: string, state: 'open' | 'reported'): Promise<string> {
+    const text = `矩阵检查发现 ${Math.random().toString(36).slice(2, 10)} / matrix finding`;
+    const r = await this.h.call('POST', `/api/projects/${projectId}/inspections`, {
+      token: await this.h.login('city.staff'),
+      body: {
+        findings: '矩阵检查 / matrix inspection',
+        result: 'problem',
+        inspectedOn: '2026-06-15',
+        items: [{ text, severity: 'major', deadline: '2026-12-31' }],
+      },
+    });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    const id = await eventually(async () => {
+      const row = await this.h.db('rectifications').where({ project_id: projectId, finding: text }).first<{ id: string } | undefined>('id');
+      return row ? String(row.id) : undefined;
+    });
+    if (state === 'reported') {
+      const rep = await this.h.call('POST', `/api/rectifications/${id}/report`, { token: await this.h.login('xinhua.staff'), body: { note: '已整改 / done' } });
+      expect(rep.status, JSON.stringify(rep.body)).toBe(200);
+    }
+    return id;
+  }
+
   async bulletin(campaignId: string): Promise<string> {
     const r = await this.h.call('POST', `/api/campaigns/${campaignId}/reports`, { token: await this.h.login('city.admin') });
     expect(r.status, JSON.stringify(r.body)).toBe(201);

@@ -33,7 +33,20 @@ import { createDatabase } from '../reliability/support';
 let h: Harness;
 let database: Awaited<ReturnType<typeof createDatabase>>;
 const REGION = 'pds-xinhua';
-const fx = { app: '', task: '', campaign: '', project: '', listApp: '', report: '', post: '', chainKey: '', chainOwner: '', pendingMember: '' };
+const fx = {
+  app: '',
+  task: '',
+  campaign: '',
+  project: '',
+  listApp: '',
+  report: '',
+  post: '',
+  chainKey: '',
+  chainOwner: '',
+  pendingMember: '',
+  rectOpen: '',
+  rectReported: '',
+};
 
 beforeAll(async () => {
   database = await createDatabase(inject('adminDatabaseUrl'), `ud_hostile_${inject('runId')}`);
@@ -615,7 +628,32 @@ const CASES: Record<string, RouteCase> = {
   'post /api/projects/{id}/inspections': {
     user: 'city.staff',
     path: () => `/api/projects/${fx.project}/inspections`,
-    valid: () => ({ findings: '台账齐全', result: 'good', inspectedOn: '2026-08-01' }),
+    valid: () => ({
+      findings: '台账不全',
+      result: 'problem',
+      inspectedOn: '2026-08-01',
+      items: [
+        { text: '会员花名册缺身份证号', severity: 'major', deadline: '2026-09-01' },
+        { text: '未挂牌', severity: 'minor' },
+      ],
+    }),
+    edges: () => [
+      { findings: '台账不全', result: 'problem', inspectedOn: '2026-08-01', items: [{ text: '缺号', severity: 'major', deadline: '0000-01-01' }] },
+      { findings: '台账不全', result: 'problem', inspectedOn: '2026-08-01', items: [{ text: 'a\u0000b', severity: 'minor' }] },
+    ],
+    phase: 'implementation',
+  },
+  // 整改事项 (issue 16): the region reports one done; the city accepts or sends back a reported one.
+  'post /api/rectifications/{id}/report': {
+    user: 'xinhua.staff',
+    path: () => `/api/rectifications/${fx.rectOpen}/report`,
+    valid: () => ({ note: '已补录身份证号' }),
+    phase: 'implementation',
+  },
+  'post /api/rectifications/{id}/decision': {
+    user: 'city.staff',
+    path: () => `/api/rectifications/${fx.rectReported}/decision`,
+    valid: () => ({ decision: 'return', comment: '仍缺两人' }),
     phase: 'implementation',
   },
   'post /api/projects/{id}/self-assessment': {
@@ -1005,6 +1043,28 @@ describe('hostile input on every mutating route', () => {
     await eventually(async () => (await h.call('GET', `/api/projects/${fx.project}`, { token: await h.login('city.admin') })).body.status === 'approved');
     await advance('implementation');
     await eventually(async () => (await h.call('GET', `/api/projects/${fx.project}`, { token: await h.login('city.admin') })).body.status === 'in_progress');
+    // Two rectification items for the rectification routes: one open, one reported done.
+    const inspected = await h.call('POST', `/api/projects/${fx.project}/inspections`, {
+      token: await h.login('city.staff'),
+      body: {
+        findings: '检查',
+        result: 'problem',
+        inspectedOn: '2026-08-01',
+        items: [
+          { text: '整改一', severity: 'major', deadline: '2026-09-01' },
+          { text: '整改二', severity: 'serious', deadline: '2026-09-01' },
+        ],
+      },
+    });
+    expect(inspected.status, JSON.stringify(inspected.body)).toBe(201);
+    const items = await eventually(async () => {
+      const r = await h.call('GET', `/api/campaigns/${fx.campaign}/rectifications`, { token: await h.login('xinhua.staff') });
+      return r.body.items?.length === 2 ? (r.body.items as { id: string; finding: string }[]) : undefined;
+    });
+    fx.rectOpen = items.find((x) => x.finding === '整改一')!.id;
+    fx.rectReported = items.find((x) => x.finding === '整改二')!.id;
+    const reported = await h.call('POST', `/api/rectifications/${fx.rectReported}/report`, { token: await h.login('xinhua.staff'), body: { note: '已整改' } });
+    expect(reported.status, JSON.stringify(reported.body)).toBe(200);
     for (const key of inPhase('implementation')) await attack(key);
     await advance('assessment');
     for (const key of inPhase('assessment')) await attack(key);

@@ -46,6 +46,14 @@ interface Bulletin {
   asOf: string;
   campaign: { id: string; name: string; cityName: string; phaseLabel: string };
   regions: RegionFigures[];
+  /** 整改事项 still open per region (bulletins issued before issue 16 have none). */
+  rectifications?: {
+    org: string;
+    name: string;
+    open: number;
+    overdue: number;
+    items: { project: string; finding: string; severity: string; deadline: string; status: string; overdue: boolean }[];
+  }[];
   totals: Omit<RegionFigures, 'org'>;
   byGroup: { id: string; name: string; members: number; online: Online; projects: number; plannedMembers: number; pct: number | null }[];
   ranking: {
@@ -303,6 +311,38 @@ export default function BulletinView({ id }: { id: string }) {
           ]}
         />
       </Card>
+
+      {b.rectifications && (
+        <Card size="small" title={t('各地区未完成整改事项')} data-testid="bulletin-rectifications">
+          <Table
+            size="small"
+            pagination={false}
+            rowKey={(x) => `${x.org}-${x.i}`}
+            dataSource={b.rectifications.flatMap((r) =>
+              r.items.map((x, i) => ({ ...x, i, org: r.org, region: r.name, open: r.open, overdueCount: r.overdue })),
+            )}
+            locale={{ emptyText: t('没有未完成的整改事项') }}
+            columns={[
+              { title: t('地区'), dataIndex: 'region' },
+              { title: t('项目'), dataIndex: 'project' },
+              { title: t('检查发现问题'), dataIndex: 'finding' },
+              { title: t('严重程度'), dataIndex: 'severity', render: (v: string) => t(SEVERITY_ZH[v] ?? v) },
+              {
+                title: t('整改期限'),
+                dataIndex: 'deadline',
+                render: (v: string, x) => (
+                  <Space size={4}>
+                    {v}
+                    {x.overdue && <Tag color="red">{t('逾期')}</Tag>}
+                  </Space>
+                ),
+              },
+            ]}
+          />
+        </Card>
+      )}
     </Space>
   );
 }
+
+const SEVERITY_ZH: Record<string, string> = { minor: '一般', major: '较重', serious: '严重' };

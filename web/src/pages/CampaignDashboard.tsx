@@ -14,6 +14,7 @@ import { applyFieldErrors, ErrorAlert } from '../components/ErrorAlert';
 import { OnlineJoinsCard } from '../components/OnlineJoinsCard';
 import { ProvincialExportButton } from '../components/ProvincialExportButton';
 import { PlanCard } from '../components/PlanCard';
+import { CampaignRectifications } from '../components/Rectifications';
 import { PhaseTimeline } from '../components/PhaseTimeline';
 import { useLoad } from '../components/useLoad';
 import { useI18n } from '../i18n';
@@ -42,6 +43,9 @@ export interface RegionView {
     memberCompletion: number | null;
     pendingApprovals: number;
     overdue: number;
+    /** 整改事项 still to act on, and of those past their deadline. */
+    rectificationsOpen?: number;
+    rectificationsOverdue?: number;
   };
   overdue: { phase: string; item: string; since: string; level: string; resolvedAt?: string }[];
   score: number | null;
@@ -253,12 +257,26 @@ export default function CampaignDashboard({ id }: { id: string }) {
             },
             { title: t('待审批'), render: (_: unknown, r) => r.counts.pendingApprovals },
             { title: t('逾期'), render: (_: unknown, r) => (r.counts.overdue ? <Tag color="red">{r.counts.overdue}</Tag> : 0) },
+            {
+              title: t('整改（逾期）'),
+              render: (_: unknown, r) => (
+                <span data-testid={`rect-count-${r.org}`}>
+                  {r.counts.rectificationsOpen ?? 0}
+                  {r.counts.rectificationsOverdue ? (
+                    <Tag color="red" style={{ marginLeft: 4 }}>
+                      {t('逾期 {n}', { n: r.counts.rectificationsOverdue })}
+                    </Tag>
+                  ) : null}
+                </span>
+              ),
+            },
             ...(c.ranking.length ? [{ title: t('排名'), render: (_: unknown, r: RegionView) => (r.rank ? `${r.rank}（${r.score}）` : '—') }] : []),
           ]}
         />
       </Card>
 
       {c.phase !== 'pending' && c.phase !== 'survey' && <PlanCard campaignId={c.id} />}
+      <CampaignRectifications campaignId={c.id} onChanged={() => void reload()} />
 
       <OnlineJoinsCard campaignId={c.id} campaignName={c.name} />
 

@@ -20,6 +20,7 @@ import { DueTag } from '../components/DueTag';
 import { PlanCard } from '../components/PlanCard';
 import { TransferredNotice, type Transferred } from '../components/TransferredNotice';
 import { MembershipFact, type MembershipFactView } from '../components/MembershipFact';
+import { AssessmentReview } from '../components/AssessmentReview';
 import { applyFieldErrors, ErrorAlert } from '../components/ErrorAlert';
 import { useLoad } from '../components/useLoad';
 import { LinkedEnterprises } from './readback/ProjectReadback';
@@ -478,6 +479,7 @@ function SelfAssessmentSubject({ detail }: { detail: SubjectDetail }) {
             : []),
         ]}
       />
+      {p.projectId && <AssessmentReview projectId={String(p.projectId)} />}
       {p.projectId && <AssessmentHistory projectId={String(p.projectId)} />}
     </>
   );
