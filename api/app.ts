@@ -25,6 +25,7 @@ import { chainMigrationRoutes } from './chain-migrations';
 import { calendarRoutes } from './calendar';
 import { openApiRoutes } from './openapi';
 import { campaignRoutes } from './campaigns';
+import { unionEstablishmentRoutes } from './union-establishments';
 import { reportRoutes } from './reports';
 import { onlineJoinRoutes } from './online-joins';
 import { isSurveyUploadRequest, surveyRoutes } from './survey';
@@ -208,6 +209,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(chainMigrationRoutes(deps));
   app.use(calendarRoutes(deps));
   app.use(campaignRoutes(deps));
+  app.use(unionEstablishmentRoutes(deps));
   app.use(reportRoutes(deps));
   app.use(onlineJoinRoutes(deps));
   app.use(surveyRoutes(deps));

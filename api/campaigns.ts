@@ -47,6 +47,7 @@ import { idempotencyKeyOf, idempotent } from './idempotency';
 import { mapTemporalError } from './temporal-errors';
 import { isoDate, isoDateTime, rowId } from './validation';
 import { withTemporalDeadline } from '../runtime/temporal-client';
+import { unionsOfProject } from './union-establishments';
 
 export interface CampaignDeps {
   db: Db;
@@ -410,7 +411,8 @@ export function campaignRoutes(deps: CampaignDeps): Router {
         .filter((e: { kind: string }) => e.kind === 'milestone')
         .map((e: { data: unknown; at: Date }) => ({ ...(e.data as object), at: e.at }));
     }
-    res.json({ ...projectView(p), milestones, history: events });
+    // 建会: each union's establishment, its steps, who/when and documents.
+    res.json({ ...projectView(p), milestones, history: events, unions: await unionsOfProject(db, p.id) });
   });
 
   router.post('/api/projects/:id/progress', idempotent(db), async (req, res) => {

@@ -1,5 +1,6 @@
 /** Tracked projects (项目) of campaigns: the list, status, progress and events. */
 import type { Db } from './knex';
+import { registerReportedUnions, type ReportedUnion } from './union-establishment-repository';
 
 export interface ProjectRow {
   id: string;
@@ -138,8 +139,12 @@ export interface ProgressResult {
   membersAccepted: number;
   /** Members of the report already counted (anywhere): not counted again. */
   alreadyCounted: number;
+  /** Unions counted by this report: none since 建会 is a process (counted at the higher union's approval). */
   unionsEstablished: number;
+  /** Enterprises crossed off by this report: none (crossed off at the approval). */
   crossedOff: number;
+  /** What each union the report names became: the establishment it started or matched. */
+  unions?: ReportedUnion[];
   coverage: number;
   totals: { membersRecruited: number; unionsEstablished: number; coverageDone: number; plannedMembers: number };
 }
@@ -183,25 +188,22 @@ export async function applyProgress(
       if (inserted.length) membersAccepted += 1;
       else alreadyCounted += 1;
     }
-    let crossedOff = 0;
-    for (const u of p.report.unionsEstablished ?? []) {
-      if (u.enterpriseId === undefined) continue;
-      crossedOff += await trx('enterprises')
-        .where({ id: u.enterpriseId, campaign_id: p.campaignId, region_org: p.regionOrg })
-        .whereNot({ ledger_status: 'crossed_off' })
-        .update({ ledger_status: 'crossed_off', crossed_off_at: u.establishedOn, updated_at: trx.fn.now() });
-    }
-    const unions = p.report.unionsEstablished?.length ?? 0;
+    // 建会是一个程序: a reported union starts (or matches) its establishment; it is counted, and its
+    // enterprise crossed off, only when the higher union approves its election (union-establishment-repository).
+    const reportedUnions = await registerReportedUnions(trx, { ...p, unions: p.report.unionsEstablished ?? [] });
+    const crossedOff = 0;
+    const unions = 0;
     const coverage = p.report.serviceDone?.coverage ?? 0;
     const [row] = await trx('projects')
       .where({ id: p.projectId })
-      .increment({ members_recruited: membersAccepted, unions_established: unions, coverage_done: coverage })
+      .increment({ members_recruited: membersAccepted, coverage_done: coverage })
       .returning(['members_recruited', 'unions_established', 'coverage_done', 'planned_members']);
     const result: ProgressResult = {
       membersAccepted,
       alreadyCounted,
       unionsEstablished: unions,
       crossedOff,
+      unions: reportedUnions,
       coverage,
       totals: {
         membersRecruited: row.members_recruited,

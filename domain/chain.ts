@@ -147,7 +147,7 @@ export function humanStepsOf(steps: readonly Step[]): { step: HumanStep; path: (
   });
 }
 
-export const APPLICATION_TYPES = ['subsidy', 'membership', 'transfer', 'project_list', 'self_assessment', 'chain_change'] as const;
+export const APPLICATION_TYPES = ['subsidy', 'membership', 'transfer', 'project_list', 'self_assessment', 'chain_change', 'union_establishment'] as const;
 export type ApplicationType = (typeof APPLICATION_TYPES)[number];
 
 /**

@@ -233,6 +233,7 @@ const TYPE_NAMES: Record<string, string> = {
   transfer: '会籍转移',
   project_list: '项目清单',
   self_assessment: '自评',
+  union_establishment: '建会',
 };
 
 const WORDS: Record<string, { zh: string; en: string }> = {

@@ -302,7 +302,7 @@ export function validate(s: ApprovalState, a: ActionInput): Refusal | undefined 
   if (FINAL.has(s.status) && a.action !== 'comment') return refusal('Conflict', `申请已结束（${s.status}）/ application is already ${s.status}`);
   const me = a.actor.username;
   const p = principalOf(a.actor);
-  const orgApplication = s.type === 'subsidy' || s.type === 'project_list' || s.type === 'self_assessment';
+  const orgApplication = s.type === 'subsidy' || s.type === 'project_list' || s.type === 'self_assessment' || s.type === 'union_establishment';
   switch (a.action) {
     case 'resubmit':
       if (s.status !== 'returned') return refusal('Conflict', '只有被退回的申请可以重新提交 / only a returned application can be resubmitted');

@@ -6,3 +6,4 @@ export { projectWorkflow, reportProgressUpdate, recordInspectionUpdate, submitSe
 export { bulletinWorkflow, bulletinDeliveryWorkflow } from './bulletin';
 export { bulkActionWorkflow, bulkProgressQuery } from './bulk-action';
 export { retentionWorkflow } from './retention';
+export { unionEstablishmentWorkflow } from './union-establishment';

@@ -29,6 +29,7 @@ import * as m029 from './029_task_fields';
 import * as m030 from './030_attachments';
 import * as m031 from './031_task_decided_by';
 import * as m032 from './032_notification_links';
+import * as m033 from './033_union_establishments';
 
 const migrations: Record<string, Knex.Migration> = {
   '001_orgs_and_users': m001,
@@ -56,6 +57,7 @@ const migrations: Record<string, Knex.Migration> = {
   '030_attachments': m030,
   '031_task_decided_by': m031,
   '032_notification_links': m032,
+  '033_union_establishments': m033,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -40,6 +40,7 @@ export const APP_TYPES: Labels = {
   project_list: ['项目清单', 'Project list'],
   self_assessment: ['绩效自评', 'Self-assessment'],
   chain_change: ['审批链变更', 'Chain change'],
+  union_establishment: ['建会', 'Union establishment'],
 };
 export const PROJECT_STATUS: Labels = {
   proposed: ['待审核', 'Proposed'],
