@@ -47,7 +47,7 @@ import { idempotencyKeyOf, idempotent } from './idempotency';
 import { mapTemporalError } from './temporal-errors';
 import { isoDate, isoDateTime, rowId } from './validation';
 import { withTemporalDeadline } from '../runtime/temporal-client';
-import { unionsOfProject } from './union-establishments';
+import { unionsOfProject } from './union-establishment-view';
 
 export interface CampaignDeps {
   db: Db;

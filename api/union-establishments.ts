@@ -1,7 +1,7 @@
 /**
  * 建会程序: `POST /api/projects/:id/unions` starts establishing one union of
  * an organizing project (`{ name, enterpriseId?, kind }`); its status and
- * steps appear under `GET /api/projects/:id` as `unions` ({@link unionsOfProject}).
+ * steps appear under `GET /api/projects/:id` as `unions` (api/union-establishment-view.ts).
  * One establishment per enterprise and per name in a campaign: a second start
  * answers 409 naming the existing one. Who may start it is the policy's
  * (`startUnionEstablishment`); the steps are tasks (待办) acted on through
@@ -12,24 +12,11 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import { z } from 'zod';
 import type { Db } from '../db/knex';
 import { getCampaign } from '../db/campaign-repository';
-import { getProject, type ProjectRow } from '../db/project-repository';
-import {
-  establishmentProgress,
-  insertEstablishment,
-  ledgerEnterprise,
-  listEstablishments,
-  type EstablishmentRow,
-} from '../db/union-establishment-repository';
-import { getChainVersion } from '../db/chain-repository';
-import { UNION_ESTABLISHMENT_CHAIN } from '../domain/builtin-chains';
+import { getProject } from '../db/project-repository';
+import { establishmentView } from './union-establishment-view';
+import { insertEstablishment, ledgerEnterprise, type EstablishmentRow } from '../db/union-establishment-repository';
 import { seeProject, startUnionEstablishment } from '../domain/policy';
-import {
-  ESTABLISHMENT_STATUS_LABELS,
-  establishmentSteps,
-  UNION_KIND_LABELS,
-  UNION_KINDS,
-  type EstablishmentStatus,
-} from '../domain/union-establishment';
+import { ESTABLISHMENT_STATUS_LABELS, UNION_KIND_LABELS, UNION_KINDS, type EstablishmentStatus } from '../domain/union-establishment';
 import { MAX_NAME } from '../domain/org-tree';
 import { unionEstablishmentWorkflow } from '../workflows';
 import { projectWorkflowId } from '../workflows/region-campaign';
@@ -45,7 +32,11 @@ import { mapTemporalError } from './temporal-errors';
 
 export const unionEstablishmentSchema = z
   .object({
-    name: z.string({ error: '请填写工会名称 / name required' }).trim().min(1, '请填写工会名称 / name required').max(MAX_NAME, `最多 ${MAX_NAME} 字 / at most ${MAX_NAME} characters`),
+    name: z
+      .string({ error: '请填写工会名称 / name required' })
+      .trim()
+      .min(1, '请填写工会名称 / name required')
+      .max(MAX_NAME, `最多 ${MAX_NAME} 字 / at most ${MAX_NAME} characters`),
     enterpriseId: rowId.optional(),
     kind: z.enum(UNION_KINDS, {
       error: `工会类型须为 ${UNION_KINDS.map((k) => UNION_KIND_LABELS[k].split(' / ')[0]).join('、')} 之一 / kind must be one of ${UNION_KINDS.join(', ')}`,
@@ -87,8 +78,12 @@ export function unionEstablishmentRoutes(deps: UnionEstablishmentDeps): Router {
     let enterpriseName: string | null = null;
     if (body.enterpriseId !== undefined) {
       const e = await ledgerEnterprise(db, { enterpriseId: body.enterpriseId, campaignId: p.campaignId, regionOrg: p.regionOrg });
-      if (!e) throw badRequest('建会信息有误 / invalid union', [{ path: 'enterpriseId', message: '不是本地区台账上的企业 / not an enterprise of the region’s ledger' }]);
-      if (e.hasUnion) throw badRequest('建会信息有误 / invalid union', [{ path: 'enterpriseId', message: '该企业已有工会 / the enterprise already has a union' }]);
+      if (!e)
+        throw badRequest('建会信息有误 / invalid union', [
+          { path: 'enterpriseId', message: '不是本地区台账上的企业 / not an enterprise of the region’s ledger' },
+        ]);
+      if (e.hasUnion)
+        throw badRequest('建会信息有误 / invalid union', [{ path: 'enterpriseId', message: '该企业已有工会 / the enterprise already has a union' }]);
       enterpriseName = e.name;
     }
     const { created, row } = await insertEstablishment(db, {
@@ -150,83 +145,3 @@ async function alreadyEstablishing(db: Db, row: EstablishmentRow, sameEnterprise
     ],
   );
 }
-
-async function establishmentView(db: Db, row: EstablishmentRow, p: Pick<ProjectRow, 'id'>) {
-  const [view] = await unionsOfProject(db, p.id, [row]);
-  return view;
-}
-
-/**
- * The project's establishments as `GET /api/projects/:id` shows them: each
- * union's kind, enterprise, status, the fields its steps recorded (the
- * election's date and chair among them), the org it became, and its steps in
- * order — each with its state, who decided it and when (by name), and its
- * documents (the attachments on that step's task).
- */
-export async function unionsOfProject(db: Db, projectId: string, only?: EstablishmentRow[]) {
-  const rows = only ?? (await listEstablishments(db, projectId));
-  if (!rows.length) return [];
-  const progress = await establishmentProgress(
-    db,
-    rows.map((r) => r.applicationId).filter((x): x is string => !!x),
-  );
-  const chains = new Map<string, { id: string; name: string; type: string; who?: { kind: string; role?: string }; fields?: Record<string, string> }[]>();
-  for (const a of progress.applications) {
-    const chain = await getChainVersion(db, a.chainKey, a.chainOwner, a.chainVersion);
-    chains.set(a.id, (chain?.steps ?? UNION_ESTABLISHMENT_CHAIN.steps) as never);
-  }
-  const users = [
-    ...rows.map((r) => r.startedBy),
-    ...progress.tasks.map((t) => t.decidedBy),
-    ...progress.tasks.map((t) => t.assignee),
-    ...progress.attachments.map((a) => a.uploadedBy),
-  ];
-  const book = await lookupNames(db, { users, orgs: rows.map((r) => r.orgId) });
-  const nameOf = (u: string | null) => (u ? (book.people.get(u)?.name ?? null) : null);
-  return rows.map((r) => {
-    const app = progress.applications.find((a) => a.id === r.applicationId);
-    const tasks = progress.tasks.filter((t) => t.applicationId === r.applicationId);
-    const docs = progress.attachments.filter((a) => a.applicationId === r.applicationId);
-    const form = (app?.payload?.form ?? {}) as Record<string, unknown>;
-    const steps = establishmentSteps(chains.get(r.applicationId ?? '') ?? UNION_ESTABLISHMENT_CHAIN.steps, tasks, app?.status ?? null).map((s) => {
-      const stepTasks = new Set(tasks.filter((t) => t.stepIndex === s.index).map((t) => t.id));
-      const pending = tasks.find((t) => t.stepIndex === s.index && t.status === 'pending');
-      return {
-        ...s,
-        decidedByName: nameOf(s.decidedBy),
-        holderName: pending ? nameOf(pending.assignee) : null,
-        values: Object.fromEntries(s.fields.map((f) => [f, form[f] ?? null])),
-        documents: docs
-          .filter((d) => d.taskId && stepTasks.has(d.taskId))
-          .map((d) => ({ id: d.id, name: d.name, size: d.size, uploadedByName: nameOf(d.uploadedBy), uploadedAt: d.uploadedAt })),
-      };
-    });
-    return {
-      id: r.id,
-      name: r.name,
-      kind: r.kind,
-      kindName: UNION_KIND_LABELS[r.kind],
-      enterprise: r.enterpriseId === null ? null : { id: r.enterpriseId, name: r.enterpriseName },
-      status: r.status,
-      statusName: ESTABLISHMENT_STATUS_LABELS[r.status as EstablishmentStatus] ?? r.status,
-      counted: r.status === 'established',
-      source: r.source,
-      reports: r.reports,
-      claimedOn: r.claimedOn,
-      startedByName: nameOf(r.startedBy),
-      startedAt: r.createdAt,
-      applicationId: r.applicationId,
-      applicationStatus: app?.status ?? null,
-      electionDate: r.electionDate ?? (typeof form.electionDate === 'string' ? form.electionDate : null),
-      chair: r.chair ?? (typeof form.chair === 'string' ? form.chair : null),
-      form,
-      org: r.orgId ? { id: r.orgId, name: book.orgs.get(r.orgId) ?? r.name } : null,
-      establishedAt: r.establishedAt,
-      steps,
-      documents: docs
-        .filter((d) => !d.taskId)
-        .map((d) => ({ id: d.id, name: d.name, size: d.size, uploadedByName: nameOf(d.uploadedBy), uploadedAt: d.uploadedAt })),
-    };
-  });
-}
-

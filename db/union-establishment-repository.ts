@@ -196,7 +196,9 @@ export async function registerReportedUnions(
   const out: ReportedUnion[] = [];
   for (const u of p.unions) {
     const onLedger =
-      u.enterpriseId === undefined ? undefined : await ledgerEnterprise(trx, { enterpriseId: u.enterpriseId, campaignId: p.campaignId, regionOrg: p.regionOrg });
+      u.enterpriseId === undefined
+        ? undefined
+        : await ledgerEnterprise(trx, { enterpriseId: u.enterpriseId, campaignId: p.campaignId, regionOrg: p.regionOrg });
     const enterpriseId = onLedger ? onLedger.id : undefined;
     const r = await insertEstablishment(trx, {
       campaignId: p.campaignId,
@@ -319,22 +321,18 @@ export async function establishmentForm(db: Db, applicationId: string): Promise<
 export async function establishmentProgress(db: Db, applicationIds: readonly string[]) {
   if (!applicationIds.length) return { tasks: [], applications: [], attachments: [] };
   const [tasks, applications, attachments] = await Promise.all([
-    db('tasks')
-      .whereIn('application_id', applicationIds)
-      .orderBy('created_at')
-      .orderBy('id')
-      .select({
-        id: 'id',
-        applicationId: 'application_id',
-        kind: 'kind',
-        stepIndex: 'step_index',
-        status: 'status',
-        decision: 'decision',
-        decidedBy: 'decided_by',
-        assignee: 'assignee',
-        completedAt: 'completed_at',
-        createdAt: 'created_at',
-      }),
+    db('tasks').whereIn('application_id', applicationIds).orderBy('created_at').orderBy('id').select({
+      id: 'id',
+      applicationId: 'application_id',
+      kind: 'kind',
+      stepIndex: 'step_index',
+      status: 'status',
+      decision: 'decision',
+      decidedBy: 'decided_by',
+      assignee: 'assignee',
+      completedAt: 'completed_at',
+      createdAt: 'created_at',
+    }),
     db('applications')
       .whereIn('id', applicationIds)
       .select({ id: 'id', status: 'status', chainKey: 'chain_key', chainVersion: 'chain_version', chainOwner: 'chain_owner', payload: 'payload' }),
@@ -342,7 +340,15 @@ export async function establishmentProgress(db: Db, applicationIds: readonly str
       .whereIn('application_id', applicationIds)
       .orderBy('uploaded_at')
       .orderBy('id')
-      .select({ id: 'id', applicationId: 'application_id', taskId: 'task_id', name: 'name', size: 'size', uploadedBy: 'uploaded_by', uploadedAt: 'uploaded_at' }),
+      .select({
+        id: 'id',
+        applicationId: 'application_id',
+        taskId: 'task_id',
+        name: 'name',
+        size: 'size',
+        uploadedBy: 'uploaded_by',
+        uploadedAt: 'uploaded_at',
+      }),
   ]);
   return {
     tasks: tasks as {
@@ -357,9 +363,16 @@ export async function establishmentProgress(db: Db, applicationIds: readonly str
       completedAt: Date | null;
       createdAt: Date;
     }[],
-    applications: applications as { id: string; status: string; chainKey: string; chainVersion: number; chainOwner: string | null; payload: Record<string, unknown> }[],
-    attachments: (attachments as { id: string; applicationId: string; taskId: string | null; name: string; size: string | number; uploadedBy: string; uploadedAt: Date }[]).map(
-      (a) => ({ ...a, size: Number(a.size) }),
-    ),
+    applications: applications as {
+      id: string;
+      status: string;
+      chainKey: string;
+      chainVersion: number;
+      chainOwner: string | null;
+      payload: Record<string, unknown>;
+    }[],
+    attachments: (
+      attachments as { id: string; applicationId: string; taskId: string | null; name: string; size: string | number; uploadedBy: string; uploadedAt: Date }[]
+    ).map((a) => ({ ...a, size: Number(a.size) })),
   };
 }

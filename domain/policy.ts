@@ -779,7 +779,8 @@ export function submitForRegion(p: Principal, regionPath: string | null | undefi
  */
 export function startUnionEstablishment(p: Principal, project: { regionPath?: string | null }): Decision {
   if (!within(project.regionPath, p.orgPath)) return deny('项目不存在 / project not found', 404);
-  if (!hasAnyRole(p, 'staff', 'admin')) return deny('只有项目所属地区的干事或管理员可以发起建会 / only the region’s staff or admins start a union’s establishment');
+  if (!hasAnyRole(p, 'staff', 'admin'))
+    return deny('只有项目所属地区的干事或管理员可以发起建会 / only the region’s staff or admins start a union’s establishment');
   return allow();
 }
 

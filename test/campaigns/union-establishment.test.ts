@@ -84,6 +84,10 @@ describe('建会 is a process: one establishment, counted once, at the final app
     expect(second.status, JSON.stringify(second.body)).toBe(200);
     expect(second.body.unions).toEqual([expect.objectContaining({ id: establishmentId, started: false })]);
 
+    // Its first step waits in the region federation's reviewers' 待办.
+    const step0 = async () => (await d.project(projectId)).unions[0].steps[0].state === 'current';
+    await eventually(async () => ((await step0()) ? true : undefined));
+
     // 3rd: a POST for the same enterprise (and another for the same name) — 409 naming the existing one, nothing written.
     const before = await snapshot();
     const byEnterprise = await h.call('POST', `/api/projects/${projectId}/unions`, {
@@ -101,11 +105,16 @@ describe('建会 is a process: one establishment, counted once, at the final app
     // One establishment, claimed twice, at its first step (the region's reviewer's 待办); nothing counted, nothing crossed off.
     let p = await d.project(projectId, 'xinhua.staff');
     expect(p.unions).toHaveLength(1);
-    expect(p.unions[0]).toMatchObject({ id: establishmentId, status: 'in_progress', counted: false, reports: 2, kind: 'enterprise', enterprise: { id: enterpriseId, name: company } });
+    expect(p.unions[0]).toMatchObject({
+      id: establishmentId,
+      status: 'in_progress',
+      counted: false,
+      reports: 2,
+      kind: 'enterprise',
+      enterprise: { id: enterpriseId, name: company },
+    });
     expect(p.progress.unionsEstablished).toBe(0);
     const appId = p.unions[0].applicationId as string;
-    await eventually(async () => ((await d.project(projectId)).unions[0].steps[0].state === 'current' ? true : undefined));
-    p = await d.project(projectId);
     expect(p.unions[0].steps.map((s: { name: string; by: string }) => [s.name.split(' / ')[0], s.by])).toEqual([
       ['筹备批复', 'higher_union'],
       ['成立筹备组', 'region'],
@@ -120,7 +129,13 @@ describe('建会 is a process: one establishment, counted once, at the final app
     await d.act('xinhua.reviewer', appId, { action: 'approve', comment: '同意筹备' });
     // 成立筹备组: the region's staff, with the group's head and a document on the step.
     const prepTask = await eventually(async () => (await d.project(projectId)).unions[0].steps[1].taskId);
-    const doc = await upload(h, 'xinhua.staff', appId, { bytes: await samplePdf('Preparatory group'), name: '筹备组成立文件.pdf', type: 'application/pdf' }, { taskId: prepTask });
+    const doc = await upload(
+      h,
+      'xinhua.staff',
+      appId,
+      { bytes: await samplePdf('Preparatory group'), name: '筹备组成立文件.pdf', type: 'application/pdf' },
+      { taskId: prepTask },
+    );
     expect(doc.status, JSON.stringify(doc.body)).toBe(201);
     await d.act('xinhua.staff', appId, { action: 'approve', form: { prepGroupLead: '王建国' } });
     // 发展会员, 会员大会选举 (date and chair).

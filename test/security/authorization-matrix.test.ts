@@ -48,7 +48,10 @@ beforeAll(async () => {
   const n = {
     projects: allowedMutations('POST /api/campaigns/:id/regions/:org/projects'),
     advance: allowedMutations('POST /api/campaigns/:id/advance'),
-    progress: allowedMutations('POST /api/projects/:id/progress') + allowedMutations('POST /api/projects/:id/inspections'),
+    progress:
+      allowedMutations('POST /api/projects/:id/progress') +
+      allowedMutations('POST /api/projects/:id/inspections') +
+      allowedMutations('POST /api/projects/:id/unions'),
     selfAssessment: allowedMutations('POST /api/projects/:id/self-assessment'),
   };
   const times = <T>(k: number, f: () => Promise<T>) => Promise.all(Array.from({ length: k }, f));

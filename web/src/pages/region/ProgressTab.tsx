@@ -14,6 +14,7 @@ import { useI18n } from '../../i18n';
 import type { CampaignView } from '../CampaignDashboard';
 import { tabState } from '../RegionWork';
 import { ProjectPicker } from './ProjectPicker';
+import { UnionEstablishments } from './UnionEstablishments';
 import type { ProjectView } from './ProjectsTab';
 
 interface ProgressForm {
@@ -28,6 +29,8 @@ interface ProgressResult {
   alreadyCounted?: number;
   unionsEstablished?: number;
   crossedOff?: number;
+  /** The establishment each reported union started or matched (建会程序). */
+  unions?: { id: string; name: string; started: boolean }[];
 }
 
 export function ProgressTab({ campaign, org, onChanged }: { campaign: CampaignView; org: string; onChanged(): void }) {
@@ -43,7 +46,20 @@ export function ProgressTab({ campaign, org, onChanged }: { campaign: CampaignVi
         { title: t('新建工会'), render: (_: unknown, p) => p.progress.unionsEstablished },
         { title: t('服务覆盖'), render: (_: unknown, p) => (p.kind === 'service' ? `${p.progress.coverageDone} / ${p.plannedCoverage ?? 0}` : '—') },
       ]}
-      form={(project, reload) => <ProgressFormCard key={project.id} campaign={campaign} project={project} onDone={() => (reload(), onChanged())} />}
+      form={(project, reload) => (
+        <>
+          {project.kind === 'organizing' && (
+            <UnionEstablishments
+              key={`u-${project.id}`}
+              projectId={project.id}
+              campaignId={campaign.id}
+              region={project.region}
+              open={tabState(campaign, 'progress').open}
+            />
+          )}
+          <ProgressFormCard key={project.id} campaign={campaign} project={project} onDone={() => (reload(), onChanged())} />
+        </>
+      )}
     />
   );
 }
@@ -129,7 +145,7 @@ function ProgressFormCard({ campaign, project, onDone }: { campaign: CampaignVie
           <>
             <Form.List name="unionsEstablished">
               {(fields, { add, remove }) => (
-                <Form.Item label={t('新建工会（销号）')}>
+                <Form.Item label={t('报送新建工会（进入建会程序，上级工会批复后计数、销号）')}>
                   {fields.map((f) => (
                     <Space key={f.key} align="baseline" wrap>
                       <Form.Item name={[f.name, 'enterpriseId']}>
@@ -206,10 +222,9 @@ function ProgressFormCard({ campaign, project, onDone }: { campaign: CampaignVie
             type={result.alreadyCounted ? 'warning' : 'success'}
             showIcon
             style={{ marginBottom: 16 }}
-            title={t('已报送：新增会员 {m} 人，新建工会 {u} 个，销号 {x} 家', {
+            title={t('已报送：新增会员 {m} 人；报送的工会 {u} 个进入建会程序，上级工会批复后计数、销号', {
               m: result.membersAccepted ?? 0,
-              u: result.unionsEstablished ?? 0,
-              x: result.crossedOff ?? 0,
+              u: result.unions?.length ?? 0,
             })}
             description={result.alreadyCounted ? t('另有 {n} 人此前已登记为会员，只计一次', { n: result.alreadyCounted }) : undefined}
           />
