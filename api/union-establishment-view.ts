@@ -8,6 +8,7 @@ import type { Db } from '../db/knex';
 import { establishmentProgress, listEstablishments, type EstablishmentRow } from '../db/union-establishment-repository';
 import { getChainVersion } from '../db/chain-repository';
 import { UNION_ESTABLISHMENT_CHAIN } from '../domain/builtin-chains';
+import type { Step } from '../domain/chain';
 import { ESTABLISHMENT_STATUS_LABELS, establishmentSteps, UNION_KIND_LABELS, type EstablishmentStatus } from '../domain/union-establishment';
 import { lookupNames } from './names';
 
@@ -30,10 +31,10 @@ export async function unionsOfProject(db: Db, projectId: string, only?: Establis
     db,
     rows.map((r) => r.applicationId).filter((x): x is string => !!x),
   );
-  const chains = new Map<string, { id: string; name: string; type: string; who?: { kind: string; role?: string }; fields?: Record<string, string> }[]>();
+  const chains = new Map<string, readonly Step[]>();
   for (const a of progress.applications) {
     const chain = await getChainVersion(db, a.chainKey, a.chainOwner, a.chainVersion);
-    chains.set(a.id, (chain?.steps ?? UNION_ESTABLISHMENT_CHAIN.steps) as never);
+    chains.set(a.id, chain?.steps ?? UNION_ESTABLISHMENT_CHAIN.steps);
   }
   const users = [
     ...rows.map((r) => r.startedBy),

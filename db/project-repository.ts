@@ -153,8 +153,10 @@ export interface ProgressResult {
  * Applies one progress report in one transaction, keyed by `key`: a retry
  * returns the first result and writes nothing more. New members are counted
  * once by ID number (one already counted anywhere adds to `alreadyCounted`,
- * nothing else is said about it); a union
- * established for a ledger enterprise crosses it off (销号).
+ * nothing else is said about it). A union the report names starts (or
+ * matches) its establishment (建会程序, union-establishment-repository):
+ * nothing is counted or crossed off (销号) here; that waits for the higher
+ * union's approval of its election.
  */
 export async function applyProgress(
   db: Db,

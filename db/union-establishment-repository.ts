@@ -71,7 +71,7 @@ const fromRow = (r: EstablishmentRow): EstablishmentRow => ({
 function dateOnly(v: unknown): string | null {
   if (v === null || v === undefined) return null;
   if (v instanceof Date) return `${v.getFullYear()}-${String(v.getMonth() + 1).padStart(2, '0')}-${String(v.getDate()).padStart(2, '0')}`;
-  return String(v).slice(0, 10);
+  return typeof v === 'string' ? v.slice(0, 10) : null;
 }
 
 export const applicationIdOf = (establishmentId: string) => `union-${establishmentId}`;
@@ -336,19 +336,15 @@ export async function establishmentProgress(db: Db, applicationIds: readonly str
     db('applications')
       .whereIn('id', applicationIds)
       .select({ id: 'id', status: 'status', chainKey: 'chain_key', chainVersion: 'chain_version', chainOwner: 'chain_owner', payload: 'payload' }),
-    db('attachments')
-      .whereIn('application_id', applicationIds)
-      .orderBy('uploaded_at')
-      .orderBy('id')
-      .select({
-        id: 'id',
-        applicationId: 'application_id',
-        taskId: 'task_id',
-        name: 'name',
-        size: 'size',
-        uploadedBy: 'uploaded_by',
-        uploadedAt: 'uploaded_at',
-      }),
+    db('attachments').whereIn('application_id', applicationIds).orderBy('uploaded_at').orderBy('id').select({
+      id: 'id',
+      applicationId: 'application_id',
+      taskId: 'task_id',
+      name: 'name',
+      size: 'size',
+      uploadedBy: 'uploaded_by',
+      uploadedAt: 'uploaded_at',
+    }),
   ]);
   return {
     tasks: tasks as {

@@ -1,7 +1,9 @@
 /**
  * One tracked project (项目) of a region's approved list, through its
  * milestones: approved → in progress when implementation opens → progress
- * reports (unions established cross enterprises off the ledger, 销号; new
+ * reports (a union reported starts or matches its establishment, 建会程序,
+ * workflows/union-establishment.ts, which counts it and crosses its
+ * enterprise off the ledger only at the higher union's approval; new
  * members entered by real name, counted once) and city inspections → the
  * responsible unit's self-assessment (绩效自评) → the city organization
  * department's review: qualified → closed (销账); returned with a deadline →

@@ -50,14 +50,14 @@ async function implementationProject() {
   return { campaignId: id, projectId: project.id as string, enterpriseId, company };
 }
 
-async function snapshot() {
-  const [u, a, o, t] = await Promise.all([
-    h.db('union_establishments').count({ n: '*' }).first(),
-    h.db('applications').where({ type: 'union_establishment' }).count({ n: '*' }).first(),
-    h.db('orgs').count({ n: '*' }).first(),
-    h.db('tasks').count({ n: '*' }).first(),
+/** What a refused or repeated start could have written for this campaign (other files share the database). */
+async function snapshot(campaignId: string) {
+  const [u, a, t] = await Promise.all([
+    h.db('union_establishments').where({ campaign_id: campaignId }).count({ n: '*' }).first(),
+    h.db('applications').where({ type: 'union_establishment', campaign_id: campaignId }).count({ n: '*' }).first(),
+    h.db('tasks as t').join('applications as a', 'a.id', 't.application_id').where('a.campaign_id', campaignId).count({ n: '*' }).first(),
   ]);
-  return { u: Number(u!.n), a: Number(a!.n), o: Number(o!.n), t: Number(t!.n) };
+  return { u: Number(u!.n), a: Number(a!.n), t: Number(t!.n) };
 }
 
 describe('建会 is a process: one establishment, counted once, at the final approval', () => {
@@ -89,7 +89,7 @@ describe('建会 is a process: one establishment, counted once, at the final app
     await eventually(async () => ((await step0()) ? true : undefined));
 
     // 3rd: a POST for the same enterprise (and another for the same name) — 409 naming the existing one, nothing written.
-    const before = await snapshot();
+    const before = await snapshot(campaignId);
     const byEnterprise = await h.call('POST', `/api/projects/${projectId}/unions`, {
       token: staff,
       body: { name: '另一个名字的工会', enterpriseId, kind: 'enterprise' },
@@ -100,7 +100,7 @@ describe('建会 is a process: one establishment, counted once, at the final app
     const byName = await h.call('POST', `/api/projects/${projectId}/unions`, { token: staff, body: { name: union, kind: 'joint' } });
     expect(byName.status).toBe(409);
     expect(byName.body.errors).toEqual([expect.objectContaining({ path: 'name' })]);
-    expect(await snapshot()).toEqual(before);
+    expect(await snapshot(campaignId)).toEqual(before);
 
     // One establishment, claimed twice, at its first step (the region's reviewer's 待办); nothing counted, nothing crossed off.
     let p = await d.project(projectId, 'xinhua.staff');
@@ -185,9 +185,9 @@ describe('建会 is a process: one establishment, counted once, at the final app
   });
 
   it('refuses outsiders, the wrong role and bad bodies with the exact status, writing nothing; a rejection counts nothing', async () => {
-    const { projectId } = await implementationProject();
+    const { campaignId, projectId } = await implementationProject();
     const body = { name: `新华区${unique()}快递网点联合工会`, kind: 'joint' };
-    const before = await snapshot();
+    const before = await snapshot(campaignId);
     const call = async (user: string, b: unknown) => h.call('POST', `/api/projects/${projectId}/unions`, { token: await d.as(user), body: b });
 
     expect((await call('weidong.staff', body)).status).toBe(404);
@@ -202,7 +202,8 @@ describe('建会 is a process: one establishment, counted once, at the final app
     const notLedger = await call('xinhua.staff', { ...body, enterpriseId: 999_999_999 });
     expect(notLedger.status).toBe(400);
     expect(notLedger.body.errors).toEqual([expect.objectContaining({ path: 'enterpriseId' })]);
-    expect(await snapshot()).toEqual(before);
+    expect(await snapshot(campaignId)).toEqual(before);
+    expect(await h.db('orgs').where({ name: body.name }).first()).toBeUndefined();
 
     // The region's staff start it; the higher union rejects the preparation: nothing is counted, the name is free again.
     const started = await call('xinhua.staff', body);

@@ -163,12 +163,14 @@ export function UnionEstablishments({ projectId, campaignId, region, open }: { p
   );
 }
 
+const shown = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : JSON.stringify(v));
+
 function StepNote({ step }: { step: StepView }) {
   const { t } = useI18n();
   const lines: string[] = [];
   if (step.decidedByName && step.decidedAt) lines.push(t('{name} {at}', { name: step.decidedByName, at: beijingTime(step.decidedAt) }));
   else if (step.state === 'waiting') lines.push(step.by === 'region' ? t('本地区办理') : t('上级工会批复'));
-  for (const f of step.fields) if (step.values[f] !== null && step.values[f] !== undefined) lines.push(`${t(FIELD_LABELS[f] ?? f)}：${String(step.values[f])}`);
+  for (const f of step.fields) if (step.values[f] !== null && step.values[f] !== undefined) lines.push(`${t(FIELD_LABELS[f] ?? f)}：${shown(step.values[f])}`);
   if (step.documents.length) lines.push(t('材料 {n} 份', { n: step.documents.length }));
   return (
     <span style={{ fontSize: 12 }}>
