@@ -8,7 +8,7 @@
  * wait in the higher union's reviewers' 待办. A union counts (and its
  * enterprise is crossed off) only when the election is approved.
  */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Alert, Button, Card, DatePicker, Empty, Form, Input, InputNumber, Select, Space, Steps, Tag, Typography } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { Link } from '../../router';
@@ -79,6 +79,14 @@ export function UnionEstablishments({ projectId, campaignId, region, open }: { p
   const { t, m } = useI18n();
   const unions = useLoad(() => get<{ unions?: UnionView[] }>(`/api/projects/${encodeURIComponent(projectId)}`), [projectId]);
   const list = unions.data?.unions ?? [];
+  // Between two steps (the workflow opening the next task) nothing is current for a moment: look again shortly.
+  const between = list.some((u) => u.status === 'in_progress' && !u.steps.some((s) => s.state === 'current'));
+  const { reload } = unions;
+  useEffect(() => {
+    if (!between) return;
+    const timer = setTimeout(() => void reload(), 800);
+    return () => clearTimeout(timer);
+  }, [between, unions.data, reload]);
   return (
     <Card size="small" style={{ marginTop: 16 }} title={t('建会程序')} data-testid="union-establishments">
       <Typography.Paragraph type="secondary">
@@ -169,7 +177,7 @@ function StepNote({ step }: { step: StepView }) {
   const { t } = useI18n();
   const lines: string[] = [];
   if (step.decidedByName && step.decidedAt) lines.push(t('{name} {at}', { name: step.decidedByName, at: beijingTime(step.decidedAt) }));
-  else if (step.state === 'waiting') lines.push(step.by === 'region' ? t('本地区办理') : t('上级工会批复'));
+  else if (step.state === 'waiting') lines.push(step.by === 'region' ? t('本地区办理') : t('上级工会办理'));
   for (const f of step.fields) if (step.values[f] !== null && step.values[f] !== undefined) lines.push(`${t(FIELD_LABELS[f] ?? f)}：${shown(step.values[f])}`);
   if (step.documents.length) lines.push(t('材料 {n} 份', { n: step.documents.length }));
   return (
