@@ -104,5 +104,5 @@ describe('建会 in the browser', () => {
     await union.getByText('已加入组织机构：新华区某冷链物流公司工会委员会', { exact: false }).waitFor();
     await expect.poll(() => page.getByRole('row', { name: /新华区冷链物流企业建会/ }).textContent()).toContain('1');
     await staff.shot('union-establishment-established');
-  });
+  }, 180_000);
 });
