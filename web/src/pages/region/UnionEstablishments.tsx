@@ -124,10 +124,7 @@ export function UnionEstablishments({ projectId, campaignId, region, open }: { p
           <Steps
             size="small"
             data-testid="union-steps"
-            current={Math.max(
-              0,
-              u.steps.findIndex((s) => s.state === 'current'),
-            )}
+            current={currentStep(u.steps)}
             items={u.steps.map((s) => ({
               title: m(s.name),
               status: STEP_STATUS[s.state],
@@ -170,6 +167,12 @@ export function UnionEstablishments({ projectId, campaignId, region, open }: { p
     </Card>
   );
 }
+
+/** The step the line marks: the current one, else the first not done (past the end when all are). */
+const currentStep = (steps: StepView[]) => {
+  const i = steps.findIndex((s) => s.state === 'current');
+  return i >= 0 ? i : steps.filter((s) => s.state === 'done').length;
+};
 
 const shown = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : JSON.stringify(v));
 
