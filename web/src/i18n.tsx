@@ -30,6 +30,7 @@ const EN: Record<string, string> = {
   '选举日期 {d}': 'Election on {d}',
   '当选工会主席 {c}': 'Elected chair {c}',
   本地区办理: 'Done by the region',
+  工会类型: 'Kind of union',
   上级工会办理: 'Done by the higher union',
   筹备组组长: 'Head of the preparatory group',
   发展会员人数: 'Members recruited',
