@@ -21,6 +21,7 @@ import { createBulletinActivities, type MailSettings } from './bulletin';
 import { createCampaignActivities } from './campaign';
 import { createProvinceBulletinActivities } from './province-bulletin';
 import { createRetentionActivities } from './retention';
+import { createUnionEstablishmentActivities } from './union-establishment';
 import { calendarCache, evaluateGroupCondition, planEscalationTo, resolveEscalationTarget, resolveStepRoute } from './route-resolution';
 
 export interface ActivityDeps {
@@ -47,6 +48,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createBulkActivities(deps),
     ...createMigrationActivities(deps),
     ...createRetentionActivities(deps),
+    ...createUnionEstablishmentActivities(deps),
     /** Resolves who acts on a step and its due time. Read-only; safe to retry. */
     async resolveStep(input: ResolveStepInput): Promise<ResolvedStep> {
       return resolveStepRoute(deps.db, calendars, input);

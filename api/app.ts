@@ -27,6 +27,7 @@ import { openApiRoutes } from './openapi';
 import { campaignRoutes } from './campaigns';
 import { memberVerificationRoutes } from './member-verification';
 import { campaignPlanRoutes } from './campaign-plan';
+import { unionEstablishmentRoutes } from './union-establishments';
 import { reportRoutes } from './reports';
 import { provinceRoutes } from './province';
 import { rectificationRoutes } from './rectifications';
@@ -217,6 +218,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(campaignRoutes(deps));
   app.use(memberVerificationRoutes(deps));
   app.use(campaignPlanRoutes(deps));
+  app.use(unionEstablishmentRoutes(deps));
   app.use(reportRoutes(deps));
   app.use(provinceRoutes(deps));
   app.use(rectificationRoutes(deps));

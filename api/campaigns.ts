@@ -52,6 +52,7 @@ import { mapTemporalError } from './temporal-errors';
 import { isoDate, isoDateTime, rowId } from './validation';
 import { withTemporalDeadline } from '../runtime/temporal-client';
 import { enterpriseBrief, enterprisesByIds } from '../db/submission-repository';
+import { unionsOfProject } from './union-establishment-view';
 
 export interface CampaignDeps {
   db: Db;
@@ -451,7 +452,14 @@ export function campaignRoutes(deps: CampaignDeps): Router {
       await listRectifications(db, { projectId: p.id }),
       c && { caller, facts: campaignFacts(c), closed: c.phase === 'closed' },
     );
-    res.json({ ...projectView(p), enterprises: (await linkedEnterprises(db, [p]))(p), milestones, history: events, rectifications });
+    res.json({
+      ...projectView(p),
+      enterprises: (await linkedEnterprises(db, [p]))(p),
+      milestones,
+      history: events,
+      rectifications,
+      unions: await unionsOfProject(db, p.id),
+    });
   });
 
   router.post('/api/projects/:id/progress', idempotent(db), async (req, res) => {

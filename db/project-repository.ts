@@ -1,6 +1,7 @@
 /** Tracked projects (项目) of campaigns: the list, status, progress and events. */
 import type { Db } from './knex';
 import { recordReportedMembers, type ReportedMember } from './member-verification-repository';
+import { registerReportedUnions, type ReportedUnion } from './union-establishment-repository';
 
 export interface ProjectRow {
   id: string;
@@ -135,8 +136,12 @@ export interface ProgressResult {
   membersReported?: number;
   /** Members of the report already reported by this project (pending or verified): not put again. */
   alreadyCounted: number;
+  /** Unions counted by this report: none since 建会 is a process (counted at the higher union's approval). */
   unionsEstablished: number;
+  /** Enterprises crossed off by this report: none (crossed off at the approval). */
   crossedOff: number;
+  /** What each union the report names became: the establishment it started or matched. */
+  unions?: ReportedUnion[];
   coverage: number;
   totals: { membersRecruited: number; membersPending?: number; unionsEstablished: number; coverageDone: number; plannedMembers: number };
 }
@@ -146,8 +151,10 @@ export interface ProgressResult {
  * returns the first result and writes nothing more. Reported members wait for
  * real-name verification (db/member-verification-repository.ts; one this
  * project reported before adds to `alreadyCounted`, nothing is said about
- * membership elsewhere); a union
- * established for a ledger enterprise crosses it off (销号).
+ * membership elsewhere). A union the report names starts (or matches) its
+ * establishment (建会程序, union-establishment-repository): nothing is counted
+ * or crossed off (销号) here; that waits for the higher union's approval of
+ * its election.
  */
 export async function applyProgress(
   db: Db,
@@ -159,19 +166,15 @@ export async function applyProgress(
     // Reported members wait for real-name verification (实名核验): counted only once a verifier confirms them.
     const { membersReported, alreadyCounted } = await recordReportedMembers(trx, { ...p, members: p.report.members ?? [] });
     const membersAccepted = 0;
-    let crossedOff = 0;
-    for (const u of p.report.unionsEstablished ?? []) {
-      if (u.enterpriseId === undefined) continue;
-      crossedOff += await trx('enterprises')
-        .where({ id: u.enterpriseId, campaign_id: p.campaignId, region_org: p.regionOrg })
-        .whereNot({ ledger_status: 'crossed_off' })
-        .update({ ledger_status: 'crossed_off', crossed_off_at: u.establishedOn, updated_at: trx.fn.now() });
-    }
-    const unions = p.report.unionsEstablished?.length ?? 0;
+    // 建会是一个程序: a reported union starts (or matches) its establishment; it is counted, and its
+    // enterprise crossed off, only when the higher union approves its election (union-establishment-repository).
+    const reportedUnions = await registerReportedUnions(trx, { ...p, unions: p.report.unionsEstablished ?? [] });
+    const crossedOff = 0;
+    const unions = 0;
     const coverage = p.report.serviceDone?.coverage ?? 0;
     const [row] = await trx('projects')
       .where({ id: p.projectId })
-      .increment({ members_recruited: membersAccepted, unions_established: unions, coverage_done: coverage })
+      .increment({ coverage_done: coverage })
       .returning(['members_recruited', 'members_pending', 'unions_established', 'coverage_done', 'planned_members']);
     const result: ProgressResult = {
       membersAccepted,
@@ -179,6 +182,7 @@ export async function applyProgress(
       alreadyCounted,
       unionsEstablished: unions,
       crossedOff,
+      unions: reportedUnions,
       coverage,
       totals: {
         membersRecruited: row.members_recruited,

@@ -30,7 +30,7 @@ export const ACTION_NAMES: Readonly<Record<string, readonly [string, string]>> =
 
 /** An org's own applications: its staff and admins act for the applicant (policy actForApplicant). */
 export function isOrgApplication(type: string): boolean {
-  return type === 'subsidy' || type === 'project_list' || type === 'self_assessment' || type === 'campaign_plan';
+  return type === 'subsidy' || type === 'project_list' || type === 'self_assessment' || type === 'campaign_plan' || type === 'union_establishment';
 }
 
 /** The application statuses after which nothing but a comment is possible. */

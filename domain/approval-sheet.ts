@@ -106,6 +106,7 @@ export const TYPE_LABELS: Record<string, string> = {
   self_assessment: '项目绩效自评',
   chain_change: '审批链变更',
   campaign_plan: '行动计划审核',
+  union_establishment: '建会程序',
 };
 
 export const STATUS_LABELS: Record<string, string> = {
@@ -292,6 +293,16 @@ export function payloadFields(type: string, payload: Record<string, unknown>, na
       text('新建工会数', payload.unionsEstablished);
       text('服务覆盖人数', payload.coverage);
       break;
+    case 'union_establishment': {
+      text('工会名称', payload.unionName);
+      text('工会类型', payload.kindName);
+      const form = (payload.form ?? {}) as Record<string, unknown>;
+      text('筹备组组长', form.prepGroupLead);
+      text('会员人数', form.memberCount);
+      text('选举日期', form.electionDate);
+      text('当选工会主席', form.chair);
+      break;
+    }
     case 'chain_change': {
       text('所属组织', payload.ownerName);
       const diff = payload.diff as { lines?: unknown } | undefined;

@@ -123,6 +123,78 @@ export const SELF_ASSESSMENT_CHAIN: ChainDefinition = {
 };
 
 /**
+ * 建会程序: one union (enterprise union, joint union, federation) established
+ * through its steps. The approvals are the higher union's: the region
+ * federation (县区总工会 or 产业工会) the new union will sit under, whose
+ * reviewers decide 筹备批复 and 上级工会批复; the steps between are the
+ * region's own work, tasks for its staff, each recording its fields
+ * (筹备组组长, 会员人数, the election's date and chair) and documents
+ * (attachments on the step's task). The application is the region's own (no
+ * personal applicant), so its staff may act on every step and resubmit
+ * after a return. On approval the union joins the org tree, the enterprise
+ * is crossed off (销号) and only then is it counted
+ * (workflows/union-establishment.ts).
+ */
+function regionStep(id: string, name: string, fields: Record<string, 'edit'>): Step {
+  return {
+    id,
+    name,
+    type: 'human',
+    who: { kind: 'role', role: 'staff', level: 'self' },
+    mode: 'single',
+    sla: { limit: 'P20D', remindBefore: 'P2D', onTimeout: 'escalate' },
+    onNoApprover: 'admin',
+    dedupConsecutive: false,
+    fields,
+    actions: ['approve', 'transfer', 'comment', 'cc'],
+  };
+}
+
+function higherUnionStep(id: string, name: string): Step {
+  return {
+    id,
+    name,
+    type: 'human',
+    who: { kind: 'role', role: 'reviewer', level: 'self' },
+    mode: 'single',
+    sla: { limit: 'P5D', remindBefore: 'P1D', onTimeout: 'escalate' },
+    onNoApprover: 'admin',
+    onSelfApproval: 'forbid',
+    dedupConsecutive: false,
+    actions: ['approve', 'reject', 'return', 'transfer', 'delegate', 'comment', 'cc'],
+  };
+}
+
+export const UNION_ESTABLISHMENT_CHAIN: ChainDefinition = {
+  key: 'union_establishment',
+  version: 1,
+  type: 'union_establishment',
+  name: '建会程序 / union establishment',
+  form: {
+    schema: {
+      type: 'object',
+      properties: {
+        prepGroupLead: { type: 'string', title: '筹备组组长 / head of the preparatory group', maxLength: 50 },
+        memberCount: { type: 'integer', title: '发展会员人数 / members recruited', minimum: 0, maximum: 100000 },
+        electionDate: { type: 'string', title: '会员大会选举日期 / date of the members’ assembly', format: 'date' },
+        chair: { type: 'string', title: '当选工会主席 / elected chair', maxLength: 50 },
+      },
+    },
+    ui: {
+      'ui:order': ['prepGroupLead', 'memberCount', 'electionDate', 'chair'],
+      electionDate: { 'ui:widget': 'date' },
+    },
+  },
+  steps: [
+    higherUnionStep('prepApproval', '筹备批复 / approval to prepare'),
+    regionStep('prepGroup', '成立筹备组 / preparatory group', { prepGroupLead: 'edit' }),
+    regionStep('recruiting', '发展会员 / recruiting members', { memberCount: 'edit' }),
+    regionStep('election', '会员大会选举 / members’ assembly election', { electionDate: 'edit', chair: 'edit' }),
+    higherUnionStep('electionApproval', '上级工会批复 / approval of the election'),
+  ],
+};
+
+/**
  * 审批链变更: a proposed chain version takes effect only when a second admin
  * approves it. The applicant's org of a chain_change application is the
  * chain's owner, so the step goes to the owner org's admins; the proposer is
@@ -186,4 +258,5 @@ export const BUILTIN_CHAINS: ChainDefinition[] = [
   SELF_ASSESSMENT_CHAIN,
   CHAIN_CHANGE_CHAIN,
   CAMPAIGN_PLAN_CHAIN,
+  UNION_ESTABLISHMENT_CHAIN,
 ];

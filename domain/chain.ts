@@ -147,7 +147,16 @@ export function humanStepsOf(steps: readonly Step[]): { step: HumanStep; path: (
   });
 }
 
-export const APPLICATION_TYPES = ['subsidy', 'membership', 'transfer', 'project_list', 'self_assessment', 'chain_change', 'campaign_plan'] as const;
+export const APPLICATION_TYPES = [
+  'subsidy',
+  'membership',
+  'transfer',
+  'project_list',
+  'self_assessment',
+  'chain_change',
+  'campaign_plan',
+  'union_establishment',
+] as const;
 export type ApplicationType = (typeof APPLICATION_TYPES)[number];
 
 /**

@@ -234,6 +234,7 @@ const TYPE_NAMES: Record<string, string> = {
   project_list: '项目清单',
   self_assessment: '自评',
   campaign_plan: '行动计划',
+  union_establishment: '建会',
 };
 
 const WORDS: Record<string, { zh: string; en: string }> = {

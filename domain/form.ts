@@ -27,7 +27,7 @@ import { humanStepsOf, type ApplicationType, type ChainDefinition, type FieldAcc
 
 /** Built-in application fields a step's `fields` may name, and the application types that have them. */
 export const BUILTIN_FIELDS: Readonly<Record<string, readonly ApplicationType[]>> = {
-  title: ['subsidy', 'membership', 'transfer', 'project_list', 'self_assessment'],
+  title: ['subsidy', 'membership', 'transfer', 'project_list', 'self_assessment', 'union_establishment'],
   amount: ['subsidy'],
   reason: ['subsidy', 'transfer'],
 };

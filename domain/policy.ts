@@ -828,6 +828,19 @@ export function submitForRegion(p: Principal, regionPath: string | null | undefi
 }
 
 /**
+ * 建会: starting the establishment of a union for a project — the staff and
+ * admins of the project's region (or above it, who may act for the region);
+ * anyone who cannot see the region learns nothing (404), who sees it without
+ * those roles is refused (403).
+ */
+export function startUnionEstablishment(p: Principal, project: { regionPath?: string | null }): Decision {
+  if (!within(project.regionPath, p.orgPath)) return deny('项目不存在 / project not found', 404);
+  if (!hasAnyRole(p, 'staff', 'admin'))
+    return deny('只有项目所属地区的干事或管理员可以发起建会 / only the region’s staff or admins start a union’s establishment');
+  return allow();
+}
+
+/**
  * Following a survey upload that is being parsed (调查摸底导入进度): only whoever sent it,
  * while they may still submit for its region; anyone else learns nothing of it (404).
  */

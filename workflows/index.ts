@@ -15,3 +15,4 @@ export { bulletinWorkflow, bulletinDeliveryWorkflow } from './bulletin';
 export { provinceBulletinWorkflow } from './province-bulletin';
 export { bulkActionWorkflow, bulkProgressQuery } from './bulk-action';
 export { retentionWorkflow } from './retention';
+export { unionEstablishmentWorkflow } from './union-establishment';

@@ -1,7 +1,9 @@
 /**
  * One tracked project (项目) of a region's approved list, through its
  * milestones: approved → in progress when implementation opens → progress
- * reports (unions established cross enterprises off the ledger, 销号; new
+ * reports (a union reported starts or matches its establishment, 建会程序,
+ * workflows/union-establishment.ts, which counts it and crosses its
+ * enterprise off the ledger only at the higher union's approval; new
  * members entered by real name, counted once) and city inspections → the
  * responsible unit's self-assessment (绩效自评) → the city organization
  * department's review: qualified → closed (销账); returned with a deadline →
@@ -38,7 +40,8 @@ import type {
   SubjectStatus,
 } from './campaign-types';
 import { approvalWorkflow } from './approval-chain';
-import { cancelSignal, phaseChangedSignal, reviseSignal, subjectStatusSignal } from './signals';
+import { cancelSignal, phaseChangedSignal, reviseSignal, subjectStatusSignal, unionEstablishedSignal } from './signals';
+import { unionEstablishmentWorkflow } from './union-establishment';
 
 const act = proxyDbWrites();
 
@@ -60,7 +63,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectView>
   const { projectId, campaignId, regionOrg } = input;
   const me = workflowInfo().workflowId;
   const s: ProjectState = input.resume ?? { status: 'approved', phase: input.phase, milestones: [], processed: {}, processedOrder: [], closed: false };
-  const inbox: ({ kind: 'phase'; change: PhaseChange } | { kind: 'review'; status: SubjectStatus })[] = [];
+  const inbox: ({ kind: 'phase'; change: PhaseChange } | { kind: 'review'; status: SubjectStatus } | { kind: 'union' })[] = [];
   const view = (result?: Record<string, unknown>): ProjectView => ({
     projectId,
     status: s.status,
@@ -74,6 +77,8 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectView>
   setHandler(getProjectQuery, () => view());
   setHandler(phaseChangedSignal, (change) => void inbox.push({ kind: 'phase', change }));
   setHandler(subjectStatusSignal, (status) => void inbox.push({ kind: 'review', status }));
+  // A union of the project established (its election approved): the first one is a milestone.
+  setHandler(unionEstablishedSignal, () => void inbox.push({ kind: 'union' }));
 
   const notClosed = () => {
     if (s.closed || DONE.includes(s.status)) refuse('Conflict', `项目已结项（${s.status}）/ the project is closed (${s.status})`);
@@ -86,6 +91,16 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectView>
       if (seen) return seen;
       await catchUp(a.phaseSeen);
       const result = await act.recordProgress({ projectId, campaignId, regionOrg, key: `${me}:${a.idempotencyKey}`, actor: a.actor.username, report: a });
+      // 建会是一个程序: each union the report names that was not being established yet starts its establishment.
+      const started = (result.unions ?? []).filter((u) => u.started);
+      if (started.length && patched('union-establishment'))
+        for (const u of started)
+          await startChild(unionEstablishmentWorkflow, {
+            workflowId: `union-establishment-${u.id}`,
+            args: [{ establishmentId: u.id, campaignId, projectId, regionOrg, name: u.name, kind: u.kind, projectWorkflowId: me }],
+            parentClosePolicy: ParentClosePolicy.ABANDON,
+          });
+      // Histories recorded before the process counted unions as reported.
       if (result.unionsEstablished > 0) await milestone('firstUnion', '首个工会建立 / first union established');
       if (result.membersAccepted > 0) await milestone('firstMembers', '首批会员入会 / first members recruited');
       if (result.totals.plannedMembers > 0 && result.totals.membersRecruited >= result.totals.plannedMembers)
@@ -271,6 +286,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectView>
     while (inbox.length) {
       const item = inbox.shift()!;
       if (item.kind === 'phase') await onPhase(item.change);
+      else if (item.kind === 'union') await milestone('firstUnion', '首个工会建立 / first union established');
       else await onReview(item.status);
     }
     if (s.status === 'rectifying' && s.rectifyDeadline && Date.now() >= Date.parse(s.rectifyDeadline)) {

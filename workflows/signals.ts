@@ -19,3 +19,6 @@ export const reviseSignal = defineSignal<[{ actor: string; title?: string; paylo
 
 /** Project → approval: the subject is closed (e.g. its rectification deadline passed); withdraw the application. */
 export const cancelSignal = defineSignal<[{ reason: string }]>('cancel');
+
+/** Union establishment → project: the higher union approved a union's election; it is counted (first-union milestone). */
+export const unionEstablishedSignal = defineSignal<[{ establishmentId: string; name: string }]>('unionEstablished');

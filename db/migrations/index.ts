@@ -29,6 +29,7 @@ import * as m029 from './029_task_fields';
 import * as m030 from './030_attachments';
 import * as m031 from './031_task_decided_by';
 import * as m032 from './032_notification_links';
+import * as m033 from './033_union_establishments';
 import * as m034 from './034_member_verification';
 import * as m035 from './035_campaign_plans';
 import * as m036 from './036_province_bulletins';
@@ -61,6 +62,7 @@ const migrations: Record<string, Knex.Migration> = {
   '030_attachments': m030,
   '031_task_decided_by': m031,
   '032_notification_links': m032,
+  '033_union_establishments': m033,
   '034_member_verification': m034,
   '035_campaign_plans': m035,
   '036_province_bulletins': m036,

@@ -66,7 +66,7 @@ describe('a region’s progress and self-assessment in the browser', () => {
       await form.getByPlaceholder('工作单位').nth(i).fill('新华区某速运公司');
     }
     await form.getByRole('button', { name: '报送进展' }).click();
-    await form.getByText('已报送：待实名核验会员 2 人，新建工会 1 个，销号 1 家').waitFor();
+    await form.getByText('已报送：待实名核验会员 2 人；报送的工会 1 个进入建会程序，上级工会批复后计数、销号').waitFor();
     // They count once 新华区's reviewer verifies them (实名核验).
     await expect.poll(() => page.getByRole('row', { name: /新华区某速运公司工会/ }).textContent()).toContain('0 / 10');
     await verifyReported(h, (await d.projectsOf(id, 'pds-xinhua'))[0].id, 'xinhua.reviewer');

@@ -223,6 +223,7 @@ export function campaignFootprint(ctx: Ctx, c: CampaignSubject) {
       regions: await h.db('campaign_regions').where({ campaign_id: c.id }).select('org_id', 'status', 'plan_submitted_at', 'list_application_id'),
       enterprises: await count(h, 'enterprises', where),
       projects: await count(h, 'projects', where),
+      unions: await count(h, 'union_establishments', where),
       reports: await count(h, 'reports', where),
       phases: await count(h, 'phase_summaries', where),
       projectStates: await h.db('projects').whereIn('id', watched).select('status', 'assessment_application_id', 'members_recruited'),
@@ -1426,6 +1427,8 @@ export const CASES: RouteCase[] = [
       }),
     },
   ),
+  // 建会: seeProject, then startUnionEstablishment (the region's staff and admins, or above); each allowed call a new name.
+  projectSubmission('POST /api/projects/:id/unions', 'impl', REGION_SUBMIT, 201, () => ({ name: `矩阵联合工会 ${crypto.randomUUID()}`, kind: 'joint' })),
   {
     route: 'POST /api/projects/:id/inspections',
     subject: 'a 新华区 project (implementation)',

@@ -52,7 +52,8 @@ beforeAll(async () => {
       allowedMutations('POST /api/projects/:id/progress') +
       allowedMutations('POST /api/projects/:id/inspections') +
       allowedMutations('POST /api/projects/:id/members-reported/decisions') +
-      allowedMutations('POST /api/projects/:id/member-uploads'),
+      allowedMutations('POST /api/projects/:id/member-uploads') +
+      allowedMutations('POST /api/projects/:id/unions'),
     selfAssessment: allowedMutations('POST /api/projects/:id/self-assessment'),
   };
   const times = <T>(k: number, f: () => Promise<T>) => Promise.all(Array.from({ length: k }, f));

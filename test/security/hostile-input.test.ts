@@ -625,6 +625,14 @@ const CASES: Record<string, RouteCase> = {
     ],
     phase: 'implementation',
   },
+  'post /api/projects/{id}/unions': {
+    user: 'xinhua.staff',
+    path: () => `/api/projects/${fx.project}/unions`,
+    // A new name each time: the same name twice in a campaign is a 409 (one establishment per union).
+    valid: () => ({ name: `快递网点联合工会 ${Math.random().toString(36).slice(2, 10)}`, kind: 'joint' }),
+    edges: () => [{ name: '快递网点联合工会', kind: 'enterprise', enterpriseId: 1e20 }],
+    phase: 'implementation',
+  },
   'post /api/projects/{id}/inspections': {
     user: 'city.staff',
     path: () => `/api/projects/${fx.project}/inspections`,

@@ -113,6 +113,29 @@ export class CampaignDriver {
     return r.body;
   }
 
+  /**
+   * 建会程序: walks the project's union establishment (the one named `name`, or its first in progress) through
+   * its five steps — `users` in step order: 筹备批复, 成立筹备组, 发展会员, 会员大会选举, 上级工会批复 — and waits
+   * until it is established (counted, its enterprise crossed off). Answers the establishment as the project shows it.
+   */
+  async establish(projectId: string, users: readonly string[], name?: string) {
+    const pick = (v: { unions?: { name: string; status: string; applicationId: string }[] }) =>
+      v.unions?.find((u) => (name ? u.name === name : u.status === 'in_progress'));
+    const appId = await eventually(async () => pick(await this.project(projectId))?.applicationId);
+    const forms: (Record<string, unknown> | undefined)[] = [
+      undefined,
+      { prepGroupLead: '张伟' },
+      { memberCount: 20 },
+      { electionDate: '2026-07-01', chair: '刘芳' },
+      undefined,
+    ];
+    for (const [i, user] of users.entries()) await this.act(user, appId, { action: 'approve', ...(forms[i] ? { form: forms[i] } : {}) });
+    return eventually(async () => {
+      const u = (await this.project(projectId)).unions?.find((x: { applicationId: string }) => x.applicationId === appId);
+      return u?.status === 'established' ? u : undefined;
+    });
+  }
+
   async projectsOf(id: string, region?: string) {
     const r = await this.h.call('GET', `/api/campaigns/${id}/projects${region ? `?region=${region}` : ''}`, { token: await this.as('city.admin') });
     expect(r.status).toBe(200);

@@ -41,6 +41,7 @@ export const APP_TYPES: Labels = {
   self_assessment: ['绩效自评', 'Self-assessment'],
   chain_change: ['审批链变更', 'Chain change'],
   campaign_plan: ['行动计划', 'Action plan'],
+  union_establishment: ['建会', 'Union establishment'],
 };
 export const PROJECT_STATUS: Labels = {
   proposed: ['待审核', 'Proposed'],

@@ -47,7 +47,7 @@ export interface ApplicationDetail {
 }
 
 /** The org's own applications: its staff and admins act for the applicant, as the server's policy does. */
-const ORG_APPLICATIONS = ['subsidy', 'project_list', 'self_assessment', 'campaign_plan'];
+const ORG_APPLICATIONS = ['subsidy', 'project_list', 'self_assessment', 'campaign_plan', 'union_establishment'];
 
 export default function ApplicationPage({ id }: { id: string }) {
   const { t, lang, m } = useI18n();

@@ -340,28 +340,36 @@ function Subject({ detail, revealed, omit = [] }: { detail: SubjectDetail; revea
   // 行动计划: the city's consolidated plan as the province reviews it (the same card as the campaign dashboard's).
   if (detail.type === 'campaign_plan' && typeof p.campaignId === 'string') return <PlanCard campaignId={p.campaignId} />;
   const rows: { key: string; label: string; value: unknown }[] =
-    detail.type === 'subsidy'
+    detail.type === 'union_establishment'
       ? [
-          { key: 'title', label: t('事项'), value: detail.title },
-          {
-            key: 'amount',
-            label: t('金额（元）'),
-            value: typeof p.amount === 'number' ? p.amount.toLocaleString('zh-CN', { minimumFractionDigits: 2 }) : p.amount,
-          },
-          { key: 'reason', label: t('理由'), value: p.reason },
+          // 建会程序: the union being established (its steps' fields are the form below).
+          { key: 'unionName', label: t('工会名称'), value: p.unionName },
+          { key: 'kind', label: t('工会类型'), value: p.kindName },
+          { key: 'enterprise', label: t('台账企业'), value: p.enterpriseName },
           { key: 'project', label: t('项目'), value: detail.projectName ?? undefined },
         ]
-      : [
-          { key: 'name', label: t('姓名'), value: p.name },
-          { key: 'id', label: t('身份证号'), value: revealed?.idNumber ?? p.idNumberMasked },
-          { key: 'phone', label: t('手机号'), value: revealed?.phone ?? p.phoneMasked },
-          { key: 'group', label: t('所属群体'), value: detail.groupName ?? undefined },
-          { key: 'employer', label: t('工作单位'), value: p.employer },
-          { key: 'area', label: t('所在地区'), value: typeof p.area === 'string' ? orgName(p.area) : undefined },
-          { key: 'from', label: t('转出工会'), value: typeof p.fromUnion === 'string' ? orgName(p.fromUnion) : undefined },
-          { key: 'to', label: t('转入工会'), value: detail.targetOrg ? orgName(detail.targetOrg) : undefined },
-          { key: 'reason', label: t('理由'), value: p.reason },
-        ];
+      : detail.type === 'subsidy'
+        ? [
+            { key: 'title', label: t('事项'), value: detail.title },
+            {
+              key: 'amount',
+              label: t('金额（元）'),
+              value: typeof p.amount === 'number' ? p.amount.toLocaleString('zh-CN', { minimumFractionDigits: 2 }) : p.amount,
+            },
+            { key: 'reason', label: t('理由'), value: p.reason },
+            { key: 'project', label: t('项目'), value: detail.projectName ?? undefined },
+          ]
+        : [
+            { key: 'name', label: t('姓名'), value: p.name },
+            { key: 'id', label: t('身份证号'), value: revealed?.idNumber ?? p.idNumberMasked },
+            { key: 'phone', label: t('手机号'), value: revealed?.phone ?? p.phoneMasked },
+            { key: 'group', label: t('所属群体'), value: detail.groupName ?? undefined },
+            { key: 'employer', label: t('工作单位'), value: p.employer },
+            { key: 'area', label: t('所在地区'), value: typeof p.area === 'string' ? orgName(p.area) : undefined },
+            { key: 'from', label: t('转出工会'), value: typeof p.fromUnion === 'string' ? orgName(p.fromUnion) : undefined },
+            { key: 'to', label: t('转入工会'), value: detail.targetOrg ? orgName(detail.targetOrg) : undefined },
+            { key: 'reason', label: t('理由'), value: p.reason },
+          ];
   return (
     <Descriptions
       size="small"

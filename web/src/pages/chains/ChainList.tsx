@@ -35,7 +35,7 @@ interface ChangeSummary {
   createdAt: string;
 }
 
-export const CONFIGURABLE = ['subsidy', 'membership', 'transfer', 'project_list', 'self_assessment'];
+export const CONFIGURABLE = ['subsidy', 'membership', 'transfer', 'project_list', 'self_assessment', 'union_establishment'];
 
 export default function ChainList() {
   const { t, lang } = useI18n();

@@ -17,6 +17,7 @@ import { MemberBulkUpload } from './MemberBulkUpload';
 import { ProjectPicker } from './ProjectPicker';
 import { DispatchFields } from './DispatchFields';
 import { ReportedMembersCard } from '../../components/ReportedMembers';
+import { UnionEstablishments } from './UnionEstablishments';
 import type { ProjectView } from './ProjectsTab';
 
 interface ProgressForm {
@@ -33,6 +34,8 @@ interface ProgressResult {
   alreadyCounted?: number;
   unionsEstablished?: number;
   crossedOff?: number;
+  /** The establishment each reported union started or matched (建会程序). */
+  unions?: { id: string; name: string; started: boolean }[];
 }
 
 export function ProgressTab({ campaign, org, onChanged }: { campaign: CampaignView; org: string; onChanged(): void }) {
@@ -54,6 +57,15 @@ export function ProgressTab({ campaign, org, onChanged }: { campaign: CampaignVi
       ]}
       form={(project, reload) => (
         <>
+          {project.kind === 'organizing' && (
+            <UnionEstablishments
+              key={`u-${project.id}`}
+              projectId={project.id}
+              campaignId={campaign.id}
+              region={project.region}
+              open={tabState(campaign, 'progress').open}
+            />
+          )}
           <ProgressFormCard key={project.id} campaign={campaign} project={project} onDone={() => (reload(), onChanged())} />
           {project.kind === 'organizing' && <ReportedMembersCard key={`reported-${project.id}`} projectId={project.id} />}
           {project.kind === 'organizing' && (
@@ -147,7 +159,7 @@ function ProgressFormCard({ campaign, project, onDone }: { campaign: CampaignVie
           <>
             <Form.List name="unionsEstablished">
               {(fields, { add, remove }) => (
-                <Form.Item label={t('新建工会（销号）')}>
+                <Form.Item label={t('报送新建工会（进入建会程序，上级工会批复后计数、销号）')}>
                   {fields.map((f) => (
                     <Space key={f.key} align="baseline" wrap>
                       <Form.Item name={[f.name, 'enterpriseId']}>
@@ -225,10 +237,9 @@ function ProgressFormCard({ campaign, project, onDone }: { campaign: CampaignVie
             type={result.alreadyCounted ? 'warning' : 'success'}
             showIcon
             style={{ marginBottom: 16 }}
-            title={t('已报送：待实名核验会员 {m} 人，新建工会 {u} 个，销号 {x} 家', {
+            title={t('已报送：待实名核验会员 {m} 人；报送的工会 {u} 个进入建会程序，上级工会批复后计数、销号', {
               m: result.membersReported ?? result.membersAccepted ?? 0,
-              u: result.unionsEstablished ?? 0,
-              x: result.crossedOff ?? 0,
+              u: result.unions?.length ?? 0,
             })}
             description={result.alreadyCounted ? t('另有 {n} 人本项目此前已报送，不再重复报送', { n: result.alreadyCounted }) : t('会员经审核员实名核验后计入')}
           />
