@@ -15,7 +15,7 @@ import { getProject, listProjectEvents } from '../db/project-repository';
 import { getRectification, listRectifications, transitionRectification, type RectificationRow } from '../db/rectification-repository';
 import { beijingTime } from '../domain/beijing-time';
 import { compareClaims, rectificationTransition, RECTIFICATION_STATUSES, type RectificationStatus } from '../domain/rectification';
-import { decideRectification, reportRectification, seeProject } from '../domain/policy';
+import { decideRectification, inspectProject, reportRectification, seeProject } from '../domain/policy';
 import { actionKey } from './approvals-service';
 import { callerOf } from './auth';
 import { campaignFacts, loadVisibleCampaign } from './campaign-access';
@@ -73,7 +73,12 @@ export function rectificationRoutes({ db }: { db: Db }): Router {
     // A region's people see their own subtree's items; the city and above see all (as for the project list).
     const scope = caller.orgPath.startsWith(c.cityOrgPath) && caller.orgId !== c.cityOrg ? caller.orgPath : undefined;
     const rows = await listRectifications(db, { campaignId: c.id, scopePath: scope, regionOrg: q.region, status: q.status });
-    res.json({ items: await rectificationViews(db, rows, { caller, facts: campaignFacts(c), closed: c.phase === 'closed' }) });
+    const facts = campaignFacts(c);
+    res.json({
+      items: await rectificationViews(db, rows, { caller, facts, closed: c.phase === 'closed' }),
+      // Whether the caller may record an inspection (记录检查) of this campaign's projects: the form is offered only then.
+      allowed: { inspect: inspectProject(caller, facts).allow },
+    });
   });
 
   router.post('/api/rectifications/:id/report', idempotent(db), async (req, res) => {

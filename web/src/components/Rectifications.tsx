@@ -11,6 +11,7 @@ import { get, newKey, post } from '../api';
 import { useLoad } from './useLoad';
 import { ErrorAlert } from './ErrorAlert';
 import { useI18n } from '../i18n';
+import { RecordInspectionButton } from './InspectionForm';
 
 export interface RectificationView {
   id: string;
@@ -219,7 +220,10 @@ function ActModal({ item, kind, onClose, onDone }: { item: RectificationView; ki
 /** The campaign dashboard's card: every item the caller may see (a region's own; the city all), open ones first. */
 export function CampaignRectifications({ campaignId, onChanged }: { campaignId: string; onChanged?: () => void }) {
   const { t } = useI18n();
-  const list = useLoad(() => get<{ items: RectificationView[] }>(`/api/campaigns/${encodeURIComponent(campaignId)}/rectifications`), [campaignId]);
+  const list = useLoad(
+    () => get<{ items: RectificationView[]; allowed?: { inspect: boolean } }>(`/api/campaigns/${encodeURIComponent(campaignId)}/rectifications`),
+    [campaignId],
+  );
   const items = [...(list.data?.items ?? [])].sort((a, b) => rank(a) - rank(b) || a.deadline.localeCompare(b.deadline));
   const open = items.filter((x) => x.status === 'open' || x.status === 'reported' || x.status === 'returned');
   return (
@@ -227,6 +231,7 @@ export function CampaignRectifications({ campaignId, onChanged }: { campaignId: 
       size="small"
       data-testid="campaign-rectifications"
       title={`${t('整改事项')}（${t('未完成 {n}，逾期 {m}', { n: open.length, m: open.filter((x) => x.overdue).length })}）`}
+      extra={list.data?.allowed?.inspect ? <RecordInspectionButton campaignId={campaignId} /> : undefined}
     >
       <ErrorAlert error={list.error} />
       <RectificationTable
