@@ -74,6 +74,13 @@ describe('inspections that matter, claims against records, and a clean close', (
     expect(roster).toMatchObject({ status: 'open', severity: 'major', overdue: false, projectName: '新华区快递行业工会联合会', regionName: '新华区总工会' });
     expect(roster.openedBy.name).toBeTruthy();
     expect(ledger).toMatchObject({ status: 'open', deadline: '2026-08-20', overdue: true });
+    // The 记录检查 form is offered as the policy says (inspectProject): the city's staff, not the region's.
+    const regionList = await h.call('GET', `/api/campaigns/${id}/rectifications`, { token: staffToken });
+    expect(regionList.body.allowed).toEqual({ inspect: false });
+    const cityList = await h.call('GET', `/api/campaigns/${id}/rectifications`, { token: await d.as('city.staff') });
+    expect(cityList.body.allowed).toEqual({ inspect: true });
+    const reviewerList = await h.call('GET', `/api/campaigns/${id}/rectifications`, { token: await d.as('city.reviewer') });
+    expect(reviewerList.body.allowed).toEqual({ inspect: false });
     // The same Update again (its Idempotency-Key) opens nothing twice.
     expect(await h.db('rectifications').where({ project_id: project.id }).count('* as n')).toEqual([{ n: '2' }]);
 

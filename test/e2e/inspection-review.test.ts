@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { eventually, startHarness, type Harness } from '../support/harness';
 import { buildLaunch, CampaignDriver, memberRecords, organizingProject } from '../support/campaigns';
-import { launchBrowser, login, openSession } from './browser';
+import { launchBrowser, login, openSession, pickOption } from './browser';
+import { fillDate } from './screens';
 
 let h: Harness;
 let d: CampaignDriver;
@@ -128,5 +129,82 @@ describe('inspections that matter in the browser', () => {
     await reviewer.shot('72-assessment-review');
 
     for (const s of [region, city, reviewer]) expect(s.errors).toEqual([]);
+  }, 240_000);
+
+  it('a city inspector records an inspection through the 记录检查 form and its findings open rectification items', async () => {
+    const { id } = await d.launch(buildLaunch({ regions: ['pds-xinhua'], targets: { newMembers: 10 } }));
+    await d.waitForPhase(id, 'survey');
+    await d.advance(id, '摸底完成');
+    await d.waitForPhase(id, 'listing');
+    const list = await d.projects(id, 'pds-xinhua', [organizingProject({ name: '新华区家政服务业工会', plannedMembers: 5 })]);
+    expect(list.status, JSON.stringify(list.body)).toBe(201);
+    await d.act('city.reviewer', list.body.applicationId, { action: 'approve' });
+    await d.act('prov.reviewer', list.body.applicationId, { action: 'approve' });
+    await eventually(async () => ((await d.projectsOf(id)).every((p) => p.status === 'approved') ? true : undefined));
+    await d.advance(id, '清单已批复');
+    await d.waitForPhase(id, 'implementation');
+    const project = await eventually(async () => (await d.projectsOf(id)).find((p) => p.status === 'in_progress'));
+
+    // The region's staff are not inspectors: no 记录检查 for them (the API's allowed.inspect says so).
+    const region = await openSession(browser, h.url);
+    await login(region, 'xinhua.staff');
+    await region.page.goto(`/campaigns/${id}`);
+    const regionCard = region.page.getByTestId('campaign-rectifications');
+    await regionCard.getByText('没有整改事项').waitFor();
+    await expect(region.page.getByTestId('record-inspection').count()).resolves.toBe(0);
+
+    const city = await openSession(browser, h.url);
+    await login(city, 'city.staff');
+    await city.page.goto(`/campaigns/${id}`);
+    const card = city.page.getByTestId('campaign-rectifications');
+    await card.getByText('没有整改事项').waitFor();
+    await card.getByTestId('record-inspection').click();
+    const form = city.page.getByTestId('inspection-form');
+    await form.waitFor();
+
+    // The project by name, the date, the conclusion, what was found.
+    await form.getByLabel('检查项目').click();
+    await city.page.keyboard.type('家政');
+    await city.page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: '新华区家政服务业工会' }).click();
+    await fillDate(city.page, form.getByLabel('检查日期'), '2026-09-10');
+    await pickOption(city.page, form.getByLabel('检查结论'), '存在问题');
+    await form.getByTestId('inspection-findings').fill('入会登记表填写不全，会员台账未建立');
+
+    // Two findings: one with a deadline (a rectification item), one without (recorded only).
+    const deadline = new Date(Date.now() + 20 * 86_400_000).toISOString().slice(0, 10);
+    await form.getByTestId('inspection-add-item').click();
+    await form.getByTestId('inspection-add-item').click();
+    const first = form.getByTestId('inspection-item-0');
+    await first.getByTestId('inspection-item-text').fill('会员台账未建立');
+    await pickOption(city.page, first.getByTestId('inspection-item-severity'), '较重');
+    // A deadline before the inspection date: the server refuses it and says so on that field.
+    const firstDeadline = first.getByPlaceholder('整改期限（可选）');
+    await fillDate(city.page, firstDeadline, '2026-09-01');
+    const second = form.getByTestId('inspection-item-1');
+    await second.getByTestId('inspection-item-text').fill('宣传栏未更新');
+    await city.page.getByTestId('inspection-submit').click();
+    await first.getByText('整改期限不能早于检查日期').waitFor();
+    await city.shot('74-inspection-form-field-error');
+    await expect(h.db('rectifications').where({ project_id: project.id }).count('* as n')).resolves.toEqual([{ n: '0' }]);
+
+    await fillDate(city.page, firstDeadline, deadline);
+    await city.page.getByTestId('inspection-submit').click();
+    await city.page.getByText('已记录检查，开出整改事项 1 项').waitFor();
+    await expect(form.count()).resolves.toBe(0);
+
+    // The new item appears on the card without a reload (the change signal), open, on the region.
+    const row = card.locator('tr', { hasText: '会员台账未建立' });
+    await row.getByText('待整改').waitFor();
+    await expect(row.textContent()).resolves.toContain(deadline);
+    await expect(card.getByText('宣传栏未更新').count()).resolves.toBe(0);
+    await city.shot('75-inspection-recorded');
+
+    // Stored as one inspection with both findings; the region sees the item to rectify.
+    const events = await h.db('project_events').where({ project_id: project.id, kind: 'inspection' });
+    expect(events).toHaveLength(1);
+    await region.page.reload();
+    await regionCard.locator('tr', { hasText: '会员台账未建立' }).getByRole('button', { name: '报整改完成' }).waitFor();
+
+    for (const s of [region, city]) expect(s.errors).toEqual([]);
   }, 240_000);
 });

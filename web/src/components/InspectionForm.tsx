@@ -59,10 +59,7 @@ function InspectionModal({ campaignId, onClose }: { campaignId: string; onClose:
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [key] = useState(newKey);
-  const projects = useLoad(
-    () => get<{ items: ProjectOption[] }>(`/api/campaigns/${encodeURIComponent(campaignId)}/projects?limit=500`),
-    [campaignId],
-  );
+  const projects = useLoad(() => get<{ items: ProjectOption[] }>(`/api/campaigns/${encodeURIComponent(campaignId)}/projects?limit=500`), [campaignId]);
   const options = (projects.data?.items ?? []).filter((p) => INSPECTABLE.has(p.status)).map((p) => ({ value: p.id, label: p.name }));
 
   const submit = async () => {
@@ -168,11 +165,7 @@ function InspectionModal({ campaignId, onClose }: { campaignId: string; onClose:
             <>
               {fields.map((field, i) => (
                 <Space key={field.key} align="start" wrap data-testid={`inspection-item-${i}`}>
-                  <Form.Item
-                    name={[field.name, 'text']}
-                    rules={[{ required: true, whitespace: true, message: t('请填写发现的问题') }]}
-                    style={{ width: 300 }}
-                  >
+                  <Form.Item name={[field.name, 'text']} rules={[{ required: true, whitespace: true, message: t('请填写发现的问题') }]} style={{ width: 300 }}>
                     <Input placeholder={t('问题描述')} maxLength={2000} data-testid="inspection-item-text" />
                   </Form.Item>
                   <Form.Item name={[field.name, 'severity']} rules={[{ required: true, message: t('请选择严重程度') }]}>
@@ -188,7 +181,7 @@ function InspectionModal({ campaignId, onClose }: { campaignId: string; onClose:
                     />
                   </Form.Item>
                   <Form.Item name={[field.name, 'deadline']}>
-                    <DatePicker placeholder={t('整改期限（可选）')} data-testid="inspection-item-deadline" />
+                    <DatePicker style={{ width: 170 }} placeholder={t('整改期限（可选）')} data-testid="inspection-item-deadline" />
                   </Form.Item>
                   <Button type="text" icon={<MinusCircleOutlined />} onClick={() => remove(field.name)} aria-label={t('删除')} />
                 </Space>
