@@ -12,7 +12,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startHarness, type Harness } from '../support/harness';
-import { buildLaunch, CampaignDriver, memberRecords, organizingProject } from '../support/campaigns';
+import { buildLaunch, CampaignDriver, memberRecords, organizingProject, verifyReported } from '../support/campaigns';
 import { readBulletin } from '../support/reports';
 
 let h: Harness;
@@ -47,6 +47,8 @@ describe('inspections that matter, claims against records, and a clean close', (
       body: { members: memberRecords(3) },
     });
     expect(progress.status, JSON.stringify(progress.body)).toBe(200);
+    // 实名核验: the reported members count once verified.
+    await verifyReported(h, project.id);
 
     // ---- the inspection: three findings, two with deadlines (one already passed) ----
     const inspectedOn = '2026-08-15';

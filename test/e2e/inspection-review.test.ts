@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { eventually, startHarness, type Harness } from '../support/harness';
-import { buildLaunch, CampaignDriver, memberRecords, organizingProject } from '../support/campaigns';
+import { buildLaunch, CampaignDriver, memberRecords, organizingProject, verifyReported } from '../support/campaigns';
 import { launchBrowser, login, openSession, pickOption } from './browser';
 import { fillDate } from './screens';
 
@@ -41,6 +41,8 @@ describe('inspections that matter in the browser', () => {
     const project = await eventually(async () => (await d.projectsOf(id)).find((p) => p.status === 'in_progress'));
     const staffToken = await d.as('xinhua.staff');
     expect((await h.call('POST', `/api/projects/${project.id}/progress`, { token: staffToken, body: { members: memberRecords(3) } })).status).toBe(200);
+    // 实名核验: the reported members count once verified.
+    await verifyReported(h, project.id);
     const inspected = await h.call('POST', `/api/projects/${project.id}/inspections`, {
       token: await d.as('city.staff'),
       body: {
@@ -86,7 +88,8 @@ describe('inspections that matter in the browser', () => {
     await city.page.getByTestId('rectification-comment').fill('核查无误');
     await city.page.getByTestId('rectification-accept').click();
     await cityRow.getByText('已验收销号').waitFor();
-    await expect(city.page.getByTestId('rect-count-pds-xinhua').textContent()).resolves.toBe('1逾期 1');
+    // The dashboard's counts load again after the acceptance (the change signal): wait for the fresh answer.
+    await expect.poll(() => city.page.getByTestId('rect-count-pds-xinhua').textContent()).toBe('1逾期 1');
     await city.shot('71-rectifications-city');
 
     // ---- the bulletin (通报) lists the one still open, overdue ----
