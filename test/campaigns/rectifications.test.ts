@@ -47,6 +47,15 @@ describe('inspections that matter, claims against records, and a clean close', (
       body: { members: memberRecords(3) },
     });
     expect(progress.status, JSON.stringify(progress.body)).toBe(200);
+    // The three pass real-name verification: only then are they counted (the records the review compares against).
+    const reviewerOfRegion = await d.as('xinhua.reviewer');
+    const held = await h.call('GET', `/api/projects/${project.id}/members-reported?limit=50`, { token: reviewerOfRegion });
+    expect(held.body.items).toHaveLength(3);
+    const verified = await h.call('POST', `/api/projects/${project.id}/members-reported/decisions`, {
+      token: reviewerOfRegion,
+      body: { decisions: held.body.items.map((m: { id: string }) => ({ id: m.id, action: 'verify' })) },
+    });
+    expect(verified.status, JSON.stringify(verified.body)).toBe(200);
 
     // ---- the inspection: three findings, two with deadlines (one already passed) ----
     const inspectedOn = '2026-08-15';
