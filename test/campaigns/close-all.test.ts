@@ -103,6 +103,9 @@ describe('nothing of a campaign stays in any inbox at close', () => {
     expect(seen.status, JSON.stringify(seen.body)).toBe(200);
     expect(seen.body.counts).toMatchObject({ pending: 0, verified: 0, lapsed: 1 });
     expect(seen.body.items[0]).toMatchObject({ status: 'lapsed', reason: expect.stringContaining('行动已结束') });
+    const lapsedOnly = await h.call('GET', `/api/projects/${project.id}/members-reported?status=lapsed&limit=50`, { token: await d.as('xinhua.reviewer') });
+    expect(lapsedOnly.status, JSON.stringify(lapsedOnly.body)).toBe(200);
+    expect(lapsedOnly.body.items.map((m: { status: string }) => m.status)).toEqual(['lapsed']);
     const timeline = await h.db('project_events').where({ project_id: project.id, kind: 'verification' }).select('data');
     expect(timeline.map((e) => e.data)).toContainEqual(expect.objectContaining({ lapsed: 1, totals: { membersRecruited: 0, membersPending: 0 } }));
 
