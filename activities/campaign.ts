@@ -19,6 +19,8 @@ import { applyPlanEntryRevision, markPlanEntryReturned } from '../db/plan-reposi
 import type { PlanEntryChanges } from '../workflows/campaign-types';
 import { lapseRectifications, openRectifications } from '../db/rectification-repository';
 import type { Finding } from '../domain/rectification';
+import { lapsePendingMemberReports } from '../db/member-verification-repository';
+import { LAPSED_AT_CLOSE_REASON } from '../domain/member-admission';
 import type { ActivityDeps } from './index';
 
 async function audit(db: Db, e: { key: string; subject: string; actor: string; action: string; comment?: string | null; data?: Record<string, unknown> }) {
@@ -133,6 +135,35 @@ export function createCampaignActivities({ db, pii }: ActivityDeps) {
         });
       });
       return { pendingApplications: pending.map((r: { id: string }) => r.id) };
+    },
+
+    /**
+     * The campaign closed: what of it would stay open. Its unions still being established (建会) and its action plan
+     * under the province's review — the applications the workflow now withdraws — and its members still pending
+     * real-name verification, which lapse here (not counted, off members_pending, the reason on each row). One
+     * audit entry on the campaign names them.
+     */
+    async endOpenAtClose(p: { campaignId: string }): Promise<{ applications: string[]; lapsedReports: number }> {
+      const open = await db('applications')
+        .where({ campaign_id: p.campaignId })
+        .whereIn('type', ['union_establishment', 'campaign_plan'])
+        .whereIn('status', ['pending', 'returned'])
+        .orderBy('id')
+        .select<{ id: string; type: string }[]>('id', 'type');
+      const { lapsed } = await lapsePendingMemberReports(db, { campaignId: p.campaignId, reason: LAPSED_AT_CLOSE_REASON });
+      await audit(db, {
+        key: `campaign:${p.campaignId}:close-open-items`,
+        subject: p.campaignId,
+        actor: 'system',
+        action: 'closedOpenItems',
+        comment: '行动已结束，未办结事项终止 / the campaign closed: what was still open ends',
+        data: {
+          unionEstablishments: open.filter((r) => r.type === 'union_establishment').map((r) => r.id),
+          plan: open.filter((r) => r.type === 'campaign_plan').map((r) => r.id),
+          lapsedMemberReports: lapsed,
+        },
+      });
+      return { applications: open.map((r) => r.id), lapsedReports: lapsed };
     },
 
     /** 评先: each region's score against its targets and its rank; the campaign closes. */

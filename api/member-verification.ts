@@ -34,7 +34,9 @@ import { idempotent } from './idempotency';
 import { lookupNames } from './names';
 import { registerRoutes } from './openapi';
 
-const statusQuery = z.enum(['pending', 'verified', 'rejected'], { error: '须为 pending、verified 或 rejected / pending, verified or rejected' });
+const statusQuery = z.enum(['pending', 'verified', 'rejected', 'lapsed'], {
+  error: '须为 pending、verified、rejected 或 lapsed / pending, verified, rejected or lapsed',
+});
 const limit = z.coerce.number({ error: '须为数字 / a number' }).int().min(1, '至少 1 / at least 1').max(500, '最多 500 / at most 500').default(100);
 const cursor = z
   .string()

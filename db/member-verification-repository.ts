@@ -229,13 +229,20 @@ export async function listMemberReports(
 export async function memberReportCounts(db: Db, projectId: string): Promise<Record<VerificationStatus, number> & { transfers: number }> {
   const r = await db('member_reports')
     .where({ project_id: projectId })
-    .first<{ pending: number; verified: number; rejected: number; transfers: number }>(
+    .first<{ pending: number; verified: number; rejected: number; lapsed: number; transfers: number }>(
       db.raw("count(*) filter (where status = 'pending')::int as pending"),
       db.raw("count(*) filter (where status = 'verified')::int as verified"),
       db.raw("count(*) filter (where status = 'rejected')::int as rejected"),
+      db.raw("count(*) filter (where status = 'lapsed')::int as lapsed"),
       db.raw("count(*) filter (where outcome = 'transfer')::int as transfers"),
     );
-  return { pending: r?.pending ?? 0, verified: r?.verified ?? 0, rejected: r?.rejected ?? 0, transfers: r?.transfers ?? 0 };
+  return {
+    pending: r?.pending ?? 0,
+    verified: r?.verified ?? 0,
+    rejected: r?.rejected ?? 0,
+    lapsed: r?.lapsed ?? 0,
+    transfers: r?.transfers ?? 0,
+  };
 }
 
 export interface Decision {
@@ -374,3 +381,39 @@ export async function decideMemberReports(
 
 /** Labels for a row's admission rule (re-exported for the API's views). */
 export const admissionRuleLabel = (r: AdmissionRule) => ADMISSION_RULE_LABELS[r];
+
+/**
+ * The campaign closed: every report still pending lapses — not counted, taken off `members_pending`, the reason
+ * kept on the row for the submitter — with one timeline entry per project. Idempotent (only pending rows move).
+ */
+export async function lapsePendingMemberReports(db: Db, p: { campaignId: string; reason: string }): Promise<{ lapsed: number }> {
+  return db.transaction(async (trx) => {
+    const rows = await trx('member_reports')
+      .where({ campaign_id: p.campaignId, status: 'pending' })
+      .update({ status: 'lapsed', reason: p.reason, decided_by: 'system', decided_at: trx.fn.now() })
+      .returning<{ project_id: string }[]>(['project_id']);
+    const byProject = new Map<string, number>();
+    for (const r of rows) byProject.set(String(r.project_id), (byProject.get(String(r.project_id)) ?? 0) + 1);
+    for (const [projectId, n] of byProject) {
+      const [totals] = await trx('projects')
+        .where({ id: projectId })
+        .update({ members_pending: trx.raw('greatest(members_pending - ?, 0)', [n]), updated_at: trx.fn.now() })
+        .returning(['members_recruited', 'members_pending']);
+      await trx('project_events')
+        .insert({
+          event_key: `lapse-reports:${projectId}`,
+          project_id: projectId,
+          actor: 'system',
+          kind: 'verification',
+          data: JSON.stringify({
+            lapsed: n,
+            reason: p.reason,
+            totals: { membersRecruited: totals?.members_recruited ?? 0, membersPending: totals?.members_pending ?? 0 },
+          }),
+        })
+        .onConflict('event_key')
+        .ignore();
+    }
+    return { lapsed: rows.length };
+  });
+}

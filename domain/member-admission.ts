@@ -72,13 +72,17 @@ export const CHECK_LABELS: Record<CheckKind, string> = {
   already_here: '已是本工会会员，不重复统计 / already a member of this union: not counted again',
 };
 
-export type VerificationStatus = 'pending' | 'verified' | 'rejected';
+export type VerificationStatus = 'pending' | 'verified' | 'rejected' | 'lapsed';
 
 export const VERIFICATION_STATUS_LABELS: Record<VerificationStatus, string> = {
   pending: '待核验 / pending verification',
   verified: '已核验 / verified',
   rejected: '未通过 / rejected',
+  lapsed: '行动已结束，未核验 / lapsed: the campaign closed before verification',
 };
+
+/** The reason a report still pending when its campaign closes carries (the submitter sees it). */
+export const LAPSED_AT_CLOSE_REASON = '行动已结束，未完成实名核验，不计入 / the campaign closed before verification: not counted';
 
 export const OUTCOME_LABELS: Record<'new' | 'transfer', string> = {
   new: '新入会 / new member',

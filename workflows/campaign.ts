@@ -29,7 +29,7 @@ import { proxyDbWrites, type Activities } from './activity-options';
 import { PHASES, PHASE_LABELS, labelParts } from '../domain/campaign';
 import type { AdvanceInput, CampaignInput, CampaignState, CampaignView, PhaseChange } from './campaign-types';
 import { regionCampaignWorkflow } from './region-campaign';
-import { escalateSignal, phaseChangedSignal } from './signals';
+import { cancelSignal, escalateSignal, phaseChangedSignal } from './signals';
 
 const act = proxyDbWrites();
 
@@ -151,11 +151,25 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignVi
   }
 
   s.phase = 'closed';
+  // Nothing of the campaign stays in an inbox: its 建会 still under way and its plan under review are withdrawn,
+  // its members pending verification lapse.
+  if (patched('close-all')) await endOpenItems();
   await act.finalizeCampaign({ campaignId });
   s.shown = 'closed';
   await signalRegions({ phase: 'closed', endsAt: null });
   await condition(allHandlersFinished);
   return view();
+
+  async function endOpenItems(): Promise<void> {
+    const open = await act.endOpenAtClose({ campaignId });
+    for (const applicationId of open.applications) {
+      try {
+        await getExternalWorkflowHandle(`application-${applicationId}`).signal(cancelSignal, { reason: '行动已结束 / the campaign closed' });
+      } catch {
+        // Its workflow had already ended: nothing of it is left in an inbox.
+      }
+    }
+  }
 
   /** Sleeps until `iso` or an advance request, continuing as new when the history grows long. */
   async function sleepUntil(iso: string): Promise<void> {

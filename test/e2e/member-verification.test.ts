@@ -86,7 +86,7 @@ describe('real-name verification in the browser', () => {
       }
     }
     await form.getByRole('button', { name: '报送进展' }).click();
-    await form.getByText('已报送：待实名核验会员 3 人，新建工会 0 个，销号 0 家').waitFor();
+    await form.getByText('已报送：待实名核验会员 3 人；报送的工会 0 个进入建会程序，上级工会批复后计数、销号').waitFor();
     const card = page.getByTestId('reported-members-card');
     await poll(() => card.getByTestId('reported-counts').textContent()).toContain('待核验 3 人（不计入）');
     await expect

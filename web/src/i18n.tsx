@@ -1058,6 +1058,7 @@ const EN: Record<string, string> = {
   '已核验计入 {n} 人': '{n} verified and counted',
   已驳回: 'Rejected',
   待核验: 'Pending verification',
+  行动结束未核验: 'Lapsed at close',
   '待核验 {n} 人（不计入）': '{n} pending verification (not counted)',
   待核验会员: 'Members pending verification',
   '待核验（不计入）': 'Pending verification (not counted)',

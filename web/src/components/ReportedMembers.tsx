@@ -29,7 +29,7 @@ export interface ReportedMember {
   agency: string | null;
   admittedUnion: { id: string; name: string };
   admissionReason: string;
-  status: 'pending' | 'verified' | 'rejected';
+  status: 'pending' | 'verified' | 'rejected' | 'lapsed';
   statusLabel: string;
   outcome: 'new' | 'transfer' | null;
   outcomeLabel: string | null;
@@ -43,7 +43,7 @@ export interface ReportedMember {
   check?: { kind: 'new' | 'transfer' | 'already_here'; label: string; fromUnionName: string | null };
 }
 
-const STATUS_COLOR: Record<ReportedMember['status'], string> = { pending: 'gold', verified: 'green', rejected: 'red' };
+const STATUS_COLOR: Record<ReportedMember['status'], string> = { pending: 'gold', verified: 'green', rejected: 'red', lapsed: 'default' };
 const CHECK_COLOR: Record<string, string> = { new: 'blue', transfer: 'purple', already_here: 'orange' };
 
 /** Sends one verifier's decisions on rows of one project. */

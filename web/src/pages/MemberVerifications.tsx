@@ -14,7 +14,7 @@ import { ReportedMembersTable, type ReportedMember } from '../components/Reporte
 import { useLoad } from '../components/useLoad';
 import { useI18n } from '../i18n';
 
-type Status = 'pending' | 'verified' | 'rejected';
+type Status = 'pending' | 'verified' | 'rejected' | 'lapsed';
 
 export default function MemberVerifications({ campaignId }: { campaignId?: string }) {
   const { t } = useI18n();
@@ -44,6 +44,7 @@ export default function MemberVerifications({ campaignId }: { campaignId?: strin
             { value: 'pending', label: t('待核验') },
             { value: 'verified', label: t('已核验') },
             { value: 'rejected', label: t('未通过') },
+            { value: 'lapsed', label: t('行动结束未核验') },
           ]}
         />
       </Card>
