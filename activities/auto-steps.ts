@@ -6,6 +6,7 @@
 import type { ChainDefinition } from '../domain/chain';
 import { chainSafetyIssues } from '../domain/chain-safety';
 import { validateIdNumber } from '../domain/id-number';
+import { takesAreaWorkers } from '../domain/org-tree';
 import { approveChainChange } from '../domain/policy';
 import { listTimeline } from '../db/approval-repository';
 import { getChainSavedBy, getLatestChain, saveChainVersion } from '../db/chain-repository';
@@ -158,7 +159,8 @@ async function sortMembership(deps: ActivityDeps, input: AutoStepInput): Promise
     return !!cov && !!area && area.path.startsWith(cov.path);
   });
   const byEmployer = employer ? inArea.find((u) => u.name.includes(employer)) : undefined;
-  const target = byEmployer ?? inArea.sort((a, b) => b.path.length - a.path.length)[0];
+  // Without the employer's own union, the area's union for the group: a federation, not another firm's union.
+  const target = byEmployer ?? inArea.filter((u) => takesAreaWorkers(u.subkind)).sort((a, b) => b.path.length - a.path.length)[0];
 
   const existing = await findMemberByHash(deps.db, str(input.payload.idNumberHash));
   const member = existing && existing.sourceApplication !== input.applicationId ? existing : undefined;

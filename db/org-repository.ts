@@ -7,6 +7,8 @@ export interface OrgRow {
   parentId: string | null;
   path: string;
   groups: string[];
+  /** A grassroots union's kind (企业工会, 联合工会, 行业/区域工会联合会); null where not recorded. */
+  subkind?: string | null;
 }
 
 export interface TargetGroupRow {
@@ -15,7 +17,7 @@ export interface TargetGroupRow {
   industryUnionId: string | null;
 }
 
-const orgColumns = { id: 'id', name: 'name', kind: 'kind', parentId: 'parent_id', path: 'path', groups: 'groups' };
+const orgColumns = { id: 'id', name: 'name', kind: 'kind', parentId: 'parent_id', path: 'path', groups: 'groups', subkind: 'subkind' };
 
 export async function getOrg(db: Db, id: string): Promise<OrgRow | undefined> {
   return db('orgs').select(orgColumns).where({ id }).first();

@@ -59,6 +59,15 @@ export const ORG_ID_PATTERN = /^[a-z0-9][\w-]{0,63}$/i;
 export const MAX_NAME = 100;
 export const MAX_AREA = 200;
 
+/**
+ * Whether a grassroots union takes a target group's workers of its whole area when nothing names their employer's
+ * union (平台分拣): an industry or regional federation does (so does a union whose kind was never recorded); an
+ * enterprise union or a joint union takes the workers of its own firms only, found by the employer's name.
+ */
+export function takesAreaWorkers(subkind: string | null | undefined): boolean {
+  return subkind !== 'enterprise' && subkind !== 'joint';
+}
+
 /** Reads a kind given as its code ('county') or its Chinese name ('县区总工会'). */
 export function parseKind(value: string): OrgKind | undefined {
   const v = value.trim();
