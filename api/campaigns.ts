@@ -437,7 +437,13 @@ export function campaignRoutes(deps: CampaignDeps): Router {
   router.get('/api/projects/:id', async (req, res) => {
     const caller = callerOf(req);
     const p = await loadVisibleProject(db, caller, req.params.id);
-    const events = await listProjectEvents(db, p.id);
+    // A progress report's members (names, masked ID numbers) are read only through GET /api/projects/:id/reports,
+    // under its own policy: the project's timeline keeps the counts.
+    const events = (await listProjectEvents(db, p.id)).map((e: { kind: string; data: unknown; at: Date }) =>
+      e.kind === 'progress' && e.data && typeof e.data === 'object' && 'members' in e.data
+        ? { ...e, data: Object.fromEntries(Object.entries(e.data).filter(([k]) => k !== 'members')) }
+        : e,
+    );
     let milestones: unknown = undefined;
     try {
       milestones = (await withTemporalDeadline(temporal, () => temporal.workflow.getHandle(projectWorkflowId(p.id)).query(getProjectQuery), 5_000)).milestones;
