@@ -384,13 +384,21 @@ async function snapshot(p: string): Promise<Record<string, string[]>> {
         'reported_at',
       ),
     ),
-    // (a rectification's timeline entries name its serial id, which differs between runs)
+    // (a rectification's timeline entries name its serial id, which differs between runs; a progress report's
+    // members show masked ID numbers, drawn afresh for each run)
     projectEvents: sorted(
-      omit(await db('project_events').where('project_id', 'like', like).select('*')).map((r) => ({
-        ...r,
-        data: { ...(r.data as Record<string, unknown>), rectificationId: undefined },
-      })),
+      omit(await db('project_events').where('project_id', 'like', like).select('*')).map((r) => {
+        const data = r.data as Record<string, unknown>;
+        const members = Array.isArray(data.members) ? (data.members as Record<string, unknown>[]).map((m) => ({ ...m, idNumberMasked: undefined })) : undefined;
+        return { ...r, data: { ...data, rectificationId: undefined, ...(members ? { members } : {}) } };
+      }),
     ),
+    // 建会程序: the union a progress report names is started once, its claims counted once.
+    unionEstablishments: sorted(omit(await db('union_establishments').where('campaign_id', 'like', like).select('*'))),
+    // 报送留痕: each plan version and list revision sent is kept once.
+    planVersions: sorted(omit(await db('region_plan_versions').where('campaign_id', 'like', like).select('*'))),
+    listRevisions: sorted(omit(await db('project_list_revisions').where('campaign_id', 'like', like).select('*'))),
+    planSubmissions: sorted(omit(await db('campaign_plan_submissions').where('campaign_id', 'like', like).select('*'))),
     rectifications: sorted(omit(await db('rectifications').where('project_id', 'like', like).select('*'))),
     phaseSummaries: sorted(omit(await db('phase_summaries').where('campaign_id', 'like', like).select('campaign_id', 'phase', 'closed_by', 'reason'))),
     reports: sorted(omit(reports.map((r: Record<string, unknown>) => ({ ...r, ref: r.id })))),
@@ -405,7 +413,12 @@ async function snapshot(p: string): Promise<Record<string, string[]>> {
       ),
     ),
   };
-  return JSON.parse(JSON.stringify(tables).split(p).join('P')) as Record<string, string[]>;
+  // A union establishment's id (and the application and workflow named after it) is a random UUID by design.
+  const text = JSON.stringify(tables)
+    .split(p)
+    .join('P')
+    .replace(/ue-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, 'ue-#');
+  return JSON.parse(text) as Record<string, string[]>;
 }
 
 async function run(p: string, plans: Plan[]): Promise<Record<string, string[]>> {
@@ -459,6 +472,14 @@ describe('activities under retries', () => {
     // The online member; the progress report's two wait for verification, once each.
     expect(reference.members).toHaveLength(1);
     expect(reference.memberReports).toHaveLength(2);
+    expect(reference.memberReports!.every((r) => r.includes('"status":"pending"'))).toBe(true);
+    expect(reference.projects!.find((r) => r.includes('r1-001'))).toMatch(
+      /"members_recruited":0,.*"members_pending":2|"members_pending":2,.*"members_recruited":0/,
+    );
+    // The union the report names: one establishment under way, claimed by one report.
+    expect(reference.unionEstablishments).toEqual([expect.stringMatching(/"status":"in_progress".*"reports":1/)]);
+    expect(reference.planVersions).toEqual([expect.stringContaining('"version":1')]);
+    expect(reference.listRevisions).toEqual([expect.stringContaining('"revision":1')]);
     expect(reference.reports).toHaveLength(1);
     expect(reference.deliveries!.length).toBeGreaterThan(0);
     await fc.assert(

@@ -1,8 +1,8 @@
 /**
  * The province's view across its cities (全省概览) and its bulletin of cities
  * (全省通报), against campaigns launched in both demo cities through the API:
- * 平顶山 with a region that reports members and a region whose plan is
- * overdue (督办); 许昌 with both regions overdue and escalated to 问责. The
+ * 平顶山 with a region that reports members (counted once the city's reviewer
+ * verifies them, 实名核验) and a region whose plan is overdue (督办); 许昌 with both regions overdue and escalated to 问责. The
  * campaigns use a year no other campaign uses, so the overview of that year is
  * this file's own: completion by city (counted as each city's bulletin counts
  * it), the ranking, overdue counts per city, phases, each city's configuration;
@@ -13,7 +13,7 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { provinceBulletinScheduleId } from '../../domain/province';
 import { eventually, startHarness, type Harness } from '../support/harness';
-import { buildLaunch, CampaignDriver, memberRecords, organizingProject } from '../support/campaigns';
+import { buildLaunch, CampaignDriver, memberRecords, organizingProject, verifyReported } from '../support/campaigns';
 import { unique } from '../support/factories';
 
 let h: Harness;
@@ -85,6 +85,17 @@ describe('the province overview across its cities', () => {
     const project = await eventually(async () => (await d.projectsOf(ids.pds!, 'pds-xinhua')).find((p) => p.status === 'in_progress'));
     const progress = await call('city.staff', 'POST', `/api/projects/${project.id}/progress`, { members: memberRecords(4, 'courier') });
     expect(progress.status, JSON.stringify(progress.body)).toBe(200);
+    // Reported, they wait for real-name verification (待核验) and count nowhere yet; the city's reviewer verifies all four.
+    expect(await h.db('projects').where({ id: project.id }).first('members_recruited', 'members_pending')).toEqual({
+      members_recruited: 0,
+      members_pending: 4,
+    });
+    const pending = await call('prov.admin', 'GET', `/api/orgs/henan/overview?year=${year}`);
+    expect(pending.status, JSON.stringify(pending.body)).toBe(200);
+    expect(pending.body.cities.find((c: { org: string }) => c.org === 'pds').members).toEqual({ count: 0, target: 20, pct: 0 });
+    const verified = await verifyReported(h, project.id);
+    expect(verified.results.map((x: { status: string }) => x.status)).toEqual(['verified', 'verified', 'verified', 'verified']);
+    expect(verified.progress).toEqual({ membersRecruited: 4, membersPending: 0 });
 
     await eventually(async () => ((await call('xc.admin', 'GET', `/api/campaigns/${ids.xc}`)).body.phase === 'survey' ? true : undefined));
     const xcAdvance = await call('xc.admin', 'POST', `/api/campaigns/${ids.xc}/advance`, { reason: '摸底期满' });
@@ -268,6 +279,10 @@ describe('the province bulletin of cities', () => {
     expect(new Date(next.getTime() + 8 * 3_600_000).toISOString().slice(8, 19)).toBe('01T00:00:00');
 
     // Run it now, as the schedule does at a period's end: the bulletin of the month that has ended.
+    // (The province's cities are all its active city federations — other files add cities of their own to the shared tree.)
+    const provinceCities = async () => ((await h.db('orgs').where({ parent_id: 'henan', kind: 'city', active: true }).pluck('name')) as string[]).sort();
+    const citiesBefore = await provinceCities();
+    expect(citiesBefore).toEqual(expect.arrayContaining(['平顶山市总工会', '许昌市总工会']));
     const handle = h.temporal.schedule.getHandle(provinceBulletinScheduleId('henan'));
     await handle.trigger();
     const now = new Date(Date.now() + 8 * 3_600_000);
@@ -276,7 +291,12 @@ describe('the province bulletin of cities', () => {
     const row = await eventually(async () => h.db('province_bulletins').where({ org_id: 'henan', period: key }).first(), 30_000);
     expect(row).toMatchObject({ kind: 'scheduled', issued_by: 'system', year: prev.getUTCFullYear() });
     expect(row.data.period.label).toContain(`${prev.getUTCFullYear()}年${prev.getUTCMonth() + 1}月`);
-    expect(row.data.overview.cities.map((c: { name: string }) => c.name).sort()).toEqual(['平顶山市总工会', '许昌市总工会'].sort());
+    const citiesAfter = await provinceCities();
+    const inBulletin = (row.data.overview.cities as { name: string }[]).map((c) => c.name).sort();
+    // Exactly the province's cities when it was issued: each city there before, none that was not there after.
+    expect(inBulletin).toEqual(expect.arrayContaining(citiesBefore));
+    expect(citiesAfter).toEqual(expect.arrayContaining(inBulletin));
+    expect(new Set(inBulletin).size).toBe(inBulletin.length);
     await handle.delete();
   });
 });
