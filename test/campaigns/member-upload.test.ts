@@ -129,7 +129,17 @@ describe('批量导入会员 / members uploaded in bulk', () => {
     const lookupsBefore = Number((await h.db('id_lookups').where({ subject: p1 }).count({ n: '*' }))[0]!.n);
     const r = await upload(p1, new Uint8Array(file), XLSX);
     expect(r.status, JSON.stringify(r.body)).toBe(200);
-    expect(r.body).toMatchObject({ projectId: p1, format: 'xlsx', rows: 3, dispatched: 1, batches: 1, repeated: false, membersAccepted: 0, membersReported: 3, alreadyCounted: 0 });
+    expect(r.body).toMatchObject({
+      projectId: p1,
+      format: 'xlsx',
+      rows: 3,
+      dispatched: 1,
+      batches: 1,
+      repeated: false,
+      membersAccepted: 0,
+      membersReported: 3,
+      alreadyCounted: 0,
+    });
     // Reported, not counted: the three wait for real-name verification (待核验) until a reviewer verifies them.
     expect(await footprint(p1)).toMatchObject({ members: 0, recruited: 0, pending: 3 });
     expect((await d.view(campaignId)).regions[0].counts.membersRecruited).toBe(0);
@@ -146,6 +156,9 @@ describe('批量导入会员 / members uploaded in bulk', () => {
       .where({ project_id: p1 })
       .orderBy('id')
       .select('name', 'group_id', 'union_id', 'campaign_id', 'employer', 'id_number_masked');
+    // (In the order the reviewer verified them, so compared by name.)
+    const order = ['王五', '赵六', '钱七'];
+    rows.sort((x, y) => order.indexOf(x.name) - order.indexOf(y.name));
     expect(rows.map((m) => [m.name, m.group_id, m.union_id, m.campaign_id])).toEqual([
       ['王五', 'courier', REGION, campaignId],
       ['赵六', 'food_delivery', REGION, campaignId],
