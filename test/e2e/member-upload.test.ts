@@ -139,8 +139,12 @@ describe('members uploaded in bulk and the provincial export, in the browser', (
     const rows = out.getWorksheet('会员名单')!;
     expect((rows.getRow(1).values as unknown[]).slice(1, 4)).toEqual(['序号', '姓名', '公民身份号码']);
     expect(rows.actualRowCount).toBe(4);
-    expect(rows.getRow(2).getCell(3).value).toBe(ids[0]);
-    expect(rows.getRow(4).getCell(11).value).toBe('网约送餐员');
+    // The rows follow the order the reviewer verified them in: read by name.
+    const byName = new Map([2, 3, 4].map((n) => [rows.getRow(n).getCell(2).value, rows.getRow(n)]));
+    expect([...byName.keys()].sort()).toEqual(['刘强', '王芳', '陈静'].sort());
+    expect(byName.get('王芳')!.getCell(3).value).toBe(ids[0]);
+    expect(byName.get('刘强')!.getCell(3).value).toBe(ids[1]);
+    expect(byName.get('陈静')!.getCell(11).value).toBe('网约送餐员');
     await admin.page.getByText('本次导出已记录').waitFor();
     await admin.shot('94-provincial-export-done');
     const audit = await h.db('audit_log').where({ application_id: id, action: 'personalDataExported' }).select('actor');

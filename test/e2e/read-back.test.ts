@@ -74,7 +74,9 @@ describe('read-back in the browser', () => {
     const admin = await openSession(browser, h.url);
     await login(admin, 'city.admin');
     await admin.page.goto(`/campaigns/${id}/regions/pds-xinhua?tab=plan`);
-    await expect.poll(() => admin.page.getByTestId('plan-form').getByLabel('方案概述').inputValue()).toBe('第二版：增加外卖平台专项，逐站走访');
+    await expect
+      .poll(() => admin.page.getByTestId('plan-form').getByLabel('方案概述').inputValue(), { timeout: 20_000 })
+      .toBe('第二版：增加外卖平台专项，逐站走访');
     await admin.page.getByTestId('plan-history').getByText('第 1 版').waitFor();
     await admin.shot('readback-02-plan-city-admin');
 
