@@ -172,6 +172,7 @@ export function memberUploadRoutes(deps: CampaignDeps): Router {
         keys.map((k) => `${projectWorkflowId(project.id)}:${k}`),
       );
       let membersAccepted = 0;
+      let membersReported = 0;
       let alreadyCounted = 0;
       let status = project.status;
       let totals: unknown;
@@ -193,8 +194,9 @@ export function memberUploadRoutes(deps: CampaignDeps): Router {
         });
         status = r.status;
         if (r.result) {
-          const c = countsOnly(r.result as { membersAccepted?: number; alreadyCounted?: number; totals?: unknown });
+          const c = countsOnly(r.result as { membersAccepted?: number; membersReported?: number; alreadyCounted?: number; totals?: unknown });
           membersAccepted += c.membersAccepted ?? 0;
+          membersReported += c.membersReported ?? 0;
           alreadyCounted += c.alreadyCounted;
           totals = c.totals ?? totals;
         }
@@ -208,6 +210,7 @@ export function memberUploadRoutes(deps: CampaignDeps): Router {
         batches: batches.length,
         repeated: recorded.size === keys.length,
         membersAccepted,
+        membersReported,
         alreadyCounted,
         ...(totals ? { totals } : {}),
         ...(read.ignoredColumns.length ? { ignoredColumns: read.ignoredColumns } : {}),

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { beijingDate } from '../../domain/beijing-time';
 import { validateIdNumber } from '../../domain/id-number';
 import { MEMBER_COLUMNS, PROVINCIAL_COLUMNS } from '../../domain/member-upload';
-import { buildLaunch, CampaignDriver, organizingProject } from '../support/campaigns';
+import { buildLaunch, CampaignDriver, organizingProject, verifyReported } from '../support/campaigns';
 import { uniqueIdNumber, uniquePhone } from '../support/factories';
 import { eventually, startHarness, type Harness } from '../support/harness';
 
@@ -80,8 +80,8 @@ async function upload(project: string, raw: string | Uint8Array, contentType: st
 async function footprint(project: string) {
   const [members] = await h.db('members').where({ project_id: project }).count({ n: '*' });
   const [events] = await h.db('project_events').where({ project_id: project }).count({ n: '*' });
-  const row = await h.db('projects').where({ id: project }).first('members_recruited');
-  return { members: Number(members!.n), events: Number(events!.n), recruited: row.members_recruited as number };
+  const row = await h.db('projects').where({ id: project }).first('members_recruited', 'members_pending');
+  return { members: Number(members!.n), events: Number(events!.n), recruited: row.members_recruited as number, pending: row.members_pending as number };
 }
 
 describe('批量导入会员 / members uploaded in bulk', () => {
@@ -129,14 +129,36 @@ describe('批量导入会员 / members uploaded in bulk', () => {
     const lookupsBefore = Number((await h.db('id_lookups').where({ subject: p1 }).count({ n: '*' }))[0]!.n);
     const r = await upload(p1, new Uint8Array(file), XLSX);
     expect(r.status, JSON.stringify(r.body)).toBe(200);
-    expect(r.body).toMatchObject({ projectId: p1, format: 'xlsx', rows: 3, dispatched: 1, batches: 1, repeated: false, membersAccepted: 3, alreadyCounted: 0 });
-    expect(await footprint(p1)).toMatchObject({ members: 3, recruited: 3 });
+    expect(r.body).toMatchObject({
+      projectId: p1,
+      format: 'xlsx',
+      rows: 3,
+      dispatched: 1,
+      batches: 1,
+      repeated: false,
+      membersAccepted: 0,
+      membersReported: 3,
+      alreadyCounted: 0,
+    });
+    // Reported, not counted: the three wait for real-name verification (待核验) until a reviewer verifies them.
+    expect(await footprint(p1)).toMatchObject({ members: 0, recruited: 0, pending: 3 });
+    expect((await d.view(campaignId)).regions[0].counts.membersRecruited).toBe(0);
+    const v1 = await verifyReported(h, p1);
+    expect(v1.results.map((x: { status: string; outcome: string }) => [x.status, x.outcome])).toEqual([
+      ['verified', 'new'],
+      ['verified', 'new'],
+      ['verified', 'new'],
+    ]);
+    expect(await footprint(p1)).toMatchObject({ members: 3, recruited: 3, pending: 0 });
     // Counted like a progress report: the members by group code, the region's union, the campaign and project; the look-ups audited.
     const rows = await h
       .db('members')
       .where({ project_id: p1 })
       .orderBy('id')
       .select('name', 'group_id', 'union_id', 'campaign_id', 'employer', 'id_number_masked');
+    // (In the order the reviewer verified them, so compared by name.)
+    const order = ['王五', '赵六', '钱七'];
+    rows.sort((x, y) => order.indexOf(x.name) - order.indexOf(y.name));
     expect(rows.map((m) => [m.name, m.group_id, m.union_id, m.campaign_id])).toEqual([
       ['王五', 'courier', REGION, campaignId],
       ['赵六', 'food_delivery', REGION, campaignId],
@@ -165,9 +187,15 @@ describe('批量导入会员 / members uploaded in bulk', () => {
     ]);
     const c = await upload(p2, csv, 'text/csv; charset=utf-8');
     expect(c.status, JSON.stringify(c.body)).toBe(200);
-    expect(c.body).toMatchObject({ format: 'csv', rows: 2, repeated: false, membersAccepted: 1, alreadyCounted: 1 });
+    // Both wait for verification (the upload says nothing of membership elsewhere); verified, 王五 is
+    // found a member of the same union already and is not counted again.
+    expect(c.body).toMatchObject({ format: 'csv', rows: 2, repeated: false, membersAccepted: 0, membersReported: 2, alreadyCounted: 0 });
     expect(JSON.stringify(c.body)).not.toContain(ids[0]!);
-    expect(await footprint(p2)).toMatchObject({ members: 1, recruited: 1 });
+    expect(await footprint(p2)).toMatchObject({ members: 0, recruited: 0, pending: 2 });
+    const v2 = await verifyReported(h, p2);
+    expect(v2.results.map((x: { status: string }) => x.status).sort()).toEqual(['rejected', 'verified']);
+    expect(await footprint(p2)).toMatchObject({ members: 1, recruited: 1, pending: 0 });
+    expect(await footprint(p1)).toMatchObject({ members: 3, recruited: 3, pending: 0 });
     expect((await d.view(campaignId)).regions[0].counts.membersRecruited).toBe(4);
   }, 60_000);
 
@@ -224,8 +252,11 @@ describe('批量导入会员 / members uploaded in bulk', () => {
     expect(Buffer.byteLength(csv)).toBeGreaterThan(64 * 1024);
     const r = await upload(p, csv, 'text/csv');
     expect(r.status, JSON.stringify(r.body).slice(0, 300)).toBe(200);
-    expect(r.body).toMatchObject({ rows: 1_200, batches: 3, repeated: false, membersAccepted: 1_200, alreadyCounted: 0 });
-    expect(await footprint(p)).toMatchObject({ members: before.members + 1_200, recruited: before.recruited + 1_200 });
+    expect(r.body).toMatchObject({ rows: 1_200, batches: 3, repeated: false, membersAccepted: 0, membersReported: 1_200, alreadyCounted: 0 });
+    expect(await footprint(p)).toMatchObject({ members: before.members, recruited: before.recruited, pending: before.pending + 1_200 });
+    // Verified (500 at a time, as the reviewer's list pages them): all 1,200 count.
+    for (let i = 0; i < 3; i++) await verifyReported(h, p);
+    expect(await footprint(p)).toMatchObject({ members: before.members + 1_200, recruited: before.recruited + 1_200, pending: before.pending });
     // Three progress reports, one per batch, each saying which members it carried.
     const notes = (await h.db('project_events').where({ project_id: p, kind: 'progress' }).orderBy('id').select('data')).map((e) => e.data.note as string);
     expect(notes.slice(-3)).toEqual([
@@ -260,7 +291,10 @@ describe('批量导入会员 / members uploaded in bulk', () => {
     expect(await footprint(p)).toEqual(before);
     const ok = await upload(p, csv, 'text/csv', 'city.staff');
     expect(ok.status, JSON.stringify(ok.body)).toBe(200);
-    expect((await footprint(p)).members).toBe(before.members + 1);
+    expect(ok.body).toMatchObject({ membersReported: 1, membersAccepted: 0 });
+    expect(await footprint(p)).toMatchObject({ members: before.members, pending: before.pending + 1 });
+    await verifyReported(h, p);
+    expect(await footprint(p)).toMatchObject({ members: before.members + 1, recruited: before.recruited + 1, pending: before.pending });
   }, 30_000);
 });
 

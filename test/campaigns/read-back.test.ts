@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
 import { eventually, startHarness, type Harness } from '../support/harness';
-import { buildLaunch, CampaignDriver, memberRecords, organizingProject, surveyCsv } from '../support/campaigns';
+import { buildLaunch, CampaignDriver, memberRecords, organizingProject, surveyCsv, verifyReported } from '../support/campaigns';
 
 let h: Harness;
 let d: CampaignDriver;
@@ -145,9 +145,17 @@ describe('what was submitted can be read back', () => {
       },
     });
     expect(r1.status, JSON.stringify(r1.body)).toBe(200);
-    // The second report repeats one member of the first: counted once.
+    // Reported members wait for real-name verification (待核验): none counted yet.
+    expect(r1.body).toMatchObject({ membersAccepted: 0, membersReported: 3, alreadyCounted: 0, totals: { membersRecruited: 0, membersPending: 3 } });
+    // The second report repeats one member of the first: put to verification once.
     const r2 = await h.call('POST', `/api/projects/${projectId}/progress`, { token, body: { members: [...later, members[0]], note: '第二批' } });
     expect(r2.status, JSON.stringify(r2.body)).toBe(200);
+    expect(r2.body).toMatchObject({ membersAccepted: 0, membersReported: 2, alreadyCounted: 1, totals: { membersRecruited: 0, membersPending: 5 } });
+    // The reviewer verifies them: the five count, none pending.
+    const verified = await verifyReported(h, projectId);
+    expect(verified.results).toHaveLength(5);
+    expect(verified.progress).toEqual({ membersRecruited: 5, membersPending: 0 });
+    expect(Number((await h.db('members').where({ project_id: projectId }).count({ n: '*' }))[0]!.n)).toBe(5);
 
     for (const user of ['xinhua.staff', 'city.reviewer', 'city.admin']) {
       const r = await get(user, `/api/projects/${projectId}/reports`);
@@ -159,12 +167,12 @@ describe('what was submitted can be read back', () => {
         no: 1,
         by: 'xinhua.staff',
         note: '第一批',
-        counts: { membersReported: 3, membersAccepted: 3, alreadyCounted: 0, unionsEstablished: 1, crossedOff: 1 },
+        counts: { membersReported: 3, membersAccepted: 0, alreadyCounted: 0, unionsEstablished: 1, crossedOff: 0 },
         unions: [{ name: '顺达速运有限公司工会委员会', establishedOn: '2026-07-01', enterpriseName: '新华区顺达速运有限公司' }],
       });
       expect(oldest.members.map((m: { name: string }) => m.name)).toEqual(['骑手1', '骑手2', '骑手3']);
       expect(oldest.members[0]).toMatchObject({ groupName: '快递员', employer: '某快递网点' });
-      expect(newest).toMatchObject({ no: 2, note: '第二批', counts: { membersReported: 3, membersAccepted: 2, alreadyCounted: 1 } });
+      expect(newest).toMatchObject({ no: 2, note: '第二批', counts: { membersReported: 3, membersAccepted: 0, alreadyCounted: 1 } });
       expect(newest.members.map((m: { name: string }) => m.name)).toEqual(['外卖员1', '外卖员2', '骑手1']);
       expect(newest.atBeijing).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}/);
       expect(oldest.byName).toBeTruthy();

@@ -13,7 +13,7 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { eventually, startHarness, type Harness } from '../support/harness';
-import { buildLaunch, CampaignDriver, organizingProject } from '../support/campaigns';
+import { buildLaunch, CampaignDriver, organizingProject, verifyReported } from '../support/campaigns';
 import { uniqueIdNumber, uniquePhone } from '../support/factories';
 import { launchBrowser, login, openSession } from './browser';
 
@@ -90,7 +90,7 @@ describe('members uploaded in bulk and the provincial export, in the browser', (
     await staff.shot('90-member-upload-rejected-rows');
     expect((await d.projectsOf(id, 'pds-xinhua'))[0].progress.membersRecruited).toBe(0);
 
-    // Corrected, as an xlsx with the groups by their Chinese names: three counted.
+    // Corrected, as an xlsx with the groups by their Chinese names: three wait for real-name verification, then count.
     const wb = new ExcelJS.Workbook();
     const sheet = wb.addWorksheet('会员名单');
     sheet.addRow(['姓名', '身份证号', '手机号', '重点群体', '工作单位', '是否劳务派遣', '派遣单位']);
@@ -101,15 +101,25 @@ describe('members uploaded in bulk and the provincial export, in the browser', (
     await wb.xlsx.writeFile(good);
     await card.locator('input[type=file]').setInputFiles(good);
     const result = card.getByTestId('member-upload-result');
-    await expect.poll(() => result.textContent(), { timeout: 30_000 }).toContain('已导入 新华区会员名单（改正）.xlsx：3 行，新增会员 3 人');
+    await expect.poll(() => result.textContent(), { timeout: 30_000 }).toContain('已导入 新华区会员名单（改正）.xlsx：3 行，待实名核验会员 3 人');
+    await expect(result.textContent()).resolves.toContain('会员经审核员实名核验后计入');
     await expect(result.textContent()).resolves.toContain('其中劳务派遣工 1 人');
-    await expect.poll(() => page.getByRole('row', { name: /新华区快递行业工会联合会（批量导入）/ }).textContent()).toContain('3 / 5');
+    await staff.shot('91-member-upload-pending');
+    const projectId = (await d.projectsOf(id, 'pds-xinhua'))[0].id as string;
+    expect((await d.projectsOf(id, 'pds-xinhua'))[0].progress).toMatchObject({ membersRecruited: 0, membersPending: 3 });
+    // The city's reviewer verifies them (实名核验): the three count.
+    await verifyReported(h, projectId);
+    expect((await d.projectsOf(id, 'pds-xinhua'))[0].progress).toMatchObject({ membersRecruited: 3, membersPending: 0 });
+    await page.reload();
+    await expect.poll(() => page.getByRole('row', { name: /新华区快递行业工会联合会（批量导入）/ }).textContent(), { timeout: 20_000 }).toContain('3 / 5');
+    await page.getByRole('row', { name: /新华区快递行业工会联合会（批量导入）/ }).click();
+    await card.getByText('批量导入会员').waitFor();
     await staff.shot('91-member-upload-counted');
 
     // The same file again: nobody counted twice.
     await card.locator('input[type=file]').setInputFiles(good);
     await expect.poll(() => result.textContent(), { timeout: 30_000 }).toContain('已导入过，未重复计数（共 3 人）');
-    expect((await d.projectsOf(id, 'pds-xinhua'))[0].progress.membersRecruited).toBe(3);
+    expect((await d.projectsOf(id, 'pds-xinhua'))[0].progress).toMatchObject({ membersRecruited: 3, membersPending: 0 });
     await staff.shot('92-member-upload-repeated');
 
     // The city admin exports the real-name list for the provincial member database.
@@ -129,8 +139,12 @@ describe('members uploaded in bulk and the provincial export, in the browser', (
     const rows = out.getWorksheet('会员名单')!;
     expect((rows.getRow(1).values as unknown[]).slice(1, 4)).toEqual(['序号', '姓名', '公民身份号码']);
     expect(rows.actualRowCount).toBe(4);
-    expect(rows.getRow(2).getCell(3).value).toBe(ids[0]);
-    expect(rows.getRow(4).getCell(11).value).toBe('网约送餐员');
+    // The rows follow the order the reviewer verified them in: read by name.
+    const byName = new Map([2, 3, 4].map((n) => [rows.getRow(n).getCell(2).value, rows.getRow(n)]));
+    expect([...byName.keys()].sort()).toEqual(['刘强', '王芳', '陈静'].sort());
+    expect(byName.get('王芳')!.getCell(3).value).toBe(ids[0]);
+    expect(byName.get('刘强')!.getCell(3).value).toBe(ids[1]);
+    expect(byName.get('陈静')!.getCell(11).value).toBe('网约送餐员');
     await admin.page.getByText('本次导出已记录').waitFor();
     await admin.shot('94-provincial-export-done');
     const audit = await h.db('audit_log').where({ application_id: id, action: 'personalDataExported' }).select('actor');

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { eventually, startHarness, type Harness } from '../support/harness';
-import { buildLaunch, CampaignDriver, memberRecords, organizingProject, surveyCsv } from '../support/campaigns';
+import { buildLaunch, CampaignDriver, memberRecords, organizingProject, surveyCsv, verifyReported } from '../support/campaigns';
 import { launchBrowser, login, openSession } from './browser';
 
 let h: Harness;
@@ -74,7 +74,9 @@ describe('read-back in the browser', () => {
     const admin = await openSession(browser, h.url);
     await login(admin, 'city.admin');
     await admin.page.goto(`/campaigns/${id}/regions/pds-xinhua?tab=plan`);
-    await expect.poll(() => admin.page.getByTestId('plan-form').getByLabel('方案概述').inputValue()).toBe('第二版：增加外卖平台专项，逐站走访');
+    await expect
+      .poll(() => admin.page.getByTestId('plan-form').getByLabel('方案概述').inputValue(), { timeout: 20_000 })
+      .toBe('第二版：增加外卖平台专项，逐站走访');
     await admin.page.getByTestId('plan-history').getByText('第 1 版').waitFor();
     await admin.shot('readback-02-plan-city-admin');
 
@@ -109,14 +111,19 @@ describe('read-back in the browser', () => {
     for (const batch of [members.slice(0, 2), members.slice(2)]) {
       const r = await h.call('POST', `/api/projects/${project.id}/progress`, { token: await d.as('xinhua.staff'), body: { members: batch, note: '实名入会' } });
       expect(r.status, JSON.stringify(r.body)).toBe(200);
+      expect(r.body).toMatchObject({ membersAccepted: 0, membersReported: batch.length });
     }
+    // Reported members wait for real-name verification; the city's reviewer verifies the three and they count.
+    expect((await d.projectsOf(id, 'pds-xinhua'))[0].progress).toMatchObject({ membersRecruited: 0, membersPending: 3 });
+    await verifyReported(h, project.id);
+    expect((await d.projectsOf(id, 'pds-xinhua'))[0].progress).toMatchObject({ membersRecruited: 3, membersPending: 0 });
 
     // ---- the region's progress history under the project ----
     await page.goto(`/campaigns/${id}/regions/pds-xinhua?tab=progress`);
     await page.getByRole('row', { name: /顺达速运工会/ }).click();
     const progress = page.getByTestId('progress-history');
     await progress.getByText(/第 2 次/).waitFor();
-    await progress.getByText(/第 1 次.*报送会员 2 人，计入 2 人/).click();
+    await progress.getByText(/第 1 次.*报送会员 2 人（本项目此前已报送 0 人，其余经实名核验后计入）/).click();
     await progress.getByText('骑手1').waitFor();
     await expect(progress.textContent()).resolves.not.toContain(members[0]!.idNumber);
     await page.getByTestId('project-readback').getByText('新华区美团配送站').waitFor();

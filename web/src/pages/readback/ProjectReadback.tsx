@@ -55,10 +55,9 @@ export function ProgressHistory({ projectId }: { projectId: string }) {
         items={items.map((x) => ({
           key: String(x.no),
           label: `${t('第 {n} 次', { n: x.no })} · ${x.byName ?? t('未记录')} · ${x.atBeijing}（${t('北京时间')}）· ${t(
-            '报送会员 {m} 人，计入 {a} 人，已在册 {d} 人；新建工会 {u} 个',
+            '报送会员 {m} 人（本项目此前已报送 {d} 人，其余经实名核验后计入）；报送工会 {u} 个',
             {
               m: x.counts.membersReported,
-              a: x.counts.membersAccepted,
               d: x.counts.alreadyCounted,
               u: x.counts.unionsEstablished,
             },

@@ -40,6 +40,8 @@ interface UploadResult {
   dispatched: number;
   repeated: boolean;
   membersAccepted: number;
+  /** Put to real-name verification (待核验) by this upload: counted once a reviewer verifies them. */
+  membersReported?: number;
   alreadyCounted: number;
   format: string;
 }
@@ -137,10 +139,11 @@ export function MemberBulkUpload({ campaign, project, onDone }: { campaign: Camp
           title={
             result.repeated
               ? t('{file} 已导入过，未重复计数（共 {n} 人）', { file: fileName, n: result.rows })
-              : t('已导入 {file}：{n} 行，新增会员 {m} 人', { file: fileName, n: result.rows, m: result.membersAccepted })
+              : t('已导入 {file}：{n} 行，待实名核验会员 {m} 人', { file: fileName, n: result.rows, m: result.membersReported ?? result.membersAccepted })
           }
           description={[
-            result.alreadyCounted && !result.repeated ? t('另有 {n} 人此前已登记为会员，只计一次', { n: result.alreadyCounted }) : '',
+            result.repeated ? '' : t('会员经审核员实名核验后计入'),
+            result.alreadyCounted && !result.repeated ? t('另有 {n} 人本项目此前已报送，不再重复报送', { n: result.alreadyCounted }) : '',
             result.dispatched ? t('其中劳务派遣工 {n} 人', { n: result.dispatched }) : '',
           ]
             .filter(Boolean)
