@@ -436,36 +436,41 @@ export function campaignRoutes(deps: CampaignDeps): Router {
 
   router.get('/api/projects/:id', async (req, res) => {
     const caller = callerOf(req);
-    const p = await loadVisibleProject(db, caller, req.params.id);
-    // A progress report's members (names, masked ID numbers) are read only through GET /api/projects/:id/reports,
-    // under its own policy: the project's timeline keeps the counts.
-    const events = (await listProjectEvents(db, p.id)).map((e: { kind: string; data: unknown; at: Date }) =>
-      e.kind === 'progress' && e.data && typeof e.data === 'object' && 'members' in e.data
-        ? { ...e, data: Object.fromEntries(Object.entries(e.data).filter(([k]) => k !== 'members')) }
-        : e,
+    const id = (await loadVisibleProject(db, caller, req.params.id)).id;
+    const live = await withTemporalDeadline(temporal, () => temporal.workflow.getHandle(projectWorkflowId(id)).query(getProjectQuery), 5_000).then(
+      (v) => v.milestones as unknown,
+      () => undefined,
     );
-    let milestones: unknown = undefined;
-    try {
-      milestones = (await withTemporalDeadline(temporal, () => temporal.workflow.getHandle(projectWorkflowId(p.id)).query(getProjectQuery), 5_000)).milestones;
-    } catch {
-      milestones = events
-        .filter((e: { kind: string }) => e.kind === 'milestone')
-        .map((e: { data: unknown; at: Date }) => ({ ...(e.data as object), at: e.at }));
-    }
-    const c = await getCampaign(db, p.campaignId);
-    const rectifications = await rectificationViews(
-      db,
-      await listRectifications(db, { projectId: p.id }),
-      c && { caller, facts: campaignFacts(c), closed: c.phase === 'closed' },
-    );
-    res.json({
-      ...projectView(p),
-      enterprises: (await linkedEnterprises(db, [p]))(p),
-      milestones,
-      history: events,
-      rectifications,
-      unions: await unionsOfProject(db, p.id),
+    // One snapshot of the project's rows, so its counts, timeline and unions agree (a union established meanwhile is
+    // in all of them or in none).
+    const body = await db.transaction(async (trx) => {
+      await trx.raw('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const p = await loadVisibleProject(trx, caller, id);
+      // A progress report's members (names, masked ID numbers) are read only through GET /api/projects/:id/reports,
+      // under its own policy: the project's timeline keeps the counts.
+      const events = (await listProjectEvents(trx, p.id)).map((e: { kind: string; data: unknown; at: Date }) =>
+        e.kind === 'progress' && e.data && typeof e.data === 'object' && 'members' in e.data
+          ? { ...e, data: Object.fromEntries(Object.entries(e.data).filter(([k]) => k !== 'members')) }
+          : e,
+      );
+      const milestones =
+        live ?? events.filter((e: { kind: string }) => e.kind === 'milestone').map((e: { data: unknown; at: Date }) => ({ ...(e.data as object), at: e.at }));
+      const c = await getCampaign(trx, p.campaignId);
+      const rectifications = await rectificationViews(
+        trx,
+        await listRectifications(trx, { projectId: p.id }),
+        c && { caller, facts: campaignFacts(c), closed: c.phase === 'closed' },
+      );
+      return {
+        ...projectView(p),
+        enterprises: (await linkedEnterprises(trx, [p]))(p),
+        milestones,
+        history: events,
+        rectifications,
+        unions: await unionsOfProject(trx, p.id),
+      };
     });
+    res.json(body);
   });
 
   router.post('/api/projects/:id/progress', idempotent(db), async (req, res) => {
