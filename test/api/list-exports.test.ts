@@ -24,6 +24,8 @@ beforeAll(async () => {
   api = new Approvals(h);
   campaignA = (await d.launch(buildLaunch({ name: `${tag} 甲行动`, year: 2031, regions: ['pds-xinhua'] }))).id;
   campaignB = (await d.launch(buildLaunch({ name: `${tag} 乙行动`, year: 2032, regions: ['pds-xinhua'] }))).id;
+  // Both have opened their survey (the list shows the phase the campaign's row shows).
+  await Promise.all([d.waitForPhase(campaignA, 'survey'), d.waitForPhase(campaignB, 'survey')]);
   sb = (await api.sandbox({ admin: true })) as Sandbox & { admin: string };
 });
 afterAll(async () => {

@@ -119,6 +119,8 @@ async function chainSignature(applicationId: string) {
 
 /** A campaign's outcome: its audit trail by action, its applications, projects, members, regions' ranks. */
 async function campaignSignature(campaignId: string) {
+  // At close the campaign withdraws a 建会 still in progress; its workflow records that a moment after the campaign ends.
+  await eventually(async () => ((await h.db('union_establishments').where({ campaign_id: campaignId, status: 'in_progress' }).first('id')) ? undefined : true));
   const audit = await h
     .db('audit_log')
     .where({ application_id: campaignId })
