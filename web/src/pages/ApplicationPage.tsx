@@ -25,6 +25,7 @@ import { useI18n } from '../i18n';
 import { APP_STATUS, APP_TYPES, label, STATUS_COLORS } from '../labels';
 import { navigate } from '../router';
 import { useSession } from '../session';
+import { isOrgApplication } from '../../../domain/action-availability';
 
 export interface ApplicationDetail {
   id: string;
@@ -46,9 +47,6 @@ export interface ApplicationDetail {
   timeline: TimelineEntry[];
 }
 
-/** The org's own applications: its staff and admins act for the applicant, as the server's policy does. */
-const ORG_APPLICATIONS = ['subsidy', 'project_list', 'self_assessment', 'campaign_plan', 'union_establishment'];
-
 export default function ApplicationPage({ id }: { id: string }) {
   const { t, lang, m } = useI18n();
   const { user, has, orgName } = useSession();
@@ -58,7 +56,7 @@ export default function ApplicationPage({ id }: { id: string }) {
   const a = app.data;
   if (!a) return <Card loading />;
   const p = a.payload;
-  const mine = !!user && (a.applicant === user.username || (ORG_APPLICATIONS.includes(a.type) && user.org === a.applicantOrg && has('staff', 'admin')));
+  const mine = !!user && (a.applicant === user.username || (isOrgApplication(a.type) && user.org === a.applicantOrg && has('staff', 'admin')));
   const open = a.status === 'pending' || a.status === 'returned';
 
   return (
