@@ -80,6 +80,25 @@ const schema = z.object({
   TEMPORAL_UI_PORT: port.default(8233),
   /** Path of a `temporal` CLI binary to use instead of searching PATH and tools/bin. */
   TEMPORAL_CLI_PATH: optionalString,
+  /**
+   * Which Temporal `npm start` runs when TEMPORAL_ADDRESS is unset: `dev` (the single-process development server on
+   * SQLite) or `cluster` (the real Temporal server as production runs it: frontend, history, matching and worker
+   * services as separate processes on Postgres; runtime/temporal-cluster.ts). `npm run cluster` is `cluster`.
+   */
+  TEMPORAL_MODE: z.enum(['dev', 'cluster']).default('dev'),
+  /** Product worker processes `npm start` runs on the task queue. Unset: 2 with TEMPORAL_MODE=cluster, 1 with dev. */
+  WORKERS: positiveInt.max(64).optional(),
+  /**
+   * History shards of the cluster (TEMPORAL_MODE=cluster). Fixed when its database is first set up: Temporal cannot
+   * change it later, so choose it for the largest load the install will see (README, "Running on the Temporal server").
+   */
+  TEMPORAL_HISTORY_SHARDS: positiveInt.max(16384).default(4),
+  /** History service processes of the cluster (TEMPORAL_MODE=cluster); may change between starts. */
+  TEMPORAL_HISTORY_PROCESSES: positiveInt.max(16).default(2),
+  /** Path of a `temporal-server` binary to use instead of tools/bin/temporal-server (built with Go when missing). */
+  TEMPORAL_SERVER_PATH: optionalString,
+  /** Path of a `temporal-sql-tool` binary to use instead of tools/bin/temporal-sql-tool. */
+  TEMPORAL_SQL_TOOL_PATH: optionalString,
   /** Task queue of workflows and activities. */
   TASK_QUEUE: z.string().min(1).default(TASK_QUEUE_DEFAULT),
   /** Secret for signing session tokens. Required in production; development generates one under DATA_DIR. */
@@ -123,6 +142,14 @@ const schema = z.object({
   LOGIN_FREE_FAILURES: positiveInt.default(5),
   /** Failed logins from one client address per 15 minutes (successful logins never count). */
   LOGIN_FAILURES_PER_ADDRESS: positiveInt.default(100),
+  /**
+   * Admission control (api/admission.ts): the longest a request that starts a workflow or sends it an Update or a
+   * signal may expect to wait before its work starts, in ms — in this API process's queue or in the workflow task
+   * queue's backlog. Past it the API answers 503 with Retry-After at once and writes nothing.
+   */
+  ADMISSION_MAX_QUEUE_MS: z.coerce.number().int().min(1).max(600_000).default(2_000),
+  /** Such requests one API process runs at once; more wait in its queue (and count towards ADMISSION_MAX_QUEUE_MS). */
+  ADMISSION_CONCURRENCY: positiveInt.max(10_000).default(32),
   /** Anonymous join applications (扫码入会) per client address per hour. */
   PUBLIC_JOIN_PER_ADDRESS: positiveInt.default(20),
   /** Requests naming people by ID number (transfers, progress reports' members) per signed-in user per hour. */

@@ -1,11 +1,14 @@
 /**
  * The embedded Temporal dev server (`temporal server start-dev`), used when
  * TEMPORAL_ADDRESS is unset. Finds the CLI binary (TEMPORAL_CLI_PATH, PATH,
- * tools/bin), building it with `go install` when missing.
+ * tools/bin), building it with `go install` when missing. Also installs the
+ * real Temporal server and its sql tool (ensureTemporalServer) for the cluster
+ * (runtime/temporal-cluster.ts).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 
 export const TEMPORAL_CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal@v1.5.1';
@@ -50,7 +53,7 @@ export async function ensureTemporalCli(opts: { explicitPath?: string; log?: (ms
   const local = path.join(TOOLS_BIN, 'temporal');
   if (fs.existsSync(local)) return local;
 
-  const go = onPath('go') ?? (fs.existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : undefined);
+  const go = findGo();
   if (go) {
     log(`[temporal] 未找到 temporal CLI，正在用 Go 构建 / building the Temporal CLI: go install ${TEMPORAL_CLI_MODULE}`);
     log('[temporal] 首次构建需要几分钟 / the first build takes a few minutes…');
@@ -75,6 +78,101 @@ export async function ensureTemporalCli(opts: { explicitPath?: string; log?: (ms
   const cached = findCachedSdkCli();
   if (!cached) throw new Error('the @temporalio/testing download did not leave a temporal binary');
   return cached;
+}
+
+/** The Temporal server release the cluster runs; docker-compose.yml uses the same (test/deploy/compose.test.ts checks). */
+export const TEMPORAL_SERVER_VERSION = '1.32.2';
+const TEMPORAL_SERVER_MODULE = 'go.temporal.io/server';
+/** The server's go.mod needs Go ≥ 1.26.10: the go command fetches this toolchain from the module proxy. */
+const GO_TOOLCHAIN = 'go1.27.3';
+
+export interface TemporalServerTools {
+  /** `temporal-server` (go.temporal.io/server/cmd/server). */
+  server: string;
+  /** `temporal-sql-tool` (go.temporal.io/server/cmd/tools/sql). */
+  sqlTool: string;
+  /** The server's Postgres schemas: `<schemaDir>/temporal/versioned` and `<schemaDir>/visibility/versioned`. */
+  schemaDir: string;
+}
+
+function findGo(): string | undefined {
+  return onPath('go') ?? (fs.existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : undefined);
+}
+
+/**
+ * Makes sure the Temporal server, its sql tool and its Postgres schemas are in tools/ (or where
+ * TEMPORAL_SERVER_PATH / TEMPORAL_SQL_TOOL_PATH point), building them with `go install` when missing.
+ * The schemas are copied out of the Go module cache so that a start needs no Go at all.
+ */
+export function ensureTemporalServer(opts: { serverPath?: string; sqlToolPath?: string; log?: (msg: string) => void } = {}): TemporalServerTools {
+  const log = opts.log ?? ((m: string) => console.log(m));
+  const server = opts.serverPath ?? path.join(TOOLS_BIN, 'temporal-server');
+  const sqlTool = opts.sqlToolPath ?? path.join(TOOLS_BIN, 'temporal-sql-tool');
+  const schemaDir = path.join(PROJECT_ROOT, 'tools', `temporal-schema-${TEMPORAL_SERVER_VERSION}`, 'postgresql', 'v12');
+  for (const [given, file] of [
+    [opts.serverPath, 'TEMPORAL_SERVER_PATH'],
+    [opts.sqlToolPath, 'TEMPORAL_SQL_TOOL_PATH'],
+  ] as const) {
+    if (given && !fs.existsSync(given)) throw new Error(`${file}=${given} does not exist`);
+  }
+  const missing = [
+    { target: server, pkg: 'cmd/server', built: 'server' },
+    { target: sqlTool, pkg: 'cmd/tools/sql', built: 'sql' },
+  ].filter((b) => !fs.existsSync(b.target));
+  if (missing.length === 0 && fs.existsSync(path.join(schemaDir, 'temporal', 'versioned'))) return { server, sqlTool, schemaDir };
+
+  const go = findGo();
+  if (!go)
+    throw new Error(`the Temporal server is missing (${missing.map((m) => m.target).join(', ') || schemaDir}) and no Go toolchain is installed to build it`);
+  const env = { ...process.env, GOTOOLCHAIN: GO_TOOLCHAIN };
+  const moduleAt = `${TEMPORAL_SERVER_MODULE}@v${TEMPORAL_SERVER_VERSION}`;
+  if (missing.length) {
+    // Into a temporary GOBIN first: a build that fails half-way leaves nothing in tools/bin that looks usable.
+    const gobin = fs.mkdtempSync(path.join(os.tmpdir(), 'temporal-server-build-'));
+    try {
+      for (const m of missing) {
+        log(
+          `[temporal] 正在用 Go 构建 Temporal 服务器 / building: GOTOOLCHAIN=${GO_TOOLCHAIN} go install ${TEMPORAL_SERVER_MODULE}/${m.pkg}@v${TEMPORAL_SERVER_VERSION} (首次需要几分钟 / minutes the first time)`,
+        );
+        const r = spawnSync(go, ['install', `${TEMPORAL_SERVER_MODULE}/${m.pkg}@v${TEMPORAL_SERVER_VERSION}`], {
+          stdio: 'inherit',
+          env: { ...env, GOBIN: gobin },
+        });
+        if (r.status !== 0) throw new Error(`go install ${TEMPORAL_SERVER_MODULE}/${m.pkg}@v${TEMPORAL_SERVER_VERSION} failed (exit ${r.status ?? r.signal})`);
+        fs.mkdirSync(path.dirname(m.target), { recursive: true });
+        fs.copyFileSync(path.join(gobin, m.built), `${m.target}.tmp`);
+        fs.chmodSync(`${m.target}.tmp`, 0o755);
+        fs.renameSync(`${m.target}.tmp`, m.target);
+        log(`[temporal] installed ${m.target}`);
+      }
+    } finally {
+      fs.rmSync(gobin, { recursive: true, force: true });
+    }
+  }
+  if (!fs.existsSync(path.join(schemaDir, 'temporal', 'versioned'))) {
+    const dl = spawnSync(go, ['mod', 'download', '-json', moduleAt], { env, encoding: 'utf8' });
+    const dir = dl.status === 0 ? (JSON.parse(dl.stdout) as { Dir?: string }).Dir : undefined;
+    if (!dir) throw new Error(`go mod download ${moduleAt} failed: ${dl.stderr}`);
+    const source = path.join(dir, 'schema', 'postgresql', 'v12');
+    fs.mkdirSync(path.dirname(schemaDir), { recursive: true });
+    const staging = `${schemaDir}.tmp`;
+    fs.rmSync(staging, { recursive: true, force: true });
+    fs.cpSync(source, staging, { recursive: true });
+    // The module cache is read-only; the copy is ours to delete later.
+    chmodTree(staging);
+    fs.renameSync(staging, schemaDir);
+    log(`[temporal] schemas copied to ${schemaDir}`);
+  }
+  return { server, sqlTool, schemaDir };
+}
+
+function chmodTree(dir: string): void {
+  fs.chmodSync(dir, 0o755);
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) chmodTree(p);
+    else fs.chmodSync(p, 0o644);
+  }
 }
 
 function findCachedSdkCli(): string | undefined {

@@ -4,6 +4,7 @@ import { configForProcess, onShutdown } from './entry';
 import { logger } from './logger';
 import { piiCipher } from './pii-key';
 import { connectTemporal } from './temporal-client';
+import { ensureSearchAttributes } from './temporal-setup';
 import { createWorker, ensureWorkerSchedules } from './worker';
 
 async function main() {
@@ -15,6 +16,10 @@ async function main() {
   });
   // The bulletin activities manage Temporal Schedules through a client of the same namespace.
   const temporal = await connectTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
+  // A fresh real Temporal server knows none of the product's search attributes (the dev server is started with them):
+  // without them every workflow that sets one fails its task. Idempotent; one list call when they are there.
+  const addedSearchAttributes = await ensureSearchAttributes(temporal.connection, config.TEMPORAL_NAMESPACE);
+  if (addedSearchAttributes.length) logger.info({ added: addedSearchAttributes }, 'search attributes added');
   const { worker, connection } = await createWorker({
     address: config.TEMPORAL_ADDRESS,
     namespace: config.TEMPORAL_NAMESPACE,

@@ -2,12 +2,17 @@
  * `npm start`: the whole system on embedded defaults — Temporal dev server
  * (state in data/temporal), Postgres (data/postgres), the worker and the API,
  * each worker/API as its own process. Ctrl-C / SIGTERM stops all of them.
+ * With TEMPORAL_MODE=cluster (`npm run cluster`), the real Temporal server
+ * instead: frontend, history, matching and worker services as separate
+ * processes on Postgres (runtime/temporal-cluster.ts), and WORKERS (default 2)
+ * product workers on the one task queue.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../runtime/config';
 import { ensureDatabase, startEmbeddedPostgres, type EmbeddedPg } from '../runtime/postgres-server';
+import { startTemporalCluster, type TemporalCluster } from '../runtime/temporal-cluster';
 import { ensureTemporalCli, PROJECT_ROOT, startTemporalDevServer, stopChild, type DevServer } from '../runtime/temporal-server';
 
 const log = (msg: string) => console.log(`[start] ${msg}`);
@@ -30,6 +35,7 @@ async function main() {
   const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: config.DATA_DIR, SEED_DEMO: process.env.SEED_DEMO ?? String(config.NODE_ENV !== 'production') };
   let pg: EmbeddedPg | undefined;
   let temporal: DevServer | undefined;
+  let cluster: TemporalCluster | undefined;
   const children: ChildProcess[] = [];
   let stopping = false;
 
@@ -41,6 +47,10 @@ async function main() {
     if (temporal) {
       log('stopping Temporal');
       await temporal.stop();
+    }
+    if (cluster) {
+      log('stopping the Temporal cluster');
+      await cluster.stop();
     }
     if (pg) {
       log('stopping Postgres');
@@ -60,7 +70,32 @@ async function main() {
       await ensureDatabase(pg.url('postgres'), 'union_drive');
       env.DATABASE_URL = pg.url('union_drive');
     }
-    if (!config.TEMPORAL_ADDRESS) {
+    const clusterMode = !config.TEMPORAL_ADDRESS && config.TEMPORAL_MODE === 'cluster';
+    if (clusterMode) {
+      // The cluster's own databases (temporal, temporal_visibility) on the same Postgres server as the app's.
+      const adminDatabaseUrl = pg ? pg.url('postgres') : config.DATABASE_URL!;
+      const dataDir = path.join(config.DATA_DIR, 'temporal-cluster');
+      log(
+        `启动 Temporal 集群 / starting the Temporal cluster: ${config.TEMPORAL_HISTORY_PROCESSES} history processes, ${config.TEMPORAL_HISTORY_SHARDS} shards (config and logs: ${dataDir})`,
+      );
+      cluster = await startTemporalCluster({
+        adminDatabaseUrl,
+        historyProcesses: config.TEMPORAL_HISTORY_PROCESSES,
+        historyShards: config.TEMPORAL_HISTORY_SHARDS,
+        namespace: config.TEMPORAL_NAMESPACE,
+        dataDir,
+        serverPath: config.TEMPORAL_SERVER_PATH,
+        sqlToolPath: config.TEMPORAL_SQL_TOOL_PATH,
+        log,
+      });
+      env.TEMPORAL_ADDRESS = cluster.address;
+      log(
+        `Temporal 集群已启动 / the Temporal cluster is up on ${cluster.address}: ${cluster
+          .processes()
+          .map((p) => `${p.name} (pid ${p.pid})`)
+          .join(', ')}`,
+      );
+    } else if (!config.TEMPORAL_ADDRESS) {
       const cli = await ensureTemporalCli({ explicitPath: config.TEMPORAL_CLI_PATH, log });
       log(`启动 Temporal 开发服务器 / starting Temporal dev server (state: ${path.join(config.DATA_DIR, 'temporal', 'temporal.db')})`);
       temporal = await startTemporalDevServer({
@@ -102,13 +137,16 @@ async function main() {
     run('api', 'api/main.ts');
     const apiUrl = `http://${config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST}:${config.PORT}`;
     await waitForReady(`${apiUrl}/healthz`, 120_000);
-    run('worker', 'runtime/worker-main.ts');
+    const workers = config.WORKERS ?? (clusterMode ? 2 : 1);
+    for (let i = 1; i <= workers; i++) run(workers > 1 ? `worker-${i}` : 'worker', 'runtime/worker-main.ts');
     await waitForReady(`${apiUrl}/readyz`, 60_000);
     log('----------------------------------------------------------------');
     log(`系统已启动 / ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     log(`API / web app:   ${apiUrl}   (health: ${apiUrl}/readyz)`);
     if (temporal?.uiUrl) log(`Temporal Web UI: ${temporal.uiUrl}`);
-    log(`Temporal:        ${env.TEMPORAL_ADDRESS}`);
+    log(
+      `Temporal:        ${env.TEMPORAL_ADDRESS}${cluster ? ` (cluster: ${cluster.processes().length} server processes, ${workers} product worker${workers > 1 ? 's' : ''})` : ''}`,
+    );
     log(`Postgres:        ${(env.DATABASE_URL ?? '').replace(/:[^:@/]+@/, ':***@')}`);
     if (env.SEED_DEMO === 'true') log('演示账号 / demo users: city.admin, city.reviewer, xinhua.staff, prov.reviewer … password demo-password');
     log('按 Ctrl-C 停止 / press Ctrl-C to stop');

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, it, expect } from 'vitest';
 import { parse } from 'yaml';
 import { CONFIG_VARIABLES, TASK_QUEUE_DEFAULT } from '../../runtime/config';
+import { SEARCH_ATTRIBUTES, TEMPORAL_SERVER_VERSION } from '../../runtime/temporal-server';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const COMPOSE_FILE = path.join(ROOT, 'docker-compose.yml');
@@ -236,6 +237,39 @@ describe('docker-compose.yml: the production deployment', () => {
       expect([...positions].sort((a, b) => a - b)).toEqual(positions);
     }
     expect(script).toContain('temporal-sql-tool --plugin postgres12 --ep postgres');
+  });
+
+  it('runs the Temporal server release `npm run cluster` runs, with admin-tools of the same release and the same dynamic config', () => {
+    const compose = loadCompose();
+    expect(service(compose, 'temporal').image).toBe(`temporalio/server:${TEMPORAL_SERVER_VERSION}`);
+    for (const name of ONE_SHOT_SERVICES) expect(service(compose, name).image, name).toBe(`temporalio/admin-tools:${TEMPORAL_SERVER_VERSION}`);
+    const temporal = service(compose, 'temporal');
+    const mount = temporal.volumes?.find((v) => v.startsWith('./deploy/temporal-dynamicconfig.yaml:'));
+    expect(mount?.split(':')[1]).toBe(environment(temporal).DYNAMIC_CONFIG_FILE_PATH);
+    expect(existsSync(path.join(ROOT, 'deploy', 'temporal-dynamicconfig.yaml'))).toBe(true);
+  });
+
+  it('creates every search attribute the workflows set, with its type, after the namespace', () => {
+    const script = words(service(loadCompose(), 'temporal-create-namespace').command);
+    const createNamespace = script.indexOf('temporal operator namespace create');
+    const loop = /for attribute in ([\w ]+); do\s+temporal operator search-attribute create --namespace "\$NAMESPACE" --name "\$attribute" --type (\w+)/.exec(
+      script,
+    );
+    expect(loop, script).not.toBeNull();
+    expect(loop!.index).toBeGreaterThan(createNamespace);
+    const created = Object.fromEntries(
+      loop![1]!
+        .trim()
+        .split(/\s+/)
+        .map((name) => [name, loop![2]]),
+    );
+    expect(created).toEqual(SEARCH_ATTRIBUTES);
+  });
+
+  it('starts the API only once a worker of the same image is healthy (the API starts approvals on a path older workers lack)', () => {
+    const compose = loadCompose();
+    expect(dependencies(compose.services.api!)).toMatchObject({ worker: 'service_healthy' });
+    expect(compose.services.api!.build).toEqual(compose.services.worker!.build);
   });
 
   it('creates the Temporal namespace the app uses, once the Temporal server is healthy', () => {

@@ -20,6 +20,10 @@ import type { ActivityDeps } from '../../activities';
 import type { PublicSmsSettings } from '../../api/verification';
 import type { AttachmentSettings } from '../../api/attachments';
 import type { PrintFontSettings } from '../../runtime/print-font';
+import type { AdmissionSettings } from '../../api/admission';
+import { readOutboxCode } from './sms-outbox';
+
+export { readOutboxCode };
 
 // Keep the SDK's own logs to warnings so test output stays readable.
 Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -56,6 +60,8 @@ export interface HarnessOptions {
   databaseUrl?: string;
   /** Another Temporal frontend than the run's shared dev server. */
   temporalAddress?: string;
+  /** The Temporal namespace (default `default`, the dev server's; a cluster names its own). */
+  namespace?: string;
   /** The task queue the API starts workflows on (default: a fresh one per harness). */
   taskQueue?: string;
   /** Failed logins per address per 15 minutes (default: effectively unlimited). */
@@ -87,7 +93,15 @@ export interface HarnessOptions {
   attachments?: Partial<AttachmentSettings>;
   /** The print font of the PDF 审批单 (default Debian's Noto Sans CJK). */
   printFont?: PrintFontSettings;
+  /**
+   * Admission control of the work handed to Temporal: `'defaults'` for the production settings (api/admission.ts
+   * DEFAULT_ADMISSION); unset, a queue no test file's burst meets, and no task-queue sampling.
+   */
+  admission?: 'defaults' | Partial<AdmissionSettings>;
 }
+
+/** Admission settings a test file never meets: a suite under load must not see 503s it did not ask for. */
+const RELAXED_ADMISSION: Partial<AdmissionSettings> = { maxQueueMs: 600_000, concurrency: 10_000, taskQueueBacklog: false };
 
 /** Limits a test file never meets (the production ones: api/verification.ts DEFAULT_SMS_SETTINGS). */
 const RELAXED_SMS: Partial<PublicSmsSettings> = {
@@ -103,14 +117,15 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const pii = opts.pii ?? createPiiCipher(inject('piiKey'));
   const taskQueue = opts.taskQueue ?? `tq-${inject('runId')}-${crypto.randomBytes(4).toString('hex')}`;
   const address = opts.temporalAddress ?? inject('temporalAddress');
+  const namespace = opts.namespace ?? 'default';
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
   let workerConn: { close(): Promise<void> } | undefined;
-  const { client, connection } = await connectTemporal(address, 'default');
+  const { client, connection } = await connectTemporal(address, namespace);
   if (opts.withWorker !== false) {
     const w = await createWorker({
       address,
-      namespace: 'default',
+      namespace,
       taskQueue,
       deps: { db, pii, temporal: client, taskQueue, mail: opts.mail, retentionDays: opts.retentionDays },
       workflowBundle: { codePath: inject('workflowBundlePath') },
@@ -143,6 +158,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       publicSms: opts.publicSms === 'defaults' ? {} : (opts.publicSms ?? RELAXED_SMS),
       // Public look-ups (status, CAPTCHA, join-form choices) per address: a file's many callers share one address.
       publicLookupLimit: opts.publicSms === 'defaults' ? undefined : 100_000,
+      admission: opts.admission === 'defaults' ? {} : (opts.admission ?? RELAXED_ADMISSION),
     },
     0,
   );
@@ -218,15 +234,4 @@ export async function eventually<T>(fn: () => Promise<T | undefined | null | fal
       throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${last instanceof Error ? last.message : JSON.stringify(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
-}
-
-/** The code in the newest outbox message to a phone (found by its keyed hash: the outbox holds no phone in clear). */
-export async function readOutboxCode(db: Db, pii: PiiCipher, phone: string): Promise<string> {
-  const row = await db('sms_outbox')
-    .where({ phone_hash: pii.hash(phone) })
-    .orderBy('id', 'desc')
-    .first('text');
-  const code = row ? /验证码 (\d{6})/.exec(row.text as string)?.[1] : undefined;
-  if (!code) throw new Error(`no SMS code in the outbox for ${phone}`);
-  return code;
 }
