@@ -13,6 +13,7 @@ import { createLoginLimiter, DEFAULT_LIMITS } from './rate-limits';
 import { errorMiddleware, HttpError } from './errors';
 import { createMetrics } from './metrics';
 import { eventLoopWatch } from './event-loop';
+import { createAdmission, DEFAULT_ADMISSION, type AdmissionSettings } from './admission';
 import { logger } from '../runtime/logger';
 import { applicationRoutes } from './applications';
 import { applicationFormRoutes } from './application-forms';
@@ -100,6 +101,8 @@ export interface ApiDeps {
   attachments?: Partial<AttachmentSettings>;
   /** The CJK font of the printed 审批单 PDF (PRINT_FONT_PATH, PRINT_FONT_NAME; default Debian's Noto Sans CJK SC). */
   printFont?: PrintFontSettings;
+  /** Admission control of the work handed to Temporal (ADMISSION_MAX_QUEUE_MS, ADMISSION_CONCURRENCY; api/admission.ts). */
+  admission?: Partial<AdmissionSettings>;
 }
 
 /**
@@ -147,7 +150,10 @@ export function createApp(deps: ApiDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', deps.trustProxy ?? 'loopback');
   app.use(securityHeaders);
-  const metrics = createMetrics();
+  // The routes that start workflows or send them Updates and signals pass `admitTemporalWork`, which finds this here.
+  const admission = createAdmission(deps.temporal, deps.taskQueue, { ...DEFAULT_ADMISSION, ...deps.admission });
+  app.locals.admission = admission;
+  const metrics = createMetrics(admission);
   app.use(metrics.middleware);
   // gzip (or brotli, where asked for) of every compressible answer over 1 KB: JSON, the HTML pages, CSV.
   // The web app's hashed assets are compressed once at build time (api/web.ts serves the .br/.gz files);

@@ -36,6 +36,7 @@ import { actForApplicant, applyForSubsidy, copyApplicationTarget, urgeApplicatio
 import { appNames, namesForApps } from './names';
 import { badRequest, conflict, enforce, HttpError, parseOr400, zodFieldErrors, type FieldError } from './errors';
 import { idempotencyKeyOf, idempotent } from './idempotency';
+import { admitTemporalWork } from './admission';
 import {
   actionKey,
   applicationWorkflowId,
@@ -198,7 +199,7 @@ export function applicationRoutes(deps: ApplicationDeps): Router {
     next(new HttpError(401, '缺少登录令牌 / missing bearer token'));
   };
 
-  router.post('/api/applications', optionalAuth, idempotent(deps.db), async (req, res) => {
+  router.post('/api/applications', optionalAuth, admitTemporalWork, idempotent(deps.db), async (req, res) => {
     const caller = req.caller;
     const body = await parseCreateBody(deps, req.body, !caller);
     const key = idempotencyKeyOf(req);
@@ -429,7 +430,7 @@ export function applicationRoutes(deps: ApplicationDeps): Router {
     res.json({ id: app.id, status: state.status, currentStepIndex: state.currentStepIndex, steps });
   });
 
-  router.post('/api/applications/:id/actions', auth, idempotent(deps.db), async (req, res) => {
+  router.post('/api/applications/:id/actions', auth, admitTemporalWork, idempotent(deps.db), async (req, res) => {
     const caller = callerOf(req);
     const app = await loadVisibleApplication(deps.db, caller, req.params.id as string);
     const body = parseOr400(applicationActionSchema, req.body);

@@ -146,6 +146,7 @@ export async function startApplication(
             title: a.title,
             payload: a.payload,
             targetOrg: a.targetOrg,
+            path: 'one-write',
           },
         ],
         searchAttributes: { ApplicationType: [a.type], ApplicantOrg: [a.applicantOrg] },

@@ -18,6 +18,7 @@ import { idFromKey, newId } from './approvals-service';
 import { callerOf, type Caller } from './auth';
 import { badRequest, HttpError, notFound, parseOr400 } from './errors';
 import { idempotencyKeyOf, idempotent } from './idempotency';
+import { admitTemporalWork } from './admission';
 import { mapTemporalError } from './temporal-errors';
 
 export interface BulkJobDeps {
@@ -74,7 +75,7 @@ export function bulkJobRoutes(deps: BulkJobDeps): Router {
   const router = express.Router();
 
   /** Approvers approve several of their tasks at once; admins may approve tasks within their scope. → 202 { jobId } */
-  router.post('/api/tasks/bulk-approve', idempotent(deps.db), async (req, res) => {
+  router.post('/api/tasks/bulk-approve', admitTemporalWork, idempotent(deps.db), async (req, res) => {
     const caller = callerOf(req);
     const body = parseOr400(bulkApproveSchema, req.body);
     const taskIds = [...new Set(body.taskIds)];
@@ -89,7 +90,7 @@ export function bulkJobRoutes(deps: BulkJobDeps): Router {
   });
 
   /** Cadres rotate: an admin moves every pending task of one user (within scope) to another. → 202 { jobId } */
-  router.post('/api/tasks/reassign', idempotent(deps.db), async (req, res) => {
+  router.post('/api/tasks/reassign', admitTemporalWork, idempotent(deps.db), async (req, res) => {
     const caller = callerOf(req);
     const decision = reassignTasks(principalOf(caller));
     if (!decision.allow) throw new HttpError(decision.status, decision.reason);

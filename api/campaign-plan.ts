@@ -26,6 +26,7 @@ import { callerOf, type Caller } from './auth';
 import { campaignFacts, loadVisibleCampaign } from './campaign-access';
 import { badRequest, conflict, enforce, HttpError, notFound, parseOr400, type FieldError } from './errors';
 import { idempotencyKeyOf, idempotent } from './idempotency';
+import { admitTemporalWork } from './admission';
 import { lookupNames, personOf } from './names';
 import { registerRoutes } from './openapi';
 import { planWorkbook } from './plan-workbook';
@@ -209,7 +210,7 @@ export function campaignPlanRoutes(deps: PlanDeps): Router {
     });
   });
 
-  router.post('/api/campaigns/:id/plan/submit', idempotent(db), async (req, res) => {
+  router.post('/api/campaigns/:id/plan/submit', admitTemporalWork, idempotent(db), async (req, res) => {
     const caller = callerOf(req);
     const c = await loadVisibleCampaign(db, caller, req.params.id as string);
     enforce(submitCampaignPlan(caller, campaignFacts(c)));
@@ -264,7 +265,7 @@ export function campaignPlanRoutes(deps: PlanDeps): Router {
     res.status(201).json({ applicationId: appId, revision, status: 'pending' });
   });
 
-  router.post('/api/campaigns/:id/plan/projects/:projectId/return', idempotent(db), async (req, res) => {
+  router.post('/api/campaigns/:id/plan/projects/:projectId/return', admitTemporalWork, idempotent(db), async (req, res) => {
     const caller = callerOf(req);
     const c = await loadVisibleCampaign(db, caller, req.params.id as string);
     enforce(returnPlanProject(caller, campaignFacts(c)));
@@ -287,7 +288,7 @@ export function campaignPlanRoutes(deps: PlanDeps): Router {
     res.json({ projectId: p.id, status: r.status, returned: true });
   });
 
-  router.post('/api/projects/:id/plan-revision', idempotent(db), async (req, res) => {
+  router.post('/api/projects/:id/plan-revision', admitTemporalWork, idempotent(db), async (req, res) => {
     const caller = callerOf(req);
     const p = await getProject(db, req.params.id as string);
     if (!p) throw notFound('项目不存在 / project not found');

@@ -48,6 +48,7 @@ import { campaignFacts, loadCampaignForRegion, loadVisibleCampaign, requireOpen 
 import { badRequest, conflict, enforce, HttpError, notFound, parseOr400, type FieldError } from './errors';
 import { idLookupGuard } from './id-lookups';
 import { idempotencyKeyOf, idempotent } from './idempotency';
+import { admitTemporalWork } from './admission';
 import { mapTemporalError } from './temporal-errors';
 import { isoDate, isoDateTime, rowId } from './validation';
 import { withTemporalDeadline } from '../runtime/temporal-client';
@@ -262,7 +263,7 @@ export function campaignRoutes(deps: CampaignDeps): Router {
   const { db, temporal } = deps;
   const idLookups = idLookupGuard(deps);
 
-  router.post('/api/campaigns', idempotent(db), async (req, res) => {
+  router.post('/api/campaigns', admitTemporalWork, idempotent(db), async (req, res) => {
     const caller = callerOf(req);
     enforce(launchCampaign(caller, caller.orgPath));
     const body = parseOr400(launchSchema, req.body);
@@ -349,7 +350,7 @@ export function campaignRoutes(deps: CampaignDeps): Router {
     res.json(await campaignView(db, c));
   });
 
-  router.post('/api/campaigns/:id/advance', idempotent(db), async (req, res) => {
+  router.post('/api/campaigns/:id/advance', admitTemporalWork, idempotent(db), async (req, res) => {
     const caller = callerOf(req);
     const c = await loadVisibleCampaign(db, caller, req.params.id as string);
     enforce(runCampaign(caller, campaignFacts(c), '提前结束阶段'));
@@ -363,7 +364,7 @@ export function campaignRoutes(deps: CampaignDeps): Router {
     res.json({ id: c.id, phase: r.phase, phaseEndsAt: r.phaseEndsAt });
   });
 
-  router.post('/api/campaigns/:id/regions/:org/plan', idempotent(db), async (req, res) => {
+  router.post('/api/campaigns/:id/regions/:org/plan', admitTemporalWork, idempotent(db), async (req, res) => {
     const caller = callerOf(req);
     const { campaign } = await loadCampaignForRegion(db, caller, req.params.id as string, req.params.org as string, { submission: 'plan' });
     const plan = parseOr400(planSchema, req.body);
@@ -376,7 +377,7 @@ export function campaignRoutes(deps: CampaignDeps): Router {
     res.json({ ok: r.ok, phase: r.phase });
   });
 
-  router.post('/api/campaigns/:id/regions/:org/projects', idempotent(db), async (req, res) => {
+  router.post('/api/campaigns/:id/regions/:org/projects', admitTemporalWork, idempotent(db), async (req, res) => {
     const caller = callerOf(req);
     const regionOrg = req.params.org as string;
     const { campaign } = await loadCampaignForRegion(db, caller, req.params.id as string, regionOrg, { submission: 'projectList' });
@@ -436,16 +437,11 @@ export function campaignRoutes(deps: CampaignDeps): Router {
 
   router.get('/api/projects/:id', async (req, res) => {
     const caller = callerOf(req);
-    const id = (await loadVisibleProject(db, caller, req.params.id)).id;
-    const live = await withTemporalDeadline(temporal, () => temporal.workflow.getHandle(projectWorkflowId(id)).query(getProjectQuery), 5_000).then(
-      (v) => v.milestones as unknown,
-      () => undefined,
-    );
     // One snapshot of the project's rows, so its counts, timeline and unions agree (a union established meanwhile is
     // in all of them or in none).
     const body = await db.transaction(async (trx) => {
       await trx.raw('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      const p = await loadVisibleProject(trx, caller, id);
+      const p = await loadVisibleProject(trx, caller, req.params.id);
       // A progress report's members (names, masked ID numbers) are read only through GET /api/projects/:id/reports,
       // under its own policy: the project's timeline keeps the counts.
       const events = (await listProjectEvents(trx, p.id)).map((e: { kind: string; data: unknown; at: Date }) =>
@@ -453,8 +449,6 @@ export function campaignRoutes(deps: CampaignDeps): Router {
           ? { ...e, data: Object.fromEntries(Object.entries(e.data).filter(([k]) => k !== 'members')) }
           : e,
       );
-      const milestones =
-        live ?? events.filter((e: { kind: string }) => e.kind === 'milestone').map((e: { data: unknown; at: Date }) => ({ ...(e.data as object), at: e.at }));
       const c = await getCampaign(trx, p.campaignId);
       const rectifications = await rectificationViews(
         trx,
@@ -464,16 +458,23 @@ export function campaignRoutes(deps: CampaignDeps): Router {
       return {
         ...projectView(p),
         enterprises: (await linkedEnterprises(trx, [p]))(p),
-        milestones,
+        milestones: events
+          .filter((e: { kind: string }) => e.kind === 'milestone')
+          .map((e: { data: unknown; at: Date }) => ({ ...(e.data as object), at: e.at })),
         history: events,
         rectifications,
         unions: await unionsOfProject(trx, p.id),
       };
     });
-    res.json(body);
+    // The running project's own milestones where Temporal answers in time; else those its events recorded.
+    const live = await withTemporalDeadline(temporal, () => temporal.workflow.getHandle(projectWorkflowId(body.id)).query(getProjectQuery), 5_000).then(
+      (v) => v.milestones as unknown,
+      () => undefined,
+    );
+    res.json(live === undefined ? body : { ...body, milestones: live });
   });
 
-  router.post('/api/projects/:id/progress', idempotent(db), async (req, res) => {
+  router.post('/api/projects/:id/progress', admitTemporalWork, idempotent(db), async (req, res) => {
     const caller = callerOf(req);
     const p = await loadVisibleProject(db, caller, req.params.id as string);
     const campaign = (await getCampaign(db, p.campaignId))!;
@@ -485,7 +486,7 @@ export function campaignRoutes(deps: CampaignDeps): Router {
     res.json({ projectId: p.id, status: r.status, ...(r.result ? countsOnly(r.result) : {}) });
   });
 
-  router.post('/api/projects/:id/inspections', idempotent(db), async (req, res) => {
+  router.post('/api/projects/:id/inspections', admitTemporalWork, idempotent(db), async (req, res) => {
     const caller = callerOf(req);
     const p = await loadVisibleProject(db, caller, req.params.id as string);
     const campaign = (await getCampaign(db, p.campaignId))!;
@@ -500,7 +501,7 @@ export function campaignRoutes(deps: CampaignDeps): Router {
     res.status(201).json({ projectId: p.id, status: r.status });
   });
 
-  router.post('/api/projects/:id/self-assessment', idempotent(db), async (req, res) => {
+  router.post('/api/projects/:id/self-assessment', admitTemporalWork, idempotent(db), async (req, res) => {
     const caller = callerOf(req);
     const p = await loadVisibleProject(db, caller, req.params.id as string);
     const campaign = (await getCampaign(db, p.campaignId))!;

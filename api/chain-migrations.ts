@@ -27,6 +27,7 @@ import { callerOf } from './auth';
 import { principalOf, startJob, type BulkJobDeps } from './bulk-jobs';
 import { badRequest, enforce, notFound, parseOr400, zodFieldErrors, type FieldError } from './errors';
 import { idempotencyKeyOf, idempotent } from './idempotency';
+import { admitTemporalWork } from './admission';
 import { mapTemporalError } from './temporal-errors';
 import { registerRoutes } from './openapi';
 
@@ -60,7 +61,7 @@ const PREVIEW_BATCH = 10;
 export function chainMigrationRoutes(deps: BulkJobDeps): Router {
   const router = express.Router();
 
-  router.post('/api/chains/:key/migrations', idempotent(deps.db), async (req, res) => {
+  router.post('/api/chains/:key/migrations', admitTemporalWork, idempotent(deps.db), async (req, res) => {
     const caller = callerOf(req);
     const principal = principalOf(caller);
     const key = String(req.params.key);

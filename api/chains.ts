@@ -34,6 +34,7 @@ import type { ChainChangePayload } from '../activities/auto-steps';
 import { callerOf } from './auth';
 import { badRequest, enforce, HttpError, notFound, parseOr400, zodFieldErrors, type FieldError } from './errors';
 import { idempotencyKeyOf, idempotent } from './idempotency';
+import { admitTemporalWork } from './admission';
 import { requireUsers } from './applications';
 import { idFromKey, newId, startApplication } from './approvals-service';
 import { formDefinitionErrors, formDefinitionSchema, stepFieldErrors } from './forms';
@@ -253,7 +254,7 @@ export function chainRoutes(deps: ChainDeps): Router {
    * Proposes a new version of an org's chain (审批链变更) → 202 { id }: the
    * change is a chain_change application awaiting a second admin.
    */
-  router.post('/api/chains', idempotent(deps.db), async (req, res) => {
+  router.post('/api/chains', admitTemporalWork, idempotent(deps.db), async (req, res) => {
     const caller = callerOf(req);
     const raw = (req.body && typeof req.body === 'object' ? req.body : {}) as Record<string, unknown>;
     // Who may propose is decided first, on the owner alone, so that a refused caller learns nothing of validation.

@@ -151,7 +151,7 @@ export const errorMiddleware: ErrorRequestHandler = (err, req, res, _next) => {
   }
   // An outage answers every request with 503: one line each, without a stack, is enough.
   if (err instanceof HttpError && err.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(err.retryAfterSeconds));
-  if (status === 503) logger.warn({ path: req.path, reason: err instanceof Error ? err.message : String(err) }, 'service unavailable');
+  if (status === 503) logger.warn({ path: req.path, reason: err instanceof Error ? err.message : String(err), cause: causeOf(err) }, 'service unavailable');
   else if (status >= 500) logger.error({ err, path: req.path }, 'request failed');
   res
     .status(status)
@@ -171,11 +171,22 @@ function isPostgresDataError(err: unknown): boolean {
   return !!err && typeof err === 'object' && typeof e.code === 'string' && /^22[0-9A-Z]{3}$/.test(e.code) && typeof e.severity === 'string';
 }
 
+/** What lies under a mapped error (e.g. the Temporal call's own message), for the log; undefined when nothing does. */
+function causeOf(err: unknown): string | undefined {
+  const cause = err instanceof Error ? err.cause : undefined;
+  if (!(cause instanceof Error)) return undefined;
+  const inner = cause.cause instanceof Error ? ` (${cause.cause.message})` : '';
+  return `${cause.name}: ${cause.message}${inner}`;
+}
+
 /** Errors of the Temporal client (gRPC), as opposed to the database's. */
 function isTemporalError(err: unknown): boolean {
   const e = err as { name?: string };
   return e.name === 'ServiceError' || e.name === 'ConnectionError' || e.name === 'WorkflowUpdateRPCTimeoutOrCancelledError';
 }
+
+/** gRPC statuses of a call that may succeed when retried: CANCELLED, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED, UNAVAILABLE. */
+const TRANSIENT_GRPC_CODES = new Set([1, 4, 8, 10, 14]);
 
 /** Connection failures to Postgres or Temporal, which the API reports as 503. */
 export function isUnavailable(err: unknown): boolean {
@@ -202,7 +213,13 @@ export function isUnavailable(err: unknown): boolean {
   )
     return true;
   if (e.name === 'KnexTimeoutError') return true;
-  if (e.name === 'ServiceError' || e.name === 'ConnectionError') return true;
+  if (e.name === 'ConnectionError') return true;
+  // A Temporal call that failed: transient only when its gRPC status says so. A refusal (INVALID_ARGUMENT,
+  // NOT_FOUND…) is a fault to see as one (500), not an outage for clients to retry.
+  if (e.name === 'ServiceError') {
+    const code = (err as { cause?: { code?: unknown } }).cause?.code;
+    return typeof code !== 'number' || TRANSIENT_GRPC_CODES.has(code);
+  }
   return /Connection terminated|Query read timeout|^timeout expired$|ECONNREFUSED|UNAVAILABLE|Failed to connect|database system is (?:shutting down|starting up|in recovery)/i.test(
     e.message ?? '',
   );

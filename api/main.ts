@@ -52,6 +52,7 @@ async function main() {
       loginFreeFailures: config.LOGIN_FREE_FAILURES,
       publicJoinLimit: config.PUBLIC_JOIN_PER_ADDRESS,
       idLookupLimit: config.ID_LOOKUPS_PER_USER,
+      admission: { maxQueueMs: config.ADMISSION_MAX_QUEUE_MS, concurrency: config.ADMISSION_CONCURRENCY },
       production: config.NODE_ENV === 'production',
       attachments: {
         dir: path.join(config.DATA_DIR, 'attachments'),

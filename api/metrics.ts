@@ -1,9 +1,10 @@
 import type { NextFunction, Request, Response } from 'express';
 import client from 'prom-client';
 import { eventLoopWatch } from './event-loop';
+import type { Admission } from './admission';
 
 /** Prometheus registry of the API process (GET /metrics). */
-export function createMetrics() {
+export function createMetrics(admission?: Admission) {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry });
   const httpDuration = new client.Histogram({
@@ -24,6 +25,31 @@ export function createMetrics() {
       this.set(watch.maxLagSeconds());
     },
   });
+  if (admission) {
+    // What admission control (api/admission.ts) sees: its queue in this process, and the task queue's backlog.
+    const gauge = (name: string, help: string, read: () => number) =>
+      new client.Gauge({
+        name,
+        help,
+        registers: [registry],
+        collect() {
+          this.set(read());
+        },
+      });
+    gauge('api_admission_running', 'Requests handing work to Temporal running now', () => admission.state().running);
+    gauge('api_admission_queued', 'Requests handing work to Temporal waiting for their turn', () => admission.state().queued);
+    gauge('api_admission_service_seconds', 'Recent service time of one such request', () => admission.state().serviceMs / 1000);
+    gauge('api_admission_backlog_seconds', 'Expected wait in the workflow task queue (last sample)', () => admission.state().backlogMs / 1000);
+    new client.Counter({
+      name: 'api_admission_refused_total',
+      help: 'Requests refused with 503 by admission control since start',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(admission.state().refused);
+      },
+    });
+  }
   const middleware = (req: Request, res: Response, next: NextFunction) => {
     const end = httpDuration.startTimer();
     res.on('finish', () => {

@@ -55,6 +55,7 @@ import { idFromKey, newId } from './approvals-service';
 import { callerOf, type Caller } from './auth';
 import { enforce, HttpError, notFound, parseOr400 } from './errors';
 import { idempotencyKeyOf, idempotent } from './idempotency';
+import { admitTemporalWork } from './admission';
 import { lookupNames } from './names';
 import { registerRoutes } from './openapi';
 import { provinceBulletinCsv, provinceBulletinXlsx } from './province-formats';
@@ -222,7 +223,7 @@ export function provinceRoutes(deps: ProvinceDeps): Router {
   });
 
   /** 临时通报: a province admin issues one now (201 with its id); the same Idempotency-Key gives the same bulletin. */
-  router.post('/api/orgs/:id/bulletins', idempotent(db), async (req, res) => {
+  router.post('/api/orgs/:id/bulletins', admitTemporalWork, idempotent(db), async (req, res) => {
     const caller = callerOf(req);
     const org = await provinceFor(caller, req.params.id as string, runProvinceBulletins);
     const body = parseOr400(issueSchema, req.body);
@@ -256,7 +257,7 @@ export function provinceRoutes(deps: ProvinceDeps): Router {
   });
 
   /** The province's period: saved, and its Temporal Schedule created or brought up to date. */
-  router.post('/api/orgs/:id/bulletins/schedule', idempotent(db), async (req, res) => {
+  router.post('/api/orgs/:id/bulletins/schedule', admitTemporalWork, idempotent(db), async (req, res) => {
     const caller = callerOf(req);
     const org = await provinceFor(caller, req.params.id as string, runProvinceBulletins);
     const body = parseOr400(scheduleSchema, req.body);

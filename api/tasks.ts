@@ -58,6 +58,7 @@ import { auditIdLookup } from './id-lookups';
 import { callerOf, type Caller } from './auth';
 import { badRequest, enforce, HttpError, notFound, parseOr400, type FieldError } from './errors';
 import { idempotencyKeyOf, idempotent } from './idempotency';
+import { admitTemporalWork } from './admission';
 import { appNames, namesForApps, personOf } from './names';
 import { mapTemporalError } from './temporal-errors';
 import { isoDateTime } from './validation';
@@ -408,7 +409,7 @@ export function taskRoutes(deps: TaskDeps): Router {
     });
   });
 
-  router.post('/api/tasks/:id/actions', idempotent(deps.db), async (req, res) => {
+  router.post('/api/tasks/:id/actions', admitTemporalWork, idempotent(deps.db), async (req, res) => {
     const caller = callerOf(req);
     const { task: t, app } = await loadVisibleTask(deps.db, caller, req.params.id as string);
     const body = parseOr400(actionSchema, req.body);

@@ -16,10 +16,19 @@ export function mapTemporalError(err: unknown): unknown {
   // The call's deadline passed (no worker picked the work up in time, e.g. while it restarts): the
   // work may still be done later, so the client retries with the same Idempotency-Key.
   if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isGrpcDeadlineError(err))
-    return new HttpError(
-      503,
-      '工作流服务未能及时处理，请稍后用相同的 Idempotency-Key 重试 / Temporal did not finish in time; retry shortly with the same Idempotency-Key',
+    return withCause(
+      new HttpError(
+        503,
+        '工作流服务未能及时处理，请稍后用相同的 Idempotency-Key 重试 / Temporal did not finish in time; retry shortly with the same Idempotency-Key',
+      ),
+      err,
     );
-  if (isUnavailable(err)) return new HttpError(503, '工作流服务暂不可用，请稍后重试 / Temporal unavailable, retry shortly');
+  if (isUnavailable(err)) return withCause(new HttpError(503, '工作流服务暂不可用，请稍后重试 / Temporal unavailable, retry shortly'), err);
   return err;
+}
+
+/** Keeps what Temporal said on the mapped error: the API's 503 log line names it for the operator. */
+function withCause(mapped: HttpError, cause: unknown): HttpError {
+  (mapped as Error).cause = cause;
+  return mapped;
 }

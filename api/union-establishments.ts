@@ -24,6 +24,7 @@ import { callerOf } from './auth';
 import { campaignFacts, requireOpen } from './campaign-access';
 import { badRequest, enforce, HttpError, notFound, parseOr400 } from './errors';
 import { idempotent } from './idempotency';
+import { admitTemporalWork } from './admission';
 import { lookupNames } from './names';
 import { registerRoutes } from './openapi';
 import { rowId } from './validation';
@@ -65,7 +66,7 @@ export function unionEstablishmentRoutes(deps: UnionEstablishmentDeps): Router {
   const router = express.Router();
   const { db, temporal } = deps;
 
-  router.post('/api/projects/:id/unions', idempotent(db), async (req, res) => {
+  router.post('/api/projects/:id/unions', admitTemporalWork, idempotent(db), async (req, res) => {
     const caller = callerOf(req);
     const p = await getProject(db, req.params.id as string);
     if (!p) throw notFound('项目不存在 / project not found');

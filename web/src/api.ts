@@ -1,10 +1,12 @@
 /**
  * The API client: JSON over fetch with the session's bearer token, an
- * Idempotency-Key on every mutating call, and one error type carrying the
+ * Idempotency-Key on every mutating call, a retry of a busy server's 503 after
+ * its Retry-After (web/src/retry.ts), and one error type carrying the
  * server's problem+json so screens can show each error next to its cause.
  */
 import { changesData } from './changes';
 import { dataChanged } from './components/fresh';
+import { sendRetrying } from './retry';
 
 export interface FieldError {
   path: string;
@@ -92,7 +94,9 @@ export async function call<T = unknown>(method: string, path: string, opts: Call
   if (method !== 'GET' && method !== 'HEAD') headers['idempotency-key'] = opts.idempotencyKey ?? newKey();
   let res: Response;
   try {
-    res = await fetch(path, { method, headers, body, signal: opts.signal });
+    // A 503 with Retry-After (the server is busy) is sent again after the wait it names, with the same key: every
+    // call here is a read or carries an Idempotency-Key, so it takes effect once.
+    res = await sendRetrying(() => fetch(path, { method, headers, body, signal: opts.signal }), { retryable: true, signal: opts.signal });
   } catch (e) {
     if ((e as Error).name === 'AbortError') throw e;
     throw new ApiError(0, UNREACHABLE);
