@@ -22,7 +22,7 @@ import type { PrintFont } from '../runtime/print-font';
 import { approvalSheetPdf } from './approval-sheet-pdf';
 import { loadFormView } from './forms';
 import { loadVisibleApplication, publicPayload, timelineFor } from './approvals-service';
-import { callerForUser, callerOf, type Caller } from './auth';
+import { callerForUser, callerOf, hmacKey, type Caller } from './auth';
 import { HttpError, parseOr400 } from './errors';
 import { registerRoutes } from './openapi';
 
@@ -172,7 +172,7 @@ export function printRoutes(deps: PrintDeps): Router {
   router.post('/api/applications/:id/print-link', async (req, res) => {
     const caller = callerOf(req);
     const app = await loadVisibleApplication(deps.db, caller, req.params.id);
-    const token = jwt.sign({ sub: caller.username, aid: app.id, use: 'print-application' }, deps.jwtSecret, {
+    const token = jwt.sign({ sub: caller.username, aid: app.id, use: 'print-application' }, hmacKey(deps.jwtSecret), {
       algorithm: 'HS256',
       expiresIn: PRINT_LINK_TTL_S,
     });
@@ -186,7 +186,7 @@ export function printRoutes(deps: PrintDeps): Router {
     const token = typeof req.query.token === 'string' ? req.query.token : '';
     let claims: { sub?: string; aid?: string; use?: string };
     try {
-      claims = jwt.verify(token, deps.jwtSecret, { algorithms: ['HS256'] }) as typeof claims;
+      claims = jwt.verify(token, hmacKey(deps.jwtSecret), { algorithms: ['HS256'] }) as typeof claims;
     } catch {
       throw new HttpError(401, '打印链接无效或已过期，请在申请页面重新打开 / the print link is invalid or expired; open it again from the application');
     }

@@ -24,11 +24,12 @@ import { bulletinWorkflow } from '../workflows';
 import type { BulletinResult } from '../workflows/bulletin-types';
 import { idFromKey, newId } from './approvals-service';
 import jwt from 'jsonwebtoken';
-import { callerForUser, callerOf, type Caller } from './auth';
+import { callerForUser, callerOf, hmacKey, type Caller } from './auth';
 import { campaignFacts, loadVisibleCampaign } from './campaign-access';
 import { conflict, enforce, HttpError, notFound, parseOr400 } from './errors';
 import { readBulletinDeliveries, readBulletins, runCampaign } from '../domain/policy';
 import { idempotencyKeyOf, idempotent } from './idempotency';
+import { admitTemporalWork } from './admission';
 import { registerRoutes } from './openapi';
 import { bulletinCsv, bulletinXlsx } from './report-formats';
 import { lookupNames } from './names';
@@ -165,7 +166,7 @@ export function reportRoutes(deps: ReportDeps): Router {
   });
 
   /** 临时通报: the city admin issues a bulletin now (201 with its id). */
-  router.post('/api/campaigns/:id/reports', idempotent(db), async (req, res) => {
+  router.post('/api/campaigns/:id/reports', admitTemporalWork, idempotent(db), async (req, res) => {
     const caller = callerOf(req);
     const c = await loadBulletinCampaign(db, caller, req.params.id as string);
     enforce(runCampaign(caller, campaignFacts(c), '发布通报'));
@@ -228,7 +229,7 @@ export function reportRoutes(deps: ReportDeps): Router {
    * such period at once (an earlier missed period is not issued separately;
    * its figures are in this one, and it is named in the bulletin).
    */
-  router.post('/api/campaigns/:id/reports/schedule', idempotent(db), async (req, res) => {
+  router.post('/api/campaigns/:id/reports/schedule', admitTemporalWork, idempotent(db), async (req, res) => {
     const caller = callerOf(req);
     const c = await loadBulletinCampaign(db, caller, req.params.id as string);
     enforce(runCampaign(caller, campaignFacts(c), '暂停或恢复通报'));
@@ -317,7 +318,10 @@ export function reportRoutes(deps: ReportDeps): Router {
   router.post('/api/reports/:id/print-link', async (req, res) => {
     const caller = callerOf(req);
     const { report } = await loadReadableReport(db, caller, req.params.id);
-    const token = jwt.sign({ sub: caller.username, rid: report.id, use: 'print' }, deps.jwtSecret, { algorithm: 'HS256', expiresIn: PRINT_LINK_TTL_S });
+    const token = jwt.sign({ sub: caller.username, rid: report.id, use: 'print' }, hmacKey(deps.jwtSecret), {
+      algorithm: 'HS256',
+      expiresIn: PRINT_LINK_TTL_S,
+    });
     res.status(201).json({
       url: `/print/reports/${encodeURIComponent(report.id)}?token=${encodeURIComponent(token)}`,
       expiresAt: new Date(Date.now() + PRINT_LINK_TTL_S * 1000).toISOString(),
@@ -332,7 +336,7 @@ export function reportRoutes(deps: ReportDeps): Router {
     });
     let claims: { sub?: string; rid?: string; use?: string };
     try {
-      claims = jwt.verify(token, deps.jwtSecret, { algorithms: ['HS256'] }) as typeof claims;
+      claims = jwt.verify(token, hmacKey(deps.jwtSecret), { algorithms: ['HS256'] }) as typeof claims;
     } catch {
       throw new HttpError(401, '打印链接无效或已过期，请在通报页面重新打开 / the print link is invalid or expired; open it again from the bulletin');
     }

@@ -29,6 +29,7 @@ import type { Db } from '../db/knex';
 import { checkSmsCode, consumeSmsCode, insertCaptcha, insertSmsCode, releaseSmsCode, takeCaptcha } from '../db/public-repository';
 import type { PiiCipher } from '../runtime/pii';
 import type { SmsPurpose, SmsSender } from '../runtime/sms';
+import { hmacKey } from './auth';
 import { badRequest, HttpError, type FieldError } from './errors';
 import { store } from './rate-limits';
 
@@ -210,7 +211,7 @@ export interface ViewerClaims {
 export const VIEWER_TOKEN_SECONDS = 30 * 60;
 const VIEWER_PURPOSE = 'public-status';
 /** Viewer tokens are signed with a key of their own (derived from JWT_SECRET): they can never pass as a session. */
-const viewerKey = (jwtSecret: string) => crypto.createHmac('sha256', jwtSecret).update('public-status-viewer').digest();
+const viewerKey = (jwtSecret: string) => hmacKey(crypto.createHmac('sha256', jwtSecret).update('public-status-viewer').digest());
 
 export function issueViewerToken(jwtSecret: string, claims: ViewerClaims): string {
   const { ph, ref, ih } = claims;

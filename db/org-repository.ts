@@ -36,10 +36,13 @@ export async function listOrgsWithin(db: Db, rootId: string): Promise<OrgRow[]> 
 
 /** The org and its ancestors, nearest first. */
 export async function listAncestors(db: Db, id: string): Promise<OrgRow[]> {
-  const org = await getOrg(db, id);
-  if (!org) return [];
-  const ids = org.path.split('/').filter(Boolean).reverse();
-  const rows: OrgRow[] = await db('orgs').select(orgColumns).whereIn('id', ids);
+  // One round trip: the org's path names its ancestors' ids (primary-key look-ups).
+  const rows: OrgRow[] = await db('orgs')
+    .select(orgColumns)
+    .whereRaw(`id = any(string_to_array(trim(both '/' from (select path from orgs where id = ?)), '/'))`, [id]);
+  const self = rows.find((r) => r.id === id);
+  if (!self) return [];
+  const ids = self.path.split('/').filter(Boolean).reverse();
   return ids.map((i) => rows.find((r) => r.id === i)).filter((r): r is OrgRow => !!r);
 }
 
