@@ -15,6 +15,8 @@ import type {
   TransitionRecord,
 } from '../workflows/approval-types';
 import { runAutoStep } from './auto-steps';
+import { commitTransition, type TransitionInput } from './transition';
+import type { AdvanceAnswer } from '../workflows/approval-engine';
 import { createBulkActivities } from './bulk-actions';
 import { createMigrationActivities } from './chain-migration';
 import { createBulletinActivities, type MailSettings } from './bulletin';
@@ -41,6 +43,11 @@ export type { MailSettings };
 
 export function createActivities(deps: ActivityDeps) {
   const calendars = calendarCache(deps.db);
+  const writeRecord = async (record: TransitionRecord): Promise<void> => {
+    // The payload comes from the workflow's state, whose ciphertexts date from its start: stored with the newest key.
+    const application = record.application && { ...record.application, payload: rewrapJson(deps.pii, record.application.payload).value };
+    await writeTransition(deps.db, { ...record, application });
+  };
   return {
     ...createCampaignActivities(deps),
     ...createBulletinActivities(deps),
@@ -70,9 +77,24 @@ export function createActivities(deps: ActivityDeps) {
      * application's status) in one transaction; keyed, so retries are no-ops.
      */
     async recordTransition(record: TransitionRecord): Promise<void> {
-      // The payload comes from the workflow's state, whose ciphertexts date from its start: stored with the newest key.
-      const application = record.application && { ...record.application, payload: rewrapJson(deps.pii, record.application.payload).value };
-      await writeTransition(deps.db, { ...record, application });
+      await writeRecord(record);
+    },
+    /**
+     * One whole transition (activities/transition.ts): writes its records and, when the chain moves on, resolves
+     * the next steps, runs automated ones and writes what they produce; returns the look-ups' answers in order.
+     */
+    async commitTransition(input: TransitionInput): Promise<AdvanceAnswer[]> {
+      return commitTransition(
+        {
+          write: writeRecord,
+          answer: async (r) => {
+            if (r.kind === 'resolve') return { kind: r.kind, result: await resolveStepRoute(deps.db, calendars, r.input) };
+            if (r.kind === 'evaluate') return { kind: r.kind, result: await evaluateGroupCondition(deps.db, r.input) };
+            return { kind: r.kind, result: await runAutoStep(deps, r.input) };
+          },
+        },
+        input,
+      );
     },
     /** Runs an automated chain step (notice, sorting, member records…); each is idempotent. */
     async runAutoStep(input: AutoStepInput): Promise<AutoStepResult> {

@@ -18,6 +18,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { historyToJSON } from '../test/support/history-json';
+import { readOutboxCode } from '../test/support/sms-outbox';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { startApi } from '../api/server';
 import { hashPassword } from '../api/passwords';
@@ -39,9 +40,11 @@ const log = (msg: string) => console.log(`[record] ${msg}`);
 
 type Call = (username: string | null, method: string, route: string, body?: unknown) => Promise<any>;
 type WaitFor = (id: string, pred: (a: any) => boolean) => Promise<any>;
+/** Asks for a join SMS code for the phone and reads it from the development outbox (anonymous applications need one). */
+type SmsCode = (phone: string) => Promise<string>;
 
 /** The representative applications: each runs to a final status and names its history file. */
-const SCENARIOS: { name: string; run: (call: Call, waitFor: WaitFor) => Promise<string> }[] = [
+const SCENARIOS: { name: string; run: (call: Call, waitFor: WaitFor, smsCode: SmsCode) => Promise<string> }[] = [
   {
     // Return to the applicant, a revised resubmission, then city and province approve and the notice is issued.
     name: 'subsidy-returned-resubmitted-approved',
@@ -66,7 +69,7 @@ const SCENARIOS: { name: string; run: (call: Call, waitFor: WaitFor) => Promise<
   {
     // The eight-step loop: sorting, initial review, assignment, identity review, admission approved once, collection, verification.
     name: 'membership-approve-once',
-    async run(call, waitFor) {
+    async run(call, waitFor, smsCode) {
       const { id } = await call(null, 'POST', '/api/applications', {
         type: 'membership',
         name: '王师傅',
@@ -74,6 +77,7 @@ const SCENARIOS: { name: string; run: (call: Call, waitFor: WaitFor) => Promise<
         phone: '13812345678',
         group: 'courier',
         area: 'pds-xinhua',
+        smsCode: await smsCode('13812345678'),
       });
       for (const step of [1, 3]) {
         const t = await taskOf(call, waitFor, 'xinhua-express.reviewer', id, step);
@@ -421,10 +425,15 @@ async function main() {
       throw new Error(`application ${id} did not reach the expected state`);
     };
 
+    const smsCode: SmsCode = async (phone) => {
+      await call(null, 'POST', '/api/public/sms-codes', { phone, purpose: 'join' });
+      return readOutboxCode(db, pii, phone);
+    };
+
     fs.mkdirSync(OUT_DIR, { recursive: true });
     for (const s of SCENARIOS) {
       if (ONLY && !ONLY.has(s.name)) continue;
-      const id = await s.run(call, waitFor);
+      const id = await s.run(call, waitFor, smsCode);
       const handle = client.workflow.getHandle(`application-${id}`);
       await handle.result();
       const history = await handle.fetchHistory();

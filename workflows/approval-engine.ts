@@ -61,6 +61,7 @@ import type {
   StepState,
   TaskRecord,
   TaskState,
+  TransitionRecord,
 } from './approval-types';
 
 /** Statuses after which nothing but comments happens. */
@@ -234,6 +235,15 @@ function conditionPayload(s: ApprovalState): ConditionPayload {
 /** Whether this idempotency key was already processed (a repeat returns the current view and changes nothing). */
 export function seen(s: ApprovalState, key: string): boolean {
   return !!s.processed[key];
+}
+
+/**
+ * Whether the action names a task this state has not opened (yet). While transitions are out or queued, such an
+ * action may concern a task one of them opens — after a worker crash the run writes its tasks again while approvers
+ * already see them — so it waits for them instead of being refused.
+ */
+export function namesUnopenedTask(s: ApprovalState, a: ActionInput): boolean {
+  return !!a.taskId && !s.tasks.some((t) => t.id === a.taskId);
 }
 
 /** Records what a key did: the action, its task, and the status and revision it left. */
@@ -1352,4 +1362,82 @@ export function applyEscalationPlan(
   for (const u of plan.notify) tx.notify(u, 'escalation', escalationMessage(reason, s.title));
   tx.audit('system', 'phaseEscalated', s.current, reason, { toOrg, reassigned: plan.reassign });
   return tx.fx;
+}
+
+// ---------------------------------------------------------------------------
+// One write per transition (the `one-write-per-transition` path)
+// ---------------------------------------------------------------------------
+
+/** A look-up {@link advancing} needs answered: a step's approvers, a group's condition, an automated step's run. */
+export type AdvanceRequest = Extract<Next, { kind: 'resolve' | 'evaluate' | 'runAuto' }>;
+/** The answer to an {@link AdvanceRequest}, as the transition activity returns it (in order) to the workflow. */
+export type AdvanceAnswer =
+  { kind: 'resolve'; result: ResolvedStep } | { kind: 'evaluate'; result: ConditionResult } | { kind: 'runAuto'; result: AutoStepResult };
+
+/**
+ * Moves along the chain as far as it can, like the workflow's loop over
+ * {@link advance}, collecting every effect into `outbox`; yields each look-up
+ * and takes its answer. Two drivers run it over the same state and the same
+ * answers, with the same effects: the transition activity (with real
+ * look-ups, writing the records) and then the workflow (with the answers the
+ * activity returned, recorded in its history). An automated step is yielded
+ * after the records so far — it may read them (a chain change reads its
+ * approvals) — so a driver writes the outbox before it runs one.
+ */
+export function* advancing(s: ApprovalState, patches: Patches, outbox: Effects): Generator<AdvanceRequest, void, AdvanceAnswer> {
+  for (;;) {
+    const { next, effects } = advance(s, patches);
+    mergeEffects(outbox, effects);
+    if (next.kind === 'resolve') {
+      const r = onStepResolved(s, answerOf(yield next, 'resolve'), patches, next.branch);
+      mergeEffects(outbox, r.effects);
+      if (r.opened) return;
+    } else if (next.kind === 'evaluate') {
+      mergeEffects(outbox, onConditionEvaluated(s, answerOf(yield next, 'evaluate'), patches));
+    } else if (next.kind === 'runAuto') {
+      mergeEffects(outbox, onAutoStepResult(s, answerOf(yield next, 'runAuto'), patches));
+    } else {
+      return;
+    }
+  }
+}
+
+interface AnswerResults {
+  resolve: ResolvedStep;
+  evaluate: ConditionResult;
+  runAuto: AutoStepResult;
+}
+
+function answerOf<K extends AdvanceAnswer['kind']>(a: AdvanceAnswer | undefined, kind: K): AnswerResults[K] {
+  // The workflow replays the activity's answers: a different sequence means the two runs diverged (a bug, not input).
+  if (a?.kind !== kind) throw new Error(`transition answers out of step: expected ${kind}, got ${a?.kind ?? 'none'}`);
+  return a.result as AnswerResults[K];
+}
+
+/** Whether the outbox holds anything to write. */
+export function hasEffects(fx: Effects): boolean {
+  return fx.audit.length > 0 || fx.tasks.length > 0 || fx.notifications.length > 0 || fx.projection;
+}
+
+/** The outbox as one transition's records (the application row from the state, when the projection changed); empties it. */
+export function takeRecord(s: ApprovalState, outbox: Effects): TransitionRecord {
+  const record: TransitionRecord = {
+    applicationId: s.applicationId,
+    audit: outbox.audit.splice(0),
+    tasks: outbox.tasks.splice(0),
+    notifications: outbox.notifications.splice(0),
+    application: outbox.projection
+      ? {
+          status: s.status,
+          currentStep: FINAL.has(s.status) ? null : (s.steps[s.current]?.def.name ?? null),
+          chainVersion: s.chainVersion,
+          type: s.type,
+          title: s.title,
+          payload: s.payload,
+          targetOrg: s.targetOrg ?? null,
+        }
+      : undefined,
+  };
+  outbox.projection = false;
+  return record;
 }

@@ -37,6 +37,12 @@ export interface ApprovalInput {
   targetOrg?: string;
   /** A workflow to tell of each status change (the region or project that started this application). */
   notify?: { workflowId: string };
+  /**
+   * 'one-write': the starter (the API, from this version on) asks for the one-write-per-transition path outright,
+   * so the run needs no patch marker (and none of the search-attribute upserts the SDK adds to one). A run without it
+   * asks the patch. Deploy workers before the API: a worker older than the path would run such a run the old way.
+   */
+  path?: 'one-write';
   /** Carried over by continue-as-new. */
   resume?: ApprovalState;
 }

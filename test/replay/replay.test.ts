@@ -28,19 +28,41 @@ describe('replaying stored workflow histories', () => {
       // Each scenario as recorded before the business-status-on-change patch, after it (-v2), and after the approval
       // engine and the changed-resubmit-restarts patch (-v3, with a scenario of its own); an application moved to a new
       // chain version by the migrate Update (-v4); a form corrected with an approval (字段权限, -v4); conditions and
-      // parallel branches (-v4: a group's condition, two branches, a step skipped by its condition behind step-conditions).
+      // parallel branches (-v4: a group's condition, two branches, a step skipped by its condition behind step-conditions);
+      // and each again on the one-write-per-transition path (-v5: one local activity per transition, the automated step
+      // inside it, no older patch markers, the SLA timer left running); and four started by the API on that path outright
+      // (-v6: input.path, no patch marker at all).
       expect.arrayContaining([
-        ...scenarios.flatMap((n) => [`${n}.json`, `${n}-v2.json`, `${n}-v3.json`]),
+        ...scenarios.flatMap((n) => [`${n}.json`, `${n}-v2.json`, `${n}-v3.json`, `${n}-v5.json`]),
         'subsidy-changed-resubmit-restarts-v3.json',
         'subsidy-migrated-v4.json',
         'subsidy-form-corrected-v4.json',
         'subsidy-conditions-parallel-v4.json',
+        ...['subsidy-changed-resubmit-restarts', 'subsidy-migrated', 'subsidy-conditions-parallel'].map((n) => `${n}-v5.json`),
+        ...['membership-approve-once', 'subsidy-add-signer', 'subsidy-returned-resubmitted-approved', 'subsidy-sla-escalated'].map((n) => `${n}-v6.json`),
       ]),
     );
     for (const f of files) {
       const events = load(f).events;
       expect(events[0]!.eventType, f).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_STARTED');
       expect(events[events.length - 1]!.eventType, f).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED');
+      // The -v5 recordings ran on the new path: its patch marker is there, and no regular activity; the -v6 ones were
+      // started on it (input.path): no patch marker at all.
+      if (f.endsWith('-v5.json') || f.endsWith('-v6.json')) {
+        const patches = events.flatMap((e) => {
+          const data = e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data as string | undefined;
+          return data ? [(JSON.parse(Buffer.from(data, 'base64').toString('utf8')) as { id: string }).id] : [];
+        });
+        expect(patches, f).toEqual(f.endsWith('-v5.json') ? ['one-write-per-transition'] : []);
+        if (f.endsWith('-v6.json')) {
+          const input = events[0]!.workflowExecutionStartedEventAttributes.input.payloads[0].data as string;
+          expect((JSON.parse(Buffer.from(input, 'base64').toString('utf8')) as { path?: string }).path, f).toBe('one-write');
+        }
+        expect(
+          events.filter((e) => e.activityTaskScheduledEventAttributes),
+          f,
+        ).toEqual([]);
+      }
     }
   });
 
