@@ -1,7 +1,13 @@
 /**
- * `npm run bench:approvals [N=2000] [C=32]`: N three-step subsidy chains
+ * `npm run bench:approvals [N=300] [C=16]`: N three-step subsidy chains
  * (city review → province review → automated notice) driven to completion
  * through the HTTP API by C simulated approvers, on a system of its own.
+ *
+ * One run measures side by side, each on a fresh system: every engine of
+ * ENGINES (the Temporal dev server; the Temporal server as a cluster with 1
+ * and with 2 product workers) at every rate of RATES (0 = saturation: the
+ * approvers go as fast as answers come; R = R approvals a second offered),
+ * and ends with one table of the figures.
  *
  * Submitters (region staff) create the applications while the approvers
  * work: each approver loops — read its inbox, approve one task picked at
@@ -11,8 +17,10 @@
  * loser's 409 is counted as a normal outcome, apart from errors.
  *
  * Parameters (argument NAME=value, or environment NAME / BENCH_NAME):
- *   N=2000            chains
- *   C=32              concurrent simulated approvers (≥ 2)
+ *   ENGINES=dev,cluster:1,cluster:2   the systems to measure: dev (dev server, one worker) or cluster:W (W workers)
+ *   RATES=0,30        approvals/s offered per run (0 = saturation)
+ *   N=300             chains
+ *   C=16              concurrent simulated approvers (≥ 2)
  *   SUBMITTERS=4      concurrent application creators
  *   INBOX_LIMIT=20    page size of each inbox read
  *   TIME_LIMIT=1200   seconds before the run gives up
@@ -26,6 +34,7 @@
  *   PROFILE=          comma list of processes to run with node --cpu-prof: worker, api
  *   KEEP=false        keep the temp folder with the processes' logs
  *   DATABASE_URL      use that server (a fresh database in it) instead of the embedded Postgres
+ *   SUMMARY_FILE=     (internal) where a single run writes its figures as JSON for the side-by-side table
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -33,11 +42,15 @@ import { performance } from 'node:perf_hooks';
 import { ApiClient } from './lib/http';
 import { boolParam, intParam, machineInfo, printHeader, strParam } from './lib/params';
 import { Counter, cpuReport, cpuSnapshot, fmtMs, latencyLine, MemoryWatch, PgActivitySampler, Recorder, seqScanReport, sleep } from './lib/stats';
-import { abort, log, runBench, startSystem } from './lib/system';
+import { abort, log, runBench, startSystem, type Engine } from './lib/system';
+import { runSideBySide, type RunSummary } from './lib/side-by-side';
 import { collectHistories, historyLines, historyTimeline, type HistoryStats } from './lib/temporal-history';
 
-const N = intParam('N', 2000, 1);
-const C = intParam('C', 32, 2);
+const ENGINES = strParam('ENGINES', 'dev,cluster:1,cluster:2');
+const RATES = strParam('RATES', '0,30');
+const SUMMARY_FILE = strParam('SUMMARY_FILE', '');
+const N = intParam('N', 300, 1);
+const C = intParam('C', 16, 2);
 const SUBMITTERS = intParam('SUBMITTERS', 4, 1);
 const INBOX_LIMIT = intParam('INBOX_LIMIT', 20, 1);
 const TIME_LIMIT = intParam('TIME_LIMIT', 1200, 10);
@@ -56,9 +69,51 @@ const STAFF = ['xinhua.staff', 'weidong.staff', 'zhanhe.staff', 'gongjiao.staff'
 /** Approver k: even → city (alternating the two city reviewers), odd → province. */
 const approverUser = (k: number) => (k % 2 === 1 ? 'prov.reviewer' : k % 4 === 0 ? 'city.reviewer' : 'city.reviewer2');
 
+/** `dev` or `cluster:W`. */
+function parseEngine(spec: string): { engine: Engine; workers: number } {
+  const m = /^(dev|cluster)(?::(\d+))?$/.exec(spec.trim());
+  if (!m) {
+    console.error(`bench: ENGINES entries are dev or cluster:W (got ${JSON.stringify(spec)})`);
+    process.exit(2);
+  }
+  return { engine: m[1] as Engine, workers: m[2] ? Math.max(1, Number(m[2])) : 1 };
+}
+
 async function main(): Promise<number> {
   if (WORKER_OPTIONS) JSON.parse(WORKER_OPTIONS); // fail early on bad JSON
+  const engines = ENGINES.split(',').filter((x) => x.trim());
+  const rates = RATES.split(',').map((x) => Number(x.trim()));
+  if (rates.some((r) => !Number.isFinite(r) || r < 0)) {
+    console.error(`bench: RATES are numbers ≥ 0 (got ${JSON.stringify(RATES)})`);
+    process.exit(2);
+  }
+  if (engines.length > 1 || rates.length > 1) {
+    // Each engine × rate on a system of its own, one after the other, then the table.
+    const params = {
+      N,
+      C,
+      SUBMITTERS,
+      INBOX_LIMIT,
+      TIME_LIMIT,
+      PROGRESS_EVERY,
+      IDEMPOTENCY_KEYS,
+      HISTORY_SAMPLE,
+      WORKER_OPTIONS,
+      KEEP,
+      PROBE,
+      PROFILE: PROFILE.join(','),
+    };
+    return runSideBySide(
+      'bench/approvals.ts',
+      engines.flatMap((e) => rates.map((r) => ({ ENGINES: e, RATES: String(r) }))),
+      params,
+    );
+  }
+  const { engine, workers } = parseEngine(engines[0] ?? 'dev');
+  const OFFERED = rates[0] ?? 0;
   printHeader('bench:approvals — three-step subsidy chains through the HTTP API', {
+    engine: engine === 'dev' ? 'Temporal dev server (SQLite), 1 worker' : `Temporal cluster (Postgres), ${workers} worker(s)`,
+    offered: OFFERED ? `${OFFERED} approvals/s` : 'saturation (as fast as the approvers get answers)',
     N,
     C,
     SUBMITTERS,
@@ -72,6 +127,8 @@ async function main(): Promise<number> {
     postgres: process.env.DATABASE_URL ? 'DATABASE_URL (fresh database)' : 'embedded',
   });
   const sys = await startSystem({
+    engine,
+    workers,
     workerOptions: WORKER_OPTIONS || undefined,
     keep: KEEP,
     profile: PROFILE,
@@ -100,6 +157,8 @@ async function main(): Promise<number> {
   const actionByRole = new Counter();
   let emptyInboxReads = 0;
   let retries = 0;
+  /** 503s with Retry-After: the API's admission control refused the request before doing anything. */
+  let refused = 0;
   const slowApps = new Set<string>();
   let nextIndex = 0;
   let created = 0;
@@ -195,8 +254,10 @@ async function main(): Promise<number> {
           }
           break;
         }
-        if (retryable(r.status) && attempt < 5 && !stopLoops()) {
-          await sleep(200 * attempt);
+        if (r.retryAfterMs) refused += 1;
+        if (retryable(r.status) && attempt < 10 && !stopLoops()) {
+          // Admission control's 503 says when to come back; a 503 without it (Temporal's deadline) is retried soon.
+          await sleep(r.retryAfterMs ?? 200 * attempt);
           continue;
         }
         createFailed += 1;
@@ -210,6 +271,15 @@ async function main(): Promise<number> {
   });
 
   // ---- approvers ----
+  // An offered rate spaces the approve POSTs of all approvers evenly (a slot every 1/OFFERED s).
+  let nextSlot = 0;
+  const pace = async () => {
+    if (!OFFERED) return;
+    const now = performance.now();
+    const slot = Math.max(now, nextSlot);
+    nextSlot = slot + 1000 / OFFERED;
+    if (slot > now) await sleep(slot - now);
+  };
   const approver = async (k: number) => {
     const user = approverUser(k);
     const role = user === 'prov.reviewer' ? 'province' : 'city';
@@ -235,18 +305,21 @@ async function main(): Promise<number> {
       idle = 10;
       const task = items[Math.floor(Math.random() * items.length)]!;
       const key = idem();
+      await pace();
       let r = await http.call('POST', `/api/tasks/${encodeURIComponent(task.id)}/actions`, {
         token: tok(user),
         body: { action: 'approve', comment: '同意' },
         headers: key,
       });
-      for (let attempt = 2; retryable(r.status) && attempt <= 3 && !abort.requested; attempt++) {
-        // The API's 503 asks for a retry with the same Idempotency-Key (the first try may yet take effect).
+      for (let attempt = 2; retryable(r.status) && attempt <= 10 && !abort.requested; attempt++) {
+        // The API's 503 asks for a retry with the same Idempotency-Key (the first try may yet take effect);
+        // admission control's says when (Retry-After).
         actionLat.add(r.ms);
         actionStatus.inc(`${r.status} (retried)`);
         retries += 1;
-        if (slowApps.size < 20) slowApps.add(task.applicationId);
-        await sleep(200);
+        if (r.retryAfterMs) refused += 1;
+        else if (slowApps.size < 20) slowApps.add(task.applicationId);
+        await sleep(r.retryAfterMs ?? 200);
         r = await http.call('POST', `/api/tasks/${encodeURIComponent(task.id)}/actions`, {
           token: tok(user),
           body: { action: 'approve', comment: '同意' },
@@ -503,7 +576,7 @@ async function main(): Promise<number> {
   printHistory('… of the chains behind actions slower than 5 s or retried', slowHistories);
   console.log('responses by status:');
   console.log(`  actions: ${actionStatus.toString()}   (409 = another approver won the task; counted apart from errors)`);
-  console.log(`  retries with the same Idempotency-Key: ${retries}`);
+  console.log(`  retries with the same Idempotency-Key: ${retries} (${refused} after admission control's 503 with Retry-After)`);
   console.log(`  inbox:   ${inboxStatus.toString()}   (${emptyInboxReads} reads found the inbox empty)`);
   console.log(`  create:  ${createStatus.toString()}`);
   const errors = [...actionStatus.counts, ...inboxStatus.counts, ...createStatus.counts].filter(([s]) => !['200', '201', '409'].includes(s));
@@ -538,6 +611,29 @@ async function main(): Promise<number> {
         : ''),
   );
   console.log(`load avg at end: ${machineInfo().loadavg.join(' / ')}`);
+  if (SUMMARY_FILE) {
+    const ok = actionOkLat.summary();
+    const chains = Math.max(1, completed);
+    const summary: RunSummary = {
+      label: engine === 'dev' ? 'dev server' : `cluster, ${workers} worker${workers > 1 ? 's' : ''}`,
+      offered: OFFERED,
+      verified,
+      chains: completed,
+      wallS,
+      chainsPerS: completed / wallS,
+      approvalsPerS: okActions / actionWindowS,
+      approve: { p50: ok.p50, p95: ok.p95, p99: ok.p99 },
+      errors: errors.reduce((n, [, k]) => n + k, 0),
+      refused,
+      eventsPerChain: histories?.workflows ? histories.events / histories.workflows : NaN,
+      workflowTasksPerChain: histories?.workflows ? histories.wftRun.count / histories.workflows : NaN,
+      cpuPerChain: Object.fromEntries(
+        sys.components().map((c) => [c.name, ((cpu1.perComponent[c.name] ?? NaN) - (cpu0.perComponent[c.name] ?? NaN)) / chains]),
+      ),
+      peakRssMiB: Object.fromEntries(sys.components().map((c) => [c.name, mem.peakOf(c.name)])),
+    };
+    fs.writeFileSync(SUMMARY_FILE, JSON.stringify(summary));
+  }
   return verified ? 0 : 1;
 }
 

@@ -8,6 +8,8 @@ export interface CallResult<T = any> {
   status: number;
   body: T;
   ms: number;
+  /** A 429/503's Retry-After, in ms (the API's admission control says when to come back). */
+  retryAfterMs?: number;
 }
 
 export class ApiClient {
@@ -47,7 +49,8 @@ export class ApiClient {
       } catch {
         /* not JSON */
       }
-      return { status: res.status, body: parsed as T, ms };
+      const retryAfter = Number(res.headers.get('retry-after'));
+      return { status: res.status, body: parsed as T, ms, ...(retryAfter > 0 ? { retryAfterMs: retryAfter * 1000 } : {}) };
     } catch (e) {
       return { status: 0, body: { error: String(e) } as T, ms: performance.now() - t0 };
     }

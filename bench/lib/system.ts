@@ -1,10 +1,13 @@
 /**
  * Starts a whole system for one benchmark run, the way `npm start` does but
  * isolated: a temp DATA_DIR, free loopback ports, Postgres (embedded, or a
- * fresh database on DATABASE_URL's server), the Temporal dev server (SQLite
- * file with the tests' fast pragmas), then the API and the worker as child
- * processes (`node --import tsx …`, so each pid is the real node process).
- * Everything is stopped at the end, on an error and on Ctrl-C.
+ * fresh database on DATABASE_URL's server), Temporal — the dev server (SQLite
+ * file with the tests' fast pragmas) or the cluster (the Temporal server's
+ * frontend, history, matching and worker services as separate processes,
+ * persistence in databases of their own on the same Postgres) — then the API
+ * and one or more workers as child processes (`node --import tsx …`, so each
+ * pid is the real node process). Everything is stopped at the end, on an
+ * error and on Ctrl-C.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -15,6 +18,7 @@ import pg from 'pg';
 import type { Client } from '@temporalio/client';
 import { createScratchDatabase, startEmbeddedPostgres, type EmbeddedPg } from '../../runtime/postgres-server';
 import { connectTemporal } from '../../runtime/temporal-client';
+import { startTemporalCluster } from '../../runtime/temporal-cluster';
 import { ensureTemporalCli, freePort, PROJECT_ROOT, startTemporalDevServer, stopChild, type DevServer } from '../../runtime/temporal-server';
 import { summarizeProfiles } from './profile';
 import { recordPid, startReaper } from './reaper';
@@ -102,7 +106,8 @@ export interface BenchSystem {
   dataDir: string;
   /** Postgres is the embedded one (its CPU and memory can be measured). */
   embeddedPostgres: boolean;
-  pids: { api: number; worker: number; temporal: number; postgres?: number };
+  /** `worker` is the first of `workers`; `temporal` the dev server or the cluster's frontend, `temporalAll` every Temporal process. */
+  pids: { api: number; worker: number; workers: number[]; temporal: number; temporalAll: number[]; postgres?: number };
   /** The benchmark's own connections, for set-up, polling and verification. */
   pool: pg.Pool;
   temporal: Client;
@@ -110,13 +115,21 @@ export interface BenchSystem {
   components(): Component[];
   /** Where each process writes its log. */
   logs: { api: string; worker: string; temporal: string };
+  /** 'dev' (one process, SQLite) or 'cluster' (the Temporal server's services as separate processes on Postgres). */
+  engine: Engine;
   /** Limits the CPU-profile summaries to this wall-clock window (Date.now() values), e.g. the measured phase. */
   setProfileWindow(from: number, to: number): void;
   describe(): string;
   stop(): Promise<void>;
 }
 
+export type Engine = 'dev' | 'cluster';
+
 export interface StartOptions {
+  /** Which Temporal runs the workflows (default 'dev'). */
+  engine?: Engine;
+  /** Product worker processes on the one task queue (default 1). */
+  workers?: number;
   /** JSON WorkerOptions: the worker runs from bench/lib/worker-tuned.ts with them instead of runtime/worker-main.ts. */
   workerOptions?: string;
   /** Keep the temp folder (logs) after the run. */
@@ -180,25 +193,49 @@ export async function startSystem(opts: StartOptions = {}): Promise<BenchSystem>
   if (!embedded) onCleanup(() => scratch.drop().catch(() => undefined));
   const databaseUrl = scratch.url;
 
-  // ---- Temporal dev server ----
-  const cli = await ensureTemporalCli({ explicitPath: process.env.TEMPORAL_CLI_PATH || undefined, log });
-  const temporalPort = await freePort();
-  const logs = { api: path.join(dataDir, 'api.log'), worker: path.join(dataDir, 'worker.log'), temporal: path.join(dataDir, 'temporal.log') };
-  log(`starting Temporal dev server on 127.0.0.1:${temporalPort} (${cli}; SQLite file, journal_mode=wal, synchronous=off)`);
-  const devServer: DevServer = await startTemporalDevServer({
-    cliPath: cli,
-    port: temporalPort,
-    dbFile: path.join(dataDir, 'temporal.db'),
-    fastUnsafe: true,
-    logFile: logs.temporal,
-    // Own process group: a terminal Ctrl-C reaches only this script, which stops it after the worker.
-    detached: true,
-  });
-  recordPid(dataDir, 'temporal', devServer.process.pid);
-  onCleanup(async () => {
-    log('stopping Temporal');
-    await devServer.stop();
-  });
+  // ---- Temporal: the dev server, or the cluster ----
+  const engine = opts.engine ?? 'dev';
+  const workerCount = Math.max(1, opts.workers ?? 1);
+  const logs: Record<string, string> & { api: string; worker: string; temporal: string } = {
+    api: path.join(dataDir, 'api.log'),
+    worker: path.join(dataDir, 'worker-1.log'),
+    temporal: path.join(dataDir, 'temporal.log'),
+  };
+  let temporalAddress: string;
+  let temporalPids: { name: string; pid: number }[];
+  if (engine === 'dev') {
+    const cli = await ensureTemporalCli({ explicitPath: process.env.TEMPORAL_CLI_PATH || undefined, log });
+    const temporalPort = await freePort();
+    log(`starting Temporal dev server on 127.0.0.1:${temporalPort} (${cli}; SQLite file, journal_mode=wal, synchronous=off)`);
+    const devServer: DevServer = await startTemporalDevServer({
+      cliPath: cli,
+      port: temporalPort,
+      dbFile: path.join(dataDir, 'temporal.db'),
+      fastUnsafe: true,
+      logFile: logs.temporal,
+      // Own process group: a terminal Ctrl-C reaches only this script, which stops it after the worker.
+      detached: true,
+    });
+    recordPid(dataDir, 'temporal', devServer.process.pid);
+    onCleanup(async () => {
+      log('stopping Temporal');
+      await devServer.stop();
+    });
+    temporalAddress = devServer.address;
+    temporalPids = [{ name: 'Temporal dev server', pid: devServer.process.pid! }];
+  } else {
+    const prefix = `temporal_${runId}`;
+    log(`starting the Temporal cluster (frontend, history ×2, matching, worker services; databases ${prefix}, ${prefix}_visibility)`);
+    const cluster = await startTemporalCluster({ adminDatabaseUrl: adminUrl, databasePrefix: prefix, dataDir: path.join(dataDir, 'temporal-cluster'), log });
+    for (const p of cluster.processes()) recordPid(dataDir, `temporal-${p.name}`, p.pid);
+    onCleanup(async () => {
+      log('stopping the Temporal cluster');
+      await cluster.stop();
+      if (!embedded) await dropDatabases(adminUrl, [prefix, `${prefix}_visibility`]);
+    });
+    temporalAddress = cluster.address;
+    temporalPids = cluster.processes().map((p) => ({ name: `Temporal ${p.name}`, pid: p.pid }));
+  }
 
   // ---- API and worker ----
   const taskQueue = `bench-${runId}`;
@@ -209,7 +246,7 @@ export async function startSystem(opts: StartOptions = {}): Promise<BenchSystem>
     HOME: process.env.HOME,
     NODE_ENV: 'development',
     DATABASE_URL: databaseUrl,
-    TEMPORAL_ADDRESS: devServer.address,
+    TEMPORAL_ADDRESS: temporalAddress,
     TEMPORAL_NAMESPACE: 'default',
     PORT: String(apiPort),
     HOST: '127.0.0.1',
@@ -224,10 +261,12 @@ export async function startSystem(opts: StartOptions = {}): Promise<BenchSystem>
   };
   const children: { name: string; child: ChildProcess }[] = [];
   let stopping = false;
-  const spawnNode = (name: 'api' | 'worker', script: string, extra: Record<string, string> = {}) => {
-    const out = fs.openSync(logs[name], 'a');
-    const nodeArgs = profiled.has(name) ? ['--cpu-prof', '--cpu-prof-dir', profileDir(name)] : [];
-    spawnedAt[name] = Date.now();
+  const spawnNode = (name: string, script: string, extra: Record<string, string> = {}) => {
+    const logFile = (logs[name] ??= path.join(dataDir, `${name}.log`));
+    const out = fs.openSync(logFile, 'a');
+    const kind = name.startsWith('worker') ? 'worker' : 'api';
+    const nodeArgs = profiled.has(kind) ? ['--cpu-prof', '--cpu-prof-dir', profileDir(kind)] : [];
+    spawnedAt[kind] ??= Date.now();
     const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], {
       cwd: PROJECT_ROOT,
       env: { ...env, ...extra },
@@ -239,7 +278,7 @@ export async function startSystem(opts: StartOptions = {}): Promise<BenchSystem>
       if (stopping) return;
       abort.requested = true;
       abort.reason = `${name} exited (${code ?? signal})`;
-      log(`${name} exited unexpectedly (${code ?? signal}); last lines of ${logs[name]}:\n${tail(logs[name], 30)}`);
+      log(`${name} exited unexpectedly (${code ?? signal}); last lines of ${logFile}:\n${tail(logFile, 30)}`);
     });
     children.push({ name, child });
     recordPid(dataDir, name, child.pid);
@@ -247,13 +286,14 @@ export async function startSystem(opts: StartOptions = {}): Promise<BenchSystem>
   };
   onCleanup(async () => {
     stopping = true;
-    // The worker first (it drains), then the API.
-    for (const name of ['worker', 'api']) {
-      const c = children.find((x) => x.name === name);
-      if (c) {
-        log(`stopping ${name}`);
-        await stopChild(c.child, 20_000);
-      }
+    // The workers first (they drain), then the API.
+    const workers = children.filter((x) => x.name.startsWith('worker'));
+    if (workers.length) log(`stopping ${workers.map((w) => w.name).join(', ')}`);
+    await Promise.all(workers.map((w) => stopChild(w.child, 20_000)));
+    const api = children.find((x) => x.name === 'api');
+    if (api) {
+      log('stopping api');
+      await stopChild(api.child, 20_000);
     }
   });
 
@@ -266,23 +306,32 @@ export async function startSystem(opts: StartOptions = {}): Promise<BenchSystem>
   onCleanup(async () => {
     await pool.end().catch(() => undefined);
   });
-  const { client: temporal, connection } = await connectTemporal(devServer.address, 'default');
+  const { client: temporal, connection } = await connectTemporal(temporalAddress, 'default');
   onCleanup(async () => {
     await connection.close().catch(() => undefined);
   });
 
   const workerScript = opts.workerOptions ? 'bench/lib/worker-tuned.ts' : 'runtime/worker-main.ts';
-  log(`starting the worker (node --import tsx ${workerScript}; bundles the workflows)`);
-  const worker = spawnNode('worker', workerScript, opts.workerOptions ? { BENCH_WORKER_OPTIONS: opts.workerOptions } : undefined);
-  await waitForPollers(temporal, taskQueue, 240_000);
+  log(`starting ${workerCount} worker process(es) (node --import tsx ${workerScript}; each bundles the workflows)`);
+  const workers = Array.from({ length: workerCount }, (_, k) =>
+    spawnNode(`worker-${k + 1}`, workerScript, opts.workerOptions ? { BENCH_WORKER_OPTIONS: opts.workerOptions } : undefined),
+  );
+  await waitForPollers(temporal, taskQueue, workerCount, 240_000);
   log(`system ready in ${((Date.now() - started) / 1000).toFixed(1)} s (data: ${dataDir})`);
 
-  const pids = { api: api.pid!, worker: worker.pid!, temporal: devServer.process.pid!, postgres: postgresPid };
+  const pids = {
+    api: api.pid!,
+    worker: workers[0]!.pid!,
+    workers: workers.map((w) => w.pid!),
+    temporal: temporalPids[0]!.pid,
+    temporalAll: temporalPids.map((p) => p.pid),
+    postgres: postgresPid,
+  };
   const system: BenchSystem = {
     apiUrl,
     databaseUrl,
     databaseName,
-    temporalAddress: devServer.address,
+    temporalAddress,
     taskQueue,
     dataDir,
     embeddedPostgres: !!embedded,
@@ -290,17 +339,19 @@ export async function startSystem(opts: StartOptions = {}): Promise<BenchSystem>
     pool,
     temporal,
     logs,
+    engine,
     setProfileWindow: (from, to) => {
       profileWindow = { from, to };
     },
     components: () => [
       { name: 'API (node)', pid: pids.api },
-      { name: 'worker (node)', pid: pids.worker },
-      { name: 'Temporal dev server', pid: pids.temporal },
+      ...pids.workers.map((pid, k) => ({ name: workerCount > 1 ? `worker ${k + 1} (node)` : 'worker (node)', pid })),
+      ...temporalPids,
       ...(pids.postgres ? [{ name: 'Postgres (all procs)', pid: pids.postgres, tree: true }] : []),
     ],
     describe: () =>
-      `system: API pid ${pids.api} ${apiUrl}; worker pid ${pids.worker} (task queue ${taskQueue}); Temporal pid ${pids.temporal} ${devServer.address}; ` +
+      `system: API pid ${pids.api} ${apiUrl}; worker pid(s) ${pids.workers.join(', ')} (task queue ${taskQueue}); ` +
+      `Temporal ${engine} pid(s) ${pids.temporalAll.join(', ')} ${temporalAddress}; ` +
       `Postgres ${embedded ? `embedded pid ${pids.postgres}` : 'external'} db ${databaseName}; data ${dataDir}`,
     stop: cleanup,
   };
@@ -330,8 +381,8 @@ async function waitFor(url: string, timeoutMs: number, failed: () => boolean): P
   }
 }
 
-/** The worker is ready when it polls both the workflow and the activity task queue. */
-async function waitForPollers(client: Client, taskQueue: string, timeoutMs: number): Promise<void> {
+/** The workers are ready when each polls both the workflow and the activity task queue. */
+async function waitForPollers(client: Client, taskQueue: string, workers: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const types = [1, 2]; // TASK_QUEUE_TYPE_WORKFLOW, TASK_QUEUE_TYPE_ACTIVITY
   for (;;) {
@@ -339,7 +390,8 @@ async function waitForPollers(client: Client, taskQueue: string, timeoutMs: numb
     let ready = true;
     for (const taskQueueType of types) {
       const r = await client.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue }, taskQueueType }).catch(() => undefined);
-      if (!r?.pollers?.length) ready = false;
+      // A poller is identified per worker process (pid@host); count the distinct ones.
+      if (new Set((r?.pollers ?? []).map((p) => p.identity)).size < workers) ready = false;
     }
     if (ready) return;
     if (Date.now() > deadline) throw new Error(`the worker did not poll ${taskQueue} within ${timeoutMs / 1000} s`);
@@ -360,5 +412,16 @@ export async function insertUsers(pool: pg.Pool, users: { username: string; name
       u.roles,
       hash,
     ]);
+  }
+}
+
+/** Drops the cluster's databases on an external server (an embedded Postgres goes with its data folder). */
+async function dropDatabases(adminUrl: string, names: string[]): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    for (const name of names) await client.query(`drop database if exists "${name}" with (force)`);
+  } finally {
+    await client.end();
   }
 }
