@@ -165,23 +165,21 @@ export async function applyProgress(
     if (prior) return countsOnly((prior.data as { result: ProgressResult & { duplicates?: unknown[] } }).result);
     // Reported members wait for real-name verification (实名核验): counted only once a verifier confirms them.
     const { membersReported, alreadyCounted } = await recordReportedMembers(trx, { ...p, members: p.report.members ?? [] });
-    const membersAccepted = 0;
     // 建会是一个程序: a reported union starts (or matches) its establishment; it is counted, and its
     // enterprise crossed off, only when the higher union approves its election (union-establishment-repository).
     const reportedUnions = await registerReportedUnions(trx, { ...p, unions: p.report.unionsEstablished ?? [] });
-    const crossedOff = 0;
-    const unions = 0;
     const coverage = p.report.serviceDone?.coverage ?? 0;
     const [row] = await trx('projects')
       .where({ id: p.projectId })
       .increment({ coverage_done: coverage })
       .returning(['members_recruited', 'members_pending', 'unions_established', 'coverage_done', 'planned_members']);
+    // Nothing is accepted, established or crossed off by a report itself (see above): those counts are 0 here.
     const result: ProgressResult = {
-      membersAccepted,
+      membersAccepted: 0,
       membersReported,
       alreadyCounted,
-      unionsEstablished: unions,
-      crossedOff,
+      unionsEstablished: 0,
+      crossedOff: 0,
       unions: reportedUnions,
       coverage,
       totals: {

@@ -23,9 +23,8 @@ import { MembershipFact, type MembershipFactView } from '../components/Membershi
 import { AssessmentReview } from '../components/AssessmentReview';
 import { applyFieldErrors, ErrorAlert } from '../components/ErrorAlert';
 import { useLoad } from '../components/useLoad';
-import { LinkedEnterprises } from './readback/ProjectReadback';
+import { AssessmentHistory, LinkedEnterprises } from './readback/ProjectReadback';
 import { ListRevisions } from './readback/ListRevisions';
-import { AssessmentHistory } from './readback/ProjectReadback';
 import { useI18n } from '../i18n';
 import { ACTIONS, APP_STATUS, APP_TYPES, label, PROJECT_STATUS, PROJECT_TYPES, STATUS_COLORS, TASK_STATUS } from '../labels';
 import { navigate } from '../router';
@@ -339,37 +338,7 @@ function Subject({ detail, revealed, omit = [] }: { detail: SubjectDetail; revea
   if (detail.type === 'chain_change') return <ChainChangeSubject detail={detail} />;
   // 行动计划: the city's consolidated plan as the province reviews it (the same card as the campaign dashboard's).
   if (detail.type === 'campaign_plan' && typeof p.campaignId === 'string') return <PlanCard campaignId={p.campaignId} />;
-  const rows: { key: string; label: string; value: unknown }[] =
-    detail.type === 'union_establishment'
-      ? [
-          // 建会程序: the union being established (its steps' fields are the form below).
-          { key: 'unionName', label: t('工会名称'), value: p.unionName },
-          { key: 'kind', label: t('工会类型'), value: p.kindName },
-          { key: 'enterprise', label: t('台账企业'), value: p.enterpriseName },
-          { key: 'project', label: t('项目'), value: detail.projectName ?? undefined },
-        ]
-      : detail.type === 'subsidy'
-        ? [
-            { key: 'title', label: t('事项'), value: detail.title },
-            {
-              key: 'amount',
-              label: t('金额（元）'),
-              value: typeof p.amount === 'number' ? p.amount.toLocaleString('zh-CN', { minimumFractionDigits: 2 }) : p.amount,
-            },
-            { key: 'reason', label: t('理由'), value: p.reason },
-            { key: 'project', label: t('项目'), value: detail.projectName ?? undefined },
-          ]
-        : [
-            { key: 'name', label: t('姓名'), value: p.name },
-            { key: 'id', label: t('身份证号'), value: revealed?.idNumber ?? p.idNumberMasked },
-            { key: 'phone', label: t('手机号'), value: revealed?.phone ?? p.phoneMasked },
-            { key: 'group', label: t('所属群体'), value: detail.groupName ?? undefined },
-            { key: 'employer', label: t('工作单位'), value: p.employer },
-            { key: 'area', label: t('所在地区'), value: typeof p.area === 'string' ? orgName(p.area) : undefined },
-            { key: 'from', label: t('转出工会'), value: typeof p.fromUnion === 'string' ? orgName(p.fromUnion) : undefined },
-            { key: 'to', label: t('转入工会'), value: detail.targetOrg ? orgName(detail.targetOrg) : undefined },
-            { key: 'reason', label: t('理由'), value: p.reason },
-          ];
+  const rows = subjectRows(detail, { t, orgName, revealed });
   return (
     <Descriptions
       size="small"
@@ -380,6 +349,49 @@ function Subject({ detail, revealed, omit = [] }: { detail: SubjectDetail; revea
         .map((r) => ({ key: r.key, label: r.label, children: typeof r.value === 'string' ? m(r.value) : String(r.value) }))}
     />
   );
+}
+
+type SubjectRow = { key: string; label: string; value: unknown };
+
+/** The rows that describe an application's subject, by its type: a union being established, a subsidy, or a person. */
+function subjectRows(
+  detail: SubjectDetail,
+  { t, orgName, revealed }: { t: (s: string) => string; orgName: (id: string) => string; revealed?: PersonalData },
+): SubjectRow[] {
+  const p = detail.payload;
+  switch (detail.type) {
+    case 'union_establishment':
+      // 建会程序: the union being established (its steps' fields are the form below).
+      return [
+        { key: 'unionName', label: t('工会名称'), value: p.unionName },
+        { key: 'kind', label: t('工会类型'), value: p.kindName },
+        { key: 'enterprise', label: t('台账企业'), value: p.enterpriseName },
+        { key: 'project', label: t('项目'), value: detail.projectName ?? undefined },
+      ];
+    case 'subsidy':
+      return [
+        { key: 'title', label: t('事项'), value: detail.title },
+        {
+          key: 'amount',
+          label: t('金额（元）'),
+          value: typeof p.amount === 'number' ? p.amount.toLocaleString('zh-CN', { minimumFractionDigits: 2 }) : p.amount,
+        },
+        { key: 'reason', label: t('理由'), value: p.reason },
+        { key: 'project', label: t('项目'), value: detail.projectName ?? undefined },
+      ];
+    default:
+      return [
+        { key: 'name', label: t('姓名'), value: p.name },
+        { key: 'id', label: t('身份证号'), value: revealed?.idNumber ?? p.idNumberMasked },
+        { key: 'phone', label: t('手机号'), value: revealed?.phone ?? p.phoneMasked },
+        { key: 'group', label: t('所属群体'), value: detail.groupName ?? undefined },
+        { key: 'employer', label: t('工作单位'), value: p.employer },
+        { key: 'area', label: t('所在地区'), value: typeof p.area === 'string' ? orgName(p.area) : undefined },
+        { key: 'from', label: t('转出工会'), value: typeof p.fromUnion === 'string' ? orgName(p.fromUnion) : undefined },
+        { key: 'to', label: t('转入工会'), value: detail.targetOrg ? orgName(detail.targetOrg) : undefined },
+        { key: 'reason', label: t('理由'), value: p.reason },
+      ];
+  }
 }
 
 function ProjectListSubject({ detail }: { detail: SubjectDetail }) {
