@@ -21,7 +21,7 @@ afterAll(async () => {
 describe('phase timers and deadlines', () => {
   it('phases follow their dates; a silent region is reminded, then escalated for supervision and accountability, and ranks last', async () => {
     // Far enough ahead that the launch and the first reads happen before it, on a loaded machine too.
-    const start = new Date(Date.now() + 4000);
+    const start = new Date(Date.now() + 8000);
     const launch = buildLaunch({ regions: ['pds-xinhua', 'pds-weidong'], targets: { newMembers: 20 }, phases: phaseWindows(start, 5000), remindBefore: 2000 });
     const { id } = await d.launch(launch);
     // Before the survey's start date the campaign waits.
@@ -30,7 +30,7 @@ describe('phase timers and deadlines', () => {
     const tooEarly = await d.plan(id, 'pds-xinhua');
     expect(tooEarly.status).toBe(409);
 
-    await d.waitForPhase(id, 'survey', 10_000);
+    await d.waitForPhase(id, 'survey', 20_000);
     expect((await d.plan(id, 'pds-xinhua')).status).toBe(200);
     const upload = await d.upload(id, 'pds-xinhua', surveyCsv('pds-xinhua', [{ name: '某快递分拨中心', employees: 60 }]));
     expect(upload.body.accepted).toBe(1);

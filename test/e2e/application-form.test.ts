@@ -255,9 +255,9 @@ describe('发起申请 and the application page in the browser', () => {
     expect(text).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/);
     expect(text).not.toContain(sb.staff);
     expect(text).not.toContain(sb.reviewer);
-    await sheet.screenshot({ path: path.join(SCREENSHOTS, '98-print-sheet.png'), fullPage: true });
+    await sheet.screenshot({ path: path.join(SCREENSHOTS, '98-print-sheet.png'), fullPage: true, timeout: 60_000 });
     await sheet.setViewportSize({ width: 390, height: 844 });
-    await sheet.screenshot({ path: path.join(SCREENSHOTS, '99-print-sheet-390.png'), fullPage: true });
+    await sheet.screenshot({ path: path.join(SCREENSHOTS, '99-print-sheet-390.png'), fullPage: true, timeout: 60_000 });
     const [pdf] = await Promise.all([page.waitForEvent('download'), page.getByTestId('print-pdf').click()]);
     expect(pdf.suggestedFilename()).toMatch(/^审批单-.*\.pdf$/);
 

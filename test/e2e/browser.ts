@@ -87,7 +87,11 @@ export async function openSession(browser: Browser, baseUrl: string, opts: { mob
       // Let charts finish their entry animation and fonts settle.
       await page.evaluate('document.fonts.ready');
       await page.waitForTimeout(600);
-      await page.screenshot({ path: file, fullPage: true });
+      // A full-page capture of a long screen can take Chromium well past the 20 s
+      // action timeout when the whole suite and a Temporal cluster share 2 cores
+      // (a clean-clone CI run timed out here once); the picture is evidence, so
+      // it gets a minute. Animations stop for it, so it is the settled screen.
+      await page.screenshot({ path: file, fullPage: true, animations: 'disabled', timeout: 60_000 });
       const size = fs.statSync(file).size;
       expect(size, `${name}.png is empty`).toBeGreaterThan(10_000);
       return file;

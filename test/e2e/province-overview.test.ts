@@ -109,7 +109,7 @@ describe('the province overview in the browser', () => {
     const print = await prov.context.newPage();
     await print.setContent(html.body as string);
     await expect.poll(() => print.textContent('body')).toContain(xcName);
-    await print.screenshot({ path: path.join(SCREENSHOTS, '162-province-bulletin-print.png'), fullPage: true });
+    await print.screenshot({ path: path.join(SCREENSHOTS, '162-province-bulletin-print.png'), fullPage: true, timeout: 60_000 });
     await print.close();
 
     // Into 许昌's campaign from its configuration on the overview.

@@ -47,7 +47,7 @@ describe('read-back in the browser', () => {
     await login(staff, 'xinhua.staff');
     await page.goto(`/campaigns/${id}/regions/pds-xinhua?tab=plan`);
     const form = page.getByTestId('plan-form');
-    await expect.poll(() => form.getByLabel('方案概述').inputValue()).toBe('以快递、外卖平台为重点，拉网式排查，倒排工期');
+    await expect.poll(() => form.getByLabel('方案概述').inputValue(), { timeout: 20_000 }).toBe('以快递、外卖平台为重点，拉网式排查，倒排工期');
     await expect(form.getByPlaceholder('措施 3').inputValue()).resolves.toBe('每周调度');
     await page
       .getByTestId('plan-replaces')

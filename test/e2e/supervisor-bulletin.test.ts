@@ -96,7 +96,7 @@ describe('a supervisor and the bulletin in the browser', () => {
     const [print] = await Promise.all([lead.context.waitForEvent('page'), lead.page.getByTestId('download-html').click()]);
     await print.waitForLoadState();
     await expect.poll(() => print.textContent('body')).toContain('新华区总工会');
-    await print.screenshot({ path: path.join(SCREENSHOTS, '33-bulletin-print-page.png'), fullPage: true });
+    await print.screenshot({ path: path.join(SCREENSHOTS, '33-bulletin-print-page.png'), fullPage: true, timeout: 60_000 });
     await print.close();
 
     // Once opened, it is no longer unread.

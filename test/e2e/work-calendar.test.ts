@@ -88,7 +88,7 @@ describe('the working calendar page', () => {
     await login(s, 'xinhua.admin');
     await page.goto('/admin/calendar?year=2026');
     const national = page.getByTestId('cal-day-2026-10-01');
-    await expect.poll(() => national.getAttribute('data-kind')).toBe('holiday');
+    await expect.poll(() => national.getAttribute('data-kind'), { timeout: 20_000 }).toBe('holiday');
     await national.click();
     expect(await page.getByTestId('cal-save').count()).toBe(0);
     expect(await page.textContent('body')).toContain('国务院办公厅通知');

@@ -88,7 +88,7 @@ describe('npm start on embedded Temporal and Postgres', () => {
     const base = `http://127.0.0.1:${p.api}`;
     const first = startSystem(p);
     child = first.proc;
-    const ready = await waitFor(`${base}/readyz`, 120_000, first.output);
+    const ready = await waitFor(`${base}/readyz`, 180_000, first.output);
     expect(await ready.json()).toMatchObject({ status: 'ready' });
     expect((await waitFor(`http://127.0.0.1:${p.ui}/`, 30_000, first.output)).status).toBe(200);
     expect(first.output()).toContain(`Temporal Web UI: http://127.0.0.1:${p.ui}`);
@@ -120,7 +120,7 @@ describe('npm start on embedded Temporal and Postgres', () => {
 
     const second = startSystem(p);
     child = second.proc;
-    await waitFor(`${base}/readyz`, 120_000, second.output);
+    await waitFor(`${base}/readyz`, 180_000, second.output);
     const prov = await login(base, 'prov.reviewer');
     const app = await api(base, 'GET', `/api/applications/${created.body.id}`, staff);
     expect(app.body).toMatchObject({ status: 'pending', currentStep: '省总审核 / province review' });
@@ -130,5 +130,5 @@ describe('npm start on embedded Temporal and Postgres', () => {
     const done = await api(base, 'GET', `/api/applications/${created.body.id}`, staff);
     expect(done.body.notice).toMatchObject({ amount: 12000 });
     expect(await stop(second.proc)).toBe(0);
-  }, 300_000);
+  }, 480_000);
 });
