@@ -25,8 +25,10 @@ export interface ClusterOptions {
   /** Default 2. */
   historyProcesses?: number;
   /**
-   * Default 4. Fixed at a database's first setup: Temporal cannot change the shard count of an existing
-   * cluster (a different number on a later start makes the history service refuse to start).
+   * Default 16. Fixed at a database's first setup: Temporal cannot change the shard count of an existing
+   * cluster (a different number on a later start makes the history service refuse to start). Many more shards than
+   * history processes: a history process reports SERVING only once it owns a shard, and shards go to processes by
+   * hashing: with 4 shards and 2 processes the odds that one owns none are one start in eight (a CI run hit it).
    */
   historyShards?: number;
   /** Default 'default'. */
@@ -78,6 +80,11 @@ const POOLS: Record<Service, [number, number]> = { frontend: [5, 3], history: [8
 /** Retention of closed workflows: their histories carry members' personal data; the app database is the record. */
 const RETENTION_DAYS = 3;
 
+/** See ClusterOptions.historyShards. */
+export const DEFAULT_HISTORY_SHARDS = 16;
+/** Fewer shards per history process than this, and a process may well own none (it then never reports SERVING). */
+const SHARDS_PER_HISTORY_PROCESS = 8;
+
 /** How long a process may take to report SERVING (history waits for its shards, then 5 s more; on a loaded 2-core machine a history process has missed 90 s). */
 const SERVE_TIMEOUT_MS = 180_000;
 
@@ -100,7 +107,7 @@ export async function startTemporalCluster(opts: ClusterOptions): Promise<Tempor
   const prefix = opts.databasePrefix ?? 'temporal';
   const namespace = opts.namespace ?? 'default';
   const historyCount = opts.historyProcesses ?? 2;
-  const shards = opts.historyShards ?? 4;
+  const shards = opts.historyShards ?? DEFAULT_HISTORY_SHARDS;
   if (!Number.isInteger(historyCount) || historyCount < 1) throw new Error(`historyProcesses must be a positive integer (got ${historyCount})`);
   if (!Number.isInteger(shards) || shards < 1) throw new Error(`historyShards must be a positive integer (got ${shards})`);
   if (!/^[a-z_][a-z0-9_]*$/.test(prefix)) throw new Error(`databasePrefix must be a lower-case SQL identifier (got ${prefix})`);
@@ -174,6 +181,12 @@ export async function startTemporalCluster(opts: ClusterOptions): Promise<Tempor
     // History and matching first (the frontend routes to them), then the frontend, then the worker service
     // (it runs the server's system workflows through the frontend).
     log(`starting ${historyCount} history processes (${shards} shards) and matching`);
+    if (historyCount > 1 && shards < SHARDS_PER_HISTORY_PROCESS * historyCount) {
+      log(
+        `warning: ${shards} shards for ${historyCount} history processes — a history process that is given no shard never reports SERVING; ` +
+          `choose at least ${SHARDS_PER_HISTORY_PROCESS * historyCount} shards at install, or run fewer history processes`,
+      );
+    }
     // The first process alone: each start writes the cluster metadata (the frontend's address changes with its port),
     // and processes writing it at once fail with a version conflict.
     await startAndServe(histories.slice(0, 1));
@@ -257,7 +270,10 @@ async function waitServing(m: Member): Promise<void> {
       } catch {
         /* not listening yet */
       }
-      if (Date.now() > deadline) throw new Error(`${m.name} did not serve within ${SERVE_TIMEOUT_MS / 1000} s; ${lastLines(m.logFile)}`);
+      if (Date.now() > deadline) {
+        const why = m.service === 'history' ? ' (a history process serves once it owns a shard: are there many more shards than history processes?)' : '';
+        throw new Error(`${m.name} did not serve within ${SERVE_TIMEOUT_MS / 1000} s${why}; ${lastLines(m.logFile)}`);
+      }
       await new Promise((r) => setTimeout(r, 250));
     }
   } finally {

@@ -45,7 +45,7 @@ beforeAll(async () => {
     adminDatabaseUrl: inject('adminDatabaseUrl'),
     databasePrefix: prefix,
     historyProcesses: 2,
-    historyShards: 4,
+    historyShards: 16,
     dataDir,
     log: () => {},
   });
@@ -81,7 +81,7 @@ describe('the Temporal cluster', () => {
 
   it('keeps its state in its own Postgres databases, with the history shards asked for', async () => {
     const [shards] = await query<{ n: string }>(prefix, 'SELECT count(*) AS n FROM shards');
-    expect(Number(shards!.n)).toBe(4);
+    expect(Number(shards!.n)).toBe(16);
     const [version] = await query<{ curr_version: string }>(`${prefix}_visibility`, 'SELECT curr_version FROM schema_version');
     expect(version!.curr_version).toBe('1.14');
   });
