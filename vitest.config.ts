@@ -10,6 +10,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     teardownTimeout: 60_000,
+    // expect.poll's own default (1 s) is shorter than one page load on the loaded CI machine; a poll that succeeds
+    // returns at once, so only a failing one waits this long.
+    expect: { poll: { timeout: 15_000 } },
     reporters: ['default'],
   },
 });

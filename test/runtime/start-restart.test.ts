@@ -71,6 +71,27 @@ async function api(base: string, method: string, p: string, token?: string, body
   return { status: r.status, body: (await r.json()) as any };
 }
 
+/**
+ * An approver's action as the documented client sends it: with an Idempotency-Key, and a 503 (Temporal still
+ * replaying the chain on a just-started worker of a loaded machine) sent again with the same key after Retry-After.
+ */
+async function act(base: string, taskId: string, token: string, body: unknown) {
+  const key = `start-restart-${taskId}`;
+  const refusals: string[] = [];
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const r = await fetch(`${base}/api/tasks/${taskId}/actions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'idempotency-key': key },
+      body: JSON.stringify(body),
+    });
+    const answer = { status: r.status, body: (await r.json()) as any };
+    if (r.status !== 503) return { ...answer, refusals };
+    refusals.push(String(answer.body.detail ?? answer.body.title));
+    await new Promise((resolve) => setTimeout(resolve, Number(r.headers.get('retry-after') ?? 1) * 1000));
+  }
+  throw new Error(`the action was refused ten times: ${refusals.join(' | ')}`);
+}
+
 async function login(base: string, username: string) {
   return (await api(base, 'POST', '/api/auth/login', undefined, { username, password: 'demo-password' })).body.token as string;
 }
@@ -112,7 +133,7 @@ describe('npm start on embedded Temporal and Postgres', () => {
       }
       throw new Error('no city task');
     })();
-    expect((await api(base, 'POST', `/api/tasks/${task.id}/actions`, city, { action: 'approve', comment: '同意' })).status).toBe(200);
+    expect((await act(base, task.id, city, { action: 'approve', comment: '同意' })).status).toBe(200);
 
     expect(await stop(first.proc)).toBe(0);
     expect(first.output()).toContain('已全部停止 / all stopped');
@@ -126,7 +147,7 @@ describe('npm start on embedded Temporal and Postgres', () => {
     expect(app.body).toMatchObject({ status: 'pending', currentStep: '省总审核 / province review' });
     const inbox = await api(base, 'GET', '/api/tasks?status=pending&limit=200', prov);
     const provTask = inbox.body.items.find((x: { applicationId: string }) => x.applicationId === created.body.id);
-    expect((await api(base, 'POST', `/api/tasks/${provTask.id}/actions`, prov, { action: 'approve' })).body.status).toBe('approved');
+    expect((await act(base, provTask.id, prov, { action: 'approve' })).body.status).toBe('approved');
     const done = await api(base, 'GET', `/api/applications/${created.body.id}`, staff);
     expect(done.body.notice).toMatchObject({ amount: 12000 });
     expect(await stop(second.proc)).toBe(0);
