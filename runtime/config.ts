@@ -91,8 +91,9 @@ const schema = z.object({
   /**
    * History shards of the cluster (TEMPORAL_MODE=cluster). Fixed when its database is first set up: Temporal cannot
    * change it later, so choose it for the largest load the install will see (README, "Running on the Temporal server").
+   * Unset: the cluster's default (runtime/temporal-cluster.ts).
    */
-  TEMPORAL_HISTORY_SHARDS: positiveInt.max(16384).default(16),
+  TEMPORAL_HISTORY_SHARDS: positiveInt.max(16384).optional(),
   /** History service processes of the cluster (TEMPORAL_MODE=cluster); may change between starts. */
   TEMPORAL_HISTORY_PROCESSES: positiveInt.max(16).default(2),
   /** Path of a `temporal-server` binary to use instead of tools/bin/temporal-server (built with Go when missing). */

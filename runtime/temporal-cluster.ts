@@ -81,7 +81,7 @@ const POOLS: Record<Service, [number, number]> = { frontend: [5, 3], history: [8
 const RETENTION_DAYS = 3;
 
 /** See ClusterOptions.historyShards. */
-export const DEFAULT_HISTORY_SHARDS = 16;
+const DEFAULT_HISTORY_SHARDS = 16;
 /** Fewer shards per history process than this, and a process may well own none (it then never reports SERVING). */
 const SHARDS_PER_HISTORY_PROCESS = 8;
 

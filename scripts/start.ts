@@ -75,9 +75,8 @@ async function main() {
       // The cluster's own databases (temporal, temporal_visibility) on the same Postgres server as the app's.
       const adminDatabaseUrl = pg ? pg.url('postgres') : config.DATABASE_URL!;
       const dataDir = path.join(config.DATA_DIR, 'temporal-cluster');
-      log(
-        `启动 Temporal 集群 / starting the Temporal cluster: ${config.TEMPORAL_HISTORY_PROCESSES} history processes, ${config.TEMPORAL_HISTORY_SHARDS} shards (config and logs: ${dataDir})`,
-      );
+      // The cluster itself logs its history processes and shards as it starts them.
+      log(`启动 Temporal 集群 / starting the Temporal cluster (config and logs: ${dataDir})`);
       cluster = await startTemporalCluster({
         adminDatabaseUrl,
         historyProcesses: config.TEMPORAL_HISTORY_PROCESSES,

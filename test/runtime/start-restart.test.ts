@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it, inject } from 'vitest';
 import { canConnect, freePort, PROJECT_ROOT } from '../../runtime/temporal-server';
+import { sendRetrying } from '../../web/src/retry';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'union-drive-start-'));
 fs.chmodSync(dataDir, 0o755);
@@ -72,24 +73,14 @@ async function api(base: string, method: string, p: string, token?: string, body
 }
 
 /**
- * An approver's action as the documented client sends it: with an Idempotency-Key, and a 503 (Temporal still
- * replaying the chain on a just-started worker of a loaded machine) sent again with the same key after Retry-After.
+ * An approver's action as the web client sends it (web/src/retry.ts): with an Idempotency-Key, and a 503 (Temporal
+ * still replaying the chain on a just-started worker of a loaded machine) sent again with the same key after Retry-After.
  */
 async function act(base: string, taskId: string, token: string, body: unknown) {
-  const key = `start-restart-${taskId}`;
-  const refusals: string[] = [];
-  for (let attempt = 0; attempt < 10; attempt++) {
-    const r = await fetch(`${base}/api/tasks/${taskId}/actions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'idempotency-key': key },
-      body: JSON.stringify(body),
-    });
-    const answer = { status: r.status, body: (await r.json()) as any };
-    if (r.status !== 503) return { ...answer, refusals };
-    refusals.push(String(answer.body.detail ?? answer.body.title));
-    await new Promise((resolve) => setTimeout(resolve, Number(r.headers.get('retry-after') ?? 1) * 1000));
-  }
-  throw new Error(`the action was refused ten times: ${refusals.join(' | ')}`);
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'idempotency-key': `start-restart-${taskId}` };
+  const send = () => fetch(`${base}/api/tasks/${taskId}/actions`, { method: 'POST', headers, body: JSON.stringify(body) });
+  const r = await sendRetrying(send, { retryable: true });
+  return { status: r.status, body: (await r.json()) as any };
 }
 
 async function login(base: string, username: string) {
