@@ -14,8 +14,25 @@ import { ConfigError, loadConfig } from '../runtime/config';
 import { ensureDatabase, startEmbeddedPostgres, type EmbeddedPg } from '../runtime/postgres-server';
 import { startTemporalCluster, type TemporalCluster } from '../runtime/temporal-cluster';
 import { ensureTemporalCli, PROJECT_ROOT, startTemporalDevServer, stopChild, type DevServer } from '../runtime/temporal-server';
+import { DEFAULT_PRINT_FONT } from '../runtime/print-font';
+import { aptInstall, hasAptGet } from './apt';
 
 const log = (msg: string) => console.log(`[start] ${msg}`);
+
+/**
+ * The printed 审批单 (PDF) is set in Debian's fonts-noto-cjk: on a machine without it, install it once. Without the
+ * font the system still runs (the API logs it and the PDF requests answer 503), so a failed install only warns.
+ */
+function ensurePrintFont(fontPath: string): void {
+  if (fontPath !== DEFAULT_PRINT_FONT.path || fs.existsSync(fontPath)) return;
+  try {
+    if (!hasAptGet()) throw new Error('apt-get is not available');
+    log('打印字体缺失，正在安装 / the print font is missing: installing fonts-noto-cjk (once)');
+    aptInstall(['fonts-noto-cjk'], log);
+  } catch (err) {
+    log(`未能安装打印字体 / could not install the print font (${err instanceof Error ? err.message : String(err)}); PDFs answer 503 until it is there`);
+  }
+}
 
 async function main() {
   const started = Date.now();
@@ -30,6 +47,7 @@ async function main() {
     throw e;
   }
   fs.mkdirSync(config.DATA_DIR, { recursive: true });
+  ensurePrintFont(config.PRINT_FONT_PATH);
   // The demo users (password demo-password) are loaded on a first start outside production only;
   // loadConfig above has already refused SEED_DEMO=true with NODE_ENV=production.
   const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: config.DATA_DIR, SEED_DEMO: process.env.SEED_DEMO ?? String(config.NODE_ENV !== 'production') };
