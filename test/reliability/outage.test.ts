@@ -243,23 +243,42 @@ describe('Postgres stops and starts again mid-run', () => {
   }, 180_000);
 });
 
-/** The postmaster of a data folder (its postmaster.pid) and every process it started. */
-function postgresPids(dataDir: string): number[] {
+/** A process's state letter and parent from /proc/<pid>/stat ("pid (comm) state ppid …"; comm may hold spaces). */
+function procStat(pid: number): { state: string; ppid: number } | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { state: state!, ppid: Number(ppid) };
+  } catch {
+    return undefined; // gone
+  }
+}
+
+/**
+ * Freezes a Postgres with SIGSTOP: the postmaster first, and only once it has stopped (so it forks no more
+ * backends) every process it started, the pool's open connections among them. Stopping a list read beforehand
+ * raced with a connection opened in between, which then kept answering. Each stopped pid is added to `stopped` at
+ * once, so the caller can resume whatever was stopped even if this fails halfway.
+ */
+async function freezePostgres(dataDir: string, stopped: number[]): Promise<void> {
   const root = Number(fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const stop = async (pid: number) => {
+    try {
+      process.kill(pid, 'SIGSTOP');
+    } catch {
+      return; // a backend that exited meanwhile
+    }
+    stopped.push(pid);
+    // T: stopped; Z or gone: it exited.
+    await eventually(() => Promise.resolve(['T', 't', 'Z', undefined].includes(procStat(pid)?.state)), 5_000);
+  };
+  await stop(root);
   const children = fs
     .readdirSync('/proc')
     .filter((d) => /^\d+$/.test(d))
-    .filter((d) => {
-      try {
-        // /proc/<pid>/stat: "pid (comm) state ppid …"; comm may hold spaces, so read after its closing parenthesis.
-        const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === root;
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-  return [root, ...children];
+    .map(Number)
+    .filter((pid) => procStat(pid)?.ppid === root);
+  for (const pid of children) await stop(pid);
 }
 
 describe('a hung Postgres (SIGSTOP)', () => {
@@ -273,11 +292,17 @@ describe('a hung Postgres (SIGSTOP)', () => {
       temporalAddress: infra.temporalAddress,
       dbTimeouts: { statementTimeoutMs: 1_000, longStatementTimeoutMs: 2_000 },
     });
-    let pids: number[] = [];
+    const pids: number[] = [];
     let stopped = false;
     const resume = () => {
       if (!stopped) return;
-      for (const pid of pids) process.kill(pid, 'SIGCONT');
+      for (const pid of pids) {
+        try {
+          process.kill(pid, 'SIGCONT');
+        } catch {
+          // exited while stopped
+        }
+      }
       stopped = false;
     };
     try {
@@ -294,12 +319,11 @@ describe('a hung Postgres (SIGSTOP)', () => {
       const key = `hung-${unique()}`;
       const submission = buildSubsidy();
 
-      // The postmaster and every backend of the moment (the pool's open connections among them); a new connection
+      // The postmaster and every process it started, the pool's open connections among them; a new connection
       // would be forked by the stopped postmaster, so there is none.
-      pids = postgresPids(path.join(own.dir, 'postgres'));
-      expect(pids.length).toBeGreaterThan(1);
-      for (const pid of pids) process.kill(pid, 'SIGSTOP');
       stopped = true;
+      await freezePostgres(path.join(own.dir, 'postgres'), pids);
+      expect(pids.length).toBeGreaterThan(1);
       // Every request answers, and within the pool's bounds: 7 s query timeout, 10 s to connect or acquire.
       const BOUND_MS = 15_000;
       const t0 = Date.now();
