@@ -7,6 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { aptInstall, hasAptGet } from './apt';
 
 function onPath(program: string): string | undefined {
   const r = spawnSync('sh', ['-c', `command -v ${program}`], { encoding: 'utf8' });
@@ -22,18 +23,9 @@ export function ensurePgClient(log: (m: string) => void = (m) => console.log(`[p
   }
   const found = onPath('pg_restore');
   if (found && onPath('pg_dump')) return path.dirname(found);
-  if (!onPath('apt-get')) throw new Error('pg_dump/pg_restore are missing and apt-get is not available: install the PostgreSQL client and set PG_BIN_DIR');
-  const root = typeof process.getuid === 'function' && process.getuid() === 0;
-  const sudo = root ? [] : ['sudo'];
+  if (!hasAptGet()) throw new Error('pg_dump/pg_restore are missing and apt-get is not available: install the PostgreSQL client and set PG_BIN_DIR');
   log("pg_dump/pg_restore are missing; installing Debian's postgresql-client (once)");
-  for (const args of [
-    ['apt-get', 'update', '-qq'],
-    ['apt-get', 'install', '-y', '-qq', '--no-install-recommends', 'postgresql-client'],
-  ]) {
-    const [cmd, ...rest] = [...sudo, ...args];
-    const r = spawnSync(cmd!, rest, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-    if (r.status !== 0) throw new Error(`${[cmd, ...rest].join(' ')} failed (exit ${r.status ?? r.signal})`);
-  }
+  aptInstall(['postgresql-client'], log);
   const installed = onPath('pg_restore');
   if (!installed) throw new Error('postgresql-client was installed but pg_restore is not on PATH; set PG_BIN_DIR');
   return path.dirname(installed);
@@ -58,13 +50,7 @@ export function startClientMatchedPostgres(
   const bin = `/usr/lib/postgresql/${major}/bin`;
   if (!fs.existsSync(path.join(bin, 'initdb'))) {
     log(`installing Debian's postgresql-${major} server binaries (once)`);
-    for (const args of [
-      ['apt-get', 'update', '-qq'],
-      ['apt-get', 'install', '-y', '-qq', '--no-install-recommends', `postgresql-${major}`],
-    ]) {
-      const r = spawnSync(args[0]!, args.slice(1), { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-      if (r.status !== 0) throw new Error(`${args.join(' ')} failed (exit ${r.status ?? r.signal})`);
-    }
+    aptInstall([`postgresql-${major}`], log);
   }
   // Postgres refuses to run as root: run it as the postgres user, which owns the data folder.
   const root = typeof process.getuid === 'function' && process.getuid() === 0;

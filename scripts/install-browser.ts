@@ -4,7 +4,7 @@
  * `npm test` runs this first; CHROMIUM_PATH names another Chromium.
  */
 import fs from 'node:fs';
-import { aptInstall, hasAptGet } from './apt';
+import { aptInstall, hasAptGet } from '../runtime/apt';
 
 const chromium = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const log = (msg: string) => console.log(`[browser] ${msg}`);

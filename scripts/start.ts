@@ -15,7 +15,7 @@ import { ensureDatabase, startEmbeddedPostgres, type EmbeddedPg } from '../runti
 import { startTemporalCluster, type TemporalCluster } from '../runtime/temporal-cluster';
 import { ensureTemporalCli, PROJECT_ROOT, startTemporalDevServer, stopChild, type DevServer } from '../runtime/temporal-server';
 import { DEFAULT_PRINT_FONT } from '../runtime/print-font';
-import { aptInstall, hasAptGet } from './apt';
+import { aptInstall, hasAptGet } from '../runtime/apt';
 
 const log = (msg: string) => console.log(`[start] ${msg}`);
 

@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import type pg from 'pg';
+import { childrenOf, procStat } from '../../runtime/proc';
 
 // ---------------------------------------------------------------------------
 // Latencies and counters
@@ -86,36 +87,6 @@ export function procMemory(pid: number): { rssMiB: number; hwmMiB: number } | un
 }
 
 const CLK_TCK = 100; // Linux's USER_HZ on every mainstream kernel
-
-interface ProcStat {
-  ppid: number;
-  /** utime + stime, clock ticks */
-  self: number;
-  /** cutime + cstime: children already reaped */
-  children: number;
-}
-
-function procStat(pid: number): ProcStat | undefined {
-  try {
-    const raw = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) may contain spaces and parentheses: split after the last ')'.
-    const f = raw.slice(raw.lastIndexOf(')') + 2).split(' ');
-    // f[0] is field 3 (state); field n is f[n - 3].
-    return { ppid: Number(f[1]), self: Number(f[11]) + Number(f[12]), children: Number(f[13]) + Number(f[14]) };
-  } catch {
-    return undefined;
-  }
-}
-
-function childrenOf(pid: number): number[] {
-  const out: number[] = [];
-  for (const e of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(e)) continue;
-    const s = procStat(Number(e));
-    if (s?.ppid === pid) out.push(Number(e));
-  }
-  return out;
-}
 
 /**
  * CPU seconds used by a process; with `tree`, plus its live children and

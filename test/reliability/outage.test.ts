@@ -26,6 +26,7 @@ import { buildLaunch } from '../support/campaigns';
 import { buildSubsidy, unique } from '../support/factories';
 import { eventually, startHarness, type Harness } from '../support/harness';
 import { createDatabase, IsolatedInfra, sleep } from './support';
+import { childrenOf, procStat } from '../../runtime/proc';
 
 /** Fail fast: an answer within this, where a client would typically wait 30 s or more. */
 const FAST_MS = 3_000;
@@ -243,17 +244,6 @@ describe('Postgres stops and starts again mid-run', () => {
   }, 180_000);
 });
 
-/** A process's state letter and parent from /proc/<pid>/stat ("pid (comm) state ppid …"; comm may hold spaces). */
-function procStat(pid: number): { state: string; ppid: number } | undefined {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { state: state!, ppid: Number(ppid) };
-  } catch {
-    return undefined; // gone
-  }
-}
-
 /**
  * Freezes a Postgres with SIGSTOP: the postmaster first, and only once it has stopped (so it forks no more
  * backends) every process it started, the pool's open connections among them. Stopping a list read beforehand
@@ -273,12 +263,7 @@ async function freezePostgres(dataDir: string, stopped: number[]): Promise<void>
     await eventually(() => Promise.resolve(['T', 't', 'Z', undefined].includes(procStat(pid)?.state)), 5_000);
   };
   await stop(root);
-  const children = fs
-    .readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d))
-    .map(Number)
-    .filter((pid) => procStat(pid)?.ppid === root);
-  for (const pid of children) await stop(pid);
+  for (const pid of childrenOf(root)) await stop(pid);
 }
 
 describe('a hung Postgres (SIGSTOP)', () => {
@@ -292,18 +277,15 @@ describe('a hung Postgres (SIGSTOP)', () => {
       temporalAddress: infra.temporalAddress,
       dbTimeouts: { statementTimeoutMs: 1_000, longStatementTimeoutMs: 2_000 },
     });
-    const pids: number[] = [];
-    let stopped = false;
+    const pids: number[] = []; // the stopped processes, until they are resumed
     const resume = () => {
-      if (!stopped) return;
-      for (const pid of pids) {
+      for (const pid of pids.splice(0)) {
         try {
           process.kill(pid, 'SIGCONT');
         } catch {
           // exited while stopped
         }
       }
-      stopped = false;
     };
     try {
       const staff = await hh.login('xinhua.staff');
@@ -321,7 +303,6 @@ describe('a hung Postgres (SIGSTOP)', () => {
 
       // The postmaster and every process it started, the pool's open connections among them; a new connection
       // would be forked by the stopped postmaster, so there is none.
-      stopped = true;
       await freezePostgres(path.join(own.dir, 'postgres'), pids);
       expect(pids.length).toBeGreaterThan(1);
       // Every request answers, and within the pool's bounds: 7 s query timeout, 10 s to connect or acquire.

@@ -1,6 +1,7 @@
 /**
- * Installing Debian packages the project needs on a fresh machine (the test browser, the print font), with apt-get —
- * through sudo unless this runs as root. Used by scripts/install-browser.ts and scripts/start.ts.
+ * Installing Debian packages the project needs on a fresh machine (the test browser, the print font, the PostgreSQL
+ * client and server programs of the backup test), with apt-get — through sudo unless this runs as root. Used by
+ * scripts/install-browser.ts, scripts/start.ts and runtime/pg-client.ts.
  */
 import { spawnSync } from 'node:child_process';
 
