@@ -41,7 +41,7 @@ import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { ApiClient } from './lib/http';
 import { boolParam, intParam, machineInfo, printHeader, strParam } from './lib/params';
-import { Counter, cpuReport, cpuSnapshot, fmtMs, latencyLine, MemoryWatch, PgActivitySampler, Recorder, seqScanReport, sleep } from './lib/stats';
+import { Counter, cpuReport, cpuSnapshot, fmtMs, latencyLine, MemoryWatch, pacer, PgActivitySampler, Recorder, seqScanReport, sleep } from './lib/stats';
 import { abort, log, runBench, startSystem, type Engine } from './lib/system';
 import { runSideBySide, type RunSummary } from './lib/side-by-side';
 import { collectHistories, historyLines, historyTimeline, type HistoryStats } from './lib/temporal-history';
@@ -272,14 +272,7 @@ async function main(): Promise<number> {
 
   // ---- approvers ----
   // An offered rate spaces the approve POSTs of all approvers evenly (a slot every 1/OFFERED s).
-  let nextSlot = 0;
-  const pace = async () => {
-    if (!OFFERED) return;
-    const now = performance.now();
-    const slot = Math.max(now, nextSlot);
-    nextSlot = slot + 1000 / OFFERED;
-    if (slot > now) await sleep(slot - now);
-  };
+  const pace = pacer(OFFERED);
   const approver = async (k: number) => {
     const user = approverUser(k);
     const role = user === 'prov.reviewer' ? 'province' : 'city';

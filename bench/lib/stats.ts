@@ -71,6 +71,21 @@ export class Counter {
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/**
+ * An offered rate: each call waits for its slot, one every 1/perSecond s, shared by all callers (open-loop pacing).
+ * A rate of 0 never waits (saturation).
+ */
+export function pacer(perSecond: number): () => Promise<void> {
+  let nextSlot = 0;
+  return async () => {
+    if (!perSecond) return;
+    const now = performance.now();
+    const slot = Math.max(now, nextSlot);
+    nextSlot = slot + 1000 / perSecond;
+    if (slot > now) await sleep(slot - now);
+  };
+}
+
 // ---------------------------------------------------------------------------
 // /proc: memory and CPU of processes
 // ---------------------------------------------------------------------------

@@ -47,7 +47,10 @@ export function cleanup(): Promise<void> {
         console.error('bench: cleanup step failed:', e);
       }
     }
-  })();
+  })().finally(() => {
+    // A benchmark that measures several systems in turn cleans up after each: what is registered later runs next time.
+    cleaning = undefined;
+  });
   return cleaning;
 }
 
@@ -140,16 +143,8 @@ export interface StartOptions {
 
 export async function startSystem(opts: StartOptions = {}): Promise<BenchSystem> {
   const started = Date.now();
-  const runId = `${Date.now().toString(36)}${crypto.randomBytes(3).toString('hex')}`;
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'union-drive-bench-'));
-  fs.chmodSync(dataDir, 0o755); // the embedded Postgres runs as the postgres user when we are root
   const keep = opts.keep ?? false;
-  // Stops the system should this process die without cleaning up (e.g. SIGKILLed by tsx on Ctrl-C).
-  startReaper(dataDir, keep);
-  onCleanup(async () => {
-    if (keep) log(`kept ${dataDir}`);
-    else await fs.promises.rm(dataDir, { recursive: true, force: true });
-  });
+  const { runId, dataDir } = runFolder(keep);
   const profiled = new Set(opts.profile ?? []);
   const profileDir = (name: string) => path.join(dataDir, `profile-${name}`);
   const spawnedAt: Record<string, number> = {};
@@ -171,29 +166,13 @@ export async function startSystem(opts: StartOptions = {}): Promise<BenchSystem>
     return Promise.resolve();
   });
 
-  // ---- Postgres ----
-  let embedded: EmbeddedPg | undefined;
-  let adminUrl = process.env.DATABASE_URL;
-  let postgresPid: number | undefined;
-  if (!adminUrl) {
-    const port = await freePort();
-    log(`starting embedded Postgres on 127.0.0.1:${port} (fsync off, like the tests)`);
-    embedded = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'postgres'), port, ephemeral: true, callerHandlesSignals: true });
-    const pgRef = embedded;
-    onCleanup(async () => {
-      log('stopping Postgres');
-      await pgRef.stop();
-    });
-    adminUrl = embedded.url('postgres');
-    postgresPid = Number(fs.readFileSync(path.join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
-    recordPid(dataDir, 'postgres', postgresPid);
-  }
+  // ---- Postgres, then Temporal: the dev server, or the cluster ----
+  const { adminUrl, embedded, pid: postgresPid } = await startPostgres(dataDir);
   const databaseName = `ud_bench_${runId}`;
   const scratch = await createScratchDatabase(adminUrl, databaseName);
   if (!embedded) onCleanup(() => scratch.drop().catch(() => undefined));
   const databaseUrl = scratch.url;
 
-  // ---- Temporal: the dev server, or the cluster ----
   const engine = opts.engine ?? 'dev';
   const workerCount = Math.max(1, opts.workers ?? 1);
   const logs: Record<string, string> & { api: string; worker: string; temporal: string } = {
@@ -201,41 +180,14 @@ export async function startSystem(opts: StartOptions = {}): Promise<BenchSystem>
     worker: path.join(dataDir, 'worker-1.log'),
     temporal: path.join(dataDir, 'temporal.log'),
   };
-  let temporalAddress: string;
-  let temporalPids: { name: string; pid: number }[];
-  if (engine === 'dev') {
-    const cli = await ensureTemporalCli({ explicitPath: process.env.TEMPORAL_CLI_PATH || undefined, log });
-    const temporalPort = await freePort();
-    log(`starting Temporal dev server on 127.0.0.1:${temporalPort} (${cli}; SQLite file, journal_mode=wal, synchronous=off)`);
-    const devServer: DevServer = await startTemporalDevServer({
-      cliPath: cli,
-      port: temporalPort,
-      dbFile: path.join(dataDir, 'temporal.db'),
-      fastUnsafe: true,
-      logFile: logs.temporal,
-      // Own process group: a terminal Ctrl-C reaches only this script, which stops it after the worker.
-      detached: true,
-    });
-    recordPid(dataDir, 'temporal', devServer.process.pid);
-    onCleanup(async () => {
-      log('stopping Temporal');
-      await devServer.stop();
-    });
-    temporalAddress = devServer.address;
-    temporalPids = [{ name: 'Temporal dev server', pid: devServer.process.pid! }];
-  } else {
-    const prefix = `temporal_${runId}`;
-    log(`starting the Temporal cluster (frontend, history ×2, matching, worker services; databases ${prefix}, ${prefix}_visibility)`);
-    const cluster = await startTemporalCluster({ adminDatabaseUrl: adminUrl, databasePrefix: prefix, dataDir: path.join(dataDir, 'temporal-cluster'), log });
-    for (const p of cluster.processes()) recordPid(dataDir, `temporal-${p.name}`, p.pid);
-    onCleanup(async () => {
-      log('stopping the Temporal cluster');
-      await cluster.stop();
-      if (!embedded) await dropDatabases(adminUrl, [prefix, `${prefix}_visibility`]);
-    });
-    temporalAddress = cluster.address;
-    temporalPids = cluster.processes().map((p) => ({ name: `Temporal ${p.name}`, pid: p.pid }));
-  }
+  const { address: temporalAddress, pids: temporalPids } = await startEngine({
+    engine,
+    dataDir,
+    runId,
+    adminUrl,
+    embedded: !!embedded,
+    logFile: logs.temporal,
+  });
 
   // ---- API and worker ----
   const taskQueue = `bench-${runId}`;
@@ -358,6 +310,85 @@ export async function startSystem(opts: StartOptions = {}): Promise<BenchSystem>
   return system;
 }
 
+/** A run's id and temp folder (removed at cleanup unless `keep`), with the reaper that stops its processes should this one die. */
+export function runFolder(keep: boolean): { runId: string; dataDir: string } {
+  const runId = `${Date.now().toString(36)}${crypto.randomBytes(3).toString('hex')}`;
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'union-drive-bench-'));
+  fs.chmodSync(dataDir, 0o755); // the embedded Postgres runs as the postgres user when we are root
+  // Stops the system should this process die without cleaning up (e.g. SIGKILLed by tsx on Ctrl-C).
+  startReaper(dataDir, keep);
+  onCleanup(async () => {
+    if (keep) log(`kept ${dataDir}`);
+    else await fs.promises.rm(dataDir, { recursive: true, force: true });
+  });
+  return { runId, dataDir };
+}
+
+/**
+ * Postgres for a run: the embedded one in `dataDir` (fsync off, like the tests; stopped at cleanup), or DATABASE_URL's
+ * server when it is set (not measured: its processes are not ours).
+ */
+export async function startPostgres(dataDir: string): Promise<{ adminUrl: string; embedded?: EmbeddedPg; pid?: number }> {
+  if (process.env.DATABASE_URL) return { adminUrl: process.env.DATABASE_URL };
+  const port = await freePort();
+  log(`starting embedded Postgres on 127.0.0.1:${port} (fsync off, like the tests)`);
+  const embedded = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'postgres'), port, ephemeral: true, callerHandlesSignals: true });
+  onCleanup(async () => {
+    log('stopping Postgres');
+    await embedded.stop();
+  });
+  const pid = Number(fs.readFileSync(path.join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
+  recordPid(dataDir, 'postgres', pid);
+  return { adminUrl: embedded.url('postgres'), embedded, pid };
+}
+
+/**
+ * Temporal for a run, stopped at cleanup: the dev server (a SQLite file with the tests' fast pragmas), or the cluster
+ * (the Temporal server's frontend, history ×2, matching and worker services as separate processes, persistence in
+ * databases of their own on `adminUrl`'s Postgres).
+ */
+export async function startEngine(opts: {
+  engine: Engine;
+  dataDir: string;
+  runId: string;
+  adminUrl: string;
+  /** The Postgres is the run's own (its databases go with it). */
+  embedded: boolean;
+  logFile: string;
+}): Promise<{ address: string; pids: { name: string; pid: number }[] }> {
+  const { dataDir, adminUrl } = opts;
+  if (opts.engine === 'dev') {
+    const cli = await ensureTemporalCli({ explicitPath: process.env.TEMPORAL_CLI_PATH || undefined, log });
+    const temporalPort = await freePort();
+    log(`starting Temporal dev server on 127.0.0.1:${temporalPort} (${cli}; SQLite file, journal_mode=wal, synchronous=off)`);
+    const devServer: DevServer = await startTemporalDevServer({
+      cliPath: cli,
+      port: temporalPort,
+      dbFile: path.join(dataDir, 'temporal.db'),
+      fastUnsafe: true,
+      logFile: opts.logFile,
+      // Own process group: a terminal Ctrl-C reaches only this script, which stops it after the worker.
+      detached: true,
+    });
+    recordPid(dataDir, 'temporal', devServer.process.pid);
+    onCleanup(async () => {
+      log('stopping Temporal');
+      await devServer.stop();
+    });
+    return { address: devServer.address, pids: [{ name: 'Temporal dev server', pid: devServer.process.pid! }] };
+  }
+  const prefix = `temporal_${opts.runId}`;
+  log(`starting the Temporal cluster (frontend, history ×2, matching, worker services; databases ${prefix}, ${prefix}_visibility)`);
+  const cluster = await startTemporalCluster({ adminDatabaseUrl: adminUrl, databasePrefix: prefix, dataDir: path.join(dataDir, 'temporal-cluster'), log });
+  for (const p of cluster.processes()) recordPid(dataDir, `temporal-${p.name}`, p.pid);
+  onCleanup(async () => {
+    log('stopping the Temporal cluster');
+    await cluster.stop();
+    if (!opts.embedded) await dropDatabases(adminUrl, [prefix, `${prefix}_visibility`]);
+  });
+  return { address: cluster.address, pids: cluster.processes().map((p) => ({ name: `Temporal ${p.name}`, pid: p.pid })) };
+}
+
 function tail(file: string, lines: number): string {
   try {
     return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
@@ -382,7 +413,7 @@ async function waitFor(url: string, timeoutMs: number, failed: () => boolean): P
 }
 
 /** The workers are ready when each polls both the workflow and the activity task queue. */
-async function waitForPollers(client: Client, taskQueue: string, workers: number, timeoutMs: number): Promise<void> {
+export async function waitForPollers(client: Client, taskQueue: string, workers: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const types = [1, 2]; // TASK_QUEUE_TYPE_WORKFLOW, TASK_QUEUE_TYPE_ACTIVITY
   for (;;) {
